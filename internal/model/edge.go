@@ -1,0 +1,98 @@
+package model
+
+import "net/netip"
+
+// PublicIP is a public IP address resource.
+type PublicIP struct {
+	ID      ID
+	Name    string
+	Address netip.Addr // zero when not allocated
+	Sku     string     // Basic, Standard
+	// AttachedTo is the ipConfiguration ID that uses the address (NIC, LB frontend, firewall,
+	// gateway, NAT gateway is recorded on the NAT gateway instead).
+	AttachedTo ID
+}
+
+// NATGateway is a NAT gateway (spec §4): 64,512 SNAT ports per public IP, at most 16 IPs.
+type NATGateway struct {
+	ID        ID
+	Name      string
+	PublicIPs []*PublicIP
+	// PublicIPPrefixes are prefixes from publicIpPrefixes, resolved when the snapshot has them.
+	PublicIPPrefixes []netip.Prefix
+	Subnets          []*Subnet
+}
+
+// PrivateEndpoint is a private endpoint: a read-only NIC connected to one target (spec §5).
+type PrivateEndpoint struct {
+	ID     ID
+	Name   string
+	Subnet *Subnet
+	IPs    []netip.Addr
+	// Connections lists privateLinkServiceConnections and manualPrivateLinkServiceConnections.
+	Connections []PrivateLinkConnection
+	NICID       ID // the platform-managed NIC
+}
+
+// PrivateLinkConnection is one connection of a private endpoint.
+type PrivateLinkConnection struct {
+	Name     string
+	Target   ID       // privateLinkServiceId (a storage account, SQL server, PLS, ...)
+	GroupIDs []string // sub-resources, e.g. ["blob"]
+	Status   string   // Approved, Pending, Rejected, Disconnected
+}
+
+// Approved reports whether any connection is Approved (only then traffic flows, spec §5).
+func (p *PrivateEndpoint) Approved() bool {
+	for _, c := range p.Connections {
+		if eqFold(c.Status, "Approved") {
+			return true
+		}
+	}
+	return false
+}
+
+// VNetGateway is a VPN or ExpressRoute virtual network gateway.
+type VNetGateway struct {
+	ID           ID
+	Name         string
+	GatewayType  string // Vpn, ExpressRoute
+	VNet         *VNet
+	Subnet       *Subnet
+	PrivateIPs   []netip.Addr // BGP peering addresses / ip configuration private IPs
+	PublicIPs    []*PublicIP
+	ActiveActive bool
+	BGPEnabled   bool
+	ASN          uint32
+	Connections  []*Connection
+}
+
+// LocalGateway is a local network gateway: the on-premises side of a site-to-site VPN.
+type LocalGateway struct {
+	ID        ID
+	Name      string
+	Prefixes  []netip.Prefix // localNetworkAddressSpace.addressPrefixes
+	GatewayIP netip.Addr
+	BGPPeer   netip.Addr
+}
+
+// Connection joins a VNet gateway to a local gateway, an ExpressRoute circuit or another VNet
+// gateway. Secrets (sharedKey) are never read.
+type Connection struct {
+	ID       ID
+	Name     string
+	Type     string // IPsec, Vnet2Vnet, ExpressRoute
+	Gateway  *VNetGateway
+	Local    *LocalGateway // IPsec
+	Peer     *VNetGateway  // Vnet2Vnet
+	Status   string        // connectionStatus when present
+	EnableBGP bool
+}
+
+// NetAppVolume is an Azure NetApp Files volume (spec §7: Basic network features count IPs).
+type NetAppVolume struct {
+	ID              ID
+	Name            string
+	Subnet          *Subnet
+	NetworkFeatures string // Basic, Standard
+}

@@ -1,0 +1,118 @@
+package model
+
+import "net/netip"
+
+// Firewall is an Azure Firewall (spec §3). Rules come from classic collections on the
+// firewall itself or from a Firewall Policy, never both in a real deployment.
+type Firewall struct {
+	ID        ID
+	Name      string
+	Subnet    *Subnet // AzureFirewallSubnet; nil for a Virtual WAN hub firewall
+	PrivateIP netip.Addr
+	PublicIPs []*PublicIP
+	// HubPublicAddresses are hubIPAddresses.publicIPs.addresses of a secured hub firewall.
+	HubPublicAddresses []netip.Addr
+	Policy             *FirewallPolicy
+	SkuTier            string // Basic, Standard, Premium
+	ThreatIntelMode    string
+	// Classic is the rule set configured on the firewall itself (no policy).
+	Classic []*RuleCollection
+	// DNS proxy (spec §3.5) for a classic firewall; a policy's settings win when Policy is set.
+	DNSProxy   bool
+	DNSServers []netip.Addr
+	// SNATPrivateRanges is the classic "Network.SNAT.PrivateRanges" (spec §3.3); nil = IANAPrivateRanges.
+	SNATPrivateRanges []string
+	// Instances is the instance count when the snapshot says (zero: Azure's minimum of two, spec §3.4).
+	Instances int
+}
+
+// FirewallPolicy is a Firewall Policy with its rule collection groups.
+type FirewallPolicy struct {
+	ID     ID
+	Name   string
+	Base   *FirewallPolicy // basePolicy parent; its network and application collections come first (spec §3.2)
+	Groups []*RuleCollectionGroup
+	// DNS proxy settings (spec §3.5).
+	DNSProxy   bool
+	DNSServers []netip.Addr
+	// SNATPrivateRanges is snat.privateRanges; nil = IANAPrivateRanges (spec §3.3).
+	SNATPrivateRanges []string
+	ThreatIntelMode   string
+}
+
+// RuleCollectionGroup is a policy's rule collection group; groups are processed by priority.
+type RuleCollectionGroup struct {
+	ID          ID
+	Name        string
+	Priority    int
+	Collections []*RuleCollection
+}
+
+// RuleKind is the type of a firewall rule collection, processed DNAT → network → application.
+type RuleKind uint8
+
+const (
+	NATRules RuleKind = iota
+	NetworkRules
+	ApplicationRules
+)
+
+func (k RuleKind) String() string {
+	return [...]string{"Nat", "Network", "Application"}[k]
+}
+
+// FirewallAction is a rule collection's action.
+type FirewallAction uint8
+
+const (
+	FwAllow FirewallAction = iota
+	FwDeny
+	FwDNAT
+)
+
+func (a FirewallAction) String() string { return [...]string{"Allow", "Deny", "Dnat"}[a] }
+
+// RuleCollection is one rule collection (policy or classic).
+type RuleCollection struct {
+	Name     string
+	Priority int
+	Kind     RuleKind
+	Action   FirewallAction
+	Rules    []*FirewallRule // first match is final, in order
+}
+
+// FirewallRule is one network, application or NAT rule.
+type FirewallRule struct {
+	Name string
+	// Protocols: network/NAT rules use TCP, UDP, ICMP, Any; application rules use
+	// AppProtocols instead.
+	Protocols    []Protocol
+	AppProtocols []AppProtocol
+	Sources      []string // addresses, CIDRs, "*"
+	SourceGroups []*IPGroup
+	Destinations []string // addresses, CIDRs, service tags, "*"
+	DestGroups   []*IPGroup
+	DestFQDNs    []string // network rules (need DNS proxy)
+	DestPorts    []PortRange
+	// Application rules.
+	TargetFQDNs []string
+	FQDNTags    []string
+	WebCategories []string
+	// NAT rules.
+	TranslatedAddress netip.Addr
+	TranslatedFQDN    string
+	TranslatedPort    uint16
+}
+
+// AppProtocol is an application rule protocol and port, e.g. Https:443.
+type AppProtocol struct {
+	Type string // Http, Https, Mssql
+	Port uint16
+}
+
+// IPGroup is a set of addresses used by firewall rules.
+type IPGroup struct {
+	ID       ID
+	Name     string
+	Prefixes []netip.Prefix
+}

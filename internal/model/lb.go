@@ -1,0 +1,85 @@
+package model
+
+import "net/netip"
+
+// LoadBalancer is an Azure load balancer: Basic, Standard or Gateway SKU.
+type LoadBalancer struct {
+	ID              ID
+	Name            string
+	Sku             string // Basic, Standard, Gateway
+	Frontends       []*Frontend
+	BackendPools    []*BackendPool
+	Rules           []*LBRule
+	InboundNATRules []*InboundNATRule
+	OutboundRules   []*OutboundRule
+}
+
+// IsGateway reports whether this is a Gateway Load Balancer (spec §6).
+func (lb *LoadBalancer) IsGateway() bool { return eqFold(lb.Sku, "Gateway") }
+
+// Frontend is a frontend IP configuration: private (Subnet set) or public (PublicIP set).
+type Frontend struct {
+	ID        ID
+	Name      string
+	LB        *LoadBalancer
+	PrivateIP netip.Addr
+	Subnet    *Subnet
+	PublicIP  *PublicIP
+	// GatewayLB is the Gateway Load Balancer frontend this frontend is chained to (spec §6).
+	GatewayLB *Frontend
+}
+
+// BackendPool is a backend address pool.
+type BackendPool struct {
+	ID        ID
+	Name      string
+	LB        *LoadBalancer
+	IPConfigs []*IPConfig
+	// Addresses are IP-based backend addresses (loadBalancerBackendAddresses).
+	Addresses []netip.Addr
+	// Tunnels are a Gateway LB pool's VXLAN tunnel interfaces (spec §6).
+	Tunnels []TunnelInterface
+}
+
+// TunnelInterface is one VXLAN tunnel of a Gateway Load Balancer backend pool.
+type TunnelInterface struct {
+	Port       uint16
+	Identifier uint32
+	Protocol   string // VXLAN
+	Type       string // Internal, External
+}
+
+// LBRule is a load-balancing rule. Protocol All with ports 0 is an HA ports rule.
+type LBRule struct {
+	Name         string
+	Frontend     *Frontend
+	Pool         *BackendPool
+	Protocol     Protocol
+	FrontendPort uint16
+	BackendPort  uint16
+	// FloatingIP (enableFloatingIP) keeps the frontend address as the destination.
+	FloatingIP bool
+}
+
+// HAPorts reports whether the rule balances every port and protocol.
+func (r *LBRule) HAPorts() bool { return r.Protocol == ProtoAny && r.FrontendPort == 0 }
+
+// InboundNATRule forwards one frontend port (or a range, for pools) to a backend.
+type InboundNATRule struct {
+	Name         string
+	Frontend     *Frontend
+	Protocol     Protocol
+	FrontendPort uint16
+	BackendPort  uint16
+	Target       *IPConfig // the NIC ip configuration that references the rule
+}
+
+// OutboundRule gives a backend pool SNAT through frontends (spec §4).
+type OutboundRule struct {
+	Name      string
+	Frontends []*Frontend
+	Pool      *BackendPool
+	Protocol  Protocol
+	// AllocatedPorts is allocatedOutboundPorts per backend instance (0 = default).
+	AllocatedPorts int
+}

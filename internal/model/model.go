@@ -1,0 +1,109 @@
+// Package model is vnetdoctor's vendor-independent, immutable picture of an Azure network.
+//
+// The model is built once by internal/azure/convert and never changed afterwards: every
+// reference between resources is resolved to a pointer at build time, addresses are
+// net/netip values, and whatever the converter could not resolve is recorded as a Warning
+// rather than guessed. Questions (routes, rules, traces, checks) read it concurrently.
+package model
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// ID is an Azure resource ID exactly as the snapshot spelled it. Azure IDs compare
+// case-insensitively; use Key to index them.
+type ID string
+
+// Key is the canonical (lower-case) form of an ID, used as a map key.
+func (id ID) Key() string { return strings.ToLower(string(id)) }
+
+// Name is the last segment of the ID.
+func (id ID) Name() string {
+	s := string(id)
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// Equal reports whether two IDs name the same resource.
+func (id ID) Equal(o ID) bool { return strings.EqualFold(string(id), string(o)) }
+
+// Warning is something the converter could not model faithfully: a dangling reference,
+// a value it does not understand, a feature vnetdoctor does not implement.
+type Warning struct {
+	Code     string // e.g. DanglingReference, Unsupported, InvalidValue, Skipped
+	Resource ID     // the resource that carries the problem, when there is one
+	Message  string // one human sentence
+}
+
+// Network is a whole snapshot: every resource of the kinds vnetdoctor models.
+// Slices are in a deterministic order (by ID key) so answers are reproducible.
+type Network struct {
+	VNets            []*VNet
+	Subnets          []*Subnet
+	NICs             []*NIC
+	VMs              []*VM
+	NSGs             []*NSG
+	ASGs             []*ASG
+	RouteTables      []*RouteTable
+	PublicIPs        []*PublicIP
+	NATGateways      []*NATGateway
+	PrivateEndpoints []*PrivateEndpoint
+	Firewalls        []*Firewall
+	FirewallPolicies []*FirewallPolicy
+	IPGroups         []*IPGroup
+	VNetGateways     []*VNetGateway
+	LocalGateways    []*LocalGateway
+	Connections      []*Connection
+	LoadBalancers    []*LoadBalancer
+	AdminRules       []*AdminRule
+	NetAppVolumes    []*NetAppVolume
+
+	// ServiceTags maps a lower-case tag name ("storage", "storage.westeurope") to its prefixes.
+	ServiceTags map[string]*ServiceTag
+
+	// Counts is the number of resources read per canonical type name
+	// (e.g. "Microsoft.Network/virtualNetworks"), including child resources.
+	Counts map[string]int
+	// Unknown counts resources of types vnetdoctor does not read, per type as spelled.
+	Unknown map[string]int
+	// Warnings lists dangling references and unmodelled features, in discovery order.
+	Warnings []Warning
+
+	byKey  map[string]any
+	owners ownerIndex
+}
+
+// ServiceTag is one entry of a service tags file.
+type ServiceTag struct {
+	Name     string // as spelled in the file, e.g. "Storage.WestEurope"
+	Region   string
+	Prefixes []netip.Prefix // IPv4 and IPv6 as published
+}
+
+// Lookup returns the resource with the given ID (any kind), matched case-insensitively.
+func (n *Network) Lookup(id ID) (any, bool) {
+	r, ok := n.byKey[id.Key()]
+	return r, ok
+}
+
+// Index registers a resource under its ID. Only the converter calls it, before Freeze.
+func (n *Network) Index(id ID, r any) {
+	if n.byKey == nil {
+		n.byKey = make(map[string]any)
+	}
+	n.byKey[id.Key()] = r
+}
+
+// Warn appends a warning. Only the converter calls it.
+func (n *Network) Warn(code string, res ID, msg string) {
+	n.Warnings = append(n.Warnings, Warning{Code: code, Resource: res, Message: msg})
+}
+
+// Tag returns the service tag with the given name (case-insensitive).
+func (n *Network) Tag(name string) (*ServiceTag, bool) {
+	t, ok := n.ServiceTags[strings.ToLower(name)]
+	return t, ok
+}

@@ -1,0 +1,66 @@
+package model
+
+import "net/netip"
+
+// NIC is a network interface. Private endpoints and load balancers are not NICs here:
+// they have their own types, though all of them own addresses (see Owner).
+type NIC struct {
+	ID       ID
+	Name     string
+	Location string
+	VM       *VM // nil when the NIC is not attached or the VM is not in the snapshot
+	// VMName is the VM's name from the VM resource, or from virtualMachine.id when the
+	// snapshot has no VM resource (cli.md).
+	VMName string
+	// IPForwarding (enableIPForwarding) lets the NIC accept packets not addressed to it;
+	// an appliance needs it (spec §1.4).
+	IPForwarding bool
+	NSG          *NSG
+	IPConfigs    []*IPConfig // primary first
+	DNSServers   []netip.Addr
+	Tags         map[string]string
+}
+
+// Primary returns the primary ip configuration (the first one when none is marked).
+func (n *NIC) Primary() *IPConfig {
+	for _, c := range n.IPConfigs {
+		if c.Primary {
+			return c
+		}
+	}
+	if len(n.IPConfigs) > 0 {
+		return n.IPConfigs[0]
+	}
+	return nil
+}
+
+// Subnet is the primary ip configuration's subnet, or nil.
+func (n *NIC) Subnet() *Subnet {
+	if p := n.Primary(); p != nil {
+		return p.Subnet
+	}
+	return nil
+}
+
+// IPConfig is one ip configuration of a NIC.
+type IPConfig struct {
+	ID        ID
+	Name      string
+	NIC       *NIC
+	Subnet    *Subnet
+	PrivateIP netip.Addr // zero when not allocated
+	Primary   bool
+	PublicIP  *PublicIP // instance-level public IP (spec §4)
+	ASGs      []*ASG
+	// BackendPools are the load balancer backend pools this ip configuration is a member of.
+	BackendPools []*BackendPool
+	// GatewayLB is the Gateway Load Balancer frontend chained to this ip configuration (spec §6).
+	GatewayLB *Frontend
+}
+
+// VM is a virtual machine; vnetdoctor only needs its name and NICs.
+type VM struct {
+	ID   ID
+	Name string
+	NICs []*NIC // primary NIC first
+}

@@ -1,0 +1,154 @@
+package model
+
+import (
+	"net/netip"
+	"sort"
+)
+
+// OwnerKind says what kind of resource owns an address.
+type OwnerKind uint8
+
+const (
+	OwnerNIC             OwnerKind = iota // a NIC ip configuration
+	OwnerPrivateEndpoint                  // a private endpoint IP
+	OwnerFirewall                         // an Azure Firewall frontend private IP
+	OwnerLBFrontend                       // an internal load balancer frontend
+	OwnerGateway                          // a virtual network gateway private IP
+	OwnerPublicIP                         // a public IP resource
+)
+
+func (k OwnerKind) String() string {
+	return [...]string{"Nic", "PrivateEndpoint", "Firewall", "LoadBalancer", "VirtualNetworkGateway", "PublicIp"}[k]
+}
+
+// Owner is the resource that owns an address. Exactly one pointer matching Kind is set.
+type Owner struct {
+	Kind            OwnerKind
+	Addr            netip.Addr
+	VNet            *VNet // nil for public addresses
+	IPConfig        *IPConfig
+	PrivateEndpoint *PrivateEndpoint
+	Firewall        *Firewall
+	Frontend        *Frontend
+	Gateway         *VNetGateway
+	PublicIP        *PublicIP
+}
+
+// ResourceID is the ID of the owning resource (NIC, endpoint, firewall, load balancer, ...).
+func (o Owner) ResourceID() ID {
+	switch o.Kind {
+	case OwnerNIC:
+		return o.IPConfig.NIC.ID
+	case OwnerPrivateEndpoint:
+		return o.PrivateEndpoint.ID
+	case OwnerFirewall:
+		return o.Firewall.ID
+	case OwnerLBFrontend:
+		return o.Frontend.LB.ID
+	case OwnerGateway:
+		return o.Gateway.ID
+	}
+	return o.PublicIP.ID
+}
+
+type vnetAddr struct {
+	vnet *VNet
+	addr netip.Addr
+}
+
+// ownerIndex answers "who owns this IP" in O(1). Private addresses are scoped to their VNet
+// because VNets that are not connected may reuse ranges (a merger's overlapping estates).
+type ownerIndex struct {
+	private map[vnetAddr]Owner
+	byAddr  map[netip.Addr][]Owner
+	public  map[netip.Addr]*PublicIP
+}
+
+// Freeze sorts the resource lists and builds the lookup indexes. The converter calls it once,
+// last; after it the Network must not change.
+func (n *Network) Freeze() {
+	sortByID(n.VNets, func(v *VNet) ID { return v.ID })
+	sortByID(n.NICs, func(v *NIC) ID { return v.ID })
+	n.owners = ownerIndex{private: map[vnetAddr]Owner{}, byAddr: map[netip.Addr][]Owner{}, public: map[netip.Addr]*PublicIP{}}
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			n.addPrivate(c.Subnet, c.PrivateIP, Owner{Kind: OwnerNIC, IPConfig: c})
+		}
+	}
+	for _, pe := range n.PrivateEndpoints {
+		for _, a := range pe.IPs {
+			n.addPrivate(pe.Subnet, a, Owner{Kind: OwnerPrivateEndpoint, PrivateEndpoint: pe})
+		}
+	}
+	for _, fw := range n.Firewalls {
+		n.addPrivate(fw.Subnet, fw.PrivateIP, Owner{Kind: OwnerFirewall, Firewall: fw})
+	}
+	for _, lb := range n.LoadBalancers {
+		for _, fe := range lb.Frontends {
+			n.addPrivate(fe.Subnet, fe.PrivateIP, Owner{Kind: OwnerLBFrontend, Frontend: fe})
+		}
+	}
+	for _, gw := range n.VNetGateways {
+		for _, a := range gw.PrivateIPs {
+			n.addPrivate(gw.Subnet, a, Owner{Kind: OwnerGateway, Gateway: gw})
+		}
+	}
+	for _, p := range n.PublicIPs {
+		if p.Address.IsValid() {
+			n.owners.public[p.Address] = p
+		}
+	}
+}
+
+func (n *Network) addPrivate(s *Subnet, a netip.Addr, o Owner) {
+	if s == nil || !a.IsValid() {
+		return
+	}
+	o.Addr, o.VNet = a, s.VNet
+	k := vnetAddr{s.VNet, a}
+	if _, dup := n.owners.private[k]; dup {
+		n.Warn("DuplicateAddress", o.ResourceID(), "address "+a.String()+" is owned by more than one resource in "+s.VNet.Name)
+		return
+	}
+	n.owners.private[k] = o
+	n.owners.byAddr[a] = append(n.owners.byAddr[a], o)
+}
+
+// OwnerIn returns what owns private address a inside VNet v.
+func (n *Network) OwnerIn(v *VNet, a netip.Addr) (Owner, bool) {
+	o, ok := n.owners.private[vnetAddr{v, a}]
+	return o, ok
+}
+
+// Owners returns every private owner of a across all VNets (more than one when ranges overlap).
+func (n *Network) Owners(a netip.Addr) []Owner { return n.owners.byAddr[a] }
+
+// PublicIPByAddr returns the public IP resource with address a.
+func (n *Network) PublicIPByAddr(a netip.Addr) (*PublicIP, bool) {
+	p, ok := n.owners.public[a]
+	return p, ok
+}
+
+// SubnetOf returns the subnet of v that contains a, or nil.
+func (v *VNet) SubnetOf(a netip.Addr) *Subnet {
+	for _, s := range v.Subnets {
+		if s.Contains(a) {
+			return s
+		}
+	}
+	return nil
+}
+
+// Contains reports whether a is inside the VNet's address space.
+func (v *VNet) Contains(a netip.Addr) bool {
+	for _, p := range v.AddressSpace {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortByID[T any](s []T, id func(T) ID) {
+	sort.SliceStable(s, func(i, j int) bool { return id(s[i]).Key() < id(s[j]).Key() })
+}

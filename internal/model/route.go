@@ -1,0 +1,24 @@
+package model
+
+import "net/netip"
+
+// RouteTable is a user route table (UDRs) attached to subnets.
+type RouteTable struct {
+	ID   ID
+	Name string
+	// DisableBGPPropagation removes every VirtualNetworkGateway-source route from the
+	// subnets using the table (spec §1.4).
+	DisableBGPPropagation bool
+	Routes                []*Route
+}
+
+// Route is one user-defined route.
+type Route struct {
+	Name string
+	// Prefix is the destination; zero when the input names a service tag (see Tag).
+	Prefix netip.Prefix
+	// Tag is the service tag used as addressPrefix, when the route uses one.
+	Tag         string
+	NextHopType NextHopType
+	NextHopIP   netip.Addr // only for VirtualAppliance
+}

@@ -1,0 +1,165 @@
+package model
+
+import "net/netip"
+
+// VNet is a virtual network.
+type VNet struct {
+	ID           ID
+	Name         string
+	Location     string // lower-case region name, e.g. "westeurope"; decides VNetPeering vs VNetGlobalPeering
+	AddressSpace []netip.Prefix
+	Subnets      []*Subnet
+	Peerings     []*Peering // this VNet's own links to other VNets
+	// DNSServers is dhcpOptions.dnsServers; empty means Azure DNS (spec §8).
+	DNSServers []netip.Addr
+	// Gateways are the virtual network gateways deployed in this VNet's GatewaySubnet.
+	Gateways []*VNetGateway
+	Tags     map[string]string
+}
+
+// Subnet is a subnet of a VNet.
+type Subnet struct {
+	ID         ID
+	Name       string
+	VNet       *VNet
+	Prefixes   []netip.Prefix // addressPrefix or addressPrefixes
+	NSG        *NSG           // nil: no NSG, everything allowed at this level (spec §2.1)
+	RouteTable *RouteTable    // nil: system routes only
+	NATGateway *NATGateway
+	// ServiceEndpoints enabled on the subnet (spec §1.3).
+	ServiceEndpoints []ServiceEndpoint
+	// PrivateEndpointNetworkPolicies: "Disabled" (default), "Enabled", "NetworkSecurityGroupEnabled",
+	// "RouteTableEnabled" (spec §1.5 rule 2, §5).
+	PrivateEndpointNetworkPolicies string
+	// DefaultOutboundAccess is false only when the subnet is private (spec §4); nil in the input means true.
+	DefaultOutboundAccess bool
+	Delegations           []string // service names, e.g. "Microsoft.Netapp/volumes"
+	// ServiceEndpointPolicies are IDs of attached service endpoint policies.
+	ServiceEndpointPolicies []ID
+}
+
+// ServiceEndpoint is one entry of a subnet's serviceEndpoints.
+type ServiceEndpoint struct {
+	Service   string   // e.g. "Microsoft.Storage"
+	Locations []string // e.g. ["westeurope", "northeurope"]; "*" means all
+}
+
+// PENetworkPoliciesRoutes reports whether UDRs can override private endpoint /32 routes
+// for endpoints in this subnet (spec §1.5 rule 2, [PENP]).
+func (s *Subnet) PENetworkPoliciesRoutes() bool {
+	p := s.PrivateEndpointNetworkPolicies
+	return eqFold(p, "Enabled") || eqFold(p, "RouteTableEnabled")
+}
+
+// PENetworkPoliciesNSG reports whether the subnet's NSG filters traffic to private endpoints
+// in it (spec §5, [PENP]).
+func (s *Subnet) PENetworkPoliciesNSG() bool {
+	p := s.PrivateEndpointNetworkPolicies
+	return eqFold(p, "Enabled") || eqFold(p, "NetworkSecurityGroupEnabled")
+}
+
+// IsSpecial reports whether the subnet is one Azure reserves for a platform service, where
+// admin rules do not apply (spec §2.5).
+func (s *Subnet) IsSpecial() bool {
+	for _, n := range []string{"AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet",
+		"AzureBastionSubnet", "RouteServerSubnet"} {
+		if eqFold(s.Name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// Contains reports whether addr is inside one of the subnet's prefixes.
+func (s *Subnet) Contains(addr netip.Addr) bool {
+	for _, p := range s.Prefixes {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Peering is one VNet's link to another (virtualNetworkPeerings). Azure needs a link on
+// both sides, each Connected, before any traffic flows (spec §1.3, [PEER]).
+type Peering struct {
+	ID       ID
+	Name     string
+	Local    *VNet
+	Remote   *VNet // nil when the remote VNet is not in the snapshot (a warning says so)
+	RemoteID ID
+	// State is peeringState as Azure reports it: Connected, Initiated, Disconnected.
+	State                     string
+	AllowVirtualNetworkAccess bool
+	AllowForwardedTraffic     bool
+	AllowGatewayTransit       bool
+	UseRemoteGateways         bool
+	// RemoteAddressSpace is the remote ranges recorded on the link (used when Remote is nil).
+	RemoteAddressSpace []netip.Prefix
+	// Subnet peering (peerCompleteVnets=false): only these subnets are connected.
+	PeerCompleteVNets bool
+	LocalSubnetNames  []string
+	RemoteSubnetNames []string
+}
+
+// Connected reports whether this link says Connected.
+func (p *Peering) Connected() bool { return eqFold(p.State, "Connected") }
+
+// Reverse returns the remote VNet's link back to this VNet, or nil.
+func (p *Peering) Reverse() *Peering {
+	if p.Remote == nil {
+		return nil
+	}
+	for _, q := range p.Remote.Peerings {
+		if q.Remote == p.Local {
+			return q
+		}
+	}
+	return nil
+}
+
+// Active reports whether traffic can use the peering: both links exist and are Connected
+// (spec §1.3: a half-built peering adds nothing).
+func (p *Peering) Active() bool {
+	r := p.Reverse()
+	return p.Connected() && r != nil && r.Connected()
+}
+
+// Global reports whether the two VNets are in different regions (VNetGlobalPeering, [LAB]).
+func (p *Peering) Global() bool {
+	return p.Remote != nil && p.Local.Location != "" && p.Remote.Location != "" &&
+		!eqFold(p.Local.Location, p.Remote.Location)
+}
+
+// RemotePrefixes are the remote VNet ranges this peering connects, honouring subnet peering.
+func (p *Peering) RemotePrefixes() []netip.Prefix {
+	if p.Remote == nil {
+		return p.RemoteAddressSpace
+	}
+	if p.PeerCompleteVNets || len(p.RemoteSubnetNames) == 0 {
+		return p.Remote.AddressSpace
+	}
+	var out []netip.Prefix
+	for _, s := range p.Remote.Subnets {
+		for _, n := range p.RemoteSubnetNames {
+			if eqFold(s.Name, n) {
+				out = append(out, s.Prefixes...)
+			}
+		}
+	}
+	return out
+}
+
+// AppliesToLocalSubnet reports whether the peering's routes are installed in subnet s
+// (all subnets, or the listed ones for subnet peering).
+func (p *Peering) AppliesToLocalSubnet(s *Subnet) bool {
+	if p.PeerCompleteVNets || len(p.LocalSubnetNames) == 0 {
+		return true
+	}
+	for _, n := range p.LocalSubnetNames {
+		if eqFold(s.Name, n) {
+			return true
+		}
+	}
+	return false
+}
