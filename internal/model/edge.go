@@ -79,13 +79,13 @@ type LocalGateway struct {
 // Connection joins a VNet gateway to a local gateway, an ExpressRoute circuit or another VNet
 // gateway. Secrets (sharedKey) are never read.
 type Connection struct {
-	ID       ID
-	Name     string
-	Type     string // IPsec, Vnet2Vnet, ExpressRoute
-	Gateway  *VNetGateway
-	Local    *LocalGateway // IPsec
-	Peer     *VNetGateway  // Vnet2Vnet
-	Status   string        // connectionStatus when present
+	ID        ID
+	Name      string
+	Type      string // IPsec, Vnet2Vnet, ExpressRoute
+	Gateway   *VNetGateway
+	Local     *LocalGateway // IPsec
+	Peer      *VNetGateway  // Vnet2Vnet
+	Status    string        // connectionStatus when present
 	EnableBGP bool
 }
 

@@ -14,7 +14,7 @@ const (
 	HopInternet
 	HopVirtualAppliance
 	HopVirtualNetworkGateway
-	HopServiceEndpoint  // "VirtualNetworkServiceEndpoint"
+	HopServiceEndpoint   // "VirtualNetworkServiceEndpoint"
 	HopInterfaceEndpoint // private endpoint /32
 	HopConnectedGroup    // Virtual Network Manager connected group
 )

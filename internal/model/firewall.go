@@ -95,8 +95,8 @@ type FirewallRule struct {
 	DestFQDNs    []string // network rules (need DNS proxy)
 	DestPorts    []PortRange
 	// Application rules.
-	TargetFQDNs []string
-	FQDNTags    []string
+	TargetFQDNs   []string
+	FQDNTags      []string
 	WebCategories []string
 	// NAT rules.
 	TranslatedAddress netip.Addr
