@@ -60,6 +60,10 @@ type Network struct {
 	LoadBalancers    []*LoadBalancer
 	AdminRules       []*AdminRule
 	NetAppVolumes    []*NetAppVolume
+	// DNS (spec §8).
+	PrivateDNSZones    []*PrivateDNSZone
+	ForwardingRulesets []*DNSForwardingRuleset
+	ResolverInbounds   []*DNSResolverInbound
 
 	// ServiceTags maps a lower-case tag name ("storage", "storage.westeurope") to its prefixes.
 	ServiceTags map[string]*ServiceTag
