@@ -3,7 +3,9 @@ package fib
 
 import (
 	"net/netip"
+	"sync"
 
+	"github.com/gaissmai/bart"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -28,21 +30,39 @@ const (
 
 func (s State) String() string { return [...]string{"Active", "Invalid"}[s] }
 
-// Route is one entry of an effective route table. Exactly the origin pointer that fits
-// the route is set, so a trace can say which resource put the route there.
+// Route is one entry of an effective route table. The origin fields say which resource put
+// the route there, so a trace can name it. Which ones are set, by kind of route:
+//
+//	Default VnetLocal / Internet / None (spec §1.2)  none (the subnet's own VNet is Table.Subnet.VNet)
+//	Default VNetPeering / VNetGlobalPeering           Peering: the local VNet's link (Peering.Remote is the target)
+//	Default VirtualNetworkServiceEndpoint              Service (e.g. "Microsoft.Storage") and Tag (e.g. "Storage.WestEurope")
+//	Default InterfaceEndpoint                          PrivateEndpoint; Peering too when the endpoint is in a peered VNet
+//	VirtualNetworkGateway (source Gateway)             Gateway and Connection; Peering too for gateway transit
+//	                                                   (the spoke's link that has useRemoteGateways)
+//	User (UDR)                                         Table and Name; Tag when the UDR's prefix is a service tag
+//
+// A UDR's name is also Name; every other route has an empty Name (rendered "System Route").
 type Route struct {
-	Source    Source
-	State     State
-	Prefix    netip.Prefix
-	NextHop   model.NextHopType
-	NextHopIP netip.Addr // VirtualAppliance: the appliance; gateway routes: the gateway when known
+	Source  Source
+	State   State
+	Prefix  netip.Prefix
+	NextHop model.NextHopType
+	// NextHopIP is the first of NextHopIPs, or the zero Addr when there is none.
+	NextHopIP netip.Addr
+	// NextHopIPs are all next hop addresses as Azure lists them: the appliance of a
+	// VirtualAppliance UDR; the gateway's private IPs for gateway routes when the snapshot
+	// has them (two for an active-active gateway). Shared with the model; do not modify.
+	NextHopIPs []netip.Addr
 	// Name is the UDR's name; empty for system routes (rendered "System Route" by traces).
 	Name            string
 	Table           *model.RouteTable      // UDRs
-	Peering         *model.Peering         // VNetPeering / VNetGlobalPeering routes
+	Peering         *model.Peering         // peering routes; PE routes via a peering; gateway transit routes
 	Gateway         *model.VNetGateway     // VirtualNetworkGateway routes
+	Connection      *model.Connection      // VirtualNetworkGateway routes: the connection that brought the prefix
 	PrivateEndpoint *model.PrivateEndpoint // InterfaceEndpoint routes
 	Service         string                 // VirtualNetworkServiceEndpoint: the service, e.g. Microsoft.Storage
+	// Tag is the service tag the prefix was expanded from (service endpoint routes, tag UDRs).
+	Tag string
 }
 
 // Table is the effective route table of one subnet.
@@ -50,29 +70,107 @@ type Table struct {
 	Subnet *model.Subnet
 	// Routes in the order Azure lists them (see All).
 	routes []Route
+	index
 }
 
-// All returns every route, Active and Invalid, in Azure's listing order.
-// The slice is shared; callers must not modify it.
+// All returns every route, Active and Invalid, in listing order. The slice is shared; callers
+// must not modify it. Listing order (Azure does not document one; this follows the spec's
+// tables and the published example output, and is stable):
+//  1. the VNet's ranges, VnetLocal, in address-space order;
+//  2. 0.0.0.0/0 Internet;
+//  3. the default None ranges in address order (10/8, 100.64/10, 127/8, 172.16/12, 192.168/16,
+//     198.18/15), as NetworkInterfaceEffectiveRouteTableList.json lists them;
+//  4. peering routes, per peering link in the VNet's order, remote ranges in order;
+//  5. service endpoint routes, per endpoint and region in the subnet's order;
+//  6. private endpoint /32s: the VNet's own endpoints, then those of each peered VNet;
+//  7. gateway routes (own gateway, or the hub's by gateway transit), per connection;
+//  8. UDRs in the route table's order (a service tag UDR expands in the tag's order).
+//
+// Routes removed by the spec (Default None routes that lose rule 1, or all of them under an
+// active 0/0 to an appliance or gateway) are not listed at all.
 func (t *Table) All() []Route { return t.routes }
 
-// Lookup selects the route for dst following spec §1.5 rule 3. It does not allocate.
-func (t *Table) Lookup(dst netip.Addr) (*Route, bool) {
-	panic("fib: Lookup not implemented")
+// FIB holds the effective route table of every subnet of a network. Tables are computed
+// lazily, once, on first use; a FIB is safe for concurrent use.
+type FIB struct {
+	net      *model.Network
+	b        *builder
+	idx      map[*model.Subnet]int
+	tables   []lazyTable
+	warnings []model.Warning
 }
 
-// FIB holds the effective route table of every subnet of a network.
-type FIB struct {
-	net *model.Network
+type lazyTable struct {
+	once sync.Once
+	t    *Table
 }
 
 // Build computes effective routes for every subnet of n. It never fails: problems (a UDR
 // to an address nothing owns is a trace-time drop, not an error) are returned as warnings.
+// Everything that can produce a warning is computed here; the per-subnet tables themselves
+// are computed on first use by Subnet.
 func Build(n *model.Network) (*FIB, []model.Warning) {
-	panic("fib: Build not implemented")
+	f := &FIB{net: n, idx: map[*model.Subnet]int{}}
+	f.b = newBuilder(n, &f.warnings)
+	add := func(s *model.Subnet) {
+		if _, dup := f.idx[s]; !dup && s != nil && s.VNet != nil {
+			f.idx[s] = len(f.idx)
+		}
+	}
+	for _, s := range n.Subnets {
+		add(s)
+	}
+	for _, v := range n.VNets {
+		for _, s := range v.Subnets {
+			add(s)
+		}
+	}
+	f.tables = make([]lazyTable, len(f.idx))
+	return f, f.warnings
 }
 
-// Subnet returns the table of s (never nil for a subnet of the network).
+// Subnet returns the table of s (never nil for a subnet of the network; nil for a subnet
+// the network does not hold).
 func (f *FIB) Subnet(s *model.Subnet) *Table {
-	panic("fib: Subnet not implemented")
+	i, ok := f.idx[s]
+	if !ok {
+		return nil
+	}
+	lt := &f.tables[i]
+	lt.once.Do(func() { lt.t = f.b.table(s) })
+	return lt.t
+}
+
+// Warnings returns the warnings Build returned.
+func (f *FIB) Warnings() []model.Warning { return f.warnings }
+
+// index holds the lookup structures of a table (spec §1.5 rule 3), each mapping a prefix to
+// its route's position in routes.
+type index struct {
+	// lpm holds every Active route.
+	lpm bart.Table[int32]
+	// noGW and local are built only when the table has Active gateway-source routes: noGW
+	// holds the Active routes that are not gateway-source, local the prefixes of Active
+	// VnetLocal, VNetPeering, VNetGlobalPeering and VirtualNetworkServiceEndpoint routes.
+	noGW  *bart.Table[int32]
+	local *bart.Lite
+}
+
+// Lookup selects the route for dst following spec §1.5 rule 3: longest prefix match over
+// Active routes, except that a VirtualNetworkGateway-source route is ignored when an Active
+// VnetLocal, VNetPeering, VNetGlobalPeering or VirtualNetworkServiceEndpoint route covers dst
+// (UDRs are never ignored). It does not allocate.
+func (t *Table) Lookup(dst netip.Addr) (*Route, bool) {
+	dst = dst.Unmap()
+	i, ok := t.lpm.Lookup(dst)
+	if !ok {
+		return nil, false
+	}
+	if t.routes[i].Source == SourceGateway && t.local != nil && t.local.Contains(dst) {
+		// spec §1.5 rule 3 [UDR, RS]: the covering local route is in noGW, so this finds one.
+		if i, ok = t.noGW.Lookup(dst); !ok {
+			return nil, false
+		}
+	}
+	return &t.routes[i], true
 }

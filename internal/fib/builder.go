@@ -1,0 +1,239 @@
+package fib
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// builder holds what Build precomputes once per network so that each subnet's table is a
+// cheap assembly: expanded UDRs per route table, gateway routes per VNet, service endpoint
+// routes per subnet and private endpoints per VNet. All warnings come from here, so they are
+// complete and in a deterministic order even though tables are built lazily.
+type builder struct {
+	n        *model.Network
+	udrs     map[*model.RouteTable][]Route
+	gwRoutes map[*model.VNet][]Route // routes of the VNet's own gateways (spec §1.3)
+	seRoutes map[*model.Subnet][]Route
+	pes      map[*model.VNet][]*model.PrivateEndpoint
+	warn     *[]model.Warning
+}
+
+func newBuilder(n *model.Network, warn *[]model.Warning) *builder {
+	b := &builder{n: n, warn: warn,
+		udrs:     map[*model.RouteTable][]Route{},
+		gwRoutes: map[*model.VNet][]Route{},
+		seRoutes: map[*model.Subnet][]Route{},
+		pes:      map[*model.VNet][]*model.PrivateEndpoint{},
+	}
+	for _, rt := range n.RouteTables {
+		b.udrs[rt] = b.expandUDRs(rt)
+	}
+	conns := connectionsByGateway(n)
+	for _, v := range n.VNets {
+		if rs := b.gatewayRoutes(v, conns); len(rs) > 0 {
+			b.gwRoutes[v] = rs
+		}
+		for _, s := range v.Subnets {
+			if rs := b.serviceEndpointRoutes(s); len(rs) > 0 {
+				b.seRoutes[s] = rs
+			}
+		}
+		b.warnPeerings(v)
+	}
+	for _, pe := range n.PrivateEndpoints {
+		if pe.Subnet != nil && pe.Subnet.VNet != nil {
+			b.pes[pe.Subnet.VNet] = append(b.pes[pe.Subnet.VNet], pe)
+		}
+	}
+	return b
+}
+
+func (b *builder) addWarning(code string, res model.ID, msg string) {
+	*b.warn = append(*b.warn, model.Warning{Code: code, Resource: res, Message: msg})
+}
+
+// expandUDRs turns a route table's routes into User routes; a service tag prefix expands to
+// the tag's IPv4 prefixes (spec §2.4: an unknown tag never matches, and is reported).
+func (b *builder) expandUDRs(rt *model.RouteTable) []Route {
+	out := make([]Route, 0, len(rt.Routes))
+	for _, r := range rt.Routes {
+		u := Route{Source: SourceUser, NextHop: r.NextHopType, Name: r.Name, Table: rt, Tag: r.Tag}
+		if r.NextHopIP.IsValid() {
+			u.NextHopIP, u.NextHopIPs = r.NextHopIP, []netip.Addr{r.NextHopIP}
+		}
+		if r.Tag == "" {
+			if r.Prefix.IsValid() {
+				u.Prefix = r.Prefix.Masked()
+				out = append(out, u)
+			}
+			continue
+		}
+		tag, ok := b.n.Tag(r.Tag)
+		if !ok {
+			b.addWarning("UnknownServiceTag", rt.ID, "route "+r.Name+" uses service tag "+r.Tag+
+				", which the snapshot's service tags do not define; the route is ignored")
+			continue
+		}
+		for _, p := range tag.Prefixes {
+			if p.Addr().Is4() {
+				u.Prefix = p.Masked()
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// connectionsByGateway indexes connections by their VNet gateway, from both the network's
+// list and each gateway's own list, without duplicates, in a stable order.
+func connectionsByGateway(n *model.Network) map[*model.VNetGateway][]*model.Connection {
+	out := map[*model.VNetGateway][]*model.Connection{}
+	seen := map[*model.Connection]bool{}
+	add := func(c *model.Connection) {
+		if c != nil && c.Gateway != nil && !seen[c] {
+			seen[c] = true
+			out[c.Gateway] = append(out[c.Gateway], c)
+		}
+	}
+	for _, gw := range n.VNetGateways {
+		for _, c := range gw.Connections {
+			add(c)
+		}
+	}
+	for _, c := range n.Connections {
+		add(c)
+	}
+	return out
+}
+
+// gatewayRoutes are the routes a VNet's own gateways install (spec §1.3): the local network
+// gateway's prefixes for IPsec connections, the remote VNet's ranges for Vnet2Vnet. What a
+// gateway learns by BGP or from ExpressRoute is not in a snapshot: warned, not guessed.
+// Static prefixes are installed whatever the connection's status, as Azure programs them.
+func (b *builder) gatewayRoutes(v *model.VNet, conns map[*model.VNetGateway][]*model.Connection) []Route {
+	var out []Route
+	for _, gw := range v.Gateways {
+		base := Route{Source: SourceGateway, NextHop: model.HopVirtualNetworkGateway, Gateway: gw}
+		if len(gw.PrivateIPs) > 0 {
+			base.NextHopIP, base.NextHopIPs = gw.PrivateIPs[0], gw.PrivateIPs
+		}
+		for _, c := range conns[gw] {
+			r := base
+			r.Connection = c
+			for _, p := range b.connectionPrefixes(c) {
+				r.Prefix = p.Masked()
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
+	switch {
+	case strings.EqualFold(c.Type, "IPsec"):
+		if c.Local == nil {
+			return nil // the converter warned about the dangling reference
+		}
+		if c.EnableBGP {
+			b.addWarning("Unsupported", c.ID, "BGP-learned routes of connection "+c.Name+
+				" are not in the snapshot; only the local network gateway's address prefixes are modelled")
+		}
+		return c.Local.Prefixes
+	case strings.EqualFold(c.Type, "Vnet2Vnet"):
+		if c.Peer == nil || c.Peer.VNet == nil {
+			return nil
+		}
+		return c.Peer.VNet.AddressSpace
+	case strings.EqualFold(c.Type, "ExpressRoute"):
+		b.addWarning("Unsupported", c.ID, "ExpressRoute connection "+c.Name+
+			": learned routes not in snapshot; its on-premises prefixes are not modelled")
+	default:
+		b.addWarning("Unsupported", c.ID, "connection "+c.Name+" of type "+c.Type+" adds no modelled routes")
+	}
+	return nil
+}
+
+// serviceEndpointRoutes are the routes of a subnet's service endpoints (spec §1.3): the
+// prefixes of tag <Service>.<Region> for each of the endpoint's locations, the VNet's own
+// region when the locations are empty or "*".
+func (b *builder) serviceEndpointRoutes(s *model.Subnet) []Route {
+	var out []Route
+	for _, se := range s.ServiceEndpoints {
+		base := serviceTagBase(se.Service)
+		for _, region := range endpointRegions(se, s.VNet) {
+			name := base + "." + region
+			tag, ok := b.n.Tag(name)
+			if !ok {
+				b.addWarning("UnknownServiceTag", s.ID, "service endpoint "+se.Service+" needs service tag "+name+
+					", which the snapshot's service tags do not define; its routes are not modelled")
+				continue
+			}
+			for _, p := range tag.Prefixes {
+				if p.Addr().Is4() {
+					out = append(out, Route{Source: SourceDefault, Prefix: p.Masked(),
+						NextHop: model.HopServiceEndpoint, Service: se.Service, Tag: tag.Name})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// serviceTagBase maps a service endpoint's service to its service tag's name: "Microsoft."
+// stripped, except for the services whose tag is spelled differently (service tags overview).
+func serviceTagBase(service string) string {
+	switch strings.ToLower(service) {
+	case "microsoft.keyvault":
+		return "AzureKeyVault"
+	case "microsoft.web":
+		return "AppService"
+	case "microsoft.containerregistry":
+		return "AzureContainerRegistry"
+	}
+	if len(service) > len("Microsoft.") && strings.EqualFold(service[:len("Microsoft.")], "Microsoft.") {
+		return service[len("Microsoft."):]
+	}
+	return service
+}
+
+func endpointRegions(se model.ServiceEndpoint, v *model.VNet) []string {
+	var out []string
+	for _, l := range se.Locations {
+		if l != "*" && l != "" {
+			out = append(out, strings.ReplaceAll(strings.ToLower(l), " ", ""))
+		}
+	}
+	if len(out) == 0 && v.Location != "" {
+		out = append(out, strings.ReplaceAll(strings.ToLower(v.Location), " ", ""))
+	}
+	return out
+}
+
+// warnPeerings reports peering links whose remote VNet is missing from the snapshot. Such a
+// link's own peeringState is the only evidence: Azure reports Connected only when both links
+// exist, so a Connected link is used with the ranges recorded on it (see peeringActive).
+func (b *builder) warnPeerings(v *model.VNet) {
+	for _, p := range v.Peerings {
+		if p.Remote == nil && p.Connected() {
+			b.addWarning("Assumption", p.ID, "peering "+p.Name+" of "+v.Name+" leads to a VNet not in the snapshot;"+
+				" its recorded remote address space is routed as VNetPeering (region unknown), and no gateway"+
+				" transit or private endpoint routes come from it")
+		}
+		if p.UseRemoteGateways && len(v.Gateways) > 0 {
+			b.addWarning("InvalidValue", p.ID, "peering "+p.Name+" uses remote gateways although "+v.Name+
+				" has its own gateway; Azure does not allow this, the VNet's own gateway routes are used")
+		}
+	}
+}
+
+// peeringActive reports whether a link's routes are installed: both links Connected (spec
+// §1.3), or a Connected link to a VNet outside the snapshot (warned in warnPeerings).
+func peeringActive(p *model.Peering) bool {
+	if p.Remote == nil {
+		return p.Connected()
+	}
+	return p.Active()
+}

@@ -1,0 +1,164 @@
+package fib
+
+import (
+	"net/netip"
+
+	"github.com/gaissmai/bart"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// resolve sets each candidate's State and reports which candidates are removed (not listed).
+func resolve(s *model.Subnet, rs []Route) []bool {
+	removed := make([]bool, len(rs))
+	resolveSamePrefix(rs, removed)
+	invalidatePrivateEndpoints(rs, removed)
+	if forcedDefault(rs, removed) {
+		// spec §1.2 DECISION [LAB]: an active 0/0 to an appliance or gateway removes every
+		// default None route; the default 0/0 Internet stays, Invalid by rule 1.
+		for i := range rs {
+			if isDefaultNone(&rs[i]) {
+				removed[i] = true
+			}
+		}
+	}
+	return removed
+}
+
+// rank orders routes with the same prefix (spec §1.5 rule 1): User > VirtualNetworkGateway >
+// Default, and a Default None route below every other Default route so it always loses.
+// Between equal ranks the first listed wins.
+func rank(r *Route) int {
+	switch {
+	case r.Source == SourceUser:
+		return 3
+	case r.Source == SourceGateway:
+		return 2
+	case isDefaultNone(r):
+		return 0
+	}
+	return 1
+}
+
+func isDefaultNone(r *Route) bool { return r.Source == SourceDefault && r.NextHop == model.HopNone }
+
+// resolveSamePrefix keeps one Active route per prefix; losers become Invalid, except a
+// Default None loser, which is removed (spec §1.5 rule 1 [LAB]).
+func resolveSamePrefix(rs []Route, removed []bool) {
+	winner := make(map[netip.Prefix]int32, len(rs))
+	lose := func(i int) {
+		rs[i].State = Invalid
+		removed[i] = isDefaultNone(&rs[i])
+	}
+	for i := range rs {
+		rs[i].State = Active
+		j, seen := winner[rs[i].Prefix]
+		switch {
+		case !seen:
+			winner[rs[i].Prefix] = int32(i)
+		case rank(&rs[i]) > rank(&rs[j]):
+			lose(int(j))
+			winner[rs[i].Prefix] = int32(i)
+		default:
+			lose(i)
+		}
+	}
+}
+
+// invalidatePrivateEndpoints applies spec §1.5 rule 2 [PENP]: when the endpoint's subnet has
+// route table network policies, a UDR of this subnet that contains the endpoint IP and is at
+// least as specific as the endpoint VNet's range holding the IP makes the /32 Invalid. A
+// 0.0.0.0/0 UDR never does.
+func invalidatePrivateEndpoints(rs []Route, removed []bool) {
+	first := firstUser(rs)
+	if first == len(rs) {
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if r.NextHop != model.HopInterfaceEndpoint || r.Source != SourceDefault || r.State != Active {
+			continue
+		}
+		pe := r.PrivateEndpoint
+		if pe == nil || pe.Subnet == nil || !pe.Subnet.PENetworkPoliciesRoutes() {
+			continue
+		}
+		a := r.Prefix.Addr()
+		min := rangeBits(pe.Subnet.VNet, a)
+		for j := first; j < len(rs); j++ {
+			u := rs[j].Prefix
+			if rs[j].Source == SourceUser && !removed[j] && u.Bits() > 0 && u.Bits() >= min && u.Contains(a) {
+				r.State = Invalid
+				break
+			}
+		}
+	}
+}
+
+// firstUser returns the index of the first UDR (they come last in listing order).
+func firstUser(rs []Route) int {
+	for i := range rs {
+		if rs[i].Source == SourceUser {
+			return i
+		}
+	}
+	return len(rs)
+}
+
+// rangeBits is the prefix length of v's range that contains a; the address length when no
+// range does (then only a host route can override the endpoint).
+func rangeBits(v *model.VNet, a netip.Addr) int {
+	for _, p := range v.AddressSpace {
+		if p.Contains(a) {
+			return p.Bits()
+		}
+	}
+	return a.BitLen()
+}
+
+// forcedDefault reports whether an Active 0.0.0.0/0 route goes to an appliance or a gateway.
+func forcedDefault(rs []Route, removed []bool) bool {
+	for i := range rs {
+		r := &rs[i]
+		if !removed[i] && r.State == Active && r.Prefix == defaultRoute &&
+			(r.NextHop == model.HopVirtualAppliance || r.NextHop == model.HopVirtualNetworkGateway) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildIndex fills the lookup structures from the Active routes (spec §1.5 rule 3).
+func (t *Table) buildIndex() {
+	hasGW := false
+	for i := range t.routes {
+		r := &t.routes[i]
+		if r.State == Active {
+			t.lpm.Insert(r.Prefix, int32(i))
+			hasGW = hasGW || r.Source == SourceGateway
+		}
+	}
+	if !hasGW {
+		return
+	}
+	t.noGW, t.local = new(bart.Table[int32]), new(bart.Lite)
+	for i := range t.routes {
+		r := &t.routes[i]
+		if r.State != Active || r.Source == SourceGateway {
+			continue
+		}
+		t.noGW.Insert(r.Prefix, int32(i))
+		if coversForGateway(r.NextHop) {
+			t.local.Insert(r.Prefix)
+		}
+	}
+}
+
+// coversForGateway reports whether an Active route with this next hop makes gateway-source
+// routes ignored for the destinations it covers (spec §1.5 rule 3).
+func coversForGateway(h model.NextHopType) bool {
+	switch h {
+	case model.HopVnetLocal, model.HopVNetPeering, model.HopVNetGlobalPeering, model.HopServiceEndpoint:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,153 @@
+package fib
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// noneDefaults are the default None routes (spec §1.2), in the listing order of All.
+// Microsoft's own ranges that real output also lists (25.x, 40.108/17, ...) are not modelled.
+var noneDefaults = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+}
+
+var defaultRoute = netip.MustParsePrefix("0.0.0.0/0")
+
+// table assembles, resolves and indexes the effective route table of s.
+func (b *builder) table(s *model.Subnet) *Table {
+	return newTable(s, b.candidates(s))
+}
+
+// newTable resolves the candidate routes (spec §1.5 rules 1 and 2, §1.2 DECISION) and indexes
+// the result for Lookup. It takes ownership of rs.
+func newTable(s *model.Subnet, rs []Route) *Table {
+	removed := resolve(s, rs)
+	out := rs[:0]
+	for i := range rs {
+		if !removed[i] {
+			out = append(out, rs[i])
+		}
+	}
+	t := &Table{Subnet: s, routes: out[:len(out):len(out)]}
+	t.buildIndex()
+	return t
+}
+
+// candidates lists every route of s before resolution, in listing order (see All).
+func (b *builder) candidates(s *model.Subnet) []Route {
+	v := s.VNet
+	rs := make([]Route, 0, 8+len(b.seRoutes[s])+len(b.gwRoutes[v])+len(b.pes[v]))
+	for _, p := range v.AddressSpace { // spec §1.2
+		rs = append(rs, Route{Source: SourceDefault, Prefix: p.Masked(), NextHop: model.HopVnetLocal})
+	}
+	rs = append(rs, Route{Source: SourceDefault, Prefix: defaultRoute, NextHop: model.HopInternet})
+	for _, p := range noneDefaults {
+		if !ownRangeCovers(v, p) {
+			rs = append(rs, Route{Source: SourceDefault, Prefix: p, NextHop: model.HopNone})
+		}
+	}
+	rs = b.peeringRoutes(rs, s)
+	rs = append(rs, b.seRoutes[s]...)
+	rs = b.privateEndpointRoutes(rs, s)
+	if s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation { // spec §1.4
+		rs = b.gatewayRoutesFor(rs, s)
+	}
+	if s.RouteTable != nil {
+		rs = append(rs, b.udrs[s.RouteTable]...)
+	}
+	return rs
+}
+
+// ownRangeCovers reports whether one of v's ranges equals or contains the None prefix p: an
+// equal range replaces the None route by its VnetLocal route, a containing one removes it; a
+// range inside p leaves both listed (spec §1.2 [UDR]).
+func ownRangeCovers(v *model.VNet, p netip.Prefix) bool {
+	for _, r := range v.AddressSpace {
+		if r.Addr().Is4() && r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// peeringRoutes adds the remote ranges of each active peering that applies to s (spec §1.3).
+func (b *builder) peeringRoutes(rs []Route, s *model.Subnet) []Route {
+	for _, p := range s.VNet.Peerings {
+		if !peeringActive(p) || !p.AppliesToLocalSubnet(s) {
+			continue
+		}
+		hop := model.HopVNetPeering
+		if p.Global() {
+			hop = model.HopVNetGlobalPeering // [LAB]
+		}
+		for _, pfx := range p.RemotePrefixes() {
+			rs = append(rs, Route{Source: SourceDefault, Prefix: pfx.Masked(), NextHop: hop, Peering: p})
+		}
+	}
+	return rs
+}
+
+// privateEndpointRoutes adds a /32 (or /128) per private endpoint IP of s's VNet and of each
+// directly peered VNet whose active peering applies to s and reaches the IP (spec §1.3).
+func (b *builder) privateEndpointRoutes(rs []Route, s *model.Subnet) []Route {
+	rs = appendPERoutes(rs, b.pes[s.VNet], nil)
+	for _, p := range s.VNet.Peerings {
+		if p.Remote != nil && peeringActive(p) && p.AppliesToLocalSubnet(s) {
+			rs = appendPERoutes(rs, b.pes[p.Remote], p)
+		}
+	}
+	return rs
+}
+
+func appendPERoutes(rs []Route, pes []*model.PrivateEndpoint, via *model.Peering) []Route {
+	var remote []netip.Prefix
+	if via != nil && !via.PeerCompleteVNets && len(via.RemoteSubnetNames) > 0 {
+		remote = via.RemotePrefixes() // subnet peering: only the listed remote subnets are reachable
+	}
+	for _, pe := range pes {
+		for _, a := range pe.IPs {
+			if !a.IsValid() || (remote != nil && !anyContains(remote, a)) {
+				continue
+			}
+			rs = append(rs, Route{Source: SourceDefault, Prefix: netip.PrefixFrom(a, a.BitLen()),
+				NextHop: model.HopInterfaceEndpoint, PrivateEndpoint: pe, Peering: via})
+		}
+	}
+	return rs
+}
+
+func anyContains(ps []netip.Prefix, a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayRoutesFor adds the VNet's own gateway routes, or else the routes of the hub's
+// gateway reached by gateway transit: the spoke's link has useRemoteGateways, the hub's
+// link allowGatewayTransit, both Connected (spec §1.3).
+func (b *builder) gatewayRoutesFor(rs []Route, s *model.Subnet) []Route {
+	v := s.VNet
+	if len(v.Gateways) > 0 {
+		return append(rs, b.gwRoutes[v]...)
+	}
+	for _, p := range v.Peerings {
+		if !p.UseRemoteGateways || !p.Active() || !p.Reverse().AllowGatewayTransit {
+			continue
+		}
+		for _, r := range b.gwRoutes[p.Remote] {
+			r.Peering = p
+			rs = append(rs, r)
+		}
+		break // only one link of a VNet may use remote gateways [PEER]
+	}
+	return rs
+}
