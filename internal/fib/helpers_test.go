@@ -13,7 +13,7 @@ import (
 // Small builders for hand-made networks. IDs are synthetic and only need to be unique.
 
 func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-func ip(s string) netip.Addr     { return netip.MustParseAddr(s) }
+func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
 
 func pfxs(ss ...string) []netip.Prefix {
 	out := make([]netip.Prefix, len(ss))
