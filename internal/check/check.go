@@ -1,0 +1,182 @@
+// Package check finds what is broken or risky in a snapshot without being asked: each check is a
+// plain value in a registry that reads the data plane and returns structured findings.
+package check
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+)
+
+// Severity ranks a finding. Higher is worse; the zero value is not a valid severity.
+type Severity uint8
+
+const (
+	Info    Severity = iota + 1 // a fact worth knowing (capacity, cost)
+	Warning                     // risky or wasteful, works today
+	Error                       // broken: some traffic fails or a limit is exceeded
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "Info"
+	case Warning:
+		return "Warning"
+	case Error:
+		return "Error"
+	}
+	return fmt.Sprintf("Severity(%d)", uint8(s))
+}
+
+// ParseSeverity reads "error", "warning" or "info" case-insensitively.
+func ParseSeverity(s string) (Severity, bool) {
+	for _, v := range []Severity{Info, Warning, Error} {
+		if strings.EqualFold(v.String(), s) {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// MarshalJSON writes the severity as cli.md spells it: "Error", "Warning" or "Info".
+func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Severity) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return err
+	}
+	v, ok := ParseSeverity(str)
+	if !ok {
+		return fmt.Errorf("unknown severity %q", str)
+	}
+	*s = v
+	return nil
+}
+
+// Finding is one problem or fact, shaped as cli.md "check" says. Evidence keys per code are
+// part of the public contract (cli.md table); checks may add keys, never rename them.
+type Finding struct {
+	Code      string         `json:"code"`
+	Severity  Severity       `json:"severity"`
+	Title     string         `json:"title"`
+	Message   string         `json:"message"`
+	Resources []string       `json:"resources"`
+	Evidence  map[string]any `json:"evidence"`
+	Fix       string         `json:"fix"`
+}
+
+// Check is one diagnostic: a code (stable, used by pipelines), a one-line doc and a run function
+// that reads the data plane and never modifies it.
+type Check struct {
+	Name string // kebab-case, for people
+	Code string // the findings' code, e.g. AddressSpaceOverlap (cli.md)
+	Doc  string // one sentence: what it looks for
+	Run  func(*dataplane.Plane) []Finding
+}
+
+// Registry returns every check, ordered by code. The slice is a copy.
+func Registry() []Check {
+	out := append([]Check(nil), registry...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// registry lists the checks; each lives in its own file.
+var registry = []Check{
+	addressSpaceOverlap,
+	netAppBasicIPLimit,
+	peeringNotConnected,
+	snatCapacity,
+	privateEndpointCost,
+	gatewaySubnetMisconfigured,
+	limitExceeded,
+	nextHopUnreachable,
+	nextHopIPForwardingDisabled,
+	reservedPortInUse,
+	defaultOutboundReliance,
+}
+
+// Run runs every check and returns the findings in a deterministic order (Sort).
+func Run(p *dataplane.Plane) []Finding {
+	var all []Finding
+	for _, c := range Registry() {
+		all = append(all, RunOne(c, p)...)
+	}
+	Sort(all)
+	return all
+}
+
+// RunOne runs one check. A check that panics (a bug, or an engine package that is not built yet)
+// yields a single CheckFailed warning instead of taking the other checks down with it.
+func RunOne(c Check, p *dataplane.Plane) (fs []Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			fs = []Finding{{Code: "CheckFailed", Severity: Warning, Title: "Check " + c.Code + " could not run",
+				Message:  fmt.Sprintf("the %s check stopped with an internal error: %v", c.Code, r),
+				Evidence: map[string]any{"check": c.Code}, Resources: []string{},
+				Fix: "report this as a vnetdoctor bug with the snapshot"}}
+		}
+	}()
+	fs = c.Run(p)
+	for i := range fs {
+		normalize(&fs[i])
+	}
+	return fs
+}
+
+// normalize gives nil collections their empty JSON form and sorts resources.
+func normalize(f *Finding) {
+	if f.Resources == nil {
+		f.Resources = []string{}
+	}
+	if f.Evidence == nil {
+		f.Evidence = map[string]any{}
+	}
+}
+
+// Sort orders findings by severity (worst first), code, then resources.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		if c := compareStrings(a.Resources, b.Resources); c != 0 {
+			return c < 0
+		}
+		return a.Message < b.Message
+	})
+}
+
+func compareStrings(a, b []string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if c := strings.Compare(strings.ToLower(a[i]), strings.ToLower(b[i])); c != 0 {
+			return c
+		}
+	}
+	return len(a) - len(b)
+}
+
+// FailOn reports whether any finding is at least as severe as level ("error" or "warning",
+// case-insensitive; "info" fails on any finding). An unknown level never fails.
+func FailOn(findings []Finding, level string) bool {
+	min, ok := ParseSeverity(level)
+	if !ok {
+		return false
+	}
+	for _, f := range findings {
+		if f.Severity >= min {
+			return true
+		}
+	}
+	return false
+}

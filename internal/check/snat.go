@@ -1,0 +1,157 @@
+package check
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+var snatCapacity = Check{
+	Name: "snat-capacity",
+	Code: "SnatCapacity",
+	Doc:  "SNAT ports of every internet egress device (firewall, NAT gateway) and the subnets egressing through it.",
+	Run:  runSnatCapacity,
+}
+
+// egress is one internet egress device and the subnets that use it.
+type egress struct {
+	id, name, kind       string
+	publicIPs, instances int
+	perIP                int
+	subnets              []*model.Subnet
+	firewall             *model.Firewall // set for a firewall (with or without NAT gateway)
+}
+
+func (e egress) totalPorts() int { return e.perIP * e.publicIPs * e.instances }
+
+// runSnatCapacity lists every egress device with its SNAT ports (Info), and warns when a
+// firewall with subnets behind it egresses through few public IPs and no NAT gateway.
+func runSnatCapacity(p *dataplane.Plane) []Finding {
+	behind := subnetsBehindFirewalls(p)
+	var out []Finding
+	for _, fw := range p.Net.Firewalls {
+		if fw.Subnet != nil && fw.Subnet.NATGateway != nil {
+			continue // reported with its NAT gateway below
+		}
+		e := egress{id: string(fw.ID), name: fw.Name, kind: "AzureFirewall", firewall: fw,
+			publicIPs: len(fw.PublicIPs) + len(fw.HubPublicAddresses), instances: firewallInstances(fw),
+			perIP: Limits.FirewallSNATPerIP, subnets: behind[fw]}
+		out = append(out, snatFinding(p.Net, e))
+	}
+	for _, ng := range p.Net.NATGateways {
+		e := egress{id: string(ng.ID), name: ng.Name, kind: "NatGateway", instances: 1,
+			publicIPs: natGatewayIPs(ng), perIP: Limits.NATGatewaySNATPerIP}
+		for _, s := range ng.Subnets {
+			if fw := firewallIn(p.Net, s); fw != nil {
+				e.firewall = fw
+				e.subnets = append(e.subnets, behind[fw]...)
+			} else if hop, _ := internetHop(p, s); hop == model.HopInternet {
+				e.subnets = append(e.subnets, s) // spec §4: a 0/0 to an appliance beats the NAT gateway
+			}
+		}
+		out = append(out, snatFinding(p.Net, e))
+	}
+	return out
+}
+
+// natGatewayIPs counts a NAT gateway's public addresses, prefixes included.
+func natGatewayIPs(ng *model.NATGateway) int {
+	n := len(ng.PublicIPs)
+	for _, pr := range ng.PublicIPPrefixes {
+		if pr.Addr().Is4() {
+			n += 1 << (32 - pr.Bits())
+		}
+	}
+	return n
+}
+
+func firewallIn(n *model.Network, s *model.Subnet) *model.Firewall {
+	for _, fw := range n.Firewalls {
+		if fw.Subnet == s {
+			return fw
+		}
+	}
+	return nil
+}
+
+// subnetsBehindFirewalls maps each firewall to the subnets whose internet route (the active
+// 0.0.0.0/0) is a VirtualAppliance next hop at the firewall's private IP.
+func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Subnet {
+	out := map[*model.Firewall][]*model.Subnet{}
+	for _, s := range p.Net.Subnets {
+		hop, ip := internetHop(p, s)
+		if hop != model.HopVirtualAppliance || s.VNet == nil {
+			continue
+		}
+		for _, v := range append([]*model.VNet{s.VNet}, activePeers(s.VNet)...) {
+			if o, ok := p.Net.OwnerIn(v, ip); ok && o.Kind == model.OwnerFirewall {
+				out[o.Firewall] = append(out[o.Firewall], s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func snatFinding(n *model.Network, e egress) Finding {
+	ipconfigs := ipConfigsIn(n, e.subnets)
+	total := e.totalPorts()
+	ev := map[string]any{"totalPorts": total, "publicIps": e.publicIPs, "instances": e.instances,
+		"device": e.kind, "subnets": subnetNames(e.subnets), "ipConfigurations": ipconfigs}
+	if ipconfigs > 0 {
+		ev["portsPerIpConfiguration"] = total / ipconfigs
+	}
+	f := Finding{Code: "SnatCapacity", Severity: Info,
+		Title: fmt.Sprintf("%s %s: %d SNAT ports for %d subnets", e.kind, e.name, total, len(e.subnets)),
+		Message: fmt.Sprintf("%s %s egresses with %d public IPs × %d ports × %d instances = %d SNAT ports, shared by %d "+
+			"subnets (%d ip configurations).", e.kind, e.name, e.publicIPs, e.perIP, e.instances, total, len(e.subnets), ipconfigs),
+		Resources: append(ids(model.ID(e.id)), ids(subnetIDs(e.subnets)...)...), Evidence: ev}
+	if e.firewall != nil && e.kind == "NatGateway" {
+		ev["firewall"] = e.firewall.Name
+	}
+	if e.kind == "AzureFirewall" && len(e.subnets) > 0 && e.publicIPs < Limits.FewFirewallPublicIPs {
+		f.Severity = Warning
+		f.Title = fmt.Sprintf("Firewall %s egresses with only %d public IPs and no NAT gateway", e.name, e.publicIPs)
+		f.Message += " A busy spoke can exhaust these ports (spec §3.4)."
+		f.Fix = "Associate a NAT gateway with AzureFirewallSubnet (64,512 ports per public IP, up to 16 IPs), " +
+			"or add public IPs to the firewall."
+	}
+	return f
+}
+
+// ipConfigsIn counts NIC ip configurations in the given subnets.
+func ipConfigsIn(n *model.Network, ss []*model.Subnet) int {
+	in := map[*model.Subnet]bool{}
+	for _, s := range ss {
+		in[s] = true
+	}
+	c := 0
+	for _, nic := range n.NICs {
+		for _, ic := range nic.IPConfigs {
+			if in[ic.Subnet] {
+				c++
+			}
+		}
+	}
+	return c
+}
+
+// internetHop returns the next hop of the subnet's active 0.0.0.0/0 route: from the effective
+// routes when the data plane has them, else from the subnet's UDRs (default: Internet).
+func internetHop(p *dataplane.Plane, s *model.Subnet) (model.NextHopType, netip.Addr) {
+	if p.FIB != nil {
+		for _, r := range p.FIB.Subnet(s).All() {
+			if r.State == fib.Active && r.Prefix.Bits() == 0 && r.Prefix.Addr().Is4() {
+				return r.NextHop, r.NextHopIP
+			}
+		}
+		return model.HopNone, netip.Addr{}
+	}
+	if r := defaultUDR(s); r != nil {
+		return r.NextHopType, r.NextHopIP
+	}
+	return model.HopInternet, netip.Addr{}
+}

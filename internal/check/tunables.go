@@ -1,0 +1,42 @@
+package check
+
+// PriceList holds the list prices cost findings use (spec §7 [PRICE]). Prices vary by region
+// and change; override Prices before Run to use your own.
+type PriceList struct {
+	PrivateEndpointHourUSD float64 // per endpoint-hour
+	PrivateEndpointGBUSD   float64 // per GB processed, each direction (listed, not estimated)
+	HoursPerMonth          float64
+}
+
+// Prices are the prices in use; spec §7: 0.01 USD per endpoint-hour, 0.01 per GB, 730 hours.
+var Prices = PriceList{PrivateEndpointHourUSD: 0.01, PrivateEndpointGBUSD: 0.01, HoursPerMonth: 730}
+
+// LimitList holds the Azure limits LimitExceeded and NetAppBasicIpLimit compare against
+// (spec §7 [LIM, ANF]).
+type LimitList struct {
+	RulesPerNSG         int
+	RoutesPerTable      int
+	PeeringsPerVNet     int
+	PrivateIPsPerVNet   int
+	NetAppBasicIPs      int
+	NearLimitPercent    int // a count at or above this share of a limit is a warning
+	FirewallSNATPerIP   int // SNAT ports per public IP per firewall instance (spec §3.4)
+	NATGatewaySNATPerIP int // SNAT ports per NAT gateway public IP (spec §4)
+	// FewFirewallPublicIPs: a firewall egressing with fewer public IPs than this and no NAT
+	// gateway gets a SnatCapacity warning. DECISION: 4 IPs × 2 instances × 2,496 ≈ 20k ports,
+	// about a third of one NAT gateway IP; below that, busy spokes exhaust SNAT.
+	FewFirewallPublicIPs int
+}
+
+// Limits are the limits in use.
+var Limits = LimitList{
+	RulesPerNSG:          1000,
+	RoutesPerTable:       400,
+	PeeringsPerVNet:      500,
+	PrivateIPsPerVNet:    65536,
+	NetAppBasicIPs:       1000,
+	NearLimitPercent:     90,
+	FirewallSNATPerIP:    2496,
+	NATGatewaySNATPerIP:  64512,
+	FewFirewallPublicIPs: 4,
+}
