@@ -4,7 +4,7 @@ package acl
 import (
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -28,6 +28,8 @@ const (
 func (l Level) String() string { return [...]string{"AdminRule", "NicNsg", "SubnetNsg"}[l] }
 
 // Rule is one effective rule, with its addresses expanded for the NIC it applies to.
+// Rules are immutable once built and shared between the Effective values of NICs in the
+// same context.
 type Rule struct {
 	// Name is "securityRules/<n>", "defaultSecurityRules/<n>", or for admin rules
 	// "<configuration>/<collection>/<rule>".
@@ -37,10 +39,19 @@ type Rule struct {
 	Access    model.Access
 	Protocol  model.Protocol
 	// Source/Destination as written (a tag, CIDR, "*" or comma-joined list); Expanded* are the prefixes.
-	SourcePrefix, DestinationPrefix   string
-	ExpandedSource, ExpandedDest      []netip.Prefix
-	SourcePorts, DestPorts            []model.PortRange
-	Admin                             *model.AdminRule // set for admin rules
+	SourcePrefix, DestinationPrefix string
+	ExpandedSource, ExpandedDest    []netip.Prefix
+	SourcePorts, DestPorts          []model.PortRange
+	Admin                           *model.AdminRule // set for admin rules
+	// Security is the NSG rule this rule was built from; nil for default and admin rules.
+	Security *model.SecurityRule
+	// SelfSource / SelfDest are true when that side names an application security group the
+	// evaluated ip configuration belongs to: the side then matches the NIC's own address
+	// whatever it is (spec §2.2 [ASG]). ExpandedSource/Dest still list all members.
+	SelfSource, SelfDest bool
+
+	srcWritten, dstWritten []string // entries as written, for the listing
+	m                      matcher
 }
 
 // RuleSet is the ordered rules of one level (one NSG, or the admin rules) for one NIC.
@@ -48,6 +59,8 @@ type RuleSet struct {
 	Level Level
 	NSG   *model.NSG // nil for the admin level
 	Rules []*Rule    // sorted by direction then priority
+
+	in, out []*Rule // the two halves of Rules
 }
 
 // LevelResult is what one level decided.
@@ -66,43 +79,78 @@ type Result struct {
 	Levels  [3]LevelResult
 	N       int // number of Levels used
 	Decider int // index into Levels of the level that decided (the deny, or the last allow)
+	// Platform is true for outbound flows to the platform addresses 168.63.129.16 and
+	// 169.254.169.254 (spec §2.6): only rules whose destination names an AzurePlatform* tag
+	// apply to them; a level where none matches allows with Rule nil.
+	Platform bool
 }
 
 // Effective is the effective security of one NIC ip configuration (or a private endpoint).
 type Effective struct {
 	Sets []*RuleSet // admin (if any), subnet NSG, NIC NSG
+	// Assumptions lists what the rules could not express faithfully (unknown service tags,
+	// rules without addresses, private endpoint policies); a trace prints them.
+	Assumptions []string
+
+	applies [3]bool     // indexed by Level: the level is on the path
+	sets    [3]*RuleSet // indexed by Level: nil when missing (allows everything)
+	nic     *model.NIC
+	subnet  *model.Subnet
+	pe      *model.PrivateEndpoint
 }
+
+// evaluation order per direction (spec §2.1).
+var (
+	orderIn  = [3]Level{LevelAdmin, LevelSubnet, LevelNIC}
+	orderOut = [3]Level{LevelAdmin, LevelNIC, LevelSubnet}
+)
 
 // Evaluate filters f leaving (Outbound) or arriving at (Inbound) the ip configuration, in the
 // order of spec §2.1. It does not allocate.
 func (e *Effective) Evaluate(dir model.Direction, f Flow) Result {
-	panic("acl: Evaluate not implemented")
+	r := Result{Allowed: true}
+	order := &orderIn
+	if dir == model.Outbound {
+		order = &orderOut
+		r.Platform = platformAddrs.Contains(f.Dst) // spec §2.6
+	}
+	for _, lv := range order {
+		if !e.applies[lv] {
+			continue
+		}
+		lr := e.sets[lv].evaluate(lv, dir, &f, r.Platform)
+		r.Levels[r.N] = lr
+		r.Decider = r.N
+		r.N++
+		switch lr.Access {
+		case model.Deny:
+			r.Allowed = false
+			return r
+		case model.AlwaysAllow: // spec §2.5: skips the NSGs
+			return r
+		}
+	}
+	return r
 }
 
-// ACL computes effective rules on demand for the resources of a network.
-type ACL struct {
-	net *model.Network
-	fib *fib.FIB
+// evaluate runs one level: first match wins, lowest priority first. rs may be nil.
+func (rs *RuleSet) evaluate(lv Level, dir model.Direction, f *Flow, platform bool) LevelResult {
+	if rs == nil {
+		return LevelResult{Level: lv, Access: model.Allow}
+	}
+	lr := LevelResult{Level: lv, Present: true, Access: model.Allow, NSG: rs.NSG}
+	rules := rs.in
+	if dir == model.Outbound {
+		rules = rs.out
+	}
+	for _, ru := range rules {
+		if ru.m.matches(f, platform) {
+			lr.Access, lr.Rule = ru.Access, ru
+			return lr
+		}
+	}
+	return lr
 }
 
-// Build prepares effective rules for n. The VirtualNetwork tag depends on routes (spec §2.4).
-func Build(n *model.Network, f *fib.FIB) (*ACL, []model.Warning) {
-	panic("acl: Build not implemented")
-}
-
-// ForIPConfig returns the effective rules of a NIC ip configuration.
-func (a *ACL) ForIPConfig(c *model.IPConfig) *Effective {
-	panic("acl: ForIPConfig not implemented")
-}
-
-// ForPrivateEndpoint returns the rules filtering traffic to a private endpoint: its subnet's
-// NSG when privateEndpointNetworkPolicies enables NSGs, else nothing (spec §5).
-func (a *ACL) ForPrivateEndpoint(pe *model.PrivateEndpoint) *Effective {
-	panic("acl: ForPrivateEndpoint not implemented")
-}
-
-// ForSubnet returns the rules applying to an address in subnet s that no NIC owns (a load
-// balancer frontend, an appliance without a NIC in the snapshot): admin rules and the subnet NSG.
-func (a *ACL) ForSubnet(s *model.Subnet) *Effective {
-	panic("acl: ForSubnet not implemented")
-}
+// platformAddrs are the host addresses NSG rules do not filter (spec §2.6).
+var platformAddrs = ipset.OfAddrs(netip.MustParseAddr("168.63.129.16"), netip.MustParseAddr("169.254.169.254"))

@@ -1,0 +1,192 @@
+package acl
+
+import (
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// ACL computes effective rules on demand for the resources of a network. Everything is
+// compiled lazily and cached — service tags once, subnet contexts once per subnet, an NSG
+// once per context it is used in — so building is cheap even for large estates. An ACL is
+// safe for concurrent use.
+type ACL struct {
+	net *model.Network
+	fib *fib.FIB
+	// routes returns the effective routes of a subnet (the VirtualNetwork tag depends on
+	// them, spec §2.4); a seam so tests can feed routes directly.
+	routes func(*model.Subnet) []fib.Route
+
+	members map[string][]netip.Addr // ASG ID key → private IPs of member ip configurations
+	admin   map[*model.VNet][]*model.AdminRule
+	ctxNSG  map[*model.NSG]nsgTraits
+
+	tags    lazy[string, expansion]
+	asgs    lazy[string, expansion]
+	subnets lazy[*model.Subnet, *subnetCtx]
+	nsgs    lazy[nsgKey, *compiled]
+	admins  lazy[*model.Subnet, *compiled]
+	ipcs    lazy[*model.IPConfig, *Effective]
+	pes     lazy[*model.PrivateEndpoint, *Effective]
+	bare    lazy[*model.Subnet, *Effective]
+}
+
+// nsgTraits says which parts of the context an NSG's user rules depend on, so NSGs that do
+// not use them are compiled once for all subnets or all ASG memberships.
+type nsgTraits struct {
+	usesContext bool // names VirtualNetwork or Internet
+	usesSelfASG bool // names an ASG on the NIC's own side
+}
+
+type nsgKey struct {
+	nsg    *model.NSG
+	subnet *model.Subnet // nil when the NSG names no context tag
+	asgs   string        // the ip configuration's ASG IDs when the NSG names self-side ASGs
+}
+
+// Build prepares effective rules for n. The VirtualNetwork tag depends on routes (spec §2.4).
+// It indexes ASG membership and admin rules and returns warnings for unknown service tags;
+// rules are compiled on first use.
+func Build(n *model.Network, f *fib.FIB) (*ACL, []model.Warning) {
+	a := newACL(n, func(s *model.Subnet) []fib.Route {
+		if f == nil {
+			return nil
+		}
+		if t := f.Subnet(s); t != nil {
+			return t.All()
+		}
+		return nil
+	})
+	a.fib = f
+	return a, a.scan()
+}
+
+func newACL(n *model.Network, routes func(*model.Subnet) []fib.Route) *ACL {
+	a := &ACL{net: n, routes: routes, members: map[string][]netip.Addr{},
+		admin: map[*model.VNet][]*model.AdminRule{}, ctxNSG: map[*model.NSG]nsgTraits{}}
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			for _, g := range c.ASGs {
+				if g != nil && c.PrivateIP.IsValid() {
+					a.members[g.ID.Key()] = append(a.members[g.ID.Key()], c.PrivateIP)
+				}
+			}
+		}
+	}
+	for _, ar := range n.AdminRules {
+		for _, v := range ar.AppliesTo {
+			if v != nil && !slices.Contains(a.admin[v], ar) {
+				a.admin[v] = append(a.admin[v], ar)
+			}
+		}
+	}
+	return a
+}
+
+// scan records each NSG's traits and warns about tags the snapshot does not define.
+func (a *ACL) scan() []model.Warning {
+	var ws []model.Warning
+	seen := map[string]bool{}
+	for _, nsg := range a.net.NSGs {
+		var tr nsgTraits
+		for _, sr := range nsg.Rules {
+			if sr == nil {
+				continue
+			}
+			inbound := sr.Direction == model.Inbound
+			tr.usesSelfASG = tr.usesSelfASG || (inbound && len(sr.DestASGs) > 0) || (!inbound && len(sr.SourceASGs) > 0)
+			for _, e := range append(slices.Clone(sr.Sources), sr.Destinations...) {
+				tr.usesContext = tr.usesContext || contextTag(strings.TrimSpace(e))
+				if a.unknownTag(e) && !seen[nsg.ID.Key()+"\x00"+e] {
+					seen[nsg.ID.Key()+"\x00"+e] = true
+					ws = append(ws, model.Warning{Code: "UnknownServiceTag", Resource: nsg.ID,
+						Message: "rule " + sr.Name + " names service tag \"" + e + "\", which the snapshot's service tags do not define; the rule never matches it (spec §2.4)"})
+				}
+			}
+		}
+		a.ctxNSG[nsg] = tr
+	}
+	return ws
+}
+
+// asgMembers is the set of private IPs of the ip configurations in an ASG.
+func (a *ACL) asgMembers(g *model.ASG) expansion {
+	k := g.ID.Key()
+	return a.asgs.get(k, func() expansion { return expand(ipset.OfAddrs(a.members[k]...)) })
+}
+
+// nsgSet builds the rule set of nsg at a level for an ip configuration in subnet s with
+// ASGs member.
+func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.ASG) (*RuleSet, []string) {
+	sc := a.subnetContext(s)
+	tr, ok := a.ctxNSG[nsg]
+	if !ok { // an NSG the network does not list: assume it needs everything
+		tr = nsgTraits{true, true}
+	}
+	key := nsgKey{nsg: nsg}
+	var ctx *subnetCtx
+	if tr.usesContext {
+		key.subnet, ctx = s, sc
+	}
+	if tr.usesSelfASG {
+		key.asgs = asgKey(member)
+	} else {
+		member = nil
+	}
+	c := a.nsgs.get(key, func() *compiled { return a.compileNSG(nsg, ctx, member) })
+	return newRuleSet(lv, nsg, c.rules, sc.defaults), c.notes
+}
+
+func asgKey(gs []*model.ASG) string {
+	ks := make([]string, 0, len(gs))
+	for _, g := range gs {
+		if g != nil {
+			ks = append(ks, g.ID.Key())
+		}
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, "\x00")
+}
+
+// adminSet returns the admin rules of s's VNet, or nil when none apply. Admin rules do not
+// apply to the subnets of Azure Firewall, Bastion, gateways and Route Server (spec §2.5).
+func (a *ACL) adminSet(s *model.Subnet) (*RuleSet, []string) {
+	if s == nil || s.VNet == nil || s.IsSpecial() || len(a.admin[s.VNet]) == 0 {
+		return nil, nil
+	}
+	c := a.admins.get(s, func() *compiled { return a.compileAdmin(a.admin[s.VNet], a.subnetContext(s)) })
+	return newRuleSet(LevelAdmin, nil, c.rules, nil), c.notes
+}
+
+// lazy is a concurrency-safe map whose values are computed once, on first request, outside
+// the map's lock (so computing one value may request others).
+type lazy[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]*lazyEntry[V]
+}
+
+type lazyEntry[V any] struct {
+	once sync.Once
+	v    V
+}
+
+func (l *lazy[K, V]) get(k K, compute func() V) V {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[K]*lazyEntry[V]{}
+	}
+	e := l.m[k]
+	if e == nil {
+		e = &lazyEntry[V]{}
+		l.m[k] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() { e.v = compute() })
+	return e.v
+}

@@ -1,0 +1,191 @@
+package acl
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// compiled is the user rules of one NSG (or the admin rules of one subnet) compiled for one
+// context, sorted by direction then priority, with the notes compiling produced.
+type compiled struct {
+	rules []*Rule
+	notes []string
+}
+
+// compiler expands the rules of one NSG or admin rule list for one context.
+type compiler struct {
+	a      *ACL
+	sc     *subnetCtx  // nil when the rules name no context tag
+	member []*model.ASG // ASGs of the evaluated ip configuration
+	owner  string       // the NSG or "admin rules", for notes
+	notes  []string
+}
+
+func (c *compiler) note(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+}
+
+// sideFrom expands the entries and ASGs of one side of a rule. self says whether ASGs on this
+// side are the evaluated NIC's side (inbound destination, outbound source).
+func (c *compiler) sideFrom(rule string, entries []string, asgs []*model.ASG, self bool) (side, []netip.Prefix) {
+	var s side
+	var parts []expansion
+	for _, e := range entries {
+		exp, kind := c.a.resolve(e, c.sc)
+		switch kind {
+		case entryAny:
+			return side{any: true}, nil
+		case entryUnknown:
+			c.note("%s rule %s: service tag %q is unknown (not in the snapshot's service tags); the rule never matches it (spec §2.4)",
+				c.owner, rule, strings.TrimSpace(e))
+			continue
+		case entryPlatform:
+			s.platform = true
+		}
+		parts = append(parts, exp)
+	}
+	for _, g := range asgs {
+		if self && slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m.ID.Equal(g.ID) }) {
+			s.self = true
+		}
+		parts = append(parts, c.a.asgMembers(g))
+	}
+	if len(entries) == 0 && len(asgs) == 0 {
+		c.note("%s rule %s has no address on one side; it never matches", c.owner, rule)
+	}
+	return mergeSide(s, parts)
+}
+
+// mergeSide unions the parts, reusing a lone part's cached CIDR list.
+func mergeSide(s side, parts []expansion) (side, []netip.Prefix) {
+	switch len(parts) {
+	case 0:
+		return s, nil
+	case 1:
+		s.set = parts[0].set
+		return s, parts[0].prefixes
+	}
+	var b ipset.Builder
+	for _, p := range parts {
+		b.AddSet(p.set)
+	}
+	s.set = b.Set()
+	return s, s.set.Prefixes()
+}
+
+// nsgRule compiles one NSG rule (spec §2.2).
+func (c *compiler) nsgRule(sr *model.SecurityRule) *Rule {
+	r := &Rule{Name: "securityRules/" + sr.Name, Priority: sr.Priority, Direction: sr.Direction,
+		Access: sr.Access, Protocol: sr.Protocol, Security: sr,
+		SourcePorts: sr.SourcePorts, DestPorts: sr.DestPorts}
+	r.srcWritten = writtenSide(sr.Sources, sr.SourceASGs)
+	r.dstWritten = writtenSide(sr.Destinations, sr.DestASGs)
+	r.SourcePrefix, r.DestinationPrefix = strings.Join(r.srcWritten, ","), strings.Join(r.dstWritten, ",")
+	inbound := sr.Direction == model.Inbound
+	r.m.src, r.ExpandedSource = c.sideFrom(r.Name, sr.Sources, sr.SourceASGs, !inbound)
+	r.m.dst, r.ExpandedDest = c.sideFrom(r.Name, sr.Destinations, sr.DestASGs, inbound)
+	r.SelfSource, r.SelfDest = r.m.src.self, r.m.dst.self
+	c.ports(r)
+	return r
+}
+
+// adminRule compiles one security admin rule (spec §2.5).
+func (c *compiler) adminRule(ar *model.AdminRule) *Rule {
+	r := &Rule{Name: ar.RuleName(), Priority: ar.Priority, Direction: ar.Direction, Access: ar.Access,
+		Protocol: ar.Protocol, Admin: ar, SourcePorts: ar.SourcePorts, DestPorts: ar.DestPorts}
+	src, dst := adminEntries(ar.Sources), adminEntries(ar.Destinations)
+	r.srcWritten, r.dstWritten = src, dst
+	r.SourcePrefix, r.DestinationPrefix = strings.Join(src, ","), strings.Join(dst, ",")
+	r.m.src, r.ExpandedSource = c.sideFrom(r.Name, src, nil, false)
+	r.m.dst, r.ExpandedDest = c.sideFrom(r.Name, dst, nil, false)
+	c.ports(r)
+	return r
+}
+
+func (c *compiler) ports(r *Rule) {
+	r.m.proto = r.Protocol
+	r.m.sports, r.m.anySport = r.SourcePorts, anyPorts(r.SourcePorts)
+	r.m.dports, r.m.anyDport = r.DestPorts, anyPorts(r.DestPorts)
+}
+
+// adminEntries turns admin addresses into entries; an IPPrefix keeps its parsed form.
+func adminEntries(as []model.AdminAddress) []string {
+	out := make([]string, 0, len(as))
+	for _, ad := range as {
+		if !ad.IsTag && ad.Canonical.IsValid() {
+			out = append(out, ad.Canonical.String())
+		} else {
+			out = append(out, ad.Prefix)
+		}
+	}
+	return out
+}
+
+// writtenSide is a side as the listing shows it: entries, then ASG names.
+func writtenSide(entries []string, asgs []*model.ASG) []string {
+	out := slices.Clone(entries)
+	for _, g := range asgs {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+// sortRules orders rules by direction (inbound first) then priority; ties keep input order.
+func sortRules(rs []*Rule) {
+	slices.SortStableFunc(rs, func(a, b *Rule) int {
+		if a.Direction != b.Direction {
+			return int(a.Direction) - int(b.Direction)
+		}
+		return a.Priority - b.Priority
+	})
+}
+
+// compileNSG compiles the user rules of an NSG for a context.
+func (a *ACL) compileNSG(nsg *model.NSG, sc *subnetCtx, member []*model.ASG) *compiled {
+	c := &compiler{a: a, sc: sc, member: member, owner: "NSG " + nsg.Name}
+	rules := make([]*Rule, 0, len(nsg.Rules))
+	for _, sr := range nsg.Rules {
+		if sr != nil {
+			rules = append(rules, c.nsgRule(sr))
+		}
+	}
+	sortRules(rules)
+	return &compiled{rules: rules, notes: c.notes}
+}
+
+// compileAdmin compiles admin rules for a subnet context.
+func (a *ACL) compileAdmin(ars []*model.AdminRule, sc *subnetCtx) *compiled {
+	c := &compiler{a: a, sc: sc, owner: "security admin"}
+	rules := make([]*Rule, 0, len(ars))
+	for _, ar := range ars {
+		rules = append(rules, c.adminRule(ar))
+	}
+	sortRules(rules)
+	return &compiled{rules: rules, notes: c.notes}
+}
+
+// newRuleSet merges compiled user rules with the default rules (none for admin) and splits
+// them by direction for evaluation.
+func newRuleSet(lv Level, nsg *model.NSG, user, defaults []*Rule) *RuleSet {
+	rs := &RuleSet{Level: lv, NSG: nsg, Rules: make([]*Rule, 0, len(user)+len(defaults))}
+	for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
+		for _, list := range [][]*Rule{user, defaults} {
+			for _, r := range list {
+				if r.Direction == dir {
+					rs.Rules = append(rs.Rules, r)
+				}
+			}
+		}
+	}
+	k := slices.IndexFunc(rs.Rules, func(r *Rule) bool { return r.Direction == model.Outbound })
+	if k < 0 {
+		k = len(rs.Rules)
+	}
+	rs.in, rs.out = rs.Rules[:k:k], rs.Rules[k:]
+	return rs
+}

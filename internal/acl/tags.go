@@ -1,0 +1,211 @@
+package acl
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// expansion is a set of addresses with its CIDR list computed once, so rules that name the
+// same tag share both.
+type expansion struct {
+	set      ipset.Set
+	prefixes []netip.Prefix
+}
+
+func expand(s ipset.Set) expansion { return expansion{s, s.Prefixes()} }
+
+var (
+	azureHost = netip.MustParseAddr("168.63.129.16")
+	imdsHost  = netip.MustParseAddr("169.254.169.254")
+	// privateRanges are excluded from the Internet tag (spec §2.4). DECISION: "the private
+	// ranges" are IANA's private ranges as Azure Firewall names them (RFC 1918 and
+	// 100.64.0.0/10, spec §3.3).
+	privateRanges = ipset.Of(netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+		netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("100.64.0.0/10"))
+	azureHostExp = expand(ipset.OfAddrs(azureHost))
+	imdsHostExp  = expand(ipset.OfAddrs(imdsHost))
+)
+
+// entryKind classifies one address entry of a rule.
+type entryKind uint8
+
+const (
+	entryAny      entryKind = iota // "*"
+	entryPrefix                    // an IP or CIDR
+	entryTag                       // a service tag with known addresses
+	entryPlatform                  // AzurePlatformDNS / AzurePlatformIMDS / AzurePlatformLKM (spec §2.6)
+	entryUnknown                   // a name that is neither an address nor a known tag
+)
+
+// subnetCtx is what effective rules depend on besides the NSG: the VirtualNetwork and
+// Internet tags of a subnet (spec §2.4) and the default rules built from them (spec §2.3).
+type subnetCtx struct {
+	vnet, internet expansion
+	defaults       []*Rule // inbound then outbound, by priority
+}
+
+// contextTag reports whether a tag's addresses depend on the subnet.
+func contextTag(name string) bool {
+	return strings.EqualFold(name, "VirtualNetwork") || strings.EqualFold(name, "Internet")
+}
+
+// unknownTag reports whether an entry is neither "*", an address, nor a tag the network
+// knows; it expands nothing.
+func (a *ACL) unknownTag(entry string) bool {
+	entry = strings.TrimSpace(entry)
+	if entry == "*" || strings.EqualFold(entry, "Any") {
+		return false
+	}
+	if _, err := netip.ParsePrefix(entry); err == nil {
+		return false
+	}
+	if _, err := netip.ParseAddr(entry); err == nil {
+		return false
+	}
+	if _, ok := builtinTags[strings.ToLower(entry)]; ok {
+		return false
+	}
+	_, ok := a.net.Tag(entry)
+	return !ok
+}
+
+// builtinTags are the tags vnetdoctor defines itself rather than reading them from the
+// service tags file: VirtualNetwork and Internet depend on the subnet (spec §2.4); the
+// platform tags are the only rules that filter the platform addresses (spec §2.6).
+var builtinTags = map[string]entryKind{
+	"virtualnetwork": entryTag, "internet": entryTag, "azureloadbalancer": entryTag,
+	"azureplatformdns": entryPlatform, "azureplatformlkm": entryPlatform, "azureplatformimds": entryPlatform,
+}
+
+// resolve classifies an entry and returns its addresses. sc may be nil when the caller knows
+// the entry is not a context tag.
+func (a *ACL) resolve(entry string, sc *subnetCtx) (expansion, entryKind) {
+	entry = strings.TrimSpace(entry)
+	if entry == "*" || strings.EqualFold(entry, "Any") {
+		return expansion{}, entryAny
+	}
+	if p, err := netip.ParsePrefix(entry); err == nil {
+		return expand(ipset.Of(p)), entryPrefix
+	}
+	if ad, err := netip.ParseAddr(entry); err == nil {
+		return expand(ipset.OfAddrs(ad)), entryPrefix
+	}
+	switch strings.ToLower(entry) {
+	case "virtualnetwork":
+		return sc.vnet, entryTag
+	case "internet":
+		return sc.internet, entryTag
+	case "azureloadbalancer": // spec §2.4
+		return azureHostExp, entryTag
+	case "azureplatformdns", "azureplatformlkm":
+		return azureHostExp, entryPlatform
+	case "azureplatformimds":
+		return imdsHostExp, entryPlatform
+	}
+	if exp, ok := a.fileTag(entry); ok {
+		return exp, entryTag
+	}
+	return expansion{}, entryUnknown
+}
+
+// fileTag expands a tag of the snapshot's service tags file, once per tag.
+func (a *ACL) fileTag(name string) (expansion, bool) {
+	t, ok := a.net.Tag(name)
+	if !ok {
+		return expansion{}, false
+	}
+	return a.tags.get(strings.ToLower(name), func() expansion { return expand(ipset.Of(t.Prefixes...)) }), true
+}
+
+// subnetContext returns the (cached) context of s; s may be nil for an ip configuration
+// without a subnet.
+func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
+	return a.subnets.get(s, func() *subnetCtx {
+		vnet := a.vnetTag(s)
+		sc := &subnetCtx{vnet: expand(vnet)}
+		// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges.
+		// IPv6 is left out: the data plane traces IPv4.
+		sc.internet = expand(ipset.All4().Difference(vnet.Union(privateRanges)))
+		sc.defaults = a.defaultRules(sc)
+		return sc
+	})
+}
+
+// vnetTag computes the VirtualNetwork tag of a subnet (spec §2.4): the prefixes of its
+// routes to VnetLocal, VNetPeering, VNetGlobalPeering, VirtualNetworkGateway and
+// ConnectedGroup (Active or Invalid: the tag describes where the VNet reaches, not which
+// route wins), every UDR prefix of its route table, and 168.63.129.16/32. A 0.0.0.0/0 UDR
+// therefore makes it 0.0.0.0/0 [TAG].
+func (a *ACL) vnetTag(s *model.Subnet) ipset.Set {
+	var b ipset.Builder
+	b.AddAddr(azureHost)
+	if s == nil {
+		return b.Set()
+	}
+	routes := a.routes(s)
+	for _, r := range routes {
+		switch r.NextHop {
+		case model.HopVnetLocal, model.HopVirtualNetworkGateway, model.HopConnectedGroup:
+		case model.HopVNetPeering, model.HopVNetGlobalPeering:
+			// DECISION (spec §2.4): allowVirtualNetworkAccess=false on the local link only
+			// removes the remote ranges from the tag.
+			if r.Peering != nil && !r.Peering.AllowVirtualNetworkAccess {
+				continue
+			}
+		default:
+			continue
+		}
+		b.AddPrefix(r.Prefix)
+	}
+	if len(routes) == 0 && s.VNet != nil {
+		// no route table computed (no FIB): the VNet's own ranges are always in the tag.
+		for _, p := range s.VNet.AddressSpace {
+			b.AddPrefix(p)
+		}
+	}
+	if s.RouteTable != nil {
+		for _, u := range s.RouteTable.Routes {
+			b.AddPrefix(u.Prefix)
+			if u.Tag != "" {
+				if exp, ok := a.fileTag(u.Tag); ok {
+					b.AddSet(exp.set)
+				}
+			}
+		}
+	}
+	return b.Set()
+}
+
+// defaultRules builds the six default rules of spec §2.3 for a subnet context. Names and
+// priorities are those the API returns.
+func (a *ACL) defaultRules(sc *subnetCtx) []*Rule {
+	mk := func(name string, prio int, dir model.Direction, src, dst string, acc model.Access) *Rule {
+		r := &Rule{Name: "defaultSecurityRules/" + name, Priority: prio, Direction: dir, Access: acc,
+			Protocol: model.ProtoAny, SourcePrefix: src, DestinationPrefix: dst,
+			srcWritten: []string{src}, dstWritten: []string{dst}}
+		r.m = matcher{proto: model.ProtoAny, anySport: true, anyDport: true}
+		r.m.src, r.ExpandedSource = defaultSide(a, src, sc)
+		r.m.dst, r.ExpandedDest = defaultSide(a, dst, sc)
+		return r
+	}
+	in, out := model.Inbound, model.Outbound
+	return []*Rule{
+		mk("AllowVnetInBound", 65000, in, "VirtualNetwork", "VirtualNetwork", model.Allow),
+		mk("AllowAzureLoadBalancerInBound", 65001, in, "AzureLoadBalancer", "*", model.Allow),
+		mk("DenyAllInBound", 65500, in, "*", "*", model.Deny),
+		mk("AllowVnetOutBound", 65000, out, "VirtualNetwork", "VirtualNetwork", model.Allow),
+		mk("AllowInternetOutBound", 65001, out, "*", "Internet", model.Allow),
+		mk("DenyAllOutBound", 65500, out, "*", "*", model.Deny),
+	}
+}
+
+func defaultSide(a *ACL, entry string, sc *subnetCtx) (side, []netip.Prefix) {
+	exp, kind := a.resolve(entry, sc)
+	if kind == entryAny {
+		return side{any: true}, nil
+	}
+	return side{set: exp.set}, exp.prefixes
+}
