@@ -153,3 +153,18 @@ func addrIn(base string, i int) string {
 	binary.BigEndian.PutUint32(a[:], v)
 	return netip.AddrFrom4(a).String()
 }
+
+// ilb adds an internal load balancer with an HA-ports rule to a pool of the given NICs.
+func (e *estate) ilb(s *model.Subnet, name, addr string, nics ...*model.NIC) *model.LoadBalancer {
+	lb := &model.LoadBalancer{ID: model.ID(sub + "Microsoft.Network/loadBalancers/" + name), Name: name, Sku: "Standard"}
+	fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, PrivateIP: ip(addr), Subnet: s}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb}
+	for _, n := range nics {
+		pool.IPConfigs = append(pool.IPConfigs, n.IPConfigs[0])
+		n.IPConfigs[0].BackendPools = append(n.IPConfigs[0].BackendPools, pool)
+	}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	lb.Rules = []*model.LBRule{{Name: "ha", Frontend: fe, Pool: pool, Protocol: model.ProtoAny}}
+	e.n.LoadBalancers = append(e.n.LoadBalancers, lb)
+	return lb
+}

@@ -118,7 +118,7 @@ func TestNetAppBasicIPLimit(t *testing.T) {
 			e := newEstate()
 			hub, spoke, far := e.vnet("hub", "", "10.0.0.0/16"), e.vnet("spoke", "", "10.1.0.0/16"), e.vnet("far", "", "10.2.0.0/16")
 			e.peer(hub, spoke)
-			e.peer(spoke, far) // not directly peered with hub: not counted
+			e.peer(spoke, far)                                                                   // not directly peered with hub: not counted
 			e.firewall(e.subnet(hub, "AzureFirewallSubnet", "10.0.0.0/26"), "fw", "10.0.0.4", 1) // 3 IPs
 			anf := e.subnet(hub, "anf", "10.0.1.0/24")
 			e.volume(anf, "vol1", tt.features)
