@@ -1,0 +1,175 @@
+package firewall
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Assumption texts attached to results (spec §3.2, §3.5).
+const (
+	noteThreatIntel = "threat intelligence is in Deny mode: the firewall drops flows to and from known-malicious " +
+		"addresses and domains; vnetdoctor does not model the feed (spec §3.2 step 0)"
+	noteAppDNS = "application rule: the firewall resolves the FQDN itself and connects to the address it resolves; " +
+		"vnetdoctor assumes the packet's destination (spec §3.2 [FWDNSD])"
+	noteNetFQDN = "network rule with destination FQDNs: vnetdoctor assumes the firewall's DNS proxy resolves the " +
+		"name to the packet's destination (spec §3.5)"
+	noteDNATFQDN = "DNAT rule translates to an FQDN the firewall resolves; vnetdoctor does not resolve it"
+)
+
+// Engine is a compiled firewall rule set. It is immutable and safe for concurrent use.
+type Engine struct {
+	fw       *model.Firewall
+	holder   model.ID // the policy, or the firewall for classic rules
+	phases   [3]phase // indexed by model.RuleKind: NAT, network, application
+	dnsProxy bool
+	snat     snatRanges
+	notes    []string // engine-wide assumptions, attached to every result
+	deny     RuleInfo
+}
+
+// phase is the rules of one type in first-match order, with their index.
+type phase struct {
+	rules []*rule
+	idx   index
+}
+
+// Compile flattens fw's rules (classic collections, or its Firewall Policy with the basePolicy
+// chain) into processing order (spec §3.2) and indexes them. n provides service tags; it may
+// be nil. Whatever the engine cannot model is returned as a warning and, when it can affect a
+// verdict, attached to results as an assumption.
+func Compile(fw *model.Firewall, n *model.Network) (*Engine, []model.Warning) {
+	var warns []model.Warning
+	e := &Engine{fw: fw, holder: fw.ID}
+	if fw.Policy != nil {
+		e.holder = fw.Policy.ID
+	}
+	e.deny = RuleInfo{ID: DefaultDenyID, Action: model.FwDeny, Holder: e.holder, Kind: model.ApplicationRules}
+	e.configure(&warns)
+	c := compiler{e: e, net: n, warns: &warns}
+	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+		for _, fc := range c.flatten(k) {
+			c.addCollection(fc)
+		}
+		e.phases[k].idx = buildIndex(e.phases[k].rules)
+	}
+	return e, warns
+}
+
+// configure reads the settings that apply to the whole firewall: DNS proxy, SNAT ranges,
+// threat intelligence. A policy's settings win over the firewall's own (spec §3.3, §3.5).
+func (e *Engine) configure(warns *[]model.Warning) {
+	fw, mode, ranges := e.fw, e.fw.ThreatIntelMode, e.fw.SNATPrivateRanges
+	e.dnsProxy = fw.DNSProxy
+	if p := fw.Policy; p != nil {
+		e.dnsProxy, mode, ranges = p.DNSProxy, p.ThreatIntelMode, p.SNATPrivateRanges
+	}
+	var bad []string
+	e.snat, bad = parseSNATRanges(ranges)
+	for _, b := range bad {
+		*warns = append(*warns, model.Warning{Code: "InvalidValue", Resource: e.holder,
+			Message: "SNAT private range " + quote(b) + " is not an IP or CIDR; ignored (spec §3.3)"})
+	}
+	if strings.EqualFold(mode, "Deny") {
+		e.notes = []string{noteThreatIntel}
+		*warns = append(*warns, model.Warning{Code: "Unsupported", Resource: e.holder, Message: noteThreatIntel})
+	}
+}
+
+// flatColl is a rule collection with where it comes from.
+type flatColl struct {
+	policy *model.FirewallPolicy // nil for classic
+	group  *model.RuleCollectionGroup
+	coll   *model.RuleCollection
+}
+
+type compiler struct {
+	e     *Engine
+	net   *model.Network
+	warns *[]model.Warning
+}
+
+func (c compiler) warn(code string, res model.ID, msg string) {
+	*c.warns = append(*c.warns, model.Warning{Code: code, Resource: res, Message: msg})
+}
+
+// flatten lists the collections of kind k in processing order (spec §3.2): rule collection
+// groups by priority, then collections by priority; the base policy chain first for network
+// and application collections; NAT collections are not inherited [FWM].
+func (c compiler) flatten(k model.RuleKind) []flatColl {
+	fw := c.e.fw
+	if fw.Policy == nil {
+		var out []flatColl
+		for _, rc := range c.sortCollections(fw.Classic, k, fw.ID, "") {
+			out = append(out, flatColl{coll: rc})
+		}
+		return out
+	}
+	chain := c.policyChain(fw.Policy)
+	if k == model.NATRules {
+		chain = chain[len(chain)-1:]
+	}
+	var out []flatColl
+	for _, p := range chain {
+		for _, g := range c.sortGroups(p) {
+			for _, rc := range c.sortCollections(g.Collections, k, p.ID, g.Name+"/") {
+				out = append(out, flatColl{policy: p, group: g, coll: rc})
+			}
+		}
+	}
+	return out
+}
+
+// policyChain returns the basePolicy chain, root first, ending with p. A cycle is cut with a warning.
+func (c compiler) policyChain(p *model.FirewallPolicy) []*model.FirewallPolicy {
+	var chain []*model.FirewallPolicy
+	for q := p; q != nil; q = q.Base {
+		if slices.Contains(chain, q) {
+			c.warn("InvalidValue", p.ID, "basePolicy chain of "+p.Name+" loops at "+q.Name+"; the loop is cut")
+			break
+		}
+		chain = append(chain, q)
+	}
+	slices.Reverse(chain)
+	return chain
+}
+
+// sortGroups orders groups by priority. Priorities are unique within a policy; on a tie the
+// names decide and a warning says so (spec §3.2).
+func (c compiler) sortGroups(p *model.FirewallPolicy) []*model.RuleCollectionGroup {
+	gs := slices.Clone(p.Groups)
+	gs = slices.DeleteFunc(gs, func(g *model.RuleCollectionGroup) bool { return g == nil })
+	slices.SortStableFunc(gs, func(a, b *model.RuleCollectionGroup) int {
+		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)))
+	})
+	for i := 1; i < len(gs); i++ {
+		if gs[i].Priority == gs[i-1].Priority {
+			c.warn("DuplicatePriority", p.ID, "rule collection groups "+gs[i-1].Name+" and "+gs[i].Name+
+				" share priority "+strconv.Itoa(gs[i].Priority)+"; vnetdoctor orders them by name (spec §3.2)")
+		}
+	}
+	return gs
+}
+
+// sortCollections keeps the collections of kind k, ordered by priority (ties by name, warned).
+func (c compiler) sortCollections(all []*model.RuleCollection, k model.RuleKind, res model.ID, prefix string) []*model.RuleCollection {
+	var cs []*model.RuleCollection
+	for _, rc := range all {
+		if rc != nil && rc.Kind == k {
+			cs = append(cs, rc)
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b *model.RuleCollection) int {
+		return cmp.Or(cmp.Compare(a.Priority, b.Priority), strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)))
+	})
+	for i := 1; i < len(cs); i++ {
+		if cs[i].Priority == cs[i-1].Priority {
+			c.warn("DuplicatePriority", res, k.String()+" rule collections "+prefix+cs[i-1].Name+" and "+prefix+cs[i].Name+
+				" share priority "+strconv.Itoa(cs[i].Priority)+"; vnetdoctor orders them by name")
+		}
+	}
+	return cs
+}

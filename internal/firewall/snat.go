@@ -1,0 +1,57 @@
+package firewall
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// IANAPrivateRanges are the SNAT private ranges Azure Firewall uses by default: RFC 1918 plus
+// RFC 6598 shared address space (spec §3.3 [FWSNAT]). The keyword "IANAPrivateRanges" in a
+// configured list stands for them.
+var IANAPrivateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+}
+
+// snatRanges is the set of destinations network-rule traffic is NOT source-translated to.
+type snatRanges = addrSet
+
+// parseSNATRanges reads a policy's snat.privateRanges or a classic firewall's
+// "Network.SNAT.PrivateRanges"; empty means IANAPrivateRanges. It returns the entries it
+// could not read. "0.0.0.0/0" makes every destination private (never SNAT);
+// "255.255.255.255/32" leaves no real destination private (always SNAT) — both fall out of
+// the set semantics.
+func parseSNATRanges(list []string) (snatRanges, []string) {
+	var s addrSet
+	var bad []string
+	if len(list) == 0 {
+		list = []string{"IANAPrivateRanges"}
+	}
+	for _, item := range list {
+		for _, e := range strings.Split(item, ",") { // the classic value is one comma-separated string
+			e = strings.TrimSpace(e)
+			switch {
+			case e == "":
+			case strings.EqualFold(e, "IANAPrivateRanges"):
+				for _, p := range IANAPrivateRanges {
+					s.add(prefixRange(p))
+				}
+			default:
+				if r, ok := parseAddr(e); ok {
+					s.add(r)
+				} else {
+					bad = append(bad, e)
+				}
+			}
+		}
+	}
+	s.finish()
+	return s, bad
+}
+
+// SNATsTo reports whether a network rule's allowed traffic to dst has its source translated
+// to a firewall public IP (spec §3.3): true when dst is outside the SNAT private ranges.
+// Application-rule and DNAT traffic is always translated, to an instance address.
+func (e *Engine) SNATsTo(dst netip.Addr) bool { return !e.snat.contains(dst.Unmap()) }
