@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/gaissmai/bart"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -17,6 +19,8 @@ type builder struct {
 	gwRoutes map[*model.VNet][]Route // routes of the VNet's own gateways (spec §1.3)
 	seRoutes map[*model.Subnet][]Route
 	pes      map[*model.VNet][]*model.PrivateEndpoint
+	peIPs    map[*model.VNet]int              // number of private endpoint IPs per VNet
+	udrLPM   map[*model.RouteTable]*bart.Lite // UDR prefixes for spec §1.5 rule 2
 	warn     *[]model.Warning
 }
 
@@ -26,9 +30,12 @@ func newBuilder(n *model.Network, warn *[]model.Warning) *builder {
 		gwRoutes: map[*model.VNet][]Route{},
 		seRoutes: map[*model.Subnet][]Route{},
 		pes:      map[*model.VNet][]*model.PrivateEndpoint{},
+		peIPs:    map[*model.VNet]int{},
+		udrLPM:   map[*model.RouteTable]*bart.Lite{},
 	}
 	for _, rt := range n.RouteTables {
 		b.udrs[rt] = b.expandUDRs(rt)
+		b.udrLPM[rt] = udrIndex(b.udrs[rt])
 	}
 	conns := connectionsByGateway(n)
 	for _, v := range n.VNets {
@@ -45,6 +52,7 @@ func newBuilder(n *model.Network, warn *[]model.Warning) *builder {
 	for _, pe := range n.PrivateEndpoints {
 		if pe.Subnet != nil && pe.Subnet.VNet != nil {
 			b.pes[pe.Subnet.VNet] = append(b.pes[pe.Subnet.VNet], pe)
+			b.peIPs[pe.Subnet.VNet] += len(pe.IPs)
 		}
 	}
 	return b
@@ -57,7 +65,14 @@ func (b *builder) addWarning(code string, res model.ID, msg string) {
 // expandUDRs turns a route table's routes into User routes; a service tag prefix expands to
 // the tag's IPv4 prefixes (spec §2.4: an unknown tag never matches, and is reported).
 func (b *builder) expandUDRs(rt *model.RouteTable) []Route {
-	out := make([]Route, 0, len(rt.Routes))
+	size := 0
+	for _, r := range rt.Routes {
+		size++
+		if tag, ok := b.n.Tag(r.Tag); ok && r.Tag != "" {
+			size += len(tag.Prefixes)
+		}
+	}
+	out := make([]Route, 0, size)
 	for _, r := range rt.Routes {
 		u := Route{Source: SourceUser, NextHop: r.NextHopType, Name: r.Name, Table: rt, Tag: r.Tag}
 		if r.NextHopIP.IsValid() {

@@ -2,16 +2,18 @@ package fib
 
 import (
 	"net/netip"
+	"sync"
 
 	"github.com/gaissmai/bart"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // resolve sets each candidate's State and reports which candidates are removed (not listed).
-func resolve(s *model.Subnet, rs []Route) []bool {
+// udrs indexes the subnet's UDR prefixes (see udrIndex).
+func resolve(rs []Route, udrs *bart.Lite) []bool {
 	removed := make([]bool, len(rs))
 	resolveSamePrefix(rs, removed)
-	invalidatePrivateEndpoints(rs, removed)
+	invalidatePrivateEndpoints(rs, udrs)
 	if forcedDefault(rs, removed) {
 		// spec §1.2 DECISION [LAB]: an active 0/0 to an appliance or gateway removes every
 		// default None route; the default 0/0 Internet stays, Invalid by rule 1.
@@ -41,10 +43,15 @@ func rank(r *Route) int {
 
 func isDefaultNone(r *Route) bool { return r.Source == SourceDefault && r.NextHop == model.HopNone }
 
+// winnerPool recycles resolveSamePrefix's maps: building every table of a large estate
+// otherwise allocates one map per subnet.
+var winnerPool = sync.Pool{New: func() any { return map[netip.Prefix]int32{} }}
+
 // resolveSamePrefix keeps one Active route per prefix; losers become Invalid, except a
 // Default None loser, which is removed (spec §1.5 rule 1 [LAB]).
 func resolveSamePrefix(rs []Route, removed []bool) {
-	winner := make(map[netip.Prefix]int32, len(rs))
+	winner := winnerPool.Get().(map[netip.Prefix]int32)
+	defer func() { clear(winner); winnerPool.Put(winner) }()
 	lose := func(i int) {
 		rs[i].State = Invalid
 		removed[i] = isDefaultNone(&rs[i])
@@ -67,10 +74,10 @@ func resolveSamePrefix(rs []Route, removed []bool) {
 // invalidatePrivateEndpoints applies spec §1.5 rule 2 [PENP]: when the endpoint's subnet has
 // route table network policies, a UDR of this subnet that contains the endpoint IP and is at
 // least as specific as the endpoint VNet's range holding the IP makes the /32 Invalid. A
-// 0.0.0.0/0 UDR never does.
-func invalidatePrivateEndpoints(rs []Route, removed []bool) {
-	first := firstUser(rs)
-	if first == len(rs) {
+// 0.0.0.0/0 UDR never does. udrs holds the subnet's UDR prefixes except 0/0 (nil: none); the
+// longest one containing the IP decides.
+func invalidatePrivateEndpoints(rs []Route, udrs *bart.Lite) {
+	if udrs == nil {
 		return
 	}
 	for i := range rs {
@@ -79,29 +86,27 @@ func invalidatePrivateEndpoints(rs []Route, removed []bool) {
 			continue
 		}
 		pe := r.PrivateEndpoint
-		if pe == nil || pe.Subnet == nil || !pe.Subnet.PENetworkPoliciesRoutes() {
+		if pe == nil || pe.Subnet == nil || pe.Subnet.VNet == nil || !pe.Subnet.PENetworkPoliciesRoutes() {
 			continue
 		}
-		a := r.Prefix.Addr()
-		min := rangeBits(pe.Subnet.VNet, a)
-		for j := first; j < len(rs); j++ {
-			u := rs[j].Prefix
-			if rs[j].Source == SourceUser && !removed[j] && u.Bits() > 0 && u.Bits() >= min && u.Contains(a) {
-				r.State = Invalid
-				break
-			}
+		if u, ok := udrs.LookupPrefixLPM(r.Prefix); ok && u.Bits() >= rangeBits(pe.Subnet.VNet, r.Prefix.Addr()) {
+			r.State = Invalid
 		}
 	}
 }
 
-// firstUser returns the index of the first UDR (they come last in listing order).
-func firstUser(rs []Route) int {
+// udrIndex holds the UDR prefixes of rs except 0/0, for rule 2; nil when there are none.
+func udrIndex(rs []Route) *bart.Lite {
+	var l *bart.Lite
 	for i := range rs {
-		if rs[i].Source == SourceUser {
-			return i
+		if rs[i].Prefix.Bits() > 0 {
+			if l == nil {
+				l = new(bart.Lite)
+			}
+			l.Insert(rs[i].Prefix)
 		}
 	}
-	return len(rs)
+	return l
 }
 
 // rangeBits is the prefix length of v's range that contains a; the address length when no
@@ -127,28 +132,34 @@ func forcedDefault(rs []Route, removed []bool) bool {
 	return false
 }
 
-// buildIndex fills the lookup structures from the Active routes (spec §1.5 rule 3).
+// buildIndex fills the lookup structures from the Active routes (spec §1.5 rule 3). noGW and
+// local are only needed when an Active gateway route overlaps a covering local route.
 func (t *Table) buildIndex() {
-	hasGW := false
+	var gw []int
+	local := new(bart.Lite)
 	for i := range t.routes {
 		r := &t.routes[i]
-		if r.State == Active {
-			t.lpm.Insert(r.Prefix, int32(i))
-			hasGW = hasGW || r.Source == SourceGateway
-		}
-	}
-	if !hasGW {
-		return
-	}
-	t.noGW, t.local = new(bart.Table[int32]), new(bart.Lite)
-	for i := range t.routes {
-		r := &t.routes[i]
-		if r.State != Active || r.Source == SourceGateway {
+		if r.State != Active {
 			continue
 		}
-		t.noGW.Insert(r.Prefix, int32(i))
-		if coversForGateway(r.NextHop) {
-			t.local.Insert(r.Prefix)
+		t.lpm.Insert(r.Prefix, int32(i))
+		if r.Source == SourceGateway {
+			gw = append(gw, i)
+		} else if coversForGateway(r.NextHop) {
+			local.Insert(r.Prefix)
+		}
+	}
+	overlap := false
+	for _, i := range gw {
+		overlap = overlap || local.OverlapsPrefix(t.routes[i].Prefix)
+	}
+	if !overlap {
+		return
+	}
+	t.noGW, t.local = new(bart.Table[int32]), local
+	for i := range t.routes {
+		if r := &t.routes[i]; r.State == Active && r.Source != SourceGateway {
+			t.noGW.Insert(r.Prefix, int32(i))
 		}
 	}
 }

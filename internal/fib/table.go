@@ -3,6 +3,8 @@ package fib
 import (
 	"net/netip"
 
+	"github.com/gaissmai/bart"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -21,13 +23,13 @@ var defaultRoute = netip.MustParsePrefix("0.0.0.0/0")
 
 // table assembles, resolves and indexes the effective route table of s.
 func (b *builder) table(s *model.Subnet) *Table {
-	return newTable(s, b.candidates(s))
+	return newTable(s, b.candidates(s), b.udrLPM[s.RouteTable])
 }
 
 // newTable resolves the candidate routes (spec §1.5 rules 1 and 2, §1.2 DECISION) and indexes
-// the result for Lookup. It takes ownership of rs.
-func newTable(s *model.Subnet, rs []Route) *Table {
-	removed := resolve(s, rs)
+// the result for Lookup. It takes ownership of rs. udrs indexes the subnet's UDRs (udrIndex).
+func newTable(s *model.Subnet, rs []Route, udrs *bart.Lite) *Table {
+	removed := resolve(rs, udrs)
 	out := rs[:0]
 	for i := range rs {
 		if !removed[i] {
@@ -42,7 +44,7 @@ func newTable(s *model.Subnet, rs []Route) *Table {
 // candidates lists every route of s before resolution, in listing order (see All).
 func (b *builder) candidates(s *model.Subnet) []Route {
 	v := s.VNet
-	rs := make([]Route, 0, 8+len(b.seRoutes[s])+len(b.gwRoutes[v])+len(b.pes[v]))
+	rs := make([]Route, 0, b.countCandidates(s))
 	for _, p := range v.AddressSpace { // spec §1.2
 		rs = append(rs, Route{Source: SourceDefault, Prefix: p.Masked(), NextHop: model.HopVnetLocal})
 	}
@@ -62,6 +64,21 @@ func (b *builder) candidates(s *model.Subnet) []Route {
 		rs = append(rs, b.udrs[s.RouteTable]...)
 	}
 	return rs
+}
+
+// countCandidates bounds the number of candidates of s, so candidates allocates once.
+func (b *builder) countCandidates(s *model.Subnet) int {
+	v := s.VNet
+	k := len(v.AddressSpace) + 1 + len(noneDefaults) + len(b.seRoutes[s]) + b.peIPs[v]
+	for _, p := range v.Peerings {
+		k += len(p.RemoteAddressSpace) + 1
+		if p.Remote != nil {
+			k += len(p.Remote.AddressSpace) + b.peIPs[p.Remote]
+			k += len(b.gwRoutes[p.Remote])
+		}
+	}
+	k += len(b.gwRoutes[v]) + len(b.udrs[s.RouteTable])
+	return k
 }
 
 // ownRangeCovers reports whether one of v's ranges equals or contains the None prefix p: an
