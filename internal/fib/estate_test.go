@@ -44,7 +44,7 @@ func newEstate(spokes int) estate {
 	hubSub := addSubnet(n, hub, "shared", "10.0.2.0/24")
 	pe := addSubnet(n, hub, "pe", "10.0.3.0/24")
 	pe.PrivateEndpointNetworkPolicies = "RouteTableEnabled"
-	addVPN(n, hub, []string{"10.0.0.4", "10.0.0.5"}, "192.168.0.0/20", "172.20.0.0/16", "10.200.0.0/16")
+	addVPN(n, hub, []string{"10.0.0.4", "10.0.0.5"}, "192.168.0.0/20", "172.20.0.0/16", "10.200.0.0/16", "10.0.0.0/8")
 	tables := estateRouteTables(n, rng)
 	for i := range spokes {
 		loc := "westeurope"
@@ -119,6 +119,17 @@ func TestEstate(t *testing.T) {
 	}
 	if got := count(hub, model.HopInterfaceEndpoint); got != 200 {
 		t.Errorf("hub endpoint routes = %d, want 200", got)
+	}
+	// on-premises advertises 10.0.0.0/8: it replaces the None route, loses to VNet ranges (rule 3)
+	if hub.noGW == nil {
+		t.Errorf("hub table has no rule 3 index")
+	}
+	for dst, want := range map[string]string{"10.64.4.9": "Default Active 10.64.4.0/22 VNetPeering",
+		"10.0.2.200": "Default Active 10.0.0.0/16 VnetLocal",
+		"10.9.0.1": "VirtualNetworkGateway Active 10.0.0.0/8 VirtualNetworkGateway 10.0.0.4 10.0.0.5"} {
+		if got := lookupRow(hub, dst); got != want {
+			t.Errorf("hub lookup %s = %q, want %q", dst, got, want)
+		}
 	}
 	// spoke000/snet0 has rt000 (propagation disabled, 0/0 to the firewall, UDRs containing
 	// hub endpoints? no: UDRs are spoke /24s), its own endpoint and the hub's 100.
