@@ -126,7 +126,7 @@ func TestEstate(t *testing.T) {
 	}
 	for dst, want := range map[string]string{"10.64.4.9": "Default Active 10.64.4.0/22 VNetPeering",
 		"10.0.2.200": "Default Active 10.0.0.0/16 VnetLocal",
-		"10.9.0.1": "VirtualNetworkGateway Active 10.0.0.0/8 VirtualNetworkGateway 10.0.0.4 10.0.0.5"} {
+		"10.9.0.1":   "VirtualNetworkGateway Active 10.0.0.0/8 VirtualNetworkGateway 10.0.0.4 10.0.0.5"} {
 		if got := lookupRow(hub, dst); got != want {
 			t.Errorf("hub lookup %s = %q, want %q", dst, got, want)
 		}
