@@ -1,0 +1,144 @@
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/check"
+)
+
+// SARIF 2.1.0 types: only the properties vnetdoctor fills
+// (docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html).
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string       `json:"id"`
+	Name             string       `json:"name"`
+	ShortDescription sarifMessage `json:"shortDescription"`
+	FullDescription  sarifMessage `json:"fullDescription"`
+	Help             sarifMessage `json:"help"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifMessage      `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          sarifProperties   `json:"properties"`
+}
+
+type sarifLocation struct {
+	LogicalLocations []sarifLogical `json:"logicalLocations"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifProperties struct {
+	Title    string         `json:"title"`
+	Severity string         `json:"severity"`
+	Evidence map[string]any `json:"evidence"`
+	Fix      string         `json:"fix,omitempty"`
+}
+
+const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+
+// SARIF writes findings as a SARIF 2.1.0 log for CI code scanning: one result per finding, ruleId =
+// code, level error|warning|note, one logical location per resource ID, and a rule per check
+// (plus one for any code no check declares, such as CheckFailed).
+func SARIF(w io.Writer, fs []check.Finding, checks []check.Check, version string) error {
+	driver := sarifDriver{Name: "vnetdoctor", Version: version,
+		InformationURI: "https://github.com/vnetdoctor/vnetdoctor", Rules: []sarifRule{}}
+	index := map[string]int{}
+	addRule := func(code, name, doc string) {
+		index[code] = len(driver.Rules)
+		driver.Rules = append(driver.Rules, sarifRule{ID: code, Name: name,
+			ShortDescription: sarifMessage{doc}, FullDescription: sarifMessage{doc}, Help: sarifMessage{doc}})
+	}
+	for _, c := range checks {
+		addRule(c.Code, c.Code, c.Doc)
+	}
+	results := make([]sarifResult, 0, len(fs))
+	for _, f := range fs {
+		if _, ok := index[f.Code]; !ok {
+			addRule(f.Code, f.Code, f.Title)
+		}
+		results = append(results, sarifResultOf(f, index[f.Code]))
+	}
+	log := sarifLog{Schema: sarifSchema, Version: "2.1.0",
+		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
+	return JSON(w, log)
+}
+
+func sarifResultOf(f check.Finding, ruleIndex int) sarifResult {
+	locs := make([]sarifLocation, 0, len(f.Resources))
+	for _, id := range f.Resources {
+		locs = append(locs, sarifLocation{LogicalLocations: []sarifLogical{{
+			Name: id[strings.LastIndexByte(id, '/')+1:], FullyQualifiedName: id, Kind: "resource"}}})
+	}
+	text := f.Title
+	if f.Message != "" {
+		text = f.Message
+	}
+	ev := f.Evidence
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	return sarifResult{RuleID: f.Code, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
+		Message: sarifMessage{text}, Locations: locs,
+		PartialFingerprints: map[string]string{"vnetdoctor/v1": fingerprint(f)},
+		Properties:          sarifProperties{Title: f.Title, Severity: f.Severity.String(), Evidence: ev, Fix: f.Fix}}
+}
+
+// sarifLevel maps severities to SARIF levels.
+func sarifLevel(s check.Severity) string {
+	switch s {
+	case check.Error:
+		return "error"
+	case check.Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// fingerprint identifies a finding across runs (code, title and resources, case-folded) so code
+// scanning tracks it instead of reopening it.
+func fingerprint(f check.Finding) string {
+	h := sha256.New()
+	h.Write([]byte(f.Code + "\x00" + f.Title))
+	for _, r := range f.Resources {
+		h.Write([]byte("\x00" + strings.ToLower(r)))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
