@@ -49,7 +49,10 @@ func Compile(fw *model.Firewall, n *model.Network) (*Engine, []model.Warning) {
 	}
 	e.deny = RuleInfo{ID: DefaultDenyID, Action: model.FwDeny, Holder: e.holder, Kind: model.ApplicationRules}
 	e.configure(&warns)
-	c := compiler{e: e, net: n, warns: &warns}
+	c := compiler{e: e, net: n, warns: &warns, groups: map[*model.FirewallPolicy][]*model.RuleCollectionGroup{}}
+	if fw.Policy != nil {
+		c.chain = c.policyChain(fw.Policy)
+	}
 	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
 		for _, fc := range c.flatten(k) {
 			c.addCollection(fc)
@@ -87,9 +90,11 @@ type flatColl struct {
 }
 
 type compiler struct {
-	e     *Engine
-	net   *model.Network
-	warns *[]model.Warning
+	e      *Engine
+	net    *model.Network
+	warns  *[]model.Warning
+	chain  []*model.FirewallPolicy // basePolicy chain, root first
+	groups map[*model.FirewallPolicy][]*model.RuleCollectionGroup
 }
 
 func (c compiler) warn(code string, res model.ID, msg string) {
@@ -108,13 +113,18 @@ func (c compiler) flatten(k model.RuleKind) []flatColl {
 		}
 		return out
 	}
-	chain := c.policyChain(fw.Policy)
+	chain := c.chain
 	if k == model.NATRules {
 		chain = chain[len(chain)-1:]
 	}
 	var out []flatColl
 	for _, p := range chain {
-		for _, g := range c.sortGroups(p) {
+		gs, ok := c.groups[p]
+		if !ok {
+			gs = c.sortGroups(p)
+			c.groups[p] = gs
+		}
+		for _, g := range gs {
 			for _, rc := range c.sortCollections(g.Collections, k, p.ID, g.Name+"/") {
 				out = append(out, flatColl{policy: p, group: g, coll: rc})
 			}
