@@ -24,7 +24,10 @@ type builder struct {
 	warn     *[]model.Warning
 }
 
-func newBuilder(n *model.Network, warn *[]model.Warning) *builder {
+// newBuilder precomputes for the given subnets. Route tables, VNets and private endpoints are
+// taken from n's lists and also from the subnets' references, so a model whose lists miss a
+// referenced resource still routes correctly.
+func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning) *builder {
 	b := &builder{n: n, warn: warn,
 		udrs:     map[*model.RouteTable][]Route{},
 		gwRoutes: map[*model.VNet][]Route{},
@@ -33,29 +36,62 @@ func newBuilder(n *model.Network, warn *[]model.Warning) *builder {
 		peIPs:    map[*model.VNet]int{},
 		udrLPM:   map[*model.RouteTable]*bart.Lite{},
 	}
-	for _, rt := range n.RouteTables {
-		b.udrs[rt] = b.expandUDRs(rt)
-		b.udrLPM[rt] = udrIndex(b.udrs[rt])
+	tables := append([]*model.RouteTable(nil), n.RouteTables...)
+	for _, s := range subnets {
+		if s.RouteTable != nil {
+			tables = append(tables, s.RouteTable)
+		}
+	}
+	for _, rt := range tables {
+		if _, done := b.udrs[rt]; !done {
+			b.udrs[rt] = b.expandUDRs(rt)
+			b.udrLPM[rt] = udrIndex(b.udrs[rt])
+		}
 	}
 	conns := connectionsByGateway(n)
-	for _, v := range n.VNets {
+	for _, v := range vnetsOf(n, subnets) {
 		if rs := b.gatewayRoutes(v, conns); len(rs) > 0 {
 			b.gwRoutes[v] = rs
 		}
-		for _, s := range v.Subnets {
-			if rs := b.serviceEndpointRoutes(s); len(rs) > 0 {
-				b.seRoutes[s] = rs
-			}
-		}
 		b.warnPeerings(v)
 	}
+	for _, s := range subnets {
+		if rs := b.serviceEndpointRoutes(s); len(rs) > 0 {
+			b.seRoutes[s] = rs
+		}
+	}
 	for _, pe := range n.PrivateEndpoints {
-		if pe.Subnet != nil && pe.Subnet.VNet != nil {
+		if pe != nil && pe.Subnet != nil && pe.Subnet.VNet != nil {
 			b.pes[pe.Subnet.VNet] = append(b.pes[pe.Subnet.VNet], pe)
 			b.peIPs[pe.Subnet.VNet] += len(pe.IPs)
 		}
 	}
 	return b
+}
+
+// vnetsOf lists n's VNets, then those of the subnets and the remote ends of their peerings
+// that n's list lacks, once each.
+func vnetsOf(n *model.Network, subnets []*model.Subnet) []*model.VNet {
+	seen := map[*model.VNet]bool{}
+	var out []*model.VNet
+	add := func(v *model.VNet) {
+		if v != nil && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for _, v := range n.VNets {
+		add(v)
+	}
+	for _, s := range subnets {
+		add(s.VNet)
+	}
+	for i := 0; i < len(out); i++ { // out grows: remote VNets of remote VNets are reached too
+		for _, p := range out[i].Peerings {
+			add(p.Remote)
+		}
+	}
+	return out
 }
 
 func (b *builder) addWarning(code string, res model.ID, msg string) {

@@ -111,10 +111,11 @@ type lazyTable struct {
 // are computed on first use by Subnet.
 func Build(n *model.Network) (*FIB, []model.Warning) {
 	f := &FIB{net: n, idx: map[*model.Subnet]int{}}
-	f.b = newBuilder(n, &f.warnings)
+	var subnets []*model.Subnet
 	add := func(s *model.Subnet) {
 		if _, dup := f.idx[s]; !dup && s != nil && s.VNet != nil {
-			f.idx[s] = len(f.idx)
+			f.idx[s] = len(subnets)
+			subnets = append(subnets, s)
 		}
 	}
 	for _, s := range n.Subnets {
@@ -125,6 +126,7 @@ func Build(n *model.Network) (*FIB, []model.Warning) {
 			add(s)
 		}
 	}
+	f.b = newBuilder(n, subnets, &f.warnings)
 	f.tables = make([]lazyTable, len(f.idx))
 	return f, f.warnings
 }

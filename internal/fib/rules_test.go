@@ -218,3 +218,19 @@ func TestPeeringToVNetOutsideSnapshot(t *testing.T) {
 		t.Errorf("warnings = %v, want one Assumption on /p", warns)
 	}
 }
+
+// A model whose lists miss referenced resources, or that has dangling pointers, still routes
+// and never panics.
+func TestIncompleteModel(t *testing.T) {
+	n := newNet()
+	v := addVNet(n, "v", "westeurope", "10.0.0.0/16")
+	s := addSubnet(n, v, "s", "10.0.0.0/24")
+	n.VNets = nil                                                                                                // only reachable through the subnet
+	rt := &model.RouteTable{ID: "/rt", Routes: []*model.Route{udr("x", "10.9.0.0/16", "None"), {Name: "empty"}}} // not in n.RouteTables; a route with no prefix
+	s.RouteTable = rt
+	v.Peerings = []*model.Peering{{ID: "/p", Name: "p", Local: v, State: "Initiated", UseRemoteGateways: true}}
+	n.PrivateEndpoints = []*model.PrivateEndpoint{nil, {ID: "/pe"}}
+	n.Connections = []*model.Connection{{ID: "/c", Type: "IPsec"}, {ID: "/c2", Type: "Vnet2Vnet", Gateway: &model.VNetGateway{}}}
+	n.Subnets = append(n.Subnets, nil, &model.Subnet{Name: "orphan"})
+	checkRows(t, "s", tableOf(t, n, s), append(defaults("10.0.0.0/16"), "User Active 10.9.0.0/16 None"))
+}
