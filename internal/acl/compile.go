@@ -20,7 +20,7 @@ type compiled struct {
 // compiler expands the rules of one NSG or admin rule list for one context.
 type compiler struct {
 	a      *ACL
-	sc     *subnetCtx  // nil when the rules name no context tag
+	sc     *subnetCtx   // nil when the rules name no context tag
 	member []*model.ASG // ASGs of the evaluated ip configuration
 	owner  string       // the NSG or "admin rules", for notes
 	notes  []string
