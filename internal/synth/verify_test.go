@@ -28,7 +28,9 @@ func TestVerify(t *testing.T) {
 	}{
 		{"valid", func(*vnetSpec, *nicSpec, *routeTableSpec) {}, ""},
 		{"dangling subnet", func(_ *vnetSpec, n *nicSpec, _ *routeTableSpec) { n.ipconfigs[0].subnet += "x" }, "no file defines"},
-		{"dangling NSG", func(_ *vnetSpec, n *nicSpec, _ *routeTableSpec) { n.nsg = netID("s", "rg", "networkSecurityGroups", "x") }, "no file defines"},
+		{"dangling NSG", func(_ *vnetSpec, n *nicSpec, _ *routeTableSpec) {
+			n.nsg = netID("s", "rg", "networkSecurityGroups", "x")
+		}, "no file defines"},
 		{"outside subnet", func(_ *vnetSpec, n *nicSpec, _ *routeTableSpec) { n.ipconfigs[0].ip = "10.9.2.4" }, "not inside subnet"},
 		{"reserved", func(_ *vnetSpec, n *nicSpec, _ *routeTableSpec) { n.ipconfigs[0].ip = "10.9.1.255" }, "reserved"},
 		{"owned twice", func(v *vnetSpec, n *nicSpec, _ *routeTableSpec) {
