@@ -100,6 +100,7 @@ var registry = []Check{
 	nextHopIPForwardingDisabled,
 	reservedPortInUse,
 	defaultOutboundReliance,
+	shadowedRule,
 }
 
 // Run runs every check and returns the findings in a deterministic order (Sort).

@@ -188,3 +188,9 @@ func overlap(a, b netip.Prefix) (netip.Prefix, bool) {
 	}
 	return b.Masked(), true
 }
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+}

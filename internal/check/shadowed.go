@@ -1,0 +1,181 @@
+package check
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+var shadowedRule = Check{
+	Name: "shadowed-rule",
+	Code: "ShadowedRule",
+	Doc:  "NSG rules (and firewall rules within a collection) that never match because one earlier rule covers them.",
+	Run:  runShadowedRule,
+}
+
+// runShadowedRule compares each NSG rule with the earlier rules (lower priority number) of the
+// same direction: when one of them covers its protocol, sources, destinations and ports, the
+// rule never matches (first match is final, spec §2.1). Addresses compare literally — CIDR
+// containment, service tags and application security groups by name, "*" covers everything —
+// so a rule covered only by a union of rules, or through a tag's expansion, is not reported.
+// A shadowing rule with the opposite access is a Warning (the later rule's intent is lost);
+// with the same access, Info (the rule is redundant).
+func runShadowedRule(p *dataplane.Plane) []Finding {
+	var out []Finding
+	for _, nsg := range p.Net.NSGs {
+		out = append(out, shadowedInNSG(nsg)...)
+	}
+	for _, pol := range p.Net.FirewallPolicies {
+		for _, g := range pol.Groups {
+			for _, rc := range g.Collections {
+				out = append(out, shadowedInCollection(pol.ID, pol.Name, g.Name+"/"+rc.Name, rc)...)
+			}
+		}
+	}
+	for _, fw := range p.Net.Firewalls {
+		for _, rc := range fw.Classic {
+			out = append(out, shadowedInCollection(fw.ID, fw.Name, rc.Name, rc)...)
+		}
+	}
+	return out
+}
+
+func shadowedInNSG(nsg *model.NSG) []Finding {
+	rules := append([]*model.SecurityRule(nil), nsg.Rules...)
+	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Priority < rules[j].Priority })
+	var out []Finding
+	for j, r := range rules {
+		for _, e := range rules[:j] {
+			if e.Direction != r.Direction || !nsgRuleCovers(e, r) {
+				continue
+			}
+			sev, how := Info, "redundant"
+			if e.Access != r.Access {
+				sev, how = Warning, "never applies"
+			}
+			out = append(out, Finding{Code: "ShadowedRule", Severity: sev,
+				Title: fmt.Sprintf("NSG %s: %s rule %s (%d) is shadowed by %s (%d)", nsg.Name, r.Direction, r.Name, r.Priority, e.Name, e.Priority),
+				Message: fmt.Sprintf("In %s, %s rule %s (priority %d, %s) can never match: %s (priority %d, %s) covers its "+
+					"protocol, addresses and ports and is evaluated first, so the rule %s.",
+					nsg.Name, strings.ToLower(r.Direction.String()), r.Name, r.Priority, r.Access, e.Name, e.Priority, e.Access, how),
+				Resources: ids(nsg.ID),
+				Evidence: map[string]any{"nsg": nsg.Name, "rule": "securityRules/" + r.Name, "shadowedBy": "securityRules/" + e.Name,
+					"direction": r.Direction.String(), "priority": r.Priority, "shadowedByPriority": e.Priority},
+				Fix: fmt.Sprintf("Delete %s, or give it a lower priority number than %s if its %s is intended.", r.Name, e.Name, r.Access),
+			})
+			break
+		}
+	}
+	return out
+}
+
+// nsgRuleCovers reports whether every packet matching b also matches a.
+func nsgRuleCovers(a, b *model.SecurityRule) bool {
+	return a.Protocol.Matches(b.Protocol) &&
+		addrsCover(a.Sources, asgIDs(a.SourceASGs), b.Sources, asgIDs(b.SourceASGs)) &&
+		addrsCover(a.Destinations, asgIDs(a.DestASGs), b.Destinations, asgIDs(b.DestASGs)) &&
+		portsCover(a.SourcePorts, b.SourcePorts) && portsCover(a.DestPorts, b.DestPorts)
+}
+
+func asgIDs(asgs []*model.ASG) []string {
+	out := make([]string, len(asgs))
+	for i, a := range asgs {
+		out[i] = a.ID.Key()
+	}
+	return out
+}
+
+// addrsCover: a's addresses (literal entries plus group IDs) contain all of b's.
+func addrsCover(a, aGroups, b, bGroups []string) bool {
+	if isAny(a, aGroups) {
+		return true
+	}
+	if isAny(b, bGroups) {
+		return false
+	}
+	for _, g := range bGroups {
+		if !containsFold(aGroups, g) {
+			return false
+		}
+	}
+	for _, x := range b {
+		if !entryCovered(a, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAny reports whether an address list is "everything": "*", "Any", or 0.0.0.0/0 (empty means
+// "*" when no groups are named either).
+func isAny(addrs, groups []string) bool {
+	if len(addrs) == 0 {
+		return len(groups) == 0
+	}
+	for _, x := range addrs {
+		if x == "*" || strings.EqualFold(x, "any") || x == "0.0.0.0/0" {
+			return true
+		}
+	}
+	return false
+}
+
+func entryCovered(a []string, x string) bool {
+	xp, xok := parsePrefix(x)
+	for _, y := range a {
+		if strings.EqualFold(x, y) {
+			return true
+		}
+		if yp, ok := parsePrefix(y); ok && xok && yp.Bits() <= xp.Bits() && yp.Contains(xp.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePrefix reads a CIDR or a single address; tags and names are not prefixes.
+func parsePrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
+// portsCover: every range of b lies inside one range of a (an empty list means all ports).
+func portsCover(a, b []model.PortRange) bool {
+	if len(a) == 0 {
+		a = []model.PortRange{model.AllPorts}
+	}
+	if len(b) == 0 {
+		b = []model.PortRange{model.AllPorts}
+	}
+	for _, x := range b {
+		ok := false
+		for _, y := range a {
+			if y.Lo <= x.Lo && x.Hi <= y.Hi {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
