@@ -1,0 +1,476 @@
+package azure
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// dec turns parsed JSON into wire objects. It keeps the first error and carries on, so
+// decoders read straight through without checking after every field.
+type dec struct {
+	file string
+	err  *InputError
+}
+
+func (d *dec) failAt(p *Path, format string, a ...any) {
+	if d.err == nil {
+		d.err = &InputError{File: d.file, Path: p.String(), Msg: fmt.Sprintf(format, a...)}
+	}
+}
+
+// src returns the provenance of the object at p.
+func (d *dec) src(p *Path) Src { return Src{File: d.file, Path: p} }
+
+// memberFn receives one member: its lower-case key, the member, and the path of the
+// object that holds it.
+type memberFn func(key string, m *Member, at *Path)
+
+// each calls fn for every member of object v and of its "properties" bag. ARM nests a
+// resource's settings under "properties"; az CLI flattens them into the object (cli.md):
+// visiting both makes one decoder read both shapes.
+func each(v *Value, p *Path, fn memberFn) {
+	if v == nil || v.Kind != Object {
+		return
+	}
+	for i := range v.Kids {
+		m := &v.Kids[i]
+		if m.Key == "properties" && m.Val.Kind == Object {
+			pp := p.Key(m.Raw)
+			for j := range m.Val.Kids {
+				fn(m.Val.Kids[j].Key, &m.Val.Kids[j], pp)
+			}
+			continue
+		}
+		fn(m.Key, m, p)
+	}
+}
+
+// sub calls fn for the members of the object held by member m (and its properties bag).
+func (d *dec) sub(m *Member, at *Path, fn memberFn) {
+	switch m.Val.Kind {
+	case Null:
+	case Object:
+		each(&m.Val, at.Key(m.Raw), fn)
+	default:
+		d.want(m, at, "an object")
+	}
+}
+
+// items calls fn for every object in the array held by member m.
+func (d *dec) items(m *Member, at *Path, fn func(v *Value, p *Path)) {
+	switch m.Val.Kind {
+	case Null:
+		return
+	case Array:
+	default:
+		d.want(m, at, "an array")
+		return
+	}
+	ap := at.Key(m.Raw)
+	for i := range m.Val.Kids {
+		it := &m.Val.Kids[i].Val
+		switch it.Kind {
+		case Object:
+			fn(it, ap.Index(i))
+		case Null:
+		default:
+			d.failAt(ap.Index(i), "want an object, got %s", describe(it))
+		}
+	}
+}
+
+func describe(v *Value) string {
+	switch v.Kind {
+	case String:
+		return "string " + strconv.Quote(clip(v.Str))
+	case Number, Bool:
+		return v.Kind.String() + " " + v.Str
+	case Array:
+		return "an array"
+	case Object:
+		return "an object"
+	}
+	return "null"
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+func (d *dec) want(m *Member, at *Path, what string) {
+	d.failAt(at.Key(m.Raw), "want %s, got %s", what, describe(&m.Val))
+}
+
+func (d *dec) str(m *Member, at *Path) string {
+	switch m.Val.Kind {
+	case String:
+		return m.Val.Str
+	case Null:
+		return ""
+	}
+	d.want(m, at, "a string")
+	return ""
+}
+
+// strs reads an array of strings; a single string is taken as a list of one.
+func (d *dec) strs(m *Member, at *Path) []string {
+	switch m.Val.Kind {
+	case Null:
+		return nil
+	case String:
+		return []string{m.Val.Str}
+	case Array:
+	default:
+		d.want(m, at, "an array of strings")
+		return nil
+	}
+	out := make([]string, 0, len(m.Val.Kids))
+	for i := range m.Val.Kids {
+		it := &m.Val.Kids[i]
+		switch it.Val.Kind {
+		case String:
+			out = append(out, it.Val.Str)
+		case Null:
+		default:
+			d.failAt(at.Key(m.Raw).Index(i), "want a string, got %s", describe(&it.Val))
+		}
+	}
+	return out
+}
+
+// integer reads a whole number in [lo, hi]; a string of digits is accepted because some
+// Azure APIs quote numbers (firewall translatedPort).
+func (d *dec) integer(m *Member, at *Path, lo, hi int) int {
+	var s string
+	switch m.Val.Kind {
+	case Null:
+		return 0
+	case Number:
+		s = m.Val.Str
+	case String:
+		s = strings.TrimSpace(m.Val.Str)
+	default:
+		d.want(m, at, "a number")
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int(f)) && m.Val.Kind == Number {
+			n, err = int(f), nil
+		}
+	}
+	if err != nil {
+		d.want(m, at, "a number")
+		return 0
+	}
+	if n < lo || n > hi {
+		d.failAt(at.Key(m.Raw), "%d is out of range [%d, %d]", n, lo, hi)
+		return 0
+	}
+	return n
+}
+
+// boolean reads true/false; the strings "True"/"False" are accepted (some APIs quote them).
+func (d *dec) boolean(m *Member, at *Path) bool {
+	switch m.Val.Kind {
+	case Null:
+		return false
+	case Bool:
+		return m.Val.Str == "true"
+	case String:
+		switch strings.ToLower(strings.TrimSpace(m.Val.Str)) {
+		case "true":
+			return true
+		case "false", "":
+			return false
+		}
+	}
+	d.want(m, at, "true or false")
+	return false
+}
+
+func (d *dec) optBool(m *Member, at *Path) *bool {
+	if m.Val.Kind == Null {
+		return nil
+	}
+	b := d.boolean(m, at)
+	return &b
+}
+
+// ref reads a reference: {"id": "..."} or, as some APIs write it, the ID string itself.
+func (d *dec) ref(m *Member, at *Path) string { return d.refValue(&m.Val, at, m.Raw, -1) }
+
+// refValue reads the reference held in v, member key (idx < 0) or item idx of the value at.
+func (d *dec) refValue(v *Value, at *Path, key string, idx int) string {
+	switch v.Kind {
+	case Null:
+		return ""
+	case String:
+		return v.Str
+	case Object:
+		id := v.Get("id")
+		if id == nil {
+			return ""
+		}
+		if id.Kind != String && id.Kind != Null {
+			d.failAt(step(at, key, idx).Key("id"), "want a string, got %s", describe(id))
+		}
+		return id.Text()
+	}
+	d.failAt(step(at, key, idx), "want a reference {\"id\": ...}, got %s", describe(v))
+	return ""
+}
+
+func step(at *Path, key string, idx int) *Path {
+	if idx >= 0 {
+		return at.Index(idx)
+	}
+	return at.Key(key)
+}
+
+// refs reads an array of references.
+func (d *dec) refs(m *Member, at *Path) []string {
+	switch m.Val.Kind {
+	case Null:
+		return nil
+	case Array:
+	default:
+		d.want(m, at, "an array of references")
+		return nil
+	}
+	ap := at.Key(m.Raw)
+	out := make([]string, 0, len(m.Val.Kids))
+	for i := range m.Val.Kids {
+		if id := d.refValue(&m.Val.Kids[i].Val, ap, "", i); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// prefix reads a CIDR prefix ("10.0.0.0/16"), masked to its network address.
+func (d *dec) prefix(m *Member, at *Path) netip.Prefix {
+	s := d.str(m, at)
+	if s == "" {
+		return netip.Prefix{}
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		d.failAt(at.Key(m.Raw), "invalid prefix %q", s)
+		return netip.Prefix{}
+	}
+	return p.Masked()
+}
+
+// prefixes reads an array of CIDR prefixes.
+func (d *dec) prefixes(m *Member, at *Path) []netip.Prefix {
+	ss := d.strs(m, at)
+	out := make([]netip.Prefix, 0, len(ss))
+	for i, s := range ss {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			d.failAt(at.Key(m.Raw).Index(i), "invalid prefix %q", s)
+			continue
+		}
+		out = append(out, p.Masked())
+	}
+	return out
+}
+
+// addr reads an IP address; "172.20.2.16/28" (a NIC ip configuration holding a prefix)
+// yields its address.
+func (d *dec) addr(m *Member, at *Path) netip.Addr {
+	s := d.str(m, at)
+	if s == "" {
+		return netip.Addr{}
+	}
+	a, ok := parseAddr(s)
+	if !ok {
+		d.failAt(at.Key(m.Raw), "invalid IP address %q", s)
+	}
+	return a
+}
+
+func parseAddr(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		p, err := netip.ParsePrefix(s)
+		return p.Addr(), err == nil
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
+}
+
+// addrs reads an array of IP addresses (a comma-separated string is split, as the
+// classic firewall's additionalProperties and BGP peering addresses write them).
+func (d *dec) addrs(m *Member, at *Path) []netip.Addr {
+	var out []netip.Addr
+	for i, s := range d.strs(m, at) {
+		for _, f := range splitList(s) {
+			a, ok := parseAddr(f)
+			if !ok {
+				p := at.Key(m.Raw)
+				if m.Val.Kind == Array {
+					p = p.Index(i)
+				}
+				d.failAt(p, "invalid IP address %q", f)
+				continue
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+}
+
+// ports reads port ranges: "*", "80", "1000-2000", from a string or an array of them.
+func (d *dec) ports(m *Member, at *Path) []model.PortRange {
+	var out []model.PortRange
+	for i, s := range d.strs(m, at) {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		r, ok := ParsePortRange(s)
+		if !ok {
+			p := at.Key(m.Raw)
+			if m.Val.Kind == Array {
+				p = p.Index(i)
+			}
+			d.failAt(p, "invalid port range %q", s)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ParsePortRange reads "*", "N" or "A-B" (0-65535, A <= B).
+func ParsePortRange(s string) (model.PortRange, bool) {
+	s = strings.TrimSpace(s)
+	if s == "*" || strings.EqualFold(s, "any") {
+		return model.AllPorts, true
+	}
+	lo, hi, isRange := strings.Cut(s, "-")
+	a, err1 := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
+	b := a
+	var err2 error
+	if isRange {
+		b, err2 = strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
+	}
+	if err1 != nil || err2 != nil || a > b {
+		return model.PortRange{}, false
+	}
+	return model.PortRange{Lo: uint16(a), Hi: uint16(b)}, true
+}
+
+// addressish reports whether s must be an IP, CIDR or range rather than a tag name or "*".
+func addressish(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	return c >= '0' && c <= '9' || strings.IndexByte(s, ':') >= 0
+}
+
+// ValidAddress reports whether s is an IP, a CIDR prefix or an "a-b" IP range.
+func ValidAddress(s string) bool {
+	if _, ok := parseAddr(s); ok {
+		return true
+	}
+	lo, hi, ok := strings.Cut(s, "-")
+	if !ok {
+		return false
+	}
+	a, err1 := netip.ParseAddr(strings.TrimSpace(lo))
+	b, err2 := netip.ParseAddr(strings.TrimSpace(hi))
+	return err1 == nil && err2 == nil && a.BitLen() == b.BitLen() && !b.Less(a)
+}
+
+// addresses reads rule addresses: "*", IPs, CIDRs, ranges or service tag names. Values
+// that start like an address must parse as one.
+func (d *dec) addresses(m *Member, at *Path) []string {
+	ss := d.strs(m, at)
+	out := ss[:0]
+	for i, s := range ss {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if addressish(s) && !ValidAddress(s) {
+			p := at.Key(m.Raw)
+			if m.Val.Kind == Array {
+				p = p.Index(i)
+			}
+			d.failAt(p, "invalid address %q", s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (d *dec) protocol(m *Member, at *Path) model.Protocol {
+	s := d.str(m, at)
+	if s == "" {
+		return model.ProtoAny
+	}
+	p, ok := model.ParseProtocol(s)
+	if !ok {
+		d.failAt(at.Key(m.Raw), "unknown protocol %q", s)
+	}
+	return p
+}
+
+func (d *dec) direction(m *Member, at *Path) model.Direction {
+	switch s := d.str(m, at); strings.ToLower(s) {
+	case "inbound", "":
+		return model.Inbound
+	case "outbound":
+		return model.Outbound
+	default:
+		d.failAt(at.Key(m.Raw), "unknown direction %q (want Inbound or Outbound)", s)
+	}
+	return model.Inbound
+}
+
+func (d *dec) access(m *Member, at *Path) model.Access {
+	switch s := d.str(m, at); strings.ToLower(s) {
+	case "allow", "":
+		return model.Allow
+	case "deny":
+		return model.Deny
+	case "alwaysallow":
+		return model.AlwaysAllow
+	default:
+		d.failAt(at.Key(m.Raw), "unknown access %q (want Allow, Deny or AlwaysAllow)", s)
+	}
+	return model.Allow
+}
+
+// tags reads a tags object (string values).
+func (d *dec) tags(m *Member, at *Path) map[string]string {
+	if m.Val.Kind == Null {
+		return nil
+	}
+	if m.Val.Kind != Object {
+		d.want(m, at, "an object")
+		return nil
+	}
+	out := make(map[string]string, len(m.Val.Kids))
+	p := at.Key(m.Raw)
+	for i := range m.Val.Kids {
+		t := &m.Val.Kids[i]
+		out[t.Raw] = d.str(t, p) // tag keys keep their case (spec §5: disableSnatOnPL)
+	}
+	return out
+}

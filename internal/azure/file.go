@@ -1,0 +1,161 @@
+package azure
+
+import (
+	"sort"
+	"strings"
+)
+
+// DecodeFile reads one file's bytes: any of the shapes in cli.md "Snapshot input".
+// Bad input is an *InputError naming the file and JSON path.
+func DecodeFile(name string, data []byte) (*Snapshot, error) {
+	v, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	w := &walker{d: &dec{file: name}, s: &Snapshot{Unknown: map[string]int{}}}
+	w.node(v, nil, 0)
+	if w.d.err != nil {
+		return nil, w.d.err
+	}
+	if w.resources == 0 && w.ignored > 0 {
+		w.s.Notes = append(w.s.Notes, Note{Code: "Ignored", File: name,
+			Msg: "holds no Azure resource (a Network Watcher output or another report?); nothing read from it"})
+	}
+	return w.s, nil
+}
+
+type walker struct {
+	d         *dec
+	s         *Snapshot
+	resources int
+	ignored   int
+}
+
+// maxWrap bounds how deep wrapper objects ({"newVNet": {...}}) are followed.
+const maxWrap = 8
+
+func (w *walker) node(v *Value, p *Path, depth int) {
+	if w.d.err != nil {
+		return
+	}
+	switch v.Kind {
+	case Array:
+		for i := range v.Kids {
+			w.node(&v.Kids[i].Val, p.Index(i), depth)
+		}
+	case Object:
+		w.object(v, p, depth)
+	case Null:
+	default:
+		w.d.failAt(p, "want a resource object or a list of them, got %s", describe(v))
+	}
+}
+
+func (w *walker) object(v *Value, p *Path, depth int) {
+	if isTemplate(v) {
+		w.d.failAt(p, "an ARM deployment template, not a snapshot: templates hold expressions, not deployed state; "+
+			"export the deployed resources instead (az resource list, az graph query, az network ... list)")
+		return
+	}
+	if m := member(v, "responses"); m != nil && m.Val.Kind == Object {
+		w.restExample(&m.Val, p.Key(m.Raw), depth)
+		return
+	}
+	if typ := resourceType(v); typ != "" {
+		w.resource(typ, v, p)
+		return
+	}
+	if m := member(v, "values"); m != nil && m.Val.Kind == Array && (v.Get("cloud") != nil || v.Get("changenumber") != nil) {
+		w.resources++
+		w.s.ServiceTags = append(w.s.ServiceTags, w.d.serviceTags(v, p)...)
+		return
+	}
+	for _, list := range []string{"value", "data"} {
+		if m := member(v, list); m != nil && m.Val.Kind == Array {
+			w.node(&m.Val, p.Key(m.Raw), depth)
+			return
+		}
+	}
+	if depth < maxWrap && isWrapper(v) {
+		for i := range v.Kids {
+			w.node(&v.Kids[i].Val, p.Key(v.Kids[i].Raw), depth+1)
+		}
+		return
+	}
+	w.ignored++
+	w.s.Unknown[NotAResource]++
+}
+
+// restExample follows an Azure REST API example ({"parameters", "responses"}) to the body
+// of its 200 response, or of the first other 2xx response that has one.
+func (w *walker) restExample(r *Value, p *Path, depth int) {
+	codes := make([]int, 0, len(r.Kids))
+	for i, k := range r.Kids {
+		if strings.HasPrefix(k.Key, "2") && k.Val.Get("body") != nil {
+			codes = append(codes, i)
+		}
+	}
+	sort.SliceStable(codes, func(a, b int) bool { return r.Kids[codes[a]].Key == "200" && r.Kids[codes[b]].Key != "200" })
+	if len(codes) == 0 {
+		w.ignored++
+		w.s.Unknown[NotAResource]++
+		return
+	}
+	resp := &r.Kids[codes[0]]
+	body := member(&resp.Val, "body")
+	w.node(&body.Val, p.Key(resp.Raw).Key(body.Raw), depth)
+}
+
+func (w *walker) resource(typ string, v *Value, p *Path) {
+	k, ok := kinds[strings.ToLower(typ)]
+	if !ok {
+		w.s.Unknown[typ]++
+		return
+	}
+	w.resources++
+	k.decode(w.d, v, p, w.s)
+}
+
+// member returns the member with lower-case key (the last when repeated), or nil.
+func member(v *Value, key string) *Member {
+	for i := len(v.Kids) - 1; i >= 0; i-- {
+		if v.Kids[i].Key == key {
+			return &v.Kids[i]
+		}
+	}
+	return nil
+}
+
+// resourceType returns the type of a resource object: its "type" when that looks like a
+// resource type, else the type its ID implies. A bare reference {"id": ...} is not a
+// resource.
+func resourceType(v *Value) string {
+	if t := v.Get("type").Text(); strings.IndexByte(t, '/') > 0 {
+		return t
+	}
+	id := v.Get("id").Text()
+	if id == "" || (v.Get("name") == nil && v.Get("properties") == nil) {
+		return ""
+	}
+	return TypeFromID(id)
+}
+
+// isWrapper reports whether v only wraps resources, as az CLI's {"newVNet": {...}} does.
+func isWrapper(v *Value) bool {
+	if len(v.Kids) == 0 || v.Get("id") != nil || v.Get("type") != nil {
+		return false
+	}
+	for _, k := range v.Kids {
+		if k.Val.Kind != Object {
+			return false
+		}
+	}
+	return true
+}
+
+// isTemplate reports whether v is an ARM deployment template or parameters file.
+func isTemplate(v *Value) bool {
+	s := strings.ToLower(v.Get("$schema").Text())
+	return strings.Contains(s, "deploymenttemplate") || strings.Contains(s, "deploymentparameters") ||
+		(v.Get("contentversion") != nil && v.Get("resources") != nil)
+}

@@ -1,0 +1,316 @@
+package azure
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// VNetGateway is Microsoft.Network/virtualNetworkGateways.
+type VNetGateway struct {
+	Meta
+	GatewayType  string
+	IPConfigs    []FirewallIPConfig // private IP, subnet, public IP per ip configuration
+	ActiveActive bool
+	EnableBGP    bool
+	ASN          uint32
+	BGPAddrs     []netip.Addr // bgpPeeringAddress(es) inside the VNet (APIPA custom addresses excluded)
+}
+
+// LocalGateway is Microsoft.Network/localNetworkGateways.
+type LocalGateway struct {
+	Meta
+	Prefixes  []netip.Prefix
+	GatewayIP string // kept as written: the REST example has "x.x.x.x"; the converter validates
+	BGPPeer   netip.Addr
+}
+
+// Connection is Microsoft.Network/connections. The sharedKey is never read.
+type Connection struct {
+	Meta
+	Type      string
+	Gateway1  string
+	Gateway2  string
+	Local2    string
+	Status    string
+	EnableBGP bool
+}
+
+func (d *dec) vnetGateway(v *Value, p *Path) *VNetGateway {
+	w := &VNetGateway{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "gatewaytype":
+			w.GatewayType = d.str(m, at)
+		case "ipconfigurations":
+			d.items(m, at, func(v *Value, p *Path) { w.IPConfigs = append(w.IPConfigs, d.fwIPConfig(v, p)) })
+		case "activeactive":
+			w.ActiveActive = d.boolean(m, at)
+		case "enablebgp":
+			w.EnableBGP = d.boolean(m, at)
+		case "bgpsettings":
+			d.sub(m, at, func(k string, m *Member, at *Path) { d.bgpSettings(w, k, m, at) })
+		}
+	})
+	return w
+}
+
+func (d *dec) bgpSettings(w *VNetGateway, k string, m *Member, at *Path) {
+	switch k {
+	case "asn":
+		w.ASN = uint32(d.integer(m, at, 0, 1<<32-1))
+	case "bgppeeringaddress":
+		for _, a := range d.addrs(m, at) {
+			w.BGPAddrs = appendAddr(w.BGPAddrs, a)
+		}
+	case "bgppeeringaddresses":
+		d.items(m, at, func(v *Value, p *Path) {
+			each(v, p, func(k string, m *Member, at *Path) {
+				if k == "defaultbgpipaddresses" {
+					for _, a := range d.addrs(m, at) {
+						w.BGPAddrs = appendAddr(w.BGPAddrs, a)
+					}
+				}
+			})
+		})
+	}
+}
+
+func (d *dec) localGateway(v *Value, p *Path) *LocalGateway {
+	w := &LocalGateway{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "localnetworkaddressspace":
+			d.sub(m, at, func(k string, m *Member, at *Path) {
+				if k == "addressprefixes" {
+					w.Prefixes = d.prefixes(m, at)
+				}
+			})
+		case "gatewayipaddress":
+			w.GatewayIP = d.str(m, at)
+		case "bgpsettings":
+			d.sub(m, at, func(k string, m *Member, at *Path) {
+				if k == "bgppeeringaddress" {
+					w.BGPPeer = d.addr(m, at)
+				}
+			})
+		}
+	})
+	return w
+}
+
+func (d *dec) connection(v *Value, p *Path) *Connection {
+	w := &Connection{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "connectiontype":
+			w.Type = d.str(m, at)
+		case "virtualnetworkgateway1":
+			w.Gateway1 = d.ref(m, at)
+		case "virtualnetworkgateway2":
+			w.Gateway2 = d.ref(m, at)
+		case "localnetworkgateway2":
+			w.Local2 = d.ref(m, at)
+		case "connectionstatus":
+			w.Status = d.str(m, at)
+		case "enablebgp":
+			w.EnableBGP = d.boolean(m, at)
+		}
+	})
+	return w
+}
+
+// LoadBalancer is Microsoft.Network/loadBalancers.
+type LoadBalancer struct {
+	Meta
+	Sku           string
+	Frontends     []*Frontend
+	Pools         []*BackendPool
+	Rules         []*LBRule
+	NATRules      []*InboundNATRule
+	OutboundRules []*OutboundRule
+}
+
+// Frontend is a frontend IP configuration.
+type Frontend struct {
+	Meta
+	PrivateIP netip.Addr
+	Subnet    string
+	PublicIP  string
+	GatewayLB string
+}
+
+// BackendPool is a backend address pool.
+type BackendPool struct {
+	Meta
+	IPConfigs []string // backendIPConfigurations (the NIC side also says)
+	Addresses []netip.Addr
+	Tunnels   []model.TunnelInterface
+}
+
+// LBRule is a load-balancing rule.
+type LBRule struct {
+	Meta
+	Frontend     string
+	Pools        []string // backendAddressPool, or backendAddressPools (Gateway LB)
+	Protocol     model.Protocol
+	FrontendPort int
+	BackendPort  int
+	FloatingIP   bool
+}
+
+// InboundNATRule is an inbound NAT rule.
+type InboundNATRule struct {
+	Meta
+	Frontend     string
+	Protocol     model.Protocol
+	FrontendPort int
+	BackendPort  int
+	Target       string // backendIPConfiguration.id
+}
+
+// OutboundRule is an outbound (SNAT) rule.
+type OutboundRule struct {
+	Meta
+	Frontends      []string
+	Pool           string
+	Protocol       model.Protocol
+	AllocatedPorts int
+}
+
+func (d *dec) loadBalancer(v *Value, p *Path) *LoadBalancer {
+	w := &LoadBalancer{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "sku":
+			w.Sku = d.skuName(m, at)
+		case "frontendipconfigurations":
+			d.items(m, at, func(v *Value, p *Path) { w.Frontends = append(w.Frontends, d.frontend(v, p)) })
+		case "backendaddresspools":
+			d.items(m, at, func(v *Value, p *Path) { w.Pools = append(w.Pools, d.backendPool(v, p)) })
+		case "loadbalancingrules":
+			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.lbRule(v, p)) })
+		case "inboundnatrules":
+			d.items(m, at, func(v *Value, p *Path) { w.NATRules = append(w.NATRules, d.natRule(v, p)) })
+		case "outboundrules":
+			d.items(m, at, func(v *Value, p *Path) { w.OutboundRules = append(w.OutboundRules, d.outboundRule(v, p)) })
+		}
+	})
+	return w
+}
+
+func (d *dec) frontend(v *Value, p *Path) *Frontend {
+	w := &Frontend{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "privateipaddress":
+			w.PrivateIP = d.addr(m, at)
+		case "subnet":
+			w.Subnet = d.ref(m, at)
+		case "publicipaddress":
+			w.PublicIP = d.ref(m, at)
+		case "gatewayloadbalancer":
+			w.GatewayLB = d.ref(m, at)
+		}
+	})
+	return w
+}
+
+func (d *dec) backendPool(v *Value, p *Path) *BackendPool {
+	w := &BackendPool{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "backendipconfigurations":
+			w.IPConfigs = d.refs(m, at)
+		case "loadbalancerbackendaddresses":
+			d.items(m, at, func(v *Value, p *Path) {
+				each(v, p, func(k string, m *Member, at *Path) {
+					if k == "ipaddress" {
+						w.Addresses = appendAddr(w.Addresses, d.addr(m, at))
+					}
+				})
+			})
+		case "tunnelinterfaces":
+			d.items(m, at, func(v *Value, p *Path) { w.Tunnels = append(w.Tunnels, d.tunnel(v, p)) })
+		}
+	})
+	return w
+}
+
+func (d *dec) tunnel(v *Value, p *Path) model.TunnelInterface {
+	var t model.TunnelInterface
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "port":
+			t.Port = uint16(d.integer(m, at, 0, 65535))
+		case "identifier":
+			t.Identifier = uint32(d.integer(m, at, 0, 1<<32-1))
+		case "protocol":
+			t.Protocol = d.str(m, at)
+		case "type":
+			t.Type = d.str(m, at)
+		}
+	})
+	return t
+}
+
+func (d *dec) lbRule(v *Value, p *Path) *LBRule {
+	w := &LBRule{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "frontendipconfiguration":
+			w.Frontend = d.ref(m, at)
+		case "backendaddresspool":
+			if id := d.ref(m, at); id != "" {
+				w.Pools = append([]string{id}, w.Pools...)
+			}
+		case "backendaddresspools":
+			w.Pools = append(w.Pools, d.refs(m, at)...)
+		case "protocol":
+			w.Protocol = d.protocol(m, at)
+		case "frontendport":
+			w.FrontendPort = d.integer(m, at, 0, 65535)
+		case "backendport":
+			w.BackendPort = d.integer(m, at, 0, 65535)
+		case "enablefloatingip":
+			w.FloatingIP = d.boolean(m, at)
+		}
+	})
+	return w
+}
+
+func (d *dec) natRule(v *Value, p *Path) *InboundNATRule {
+	w := &InboundNATRule{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "frontendipconfiguration":
+			w.Frontend = d.ref(m, at)
+		case "protocol":
+			w.Protocol = d.protocol(m, at)
+		case "frontendport":
+			w.FrontendPort = d.integer(m, at, 0, 65535)
+		case "backendport":
+			w.BackendPort = d.integer(m, at, 0, 65535)
+		case "backendipconfiguration":
+			w.Target = d.ref(m, at)
+		}
+	})
+	return w
+}
+
+func (d *dec) outboundRule(v *Value, p *Path) *OutboundRule {
+	w := &OutboundRule{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *Member, at *Path) {
+		switch k {
+		case "frontendipconfigurations":
+			w.Frontends = d.refs(m, at)
+		case "backendaddresspool":
+			w.Pool = d.ref(m, at)
+		case "protocol":
+			w.Protocol = d.protocol(m, at)
+		case "allocatedoutboundports":
+			w.AllocatedPorts = d.integer(m, at, 0, 1<<20)
+		}
+	})
+	return w
+}

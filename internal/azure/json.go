@@ -1,0 +1,463 @@
+package azure
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a Value.
+type Kind uint8
+
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+func (k Kind) String() string {
+	return [...]string{"null", "boolean", "number", "string", "array", "object"}[k]
+}
+
+// Value is one node of a parsed JSON document. Strings and numbers are substrings of the
+// source (no copy unless the string had escapes). Object keys are stored twice: Key in
+// lower case (Azure property names match case-insensitively, cli.md) and Raw as spelled,
+// for error paths.
+type Value struct {
+	Kind Kind
+	Str  string   // String: the text; Number: the literal; Bool: "true" or "false"
+	Kids []Member // Object: members in input order; Array: items (Key "")
+}
+
+// Member is one object member or array item.
+type Member struct {
+	Key string // lower case; "" for array items
+	Raw string // as spelled in the input
+	Val Value
+}
+
+// maxDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxDepth = 512
+
+type seg struct {
+	key string
+	idx int // -1 for an object member
+}
+
+type parser struct {
+	s     string
+	i     int
+	keys  map[string]string // raw key -> lower-case key, so each spelling is lowered once
+	stack []Member          // scratch for the children of open containers
+	path  []seg             // where the parser is, for error messages
+	err   *InputError
+	file  string
+}
+
+// Parse parses one JSON document. Errors are *InputError naming the JSON path where the
+// parser stopped and the line and column.
+func Parse(file string, data []byte) (*Value, error) {
+	src, err := text(file, data)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{s: src, keys: make(map[string]string, 256), file: file}
+	var v Value
+	p.ws()
+	p.value(&v)
+	if p.err == nil {
+		p.ws()
+		if p.i < len(p.s) {
+			p.fail("unexpected data after the top-level value")
+		}
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return &v, nil
+}
+
+// text turns file bytes into a string, dropping a UTF-8 byte order mark and decoding
+// UTF-16 (what PowerShell's `>` writes).
+func text(file string, b []byte) (string, error) {
+	switch {
+	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
+		return string(b[3:]), nil
+	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+		if len(b)%2 != 0 {
+			return "", &InputError{File: file, Msg: "invalid UTF-16 text (odd length)"}
+		}
+		u := make([]uint16, 0, len(b)/2-1)
+		for i := 2; i+1 < len(b); i += 2 {
+			if b[0] == 0xFF {
+				u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
+			} else {
+				u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+			}
+		}
+		return string(utf16.Decode(u)), nil
+	}
+	return string(b), nil
+}
+
+func (p *parser) fail(format string, a ...any) {
+	if p.err != nil {
+		return
+	}
+	line, col := 1, 1
+	for j := 0; j < p.i && j < len(p.s); j++ {
+		if p.s[j] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	msg := fmt.Sprintf("invalid JSON at line %d column %d: %s", line, col, fmt.Sprintf(format, a...))
+	p.err = &InputError{File: p.file, Path: formatSegs(p.path), Msg: msg}
+}
+
+func formatSegs(segs []seg) string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, s := range segs {
+		writeSeg(&b, s.key, s.idx)
+	}
+	return b.String()
+}
+
+func (p *parser) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(v *Value) {
+	if p.i >= len(p.s) {
+		p.fail("unexpected end of input")
+		return
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		p.object(v)
+	case c == '[':
+		p.array(v)
+	case c == '"':
+		v.Kind, v.Str = String, p.str()
+	case c == '-' || c >= '0' && c <= '9':
+		v.Kind, v.Str = Number, p.number()
+	default:
+		p.literal(v)
+	}
+}
+
+func (p *parser) literal(v *Value) {
+	for _, lit := range [...]struct {
+		s string
+		k Kind
+	}{{"true", Bool}, {"false", Bool}, {"null", Null}} {
+		if strings.HasPrefix(p.s[p.i:], lit.s) {
+			v.Kind, v.Str = lit.k, lit.s
+			p.i += len(lit.s)
+			return
+		}
+	}
+	p.fail("unexpected %s", quoteChar(p.s[p.i:]))
+}
+
+func quoteChar(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	return strconv.QuoteRune(r)
+}
+
+func (p *parser) enter() bool {
+	if len(p.path) >= maxDepth {
+		p.fail("nesting deeper than %d levels", maxDepth)
+		return false
+	}
+	return true
+}
+
+func (p *parser) object(v *Value) {
+	v.Kind = Object
+	if !p.enter() {
+		return
+	}
+	p.i++ // {
+	start := len(p.stack)
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		return
+	}
+	for p.err == nil {
+		p.ws()
+		if p.i >= len(p.s) || p.s[p.i] != '"' {
+			p.expect("a string (object key)")
+			break
+		}
+		raw := p.str()
+		p.ws()
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			p.expect("':'")
+			break
+		}
+		p.i++
+		p.ws()
+		p.path = append(p.path, seg{key: raw, idx: -1})
+		p.stack = append(p.stack, Member{Key: p.lower(raw), Raw: raw})
+		var kid Value
+		p.value(&kid)
+		p.stack[len(p.stack)-1].Val = kid
+		p.path = p.path[:len(p.path)-1]
+		if !p.next('}') {
+			break
+		}
+	}
+	p.close(v, start)
+}
+
+func (p *parser) array(v *Value) {
+	v.Kind = Array
+	if !p.enter() {
+		return
+	}
+	p.i++ // [
+	start := len(p.stack)
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		return
+	}
+	for n := 0; p.err == nil; n++ {
+		p.ws()
+		p.path = append(p.path, seg{idx: n})
+		p.stack = append(p.stack, Member{})
+		var kid Value
+		p.value(&kid)
+		p.stack[len(p.stack)-1].Val = kid
+		p.path = p.path[:len(p.path)-1]
+		if !p.next(']') {
+			break
+		}
+	}
+	p.close(v, start)
+}
+
+// next consumes ',' (true: another element follows) or the closing byte (false).
+func (p *parser) next(end byte) bool {
+	if p.err != nil {
+		return false
+	}
+	p.ws()
+	if p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			return true
+		case end:
+			p.i++
+			return false
+		}
+	}
+	p.expect("',' or '" + string(end) + "'")
+	return false
+}
+
+func (p *parser) expect(what string) {
+	if p.i >= len(p.s) {
+		p.fail("unexpected end of input, want %s", what)
+		return
+	}
+	p.fail("unexpected %s, want %s", quoteChar(p.s[p.i:]), what)
+}
+
+// close moves the children collected since start into an exact-size slice.
+func (p *parser) close(v *Value, start int) {
+	if n := len(p.stack) - start; n > 0 {
+		v.Kids = make([]Member, n)
+		copy(v.Kids, p.stack[start:])
+	}
+	clear(p.stack[start:])
+	p.stack = p.stack[:start]
+}
+
+func (p *parser) lower(raw string) string {
+	if k, ok := p.keys[raw]; ok {
+		return k
+	}
+	k := strings.ToLower(raw)
+	p.keys[raw] = k
+	return k
+}
+
+// str parses a string starting at the opening quote.
+func (p *parser) str() string {
+	p.i++
+	start := p.i
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return p.s[start : p.i-1]
+		case c == '\\':
+			return p.escaped(start)
+		case c < 0x20:
+			p.fail("control character %q in string", c)
+			return ""
+		}
+		p.i++
+	}
+	p.fail("unexpected end of input in string")
+	return ""
+}
+
+// escaped finishes a string that contains escapes, building a copy.
+func (p *parser) escaped(start int) string {
+	var b strings.Builder
+	b.WriteString(p.s[start:p.i])
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return b.String()
+		case c < 0x20:
+			p.fail("control character %q in string", c)
+			return ""
+		case c != '\\':
+			b.WriteByte(c)
+			p.i++
+			continue
+		}
+		if p.i+1 >= len(p.s) {
+			break
+		}
+		e := p.s[p.i+1]
+		p.i += 2
+		if r, ok := map1[e]; ok {
+			b.WriteByte(r)
+			continue
+		}
+		if e != 'u' {
+			p.i -= 2
+			p.fail("invalid escape %q in string", "\\"+string(e))
+			return ""
+		}
+		r, ok := p.hex4()
+		if !ok {
+			return ""
+		}
+		if utf16.IsSurrogate(r) {
+			r = p.surrogate(r)
+		}
+		b.WriteRune(r)
+	}
+	p.fail("unexpected end of input in string")
+	return ""
+}
+
+var map1 = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+func (p *parser) hex4() (rune, bool) {
+	if p.i+4 > len(p.s) {
+		p.fail("unexpected end of input in \\u escape")
+		return 0, false
+	}
+	n, err := strconv.ParseUint(p.s[p.i:p.i+4], 16, 32)
+	if err != nil {
+		p.fail("invalid \\u escape %q", p.s[p.i:p.i+4])
+		return 0, false
+	}
+	p.i += 4
+	return rune(n), true
+}
+
+// surrogate combines a UTF-16 surrogate pair; a lone half becomes U+FFFD as in encoding/json.
+func (p *parser) surrogate(r1 rune) rune {
+	if p.i+6 <= len(p.s) && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
+		if n, err := strconv.ParseUint(p.s[p.i+2:p.i+6], 16, 32); err == nil {
+			if r := utf16.DecodeRune(r1, rune(n)); r != utf8.RuneError {
+				p.i += 6
+				return r
+			}
+		}
+	}
+	return utf8.RuneError
+}
+
+// number scans a JSON number literal (RFC 8259 grammar).
+func (p *parser) number() string {
+	start := p.i
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.s) && p.s[p.i] == '0':
+		p.i++
+	case p.i < len(p.s) && p.s[p.i] >= '1' && p.s[p.i] <= '9':
+		p.digits()
+	default:
+		p.fail("invalid number")
+		return ""
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if p.digits() == 0 {
+			p.fail("invalid number")
+			return ""
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if p.digits() == 0 {
+			p.fail("invalid number")
+			return ""
+		}
+	}
+	return p.s[start:p.i]
+}
+
+func (p *parser) digits() int {
+	n := 0
+	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		p.i++
+		n++
+	}
+	return n
+}
+
+// Get returns the value of member key (lower case) of an object, the last one when the key
+// repeats (as encoding/json does), or nil.
+func (v *Value) Get(key string) *Value {
+	if v == nil || v.Kind != Object {
+		return nil
+	}
+	for i := len(v.Kids) - 1; i >= 0; i-- {
+		if v.Kids[i].Key == key {
+			return &v.Kids[i].Val
+		}
+	}
+	return nil
+}
+
+// Text returns v.Str when v is a JSON string, else "".
+func (v *Value) Text() string {
+	if v == nil || v.Kind != String {
+		return ""
+	}
+	return v.Str
+}
