@@ -164,7 +164,7 @@ func TestSnatCapacity(t *testing.T) {
 				PublicIPs: []*model.PublicIP{h.e.publicIP("ng1", "20.2.0.1"), h.e.publicIP("ng2", "20.2.0.2")}}
 			h.fwSubnet.NATGateway = ng
 			h.e.n.NATGateways = append(h.e.n.NATGateways, ng)
-		}, []brief{{"Info", map[string]any{"totalPorts": 129024, "publicIps": 2, "instances": 1, "subnets": []string{"spoke/app"}}}}},
+		}, []brief{{"Info", map[string]any{"totalPorts": 129024, "publicIps": 2, "instances": 0, "subnets": []string{"spoke/app"}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -18,32 +19,28 @@ var snatCapacity = Check{
 
 // egress is one internet egress device and the subnets that use it.
 type egress struct {
-	id, name, kind       string
-	publicIPs, instances int
-	perIP                int
-	subnets              []*model.Subnet
-	firewall             *model.Firewall // set for a firewall (with or without NAT gateway)
+	id, name, kind string
+	cap            firewall.Capacity
+	subnets        []*model.Subnet
+	firewall       *model.Firewall // set for a firewall (with or without NAT gateway)
 }
 
-func (e egress) totalPorts() int { return e.perIP * e.publicIPs * e.instances }
-
 // runSnatCapacity lists every egress device with its SNAT ports (Info), and warns when a
-// firewall with subnets behind it egresses through few public IPs and no NAT gateway.
+// firewall with subnets behind it egresses through few public IPs and no NAT gateway. Port
+// figures come from internal/firewall (spec §3.4, §4).
 func runSnatCapacity(p *dataplane.Plane) []Finding {
 	behind := subnetsBehindFirewalls(p)
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {
-		if fw.Subnet != nil && fw.Subnet.NATGateway != nil {
+		if firewall.NATGatewayOf(fw) != nil {
 			continue // reported with its NAT gateway below
 		}
 		e := egress{id: string(fw.ID), name: fw.Name, kind: "AzureFirewall", firewall: fw,
-			publicIPs: len(fw.PublicIPs) + len(fw.HubPublicAddresses), instances: firewallInstances(fw),
-			perIP: Limits.FirewallSNATPerIP, subnets: behind[fw]}
+			cap: firewall.SNATPorts(fw, nil), subnets: behind[fw]}
 		out = append(out, snatFinding(p.Net, e))
 	}
 	for _, ng := range p.Net.NATGateways {
-		e := egress{id: string(ng.ID), name: ng.Name, kind: "NatGateway", instances: 1,
-			publicIPs: natGatewayIPs(ng), perIP: Limits.NATGatewaySNATPerIP}
+		e := egress{id: string(ng.ID), name: ng.Name, kind: "NatGateway", cap: firewall.NATGatewayCapacity(ng)}
 		for _, s := range ng.Subnets {
 			if fw := firewallIn(p.Net, s); fw != nil {
 				e.firewall = fw
@@ -55,17 +52,6 @@ func runSnatCapacity(p *dataplane.Plane) []Finding {
 		out = append(out, snatFinding(p.Net, e))
 	}
 	return out
-}
-
-// natGatewayIPs counts a NAT gateway's public addresses, prefixes included.
-func natGatewayIPs(ng *model.NATGateway) int {
-	n := len(ng.PublicIPs)
-	for _, pr := range ng.PublicIPPrefixes {
-		if pr.Addr().Is4() {
-			n += 1 << (32 - pr.Bits())
-		}
-	}
-	return n
 }
 
 func firewallIn(n *model.Network, s *model.Subnet) *model.Firewall {
@@ -98,28 +84,35 @@ func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Sub
 
 func snatFinding(n *model.Network, e egress) Finding {
 	ipconfigs := ipConfigsIn(n, e.subnets)
-	total := e.totalPorts()
-	ev := map[string]any{"totalPorts": total, "publicIps": e.publicIPs, "instances": e.instances,
+	total := e.cap.TotalPorts
+	ev := map[string]any{"totalPorts": total, "publicIps": e.cap.PublicIPs, "instances": e.cap.Instances,
 		"device": e.kind, "subnets": subnetNames(e.subnets), "ipConfigurations": ipconfigs}
 	if ipconfigs > 0 {
 		ev["portsPerIpConfiguration"] = total / ipconfigs
 	}
 	f := Finding{Code: "SnatCapacity", Severity: Info,
 		Title: fmt.Sprintf("%s %s: %d SNAT ports for %d subnets", e.kind, e.name, total, len(e.subnets)),
-		Message: fmt.Sprintf("%s %s egresses with %d public IPs × %d ports × %d instances = %d SNAT ports, shared by %d "+
-			"subnets (%d ip configurations).", e.kind, e.name, e.publicIPs, e.perIP, e.instances, total, len(e.subnets), ipconfigs),
+		Message: fmt.Sprintf("%s %s egresses with %d public IPs (%s) = %d SNAT ports, shared by %d subnets (%d ip "+
+			"configurations).", e.kind, e.name, e.cap.PublicIPs, portsFormula(e), total, len(e.subnets), ipconfigs),
 		Resources: append(ids(model.ID(e.id)), ids(subnetIDs(e.subnets)...)...), Evidence: ev}
 	if e.firewall != nil && e.kind == "NatGateway" {
 		ev["firewall"] = e.firewall.Name
 	}
-	if e.kind == "AzureFirewall" && len(e.subnets) > 0 && e.publicIPs < Limits.FewFirewallPublicIPs {
+	if e.kind == "AzureFirewall" && len(e.subnets) > 0 && e.cap.PublicIPs < Limits.FewFirewallPublicIPs {
 		f.Severity = Warning
-		f.Title = fmt.Sprintf("Firewall %s egresses with only %d public IPs and no NAT gateway", e.name, e.publicIPs)
+		f.Title = fmt.Sprintf("Firewall %s egresses with only %d public IPs and no NAT gateway", e.name, e.cap.PublicIPs)
 		f.Message += " A busy spoke can exhaust these ports (spec §3.4)."
 		f.Fix = "Associate a NAT gateway with AzureFirewallSubnet (64,512 ports per public IP, up to 16 IPs), " +
 			"or add public IPs to the firewall."
 	}
 	return f
+}
+
+func portsFormula(e egress) string {
+	if e.kind == "NatGateway" {
+		return fmt.Sprintf("%d ports each", firewall.NATGatewayPortsPerIP)
+	}
+	return fmt.Sprintf("%d ports each per instance, %d instances", firewall.FirewallPortsPerIPPerInstance, e.cap.Instances)
 }
 
 // ipConfigsIn counts NIC ip configurations in the given subnets.

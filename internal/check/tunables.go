@@ -36,7 +36,5 @@ var Limits = LimitList{
 	PrivateIPsPerVNet:    65536,
 	NetAppBasicIPs:       1000,
 	NearLimitPercent:     90,
-	FirewallSNATPerIP:    2496,
-	NATGatewaySNATPerIP:  64512,
 	FewFirewallPublicIPs: 4,
 }
