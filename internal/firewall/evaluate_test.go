@@ -178,3 +178,31 @@ func TestAssumptions(t *testing.T) {
 		t.Errorf("network rule assumptions (-want +got):\n%s", d)
 	}
 }
+
+// The NAT rule of the REST API example FirewallPolicyNatRuleCollectionGroupPut.json
+// (Azure/azure-rest-api-specs, MIT), built in Go: DNAT to an FQDN, TCP and UDP.
+func TestDNATToFQDN(t *testing.T) {
+	r := &model.FirewallRule{Name: "nat-rule1", Protocols: []model.Protocol{model.ProtoTCP, model.ProtoUDP},
+		Sources: []string{"2.2.2.2"}, Destinations: []string{"152.23.32.23"}, DestPorts: []model.PortRange{{Lo: 8080, Hi: 8080}},
+		TranslatedFQDN: "internalhttp.server.net", TranslatedPort: 8080}
+	fw := testFirewall(policy("firewallPolicy", nil, group("ruleCollectionGroup1", 100, natColl("Example-Nat-Rule-Collection", 100, r))))
+	fw.PublicIPs[0].Address = ip("152.23.32.23")
+	e, warns := Compile(fw, nil)
+	for _, p := range []Packet{tcp("2.2.2.2", "152.23.32.23", 8080, ""), {Src: ip("2.2.2.2"), Dst: ip("152.23.32.23"), Proto: model.ProtoUDP, DstPort: 8080}} {
+		res := e.Evaluate(p)
+		got := []any{res.Kind.String(), res.Allowed(), res.RuleID, res.TranslatedFQDN, res.TranslatedDst.IsValid(), res.TranslatedPort, res.SNAT.String()}
+		want := []any{"Dnat", true, "ruleCollectionGroup1/Example-Nat-Rule-Collection/nat-rule1", "internalhttp.server.net", false, uint16(8080), "InstanceAddress"}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%v (-want +got):\n%s", p.Proto, d)
+		}
+		if !slices.Contains(res.Assumptions, noteDNATFQDN) {
+			t.Errorf("assumptions %q lack the DNAT FQDN note", res.Assumptions)
+		}
+	}
+	if res := e.Evaluate(tcp("2.2.2.3", "152.23.32.23", 8080, "")); res.Allowed() || res.Kind != KindDefaultDeny {
+		t.Errorf("other source: got %v allowed=%v, want DefaultDeny", res.Kind, res.Allowed())
+	}
+	if len(warns) != 0 {
+		t.Errorf("got warnings %v, want none", warns)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,7 +119,15 @@ func newGen(rng *rand.Rand) *gen {
 
 func (g *gen) pick(ss ...string) string { return ss[g.rng.Intn(len(ss))] }
 
+// addr returns one rule address, sometimes a list of overlapping ones.
 func (g *gen) addr() string {
+	if g.rng.Intn(6) == 0 {
+		return g.addr1() + "," + g.addr1() + "," + g.addr1()
+	}
+	return g.addr1()
+}
+
+func (g *gen) addr1() string {
 	a := fmt.Sprintf("10.%d.%d.%d", g.rng.Intn(8), g.rng.Intn(16), g.rng.Intn(256))
 	switch g.rng.Intn(9) {
 	case 0:
@@ -146,6 +155,8 @@ func (g *gen) ports() string {
 		return fmt.Sprintf("%d-%d", lo, lo+g.rng.Intn(500))
 	case 2:
 		return "80,443"
+	case 3:
+		return "400-500,443,450-460,501-510"
 	}
 	return g.pick("22", "53", "443", "1433", "3389", "8080")
 }
@@ -213,7 +224,7 @@ func (g *gen) packet() Packet {
 			return netip.AddrFrom4([4]byte{10, byte(g.rng.Intn(8)), byte(g.rng.Intn(16)), byte(g.rng.Intn(256))})
 		}
 		s := g.addrs[g.rng.Intn(len(g.addrs))]
-		if r, ok := parseAddr(s); ok {
+		if r, ok := parseAddr(strings.Split(s, ",")[0]); ok {
 			return r.hi
 		}
 		return netip.AddrFrom4([4]byte{20, 60, 1, byte(g.rng.Intn(256))})
