@@ -1,0 +1,176 @@
+package dataplane
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// MaxInstanceAddrs bounds the instance address list of one firewall: an AzureFirewallSubnet
+// larger than /22 is unusual, and evaluating more addresses per hop buys nothing.
+const MaxInstanceAddrs = 1019
+
+// Index answers the "what is behind this address" questions a trace asks beyond the model's
+// owner index: public IPs by their holder, firewall subnets and instance addresses, load
+// balancer outbound rules per backend, and on-premises prefixes per gateway.
+type Index struct {
+	NATByPublicIP      map[netip.Addr]*model.NATGateway
+	FirewallByPublicIP map[netip.Addr]*model.Firewall
+	FrontendByPublicIP map[netip.Addr]*model.Frontend // public load balancer frontends
+	IPConfigByPublicIP map[netip.Addr]*model.IPConfig // instance public IPs
+	FirewallBySubnet   map[*model.Subnet]*model.Firewall
+	// Outbound is the load balancer outbound rule whose pool holds the ip configuration (spec §4).
+	Outbound map[*model.IPConfig]*model.OutboundRule
+	// Instances are each firewall's instance addresses (spec §3.1): its subnet minus the five
+	// reserved addresses and the frontend IP, at most MaxInstanceAddrs.
+	Instances map[*model.Firewall][]netip.Addr
+	// OnPrem lists every local network gateway prefix reachable through a connection.
+	OnPrem []OnPremPrefix
+}
+
+// OnPremPrefix is one on-premises prefix and the gateway that reaches it.
+type OnPremPrefix struct {
+	Prefix  netip.Prefix
+	Local   *model.LocalGateway
+	Gateway *model.VNetGateway // nil when no connection in the snapshot uses the local gateway
+}
+
+func buildIndex(n *model.Network) *Index {
+	x := &Index{
+		NATByPublicIP:      map[netip.Addr]*model.NATGateway{},
+		FirewallByPublicIP: map[netip.Addr]*model.Firewall{},
+		FrontendByPublicIP: map[netip.Addr]*model.Frontend{},
+		IPConfigByPublicIP: map[netip.Addr]*model.IPConfig{},
+		FirewallBySubnet:   map[*model.Subnet]*model.Firewall{},
+		Outbound:           map[*model.IPConfig]*model.OutboundRule{},
+		Instances:          map[*model.Firewall][]netip.Addr{},
+	}
+	for _, g := range n.NATGateways {
+		for _, p := range g.PublicIPs {
+			if p != nil && p.Address.IsValid() {
+				x.NATByPublicIP[p.Address] = g
+			}
+		}
+	}
+	for _, fw := range n.Firewalls {
+		for _, p := range fw.PublicIPs {
+			if p != nil && p.Address.IsValid() {
+				x.FirewallByPublicIP[p.Address] = fw
+			}
+		}
+		for _, a := range fw.HubPublicAddresses {
+			x.FirewallByPublicIP[a] = fw
+		}
+		if fw.Subnet != nil {
+			x.FirewallBySubnet[fw.Subnet] = fw
+			x.Instances[fw] = instanceAddrs(fw)
+		}
+	}
+	x.indexLBs(n)
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			if c.PublicIP != nil && c.PublicIP.Address.IsValid() {
+				x.IPConfigByPublicIP[c.PublicIP.Address] = c
+			}
+		}
+	}
+	x.indexOnPrem(n)
+	return x
+}
+
+func (x *Index) indexLBs(n *model.Network) {
+	for _, lb := range n.LoadBalancers {
+		for _, fe := range lb.Frontends {
+			if fe.PublicIP != nil && fe.PublicIP.Address.IsValid() {
+				x.FrontendByPublicIP[fe.PublicIP.Address] = fe
+			}
+		}
+		for _, r := range lb.OutboundRules {
+			if r.Pool == nil {
+				continue
+			}
+			for _, c := range r.Pool.IPConfigs {
+				if _, dup := x.Outbound[c]; !dup {
+					x.Outbound[c] = r
+				}
+			}
+		}
+	}
+}
+
+func (x *Index) indexOnPrem(n *model.Network) {
+	used := map[*model.LocalGateway]bool{}
+	for _, c := range n.Connections {
+		if c.Local == nil || c.Gateway == nil {
+			continue
+		}
+		used[c.Local] = true
+		for _, p := range c.Local.Prefixes {
+			x.OnPrem = append(x.OnPrem, OnPremPrefix{Prefix: p, Local: c.Local, Gateway: c.Gateway})
+		}
+	}
+	for _, lg := range n.LocalGateways {
+		if used[lg] {
+			continue
+		}
+		for _, p := range lg.Prefixes {
+			x.OnPrem = append(x.OnPrem, OnPremPrefix{Prefix: p, Local: lg})
+		}
+	}
+}
+
+// OnPremFor returns the on-premises prefix holding a (longest match), if any.
+func (x *Index) OnPremFor(a netip.Addr) (OnPremPrefix, bool) {
+	best, ok := OnPremPrefix{}, false
+	for _, o := range x.OnPrem {
+		if o.Prefix.Contains(a) && (!ok || o.Prefix.Bits() > best.Prefix.Bits() ||
+			(best.Gateway == nil && o.Gateway != nil && o.Prefix.Bits() == best.Prefix.Bits())) {
+			best, ok = o, true
+		}
+	}
+	return best, ok
+}
+
+// FirewallInstance reports whether a is an instance address of a firewall in subnet s.
+func (x *Index) FirewallInstance(s *model.Subnet, a netip.Addr) (*model.Firewall, bool) {
+	fw, ok := x.FirewallBySubnet[s]
+	if !ok || !s.Contains(a) || a == fw.PrivateIP || Reserved(s, a) {
+		return nil, false
+	}
+	return fw, true
+}
+
+// Reserved reports whether a is one of the five addresses Azure reserves in the subnet prefix
+// holding it: the first four and the last (spec §2.6).
+func Reserved(s *model.Subnet, a netip.Addr) bool {
+	for _, p := range s.Prefixes {
+		if !p.Contains(a) || !p.Addr().Is4() {
+			continue
+		}
+		first := p.Masked().Addr()
+		off := u32(a) - u32(first)
+		size := uint32(1) << (32 - p.Bits())
+		return off < 4 || off == size-1
+	}
+	return false
+}
+
+func u32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func instanceAddrs(fw *model.Firewall) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range fw.Subnet.Prefixes {
+		if !p.Addr().Is4() {
+			continue
+		}
+		for a := p.Masked().Addr(); p.Contains(a) && len(out) < MaxInstanceAddrs; a = a.Next() {
+			if a != fw.PrivateIP && !Reserved(fw.Subnet, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,218 @@
+// Package trace follows one flow through a network's data plane, hop by hop, there and back.
+package trace
+
+import (
+	"encoding/json"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Verdict is the answer to "can From reach To" (cli.md: Reachable only when the forward flow is
+// delivered or exits where it was going and the reply gets back through the same stateful devices).
+type Verdict string
+
+const (
+	Reachable    Verdict = "Reachable"
+	Unreachable  Verdict = "Unreachable"
+	Intermittent Verdict = "Intermittent" // some firewall instance addresses are denied downstream (spec §3.1)
+	UnknownV     Verdict = "Unknown"      // the outcome depends on something the snapshot does not say
+)
+
+// Disposition is how one direction of the flow ended.
+type Disposition string
+
+const (
+	Delivered            Disposition = "Delivered"
+	ExitedToInternet     Disposition = "ExitedToInternet"
+	ExitedToOnPremises   Disposition = "ExitedToOnPremises"
+	ExitedToAzureService Disposition = "ExitedToAzureService"
+	Dropped              Disposition = "Dropped"
+	Loop                 Disposition = "Loop"
+	UnknownD             Disposition = "Unknown"
+)
+
+// DropCause says why a Dropped (or Unknown) leg ended; the vocabulary is fixed by cli.md.
+type DropCause string
+
+const (
+	NsgDenied                  DropCause = "NsgDenied"
+	AdminRuleDenied            DropCause = "AdminRuleDenied"
+	FirewallDenied             DropCause = "FirewallDenied"
+	NextHopNone                DropCause = "NextHopNone"
+	NextHopUnreachable         DropCause = "NextHopUnreachable"
+	NoListener                 DropCause = "NoListener"
+	IPForwardingDisabled       DropCause = "IpForwardingDisabled"
+	ForwardedTrafficBlocked    DropCause = "ForwardedTrafficBlocked"
+	PrivateEndpointNotApproved DropCause = "PrivateEndpointNotApproved"
+	NoSession                  DropCause = "NoSession"
+	PlatformBlocked            DropCause = "PlatformBlocked"
+	NoOutboundAccess           DropCause = "NoOutboundAccess"
+	NoInboundPath              DropCause = "NoInboundPath"
+	InsufficientInformation    DropCause = "InsufficientInformation"
+)
+
+// HopKind is what a hop is.
+type HopKind string
+
+const (
+	HopNIC             HopKind = "Nic"
+	HopFirewall        HopKind = "Firewall"
+	HopAppliance       HopKind = "Appliance"
+	HopPrivateEndpoint HopKind = "PrivateEndpoint"
+	HopLoadBalancer    HopKind = "LoadBalancer"
+	HopGatewayLB       HopKind = "GatewayLoadBalancer"
+	HopNATGateway      HopKind = "NatGateway"
+	HopVNetGateway     HopKind = "VirtualNetworkGateway"
+	HopInternet        HopKind = "Internet"
+	HopOnPremises      HopKind = "OnPremises"
+	HopAzureService    HopKind = "AzureService"
+)
+
+// StepKind is one decision taken at a hop.
+type StepKind string
+
+const (
+	StepNsgOutbound  StepKind = "NsgOutbound"
+	StepNsgInbound   StepKind = "NsgInbound"
+	StepAdminRule    StepKind = "AdminRule"
+	StepRoute        StepKind = "Route"
+	StepFirewallDnat StepKind = "FirewallDnat"
+	StepFirewallNet  StepKind = "FirewallNetworkRule"
+	StepFirewallApp  StepKind = "FirewallApplicationRule"
+	StepSnat         StepKind = "Snat"
+	StepDnat         StepKind = "Dnat"
+	StepLBRule       StepKind = "LoadBalancerRule"
+	StepTunnel       StepKind = "Tunnel"
+	StepPlatform     StepKind = "Platform"
+	StepDeliver      StepKind = "Deliver"
+)
+
+// Result is what a step decided.
+type Result string
+
+const (
+	Allowed    Result = "Allowed"
+	Denied     Result = "Denied"
+	Matched    Result = "Matched"
+	Translated Result = "Translated"
+	NoMatch    Result = "NoMatch"
+)
+
+// Answer is the trace of one flow, both ways, in the JSON shape of cli.md.
+type Answer struct {
+	Query       Query     `json:"query"`
+	Verdict     Verdict   `json:"verdict"`
+	Forward     *Leg      `json:"forward"`
+	Return      *Leg      `json:"return"` // nil when the forward flow was not delivered
+	Findings    []Finding `json:"findings"`
+	Assumptions []string  `json:"assumptions"`
+}
+
+// Leg is one direction of the flow.
+type Leg struct {
+	Disposition Disposition `json:"disposition"`
+	DropCause   DropCause   `json:"dropCause"`
+	// Deciding is the step that decided the disposition: the denying rule for a drop, the
+	// allowing rule or route otherwise.
+	Deciding          *Deciding `json:"deciding"`
+	Hops              []*Hop    `json:"hops"`
+	FlowAtDestination *Flow     `json:"flowAtDestination"`
+}
+
+// Deciding names the deciding step.
+type Deciding struct {
+	Step       StepKind `json:"step"`
+	ResourceID string   `json:"resourceId"`
+	Rule       string   `json:"rule"`
+}
+
+// Hop is one device or place the packet crosses.
+type Hop struct {
+	Kind       HopKind `json:"kind"`
+	Name       string  `json:"name"`
+	VM         string  `json:"vm"`
+	ResourceID string  `json:"resourceId"`
+	Address    string  `json:"address"`
+	Steps      []Step  `json:"steps"`
+}
+
+// Step is one decision at a hop, with the rule, route or setting that took it.
+type Step struct {
+	Step       StepKind `json:"step"`
+	Result     Result   `json:"result"`
+	ResourceID string   `json:"resourceId"`
+	Rule       string   `json:"rule"`
+	Detail     string   `json:"detail"`
+}
+
+// Flow is a packet's 5-tuple as rendered in answers.
+type Flow struct {
+	Source          string `json:"source"`
+	Destination     string `json:"destination"`
+	SourcePort      uint16 `json:"sourcePort"`
+	DestinationPort uint16 `json:"destinationPort"`
+	Protocol        string `json:"protocol"`
+}
+
+// Finding is a problem the trace noticed on the way (e.g. AsymmetricReturn, PeeringNotConnected).
+type Finding struct {
+	Code      string   `json:"code"`
+	Severity  string   `json:"severity"`
+	Message   string   `json:"message"`
+	Resources []string `json:"resources"`
+}
+
+// Query is the flow to trace. From and To are endpoint references (cli.md). A zero Protocol
+// means TCP and a zero SourcePort means 49152, the CLI defaults.
+type Query struct {
+	From, To        string
+	Protocol        model.Protocol
+	SourcePort      uint16
+	DestinationPort uint16
+	FQDN            string // TLS SNI / HTTP Host the client sends
+}
+
+// MarshalJSON writes the query in the cli.md shape (protocol spelled "Tcp", "Udp", ...).
+func (q Query) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		From            string `json:"from"`
+		To              string `json:"to"`
+		Protocol        string `json:"protocol"`
+		SourcePort      uint16 `json:"sourcePort"`
+		DestinationPort uint16 `json:"destinationPort"`
+		FQDN            string `json:"fqdn"`
+	}{q.From, q.To, q.Protocol.String(), q.SourcePort, q.DestinationPort, q.FQDN})
+}
+
+// UnmarshalJSON reads the cli.md shape back (scenario files use it).
+func (q *Query) UnmarshalJSON(b []byte) error {
+	var w struct {
+		From            string `json:"from"`
+		To              string `json:"to"`
+		Protocol        string `json:"protocol"`
+		SourcePort      uint16 `json:"sourcePort"`
+		DestinationPort uint16 `json:"destinationPort"`
+		FQDN            string `json:"fqdn"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	p, ok := model.ParseProtocol(w.Protocol)
+	if !ok && w.Protocol != "" {
+		p = model.ProtoOther
+	}
+	*q = Query{From: w.From, To: w.To, Protocol: p, SourcePort: w.SourcePort,
+		DestinationPort: w.DestinationPort, FQDN: w.FQDN}
+	return nil
+}
+
+// normalized applies the CLI defaults.
+func (q Query) normalized() Query {
+	if q.Protocol == model.ProtoAny {
+		q.Protocol = model.ProtoTCP
+	}
+	if q.SourcePort == 0 && (q.Protocol == model.ProtoTCP || q.Protocol == model.ProtoUDP) {
+		q.SourcePort = 49152
+	}
+	return q
+}

@@ -1,0 +1,130 @@
+package trace
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// toAppliance follows a VirtualAppliance route (spec §1.4): the next hop IP must be a NIC, an
+// internal load balancer frontend or an Azure Firewall in the subnet's VNet or a directly peered
+// one; anything else is NextHopUnreachable.
+func (w *walker) toAppliance(s *model.Subnet, r *fib.Route) {
+	nh := r.NextHopIP
+	o, via, ok := w.nextHopOwner(s.VNet, r)
+	if !ok {
+		w.step(StepPlatform, Denied, routeHolder(s, r), routeName(r),
+			"next hop %s of route %s is not a NIC, internal load balancer or firewall in %s or a directly peered VNet (spec §1.4)", nh, routeName(r), s.VNet.Name)
+		w.end(Dropped, NextHopUnreachable)
+		return
+	}
+	if !w.crossPeering(via) {
+		return
+	}
+	switch o.Kind {
+	case model.OwnerNIC:
+		w.atAppliance(o.IPConfig)
+	case model.OwnerFirewall:
+		w.atFirewall(o.Firewall)
+	case model.OwnerLBFrontend:
+		w.atInternalLB(o.Frontend, true)
+	case model.OwnerGateway:
+		w.toGateway(s, &fib.Route{Gateway: o.Gateway})
+	default:
+		w.step(StepPlatform, Denied, o.ResourceID(), routeName(r), "next hop %s is a %s, which does not forward traffic", nh, o.Kind)
+		w.end(Dropped, NextHopUnreachable)
+	}
+}
+
+func routeName(r *fib.Route) string {
+	if r.Name == "" {
+		return "System Route"
+	}
+	return r.Name
+}
+
+// nextHopOwner finds what owns a route's next hop IP in v or a VNet peered with v (both links
+// Connected); via is the peering crossed, nil inside v.
+func (w *walker) nextHopOwner(v *model.VNet, r *fib.Route) (model.Owner, *model.Peering, bool) {
+	if o, ok := w.p.Net.OwnerIn(v, r.NextHopIP); ok {
+		return o, nil, true
+	}
+	for _, p := range v.Peerings {
+		if p.Remote == nil || !p.Active() {
+			continue
+		}
+		if o, ok := w.p.Net.OwnerIn(p.Remote, r.NextHopIP); ok {
+			return o, p, true
+		}
+	}
+	return model.Owner{}, nil, false
+}
+
+// atAppliance is a packet reaching a third-party appliance NIC (spec §1.6): IP forwarding,
+// inbound filtering, then a new leg from the appliance's NIC. The appliance is assumed to be
+// stateful and to forward unchanged; its own rules are unknown.
+func (w *walker) atAppliance(c *model.IPConfig) {
+	if w.pkt.dst == c.PrivateIP {
+		w.atNIC(c)
+		return
+	}
+	w.nicHop(c, HopAppliance)
+	if !c.NIC.IPForwarding {
+		w.drop(IPForwardingDisabled, StepPlatform, c.NIC.ID, "enableIPForwarding",
+			"NIC %s has IP forwarding disabled: Azure drops packets not addressed to it (spec §1.4)", c.NIC.Name)
+		return
+	}
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Inbound) {
+		return
+	}
+	if w.reply && !w.hasSession(c.NIC.ID) {
+		w.drop(NoSession, StepPlatform, c.NIC.ID, "", "the appliance never saw the forward flow: a stateful appliance drops this reply")
+		return
+	}
+	w.step(StepPlatform, Allowed, c.NIC.ID, "enableIPForwarding", "IP forwarding enabled: the appliance forwards the packet unchanged")
+	w.assume("appliance %s (%s) is assumed stateful, forwarding without NAT; its own rules are not in the snapshot and are assumed to allow the flow (spec §1.6)", c.NIC.Name, c.PrivateIP)
+	w.devices = append(w.devices, device{kind: HopAppliance, id: c.NIC.ID, name: c.NIC.Name, stateful: true, in: w.pkt, out: w.pkt, ipc: c})
+	w.forwarded = true
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Outbound) {
+		return
+	}
+	w.sender, w.senderFW = c, nil
+	w.leave(c.Subnet, c, false)
+}
+
+// hasSession reports whether the forward leg crossed the stateful device id.
+func (w *walker) hasSession(id model.ID) bool {
+	for _, d := range w.session {
+		if d.stateful && d.id.Equal(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// toGateway leaves to on-premises through a virtual network gateway (spec §1.6).
+func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
+	gw := r.Gateway
+	if gw == nil && len(s.VNet.Gateways) > 0 {
+		gw = s.VNet.Gateways[0]
+	}
+	if gw == nil && r.Peering != nil && r.Peering.Remote != nil && len(r.Peering.Remote.Gateways) > 0 {
+		gw = r.Peering.Remote.Gateways[0]
+	}
+	if gw == nil {
+		w.step(StepPlatform, Denied, routeHolder(s, r), routeName(r), "route %s sends the packet to a virtual network gateway, but %s has none", routeName(r), s.VNet.Name)
+		w.end(Dropped, NextHopUnreachable)
+		return
+	}
+	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
+	w.exitGW = gw
+	o, ok := w.p.Index.OnPremFor(w.pkt.dst)
+	name := "on-premises"
+	var id model.ID
+	if ok {
+		name, id = o.Local.Name, o.Local.ID
+	}
+	w.step(StepRoute, Matched, gw.ID, "", "%s gateway %s sends the packet to %s", gw.GatewayType, gw.Name, name)
+	w.addHop(HopOnPremises, name, id, w.pkt.dst)
+	w.step(StepDeliver, Allowed, id, "", "leaves Azure to on-premises; what happens there is outside the snapshot")
+	w.end(ExitedToOnPremises, "")
+}

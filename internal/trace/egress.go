@@ -1,0 +1,204 @@
+package trace
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// toInternet follows an Internet next hop (spec §1.6): the subnet's outbound method (spec §4)
+// translates the source, then the packet leaves Azure, or re-enters at a public IP the snapshot owns.
+func (w *walker) toInternet(s *model.Subnet) {
+	if !isPublic(w.pkt.dst) {
+		w.addHop(HopInternet, "internet", "", w.pkt.dst)
+		w.drop(NoListener, StepDeliver, "", "", "%s is not a public address: the internet does not route it", w.pkt.dst)
+		return
+	}
+	if w.reply {
+		w.replyEgress()
+		return
+	}
+	if !w.egressSNAT(s) {
+		return
+	}
+	w.exitOrEnter()
+}
+
+// exitOrEnter leaves to the internet, or crosses it to a public IP of the snapshot.
+func (w *walker) exitOrEnter() {
+	w.addHop(HopInternet, "internet", "", w.pkt.dst)
+	if w.ownsPublic(w.pkt.dst) {
+		w.step(StepRoute, Matched, "", "", "crosses the internet to %s, a public IP in the snapshot", w.pkt.dst)
+		w.srcSet = nil
+		w.atPublicIP()
+		return
+	}
+	w.step(StepDeliver, Allowed, "", "", "leaves Azure to the internet from %s", addrOr(w.pkt.src, "an Azure-chosen address"))
+	w.end(ExitedToInternet, "")
+}
+
+func addrOr(a netip.Addr, alt string) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return alt
+}
+
+func (w *walker) ownsPublic(a netip.Addr) bool {
+	_, ok := w.p.Net.PublicIPByAddr(a)
+	return ok
+}
+
+// egressSNAT applies the outbound method of spec §4 (the 0/0-to-appliance case was decided by
+// routing): NAT gateway > instance public IP > load balancer outbound rule > default outbound
+// access. False means the leg has ended.
+func (w *walker) egressSNAT(s *model.Subnet) bool {
+	if fw := w.senderFW; fw != nil {
+		return w.firewallEgress(fw, s)
+	}
+	c := w.sender
+	if c == nil {
+		w.assume("traffic that entered from on-premises and leaves to the internet is assumed to keep its source")
+		return true
+	}
+	if ng := s.NATGateway; ng != nil {
+		return w.natGateway(ng, c, nil)
+	}
+	if c.PublicIP != nil && c.PublicIP.Address.IsValid() {
+		if c.GatewayLB != nil && !w.gatewayChain(c.GatewayLB, false) {
+			return false
+		}
+		w.snat(HopNIC, c.PublicIP.ID, c.PublicIP.Name, c.PublicIP.Address, c, nil, "instance public IP (spec §4)")
+		return true
+	}
+	if r, ok := w.p.Index.Outbound[c]; ok && len(r.Frontends) > 0 && r.Frontends[0].PublicIP != nil {
+		fe := r.Frontends[0]
+		w.addHop(HopLoadBalancer, fe.LB.Name, fe.LB.ID, fe.PublicIP.Address)
+		if fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, false) {
+			return false
+		}
+		w.snat(HopLoadBalancer, fe.LB.ID, r.Name, fe.PublicIP.Address, c, nil, "load balancer outbound rule (spec §4)")
+		return true
+	}
+	if s.DefaultOutboundAccess {
+		w.assume("subnet %s reaches the internet by default outbound access: Azure picks the public address, which is not in the snapshot (spec §4)", s.Name)
+		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
+		return true
+	}
+	w.drop(NoOutboundAccess, StepSnat, s.ID, "", "subnet %s has defaultOutboundAccess=false and no NAT gateway, instance public IP or load balancer outbound rule (spec §4)", s.Name)
+	return false
+}
+
+// snat translates the source and remembers the translation for the reply.
+func (w *walker) snat(kind HopKind, id model.ID, rule string, to netip.Addr, c *model.IPConfig, fw *model.Firewall, how string) {
+	in := w.pkt
+	w.pkt.src, w.srcSet = to, nil
+	w.step(StepSnat, Translated, id, rule, "source %s → %s by %s", in.src, addrOr(to, "an Azure-chosen address"), how)
+	w.devices = append(w.devices, device{kind: kind, id: id, in: in, out: w.pkt, ipc: c, fw: fw})
+}
+
+// natGateway translates at a NAT gateway: TCP and UDP only (spec §4 [NAT]).
+func (w *walker) natGateway(ng *model.NATGateway, c *model.IPConfig, fw *model.Firewall) bool {
+	addr := natAddress(ng)
+	w.addHop(HopNATGateway, ng.Name, ng.ID, addr)
+	if w.pkt.proto != model.ProtoTCP && w.pkt.proto != model.ProtoUDP {
+		w.drop(NoOutboundAccess, StepSnat, ng.ID, "", "NAT gateway %s carries only TCP and UDP (spec §4)", ng.Name)
+		return false
+	}
+	if !addr.IsValid() {
+		w.drop(NoOutboundAccess, StepSnat, ng.ID, "", "NAT gateway %s has no public IP in the snapshot", ng.Name)
+		return false
+	}
+	if n := len(ng.PublicIPs); n > 1 {
+		w.assume("NAT gateway %s has %d public IPs; the trace shows the first, any of them may be used", ng.Name, n)
+	}
+	w.snat(HopNATGateway, ng.ID, "", addr, c, fw, "NAT gateway "+ng.Name+" (spec §4)")
+	return true
+}
+
+func natAddress(ng *model.NATGateway) netip.Addr {
+	for _, p := range ng.PublicIPs {
+		if p != nil && p.Address.IsValid() {
+			return p.Address
+		}
+	}
+	for _, p := range ng.PublicIPPrefixes {
+		return p.Addr()
+	}
+	return netip.Addr{}
+}
+
+// firewallEgress translates what a firewall sends to the internet: the NAT gateway on
+// AzureFirewallSubnet when there is one, else a firewall public IP (spec §3.3, §3.4).
+func (w *walker) firewallEgress(fw *model.Firewall, s *model.Subnet) bool {
+	if s.NATGateway != nil {
+		return w.natGateway(s.NATGateway, nil, fw)
+	}
+	var pip *model.PublicIP
+	for _, p := range fw.PublicIPs {
+		if p != nil && p.Address.IsValid() {
+			pip = p
+			break
+		}
+	}
+	if pip == nil {
+		w.drop(NoOutboundAccess, StepSnat, fw.ID, "", "firewall %s has no public IP in the snapshot to leave from", fw.Name)
+		return false
+	}
+	if len(fw.PublicIPs) > 1 {
+		w.assume("firewall %s has %d public IPs; the trace shows the first, any of them may be used for SNAT", fw.Name, len(fw.PublicIPs))
+	}
+	w.snat(HopFirewall, fw.ID, "", pip.Address, nil, fw, "firewall public IP "+pip.Name+" (spec §3.3)")
+	for i := len(w.devices) - 2; i >= 0; i-- {
+		if w.devices[i].id.Equal(fw.ID) && w.devices[i].stateful {
+			w.devices[i].out = w.pkt
+			break
+		}
+	}
+	return true
+}
+
+// replyEgress sends a reply to an internet client: it must leave through the public endpoint
+// the request came in by, which undoes its translation; any other way the client drops it.
+func (w *walker) replyEgress() {
+	if isPublic(w.pkt.src) {
+		w.exitReply() // already translated back (firewall DNAT)
+		return
+	}
+	for i := len(w.session) - 1; i >= 0; i-- {
+		d := w.session[i]
+		if d.ipc == nil || d.ipc != w.sender || d.stateful || d.in.dst == d.out.dst {
+			continue
+		}
+		want := d.in.reversed()
+		if d.fe != nil {
+			w.addHop(HopLoadBalancer, d.fe.LB.Name, d.fe.LB.ID, want.src)
+		}
+		w.step(StepDnat, Translated, d.id, "", "reply translated back: source %s → %s", w.pkt.src, want.src)
+		w.pkt = want
+		if gl := chainedGateway(d); gl != nil && !w.gatewayChain(gl, false) {
+			return
+		}
+		w.exitReply()
+		return
+	}
+	w.addHop(HopInternet, "internet", "", w.pkt.dst)
+	w.drop(NoSession, StepPlatform, "", "", "the reply leaves from %s, not the public address the client sent to: the client drops it", w.pkt.src)
+}
+
+func (w *walker) exitReply() {
+	w.addHop(HopInternet, "internet", "", w.pkt.dst)
+	w.step(StepDeliver, Allowed, "", "", "reply leaves Azure to %s from %s", w.pkt.dst, w.pkt.src)
+	w.end(ExitedToInternet, "")
+}
+
+// chainedGateway is the Gateway LB frontend chained to the public endpoint a translator used.
+func chainedGateway(d device) *model.Frontend {
+	if d.fe != nil {
+		return d.fe.GatewayLB
+	}
+	if d.ipc != nil {
+		return d.ipc.GatewayLB
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package trace
+
+import (
+	"strconv"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// filter evaluates the security rules of one filtering point (spec §2.1) and records a step per
+// level. at is the ip configuration or private endpoint the rules belong to: a reply crossing a
+// point the forward flow already passed is allowed by state (spec §2.1 "Stateful"). False means
+// the leg has ended.
+func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
+	if w.done {
+		return false
+	}
+	if eff == nil || len(eff.Sets) == 0 {
+		return true
+	}
+	if w.reply && w.sawForward(at) {
+		w.statefulSteps(eff, dir)
+		return true
+	}
+	if !w.reply {
+		w.filtered = append(w.filtered, at)
+	}
+	if dir == model.Inbound && len(w.srcSet) > 1 {
+		return w.filterSet(eff)
+	}
+	r := eff.Evaluate(dir, w.pkt.flow())
+	w.levelSteps(r, dir, "")
+	if !r.Allowed {
+		w.end(Dropped, causeOf(r))
+	}
+	return r.Allowed
+}
+
+func (w *walker) sawForward(at any) bool {
+	for _, s := range w.sessionFiltered {
+		if s == at {
+			return true
+		}
+	}
+	return false
+}
+
+// statefulSteps records that each present NSG let a reply through without rules.
+func (w *walker) statefulSteps(eff *acl.Effective, dir model.Direction) {
+	kind := StepNsgInbound
+	if dir == model.Outbound {
+		kind = StepNsgOutbound
+	}
+	for _, s := range eff.Sets {
+		if s.NSG != nil {
+			w.step(kind, Allowed, s.NSG.ID, "", "reply of an allowed flow: NSGs are stateful (spec §2.1)")
+		}
+	}
+}
+
+// levelSteps turns an ACL result into one step per present level (spec §2.1 order).
+func (w *walker) levelSteps(r acl.Result, dir model.Direction, note string) {
+	for i := 0; i < r.N; i++ {
+		l := r.Levels[i]
+		if !l.Present {
+			continue
+		}
+		kind, id, rule := levelStep(l, dir)
+		res := Allowed
+		if l.Access == model.Deny {
+			res = Denied
+		}
+		detail := levelDetail(l, dir, w.pkt) + note
+		w.step(kind, res, id, rule, "%s", detail)
+	}
+}
+
+func levelStep(l acl.LevelResult, dir model.Direction) (StepKind, model.ID, string) {
+	if l.Level == acl.LevelAdmin {
+		if l.Rule != nil && l.Rule.Admin != nil {
+			return StepAdminRule, l.Rule.Admin.ID, l.Rule.Name
+		}
+		return StepAdminRule, "", ""
+	}
+	kind := StepNsgInbound
+	if dir == model.Outbound {
+		kind = StepNsgOutbound
+	}
+	var id model.ID
+	if l.NSG != nil {
+		id = l.NSG.ID
+	}
+	rule := ""
+	if l.Rule != nil {
+		rule = l.Rule.Name
+	}
+	return kind, id, rule
+}
+
+func levelDetail(l acl.LevelResult, dir model.Direction, p packet) string {
+	what := "NSG"
+	switch l.Level {
+	case acl.LevelAdmin:
+		what = "security admin rule"
+	case acl.LevelNIC:
+		what = "NIC NSG"
+	case acl.LevelSubnet:
+		what = "subnet NSG"
+	}
+	name := ""
+	if l.NSG != nil {
+		name = " " + l.NSG.Name
+	}
+	if l.Rule == nil {
+		return what + name + ": no rule matched, continue"
+	}
+	return what + name + " " + accessWord(l.Access) + " " + dir.String() + " " + p.src.String() + " → " +
+		p.dst.String() + " " + p.proto.String() + "/" + itoa(int(p.dport)) + " by " + l.Rule.Name
+}
+
+func accessWord(a model.Access) string {
+	switch a {
+	case model.Deny:
+		return "denies"
+	case model.AlwaysAllow:
+		return "always allows"
+	}
+	return "allows"
+}
+
+// causeOf is the drop cause of a denying ACL result.
+func causeOf(r acl.Result) DropCause {
+	if r.N > 0 && r.Levels[r.Decider].Level == acl.LevelAdmin {
+		return AdminRuleDenied
+	}
+	return NsgDenied
+}
+
+// filterSet evaluates an inbound filtering point for every firewall instance address (spec
+// §3.1): all denied drops the leg, some denied makes the flow intermittent.
+func (w *walker) filterSet(eff *acl.Effective) bool {
+	f := w.pkt.flow()
+	denied, first := 0, -1
+	var deny acl.Result
+	for i, a := range w.srcSet {
+		f.Src = a
+		if r := eff.Evaluate(model.Inbound, f); !r.Allowed {
+			if denied == 0 {
+				deny, first = r, i
+			}
+			denied++
+		}
+	}
+	n := len(w.srcSet)
+	if denied == 0 {
+		r := eff.Evaluate(model.Inbound, w.pkt.flow())
+		w.levelSteps(r, model.Inbound, " (for all "+itoa(n)+" firewall instance addresses)")
+		return true
+	}
+	saved := w.pkt
+	w.pkt.src = w.srcSet[first]
+	note := " (denies " + itoa(denied) + " of " + itoa(n) + " firewall instance addresses, e.g. " + w.pkt.src.String() + ")"
+	w.levelSteps(deny, model.Inbound, note)
+	w.pkt = saved
+	if denied == n {
+		w.end(Dropped, causeOf(deny))
+		return false
+	}
+	w.intermittent = true
+	w.ans.finding("IntermittentFirewallSource", "Error", "the flow leaves the firewall from any of its instance addresses and "+
+		itoa(denied)+" of "+itoa(n)+" are denied downstream: it works only sometimes (spec §3.1)", deciderID(deny))
+	return true
+}
+
+func deciderID(r acl.Result) model.ID {
+	_, id, _ := levelStep(r.Levels[r.Decider], model.Inbound)
+	return id
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,189 @@
+package trace
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// reservedPort is the UDP port the Azure host keeps for itself (spec §2.6 [FAQ]).
+const reservedPort = 65330
+
+// crossPeering applies the receiving VNet's allowForwardedTraffic flag (spec §1.3 [PEER]):
+// traffic an appliance or firewall forwarded, not originating in the sending VNet, is dropped
+// unless the receiving VNet's link allows it. False means the leg has ended.
+func (w *walker) crossPeering(via *model.Peering) bool {
+	if via == nil {
+		return true
+	}
+	if via.Remote == nil {
+		w.drop(InsufficientInformation, StepPlatform, via.ID, via.Name, "peering %s leads to %s, which is not in the snapshot", via.Name, via.RemoteID)
+		return false
+	}
+	back := via.Reverse()
+	if !w.forwarded || back == nil || back.AllowForwardedTraffic || via.Local.Contains(w.pkt.src) {
+		return true
+	}
+	w.drop(ForwardedTrafficBlocked, StepPlatform, back.ID, back.Name,
+		"%s's peering link %s has allowForwardedTraffic=false: traffic forwarded by an appliance in %s (source %s) is dropped",
+		back.Local.Name, back.Name, via.Local.Name, w.pkt.src)
+	return false
+}
+
+// arrive delivers the packet to whatever owns its destination in VNet v (spec §1.6).
+func (w *walker) arrive(v *model.VNet, via *model.Peering) {
+	if v == nil {
+		w.end(Dropped, NoListener)
+		return
+	}
+	if !w.crossPeering(via) {
+		return
+	}
+	dst := w.pkt.dst
+	if o, ok := w.p.Net.OwnerIn(v, dst); ok {
+		w.arriveOwner(o)
+		return
+	}
+	s := v.SubnetOf(dst)
+	if s != nil {
+		if fw, ok := w.p.Index.FirewallInstance(s, dst); ok {
+			w.atFirewallInstance(fw)
+			return
+		}
+		if dataplane.Reserved(s, dst) {
+			w.dropReserved(s)
+			return
+		}
+	}
+	w.addHop(HopNIC, "", "", dst)
+	w.drop(NoListener, StepDeliver, v.ID, "", "nothing in %s owns %s", v.Name, dst)
+}
+
+func (w *walker) dropReserved(s *model.Subnet) {
+	w.addHop(HopNIC, "", "", w.pkt.dst)
+	w.drop(PlatformBlocked, StepPlatform, s.ID, "", "%s is one of the five addresses Azure reserves in subnet %s (broadcast or platform): nothing can own it (spec §2.6)", w.pkt.dst, s.Name)
+}
+
+func (w *walker) arriveOwner(o model.Owner) {
+	switch o.Kind {
+	case model.OwnerNIC:
+		w.atNIC(o.IPConfig)
+	case model.OwnerPrivateEndpoint:
+		w.arrivePE(o.PrivateEndpoint, nil)
+	case model.OwnerFirewall:
+		w.atFirewallFrontend(o.Firewall)
+	case model.OwnerLBFrontend:
+		w.atInternalLB(o.Frontend, false)
+	case model.OwnerGateway:
+		w.addHop(HopVNetGateway, o.Gateway.Name, o.Gateway.ID, o.Addr)
+		w.step(StepDeliver, Allowed, o.Gateway.ID, "", "delivered to the gateway's own address")
+		w.final = o.Gateway
+		w.end(Delivered, "")
+	default:
+		w.end(Dropped, NoListener)
+	}
+}
+
+// arriveGroup delivers over a Virtual Network Manager connected group: the owner in another
+// member VNet.
+func (w *walker) arriveGroup(s *model.Subnet) {
+	for _, o := range w.p.Net.Owners(w.pkt.dst) {
+		if o.VNet != s.VNet {
+			w.arriveOwner(o)
+			return
+		}
+	}
+	w.addHop(HopNIC, "", "", w.pkt.dst)
+	w.drop(NoListener, StepDeliver, "", "", "nothing in the connected group owns %s", w.pkt.dst)
+}
+
+// atNIC is a packet arriving at a NIC ip configuration that owns its destination.
+func (w *walker) atNIC(c *model.IPConfig) {
+	w.nicHop(c, HopNIC)
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Inbound) {
+		return
+	}
+	w.deliverNIC(c)
+}
+
+// deliverNIC hands the packet to the VM, unless the host keeps it (spec §2.6).
+func (w *walker) deliverNIC(c *model.IPConfig) {
+	if w.pkt.proto == model.ProtoUDP && w.pkt.dport == reservedPort {
+		w.drop(PlatformBlocked, StepPlatform, c.NIC.ID, "", "UDP port %d is reserved for the Azure host: it drops UDP packets to that port before the VM sees them (spec §2.6)", reservedPort)
+		return
+	}
+	w.step(StepDeliver, Allowed, c.NIC.ID, "", "delivered to %s (%s)", nicLabel(c), c.PrivateIP)
+	w.final = c
+	w.end(Delivered, "")
+}
+
+func nicLabel(c *model.IPConfig) string {
+	if c.NIC.VMName != "" {
+		return "VM " + c.NIC.VMName
+	}
+	return "NIC " + c.NIC.Name
+}
+
+// arrivePE delivers to a private endpoint: approved connection, then its subnet NSG only when
+// network policies enable NSGs (spec §5 [PENP]).
+func (w *walker) arrivePE(pe *model.PrivateEndpoint, via *model.Peering) {
+	if !w.crossPeering(via) {
+		return
+	}
+	w.addHop(HopPrivateEndpoint, pe.Name, pe.ID, w.pkt.dst)
+	if w.reply {
+		w.drop(NoSession, StepPlatform, pe.ID, "", "a private endpoint only answers; it never receives replies")
+		return
+	}
+	if !pe.Approved() {
+		w.drop(PrivateEndpointNotApproved, StepPlatform, pe.ID, "", "private endpoint %s has no Approved connection (%s): it carries no traffic (spec §5)", pe.Name, peStatus(pe))
+		return
+	}
+	if pe.Subnet != nil && pe.Subnet.PENetworkPoliciesNSG() {
+		if !w.filter(pe, w.p.ACL.ForPrivateEndpoint(pe), model.Inbound) {
+			return
+		}
+	} else if pe.Subnet != nil && pe.Subnet.NSG != nil {
+		w.step(StepNsgInbound, Allowed, pe.Subnet.NSG.ID, "", "privateEndpointNetworkPolicies is %q: the subnet NSG does not filter traffic to private endpoints (spec §5)", policyName(pe.Subnet))
+	}
+	w.step(StepDeliver, Allowed, pe.ID, "", "delivered to private endpoint %s (%s)", pe.Name, peTarget(pe))
+	w.final = pe
+	w.end(Delivered, "")
+}
+
+func policyName(s *model.Subnet) string {
+	if s.PrivateEndpointNetworkPolicies == "" {
+		return "Disabled"
+	}
+	return s.PrivateEndpointNetworkPolicies
+}
+
+func peStatus(pe *model.PrivateEndpoint) string {
+	if len(pe.Connections) == 0 {
+		return "no connection"
+	}
+	return pe.Connections[0].Status
+}
+
+func peTarget(pe *model.PrivateEndpoint) string {
+	if len(pe.Connections) == 0 {
+		return "no target"
+	}
+	c := pe.Connections[0]
+	t := c.Target.Name()
+	if len(c.GroupIDs) > 0 {
+		t += "/" + c.GroupIDs[0]
+	}
+	return t
+}
+
+// toService leaves through a service endpoint (spec §1.6): the source stays private.
+func (w *walker) toService(r *fib.Route) {
+	name := r.Service
+	if name == "" {
+		name = r.Tag
+	}
+	w.addHop(HopAzureService, name, "", w.pkt.dst)
+	w.step(StepDeliver, Allowed, "", "", "reaches %s over its service endpoint; the source stays %s", name, w.pkt.src)
+	w.end(ExitedToAzureService, "")
+}

@@ -1,0 +1,94 @@
+package trace
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// atPublicIP is a packet from the internet arriving at a public address (issue 4 part 4): an
+// instance public IP, a public load balancer frontend, a firewall public IP (DNAT). A NAT
+// gateway address or an address with no public endpoint has no inbound path.
+func (w *walker) atPublicIP() {
+	if w.reply {
+		w.replyAtPublicIP()
+		return
+	}
+	a, x := w.pkt.dst, w.p.Index
+	if c, ok := x.IPConfigByPublicIP[a]; ok {
+		w.inboundInstance(c)
+		return
+	}
+	if fe, ok := x.FrontendByPublicIP[a]; ok {
+		w.inboundLB(fe)
+		return
+	}
+	if fw, ok := x.FirewallByPublicIP[a]; ok {
+		w.atFirewall(fw)
+		return
+	}
+	if ng, ok := x.NATByPublicIP[a]; ok {
+		w.drop(NoInboundPath, StepPlatform, ng.ID, "", "%s belongs to NAT gateway %s, which drops unsolicited inbound traffic (spec §4)", a, ng.Name)
+		return
+	}
+	if pip, ok := w.p.Net.PublicIPByAddr(a); ok {
+		w.drop(NoInboundPath, StepPlatform, pip.ID, "", "public IP %s (%s) is not attached to anything that accepts inbound traffic", pip.Name, a)
+		return
+	}
+	if !isPublic(a) {
+		w.drop(NoInboundPath, StepPlatform, "", "", "%s is a private address: the internet cannot reach it", a)
+		return
+	}
+	w.drop(NoInboundPath, StepPlatform, "", "", "%s is not a public IP of the snapshot", a)
+}
+
+// inboundInstance delivers through an instance public IP: 1:1 translation to the private IP.
+func (w *walker) inboundInstance(c *model.IPConfig) {
+	if c.GatewayLB != nil && !w.gatewayChain(c.GatewayLB, true) {
+		return
+	}
+	in := w.pkt
+	w.nicHop(c, HopNIC)
+	w.pkt.dst = c.PrivateIP
+	w.step(StepDnat, Translated, c.PublicIP.ID, c.PublicIP.Name, "instance public IP %s → %s", in.dst, c.PrivateIP)
+	w.devices = append(w.devices, device{kind: HopNIC, id: c.PublicIP.ID, in: in, out: w.pkt, ipc: c})
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Inbound) {
+		return
+	}
+	w.deliverNIC(c)
+}
+
+// replyAtPublicIP is a reply from the internet to the address a forward flow was translated
+// to: the translating device undoes it and hands the reply back.
+func (w *walker) replyAtPublicIP() {
+	for i := len(w.session) - 1; i >= 0; i-- {
+		d := w.session[i]
+		if d.stateful || d.out.src != w.pkt.dst || d.in.src == d.out.src {
+			continue
+		}
+		want := d.in.reversed()
+		switch d.kind {
+		case HopNATGateway:
+			w.addHop(HopNATGateway, d.id.Name(), d.id, w.pkt.dst)
+		case HopLoadBalancer:
+			w.addHop(HopLoadBalancer, d.id.Name(), d.id, w.pkt.dst)
+		}
+		w.step(StepSnat, Translated, d.id, "", "reply translated back: destination %s → %s", addrOr(w.pkt.dst, "the Azure-chosen address"), want.dst)
+		w.pkt = want
+		w.handBack(d)
+		return
+	}
+	w.drop(NoSession, StepPlatform, "", "", "no translation in the snapshot owns %s: the reply is lost", w.pkt.dst)
+}
+
+// handBack continues a reply after a translator undid its SNAT.
+func (w *walker) handBack(d device) {
+	switch {
+	case d.fw != nil:
+		w.atFirewall(d.fw)
+	case d.ipc != nil && d.ipc.PrivateIP == w.pkt.dst:
+		w.atNIC(d.ipc)
+	case d.ipc != nil:
+		w.atAppliance(d.ipc)
+	default:
+		w.end(Dropped, NoSession)
+	}
+}

@@ -1,0 +1,150 @@
+package trace
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// inboundLB is a packet from the internet at a public load balancer frontend: an inbound NAT
+// rule or a load-balancing rule picks the backend; a chained Gateway LB comes first (spec §6).
+func (w *walker) inboundLB(fe *model.Frontend) {
+	if fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, true) {
+		return
+	}
+	lb := fe.LB
+	w.addHop(HopLoadBalancer, lb.Name, lb.ID, w.pkt.dst)
+	if nat := matchNATRule(lb, fe, w.pkt); nat != nil {
+		w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
+		w.lbToBackend(fe, nat.Target, nat.BackendPort, false)
+		return
+	}
+	r := matchLBRule(lb, fe, w.pkt)
+	if r == nil {
+		w.drop(NoInboundPath, StepLBRule, lb.ID, "", "load balancer %s has no load-balancing or inbound NAT rule for %s on frontend %s", lb.Name, flowText(w.pkt), fe.Name)
+		return
+	}
+	c := w.pickBackend(lb, r)
+	if c == nil {
+		return
+	}
+	w.lbToBackend(fe, c, r.BackendPort, r.FloatingIP)
+}
+
+// lbToBackend translates the destination to the backend (unless floating IP) and delivers.
+func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16, floating bool) {
+	in := w.pkt
+	if !floating {
+		w.pkt.dst = c.PrivateIP
+		if port != 0 {
+			w.pkt.dport = port
+		}
+		w.step(StepDnat, Translated, fe.LB.ID, "", "destination %s:%d → backend %s:%d; the client source is kept", in.dst, in.dport, w.pkt.dst, w.pkt.dport)
+	}
+	w.devices = append(w.devices, device{kind: HopLoadBalancer, id: fe.LB.ID, name: fe.LB.Name, in: in, out: w.pkt, ipc: c, fe: fe})
+	w.atNIC(c)
+}
+
+func matchNATRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.InboundNATRule {
+	for _, r := range lb.InboundNATRules {
+		if r.Frontend == fe && r.Target != nil && r.Protocol.Matches(p.proto) && r.FrontendPort == p.dport {
+			return r
+		}
+	}
+	return nil
+}
+
+func matchLBRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.LBRule {
+	for _, r := range lb.Rules {
+		if r.Frontend != fe || r.Pool == nil {
+			continue
+		}
+		if r.HAPorts() || (r.Protocol.Matches(p.proto) && r.FrontendPort == p.dport) {
+			return r
+		}
+	}
+	return nil
+}
+
+// pickBackend follows the first backend of the rule's pool; the others are listed as an
+// assumption (health probes are not modelled).
+func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPConfig {
+	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
+	ips := r.Pool.IPConfigs
+	if len(ips) == 0 {
+		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "backend pool %s has no NIC members in the snapshot", r.Pool.Name)
+		return nil
+	}
+	if len(ips) > 1 {
+		w.assume("load balancer %s: the trace follows backend %s, the first of %d in pool %s, all assumed healthy and configured alike", lb.Name, ips[0].NIC.Name, len(ips), r.Pool.Name)
+	}
+	return ips[0]
+}
+
+// atInternalLB is a packet at an internal load balancer frontend: as a destination (rule by
+// protocol and port, destination translated) or as a route's next hop (an HA ports rule sends
+// the packet unchanged to a backend appliance).
+func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
+	lb := fe.LB
+	w.addHop(HopLoadBalancer, lb.Name, lb.ID, fe.PrivateIP)
+	r := matchLBRule(lb, fe, w.pkt)
+	if nextHop && r != nil && !r.HAPorts() {
+		r = nil
+	}
+	if r == nil {
+		what := "load-balancing rule for " + flowText(w.pkt)
+		if nextHop {
+			what = "HA ports rule, which a load balancer used as a next hop needs"
+		}
+		w.drop(NoListener, StepLBRule, lb.ID, "", "load balancer %s has no %s on frontend %s", lb.Name, what, fe.Name)
+		return
+	}
+	c := w.pickBackend(lb, r)
+	if c == nil {
+		return
+	}
+	if nextHop {
+		w.atAppliance(c)
+		return
+	}
+	w.lbToBackend(fe, c, r.BackendPort, r.FloatingIP)
+}
+
+// gatewayChain sends the packet through a Gateway Load Balancer's NVA pool over its VXLAN
+// tunnels (spec §6): External then Internal toward the application, the reverse toward the
+// internet; the packet comes back unchanged. False means the leg has ended.
+func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
+	lb := gfe.LB
+	w.addHop(HopGatewayLB, lb.Name, lb.ID, gfe.PrivateIP)
+	var pool *model.BackendPool
+	for _, r := range lb.Rules {
+		if r.Frontend == gfe && r.Pool != nil {
+			pool = r.Pool
+			break
+		}
+	}
+	if pool == nil || len(pool.IPConfigs) == 0 {
+		w.drop(NextHopUnreachable, StepTunnel, lb.ID, "", "Gateway load balancer %s has no rule with NVA backends for frontend %s", lb.Name, gfe.Name)
+		return false
+	}
+	first, second := "External", "Internal"
+	if !towardApp {
+		first, second = second, first
+	}
+	w.tunnelStep(lb, pool, first)
+	nva := pool.IPConfigs[0]
+	w.nicHop(nva, HopAppliance)
+	w.step(StepPlatform, Allowed, nva.NIC.ID, "", "NVA %s inspects the tunnelled packet and returns it unchanged", nva.NIC.Name)
+	w.assume("Gateway load balancer %s: NVA %s is assumed to return every packet unchanged; its own rules are not in the snapshot (spec §6)", lb.Name, nva.NIC.Name)
+	w.addHop(HopGatewayLB, lb.Name, lb.ID, gfe.PrivateIP)
+	w.tunnelStep(lb, pool, second)
+	return true
+}
+
+func (w *walker) tunnelStep(lb *model.LoadBalancer, pool *model.BackendPool, typ string) {
+	for _, t := range pool.Tunnels {
+		if eqFold(t.Type, typ) {
+			w.step(StepTunnel, Matched, lb.ID, typ, "%s tunnel: VXLAN port %d, identifier %d, pool %s", typ, t.Port, t.Identifier, pool.Name)
+			return
+		}
+	}
+	w.step(StepTunnel, Matched, lb.ID, typ, "%s tunnel of pool %s (no tunnel interface in the snapshot)", typ, pool.Name)
+}

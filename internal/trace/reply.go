@@ -1,0 +1,174 @@
+package trace
+
+import (
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// peDecision is spec §5's DECISION, quoted whenever it decides a verdict.
+const peDecision = "replies from a private endpoint ignore UDRs and go to the client by system routes, so they bypass a " +
+	"stateful device the request crossed unless it SNATs or its NIC is tagged disableSnatOnPL=true " +
+	"(spec §5 DECISION; three azure-docs issues report otherwise)"
+
+// startReply begins the return leg where the forward leg ended, addresses swapped.
+func (w *walker) startReply(f *walker) {
+	switch f.leg.Disposition {
+	case ExitedToInternet:
+		w.addHop(HopInternet, "internet", "", w.pkt.src)
+		w.step(StepRoute, Matched, "", "", "the reply from %s crosses the internet to %s", w.pkt.src, addrOr(w.pkt.dst, "the Azure-chosen address"))
+		w.atPublicIP()
+	case ExitedToOnPremises:
+		w.addHop(HopOnPremises, "on-premises", "", w.pkt.src)
+		w.gatewayIngress(f.exitGW)
+	case ExitedToAzureService:
+		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)
+		w.replyToSender(f.sender, true)
+	case Delivered:
+		w.replyFromFinal(f)
+	}
+}
+
+func (w *walker) replyFromFinal(f *walker) {
+	switch x := f.final.(type) {
+	case *model.IPConfig:
+		w.replyFromNIC(x)
+	case *model.PrivateEndpoint:
+		w.replyFromPE(x, f)
+	case *model.Firewall:
+		w.addHop(HopFirewall, x.Name, x.ID, x.PrivateIP)
+		w.senderFW = x
+		w.leave(x.Subnet, x, false)
+	case *model.VNetGateway:
+		w.gatewayIngress(x)
+	case platformFinal:
+		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)
+		w.replyToSender(f.sender, false)
+	default:
+		w.end(UnknownD, InsufficientInformation)
+	}
+}
+
+// replyToSender hands a reply straight to the NIC that sent the request (platform services).
+func (w *walker) replyToSender(c *model.IPConfig, filtered bool) {
+	switch {
+	case c == nil:
+		w.end(UnknownD, InsufficientInformation)
+	case w.pkt.dst != c.PrivateIP:
+		w.atAppliance(c)
+	case filtered:
+		w.atNIC(c)
+	default:
+		w.nicHop(c, HopNIC)
+		w.deliverNIC(c)
+	}
+}
+
+// replyFromNIC sends the reply from the NIC that got the request; an internal load balancer's
+// destination translation is undone by the host first.
+func (w *walker) replyFromNIC(c *model.IPConfig) {
+	w.nicHop(c, HopNIC)
+	for i := len(w.session) - 1; i >= 0; i-- {
+		d := w.session[i]
+		if d.kind == HopLoadBalancer && d.ipc == c && d.fe != nil && d.fe.PublicIP == nil && d.in.dst != d.out.dst {
+			w.step(StepDnat, Translated, d.id, "", "reply source %s:%d → load balancer frontend %s:%d", w.pkt.src, w.pkt.sport, d.in.dst, d.in.dport)
+			w.pkt.src, w.pkt.sport = d.in.dst, d.in.dport
+			break
+		}
+	}
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Outbound) {
+		return
+	}
+	w.sender = c
+	w.leave(c.Subnet, c, false)
+}
+
+// replyFromPE sends a private endpoint's reply by system routes (spec §5 DECISION), or back
+// through the appliance whose NIC is tagged disableSnatOnPL=true.
+func (w *walker) replyFromPE(pe *model.PrivateEndpoint, f *walker) {
+	w.addHop(HopPrivateEndpoint, pe.Name, pe.ID, w.pkt.src)
+	for i := len(f.devices) - 1; i >= 0; i-- {
+		d := f.devices[i]
+		if !d.stateful {
+			continue
+		}
+		if d.kind == HopAppliance && d.ipc != nil && strings.EqualFold(d.ipc.NIC.Tags["disableSnatOnPL"], "true") {
+			w.step(StepPlatform, Allowed, d.ipc.NIC.ID, "disableSnatOnPL", "appliance NIC %s is tagged disableSnatOnPL=true: the platform returns the replies through it (spec §5)", d.ipc.NIC.Name)
+			w.atAppliance(d.ipc)
+			return
+		}
+		break
+	}
+	w.leave(pe.Subnet, pe, true)
+}
+
+// verdict combines both legs (cli.md): Reachable only when the request gets there and the reply
+// gets back through the same stateful devices.
+func (a *Answer) verdict(f, r *walker) Verdict {
+	switch f.leg.Disposition {
+	case Dropped, Loop:
+		return Unreachable
+	case UnknownD:
+		return UnknownV
+	}
+	if r == nil {
+		return Unreachable
+	}
+	asym := a.asymmetry(f, r)
+	switch {
+	case asym:
+		return Unreachable
+	case r.leg.Disposition == UnknownD:
+		return UnknownV
+	case !r.reached():
+		return Unreachable
+	case f.intermittent || r.intermittent:
+		return Intermittent
+	}
+	return Reachable
+}
+
+// asymmetry reports (and records as a finding) a reply that does not cross the stateful
+// devices the request crossed (spec §5, issue 3 part 3).
+func (a *Answer) asymmetry(f, r *walker) bool {
+	var missed []device
+	for _, d := range f.devices {
+		if d.stateful && !crossed(r.devices, d.id) {
+			missed = append(missed, d)
+		}
+	}
+	noSession := r.leg.DropCause == NoSession
+	if !noSession && (!r.reached() || len(missed) == 0) {
+		return false
+	}
+	var ids []model.ID
+	var names []string
+	for _, d := range missed {
+		ids, names = append(ids, d.id), append(names, d.name)
+	}
+	msg := "the reply does not return through the stateful device(s) the request crossed"
+	if len(names) > 0 {
+		msg += " (" + strings.Join(names, ", ") + ")"
+	}
+	if noSession {
+		msg = "the reply reaches a device or address that has no session for the flow: the two directions take different paths"
+		if h := r.leg.Hops; len(h) > 0 && h[len(h)-1].ResourceID != "" {
+			ids = append(ids, model.ID(h[len(h)-1].ResourceID))
+		}
+	}
+	if _, ok := f.final.(*model.PrivateEndpoint); ok {
+		a.assume("%s", peDecision)
+		msg += "; replies of a private endpoint ignore UDRs: SNAT the traffic at the firewall (application rule) or tag the appliance NIC disableSnatOnPL=true"
+	}
+	a.finding("AsymmetricReturn", "Error", msg, ids...)
+	return true
+}
+
+func crossed(ds []device, id model.ID) bool {
+	for _, d := range ds {
+		if d.stateful && d.id.Equal(id) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,153 @@
+package trace
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// leave routes the packet out of subnet s (spec §1.5) and follows the next hop (spec §1.6).
+// from is the sender (for loop detection); systemOnly ignores UDRs (private endpoint replies,
+// spec §5 DECISION).
+func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
+	if !w.enter(from) {
+		return
+	}
+	t := w.p.FIB.Subnet(s)
+	if t == nil {
+		w.drop(InsufficientInformation, StepRoute, s.ID, "", "subnet %s has no route table in the snapshot", s.Name)
+		return
+	}
+	var r *fib.Route
+	var ok bool
+	if systemOnly {
+		r, ok = systemLookup(t, w.pkt.dst)
+	} else {
+		r, ok = t.Lookup(w.pkt.dst)
+	}
+	if !ok {
+		w.drop(NextHopNone, StepRoute, s.ID, "", "no route in %s for %s", s.Name, w.pkt.dst)
+		w.peeringFindings(s)
+		return
+	}
+	w.routeStep(s, r, systemOnly)
+	w.follow(s, r)
+}
+
+func (w *walker) follow(s *model.Subnet, r *fib.Route) {
+	switch r.NextHop {
+	case model.HopVnetLocal:
+		w.arrive(s.VNet, nil)
+	case model.HopVNetPeering, model.HopVNetGlobalPeering:
+		w.arrive(r.Peering.Remote, r.Peering)
+	case model.HopConnectedGroup:
+		w.arriveGroup(s)
+	case model.HopInterfaceEndpoint:
+		w.arrivePE(r.PrivateEndpoint, r.Peering)
+	case model.HopVirtualAppliance:
+		w.toAppliance(s, r)
+	case model.HopVirtualNetworkGateway:
+		w.toGateway(s, r)
+	case model.HopInternet:
+		w.toInternet(s)
+	case model.HopServiceEndpoint:
+		w.toService(r)
+	default:
+		w.end(Dropped, NextHopNone)
+		w.peeringFindings(s)
+	}
+}
+
+// routeStep records the selected route; a None route is the denying step.
+func (w *walker) routeStep(s *model.Subnet, r *fib.Route, systemOnly bool) {
+	res, id, name := Matched, routeHolder(s, r), r.Name
+	if name == "" {
+		name = "System Route"
+	}
+	if r.NextHop == model.HopNone {
+		res = Denied
+	}
+	hop := r.NextHop.String()
+	if r.NextHopIP.IsValid() {
+		hop += " " + r.NextHopIP.String()
+	}
+	note := ""
+	if systemOnly {
+		note = "; UDRs ignored: replies of a private endpoint follow system routes (spec §5 DECISION)"
+	}
+	w.step(StepRoute, res, id, name, "%s → %s → %s (%s route in %s)%s", w.pkt.dst, r.Prefix, hop, r.Source, s.Name, note)
+}
+
+// routeHolder is the resource that put the route in the table (cli.md deciding.resourceId).
+func routeHolder(s *model.Subnet, r *fib.Route) model.ID {
+	switch {
+	case r.Table != nil:
+		return r.Table.ID
+	case r.PrivateEndpoint != nil:
+		return r.PrivateEndpoint.ID
+	case r.Peering != nil:
+		return r.Peering.ID
+	case r.Gateway != nil:
+		return r.Gateway.ID
+	}
+	return s.ID
+}
+
+// systemLookup is longest prefix match over every route that is not a UDR, whatever its state
+// (the UDR that invalidated it is ignored), following spec §1.5 rules 1 and 3.
+func systemLookup(t *fib.Table, dst netip.Addr) (*fib.Route, bool) {
+	var best *fib.Route
+	local := false
+	for i := range t.All() {
+		r := &t.All()[i]
+		if r.Source == fib.SourceUser || !r.Prefix.Contains(dst) {
+			continue
+		}
+		switch r.NextHop {
+		case model.HopVnetLocal, model.HopVNetPeering, model.HopVNetGlobalPeering, model.HopServiceEndpoint:
+			local = true
+		}
+		if best == nil || r.Prefix.Bits() > best.Prefix.Bits() ||
+			(r.Prefix.Bits() == best.Prefix.Bits() && r.Source == fib.SourceGateway) {
+			best = r
+		}
+	}
+	if best != nil && best.Source == fib.SourceGateway && local {
+		best = nil
+		for i := range t.All() {
+			r := &t.All()[i]
+			if r.Source == fib.SourceDefault && r.Prefix.Contains(dst) && (best == nil || r.Prefix.Bits() > best.Prefix.Bits()) {
+				best = r
+			}
+		}
+	}
+	return best, best != nil
+}
+
+// peeringFindings names half-built peerings of s's VNet whose remote ranges hold the
+// destination (cli.md: PeeringNotConnected).
+func (w *walker) peeringFindings(s *model.Subnet) {
+	for _, p := range s.VNet.Peerings {
+		if p.Active() || !anyContains(p.RemotePrefixes(), w.pkt.dst) {
+			continue
+		}
+		state := p.State
+		if r := p.Reverse(); r == nil {
+			state += " (no link back from the remote VNet)"
+		} else {
+			state += " / " + r.State
+		}
+		w.ans.finding("PeeringNotConnected", "Error", "peering "+p.Name+" of "+s.VNet.Name+" would carry "+
+			w.pkt.dst.String()+" but is not Connected on both sides ("+state+"): it adds no routes (spec §1.3)", p.ID)
+	}
+}
+
+func anyContains(ps []netip.Prefix, a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,167 @@
+package trace
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Run traces q through p, forward and back. The error is a *model.NotFoundError or
+// *model.AmbiguousError when an endpoint does not resolve; every network outcome, however
+// broken, is an Answer.
+func Run(p *dataplane.Plane, q Query) (*Answer, error) {
+	q = q.normalized()
+	src, err := resolveSource(p, q.From)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := resolve(p, q.To, false)
+	if err != nil {
+		return nil, err
+	}
+	a := &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}}
+	pkt := packet{src: src.addr, dst: dst.addr, proto: q.Protocol, sport: q.SourcePort, dport: q.DestinationPort}
+	fw := newWalker(p, a, pkt, false)
+	fw.origin = src
+	fw.start(src)
+	a.Forward = fw.leg
+	var rw *walker
+	if fw.reached() {
+		rw = newWalker(p, a, fw.pkt.reversed(), true)
+		rw.origin, rw.session, rw.sessionFiltered = src, fw.devices, fw.filtered
+		if len(fw.srcSet) > 0 {
+			rw.pkt.dst = fw.srcSet[0]
+		}
+		rw.startReply(fw)
+		a.Return = rw.leg
+	}
+	a.Verdict = a.verdict(fw, rw)
+	return a, nil
+}
+
+// resolveSource resolves --from; an owned public IP stands for what holds it.
+func resolveSource(p *dataplane.Plane, ref string) (endpoint, error) {
+	e, err := resolve(p, ref, true)
+	if err != nil || e.kind != epInternet {
+		return e, err
+	}
+	if pip, ok := p.Net.PublicIPByAddr(e.addr); ok {
+		if h, ok := publicHolder(p, pip); ok {
+			return h, nil
+		}
+	}
+	return e, nil
+}
+
+// reached reports whether the leg got where it was going.
+func (w *walker) reached() bool {
+	switch w.leg.Disposition {
+	case Delivered, ExitedToInternet, ExitedToOnPremises, ExitedToAzureService:
+		return true
+	}
+	return false
+}
+
+// start begins the forward leg at its source.
+func (w *walker) start(src endpoint) {
+	if w.platformBlocked(src) {
+		return
+	}
+	switch src.kind {
+	case epNIC:
+		w.fromNIC(src.ipc)
+	case epFirewall:
+		w.fromFirewall(src.fw)
+	case epInternet:
+		w.addHop(HopInternet, "internet", "", src.addr)
+		w.atPublicIP()
+	case epOnPrem:
+		w.fromOnPrem(src.onPrem)
+	case epPrivateEndpoint:
+		w.addHop(HopPrivateEndpoint, src.pe.Name, src.pe.ID, src.addr)
+		w.drop(PlatformBlocked, StepPlatform, src.pe.ID, "", "a private endpoint never initiates traffic; clients connect to it (spec §5)")
+	default:
+		w.addHop(HopLoadBalancer, "", "", src.addr)
+		w.drop(InsufficientInformation, StepPlatform, "", "", "%s does not originate traffic; trace from a VM, firewall, internet or on-premises address", src.addr)
+	}
+}
+
+// fromNIC starts at a VM's NIC: outbound filtering, then its subnet's routes (spec §2.1).
+func (w *walker) fromNIC(c *model.IPConfig) {
+	w.nicHop(c, HopNIC)
+	if c.Subnet == nil {
+		w.drop(InsufficientInformation, StepPlatform, c.NIC.ID, "", "NIC %s has no subnet in the snapshot", c.NIC.Name)
+		return
+	}
+	if w.platformDestination(c) {
+		return
+	}
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Outbound) {
+		return
+	}
+	w.sender = c
+	w.leave(c.Subnet, c, false)
+}
+
+// fromFirewall traces what the firewall itself sends: from its instance addresses (spec §3.1).
+func (w *walker) fromFirewall(fw *model.Firewall) {
+	w.addHop(HopFirewall, fw.Name, fw.ID, fw.PrivateIP)
+	if fw.Subnet == nil {
+		w.drop(InsufficientInformation, StepPlatform, fw.ID, "", "firewall %s has no AzureFirewallSubnet in the snapshot", fw.Name)
+		return
+	}
+	inst := w.p.Index.Instances[fw]
+	if len(inst) > 0 {
+		w.pkt.src, w.srcSet = inst[0], inst
+		w.step(StepSnat, Translated, fw.ID, "", "the firewall sends from any of its %d instance addresses (%s … %s), not its frontend %s (spec §3.1)",
+			len(inst), inst[0], inst[len(inst)-1], fw.PrivateIP)
+	}
+	w.senderFW = fw
+	w.leave(fw.Subnet, fw, false)
+}
+
+// fromOnPrem enters Azure at the virtual network gateway; GatewaySubnet's routes apply.
+func (w *walker) fromOnPrem(o dataplane.OnPremPrefix) {
+	w.addHop(HopOnPremises, o.Local.Name, o.Local.ID, w.pkt.src)
+	gw := o.Gateway
+	if gw == nil {
+		w.drop(NoInboundPath, StepPlatform, o.Local.ID, "", "local network gateway %s has no connection to a gateway in the snapshot", o.Local.Name)
+		return
+	}
+	w.step(StepRoute, Matched, o.Local.ID, "", "%s is inside %s of local network gateway %s", w.pkt.src, o.Prefix, o.Local.Name)
+	w.gatewayIngress(gw)
+}
+
+// gatewayIngress routes a packet arriving from on-premises with GatewaySubnet's table.
+func (w *walker) gatewayIngress(gw *model.VNetGateway) {
+	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
+	s := gatewaySubnet(gw)
+	if s == nil {
+		w.drop(InsufficientInformation, StepRoute, gw.ID, "", "gateway %s has no GatewaySubnet in the snapshot", gw.Name)
+		return
+	}
+	w.sender, w.senderFW = nil, nil
+	w.leave(s, gw, false)
+}
+
+func gatewaySubnet(gw *model.VNetGateway) *model.Subnet {
+	if gw.Subnet != nil {
+		return gw.Subnet
+	}
+	if gw.VNet != nil {
+		for _, s := range gw.VNet.Subnets {
+			if eqFold(s.Name, "GatewaySubnet") {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+func first(as []netip.Addr) netip.Addr {
+	if len(as) > 0 {
+		return as[0]
+	}
+	return netip.Addr{}
+}
