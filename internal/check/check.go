@@ -101,6 +101,7 @@ var registry = []Check{
 	reservedPortInUse,
 	defaultOutboundReliance,
 	shadowedRule,
+	routeBlackhole,
 }
 
 // Run runs every check and returns the findings in a deterministic order (Sort).
