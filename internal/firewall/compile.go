@@ -69,6 +69,10 @@ func (e *Engine) configure(warns *[]model.Warning) {
 	e.dnsProxy = fw.DNSProxy
 	if p := fw.Policy; p != nil {
 		e.dnsProxy, mode, ranges = p.DNSProxy, p.ThreatIntelMode, p.SNATPrivateRanges
+		if len(fw.Classic) > 0 {
+			*warns = append(*warns, model.Warning{Code: "InvalidValue", Resource: fw.ID, Message: "firewall " + fw.Name +
+				" has both a Firewall Policy and classic rule collections; vnetdoctor uses the policy only"})
+		}
 	}
 	var bad []string
 	e.snat, bad = parseSNATRanges(ranges)
@@ -182,4 +186,28 @@ func (c compiler) sortCollections(all []*model.RuleCollection, k model.RuleKind,
 		}
 	}
 	return cs
+}
+
+// Firewall is the firewall the engine was compiled for.
+func (e *Engine) Firewall() *model.Firewall { return e.fw }
+
+// Holder is the resource holding the rules: the firewall's policy, else the firewall.
+func (e *Engine) Holder() model.ID { return e.holder }
+
+// DNSProxy reports whether the firewall answers DNS on its frontend IP (spec §3.5).
+func (e *Engine) DNSProxy() bool { return e.dnsProxy }
+
+// Assumptions are the engine-wide assumptions attached to every result. Shared: do not modify.
+func (e *Engine) Assumptions() []string { return e.notes }
+
+// Rules lists the compiled rules of one type in processing order (spec §3.2).
+func (e *Engine) Rules(k model.RuleKind) []*RuleInfo {
+	if int(k) >= len(e.phases) {
+		return nil
+	}
+	out := make([]*RuleInfo, len(e.phases[k].rules))
+	for i, r := range e.phases[k].rules {
+		out[i] = &r.info
+	}
+	return out
 }

@@ -211,3 +211,24 @@ func TestEmptyFirewallDeniesAndBadInputDoesNotPanic(t *testing.T) {
 		t.Errorf("got %v with warnings %v, want DefaultDeny and two warnings", r.Kind, warns)
 	}
 }
+
+func TestRulesInProcessingOrderAndClassicIgnoredWithPolicy(t *testing.T) {
+	fw := testFirewall(orderPolicy())
+	fw.Classic = []*model.RuleCollection{netColl("ignored", 100, model.FwAllow, netRule("r", "*", "*", model.ProtoAny, "*"))}
+	e, warns := Compile(fw, nil)
+	var got []string
+	for _, r := range e.Rules(model.NetworkRules) {
+		got = append(got, r.ID)
+	}
+	want := []string{"g-base/base-net/deny-db", "g0/early/allow-web", "g1/net-first/deny-5-9", "g1/net-allow/allow-db",
+		"g1/net-allow/allow-9", "g1/net-allow/allow-dns", "g1/net-allow/allow-dns-again", "g1/net-allow/allow-ntp"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("network rules (-want +got):\n%s", d)
+	}
+	if n := len(e.Rules(model.NATRules)); n != 1 {
+		t.Errorf("NAT rules: got %d, want 1 (the base policy's are not inherited)", n)
+	}
+	if d := cmp.Diff([]string{"InvalidValue"}, warnCodes(warns)); d != "" || e.Holder() != policyID("child") || e.DNSProxy() || e.Firewall() != fw {
+		t.Errorf("warnings (-want +got):\n%s; holder %s", d, e.Holder())
+	}
+}

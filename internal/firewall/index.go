@@ -69,9 +69,9 @@ type event struct {
 	add  bool
 }
 
-// buildPartition sweeps the rules' spans (spans[i] for rule i: disjoint, sorted or not).
+// buildPartition sweeps the rules' spans; spans[i] are rule i's, disjoint and non-adjacent
+// (mergeSpans), so no point adds and removes the same rule and event order within a point is free.
 func buildPartition(spans [][]span) partition {
-	w := (len(spans) + 63) / 64
 	var ev []event
 	for i, ss := range spans {
 		for _, s := range ss {
@@ -81,38 +81,18 @@ func buildPartition(spans [][]span) partition {
 			}
 		}
 	}
-	// Removals before additions at one point: a rule's spans may touch end to start.
 	slices.SortFunc(ev, func(a, b event) int {
-		switch {
-		case a.at.less(b.at):
+		if a.at.less(b.at) {
 			return -1
-		case b.at.less(a.at):
+		}
+		if b.at.less(a.at) {
 			return 1
-		case a.add != b.add:
-			if a.add {
-				return 1
-			}
-			return -1
 		}
 		return 0
 	})
-	pt := partition{w: w}
-	seen := map[string]int32{}
-	cur := make([]uint64, w)
-	snapshot := func(at key) {
-		id, ok := seen[string(wordsBytes(cur))]
-		if !ok {
-			id = int32(len(seen))
-			seen[string(wordsBytes(cur))] = id
-			pt.words = append(pt.words, cur...)
-		}
-		if n := len(pt.starts); n > 0 && pt.starts[n-1] == at {
-			pt.set[n-1] = id
-			return
-		}
-		pt.starts, pt.set = append(pt.starts, at), append(pt.set, id)
-	}
-	snapshot(key{})
+	pb := partitionBuilder{partition: partition{w: (len(spans) + 63) / 64}, seen: map[string]int32{}}
+	cur := make([]uint64, pb.w)
+	pb.snapshot(key{}, cur)
 	for i := 0; i < len(ev); {
 		at := ev[i].at
 		for ; i < len(ev) && ev[i].at == at; i++ {
@@ -122,9 +102,31 @@ func buildPartition(spans [][]span) partition {
 				cur[ev[i].rule/64] &^= 1 << (ev[i].rule % 64)
 			}
 		}
-		snapshot(at)
+		pb.snapshot(at, cur)
 	}
-	return pt
+	return pb.partition
+}
+
+// partitionBuilder stores each distinct bitset once.
+type partitionBuilder struct {
+	partition
+	seen map[string]int32
+}
+
+// snapshot starts an interval at at with the rules in cur.
+func (pb *partitionBuilder) snapshot(at key, cur []uint64) {
+	k := string(wordsBytes(cur))
+	id, ok := pb.seen[k]
+	if !ok {
+		id = int32(len(pb.seen))
+		pb.seen[k] = id
+		pb.words = append(pb.words, cur...)
+	}
+	if n := len(pb.starts); n > 0 && pb.starts[n-1] == at {
+		pb.set[n-1] = id
+		return
+	}
+	pb.starts, pb.set = append(pb.starts, at), append(pb.set, id)
 }
 
 func wordsBytes(ws []uint64) []byte {
