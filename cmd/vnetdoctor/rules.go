@@ -1,0 +1,35 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/render"
+)
+
+func runRules(args []string, stdin io.Reader, stdout io.Writer) error {
+	var c common
+	var nicRef string
+	fs := newFlagSet("rules", &c)
+	fs.StringVar(&nicRef, "nic", "", "NIC ID or name, VM name, or private IP")
+	if err := parse(fs, &c, args); err != nil {
+		return err
+	}
+	p, nic, err := loadNIC(&c, stdin, nicRef)
+	if err != nil {
+		return err
+	}
+	ipc := nic.Primary()
+	if ipc == nil || ipc.Subnet == nil {
+		return usagef("NIC %s has no ip configuration with a subnet in the snapshot", nic.ID)
+	}
+	list := p.ACL.ForIPConfig(ipc).Listing()
+	if c.output == "json" {
+		if list == nil {
+			list = []acl.EffectiveNSG{}
+		}
+		return render.JSON(stdout, acl.EffectiveNSGList{Value: list})
+	}
+	return render.RulesText(stdout, fmt.Sprintf("Effective security rules of %s (%s)", nic.Name, ipc.PrivateIP), list)
+}
