@@ -15,7 +15,13 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 	if w.done {
 		return false
 	}
-	if eff == nil || len(eff.Sets) == 0 {
+	if eff == nil {
+		return true
+	}
+	for _, a := range eff.Assumptions {
+		w.assume("%s", a)
+	}
+	if len(eff.Sets) == 0 {
 		return true
 	}
 	if w.reply && w.sawForward(at) {

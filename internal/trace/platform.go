@@ -55,6 +55,14 @@ func (w *walker) platformDestination(c *model.IPConfig) bool {
 	if w.pkt.dst == imds {
 		name = "instance metadata service"
 	}
+	if eff := w.p.ACL.ForIPConfig(c); eff != nil {
+		// Only the AzurePlatformDNS / AzurePlatformIMDS tags can deny it (spec §2.6); acl knows.
+		if r := eff.Evaluate(model.Outbound, w.pkt.flow()); !r.Allowed {
+			w.levelSteps(r, model.Outbound, "")
+			w.end(Dropped, causeOf(r))
+			return true
+		}
+	}
 	w.step(StepPlatform, Allowed, "", "", "%s (%s) is reachable from every VM: no NSG rules, no UDRs (spec §2.6)", w.pkt.dst, name)
 	w.addHop(HopAzureService, name, "", w.pkt.dst)
 	w.step(StepDeliver, Allowed, "", "", "delivered to the %s", name)
