@@ -23,7 +23,8 @@ func TestPrivateEndpointCost(t *testing.T) {
 			{"Info", map[string]any{"count": 3, "monthlyUsd": 21.9, "targetType": "Microsoft.Storage/storageAccounts"}},
 			{"Info", map[string]any{"count": 2, "monthlyUsd": 14.6, "targetType": "Microsoft.Sql/servers"}},
 		}},
-		{"gateway in the hub: storage endpoints serve on-premises", true, []brief{
+		{"gateway in the hub: still listed, with the caveat", true, []brief{
+			{"Info", map[string]any{"count": 3, "monthlyUsd": 21.9, "targetType": "Microsoft.Storage/storageAccounts"}},
 			{"Info", map[string]any{"count": 3, "monthlyUsd": 21.9, "targetType": "Microsoft.Storage/storageAccounts"}},
 			{"Info", map[string]any{"count": 2, "monthlyUsd": 14.6, "targetType": "Microsoft.Sql/servers"}},
 		}},

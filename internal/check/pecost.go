@@ -21,9 +21,12 @@ const storageType = "Microsoft.Storage/storageAccounts"
 
 // runPrivateEndpointCost groups endpoints by target resource type (Info, one finding per type)
 // and flags storage endpoints where a service endpoint with a service endpoint policy would do
-// (Info). DECISION: a storage endpoint is replaceable when no VNet gateway is in its VNet or a
-// directly peered VNet — service endpoints do not serve on-premises clients, which is the main
-// reason to pay for the endpoint. Prices come from Prices (spec §7 [PRICE]).
+// (Info). DECISION: every storage account endpoint is listed as replaceable — for clients in Azure
+// VNets of the account's region, a Microsoft.Storage service endpoint plus a service endpoint
+// policy gives private-path access and exfiltration control at no cost. Service endpoints do not
+// serve on-premises or other-region clients; when a VNet gateway is in reach (the endpoint's VNet
+// or a directly peered one) the finding says so, since those endpoints may be needed.
+// Prices come from Prices (spec §7 [PRICE]).
 func runPrivateEndpointCost(p *dataplane.Plane) []Finding {
 	byType := map[string][]*model.PrivateEndpoint{} // lower-case type: Resource Graph lower-cases IDs
 	spelled := map[string]string{}
@@ -35,7 +38,7 @@ func runPrivateEndpointCost(p *dataplane.Plane) []Finding {
 			spelled[k] = t
 		}
 		byType[k] = append(byType[k], pe)
-		if strings.EqualFold(t, storageType) && pe.Subnet != nil && !onPremReachable(pe.Subnet.VNet) {
+		if strings.EqualFold(t, storageType) {
 			replaceable = append(replaceable, pe)
 		}
 	}
@@ -49,7 +52,7 @@ func runPrivateEndpointCost(p *dataplane.Plane) []Finding {
 		out = append(out, costFinding(spelled[t], byType[t]))
 	}
 	if len(replaceable) > 0 {
-		out = append(out, storageAlternativeFinding(replaceable))
+		out = append(out, storageAlternativeFinding(p.Net, replaceable))
 	}
 	return out
 }
@@ -72,19 +75,30 @@ func costFinding(t string, pes []*model.PrivateEndpoint) Finding {
 	}
 }
 
-func storageAlternativeFinding(pes []*model.PrivateEndpoint) Finding {
+func storageAlternativeFinding(n *model.Network, pes []*model.PrivateEndpoint) Finding {
 	cost := monthlyUSD(len(pes))
+	var gws []string
+	for _, pe := range pes {
+		if pe.Subnet != nil && onPremReachable(pe.Subnet.VNet) {
+			gws = append(gws, pe.Name)
+		}
+	}
+	msg := fmt.Sprintf("%d storage account private endpoints cost %.2f USD per month; for clients in Azure VNets of the "+
+		"account's region a Microsoft.Storage service endpoint with a service endpoint policy gives the same private "+
+		"path and exfiltration control at no cost.", len(pes), cost)
+	if len(gws) > 0 {
+		msg += fmt.Sprintf(" %d of them are in reach of a VPN/ExpressRoute gateway: keep those that on-premises "+
+			"clients use (service endpoints do not serve them).", len(gws))
+	}
 	return Finding{Code: "PrivateEndpointCost", Severity: Info,
-		Title: fmt.Sprintf("%d storage private endpoints could be service endpoints (save %.2f USD per month)", len(pes), cost),
-		Message: fmt.Sprintf("%d storage private endpoints sit in VNets with no VPN or ExpressRoute gateway in reach, "+
-			"so only Azure clients use them; a Microsoft.Storage service endpoint on the client subnets costs nothing.",
-			len(pes)),
+		Title:     fmt.Sprintf("%d storage private endpoints could be service endpoints (save up to %.2f USD per month)", len(pes), cost),
+		Message:   msg,
 		Resources: endpointIDs(pes),
 		Evidence: map[string]any{"count": len(pes), "monthlyUsd": cost, "targetType": storageType,
-			"alternative": "ServiceEndpoint+ServiceEndpointPolicy"},
-		Fix: "Enable the Microsoft.Storage service endpoint on the client subnets, attach a service endpoint policy " +
-			"listing the allowed storage accounts (prevents exfiltration to other accounts), restrict the accounts' " +
-			"firewalls to those subnets, then remove the private endpoints and their DNS records.",
+			"alternative": "ServiceEndpoint+ServiceEndpointPolicy", "onPremisesReachable": len(gws)},
+		Fix: "For endpoints only Azure clients use: enable the Microsoft.Storage service endpoint on the client subnets, " +
+			"attach a service endpoint policy listing the allowed storage accounts, restrict the accounts' firewalls to " +
+			"those subnets, then remove the private endpoints and their DNS records.",
 	}
 }
 
