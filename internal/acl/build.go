@@ -27,14 +27,16 @@ type ACL struct {
 	admin   map[*model.VNet][]*model.AdminRule
 	ctxNSG  map[*model.NSG]nsgTraits
 
-	tags    lazy[string, expansion]
-	asgs    lazy[string, expansion]
-	subnets lazy[*model.Subnet, *subnetCtx]
-	nsgs    lazy[nsgKey, *compiled]
-	admins  lazy[*model.Subnet, *compiled]
-	ipcs    lazy[*model.IPConfig, *Effective]
-	pes     lazy[*model.PrivateEndpoint, *Effective]
-	bare    lazy[*model.Subnet, *Effective]
+	tags     lazy[string, expansion]
+	asgs     lazy[string, expansion]
+	subnets  lazy[*model.Subnet, *subnetCtx]
+	contexts lazy[string, *subnetCtx] // by VirtualNetwork tag
+	sides    lazy[sideKey, *compiledSide]
+	nsgs     lazy[nsgKey, *compiled]
+	admins   lazy[*model.Subnet, *compiled]
+	ipcs     lazy[*model.IPConfig, *Effective]
+	pes      lazy[*model.PrivateEndpoint, *Effective]
+	bare     lazy[*model.Subnet, *Effective]
 }
 
 // nsgTraits says which parts of the context an NSG's user rules depend on, so NSGs that do
@@ -45,9 +47,9 @@ type nsgTraits struct {
 }
 
 type nsgKey struct {
-	nsg    *model.NSG
-	subnet *model.Subnet // nil when the NSG names no context tag
-	asgs   string        // the ip configuration's ASG IDs when the NSG names self-side ASGs
+	nsg  *model.NSG
+	ctx  *subnetCtx // nil when the NSG names no context tag
+	asgs string     // the ip configuration's ASG IDs when the NSG names self-side ASGs
 }
 
 // Build prepares effective rules for n. The VirtualNetwork tag depends on routes (spec §2.4).
@@ -132,7 +134,7 @@ func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.
 	key := nsgKey{nsg: nsg}
 	var ctx *subnetCtx
 	if tr.usesContext {
-		key.subnet, ctx = s, sc
+		key.ctx, ctx = sc, sc
 	}
 	if tr.usesSelfASG {
 		key.asgs = asgKey(member)

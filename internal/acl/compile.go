@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -26,39 +25,70 @@ type compiler struct {
 	notes  []string
 }
 
-func (c *compiler) note(format string, args ...any) {
-	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+// sideKey identifies one compiled side of a rule: the same side of the same rule compiles
+// to the same addresses unless it names a context tag (then ctx is set) or an ASG on the
+// NIC's side (then member says whether the NIC belongs).
+type sideKey struct {
+	rule   any // *model.SecurityRule or *model.AdminRule
+	dst    bool
+	ctx    *subnetCtx
+	member bool
 }
 
-// sideFrom expands the entries and ASGs of one side of a rule. self says whether ASGs on this
-// side are the evaluated NIC's side (inbound destination, outbound source).
-func (c *compiler) sideFrom(rule string, entries []string, asgs []*model.ASG, self bool) (side, []netip.Prefix) {
+type compiledSide struct {
+	side     side
+	prefixes []netip.Prefix
+	notes    []string
+}
+
+// sideFrom expands the entries and ASGs of one side of a rule, once per sideKey. self says
+// whether ASGs on this side are the evaluated NIC's side (inbound destination, outbound source).
+func (c *compiler) sideFrom(key sideKey, name string, entries []string, asgs []*model.ASG, self bool) (side, []netip.Prefix) {
+	if slices.ContainsFunc(entries, func(e string) bool { return contextTag(strings.TrimSpace(e)) }) {
+		key.ctx = c.sc
+	}
+	if self {
+		key.member = slices.ContainsFunc(asgs, func(g *model.ASG) bool {
+			return slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m != nil && m.ID.Equal(g.ID) })
+		})
+	}
+	cs := c.a.sides.get(key, func() *compiledSide { return c.expandSide(name, entries, asgs, key.member) })
+	c.notes = append(c.notes, cs.notes...)
+	return cs.side, cs.prefixes
+}
+
+// expandSide does the work of sideFrom.
+func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, member bool) *compiledSide {
 	var s side
 	var parts []expansion
+	var notes []string
 	for _, e := range entries {
 		exp, kind := c.a.resolve(e, c.sc)
 		switch kind {
 		case entryAny:
-			return side{any: true}, nil
+			s.any = true
+			continue
 		case entryUnknown:
-			c.note("%s rule %s: service tag %q is unknown (not in the snapshot's service tags); the rule never matches it (spec §2.4)",
-				c.owner, rule, strings.TrimSpace(e))
+			notes = append(notes, fmt.Sprintf("%s rule %s: service tag %q is unknown (not in the snapshot's service tags); the rule never matches it (spec §2.4)",
+				c.owner, rule, strings.TrimSpace(e)))
 			continue
 		case entryPlatform:
 			s.platform = true
 		}
 		parts = append(parts, exp)
 	}
+	s.self = member
 	for _, g := range asgs {
-		if self && slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m.ID.Equal(g.ID) }) {
-			s.self = true
-		}
 		parts = append(parts, c.a.asgMembers(g))
 	}
 	if len(entries) == 0 && len(asgs) == 0 {
-		c.note("%s rule %s has no address on one side; it never matches", c.owner, rule)
+		notes = append(notes, fmt.Sprintf("%s rule %s has no address on one side; it never matches", c.owner, rule))
 	}
-	return mergeSide(s, parts)
+	if s.any { // "*" swallows the other entries, but a platform tag still counts (spec §2.6)
+		return &compiledSide{side: side{any: true, platform: s.platform}, notes: notes}
+	}
+	s, prefixes := mergeSide(s, parts)
+	return &compiledSide{s, prefixes, notes}
 }
 
 // mergeSide unions the parts, reusing a lone part's cached CIDR list.
@@ -70,11 +100,9 @@ func mergeSide(s side, parts []expansion) (side, []netip.Prefix) {
 		s.set = parts[0].set
 		return s, parts[0].prefixes
 	}
-	var b ipset.Builder
 	for _, p := range parts {
-		b.AddSet(p.set)
+		s.set = s.set.Union(p.set)
 	}
-	s.set = b.Set()
 	return s, s.set.Prefixes()
 }
 
@@ -87,8 +115,8 @@ func (c *compiler) nsgRule(sr *model.SecurityRule) *Rule {
 	r.dstWritten = writtenSide(sr.Destinations, sr.DestASGs)
 	r.SourcePrefix, r.DestinationPrefix = strings.Join(r.srcWritten, ","), strings.Join(r.dstWritten, ",")
 	inbound := sr.Direction == model.Inbound
-	r.m.src, r.ExpandedSource = c.sideFrom(r.Name, sr.Sources, sr.SourceASGs, !inbound)
-	r.m.dst, r.ExpandedDest = c.sideFrom(r.Name, sr.Destinations, sr.DestASGs, inbound)
+	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: sr}, r.Name, sr.Sources, sr.SourceASGs, !inbound)
+	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: sr, dst: true}, r.Name, sr.Destinations, sr.DestASGs, inbound)
 	r.SelfSource, r.SelfDest = r.m.src.self, r.m.dst.self
 	c.ports(r)
 	return r
@@ -101,8 +129,8 @@ func (c *compiler) adminRule(ar *model.AdminRule) *Rule {
 	src, dst := adminEntries(ar.Sources), adminEntries(ar.Destinations)
 	r.srcWritten, r.dstWritten = src, dst
 	r.SourcePrefix, r.DestinationPrefix = strings.Join(src, ","), strings.Join(dst, ",")
-	r.m.src, r.ExpandedSource = c.sideFrom(r.Name, src, nil, false)
-	r.m.dst, r.ExpandedDest = c.sideFrom(r.Name, dst, nil, false)
+	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: ar}, r.Name, src, nil, false)
+	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: ar, dst: true}, r.Name, dst, nil, false)
 	c.ports(r)
 	return r
 }

@@ -93,6 +93,9 @@ func (a *ACL) resolve(entry string, sc *subnetCtx) (expansion, entryKind) {
 	if ad, err := netip.ParseAddr(entry); err == nil {
 		return expand(ipset.OfAddrs(ad)), entryPrefix
 	}
+	if sc == nil { // the caller established that no context tag is named
+		sc = &subnetCtx{}
+	}
 	switch strings.ToLower(entry) {
 	case "virtualnetwork":
 		return sc.vnet, entryTag
@@ -121,16 +124,19 @@ func (a *ACL) fileTag(name string) (expansion, bool) {
 }
 
 // subnetContext returns the (cached) context of s; s may be nil for an ip configuration
-// without a subnet.
+// without a subnet. Subnets whose VirtualNetwork tags are equal (typically every subnet of a
+// VNet without a route table) share one context, so NSGs are compiled once for all of them.
 func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
 	return a.subnets.get(s, func() *subnetCtx {
 		vnet := a.vnetTag(s)
-		sc := &subnetCtx{vnet: expand(vnet)}
-		// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges.
-		// IPv6 is left out: the data plane traces IPv4.
-		sc.internet = expand(ipset.All4().Difference(vnet.Union(privateRanges)))
-		sc.defaults = a.defaultRules(sc)
-		return sc
+		return a.contexts.get(vnet.String(), func() *subnetCtx {
+			sc := &subnetCtx{vnet: expand(vnet)}
+			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges.
+			// IPv6 is left out: the data plane traces IPv4.
+			sc.internet = expand(ipset.All4().Difference(vnet.Union(privateRanges)))
+			sc.defaults = a.defaultRules(sc)
+			return sc
+		})
 	})
 }
 

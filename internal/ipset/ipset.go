@@ -131,7 +131,7 @@ func (s Set) Ranges() []Range {
 // Prefixes returns the shortest list of CIDR prefixes covering exactly the set, sorted,
 // IPv4 first.
 func (s Set) Prefixes() []netip.Prefix {
-	var out []netip.Prefix
+	out := make([]netip.Prefix, 0, len(s.v4)+len(s.v6)) // most ranges are one prefix
 	for _, sp := range s.v4 {
 		out = appendPrefixes(out, sp, true)
 	}

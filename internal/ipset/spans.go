@@ -91,7 +91,7 @@ func touches(a, b span) bool {
 	return !a.hi.less(b.lo) || a.hi.add1() == b.lo
 }
 
-// union merges two normalized lists.
+// union merges two normalized lists in one linear pass.
 func union(a, b []span) []span {
 	switch {
 	case len(b) == 0:
@@ -99,9 +99,27 @@ func union(a, b []span) []span {
 	case len(a) == 0:
 		return b
 	}
-	l := make([]span, 0, len(a)+len(b))
-	l = append(append(l, a...), b...)
-	return normalize(l)
+	out := make([]span, 0, len(a)+len(b))
+	push := func(sp span) {
+		if n := len(out); n > 0 && touches(out[n-1], sp) {
+			if out[n-1].hi.less(sp.hi) {
+				out[n-1].hi = sp.hi
+			}
+			return
+		}
+		out = append(out, sp)
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || i < len(a) && a[i].lo.less(b[j].lo) {
+			push(a[i])
+			i++
+		} else {
+			push(b[j])
+			j++
+		}
+	}
+	return slices.Clip(out)
 }
 
 // intersect intersects two normalized lists with a two-pointer walk.
