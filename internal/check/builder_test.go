@@ -66,6 +66,7 @@ func (e *estate) nic(s *model.Subnet, vm, addr string) *model.NIC {
 func (e *estate) routeTable(name string, routes ...*model.Route) *model.RouteTable {
 	rt := &model.RouteTable{ID: model.ID(sub + "Microsoft.Network/routeTables/" + name), Name: name, Routes: routes}
 	e.n.RouteTables = append(e.n.RouteTables, rt)
+	e.n.Index(rt.ID, rt)
 	return rt
 }
 
@@ -80,6 +81,7 @@ func udr(name, prefix string, hop model.NextHopType, nextHop string) *model.Rout
 func (e *estate) nsg(name string, rules ...*model.SecurityRule) *model.NSG {
 	g := &model.NSG{ID: model.ID(sub + "Microsoft.Network/networkSecurityGroups/" + name), Name: name, Rules: rules}
 	e.n.NSGs = append(e.n.NSGs, g)
+	e.n.Index(g.ID, g)
 	return g
 }
 
@@ -89,12 +91,14 @@ func (e *estate) firewall(s *model.Subnet, name, addr string, pips int) *model.F
 		fw.PublicIPs = append(fw.PublicIPs, e.publicIP(name+"-pip"+string(rune('0'+i)), "20.0.0."+string(rune('1'+i))))
 	}
 	e.n.Firewalls = append(e.n.Firewalls, fw)
+	e.n.Index(fw.ID, fw)
 	return fw
 }
 
 func (e *estate) publicIP(name, addr string) *model.PublicIP {
 	p := &model.PublicIP{ID: model.ID(sub + "Microsoft.Network/publicIPAddresses/" + name), Name: name, Address: ip(addr), Sku: "Standard"}
 	e.n.PublicIPs = append(e.n.PublicIPs, p)
+	e.n.Index(p.ID, p)
 	return p
 }
 
@@ -103,6 +107,7 @@ func (e *estate) privateEndpoint(s *model.Subnet, name, addr, target string) *mo
 		IPs: []netip.Addr{ip(addr)}, Connections: []model.PrivateLinkConnection{{Name: name, Target: model.ID(target),
 			GroupIDs: []string{"blob"}, Status: "Approved"}}}
 	e.n.PrivateEndpoints = append(e.n.PrivateEndpoints, pe)
+	e.n.Index(pe.ID, pe)
 	return pe
 }
 
@@ -166,5 +171,6 @@ func (e *estate) ilb(s *model.Subnet, name, addr string, nics ...*model.NIC) *mo
 	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
 	lb.Rules = []*model.LBRule{{Name: "ha", Frontend: fe, Pool: pool, Protocol: model.ProtoAny}}
 	e.n.LoadBalancers = append(e.n.LoadBalancers, lb)
+	e.n.Index(lb.ID, lb)
 	return lb
 }

@@ -102,6 +102,7 @@ var registry = []Check{
 	defaultOutboundReliance,
 	shadowedRule,
 	routeBlackhole,
+	dnsProxyUpstreamBlocked,
 }
 
 // Run runs every check and returns the findings in a deterministic order (Sort).
