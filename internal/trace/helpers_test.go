@@ -214,3 +214,26 @@ func findingCodes(a *Answer) []string {
 	}
 	return out
 }
+
+// vpn gives v a VPN gateway in GatewaySubnet with an IPsec connection to on-premises prefixes.
+func (n *net) vpn(v *model.VNet, gwSubnet, gwIP string, onPrem ...string) *model.VNetGateway {
+	s := n.subnet(v, "GatewaySubnet", gwSubnet)
+	gw := &model.VNetGateway{ID: v.ID + "/gw", Name: v.Name + "-gw", GatewayType: "Vpn", VNet: v, Subnet: s, PrivateIPs: []netip.Addr{ip(gwIP)}}
+	lg := &model.LocalGateway{ID: model.ID("/localNetworkGateways/onprem"), Name: "lng-onprem", Prefixes: pfxs(onPrem...)}
+	c := &model.Connection{ID: v.ID + "/conn", Name: "conn", Type: "IPsec", Gateway: gw, Local: lg, Status: "Connected"}
+	gw.Connections = []*model.Connection{c}
+	v.Gateways = append(v.Gateways, gw)
+	n.VNetGateways = append(n.VNetGateways, gw)
+	n.LocalGateways = append(n.LocalGateways, lg)
+	n.Connections = append(n.Connections, c)
+	return gw
+}
+
+func (n *net) natgw(name string, pip *model.PublicIP, subnets ...*model.Subnet) *model.NATGateway {
+	g := &model.NATGateway{ID: model.ID("/natGateways/" + name), Name: name, PublicIPs: []*model.PublicIP{pip}, Subnets: subnets}
+	for _, s := range subnets {
+		s.NATGateway = g
+	}
+	n.NATGateways = append(n.NATGateways, g)
+	return g
+}

@@ -138,7 +138,9 @@ func (a *Answer) asymmetry(f, r *walker) bool {
 		}
 	}
 	noSession := r.leg.DropCause == NoSession
-	if !noSession && (!r.reached() || len(missed) == 0) {
+	// A reply the routing drops before it reaches the devices took another path too (spec §5).
+	lost := r.leg.DropCause == NextHopNone || r.leg.DropCause == NextHopUnreachable || r.leg.DropCause == NoListener
+	if !noSession && (!(r.reached() || lost) || len(missed) == 0) {
 		return false
 	}
 	var ids []model.ID

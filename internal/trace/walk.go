@@ -149,7 +149,10 @@ func (w *walker) drop(cause DropCause, kind StepKind, id model.ID, rule, detail 
 // deciding is the last Denied step for a drop, else the last step that names a rule.
 func (w *walker) deciding(d Disposition) *Deciding {
 	want := func(s Step) bool { return s.Rule != "" && s.Result != Denied && s.Result != NoMatch }
-	if d == Dropped || d == UnknownD || w.intermittent {
+	switch {
+	case d == Loop:
+		want = func(s Step) bool { return s.Step == StepRoute && s.Result == Matched }
+	case d == Dropped || d == UnknownD || w.intermittent:
 		want = func(s Step) bool { return s.Result == Denied || s.Result == NoMatch }
 	}
 	for i := len(w.leg.Hops) - 1; i >= 0; i-- {
@@ -170,14 +173,14 @@ func (w *walker) enter(at any) bool {
 	}
 	for _, v := range w.visits {
 		if v.at == at && v.pkt == w.pkt {
-			w.step(StepRoute, Denied, "", "", "the packet returns to a place it already passed with the same addresses: a routing loop")
+			w.step(StepPlatform, Denied, "", "", "the packet returns to a place it already passed with the same addresses: a routing loop")
 			w.end(Loop, "")
 			return false
 		}
 	}
 	w.visits = append(w.visits, visit{at: at, pkt: w.pkt})
 	if len(w.visits) > maxHops {
-		w.step(StepRoute, Denied, "", "", "the walk exceeded %d forwarding points: treated as a loop", maxHops)
+		w.step(StepPlatform, Denied, "", "", "the walk exceeded %d forwarding points: treated as a loop", maxHops)
 		w.end(Loop, "")
 		return false
 	}
