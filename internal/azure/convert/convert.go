@@ -1,0 +1,155 @@
+// Package convert turns Azure wire objects into the vendor-independent network model,
+// resolving every reference once and recording what it could not resolve as warnings.
+package convert
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Options controls Load.
+type Options struct {
+	// SkipInvalid loads the readable files and lists the others as Skipped warnings.
+	SkipInvalid bool
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+}
+
+// Load reads snapshot files and directories (cli.md "Snapshot input") into a frozen model.
+// Bad input is an *azure.InputError naming the file and JSON path.
+func Load(paths []string, opt Options) (*model.Network, error) {
+	s, err := azure.Load(paths, azure.Options{SkipInvalid: opt.SkipInvalid, Stdin: opt.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	return Convert(s)
+}
+
+// FromBytes converts one in-memory file named name.
+func FromBytes(name string, data []byte) (*model.Network, error) {
+	s, err := azure.DecodeFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(s)
+}
+
+// Convert builds the model from wire objects. The result is frozen.
+func Convert(s *azure.Snapshot) (*model.Network, error) {
+	b := newBuilder(s)
+	for _, note := range s.Notes {
+		b.n.Warn(note.Code, "", note.File+": "+note.Msg)
+	}
+	steps := []func(){
+		b.buildASGs, b.buildNSGs, b.buildRouteTables, b.buildPublicIPs, b.buildNATGateways, b.buildIPGroups, b.buildFirewallPolicies,
+		b.buildVNets, b.buildNATSubnets, b.buildLoadBalancers, b.buildNICs, b.buildLBBackends, b.buildVMs, b.buildPrivateEndpoints, b.buildFirewalls,
+		b.buildVNetGateways, b.buildLocalGateways, b.buildConnections, b.buildAdminRules, b.buildNetAppVolumes, b.buildServiceTags,
+	}
+	for _, step := range steps {
+		step()
+		if b.err != nil {
+			return nil, b.err
+		}
+	}
+	for t, c := range s.Unknown {
+		b.n.Unknown[t] += c
+	}
+	b.n.Freeze()
+	return b.n, nil
+}
+
+// builder holds the conversion state: the model being built and indexes by ID key.
+type builder struct {
+	s   *azure.Snapshot
+	n   *model.Network
+	err error
+
+	vnets     map[string]*model.VNet
+	subnets   map[string]*model.Subnet
+	nsgs      map[string]*model.NSG
+	asgs      map[string]*model.ASG
+	rts       map[string]*model.RouteTable
+	pips      map[string]*model.PublicIP
+	prefixes  map[string]*azure.PublicIPPrefix
+	nats      map[string]*model.NATGateway
+	ipGroups  map[string]*model.IPGroup
+	policies  map[string]*model.FirewallPolicy
+	ipconfigs map[string]*model.IPConfig
+	nics      map[string]*model.NIC
+	peNICs    []*azure.NetworkInterface // NICs a private endpoint manages, in input order
+	frontends map[string]*model.Frontend
+	pools     map[string]*model.BackendPool
+	lbNAT     map[string]*model.InboundNATRule
+	gateways  map[string]*model.VNetGateway
+	locals    map[string]*model.LocalGateway
+
+	lbWire  []*azure.LoadBalancer // deduplicated, for lbBackends
+	natWire []*azure.NATGateway   // deduplicated, for natSubnets
+}
+
+func newBuilder(s *azure.Snapshot) *builder {
+	return &builder{
+		s:     s,
+		n:     &model.Network{ServiceTags: map[string]*model.ServiceTag{}, Counts: map[string]int{}, Unknown: map[string]int{}},
+		vnets: map[string]*model.VNet{}, subnets: map[string]*model.Subnet{}, nsgs: map[string]*model.NSG{},
+		asgs: map[string]*model.ASG{}, rts: map[string]*model.RouteTable{}, pips: map[string]*model.PublicIP{},
+		prefixes: map[string]*azure.PublicIPPrefix{}, nats: map[string]*model.NATGateway{},
+		ipGroups: map[string]*model.IPGroup{}, policies: map[string]*model.FirewallPolicy{},
+		ipconfigs: map[string]*model.IPConfig{}, nics: map[string]*model.NIC{},
+		frontends: map[string]*model.Frontend{}, pools: map[string]*model.BackendPool{},
+		lbNAT: map[string]*model.InboundNATRule{}, gateways: map[string]*model.VNetGateway{},
+		locals: map[string]*model.LocalGateway{},
+	}
+}
+
+func key(id string) string { return strings.ToLower(id) }
+
+// count records one resource of canonical type t.
+func (b *builder) count(t string) { b.n.Counts[t]++ }
+
+// dangling warns that from references a missing resource (named by kind and ID).
+func (b *builder) dangling(from model.ID, kind, to string) {
+	b.n.Warn("DanglingReference", from, fmt.Sprintf("%s references %s %s, which is not in the snapshot", from, kind, to))
+}
+
+// dedup keeps one object per ID (the last one read, cli.md) in first-seen order, warning on
+// repeats. Objects without an ID cannot be referenced: they are dropped with a warning.
+func dedup[T any](b *builder, items []T, meta func(T) *azure.Meta) []T {
+	pos := make(map[string]int, len(items))
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		m := meta(it)
+		if m.ID == "" {
+			b.n.Warn("InvalidValue", "", fmt.Sprintf("%s: a %s without an id was ignored", m.Src, m.Type))
+			continue
+		}
+		k := key(m.ID)
+		if i, dup := pos[k]; dup {
+			b.n.Warn("Duplicate", model.ID(m.ID), fmt.Sprintf("%s appears more than once; the last copy (%s) wins", m.ID, m.Src))
+			out[i] = it
+			continue
+		}
+		pos[k] = len(out)
+		out = append(out, it)
+	}
+	return out
+}
+
+// childID names an inline child without an ID after its parent (hand-written snapshots).
+func childID(m *azure.Meta, parent, segment string) {
+	if m.ID == "" && m.Name != "" && parent != "" {
+		m.ID = parent + "/" + segment + "/" + m.Name
+	}
+}
+
+// location normalises "West US" to "westus".
+func location(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+
+func sortByID[T any](s []T, id func(T) model.ID) {
+	sort.SliceStable(s, func(i, j int) bool { return id(s[i]).Key() < id(s[j]).Key() })
+}

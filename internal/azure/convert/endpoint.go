@@ -1,0 +1,93 @@
+package convert
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const (
+	typePE     = "Microsoft.Network/privateEndpoints"
+	typeNetApp = "Microsoft.NetApp/netAppAccounts/capacityPools/volumes"
+)
+
+// privateEndpoints builds private endpoints. Their addresses come from the endpoint's
+// ipConfigurations and customDnsConfigs and, when the snapshot has it, from the NIC the
+// endpoint manages (spec §5).
+func (b *builder) buildPrivateEndpoints() {
+	pes := map[string]*model.PrivateEndpoint{}
+	for _, w := range dedup(b, b.s.PrivateEndpoints, func(w *azure.PrivateEndpoint) *azure.Meta { return &w.Meta }) {
+		pe := &model.PrivateEndpoint{ID: model.ID(w.ID), Name: w.Name, Connections: w.Connections,
+			IPs: append([]netip.Addr(nil), w.IPs...)}
+		if len(w.NICs) > 0 {
+			pe.NICID = model.ID(w.NICs[0])
+		}
+		if w.Subnet != "" {
+			if pe.Subnet = b.subnets[key(w.Subnet)]; pe.Subnet == nil {
+				b.dangling(pe.ID, "subnet", w.Subnet)
+			}
+		}
+		pes[key(w.ID)] = pe
+		b.n.PrivateEndpoints = append(b.n.PrivateEndpoints, pe)
+		b.n.Index(pe.ID, pe)
+		b.count(typePE)
+	}
+	for _, nic := range b.peNICs {
+		pe := pes[key(nic.PrivateEndpoint)]
+		if pe == nil {
+			b.dangling(model.ID(nic.ID), "private endpoint", nic.PrivateEndpoint)
+			continue
+		}
+		for _, c := range nic.IPConfigs {
+			pe.IPs = addAddr(pe.IPs, c.PrivateIP)
+			if pe.Subnet == nil && c.Subnet != "" {
+				pe.Subnet = b.subnets[key(c.Subnet)]
+			}
+		}
+	}
+	for _, pe := range b.n.PrivateEndpoints {
+		if len(pe.IPs) == 0 {
+			b.n.Warn("InsufficientInformation", pe.ID, "private endpoint "+pe.Name+" has no known IP address "+
+				"(no ipConfigurations, customDnsConfigs or network interface in the snapshot)")
+		}
+	}
+}
+
+func addAddr(s []netip.Addr, a netip.Addr) []netip.Addr {
+	if !a.IsValid() {
+		return s
+	}
+	for _, x := range s {
+		if x == a {
+			return s
+		}
+	}
+	return append(s, a)
+}
+
+func (b *builder) buildNetAppVolumes() {
+	for _, w := range dedup(b, b.s.NetAppVolumes, func(w *azure.NetAppVolume) *azure.Meta { return &w.Meta }) {
+		v := &model.NetAppVolume{ID: model.ID(w.ID), Name: w.Name, NetworkFeatures: w.NetworkFeatures}
+		if w.Subnet != "" {
+			if v.Subnet = b.subnets[key(w.Subnet)]; v.Subnet == nil {
+				b.dangling(v.ID, "subnet", w.Subnet)
+			}
+		}
+		b.n.NetAppVolumes = append(b.n.NetAppVolumes, v)
+		b.n.Index(v.ID, v)
+		b.count(typeNetApp)
+	}
+}
+
+func (b *builder) buildServiceTags() {
+	for _, t := range b.s.ServiceTags {
+		if t.Name == "" {
+			continue
+		}
+		b.n.ServiceTags[key(t.Name)] = &model.ServiceTag{Name: t.Name, Region: t.Region, Prefixes: t.Prefixes}
+	}
+	if len(b.n.ServiceTags) > 0 {
+		b.n.Counts["Microsoft.Network/serviceTags"] = len(b.n.ServiceTags)
+	}
+}

@@ -1,0 +1,79 @@
+package convert
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// firewalls builds Azure Firewalls: frontend IP, subnet, public IPs, policy or classic rules,
+// and the classic additionalProperties (spec §3.1, §3.3, §3.5).
+func (b *builder) buildFirewalls() {
+	for _, w := range dedup(b, b.s.Firewalls, func(w *azure.Firewall) *azure.Meta { return &w.Meta }) {
+		fw := &model.Firewall{ID: model.ID(w.ID), Name: w.Name, SkuTier: w.SkuTier, ThreatIntelMode: w.ThreatIntel,
+			HubPublicAddresses: w.HubPublicIPs, Instances: w.MinCapacity}
+		b.firewallAddresses(fw, w)
+		if w.Policy != "" {
+			if fw.Policy = b.policies[key(w.Policy)]; fw.Policy == nil {
+				b.dangling(fw.ID, "firewall policy", w.Policy)
+			}
+		}
+		for _, c := range w.Classic {
+			fw.Classic = append(fw.Classic, b.ruleCollection(fw.ID, c)...)
+		}
+		b.classicSettings(fw, w.Additional)
+		if w.Hub != "" {
+			b.n.Warn("Unsupported", fw.ID, "firewall "+fw.Name+" is in a Virtual WAN hub; hub routing is not modelled")
+		}
+		b.n.Firewalls = append(b.n.Firewalls, fw)
+		b.n.Index(fw.ID, fw)
+		b.count(typeFirewall)
+	}
+}
+
+// firewallAddresses: the frontend is ipConfigurations[0].privateIPAddress (spec §3.1), or
+// hubIPAddresses.privateIPAddress for a hub firewall.
+func (b *builder) firewallAddresses(fw *model.Firewall, w *azure.Firewall) {
+	for i, c := range w.IPConfigs {
+		if i == 0 {
+			fw.PrivateIP = c.PrivateIP
+		}
+		if c.Subnet != "" && fw.Subnet == nil {
+			if fw.Subnet = b.subnets[key(c.Subnet)]; fw.Subnet == nil {
+				b.dangling(fw.ID, "subnet", c.Subnet)
+			}
+		}
+		if p := b.publicIP(fw.ID, c.PublicIP); p != nil {
+			fw.PublicIPs = append(fw.PublicIPs, p)
+		}
+	}
+	if !fw.PrivateIP.IsValid() {
+		fw.PrivateIP = w.HubPrivateIP
+	}
+}
+
+// classicSettings reads additionalProperties; keys match case-insensitively.
+func (b *builder) classicSettings(fw *model.Firewall, props map[string]string) {
+	for k, v := range props {
+		switch {
+		case strings.EqualFold(k, classicSNATKey):
+			fw.SNATPrivateRanges = splitList(v)
+		case strings.EqualFold(k, "Network.DNS.EnableProxy"):
+			fw.DNSProxy = strings.EqualFold(strings.TrimSpace(v), "true")
+		case strings.EqualFold(k, "Network.DNS.Servers"):
+			for _, s := range splitList(v) {
+				if a, err := netip.ParseAddr(s); err == nil {
+					fw.DNSServers = append(fw.DNSServers, a)
+				} else {
+					b.n.Warn("InvalidValue", fw.ID, "additionalProperties Network.DNS.Servers holds "+s+", not an IP address")
+				}
+			}
+		}
+	}
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+}

@@ -1,0 +1,95 @@
+package convert
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const (
+	typeGateway    = "Microsoft.Network/virtualNetworkGateways"
+	typeLocal      = "Microsoft.Network/localNetworkGateways"
+	typeConnection = "Microsoft.Network/connections"
+)
+
+// vnetGateways builds VPN/ExpressRoute gateways; their VNet is the one whose GatewaySubnet
+// their ip configurations name.
+func (b *builder) buildVNetGateways() {
+	for _, w := range dedup(b, b.s.VNetGateways, func(w *azure.VNetGateway) *azure.Meta { return &w.Meta }) {
+		g := &model.VNetGateway{ID: model.ID(w.ID), Name: w.Name, GatewayType: w.GatewayType,
+			ActiveActive: w.ActiveActive, BGPEnabled: w.EnableBGP, ASN: w.ASN}
+		for _, c := range w.IPConfigs {
+			if c.Subnet != "" && g.Subnet == nil {
+				if g.Subnet = b.subnets[key(c.Subnet)]; g.Subnet == nil {
+					b.dangling(g.ID, "subnet", c.Subnet)
+				}
+			}
+			g.PrivateIPs = addAddr(g.PrivateIPs, c.PrivateIP)
+			if p := b.publicIP(g.ID, c.PublicIP); p != nil {
+				g.PublicIPs = append(g.PublicIPs, p)
+			}
+		}
+		for _, a := range w.BGPAddrs {
+			g.PrivateIPs = addAddr(g.PrivateIPs, a)
+		}
+		if g.Subnet != nil {
+			g.VNet = g.Subnet.VNet
+			g.VNet.Gateways = append(g.VNet.Gateways, g)
+		}
+		b.gateways[key(w.ID)] = g
+		b.n.VNetGateways = append(b.n.VNetGateways, g)
+		b.n.Index(g.ID, g)
+		b.count(typeGateway)
+	}
+}
+
+func (b *builder) buildLocalGateways() {
+	for _, w := range dedup(b, b.s.LocalGateways, func(w *azure.LocalGateway) *azure.Meta { return &w.Meta }) {
+		l := &model.LocalGateway{ID: model.ID(w.ID), Name: w.Name, Prefixes: w.Prefixes, BGPPeer: w.BGPPeer}
+		if s := strings.TrimSpace(w.GatewayIP); s != "" {
+			// The device's public address decides nothing we compute, so a placeholder (the
+			// REST example writes "x.x.x.x") is a warning, not an error.
+			if a, err := netip.ParseAddr(s); err == nil {
+				l.GatewayIP = a
+			} else {
+				b.n.Warn("InvalidValue", l.ID, "gatewayIpAddress "+s+" is not an IP address; ignored")
+			}
+		}
+		b.locals[key(w.ID)] = l
+		b.n.LocalGateways = append(b.n.LocalGateways, l)
+		b.n.Index(l.ID, l)
+		b.count(typeLocal)
+	}
+}
+
+func (b *builder) buildConnections() {
+	for _, w := range dedup(b, b.s.Connections, func(w *azure.Connection) *azure.Meta { return &w.Meta }) {
+		c := &model.Connection{ID: model.ID(w.ID), Name: w.Name, Type: w.Type, Status: w.Status, EnableBGP: w.EnableBGP}
+		c.Gateway = b.gateway(c.ID, w.Gateway1)
+		c.Peer = b.gateway(c.ID, w.Gateway2)
+		if w.Local2 != "" {
+			if c.Local = b.locals[key(w.Local2)]; c.Local == nil {
+				b.dangling(c.ID, "local network gateway", w.Local2)
+			}
+		}
+		if c.Gateway != nil {
+			c.Gateway.Connections = append(c.Gateway.Connections, c)
+		}
+		b.n.Connections = append(b.n.Connections, c)
+		b.n.Index(c.ID, c)
+		b.count(typeConnection)
+	}
+}
+
+func (b *builder) gateway(from model.ID, id string) *model.VNetGateway {
+	if id == "" {
+		return nil
+	}
+	g := b.gateways[key(id)]
+	if g == nil {
+		b.dangling(from, "virtual network gateway", id)
+	}
+	return g
+}

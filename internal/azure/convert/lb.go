@@ -1,0 +1,141 @@
+package convert
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const typeLB = "Microsoft.Network/loadBalancers"
+
+// loadBalancers builds load balancers in two passes: frontends and pools first, so that
+// rules and Gateway LB chains (spec §6) can name any load balancer's parts.
+func (b *builder) buildLoadBalancers() {
+	lbs := dedup(b, b.s.LoadBalancers, func(w *azure.LoadBalancer) *azure.Meta { return &w.Meta })
+	built := make([]*model.LoadBalancer, len(lbs))
+	for i, w := range lbs {
+		built[i] = b.lbParts(w)
+	}
+	for i, w := range lbs {
+		b.lbRules(built[i], w)
+	}
+	b.lbWire = lbs
+}
+
+func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
+	lb := &model.LoadBalancer{ID: model.ID(w.ID), Name: w.Name, Sku: w.Sku}
+	for _, f := range w.Frontends {
+		childID(&f.Meta, w.ID, "frontendIPConfigurations")
+		fe := &model.Frontend{ID: model.ID(f.ID), Name: f.Name, LB: lb, PrivateIP: f.PrivateIP}
+		if f.Subnet != "" {
+			if fe.Subnet = b.subnets[key(f.Subnet)]; fe.Subnet == nil {
+				b.dangling(lb.ID, "subnet", f.Subnet)
+			}
+		}
+		fe.PublicIP = b.publicIP(lb.ID, f.PublicIP)
+		lb.Frontends = append(lb.Frontends, fe)
+		b.frontends[key(f.ID)] = fe
+		b.n.Index(fe.ID, fe)
+	}
+	for _, p := range w.Pools {
+		childID(&p.Meta, w.ID, "backendAddressPools")
+		pool := &model.BackendPool{ID: model.ID(p.ID), Name: p.Name, LB: lb, Addresses: p.Addresses, Tunnels: p.Tunnels}
+		lb.BackendPools = append(lb.BackendPools, pool)
+		b.pools[key(p.ID)] = pool
+		b.n.Index(pool.ID, pool)
+	}
+	for _, r := range w.NATRules {
+		childID(&r.Meta, w.ID, "inboundNatRules")
+		nr := &model.InboundNATRule{Name: r.Name, Protocol: r.Protocol,
+			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort)}
+		lb.InboundNATRules = append(lb.InboundNATRules, nr)
+		b.lbNAT[key(r.ID)] = nr
+	}
+	b.n.LoadBalancers = append(b.n.LoadBalancers, lb)
+	b.n.Index(lb.ID, lb)
+	b.count(typeLB)
+	return lb
+}
+
+func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
+	for i, f := range w.Frontends {
+		if f.GatewayLB != "" {
+			if lb.Frontends[i].GatewayLB = b.frontends[key(f.GatewayLB)]; lb.Frontends[i].GatewayLB == nil {
+				b.dangling(lb.ID, "gateway load balancer frontend", f.GatewayLB)
+			}
+		}
+	}
+	for _, r := range w.Rules {
+		rule := &model.LBRule{Name: r.Name, Frontend: b.frontend(lb.ID, r.Frontend), Protocol: r.Protocol,
+			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP}
+		if len(r.Pools) > 0 {
+			rule.Pool = b.pool(lb.ID, r.Pools[0])
+		}
+		lb.Rules = append(lb.Rules, rule)
+	}
+	for i, r := range w.NATRules {
+		lb.InboundNATRules[i].Frontend = b.frontend(lb.ID, r.Frontend)
+	}
+	for _, r := range w.OutboundRules {
+		o := &model.OutboundRule{Name: r.Name, Pool: b.pool(lb.ID, r.Pool), Protocol: r.Protocol, AllocatedPorts: r.AllocatedPorts}
+		for _, id := range r.Frontends {
+			if fe := b.frontend(lb.ID, id); fe != nil {
+				o.Frontends = append(o.Frontends, fe)
+			}
+		}
+		lb.OutboundRules = append(lb.OutboundRules, o)
+	}
+}
+
+func (b *builder) frontend(from model.ID, id string) *model.Frontend {
+	if id == "" {
+		return nil
+	}
+	fe := b.frontends[key(id)]
+	if fe == nil {
+		b.dangling(from, "frontend IP configuration", id)
+	}
+	return fe
+}
+
+func (b *builder) pool(from model.ID, id string) *model.BackendPool {
+	if id == "" {
+		return nil
+	}
+	p := b.pools[key(id)]
+	if p == nil {
+		b.dangling(from, "backend address pool", id)
+	}
+	return p
+}
+
+// lbBackends links pool members and NAT rule targets that only the load balancer names
+// (backendIPConfigurations); the NIC side was linked when the NICs were built.
+func (b *builder) buildLBBackends() {
+	for _, w := range b.lbWire {
+		for _, p := range w.Pools {
+			pool := b.pools[key(p.ID)]
+			for _, id := range p.IPConfigs {
+				c := b.ipconfigs[key(id)]
+				if c == nil || pool == nil || hasPool(c, pool) {
+					continue // a NIC outside the snapshot, or already linked from the NIC side
+				}
+				c.BackendPools = append(c.BackendPools, pool)
+				pool.IPConfigs = append(pool.IPConfigs, c)
+			}
+		}
+		for _, r := range w.NATRules {
+			if nr, c := b.lbNAT[key(r.ID)], b.ipconfigs[key(r.Target)]; nr != nil && c != nil && nr.Target == nil {
+				nr.Target = c
+			}
+		}
+	}
+}
+
+func hasPool(c *model.IPConfig, p *model.BackendPool) bool {
+	for _, q := range c.BackendPools {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}

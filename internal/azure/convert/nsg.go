@@ -1,0 +1,69 @@
+package convert
+
+import (
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const (
+	typeASG  = "Microsoft.Network/applicationSecurityGroups"
+	typeNSG  = "Microsoft.Network/networkSecurityGroups"
+	typeRule = "Microsoft.Network/networkSecurityGroups/securityRules"
+)
+
+func (b *builder) buildASGs() {
+	for _, w := range dedup(b, b.s.ASGs, func(w *azure.Meta) *azure.Meta { return w }) {
+		a := &model.ASG{ID: model.ID(w.ID), Name: w.Name}
+		b.asgs[key(w.ID)] = a
+		b.n.ASGs = append(b.n.ASGs, a)
+		b.n.Index(a.ID, a)
+		b.count(typeASG)
+	}
+}
+
+// nsgs builds NSGs with their rules, inline or given as separate securityRules objects.
+// Rules keep input order; internal/acl orders them by priority (spec §2.1).
+func (b *builder) buildNSGs() {
+	var rules []child[*azure.SecurityRule]
+	for _, w := range dedup(b, b.s.NSGs, func(w *azure.NetworkSecurityGroup) *azure.Meta { return &w.Meta }) {
+		g := &model.NSG{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location)}
+		b.nsgs[key(w.ID)] = g
+		b.n.NSGs = append(b.n.NSGs, g)
+		b.n.Index(g.ID, g)
+		b.count(typeNSG)
+		for _, r := range w.Rules {
+			childID(&r.Meta, w.ID, "securityRules")
+			rules = append(rules, child[*azure.SecurityRule]{w.ID, r})
+		}
+	}
+	for _, c := range mergeChildren(b, rules, b.s.SecurityRules, func(w *azure.SecurityRule) *azure.Meta { return &w.Meta }) {
+		g := b.nsgs[key(c.parent)]
+		if g == nil {
+			b.dangling(model.ID(c.w.ID), "its network security group", c.parent)
+			continue
+		}
+		g.Rules = append(g.Rules, b.securityRule(c.w))
+		b.count(typeRule)
+	}
+}
+
+func (b *builder) securityRule(w *azure.SecurityRule) *model.SecurityRule {
+	r := &model.SecurityRule{Name: w.Name, Priority: w.Priority, Direction: w.Direction, Access: w.Access,
+		Protocol: w.Protocol, Sources: w.Sources, Destinations: w.Destinations,
+		SourcePorts: w.SourcePorts, DestPorts: w.DestPorts}
+	r.SourceASGs = b.resolveASGs(model.ID(w.ID), w.SourceASGs)
+	r.DestASGs = b.resolveASGs(model.ID(w.ID), w.DestASGs)
+	return r
+}
+
+func (b *builder) resolveASGs(from model.ID, ids []string) []*model.ASG {
+	var out []*model.ASG
+	for _, id := range ids {
+		if a := b.asgs[key(id)]; a != nil {
+			out = append(out, a)
+		} else {
+			b.dangling(from, "application security group", id)
+		}
+	}
+	return out
+}

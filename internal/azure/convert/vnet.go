@@ -1,0 +1,155 @@
+package convert
+
+import (
+	"fmt"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const (
+	typeVNet    = "Microsoft.Network/virtualNetworks"
+	typeSubnet  = "Microsoft.Network/virtualNetworks/subnets"
+	typePeering = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+)
+
+// child is a child resource with its parent's ID.
+type child[T any] struct {
+	parent string
+	w      T
+}
+
+// mergeChildren joins children given inline with children given as separate objects. One
+// per ID; a separate object replaces an inline copy of the same child (it is at least as
+// detailed), and repeated separate objects warn (dedup).
+func mergeChildren[T any](b *builder, inline []child[T], separate []T, meta func(T) *azure.Meta) []child[T] {
+	pos := make(map[string]int, len(inline)+len(separate))
+	out := make([]child[T], 0, len(inline)+len(separate))
+	add := func(c child[T]) {
+		k := key(meta(c.w).ID)
+		if i, ok := pos[k]; ok {
+			out[i] = c
+			return
+		}
+		pos[k] = len(out)
+		out = append(out, c)
+	}
+	for _, c := range inline {
+		if meta(c.w).ID != "" {
+			add(c)
+		}
+	}
+	for _, w := range dedup(b, separate, meta) {
+		add(child[T]{parent: azure.ParentID(meta(w).ID), w: w})
+	}
+	return out
+}
+
+func (b *builder) buildVNets() {
+	var subnets []child[*azure.Subnet]
+	var peerings []child[*azure.Peering]
+	for _, w := range dedup(b, b.s.VNets, func(w *azure.VirtualNetwork) *azure.Meta { return &w.Meta }) {
+		v := &model.VNet{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location),
+			AddressSpace: w.AddressSpace, DNSServers: w.DNSServers, Tags: w.Tags}
+		b.vnets[key(w.ID)] = v
+		b.n.VNets = append(b.n.VNets, v)
+		b.n.Index(v.ID, v)
+		b.count(typeVNet)
+		for _, s := range w.Subnets {
+			childID(&s.Meta, w.ID, "subnets")
+			subnets = append(subnets, child[*azure.Subnet]{w.ID, s})
+		}
+		for _, p := range w.Peerings {
+			childID(&p.Meta, w.ID, "virtualNetworkPeerings")
+			peerings = append(peerings, child[*azure.Peering]{w.ID, p})
+		}
+	}
+	for _, c := range mergeChildren(b, subnets, b.s.Subnets, func(w *azure.Subnet) *azure.Meta { return &w.Meta }) {
+		b.subnet(c.parent, c.w)
+	}
+	for _, c := range mergeChildren(b, peerings, b.s.Peerings, func(w *azure.Peering) *azure.Meta { return &w.Meta }) {
+		b.peering(c.parent, c.w)
+	}
+}
+
+func (b *builder) subnet(parent string, w *azure.Subnet) {
+	v := b.vnets[key(parent)]
+	if v == nil {
+		b.dangling(model.ID(w.ID), "its virtual network", parent)
+		return
+	}
+	s := &model.Subnet{ID: model.ID(w.ID), Name: w.Name, VNet: v, Prefixes: w.Prefixes,
+		ServiceEndpoints: w.ServiceEndpoints, Delegations: w.Delegations,
+		// spec §5 [PENP]: privateEndpointNetworkPolicies defaults to Disabled.
+		PrivateEndpointNetworkPolicies: "Disabled",
+		// spec §4 [DOA]: defaultOutboundAccess absent means true.
+		DefaultOutboundAccess: w.DefaultOutboundAccess == nil || *w.DefaultOutboundAccess,
+	}
+	if w.PENetworkPolicies != "" {
+		s.PrivateEndpointNetworkPolicies = w.PENetworkPolicies
+	}
+	for _, id := range w.ServiceEndpointPolicies {
+		s.ServiceEndpointPolicies = append(s.ServiceEndpointPolicies, model.ID(id))
+	}
+	if w.NSG != "" {
+		if s.NSG = b.nsgs[key(w.NSG)]; s.NSG == nil {
+			b.dangling(s.ID, "network security group", w.NSG)
+		}
+	}
+	if w.RouteTable != "" {
+		if s.RouteTable = b.rts[key(w.RouteTable)]; s.RouteTable == nil {
+			b.dangling(s.ID, "route table", w.RouteTable)
+		}
+	}
+	if w.NATGW != "" {
+		if s.NATGateway = b.nats[key(w.NATGW)]; s.NATGateway == nil {
+			b.dangling(s.ID, "NAT gateway", w.NATGW)
+		} else {
+			s.NATGateway.Subnets = append(s.NATGateway.Subnets, s)
+		}
+	}
+	b.checkInside(v, s)
+	v.Subnets = append(v.Subnets, s)
+	b.subnets[key(w.ID)] = s
+	b.n.Subnets = append(b.n.Subnets, s)
+	b.n.Index(s.ID, s)
+	b.count(typeSubnet)
+}
+
+// checkInside warns when a subnet prefix is outside its VNet's address space (Azure refuses
+// this; a snapshot that has it is inconsistent).
+func (b *builder) checkInside(v *model.VNet, s *model.Subnet) {
+	for _, p := range s.Prefixes {
+		ok := false
+		for _, r := range v.AddressSpace {
+			ok = ok || r.Bits() <= p.Bits() && r.Contains(p.Addr())
+		}
+		if !ok && len(v.AddressSpace) > 0 {
+			b.n.Warn("InvalidValue", s.ID, fmt.Sprintf("subnet prefix %s is outside the address space of %s", p, v.Name))
+		}
+	}
+}
+
+func (b *builder) peering(parent string, w *azure.Peering) {
+	v := b.vnets[key(parent)]
+	if v == nil {
+		b.dangling(model.ID(w.ID), "its virtual network", parent)
+		return
+	}
+	p := &model.Peering{ID: model.ID(w.ID), Name: w.Name, Local: v, RemoteID: model.ID(w.Remote),
+		State: w.State, AllowVirtualNetworkAccess: w.AllowVirtualNetworkAccess,
+		AllowForwardedTraffic: w.AllowForwardedTraffic, AllowGatewayTransit: w.AllowGatewayTransit,
+		UseRemoteGateways: w.UseRemoteGateways, RemoteAddressSpace: w.RemoteAddressSpace,
+		// Subnet peering: peerCompleteVnets absent means the whole VNet (spec §1.3).
+		PeerCompleteVNets: w.PeerCompleteVNets == nil || *w.PeerCompleteVNets,
+		LocalSubnetNames:  w.LocalSubnetNames, RemoteSubnetNames: w.RemoteSubnetNames,
+	}
+	if w.Remote != "" {
+		if p.Remote = b.vnets[key(w.Remote)]; p.Remote == nil {
+			b.dangling(p.ID, "remote virtual network", w.Remote)
+		}
+	}
+	v.Peerings = append(v.Peerings, p)
+	b.n.Index(p.ID, p)
+	b.count(typePeering)
+}
