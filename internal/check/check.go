@@ -103,6 +103,7 @@ var registry = []Check{
 	shadowedRule,
 	routeBlackhole,
 	dnsProxyUpstreamBlocked,
+	internetExposedManagementPort,
 }
 
 // Run runs every check and returns the findings in a deterministic order (Sort).
