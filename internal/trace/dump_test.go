@@ -4,15 +4,16 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-func TestDumpHubSpoke(t *testing.T) {
+func TestDump(t *testing.T) {
 	if os.Getenv("DUMP") == "" {
 		t.Skip()
 	}
-	h := newHubSpoke()
-	h.sn2.NSG = h.n.nsg("nsg2", "allow-web 100 In Allow Tcp 10.1.0.0/16 * 443")
-	a := run(t, h.n.plane(), "vm1", "vm2", tcp, 443)
+	n := fwHub(func(h *hubSpoke, fw *model.Firewall) { h.n.natgw("ng-fw", h.n.pip("pip-ng", "20.0.0.20"), fw.Subnet) })()
+	a := run(t, n.plane(), "vm1", "internet:93.184.216.34", tcp, 80)
 	b, _ := json.MarshalIndent(a, "", "  ")
 	os.Stdout.Write(b)
 }

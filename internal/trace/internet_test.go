@@ -1,0 +1,92 @@
+package trace
+
+import (
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// edgeNet: one VNet 10.0/16; snet-app 10.0.1.0/24 with vm1 (public IP 20.0.0.5 when pip).
+func edgeNet(mut func(n *net, s *model.Subnet, vm *model.IPConfig)) func() *net {
+	return func() *net {
+		n := newNet()
+		v := n.vnet("v", "10.0.0.0/16")
+		s := n.subnet(v, "snet-app", "10.0.1.0/24")
+		vm := n.vm(s, "vm1", "10.0.1.4")
+		s.NSG = n.nsg("nsg-app", "allow-https 100 In Allow Tcp Internet * 443")
+		if mut != nil {
+			mut(n, s, vm)
+		}
+		return n
+	}
+}
+
+func withPIP(n *net, vm *model.IPConfig) *model.PublicIP {
+	p := n.pip("pip-vm1", "20.0.0.5")
+	p.AttachedTo = vm.ID
+	vm.PublicIP = p
+	return p
+}
+
+// addLB adds a load balancer with one frontend (public when pip is set, else private at addr in
+// s), one pool holding members, and one rule proto/port (0 = HA ports).
+func addLB(n *net, name, sku string, pip *model.PublicIP, s *model.Subnet, addr string, proto model.Protocol, port uint16, members ...*model.IPConfig) *model.LoadBalancer {
+	lb := &model.LoadBalancer{ID: model.ID("/loadBalancers/" + name), Name: name, Sku: sku}
+	fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, PublicIP: pip, Subnet: s}
+	if addr != "" {
+		fe.PrivateIP = ip(addr)
+	}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb, IPConfigs: members}
+	for _, m := range members {
+		m.BackendPools = append(m.BackendPools, pool)
+	}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	lb.Rules = []*model.LBRule{{Name: "rule", Frontend: fe, Pool: pool, Protocol: proto, FrontendPort: port, BackendPort: port}}
+	n.LoadBalancers = append(n.LoadBalancers, lb)
+	n.Index(lb.ID, lb)
+	return lb
+}
+
+func TestInternet(t *testing.T) {
+	gwlb := func(n *net, s *model.Subnet, vm *model.IPConfig) {
+		nvaS := n.subnet(n.VNets[0], "snet-gwlb", "10.0.6.0/24")
+		nva := n.vm(nvaS, "nva-gw1", "10.0.6.4")
+		g := addLB(n, "lb-gwlb", "Gateway", nil, nvaS, "10.0.6.10", model.ProtoAny, 0, nva)
+		g.BackendPools[0].Tunnels = []model.TunnelInterface{{Port: 10800, Identifier: 800, Protocol: "VXLAN", Type: "Internal"},
+			{Port: 10801, Identifier: 801, Protocol: "VXLAN", Type: "External"}}
+		pub := addLB(n, "lb-web", "Standard", n.pip("pip-lb", "20.0.0.30"), nil, "", tcp, 443, vm)
+		pub.Frontends[0].GatewayLB = g.Frontends[0]
+	}
+	cases := []tcase{
+		{"instance public IP egress", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Reachable ExitedToInternet Snat=pip-vm1 | Delivered", "Nic:vm1-nic > Internet:internet", "Internet:internet > Nic:vm1-nic", nil},
+		{"NAT gateway beats the instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) {
+			withPIP(n, vm)
+			n.natgw("ng", n.pip("pip-ng", "20.0.0.20"), s)
+		}), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Reachable ExitedToInternet Route=System Route | Delivered", "Nic:vm1-nic > NatGateway:ng > Internet:internet", "Internet:internet > NatGateway:ng > Nic:vm1-nic", nil},
+		{"private subnet without egress", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { s.DefaultOutboundAccess = false }), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
+		{"inbound to an instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "pip-vm1", tcp, 443),
+			"Reachable Delivered NsgInbound=securityRules/allow-https | ExitedToInternet Route=System Route", "Internet:internet > Nic:vm1-nic", "Nic:vm1-nic > Internet:internet", nil},
+		{"inbound port the NSG denies", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "20.0.0.5", tcp, 22),
+			"Unreachable Dropped/NsgDenied NsgInbound=defaultSecurityRules/DenyAllInBound", "Internet:internet > Nic:vm1-nic", "<nil>", nil},
+		{"unsolicited inbound to a NAT gateway", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { n.natgw("ng", n.pip("pip-ng", "20.0.0.20"), s) }),
+			q("internet:198.51.100.7", "20.0.0.20", tcp, 443),
+			"Unreachable Dropped/NoInboundPath Platform=", "Internet:internet", "<nil>", nil},
+		{"inbound to a private address", edgeNet(nil), q("internet:198.51.100.7", "10.0.1.4", tcp, 443),
+			"Unreachable Dropped/NoInboundPath Platform=", "Internet:internet", "<nil>", nil},
+		{"public LB chained to a Gateway LB", edgeNet(gwlb), q("internet:198.51.100.7", "pip-lb", tcp, 443),
+			"Reachable Delivered NsgInbound=securityRules/allow-https | ExitedToInternet Tunnel=External",
+			"Internet:internet > GatewayLoadBalancer:lb-gwlb > Appliance:nva-gw1-nic > GatewayLoadBalancer:lb-gwlb > LoadBalancer:lb-web > Nic:vm1-nic",
+			"Nic:vm1-nic > LoadBalancer:lb-web > GatewayLoadBalancer:lb-gwlb > Appliance:nva-gw1-nic > GatewayLoadBalancer:lb-gwlb > Internet:internet", nil},
+		{"internal LB as destination", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) {
+			c := n.vm(n.subnet(n.VNets[0], "snet-client", "10.0.2.0/24"), "client", "10.0.2.4")
+			_ = c
+			addLB(n, "ilb", "Standard", nil, s, "10.0.1.100", tcp, 443, vm)
+			s.NSG = nil
+		}), q("client", "ilb", tcp, 443),
+			"Reachable Delivered LoadBalancerRule=rule | Delivered Route=System Route", "Nic:client-nic > LoadBalancer:ilb > Nic:vm1-nic", "Nic:vm1-nic > Nic:client-nic", nil},
+	}
+	runCases(t, cases)
+}
