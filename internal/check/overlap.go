@@ -21,10 +21,11 @@ const overlapFix = "Ways out, least disruptive first: peer only distinct subnets
 	"on the hub firewall; or translate with NAT rules on a VPN gateway. Re-addressing one VNet is the only " +
 	"complete fix."
 
-// runAddressSpaceOverlap reports, once per VNet pair: an Error when the two are linked by a
-// peering in any state (Azure refuses or half-builds such a peering, spec §1.3), and a Warning
-// when they are not linked but peer with the same VNet (the hub gets two routes for one range
-// and can reach only one of them).
+// runAddressSpaceOverlap reports, once per VNet pair, an Error when the two overlap and are
+// linked by a peering in any state (Azure refuses or half-builds such a peering, spec §1.3), or
+// are both linked (in any state) to the same VNet: Azure refuses to peer a VNet with a range that
+// overlaps one it already peers with, and a hub with both would learn one range twice (the
+// merger case: a new VNet reusing a spoke's range tries to peer with the hub).
 func runAddressSpaceOverlap(p *dataplane.Plane) []Finding {
 	var out []Finding
 	seen := map[[2]*model.VNet]bool{}
@@ -39,8 +40,9 @@ func runAddressSpaceOverlap(p *dataplane.Plane) []Finding {
 			}
 		}
 	}
+	links := linkedVNets(p.Net)
 	for _, hub := range p.Net.VNets {
-		out = append(out, sharedHubOverlaps(hub, seen)...)
+		out = append(out, sharedHubOverlaps(hub, links[hub], seen)...)
 	}
 	return out
 }
@@ -104,10 +106,29 @@ func firstOverlap(a, b []netip.Prefix) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// sharedHubOverlaps reports overlapping VNets that both peer with hub but not with each other.
-func sharedHubOverlaps(hub *model.VNet, seen map[[2]*model.VNet]bool) []Finding {
+// linkedVNets maps each VNet to the VNets linked with it by a peering link in either direction,
+// whatever its state, in network order.
+func linkedVNets(n *model.Network) map[*model.VNet][]*model.VNet {
+	out := map[*model.VNet][]*model.VNet{}
+	add := func(a, b *model.VNet) {
+		if !containsVNet(out[a], b) {
+			out[a] = append(out[a], b)
+		}
+	}
+	for _, v := range n.VNets {
+		for _, pr := range v.Peerings {
+			if pr.Remote != nil && pr.Remote != v {
+				add(v, pr.Remote)
+				add(pr.Remote, v)
+			}
+		}
+	}
+	return out
+}
+
+// sharedHubOverlaps reports overlapping VNets that are both linked with hub but not with each other.
+func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.VNet]bool) []Finding {
 	var out []Finding
-	peers := activePeers(hub)
 	for i, a := range peers {
 		for _, b := range peers[i+1:] {
 			k := pairKey(a, b)
@@ -120,16 +141,34 @@ func sharedHubOverlaps(hub *model.VNet, seen map[[2]*model.VNet]bool) []Finding 
 			}
 			seen[k] = true
 			out = append(out, Finding{
-				Code: "AddressSpaceOverlap", Severity: Warning,
-				Title: fmt.Sprintf("%s and %s overlap on %s and share the hub %s", a.Name, b.Name, x, hub.Name),
-				Message: fmt.Sprintf("VNets %s and %s both peer with %s and overlap on %s: %s learns the "+
-					"range twice and can reach only one of them; traffic between the two through the hub fails.",
-					a.Name, b.Name, hub.Name, x, hub.Name),
+				Code: "AddressSpaceOverlap", Severity: Error,
+				Title: fmt.Sprintf("%s and %s overlap on %s and both peer with %s", a.Name, b.Name, x, hub.Name),
+				Message: fmt.Sprintf("VNets %s and %s both have peerings with %s (%s, %s) and overlap on %s: Azure "+
+					"refuses to connect a peering whose range overlaps an already peered VNet, and a hub holding both "+
+					"could reach only one of them.", a.Name, b.Name, hub.Name, linkState(hub, a), linkState(hub, b), x),
 				Resources: ids(a.ID, b.ID, hub.ID),
-				Evidence:  map[string]any{"prefix": x.String(), "vnets": []string{a.Name, b.Name}, "hub": hub.Name},
-				Fix:       overlapFix,
+				Evidence: map[string]any{"prefix": x.String(), "vnets": []string{a.Name, b.Name}, "hub": hub.Name,
+					"peeringStates": []string{linkState(hub, a), linkState(hub, b)}},
+				Fix: overlapFix,
 			})
 		}
 	}
 	return out
+}
+
+// linkState describes the peering between hub and v: "Connected", or the two links' states.
+func linkState(hub, v *model.VNet) string {
+	st := func(from, to *model.VNet) string {
+		for _, pr := range from.Peerings {
+			if pr.Remote == to {
+				return pr.State
+			}
+		}
+		return "Missing"
+	}
+	a, b := st(hub, v), st(v, hub)
+	if a == b {
+		return v.Name + " " + a
+	}
+	return fmt.Sprintf("%s %s/%s", v.Name, a, b)
 }

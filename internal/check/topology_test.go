@@ -60,7 +60,13 @@ func TestAddressSpaceOverlap(t *testing.T) {
 			s1, s2 := e.vnet("s1", "westeurope", "10.1.0.0/16"), e.vnet("s2", "westeurope", "10.1.0.0/24")
 			e.peer(hub, s1)
 			e.peer(hub, s2)
-		}, []brief{{"Warning", map[string]any{"prefix": "10.1.0.0/24"}}}},
+		}, []brief{{"Error", map[string]any{"prefix": "10.1.0.0/24"}}}},
+		{"merger: a reused range tries to peer with the hub", func(e *estate) {
+			hub := e.vnet("hub", "westeurope", "10.0.0.0/16")
+			app, merger := e.vnet("app", "westeurope", "10.1.0.0/16"), e.vnet("merger", "westeurope", "10.1.0.0/16")
+			e.peer(hub, app)
+			e.link(merger, hub, "Initiated")
+		}, []brief{{"Error", map[string]any{"prefix": "10.1.0.0/16"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
