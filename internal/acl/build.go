@@ -73,7 +73,13 @@ func newACL(n *model.Network, routes func(*model.Subnet) []fib.Route) *ACL {
 	a := &ACL{net: n, routes: routes, members: map[string][]netip.Addr{},
 		admin: map[*model.VNet][]*model.AdminRule{}, ctxNSG: map[*model.NSG]nsgTraits{}}
 	for _, nic := range n.NICs {
+		if nic == nil {
+			continue
+		}
 		for _, c := range nic.IPConfigs {
+			if c == nil {
+				continue
+			}
 			for _, g := range c.ASGs {
 				if g != nil && c.PrivateIP.IsValid() {
 					a.members[g.ID.Key()] = append(a.members[g.ID.Key()], c.PrivateIP)
@@ -82,6 +88,9 @@ func newACL(n *model.Network, routes func(*model.Subnet) []fib.Route) *ACL {
 		}
 	}
 	for _, ar := range n.AdminRules {
+		if ar == nil {
+			continue
+		}
 		for _, v := range ar.AppliesTo {
 			if v != nil && !slices.Contains(a.admin[v], ar) {
 				a.admin[v] = append(a.admin[v], ar)
@@ -96,6 +105,9 @@ func (a *ACL) scan() []model.Warning {
 	var ws []model.Warning
 	seen := map[string]bool{}
 	for _, nsg := range a.net.NSGs {
+		if nsg == nil {
+			continue
+		}
 		var tr nsgTraits
 		for _, sr := range nsg.Rules {
 			if sr == nil {
@@ -113,6 +125,17 @@ func (a *ACL) scan() []model.Warning {
 			}
 		}
 		a.ctxNSG[nsg] = tr
+	}
+	for _, ar := range a.net.AdminRules {
+		if ar == nil {
+			continue
+		}
+		for _, ad := range append(slices.Clone(ar.Sources), ar.Destinations...) {
+			if ad.IsTag && a.unknownTag(ad.Prefix) {
+				ws = append(ws, model.Warning{Code: "UnknownServiceTag", Resource: ar.ID,
+					Message: "security admin rule " + ar.RuleName() + " names service tag \"" + ad.Prefix + "\", which the snapshot's service tags do not define; the rule never matches it (spec §2.4)"})
+			}
+		}
 	}
 	return ws
 }

@@ -49,7 +49,7 @@ func (c *compiler) sideFrom(key sideKey, name string, entries []string, asgs []*
 	}
 	if self {
 		key.member = slices.ContainsFunc(asgs, func(g *model.ASG) bool {
-			return slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m != nil && m.ID.Equal(g.ID) })
+			return g != nil && slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m != nil && m.ID.Equal(g.ID) })
 		})
 	}
 	cs := c.a.sides.get(key, func() *compiledSide { return c.expandSide(name, entries, asgs, key.member) })
@@ -79,7 +79,9 @@ func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, 
 	}
 	s.self = member
 	for _, g := range asgs {
-		parts = append(parts, c.a.asgMembers(g))
+		if g != nil {
+			parts = append(parts, c.a.asgMembers(g))
+		}
 	}
 	if len(entries) == 0 && len(asgs) == 0 {
 		notes = append(notes, fmt.Sprintf("%s rule %s has no address on one side; it never matches", c.owner, rule))
@@ -158,7 +160,9 @@ func adminEntries(as []model.AdminAddress) []string {
 func writtenSide(entries []string, asgs []*model.ASG) []string {
 	out := slices.Clone(entries)
 	for _, g := range asgs {
-		out = append(out, g.Name)
+		if g != nil {
+			out = append(out, g.Name)
+		}
 	}
 	return out
 }
@@ -191,7 +195,9 @@ func (a *ACL) compileAdmin(ars []*model.AdminRule, sc *subnetCtx) *compiled {
 	c := &compiler{a: a, sc: sc, owner: "security admin"}
 	rules := make([]*Rule, 0, len(ars))
 	for _, ar := range ars {
-		rules = append(rules, c.adminRule(ar))
+		if ar != nil {
+			rules = append(rules, c.adminRule(ar))
+		}
 	}
 	sortRules(rules)
 	return &compiled{rules: rules, notes: c.notes}

@@ -113,16 +113,28 @@ func listPorts(rs []model.PortRange) ([]string, string) {
 func listAddrs(written []string) ([]string, string) {
 	out := make([]string, len(written))
 	for i, w := range written {
-		w = strings.TrimSpace(w)
-		if w == "*" {
-			w = "0.0.0.0/0"
-		}
-		out[i] = w
+		out[i] = listAddr(w)
 	}
 	if len(out) == 1 {
 		return out, out[0]
 	}
 	return out, ""
+}
+
+// listAddr shows an entry as Azure's effective list does: "*" as 0.0.0.0/0, an address as
+// a /32 (/128) prefix, a tag or ASG name as written.
+func listAddr(w string) string {
+	w = strings.TrimSpace(w)
+	if w == "*" {
+		return "0.0.0.0/0"
+	}
+	if p, err := netip.ParsePrefix(w); err == nil {
+		return p.Masked().String()
+	}
+	if a, err := netip.ParseAddr(w); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()).String()
+	}
+	return w
 }
 
 // namesTag reports whether an entry is a name rather than "*" or an address.
