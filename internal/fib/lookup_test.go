@@ -136,3 +136,28 @@ func TestLookupAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSubnet: tables are built once even when many goroutines ask at the same time.
+func TestConcurrentSubnet(t *testing.T) {
+	n, s1, s2 := workedExample()
+	f, _ := Build(n)
+	got := make(chan *Table, 16)
+	for i := range 16 {
+		go func() {
+			s := s1
+			if i%2 == 1 {
+				s = s2
+			}
+			tab := f.Subnet(s)
+			tab.Lookup(ip("10.0.0.1"))
+			got <- tab
+		}()
+	}
+	seen := map[*Table]int{}
+	for range 16 {
+		seen[<-got]++
+	}
+	if len(seen) != 2 || seen[f.Subnet(s1)] != 8 || seen[f.Subnet(s2)] != 8 {
+		t.Errorf("tables handed out: %v, want two, 8 each", seen)
+	}
+}
