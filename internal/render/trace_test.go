@@ -1,0 +1,59 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+func sampleAnswer() *trace.Answer {
+	deny := trace.Step{Step: trace.StepNsgInbound, Result: trace.Denied, ResourceID: "/nsgs/nsg-db", Rule: "securityRules/deny-sql",
+		Detail: "subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql"}
+	return &trace.Answer{
+		Query:   trace.Query{From: "vm-app", To: "vm-db", Protocol: model.ProtoTCP, SourcePort: 49152, DestinationPort: 1433},
+		Verdict: trace.Unreachable,
+		Forward: &trace.Leg{Disposition: trace.Dropped, DropCause: trace.NsgDenied,
+			Deciding: &trace.Deciding{Step: deny.Step, ResourceID: deny.ResourceID, Rule: deny.Rule},
+			Hops: []*trace.Hop{
+				{Kind: trace.HopNIC, Name: "vm-app-nic", VM: "vm-app", Address: "10.1.1.4", Steps: []trace.Step{
+					{Step: trace.StepRoute, Result: trace.Matched, Rule: "to-hub"}}},
+				{Kind: trace.HopFirewall, Name: "afw", Address: "10.0.0.4", Steps: []trace.Step{
+					{Step: trace.StepFirewallNet, Result: trace.Matched, Rule: "rcg/net/app-to-db"},
+					{Step: trace.StepSnat, Result: trace.Translated, Detail: "source 10.1.1.4 → 10.0.0.5"}}},
+				{Kind: trace.HopNIC, Name: "vm-db-nic", VM: "vm-db", Address: "10.2.1.4", Steps: []trace.Step{deny}},
+			}},
+		Findings:    []trace.Finding{{Code: "PeeringNotConnected", Severity: "Error", Message: "peering p is Initiated"}},
+		Assumptions: []string{"appliance x is assumed stateful"},
+	}
+}
+
+func TestTraceText(t *testing.T) {
+	var b strings.Builder
+	if err := Trace(&b, sampleAnswer()); err != nil {
+		t.Fatal(err)
+	}
+	want := `Unreachable: vm-app → vm-db Tcp/1433 — forward Dropped (NsgDenied) by NsgInbound securityRules/deny-sql
+
+forward: Dropped, cause NsgDenied
+    Nic                   vm-app-nic (vm vm-app) 10.1.1.4: Route to-hub matched
+    Firewall              afw 10.0.0.4: FirewallNetworkRule rcg/net/app-to-db matched; Snat source 10.1.1.4 → 10.0.0.5
+ >> Nic                   vm-db-nic (vm vm-db) 10.2.1.4: NsgInbound securityRules/deny-sql denied — subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql
+
+return: not traced (the forward flow did not get there)
+
+findings:
+  Error PeeringNotConnected: peering p is Initiated
+
+assumptions:
+  - appliance x is assumed stateful
+`
+	if d := cmp.Diff(want, b.String()); d != "" {
+		t.Errorf("Trace text (-want +got):\n%s", d)
+	}
+	if first := strings.SplitN(b.String(), "\n", 2)[0]; !strings.HasPrefix(first, "Unreachable:") {
+		t.Errorf("first line %q does not start with the verdict", first)
+	}
+}
