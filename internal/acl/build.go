@@ -103,41 +103,50 @@ func newACL(n *model.Network, routes func(*model.Subnet) []fib.Route) *ACL {
 // scan records each NSG's traits and warns about tags the snapshot does not define.
 func (a *ACL) scan() []model.Warning {
 	var ws []model.Warning
-	seen := map[string]bool{}
 	for _, nsg := range a.net.NSGs {
-		if nsg == nil {
-			continue
+		if nsg != nil {
+			ws = append(ws, a.scanNSG(nsg)...)
 		}
-		var tr nsgTraits
-		for _, sr := range nsg.Rules {
-			if sr == nil {
-				continue
-			}
-			inbound := sr.Direction == model.Inbound
-			tr.usesSelfASG = tr.usesSelfASG || (inbound && len(sr.DestASGs) > 0) || (!inbound && len(sr.SourceASGs) > 0)
-			for _, e := range append(slices.Clone(sr.Sources), sr.Destinations...) {
-				tr.usesContext = tr.usesContext || contextTag(strings.TrimSpace(e))
-				if a.unknownTag(e) && !seen[nsg.ID.Key()+"\x00"+e] {
-					seen[nsg.ID.Key()+"\x00"+e] = true
-					ws = append(ws, model.Warning{Code: "UnknownServiceTag", Resource: nsg.ID,
-						Message: "rule " + sr.Name + " names service tag \"" + e + "\", which the snapshot's service tags do not define; the rule never matches it (spec §2.4)"})
-				}
-			}
-		}
-		a.ctxNSG[nsg] = tr
 	}
 	for _, ar := range a.net.AdminRules {
 		if ar == nil {
 			continue
 		}
-		for _, ad := range append(slices.Clone(ar.Sources), ar.Destinations...) {
-			if ad.IsTag && a.unknownTag(ad.Prefix) {
-				ws = append(ws, model.Warning{Code: "UnknownServiceTag", Resource: ar.ID,
-					Message: "security admin rule " + ar.RuleName() + " names service tag \"" + ad.Prefix + "\", which the snapshot's service tags do not define; the rule never matches it (spec §2.4)"})
+		for _, e := range append(adminEntries(ar.Sources), adminEntries(ar.Destinations)...) {
+			if a.unknownTag(e) {
+				ws = append(ws, unknownTagWarning(ar.ID, "security admin rule "+ar.RuleName(), e))
 			}
 		}
 	}
 	return ws
+}
+
+// scanNSG records an NSG's traits and returns one warning per unknown tag it names.
+func (a *ACL) scanNSG(nsg *model.NSG) []model.Warning {
+	var ws []model.Warning
+	var tr nsgTraits
+	seen := map[string]bool{}
+	for _, sr := range nsg.Rules {
+		if sr == nil {
+			continue
+		}
+		inbound := sr.Direction == model.Inbound
+		tr.usesSelfASG = tr.usesSelfASG || (inbound && len(sr.DestASGs) > 0) || (!inbound && len(sr.SourceASGs) > 0)
+		for _, e := range append(slices.Clone(sr.Sources), sr.Destinations...) {
+			tr.usesContext = tr.usesContext || contextTag(strings.TrimSpace(e))
+			if a.unknownTag(e) && !seen[e] {
+				seen[e] = true
+				ws = append(ws, unknownTagWarning(nsg.ID, "rule "+sr.Name, e))
+			}
+		}
+	}
+	a.ctxNSG[nsg] = tr
+	return ws
+}
+
+func unknownTagWarning(res model.ID, what, tag string) model.Warning {
+	return model.Warning{Code: "UnknownServiceTag", Resource: res, Message: what + " names service tag \"" + tag +
+		"\", which the snapshot's service tags do not define; the rule never matches it (spec §2.4)"}
 }
 
 // asgMembers is the set of private IPs of the ip configurations in an ASG.
