@@ -3,6 +3,7 @@ package synth
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // estate accumulates rendered resources per output file, then fills in the read-only
@@ -31,9 +32,16 @@ func (e *estate) names() []string {
 // encode links back-references and encodes every file.
 func (e *estate) encode(pretty bool) map[string][]byte {
 	e.link()
-	out := make(map[string][]byte, len(e.files))
-	for f, rs := range e.files {
-		out[f] = listFile(rs, pretty)
+	names := e.names()
+	enc := make([][]byte, len(names))
+	var wg sync.WaitGroup
+	for i, f := range names { // files are independent once linked: encode them in parallel
+		wg.Go(func() { enc[i] = listFile(e.files[f], pretty) })
+	}
+	wg.Wait()
+	out := make(map[string][]byte, len(names))
+	for i, f := range names {
+		out[f] = enc[i]
 	}
 	return out
 }
