@@ -42,7 +42,10 @@ func Routes(routes []fib.Route, disableBGP bool) RouteList {
 			name := r.Name
 			e.Name = &name
 		}
-		if r.NextHopIP.IsValid() {
+		for _, ip := range r.NextHopIPs {
+			e.NextHopIPAddress = append(e.NextHopIPAddress, ip.String())
+		}
+		if len(r.NextHopIPs) == 0 && r.NextHopIP.IsValid() {
 			e.NextHopIPAddress = []string{r.NextHopIP.String()}
 		}
 		out.Value = append(out.Value, e)
