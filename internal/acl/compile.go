@@ -74,6 +74,11 @@ func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, 
 			continue
 		case entryPlatform:
 			s.platform = true
+		case entryTag:
+			if exp.set.IsEmpty() && strings.EqualFold(strings.TrimSpace(e), "Internet") {
+				notes = append(notes, fmt.Sprintf("%s rule %s names Internet, which is empty here: a 0.0.0.0/0 UDR makes the subnet's VirtualNetwork tag 0.0.0.0/0 (spec §2.4)",
+					c.owner, rule))
+			}
 		}
 		parts = append(parts, exp)
 	}

@@ -33,7 +33,7 @@ func TestVirtualNetworkTag(t *testing.T) {
 	peer(a1, b)
 	ac, _ := peer(a1, c)
 	ac.AllowVirtualNetworkAccess = false
-	nsg := addNSG(n, "nsg")
+	nsg := addNSG(n, "nsg", rule("deny-rdp-from-internet", 100, in, deny, TCP, "Internet", "*", "3389"))
 	plain := addSubnet(n, a1, "plain", "10.1.1.0/24")
 	udr := addSubnet(n, a1, "udr", "10.1.2.0/24")
 	forced := addSubnet(n, a1, "forced", "10.1.3.0/24")
@@ -67,7 +67,15 @@ func TestVirtualNetworkTag(t *testing.T) {
 	})
 	runFlows(t, a.ForIPConfig(cf), []flowCase{
 		{"0/0 UDR: internet is VirtualNetwork", in, tcp("8.8.8.8", "10.1.3.4", 22), "Allowed AdminRule=- SubnetNsg=defaultSecurityRules/AllowVnetInBound NicNsg=-"},
+		{"0/0 UDR: Internet rule never matches", in, tcp("8.8.8.8", "10.1.3.4", 3389), "Allowed AdminRule=- SubnetNsg=defaultSecurityRules/AllowVnetInBound NicNsg=-"},
 	})
+	wantNote := []string{"NSG nsg rule securityRules/deny-rdp-from-internet names Internet, which is empty here: a 0.0.0.0/0 UDR makes the subnet's VirtualNetwork tag 0.0.0.0/0 (spec §2.4)"}
+	if diff := cmp.Diff(wantNote, a.ForIPConfig(cf).Assumptions); diff != "" {
+		t.Errorf("forced subnet assumptions -want +got:\n%s", diff)
+	}
+	if got := a.ForIPConfig(cp).Assumptions; len(got) != 0 {
+		t.Errorf("plain subnet assumptions = %q, want none", got)
+	}
 	for _, r := range a.ForIPConfig(cf).Set(LevelSubnet).Rules {
 		if r.Name == "defaultSecurityRules/AllowInternetOutBound" && len(r.ExpandedDest) != 0 {
 			t.Errorf("Internet with a 0/0 UDR = %v, want empty", r.ExpandedDest)
