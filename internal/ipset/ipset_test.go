@@ -262,3 +262,32 @@ func BenchmarkContains(b *testing.B) {
 		s.Contains(a)
 	}
 }
+
+func TestBuilderAndAccessors(t *testing.T) {
+	var b Builder
+	b.AddAddr(ip("10.0.0.1"))
+	b.AddAddr(ip("::1"))
+	b.AddAddr(netip.Addr{})
+	b.AddSet(Of(pfx("10.0.0.0/31")))
+	b.AddRange(Range{netip.Addr{}, ip("10.0.0.9")})
+	s := b.Set()
+	if got, want := s.String(), "10.0.0.0/31,::1/128"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if !OfAddrs(ip("10.0.0.0"), ip("10.0.0.1"), ip("::1")).Equal(s) {
+		t.Errorf("OfAddrs differs from the Builder")
+	}
+	if got := s.Only6().String(); got != "::1/128" {
+		t.Errorf("Only6 = %q", got)
+	}
+	if s.IsEmpty() || !(Set{}).IsEmpty() || !s.Only4().Difference(Of(pfx("10.0.0.0/8"))).IsEmpty() {
+		t.Errorf("IsEmpty wrong")
+	}
+	if s.Contains(netip.Addr{}) || s.ContainsPrefix(netip.Prefix{}) {
+		t.Errorf("invalid address or prefix reported as contained")
+	}
+	rs := s.Ranges()
+	if got := rs[0].String() + " " + rs[1].String(); got != "10.0.0.0-10.0.0.1 ::1" {
+		t.Errorf("Ranges = %s", got)
+	}
+}

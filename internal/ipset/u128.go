@@ -27,9 +27,7 @@ func (a u128) sub1() u128 {
 	return u128{a.hi - b, lo}
 }
 
-func (a u128) or(b u128) u128  { return u128{a.hi | b.hi, a.lo | b.lo} }
-func (a u128) and(b u128) u128 { return u128{a.hi & b.hi, a.lo & b.lo} }
-func (a u128) not() u128       { return u128{^a.hi, ^a.lo} }
+func (a u128) or(b u128) u128 { return u128{a.hi | b.hi, a.lo | b.lo} }
 
 // lowMask returns 2^k - 1 (k in 0..128).
 func lowMask(k int) u128 {
