@@ -79,7 +79,10 @@ func (n *Network) nicsByName(name string) []*NIC {
 		if !eqFold(nic.VMName, name) {
 			continue
 		}
-		vmKey := strings.ToLower(nic.VMName)
+		vmKey := nic.ID.Key() // without a VM ID, NICs of the same VM name may be different VMs
+		if nic.VMID != "" {
+			vmKey = nic.VMID.Key()
+		}
 		if nic.VM != nil {
 			vmKey = nic.VM.ID.Key()
 			if len(nic.VM.NICs) > 0 && nic.VM.NICs[0] != nic {

@@ -12,6 +12,9 @@ type NIC struct {
 	// VMName is the VM's name from the VM resource, or from virtualMachine.id when the
 	// snapshot has no VM resource (cli.md).
 	VMName string
+	// VMID is virtualMachine.id as the NIC spells it; it groups a VM's NICs when the snapshot
+	// has no VM resource.
+	VMID ID
 	// IPForwarding (enableIPForwarding) lets the NIC accept packets not addressed to it;
 	// an appliance needs it (spec §1.4).
 	IPForwarding bool
