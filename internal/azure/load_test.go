@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,5 +59,20 @@ func TestLoadInvalid(t *testing.T) {
 	_, err = Load([]string{filepath.Join(dir, "missing.json")}, Options{})
 	if err == nil || !strings.HasSuffix(err.Error(), "missing.json: stat: no such file or directory") {
 		t.Errorf("missing file error = %v", err)
+	}
+}
+
+func TestSecretsAreNotKept(t *testing.T) {
+	s, err := DecodeFile("c.json", []byte(`{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/connections/c",
+	 "type":"Microsoft.Network/connections","properties":{"connectionType":"IPsec","sharedKey":"Abc123-secret"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Abc123-secret") || len(s.Connections) != 1 || s.Connections[0].Type != "IPsec" {
+		t.Errorf("wire snapshot %s keeps the shared key or lost the connection", b)
 	}
 }
