@@ -42,7 +42,7 @@ func (e *estate) subnet(v *model.VNet, name, prefix string) *model.Subnet {
 // link adds a's peering link to b with the given state.
 func (e *estate) link(a, b *model.VNet, state string) *model.Peering {
 	p := &model.Peering{ID: a.ID + "/virtualNetworkPeerings/" + model.ID(a.Name+"-to-"+b.Name), Name: a.Name + "-to-" + b.Name,
-		Local: a, Remote: b, RemoteID: b.ID, State: state, AllowVirtualNetworkAccess: true, PeerCompleteVNets: true}
+		Local: a, Remote: b, RemoteID: b.ID, State: state, AllowVirtualNetworkAccess: true, AllowForwardedTraffic: true, PeerCompleteVNets: true}
 	a.Peerings = append(a.Peerings, p)
 	return p
 }

@@ -104,6 +104,7 @@ var registry = []Check{
 	routeBlackhole,
 	dnsProxyUpstreamBlocked,
 	internetExposedManagementPort,
+	asymmetricReturn,
 }
 
 // Run runs every check and returns the findings in a deterministic order (Sort).
