@@ -31,7 +31,7 @@ func TestHubSpokeLoads(t *testing.T) {
 	want := map[string]int{
 		"VNets": 5, "Subnets": 17, "NICs": 15 + aksNodes, "VMs": 15 + aksNodes, "NSGs": 11, "ASGs": 2,
 		"RouteTables": 4, "PublicIPs": 5, "NATGateways": 1, "PrivateEndpoints": 16, "Firewalls": 1,
-		"FirewallPolicies": 1, "IPGroups": 2, "VNetGateways": 1, "LocalGateways": 1, "Connections": 1,
+		"FirewallPolicies": 1, "IPGroups": 3, "VNetGateways": 1, "LocalGateways": 1, "Connections": 1,
 		"LoadBalancers": 2, "AdminRules": 1, "NetAppVolumes": 1, "ServiceTags": 8,
 	}
 	for k, w := range want {

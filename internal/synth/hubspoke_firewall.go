@@ -13,6 +13,9 @@ var (
 	policyID = hubNet("firewallPolicies", "afwp-hub")
 	ipgApp   = hubNet("ipGroups", "ipg-spoke-app")
 	ipgData  = hubNet("ipGroups", "ipg-spoke-data")
+	// ipgDataSrv is snet-data only: spoke-app reaches the data servers, not the private
+	// endpoints next to them (only app-to-sql-pe does, seed case 2).
+	ipgDataSrv = hubNet("ipGroups", "ipg-data-servers")
 )
 
 func hubSpokeFirewall() []O {
@@ -41,7 +44,7 @@ func hubSpokeFirewall() []O {
 			Set("childPolicies", []any{})}}
 	res := []O{fw, policy}
 	res = append(res, groups...)
-	for _, g := range []struct{ id, prefix string }{{ipgApp, "10.1.0.0/16"}, {ipgData, "10.2.0.0/16"}} {
+	for _, g := range []struct{ id, prefix string }{{ipgApp, "10.1.0.0/16"}, {ipgData, "10.2.0.0/16"}, {ipgDataSrv, "10.2.1.0/24"}} {
 		res = append(res, resource(nameOf(g.id), g.id, "Microsoft.Network/ipGroups", weu, succeeded().
 			Set("ipAddresses", strs(g.prefix)).Set("firewalls", []any{}).Set("firewallPolicies", refs(policyID))))
 	}
@@ -94,7 +97,7 @@ func rcgNetwork() O {
 			// reply bypasses the firewall.
 			netRule("app-to-sql-pe", l("TCP"), l("10.1.2.0/24"), l("10.2.2.5"), l("1433"))),
 		collection("FirewallPolicyFilterRuleCollection", "net-spoke-to-spoke", 200, "Allow",
-			netRule("app-to-data", l("TCP"), l(ipgApp), l(ipgData), l("443", "5432")),
+			netRule("app-to-data", l("TCP"), l(ipgApp), l(ipgDataSrv), l("443", "5432")),
 			netRule("data-to-app", l("TCP"), l(ipgData), l(ipgApp), l("443")),
 			netRule("icmp-between-spokes", l("ICMP"), spokes, spokes, l("*"))),
 		collection("FirewallPolicyFilterRuleCollection", "net-onprem", 300, "Allow",

@@ -70,6 +70,8 @@ func hubSpokeNSGs() []O {
 		}},
 		{id: netID(subMerger, rgMerger, "networkSecurityGroups", "nsg-merger"), rules: []ruleSpec{
 			in("allow-rdp-from-contoso", 100, true, "Tcp", l("172.20.0.0/16"), l("*"), l("3389")),
+			// Ready for a peering that never completed.
+			out("allow-to-corp-hub", 100, true, "*", l("10.1.0.0/24"), l("10.0.0.0/16"), nil),
 		}},
 	}
 	res := make([]O, 0, len(nsgs)+2)

@@ -70,7 +70,7 @@ func TestHubSpokeCounts(t *testing.T) {
 		"microsoft.network/privateendpoints":                                                  16,
 		"microsoft.network/azurefirewalls":                                                    1,
 		"microsoft.network/firewallpolicies/rulecollectiongroups":                             3,
-		"microsoft.network/ipgroups":                                                          2,
+		"microsoft.network/ipgroups":                                                          3,
 		"microsoft.network/publicipaddresses":                                                 5,
 		"microsoft.network/loadbalancers":                                                     2,
 		"microsoft.network/networkmanagers/securityadminconfigurations/rulecollections/rules": 1,
