@@ -68,8 +68,8 @@ func (w *walker) statefulSteps(eff *acl.Effective, dir model.Direction) {
 func (w *walker) levelSteps(r acl.Result, dir model.Direction, note string) {
 	for i := 0; i < r.N; i++ {
 		l := r.Levels[i]
-		if !l.Present {
-			continue
+		if !l.Present || (l.Level == acl.LevelAdmin && l.Rule == nil) {
+			continue // no admin rule matched: nothing to say at that level
 		}
 		kind, id, rule := levelStep(l, dir)
 		res := Allowed

@@ -150,7 +150,7 @@ func (w *walker) firewallReply(fw *model.Firewall) {
 	}
 	w.step(d.step.Step, Allowed, model.ID(d.step.ResourceID), d.step.Rule, "reply of the session firewall %s created by %s", fw.Name, d.step.Rule)
 	if want := d.in.reversed(); want != w.pkt {
-		w.step(StepSnat, Translated, fw.ID, "", "reply translated back: %s → %s", flowText(w.pkt), flowText(want))
+		w.step(StepSnat, Translated, fw.ID, "", "reply translated back: %s becomes %s", tupleText(w.pkt), tupleText(want))
 		w.pkt = want
 	}
 	w.srcSet = nil
@@ -211,4 +211,9 @@ func (w *walker) atFirewallInstance(fw *model.Firewall) {
 	}
 	w.addHop(HopFirewall, fw.Name, fw.ID, w.pkt.dst)
 	w.drop(NoListener, StepDeliver, fw.ID, "", "%s is a firewall instance address: nothing listens there for new flows", w.pkt.dst)
+}
+
+// tupleText is "src:port → dst:port".
+func tupleText(p packet) string {
+	return addrOr(p.src, "-") + ":" + itoa(int(p.sport)) + " → " + addrOr(p.dst, "-") + ":" + itoa(int(p.dport))
 }

@@ -125,22 +125,35 @@ func systemLookup(t *fib.Table, dst netip.Addr) (*fib.Route, bool) {
 	return best, best != nil
 }
 
-// peeringFindings names half-built peerings of s's VNet whose remote ranges hold the
-// destination (cli.md: PeeringNotConnected).
+// peeringFindings names half-built peerings between s's VNet and a VNet that holds the
+// destination, whichever side holds the link (cli.md: PeeringNotConnected).
 func (w *walker) peeringFindings(s *model.Subnet) {
 	for _, p := range s.VNet.Peerings {
-		if p.Active() || !anyContains(p.RemotePrefixes(), w.pkt.dst) {
+		if !p.Active() && anyContains(p.RemotePrefixes(), w.pkt.dst) {
+			w.peeringFinding(p)
+		}
+	}
+	for _, v := range w.p.Net.VNets {
+		if v == s.VNet || !v.Contains(w.pkt.dst) {
 			continue
 		}
-		state := p.State
-		if r := p.Reverse(); r == nil {
-			state += " (no link back from the remote VNet)"
-		} else {
-			state += " / " + r.State
+		for _, p := range v.Peerings {
+			if !p.Active() && (p.Remote == s.VNet || p.RemoteID.Equal(s.VNet.ID)) && p.Reverse() == nil {
+				w.peeringFinding(p)
+			}
 		}
-		w.ans.finding("PeeringNotConnected", "Error", "peering "+p.Name+" of "+s.VNet.Name+" would carry "+
-			w.pkt.dst.String()+" but is not Connected on both sides ("+state+"): it adds no routes (spec §1.3)", p.ID)
 	}
+}
+
+func (w *walker) peeringFinding(p *model.Peering) {
+	state := p.State
+	if r := p.Reverse(); r == nil {
+		state += ", no link back"
+	} else {
+		state += " / " + r.State
+	}
+	w.ans.finding("PeeringNotConnected", "Error", "peering "+p.Name+" of "+p.Local.Name+" would carry "+
+		w.pkt.dst.String()+" but is not Connected on both sides ("+state+"): it adds no routes (spec §1.3)", p.ID)
 }
 
 func anyContains(ps []netip.Prefix, a netip.Addr) bool {

@@ -75,6 +75,7 @@ func (w *walker) start(src endpoint) {
 		w.fromFirewall(src.fw)
 	case epInternet:
 		w.addHop(HopInternet, "internet", "", src.addr)
+		w.step(StepRoute, Matched, "", "", "from the internet to %s", w.pkt.dst)
 		w.atPublicIP()
 	case epOnPrem:
 		w.fromOnPrem(src.onPrem)
