@@ -19,7 +19,9 @@ func (w *walker) startReply(f *walker) {
 		w.step(StepRoute, Matched, "", "", "the reply from %s crosses the internet to %s", w.pkt.src, addrOr(w.pkt.dst, "the Azure-chosen address"))
 		w.atPublicIP()
 	case ExitedToOnPremises:
-		w.addHop(HopOnPremises, "on-premises", "", w.pkt.src)
+		last := f.leg.Hops[len(f.leg.Hops)-1]
+		w.addHop(HopOnPremises, last.Name, model.ID(last.ResourceID), w.pkt.src)
+		w.step(StepRoute, Matched, model.ID(last.ResourceID), "", "the reply comes back over the gateway connection")
 		w.gatewayIngress(f.exitGW)
 	case ExitedToAzureService:
 		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)
