@@ -118,7 +118,7 @@ func TestEdgeRules(t *testing.T) {
 		{"to on-premises over gateway transit", onPrem(true), q("vm1", "192.168.1.10", tcp, 443),
 			"Reachable ExitedToOnPremises Route=System Route | Delivered Route=System Route",
 			"Nic:vm1-nic > VirtualNetworkGateway:hub-gw > OnPremises:lng-onprem",
-			"OnPremises:on-premises > VirtualNetworkGateway:hub-gw > Nic:vm1-nic", nil},
+			"OnPremises:lng-onprem > VirtualNetworkGateway:hub-gw > Nic:vm1-nic", nil},
 		{"from on-premises", onPrem(true), q("192.168.1.10", "vm1", tcp, 443),
 			"Reachable Delivered Route=System Route | ExitedToOnPremises Route=System Route",
 			"OnPremises:lng-onprem > VirtualNetworkGateway:hub-gw > Nic:vm1-nic",
