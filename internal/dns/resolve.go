@@ -1,0 +1,180 @@
+package dns
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// maxDepth bounds CNAME chains and forwarding hops: a loop (a ruleset forwarding to an inbound
+// endpoint whose VNet is linked to the same ruleset) ends as Unknown instead of recursing forever.
+const maxDepth = 16
+
+// resolver is the state of one Resolve call.
+type resolver struct {
+	p *dataplane.Plane
+	a *Answer
+	// worst is the worst verdict of the legs the answer actually travelled (not fallbacks).
+	worst trace.Verdict
+	// noAnswer is set when a server on the path never answers (a firewall without DNS proxy).
+	noAnswer bool
+	noted    map[string]bool
+}
+
+// origin is who sends a query: the client VM, a firewall proxy, a resolver's outbound endpoint.
+type origin struct {
+	label string      // Leg.From
+	ref   string      // trace.Query.From; "" when the sender cannot be traced
+	vnet  *model.VNet // the VNet whose links Azure DNS applies to its queries
+	fw    *model.Firewall
+	// untraced says why the leg is not traced when ref is "".
+	untraced string
+}
+
+// Resolve resolves name as the VM behind NIC from would (spec §8): its DNS servers in order
+// (NIC dnsSettings, else VNet dhcpOptions, else Azure DNS), following firewall DNS proxies,
+// resolver inbound endpoints and forwarding rulesets to the server that answers, and tracing
+// each query's network leg (UDP/53). Bad input is an error; every network outcome is an Answer.
+func Resolve(p *dataplane.Plane, from *model.NIC, name string) (*Answer, error) {
+	if p == nil || p.Net == nil || from == nil {
+		return nil, errors.New("dns: no data plane or no NIC")
+	}
+	q, err := normalize(name)
+	if err != nil {
+		return nil, err
+	}
+	c := from.Primary()
+	if c == nil || c.Subnet == nil || c.Subnet.VNet == nil {
+		return nil, fmt.Errorf("dns: NIC %s has no ip configuration in a known subnet", from.Name)
+	}
+	a := &Answer{Query: Query{From: clientName(from), NIC: string(from.ID), Address: c.PrivateIP, Name: q},
+		Servers: []Server{}, Legs: []Leg{}, Assumptions: []string{}}
+	r := &resolver{p: p, a: a, worst: trace.Reachable, noted: map[string]bool{}}
+	servers, via := clientServers(from, c.Subnet.VNet)
+	o := origin{label: clientLabel(from, c), ref: string(from.ID), vnet: c.Subnet.VNet}
+	a.Answer = r.askList(servers, via, o, q, 0)
+	if a.Answer.CNAMEs == nil {
+		a.Answer.CNAMEs = []string{}
+	}
+	a.Verdict = r.verdict()
+	return a, nil
+}
+
+// normalize lower-cases a name and strips the trailing dot; it rejects what cannot be a name.
+func normalize(name string) (string, error) {
+	q := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+	if q == "" || len(q) > 253 || strings.ContainsAny(q, " \t/\\@") || strings.Contains(q, "..") {
+		return "", fmt.Errorf("dns: %q is not a DNS name", name)
+	}
+	return q, nil
+}
+
+// clientServers returns the VM's DNS servers and where they come from (spec §8).
+func clientServers(nic *model.NIC, v *model.VNet) ([]netip.Addr, string) {
+	if len(nic.DNSServers) > 0 {
+		return nic.DNSServers, "NIC " + nic.Name + " dnsSettings.dnsServers"
+	}
+	if len(v.DNSServers) > 0 {
+		return v.DNSServers, "VNet " + v.Name + " dhcpOptions.dnsServers"
+	}
+	return []netip.Addr{AzureDNS}, "default (no DNS servers on the NIC or VNet " + v.Name + ")"
+}
+
+func clientName(nic *model.NIC) string {
+	if nic.VMName != "" {
+		return nic.VMName
+	}
+	return nic.Name
+}
+
+func clientLabel(nic *model.NIC, c *model.IPConfig) string {
+	return fmt.Sprintf("%s (%s)", clientName(nic), c.PrivateIP)
+}
+
+// askList asks servers in order; a client (or proxy) moves to the next server when a query
+// to one times out, so a server whose leg is Unreachable is skipped while another remains.
+func (r *resolver) askList(servers []netip.Addr, via string, o origin, name string, depth int) Result {
+	for i, s := range servers {
+		l := r.leg(o, s)
+		if l.Verdict == trace.Unreachable && i < len(servers)-1 {
+			r.assume(fmt.Sprintf("%s cannot reach DNS server %s; it falls back to %s after a timeout", o.label, s, servers[i+1]))
+			continue
+		}
+		r.worsen(l.Verdict)
+		if i > 0 {
+			via += fmt.Sprintf(" (server %d of %d)", i+1, len(servers))
+		}
+		return r.ask(s, via, o, name, depth)
+	}
+	return Result{Status: Unknown, Detail: "no DNS server to ask"}
+}
+
+// ask sends the query for name to server s and returns its answer.
+func (r *resolver) ask(s netip.Addr, via string, o origin, name string, depth int) Result {
+	if depth > maxDepth {
+		return Result{Status: Unknown, Detail: fmt.Sprintf("more than %d forwarding or CNAME steps: a resolution loop", maxDepth)}
+	}
+	srv, target := r.classify(s, o.vnet)
+	srv.Via = via
+	switch srv.Kind {
+	case KindAzureDNS:
+		return r.atAzureDNS(srv, o.vnet, name, depth)
+	case KindResolverInbound:
+		return r.atAzureDNS(srv, target.inbound.Subnet.VNet, name, depth)
+	case KindFirewallProxy:
+		return r.atFirewallProxy(srv, target.fw, name, depth)
+	case KindFirewallNoProxy:
+		r.add(srv)
+		r.noAnswer = true
+		return Result{Status: Unknown, Source: "firewall " + target.fw.Name, ResourceID: string(target.fw.ID),
+			Detail: "firewall " + target.fw.Name + " has DNS proxy off: it does not answer DNS on port 53, the query times out (spec §3.5)"}
+	case KindCustom:
+		return r.atCustom(srv, target, name, depth)
+	}
+	r.add(srv)
+	return Result{Status: Unknown, AnsweredBy: s.String(), Source: "DNS server " + s.String(),
+		Detail: s.String() + " is outside the snapshot (on-premises or internet): its answer is not modelled"}
+}
+
+func (r *resolver) add(s Server) { r.a.Servers = append(r.a.Servers, s) }
+
+func (r *resolver) assume(msg string) {
+	if !r.noted[msg] {
+		r.noted[msg] = true
+		r.a.Assumptions = append(r.a.Assumptions, msg)
+	}
+}
+
+// verdict is the client's outcome: the answer's status unless a used leg fails.
+func (r *resolver) verdict() Verdict {
+	switch {
+	case r.noAnswer || r.worst == trace.Unreachable:
+		return VerdictTimeout
+	case r.worst == trace.Intermittent:
+		return VerdictIntermittent
+	case r.worst == trace.UnknownV:
+		return VerdictUnknown
+	}
+	switch r.a.Answer.Status {
+	case Resolved:
+		return VerdictResolved
+	case NXDOMAIN:
+		return VerdictNXDOMAIN
+	case Public:
+		return VerdictPublic
+	}
+	return VerdictUnknown
+}
+
+var severity = map[trace.Verdict]int{trace.Reachable: 0, NotTraced: 0, trace.UnknownV: 1, trace.Intermittent: 2, trace.Unreachable: 3}
+
+func (r *resolver) worsen(v trace.Verdict) {
+	if severity[v] > severity[r.worst] {
+		r.worst = v
+	}
+}
