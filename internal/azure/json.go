@@ -54,6 +54,7 @@ type parser struct {
 	i     int
 	keys  map[string]string // raw key -> lower-case key, so each spelling is lowered once
 	stack []Member          // scratch for the children of open containers
+	slab  []Member          // free part of the current allocation slab
 	path  []seg             // where the parser is, for error messages
 	err   *InputError
 	file  string
@@ -281,14 +282,29 @@ func (p *parser) expect(what string) {
 	p.fail("unexpected %s, want %s", quoteChar(p.s[p.i:]), what)
 }
 
-// close moves the children collected since start into an exact-size slice.
+// close moves the children collected since start into an exact-size slice carved from a
+// slab, so a document costs a few large allocations instead of one per container.
 func (p *parser) close(v *Value, start int) {
 	if n := len(p.stack) - start; n > 0 {
-		v.Kids = make([]Member, n)
+		v.Kids = p.alloc(n)
 		copy(v.Kids, p.stack[start:])
 	}
 	clear(p.stack[start:])
 	p.stack = p.stack[:start]
+}
+
+const slabSize = 4096
+
+func (p *parser) alloc(n int) []Member {
+	if n > slabSize/4 {
+		return make([]Member, n)
+	}
+	if len(p.slab) < n {
+		p.slab = make([]Member, slabSize)
+	}
+	out := p.slab[:n:n]
+	p.slab = p.slab[n:]
+	return out
 }
 
 func (p *parser) lower(raw string) string {

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -21,6 +22,15 @@ func FuzzLoad(f *testing.F) {
 	}
 	for _, b := range estateFiles(2, 1) {
 		f.Add(b)
+	}
+	// Small seeds, one resource each, so mutations reach the decoders, not just the parser.
+	if b, err := os.ReadFile("testdata/estate.json"); err == nil {
+		var items []json.RawMessage
+		if json.Unmarshal(b, &items) == nil {
+			for _, it := range items {
+				f.Add([]byte(it))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := FromBytes("fuzz.json", data)

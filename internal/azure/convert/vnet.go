@@ -23,6 +23,9 @@ type child[T any] struct {
 // per ID; a separate object replaces an inline copy of the same child (it is at least as
 // detailed), and repeated separate objects warn (dedup).
 func mergeChildren[T any](b *builder, inline []child[T], separate []T, meta func(T) *azure.Meta) []child[T] {
+	if len(separate) == 0 {
+		return inline // the common case; inline children are unique by construction
+	}
 	pos := make(map[string]int, len(inline)+len(separate))
 	out := make([]child[T], 0, len(inline)+len(separate))
 	add := func(c child[T]) {
