@@ -31,6 +31,9 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 		w.peeringFindings(s)
 		return
 	}
+	if routeHook != nil {
+		routeHook(s, w.pkt.dst, r, systemOnly)
+	}
 	w.routeStep(s, r, systemOnly)
 	w.follow(s, r)
 }
@@ -58,6 +61,9 @@ func (w *walker) follow(s *model.Subnet, r *fib.Route) {
 		w.peeringFindings(s)
 	}
 }
+
+// routeHook, when set (tests only), sees every route decision of every walk.
+var routeHook func(s *model.Subnet, dst netip.Addr, r *fib.Route, systemOnly bool)
 
 // routeStep records the selected route; a None route is the denying step.
 func (w *walker) routeStep(s *model.Subnet, r *fib.Route, systemOnly bool) {
