@@ -1,5 +1,3 @@
-// Package azure reads snapshots of Azure networks (ARM, Resource Graph, az CLI, REST API
-// examples, service tags files) into wire types that mirror Azure's JSON.
 package azure
 
 import (
