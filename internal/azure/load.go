@@ -173,6 +173,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.StaticMembers = append(s.StaticMembers, o.StaticMembers...)
 	s.NetAppVolumes = append(s.NetAppVolumes, o.NetAppVolumes...)
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
+	s.DNS.merge(&o.DNS)
 	if s.Unknown == nil {
 		s.Unknown = map[string]int{}
 	}

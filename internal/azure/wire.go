@@ -39,6 +39,7 @@ type Snapshot struct {
 	StaticMembers    []*StaticMember
 	NetAppVolumes    []*NetAppVolume
 	ServiceTags      []*ServiceTag
+	DNS              DNS // private zones, resolvers, rulesets (dns.go)
 
 	// Unknown counts objects of types not read, per type as spelled; objects that are not
 	// resources at all (Network Watcher outputs) count under NotAResource.

@@ -39,7 +39,9 @@ func FromBytes(name string, data []byte) (*model.Network, error) {
 	return Convert(s)
 }
 
-// Convert builds the model from wire objects. The result is frozen.
+// Convert builds the model from wire objects. The result is frozen. Values were validated
+// by the decoder, so conversion itself finds only warnings today; the error is kept for
+// checks that need the whole snapshot (an *azure.InputError naming a wire object's Src).
 func Convert(s *azure.Snapshot) (*model.Network, error) {
 	b := newBuilder(s)
 	for _, note := range s.Notes {
@@ -48,13 +50,10 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 	steps := []func(){
 		b.buildASGs, b.buildNSGs, b.buildRouteTables, b.buildPublicIPs, b.buildNATGateways, b.buildIPGroups, b.buildFirewallPolicies,
 		b.buildVNets, b.buildNATSubnets, b.buildLoadBalancers, b.buildNICs, b.buildLBBackends, b.buildVMs, b.buildPrivateEndpoints, b.buildFirewalls,
-		b.buildVNetGateways, b.buildLocalGateways, b.buildConnections, b.buildAdminRules, b.buildNetAppVolumes, b.buildServiceTags,
+		b.buildVNetGateways, b.buildLocalGateways, b.buildConnections, b.buildAdminRules, b.buildNetAppVolumes, b.buildServiceTags, b.buildDNS,
 	}
 	for _, step := range steps {
 		step()
-		if b.err != nil {
-			return nil, b.err
-		}
 	}
 	for t, c := range s.Unknown {
 		b.n.Unknown[t] += c
@@ -65,9 +64,8 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 
 // builder holds the conversion state: the model being built and indexes by ID key.
 type builder struct {
-	s   *azure.Snapshot
-	n   *model.Network
-	err error
+	s *azure.Snapshot
+	n *model.Network
 
 	vnets     map[string]*model.VNet
 	subnets   map[string]*model.Subnet
