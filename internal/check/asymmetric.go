@@ -3,7 +3,9 @@ package check
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -42,54 +44,80 @@ func (r rep) name() string {
 func runAsymmetricReturn(p *dataplane.Plane) []Finding {
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
-	w := &chainWalker{p: p}
-	groups := map[asymKey]*asymGroup{}
-	var order []asymKey
-	for _, s := range srcs {
-		for _, d := range dsts {
-			if d.subnet == s.subnet && d.pe == nil {
-				continue // inside one subnet nothing is routed
-			}
-			if !w.asymmetric(s, d) {
-				continue
-			}
-			c, ok := confirmAsymmetry(p, s, d)
-			if !ok {
-				continue
-			}
-			k := asymKey{s.subnet, d.subnet, c.device}
-			if groups[k] == nil {
-				groups[k] = &asymGroup{src: s}
-				order = append(order, k)
-			}
-			groups[k].hits = append(groups[k].hits, c)
+	hits := searchPairs(p, srcs, dsts)
+	groups := map[asymKey][]asymHit{}
+	var keys []asymKey
+	for _, h := range hits {
+		k := asymKey{h.dst.subnet, h.dst.pe, h.device}
+		if groups[k] == nil {
+			keys = append(keys, k)
 		}
+		groups[k] = append(groups[k], h)
 	}
-	out := make([]Finding, 0, len(order))
-	for _, k := range order {
+	out := make([]Finding, 0, len(keys))
+	for _, k := range keys {
 		out = append(out, asymmetryFinding(groups[k]))
 	}
 	return out
 }
 
-// asymKey groups confirmed pairs: one finding per source subnet, destination subnet and device,
-// so a dozen endpoints behind one misrouted firewall make one finding, not a dozen.
+// searchPairs runs both stages over every pair, sources split among GOMAXPROCS workers (the
+// data plane is safe for concurrent use; each worker has its own caches). Hits come back in
+// source order, whatever the scheduling.
+func searchPairs(p *dataplane.Plane, srcs, dsts []rep) []asymHit {
+	workers := min(runtime.GOMAXPROCS(0), max(len(srcs), 1))
+	perSrc := make([][]asymHit, len(srcs))
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		wg.Add(1)
+		go func(wk int) {
+			defer wg.Done()
+			w := newChainWalker(p)
+			for i := wk; i < len(srcs); i += workers {
+				perSrc[i] = w.pairsFrom(srcs[i], dsts)
+			}
+		}(wk)
+	}
+	wg.Wait()
+	var out []asymHit
+	for _, hs := range perSrc {
+		out = append(out, hs...)
+	}
+	return out
+}
+
+// pairsFrom checks one source against every destination.
+func (w *chainWalker) pairsFrom(s rep, dsts []rep) []asymHit {
+	var out []asymHit
+	for _, d := range dsts {
+		if d.subnet == s.subnet && d.pe == nil {
+			continue // inside one subnet nothing is routed
+		}
+		if !w.asymmetric(s, d) {
+			continue
+		}
+		if h, ok := confirmAsymmetry(w.p, s, d); ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// asymKey groups confirmed pairs per destination (a private endpoint, or a VM subnet) and
+// device: the fix lives there, and a destination reached asymmetrically from a thousand
+// subnets is one finding, not a thousand.
 type asymKey struct {
-	src, dst *model.Subnet
-	device   string
-}
-
-type asymGroup struct {
-	src  rep
-	hits []asymHit
-}
-
-// asymHit is one confirmed pair: the destination, the port traced and the trace's finding.
-type asymHit struct {
-	dst    rep
-	port   uint16
+	dst    *model.Subnet
+	pe     *model.PrivateEndpoint
 	device string
-	tf     trace.Finding
+}
+
+// asymHit is one confirmed pair: source, destination, the port traced and the trace's finding.
+type asymHit struct {
+	src, dst rep
+	port     uint16
+	device   string
+	tf       trace.Finding
 }
 
 // subnetReps picks, per subnet, the first VM NIC whose primary ip configuration is in it,
@@ -128,67 +156,130 @@ func endpointReps(n *model.Network) []rep {
 // maxChain bounds a route-only walk; longer chains are loops and the trace reports them.
 const maxChain = 6
 
-// chainWalker follows routes through appliances without allocating.
+// chainWalker follows routes through appliances. Per pair it does one route lookup and two map
+// lookups: appliance resolutions and the walk onward from an appliance (the same for every
+// source) are cached.
 type chainWalker struct {
-	p        *dataplane.Plane
-	fwd, rev [maxChain]any
+	p          *dataplane.Plane
+	fwd, rev   chainBuf
+	appliances map[applianceKey]appliance
+	tails      map[tailKey]chainBuf
+}
+
+type chainBuf struct {
+	devs [maxChain]any
+	n    int
+}
+
+type applianceKey struct {
+	vnet *model.VNet
+	ip   netip.Addr
+}
+
+// appliance is a resolved next hop: the device and the subnet it forwards from.
+type appliance struct {
+	dev  any
+	next *model.Subnet
+}
+
+type tailKey struct {
+	from *model.Subnet
+	dst  netip.Addr
+}
+
+func newChainWalker(p *dataplane.Plane) *chainWalker {
+	return &chainWalker{p: p, appliances: map[applianceKey]appliance{}, tails: map[tailKey]chainBuf{}}
 }
 
 // asymmetric reports whether s→d and its reply cross different stateful devices by routes alone.
 func (w *chainWalker) asymmetric(s, d rep) bool {
-	nf := w.chain(s.subnet, d.addr, &w.fwd)
-	nr := 0
+	w.chain(s.subnet, d.addr, &w.fwd)
+	w.rev.n = 0
 	if d.pe == nil {
-		nr = w.chain(d.subnet, s.addr, &w.rev)
-	} else if nf == 0 {
+		w.chain(d.subnet, s.addr, &w.rev)
+	} else if w.fwd.n == 0 {
 		return false // direct to an endpoint and direct back
 	}
-	return !sameSet(w.fwd[:nf], w.rev[:nr])
+	return !sameSet(w.fwd.devs[:w.fwd.n], w.rev.devs[:w.rev.n])
 }
 
-// chain fills devs with the appliances and firewalls a packet from subnet s to dst crosses,
-// following VirtualAppliance next hops (spec §1.4, §1.6), and returns how many.
-func (w *chainWalker) chain(s *model.Subnet, dst netip.Addr, devs *[maxChain]any) int {
-	n := 0
-	for n < maxChain {
+// chain fills c with the appliances and firewalls a packet from subnet s to dst crosses,
+// following VirtualAppliance next hops (spec §1.4, §1.6). The walk after the first appliance
+// comes from the cache.
+func (w *chainWalker) chain(s *model.Subnet, dst netip.Addr, c *chainBuf) {
+	c.n = 0
+	r, ok := w.p.FIB.Subnet(s).Lookup(dst)
+	if !ok || r.NextHop != model.HopVirtualAppliance {
+		return
+	}
+	a := w.applianceAt(s.VNet, r.NextHopIP)
+	if a.dev == nil {
+		return
+	}
+	c.devs[0], c.n = a.dev, 1
+	if a.next == nil {
+		return
+	}
+	k := tailKey{a.next, dst}
+	t, ok := w.tails[k]
+	if !ok {
+		w.walk(a.next, dst, &t)
+		w.tails[k] = t
+	}
+	for _, d := range t.devs[:t.n] {
+		if c.n == maxChain || contains(c.devs[:c.n], d) {
+			return // a loop: the trace reports it
+		}
+		c.devs[c.n] = d
+		c.n++
+	}
+}
+
+// walk follows routes from subnet s (an appliance's) towards dst without the cache.
+func (w *chainWalker) walk(s *model.Subnet, dst netip.Addr, c *chainBuf) {
+	c.n = 0
+	for c.n < maxChain {
 		r, ok := w.p.FIB.Subnet(s).Lookup(dst)
 		if !ok || r.NextHop != model.HopVirtualAppliance {
-			return n
+			return
 		}
-		dev, next := w.applianceAt(s, r.NextHopIP)
-		if dev == nil || contains(devs[:n], dev) {
-			return n
+		a := w.applianceAt(s.VNet, r.NextHopIP)
+		if a.dev == nil || contains(c.devs[:c.n], a.dev) {
+			return
 		}
-		devs[n] = dev
-		n++
-		if s = next; s == nil {
-			return n
+		c.devs[c.n] = a.dev
+		c.n++
+		if s = a.next; s == nil {
+			return
 		}
 	}
-	return n
 }
 
-// applianceAt resolves a next hop seen from s (same or directly peered VNet) to its device and
-// the subnet the device forwards from.
-func (w *chainWalker) applianceAt(s *model.Subnet, ip netip.Addr) (any, *model.Subnet) {
-	o, ok := w.p.Net.OwnerIn(s.VNet, ip)
-	for i := 0; !ok && i < len(s.VNet.Peerings); i++ {
-		if pr := s.VNet.Peerings[i]; pr.Remote != nil && pr.Active() {
+// applianceAt resolves a next hop seen from VNet v (same or directly peered VNet) to its device
+// and the subnet the device forwards from; unresolvable next hops have a nil device.
+func (w *chainWalker) applianceAt(v *model.VNet, ip netip.Addr) appliance {
+	k := applianceKey{v, ip}
+	if a, ok := w.appliances[k]; ok {
+		return a
+	}
+	var a appliance
+	o, ok := w.p.Net.OwnerIn(v, ip)
+	for i := 0; !ok && i < len(v.Peerings); i++ {
+		if pr := v.Peerings[i]; pr.Remote != nil && pr.Active() {
 			o, ok = w.p.Net.OwnerIn(pr.Remote, ip)
 		}
 	}
-	if !ok {
-		return nil, nil
+	switch {
+	case !ok:
+	case o.Kind == model.OwnerNIC:
+		a = appliance{o.IPConfig.NIC, o.IPConfig.Subnet}
+	case o.Kind == model.OwnerFirewall:
+		a = appliance{o.Firewall, o.Firewall.Subnet}
+	case o.Kind == model.OwnerLBFrontend:
+		a = appliance{o.Frontend.LB, o.Frontend.Subnet}
 	}
-	switch o.Kind {
-	case model.OwnerNIC:
-		return o.IPConfig.NIC, o.IPConfig.Subnet
-	case model.OwnerFirewall:
-		return o.Firewall, o.Firewall.Subnet
-	case model.OwnerLBFrontend:
-		return o.Frontend.LB, o.Frontend.Subnet
-	}
-	return nil, nil
+	w.appliances[k] = a
+	return a
 }
 
 func contains(xs []any, x any) bool {
@@ -249,7 +340,7 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
 		}
 		for _, f := range a.Findings {
 			if f.Code == "AsymmetricReturn" {
-				h := asymHit{dst: d, port: port, tf: f}
+				h := asymHit{src: s, dst: d, port: port, tf: f}
 				if len(f.Resources) > 0 {
 					h.device = model.ID(f.Resources[0]).Name()
 				}
@@ -261,25 +352,28 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
 	return asymHit{}, false
 }
 
-func asymmetryFinding(g *asymGroup) Finding {
-	sort.Slice(g.hits, func(i, j int) bool { return g.hits[i].dst.name() < g.hits[j].dst.name() })
-	s, first := g.src, g.hits[0]
-	d := first.dst
-	res := []model.ID{s.subnet.ID}
-	names := make([]string, len(g.hits))
-	for i, h := range g.hits {
-		names[i] = h.dst.name()
-		if h.dst.pe != nil {
-			res = append(res, h.dst.pe.ID)
-		}
+func asymmetryFinding(hits []asymHit) Finding {
+	sort.Slice(hits, func(i, j int) bool { return subnetLabel(hits[i].src.subnet) < subnetLabel(hits[j].src.subnet) })
+	first := hits[0]
+	s, d := first.src, first.dst
+	sources := make([]string, len(hits))
+	res := []model.ID{}
+	if d.pe != nil {
+		res = append(res, d.pe.ID)
 	}
 	res = append(res, d.subnet.ID)
 	for _, id := range first.tf.Resources {
 		res = append(res, model.ID(id))
 	}
-	what := d.name()
-	if len(g.hits) > 1 {
-		what = fmt.Sprintf("%s and %d more in %s", d.name(), len(g.hits)-1, subnetLabel(d.subnet))
+	for i, h := range hits {
+		sources[i] = subnetLabel(h.src.subnet)
+		if i < maxEvidenceList {
+			res = append(res, h.src.subnet.ID)
+		}
+	}
+	from := sources[0]
+	if len(hits) > 1 {
+		from = fmt.Sprintf("%s and %d more subnets", sources[0], len(hits)-1)
 	}
 	fix := "Add the return route: a UDR on the destination subnet sending the source range to the same firewall " +
 		"or appliance, or SNAT the flow at the device."
@@ -288,13 +382,13 @@ func asymmetryFinding(g *asymGroup) Finding {
 			"SNAT private ranges to always SNAT; for a third-party appliance tag its NIC disableSnatOnPL=true."
 	}
 	return Finding{Code: "AsymmetricReturn", Severity: Error,
-		Title: fmt.Sprintf("%s → %s: the reply bypasses %s", subnetLabel(s.subnet), what, first.device),
+		Title: fmt.Sprintf("%s → %s: the reply bypasses %s", from, d.name(), first.device),
 		Message: fmt.Sprintf("Traffic from %s (traced from %s) to %s (%s, TCP %d) crosses %s, but %s.",
-			subnetLabel(s.subnet), s.nic.VMName, d.name(), d.addr, first.port, first.device, first.tf.Message),
+			from, s.nic.VMName, d.name(), d.addr, first.port, first.device, first.tf.Message),
 		Resources: ids(res...),
-		Evidence: map[string]any{"source": subnetLabel(s.subnet), "destination": d.name(), "statefulDevice": first.device,
+		Evidence: map[string]any{"source": sources[0], "destination": d.name(), "statefulDevice": first.device,
 			"sourceVm": s.nic.VMName, "destinationAddress": d.addr.String(), "port": first.port,
-			"destinations": names, "count": len(names)},
+			"sources": capList(sources), "count": len(sources)},
 		Fix: fix,
 	}
 }

@@ -36,8 +36,8 @@ func TestAsymmetricReturn(t *testing.T) {
 			h.e.nic(h.e.subnet(h.hub, "snet-shared", "10.0.4.0/24"), "vm-shared", "10.0.4.4")
 			h.app.RouteTable = h.e.routeTable("rt-app", udr("hub", "10.0.4.0/24", model.HopVirtualAppliance, "10.0.0.4"))
 		}, []brief{ // both ways: the reply bypasses the firewall, and hub-initiated flows' replies hit it without a session
-			{"Error", map[string]any{"source": "hub/snet-shared", "destination": "spoke/app", "statefulDevice": "fw", "port": uint16(443)}},
 			{"Error", map[string]any{"source": "spoke/app", "destination": "hub/snet-shared", "statefulDevice": "fw", "port": uint16(443)}},
+			{"Error", map[string]any{"source": "hub/snet-shared", "destination": "spoke/app", "statefulDevice": "fw", "port": uint16(443)}},
 		}},
 		{"both directions through the firewall", func(h *hubSpoke) {
 			shared := h.e.subnet(h.hub, "snet-shared", "10.0.4.0/24")

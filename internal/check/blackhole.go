@@ -159,7 +159,7 @@ func blackholeFinding(h *hole) Finding {
 		Resources: ids(res...),
 		Evidence: map[string]any{"prefix": h.t.prefix.String(), "targetKind": h.t.kind, "target": h.t.via,
 			"route": routeName, "routePrefix": h.route.Prefix.String(), "routeSource": h.route.Source.String(),
-			"subnets": subnetNames(h.subnets)},
+			"subnets": capList(subnetNames(h.subnets)), "subnetCount": len(h.subnets)},
 		Fix: fix,
 	}
 }

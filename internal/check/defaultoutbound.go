@@ -95,7 +95,7 @@ func defaultOutboundFinding(s *model.Subnet, nics []*model.NIC) Finding {
 			"(%d) have no public IP or load balancer outbound rule: they egress through default outbound access, whose "+
 			"address is not yours and which new VNets no longer get.", subnetLabel(s), len(nics)),
 		Resources: ids(res...),
-		Evidence:  map[string]any{"subnet": subnetLabel(s), "vms": vms, "count": len(nics)},
+		Evidence:  map[string]any{"subnet": subnetLabel(s), "vms": capList(vms), "count": len(nics)},
 		Fix: "Give the subnet an explicit egress — a NAT gateway, or a 0.0.0.0/0 route to the hub firewall — then set " +
 			"defaultOutboundAccess=false on the subnet.",
 	}

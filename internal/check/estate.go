@@ -194,3 +194,14 @@ func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
 func hasSuffixFold(s, suffix string) bool {
 	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
+
+// maxEvidenceList caps lists in evidence so a finding stays readable on a large estate; the
+// full count is always given beside it.
+const maxEvidenceList = 50
+
+func capList(s []string) []string {
+	if len(s) > maxEvidenceList {
+		return s[:maxEvidenceList]
+	}
+	return s
+}

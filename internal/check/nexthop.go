@@ -80,7 +80,7 @@ func runNextHopUnreachable(p *dataplane.Plane) []Finding {
 				ar.route.Name, routeDest(ar.route), ar.route.NextHopIP, ar.table.Name, ar.route.NextHopIP, len(bad)),
 			Resources: append(ids(ar.table.ID), ids(subnetIDs(bad)...)...),
 			Evidence: map[string]any{"routeTable": ar.table.Name, "route": ar.route.Name, "prefix": routeDest(ar.route),
-				"nextHopIp": ar.route.NextHopIP.String(), "subnets": subnetNames(bad)},
+				"nextHopIp": ar.route.NextHopIP.String(), "subnets": capList(subnetNames(bad)), "subnetCount": len(bad)},
 			Fix: "Point the route at the appliance's current private IP (or its internal load balancer frontend), " +
 				"or peer the appliance's VNet directly with these subnets' VNet.",
 		})

@@ -86,7 +86,8 @@ func snatFinding(n *model.Network, e egress) Finding {
 	ipconfigs := ipConfigsIn(n, e.subnets)
 	total := e.cap.TotalPorts
 	ev := map[string]any{"totalPorts": total, "publicIps": e.cap.PublicIPs, "instances": e.cap.Instances,
-		"device": e.kind, "subnets": subnetNames(e.subnets), "ipConfigurations": ipconfigs}
+		"device": e.kind, "subnets": capList(subnetNames(e.subnets)), "subnetCount": len(e.subnets),
+		"ipConfigurations": ipconfigs}
 	if ipconfigs > 0 {
 		ev["portsPerIpConfiguration"] = total / ipconfigs
 	}
