@@ -231,6 +231,11 @@ func (d *dec) ruleCollection(v *Value, p *Path, kind string) *RuleCollection {
 			w.Kind = d.str(m, at)
 		case "action":
 			w.Action = d.skuType(m, at)
+			switch strings.ToLower(w.Action) {
+			case "allow", "deny", "dnat", "snat", "":
+			default:
+				d.failAt(at.Key(m.Raw), "unknown rule collection action %q (want Allow, Deny or DNAT)", w.Action)
+			}
 		case "rules":
 			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.firewallRule(v, p)) })
 		}

@@ -144,6 +144,9 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/routeTables/t","type":"Microsoft.Network/routeTables",` +
 			`"properties":{"routes":[{"name":"r","properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"Teleport"}}]}}`,
 			`f.json: $.properties.routes[0].properties.nextHopType: unknown next hop type "Teleport"`},
+		{`{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/azureFirewalls/f","properties":{"networkRuleCollections":[` +
+			`{"name":"c","properties":{"priority":100,"action":{"type":"Permit"}}}]}}`,
+			`f.json: $.properties.networkRuleCollections[0].properties.action: unknown rule collection action "Permit" (want Allow, Deny or DNAT)`},
 		{`42`, `f.json: $: want a resource object or a list of them, got number 42`},
 		{`{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","resources":[]}`,
 			`f.json: $: an ARM deployment template, not a snapshot: templates hold expressions, not deployed state; export the deployed resources instead (az resource list, az graph query, az network ... list)`},

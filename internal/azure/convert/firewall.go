@@ -97,11 +97,7 @@ func (b *builder) ruleGroup(w *azure.RuleCollectionGroup) *model.RuleCollectionG
 // and application rules becomes two collections of the same name and priority, because
 // the firewall processes the two kinds in separate phases (spec §3.2).
 func (b *builder) ruleCollection(from model.ID, w *azure.RuleCollection) []*model.RuleCollection {
-	action, ok := firewallAction(w.Action)
-	if !ok {
-		b.fail(w.Src.Err("action", fmt.Sprintf("unknown rule collection action %q", w.Action)))
-		return nil
-	}
+	action := firewallAction(w.Action) // validated by the decoder
 	var out []*model.RuleCollection
 	byKind := map[model.RuleKind]*model.RuleCollection{}
 	for _, r := range w.Rules {
@@ -120,16 +116,16 @@ func (b *builder) ruleCollection(from model.ID, w *azure.RuleCollection) []*mode
 	return out
 }
 
-func firewallAction(s string) (model.FirewallAction, bool) {
+// firewallAction maps a collection action; NAT collections say DNAT (policy) or Dnat/Snat
+// (classic), and an absent action only occurs on NAT collections.
+func firewallAction(s string) model.FirewallAction {
 	switch strings.ToLower(s) {
 	case "allow":
-		return model.FwAllow, true
+		return model.FwAllow
 	case "deny":
-		return model.FwDeny, true
-	case "dnat", "snat", "":
-		return model.FwDNAT, true
+		return model.FwDeny
 	}
-	return model.FwDeny, false
+	return model.FwDNAT
 }
 
 // ruleKind decides a rule's phase from its collection and its ruleType.
@@ -183,10 +179,4 @@ func (b *builder) ipGroup(from model.ID, id string) *model.IPGroup {
 		b.dangling(from, "IP group", id)
 	}
 	return g
-}
-
-func (b *builder) fail(err *azure.InputError) {
-	if b.err == nil {
-		b.err = err
-	}
 }
