@@ -104,3 +104,42 @@ func TestFirewallTranslation(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+func TestFirewallPolicyAndHAPorts(t *testing.T) {
+	policy := func(parentDeny bool) func() *net {
+		return fwHub(func(h *hubSpoke, fw *model.Firewall) {
+			fw.Classic = nil
+			action := model.FwAllow
+			if parentDeny {
+				action = model.FwDeny
+			}
+			base := &model.FirewallPolicy{ID: "/firewallPolicies/base", Name: "base", Groups: []*model.RuleCollectionGroup{{
+				ID: "/firewallPolicies/base/ruleCollectionGroups/rcg-base", Name: "rcg-base", Priority: 900,
+				Collections: []*model.RuleCollection{netRules("corp", 900, action, netRule("no-443", "*", "10.2.0.0/16", "443", tcp))}}}}
+			child := &model.FirewallPolicy{ID: "/firewallPolicies/child", Name: "child", Base: base, Groups: []*model.RuleCollectionGroup{{
+				ID: "/firewallPolicies/child/ruleCollectionGroups/rcg-app", Name: "rcg-app", Priority: 100,
+				Collections: []*model.RuleCollection{netRules("spokes", 100, model.FwAllow, netRule("s1-to-s2", "10.1.0.0/16", "10.2.0.0/16", "443", tcp))}}}}
+			h.n.FirewallPolicies = append(h.n.FirewallPolicies, base, child)
+			fw.Policy = child
+		})
+	}
+	haPorts := func() *net {
+		h := newHubSpoke()
+		h.toH1.AllowForwardedTraffic, h.h1.AllowForwardedTraffic, h.h2.AllowForwardedTraffic = true, true, true
+		addLB(h.n, "ilb-nva", "Standard", nil, h.hub.Subnets[0], "10.0.1.100", model.ProtoAny, 0, h.nva)
+		h.sn1.RouteTable.Routes[0].NextHopIP = ip("10.0.1.100")
+		h.sn2.RouteTable.Routes[0].NextHopIP = ip("10.0.1.100")
+		return h.n
+	}
+	cases := []tcase{
+		{"parent policy deny comes first", policy(true), q("vm1", "vm2", tcp, 443),
+			"Unreachable Dropped/FirewallDenied FirewallNetworkRule=rcg-base/corp/no-443", "Nic:vm1-nic > Firewall:afw", "<nil>", nil},
+		{"child rule applies when the parent allows", policy(false), q("vm1", "vm2", tcp, 443),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route",
+			"Nic:vm1-nic > Firewall:afw > Nic:vm2-nic", "Nic:vm2-nic > Firewall:afw > Nic:vm1-nic", nil},
+		{"internal LB with HA ports as next hop", haPorts, q("vm1", "vm2", tcp, 443),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route",
+			"Nic:vm1-nic > LoadBalancer:ilb-nva > Appliance:nva-nic > Nic:vm2-nic", "Nic:vm2-nic > LoadBalancer:ilb-nva > Appliance:nva-nic > Nic:vm1-nic", nil},
+	}
+	runCases(t, cases)
+}
