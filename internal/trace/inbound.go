@@ -50,6 +50,9 @@ func (w *walker) inboundInstance(c *model.IPConfig) {
 	w.pkt.dst = c.PrivateIP
 	w.step(StepDnat, Translated, c.PublicIP.ID, c.PublicIP.Name, "instance public IP %s → %s", in.dst, c.PrivateIP)
 	w.devices = append(w.devices, device{kind: HopNIC, id: c.PublicIP.ID, in: in, out: w.pkt, ipc: c})
+	if w.closedByDefault(c, c.PublicIP.Sku) {
+		return
+	}
 	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Inbound) {
 		return
 	}
@@ -91,4 +94,15 @@ func (w *walker) handBack(d device) {
 	default:
 		w.end(Dropped, NoSession)
 	}
+}
+
+// closedByDefault drops internet traffic to a Standard public endpoint when no NSG sits on the
+// NIC or its subnet: Standard public IPs and load balancers are closed to inbound traffic until an
+// NSG allows it [learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku].
+func (w *walker) closedByDefault(c *model.IPConfig, sku string) bool {
+	if !eqFold(sku, "Standard") || c.NIC.NSG != nil || (c.Subnet != nil && c.Subnet.NSG != nil) {
+		return false
+	}
+	w.drop(NoInboundPath, StepPlatform, c.NIC.ID, "", "Standard public endpoints are closed to inbound traffic unless an NSG on the NIC or subnet allows it; %s has none", c.NIC.Name)
+	return true
 }

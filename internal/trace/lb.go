@@ -40,6 +40,16 @@ func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16,
 		w.step(StepDnat, Translated, fe.LB.ID, "", "destination %s:%d → backend %s:%d; the client source is kept", in.dst, in.dport, w.pkt.dst, w.pkt.dport)
 	}
 	w.devices = append(w.devices, device{kind: HopLoadBalancer, id: fe.LB.ID, name: fe.LB.Name, in: in, out: w.pkt, ipc: c, fe: fe})
+	if fe.PublicIP != nil && !w.reply {
+		w.nicHop(c, HopNIC)
+		if w.closedByDefault(c, fe.LB.Sku) {
+			return
+		}
+		if w.filter(c, w.p.ACL.ForIPConfig(c), model.Inbound) {
+			w.deliverNIC(c)
+		}
+		return
+	}
 	w.atNIC(c)
 }
 
