@@ -68,9 +68,8 @@ func Parse(file string, data []byte) (*Value, error) {
 		return nil, err
 	}
 	p := &parser{s: src, keys: make(map[string]string, 256), file: file}
-	var v Value
 	p.ws()
-	p.value(&v)
+	v := p.value()
 	if p.err == nil {
 		p.ws()
 		if p.i < len(p.s) {
@@ -142,23 +141,26 @@ func (p *parser) ws() {
 	}
 }
 
-func (p *parser) value(v *Value) {
+// value parses one value; it returns it by value so that nothing escapes to the heap.
+func (p *parser) value() Value {
 	if p.i >= len(p.s) {
 		p.fail("unexpected end of input")
-		return
+		return Value{}
 	}
+	var v Value
 	switch c := p.s[p.i]; {
 	case c == '{':
-		p.object(v)
+		v.Kind, v.Kids = Object, p.object()
 	case c == '[':
-		p.array(v)
+		v.Kind, v.Kids = Array, p.array()
 	case c == '"':
 		v.Kind, v.Str = String, p.str()
 	case c == '-' || c >= '0' && c <= '9':
 		v.Kind, v.Str = Number, p.number()
 	default:
-		p.literal(v)
+		p.literal(&v)
 	}
+	return v
 }
 
 func (p *parser) literal(v *Value) {
@@ -188,17 +190,16 @@ func (p *parser) enter() bool {
 	return true
 }
 
-func (p *parser) object(v *Value) {
-	v.Kind = Object
+func (p *parser) object() []Member {
 	if !p.enter() {
-		return
+		return nil
 	}
 	p.i++ // {
 	start := len(p.stack)
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		return
+		return nil
 	}
 	for p.err == nil {
 		p.ws()
@@ -216,42 +217,39 @@ func (p *parser) object(v *Value) {
 		p.ws()
 		p.path = append(p.path, seg{key: raw, idx: -1})
 		p.stack = append(p.stack, Member{Key: p.lower(raw), Raw: raw})
-		var kid Value
-		p.value(&kid)
+		kid := p.value()
 		p.stack[len(p.stack)-1].Val = kid
 		p.path = p.path[:len(p.path)-1]
 		if !p.next('}') {
 			break
 		}
 	}
-	p.close(v, start)
+	return p.close(start)
 }
 
-func (p *parser) array(v *Value) {
-	v.Kind = Array
+func (p *parser) array() []Member {
 	if !p.enter() {
-		return
+		return nil
 	}
 	p.i++ // [
 	start := len(p.stack)
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return
+		return nil
 	}
 	for n := 0; p.err == nil; n++ {
 		p.ws()
 		p.path = append(p.path, seg{idx: n})
 		p.stack = append(p.stack, Member{})
-		var kid Value
-		p.value(&kid)
+		kid := p.value()
 		p.stack[len(p.stack)-1].Val = kid
 		p.path = p.path[:len(p.path)-1]
 		if !p.next(']') {
 			break
 		}
 	}
-	p.close(v, start)
+	return p.close(start)
 }
 
 // next consumes ',' (true: another element follows) or the closing byte (false).
@@ -284,13 +282,15 @@ func (p *parser) expect(what string) {
 
 // close moves the children collected since start into an exact-size slice carved from a
 // slab, so a document costs a few large allocations instead of one per container.
-func (p *parser) close(v *Value, start int) {
+func (p *parser) close(start int) []Member {
+	var kids []Member
 	if n := len(p.stack) - start; n > 0 {
-		v.Kids = p.alloc(n)
-		copy(v.Kids, p.stack[start:])
+		kids = p.alloc(n)
+		copy(kids, p.stack[start:])
 	}
 	clear(p.stack[start:])
 	p.stack = p.stack[:start]
+	return kids
 }
 
 const slabSize = 4096
