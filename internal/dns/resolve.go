@@ -82,7 +82,7 @@ func clientServers(nic *model.NIC, v *model.VNet) ([]netip.Addr, string) {
 	if len(v.DNSServers) > 0 {
 		return v.DNSServers, "VNet " + v.Name + " dhcpOptions.dnsServers"
 	}
-	return []netip.Addr{AzureDNS}, "default (no DNS servers on the NIC or VNet " + v.Name + ")"
+	return []netip.Addr{AzureDNS}, "default: no DNS servers on the NIC or VNet " + v.Name
 }
 
 func clientName(nic *model.NIC) string {
@@ -125,7 +125,10 @@ func (r *resolver) ask(s netip.Addr, via string, o origin, name string, depth in
 	case KindAzureDNS:
 		return r.atAzureDNS(srv, o.vnet, name, depth)
 	case KindResolverInbound:
-		return r.atAzureDNS(srv, target.inbound.Subnet.VNet, name, depth)
+		v := target.inbound.Subnet.VNet
+		srv.Detail = "DNS private resolver inbound endpoint: resolves with Azure DNS and the private zones and rulesets linked to " +
+			v.Name + " [DNSPR]"
+		return r.atAzureDNS(srv, v, name, depth)
 	case KindFirewallProxy:
 		return r.atFirewallProxy(srv, target.fw, name, depth)
 	case KindFirewallNoProxy:
