@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/synth"
 )
 
 // estateFiles generates a synthetic estate as ARM JSON, one file per resource type:
@@ -170,6 +172,29 @@ func BenchmarkDecodeOnly(b *testing.B) {
 			if err := json.Unmarshal(f, &v); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// BenchmarkLoadSynth loads internal/synth's estate (the target size, hub and spoke).
+func BenchmarkLoadSynth(b *testing.B) {
+	dir := b.TempDir()
+	if err := synth.WriteDir(synth.Estate(), dir); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Load([]string{dir}, Options{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
