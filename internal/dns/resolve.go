@@ -61,6 +61,9 @@ func Resolve(p *dataplane.Plane, from *model.NIC, name string) (*Answer, error) 
 	if a.Answer.CNAMEs == nil {
 		a.Answer.CNAMEs = []string{}
 	}
+	if a.Answer.Addresses == nil {
+		a.Answer.Addresses = []netip.Addr{}
+	}
 	a.Verdict = r.verdict()
 	return a, nil
 }

@@ -56,7 +56,7 @@ func TestRules(t *testing.T) {
 			if a.Verdict != tt.verdict {
 				t.Errorf("verdict = %s, want %s (answer %+v)", a.Verdict, tt.verdict, a.Answer)
 			}
-			if diff := cmp.Diff(tt.addrs, a.Answer.Addresses, cmp.Comparer(func(x, y netip.Addr) bool { return x == y })); diff != "" {
+			if diff := cmp.Diff(strs(tt.addrs), strs(a.Answer.Addresses)); diff != "" {
 				t.Errorf("addresses (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.cnames, a.Answer.CNAMEs); diff != "" {
