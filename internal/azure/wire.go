@@ -88,7 +88,6 @@ type Subnet struct {
 	DefaultOutboundAccess   *bool  // nil when absent
 	Delegations             []string
 	ServiceEndpointPolicies []string
-	IPConfigs               []string // back-references, not resolved
 }
 
 // Peering is Microsoft.Network/virtualNetworks/virtualNetworkPeerings.
