@@ -9,6 +9,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -85,5 +86,6 @@ func isInputError(err error) bool {
 	var ie *azure.InputError
 	var ae *model.AmbiguousError
 	var ne *model.NotFoundError
-	return errors.As(err, &ie) || errors.As(err, &ae) || errors.As(err, &ne)
+	var re *dns.ResolveError
+	return errors.As(err, &ie) || errors.As(err, &ae) || errors.As(err, &ne) || errors.As(err, &re)
 }

@@ -35,6 +35,7 @@ func commands() []command {
 		{"rules", "a NIC's effective security rules", runRules},
 		{"trace", "the path of one flow, both ways", runTrace},
 		{"check", "findings: what is broken or risky", runCheck},
+		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"version", "print the version", func([]string, io.Reader, io.Writer) error {
 			fmt.Println("vnetdoctor", version)
 			return nil

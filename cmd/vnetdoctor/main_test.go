@@ -152,3 +152,31 @@ func TestSummaryFromStdinNeverKeepsSecrets(t *testing.T) {
 		t.Errorf("connections counted %d, want 1 (counts %v)", s.Counts["Microsoft.Network/connections"], s.Counts)
 	}
 }
+
+func TestTraceToDNSNameResolvesFromTheSourceVM(t *testing.T) {
+	snap := "../../internal/dns/testdata"
+	code, out, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "nic-vm-a", "--to", "stdata.blob.core.windows.net", "--dport", "443", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var a struct {
+		Query   struct{ To, FQDN string }
+		Verdict string
+		Forward struct {
+			FlowAtDestination struct{ Destination string }
+		}
+		Assumptions []string
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	// The privatelink zone linked to the hub answers 10.0.4.5 for the spoke (Azure DNS through
+	// the firewall's DNS proxy), so the flow goes to the private endpoint.
+	if a.Verdict != "Reachable" || a.Forward.FlowAtDestination.Destination != "10.0.4.5" || a.Query.FQDN != "stdata.blob.core.windows.net" {
+		t.Errorf("verdict %s, destination %s, fqdn %q; want Reachable to 10.0.4.5 with the name as FQDN", a.Verdict,
+			a.Forward.FlowAtDestination.Destination, a.Query.FQDN)
+	}
+	if code, _, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "nic-vm-a", "--to", "nothing.contoso.internal"); code != 2 || stderr == "" {
+		t.Errorf("unresolvable name: exit %d, stderr %q; want 2 and a message", code, stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -15,7 +16,7 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	var sport, dport uint
 	fs := newFlagSet("trace", &c)
 	fs.StringVar(&q.From, "from", "", "source: VM, NIC, private endpoint, firewall, LB, public IP, IP, internet:<ip>")
-	fs.StringVar(&q.To, "to", "", "destination, same forms as --from")
+	fs.StringVar(&q.To, "to", "", "destination, same forms as --from, or a DNS name the source VM resolves")
 	fs.StringVar(&proto, "proto", "tcp", "protocol: tcp|udp|icmp")
 	fs.UintVar(&dport, "dport", 0, "destination port")
 	fs.UintVar(&sport, "sport", 49152, "source port")
@@ -38,7 +39,7 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := trace.Run(plane, q)
+	a, _, err := dns.Trace(plane, q) // --to NAME is resolved as the source VM would (spec §8)
 	if err != nil {
 		return err
 	}

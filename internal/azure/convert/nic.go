@@ -25,7 +25,7 @@ func (b *builder) buildNICs() {
 			IPForwarding: w.IPForwarding, DNSServers: w.DNSServers, Tags: w.Tags}
 		if w.VM != "" {
 			// cli.md: without the VM resource, the VM's name is the last segment of virtualMachine.id.
-			nic.VMName = model.ID(w.VM).Name()
+			nic.VMName, nic.VMID = model.ID(w.VM).Name(), model.ID(w.VM)
 		}
 		if w.NSG != "" {
 			if nic.NSG = b.nsgs[key(w.NSG)]; nic.NSG == nil {
