@@ -10,14 +10,7 @@ import (
 )
 
 func runRoutes(args []string, stdin io.Reader, stdout io.Writer) error {
-	var c common
-	var nicRef string
-	fs := newFlagSet("routes", &c)
-	fs.StringVar(&nicRef, "nic", "", "NIC ID or name, VM name, or private IP")
-	if err := parse(fs, &c, args); err != nil {
-		return err
-	}
-	p, nic, err := loadNIC(&c, stdin, nicRef)
+	c, p, nic, err := nicCommand("routes", args, stdin)
 	if err != nil {
 		return err
 	}
@@ -34,18 +27,26 @@ func runRoutes(args []string, stdin io.Reader, stdout io.Writer) error {
 	return render.RoutesText(stdout, title, routes)
 }
 
-// loadNIC loads the snapshot and resolves the --nic reference.
-func loadNIC(c *common, stdin io.Reader, ref string) (*dataplane.Plane, *model.NIC, error) {
+// nicCommand parses the flags of a per-NIC command (-s, -o, --nic), loads the snapshot and
+// resolves the NIC.
+func nicCommand(name string, args []string, stdin io.Reader) (*common, *dataplane.Plane, *model.NIC, error) {
+	var c common
+	var ref string
+	fs := newFlagSet(name, &c)
+	fs.StringVar(&ref, "nic", "", "NIC ID or name, VM name, or private IP")
+	if err := parse(fs, &c, args); err != nil {
+		return nil, nil, nil, err
+	}
 	if ref == "" {
-		return nil, nil, usagef("--nic is required")
+		return nil, nil, nil, usagef("%s: --nic is required", name)
 	}
 	p, err := c.plane(stdin)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	nic, err := p.Net.FindNIC(ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return p, nic, nil
+	return &c, p, nic, nil
 }

@@ -9,14 +9,7 @@ import (
 )
 
 func runRules(args []string, stdin io.Reader, stdout io.Writer) error {
-	var c common
-	var nicRef string
-	fs := newFlagSet("rules", &c)
-	fs.StringVar(&nicRef, "nic", "", "NIC ID or name, VM name, or private IP")
-	if err := parse(fs, &c, args); err != nil {
-		return err
-	}
-	p, nic, err := loadNIC(&c, stdin, nicRef)
+	c, p, nic, err := nicCommand("rules", args, stdin)
 	if err != nil {
 		return err
 	}
