@@ -70,6 +70,9 @@ type Table struct {
 	Subnet *model.Subnet
 	// Routes in the order Azure lists them (see All).
 	routes []Route
+	// removedNone are the default None routes the spec removes from the listing (§1.2
+	// DECISION, §1.5 rule 1); SystemLookup still sees them.
+	removedNone []Route
 	index
 }
 

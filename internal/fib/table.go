@@ -30,13 +30,20 @@ func (b *builder) table(s *model.Subnet) *Table {
 // the result for Lookup. It takes ownership of rs. udrs indexes the subnet's UDRs (udrIndex).
 func newTable(s *model.Subnet, rs []Route, udrs *bart.Lite) *Table {
 	removed := resolve(rs, udrs)
+	var gone []Route
 	out := rs[:0]
 	for i := range rs {
-		if !removed[i] {
+		switch {
+		case !removed[i]:
 			out = append(out, rs[i])
+		case isDefaultNone(&rs[i]):
+			gone = append(gone, rs[i])
 		}
 	}
-	t := &Table{Subnet: s, routes: out[:len(out):len(out)]}
+	if learnedDefault(out) {
+		gone = nil // removed by a learned 0/0 (forced tunnelling), not by a UDR: gone for SystemLookup too
+	}
+	t := &Table{Subnet: s, routes: out[:len(out):len(out)], removedNone: gone}
 	t.buildIndex()
 	return t
 }
@@ -167,4 +174,55 @@ func (b *builder) gatewayRoutesFor(rs []Route, s *model.Subnet) []Route {
 		break // only one link of a VNet may use remote gateways [PEER]
 	}
 	return rs
+}
+
+// learnedDefault reports whether a gateway-source 0.0.0.0/0 (to an appliance or gateway) is
+// listed, Active or not: without UDRs it would be the active 0/0 of the §1.2 DECISION.
+func learnedDefault(rs []Route) bool {
+	for i := range rs {
+		r := &rs[i]
+		if r.Source == SourceGateway && r.Prefix == defaultRoute &&
+			(r.NextHop == model.HopVirtualNetworkGateway || r.NextHop == model.HopVirtualAppliance) {
+			return true
+		}
+	}
+	return false
+}
+
+// SystemLookup selects the route for dst among the system routes only, ignoring every UDR,
+// as the replies of a private endpoint do (spec §5 DECISION). Without UDRs the §1.2 DECISION
+// does not apply, so the default None routes it removed take part again: a reply to an
+// unpeered private range is dropped by 10.0.0.0/8 → None, not sent to the internet. Rules 1
+// and 3 of §1.5 still hold (a None route loses to any other system route of the same prefix;
+// gateway routes lose to a covering local route). Not a hot path: it scans the table.
+func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
+	dst = dst.Unmap()
+	better := func(r, best *Route) bool {
+		if best == nil || r.Prefix.Bits() != best.Prefix.Bits() {
+			return best == nil || r.Prefix.Bits() > best.Prefix.Bits()
+		}
+		return rank(r) > rank(best)
+	}
+	var best *Route
+	local := false
+	consider := func(rs []Route, skipGW bool) {
+		for i := range rs {
+			r := &rs[i]
+			if r.Source == SourceUser || !r.Prefix.Contains(dst) || (skipGW && r.Source == SourceGateway) {
+				continue
+			}
+			local = local || coversForGateway(r.NextHop)
+			if better(r, best) {
+				best = r
+			}
+		}
+	}
+	consider(t.removedNone, false)
+	consider(t.routes, false)
+	if best != nil && best.Source == SourceGateway && local { // spec §1.5 rule 3
+		best = nil
+		consider(t.removedNone, true)
+		consider(t.routes, true)
+	}
+	return best, best != nil
 }

@@ -22,7 +22,7 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 	var r *fib.Route
 	var ok bool
 	if systemOnly {
-		r, ok = systemLookup(t, w.pkt.dst)
+		r, ok = t.SystemLookup(w.pkt.dst)
 	} else {
 		r, ok = t.Lookup(w.pkt.dst)
 	}
@@ -98,37 +98,6 @@ func routeHolder(s *model.Subnet, r *fib.Route) model.ID {
 		return r.Gateway.ID
 	}
 	return s.ID
-}
-
-// systemLookup is longest prefix match over every route that is not a UDR, whatever its state
-// (the UDR that invalidated it is ignored), following spec §1.5 rules 1 and 3.
-func systemLookup(t *fib.Table, dst netip.Addr) (*fib.Route, bool) {
-	var best *fib.Route
-	local := false
-	for i := range t.All() {
-		r := &t.All()[i]
-		if r.Source == fib.SourceUser || !r.Prefix.Contains(dst) {
-			continue
-		}
-		switch r.NextHop {
-		case model.HopVnetLocal, model.HopVNetPeering, model.HopVNetGlobalPeering, model.HopServiceEndpoint:
-			local = true
-		}
-		if best == nil || r.Prefix.Bits() > best.Prefix.Bits() ||
-			(r.Prefix.Bits() == best.Prefix.Bits() && r.Source == fib.SourceGateway) {
-			best = r
-		}
-	}
-	if best != nil && best.Source == fib.SourceGateway && local {
-		best = nil
-		for i := range t.All() {
-			r := &t.All()[i]
-			if r.Source == fib.SourceDefault && r.Prefix.Contains(dst) && (best == nil || r.Prefix.Bits() > best.Prefix.Bits()) {
-				best = r
-			}
-		}
-	}
-	return best, best != nil
 }
 
 // peeringFindings names half-built peerings between s's VNet and a VNet that holds the
