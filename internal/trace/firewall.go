@@ -35,7 +35,9 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 		return
 	}
 	in := w.pkt
-	w.translate(fw, res)
+	if !w.translate(fw, res) {
+		return
+	}
 	w.devices = append(w.devices, device{kind: HopFirewall, id: fw.ID, name: fw.Name, stateful: true,
 		in: in, out: w.pkt, inSet: len(w.srcSet) > 0, fw: fw, step: w.hop.Steps[0]})
 	w.forwarded = true
@@ -87,8 +89,8 @@ func flowText(p packet) string {
 
 // translate applies the firewall's address translation (spec §3.3): DNAT destination, and the
 // source to an instance address (application rules, DNAT, and network rules whose public
-// egress does not leave straight to the internet).
-func (w *walker) translate(fw *model.Firewall, res firewall.Result) {
+// egress does not leave straight to the internet). False means the leg has ended.
+func (w *walker) translate(fw *model.Firewall, res firewall.Result) bool {
 	if res.Kind == firewall.KindDnat {
 		before := w.pkt
 		if res.TranslatedDst.IsValid() {
@@ -109,8 +111,15 @@ func (w *walker) translate(fw *model.Firewall, res firewall.Result) {
 	case firewall.SNATInstance:
 		w.snatToInstances(fw, res.RuleID)
 	case firewall.SNATNone:
+		if isPublic(w.pkt.dst) && w.routesToInternet(fw.Subnet) {
+			// [FWSNAT]: with a public destination in the private ranges (0.0.0.0/0 = never SNAT) the
+			// firewall "can't route traffic directly to the Internet".
+			w.drop(NoOutboundAccess, StepSnat, res.Holder, "", "%s is inside the firewall's SNAT private ranges, so the firewall does not SNAT it and cannot send it to the internet with the private source %s (spec §3.3 [FWSNAT])", w.pkt.dst, w.pkt.src)
+			return false
+		}
 		w.step(StepSnat, Allowed, res.Holder, "", "no SNAT: %s is inside the firewall's SNAT private ranges (spec §3.3); the source stays %s", w.pkt.dst, w.pkt.src)
 	}
+	return true
 }
 
 // snatToInstances makes the source "an instance address": the whole range (spec §3.1).

@@ -101,6 +101,11 @@ func TestFirewallTranslation(t *testing.T) {
 			"Nic:vm1-nic > Firewall:afw > PrivateEndpoint:pe-sql", "PrivateEndpoint:pe-sql > Firewall:afw > Nic:vm1-nic", nil},
 		{"application rule without --fqdn", pe(true), Query{From: "vm1", To: "pe-sql", Protocol: tcp, DestinationPort: 1433},
 			"Unknown Unknown/InsufficientInformation FirewallApplicationRule=", "Nic:vm1-nic > Firewall:afw", "<nil>", nil},
+		// [FWSNAT]: with 0.0.0.0/0 as private range the firewall never SNATs network-rule traffic
+		// "and can't route traffic directly to the Internet".
+		{"never-SNAT ranges keep internet egress private", fwHub(func(_ *hubSpoke, fw *model.Firewall) { fw.SNATPrivateRanges = []string{"0.0.0.0/0"} }),
+			q("vm1", "internet:93.184.216.34", tcp, 80),
+			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic > Firewall:afw", "<nil>", nil},
 	}
 	runCases(t, cases)
 }
