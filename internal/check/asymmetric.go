@@ -48,7 +48,7 @@ func runAsymmetricReturn(p *dataplane.Plane) []Finding {
 	groups := map[asymKey][]asymHit{}
 	var keys []asymKey
 	for _, h := range hits {
-		k := asymKey{h.dst.subnet, h.dst.pe, h.device}
+		k := asymKey{h.dst.subnet, h.dst.pe, h.device, h.replyOnly}
 		if groups[k] == nil {
 			keys = append(keys, k)
 		}
@@ -107,9 +107,10 @@ func (w *chainWalker) pairsFrom(s rep, dsts []rep) []asymHit {
 // device: the fix lives there, and a destination reached asymmetrically from a thousand
 // subnets is one finding, not a thousand.
 type asymKey struct {
-	dst    *model.Subnet
-	pe     *model.PrivateEndpoint
-	device string
+	dst       *model.Subnet
+	pe        *model.PrivateEndpoint
+	device    string
+	replyOnly bool
 }
 
 // asymHit is one confirmed pair: source, destination, the port traced and the trace's finding.
@@ -118,6 +119,8 @@ type asymHit struct {
 	port     uint16
 	device   string
 	tf       trace.Finding
+	// replyOnly: the request went direct and only the reply meets the device (no session there).
+	replyOnly bool
 }
 
 // subnetReps picks, per subnet, the first VM NIC whose primary ip configuration is in it,
@@ -343,6 +346,7 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
 				h := asymHit{src: s, dst: d, port: port, tf: f}
 				if len(f.Resources) > 0 {
 					h.device = model.ID(f.Resources[0]).Name()
+					h.replyOnly = !crosses(a.Forward, f.Resources[0])
 				}
 				return h, true
 			}
@@ -381,14 +385,32 @@ func asymmetryFinding(hits []asymHit) Finding {
 		fix = "SNAT traffic to private endpoints at the firewall: use an application rule (always SNATs) or set the " +
 			"SNAT private ranges to always SNAT; for a third-party appliance tag its NIC disableSnatOnPL=true."
 	}
-	return Finding{Code: "AsymmetricReturn", Severity: Error,
-		Title: fmt.Sprintf("%s → %s: the reply bypasses %s", from, d.name(), first.device),
-		Message: fmt.Sprintf("Traffic from %s (traced from %s) to %s (%s, TCP %d) crosses %s, but %s.",
-			from, s.nic.VMName, d.name(), d.addr, first.port, first.device, first.tf.Message),
+	title := fmt.Sprintf("%s → %s: the reply bypasses %s", from, d.name(), first.device)
+	how := "crosses " + first.device
+	if first.replyOnly {
+		title = fmt.Sprintf("%s → %s: the reply meets %s, which the request did not cross", from, d.name(), first.device)
+		how = "goes direct, not through " + first.device
+	}
+	return Finding{Code: "AsymmetricReturn", Severity: Error, Title: title,
+		Message: fmt.Sprintf("Traffic from %s (traced from %s) to %s (%s, TCP %d) %s, but %s.",
+			from, s.nic.VMName, d.name(), d.addr, first.port, how, first.tf.Message),
 		Resources: ids(res...),
 		Evidence: map[string]any{"source": sources[0], "destination": d.name(), "statefulDevice": first.device,
 			"sourceVm": s.nic.VMName, "destinationAddress": d.addr.String(), "port": first.port,
 			"sources": capList(sources), "count": len(sources)},
 		Fix: fix,
 	}
+}
+
+// crosses reports whether a leg has a hop on the resource id.
+func crosses(l *trace.Leg, id string) bool {
+	if l == nil {
+		return false
+	}
+	for _, h := range l.Hops {
+		if model.ID(h.ResourceID).Equal(model.ID(id)) {
+			return true
+		}
+	}
+	return false
 }

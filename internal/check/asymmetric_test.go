@@ -62,3 +62,24 @@ func TestAsymmetricReturn(t *testing.T) {
 		})
 	}
 }
+
+// TestAsymmetricReturnWording: a pair whose request goes direct but whose reply meets the
+// firewall (no session there) must not claim the request crossed the firewall.
+func TestAsymmetricReturnWording(t *testing.T) {
+	h := newHubSpoke()
+	h.allowAll()
+	h.nva.VMName = ""
+	h.e.nic(h.e.subnet(h.hub, "snet-shared", "10.0.4.0/24"), "vm-shared", "10.0.4.4")
+	h.app.RouteTable = h.e.routeTable("rt-app", udr("hub", "10.0.4.0/24", model.HopVirtualAppliance, "10.0.0.4"))
+	var got []string
+	for _, f := range runCheck(t, h.e.fullPlane(), "AsymmetricReturn") {
+		got = append(got, f.Title)
+	}
+	want := []string{
+		"spoke/app → hub/snet-shared: the reply bypasses fw",
+		"hub/snet-shared → spoke/app: the reply meets fw, which the request did not cross",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("titles (-want +got):\n%s", d)
+	}
+}
