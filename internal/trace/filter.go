@@ -38,6 +38,11 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 	w.levelSteps(r, dir, "")
 	if !r.Allowed {
 		w.end(Dropped, causeOf(r))
+		// A half-built peering also leaves its remote ranges out of the VirtualNetwork tag
+		// (spec §2.4), so the default outbound rules deny before routing: name it (cli.md).
+		if c, ok := at.(*model.IPConfig); ok && dir == model.Outbound && c.Subnet != nil && c.Subnet.VNet != nil {
+			w.peeringFindings(c.Subnet)
+		}
 	}
 	return r.Allowed
 }
