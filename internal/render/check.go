@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,8 +23,10 @@ func CheckJSON(w io.Writer, fs []check.Finding) error {
 	return JSON(w, CheckReport{Findings: fs})
 }
 
-// Check writes findings for people: grouped by severity (errors first), each finding in at most
-// five short lines (title, message, resources, evidence, fix), and a count line at the end.
+// Check writes findings for people, about one screen per dozen findings: grouped by severity
+// (errors first), then by code; one line per finding (title and the code's cli.md evidence
+// keys), and each distinct fix once per code. Messages, resources and the full evidence are in
+// -o json; a count line ends the report.
 func Check(w io.Writer, fs []check.Finding) error {
 	ew := &errWriter{w: w}
 	if len(fs) == 0 {
@@ -36,12 +39,12 @@ func Check(w io.Writer, fs []check.Finding) error {
 			continue
 		}
 		ew.printf("%s (%d)\n", plural(sev), len(group))
-		for _, f := range group {
-			writeFinding(ew, f)
+		for _, byCode := range groupByCode(group) {
+			writeCodeGroup(ew, byCode)
 		}
 		ew.printf("\n")
 	}
-	ew.printf("%s\n", countLine(fs))
+	ew.printf("%s (details: -o json)\n", countLine(fs))
 	return ew.err
 }
 
@@ -65,29 +68,82 @@ func plural(s check.Severity) string {
 	return "INFO"
 }
 
-func writeFinding(ew *errWriter, f check.Finding) {
-	ew.printf("  [%s] %s\n", f.Code, f.Title)
-	if f.Message != "" {
-		ew.printf("      %s\n", f.Message)
+// groupByCode splits findings by code, keeping the order in which codes first appear.
+func groupByCode(fs []check.Finding) [][]check.Finding {
+	var out [][]check.Finding
+	at := map[string]int{}
+	for _, f := range fs {
+		i, ok := at[f.Code]
+		if !ok {
+			i = len(out)
+			at[f.Code] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], f)
 	}
-	if len(f.Resources) > 0 {
-		ew.printf("      on: %s\n", shortList(resourceNames(f.Resources), 6))
+	return out
+}
+
+func writeCodeGroup(ew *errWriter, fs []check.Finding) {
+	ew.printf("  %s (%d)\n", fs[0].Code, len(fs))
+	var fixes []string
+	for _, f := range fs {
+		line := "    - " + f.Title
+		if ev := evidenceLine(keyEvidence(f)); ev != "" {
+			line += "  [" + ev + "]"
+		}
+		ew.printf("%s\n", line)
+		if f.Fix != "" && !slices.Contains(fixes, f.Fix) {
+			fixes = append(fixes, f.Fix)
+		}
 	}
-	if ev := evidenceLine(f.Evidence); ev != "" {
-		ew.printf("      evidence: %s\n", ev)
-	}
-	if f.Fix != "" {
-		ew.printf("      fix: %s\n", f.Fix)
+	for _, fix := range fixes {
+		ew.printf("    fix: %s\n", fix)
 	}
 }
 
-// resourceNames shortens resource IDs to their last two segments' name (type/name is noise here).
-func resourceNames(ids []string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id[strings.LastIndexByte(id, '/')+1:]
+// contractKeys are the evidence keys cli.md fixes per code; the text shows only these.
+var contractKeys = map[string][]string{
+	"DnsProxyUpstreamBlocked": {"dnsServer", "rule"},
+	"AsymmetricReturn":        {"source", "destination", "statefulDevice"},
+	"NetAppBasicIpLimit":      {"ipCount", "limit"},
+	"AddressSpaceOverlap":     {"prefix"},
+	"SnatCapacity":            {"totalPorts", "publicIps", "instances"},
+	"PrivateEndpointCost":     {"count", "monthlyUsd"},
+}
+
+// keyEvidence is the finding's contract evidence, without empty values and without names or
+// addresses the title already shows (numbers always show: "1" in a title may count anything).
+func keyEvidence(f check.Finding) map[string]any {
+	out := map[string]any{}
+	for _, k := range contractKeys[f.Code] {
+		v, ok := f.Evidence[k]
+		if str, isStr := v.(string); !ok || isStr && (str == "" || hasWord(f.Title, str)) {
+			continue
+		}
+		out[k] = v
 	}
 	return out
+}
+
+// hasWord reports whether w occurs in s delimited by spaces, punctuation or the ends.
+func hasWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		if (j == 0 || !wordByte(s[j-1])) && (end == len(s) || !wordByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func wordByte(b byte) bool {
+	return b == '.' || b == '/' || b == '_' || b == '-' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // shortList joins at most max items and says how many were left out.

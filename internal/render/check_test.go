@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,18 +25,15 @@ func TestCheckText(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `ERRORS (1)
-  [PeeringNotConnected] Peering a ↔ b is not connected
-      Half built.
-      on: a
-      evidence: state=Initiated subnets=[a/x, a/y]
-      fix: Create the link back.
+  PeeringNotConnected (1)
+    - Peering a ↔ b is not connected
+    fix: Create the link back.
 
 INFO (1)
-  [PrivateEndpointCost] 2 private endpoints
-      Costs.
-      evidence: count=2 monthlyUsd=14.60
+  PrivateEndpointCost (1)
+    - 2 private endpoints  [count=2 monthlyUsd=14.60]
 
-2 findings: 1 errors, 0 warnings, 1 info
+2 findings: 1 errors, 0 warnings, 1 info (details: -o json)
 `
 	if d := cmp.Diff(want, b.String()); d != "" {
 		t.Errorf("text (-want +got):\n%s", d)
@@ -43,6 +41,41 @@ INFO (1)
 	b.Reset()
 	if err := Check(&b, nil); err != nil || b.String() != "No findings.\n" {
 		t.Errorf("empty = %q, %v", b.String(), err)
+	}
+}
+
+// TestCheckTextAggregates: findings of one code share a header and their identical fix; contract
+// evidence the title already names is not repeated; a dozen findings fit one screen.
+func TestCheckTextAggregates(t *testing.T) {
+	var fs []check.Finding
+	for _, srv := range []string{"10.0.3.4", "10.0.3.5"} {
+		fs = append(fs, check.Finding{Code: "DnsProxyUpstreamBlocked", Severity: check.Error,
+			Title: "Firewall fw DNS proxy → " + srv + " is blocked", Message: "long message",
+			Evidence: map[string]any{"dnsServer": srv, "rule": "securityRules/deny-dns"}, Fix: "Allow the subnet."})
+	}
+	for i := 0; i < 10; i++ {
+		fs = append(fs, check.Finding{Code: "DefaultOutboundReliance", Severity: check.Warning,
+			Title: fmt.Sprintf("vnet/snet-%d relies on default outbound access", i), Message: "long message", Fix: "Add a NAT gateway."})
+	}
+	var b bytes.Buffer
+	if err := Check(&b, fs); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	wantPrefix := `ERRORS (2)
+  DnsProxyUpstreamBlocked (2)
+    - Firewall fw DNS proxy → 10.0.3.4 is blocked  [rule=securityRules/deny-dns]
+    - Firewall fw DNS proxy → 10.0.3.5 is blocked  [rule=securityRules/deny-dns]
+    fix: Allow the subnet.
+`
+	if !strings.HasPrefix(got, wantPrefix) {
+		t.Errorf("text starts:\n%s\nwant:\n%s", got, wantPrefix)
+	}
+	if n := strings.Count(got, "\n"); n > 24 {
+		t.Errorf("12 findings take %d lines, want at most 24:\n%s", n, got)
+	}
+	if c := strings.Count(got, "fix: Add a NAT gateway."); c != 1 {
+		t.Errorf("shared fix printed %d times, want 1", c)
 	}
 }
 
