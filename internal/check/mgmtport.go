@@ -114,6 +114,11 @@ func exposureFinding(x exposure, a *trace.Answer) Finding {
 	if leg.Deciding != nil {
 		rule, holder = leg.Deciding.Rule, leg.Deciding.ResourceID
 	}
+	if leg.Deciding == nil || leg.Deciding.Step == trace.StepRoute {
+		if r, h, ok := lastAllowingRule(leg); ok {
+			rule, holder = r, h // no NSG decided: the rule that opened the path is the one to remove
+		}
+	}
 	port := x.port
 	if f := leg.FlowAtDestination; f != nil {
 		port = f.DestinationPort
@@ -127,6 +132,23 @@ func exposureFinding(x exposure, a *trace.Answer) Finding {
 			"rule": rule, "source": "internet:" + internetProbe, "verdict": string(a.Verdict)},
 		Fix: "Remove the internet-facing rule; reach the VM through Azure Bastion, a VPN, or just-in-time access restricted to known addresses.",
 	}
+}
+
+// lastAllowingRule is the last NSG, admin, firewall or load balancer rule that let the leg through.
+func lastAllowingRule(leg *trace.Leg) (rule, holder string, ok bool) {
+	for i := len(leg.Hops) - 1; i >= 0; i-- {
+		steps := leg.Hops[i].Steps
+		for j := len(steps) - 1; j >= 0; j-- {
+			s := steps[j]
+			switch s.Step {
+			case trace.StepNsgInbound, trace.StepAdminRule, trace.StepFirewallDnat, trace.StepFirewallNet, trace.StepLBRule:
+				if s.Rule != "" && (s.Result == trace.Allowed || s.Result == trace.Matched) {
+					return s.Rule, s.ResourceID, true
+				}
+			}
+		}
+	}
+	return "", "", false
 }
 
 func mgmtName(port uint16) string {

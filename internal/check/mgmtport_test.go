@@ -35,3 +35,17 @@ func TestInternetExposedManagementPort(t *testing.T) {
 		})
 	}
 }
+
+// TestExposedThroughFirewallDNAT: RDP published by a DNAT rule to a VM without an NSG names the
+// DNAT rule as the one to remove, not the route that delivered the packet.
+func TestExposedThroughFirewallDNAT(t *testing.T) {
+	h := newHubSpoke()
+	h.fw.Classic = []*model.RuleCollection{{Name: "dnat", Priority: 100, Kind: model.NATRules, Action: model.FwDNAT,
+		Rules: []*model.FirewallRule{{Name: "rdp-to-app", Protocols: []model.Protocol{model.ProtoTCP}, Sources: []string{"*"},
+			Destinations: []string{"20.0.0.1"}, DestPorts: []model.PortRange{{Lo: 3389, Hi: 3389}}, TranslatedAddress: ip("10.1.1.4"), TranslatedPort: 3389}}}}
+	got := briefs(runCheck(t, h.e.fullPlane(), "InternetExposedManagementPort"), "port", "rule", "target")
+	want := []brief{{"Error", map[string]any{"port": uint16(3389), "rule": "dnat/rdp-to-app", "target": "vm-app"}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+}
