@@ -111,6 +111,9 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 		gw = r.Peering.Remote.Gateways[0]
 	}
 	if gw == nil {
+		gw = transitGateway(s.VNet)
+	}
+	if gw == nil {
 		w.step(StepPlatform, Denied, routeHolder(s, r), routeName(r), "route %s sends the packet to a virtual network gateway, but %s has none", routeName(r), s.VNet.Name)
 		w.end(Dropped, NextHopUnreachable)
 		return
@@ -127,4 +130,16 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	w.addHop(HopOnPremises, name, id, w.pkt.dst)
 	w.step(StepDeliver, Allowed, id, "", "leaves Azure to on-premises; what happens there is outside the snapshot")
 	w.end(ExitedToOnPremises, "")
+}
+
+// transitGateway is the hub gateway a VNet uses by gateway transit (its link has
+// useRemoteGateways, the hub's link allowGatewayTransit, both Connected; spec §1.3 [PEER]): a
+// UDR whose next hop is VirtualNetworkGateway in such a spoke leaves through it.
+func transitGateway(v *model.VNet) *model.VNetGateway {
+	for _, p := range v.Peerings {
+		if p.UseRemoteGateways && p.Active() && p.Reverse().AllowGatewayTransit && len(p.Remote.Gateways) > 0 {
+			return p.Remote.Gateways[0]
+		}
+	}
+	return nil
 }
