@@ -12,7 +12,8 @@ func (w *walker) toAppliance(s *model.Subnet, r *fib.Route) {
 	nh := r.NextHopIP
 	o, via, ok := w.nextHopOwner(s.VNet, r)
 	if !ok {
-		w.step(StepPlatform, Denied, routeHolder(s, r), routeName(r),
+		// The route decides this drop: deciding names the UDR and its route table (cli.md).
+		w.step(StepRoute, Denied, routeHolder(s, r), routeName(r),
 			"next hop %s of route %s is not a NIC, internal load balancer or firewall in %s or a directly peered VNet (spec §1.4)", nh, routeName(r), s.VNet.Name)
 		w.end(Dropped, NextHopUnreachable)
 		return
@@ -114,7 +115,7 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 		gw = transitGateway(s.VNet)
 	}
 	if gw == nil {
-		w.step(StepPlatform, Denied, routeHolder(s, r), routeName(r), "route %s sends the packet to a virtual network gateway, but %s has none", routeName(r), s.VNet.Name)
+		w.step(StepRoute, Denied, routeHolder(s, r), routeName(r), "route %s sends the packet to a virtual network gateway, but %s has none", routeName(r), s.VNet.Name)
 		w.end(Dropped, NextHopUnreachable)
 		return
 	}

@@ -85,7 +85,7 @@ func TestApplianceHubSpoke(t *testing.T) {
 			"Unreachable Delivered Route=System Route | Delivered Route=System Route",
 			"Nic:vm1-nic > Appliance:nva-nic > Nic:vm2-nic", "Nic:vm2-nic > Nic:vm1-nic", []string{"AsymmetricReturn"}},
 		{"next hop nobody owns", func(h *hubSpoke) { h.sn1.RouteTable.Routes[0].NextHopIP = ip("10.0.1.99") },
-			"Unreachable Dropped/NextHopUnreachable Platform=to-spoke2",
+			"Unreachable Dropped/NextHopUnreachable Route=to-spoke2",
 			"Nic:vm1-nic", "<nil>", nil},
 	}
 	for _, c := range cases {
