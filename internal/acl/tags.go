@@ -2,6 +2,7 @@ package acl
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
@@ -16,6 +17,30 @@ type expansion struct {
 }
 
 func expand(s ipset.Set) expansion { return expansion{s, s.Prefixes()} }
+
+// expandList keeps a tag's prefixes as listed for the effective rules listing, in address
+// order, leaving out those another listed prefix covers: Azure shows a tag's member ranges,
+// not a merged CIDR cover (10.0.0.0/16 and 10.1.0.0/16 stay two entries), and a 0.0.0.0/0
+// UDR collapses VirtualNetwork to a lone 0.0.0.0/0 (azure-docs issue #22178). Matching uses the set.
+func expandList(ps []netip.Prefix) expansion {
+	list := make([]netip.Prefix, 0, len(ps))
+	for _, p := range ps {
+		list = append(list, p.Masked())
+	}
+	slices.SortFunc(list, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	kept := list[:0]
+	for _, p := range list { // sorted: a covering prefix comes before what it covers
+		if len(kept) == 0 || !kept[len(kept)-1].Overlaps(p) {
+			kept = append(kept, p)
+		}
+	}
+	return expansion{ipset.Of(ps...), kept}
+}
 
 var (
 	azureHost = netip.MustParseAddr("168.63.129.16")
@@ -120,7 +145,7 @@ func (a *ACL) fileTag(name string) (expansion, bool) {
 	if !ok {
 		return expansion{}, false
 	}
-	return a.tags.get(strings.ToLower(name), func() expansion { return expand(ipset.Of(t.Prefixes...)) }), true
+	return a.tags.get(strings.ToLower(name), func() expansion { return expandList(t.Prefixes) }), true
 }
 
 // subnetContext returns the (cached) context of s; s may be nil for an ip configuration
@@ -128,9 +153,10 @@ func (a *ACL) fileTag(name string) (expansion, bool) {
 // VNet without a route table) share one context, so NSGs are compiled once for all of them.
 func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
 	return a.subnets.get(s, func() *subnetCtx {
-		vnet := a.vnetTag(s)
+		members := a.vnetTag(s)
+		vnet := ipset.Of(members...)
 		return a.contexts.get(vnet.String(), func() *subnetCtx {
-			sc := &subnetCtx{vnet: expand(vnet)}
+			sc := &subnetCtx{vnet: expandList(members)}
 			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges.
 			// IPv6 is left out: the data plane traces IPv4.
 			sc.internet = expand(ipset.All4().Difference(vnet.Union(privateRanges)))
@@ -145,11 +171,10 @@ func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
 // ConnectedGroup (Active or Invalid: the tag describes where the VNet reaches, not which
 // route wins), every UDR prefix of its route table, and 168.63.129.16/32. A 0.0.0.0/0 UDR
 // therefore makes it 0.0.0.0/0 [TAG].
-func (a *ACL) vnetTag(s *model.Subnet) ipset.Set {
-	var b ipset.Builder
-	b.AddAddr(azureHost)
+func (a *ACL) vnetTag(s *model.Subnet) []netip.Prefix {
+	b := []netip.Prefix{netip.PrefixFrom(azureHost, 32)}
 	if s == nil {
-		return b.Set()
+		return b
 	}
 	routes := a.routes(s)
 	for _, r := range routes {
@@ -164,25 +189,23 @@ func (a *ACL) vnetTag(s *model.Subnet) ipset.Set {
 		default:
 			continue
 		}
-		b.AddPrefix(r.Prefix)
+		b = append(b, r.Prefix)
 	}
 	if len(routes) == 0 && s.VNet != nil {
 		// no route table computed (no FIB): the VNet's own ranges are always in the tag.
-		for _, p := range s.VNet.AddressSpace {
-			b.AddPrefix(p)
-		}
+		b = append(b, s.VNet.AddressSpace...)
 	}
 	if s.RouteTable != nil {
 		for _, u := range s.RouteTable.Routes {
-			b.AddPrefix(u.Prefix)
-			if u.Tag != "" {
-				if exp, ok := a.fileTag(u.Tag); ok {
-					b.AddSet(exp.set)
-				}
+			if u.Prefix.IsValid() {
+				b = append(b, u.Prefix)
+			}
+			if t, ok := a.net.Tag(u.Tag); u.Tag != "" && ok {
+				b = append(b, t.Prefixes...)
 			}
 		}
 	}
-	return b.Set()
+	return b
 }
 
 // defaultRules builds the six default rules of spec §2.3 for a subnet context. Names and

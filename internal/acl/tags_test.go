@@ -241,3 +241,20 @@ func TestAugmentedRulesAndPorts(t *testing.T) {
 		{"icmp ignores port rules", in, icmp, "Denied AdminRule=- SubnetNsg=defaultSecurityRules/DenyAllInBound"},
 	})
 }
+
+// The listing shows the tag's member ranges as Azure does: adjacent VNet ranges stay two
+// entries (no merged 10.0.0.0/15), while a covering 0.0.0.0/0 UDR swallows what it covers.
+func TestVirtualNetworkTagListsMemberRanges(t *testing.T) {
+	n := newNet()
+	hub := addVNet(n, "vnet-hub", "westeurope", "10.0.0.0/16")
+	spoke := addVNet(n, "vnet-spoke", "westeurope", "10.1.0.0/16")
+	peer(hub, spoke)
+	nsg := addNSG(n, "nsg")
+	s := addSubnet(n, hub, "app", "10.0.1.0/24")
+	s.NSG = nsg
+	c := addNIC(n, "vm", s, "10.0.1.4", nil)
+	a, _ := build(t, n)
+	if got, want := vnetTagOf(t, a.ForIPConfig(c)), "10.0.0.0/16 10.1.0.0/16 168.63.129.16/32"; got != want {
+		t.Errorf("VirtualNetwork listed as %s, want %s", got, want)
+	}
+}
