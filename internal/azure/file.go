@@ -107,13 +107,13 @@ func (w *walker) restExample(r *Value, p *Path, depth int) {
 }
 
 func (w *walker) resource(typ string, v *Value, p *Path) {
-	k, ok := kinds[strings.ToLower(typ)]
+	decode, ok := kinds[strings.ToLower(typ)]
 	if !ok {
 		w.s.Unknown[typ]++
 		return
 	}
 	w.resources++
-	k.decode(w.d, v, p, w.s)
+	decode(w.d, v, p, w.s)
 }
 
 // member returns the member with lower-case key (the last when repeated), or nil.

@@ -4,17 +4,14 @@ import (
 	"strings"
 )
 
-// kind is a resource type vnetdoctor reads: its canonical spelling and how to decode it.
-type kind struct {
-	canon  string
-	decode func(d *dec, v *Value, p *Path, s *Snapshot)
-}
+// decoder decodes one resource of a type vnetdoctor reads into the snapshot.
+type decoder func(d *dec, v *Value, p *Path, s *Snapshot)
 
 // kinds is keyed by lower-case type (Resource Graph writes types in lower case, cli.md).
-var kinds = map[string]kind{}
+var kinds = map[string]decoder{}
 
-func reg(canon string, f func(d *dec, v *Value, p *Path, s *Snapshot)) {
-	kinds[strings.ToLower(canon)] = kind{canon, f}
+func reg(canon string, f decoder) {
+	kinds[strings.ToLower(canon)] = f
 }
 
 func init() {
@@ -85,9 +82,6 @@ func init() {
 		s.ServiceTags = append(s.ServiceTags, d.serviceTags(v, p)...)
 	})
 }
-
-// Canonical returns the canonical spelling of a resource type vnetdoctor reads, or "" .
-func Canonical(typ string) string { return kinds[strings.ToLower(typ)].canon }
 
 // TypeFromID derives a resource type from an ID:
 // .../providers/Microsoft.Network/virtualNetworks/v/subnets/s → Microsoft.Network/virtualNetworks/subnets.

@@ -101,17 +101,6 @@ func firewallInstances(fw *model.Firewall) int {
 	return fw.Instances
 }
 
-// subnetsUsingTable returns the subnets whose route table is t.
-func subnetsUsingTable(n *model.Network, t *model.RouteTable) []*model.Subnet {
-	var out []*model.Subnet
-	for _, s := range n.Subnets {
-		if s.RouteTable == t {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // defaultUDR returns the subnet's user route for 0.0.0.0/0, or nil.
 func defaultUDR(s *model.Subnet) *model.Route {
 	if s.RouteTable == nil {

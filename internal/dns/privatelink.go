@@ -61,10 +61,3 @@ func privateLinkAlias(name string) (alias, suffix string, ok bool) {
 	}
 	return alias, suffix, suffix != ""
 }
-
-// PrivateLinkZone returns the private DNS zone name for a Private Link service's public DNS
-// suffix (e.g. "blob.core.windows.net" → "privatelink.blob.core.windows.net").
-func PrivateLinkZone(publicSuffix string) (string, bool) {
-	z, ok := privateLinkZones[strings.TrimSuffix(strings.ToLower(publicSuffix), ".")]
-	return z, ok
-}

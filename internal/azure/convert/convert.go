@@ -5,7 +5,6 @@ package convert
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -147,7 +146,3 @@ func childID(m *azure.Meta, parent, segment string) {
 
 // location normalises "West US" to "westus".
 func location(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
-
-func sortByID[T any](s []T, id func(T) model.ID) {
-	sort.SliceStable(s, func(i, j int) bool { return id(s[i]).Key() < id(s[j]).Key() })
-}
