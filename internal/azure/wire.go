@@ -69,6 +69,10 @@ type Meta struct {
 	Tags          map[string]string
 }
 
+// Header returns m. Every wire type embeds Meta, so through this method generic code (the
+// converter's dedup and merge of children) reaches any wire object's ID and source.
+func (m *Meta) Header() *Meta { return m }
+
 // VirtualNetwork is Microsoft.Network/virtualNetworks.
 type VirtualNetwork struct {
 	Meta

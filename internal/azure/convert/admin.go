@@ -16,16 +16,16 @@ const (
 // adminRules flattens Virtual Network Manager security admin rules with the VNets they
 // apply to: rule → its collection's appliesToGroups → the groups' static members (spec §2.5).
 func (b *builder) buildAdminRules() {
-	for range dedup(b, b.s.AdminConfigs, func(w *azure.Meta) *azure.Meta { return w }) {
+	for range dedup(b, b.s.AdminConfigs) {
 		b.count(typeAdminConfig)
 	}
 	members := b.groupMembers()
 	colls := map[string]*azure.AdminRuleCollection{}
-	for _, w := range dedup(b, b.s.AdminCollections, func(w *azure.AdminRuleCollection) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.AdminCollections) {
 		colls[key(w.ID)] = w
 		b.count(typeAdminColl)
 	}
-	for _, w := range dedup(b, b.s.AdminRules, func(w *azure.AdminRule) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.AdminRules) {
 		collID := azure.ParentID(w.ID)
 		r := &model.AdminRule{ID: model.ID(w.ID), Name: w.Name, Priority: w.Priority, Direction: w.Direction,
 			Access: w.Access, Protocol: w.Protocol, Sources: w.Sources, Destinations: w.Destinations,
@@ -46,7 +46,7 @@ func (b *builder) buildAdminRules() {
 // without static members gets a warning because dynamic membership is not modelled.
 func (b *builder) groupMembers() map[string][]*model.VNet {
 	members := map[string][]*model.VNet{}
-	for _, w := range dedup(b, b.s.StaticMembers, func(w *azure.StaticMember) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.StaticMembers) {
 		b.count(typeStatic)
 		g := key(azure.ParentID(w.ID))
 		if v := b.vnets[key(w.Resource)]; v != nil {
@@ -58,7 +58,7 @@ func (b *builder) groupMembers() map[string][]*model.VNet {
 			members[g] = nil // a member outside the snapshot is still a static member
 		}
 	}
-	for _, w := range dedup(b, b.s.NetworkGroups, func(w *azure.Meta) *azure.Meta { return w }) {
+	for _, w := range dedup(b, b.s.NetworkGroups) {
 		b.count(typeNetGroup)
 		if _, ok := members[key(w.ID)]; !ok {
 			b.n.Warn("Unsupported", model.ID(w.ID), "network group "+w.Name+" has no static members; "+

@@ -114,13 +114,16 @@ func (b *builder) dangling(from model.ID, kind, to string) {
 	b.n.Warn("DanglingReference", from, fmt.Sprintf("%s references %s %s, which is not in the snapshot", from, kind, to))
 }
 
+// wire is any azure wire object: each embeds azure.Meta (its ID, name and source).
+type wire interface{ Header() *azure.Meta }
+
 // dedup keeps one object per ID (the last one read, cli.md) in first-seen order, warning on
 // repeats. Objects without an ID cannot be referenced: they are dropped with a warning.
-func dedup[T any](b *builder, items []T, meta func(T) *azure.Meta) []T {
+func dedup[T wire](b *builder, items []T) []T {
 	pos := make(map[string]int, len(items))
 	out := make([]T, 0, len(items))
 	for _, it := range items {
-		m := meta(it)
+		m := it.Header()
 		if m.ID == "" {
 			b.n.Warn("InvalidValue", "", fmt.Sprintf("%s: a %s without an id was ignored", m.Src, m.Type))
 			continue

@@ -28,11 +28,10 @@ func (b *builder) buildDNS() {
 	b.buildDNSInbounds(d)
 	// Resolvers and outbound endpoints are counted only: queries forwarded by a ruleset are not
 	// traced from the outbound endpoint (internal/dns says so in its answers).
-	self := func(m *azure.Meta) *azure.Meta { return m }
-	if k := len(dedup(b, d.Resolvers, self)); k > 0 {
+	if k := len(dedup(b, d.Resolvers)); k > 0 {
 		b.n.Counts[typeDNSResolver] += k
 	}
-	if k := len(dedup(b, d.Outbounds, self)); k > 0 {
+	if k := len(dedup(b, d.Outbounds)); k > 0 {
 		b.n.Counts[typeDNSOutbound] += k
 	}
 }
@@ -41,25 +40,22 @@ func (b *builder) buildDNSZones(d *azure.DNS) {
 	zones := map[string]*model.PrivateDNSZone{}
 	var links []child[*azure.DNSVNetLink]
 	var records []child[*azure.DNSRecordSet]
-	for _, w := range dedup(b, d.Zones, func(w *azure.PrivateDNSZone) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, d.Zones) {
 		z := &model.PrivateDNSZone{ID: model.ID(w.ID), Name: strings.TrimSuffix(strings.ToLower(w.Name), ".")}
 		zones[key(w.ID)] = z
 		b.n.PrivateDNSZones = append(b.n.PrivateDNSZones, z)
 		b.n.Index(z.ID, z)
 		b.count(typeDNSZone)
-		for _, l := range w.Links {
-			childID(&l.Meta, w.ID, "virtualNetworkLinks")
-			links = append(links, child[*azure.DNSVNetLink]{w.ID, l})
-		}
+		links = inlineChildren(links, w.ID, "virtualNetworkLinks", w.Links)
 		for _, r := range w.Records {
 			childID(&r.Meta, w.ID, r.RecType)
 			records = append(records, child[*azure.DNSRecordSet]{w.ID, r})
 		}
 	}
-	for _, c := range mergeChildren(b, links, d.ZoneLinks, func(w *azure.DNSVNetLink) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, links, d.ZoneLinks) {
 		b.dnsZoneLink(zones[key(c.parent)], c)
 	}
-	for _, c := range mergeChildren(b, records, d.Records, func(w *azure.DNSRecordSet) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, records, d.Records) {
 		b.dnsRecord(zones[key(c.parent)], c)
 	}
 }
@@ -109,25 +105,19 @@ func (b *builder) buildDNSRulesets(d *azure.DNS) {
 	sets := map[string]*model.DNSForwardingRuleset{}
 	var rules []child[*azure.DNSForwardingRule]
 	var links []child[*azure.DNSVNetLink]
-	for _, w := range dedup(b, d.Rulesets, func(w *azure.DNSForwardingRuleset) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, d.Rulesets) {
 		rs := &model.DNSForwardingRuleset{ID: model.ID(w.ID), Name: w.Name}
 		sets[key(w.ID)] = rs
 		b.n.ForwardingRulesets = append(b.n.ForwardingRulesets, rs)
 		b.n.Index(rs.ID, rs)
 		b.count(typeDNSRuleset)
-		for _, r := range w.Rules {
-			childID(&r.Meta, w.ID, "forwardingRules")
-			rules = append(rules, child[*azure.DNSForwardingRule]{w.ID, r})
-		}
-		for _, l := range w.Links {
-			childID(&l.Meta, w.ID, "virtualNetworkLinks")
-			links = append(links, child[*azure.DNSVNetLink]{w.ID, l})
-		}
+		rules = inlineChildren(rules, w.ID, "forwardingRules", w.Rules)
+		links = inlineChildren(links, w.ID, "virtualNetworkLinks", w.Links)
 	}
-	for _, c := range mergeChildren(b, rules, d.Rules, func(w *azure.DNSForwardingRule) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, rules, d.Rules) {
 		b.dnsRule(sets[key(c.parent)], c)
 	}
-	for _, c := range mergeChildren(b, links, d.RulesetLinks, func(w *azure.DNSVNetLink) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, links, d.RulesetLinks) {
 		rs := sets[key(c.parent)]
 		if rs == nil {
 			b.dangling(model.ID(c.w.ID), "its DNS forwarding ruleset", c.parent)
@@ -160,7 +150,7 @@ func (b *builder) dnsRule(rs *model.DNSForwardingRuleset, c child[*azure.DNSForw
 
 // buildDNSInbounds makes one model endpoint per ip configuration of each inbound endpoint.
 func (b *builder) buildDNSInbounds(d *azure.DNS) {
-	for _, w := range dedup(b, d.Inbounds, func(w *azure.DNSInboundEndpoint) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, d.Inbounds) {
 		b.count(typeDNSInbound)
 		for _, c := range w.IPConfigs {
 			in := &model.DNSResolverInbound{ID: model.ID(w.ID), Name: w.Name, Addr: c.Addr}

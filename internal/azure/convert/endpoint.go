@@ -3,7 +3,6 @@ package convert
 import (
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -17,7 +16,7 @@ const (
 // endpoint manages (spec §5).
 func (b *builder) buildPrivateEndpoints() {
 	pes := map[string]*model.PrivateEndpoint{}
-	for _, w := range dedup(b, b.s.PrivateEndpoints, func(w *azure.PrivateEndpoint) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.PrivateEndpoints) {
 		pe := &model.PrivateEndpoint{ID: model.ID(w.ID), Name: w.Name, Connections: w.Connections,
 			IPs: append([]netip.Addr(nil), w.IPs...)}
 		if len(w.NICs) > 0 {
@@ -67,7 +66,7 @@ func addAddr(s []netip.Addr, a netip.Addr) []netip.Addr {
 }
 
 func (b *builder) buildNetAppVolumes() {
-	for _, w := range dedup(b, b.s.NetAppVolumes, func(w *azure.NetAppVolume) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.NetAppVolumes) {
 		v := &model.NetAppVolume{ID: model.ID(w.ID), Name: w.Name, NetworkFeatures: w.NetworkFeatures}
 		if w.Subnet != "" {
 			if v.Subnet = b.subnets[key(w.Subnet)]; v.Subnet == nil {

@@ -18,7 +18,7 @@ const (
 )
 
 func (b *builder) buildIPGroups() {
-	for _, w := range dedup(b, b.s.IPGroups, func(w *azure.IPGroup) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.IPGroups) {
 		g := &model.IPGroup{ID: model.ID(w.ID), Name: w.Name, Prefixes: w.Prefixes}
 		b.ipGroups[key(w.ID)] = g
 		b.n.IPGroups = append(b.n.IPGroups, g)
@@ -30,7 +30,7 @@ func (b *builder) buildIPGroups() {
 // firewallPolicies builds policies, then links parents and rule collection groups (inline
 // in full, or separate objects) once every policy exists.
 func (b *builder) buildFirewallPolicies() {
-	ws := dedup(b, b.s.FirewallPolicies, func(w *azure.FirewallPolicy) *azure.Meta { return &w.Meta })
+	ws := dedup(b, b.s.FirewallPolicies)
 	var groups []child[*azure.RuleCollectionGroup]
 	for _, w := range ws {
 		p := &model.FirewallPolicy{ID: model.ID(w.ID), Name: w.Name, DNSProxy: w.DNSProxy,
@@ -39,13 +39,10 @@ func (b *builder) buildFirewallPolicies() {
 		b.n.FirewallPolicies = append(b.n.FirewallPolicies, p)
 		b.n.Index(p.ID, p)
 		b.count(typePolicy)
-		for _, g := range w.Groups {
-			childID(&g.Meta, w.ID, "ruleCollectionGroups")
-			groups = append(groups, child[*azure.RuleCollectionGroup]{w.ID, g})
-		}
+		groups = inlineChildren(groups, w.ID, "ruleCollectionGroups", w.Groups)
 	}
 	have := map[string]bool{}
-	for _, c := range mergeChildren(b, groups, b.s.RuleGroups, func(w *azure.RuleCollectionGroup) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, groups, b.s.RuleGroups) {
 		p := b.policies[key(c.parent)]
 		if p == nil {
 			b.dangling(model.ID(c.w.ID), "its firewall policy", c.parent)

@@ -11,7 +11,7 @@ import (
 // firewalls builds Azure Firewalls: frontend IP, subnet, public IPs, policy or classic rules,
 // and the classic additionalProperties (spec §3.1, §3.3, §3.5).
 func (b *builder) buildFirewalls() {
-	for _, w := range dedup(b, b.s.Firewalls, func(w *azure.Firewall) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.Firewalls) {
 		fw := &model.Firewall{ID: model.ID(w.ID), Name: w.Name, SkuTier: w.SkuTier, ThreatIntelMode: w.ThreatIntel,
 			HubPublicAddresses: w.HubPublicIPs, Instances: w.MinCapacity}
 		b.firewallAddresses(fw, w)

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -17,7 +16,7 @@ const (
 // vnetGateways builds VPN/ExpressRoute gateways; their VNet is the one whose GatewaySubnet
 // their ip configurations name.
 func (b *builder) buildVNetGateways() {
-	for _, w := range dedup(b, b.s.VNetGateways, func(w *azure.VNetGateway) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.VNetGateways) {
 		g := &model.VNetGateway{ID: model.ID(w.ID), Name: w.Name, GatewayType: w.GatewayType,
 			ActiveActive: w.ActiveActive, BGPEnabled: w.EnableBGP, ASN: w.ASN}
 		for _, c := range w.IPConfigs {
@@ -46,7 +45,7 @@ func (b *builder) buildVNetGateways() {
 }
 
 func (b *builder) buildLocalGateways() {
-	for _, w := range dedup(b, b.s.LocalGateways, func(w *azure.LocalGateway) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.LocalGateways) {
 		l := &model.LocalGateway{ID: model.ID(w.ID), Name: w.Name, Prefixes: w.Prefixes, BGPPeer: w.BGPPeer}
 		if s := strings.TrimSpace(w.GatewayIP); s != "" {
 			// The device's public address decides nothing we compute, so a placeholder (the
@@ -65,7 +64,7 @@ func (b *builder) buildLocalGateways() {
 }
 
 func (b *builder) buildConnections() {
-	for _, w := range dedup(b, b.s.Connections, func(w *azure.Connection) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.Connections) {
 		c := &model.Connection{ID: model.ID(w.ID), Name: w.Name, Type: w.Type, Status: w.Status, EnableBGP: w.EnableBGP}
 		c.Gateway = b.gateway(c.ID, w.Gateway1)
 		c.Peer = b.gateway(c.ID, w.Gateway2)

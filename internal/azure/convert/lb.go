@@ -10,7 +10,7 @@ const typeLB = "Microsoft.Network/loadBalancers"
 // loadBalancers builds load balancers in two passes: frontends and pools first, so that
 // rules and Gateway LB chains (spec §6) can name any load balancer's parts.
 func (b *builder) buildLoadBalancers() {
-	lbs := dedup(b, b.s.LoadBalancers, func(w *azure.LoadBalancer) *azure.Meta { return &w.Meta })
+	lbs := dedup(b, b.s.LoadBalancers)
 	built := make([]*model.LoadBalancer, len(lbs))
 	for i, w := range lbs {
 		built[i] = b.lbParts(w)

@@ -15,7 +15,7 @@ const (
 // nics builds NICs and their ip configurations. A NIC that a private endpoint manages is
 // not a model NIC: its addresses belong to the endpoint (privateEndpoints reads them).
 func (b *builder) buildNICs() {
-	for _, w := range dedup(b, b.s.NICs, func(w *azure.NetworkInterface) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.NICs) {
 		b.count(typeNIC)
 		if w.PrivateEndpoint != "" {
 			b.peNICs = append(b.peNICs, w)
@@ -83,7 +83,7 @@ func (b *builder) ipConfig(nic *model.NIC, w *azure.IPConfig) *model.IPConfig {
 // vms names NICs after their VMs and orders each VM's NICs primary first.
 func (b *builder) buildVMs() {
 	vms := map[string]*model.VM{}
-	for _, w := range dedup(b, b.s.VMs, func(w *azure.VirtualMachine) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.VMs) {
 		vm := &model.VM{ID: model.ID(w.ID), Name: w.Name}
 		refs := append([]azure.VMNIC(nil), w.NICs...)
 		sort.SliceStable(refs, func(i, j int) bool { return refs[i].Primary && !refs[j].Primary })

@@ -12,7 +12,7 @@ const (
 )
 
 func (b *builder) buildASGs() {
-	for _, w := range dedup(b, b.s.ASGs, func(w *azure.Meta) *azure.Meta { return w }) {
+	for _, w := range dedup(b, b.s.ASGs) {
 		a := &model.ASG{ID: model.ID(w.ID), Name: w.Name}
 		b.asgs[key(w.ID)] = a
 		b.n.ASGs = append(b.n.ASGs, a)
@@ -25,18 +25,15 @@ func (b *builder) buildASGs() {
 // Rules keep input order; internal/acl orders them by priority (spec §2.1).
 func (b *builder) buildNSGs() {
 	var rules []child[*azure.SecurityRule]
-	for _, w := range dedup(b, b.s.NSGs, func(w *azure.NetworkSecurityGroup) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.NSGs) {
 		g := &model.NSG{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location)}
 		b.nsgs[key(w.ID)] = g
 		b.n.NSGs = append(b.n.NSGs, g)
 		b.n.Index(g.ID, g)
 		b.count(typeNSG)
-		for _, r := range w.Rules {
-			childID(&r.Meta, w.ID, "securityRules")
-			rules = append(rules, child[*azure.SecurityRule]{w.ID, r})
-		}
+		rules = inlineChildren(rules, w.ID, "securityRules", w.Rules)
 	}
-	for _, c := range mergeChildren(b, rules, b.s.SecurityRules, func(w *azure.SecurityRule) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, rules, b.s.SecurityRules) {
 		g := b.nsgs[key(c.parent)]
 		if g == nil {
 			b.dangling(model.ID(c.w.ID), "its network security group", c.parent)

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -12,14 +11,14 @@ const (
 )
 
 func (b *builder) buildPublicIPs() {
-	for _, w := range dedup(b, b.s.PublicIPs, func(w *azure.PublicIP) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.PublicIPs) {
 		p := &model.PublicIP{ID: model.ID(w.ID), Name: w.Name, Address: w.Address, Sku: w.Sku, AttachedTo: model.ID(w.IPConfig)}
 		b.pips[key(w.ID)] = p
 		b.n.PublicIPs = append(b.n.PublicIPs, p)
 		b.n.Index(p.ID, p)
 		b.count(typePublicIP)
 	}
-	for _, w := range dedup(b, b.s.PublicIPPrefixes, func(w *azure.PublicIPPrefix) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.PublicIPPrefixes) {
 		b.prefixes[key(w.ID)] = w
 		b.count(typePublicIPPrefix)
 	}
@@ -39,7 +38,7 @@ func (b *builder) publicIP(from model.ID, id string) *model.PublicIP {
 
 // natGateways builds NAT gateways; their subnets are linked after the VNets exist.
 func (b *builder) buildNATGateways() {
-	b.natWire = dedup(b, b.s.NATGateways, func(w *azure.NATGateway) *azure.Meta { return &w.Meta })
+	b.natWire = dedup(b, b.s.NATGateways)
 	for _, w := range b.natWire {
 		g := &model.NATGateway{ID: model.ID(w.ID), Name: w.Name}
 		for _, id := range w.PublicIPs {

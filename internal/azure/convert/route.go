@@ -13,18 +13,15 @@ const (
 // routeTables builds route tables with their routes, inline or as separate objects.
 func (b *builder) buildRouteTables() {
 	var routes []child[*azure.Route]
-	for _, w := range dedup(b, b.s.RouteTables, func(w *azure.RouteTable) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.RouteTables) {
 		t := &model.RouteTable{ID: model.ID(w.ID), Name: w.Name, DisableBGPPropagation: w.DisableBGP}
 		b.rts[key(w.ID)] = t
 		b.n.RouteTables = append(b.n.RouteTables, t)
 		b.n.Index(t.ID, t)
 		b.count(typeRouteTable)
-		for _, r := range w.Routes {
-			childID(&r.Meta, w.ID, "routes")
-			routes = append(routes, child[*azure.Route]{w.ID, r})
-		}
+		routes = inlineChildren(routes, w.ID, "routes", w.Routes)
 	}
-	for _, c := range mergeChildren(b, routes, b.s.Routes, func(w *azure.Route) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, routes, b.s.Routes) {
 		t := b.rts[key(c.parent)]
 		if t == nil {
 			b.dangling(model.ID(c.w.ID), "its route table", c.parent)

@@ -19,17 +19,27 @@ type child[T any] struct {
 	w      T
 }
 
+// inlineChildren appends a parent's inline children to out, paired with the parent for
+// mergeChildren; a child without an ID is named after its parent (childID).
+func inlineChildren[T wire](out []child[T], parent, segment string, items []T) []child[T] {
+	for _, w := range items {
+		childID(w.Header(), parent, segment)
+		out = append(out, child[T]{parent, w})
+	}
+	return out
+}
+
 // mergeChildren joins children given inline with children given as separate objects. One
 // per ID; a separate object replaces an inline copy of the same child (it is at least as
 // detailed), and repeated separate objects warn (dedup).
-func mergeChildren[T any](b *builder, inline []child[T], separate []T, meta func(T) *azure.Meta) []child[T] {
+func mergeChildren[T wire](b *builder, inline []child[T], separate []T) []child[T] {
 	if len(separate) == 0 {
 		return inline // the common case; inline children are unique by construction
 	}
 	pos := make(map[string]int, len(inline)+len(separate))
 	out := make([]child[T], 0, len(inline)+len(separate))
 	add := func(c child[T]) {
-		k := key(meta(c.w).ID)
+		k := key(c.w.Header().ID)
 		if i, ok := pos[k]; ok {
 			out[i] = c
 			return
@@ -38,12 +48,12 @@ func mergeChildren[T any](b *builder, inline []child[T], separate []T, meta func
 		out = append(out, c)
 	}
 	for _, c := range inline {
-		if meta(c.w).ID != "" {
+		if c.w.Header().ID != "" {
 			add(c)
 		}
 	}
-	for _, w := range dedup(b, separate, meta) {
-		add(child[T]{parent: azure.ParentID(meta(w).ID), w: w})
+	for _, w := range dedup(b, separate) {
+		add(child[T]{parent: azure.ParentID(w.Header().ID), w: w})
 	}
 	return out
 }
@@ -51,26 +61,20 @@ func mergeChildren[T any](b *builder, inline []child[T], separate []T, meta func
 func (b *builder) buildVNets() {
 	var subnets []child[*azure.Subnet]
 	var peerings []child[*azure.Peering]
-	for _, w := range dedup(b, b.s.VNets, func(w *azure.VirtualNetwork) *azure.Meta { return &w.Meta }) {
+	for _, w := range dedup(b, b.s.VNets) {
 		v := &model.VNet{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location),
 			AddressSpace: w.AddressSpace, DNSServers: w.DNSServers, Tags: w.Tags}
 		b.vnets[key(w.ID)] = v
 		b.n.VNets = append(b.n.VNets, v)
 		b.n.Index(v.ID, v)
 		b.count(typeVNet)
-		for _, s := range w.Subnets {
-			childID(&s.Meta, w.ID, "subnets")
-			subnets = append(subnets, child[*azure.Subnet]{w.ID, s})
-		}
-		for _, p := range w.Peerings {
-			childID(&p.Meta, w.ID, "virtualNetworkPeerings")
-			peerings = append(peerings, child[*azure.Peering]{w.ID, p})
-		}
+		subnets = inlineChildren(subnets, w.ID, "subnets", w.Subnets)
+		peerings = inlineChildren(peerings, w.ID, "virtualNetworkPeerings", w.Peerings)
 	}
-	for _, c := range mergeChildren(b, subnets, b.s.Subnets, func(w *azure.Subnet) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, subnets, b.s.Subnets) {
 		b.subnet(c.parent, c.w)
 	}
-	for _, c := range mergeChildren(b, peerings, b.s.Peerings, func(w *azure.Peering) *azure.Meta { return &w.Meta }) {
+	for _, c := range mergeChildren(b, peerings, b.s.Peerings) {
 		b.peering(c.parent, c.w)
 	}
 }
