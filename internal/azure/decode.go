@@ -316,17 +316,23 @@ func (d *dec) addrs(m *Member, at *Path) []netip.Addr {
 		for _, f := range splitList(s) {
 			a, ok := parseAddr(f)
 			if !ok {
-				p := at.Key(m.Raw)
-				if m.Val.Kind == Array {
-					p = p.Index(i)
-				}
-				d.failAt(p, "invalid IP address %q", f)
+				d.failAt(strPath(m, at, i), "invalid IP address %q", f)
 				continue
 			}
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// strPath is where the i-th value d.strs read from m stands: the array element, or m itself
+// when it held a single (perhaps comma-separated) string.
+func strPath(m *Member, at *Path, i int) *Path {
+	p := at.Key(m.Raw)
+	if m.Val.Kind == Array {
+		return p.Index(i)
+	}
+	return p
 }
 
 func splitList(s string) []string {
@@ -342,11 +348,7 @@ func (d *dec) ports(m *Member, at *Path) []model.PortRange {
 		}
 		r, ok := ParsePortRange(s)
 		if !ok {
-			p := at.Key(m.Raw)
-			if m.Val.Kind == Array {
-				p = p.Index(i)
-			}
-			d.failAt(p, "invalid port range %q", s)
+			d.failAt(strPath(m, at, i), "invalid port range %q", s)
 			continue
 		}
 		out = append(out, r)
@@ -407,11 +409,7 @@ func (d *dec) addresses(m *Member, at *Path) []string {
 			continue
 		}
 		if addressish(s) && !ValidAddress(s) {
-			p := at.Key(m.Raw)
-			if m.Val.Kind == Array {
-				p = p.Index(i)
-			}
-			d.failAt(p, "invalid address %q", s)
+			d.failAt(strPath(m, at, i), "invalid address %q", s)
 			continue
 		}
 		out = append(out, s)
