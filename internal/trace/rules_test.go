@@ -37,6 +37,11 @@ func runCases(t *testing.T, cases []tcase) {
 		if d := cmp.Diff(c.findings, findingCodes(a)); d != "" {
 			t.Errorf("%s findings (-want +got):\n%s", c.name, d)
 		}
+		for _, l := range []*Leg{a.Forward, a.Return} {
+			if l != nil && l.Deciding == nil {
+				t.Errorf("%s: a %s leg has no deciding step (cli.md)", c.name, l.Disposition)
+			}
+		}
 	}
 }
 
@@ -76,10 +81,10 @@ func TestRoutingRules(t *testing.T) {
 		{"unsupported protocol", plain, Query{From: "vm1", To: "vm2", Protocol: model.ProtoOther},
 			"Unreachable Dropped/PlatformBlocked Platform=", "Nic:", "<nil>", nil},
 		{"wire server ignores UDRs", plain, q("vm1", "168.63.129.16", udp, 53),
-			"Reachable Delivered | Delivered", "Nic:vm1-nic > AzureService:Azure DNS / wire server",
+			"Reachable Delivered Deliver= | Delivered Deliver=", "Nic:vm1-nic > AzureService:Azure DNS / wire server",
 			"AzureService:Azure DNS / wire server > Nic:vm1-nic", nil},
 		{"reserved source port: reply dropped", plain, Query{From: "vm1", To: "168.63.129.16", Protocol: udp, SourcePort: 65330, DestinationPort: 53},
-			"Unreachable Delivered | Dropped/PlatformBlocked Platform=", "Nic:vm1-nic > AzureService:Azure DNS / wire server",
+			"Unreachable Delivered Deliver= | Dropped/PlatformBlocked Platform=", "Nic:vm1-nic > AzureService:Azure DNS / wire server",
 			"AzureService:Azure DNS / wire server > Nic:vm1-nic", nil},
 		{"reserved destination port", plain, q("vm1", "vm2", udp, 65330),
 			"Unreachable Dropped/PlatformBlocked Platform=", "Nic:vm1-nic > Appliance:nva-nic > Nic:vm2-nic", "<nil>", nil},

@@ -3,6 +3,7 @@ package trace
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
@@ -135,6 +136,9 @@ func (w *walker) end(d Disposition, cause DropCause) {
 	w.done = true
 	w.leg.Disposition, w.leg.DropCause = d, cause
 	w.leg.Deciding = w.deciding(d)
+	if w.leg.Deciding == nil {
+		w.leg.Deciding = w.fallbackDeciding(d, cause)
+	}
 	if d != Dropped && d != Loop && d != UnknownD {
 		w.leg.FlowAtDestination = w.pkt.json()
 	}
@@ -164,6 +168,27 @@ func (w *walker) deciding(d Disposition) *Deciding {
 		}
 	}
 	return nil
+}
+
+// fallbackDeciding names the deciding step of a leg whose steps name no rule (a reply a
+// translator hands back, a platform service's answer): cli.md wants one on every leg, so it is
+// the last step that matches the disposition, or a Platform step recorded for the purpose.
+func (w *walker) fallbackDeciding(d Disposition, cause DropCause) *Deciding {
+	failed := d == Dropped || d == Loop || d == UnknownD
+	for i := len(w.leg.Hops) - 1; i >= 0; i-- {
+		steps := w.leg.Hops[i].Steps
+		for j := len(steps) - 1; j >= 0; j-- {
+			if s := steps[j]; (s.Result == Denied || s.Result == NoMatch) == failed {
+				return &Deciding{Step: s.Step, ResourceID: s.ResourceID, Rule: s.Rule}
+			}
+		}
+	}
+	res := Allowed
+	if failed {
+		res = Denied
+	}
+	w.step(StepPlatform, res, "", "", "the leg ends here: %s", strings.TrimSuffix(string(d)+"/"+string(cause), "/"))
+	return &Deciding{Step: StepPlatform}
 }
 
 // enter counts a forwarding point and detects loops; false means the leg has ended.

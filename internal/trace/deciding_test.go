@@ -1,0 +1,97 @@
+package trace_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// TestEveryLegHasDeciding is a property over every scenario of testdata/scenarios: each leg
+// that has a disposition names the step that decided it (cli.md `deciding`), in the answers
+// and in the reviewed golden JSON files.
+func TestEveryLegHasDeciding(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(scenarioRoot, "*", "queries.json"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no scenarios under %s (%v)", scenarioRoot, err)
+	}
+	legs := 0
+	for _, qf := range dirs {
+		dir := filepath.Dir(qf)
+		var sf scenarioFile
+		b, err := os.ReadFile(qf)
+		if err == nil {
+			err = json.Unmarshal(b, &sf)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", qf, err)
+		}
+		if sf.Snapshot == "" {
+			sf.Snapshot = "snapshot"
+		}
+		n, err := convert.Load([]string{filepath.Join(dir, sf.Snapshot)}, convert.Options{})
+		if err != nil {
+			t.Fatalf("%s: load: %v", dir, err)
+		}
+		p := dataplane.Build(n)
+		for _, c := range sf.Cases {
+			a, err := trace.Run(p, c.Query)
+			if err != nil {
+				t.Errorf("%s/%s: %v", filepath.Base(dir), c.Name, err)
+				continue
+			}
+			legs += checkDeciding(t, filepath.Base(dir)+"/"+c.Name, a)
+			goldenDeciding(t, filepath.Join(dir, "golden", c.Name+".json"))
+		}
+	}
+	if legs == 0 {
+		t.Fatal("no legs checked")
+	}
+}
+
+func checkDeciding(t *testing.T, name string, a *trace.Answer) int {
+	t.Helper()
+	n := 0
+	for dir, l := range map[string]*trace.Leg{"forward": a.Forward, "return": a.Return} {
+		if l == nil || l.Disposition == "" {
+			continue
+		}
+		n++
+		if l.Deciding == nil {
+			t.Errorf("%s %s leg (%s/%s): deciding is nil", name, dir, l.Disposition, l.DropCause)
+		}
+	}
+	return n
+}
+
+// goldenDeciding checks the golden JSON the same way (the file a user's script would read).
+func goldenDeciding(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	var g struct {
+		Forward, Return *struct {
+			Disposition string          `json:"disposition"`
+			Deciding    json.RawMessage `json:"deciding"`
+		}
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Errorf("%s: %v", path, err)
+		return
+	}
+	for _, l := range []*struct {
+		Disposition string          `json:"disposition"`
+		Deciding    json.RawMessage `json:"deciding"`
+	}{g.Forward, g.Return} {
+		if l != nil && l.Disposition != "" && (len(l.Deciding) == 0 || string(l.Deciding) == "null") {
+			t.Errorf("%s: a %s leg has deciding null", path, l.Disposition)
+		}
+	}
+}
