@@ -8,39 +8,19 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
 )
 
-// Small builders for hand-made networks. IDs are synthetic and only need to be unique.
-
-func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
-
-func pfxs(ss ...string) []netip.Prefix {
-	out := make([]netip.Prefix, len(ss))
-	for i, s := range ss {
-		out[i] = pfx(s)
-	}
-	return out
-}
-
-func newNet() *model.Network { return &model.Network{ServiceTags: map[string]*model.ServiceTag{}} }
-
-func addTag(n *model.Network, name string, prefixes ...string) {
-	n.ServiceTags[strings.ToLower(name)] = &model.ServiceTag{Name: name, Prefixes: pfxs(prefixes...)}
-}
-
-func addVNet(n *model.Network, name, loc string, space ...string) *model.VNet {
-	v := &model.VNet{ID: model.ID("/vnets/" + name), Name: name, Location: loc, AddressSpace: pfxs(space...)}
-	n.VNets = append(n.VNets, v)
-	return v
-}
-
-func addSubnet(n *model.Network, v *model.VNet, name, prefix string) *model.Subnet {
-	s := &model.Subnet{ID: v.ID + model.ID("/subnets/"+name), Name: name, VNet: v, Prefixes: pfxs(prefix)}
-	v.Subnets = append(v.Subnets, s)
-	n.Subnets = append(n.Subnets, s)
-	return s
-}
+// Short names for the shared builders keep the test tables on one line each.
+var (
+	pfx       = modeltest.Prefix
+	ip        = modeltest.Addr
+	pfxs      = modeltest.Prefixes
+	newNet    = modeltest.NewNetwork
+	addTag    = modeltest.AddTag
+	addVNet   = modeltest.AddVNet
+	addSubnet = modeltest.AddSubnet
+)
 
 func addNSG(n *model.Network, name string, rules ...*model.SecurityRule) *model.NSG {
 	g := &model.NSG{ID: model.ID("/nsgs/" + name), Name: name, Rules: rules}
@@ -66,13 +46,7 @@ func addNIC(n *model.Network, name string, s *model.Subnet, addr string, nsg *mo
 
 // peer links a and b, both links Connected.
 func peer(a, b *model.VNet) (ab, ba *model.Peering) {
-	ab = &model.Peering{ID: a.ID + "/peerings/to-" + model.ID(b.Name), Name: "to-" + b.Name, Local: a, Remote: b,
-		RemoteID: b.ID, State: "Connected", PeerCompleteVNets: true, AllowVirtualNetworkAccess: true}
-	ba = &model.Peering{ID: b.ID + "/peerings/to-" + model.ID(a.Name), Name: "to-" + a.Name, Local: b, Remote: a,
-		RemoteID: a.ID, State: "Connected", PeerCompleteVNets: true, AllowVirtualNetworkAccess: true}
-	a.Peerings = append(a.Peerings, ab)
-	b.Peerings = append(b.Peerings, ba)
-	return ab, ba
+	return modeltest.Peer(a, b, "Connected", "Connected")
 }
 
 // rule makes an NSG rule. src, dst and ports are comma-separated; "*" means any.

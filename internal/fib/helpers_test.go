@@ -2,85 +2,26 @@ package fib
 
 import (
 	"fmt"
-	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
 )
 
-// Small builders for hand-made networks. IDs are synthetic and only need to be unique.
-
-func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
-
-func pfxs(ss ...string) []netip.Prefix {
-	out := make([]netip.Prefix, len(ss))
-	for i, s := range ss {
-		out[i] = pfx(s)
-	}
-	return out
-}
-
-func newNet() *model.Network { return &model.Network{ServiceTags: map[string]*model.ServiceTag{}} }
-
-func addVNet(n *model.Network, name, loc string, space ...string) *model.VNet {
-	v := &model.VNet{ID: model.ID("/vnets/" + name), Name: name, Location: loc, AddressSpace: pfxs(space...)}
-	n.VNets = append(n.VNets, v)
-	return v
-}
-
-func addSubnet(n *model.Network, v *model.VNet, name, prefix string) *model.Subnet {
-	s := &model.Subnet{ID: v.ID + model.ID("/subnets/"+name), Name: name, VNet: v, Prefixes: pfxs(prefix)}
-	v.Subnets = append(v.Subnets, s)
-	n.Subnets = append(n.Subnets, s)
-	return s
-}
-
-// peer links a and b with the given states on a's link and b's link ("" = no link).
-func peer(a, b *model.VNet, stateA, stateB string) (ab, ba *model.Peering) {
-	if stateA != "" {
-		ab = &model.Peering{ID: a.ID + "/peerings/to-" + model.ID(b.Name), Name: "to-" + b.Name, Local: a, Remote: b,
-			RemoteID: b.ID, State: stateA, PeerCompleteVNets: true, AllowVirtualNetworkAccess: true}
-		a.Peerings = append(a.Peerings, ab)
-	}
-	if stateB != "" {
-		ba = &model.Peering{ID: b.ID + "/peerings/to-" + model.ID(a.Name), Name: "to-" + a.Name, Local: b, Remote: a,
-			RemoteID: a.ID, State: stateB, PeerCompleteVNets: true, AllowVirtualNetworkAccess: true}
-		b.Peerings = append(b.Peerings, ba)
-	}
-	return ab, ba
-}
-
-func addRouteTable(n *model.Network, name string, subnets []*model.Subnet, routes ...*model.Route) *model.RouteTable {
-	rt := &model.RouteTable{ID: model.ID("/routeTables/" + name), Name: name, Routes: routes}
-	n.RouteTables = append(n.RouteTables, rt)
-	for _, s := range subnets {
-		s.RouteTable = rt
-	}
-	return rt
-}
-
-// udr makes a route; hop is "VirtualAppliance 10.0.100.4" or a bare next hop type; a prefix
-// that does not parse is a service tag.
-func udr(name, prefix, hop string) *model.Route {
-	f := strings.Fields(hop)
-	t, ok := model.ParseNextHopType(f[0])
-	if !ok {
-		panic("bad hop " + hop)
-	}
-	r := &model.Route{Name: name, NextHopType: t}
-	if p, err := netip.ParsePrefix(prefix); err == nil {
-		r.Prefix = p
-	} else {
-		r.Tag = prefix
-	}
-	if len(f) > 1 {
-		r.NextHopIP = ip(f[1])
-	}
-	return r
-}
+// Short names for the shared builders keep the test tables on one line each.
+var (
+	pfx           = modeltest.Prefix
+	ip            = modeltest.Addr
+	pfxs          = modeltest.Prefixes
+	newNet        = modeltest.NewNetwork
+	addVNet       = modeltest.AddVNet
+	addSubnet     = modeltest.AddSubnet
+	peer          = modeltest.Peer
+	addRouteTable = modeltest.AddRouteTable
+	udr           = modeltest.UDR
+	addTag        = modeltest.AddTag
+)
 
 // addVPN gives v a VPN gateway with an IPsec connection to a local gateway with prefixes.
 func addVPN(n *model.Network, v *model.VNet, gwIPs []string, onPrem ...string) *model.VNetGateway {
@@ -96,10 +37,6 @@ func addVPN(n *model.Network, v *model.VNet, gwIPs []string, onPrem ...string) *
 	n.LocalGateways = append(n.LocalGateways, lg)
 	n.Connections = append(n.Connections, c)
 	return gw
-}
-
-func addTag(n *model.Network, name string, prefixes ...string) {
-	n.ServiceTags[strings.ToLower(name)] = &model.ServiceTag{Name: name, Prefixes: pfxs(prefixes...)}
 }
 
 func addPE(n *model.Network, s *model.Subnet, name string, addrs ...string) *model.PrivateEndpoint {
