@@ -15,8 +15,25 @@ func out(name string, prio int, allow bool, proto string, src, dst, ports []stri
 
 func l(s ...string) []string { return s }
 
+// hubSpokeNSGs renders the example's NSGs and the application security groups their rules name.
 func hubSpokeNSGs() []O {
 	asgWeb, asgApp := appNet("applicationSecurityGroups", "asg-web"), appNet("applicationSecurityGroups", "asg-app")
+	nsgs := hubSpokeNSGSpecs(asgWeb, asgApp)
+	res := make([]O, 0, len(nsgs)+2)
+	for _, n := range nsgs {
+		n.name, n.location = nameOf(n.id), weu
+		res = append(res, n.render())
+	}
+	for _, a := range []string{asgWeb, asgApp} {
+		res = append(res, resource(nameOf(a), a, "Microsoft.Network/applicationSecurityGroups", weu,
+			succeeded().Set("resourceGuid", guid(a))))
+	}
+	return res
+}
+
+// hubSpokeNSGSpecs is the example's NSG rules, kept apart from their rendering because it is
+// what a reader compares with the seed cases in examples/hub-spoke/README.md.
+func hubSpokeNSGSpecs(asgWeb, asgApp string) []nsgSpec {
 	dnsUDP := in("allow-dns-udp-from-firewall", 100, true, "Udp", l(fwIP), l("10.0.3.0/24"), l("53"))
 	dnsUDP.desc = "Only the firewall DNS proxy may query the DNS servers"
 	fromFw := in("allow-https-from-firewall", 100, true, "Tcp", l("10.0.1.0/26"), l("10.1.1.0/24"), l("443"))
@@ -27,7 +44,7 @@ func hubSpokeNSGs() []O {
 	appFromWeb.srcASGs, appFromWeb.dstASGs = []string{asgWeb}, []string{asgApp}
 	ssh := in("allow-ssh-any", 100, true, "Tcp", l("*"), l("*"), l("22"))
 	ssh.desc = "TEMP vendor access"
-	nsgs := []nsgSpec{
+	return []nsgSpec{
 		{id: hubNet("networkSecurityGroups", "nsg-hub-dns"), rules: []ruleSpec{dnsUDP,
 			in("allow-dns-tcp-from-firewall", 110, true, "Tcp", l(fwIP), l("10.0.3.0/24"), l("53")),
 			in("deny-dns-from-anywhere-else", 200, false, "*", l("*"), l("*"), l("53")),
@@ -74,16 +91,6 @@ func hubSpokeNSGs() []O {
 			out("allow-to-corp-hub", 100, true, "*", l("10.1.0.0/24"), l("10.0.0.0/16"), nil),
 		}},
 	}
-	res := make([]O, 0, len(nsgs)+2)
-	for _, n := range nsgs {
-		n.name, n.location = nameOf(n.id), weu
-		res = append(res, n.render())
-	}
-	for _, a := range []string{asgWeb, asgApp} {
-		res = append(res, resource(nameOf(a), a, "Microsoft.Network/applicationSecurityGroups", weu,
-			succeeded().Set("resourceGuid", guid(a))))
-	}
-	return res
 }
 
 func hubSpokeRouteTables() []O {
