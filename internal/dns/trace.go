@@ -38,7 +38,7 @@ func Trace(p *dataplane.Plane, q trace.Query) (*trace.Answer, *Answer, error) {
 	}
 	r, rerr := Resolve(p, nic, q.To)
 	if rerr != nil {
-		return nil, nil, rerr
+		return nil, nil, err // the VM cannot resolve (no subnet): the name stays not found, bad input
 	}
 	if len(r.Answer.Addresses) == 0 || (r.Verdict != VerdictResolved && r.Verdict != VerdictIntermittent) {
 		return nil, r, &ResolveError{Name: q.To, Answer: r}
