@@ -9,8 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/synth"
@@ -39,7 +37,7 @@ func main() {
 	if !*example {
 		files = synth.Generate(c)
 	}
-	if err := write(*out, files); err != nil {
+	if err := synth.WriteFiles(*out, files); err != nil {
 		fmt.Fprintln(os.Stderr, "vnetgen:", err)
 		os.Exit(1)
 	}
@@ -52,21 +50,4 @@ func main() {
 	if !*example {
 		fmt.Printf("%+v\n", c.Normalize().Expected())
 	}
-}
-
-func write(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if err := os.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 )
 
@@ -17,7 +16,7 @@ const exampleDir = "../../examples/hub-spoke"
 func TestHubSpokeFiles(t *testing.T) {
 	files := HubSpoke()
 	if *update {
-		if err := writeFiles(exampleDir, files); err != nil {
+		if err := WriteFiles(exampleDir, files); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,21 +92,4 @@ func TestHubSpokeIPCount(t *testing.T) {
 	if n := perVNet[vnetHub] + perVNet[vnetApp] + perVNet[vnetData]; n <= 1000 {
 		t.Errorf("hub + directly peered spokes use %d IPs, want > 1000", n)
 	}
-}
-
-func writeFiles(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if err := os.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

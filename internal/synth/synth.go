@@ -2,8 +2,10 @@ package synth
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Config sizes a synthetic estate. Generation is deterministic: the same Config gives the
@@ -142,12 +144,16 @@ func addChunked(e *estate, base string, rs []O, size int) {
 }
 
 // WriteDir generates the estate into dir (created if needed).
-func WriteDir(cfg Config, dir string) error {
+func WriteDir(cfg Config, dir string) error { return WriteFiles(dir, Generate(cfg)) }
+
+// WriteFiles writes files (name → content) into dir, created if needed, in name order so that
+// a failure names the same file on every run.
+func WriteFiles(dir string, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, b := range Generate(cfg) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := os.WriteFile(filepath.Join(dir, name), files[name], 0o644); err != nil {
 			return err
 		}
 	}
