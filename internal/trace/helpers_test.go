@@ -7,19 +7,17 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
 )
 
-// Small builders for hand-made networks; IDs are synthetic and only need to be unique.
-
-func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
-func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-func pfxs(ss ...string) []netip.Prefix {
-	out := make([]netip.Prefix, len(ss))
-	for i, s := range ss {
-		out[i] = pfx(s)
-	}
-	return out
-}
+// Small builders for hand-made networks; IDs are synthetic and only need to be unique. The
+// net methods also Index each resource, as the converter does, so that lookups by ID work.
+var (
+	ip   = modeltest.Addr
+	pfx  = modeltest.Prefix
+	pfxs = modeltest.Prefixes
+	udr  = modeltest.UDR
+)
 
 type net struct{ *model.Network }
 
@@ -64,26 +62,7 @@ func (n *net) peer(a, b *model.VNet, fwdA, fwdB bool) (ab, ba *model.Peering) {
 }
 
 func (n *net) routes(name string, subnets []*model.Subnet, routes ...*model.Route) *model.RouteTable {
-	rt := &model.RouteTable{ID: model.ID("/routeTables/" + name), Name: name, Routes: routes}
-	n.RouteTables = append(n.RouteTables, rt)
-	for _, s := range subnets {
-		s.RouteTable = rt
-	}
-	return rt
-}
-
-// udr makes a route; hop is "VirtualAppliance 10.0.100.4" or a bare next hop type.
-func udr(name, prefix, hop string) *model.Route {
-	f := strings.Fields(hop)
-	t, ok := model.ParseNextHopType(f[0])
-	if !ok {
-		panic("bad hop " + hop)
-	}
-	r := &model.Route{Name: name, NextHopType: t, Prefix: pfx(prefix)}
-	if len(f) > 1 {
-		r.NextHopIP = ip(f[1])
-	}
-	return r
+	return modeltest.AddRouteTable(n.Network, name, subnets, routes...)
 }
 
 // nsg makes an NSG from rule specs "name prio dir access proto src dst dport", e.g.
