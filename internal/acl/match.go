@@ -46,7 +46,11 @@ func (m *matcher) matches(f *Flow, platform bool) bool {
 		}
 	} else if !m.anyDport || !m.anySport {
 		// DECISION: ports exist only for TCP and UDP; a rule that restricts ports never
-		// matches ICMP, ESP or AH, even with protocol "*".
+		// matches ICMP, ESP or AH, even with protocol "*". Microsoft's answers on azure-docs
+		// issues #37413 ("ICMP is a layer 3 protocol and it doesn't have a port ... use any/any
+		// in the ports field") and #51522 (the port of an ICMP rule is read as an ICMP type,
+		// which is not modelled); Azure Firewall does the same with its network rules
+		// (internal/firewall protoMask, learn.microsoft.com/azure/firewall/rule-processing).
 		return false
 	}
 	return m.dst.match(f.Dst) && m.src.match(f.Src)

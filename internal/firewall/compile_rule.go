@@ -65,8 +65,8 @@ func (c compiler) compileRule(info RuleInfo, fr *model.FirewallRule) *rule {
 }
 
 func (c compiler) compileNAT(r *rule, fr *model.FirewallRule, x addrExpander) {
-	r.protos = c.protoMask(r, fr.Protocols)
 	r.ports, r.anyPort = portsOf(fr.DestPorts)
+	r.protos = c.protoMask(r, fr.Protocols)
 	r.dst = x.expand("destination", r.info.ID, fr.Destinations, fr.DestGroups, false)
 	if fr.TranslatedFQDN != "" && !fr.TranslatedAddress.IsValid() {
 		r.notes = withNote(r.notes, noteDNATFQDN)
@@ -78,8 +78,8 @@ func (c compiler) compileNAT(r *rule, fr *model.FirewallRule, x addrExpander) {
 }
 
 func (c compiler) compileNetwork(r *rule, fr *model.FirewallRule, x addrExpander) {
-	r.protos = c.protoMask(r, fr.Protocols)
 	r.ports, r.anyPort = portsOf(fr.DestPorts)
+	r.protos = c.protoMask(r, fr.Protocols)
 	r.dst = x.expand("destination", r.info.ID, fr.Destinations, fr.DestGroups, true)
 	if len(fr.DestFQDNs) == 0 {
 		return
@@ -131,8 +131,20 @@ func (c compiler) patterns(info RuleInfo, names []string) []fqdnPattern {
 	return out
 }
 
-// protoMask maps rule protocols to index classes; Any covers every protocol.
+// protoMask maps rule protocols to index classes; Any covers every protocol. A rule with
+// explicit destination ports is a TCP+UDP rule [FWRP, learn.microsoft.com/azure/firewall/rule-processing
+// "Network rule protocol": "If a destination port is explicitly configured, then the rule is
+// translated to a TCP+UDP rule"]: ICMP, ESP and AH have no ports, so such a rule never matches
+// them — the same as an NSG rule that restricts ports (internal/acl). r.anyPort must be set.
 func (c compiler) protoMask(r *rule, ps []model.Protocol) uint8 {
+	m := c.protoClasses(r, ps)
+	if !r.anyPort {
+		m &= 1<<classTCP | 1<<classUDP
+	}
+	return m
+}
+
+func (c compiler) protoClasses(r *rule, ps []model.Protocol) uint8 {
 	if len(ps) == 0 {
 		c.warn("InvalidValue", r.info.Holder, "rule "+r.info.ID+" has no protocol; treated as Any")
 		return 1<<numClasses - 1

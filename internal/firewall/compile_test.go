@@ -172,24 +172,32 @@ func TestDNATToForeignAddressWarns(t *testing.T) {
 	}
 }
 
-// DECISION: destination ports are not checked for ICMP, which has none.
-func TestICMPIgnoresPorts(t *testing.T) {
+// A network rule with explicit destination ports is a TCP+UDP rule [FWRP: "If a destination
+// port is explicitly configured, then the rule is translated to a TCP+UDP rule"], so it never
+// matches ICMP, ESP or AH; a rule with ports "*" matches them (the same as acl's NSG rules).
+func TestPortRestrictedRulesNeverMatchICMP(t *testing.T) {
 	p := policy("p", nil, group("g", 100, netColl("c", 100, model.FwAllow,
 		netRule("tcp-only", "*", "*", model.ProtoTCP, "*"),
-		netRule("icmp", "*", "10.2.0.0/16", model.ProtoICMP, "7"),
-		netRule("any-443", "*", "10.3.0.0/16", model.ProtoAny, "443"))))
+		netRule("icmp-7", "*", "10.2.0.0/16", model.ProtoICMP, "7"),
+		netRule("any-443", "*", "10.3.0.0/16", model.ProtoAny, "443"),
+		netRule("icmp", "*", "10.4.0.0/16", model.ProtoICMP, "*"),
+		netRule("any", "*", "10.5.0.0/16", model.ProtoAny, "*"))))
 	e, _ := Compile(testFirewall(p), nil)
 	tests := []struct {
 		dst, want string
 		proto     model.Protocol
 	}{
-		{"10.2.0.1", "g/c/icmp", model.ProtoICMP},
-		{"10.3.0.1", "g/c/any-443", model.ProtoICMP},
-		{"10.3.0.1", "g/c/any-443", model.ProtoESP},
+		{"10.2.0.1", "DefaultDeny", model.ProtoICMP},
+		{"10.3.0.1", "DefaultDeny", model.ProtoICMP},
+		{"10.3.0.1", "DefaultDeny", model.ProtoESP},
+		{"10.3.0.1", "g/c/any-443", model.ProtoUDP},
 		{"10.2.0.1", "DefaultDeny", model.ProtoESP},
+		{"10.4.0.1", "g/c/icmp", model.ProtoICMP},
+		{"10.5.0.1", "g/c/any", model.ProtoICMP},
+		{"10.5.0.1", "g/c/any", model.ProtoAH},
 	}
 	for _, tt := range tests {
-		r := e.Evaluate(Packet{Src: ip("10.1.0.1"), Dst: ip(tt.dst), Proto: tt.proto})
+		r := e.Evaluate(Packet{Src: ip("10.1.0.1"), Dst: ip(tt.dst), Proto: tt.proto, DstPort: 443})
 		if r.RuleID != tt.want {
 			t.Errorf("%v to %s: got %s, want %s", tt.proto, tt.dst, r.RuleID, tt.want)
 		}

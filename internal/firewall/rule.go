@@ -40,8 +40,9 @@ const (
 type rule struct {
 	info   RuleInfo
 	protos uint8 // bit per protoClass
-	// ports: destination ports for TCP/UDP (DECISION: not checked for ICMP and other
-	// protocols, which have none). anyPort when "*" or not given.
+	// ports: destination ports for TCP/UDP. ICMP and other protocols have none: a rule with
+	// explicit ports is compiled to TCP+UDP only (protoMask, [FWRP]), so ports are never
+	// consulted for them. anyPort when "*" or not given.
 	ports   []model.PortRange
 	anyPort bool
 	src     addrSet

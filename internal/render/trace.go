@@ -13,7 +13,7 @@ import (
 // step's reason follows it. Findings and assumptions close the answer.
 func Trace(w io.Writer, a *trace.Answer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s → %s %s%s — %s\n", a.Verdict, a.Query.From, a.Query.To, a.Query.Protocol, portText(a.Query.DestinationPort),
+	fmt.Fprintf(&b, "%s: %s → %s %s%s — %s\n", a.Verdict, a.Query.From, a.Query.To, a.Query.Protocol, portText(a.Query.Protocol.String(), a.Query.DestinationPort),
 		verdictReason(a))
 	writeLeg(&b, "forward", a.Forward)
 	if a.Return != nil {
@@ -37,11 +37,23 @@ func Trace(w io.Writer, a *trace.Answer) error {
 	return err
 }
 
-func portText(p uint16) string {
-	if p == 0 {
+// portText is "/443" for a TCP or UDP port; ICMP, ESP and AH have no ports, so none is printed
+// (their JSON port fields are kept by the contract but mean nothing).
+func portText(proto string, p uint16) string {
+	if p == 0 || !hasPorts(proto) {
 		return ""
 	}
 	return fmt.Sprintf("/%d", p)
+}
+
+func hasPorts(proto string) bool { return proto == "Tcp" || proto == "Udp" }
+
+// endpointText is "addr:port", or the bare address for a protocol without ports.
+func endpointText(addr string, port uint16, proto string) string {
+	if !hasPorts(proto) {
+		return addr
+	}
+	return fmt.Sprintf("%s:%d", addr, port)
 }
 
 // verdictReason says in a few words why the verdict is what it is.
@@ -74,7 +86,8 @@ func writeLeg(b *strings.Builder, name string, l *trace.Leg) {
 		fmt.Fprintf(b, ", cause %s", l.DropCause)
 	}
 	if f := l.FlowAtDestination; f != nil {
-		fmt.Fprintf(b, ", arrives as %s:%d → %s:%d %s", orDash(f.Source), f.SourcePort, f.Destination, f.DestinationPort, f.Protocol)
+		fmt.Fprintf(b, ", arrives as %s → %s %s", endpointText(orDash(f.Source), f.SourcePort, f.Protocol),
+			endpointText(f.Destination, f.DestinationPort, f.Protocol), f.Protocol)
 	}
 	b.WriteString("\n")
 	hop, step := decidingIndex(l)

@@ -57,3 +57,32 @@ assumptions:
 		t.Errorf("first line %q does not start with the verdict", first)
 	}
 }
+
+// TestTraceTextICMPHasNoPorts: ICMP, ESP and AH have no ports, so the text prints none
+// (the JSON keeps the fields, cli.md; they are meaningless there).
+func TestTraceTextICMPHasNoPorts(t *testing.T) {
+	for _, c := range []struct {
+		proto     model.Protocol
+		head, arr string
+	}{
+		{model.ProtoICMP, "vm-app → vm-db Icmp —", "arrives as 10.1.1.4 → 10.2.1.4 Icmp\n"},
+		{model.ProtoESP, "vm-app → vm-db Esp —", "arrives as 10.1.1.4 → 10.2.1.4 Esp\n"},
+		{model.ProtoUDP, "vm-app → vm-db Udp/443 —", "arrives as 10.1.1.4:49152 → 10.2.1.4:443 Udp\n"},
+	} {
+		a := sampleAnswer()
+		a.Query.Protocol, a.Query.DestinationPort = c.proto, 443
+		a.Forward.Disposition, a.Forward.DropCause = trace.Delivered, ""
+		a.Forward.FlowAtDestination = &trace.Flow{Source: "10.1.1.4", Destination: "10.2.1.4", SourcePort: 49152,
+			DestinationPort: 443, Protocol: c.proto.String()}
+		var b strings.Builder
+		if err := Trace(&b, a); err != nil {
+			t.Fatal(err)
+		}
+		got := b.String()
+		for _, want := range []string{c.head, c.arr} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: text lacks %q:\n%s", c.proto, want, got)
+			}
+		}
+	}
+}

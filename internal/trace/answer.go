@@ -145,7 +145,8 @@ type Step struct {
 	Detail     string   `json:"detail"`
 }
 
-// Flow is a packet's 5-tuple as rendered in answers.
+// Flow is a packet's 5-tuple as rendered in answers. The port fields are always present (cli.md
+// contract) but mean nothing for ICMP, ESP and AH, which have no ports; text output omits them.
 type Flow struct {
 	Source          string `json:"source"`
 	Destination     string `json:"destination"`
@@ -163,7 +164,8 @@ type Finding struct {
 }
 
 // Query is the flow to trace. From and To are endpoint references (cli.md). A zero Protocol
-// means TCP and a zero SourcePort means 49152, the CLI defaults.
+// means TCP and a zero SourcePort means 49152, the CLI defaults. Ports mean nothing for ICMP,
+// ESP and AH: no NSG or firewall rule that restricts ports matches them.
 type Query struct {
 	From, To        string
 	Protocol        model.Protocol

@@ -126,7 +126,15 @@ func levelDetail(l acl.LevelResult, dir model.Direction, p packet) string {
 		return what + name + ": no rule matched, continue"
 	}
 	return what + name + " " + accessWord(l.Access) + " " + dir.String() + " " + p.src.String() + " → " +
-		p.dst.String() + " " + p.proto.String() + "/" + itoa(int(p.dport)) + " by " + l.Rule.Name
+		p.dst.String() + " " + protoPort(p) + " by " + l.Rule.Name
+}
+
+// protoPort is "Tcp/443"; ICMP, ESP and AH have no ports, so just the protocol.
+func protoPort(p packet) string {
+	if p.proto != model.ProtoTCP && p.proto != model.ProtoUDP {
+		return p.proto.String()
+	}
+	return p.proto.String() + "/" + itoa(int(p.dport))
 }
 
 func accessWord(a model.Access) string {
