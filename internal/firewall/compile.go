@@ -2,6 +2,7 @@ package firewall
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,11 @@ type Engine struct {
 	dnsProxy bool
 	snat     snatRanges
 	notes    []string // engine-wide assumptions, attached to every result
-	deny     RuleInfo
+	// denySelfNotes (notes + noteParentNAT) go on default-deny results of flows to selfAddrs
+	// when a parent policy has NAT collections the firewall ignores (inherit.go).
+	denySelfNotes []string
+	selfAddrs     []netip.Addr
+	deny          RuleInfo
 }
 
 // phase is the rules of one type in first-match order, with their index.
@@ -52,6 +57,7 @@ func Compile(fw *model.Firewall, n *model.Network) (*Engine, []model.Warning) {
 	c := compiler{e: e, net: n, warns: &warns, groups: map[*model.FirewallPolicy][]*model.RuleCollectionGroup{}}
 	if fw.Policy != nil {
 		c.chain = c.policyChain(fw.Policy)
+		c.parentNAT()
 	}
 	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
 		for _, fc := range c.flatten(k) {

@@ -35,7 +35,7 @@ func (e *Engine) Evaluate(p Packet) Result {
 		return e.unknown(pending, &e.deny)
 	}
 	return Result{Kind: KindDefaultDeny, Action: model.FwDeny, Rule: &e.deny, RuleID: e.deny.ID,
-		Holder: e.deny.Holder, Assumptions: e.notes}
+		Holder: e.deny.Holder, Assumptions: e.denyNotes(p.Dst)}
 }
 
 // scan returns the first rule of phase k that matches p, and the rules before it that may
