@@ -142,23 +142,7 @@ func (x *Index) FirewallInstance(s *model.Subnet, a netip.Addr) (*model.Firewall
 
 // Reserved reports whether a is one of the five addresses Azure reserves in the subnet prefix
 // holding it: the first four and the last (spec §2.6).
-func Reserved(s *model.Subnet, a netip.Addr) bool {
-	for _, p := range s.Prefixes {
-		if !p.Contains(a) || !p.Addr().Is4() {
-			continue
-		}
-		first := p.Masked().Addr()
-		off := u32(a) - u32(first)
-		size := uint32(1) << (32 - p.Bits())
-		return off < 4 || off == size-1
-	}
-	return false
-}
-
-func u32(a netip.Addr) uint32 {
-	b := a.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
+func Reserved(s *model.Subnet, a netip.Addr) bool { return s.Reserved(a) }
 
 func instanceAddrs(fw *model.Firewall) []netip.Addr {
 	var out []netip.Addr

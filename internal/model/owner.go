@@ -105,6 +105,11 @@ func (n *Network) addPrivate(s *Subnet, a netip.Addr, o Owner) {
 		return
 	}
 	o.Addr, o.VNet = a, s.VNet
+	if s.Reserved(a) {
+		n.Warn("ReservedAddress", o.ResourceID(), "address "+a.String()+" is one of the five addresses Azure reserves in subnet "+
+			s.Name+" (spec §2.6): nothing can own it, so vnetdoctor ignores it")
+		return
+	}
 	k := vnetAddr{s.VNet, a}
 	if _, dup := n.owners.private[k]; dup {
 		n.Warn("DuplicateAddress", o.ResourceID(), "address "+a.String()+" is owned by more than one resource in "+s.VNet.Name)
@@ -112,6 +117,24 @@ func (n *Network) addPrivate(s *Subnet, a netip.Addr, o Owner) {
 	}
 	n.owners.private[k] = o
 	n.owners.byAddr[a] = append(n.owners.byAddr[a], o)
+}
+
+// Reserved reports whether a is one of the five addresses Azure reserves in the IPv4 subnet
+// prefix holding it: the first four and the last (spec §2.6).
+func (s *Subnet) Reserved(a netip.Addr) bool {
+	for _, p := range s.Prefixes {
+		if !p.Contains(a) || !p.Addr().Is4() {
+			continue
+		}
+		off := u32(a) - u32(p.Masked().Addr())
+		return off < 4 || off == uint32(1)<<(32-p.Bits())-1
+	}
+	return false
+}
+
+func u32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // OwnerIn returns what owns private address a inside VNet v.
