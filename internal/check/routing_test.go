@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -164,16 +165,22 @@ func TestSnatCapacity(t *testing.T) {
 				PublicIPs: []*model.PublicIP{h.e.publicIP("ng1", "20.2.0.1"), h.e.publicIP("ng2", "20.2.0.2")}}
 			h.fwSubnet.NATGateway = ng
 			h.e.n.NATGateways = append(h.e.n.NATGateways, ng)
-		}, []brief{{"Info", map[string]any{"totalPorts": 129024, "publicIps": 2, "instances": 0, "subnets": []string{"spoke/app"}}}}},
+		}, []brief{{"Info", map[string]any{"totalPorts": 129024, "publicIps": 2, "instances": 1, "subnets": []string{"spoke/app"}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHubSpoke()
 			h.fw.Instances = 0 // Azure's minimum of two applies
 			tt.build(h)
-			got := briefs(runCheck(t, h.e.plane(), "SnatCapacity"), "totalPorts", "publicIps", "instances", "subnets")
+			fs := runCheck(t, h.e.plane(), "SnatCapacity")
+			got := briefs(fs, "totalPorts", "publicIps", "instances", "subnets")
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("findings (-want +got):\n%s", d)
+			}
+			for _, f := range fs {
+				if f.Severity == Warning && !strings.Contains(f.Message, "4 × 2496 ports × 2 instances = 19968 ports") {
+					t.Errorf("warning does not say the numbers: %s", f.Message)
+				}
 			}
 		})
 	}

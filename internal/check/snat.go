@@ -84,8 +84,11 @@ func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Sub
 
 func snatFinding(n *model.Network, e egress) Finding {
 	ipconfigs := ipConfigsIn(n, e.subnets)
-	total := e.cap.TotalPorts
-	ev := map[string]any{"totalPorts": total, "publicIps": e.cap.PublicIPs, "instances": e.cap.Instances,
+	total, instances := e.cap.TotalPorts, e.cap.Instances
+	if e.kind == "NatGateway" {
+		instances = 1 // not instance-based: one logical device whose ports all subnets share (spec §4)
+	}
+	ev := map[string]any{"totalPorts": total, "publicIps": e.cap.PublicIPs, "instances": instances,
 		"device": e.kind, "subnets": capList(subnetNames(e.subnets)), "subnetCount": len(e.subnets),
 		"ipConfigurations": ipconfigs}
 	if ipconfigs > 0 {
@@ -100,18 +103,34 @@ func snatFinding(n *model.Network, e egress) Finding {
 		ev["firewall"] = e.firewall.Name
 	}
 	if e.kind == "AzureFirewall" && len(e.subnets) > 0 && e.cap.PublicIPs < Limits.FewFirewallPublicIPs {
-		f.Severity = Warning
-		f.Title = fmt.Sprintf("Firewall %s egresses with only %d public IPs and no NAT gateway", e.name, e.cap.PublicIPs)
-		f.Message += " A busy spoke can exhaust these ports (spec §3.4)."
-		f.Fix = "Associate a NAT gateway with AzureFirewallSubnet (64,512 ports per public IP, up to 16 IPs), " +
-			"or add public IPs to the firewall."
+		fewPublicIPs(&f, e)
 	}
 	return f
 }
 
+// fewPublicIPs turns the finding into the warning of issue 5 with the numbers that justify it:
+// the firewall's ports against those of the recommended minimum of public IPs at the same
+// instance count, and against a single NAT gateway IP (see Limits.FewFirewallPublicIPs).
+func fewPublicIPs(f *Finding, e egress) {
+	minIPs := Limits.FewFirewallPublicIPs
+	minPorts := firewall.FirewallPortsPerIPPerInstance * minIPs * e.cap.Instances
+	f.Severity = Warning
+	f.Title = fmt.Sprintf("Firewall %s egresses with %d public IP(s) and no NAT gateway: %d SNAT ports, under the %d of %d public IPs",
+		e.name, e.cap.PublicIPs, e.cap.TotalPorts, minPorts, minIPs)
+	f.Message += fmt.Sprintf(" vnetdoctor expects at least %d public IPs on a firewall that SNATs internet traffic "+
+		"(%d × %d ports × %d instances = %d ports; Microsoft's Azure Proactive Resiliency Library advises two to four) or, better, a NAT gateway on AzureFirewallSubnet (%d ports per "+
+		"public IP, up to %d IPs); with %d the subnets behind it can exhaust SNAT ports (spec §3.4).",
+		minIPs, minIPs, firewall.FirewallPortsPerIPPerInstance, e.cap.Instances, minPorts,
+		firewall.NATGatewayPortsPerIP, firewall.NATGatewayMaxIPs, e.cap.TotalPorts)
+	f.Evidence["recommendedPublicIps"] = minIPs
+	f.Evidence["recommendedPorts"] = minPorts
+	f.Fix = fmt.Sprintf("Associate a NAT gateway with AzureFirewallSubnet (%d ports per public IP, up to %d IPs), "+
+		"or give the firewall at least %d public IPs.", firewall.NATGatewayPortsPerIP, firewall.NATGatewayMaxIPs, minIPs)
+}
+
 func portsFormula(e egress) string {
 	if e.kind == "NatGateway" {
-		return fmt.Sprintf("%d ports each", firewall.NATGatewayPortsPerIP)
+		return fmt.Sprintf("%d ports each; a NAT gateway is not instance-based, so instances is 1", firewall.NATGatewayPortsPerIP)
 	}
 	return fmt.Sprintf("%d ports each per instance, %d instances", firewall.FirewallPortsPerIPPerInstance, e.cap.Instances)
 }

@@ -23,8 +23,12 @@ type LimitList struct {
 	FirewallSNATPerIP   int // SNAT ports per public IP per firewall instance (spec §3.4)
 	NATGatewaySNATPerIP int // SNAT ports per NAT gateway public IP (spec §4)
 	// FewFirewallPublicIPs: a firewall egressing with fewer public IPs than this and no NAT
-	// gateway gets a SnatCapacity warning. DECISION: 4 IPs × 2 instances × 2,496 ≈ 20k ports,
-	// about a third of one NAT gateway IP; below that, busy spokes exhaust SNAT.
+	// gateway gets a SnatCapacity warning. DECISION: 4, the upper end of Microsoft's Azure
+	// Proactive Resiliency Library advice for Azure Firewall ("configure a minimum of two to four
+	// public IP addresses per Azure Firewall to avoid SNAT exhaustion",
+	// azure.github.io/Azure-Proactive-Resiliency-Library/services/networking/firewall); Microsoft's
+	// preferred fix is a NAT gateway on AzureFirewallSubnet [FWNAT]. 4 IPs × 2 instances × 2,496
+	// = 19,968 ports, under a third of one NAT gateway IP (64,512).
 	FewFirewallPublicIPs int
 }
 
