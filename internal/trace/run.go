@@ -81,7 +81,9 @@ func (w *walker) start(src endpoint) {
 		w.fromOnPrem(src.onPrem)
 	case epPrivateEndpoint:
 		w.addHop(HopPrivateEndpoint, src.pe.Name, src.pe.ID, src.addr)
-		w.drop(PlatformBlocked, StepPlatform, src.pe.ID, "", "a private endpoint never initiates traffic; clients connect to it (spec §5)")
+		// The expected outcome, not a fault: spec §5 "Clients initiate; the endpoint never does".
+		w.drop(PlatformBlocked, StepPlatform, src.pe.ID, "", "private endpoint %s only answers: clients initiate; the endpoint never does "+
+			"(spec §5), so this flow cannot start here; trace from a client instead (--to %s)", src.pe.Name, src.pe.Name)
 	default:
 		w.addHop(HopLoadBalancer, "", "", src.addr)
 		w.drop(InsufficientInformation, StepPlatform, "", "", "%s does not originate traffic; trace from a VM, firewall, internet or on-premises address", src.addr)
