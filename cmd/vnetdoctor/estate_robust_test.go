@@ -81,8 +81,13 @@ func (g *gen) vnets() {
 	for i := 0; i < 2+g.pick(3); i++ {
 		space := fmt.Sprintf("10.%d.0.0/16", g.pick(3))
 		v := mt.AddVNet(g.n, fmt.Sprintf("vnet%d", i), []string{"westeurope", "northeurope"}[g.pick(2)], space)
-		if g.pick(6) == 0 {
+		switch g.pick(8) {
+		case 0:
 			v.AddressSpace = nil
+		case 1: // dual stack
+			v.AddressSpace = append(v.AddressSpace, mt.Prefix(fmt.Sprintf("fd00:%d::/48", i)))
+		case 2: // everything
+			v.AddressSpace = mt.Prefixes("0.0.0.0/0", "::/0")
 		}
 		if g.pick(4) == 0 {
 			v.DNSServers = []netip.Addr{mt.Addr(fmt.Sprintf("%s.4", base(space, 1)))}
@@ -91,8 +96,13 @@ func (g *gen) vnets() {
 		for j, name := range names[:2+g.pick(len(names)-1)] {
 			s := mt.AddSubnet(g.n, v, name, fmt.Sprintf("%s.0/24", base(space, j+1)))
 			s.ID, s.DefaultOutboundAccess = v.ID+model.ID("/subnets/"+name), g.pick(3) > 0
-			if name == "empty" && g.pick(2) == 0 {
+			switch {
+			case name == "empty" && g.pick(2) == 0:
 				s.Prefixes = nil
+			case g.pick(8) == 0: // odd sizes: a single address, or half of everything
+				s.Prefixes = mt.Prefixes([]string{fmt.Sprintf("%s.9/32", base(space, j+1)), "128.0.0.0/1"}[g.pick(2)])
+			case g.pick(4) == 0:
+				s.Prefixes = append(s.Prefixes, mt.Prefix(fmt.Sprintf("fd00:%d:%d::/64", i, j)))
 			}
 			s.PrivateEndpointNetworkPolicies = []string{"", "Enabled", "Disabled", "RouteTableEnabled"}[g.pick(4)]
 			g.subnets = append(g.subnets, s)
@@ -189,6 +199,11 @@ func (g *gen) nics() {
 		}
 		if g.pick(3) == 0 {
 			c.PublicIP = g.publicIP()
+		}
+		if p := c.Subnet.Prefixes; len(p) > 1 && g.pick(2) == 0 { // an IPv6 ip configuration, sometimes primary
+			c6 := &model.IPConfig{ID: nic.ID + "/ipConfigurations/v6", Name: "v6", NIC: nic, Subnet: c.Subnet,
+				PrivateIP: p[1].Addr().Next().Next().Next().Next(), Primary: g.pick(2) == 0}
+			nic.IPConfigs = append([]*model.IPConfig{c6}, nic.IPConfigs...)
 		}
 		g.ipcs = append(g.ipcs, c)
 	}
