@@ -65,10 +65,10 @@ func (g *gen) build() *model.Network {
 	g.peerings()
 	g.nsgs()
 	g.nics()
-	g.routes()
 	g.firewalls()
 	g.loadBalancers()
 	g.edges()
+	g.routes()
 	g.dns()
 	g.index()
 	g.n.Freeze()
@@ -132,6 +132,9 @@ func (g *gen) peerings() {
 					p.AllowForwardedTraffic, p.AllowGatewayTransit, p.UseRemoteGateways = g.pick(2) == 0, g.pick(3) == 0, g.pick(3) == 0
 				}
 			}
+		}
+		if g.pick(8) == 0 {
+			mt.Peer(vs[i], vs[i], "Connected", "") // a VNet peered with itself
 		}
 		if g.pick(3) == 0 {
 			ghost := &model.Peering{ID: vs[i].ID + "/virtualNetworkPeerings/ghost", Name: "ghost", Local: vs[i],
@@ -249,8 +252,8 @@ func (g *gen) routes() {
 func (g *gen) hop() string {
 	switch g.pick(6) {
 	case 0, 1:
-		if len(g.ipcs) > 0 {
-			return "VirtualAppliance " + g.ipcs[g.pick(len(g.ipcs))].PrivateIP.String()
+		if hops := g.applianceAddrs(); len(hops) > 0 {
+			return "VirtualAppliance " + hops[g.pick(len(hops))].String()
 		}
 	case 2:
 		return "VirtualAppliance 10.99.99.99"
@@ -260,4 +263,32 @@ func (g *gen) hop() string {
 		return "VirtualNetworkGateway"
 	}
 	return []string{"Internet", "VnetLocal"}[g.pick(2)]
+}
+
+// applianceAddrs are the addresses a UDR may name as its virtual appliance: VMs, firewall and
+// load balancer frontends, private endpoints and gateways (the last few are never valid hops).
+func (g *gen) applianceAddrs() []netip.Addr {
+	var out []netip.Addr
+	for _, c := range g.ipcs {
+		out = append(out, c.PrivateIP)
+	}
+	for _, fw := range g.n.Firewalls {
+		out = append(out, fw.PrivateIP)
+	}
+	for _, lb := range g.n.LoadBalancers {
+		out = append(out, lb.Frontends[0].PrivateIP)
+	}
+	for _, pe := range g.n.PrivateEndpoints {
+		out = append(out, pe.IPs...)
+	}
+	for _, gw := range g.n.VNetGateways {
+		out = append(out, gw.PrivateIPs...)
+	}
+	var valid []netip.Addr
+	for _, a := range out {
+		if a.IsValid() && a.Is4() {
+			valid = append(valid, a)
+		}
+	}
+	return valid
 }
