@@ -103,6 +103,7 @@ var registry = []Check{
 	shadowedRule,
 	routeBlackhole,
 	dnsProxyUpstreamBlocked,
+	dnatTargetBlocked,
 	internetExposedManagementPort,
 	asymmetricReturn,
 }

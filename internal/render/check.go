@@ -105,6 +105,7 @@ func writeCodeGroup(ew *errWriter, fs []check.Finding) {
 // contractKeys are the evidence keys cli.md fixes per code; the text shows only these.
 var contractKeys = map[string][]string{
 	"DnsProxyUpstreamBlocked": {"dnsServer", "rule"},
+	"DnatTargetBlocked":       {"target", "rule"},
 	"AsymmetricReturn":        {"source", "destination", "statefulDevice"},
 	"NetAppBasicIpLimit":      {"ipCount", "limit"},
 	"AddressSpaceOverlap":     {"prefix"},
