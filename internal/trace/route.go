@@ -14,6 +14,10 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 	if !w.enter(from) {
 		return
 	}
+	if s == nil { // the sender's subnet reference dangles (the converter warned): no routes to follow
+		w.drop(InsufficientInformation, StepRoute, "", "", "the sender's subnet is not in the snapshot, so its routes are unknown")
+		return
+	}
 	t := w.p.FIB.Subnet(s)
 	if t == nil {
 		w.drop(InsufficientInformation, StepRoute, s.ID, "", "subnet %s has no route table in the snapshot", s.Name)
