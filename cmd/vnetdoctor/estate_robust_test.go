@@ -188,8 +188,12 @@ func (g *gen) nics() {
 		}
 		c := &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig1", Name: "ipconfig1", NIC: nic, Primary: true}
 		nic.IPConfigs = []*model.IPConfig{c}
-		if g.pick(8) == 0 {
-			c.PrivateIP = mt.Addr("10.9.9.9") // no subnet
+		if g.pick(8) == 0 { // no subnet (a dangling reference), yet reachable on a public IP
+			c.PrivateIP, c.PublicIP = mt.Addr("10.9.9.9"), g.publicIP()
+			nic.NSG = &model.NSG{ID: g.id("networkSecurityGroups"), Name: "nsg-nic", Rules: []*model.SecurityRule{{Name: "https",
+				Priority: 100, Access: model.Allow, Sources: []string{"*"}, Destinations: []string{"*"},
+				SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{model.AllPorts}}}}
+			g.n.NSGs = append(g.n.NSGs, nic.NSG)
 			continue
 		}
 		c.Subnet = g.subnets[g.pick(len(g.subnets))]

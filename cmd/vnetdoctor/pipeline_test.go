@@ -168,7 +168,7 @@ func endpoints(p *dataplane.Plane) (srcs, dsts []string) {
 			}
 		}
 	}
-	for _, pip := range first(p.Net.PublicIPs, 1) {
+	for _, pip := range first(p.Net.PublicIPs, 2) {
 		if pip.Address.IsValid() {
 			owned = append(owned, pip.Address.String())
 		}
