@@ -33,7 +33,7 @@ func TestICMPIgnoresPortRules(t *testing.T) {
 		{"firewall Any/443 allow does not match ICMP", fwAllows443, q("vm1", "vm2", icmp, 443),
 			"Unreachable Dropped/FirewallDenied FirewallApplicationRule=DefaultDeny", "Nic:vm1-nic > Firewall:afw", "<nil>", nil},
 		{"firewall Any/443 allow matches UDP", fwAllows443, q("vm1", "vm2", udp, 443),
-			"Reachable Delivered Route=System Route | Delivered Route=System Route",
+			"Reachable Delivered FirewallNetworkRule=spokes/any-443 | Delivered FirewallNetworkRule=spokes/any-443",
 			"Nic:vm1-nic > Firewall:afw > Nic:vm2-nic", "Nic:vm2-nic > Firewall:afw > Nic:vm1-nic", nil},
 	}
 	runCases(t, cases)

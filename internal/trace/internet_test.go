@@ -59,12 +59,12 @@ func TestInternet(t *testing.T) {
 	}
 	cases := []tcase{
 		{"instance public IP egress", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("vm1", "internet:1.1.1.1", tcp, 443),
-			"Reachable ExitedToInternet Snat=pip-vm1 | Delivered Deliver=", "Nic:vm1-nic > Internet:internet", "Internet:internet > Nic:vm1-nic", nil},
+			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=", "Nic:vm1-nic > Internet:internet", "Internet:internet > Nic:vm1-nic", nil},
 		{"NAT gateway beats the instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) {
 			withPIP(n, vm)
 			n.natgw("ng", n.pip("pip-ng", "20.0.0.20"), s)
 		}), q("vm1", "internet:1.1.1.1", tcp, 443),
-			"Reachable ExitedToInternet Route=System Route | Delivered Deliver=", "Nic:vm1-nic > NatGateway:ng > Internet:internet", "Internet:internet > NatGateway:ng > Nic:vm1-nic", nil},
+			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=", "Nic:vm1-nic > NatGateway:ng > Internet:internet", "Internet:internet > NatGateway:ng > Nic:vm1-nic", nil},
 		{"private subnet without egress", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { s.DefaultOutboundAccess = false }), q("vm1", "internet:1.1.1.1", tcp, 443),
 			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
 		{"inbound to an instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "pip-vm1", tcp, 443),

@@ -150,15 +150,34 @@ func (w *walker) drop(cause DropCause, kind StepKind, id model.ID, rule, detail 
 	w.end(Dropped, cause)
 }
 
-// deciding is the last Denied step for a drop, else the last step that names a rule.
+// deciding is the last Denied step for a drop; otherwise the last security rule that allowed
+// the flow (NSG, admin, firewall or load balancer rule), else the last step that names a rule
+// (a route): cli.md "the allowing rule or route otherwise".
 func (w *walker) deciding(d Disposition) *Deciding {
-	want := func(s Step) bool { return s.Rule != "" && s.Result != Denied && s.Result != NoMatch }
+	allowing := func(s Step) bool { return s.Rule != "" && s.Result != Denied && s.Result != NoMatch }
 	switch {
 	case d == Loop:
-		want = func(s Step) bool { return s.Step == StepRoute && s.Result == Matched }
+		return w.lastStep(func(s Step) bool { return s.Step == StepRoute && s.Result == Matched })
 	case d == Dropped || d == UnknownD || w.intermittent:
-		want = func(s Step) bool { return s.Result == Denied || s.Result == NoMatch }
+		return w.lastStep(func(s Step) bool { return s.Result == Denied || s.Result == NoMatch })
 	}
+	if dec := w.lastStep(func(s Step) bool { return allowing(s) && securityStep(s.Step) }); dec != nil {
+		return dec
+	}
+	return w.lastStep(allowing)
+}
+
+// securityStep reports whether a step kind is a filtering decision rather than forwarding.
+func securityStep(k StepKind) bool {
+	switch k {
+	case StepNsgInbound, StepNsgOutbound, StepAdminRule, StepFirewallDnat, StepFirewallNet, StepFirewallApp, StepLBRule:
+		return true
+	}
+	return false
+}
+
+// lastStep returns the last step of the leg that want accepts, as a Deciding.
+func (w *walker) lastStep(want func(Step) bool) *Deciding {
 	for i := len(w.leg.Hops) - 1; i >= 0; i-- {
 		steps := w.leg.Hops[i].Steps
 		for j := len(steps) - 1; j >= 0; j-- {
