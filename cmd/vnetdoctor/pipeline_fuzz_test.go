@@ -48,7 +48,9 @@ func FuzzPipeline(f *testing.F) {
 // JSON array (FromBytes reads one file; an array may hold every input shape).
 func pipelineSeeds() [][]byte {
 	dirs := map[string][]string{}
-	for _, root := range []string{"../../testdata/scenarios", "../../internal/check/testdata", "../../examples/hub-spoke"} {
+	// testdata/adversarial.json: base policy cycles, a self-chained Gateway LB, a self-peered VNet,
+	// a NIC on a reserved address, a UDR to the firewall from its own VNet.
+	for _, root := range []string{"testdata", "../../testdata/scenarios", "../../internal/check/testdata", "../../examples/hub-spoke"} {
 		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") || strings.Contains(path, "golden") ||
 				d.Name() == "expected.json" || d.Name() == "queries.json" {
