@@ -18,7 +18,18 @@ func (e *InputError) Error() string {
 	if e.Path == "" {
 		return e.File + ": " + e.Msg
 	}
-	return e.File + ": " + e.Path + ": " + e.Msg
+	return e.File + ": " + shortPath(e.Path) + ": " + e.Msg
+}
+
+// maxPathLen keeps the one-line message readable for absurdly deep input (a path 512
+// levels deep); the head and the tail are the parts that locate the value.
+const maxPathLen = 160
+
+func shortPath(p string) string {
+	if len(p) <= maxPathLen {
+		return p
+	}
+	return p[:maxPathLen/2] + "…" + p[len(p)-maxPathLen/2:]
 }
 
 // Path is a JSON path as a linked list from the leaf to the root, formatted only when
