@@ -31,7 +31,8 @@ func runAddressSpaceOverlap(p *dataplane.Plane) []Finding {
 	seen := map[[2]*model.VNet]bool{}
 	for _, v := range p.Net.VNets {
 		for _, pr := range v.Peerings {
-			if pr.Remote == nil || seen[pairKey(v, pr.Remote)] {
+			// A VNet cannot peer with itself (Azure rejects it); that is not an overlap between two estates.
+			if pr.Remote == nil || pr.Remote == v || seen[pairKey(v, pr.Remote)] {
 				continue
 			}
 			seen[pairKey(v, pr.Remote)] = true
