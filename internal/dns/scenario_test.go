@@ -1,0 +1,207 @@
+package dns
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// Scenario snapshots written by an independent tester (testdata/README.md): the expected rows
+// come from spec §8 and §3.5 and the Microsoft private endpoint DNS scenarios, not from the code.
+
+func loadScenario(t *testing.T, paths ...string) *dataplane.Plane {
+	t.Helper()
+	for i, p := range paths {
+		paths[i] = "testdata/" + p
+	}
+	n, err := convert.Load(paths, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.Warnings) != 0 {
+		t.Fatalf("warnings loading %v: %v", paths, n.Warnings)
+	}
+	return dataplane.Build(n)
+}
+
+// scenarioRow is one resolution: what the VM gets, from which servers, and each leg's verdict
+// with the rule that decided it ("" when no rule is named).
+type scenarioRow struct {
+	vm, name string
+	verdict  Verdict
+	addrs    []string
+	cnames   []string
+	servers  []ServerKind
+	legRules []string // "<verdict> <rule>" per leg; nil: not checked
+}
+
+func runScenario(t *testing.T, p *dataplane.Plane, rows []scenarioRow) {
+	t.Helper()
+	for _, tt := range rows {
+		t.Run(tt.vm+" "+tt.name, func(t *testing.T) {
+			nic, err := p.Net.FindNIC(tt.vm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := Resolve(p, nic, tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Verdict != tt.verdict {
+				t.Errorf("verdict = %s, want %s (%+v)", a.Verdict, tt.verdict, a.Answer)
+			}
+			if diff := cmp.Diff(tt.addrs, strs(a.Answer.Addresses)); diff != "" {
+				t.Errorf("addresses (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.cnames, a.Answer.CNAMEs); diff != "" {
+				t.Errorf("cnames (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.servers, kinds(a)); diff != "" {
+				t.Errorf("servers (-want +got):\n%s", diff)
+			}
+			if tt.legRules != nil {
+				if diff := cmp.Diff(tt.legRules, legRules(a)); diff != "" {
+					t.Errorf("legs (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+func legRules(a *Answer) []string {
+	out := []string{}
+	for _, l := range a.Legs {
+		s := string(l.Verdict)
+		if l.Deciding != nil && l.Deciding.Rule != "" && l.Deciding.Rule != "System Route" {
+			s += " " + l.Deciding.Rule
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+var none = []string{}
+
+// TestScenarioHubSpokeResolver: zones linked to the hub only, spoke 1 uses the resolver's
+// inbound endpoint (VNet DNS), spoke 2 uses Azure DNS directly (the classic misconfiguration:
+// not linked, so public), spoke 3's NIC overrides its VNet's DNS with Azure DNS (spec §8: NIC
+// beats VNet). The ruleset on the hub forwards corp names on-premises, longest suffix first.
+func TestScenarioHubSpokeResolver(t *testing.T) {
+	p := loadScenario(t, "hubspoke-resolver")
+	inb, az, ext := KindResolverInbound, KindAzureDNS, KindExternal
+	ok := []string{"Reachable"}
+	runScenario(t, p, []scenarioRow{
+		{"vm-s1", "stcontoso.blob.core.windows.net", VerdictResolved, []string{"10.0.1.4"},
+			[]string{"stcontoso.privatelink.blob.core.windows.net"}, []ServerKind{inb}, ok},
+		{"vm-s1", "stcontoso.file.core.windows.net", VerdictResolved, []string{"10.0.1.9"},
+			[]string{"stcontoso.privatelink.file.core.windows.net"}, []ServerKind{inb}, ok},
+		{"vm-s1", "sql-contoso.database.windows.net", VerdictResolved, []string{"10.0.1.5"},
+			[]string{"sql-contoso.privatelink.database.windows.net"}, []ServerKind{inb}, ok},
+		// Key Vault: vault.azure.net → privatelink.vaultcore.azure.net (private-endpoint-dns)
+		{"vm-s1", "kv-contoso.vault.azure.net", VerdictResolved, []string{"10.0.1.6"},
+			[]string{"kv-contoso.privatelink.vaultcore.azure.net"}, []ServerKind{inb}, ok},
+		{"vm-s1", "acrcontoso.azurecr.io", VerdictResolved, []string{"10.0.1.7"},
+			[]string{"acrcontoso.privatelink.azurecr.io"}, []ServerKind{inb}, ok},
+		{"vm-s1", "acrcontoso.westeurope.data.azurecr.io", VerdictResolved, []string{"10.0.1.8"},
+			[]string{"acrcontoso.westeurope.data.privatelink.azurecr.io"}, []ServerKind{inb}, ok},
+		// case and the trailing dot do not matter
+		{"vm-s1", "StContoso.BLOB.core.windows.net.", VerdictResolved, []string{"10.0.1.4"},
+			[]string{"stcontoso.privatelink.blob.core.windows.net"}, []ServerKind{inb}, ok},
+		// the linked privatelink zone is authoritative: an account without a record is NXDOMAIN
+		{"vm-s1", "stother.blob.core.windows.net", VerdictNXDOMAIN, none,
+			[]string{"stother.privatelink.blob.core.windows.net"}, []ServerKind{inb}, ok},
+		{"vm-s1", "host.eu.corp.contoso.com", VerdictUnknown, none, none, []ServerKind{inb, ext}, []string{"Reachable", "NotTraced"}},
+		{"vm-s1", "host.corp.contoso.com", VerdictUnknown, none, none, []ServerKind{inb, ext}, []string{"Reachable", "NotTraced"}},
+		{"vm-s2", "stcontoso.blob.core.windows.net", VerdictPublic, none,
+			[]string{"stcontoso.privatelink.blob.core.windows.net"}, []ServerKind{az}, ok},
+		{"vm-s3", "stcontoso.blob.core.windows.net", VerdictPublic, none,
+			[]string{"stcontoso.privatelink.blob.core.windows.net"}, []ServerKind{az}, ok},
+	})
+	// longest suffix: eu.corp goes to its own server, corp to the first of two
+	for name, want := range map[string]string{"host.eu.corp.contoso.com": "192.168.10.10", "host.corp.contoso.com": "192.168.0.10"} {
+		nic, _ := p.Net.FindNIC("vm-s1")
+		a, _ := Resolve(p, nic, name)
+		if got := a.Servers[len(a.Servers)-1].Address.String(); got != want {
+			t.Errorf("%s forwarded to %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestScenarioFirewallDNSProxy is the seed's case 1 (spec §3.5, §3.1): the firewall proxies DNS
+// from its instance addresses, so an NSG on the DNS servers that admits only the frontend IP
+// times every query out; admitting AzureFirewallSubnet fixes it. vm-direct's NIC names the DNS
+// VM itself (NIC beats VNet), which the frontend-only NSG also blocks.
+func TestScenarioFirewallDNSProxy(t *testing.T) {
+	proxy, custom := KindFirewallProxy, KindCustom
+	const blob = "stcontoso.blob.core.windows.net"
+	deny := "Unreachable securityRules/deny-dns-others"
+	allow := "Reachable securityRules/allow-dns-from-firewall"
+	t.Run("frontend-only", func(t *testing.T) {
+		p := loadScenario(t, "fw-dnsproxy/base", "fw-dnsproxy/frontend-only")
+		runScenario(t, p, []scenarioRow{
+			{"vm-app", blob, VerdictTimeout, none, none, []ServerKind{proxy, custom}, []string{"Reachable", deny, deny}},
+			{"vm-direct", blob, VerdictTimeout, none, none, []ServerKind{custom}, []string{deny}},
+		})
+	})
+	t.Run("fw-subnet", func(t *testing.T) {
+		p := loadScenario(t, "fw-dnsproxy/base", "fw-dnsproxy/fw-subnet")
+		runScenario(t, p, []scenarioRow{
+			{"vm-app", blob, VerdictUnknown, none, none, []ServerKind{proxy, custom}, []string{"Reachable", allow}},
+			{"vm-direct", blob, VerdictUnknown, none, none, []ServerKind{custom}, []string{allow}},
+		})
+		// a custom server's answer is unknown; the hint says what Azure DNS would give in its VNet
+		nic, _ := p.Net.FindNIC("vm-direct")
+		a, _ := Resolve(p, nic, blob)
+		if got := strings.Join(a.Assumptions, "\n"); !strings.Contains(got, "the answer is [10.0.3.5]") {
+			t.Errorf("assumptions lack the Azure DNS hint [10.0.3.5]:\n%s", got)
+		}
+	})
+}
+
+// TestScenarioZonesEdge: two contoso.internal zones (different resource groups) linked to
+// different VNets; a registration-only link still resolves; NxDomainRedirect on one VNet's link
+// and Default on the other's; mixed-case names and IDs (Resource Graph lower-cases IDs), CNAME
+// targets with trailing dots, wildcards, and an az CLI (flattened) shape.
+func TestScenarioZonesEdge(t *testing.T) {
+	p := loadScenario(t, "zones-edge")
+	az := []ServerKind{KindAzureDNS}
+	ok := []string{"Reachable"}
+	runScenario(t, p, []scenarioRow{
+		{"vm-a", "app.contoso.internal", VerdictResolved, []string{"10.10.0.10"}, none, az, ok},
+		{"vm-b", "app.contoso.internal", VerdictResolved, []string{"10.20.0.10"}, none, az, ok},
+		{"vm-a", "www.contoso.internal.", VerdictResolved, []string{"10.10.0.10"}, []string{"app.contoso.internal"}, az, ok},
+		// a private CNAME into a public privatelink name, then the privatelink zone linked to vnet-a
+		{"vm-a", "ext.contoso.internal", VerdictResolved, []string{"10.10.1.5"},
+			[]string{"stx.blob.core.windows.net", "stx.privatelink.blob.core.windows.net"}, az, ok},
+		{"vm-a", "foo.apps.contoso.internal", VerdictResolved, []string{"10.10.0.20"}, none, az, ok},
+		{"vm-a", "missing.contoso.internal", VerdictNXDOMAIN, none, none, az, ok},
+		{"vm-a", "vm-a.corp.local", VerdictResolved, []string{"10.10.0.4"}, none, az, ok},
+		{"vm-b", "vm-a.corp.local", VerdictPublic, none, none, az, ok},
+		// NxDomainRedirect (vnet-a) falls back to public; Default (vnet-b) is NXDOMAIN (spec §8)
+		{"vm-a", "stmissing.blob.core.windows.net", VerdictPublic, none, []string{"stmissing.privatelink.blob.core.windows.net"}, az, ok},
+		{"vm-b", "stmissing.blob.core.windows.net", VerdictNXDOMAIN, none, []string{"stmissing.privatelink.blob.core.windows.net"}, az, ok},
+		{"vm-b", "STX.privatelink.blob.core.windows.net", VerdictResolved, []string{"10.10.1.5"}, none, az, ok},
+	})
+}
+
+// TestScenarioTraceName: `trace --to NAME` resolves NAME as the source VM would, ends at the
+// private endpoint and sends NAME as the flow's FQDN.
+func TestScenarioTraceName(t *testing.T) {
+	p := loadScenario(t, "hubspoke-resolver")
+	a, r, err := Trace(p, trace.Query{From: "vm-s1", To: "StContoso.blob.core.windows.net.", Protocol: model.ProtoTCP, DestinationPort: 443})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hops := a.Forward.Hops
+	if last := hops[len(hops)-1]; last.Kind != trace.HopPrivateEndpoint || last.Name != "pe-stcontoso-blob" || a.Verdict != trace.Reachable {
+		t.Errorf("trace ends at %s %s (%s), want PrivateEndpoint pe-stcontoso-blob (Reachable)", last.Kind, last.Name, a.Verdict)
+	}
+	if a.Query.FQDN != "stcontoso.blob.core.windows.net" || r == nil || r.Verdict != VerdictResolved {
+		t.Errorf("fqdn = %q, resolution %v", a.Query.FQDN, r)
+	}
+}
