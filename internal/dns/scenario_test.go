@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -203,5 +204,30 @@ func TestScenarioTraceName(t *testing.T) {
 	}
 	if a.Query.FQDN != "stcontoso.blob.core.windows.net" || r == nil || r.Verdict != VerdictResolved {
 		t.Errorf("fqdn = %q, resolution %v", a.Query.FQDN, r)
+	}
+}
+
+// TestTraceUnresolvedName: a name the VM cannot resolve to a private address is an input error
+// (exit 2) that says what to pass instead: internet:<ip> for a public answer, the address the
+// outside server gives for an unmodelled one; an NXDOMAIN says so and offers no address form.
+func TestTraceUnresolvedName(t *testing.T) {
+	p := loadScenario(t, "hubspoke-resolver")
+	tests := []struct {
+		from, name, want, wantNot string
+	}{
+		{"vm-s2", "stcontoso.blob.core.windows.net", "--to internet:<ip>", ""},
+		{"vm-s1", "host.corp.contoso.com", "--to <ip>", "internet:<ip>"},
+		{"vm-s1", "stother.blob.core.windows.net", "NXDOMAIN", "internet:<ip>"},
+	}
+	for _, tt := range tests {
+		_, _, err := Trace(p, trace.Query{From: tt.from, To: tt.name, Protocol: model.ProtoTCP, DestinationPort: 443})
+		var re *ResolveError
+		if !errors.As(err, &re) {
+			t.Fatalf("%s → %s: err = %v, want a ResolveError", tt.from, tt.name, err)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, tt.want) || (tt.wantNot != "" && strings.Contains(msg, tt.wantNot)) {
+			t.Errorf("%s → %s: %q, want it to contain %q and not %q", tt.from, tt.name, msg, tt.want, tt.wantNot)
+		}
 	}
 }

@@ -18,8 +18,23 @@ type ResolveError struct {
 }
 
 func (e *ResolveError) Error() string {
-	return fmt.Sprintf("--to %s: the name resolves to no address from %s (%s: %s)", e.Name, e.Answer.Query.From,
-		e.Answer.Verdict, e.Answer.Answer.Detail)
+	return fmt.Sprintf("--to %s: the name resolves to no address from %s (%s: %s)%s", e.Name, e.Answer.Query.From,
+		e.Answer.Verdict, e.Answer.Answer.Detail, e.hint())
+}
+
+// hint says what to pass instead (cli.md: a client on the internet is internet:<ip>): the
+// snapshot cannot give a public answer's address, nor one from a server outside the snapshot.
+func (e *ResolveError) hint() string {
+	see := fmt.Sprintf("; see `vnetdoctor resolve --from %s %s`", e.Answer.Query.From, e.Answer.Query.Name)
+	switch {
+	case e.Answer.Verdict == VerdictPublic:
+		return "; the name resolves through public DNS, whose answer the snapshot does not hold: " +
+			"trace to the public address with --to internet:<ip>" + see
+	case e.Answer.Verdict == VerdictUnknown && e.Answer.Answer.Status == Unknown:
+		return "; the answer comes from a DNS server the snapshot does not describe: " +
+			"trace to the address it gives with --to <ip>" + see
+	}
+	return see
 }
 
 // Trace runs trace.Run, but a destination that the snapshot does not name and that looks like a
