@@ -23,6 +23,8 @@ type egress struct {
 	cap            firewall.Capacity
 	subnets        []*model.Subnet
 	firewall       *model.Firewall // set for a firewall (with or without NAT gateway)
+	tunnel         string          // a firewall subnet's 0/0 next hop when appliance or gateway (forced tunnelling)
+	overridden     []*model.Subnet // a NAT gateway's subnets whose 0/0 goes elsewhere (spec §4)
 }
 
 // runSnatCapacity lists every egress device with its SNAT ports (Info), and warns when a
@@ -37,6 +39,11 @@ func runSnatCapacity(p *dataplane.Plane) []Finding {
 		}
 		e := egress{id: string(fw.ID), name: fw.Name, kind: "AzureFirewall", firewall: fw,
 			cap: firewall.SNATPorts(fw, nil), subnets: behind[fw]}
+		if fw.Subnet != nil {
+			if hop, _ := internetHop(p, fw.Subnet); hop == model.HopVirtualNetworkGateway || hop == model.HopVirtualAppliance {
+				e.tunnel = hop.String() // spec §3.1, §4: internet traffic leaves SNATed to instance addresses
+			}
+		}
 		out = append(out, snatFinding(p.Net, e))
 	}
 	for _, ng := range p.Net.NATGateways {
@@ -46,7 +53,9 @@ func runSnatCapacity(p *dataplane.Plane) []Finding {
 				e.firewall = fw
 				e.subnets = append(e.subnets, behind[fw]...)
 			} else if hop, _ := internetHop(p, s); hop == model.HopInternet {
-				e.subnets = append(e.subnets, s) // spec §4: a 0/0 to an appliance beats the NAT gateway
+				e.subnets = append(e.subnets, s)
+			} else {
+				e.overridden = append(e.overridden, s) // spec §4: a 0/0 to an appliance or gateway beats the NAT gateway
 			}
 		}
 		out = append(out, snatFinding(p.Net, e))
@@ -102,10 +111,29 @@ func snatFinding(n *model.Network, e egress) Finding {
 	if e.firewall != nil && e.kind == "NatGateway" {
 		ev["firewall"] = e.firewall.Name
 	}
-	if e.kind == "AzureFirewall" && len(e.subnets) > 0 && e.cap.PublicIPs < Limits.FewFirewallPublicIPs {
+	bypassed(&f, e)
+	if e.kind == "AzureFirewall" && e.tunnel == "" && len(e.subnets) > 0 && e.cap.PublicIPs < Limits.FewFirewallPublicIPs {
 		fewPublicIPs(&f, e)
 	}
 	return f
+}
+
+// bypassed says when public-IP SNAT is not used: a forced-tunnelled firewall sends internet
+// traffic out of its instance addresses (spec §3.1), and a 0/0 UDR on a NAT gateway's subnet
+// takes precedence over the NAT gateway (spec §4).
+func bypassed(f *Finding, e egress) {
+	if e.tunnel != "" {
+		f.Evidence["forcedTunnel"] = e.tunnel
+		f.Message += fmt.Sprintf(" AzureFirewallSubnet sends 0.0.0.0/0 to %s (forced tunnelling): internet-bound traffic "+
+			"leaves SNATed to the firewall's instance addresses, not its public IPs (spec §3.1, §4).", e.tunnel)
+	}
+	if len(e.overridden) > 0 {
+		names := subnetNames(e.overridden)
+		f.Evidence["overriddenSubnets"] = names
+		f.Message += fmt.Sprintf(" It is attached to %d subnet(s) whose 0.0.0.0/0 route goes to an appliance or gateway "+
+			"instead (%v), which takes precedence over the NAT gateway (spec §4).", len(names), names)
+		f.Fix = "Remove the unused NAT gateway association, or the 0.0.0.0/0 UDR if the subnet should egress through the NAT gateway."
+	}
 }
 
 // fewPublicIPs turns the finding into the warning of issue 5 with the numbers that justify it:
