@@ -124,12 +124,16 @@ func snatFinding(n *model.Network, e egress) Finding {
 func bypassed(f *Finding, e egress) {
 	if e.tunnel != "" {
 		f.Evidence["forcedTunnel"] = e.tunnel
+		f.Title = fmt.Sprintf("Firewall %s is forced-tunnelled: internet traffic leaves through %s from its instance addresses", e.name, e.tunnel)
 		f.Message += fmt.Sprintf(" AzureFirewallSubnet sends 0.0.0.0/0 to %s (forced tunnelling): internet-bound traffic "+
 			"leaves SNATed to the firewall's instance addresses, not its public IPs (spec §3.1, §4).", e.tunnel)
 	}
 	if len(e.overridden) > 0 {
 		names := subnetNames(e.overridden)
 		f.Evidence["overriddenSubnets"] = names
+		if len(e.subnets) == 0 {
+			f.Title = fmt.Sprintf("NAT gateway %s is unused: a 0.0.0.0/0 UDR overrides it on %d subnet(s)", e.name, len(names))
+		}
 		f.Message += fmt.Sprintf(" It is attached to %d subnet(s) whose 0.0.0.0/0 route goes to an appliance or gateway "+
 			"instead (%v), which takes precedence over the NAT gateway (spec §4).", len(names), names)
 		f.Fix = "Remove the unused NAT gateway association, or the 0.0.0.0/0 UDR if the subnet should egress through the NAT gateway."

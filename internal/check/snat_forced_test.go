@@ -21,4 +21,7 @@ func TestSnatCapacityForcedTunnel(t *testing.T) {
 	if ov, _ := ng.Evidence["overriddenSubnets"].([]string); len(ov) != 1 || ov[0] != "vnet-app/snet-app" {
 		t.Errorf("NAT gateway overriddenSubnets = %v, want [vnet-app/snet-app]: %s", ng.Evidence["overriddenSubnets"], ng.Message)
 	}
+	if want := "NAT gateway ng-app is unused: a 0.0.0.0/0 UDR overrides it on 1 subnet(s)"; ng.Title != want {
+		t.Errorf("NAT gateway title = %q, want %q", ng.Title, want)
+	}
 }
