@@ -32,6 +32,7 @@ type origin struct {
 	ref   string      // trace.Query.From; "" when the sender cannot be traced
 	vnet  *model.VNet // the VNet whose links Azure DNS applies to its queries
 	fw    *model.Firewall
+	src   netip.Addr // the sender's address, when it has one (a client VM)
 	// untraced says why the leg is not traced when ref is "".
 	untraced string
 }
@@ -56,7 +57,7 @@ func Resolve(p *dataplane.Plane, from *model.NIC, name string) (*Answer, error) 
 		Servers: []Server{}, Legs: []Leg{}, Assumptions: []string{}}
 	r := &resolver{p: p, a: a, worst: trace.Reachable, noted: map[string]bool{}}
 	servers, via := clientServers(from, c.Subnet.VNet)
-	o := origin{label: clientLabel(from, c), ref: string(from.ID), vnet: c.Subnet.VNet}
+	o := origin{label: clientLabel(from, c), ref: string(from.ID), vnet: c.Subnet.VNet, src: c.PrivateIP}
 	a.Answer = r.askList(servers, via, o, q, 0)
 	if a.Answer.CNAMEs == nil {
 		a.Answer.CNAMEs = []string{}

@@ -2,6 +2,7 @@ package dns
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -228,6 +229,51 @@ func TestTraceUnresolvedName(t *testing.T) {
 		msg := err.Error()
 		if !strings.Contains(msg, tt.want) || (tt.wantNot != "" && strings.Contains(msg, tt.wantNot)) {
 			t.Errorf("%s → %s: %q, want it to contain %q and not %q", tt.from, tt.name, msg, tt.want, tt.wantNot)
+		}
+	}
+}
+
+// TestScenarioResolverNSG: an NSG on the inbound endpoint's subnet filters queries arriving
+// there (spec §2.1: arriving traffic meets the subnet NSG before delivery). It admits spoke 1
+// and denies spoke 3 (in this copy vm-s3's NIC has no DNS servers of its own: VNet DNS applies).
+func TestScenarioResolverNSG(t *testing.T) {
+	p := loadScenario(t, "hubspoke-resolver/endpoints.json", "hubspoke-resolver/zones.json", "hubspoke-resolver/links.json",
+		"hubspoke-resolver/records.json", "hubspoke-resolver/resolver.json", "resolver-nsg")
+	inb := []ServerKind{KindResolverInbound}
+	const blob = "stcontoso.blob.core.windows.net"
+	runScenario(t, p, []scenarioRow{
+		{"vm-s1", blob, VerdictResolved, []string{"10.0.1.4"}, []string{"stcontoso.privatelink.blob.core.windows.net"}, inb,
+			[]string{"Reachable securityRules/allow-dns-spoke1"}},
+		// the answer is what the endpoint would say; the verdict says the query never gets there
+		{"vm-s3", blob, VerdictTimeout, []string{"10.0.1.4"}, []string{"stcontoso.privatelink.blob.core.windows.net"}, inb,
+			[]string{"Unreachable securityRules/deny-dns"}},
+	})
+}
+
+// TestProxyToInboundEndpointNSG: a firewall DNS proxy forwarding to a resolver inbound endpoint
+// sends from its instance addresses (spec §3.5, §3.1), so the endpoint subnet's NSG must admit
+// them all: the frontend alone times out, one instance denied is Intermittent.
+func TestProxyToInboundEndpointNSG(t *testing.T) {
+	tests := []struct {
+		rules   []*model.SecurityRule
+		verdict Verdict
+		leg     string
+	}{
+		{[]*model.SecurityRule{rule("allow-fw-frontend", 100, model.Allow, "10.0.1.4"), rule("deny-dns", 200, model.Deny, "*")},
+			VerdictTimeout, "Unreachable securityRules/deny-dns"},
+		{[]*model.SecurityRule{rule("deny-one", 100, model.Deny, "10.0.1.9"), rule("allow-fw", 200, model.Allow, "10.0.1.0/26")},
+			VerdictIntermittent, "Intermittent securityRules/deny-one"},
+		{[]*model.SecurityRule{rule("allow-fw", 100, model.Allow, "10.0.1.0/26"), rule("deny-dns", 200, model.Deny, "*")},
+			VerdictResolved, "Reachable securityRules/allow-fw"},
+	}
+	for _, tt := range tests {
+		e := newEstate()
+		e.fw.DNSServers = []netip.Addr{e.inbound.Addr}
+		e.inbound.Subnet.NSG = &model.NSG{ID: "/nsgs/nsg-inbound", Name: "nsg-inbound", Rules: tt.rules}
+		a := resolve(t, e, e.vmA, "stdata.blob.core.windows.net")
+		got := legRules(a)
+		if a.Verdict != tt.verdict || got[len(got)-1] != tt.leg {
+			t.Errorf("%s: verdict %s legs %v, want %s and last leg %q", tt.rules[0].Name, a.Verdict, got, tt.verdict, tt.leg)
 		}
 	}
 }
