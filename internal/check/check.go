@@ -92,6 +92,7 @@ var registry = []Check{
 	addressSpaceOverlap,
 	netAppBasicIPLimit,
 	peeringNotConnected,
+	forwardedTrafficBlocked,
 	snatCapacity,
 	privateEndpointCost,
 	gatewaySubnetMisconfigured,
