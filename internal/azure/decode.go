@@ -325,6 +325,30 @@ func (d *dec) addrs(m *Member, at *Path) []netip.Addr {
 	return out
 }
 
+// azureProvidedDNS is the address of Azure DNS (spec §8), which a NIC's dnsSettings.dnsServers
+// may name as the single value "AzureProvidedDNS" (NetworkInterfaceDnsSettings, Azure REST API).
+var azureProvidedDNS = netip.MustParseAddr("168.63.129.16")
+
+// dnsServers reads a DNS server list: addresses, or "AzureProvidedDNS" for Azure DNS.
+func (d *dec) dnsServers(m *Member, at *Path) []netip.Addr {
+	var out []netip.Addr
+	for i, s := range d.strs(m, at) {
+		for _, f := range splitList(s) {
+			if strings.EqualFold(strings.TrimSpace(f), "AzureProvidedDNS") {
+				out = append(out, azureProvidedDNS)
+				continue
+			}
+			a, ok := parseAddr(f)
+			if !ok {
+				d.failAt(strPath(m, at, i), "invalid DNS server %q (an IP address or AzureProvidedDNS)", f)
+				continue
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // strPath is where the i-th value d.strs read from m stands: the array element, or m itself
 // when it held a single (perhaps comma-separated) string.
 func strPath(m *Member, at *Path, i int) *Path {

@@ -46,7 +46,7 @@ func (d *dec) vnet(v *Value, p *Path) *VirtualNetwork {
 		case "dhcpoptions":
 			d.sub(m, at, func(k string, m *Member, at *Path) {
 				if k == "dnsservers" {
-					w.DNSServers = d.addrs(m, at)
+					w.DNSServers = d.dnsServers(m, at)
 				}
 			})
 		case "subnets":
@@ -173,7 +173,7 @@ func (d *dec) nic(v *Value, p *Path) *NetworkInterface {
 		case "dnssettings":
 			d.sub(m, at, func(k string, m *Member, at *Path) {
 				if k == "dnsservers" {
-					w.DNSServers = d.addrs(m, at)
+					w.DNSServers = d.dnsServers(m, at)
 				}
 			})
 		case "ipconfigurations":
