@@ -112,6 +112,12 @@ func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 		return
 	}
 	if nextHop {
+		if w.reply {
+			// The trace always follows the pool's first backend, so the reply meets the NVA the
+			// request crossed; in Azure that holds only if the load balancer hashes the reply to the
+			// same backend, which the snapshot cannot show (spec §1.6: appliances are stateful).
+			w.assume("load balancer %s: the reply reaches the same backend (%s) as the request; a reply hashed to another NVA would be dropped by that stateful NVA (NoSession)", lb.Name, c.NIC.Name)
+		}
 		w.atAppliance(c)
 		return
 	}
