@@ -38,3 +38,22 @@ func TestILBNextHopReplySymmetryAssumed(t *testing.T) {
 		}
 	}
 }
+
+// TestInboundToAttachedPublicIPNamesItsUse: a public IP used by something that accepts no
+// internet traffic (a forced-tunnelled firewall's management ip configuration) is named as such,
+// not "attached to nothing".
+func TestInboundToAttachedPublicIPNamesItsUse(t *testing.T) {
+	n, err := convert.Load([]string{filepath.Join(scenarioRoot, "forced-tunnel", "snapshot")}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := trace.Run(dataplane.Build(n), trace.Query{From: "internet:203.0.113.9", To: "20.73.5.10", Protocol: model.ProtoTCP, DestinationPort: 443})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Forward.Hops[len(a.Forward.Hops)-1]
+	got := h.Steps[len(h.Steps)-1].Detail
+	if want := "azureFirewalls/afw-hub/azureFirewallIpConfigurations/mgmt-ipconfig"; a.Forward.DropCause != trace.NoInboundPath || !strings.Contains(got, want) {
+		t.Errorf("drop %s %q, want NoInboundPath naming %s", a.Forward.DropCause, got, want)
+	}
+}

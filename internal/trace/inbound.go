@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"strings"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -30,7 +32,7 @@ func (w *walker) atPublicIP() {
 		return
 	}
 	if pip, ok := w.p.Net.PublicIPByAddr(a); ok {
-		w.drop(NoInboundPath, StepPlatform, pip.ID, "", "public IP %s (%s) is not attached to anything that accepts inbound traffic", pip.Name, a)
+		w.drop(NoInboundPath, StepPlatform, pip.ID, "", "public IP %s (%s) %s", pip.Name, a, unusedPublicIP(pip))
 		return
 	}
 	if !isPublic(a) {
@@ -105,4 +107,18 @@ func (w *walker) closedByDefault(c *model.IPConfig, sku string) bool {
 	}
 	w.drop(NoInboundPath, StepPlatform, c.NIC.ID, "", "Standard public endpoints are closed to inbound traffic unless an NSG on the NIC or subnet allows it; %s has none", c.NIC.Name)
 	return true
+}
+
+// unusedPublicIP says why a public IP has no inbound path: unattached, or attached to an ip
+// configuration that carries no workload traffic (a firewall's management ip configuration, a
+// VPN gateway's tunnel endpoint, ...).
+func unusedPublicIP(pip *model.PublicIP) string {
+	id := string(pip.AttachedTo)
+	if id == "" {
+		return "is not attached to anything that accepts inbound traffic"
+	}
+	if i := strings.Index(strings.ToLower(id), "/providers/microsoft.network/"); i >= 0 {
+		id = id[i+len("/providers/microsoft.network/"):]
+	}
+	return "is attached to " + id + ", not an inbound destination for workload traffic (only NIC, public load balancer and firewall public IPs are)"
 }
