@@ -1,5 +1,7 @@
 package trace_test
 
+// Tests pinned on the field scenarios nva-ha-ilb and forced-tunnel (testdata/scenarios).
+
 import (
 	"path/filepath"
 	"strings"
