@@ -90,7 +90,7 @@ func defaultOutboundFinding(s *model.Subnet, nics []*model.NIC) Finding {
 	}
 	sort.Strings(vms)
 	return Finding{Code: "DefaultOutboundReliance", Severity: Warning,
-		Title: fmt.Sprintf("%s: %d VMs reach the internet only through default outbound access", subnetLabel(s), len(nics)),
+		Title: fmt.Sprintf("%s: %s the internet only through default outbound access", subnetLabel(s), vmCount(len(nics))),
 		Message: fmt.Sprintf("Subnet %s has no NAT gateway, no 0.0.0.0/0 route to an appliance or gateway, and its VMs "+
 			"(%d) have no public IP or load balancer outbound rule: they egress through default outbound access, whose "+
 			"address is not yours and which new VNets no longer get.", subnetLabel(s), len(nics)),
@@ -99,4 +99,12 @@ func defaultOutboundFinding(s *model.Subnet, nics []*model.NIC) Finding {
 		Fix: "Give the subnet an explicit egress — a NAT gateway, or a 0.0.0.0/0 route to the hub firewall — then set " +
 			"defaultOutboundAccess=false on the subnet.",
 	}
+}
+
+// vmCount says "1 VM reaches" or "3 VMs reach".
+func vmCount(n int) string {
+	if n == 1 {
+		return "1 VM reaches"
+	}
+	return fmt.Sprintf("%d VMs reach", n)
 }
