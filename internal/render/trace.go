@@ -156,12 +156,21 @@ func stepsText(steps []trace.Step) string {
 		case s.Step == trace.StepDeliver:
 			parts = append(parts, deliverWord(s))
 		case s.Rule != "":
-			parts = append(parts, fmt.Sprintf("%s %s %s", s.Step, s.Rule, strings.ToLower(string(s.Result))))
+			parts = append(parts, fmt.Sprintf("%s %s %s", stepName(s), s.Rule, strings.ToLower(string(s.Result))))
 		default:
-			parts = append(parts, fmt.Sprintf("%s %s", s.Step, strings.ToLower(string(s.Result))))
+			parts = append(parts, fmt.Sprintf("%s %s", stepName(s), strings.ToLower(string(s.Result))))
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// stepName is the step kind, followed for NSG steps by the NSG's name: a NIC's subnet and NIC
+// NSGs are two steps of the same kind, and the reader needs to tell them apart.
+func stepName(s trace.Step) string {
+	if (s.Step == trace.StepNsgInbound || s.Step == trace.StepNsgOutbound) && s.ResourceID != "" {
+		return string(s.Step) + " " + lastSegment(s.ResourceID)
+	}
+	return string(s.Step)
 }
 
 func deliverWord(s trace.Step) string {

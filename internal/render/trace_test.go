@@ -40,7 +40,7 @@ func TestTraceText(t *testing.T) {
 forward: Dropped, cause NsgDenied
     Nic                   vm-app-nic (vm vm-app) 10.1.1.4: Route to-hub matched
     Firewall              afw 10.0.0.4: FirewallNetworkRule rcg/net/app-to-db matched; Snat source 10.1.1.4 → 10.0.0.5
- >> Nic                   vm-db-nic (vm vm-db) 10.2.1.4: NsgInbound securityRules/deny-sql denied — subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql
+ >> Nic                   vm-db-nic (vm vm-db) 10.2.1.4: NsgInbound nsg-db securityRules/deny-sql denied — subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql
 
 return: not traced (the forward flow did not get there)
 
