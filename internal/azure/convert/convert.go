@@ -55,6 +55,10 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 		step()
 	}
 	for t, c := range s.Unknown {
+		if containerTypes[strings.ToLower(t)] {
+			b.n.Counts[t] += c // read through its children: not "ignored"
+			continue
+		}
 		b.n.Unknown[t] += c
 	}
 	b.n.Freeze()
@@ -102,6 +106,14 @@ func newBuilder(s *azure.Snapshot) *builder {
 		lbNAT: map[string]*model.InboundNATRule{}, gateways: map[string]*model.VNetGateway{},
 		locals: map[string]*model.LocalGateway{},
 	}
+}
+
+// containerTypes hold nothing vnetdoctor needs themselves, but their child resources are
+// read (admin rules, NetApp volumes), so summary must not list them as ignored.
+var containerTypes = map[string]bool{
+	"microsoft.network/networkmanagers":             true,
+	"microsoft.netapp/netappaccounts":               true,
+	"microsoft.netapp/netappaccounts/capacitypools": true,
 }
 
 func key(id string) string { return strings.ToLower(id) }
