@@ -311,12 +311,18 @@ func parseAddr(s string) (netip.Addr, bool) {
 // addrs reads an array of IP addresses (a comma-separated string is split, as the
 // classic firewall's additionalProperties and BGP peering addresses write them).
 func (d *dec) addrs(m *Member, at *Path) []netip.Addr {
+	return d.addrList(m, at, parseAddr, "invalid IP address %q")
+}
+
+// addrList reads addresses from a string or an array of (comma-separated) strings with
+// parse, reporting the first unparsable entry with msg at its JSON path.
+func (d *dec) addrList(m *Member, at *Path, parse func(string) (netip.Addr, bool), msg string) []netip.Addr {
 	var out []netip.Addr
 	for i, s := range d.strs(m, at) {
 		for _, f := range splitList(s) {
-			a, ok := parseAddr(f)
+			a, ok := parse(f)
 			if !ok {
-				d.failAt(strPath(m, at, i), "invalid IP address %q", f)
+				d.failAt(strPath(m, at, i), msg, f)
 				continue
 			}
 			out = append(out, a)
@@ -331,22 +337,12 @@ var azureProvidedDNS = netip.MustParseAddr("168.63.129.16")
 
 // dnsServers reads a DNS server list: addresses, or "AzureProvidedDNS" for Azure DNS.
 func (d *dec) dnsServers(m *Member, at *Path) []netip.Addr {
-	var out []netip.Addr
-	for i, s := range d.strs(m, at) {
-		for _, f := range splitList(s) {
-			if strings.EqualFold(strings.TrimSpace(f), "AzureProvidedDNS") {
-				out = append(out, azureProvidedDNS)
-				continue
-			}
-			a, ok := parseAddr(f)
-			if !ok {
-				d.failAt(strPath(m, at, i), "invalid DNS server %q (an IP address or AzureProvidedDNS)", f)
-				continue
-			}
-			out = append(out, a)
+	return d.addrList(m, at, func(f string) (netip.Addr, bool) {
+		if strings.EqualFold(strings.TrimSpace(f), "AzureProvidedDNS") {
+			return azureProvidedDNS, true
 		}
-	}
-	return out
+		return parseAddr(f)
+	}, "invalid DNS server %q (an IP address or AzureProvidedDNS)")
 }
 
 // strPath is where the i-th value d.strs read from m stands: the array element, or m itself
