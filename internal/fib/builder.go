@@ -182,6 +182,8 @@ func (b *builder) gatewayRoutes(v *model.VNet, conns map[*model.VNetGateway][]*m
 	return out
 }
 
+// connectionPrefixes: a VPN connection brings its local network gateway's prefixes (spec §1.3 [UDR]);
+// Vnet2Vnet, beyond the spec, the peer VNet's space (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-vnet-vnet-resource-manager-portal).
 func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 	switch {
 	case strings.EqualFold(c.Type, "IPsec"):
@@ -235,6 +237,7 @@ func (b *builder) serviceEndpointRoutes(s *model.Subnet) []Route {
 
 // serviceTagBase maps a service endpoint's service to its service tag's name: "Microsoft."
 // stripped, except for the services whose tag is spelled differently (service tags overview).
+// Tag names: learn.microsoft.com/azure/virtual-network/service-tags-overview [TAG].
 func serviceTagBase(service string) string {
 	switch strings.ToLower(service) {
 	case "microsoft.keyvault":
@@ -250,6 +253,7 @@ func serviceTagBase(service string) string {
 	return service
 }
 
+// endpointRegions: a service endpoint routes its service's regional prefixes, tag Service.Region (spec §1.3 [UDR]).
 func endpointRegions(se model.ServiceEndpoint, v *model.VNet) []string {
 	var out []string
 	for _, l := range se.Locations {
@@ -266,6 +270,7 @@ func endpointRegions(se model.ServiceEndpoint, v *model.VNet) []string {
 // warnPeerings reports peering links whose remote VNet is missing from the snapshot. Such a
 // link's own peeringState is the only evidence: Azure reports Connected only when both links
 // exist, so a Connected link is used with the ranges recorded on it (see peeringActive).
+// Own gateway excludes useRemoteGateways: spec §1.3 peering link flags [PEER].
 func (b *builder) warnPeerings(v *model.VNet) {
 	for _, p := range v.Peerings {
 		if p.Remote == nil && p.Connected() {

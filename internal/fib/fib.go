@@ -10,6 +10,7 @@ import (
 )
 
 // Source is where a route comes from, spelled as Azure's effective route table does.
+// Values and spelling: spec §1.1 [UDR].
 type Source uint8
 
 const (
@@ -21,6 +22,7 @@ const (
 func (s Source) String() string { return [...]string{"Default", "User", "VirtualNetworkGateway"}[s] }
 
 // State says whether a listed route is used.
+// spec §1.1 [UDR].
 type State uint8
 
 const (

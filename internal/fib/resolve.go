@@ -41,6 +41,7 @@ func rank(r *Route) int {
 	return 1
 }
 
+// isDefaultNone: a Default None route loses by removal, not Invalid (spec §1.5 rule 1 [LAB]).
 func isDefaultNone(r *Route) bool { return r.Source == SourceDefault && r.NextHop == model.HopNone }
 
 // winnerPool recycles resolveSamePrefix's maps: building every table of a large estate
@@ -96,6 +97,7 @@ func invalidatePrivateEndpoints(rs []Route, udrs *bart.Lite) {
 }
 
 // udrIndex holds the UDR prefixes of rs except 0/0, for rule 2; nil when there are none.
+// spec §1.5 rule 2 [PENP].
 func udrIndex(rs []Route) *bart.Lite {
 	var l *bart.Lite
 	for i := range rs {
@@ -111,6 +113,7 @@ func udrIndex(rs []Route) *bart.Lite {
 
 // rangeBits is the prefix length of v's range that contains a; the address length when no
 // range does (then only a host route can override the endpoint).
+// spec §1.5 rule 2 [PENP].
 func rangeBits(v *model.VNet, a netip.Addr) int {
 	for _, p := range v.AddressSpace {
 		if p.Contains(a) {
@@ -121,6 +124,7 @@ func rangeBits(v *model.VNet, a netip.Addr) int {
 }
 
 // forcedDefault reports whether an Active 0.0.0.0/0 route goes to an appliance or a gateway.
+// spec §1.2 DECISION [LAB].
 func forcedDefault(rs []Route, removed []bool) bool {
 	for i := range rs {
 		r := &rs[i]

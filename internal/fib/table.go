@@ -129,6 +129,7 @@ func (b *builder) privateEndpointRoutes(rs []Route, s *model.Subnet) []Route {
 	return rs
 }
 
+// appendPERoutes: a private endpoint's /32s reach its VNet and directly peered VNets (spec §1.3 [UDR, PENP]).
 func appendPERoutes(rs []Route, pes []*model.PrivateEndpoint, via *model.Peering) []Route {
 	var remote []netip.Prefix
 	if via != nil && !via.PeerCompleteVNets && len(via.RemoteSubnetNames) > 0 {
