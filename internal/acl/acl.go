@@ -17,6 +17,7 @@ type Flow struct {
 }
 
 // Level is where a rule set sits on the path.
+// Levels and their order on the path: spec §2.1 [NSG], admin rules §2.5 [AVNM].
 type Level uint8
 
 const (
@@ -134,6 +135,7 @@ func (e *Effective) Evaluate(dir model.Direction, f Flow) Result {
 }
 
 // evaluate runs one level: first match wins, lowest priority first. rs may be nil.
+// A missing NSG allows everything at its level: spec §2.1 [NSG].
 func (rs *RuleSet) evaluate(lv Level, dir model.Direction, f *Flow, platform bool) LevelResult {
 	if rs == nil {
 		return LevelResult{Level: lv, Access: model.Allow}

@@ -150,6 +150,7 @@ func unknownTagWarning(res model.ID, what, tag string) model.Warning {
 }
 
 // asgMembers is the set of private IPs of the ip configurations in an ASG.
+// An ASG rule applies only to member ip configurations: spec §2.2 [ASG].
 func (a *ACL) asgMembers(g *model.ASG) expansion {
 	k := g.ID.Key()
 	return a.asgs.get(k, func() expansion { return expand(ipset.OfAddrs(a.members[k]...)) })

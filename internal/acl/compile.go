@@ -173,6 +173,7 @@ func writtenSide(entries []string, asgs []*model.ASG) []string {
 }
 
 // sortRules orders rules by direction (inbound first) then priority; ties keep input order.
+// Lowest priority number first: spec §2.1 [NSG].
 func sortRules(rs []*Rule) {
 	slices.SortStableFunc(rs, func(a, b *Rule) int {
 		if a.Direction != b.Direction {
@@ -210,6 +211,7 @@ func (a *ACL) compileAdmin(ars []*model.AdminRule, sc *subnetCtx) *compiled {
 
 // newRuleSet merges compiled user rules with the default rules (none for admin) and splits
 // them by direction for evaluation.
+// Default rules come after every user rule: spec §2.3 [NSG]; admin rules have none, §2.5 [AVNM].
 func newRuleSet(lv Level, nsg *model.NSG, user, defaults []*Rule) *RuleSet {
 	rs := &RuleSet{Level: lv, NSG: nsg, Rules: make([]*Rule, 0, len(user)+len(defaults))}
 	for _, dir := range []model.Direction{model.Inbound, model.Outbound} {

@@ -59,6 +59,7 @@ func (a *ACL) ForPrivateEndpoint(pe *model.PrivateEndpoint) *Effective {
 	})
 }
 
+// policyName: privateEndpointNetworkPolicies defaults to Disabled (spec §5 [PENP]).
 func policyName(s *model.Subnet) string {
 	if s.PrivateEndpointNetworkPolicies == "" {
 		return "Disabled"
@@ -111,4 +112,5 @@ func (e *Effective) Set(lv Level) *RuleSet {
 
 // Applies reports whether a level is on the path of this Effective (a private endpoint
 // without NSG network policies has none).
+// spec §5: NSGs reach a private endpoint only under its subnet's network policies [PENP].
 func (e *Effective) Applies(lv Level) bool { return int(lv) < len(e.applies) && e.applies[lv] }

@@ -10,6 +10,7 @@ import (
 
 // EffectiveNSGList is the `rules` command's JSON answer, shaped like
 // `az network nic list-effective-nsg -o json` (cli.md "rules").
+// Shape of Network Watcher's effective security rules (spec §2.3 [NW]).
 type EffectiveNSGList struct {
 	Value []EffectiveNSG `json:"value"`
 }
@@ -123,6 +124,7 @@ func listAddrs(written []string) ([]string, string) {
 
 // listAddr shows an entry as Azure's effective list does: "*" as 0.0.0.0/0, an address as
 // a /32 (/128) prefix, a tag or ASG name as written.
+// As Network Watcher's effective security rules list them [NW].
 func listAddr(w string) string {
 	w = strings.TrimSpace(w)
 	if w == "*" {

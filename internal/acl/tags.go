@@ -73,12 +73,14 @@ type subnetCtx struct {
 }
 
 // contextTag reports whether a tag's addresses depend on the subnet.
+// VirtualNetwork and Internet are derived from the subnet's routes: spec §2.4 [TAG].
 func contextTag(name string) bool {
 	return strings.EqualFold(name, "VirtualNetwork") || strings.EqualFold(name, "Internet")
 }
 
 // unknownTag reports whether an entry is neither "*", an address, nor a tag the network
 // knows; it expands nothing.
+// An unknown tag never matches and is listed under assumptions: spec §2.4 [TAG].
 func (a *ACL) unknownTag(entry string) bool {
 	entry = strings.TrimSpace(entry)
 	if entry == "*" || strings.EqualFold(entry, "Any") {
@@ -140,6 +142,7 @@ func (a *ACL) resolve(entry string, sc *subnetCtx) (expansion, entryKind) {
 }
 
 // fileTag expands a tag of the snapshot's service tags file, once per tag.
+// Other tags come from the snapshot's service tags file: spec §2.4 [TAG].
 func (a *ACL) fileTag(name string) (expansion, bool) {
 	t, ok := a.net.Tag(name)
 	if !ok {
