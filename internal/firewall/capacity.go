@@ -15,6 +15,7 @@ const (
 )
 
 // Capacity is how many SNAT ports an egress point offers for internet traffic.
+// spec §3.4 [FWNAT].
 type Capacity struct {
 	TotalPorts int
 	PublicIPs  int // the public addresses counted (for a NAT gateway, capped at 16)
@@ -38,6 +39,7 @@ func SNATPorts(fw *model.Firewall, natGateway *model.NATGateway) Capacity {
 }
 
 // NATGatewayOf returns the NAT gateway attached to the firewall's subnet, or nil.
+// A NAT gateway on AzureFirewallSubnet takes over internet egress: spec §3.4 [FWNAT].
 func NATGatewayOf(fw *model.Firewall) *model.NATGateway {
 	if fw == nil || fw.Subnet == nil {
 		return nil
@@ -67,6 +69,7 @@ func NATGatewayCapacity(ng *model.NATGateway) Capacity {
 
 // firewallPublicAddrs are the firewall's public IPs: its public IP resources (allocated or
 // not, they each count) or, for a secured hub firewall, hubIPAddresses.publicIPs.
+// Each public IP adds SNAT ports (spec §3.4 [FWNAT]); hub IPs: learn.microsoft.com/azure/firewall-manager/secured-virtual-hub.
 func firewallPublicAddrs(fw *model.Firewall) []netip.Addr {
 	var out []netip.Addr
 	for _, p := range fw.PublicIPs {

@@ -144,6 +144,7 @@ func (c compiler) flatten(k model.RuleKind) []flatColl {
 }
 
 // policyChain returns the basePolicy chain, root first, ending with p. A cycle is cut with a warning.
+// Parent collections apply before the child's: spec §3.2 [FWPOL, FWM].
 func (c compiler) policyChain(p *model.FirewallPolicy) []*model.FirewallPolicy {
 	var chain []*model.FirewallPolicy
 	for q := p; q != nil; q = q.Base {
@@ -175,6 +176,7 @@ func (c compiler) sortGroups(p *model.FirewallPolicy) []*model.RuleCollectionGro
 }
 
 // sortCollections keeps the collections of kind k, ordered by priority (ties by name, warned).
+// Collections by priority, ties as for groups: spec §3.2 [FWRP].
 func (c compiler) sortCollections(all []*model.RuleCollection, k model.RuleKind, res model.ID, prefix string) []*model.RuleCollection {
 	var cs []*model.RuleCollection
 	for _, rc := range all {

@@ -64,6 +64,7 @@ func (c compiler) compileRule(info RuleInfo, fr *model.FirewallRule) *rule {
 	return r
 }
 
+// compileNAT: DNAT names a firewall address (spec §3.2 step 1 [FWRP]); its translation is §3.3.
 func (c compiler) compileNAT(r *rule, fr *model.FirewallRule, x addrExpander) {
 	r.ports, r.anyPort = portsOf(fr.DestPorts)
 	r.protos = c.protoMask(r, fr.Protocols)
@@ -93,6 +94,7 @@ func (c compiler) compileNetwork(r *rule, fr *model.FirewallRule, x addrExpander
 	r.notes = withNote(r.notes, noteNetFQDN)
 }
 
+// compileApplication: HTTP/S rules match the FQDN from SNI/Host (spec §3.2 step 3 [FWRP]).
 func (c compiler) compileApplication(r *rule, fr *model.FirewallRule) {
 	r.protos = 1 << classTCP
 	protos := fr.AppProtocols
@@ -117,6 +119,7 @@ func (c compiler) compileApplication(r *rule, fr *model.FirewallRule) {
 }
 
 // patterns parses FQDN patterns, warning about unsupported wildcards (they never match).
+// Wildcards only on the left: learn.microsoft.com/azure/firewall/firewall-faq.
 func (c compiler) patterns(info RuleInfo, names []string) []fqdnPattern {
 	var out []fqdnPattern
 	for _, s := range names {
@@ -179,6 +182,7 @@ func withNote(notes []string, n string) []string {
 }
 
 // firewallAddrs are the addresses DNAT rules may name: public IPs and the frontend private IP.
+// DNAT targets a public IP, or the private IP for private DNAT: spec §3.2 step 1 [FWRP].
 func (e *Engine) firewallAddrs() []netip.Addr {
 	var out []netip.Addr
 	for _, p := range e.fw.PublicIPs {

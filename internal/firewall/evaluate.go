@@ -40,6 +40,7 @@ func (e *Engine) Evaluate(p Packet) Result {
 
 // scan returns the first rule of phase k that matches p, and the rules before it that may
 // match. Only candidates of the index are checked, in first-match order.
+// First match within a type is final: spec §3.2 [FWRP].
 func (e *Engine) scan(k model.RuleKind, p *Packet, c protoClass) (hit *rule, maybes []*rule) {
 	ph := &e.phases[k]
 	a, s, d := ph.idx.candidates(p, c)
@@ -88,6 +89,7 @@ func (e *Engine) decided(r *rule, p *Packet) Result {
 }
 
 // unknown lists the undecided rules, then the rule that decides when none of them matches.
+// No --fqdn and an application rule might match: Unknown, spec §3.2 [FWRP].
 func (e *Engine) unknown(pending []*rule, fallback *RuleInfo) Result {
 	cands := make([]*RuleInfo, 0, len(pending)+1)
 	for _, r := range pending {

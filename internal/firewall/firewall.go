@@ -49,6 +49,7 @@ const (
 func (s SNATKind) String() string { return [...]string{"None", "PublicIp", "InstanceAddress"}[s] }
 
 // DefaultDenyID is the rule identifier of the firewall's default deny (cli.md deciding.rule).
+// The default deny is spec §3.2 step 4 [FWRP].
 const DefaultDenyID = "DefaultDeny"
 
 // RuleInfo names one compiled rule. It is shared, immutable data: do not modify.

@@ -18,6 +18,7 @@ type fqdnPattern struct {
 }
 
 // parseFQDN reads a pattern; ok is false for an unsupported one (a "*" anywhere but the left).
+// Wildcards only on the left: learn.microsoft.com/azure/firewall/firewall-faq.
 func parseFQDN(s string) (fqdnPattern, bool) {
 	s = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
 	switch {

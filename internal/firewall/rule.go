@@ -80,6 +80,7 @@ func (r *rule) matchL4(p *Packet, c protoClass) bool {
 // the packet's FQDN: the firewall matches the addresses it resolves the name to, and
 // vnetdoctor does not model DNS yet, so a name match is assumed to resolve to the packet's
 // destination (an assumption the result carries).
+// FQDNs in network rules need the DNS proxy: spec §3.5 [FWDNS]; the firewall resolves names itself, §3.2 [FWDNSD].
 func (r *rule) matchNetwork(p *Packet, c protoClass) verdict {
 	if !r.matchL4(p, c) {
 		return noMatch

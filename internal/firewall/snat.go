@@ -16,6 +16,7 @@ var IANAPrivateRanges = []netip.Prefix{
 }
 
 // snatRanges is the set of destinations network-rule traffic is NOT source-translated to.
+// spec §3.3 [FWSNAT].
 type snatRanges = addrSet
 
 // parseSNATRanges reads a policy's snat.privateRanges or a classic firewall's
@@ -23,6 +24,7 @@ type snatRanges = addrSet
 // could not read. "0.0.0.0/0" makes every destination private (never SNAT);
 // "255.255.255.255/32" leaves no real destination private (always SNAT) — both fall out of
 // the set semantics.
+// spec §3.3 [FWSNAT, FWNAT-BLOG].
 func parseSNATRanges(list []string) (snatRanges, []string) {
 	var s addrSet
 	var bad []string
