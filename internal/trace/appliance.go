@@ -45,6 +45,7 @@ func routeName(r *fib.Route) string {
 
 // nextHopOwner finds what owns a route's next hop IP in v or a VNet peered with v (both links
 // Connected); via is the peering crossed, nil inside v.
+// Owner must be in the subnet's VNet or a directly peered one: spec §1.4 [UDR].
 func (w *walker) nextHopOwner(v *model.VNet, r *fib.Route) (model.Owner, *model.Peering, bool) {
 	if o, ok := w.p.Net.OwnerIn(v, r.NextHopIP); ok {
 		return o, nil, true
@@ -93,6 +94,7 @@ func (w *walker) atAppliance(c *model.IPConfig) {
 }
 
 // hasSession reports whether the forward leg crossed the stateful device id.
+// Replies must cross the same stateful device: spec §2.1, §5 DECISION [PEFW].
 func (w *walker) hasSession(id model.ID) bool {
 	for _, d := range w.session {
 		if d.stateful && d.id.Equal(id) {

@@ -25,6 +25,7 @@ func (w *walker) toInternet(s *model.Subnet) {
 }
 
 // exitOrEnter leaves to the internet, or crosses it to a public IP of the snapshot.
+// Next hop Internet: spec §1.6, §4 [UDR, NAT].
 func (w *walker) exitOrEnter() {
 	w.addHop(HopInternet, "internet", "", w.pkt.dst)
 	if w.ownsPublic(w.pkt.dst) {
@@ -90,6 +91,7 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 }
 
 // snat translates the source and remembers the translation for the reply.
+// Translations are undone on the reply: spec §2.1 stateful [NSG], §3.3 [FWSNAT], §4 [NAT].
 func (w *walker) snat(kind HopKind, id model.ID, rule string, to netip.Addr, c *model.IPConfig, fw *model.Firewall, how string) {
 	in := w.pkt
 	w.pkt.src, w.srcSet = to, nil
@@ -160,6 +162,7 @@ func (w *walker) firewallEgress(fw *model.Firewall, s *model.Subnet) bool {
 
 // replyEgress sends a reply to an internet client: it must leave through the public endpoint
 // the request came in by, which undoes its translation; any other way the client drops it.
+// Return through the translating endpoint: spec §4 [NAT, DOA], §6 [GWLB].
 func (w *walker) replyEgress() {
 	if isPublic(w.pkt.src) {
 		w.exitReply() // already translated back (firewall DNAT)
@@ -193,6 +196,7 @@ func (w *walker) exitReply() {
 }
 
 // chainedGateway is the Gateway LB frontend chained to the public endpoint a translator used.
+// spec §6 [GWLB].
 func chainedGateway(d device) *model.Frontend {
 	if d.fe != nil {
 		return d.fe.GatewayLB

@@ -146,6 +146,7 @@ func (w *walker) routesToInternet(s *model.Subnet) bool {
 
 // firewallReply handles a reply reaching a firewall: it must match a session the forward flow
 // created there; the firewall then undoes its translations and routes the reply on.
+// A reply without a session is dropped (spec §3.3 consequence, seed case 2 [FWSNAT]).
 func (w *walker) firewallReply(fw *model.Firewall) {
 	d, ok := w.sessionDevice(fw.ID)
 	if !ok {
@@ -212,6 +213,7 @@ func (w *walker) atFirewallFrontend(fw *model.Firewall) {
 
 // atFirewallInstance is a packet addressed to one of the firewall's instance addresses: only
 // replies to flows the firewall sent or translated arrive there.
+// Instance addresses carry only traffic the firewall originates or SNATs: spec §3.1.
 func (w *walker) atFirewallInstance(fw *model.Firewall) {
 	if w.reply {
 		w.addHop(HopFirewall, fw.Name, fw.ID, w.pkt.dst)

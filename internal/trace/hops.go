@@ -86,6 +86,7 @@ func (w *walker) arriveOwner(o model.Owner) {
 
 // arriveGroup delivers over a Virtual Network Manager connected group: the owner in another
 // member VNet.
+// Next hop ConnectedGroup delivers to the owner in the target VNet: spec §1.6, §1.3 [UDR].
 func (w *walker) arriveGroup(s *model.Subnet) {
 	for _, o := range w.p.Net.Owners(w.pkt.dst) {
 		if o.VNet != s.VNet {
@@ -151,6 +152,7 @@ func (w *walker) arrivePE(pe *model.PrivateEndpoint, via *model.Peering) {
 	w.end(Delivered, "")
 }
 
+// policyName: privateEndpointNetworkPolicies defaults to Disabled (spec §5 [PENP]).
 func policyName(s *model.Subnet) string {
 	if s.PrivateEndpointNetworkPolicies == "" {
 		return "Disabled"
@@ -158,6 +160,7 @@ func policyName(s *model.Subnet) string {
 	return s.PrivateEndpointNetworkPolicies
 }
 
+// peStatus: only an Approved connection carries traffic (spec §5 [PEOV]).
 func peStatus(pe *model.PrivateEndpoint) string {
 	if len(pe.Connections) == 0 {
 		return "no connection"

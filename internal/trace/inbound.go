@@ -43,6 +43,7 @@ func (w *walker) atPublicIP() {
 }
 
 // inboundInstance delivers through an instance public IP: 1:1 translation to the private IP.
+// learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses; GWLB chaining spec §6 [GWLB].
 func (w *walker) inboundInstance(c *model.IPConfig) {
 	if c.GatewayLB != nil && !w.gatewayChain(c.GatewayLB, true) {
 		return
@@ -63,6 +64,7 @@ func (w *walker) inboundInstance(c *model.IPConfig) {
 
 // replyAtPublicIP is a reply from the internet to the address a forward flow was translated
 // to: the translating device undoes it and hands the reply back.
+// Only replies pass a translator inbound; unsolicited inbound to a NAT gateway drops (spec §4 [NAT]).
 func (w *walker) replyAtPublicIP() {
 	for i := len(w.session) - 1; i >= 0; i-- {
 		d := w.session[i]

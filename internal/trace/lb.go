@@ -30,6 +30,7 @@ func (w *walker) inboundLB(fe *model.Frontend) {
 }
 
 // lbToBackend translates the destination to the backend (unless floating IP) and delivers.
+// learn.microsoft.com/azure/load-balancer/load-balancer-floating-ip; the client source is kept.
 func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16, floating bool) {
 	in := w.pkt
 	if !floating {
@@ -53,6 +54,7 @@ func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16,
 	w.atNIC(c)
 }
 
+// matchNATRule: learn.microsoft.com/azure/load-balancer/inbound-nat-rules.
 func matchNATRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.InboundNATRule {
 	for _, r := range lb.InboundNATRules {
 		if r.Frontend == fe && r.Target != nil && r.Protocol.Matches(p.proto) && r.FrontendPort == p.dport {
@@ -62,6 +64,7 @@ func matchNATRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.I
 	return nil
 }
 
+// matchLBRule: HA ports match every flow (learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview).
 func matchLBRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.LBRule {
 	for _, r := range lb.Rules {
 		if r.Frontend != fe || r.Pool == nil {
@@ -155,6 +158,7 @@ func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
 	return true
 }
 
+// tunnelStep: External/Internal VXLAN tunnel interfaces of the pool (spec §6 [GWLB]).
 func (w *walker) tunnelStep(lb *model.LoadBalancer, pool *model.BackendPool, typ string) {
 	for _, t := range pool.Tunnels {
 		if eqFold(t.Type, typ) {

@@ -106,6 +106,7 @@ func routeHolder(s *model.Subnet, r *fib.Route) model.ID {
 
 // peeringFindings names half-built peerings between s's VNet and a VNet that holds the
 // destination, whichever side holds the link (cli.md: PeeringNotConnected).
+// A link that is not Connected adds no routes: spec §1.3 [UDR, PENP, FAQ].
 func (w *walker) peeringFindings(s *model.Subnet) {
 	for _, p := range s.VNet.Peerings {
 		if !p.Active() && anyContains(p.RemotePrefixes(), w.pkt.dst) {

@@ -125,6 +125,7 @@ func (w *walker) fromFirewall(fw *model.Firewall) {
 }
 
 // fromOnPrem enters Azure at the virtual network gateway; GatewaySubnet's routes apply.
+// Inbound from on-premises: GatewaySubnet's UDRs apply (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub).
 func (w *walker) fromOnPrem(o dataplane.OnPremPrefix) {
 	w.addHop(HopOnPremises, o.Local.Name, o.Local.ID, w.pkt.src)
 	gw := o.Gateway

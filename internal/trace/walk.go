@@ -43,6 +43,7 @@ func addrString(a netip.Addr) string {
 
 // device is a stateful or translating device the forward leg crossed: the return leg must cross
 // the same stateful ones (cli.md verdict) and undoes each translation.
+// Stateful return path: spec §2.1 [NSG], §5 DECISION [PEFW].
 type device struct {
 	kind     HopKind
 	id       model.ID
