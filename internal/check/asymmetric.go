@@ -12,6 +12,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
+// spec §5 DECISION [PEFW].
 var asymmetricReturn = Check{
 	Name: "asymmetric-return",
 	Code: "AsymmetricReturn",
@@ -146,6 +147,7 @@ func subnetReps(n *model.Network) []rep {
 }
 
 // endpointReps lists approved private endpoints with an address (others carry no traffic).
+// Only an Approved connection carries traffic: spec §5 [PEOV].
 func endpointReps(n *model.Network) []rep {
 	var out []rep
 	for _, pe := range n.PrivateEndpoints {
@@ -260,6 +262,7 @@ func (w *chainWalker) walk(s *model.Subnet, dst netip.Addr, c *chainBuf) {
 
 // applianceAt resolves a next hop seen from VNet v (same or directly peered VNet) to its device
 // and the subnet the device forwards from; unresolvable next hops have a nil device.
+// Next hop owners in the same or a directly peered VNet: spec §1.4 [UDR].
 func (w *chainWalker) applianceAt(v *model.VNet, ip netip.Addr) appliance {
 	k := applianceKey{v, ip}
 	if a, ok := w.appliances[k]; ok {

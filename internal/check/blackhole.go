@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// Next hop None drops: spec §1.6 [UDR].
 var routeBlackhole = Check{
 	Name: "route-blackhole",
 	Code: "RouteBlackhole",
@@ -123,6 +124,7 @@ func targetsOf(n *model.Network, s *model.Subnet) []target {
 }
 
 // gatewaysFor returns v's own gateways, or those of the hub it uses by gateway transit.
+// Gateway transit: spec §1.3 [PEER].
 func gatewaysFor(v *model.VNet) []*model.VNetGateway {
 	if len(v.Gateways) > 0 {
 		return v.Gateways

@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §4 [DOA].
 var defaultOutboundReliance = Check{
 	Name: "default-outbound-reliance",
 	Code: "DefaultOutboundReliance",

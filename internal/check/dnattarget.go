@@ -12,6 +12,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
+// DNAT sources the leg from an instance address: spec §3.1, §3.3 [FWSNAT, FWNAT-BLOG].
 var dnatTargetBlocked = Check{
 	Name: "dnat-target-blocked",
 	Code: "DnatTargetBlocked",

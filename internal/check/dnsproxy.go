@@ -9,6 +9,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
+// spec §3.5 [FWDNS]; forwarding from instance addresses, §3.1.
 var dnsProxyUpstreamBlocked = Check{
 	Name: "dns-proxy-upstream-blocked",
 	Code: "DnsProxyUpstreamBlocked",

@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §1.3 peering link flags [PEER].
 var forwardedTrafficBlocked = Check{
 	Name: "forwarded-traffic-blocked",
 	Code: "ForwardedTrafficBlocked",
@@ -113,6 +114,7 @@ func carriesInto(p *dataplane.Plane, s *model.Subnet, r *model.Route, space []ne
 }
 
 // selects reports whether the subnet's lookup of dst picks the UDR r (no data plane: assume so).
+// Route selection: spec §1.5 rule 3 [UDR, RS].
 func selects(p *dataplane.Plane, s *model.Subnet, r *model.Route, dst netip.Addr) bool {
 	if p.FIB == nil {
 		return true

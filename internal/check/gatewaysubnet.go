@@ -7,6 +7,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub; spec §3.1.
 var gatewaySubnetMisconfigured = Check{
 	Name: "gateway-subnet-misconfigured",
 	Code: "GatewaySubnetMisconfigured",
@@ -48,6 +49,7 @@ func runGatewaySubnetMisconfigured(p *dataplane.Plane) []Finding {
 	return out
 }
 
+// gatewaySubnetIssues: no 0/0 UDR, no NSG, propagation on (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub).
 func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
 	var out []platformIssue
 	if rt := s.RouteTable; rt != nil {
@@ -73,6 +75,7 @@ func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
 	return out
 }
 
+// firewallSubnetIssues: /26 (spec §3.1); NSG unsupported (learn.microsoft.com/azure/firewall/firewall-faq); 0/0 needs forced tunnelling (learn.microsoft.com/azure/firewall/forced-tunneling).
 func firewallSubnetIssues(s *model.Subnet) []platformIssue {
 	var out []platformIssue
 	if s.NSG != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §1.4 [UDR].
 var nextHopIPForwardingDisabled = Check{
 	Name: "next-hop-ip-forwarding-disabled",
 	Code: "NextHopIpForwardingDisabled",
@@ -67,6 +68,7 @@ func forwardingNICs(n *model.Network, ar applianceRoute) []*model.NIC {
 }
 
 // backendNICs are the NICs in the pools of the load-balancing rules on frontend fe.
+// The NVAs behind an internal LB next hop forward, so they need the flag: spec §1.4 [UDR].
 func backendNICs(fe *model.Frontend) []*model.NIC {
 	var out []*model.NIC
 	for _, r := range fe.LB.Rules {

@@ -7,6 +7,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §7 [LIM].
 var limitExceeded = Check{
 	Name: "limit-exceeded",
 	Code: "LimitExceeded",

@@ -9,6 +9,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
+// learn.microsoft.com/azure/security/fundamentals/network-best-practices (disable RDP/SSH access from the internet).
 var internetExposedManagementPort = Check{
 	Name: "internet-exposed-management-port",
 	Code: "InternetExposedManagementPort",

@@ -9,6 +9,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §7 [ANF].
 var netAppBasicIPLimit = Check{
 	Name: "netapp-basic-ip-limit",
 	Code: "NetAppBasicIpLimit",

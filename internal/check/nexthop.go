@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §1.4 [UDR].
 var nextHopUnreachable = Check{
 	Name: "next-hop-unreachable",
 	Code: "NextHopUnreachable",

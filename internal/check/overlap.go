@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// Overlapping address spaces cannot be peered: learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering [PEER].
 var addressSpaceOverlap = Check{
 	Name: "address-space-overlap",
 	Code: "AddressSpaceOverlap",

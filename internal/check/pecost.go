@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §7 [PRICE].
 var privateEndpointCost = Check{
 	Name: "private-endpoint-cost",
 	Code: "PrivateEndpointCost",
@@ -58,6 +59,7 @@ func runPrivateEndpointCost(p *dataplane.Plane) []Finding {
 }
 
 // monthlyUSD is the endpoint-hour cost of n endpoints for a month, rounded to cents.
+// spec §7 [PRICE].
 func monthlyUSD(n int) float64 {
 	return math.Round(float64(n)*Prices.PrivateEndpointHourUSD*Prices.HoursPerMonth*100) / 100
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// A link not Connected on both sides adds nothing: spec §1.3 [UDR, PENP, FAQ].
 var peeringNotConnected = Check{
 	Name: "peering-not-connected",
 	Code: "PeeringNotConnected",

@@ -7,6 +7,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §2.6 [FAQ].
 var reservedPortInUse = Check{
 	Name: "reserved-port-in-use",
 	Code: "ReservedPortInUse",

@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// First match wins: spec §2.1 [NSG], §3.2 [FWRP].
 var shadowedRule = Check{
 	Name: "shadowed-rule",
 	Code: "ShadowedRule",
@@ -74,6 +75,7 @@ func shadowedInNSG(nsg *model.NSG) []Finding {
 }
 
 // nsgRuleCovers reports whether every packet matching b also matches a.
+// spec §2.1 first match [NSG].
 func nsgRuleCovers(a, b *model.SecurityRule) bool {
 	return a.Protocol.Matches(b.Protocol) &&
 		addrsCover(a.Sources, asgIDs(a.SourceASGs), b.Sources, asgIDs(b.SourceASGs)) &&

@@ -9,6 +9,7 @@ import (
 // shadowedInCollection reports network and application rules of one firewall rule collection
 // that an earlier rule of the same collection covers (Info: a collection has one action, so the
 // later rule is redundant). Rules are compared literally, as for NSGs.
+// Rules of a collection apply in order, first match final: spec §3.2 [FWRP].
 func shadowedInCollection(holder model.ID, holderName, path string, rc *model.RuleCollection) []Finding {
 	var out []Finding
 	for j, r := range rc.Rules {
@@ -85,6 +86,7 @@ func appProtocolsCover(a, b []model.AppProtocol) bool {
 
 // fqdnsCover: each FQDN of b equals one of a, or a has "*" or a leftmost wildcard "*.suffix"
 // matching it (a "*.x" pattern covers "y.x" and "*.y.x").
+// Wildcards only on the left: learn.microsoft.com/azure/firewall/firewall-faq.
 func fqdnsCover(a, b []string) bool {
 	for _, x := range b {
 		ok := false

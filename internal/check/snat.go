@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
+// spec §3.4 [FWNAT], §4 [NAT].
 var snatCapacity = Check{
 	Name: "snat-capacity",
 	Code: "SnatCapacity",
@@ -186,6 +187,7 @@ func ipConfigsIn(n *model.Network, ss []*model.Subnet) int {
 
 // internetHop returns the next hop of the subnet's active 0.0.0.0/0 route: from the effective
 // routes when the data plane has them, else from the subnet's UDRs (default: Internet).
+// A 0/0 route to an appliance takes precedence for egress: spec §4 [NAT, DOA].
 func internetHop(p *dataplane.Plane, s *model.Subnet) (model.NextHopType, netip.Addr) {
 	if p.FIB != nil {
 		for _, r := range p.FIB.Subnet(s).All() {

@@ -33,6 +33,7 @@ type LimitList struct {
 }
 
 // Limits are the limits in use.
+// spec §7 [LIM, ANF], §3.4 [FWNAT], §4 [NAT].
 var Limits = LimitList{
 	RulesPerNSG:          1000,
 	RoutesPerTable:       400,
