@@ -46,12 +46,14 @@ func (r *resolver) azureLookup(srv netip.Addr, v *model.VNet, name string, depth
 	return publicResult(srv, name)
 }
 
+// publicResult: no linked zone or ruleset matched, so public DNS answers (spec §8 [DNSPR, DNSZ]).
 func publicResult(srv netip.Addr, name string) Result {
 	return Result{Status: Public, AnsweredBy: srv.String(), Source: "public DNS",
 		Detail: name + ": public resolution, not modelled (no linked private zone or forwarding rule matches)"}
 }
 
 // follow resolves a CNAME target at the same server and prepends it to the chain.
+// A privatelink CNAME is followed to the linked zone: spec §8 [PEOV].
 func (r *resolver) follow(srv netip.Addr, v *model.VNet, alias string, depth int, why string) Result {
 	res := r.azureLookup(srv, v, alias, depth+1)
 	res.CNAMEs = append([]string{alias}, res.CNAMEs...)
@@ -90,6 +92,7 @@ func (r *resolver) fromZone(srv netip.Addr, v *model.VNet, name string, depth in
 }
 
 // linkedZone returns the longest-named private zone linked to v whose name contains name.
+// Private zones linked to the VNet answer authoritatively: spec §8 [DNSZ].
 func linkedZone(n *model.Network, v *model.VNet, name string) (*model.PrivateDNSZone, *model.DNSZoneLink) {
 	var best *model.PrivateDNSZone
 	var bestLink *model.DNSZoneLink

@@ -59,6 +59,7 @@ func (r *resolver) traceLeg(l *Leg, o origin, s netip.Addr) {
 
 // inboundListener reports whether a leg to a resolver inbound endpoint ended only because the
 // trace found no owner for its address: the packet reached the endpoint's subnet.
+// Resolver inbound endpoints take queries from their VNet and connected networks: spec §8 [DNSPR].
 func (r *resolver) inboundListener(dl *trace.Leg, o origin, s netip.Addr) bool {
 	return dl.Disposition == trace.Dropped && dl.DropCause == trace.NoListener && r.inboundAt(s, o.vnet) != nil
 }
@@ -112,6 +113,7 @@ const sourcePort = 49152
 
 // sources are the addresses a leg's query leaves from: a firewall's instance addresses, the
 // client's address, else the source the trace delivered.
+// A proxying firewall forwards from its instance addresses: spec §3.5 [FWDNS], §3.1.
 func (r *resolver) sources(o origin, dl *trace.Leg) []netip.Addr {
 	if o.fw != nil {
 		if inst := r.p.Index.Instances[o.fw]; len(inst) > 0 {

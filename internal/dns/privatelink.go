@@ -50,6 +50,7 @@ var privateLinkZones = map[string]string{
 
 // privateLinkAlias returns the privatelink name public DNS aliases name to, and the matched
 // public suffix. Names already inside a privatelink zone are not aliased again.
+// spec §8 [PEOV]; zone names: learn.microsoft.com/azure/private-link/private-endpoint-dns.
 func privateLinkAlias(name string) (alias, suffix string, ok bool) {
 	if strings.HasPrefix(name, "privatelink.") || strings.Contains(name, ".privatelink.") {
 		return "", "", false

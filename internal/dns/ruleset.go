@@ -29,6 +29,7 @@ func matchRule(n *model.Network, v *model.VNet, name string) (*model.ForwardingR
 	return best, bestRS
 }
 
+// linked: only rulesets linked to the VNet apply (spec §8 [DNSPR]).
 func linked(rs *model.DNSForwardingRuleset, v *model.VNet) bool {
 	for _, w := range rs.VNets {
 		if w == v {
@@ -40,6 +41,7 @@ func linked(rs *model.DNSForwardingRuleset, v *model.VNet) bool {
 
 // forward sends the query to the rule's target servers from the resolver's outbound endpoint.
 // The outbound endpoint is not a trace source, so those legs are listed as not traced.
+// Forwarded queries leave from the resolver's outbound endpoint: spec §8 [DNSPR].
 func (r *resolver) forward(rule *model.ForwardingRule, rs *model.DNSForwardingRuleset, name string, depth int) Result {
 	targets := make([]netip.Addr, 0, len(rule.Targets))
 	for _, t := range rule.Targets {

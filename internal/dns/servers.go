@@ -16,6 +16,7 @@ type target struct {
 
 // classify says what server address s is, as seen from VNet v (private addresses may repeat
 // in VNets that are not connected: the owner in v, or in a VNet peered with v, is preferred).
+// Server kinds: Azure DNS (spec §8), firewall proxy (§3.5 [FWDNS]), resolver inbound endpoint (§8 [DNSPR]).
 func (r *resolver) classify(s netip.Addr, v *model.VNet) (Server, target) {
 	srv := Server{Address: s, Kind: KindExternal}
 	if s == AzureDNS {
