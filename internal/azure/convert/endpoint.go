@@ -79,6 +79,7 @@ func (b *builder) buildNetAppVolumes() {
 	}
 }
 
+// Service tags file ServiceTags_Public_*.json: spec §2.4 [TAG].
 func (b *builder) buildServiceTags() {
 	for _, t := range b.s.ServiceTags {
 		if t.Name == "" {

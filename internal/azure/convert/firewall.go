@@ -17,6 +17,7 @@ const (
 	classicSNATKey = "Network.SNAT.PrivateRanges"
 )
 
+// IP groups expand to their addresses: spec §3.1.
 func (b *builder) buildIPGroups() {
 	for _, w := range dedup(b, b.s.IPGroups) {
 		g := &model.IPGroup{ID: model.ID(w.ID), Name: w.Name, Prefixes: w.Prefixes}
@@ -29,6 +30,7 @@ func (b *builder) buildIPGroups() {
 
 // firewallPolicies builds policies, then links parents and rule collection groups (inline
 // in full, or separate objects) once every policy exists.
+// basePolicy parents: spec §3.1 [FWPOL, FWM].
 func (b *builder) buildFirewallPolicies() {
 	ws := dedup(b, b.s.FirewallPolicies)
 	var groups []child[*azure.RuleCollectionGroup]
@@ -115,6 +117,7 @@ func (b *builder) ruleCollection(from model.ID, w *azure.RuleCollection) []*mode
 
 // firewallAction maps a collection action; NAT collections say DNAT (policy) or Dnat/Snat
 // (classic), and an absent action only occurs on NAT collections.
+// NAT collection actions: policy DNAT, classic Dnat/Snat (spec §3.1 [FWPOL]).
 func firewallAction(s string) model.FirewallAction {
 	switch strings.ToLower(s) {
 	case "allow":
@@ -126,6 +129,7 @@ func firewallAction(s string) model.FirewallAction {
 }
 
 // ruleKind decides a rule's phase from its collection and its ruleType.
+// The phase decides processing order: spec §3.2 [FWRP].
 func ruleKind(collection string, r *azure.FirewallRule) model.RuleKind {
 	c := strings.ToLower(collection)
 	switch {

@@ -55,6 +55,7 @@ func (b *builder) firewallAddresses(fw *model.Firewall, w *azure.Firewall) {
 }
 
 // classicSettings reads additionalProperties; keys match case-insensitively.
+// Keys: SNAT ranges spec §3.3 [FWSNAT]; DNS proxy and servers spec §3.5 [FWDNS].
 func (b *builder) classicSettings(fw *model.Firewall, props map[string]string) {
 	for k, v := range props {
 		switch {

@@ -56,6 +56,7 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 	return lb
 }
 
+// Gateway LB chaining on frontends: spec §6 [GWLB].
 func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 	for i, f := range w.Frontends {
 		if f.GatewayLB != "" {

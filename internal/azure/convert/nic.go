@@ -14,6 +14,7 @@ const (
 
 // nics builds NICs and their ip configurations. A NIC that a private endpoint manages is
 // not a model NIC: its addresses belong to the endpoint (privateEndpoints reads them).
+// A private endpoint is a read-only NIC: spec §5 [PEOV].
 func (b *builder) buildNICs() {
 	for _, w := range dedup(b, b.s.NICs) {
 		b.count(typeNIC)

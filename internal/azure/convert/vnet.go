@@ -125,6 +125,7 @@ func (b *builder) subnet(parent string, w *azure.Subnet) {
 
 // checkInside warns when a subnet prefix is outside its VNet's address space (Azure refuses
 // this; a snapshot that has it is inconsistent).
+// learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet (a subnet lies inside its VNet's space).
 func (b *builder) checkInside(v *model.VNet, s *model.Subnet) {
 	for _, p := range s.Prefixes {
 		ok := false
