@@ -23,6 +23,7 @@ type DNSZoneLink struct {
 }
 
 // DNSRecord is one record set of a private zone: A addresses or a CNAME target.
+// spec §8 [DNSZ].
 type DNSRecord struct {
 	Name  string // relative name, "@" for the apex, lower-case
 	Type  string // A, AAAA, CNAME
@@ -39,6 +40,7 @@ type DNSForwardingRuleset struct {
 }
 
 // ForwardingRule forwards one domain suffix to target DNS servers.
+// Longest suffix wins among linked rulesets: spec §8 [DNSPR].
 type ForwardingRule struct {
 	Name    string
 	Domain  string // with trailing dot as Azure stores it, lower-case
@@ -47,6 +49,7 @@ type ForwardingRule struct {
 }
 
 // DNSResolverInbound is an inbound endpoint of a DNS private resolver: an address clients query.
+// spec §8 [DNSPR].
 type DNSResolverInbound struct {
 	ID     ID
 	Name   string

@@ -35,6 +35,7 @@ type PrivateEndpoint struct {
 }
 
 // PrivateLinkConnection is one connection of a private endpoint.
+// Only an Approved connection carries traffic: spec §5 [PEOV].
 type PrivateLinkConnection struct {
 	Name     string
 	Target   ID       // privateLinkServiceId (a storage account, SQL server, PLS, ...)
@@ -68,6 +69,7 @@ type VNetGateway struct {
 }
 
 // LocalGateway is a local network gateway: the on-premises side of a site-to-site VPN.
+// Its address prefixes become gateway routes: spec §1.3 [UDR].
 type LocalGateway struct {
 	ID        ID
 	Name      string

@@ -35,6 +35,7 @@ func ParseNextHopType(s string) (NextHopType, bool) {
 }
 
 // Protocol is an IP protocol as NSG and admin rules name it. ProtoAny matches every protocol.
+// spec §2.2 [NSG]; ESP and AH §2.6 [FAQ].
 type Protocol uint8
 
 const (
@@ -109,6 +110,7 @@ func (a Access) String() string {
 }
 
 // PortRange is an inclusive range of ports; {0, 65535} is "*".
+// spec §2.2 [NSG].
 type PortRange struct{ Lo, Hi uint16 }
 
 // AllPorts is the "*" range.

@@ -41,6 +41,7 @@ type FirewallPolicy struct {
 }
 
 // RuleCollectionGroup is a policy's rule collection group; groups are processed by priority.
+// spec §3.2 [FWRP, FWPOL].
 type RuleCollectionGroup struct {
 	ID          ID
 	Name        string
@@ -49,6 +50,7 @@ type RuleCollectionGroup struct {
 }
 
 // RuleKind is the type of a firewall rule collection, processed DNAT → network → application.
+// spec §3.2 [FWRP].
 type RuleKind uint8
 
 const (
@@ -111,6 +113,7 @@ type AppProtocol struct {
 }
 
 // IPGroup is a set of addresses used by firewall rules.
+// IP groups expand to their addresses: spec §3.1.
 type IPGroup struct {
 	ID       ID
 	Name     string

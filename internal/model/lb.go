@@ -42,6 +42,7 @@ type BackendPool struct {
 }
 
 // TunnelInterface is one VXLAN tunnel of a Gateway Load Balancer backend pool.
+// spec §6 [GWLB].
 type TunnelInterface struct {
 	Port       uint16
 	Identifier uint32
@@ -62,6 +63,7 @@ type LBRule struct {
 }
 
 // HAPorts reports whether the rule balances every port and protocol.
+// learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview.
 func (r *LBRule) HAPorts() bool { return r.Protocol == ProtoAny && r.FrontendPort == 0 }
 
 // InboundNATRule forwards one frontend port (or a range, for pools) to a backend.

@@ -13,6 +13,7 @@ import (
 
 // ID is an Azure resource ID exactly as the snapshot spelled it. Azure IDs compare
 // case-insensitively; use Key to index them.
+// learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules (names are case-insensitive).
 type ID string
 
 // Key is the canonical (lower-case) form of an ID, used as a map key.
@@ -81,6 +82,7 @@ type Network struct {
 }
 
 // ServiceTag is one entry of a service tags file.
+// spec §2.4 [TAG].
 type ServiceTag struct {
 	Name     string // as spelled in the file, e.g. "Storage.WestEurope"
 	Region   string

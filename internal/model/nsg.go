@@ -55,9 +55,11 @@ type AdminRule struct {
 }
 
 // RuleName is the identifier used in output: <configuration>/<collection>/<rule>.
+// spec §2.5 [AVNM].
 func (r *AdminRule) RuleName() string { return r.Configuration + "/" + r.Collection + "/" + r.Name }
 
 // AdminAddress is one entry of an admin rule's sources or destinations.
+// addressPrefixType IPPrefix|ServiceTag: spec §2.5 [AVNM].
 type AdminAddress struct {
 	Prefix    string // "*", IP, CIDR or tag name
 	IsTag     bool   // addressPrefixType ServiceTag

@@ -13,6 +13,7 @@ type RouteTable struct {
 }
 
 // Route is one user-defined route.
+// spec §1.4 [UDR].
 type Route struct {
 	Name string
 	// Prefix is the destination; zero when the input names a service tag (see Tag).

@@ -39,6 +39,7 @@ type Subnet struct {
 }
 
 // ServiceEndpoint is one entry of a subnet's serviceEndpoints.
+// spec §1.3 [UDR].
 type ServiceEndpoint struct {
 	Service   string   // e.g. "Microsoft.Storage"
 	Locations []string // e.g. ["westeurope", "northeurope"]; "*" means all
@@ -103,6 +104,7 @@ type Peering struct {
 }
 
 // Connected reports whether this link says Connected.
+// A link that is not Connected adds nothing: spec §1.3 [UDR, PENP, FAQ].
 func (p *Peering) Connected() bool { return eqFold(p.State, "Connected") }
 
 // Reverse returns the remote VNet's link back to this VNet, or nil.
@@ -132,6 +134,7 @@ func (p *Peering) Global() bool {
 }
 
 // RemotePrefixes are the remote VNet ranges this peering connects, honouring subnet peering.
+// Subnet peering (peerCompleteVnets=false): spec §1.3.
 func (p *Peering) RemotePrefixes() []netip.Prefix {
 	if p.Remote == nil {
 		return p.RemoteAddressSpace
@@ -152,6 +155,7 @@ func (p *Peering) RemotePrefixes() []netip.Prefix {
 
 // AppliesToLocalSubnet reports whether the peering's routes are installed in subnet s
 // (all subnets, or the listed ones for subnet peering).
+// Subnet peering installs routes in the listed local subnets only: spec §1.3.
 func (p *Peering) AppliesToLocalSubnet(s *Subnet) bool {
 	if p.PeerCompleteVNets || len(p.LocalSubnetNames) == 0 {
 		return true
