@@ -54,26 +54,8 @@ func TestEstate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.vm+" "+tt.name, func(t *testing.T) {
-			nic, err := p.Net.FindNIC(tt.vm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := Resolve(p, nic, tt.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Verdict != tt.verdict {
-				t.Errorf("verdict = %s, want %s (%+v)", a.Verdict, tt.verdict, a.Answer)
-			}
-			if diff := cmp.Diff(tt.addrs, strs(a.Answer.Addresses)); diff != "" {
-				t.Errorf("addresses (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.cnames, a.Answer.CNAMEs); diff != "" {
-				t.Errorf("cnames (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.servers, kinds(a)); diff != "" {
-				t.Errorf("servers (-want +got):\n%s", diff)
-			}
+			a := checkResolution(t, p, scenarioRow{vm: tt.vm, name: tt.name, verdict: tt.verdict,
+				addrs: tt.addrs, cnames: tt.cnames, servers: tt.servers})
 			var legs []trace.Verdict
 			for _, l := range a.Legs {
 				legs = append(legs, l.Verdict)

@@ -45,34 +45,41 @@ type scenarioRow struct {
 func runScenario(t *testing.T, p *dataplane.Plane, rows []scenarioRow) {
 	t.Helper()
 	for _, tt := range rows {
-		t.Run(tt.vm+" "+tt.name, func(t *testing.T) {
-			nic, err := p.Net.FindNIC(tt.vm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := Resolve(p, nic, tt.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.Verdict != tt.verdict {
-				t.Errorf("verdict = %s, want %s (%+v)", a.Verdict, tt.verdict, a.Answer)
-			}
-			if diff := cmp.Diff(tt.addrs, strs(a.Answer.Addresses)); diff != "" {
-				t.Errorf("addresses (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.cnames, a.Answer.CNAMEs); diff != "" {
-				t.Errorf("cnames (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.servers, kinds(a)); diff != "" {
-				t.Errorf("servers (-want +got):\n%s", diff)
-			}
-			if tt.legRules != nil {
-				if diff := cmp.Diff(tt.legRules, legRules(a)); diff != "" {
-					t.Errorf("legs (-want +got):\n%s", diff)
-				}
-			}
-		})
+		t.Run(tt.vm+" "+tt.name, func(t *testing.T) { checkResolution(t, p, tt) })
 	}
+}
+
+// checkResolution resolves one row's name from its VM and compares verdict, addresses,
+// CNAMEs, servers and (when given) the legs' deciding rules; it returns the answer for
+// further checks.
+func checkResolution(t *testing.T, p *dataplane.Plane, tt scenarioRow) *Answer {
+	t.Helper()
+	nic, err := p.Net.FindNIC(tt.vm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Resolve(p, nic, tt.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Verdict != tt.verdict {
+		t.Errorf("verdict = %s, want %s (%+v)", a.Verdict, tt.verdict, a.Answer)
+	}
+	if diff := cmp.Diff(tt.addrs, strs(a.Answer.Addresses)); diff != "" {
+		t.Errorf("addresses (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(tt.cnames, a.Answer.CNAMEs); diff != "" {
+		t.Errorf("cnames (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(tt.servers, kinds(a)); diff != "" {
+		t.Errorf("servers (-want +got):\n%s", diff)
+	}
+	if tt.legRules != nil {
+		if diff := cmp.Diff(tt.legRules, legRules(a)); diff != "" {
+			t.Errorf("legs (-want +got):\n%s", diff)
+		}
+	}
+	return a
 }
 
 func legRules(a *Answer) []string {
