@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // RulesText writes effective security rules grouped by NSG (or admin configuration) and
@@ -60,7 +61,8 @@ func subnetLabel(id string) string {
 	return id
 }
 
-func lastSegment(id string) string { return id[strings.LastIndexByte(id, '/')+1:] }
+// lastSegment is a resource's name from its ID, as the model spells it.
+func lastSegment(id string) string { return model.ID(id).Name() }
 
 func joinOr(single string, list []string) string {
 	if single != "" {

@@ -105,7 +105,7 @@ func sarifResultOf(f check.Finding, ruleIndex int) sarifResult {
 	locs := make([]sarifLocation, 0, len(f.Resources))
 	for _, id := range f.Resources {
 		locs = append(locs, sarifLocation{LogicalLocations: []sarifLogical{{
-			Name: id[strings.LastIndexByte(id, '/')+1:], FullyQualifiedName: id, Kind: "resource"}}})
+			Name: lastSegment(id), FullyQualifiedName: id, Kind: "resource"}}})
 	}
 	text := f.Title
 	if f.Message != "" {
