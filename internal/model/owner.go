@@ -2,7 +2,8 @@ package model
 
 import (
 	"net/netip"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // OwnerKind says what kind of resource owns an address.
@@ -172,6 +173,19 @@ func (v *VNet) Contains(a netip.Addr) bool {
 	return false
 }
 
+// sortByID orders s by case-insensitive ID, lower-casing each ID once rather than per
+// comparison (10,000 NICs would otherwise lower-case ~280,000 strings).
 func sortByID[T any](s []T, id func(T) ID) {
-	sort.SliceStable(s, func(i, j int) bool { return id(s[i]).Key() < id(s[j]).Key() })
+	type keyed struct {
+		key string
+		x   T
+	}
+	ks := make([]keyed, len(s))
+	for i, x := range s {
+		ks[i] = keyed{id(x).Key(), x}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i := range ks {
+		s[i] = ks[i].x
+	}
 }
