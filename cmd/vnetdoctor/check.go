@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
@@ -22,7 +23,10 @@ func runCheck(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	findings := check.Run(p)
+	findings, err := check.Run(context.Background(), p, check.DefaultOptions())
+	if err != nil {
+		return err
+	}
 	switch c.output {
 	case "json":
 		err = render.CheckJSON(stdout, findings)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,12 +88,13 @@ func exerciseAll(n *model.Network) *exerciser {
 		e.trace(p, trace.Query{From: srcs[len(srcs)-1], To: dsts[0], Protocol: model.ProtoICMP})
 		e.trace(p, trace.Query{From: srcs[0], To: "www.example.com", DestinationPort: 443})
 	}
-	for _, f := range check.Run(p) {
+	findings, _ := check.Run(context.Background(), p, check.DefaultOptions())
+	for _, f := range findings {
 		if f.Code == "CheckFailed" {
 			e.failf("check: %s", f.Message)
 		}
 	}
-	if err := render.Check(io.Discard, check.Run(p)); err != nil {
+	if err := render.Check(io.Discard, findings); err != nil {
 		e.failf("render check: %v", err)
 	}
 	return e

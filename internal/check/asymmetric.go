@@ -42,7 +42,8 @@ func (r rep) name() string {
 // Stage 2 confirms each candidate with a full trace (rules, SNAT, disableSnatOnPL): only a trace
 // that reports AsymmetricReturn becomes a finding. Route lookups are cheap and allocation-free,
 // so stage 1 covers every pair even on a 10,000-NIC estate; traces run only for candidates.
-func runAsymmetricReturn(p *dataplane.Plane) []Finding {
+func runAsymmetricReturn(pass *Pass) []Finding {
+	p := pass.Plane
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
 	hits := searchPairs(p, srcs, dsts)

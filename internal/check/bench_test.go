@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"os"
 	"sort"
 	"sync"
@@ -52,13 +53,13 @@ func BenchmarkCheck(b *testing.B) {
 	for _, c := range Registry() {
 		b.Run(c.Code, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				RunOne(c, p)
+				RunOne(context.Background(), c, p, DefaultOptions())
 			}
 		})
 	}
 	b.Run("All", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			Run(p)
+			Run(context.Background(), p, DefaultOptions())
 		}
 	})
 }
@@ -74,7 +75,7 @@ func TestSynthUnderBudget(t *testing.T) {
 	start := time.Now()
 	for _, c := range Registry() {
 		s := time.Now()
-		fs := RunOne(c, p)
+		fs := RunOne(context.Background(), c, p, DefaultOptions())
 		t.Logf("%-30s %6d findings %v", c.Code, len(fs), time.Since(s).Round(time.Millisecond))
 	}
 	if d := time.Since(start); d > 10*time.Second {

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"sort"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -38,7 +37,8 @@ type hole struct {
 // with gateway propagation disabled and no 0/0 to the firewall: on-premises ranges inside
 // 10.0.0.0/8 fall to the default None route. A default None route is an Error; a user None route
 // is a Warning (it may be a deliberate block).
-func runRouteBlackhole(p *dataplane.Plane) []Finding {
+func runRouteBlackhole(pass *Pass) []Finding {
+	p := pass.Plane
 	holes := map[string]*hole{}
 	for _, s := range p.Net.Subnets {
 		if s.VNet == nil {

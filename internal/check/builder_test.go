@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"encoding/binary"
 	"net/netip"
 	"strconv"
@@ -133,7 +134,7 @@ func runCheck(t *testing.T, p *dataplane.Plane, code string) []Finding {
 	t.Helper()
 	for _, c := range Registry() {
 		if c.Code == code {
-			fs := RunOne(c, p)
+			fs := RunOne(context.Background(), c, p, DefaultOptions())
 			Sort(fs)
 			return fs
 		}

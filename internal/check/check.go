@@ -3,6 +3,7 @@
 package check
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -72,12 +73,12 @@ type Finding struct {
 }
 
 // Check is one diagnostic: a code (stable, used by pipelines), a one-line doc and a run function
-// that reads the data plane and never modifies it.
+// that reads the pass (data plane and options) and never modifies it.
 type Check struct {
 	Name string // kebab-case, for people
 	Code string // the findings' code, e.g. AddressSpaceOverlap (cli.md)
 	Doc  string // one sentence: what it looks for
-	Run  func(*dataplane.Plane) []Finding
+	Run  func(*Pass) []Finding
 }
 
 // Registry returns every check, ordered by code. The slice is a copy.
@@ -109,19 +110,27 @@ var registry = []Check{
 	asymmetricReturn,
 }
 
-// Run runs every check and returns the findings in a deterministic order (Sort).
-func Run(p *dataplane.Plane) []Finding {
+// Run runs every check on p with opts and returns the findings in a deterministic order (Sort).
+// It stops between checks when ctx is done and returns ctx.Err(). Run only reads p, so calls
+// with different options may share one data plane concurrently.
+func Run(ctx context.Context, p *dataplane.Plane, opts Options) ([]Finding, error) {
 	var all []Finding
 	for _, c := range Registry() {
-		all = append(all, RunOne(c, p)...)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		all = append(all, RunOne(ctx, c, p, opts)...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	Sort(all)
-	return all
+	return all, nil
 }
 
 // RunOne runs one check. A check that panics (a bug, or an engine package that is not built yet)
 // yields a single CheckFailed warning instead of taking the other checks down with it.
-func RunOne(c Check, p *dataplane.Plane) (fs []Finding) {
+func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs []Finding) {
 	defer func() {
 		if r := recover(); r != nil {
 			fs = []Finding{{Code: "CheckFailed", Severity: Warning, Title: "Check " + c.Code + " could not run",
@@ -130,7 +139,7 @@ func RunOne(c Check, p *dataplane.Plane) (fs []Finding) {
 				Fix: "report this as a vnetdoctor bug with the snapshot"}}
 		}
 	}()
-	fs = c.Run(p)
+	fs = c.Run(&Pass{Context: ctx, Plane: p, Options: opts})
 	for i := range fs {
 		normalize(&fs[i])
 	}

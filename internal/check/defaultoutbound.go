@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -22,7 +21,8 @@ var defaultOutboundReliance = Check{
 // private, the VM depends on default outbound access. DECISION: membership of a backend pool
 // behind a public load-balancing rule counts as explicit (its implicit SNAT, since the model does
 // not carry disableOutboundSnat). One finding per subnet lists its VMs.
-func runDefaultOutboundReliance(p *dataplane.Plane) []Finding {
+func runDefaultOutboundReliance(pass *Pass) []Finding {
+	p := pass.Plane
 	explicitPools := poolsWithOutbound(p.Net)
 	bySubnet := map[*model.Subnet][]*model.NIC{}
 	hopOK := map[*model.Subnet]bool{}

@@ -27,7 +27,8 @@ var dnatClient = netip.MustParseAddr("203.0.113.10")
 // public IP and port it names. After DNAT the source is one of the firewall's instance
 // addresses (spec §3.3), so the target's NSGs must admit the whole AzureFirewallSubnet; an NSG
 // that admits only the frontend IP is the same mistake as DnsProxyUpstreamBlocked.
-func runDnatTargetBlocked(p *dataplane.Plane) []Finding {
+func runDnatTargetBlocked(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {
 		e := p.Firewalls[fw]

@@ -29,7 +29,8 @@ func proxySettings(fw *model.Firewall) (bool, []netip.Addr) {
 // runDNSProxyUpstreamBlocked traces, for each firewall with DNS proxy, UDP/53 from the firewall
 // (its instance addresses, spec §3.1, §3.5) to each upstream server; Azure DNS is platform and
 // always reachable (spec §2.6). A trace that is not Reachable is an Error naming the deciding rule.
-func runDNSProxyUpstreamBlocked(p *dataplane.Plane) []Finding {
+func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {
 		proxy, servers := proxySettings(fw)

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -232,7 +233,10 @@ func checkTunnels(t *testing.T, l map[string]any, want []string) {
 }
 
 func checkFieldFindings(t *testing.T, p *dataplane.Plane, c fieldCheck) {
-	fs := check.Run(p)
+	fs, err := check.Run(context.Background(), p, check.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	if err := render.CheckJSON(&buf, fs); err != nil {
 		t.Fatal(err)

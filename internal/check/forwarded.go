@@ -29,7 +29,8 @@ type applianceUse struct {
 // when a UDR sends V's ranges to an appliance in R, or V's own subnets send traffic to one (its
 // replies come back forwarded): that traffic is dropped on arrival in V (spec §1.3 [PEER]).
 // Gateway-transit traffic needs no flag, so only appliance next hops count.
-func runForwardedTrafficBlocked(p *dataplane.Plane) []Finding {
+func runForwardedTrafficBlocked(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, v := range p.Net.VNets {
 		for _, l := range v.Peerings {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestForwardedTrafficBlocked(t *testing.T) {
 		{"ForwardedTrafficBlocked", []string{"spoke-db-to-hub ilb-nva rt-gateway/to-spoke-db"}},
 		{"forwarded-shadowed", nil},
 	} {
-		fs := RunOne(forwardedTrafficBlocked, scenarioPlane(t, filepath.Join("testdata", tc.dir)))
+		fs := RunOne(context.Background(), forwardedTrafficBlocked, scenarioPlane(t, filepath.Join("testdata", tc.dir)), DefaultOptions())
 		var got []string
 		for _, f := range fs {
 			got = append(got, f.Evidence["peering"].(string)+" "+f.Evidence["appliance"].(string)+" "+f.Evidence["route"].(string))

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -26,7 +25,8 @@ type platformIssue struct {
 
 // runGatewaySubnetMisconfigured checks GatewaySubnet and AzureFirewallSubnet against the
 // requirements of the VPN gateway and Azure Firewall documentation ([UDR], spec §3.1).
-func runGatewaySubnetMisconfigured(p *dataplane.Plane) []Finding {
+func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, s := range p.Net.Subnets {
 		var issues []platformIssue

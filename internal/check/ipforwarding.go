@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -20,7 +19,8 @@ var nextHopIPForwardingDisabled = Check{
 // while enableIPForwarding is false: the NIC drops packets not addressed to it (spec §1.4, cause
 // IpForwardingDisabled). For an internal load balancer next hop, the backend NICs of its
 // load-balancing rules on that frontend must forward too. Azure Firewall needs no flag.
-func runNextHopIPForwardingDisabled(p *dataplane.Plane) []Finding {
+func runNextHopIPForwardingDisabled(pass *Pass) []Finding {
+	p := pass.Plane
 	routes := map[*model.NIC][]applianceRoute{}
 	for _, ar := range applianceRoutes(p.Net) {
 		for _, nic := range forwardingNICs(p.Net, ar) {

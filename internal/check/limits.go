@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -18,7 +17,8 @@ var limitExceeded = Check{
 // runLimitExceeded compares counts with Limits (spec §7 [LIM]). A count above the limit is an
 // Error (Azure would refuse it, so the snapshot is inconsistent or the deployment is stuck); a
 // count at or above NearLimitPercent of it is a Warning.
-func runLimitExceeded(p *dataplane.Plane) []Finding {
+func runLimitExceeded(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	add := func(kind string, id model.ID, name string, count, limit int) {
 		if f, ok := limitFinding(kind, id, name, count, limit); ok {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -32,7 +31,8 @@ type exposure struct {
 // that can lead to 22 or 3389: instance public IPs (both ports), public load balancer rules and
 // inbound NAT rules whose frontend or backend port is 22/3389, and firewall DNAT rules that
 // translate to them. A Reachable (or Intermittent) trace is an Error naming the allowing rule.
-func runInternetExposedManagementPort(p *dataplane.Plane) []Finding {
+func runInternetExposedManagementPort(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	seen := map[exposure]bool{}
 	for _, x := range exposures(p.Net) {

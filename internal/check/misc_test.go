@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -180,8 +181,8 @@ func TestFindingJSON(t *testing.T) {
 }
 
 func TestRunOneRecoversPanics(t *testing.T) {
-	c := Check{Code: "Boom", Run: func(*dataplane.Plane) []Finding { panic("not implemented") }}
-	got := RunOne(c, &dataplane.Plane{Net: &model.Network{}})
+	c := Check{Code: "Boom", Run: func(*Pass) []Finding { panic("not implemented") }}
+	got := RunOne(context.Background(), c, &dataplane.Plane{Net: &model.Network{}}, DefaultOptions())
 	if len(got) != 1 || got[0].Code != "CheckFailed" || got[0].Evidence["check"] != "Boom" {
 		t.Errorf("RunOne = %+v, want one CheckFailed finding for Boom", got)
 	}

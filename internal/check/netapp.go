@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -20,7 +19,8 @@ var netAppBasicIPLimit = Check{
 // runNetAppBasicIPLimit applies spec §7 [ANF]: with Basic network features, the volume's VNet
 // and the VNets directly peered with it (Active peerings) may use at most 1,000 IPs together.
 // IPs are counted as usedIPs documents. Standard network features have no such limit.
-func runNetAppBasicIPLimit(p *dataplane.Plane) []Finding {
+func runNetAppBasicIPLimit(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	var used map[*model.VNet]int
 	for _, vol := range p.Net.NetAppVolumes {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -62,7 +61,8 @@ func nextHopOwner(n *model.Network, s *model.Subnet, ip netip.Addr) (model.Owner
 
 // runNextHopUnreachable reports, per route, the subnets from which the next hop is not an
 // appliance: packets selecting the route are dropped (spec §1.4, cause NextHopUnreachable).
-func runNextHopUnreachable(p *dataplane.Plane) []Finding {
+func runNextHopUnreachable(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, ar := range applianceRoutes(p.Net) {
 		var bad []*model.Subnet

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -27,7 +26,8 @@ const overlapFix = "Ways out, least disruptive first: peer only distinct subnets
 // are both linked (in any state) to the same VNet: Azure refuses to peer a VNet with a range that
 // overlaps one it already peers with, and a hub with both would learn one range twice (the
 // merger case: a new VNet reusing a spoke's range tries to peer with the hub).
-func runAddressSpaceOverlap(p *dataplane.Plane) []Finding {
+func runAddressSpaceOverlap(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	seen := map[[2]*model.VNet]bool{}
 	for _, v := range p.Net.VNets {

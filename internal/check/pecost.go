@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -28,7 +27,8 @@ const storageType = "Microsoft.Storage/storageAccounts"
 // serve on-premises or other-region clients; when a VNet gateway is in reach (the endpoint's VNet
 // or a directly peered one) the finding says so, since those endpoints may be needed.
 // Prices come from Prices (spec §7 [PRICE]).
-func runPrivateEndpointCost(p *dataplane.Plane) []Finding {
+func runPrivateEndpointCost(pass *Pass) []Finding {
+	p := pass.Plane
 	byType := map[string][]*model.PrivateEndpoint{} // lower-case type: Resource Graph lower-cases IDs
 	spelled := map[string]string{}
 	var replaceable []*model.PrivateEndpoint

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -19,7 +18,8 @@ var peeringNotConnected = Check{
 // Connected, or a link whose remote VNet (present in the snapshot) has no link back. Such a
 // peering adds no routes (spec §1.3). Links to VNets outside the snapshot cannot be judged;
 // the converter already warns about them.
-func runPeeringNotConnected(p *dataplane.Plane) []Finding {
+func runPeeringNotConnected(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	seen := map[[2]*model.VNet]bool{}
 	for _, v := range p.Net.VNets {

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -26,7 +25,8 @@ const reservedUDPPort = 65330
 // someone expects a service there). Broad port ranges that merely include 65330 are not reported.
 // Clients picking 65330 as an ephemeral source port (seed case 1) are a runtime event the
 // snapshot cannot show; trace reports them.
-func runReservedPortInUse(p *dataplane.Plane) []Finding {
+func runReservedPortInUse(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, lb := range p.Net.LoadBalancers {
 		for _, r := range lb.Rules {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -39,7 +40,7 @@ func TestScenarios(t *testing.T) {
 			if _, err := os.Stat(dir); err != nil {
 				t.Fatalf("no scenario for %s: %v", c.Code, err)
 			}
-			fs := RunOne(c, scenarioPlane(t, dir))
+			fs := RunOne(context.Background(), c, scenarioPlane(t, dir), DefaultOptions())
 			Sort(fs)
 			if len(fs) == 0 || fs[0].Code != c.Code {
 				t.Fatalf("scenario gives %d findings, want at least one %s: %+v", len(fs), c.Code, fs)
@@ -67,7 +68,11 @@ func TestScenarios(t *testing.T) {
 
 // TestCleanEstate: a sound hub-and-spoke gives no Error finding from any check.
 func TestCleanEstate(t *testing.T) {
-	for _, f := range Run(scenarioPlane(t, filepath.Join("testdata", "clean"))) {
+	fs, err := Run(context.Background(), scenarioPlane(t, filepath.Join("testdata", "clean")), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
 		if f.Severity == Error {
 			t.Errorf("clean estate: %s %s", f.Code, f.Title)
 		}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -25,7 +24,8 @@ var shadowedRule = Check{
 // so a rule covered only by a union of rules, or through a tag's expansion, is not reported.
 // A shadowing rule with the opposite access is a Warning (the later rule's intent is lost);
 // with the same access, Info (the rule is redundant).
-func runShadowedRule(p *dataplane.Plane) []Finding {
+func runShadowedRule(pass *Pass) []Finding {
+	p := pass.Plane
 	var out []Finding
 	for _, nsg := range p.Net.NSGs {
 		out = append(out, shadowedInNSG(nsg)...)

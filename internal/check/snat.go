@@ -31,7 +31,8 @@ type egress struct {
 // runSnatCapacity lists every egress device with its SNAT ports (Info), and warns when a
 // firewall with subnets behind it egresses through few public IPs and no NAT gateway. Port
 // figures come from internal/firewall (spec §3.4, §4).
-func runSnatCapacity(p *dataplane.Plane) []Finding {
+func runSnatCapacity(pass *Pass) []Finding {
+	p := pass.Plane
 	behind := subnetsBehindFirewalls(p)
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
@@ -9,7 +10,7 @@ import (
 // gateway has no public-IP SNAT to exhaust (spec §3.1, §4), and a NAT gateway whose only subnet
 // sends 0.0.0.0/0 to the firewall is unused; neither is a few-public-IPs warning.
 func TestSnatCapacityForcedTunnel(t *testing.T) {
-	fs := RunOne(snatCapacity, scenarioPlane(t, filepath.Join("testdata", "forced-tunnel")))
+	fs := RunOne(context.Background(), snatCapacity, scenarioPlane(t, filepath.Join("testdata", "forced-tunnel")), DefaultOptions())
 	got := map[string]Finding{}
 	for _, f := range fs {
 		got[f.Evidence["device"].(string)] = f

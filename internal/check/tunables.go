@@ -8,8 +8,14 @@ type PriceList struct {
 	HoursPerMonth          float64
 }
 
-// Prices are the prices in use; spec §7: 0.01 USD per endpoint-hour, 0.01 per GB, 730 hours.
-var Prices = PriceList{PrivateEndpointHourUSD: 0.01, PrivateEndpointGBUSD: 0.01, HoursPerMonth: 730}
+// DefaultPrices returns the list prices of spec §7: 0.01 USD per endpoint-hour, 0.01 per GB,
+// 730 hours.
+func DefaultPrices() PriceList {
+	return PriceList{PrivateEndpointHourUSD: 0.01, PrivateEndpointGBUSD: 0.01, HoursPerMonth: 730}
+}
+
+// Prices are the prices in use.
+var Prices = DefaultPrices()
 
 // LimitList holds the Azure limits LimitExceeded and NetAppBasicIpLimit compare against
 // (spec §7 [LIM, ANF]).
@@ -32,14 +38,19 @@ type LimitList struct {
 	FewFirewallPublicIPs int
 }
 
-// Limits are the limits in use.
+// DefaultLimits returns Azure's documented limits.
 // spec §7 [LIM, ANF], §3.4 [FWNAT], §4 [NAT].
-var Limits = LimitList{
-	RulesPerNSG:          1000,
-	RoutesPerTable:       400,
-	PeeringsPerVNet:      500,
-	PrivateIPsPerVNet:    65536,
-	NetAppBasicIPs:       1000,
-	NearLimitPercent:     90,
-	FewFirewallPublicIPs: 4,
+func DefaultLimits() LimitList {
+	return LimitList{
+		RulesPerNSG:          1000,
+		RoutesPerTable:       400,
+		PeeringsPerVNet:      500,
+		PrivateIPsPerVNet:    65536,
+		NetAppBasicIPs:       1000,
+		NearLimitPercent:     90,
+		FewFirewallPublicIPs: 4,
+	}
 }
+
+// Limits are the limits in use.
+var Limits = DefaultLimits()

@@ -1,0 +1,37 @@
+package check
+
+import (
+	"context"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+)
+
+// Pass is what one check reads while it runs, like golang.org/x/tools/go/analysis's Pass: the
+// data plane of one snapshot and the settings of one question. A check reads it and never
+// modifies it, so one Plane may serve many passes with different Options at once.
+type Pass struct {
+	// Context is the question's context. Long checks may return early when it is done; Run
+	// also stops between checks.
+	Context context.Context
+	Plane   *dataplane.Plane
+	Options Options
+}
+
+// Options are the settings of one check run: prices, limits and the assumptions a user may
+// choose. It is a plain value: copy it, change a field, pass it to Run. The zero value has zero
+// prices and limits; start from DefaultOptions.
+type Options struct {
+	Prices PriceList
+	Limits LimitList
+	Assume Assumptions
+}
+
+// Assumptions are the choices a user makes about what the snapshot cannot tell (a future
+// --assume flag). It has no fields yet: every check applies the documented default assumption.
+type Assumptions struct{}
+
+// DefaultOptions returns the settings the spec documents: spec §7 [PRICE] prices and spec §7
+// [LIM, ANF], §3.4 [FWNAT], §4 [NAT] limits.
+func DefaultOptions() Options {
+	return Options{Prices: DefaultPrices(), Limits: DefaultLimits()}
+}
