@@ -14,33 +14,34 @@ var limitExceeded = Check{
 	Run:  runLimitExceeded,
 }
 
-// runLimitExceeded compares counts with Limits (spec §7 [LIM]). A count above the limit is an
+// runLimitExceeded compares counts with pass.Options.Limits (spec §7 [LIM]). A count above the limit is an
 // Error (Azure would refuse it, so the snapshot is inconsistent or the deployment is stuck); a
 // count at or above NearLimitPercent of it is a Warning.
 func runLimitExceeded(pass *Pass) []Finding {
 	p := pass.Plane
+	lim := pass.Options.Limits
 	var out []Finding
 	add := func(kind string, id model.ID, name string, count, limit int) {
-		if f, ok := limitFinding(kind, id, name, count, limit); ok {
+		if f, ok := limitFinding(kind, id, name, count, limit, lim.NearLimitPercent); ok {
 			out = append(out, f)
 		}
 	}
 	for _, nsg := range p.Net.NSGs {
-		add("security rules per NSG", nsg.ID, nsg.Name, len(nsg.Rules), Limits.RulesPerNSG)
+		add("security rules per NSG", nsg.ID, nsg.Name, len(nsg.Rules), lim.RulesPerNSG)
 	}
 	for _, rt := range p.Net.RouteTables {
-		add("routes per route table", rt.ID, rt.Name, len(rt.Routes), Limits.RoutesPerTable)
+		add("routes per route table", rt.ID, rt.Name, len(rt.Routes), lim.RoutesPerTable)
 	}
 	used := usedIPs(p.Net)
 	for _, v := range p.Net.VNets {
-		add("peerings per VNet", v.ID, v.Name, len(v.Peerings), Limits.PeeringsPerVNet)
-		add("private IPs per VNet", v.ID, v.Name, used[v], Limits.PrivateIPsPerVNet)
+		add("peerings per VNet", v.ID, v.Name, len(v.Peerings), lim.PeeringsPerVNet)
+		add("private IPs per VNet", v.ID, v.Name, used[v], lim.PrivateIPsPerVNet)
 	}
 	return out
 }
 
-func limitFinding(kind string, id model.ID, name string, count, limit int) (Finding, bool) {
-	if limit <= 0 || count*100 < limit*Limits.NearLimitPercent {
+func limitFinding(kind string, id model.ID, name string, count, limit, nearPercent int) (Finding, bool) {
+	if limit <= 0 || count*100 < limit*nearPercent {
 		return Finding{}, false
 	}
 	f := Finding{Code: "LimitExceeded", Severity: Warning,

@@ -49,10 +49,9 @@ func TestPrivateEndpointCost(t *testing.T) {
 }
 
 func TestPricesOverridable(t *testing.T) {
-	saved := Prices
-	defer func() { Prices = saved }()
-	Prices.PrivateEndpointHourUSD = 0.02
-	if got, want := monthlyUSD(10), 146.0; got != want {
+	prices := DefaultPrices()
+	prices.PrivateEndpointHourUSD = 0.02
+	if got, want := monthlyUSD(10, prices), 146.0; got != want {
 		t.Errorf("monthlyUSD(10) = %v, want %v", got, want)
 	}
 }

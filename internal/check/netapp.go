@@ -37,15 +37,15 @@ func runNetAppBasicIPLimit(pass *Pass) []Finding {
 			total += used[x]
 			perVNet[x.Name] = used[x]
 		}
-		if total <= Limits.NetAppBasicIPs {
+		if total <= pass.Options.Limits.NetAppBasicIPs {
 			continue
 		}
-		out = append(out, netAppFinding(vol, vnets, total, perVNet))
+		out = append(out, netAppFinding(vol, vnets, total, perVNet, pass.Options.Limits.NetAppBasicIPs))
 	}
 	return out
 }
 
-func netAppFinding(vol *model.NetAppVolume, vnets []*model.VNet, total int, perVNet map[string]int) Finding {
+func netAppFinding(vol *model.NetAppVolume, vnets []*model.VNet, total int, perVNet map[string]int, limit int) Finding {
 	names := make([]string, len(vnets))
 	res := []model.ID{vol.ID}
 	for i, x := range vnets {
@@ -56,13 +56,13 @@ func netAppFinding(vol *model.NetAppVolume, vnets []*model.VNet, total int, perV
 	return Finding{
 		Code: "NetAppBasicIpLimit", Severity: Error,
 		Title: fmt.Sprintf("NetApp volume %s: %d IPs in its VNet and peers, Basic network features allow %d",
-			vol.Name, total, Limits.NetAppBasicIPs),
+			vol.Name, total, limit),
 		Message: fmt.Sprintf("Volume %s uses Basic network features in %s; %s and its directly peered VNets "+
 			"(%s) use %d private IPs, above the limit of %d, so the volume may become unreachable from some clients "+
 			"and new peerings or resources can fail.",
-			vol.Name, subnetLabel(vol.Subnet), vnets[0].Name, strings.Join(names[1:], ", "), total, Limits.NetAppBasicIPs),
+			vol.Name, subnetLabel(vol.Subnet), vnets[0].Name, strings.Join(names[1:], ", "), total, limit),
 		Resources: ids(res...),
-		Evidence: map[string]any{"ipCount": total, "limit": Limits.NetAppBasicIPs, "ipsPerVnet": perVNet,
+		Evidence: map[string]any{"ipCount": total, "limit": limit, "ipsPerVnet": perVNet,
 			"counted": "private IPs of NIC ip configurations, private endpoints, internal LB frontends, VNet gateways, " +
 				"firewall frontend plus instances (min 2), one per NetApp volume"},
 		Fix: "Upgrade the volume to Standard network features (no IP limit), or reduce the IPs in the VNet and its directly peered VNets.",

@@ -26,7 +26,7 @@ const storageType = "Microsoft.Storage/storageAccounts"
 // policy gives private-path access and exfiltration control at no cost. Service endpoints do not
 // serve on-premises or other-region clients; when a VNet gateway is in reach (the endpoint's VNet
 // or a directly peered one) the finding says so, since those endpoints may be needed.
-// Prices come from Prices (spec §7 [PRICE]).
+// Prices come from pass.Options.Prices (spec §7 [PRICE]).
 func runPrivateEndpointCost(pass *Pass) []Finding {
 	p := pass.Plane
 	byType := map[string][]*model.PrivateEndpoint{} // lower-case type: Resource Graph lower-cases IDs
@@ -50,35 +50,35 @@ func runPrivateEndpointCost(pass *Pass) []Finding {
 	sort.Strings(types)
 	var out []Finding
 	for _, t := range types {
-		out = append(out, costFinding(spelled[t], byType[t]))
+		out = append(out, costFinding(spelled[t], byType[t], pass.Options.Prices))
 	}
 	if len(replaceable) > 0 {
-		out = append(out, storageAlternativeFinding(p.Net, replaceable))
+		out = append(out, storageAlternativeFinding(p.Net, replaceable, pass.Options.Prices))
 	}
 	return out
 }
 
 // monthlyUSD is the endpoint-hour cost of n endpoints for a month, rounded to cents.
 // spec §7 [PRICE].
-func monthlyUSD(n int) float64 {
-	return math.Round(float64(n)*Prices.PrivateEndpointHourUSD*Prices.HoursPerMonth*100) / 100
+func monthlyUSD(n int, prices PriceList) float64 {
+	return math.Round(float64(n)*prices.PrivateEndpointHourUSD*prices.HoursPerMonth*100) / 100
 }
 
-func costFinding(t string, pes []*model.PrivateEndpoint) Finding {
-	cost := monthlyUSD(len(pes))
+func costFinding(t string, pes []*model.PrivateEndpoint, prices PriceList) Finding {
+	cost := monthlyUSD(len(pes), prices)
 	return Finding{Code: "PrivateEndpointCost", Severity: Info,
 		Title: fmt.Sprintf("%d private endpoints to %s: %.2f USD per month", len(pes), t, cost),
 		Message: fmt.Sprintf("%d private endpoints target %s: %d × %.2f USD/hour × %.0f hours = %.2f USD per month, "+
 			"plus %.2f USD per GB processed in each direction (not estimated: the snapshot has no traffic volumes).",
-			len(pes), t, len(pes), Prices.PrivateEndpointHourUSD, Prices.HoursPerMonth, cost, Prices.PrivateEndpointGBUSD),
+			len(pes), t, len(pes), prices.PrivateEndpointHourUSD, prices.HoursPerMonth, cost, prices.PrivateEndpointGBUSD),
 		Resources: endpointIDs(pes),
 		Evidence: map[string]any{"count": len(pes), "monthlyUsd": cost, "targetType": t,
-			"dataProcessingUsdPerGb": Prices.PrivateEndpointGBUSD},
+			"dataProcessingUsdPerGb": prices.PrivateEndpointGBUSD},
 	}
 }
 
-func storageAlternativeFinding(n *model.Network, pes []*model.PrivateEndpoint) Finding {
-	cost := monthlyUSD(len(pes))
+func storageAlternativeFinding(n *model.Network, pes []*model.PrivateEndpoint, prices PriceList) Finding {
+	cost := monthlyUSD(len(pes), prices)
 	var gws []string
 	for _, pe := range pes {
 		if pe.Subnet != nil && onPremReachable(pe.Subnet.VNet) {

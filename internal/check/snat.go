@@ -46,7 +46,7 @@ func runSnatCapacity(pass *Pass) []Finding {
 				e.tunnel = hop.String() // spec §3.1, §4: internet traffic leaves SNATed to instance addresses
 			}
 		}
-		out = append(out, snatFinding(p.Net, e))
+		out = append(out, snatFinding(p.Net, e, pass.Options.Limits))
 	}
 	for _, ng := range p.Net.NATGateways {
 		e := egress{id: string(ng.ID), name: ng.Name, kind: "NatGateway", cap: firewall.NATGatewayCapacity(ng)}
@@ -60,7 +60,7 @@ func runSnatCapacity(pass *Pass) []Finding {
 				e.overridden = append(e.overridden, s) // spec §4: a 0/0 to an appliance or gateway beats the NAT gateway
 			}
 		}
-		out = append(out, snatFinding(p.Net, e))
+		out = append(out, snatFinding(p.Net, e, pass.Options.Limits))
 	}
 	return out
 }
@@ -93,7 +93,7 @@ func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Sub
 	return out
 }
 
-func snatFinding(n *model.Network, e egress) Finding {
+func snatFinding(n *model.Network, e egress, lim LimitList) Finding {
 	ipconfigs := ipConfigsIn(n, e.subnets)
 	total, instances := e.cap.TotalPorts, e.cap.Instances
 	if e.kind == "NatGateway" {
@@ -114,8 +114,8 @@ func snatFinding(n *model.Network, e egress) Finding {
 		ev["firewall"] = e.firewall.Name
 	}
 	bypassed(&f, e)
-	if e.kind == "AzureFirewall" && e.tunnel == "" && len(e.subnets) > 0 && e.cap.PublicIPs < Limits.FewFirewallPublicIPs {
-		fewPublicIPs(&f, e)
+	if e.kind == "AzureFirewall" && e.tunnel == "" && len(e.subnets) > 0 && e.cap.PublicIPs < lim.FewFirewallPublicIPs {
+		fewPublicIPs(&f, e, lim.FewFirewallPublicIPs)
 	}
 	return f
 }
@@ -144,9 +144,8 @@ func bypassed(f *Finding, e egress) {
 
 // fewPublicIPs turns the finding into the warning of issue 5 with the numbers that justify it:
 // the firewall's ports against those of the recommended minimum of public IPs at the same
-// instance count, and against a single NAT gateway IP (see Limits.FewFirewallPublicIPs).
-func fewPublicIPs(f *Finding, e egress) {
-	minIPs := Limits.FewFirewallPublicIPs
+// instance count, and against a single NAT gateway IP (minIPs, LimitList.FewFirewallPublicIPs).
+func fewPublicIPs(f *Finding, e egress, minIPs int) {
 	minPorts := firewall.FirewallPortsPerIPPerInstance * minIPs * e.cap.Instances
 	f.Severity = Warning
 	f.Title = fmt.Sprintf("Firewall %s egresses with %d public IP(s) and no NAT gateway: %d SNAT ports, under the %d of %d public IPs",

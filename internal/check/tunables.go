@@ -1,7 +1,7 @@
 package check
 
 // PriceList holds the list prices cost findings use (spec §7 [PRICE]). Prices vary by region
-// and change; override Prices before Run to use your own.
+// and change; set Options.Prices to use your own.
 type PriceList struct {
 	PrivateEndpointHourUSD float64 // per endpoint-hour
 	PrivateEndpointGBUSD   float64 // per GB processed, each direction (listed, not estimated)
@@ -13,9 +13,6 @@ type PriceList struct {
 func DefaultPrices() PriceList {
 	return PriceList{PrivateEndpointHourUSD: 0.01, PrivateEndpointGBUSD: 0.01, HoursPerMonth: 730}
 }
-
-// Prices are the prices in use.
-var Prices = DefaultPrices()
 
 // LimitList holds the Azure limits LimitExceeded and NetAppBasicIpLimit compare against
 // (spec §7 [LIM, ANF]).
@@ -51,6 +48,3 @@ func DefaultLimits() LimitList {
 		FewFirewallPublicIPs: 4,
 	}
 }
-
-// Limits are the limits in use.
-var Limits = DefaultLimits()
