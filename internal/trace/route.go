@@ -66,7 +66,10 @@ func (w *walker) follow(s *model.Subnet, r *fib.Route) {
 	}
 }
 
-// routeHook, when set (tests only), sees every route decision of every walk.
+// routeHook, when set (tests only), sees every route decision of every walk. It is the one
+// mutable package variable of the engine, and safe only because production code never sets it
+// and the single test that does (TestPropertyRandomEstates) sets it before its walks, runs them
+// on its own goroutine, and is not parallel.
 var routeHook func(s *model.Subnet, dst netip.Addr, r *fib.Route, systemOnly bool)
 
 // routeStep records the selected route; a None route is the denying step.
