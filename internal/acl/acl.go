@@ -80,8 +80,8 @@ type Result struct {
 	Levels  [3]LevelResult
 	N       int // number of Levels used
 	Decider int // index into Levels of the level that decided (the deny, or the last allow)
-	// Platform is true for outbound flows to the platform addresses 168.63.129.16 and
-	// 169.254.169.254 (spec §2.6): only rules whose destination names an AzurePlatform* tag
+	// Platform is true for outbound flows to the platform addresses model.AzurePlatformIP and
+	// model.IMDSAddr (spec §2.6): only rules whose destination names an AzurePlatform* tag
 	// apply to them; a level where none matches allows with Rule nil.
 	Platform bool
 }
@@ -155,4 +155,4 @@ func (rs *RuleSet) evaluate(lv Level, dir model.Direction, f *Flow, platform boo
 }
 
 // platformAddrs are the host addresses NSG rules do not filter (spec §2.6).
-var platformAddrs = ipset.OfAddrs(netip.MustParseAddr("168.63.129.16"), netip.MustParseAddr("169.254.169.254"))
+var platformAddrs = ipset.OfAddrs(model.AzurePlatformIP, model.IMDSAddr)

@@ -43,8 +43,8 @@ func expandList(ps []netip.Prefix) expansion {
 }
 
 var (
-	azureHost = netip.MustParseAddr("168.63.129.16")
-	imdsHost  = netip.MustParseAddr("169.254.169.254")
+	azureHost = model.AzurePlatformIP
+	imdsHost  = model.IMDSAddr
 	// privateRanges are excluded from the Internet tag (spec §2.4). DECISION: "the private
 	// ranges" are IANA's private ranges as Azure Firewall names them (RFC 1918 and
 	// 100.64.0.0/10, spec §3.3).
@@ -172,7 +172,7 @@ func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
 // vnetTag computes the VirtualNetwork tag of a subnet (spec §2.4): the prefixes of its
 // routes to VnetLocal, VNetPeering, VNetGlobalPeering, VirtualNetworkGateway and
 // ConnectedGroup (Active or Invalid: the tag describes where the VNet reaches, not which
-// route wins), every UDR prefix of its route table, and 168.63.129.16/32. A 0.0.0.0/0 UDR
+// route wins), every UDR prefix of its route table, and model.AzurePlatformIP/32. A 0.0.0.0/0 UDR
 // therefore makes it 0.0.0.0/0 [TAG].
 func (a *ACL) vnetTag(s *model.Subnet) []netip.Prefix {
 	b := []netip.Prefix{netip.PrefixFrom(azureHost, 32)}

@@ -42,7 +42,7 @@ func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
 			continue // a Virtual WAN hub firewall: no subnet to trace from
 		}
 		for _, srv := range servers {
-			if srv == azureDNS || !srv.IsValid() {
+			if srv == model.AzurePlatformIP || !srv.IsValid() {
 				continue
 			}
 			if f, ok := upstreamFinding(p, fw, srv); ok {

@@ -10,9 +10,6 @@ import (
 
 // This file holds facts about the estate that several checks share.
 
-// azureDNS is the platform resolver; it is always reachable and never filtered (spec §2.6).
-var azureDNS = netip.MustParseAddr("168.63.129.16")
-
 // activePeers returns the VNets directly peered with v by an Active peering (both links
 // Connected, spec §1.3), in v's link order, without duplicates.
 func activePeers(v *model.VNet) []*model.VNet {

@@ -107,6 +107,3 @@ type Leg struct {
 	Deciding  *trace.Deciding `json:"deciding"`
 	Detail    string          `json:"detail"`
 }
-
-// AzureDNS is the platform resolver every VM reaches (spec §2.6, §8).
-var AzureDNS = netip.MustParseAddr("168.63.129.16")

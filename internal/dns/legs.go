@@ -20,12 +20,12 @@ func (r *resolver) leg(o origin, s netip.Addr) Leg {
 	switch {
 	case o.ref == "":
 		l.Verdict, l.Detail = NotTraced, o.untraced
-	case o.fw != nil && s == AzureDNS:
+	case o.fw != nil && s == model.AzurePlatformIP:
 		// trace starts a firewall's own traffic at its subnet's routes; Azure DNS is a platform
 		// address every Azure resource reaches, unfiltered and not routed (spec §2.6).
 		l.Verdict = trace.Reachable
 		l.Deciding = &trace.Deciding{Step: trace.StepPlatform}
-		l.Detail = "Azure DNS (168.63.129.16) is reachable from every Azure resource: no NSG rules, no UDRs (spec §2.6)"
+		l.Detail = "Azure DNS (" + model.AzurePlatformIP.String() + ") is reachable from every Azure resource: no NSG rules, no UDRs (spec §2.6)"
 	default:
 		r.traceLeg(&l, o, s)
 	}

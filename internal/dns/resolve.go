@@ -86,7 +86,7 @@ func clientServers(nic *model.NIC, v *model.VNet) ([]netip.Addr, string) {
 	if len(v.DNSServers) > 0 {
 		return v.DNSServers, "VNet " + v.Name + " dhcpOptions.dnsServers"
 	}
-	return []netip.Addr{AzureDNS}, "default: no DNS servers on the NIC or VNet " + v.Name
+	return []netip.Addr{model.AzurePlatformIP}, "default: no DNS servers on the NIC or VNet " + v.Name
 }
 
 func clientName(nic *model.NIC) string {

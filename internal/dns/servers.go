@@ -19,7 +19,7 @@ type target struct {
 // Server kinds: Azure DNS (spec §8), firewall proxy (§3.5 [FWDNS]), resolver inbound endpoint (§8 [DNSPR]).
 func (r *resolver) classify(s netip.Addr, v *model.VNet) (Server, target) {
 	srv := Server{Address: s, Kind: KindExternal}
-	if s == AzureDNS {
+	if s == model.AzurePlatformIP {
 		srv.Kind, srv.Name = KindAzureDNS, "Azure DNS"
 		return srv, target{}
 	}
@@ -123,7 +123,7 @@ func upstreams(fw *model.Firewall) ([]netip.Addr, string) {
 		servers, where = fw.Policy.DNSServers, "firewall policy "+fw.Policy.Name+" dnsSettings.servers"
 	}
 	if len(servers) == 0 {
-		return []netip.Addr{AzureDNS}, "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
+		return []netip.Addr{model.AzurePlatformIP}, "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
 	}
 	return servers, where
 }
@@ -168,8 +168,8 @@ func (r *resolver) atCustom(srv Server, t target, name string, depth int) Result
 			srv.Name, srv.Address)}
 	if t.owner != nil && t.owner.VNet != nil {
 		h := r.hint(t.owner.VNet, name, depth)
-		r.assume(fmt.Sprintf("if %s forwards %s to Azure DNS (168.63.129.16), the answer is %s (zones and rulesets linked to %s)",
-			srv.Name, name, h, t.owner.VNet.Name))
+		r.assume(fmt.Sprintf("if %s forwards %s to Azure DNS (%s), the answer is %s (zones and rulesets linked to %s)",
+			srv.Name, name, model.AzurePlatformIP, h, t.owner.VNet.Name))
 	}
 	return res
 }
@@ -177,7 +177,7 @@ func (r *resolver) atCustom(srv Server, t target, name string, depth int) Result
 // hint resolves name at Azure DNS from VNet v without recording servers or legs.
 func (r *resolver) hint(v *model.VNet, name string, depth int) string {
 	sub := &resolver{p: r.p, a: &Answer{}, worst: r.worst, noted: map[string]bool{}}
-	res := sub.atAzureDNS(Server{Address: AzureDNS, Kind: KindAzureDNS}, v, name, depth+1)
+	res := sub.atAzureDNS(Server{Address: model.AzurePlatformIP, Kind: KindAzureDNS}, v, name, depth+1)
 	switch res.Status {
 	case Resolved:
 		return fmt.Sprintf("%v", res.Addresses)

@@ -7,12 +7,8 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// Platform addresses every VM reaches without NSG filtering or UDRs (spec §2.6).
-var (
-	wireServer = netip.MustParseAddr("168.63.129.16")
-	imds       = netip.MustParseAddr("169.254.169.254")
-	broadcast  = netip.MustParseAddr("255.255.255.255")
-)
+// broadcast is the limited broadcast address, which the platform never carries (spec §2.6).
+var broadcast = netip.MustParseAddr("255.255.255.255")
 
 // platformBlocked drops what the platform never carries (spec §2.6 [FAQ]): protocols other
 // than TCP, UDP, ICMP, ESP and AH; multicast and broadcast destinations.
@@ -48,11 +44,11 @@ func sourceKind(e endpoint) HopKind {
 // platformDestination delivers to the wire server or IMDS: always reachable from a VM, not
 // filtered by NSG rules, not subject to UDRs (spec §2.6).
 func (w *walker) platformDestination(c *model.IPConfig) bool {
-	if w.pkt.dst != wireServer && w.pkt.dst != imds {
+	if !model.IsPlatformAddr(w.pkt.dst) {
 		return false
 	}
 	name := "Azure DNS / wire server"
-	if w.pkt.dst == imds {
+	if w.pkt.dst == model.IMDSAddr {
 		name = "instance metadata service"
 	}
 	if eff := w.p.ACL.ForIPConfig(c); eff != nil {

@@ -1,0 +1,22 @@
+package model
+
+import "net/netip"
+
+// The Azure platform addresses every VM reaches without NSG filtering (except the
+// AzurePlatformDNS / AzurePlatformIMDS tags) and without UDRs (spec §2.6). These are their only
+// declarations: every package refers to them.
+var (
+	// AzurePlatformIP is 168.63.129.16, Azure's virtual public IP address: Azure DNS (spec §8,
+	// the resolver a VM uses when no DNS servers are set, "AzureProvidedDNS" in dnsServers, the
+	// upstream of a firewall DNS proxy without servers, spec §3.5), the WireServer, and the
+	// source of load balancer health probes (the AzureLoadBalancer tag).
+	// learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16
+	AzurePlatformIP = netip.MustParseAddr("168.63.129.16")
+	// IMDSAddr is 169.254.169.254, the Azure Instance Metadata Service (spec §2.6).
+	// learn.microsoft.com/azure/virtual-machines/instance-metadata-service
+	IMDSAddr = netip.MustParseAddr("169.254.169.254")
+)
+
+// IsPlatformAddr reports whether a is one of the platform addresses of spec §2.6
+// (AzurePlatformIP or IMDSAddr).
+func IsPlatformAddr(a netip.Addr) bool { return a == AzurePlatformIP || a == IMDSAddr }
