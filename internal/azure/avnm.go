@@ -3,6 +3,7 @@ package azure
 import (
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -32,12 +33,12 @@ type StaticMember struct {
 	Resource string // resourceId of the member VNet
 }
 
-func (d *dec) adminRule(v *Value, p *Path) *AdminRule {
+func (d *dec) adminRule(v *jsondoc.Value, p *jsondoc.Path) *AdminRule {
 	w := &AdminRule{Meta: d.meta(v, p)}
 	if k := v.Get("kind"); k != nil {
 		w.Kind = k.Text()
 	}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "priority":
 			w.Priority = d.integer(m, at, 0, 1<<31-1)
@@ -48,9 +49,9 @@ func (d *dec) adminRule(v *Value, p *Path) *AdminRule {
 		case "protocol":
 			w.Protocol = d.protocol(m, at)
 		case "sources":
-			d.items(m, at, func(v *Value, p *Path) { w.Sources = append(w.Sources, d.adminAddress(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Sources = append(w.Sources, d.adminAddress(v, p)) })
 		case "destinations":
-			d.items(m, at, func(v *Value, p *Path) { w.Destinations = append(w.Destinations, d.adminAddress(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Destinations = append(w.Destinations, d.adminAddress(v, p)) })
 		case "sourceportranges":
 			w.SourcePorts = d.ports(m, at)
 		case "destinationportranges":
@@ -60,11 +61,11 @@ func (d *dec) adminRule(v *Value, p *Path) *AdminRule {
 	return w
 }
 
-func (d *dec) adminAddress(v *Value, p *Path) model.AdminAddress {
+func (d *dec) adminAddress(v *jsondoc.Value, p *jsondoc.Path) model.AdminAddress {
 	var a model.AdminAddress
-	var at *Path
-	var raw *Member
-	each(v, p, func(k string, m *Member, mp *Path) {
+	var at *jsondoc.Path
+	var raw *jsondoc.Member
+	each(v, p, func(k string, m *jsondoc.Member, mp *jsondoc.Path) {
 		switch k {
 		case "addressprefix":
 			a.Prefix, raw, at = d.str(m, mp), m, mp
@@ -84,14 +85,14 @@ func (d *dec) adminAddress(v *Value, p *Path) model.AdminAddress {
 	return a
 }
 
-func (d *dec) adminCollection(v *Value, p *Path) *AdminRuleCollection {
+func (d *dec) adminCollection(v *jsondoc.Value, p *jsondoc.Path) *AdminRuleCollection {
 	w := &AdminRuleCollection{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k != "appliestogroups" {
 			return
 		}
-		d.items(m, at, func(v *Value, p *Path) {
-			each(v, p, func(k string, m *Member, at *Path) {
+		d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+			each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "networkgroupid" {
 					w.Groups = append(w.Groups, d.ref(m, at))
 				}
@@ -101,9 +102,9 @@ func (d *dec) adminCollection(v *Value, p *Path) *AdminRuleCollection {
 	return w
 }
 
-func (d *dec) staticMember(v *Value, p *Path) *StaticMember {
+func (d *dec) staticMember(v *jsondoc.Value, p *jsondoc.Path) *StaticMember {
 	w := &StaticMember{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "resourceid" {
 			w.Resource = d.ref(m, at)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -16,29 +17,29 @@ type dec struct {
 	err  *InputError
 }
 
-func (d *dec) failAt(p *Path, format string, a ...any) {
+func (d *dec) failAt(p *jsondoc.Path, format string, a ...any) {
 	if d.err == nil {
 		d.err = &InputError{File: d.file, Path: p.String(), Msg: fmt.Sprintf(format, a...)}
 	}
 }
 
 // src returns the provenance of the object at p.
-func (d *dec) src(p *Path) Src { return Src{File: d.file, Path: p} }
+func (d *dec) src(p *jsondoc.Path) Src { return Src{File: d.file, Path: p} }
 
 // memberFn receives one member: its lower-case key, the member, and the path of the
 // object that holds it.
-type memberFn func(key string, m *Member, at *Path)
+type memberFn func(key string, m *jsondoc.Member, at *jsondoc.Path)
 
 // each calls fn for every member of object v and of its "properties" bag. ARM nests a
 // resource's settings under "properties"; az CLI flattens them into the object (cli.md):
 // visiting both makes one decoder read both shapes.
-func each(v *Value, p *Path, fn memberFn) {
-	if v == nil || v.Kind != Object {
+func each(v *jsondoc.Value, p *jsondoc.Path, fn memberFn) {
+	if v == nil || v.Kind != jsondoc.Object {
 		return
 	}
 	for i := range v.Kids {
 		m := &v.Kids[i]
-		if m.Key == "properties" && m.Val.Kind == Object {
+		if m.Key == "properties" && m.Val.Kind == jsondoc.Object {
 			pp := p.Key(m.Raw)
 			for j := range m.Val.Kids {
 				fn(m.Val.Kids[j].Key, &m.Val.Kids[j], pp)
@@ -50,10 +51,10 @@ func each(v *Value, p *Path, fn memberFn) {
 }
 
 // sub calls fn for the members of the object held by member m (and its properties bag).
-func (d *dec) sub(m *Member, at *Path, fn memberFn) {
+func (d *dec) sub(m *jsondoc.Member, at *jsondoc.Path, fn memberFn) {
 	switch m.Val.Kind {
-	case Null:
-	case Object:
+	case jsondoc.Null:
+	case jsondoc.Object:
 		each(&m.Val, at.Key(m.Raw), fn)
 	default:
 		d.want(m, at, "an object")
@@ -61,11 +62,11 @@ func (d *dec) sub(m *Member, at *Path, fn memberFn) {
 }
 
 // items calls fn for every object in the array held by member m.
-func (d *dec) items(m *Member, at *Path, fn func(v *Value, p *Path)) {
+func (d *dec) items(m *jsondoc.Member, at *jsondoc.Path, fn func(v *jsondoc.Value, p *jsondoc.Path)) {
 	switch m.Val.Kind {
-	case Null:
+	case jsondoc.Null:
 		return
-	case Array:
+	case jsondoc.Array:
 	default:
 		d.want(m, at, "an array")
 		return
@@ -74,24 +75,24 @@ func (d *dec) items(m *Member, at *Path, fn func(v *Value, p *Path)) {
 	for i := range m.Val.Kids {
 		it := &m.Val.Kids[i].Val
 		switch it.Kind {
-		case Object:
+		case jsondoc.Object:
 			fn(it, ap.Index(i))
-		case Null:
+		case jsondoc.Null:
 		default:
 			d.failAt(ap.Index(i), "want an object, got %s", describe(it))
 		}
 	}
 }
 
-func describe(v *Value) string {
+func describe(v *jsondoc.Value) string {
 	switch v.Kind {
-	case String:
+	case jsondoc.String:
 		return "string " + strconv.Quote(clip(v.Str))
-	case Number, Bool:
+	case jsondoc.Number, jsondoc.Bool:
 		return v.Kind.String() + " " + v.Str
-	case Array:
+	case jsondoc.Array:
 		return "an array"
-	case Object:
+	case jsondoc.Object:
 		return "an object"
 	}
 	return "null"
@@ -104,15 +105,15 @@ func clip(s string) string {
 	return s
 }
 
-func (d *dec) want(m *Member, at *Path, what string) {
+func (d *dec) want(m *jsondoc.Member, at *jsondoc.Path, what string) {
 	d.failAt(at.Key(m.Raw), "want %s, got %s", what, describe(&m.Val))
 }
 
-func (d *dec) str(m *Member, at *Path) string {
+func (d *dec) str(m *jsondoc.Member, at *jsondoc.Path) string {
 	switch m.Val.Kind {
-	case String:
+	case jsondoc.String:
 		return m.Val.Str
-	case Null:
+	case jsondoc.Null:
 		return ""
 	}
 	d.want(m, at, "a string")
@@ -120,13 +121,13 @@ func (d *dec) str(m *Member, at *Path) string {
 }
 
 // strs reads an array of strings; a single string is taken as a list of one.
-func (d *dec) strs(m *Member, at *Path) []string {
+func (d *dec) strs(m *jsondoc.Member, at *jsondoc.Path) []string {
 	switch m.Val.Kind {
-	case Null:
+	case jsondoc.Null:
 		return nil
-	case String:
+	case jsondoc.String:
 		return []string{m.Val.Str}
-	case Array:
+	case jsondoc.Array:
 	default:
 		d.want(m, at, "an array of strings")
 		return nil
@@ -135,9 +136,9 @@ func (d *dec) strs(m *Member, at *Path) []string {
 	for i := range m.Val.Kids {
 		it := &m.Val.Kids[i]
 		switch it.Val.Kind {
-		case String:
+		case jsondoc.String:
 			out = append(out, it.Val.Str)
-		case Null:
+		case jsondoc.Null:
 		default:
 			d.failAt(at.Key(m.Raw).Index(i), "want a string, got %s", describe(&it.Val))
 		}
@@ -147,14 +148,14 @@ func (d *dec) strs(m *Member, at *Path) []string {
 
 // integer reads a whole number in [lo, hi]; a string of digits is accepted because some
 // Azure APIs quote numbers (firewall translatedPort).
-func (d *dec) integer(m *Member, at *Path, lo, hi int) int {
+func (d *dec) integer(m *jsondoc.Member, at *jsondoc.Path, lo, hi int) int {
 	var s string
 	switch m.Val.Kind {
-	case Null:
+	case jsondoc.Null:
 		return 0
-	case Number:
+	case jsondoc.Number:
 		s = m.Val.Str
-	case String:
+	case jsondoc.String:
 		s = strings.TrimSpace(m.Val.Str)
 	default:
 		d.want(m, at, "a number")
@@ -162,7 +163,7 @@ func (d *dec) integer(m *Member, at *Path, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int(f)) && m.Val.Kind == Number {
+		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == float64(int(f)) && m.Val.Kind == jsondoc.Number {
 			n, err = int(f), nil
 		}
 	}
@@ -178,13 +179,13 @@ func (d *dec) integer(m *Member, at *Path, lo, hi int) int {
 }
 
 // boolean reads true/false; the strings "True"/"False" are accepted (some APIs quote them).
-func (d *dec) boolean(m *Member, at *Path) bool {
+func (d *dec) boolean(m *jsondoc.Member, at *jsondoc.Path) bool {
 	switch m.Val.Kind {
-	case Null:
+	case jsondoc.Null:
 		return false
-	case Bool:
+	case jsondoc.Bool:
 		return m.Val.Str == "true"
-	case String:
+	case jsondoc.String:
 		switch strings.ToLower(strings.TrimSpace(m.Val.Str)) {
 		case "true":
 			return true
@@ -196,8 +197,8 @@ func (d *dec) boolean(m *Member, at *Path) bool {
 	return false
 }
 
-func (d *dec) optBool(m *Member, at *Path) *bool {
-	if m.Val.Kind == Null {
+func (d *dec) optBool(m *jsondoc.Member, at *jsondoc.Path) *bool {
+	if m.Val.Kind == jsondoc.Null {
 		return nil
 	}
 	b := d.boolean(m, at)
@@ -205,21 +206,23 @@ func (d *dec) optBool(m *Member, at *Path) *bool {
 }
 
 // ref reads a reference: {"id": "..."} or, as some APIs write it, the ID string itself.
-func (d *dec) ref(m *Member, at *Path) string { return d.refValue(&m.Val, at, m.Raw, -1) }
+func (d *dec) ref(m *jsondoc.Member, at *jsondoc.Path) string {
+	return d.refValue(&m.Val, at, m.Raw, -1)
+}
 
 // refValue reads the reference held in v, member key (idx < 0) or item idx of the value at.
-func (d *dec) refValue(v *Value, at *Path, key string, idx int) string {
+func (d *dec) refValue(v *jsondoc.Value, at *jsondoc.Path, key string, idx int) string {
 	switch v.Kind {
-	case Null:
+	case jsondoc.Null:
 		return ""
-	case String:
+	case jsondoc.String:
 		return v.Str
-	case Object:
+	case jsondoc.Object:
 		id := v.Get("id")
 		if id == nil {
 			return ""
 		}
-		if id.Kind != String && id.Kind != Null {
+		if id.Kind != jsondoc.String && id.Kind != jsondoc.Null {
 			d.failAt(step(at, key, idx).Key("id"), "want a string, got %s", describe(id))
 		}
 		return id.Text()
@@ -228,7 +231,7 @@ func (d *dec) refValue(v *Value, at *Path, key string, idx int) string {
 	return ""
 }
 
-func step(at *Path, key string, idx int) *Path {
+func step(at *jsondoc.Path, key string, idx int) *jsondoc.Path {
 	if idx >= 0 {
 		return at.Index(idx)
 	}
@@ -236,11 +239,11 @@ func step(at *Path, key string, idx int) *Path {
 }
 
 // refs reads an array of references.
-func (d *dec) refs(m *Member, at *Path) []string {
+func (d *dec) refs(m *jsondoc.Member, at *jsondoc.Path) []string {
 	switch m.Val.Kind {
-	case Null:
+	case jsondoc.Null:
 		return nil
-	case Array:
+	case jsondoc.Array:
 	default:
 		d.want(m, at, "an array of references")
 		return nil
@@ -256,7 +259,7 @@ func (d *dec) refs(m *Member, at *Path) []string {
 }
 
 // prefix reads a CIDR prefix ("10.0.0.0/16"), masked to its network address.
-func (d *dec) prefix(m *Member, at *Path) netip.Prefix {
+func (d *dec) prefix(m *jsondoc.Member, at *jsondoc.Path) netip.Prefix {
 	s := d.str(m, at)
 	if s == "" {
 		return netip.Prefix{}
@@ -270,7 +273,7 @@ func (d *dec) prefix(m *Member, at *Path) netip.Prefix {
 }
 
 // prefixes reads an array of CIDR prefixes.
-func (d *dec) prefixes(m *Member, at *Path) []netip.Prefix {
+func (d *dec) prefixes(m *jsondoc.Member, at *jsondoc.Path) []netip.Prefix {
 	ss := d.strs(m, at)
 	out := make([]netip.Prefix, 0, len(ss))
 	for i, s := range ss {
@@ -286,7 +289,7 @@ func (d *dec) prefixes(m *Member, at *Path) []netip.Prefix {
 
 // addr reads an IP address; "172.20.2.16/28" (a NIC ip configuration holding a prefix)
 // yields its address.
-func (d *dec) addr(m *Member, at *Path) netip.Addr {
+func (d *dec) addr(m *jsondoc.Member, at *jsondoc.Path) netip.Addr {
 	s := d.str(m, at)
 	if s == "" {
 		return netip.Addr{}
@@ -310,13 +313,13 @@ func parseAddr(s string) (netip.Addr, bool) {
 
 // addrs reads an array of IP addresses (a comma-separated string is split, as the
 // classic firewall's additionalProperties and BGP peering addresses write them).
-func (d *dec) addrs(m *Member, at *Path) []netip.Addr {
+func (d *dec) addrs(m *jsondoc.Member, at *jsondoc.Path) []netip.Addr {
 	return d.addrList(m, at, parseAddr, "invalid IP address %q")
 }
 
 // addrList reads addresses from a string or an array of (comma-separated) strings with
 // parse, reporting the first unparsable entry with msg at its JSON path.
-func (d *dec) addrList(m *Member, at *Path, parse func(string) (netip.Addr, bool), msg string) []netip.Addr {
+func (d *dec) addrList(m *jsondoc.Member, at *jsondoc.Path, parse func(string) (netip.Addr, bool), msg string) []netip.Addr {
 	var out []netip.Addr
 	for i, s := range d.strs(m, at) {
 		for _, f := range splitList(s) {
@@ -336,7 +339,7 @@ func (d *dec) addrList(m *Member, at *Path, parse func(string) (netip.Addr, bool
 var azureProvidedDNS = netip.MustParseAddr("168.63.129.16")
 
 // dnsServers reads a DNS server list: addresses, or "AzureProvidedDNS" for Azure DNS.
-func (d *dec) dnsServers(m *Member, at *Path) []netip.Addr {
+func (d *dec) dnsServers(m *jsondoc.Member, at *jsondoc.Path) []netip.Addr {
 	return d.addrList(m, at, func(f string) (netip.Addr, bool) {
 		if strings.EqualFold(strings.TrimSpace(f), "AzureProvidedDNS") {
 			return azureProvidedDNS, true
@@ -347,9 +350,9 @@ func (d *dec) dnsServers(m *Member, at *Path) []netip.Addr {
 
 // strPath is where the i-th value d.strs read from m stands: the array element, or m itself
 // when it held a single (perhaps comma-separated) string.
-func strPath(m *Member, at *Path, i int) *Path {
+func strPath(m *jsondoc.Member, at *jsondoc.Path, i int) *jsondoc.Path {
 	p := at.Key(m.Raw)
-	if m.Val.Kind == Array {
+	if m.Val.Kind == jsondoc.Array {
 		return p.Index(i)
 	}
 	return p
@@ -360,7 +363,7 @@ func splitList(s string) []string {
 }
 
 // ports reads port ranges: "*", "80", "1000-2000", from a string or an array of them.
-func (d *dec) ports(m *Member, at *Path) []model.PortRange {
+func (d *dec) ports(m *jsondoc.Member, at *jsondoc.Path) []model.PortRange {
 	var out []model.PortRange
 	for i, s := range d.strs(m, at) {
 		if strings.TrimSpace(s) == "" {
@@ -420,7 +423,7 @@ func ValidAddress(s string) bool {
 
 // addresses reads rule addresses: "*", IPs, CIDRs, ranges or service tag names. Values
 // that start like an address must parse as one.
-func (d *dec) addresses(m *Member, at *Path) []string {
+func (d *dec) addresses(m *jsondoc.Member, at *jsondoc.Path) []string {
 	ss := d.strs(m, at)
 	out := ss[:0]
 	for i, s := range ss {
@@ -437,7 +440,7 @@ func (d *dec) addresses(m *Member, at *Path) []string {
 	return out
 }
 
-func (d *dec) protocol(m *Member, at *Path) model.Protocol {
+func (d *dec) protocol(m *jsondoc.Member, at *jsondoc.Path) model.Protocol {
 	s := d.str(m, at)
 	if s == "" {
 		return model.ProtoAny
@@ -449,7 +452,7 @@ func (d *dec) protocol(m *Member, at *Path) model.Protocol {
 	return p
 }
 
-func (d *dec) direction(m *Member, at *Path) model.Direction {
+func (d *dec) direction(m *jsondoc.Member, at *jsondoc.Path) model.Direction {
 	switch s := d.str(m, at); strings.ToLower(s) {
 	case "inbound", "":
 		return model.Inbound
@@ -461,7 +464,7 @@ func (d *dec) direction(m *Member, at *Path) model.Direction {
 	return model.Inbound
 }
 
-func (d *dec) access(m *Member, at *Path) model.Access {
+func (d *dec) access(m *jsondoc.Member, at *jsondoc.Path) model.Access {
 	switch s := d.str(m, at); strings.ToLower(s) {
 	case "allow", "":
 		return model.Allow
@@ -476,11 +479,11 @@ func (d *dec) access(m *Member, at *Path) model.Access {
 }
 
 // tags reads a tags object (string values).
-func (d *dec) tags(m *Member, at *Path) map[string]string {
-	if m.Val.Kind == Null {
+func (d *dec) tags(m *jsondoc.Member, at *jsondoc.Path) map[string]string {
+	if m.Val.Kind == jsondoc.Null {
 		return nil
 	}
-	if m.Val.Kind != Object {
+	if m.Val.Kind != jsondoc.Object {
 		d.want(m, at, "an object")
 		return nil
 	}

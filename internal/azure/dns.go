@@ -3,6 +3,8 @@ package azure
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 )
 
 // DNS holds the DNS resources of a snapshot (spec §8): private zones with their links and
@@ -86,30 +88,34 @@ type DNSInboundIP struct {
 
 func init() {
 	const n = "Microsoft.Network/"
-	reg(n+"privateDnsZones", func(d *dec, v *Value, p *Path, s *Snapshot) { s.DNS.Zones = append(s.DNS.Zones, d.dnsZone(v, p)) })
-	reg(n+"privateDnsZones/virtualNetworkLinks", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"privateDnsZones", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
+		s.DNS.Zones = append(s.DNS.Zones, d.dnsZone(v, p))
+	})
+	reg(n+"privateDnsZones/virtualNetworkLinks", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.DNS.ZoneLinks = append(s.DNS.ZoneLinks, d.dnsLink(v, p))
 	})
 	for _, t := range []string{"A", "AAAA", "CNAME"} {
-		reg(n+"privateDnsZones/"+t, func(d *dec, v *Value, p *Path, s *Snapshot) { s.DNS.Records = append(s.DNS.Records, d.dnsRecord(v, p)) })
+		reg(n+"privateDnsZones/"+t, func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
+			s.DNS.Records = append(s.DNS.Records, d.dnsRecord(v, p))
+		})
 	}
-	reg(n+"dnsForwardingRulesets", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsForwardingRulesets", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.DNS.Rulesets = append(s.DNS.Rulesets, d.dnsRuleset(v, p))
 	})
-	reg(n+"dnsForwardingRulesets/forwardingRules", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsForwardingRulesets/forwardingRules", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.DNS.Rules = append(s.DNS.Rules, d.dnsRule(v, p))
 	})
-	reg(n+"dnsForwardingRulesets/virtualNetworkLinks", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsForwardingRulesets/virtualNetworkLinks", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.DNS.RulesetLinks = append(s.DNS.RulesetLinks, d.dnsLink(v, p))
 	})
-	reg(n+"dnsResolvers", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsResolvers", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		m := d.meta(v, p)
 		s.DNS.Resolvers = append(s.DNS.Resolvers, &m)
 	})
-	reg(n+"dnsResolvers/inboundEndpoints", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsResolvers/inboundEndpoints", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.DNS.Inbounds = append(s.DNS.Inbounds, d.dnsInbound(v, p))
 	})
-	reg(n+"dnsResolvers/outboundEndpoints", func(d *dec, v *Value, p *Path, s *Snapshot) {
+	reg(n+"dnsResolvers/outboundEndpoints", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		m := d.meta(v, p)
 		s.DNS.Outbounds = append(s.DNS.Outbounds, &m)
 	})
@@ -117,22 +123,22 @@ func init() {
 
 // dnsZone reads a zone with inline children: "virtualNetworkLinks" and "recordSets" arrays
 // (hand-written snapshots); exports list them as separate objects.
-func (d *dec) dnsZone(v *Value, p *Path) *PrivateDNSZone {
+func (d *dec) dnsZone(v *jsondoc.Value, p *jsondoc.Path) *PrivateDNSZone {
 	w := &PrivateDNSZone{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "virtualnetworklinks":
-			d.items(m, at, func(v *Value, p *Path) { w.Links = append(w.Links, d.dnsLink(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Links = append(w.Links, d.dnsLink(v, p)) })
 		case "recordsets", "records":
-			d.items(m, at, func(v *Value, p *Path) { w.Records = append(w.Records, d.dnsRecord(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Records = append(w.Records, d.dnsRecord(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) dnsLink(v *Value, p *Path) *DNSVNetLink {
+func (d *dec) dnsLink(v *jsondoc.Value, p *jsondoc.Path) *DNSVNetLink {
 	w := &DNSVNetLink{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "virtualnetwork":
 			w.VNet = d.ref(m, at)
@@ -145,20 +151,20 @@ func (d *dec) dnsLink(v *Value, p *Path) *DNSVNetLink {
 	return w
 }
 
-func (d *dec) dnsRecord(v *Value, p *Path) *DNSRecordSet {
+func (d *dec) dnsRecord(v *jsondoc.Value, p *jsondoc.Path) *DNSRecordSet {
 	w := &DNSRecordSet{Meta: d.meta(v, p)}
 	if i := strings.LastIndexByte(w.Type, '/'); i >= 0 {
 		w.RecType = strings.ToUpper(w.Type[i+1:])
 	}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "arecords", "aaaarecords":
 			key := "ipv4address"
 			if k == "aaaarecords" {
 				key = "ipv6address"
 			}
-			d.items(m, at, func(v *Value, p *Path) {
-				each(v, p, func(k string, m *Member, at *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					if k == key {
 						w.Addrs = appendAddr(w.Addrs, d.addr(m, at))
 					}
@@ -168,7 +174,7 @@ func (d *dec) dnsRecord(v *Value, p *Path) *DNSRecordSet {
 				w.RecType = strings.ToUpper(strings.TrimSuffix(k, "records"))
 			}
 		case "cnamerecord":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "cname" {
 					w.CNAME = d.str(m, at)
 				}
@@ -179,31 +185,31 @@ func (d *dec) dnsRecord(v *Value, p *Path) *DNSRecordSet {
 	return w
 }
 
-func (d *dec) dnsRuleset(v *Value, p *Path) *DNSForwardingRuleset {
+func (d *dec) dnsRuleset(v *jsondoc.Value, p *jsondoc.Path) *DNSForwardingRuleset {
 	w := &DNSForwardingRuleset{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "dnsresolveroutboundendpoints":
 			w.Outbound = d.refs(m, at)
 		case "forwardingrules", "rules":
-			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.dnsRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Rules = append(w.Rules, d.dnsRule(v, p)) })
 		case "virtualnetworklinks":
-			d.items(m, at, func(v *Value, p *Path) { w.Links = append(w.Links, d.dnsLink(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Links = append(w.Links, d.dnsLink(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) dnsRule(v *Value, p *Path) *DNSForwardingRule {
+func (d *dec) dnsRule(v *jsondoc.Value, p *jsondoc.Path) *DNSForwardingRule {
 	w := &DNSForwardingRule{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "domainname":
 			w.Domain = d.str(m, at)
 		case "forwardingrulestate":
 			w.State = d.str(m, at)
 		case "targetdnsservers":
-			d.items(m, at, func(v *Value, p *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 				if t := d.dnsTarget(v, p); t.IsValid() {
 					w.Targets = append(w.Targets, t)
 				}
@@ -214,10 +220,10 @@ func (d *dec) dnsRule(v *Value, p *Path) *DNSForwardingRule {
 }
 
 // dnsTarget reads one targetDnsServers entry; the port defaults to 53.
-func (d *dec) dnsTarget(v *Value, p *Path) netip.AddrPort {
+func (d *dec) dnsTarget(v *jsondoc.Value, p *jsondoc.Path) netip.AddrPort {
 	var a netip.Addr
 	port := 53
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "ipaddress":
 			a = d.addr(m, at)
@@ -233,15 +239,15 @@ func (d *dec) dnsTarget(v *Value, p *Path) netip.AddrPort {
 	return netip.AddrPortFrom(a, uint16(port))
 }
 
-func (d *dec) dnsInbound(v *Value, p *Path) *DNSInboundEndpoint {
+func (d *dec) dnsInbound(v *jsondoc.Value, p *jsondoc.Path) *DNSInboundEndpoint {
 	w := &DNSInboundEndpoint{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k != "ipconfigurations" {
 			return
 		}
-		d.items(m, at, func(v *Value, p *Path) {
+		d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 			var c DNSInboundIP
-			each(v, p, func(k string, m *Member, at *Path) {
+			each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				switch k {
 				case "privateipaddress":
 					c.Addr = d.addr(m, at)

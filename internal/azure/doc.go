@@ -1,8 +1,8 @@
 // Package azure reads snapshots of Azure networks (ARM, Resource Graph, az CLI, REST API
 // examples, service tags files) into wire types that mirror Azure's JSON.
 //
-// Decoding is one pass of a small JSON parser (json.go) into a tree whose object keys are
-// lower-cased once, so property names match case-insensitively (cli.md), followed by one
+// Decoding is one pass of a small JSON parser (package jsondoc) into a tree whose object keys
+// are lower-cased once, so property names match case-insensitively (cli.md), followed by one
 // decoder per resource type that visits an object's members and its "properties" bag alike:
 // that single rule reads ARM (bag), Resource Graph (bag, lower-case types) and az CLI
 // (flattened) output with the same code. Scalars are validated while decoding (prefixes,

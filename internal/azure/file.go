@@ -3,13 +3,18 @@ package azure
 import (
 	"sort"
 	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 )
 
 // DecodeFile reads one file's bytes: any of the shapes in cli.md "Snapshot input".
 // Bad input is an *InputError naming the file and JSON path.
 func DecodeFile(name string, data []byte) (*Snapshot, error) {
-	v, err := Parse(name, data)
+	v, err := jsondoc.Parse(name, data)
 	if err != nil {
+		if je, ok := err.(*jsondoc.Error); ok {
+			return nil, &InputError{File: je.File, Path: je.Path, Msg: je.Msg}
+		}
 		return nil, err
 	}
 	w := &walker{d: &dec{file: name}, s: &Snapshot{Unknown: map[string]int{}}}
@@ -34,30 +39,30 @@ type walker struct {
 // maxWrap bounds how deep wrapper objects ({"newVNet": {...}}) are followed.
 const maxWrap = 8
 
-func (w *walker) node(v *Value, p *Path, depth int) {
+func (w *walker) node(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 	if w.d.err != nil {
 		return
 	}
 	switch v.Kind {
-	case Array:
+	case jsondoc.Array:
 		for i := range v.Kids {
 			w.node(&v.Kids[i].Val, p.Index(i), depth)
 		}
-	case Object:
+	case jsondoc.Object:
 		w.object(v, p, depth)
-	case Null:
+	case jsondoc.Null:
 	default:
 		w.d.failAt(p, "want a resource object or a list of them, got %s", describe(v))
 	}
 }
 
-func (w *walker) object(v *Value, p *Path, depth int) {
+func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 	if isTemplate(v) {
 		w.d.failAt(p, "an ARM deployment template, not a snapshot: templates hold expressions, not deployed state; "+
 			"export the deployed resources instead (az resource list, az graph query, az network ... list)")
 		return
 	}
-	if m := member(v, "responses"); m != nil && m.Val.Kind == Object {
+	if m := member(v, "responses"); m != nil && m.Val.Kind == jsondoc.Object {
 		w.restExample(&m.Val, p.Key(m.Raw), depth)
 		return
 	}
@@ -65,13 +70,13 @@ func (w *walker) object(v *Value, p *Path, depth int) {
 		w.resource(typ, v, p)
 		return
 	}
-	if m := member(v, "values"); m != nil && m.Val.Kind == Array && (v.Get("cloud") != nil || v.Get("changenumber") != nil) {
+	if m := member(v, "values"); m != nil && m.Val.Kind == jsondoc.Array && (v.Get("cloud") != nil || v.Get("changenumber") != nil) {
 		w.resources++
 		w.s.ServiceTags = append(w.s.ServiceTags, w.d.serviceTags(v, p)...)
 		return
 	}
 	for _, list := range []string{"value", "data"} {
-		if m := member(v, list); m != nil && m.Val.Kind == Array {
+		if m := member(v, list); m != nil && m.Val.Kind == jsondoc.Array {
 			w.node(&m.Val, p.Key(m.Raw), depth)
 			return
 		}
@@ -88,7 +93,7 @@ func (w *walker) object(v *Value, p *Path, depth int) {
 
 // restExample follows an Azure REST API example ({"parameters", "responses"}) to the body
 // of its 200 response, or of the first other 2xx response that has one.
-func (w *walker) restExample(r *Value, p *Path, depth int) {
+func (w *walker) restExample(r *jsondoc.Value, p *jsondoc.Path, depth int) {
 	codes := make([]int, 0, len(r.Kids))
 	for i, k := range r.Kids {
 		if strings.HasPrefix(k.Key, "2") && k.Val.Get("body") != nil {
@@ -106,7 +111,7 @@ func (w *walker) restExample(r *Value, p *Path, depth int) {
 	w.node(&body.Val, p.Key(resp.Raw).Key(body.Raw), depth)
 }
 
-func (w *walker) resource(typ string, v *Value, p *Path) {
+func (w *walker) resource(typ string, v *jsondoc.Value, p *jsondoc.Path) {
 	decode, ok := kinds[strings.ToLower(typ)]
 	if !ok {
 		w.s.Unknown[typ]++
@@ -117,7 +122,7 @@ func (w *walker) resource(typ string, v *Value, p *Path) {
 }
 
 // member returns the member with lower-case key (the last when repeated), or nil.
-func member(v *Value, key string) *Member {
+func member(v *jsondoc.Value, key string) *jsondoc.Member {
 	for i := len(v.Kids) - 1; i >= 0; i-- {
 		if v.Kids[i].Key == key {
 			return &v.Kids[i]
@@ -129,7 +134,7 @@ func member(v *Value, key string) *Member {
 // resourceType returns the type of a resource object: its "type" when that looks like a
 // resource type, else the type its ID implies. A bare reference {"id": ...} is not a
 // resource.
-func resourceType(v *Value) string {
+func resourceType(v *jsondoc.Value) string {
 	if t := v.Get("type").Text(); strings.IndexByte(t, '/') > 0 {
 		return t
 	}
@@ -141,12 +146,12 @@ func resourceType(v *Value) string {
 }
 
 // isWrapper reports whether v only wraps resources, as az CLI's {"newVNet": {...}} does.
-func isWrapper(v *Value) bool {
+func isWrapper(v *jsondoc.Value) bool {
 	if len(v.Kids) == 0 || v.Get("id") != nil || v.Get("type") != nil {
 		return false
 	}
 	for _, k := range v.Kids {
-		if k.Val.Kind != Object {
+		if k.Val.Kind != jsondoc.Object {
 			return false
 		}
 	}
@@ -154,7 +159,7 @@ func isWrapper(v *Value) bool {
 }
 
 // isTemplate reports whether v is an ARM deployment template or parameters file.
-func isTemplate(v *Value) bool {
+func isTemplate(v *jsondoc.Value) bool {
 	s := strings.ToLower(v.Get("$schema").Text())
 	return strings.Contains(s, "deploymenttemplate") || strings.Contains(s, "deploymentparameters") ||
 		(v.Get("contentversion") != nil && v.Get("resources") != nil)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -89,12 +90,12 @@ type IPGroup struct {
 	Prefixes []netip.Prefix
 }
 
-func (d *dec) firewall(v *Value, p *Path) *Firewall {
+func (d *dec) firewall(v *jsondoc.Value, p *jsondoc.Path) *Firewall {
 	w := &Firewall{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "sku":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "tier" {
 					w.SkuTier = d.str(m, at)
 				}
@@ -102,7 +103,7 @@ func (d *dec) firewall(v *Value, p *Path) *Firewall {
 		case "threatintelmode":
 			w.ThreatIntel = d.str(m, at)
 		case "ipconfigurations":
-			d.items(m, at, func(v *Value, p *Path) { w.IPConfigs = append(w.IPConfigs, d.fwIPConfig(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.IPConfigs = append(w.IPConfigs, d.fwIPConfig(v, p)) })
 		case "firewallpolicy":
 			w.Policy = d.ref(m, at)
 		case "virtualhub":
@@ -111,11 +112,11 @@ func (d *dec) firewall(v *Value, p *Path) *Firewall {
 			d.hubAddresses(w, m, at)
 		case "applicationrulecollections", "natrulecollections", "networkrulecollections":
 			kind := classicKinds[k]
-			d.items(m, at, func(v *Value, p *Path) { w.Classic = append(w.Classic, d.ruleCollection(v, p, kind)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Classic = append(w.Classic, d.ruleCollection(v, p, kind)) })
 		case "additionalproperties":
 			w.Additional = d.tags(m, at)
 		case "autoscaleconfiguration":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "mincapacity" {
 					w.MinCapacity = d.integer(m, at, 0, 1<<20)
 				}
@@ -128,9 +129,9 @@ func (d *dec) firewall(v *Value, p *Path) *Firewall {
 var classicKinds = map[string]string{
 	"applicationrulecollections": "Application", "natrulecollections": "Nat", "networkrulecollections": "Network"}
 
-func (d *dec) fwIPConfig(v *Value, p *Path) FirewallIPConfig {
+func (d *dec) fwIPConfig(v *jsondoc.Value, p *jsondoc.Path) FirewallIPConfig {
 	var c FirewallIPConfig
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "privateipaddress":
 			c.PrivateIP = d.addr(m, at)
@@ -143,18 +144,18 @@ func (d *dec) fwIPConfig(v *Value, p *Path) FirewallIPConfig {
 	return c
 }
 
-func (d *dec) hubAddresses(w *Firewall, m *Member, at *Path) {
-	d.sub(m, at, func(k string, m *Member, at *Path) {
+func (d *dec) hubAddresses(w *Firewall, m *jsondoc.Member, at *jsondoc.Path) {
+	d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "privateipaddress":
 			w.HubPrivateIP = d.addr(m, at)
 		case "publicips":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k != "addresses" {
 					return
 				}
-				d.items(m, at, func(v *Value, p *Path) {
-					each(v, p, func(k string, m *Member, at *Path) {
+				d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+					each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 						if k == "address" {
 							w.HubPublicIPs = appendAddr(w.HubPublicIPs, d.addr(m, at))
 						}
@@ -165,16 +166,16 @@ func (d *dec) hubAddresses(w *Firewall, m *Member, at *Path) {
 	})
 }
 
-func (d *dec) firewallPolicy(v *Value, p *Path) *FirewallPolicy {
+func (d *dec) firewallPolicy(v *jsondoc.Value, p *jsondoc.Path) *FirewallPolicy {
 	w := &FirewallPolicy{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "basepolicy":
 			w.Base = d.ref(m, at)
 		case "threatintelmode":
 			w.ThreatIntel = d.str(m, at)
 		case "rulecollectiongroups":
-			d.items(m, at, func(v *Value, p *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 				if hasRuleCollections(v) {
 					w.Groups = append(w.Groups, d.ruleGroup(v, p))
 				} else if id := d.meta(v, p).ID; id != "" {
@@ -182,7 +183,7 @@ func (d *dec) firewallPolicy(v *Value, p *Path) *FirewallPolicy {
 				}
 			})
 		case "dnssettings":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				switch k {
 				case "enableproxy":
 					w.DNSProxy = d.boolean(m, at)
@@ -191,7 +192,7 @@ func (d *dec) firewallPolicy(v *Value, p *Path) *FirewallPolicy {
 				}
 			})
 		case "snat":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "privateranges" {
 					w.SNATRanges = d.strs(m, at)
 				}
@@ -201,27 +202,29 @@ func (d *dec) firewallPolicy(v *Value, p *Path) *FirewallPolicy {
 	return w
 }
 
-func hasRuleCollections(v *Value) bool {
+func hasRuleCollections(v *jsondoc.Value) bool {
 	return v.Get("rulecollections") != nil || v.Get("properties").Get("rulecollections") != nil
 }
 
-func (d *dec) ruleGroup(v *Value, p *Path) *RuleCollectionGroup {
+func (d *dec) ruleGroup(v *jsondoc.Value, p *jsondoc.Path) *RuleCollectionGroup {
 	w := &RuleCollectionGroup{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "priority":
 			w.Priority = d.integer(m, at, 0, 1<<31-1)
 		case "rulecollections":
-			d.items(m, at, func(v *Value, p *Path) { w.Collections = append(w.Collections, d.ruleCollection(v, p, "")) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				w.Collections = append(w.Collections, d.ruleCollection(v, p, ""))
+			})
 		}
 	})
 	return w
 }
 
 // ruleCollection reads a policy collection (kind "") or a classic one (Nat, Network, Application).
-func (d *dec) ruleCollection(v *Value, p *Path, kind string) *RuleCollection {
+func (d *dec) ruleCollection(v *jsondoc.Value, p *jsondoc.Path, kind string) *RuleCollection {
 	w := &RuleCollection{Src: d.src(p), Kind: kind}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "name":
 			w.Name = d.str(m, at)
@@ -237,19 +240,19 @@ func (d *dec) ruleCollection(v *Value, p *Path, kind string) *RuleCollection {
 				d.failAt(at.Key(m.Raw), "unknown rule collection action %q (want Allow, Deny or DNAT)", w.Action)
 			}
 		case "rules":
-			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.firewallRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Rules = append(w.Rules, d.firewallRule(v, p)) })
 		}
 	})
 	return w
 }
 
 // skuType reads {"type": "Allow"} or a bare string.
-func (d *dec) skuType(m *Member, at *Path) string {
-	if m.Val.Kind == String {
+func (d *dec) skuType(m *jsondoc.Member, at *jsondoc.Path) string {
+	if m.Val.Kind == jsondoc.String {
 		return m.Val.Str
 	}
 	var s string
-	d.sub(m, at, func(k string, m *Member, at *Path) {
+	d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "type" {
 			s = d.str(m, at)
 		}
@@ -257,9 +260,9 @@ func (d *dec) skuType(m *Member, at *Path) string {
 	return s
 }
 
-func (d *dec) firewallRule(v *Value, p *Path) *FirewallRule {
+func (d *dec) firewallRule(v *jsondoc.Value, p *jsondoc.Path) *FirewallRule {
 	w := &FirewallRule{Src: d.src(p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "name":
 			w.Name = d.str(m, at)
@@ -298,9 +301,9 @@ func (d *dec) firewallRule(v *Value, p *Path) *FirewallRule {
 
 // fwProtocols reads network/NAT protocols (["TCP", "Any"]) or application protocols
 // ([{"protocolType": "Https", "port": 443}]).
-func (d *dec) fwProtocols(w *FirewallRule, m *Member, at *Path) {
-	if m.Val.Kind != Array {
-		if m.Val.Kind != Null {
+func (d *dec) fwProtocols(w *FirewallRule, m *jsondoc.Member, at *jsondoc.Path) {
+	if m.Val.Kind != jsondoc.Array {
+		if m.Val.Kind != jsondoc.Null {
 			d.want(m, at, "an array")
 		}
 		return
@@ -308,7 +311,7 @@ func (d *dec) fwProtocols(w *FirewallRule, m *Member, at *Path) {
 	ap := at.Key(m.Raw)
 	for i := range m.Val.Kids {
 		it := &m.Val.Kids[i]
-		if it.Val.Kind == Object {
+		if it.Val.Kind == jsondoc.Object {
 			w.AppProtocols = append(w.AppProtocols, d.appProtocol(&it.Val, ap.Index(i)))
 			continue
 		}
@@ -322,9 +325,9 @@ func (d *dec) fwProtocols(w *FirewallRule, m *Member, at *Path) {
 	}
 }
 
-func (d *dec) appProtocol(v *Value, p *Path) model.AppProtocol {
+func (d *dec) appProtocol(v *jsondoc.Value, p *jsondoc.Path) model.AppProtocol {
 	var a model.AppProtocol
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "protocoltype":
 			a.Type = d.str(m, at)
@@ -335,9 +338,9 @@ func (d *dec) appProtocol(v *Value, p *Path) model.AppProtocol {
 	return a
 }
 
-func (d *dec) ipGroup(v *Value, p *Path) *IPGroup {
+func (d *dec) ipGroup(v *jsondoc.Value, p *jsondoc.Path) *IPGroup {
 	w := &IPGroup{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k != "ipaddresses" {
 			return
 		}

@@ -3,6 +3,7 @@ package azure
 import (
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -36,26 +37,26 @@ type Connection struct {
 	EnableBGP bool
 }
 
-func (d *dec) vnetGateway(v *Value, p *Path) *VNetGateway {
+func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
 	w := &VNetGateway{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "gatewaytype":
 			w.GatewayType = d.str(m, at)
 		case "ipconfigurations":
-			d.items(m, at, func(v *Value, p *Path) { w.IPConfigs = append(w.IPConfigs, d.fwIPConfig(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.IPConfigs = append(w.IPConfigs, d.fwIPConfig(v, p)) })
 		case "activeactive":
 			w.ActiveActive = d.boolean(m, at)
 		case "enablebgp":
 			w.EnableBGP = d.boolean(m, at)
 		case "bgpsettings":
-			d.sub(m, at, func(k string, m *Member, at *Path) { d.bgpSettings(w, k, m, at) })
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) { d.bgpSettings(w, k, m, at) })
 		}
 	})
 	return w
 }
 
-func (d *dec) bgpSettings(w *VNetGateway, k string, m *Member, at *Path) {
+func (d *dec) bgpSettings(w *VNetGateway, k string, m *jsondoc.Member, at *jsondoc.Path) {
 	switch k {
 	case "asn":
 		w.ASN = uint32(d.integer(m, at, 0, 1<<32-1))
@@ -64,8 +65,8 @@ func (d *dec) bgpSettings(w *VNetGateway, k string, m *Member, at *Path) {
 			w.BGPAddrs = appendAddr(w.BGPAddrs, a)
 		}
 	case "bgppeeringaddresses":
-		d.items(m, at, func(v *Value, p *Path) {
-			each(v, p, func(k string, m *Member, at *Path) {
+		d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+			each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "defaultbgpipaddresses" {
 					for _, a := range d.addrs(m, at) {
 						w.BGPAddrs = appendAddr(w.BGPAddrs, a)
@@ -76,12 +77,12 @@ func (d *dec) bgpSettings(w *VNetGateway, k string, m *Member, at *Path) {
 	}
 }
 
-func (d *dec) localGateway(v *Value, p *Path) *LocalGateway {
+func (d *dec) localGateway(v *jsondoc.Value, p *jsondoc.Path) *LocalGateway {
 	w := &LocalGateway{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "localnetworkaddressspace":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "addressprefixes" {
 					w.Prefixes = d.prefixes(m, at)
 				}
@@ -89,7 +90,7 @@ func (d *dec) localGateway(v *Value, p *Path) *LocalGateway {
 		case "gatewayipaddress":
 			w.GatewayIP = d.str(m, at)
 		case "bgpsettings":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "bgppeeringaddress" {
 					w.BGPPeer = d.addr(m, at)
 				}
@@ -99,9 +100,9 @@ func (d *dec) localGateway(v *Value, p *Path) *LocalGateway {
 	return w
 }
 
-func (d *dec) connection(v *Value, p *Path) *Connection {
+func (d *dec) connection(v *jsondoc.Value, p *jsondoc.Path) *Connection {
 	w := &Connection{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "connectiontype":
 			w.Type = d.str(m, at)
@@ -178,30 +179,32 @@ type OutboundRule struct {
 	AllocatedPorts int
 }
 
-func (d *dec) loadBalancer(v *Value, p *Path) *LoadBalancer {
+func (d *dec) loadBalancer(v *jsondoc.Value, p *jsondoc.Path) *LoadBalancer {
 	w := &LoadBalancer{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "sku":
 			w.Sku = d.skuName(m, at)
 		case "frontendipconfigurations":
-			d.items(m, at, func(v *Value, p *Path) { w.Frontends = append(w.Frontends, d.frontend(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Frontends = append(w.Frontends, d.frontend(v, p)) })
 		case "backendaddresspools":
-			d.items(m, at, func(v *Value, p *Path) { w.Pools = append(w.Pools, d.backendPool(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Pools = append(w.Pools, d.backendPool(v, p)) })
 		case "loadbalancingrules":
-			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.lbRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Rules = append(w.Rules, d.lbRule(v, p)) })
 		case "inboundnatrules":
-			d.items(m, at, func(v *Value, p *Path) { w.NATRules = append(w.NATRules, d.natRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.NATRules = append(w.NATRules, d.natRule(v, p)) })
 		case "outboundrules":
-			d.items(m, at, func(v *Value, p *Path) { w.OutboundRules = append(w.OutboundRules, d.outboundRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				w.OutboundRules = append(w.OutboundRules, d.outboundRule(v, p))
+			})
 		}
 	})
 	return w
 }
 
-func (d *dec) frontend(v *Value, p *Path) *Frontend {
+func (d *dec) frontend(v *jsondoc.Value, p *jsondoc.Path) *Frontend {
 	w := &Frontend{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "privateipaddress":
 			w.PrivateIP = d.addr(m, at)
@@ -216,30 +219,30 @@ func (d *dec) frontend(v *Value, p *Path) *Frontend {
 	return w
 }
 
-func (d *dec) backendPool(v *Value, p *Path) *BackendPool {
+func (d *dec) backendPool(v *jsondoc.Value, p *jsondoc.Path) *BackendPool {
 	w := &BackendPool{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "backendipconfigurations":
 			w.IPConfigs = d.refs(m, at)
 		case "loadbalancerbackendaddresses":
-			d.items(m, at, func(v *Value, p *Path) {
-				each(v, p, func(k string, m *Member, at *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					if k == "ipaddress" {
 						w.Addresses = appendAddr(w.Addresses, d.addr(m, at))
 					}
 				})
 			})
 		case "tunnelinterfaces":
-			d.items(m, at, func(v *Value, p *Path) { w.Tunnels = append(w.Tunnels, d.tunnel(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Tunnels = append(w.Tunnels, d.tunnel(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) tunnel(v *Value, p *Path) model.TunnelInterface {
+func (d *dec) tunnel(v *jsondoc.Value, p *jsondoc.Path) model.TunnelInterface {
 	var t model.TunnelInterface
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "port":
 			t.Port = uint16(d.integer(m, at, 0, 65535))
@@ -254,9 +257,9 @@ func (d *dec) tunnel(v *Value, p *Path) model.TunnelInterface {
 	return t
 }
 
-func (d *dec) lbRule(v *Value, p *Path) *LBRule {
+func (d *dec) lbRule(v *jsondoc.Value, p *jsondoc.Path) *LBRule {
 	w := &LBRule{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "frontendipconfiguration":
 			w.Frontend = d.ref(m, at)
@@ -279,9 +282,9 @@ func (d *dec) lbRule(v *Value, p *Path) *LBRule {
 	return w
 }
 
-func (d *dec) natRule(v *Value, p *Path) *InboundNATRule {
+func (d *dec) natRule(v *jsondoc.Value, p *jsondoc.Path) *InboundNATRule {
 	w := &InboundNATRule{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "frontendipconfiguration":
 			w.Frontend = d.ref(m, at)
@@ -298,9 +301,9 @@ func (d *dec) natRule(v *Value, p *Path) *InboundNATRule {
 	return w
 }
 
-func (d *dec) outboundRule(v *Value, p *Path) *OutboundRule {
+func (d *dec) outboundRule(v *jsondoc.Value, p *jsondoc.Path) *OutboundRule {
 	w := &OutboundRule{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "frontendipconfigurations":
 			w.Frontends = d.refs(m, at)

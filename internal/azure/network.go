@@ -4,11 +4,12 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // meta reads the resource envelope (top level only; these keys never sit in "properties").
-func (d *dec) meta(v *Value, p *Path) Meta {
+func (d *dec) meta(v *jsondoc.Value, p *jsondoc.Path) Meta {
 	m := Meta{Src: d.src(p)}
 	for i := range v.Kids {
 		k := &v.Kids[i]
@@ -33,34 +34,34 @@ func (d *dec) meta(v *Value, p *Path) Meta {
 	return m
 }
 
-func (d *dec) vnet(v *Value, p *Path) *VirtualNetwork {
+func (d *dec) vnet(v *jsondoc.Value, p *jsondoc.Path) *VirtualNetwork {
 	w := &VirtualNetwork{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "addressspace":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "addressprefixes" {
 					w.AddressSpace = d.prefixes(m, at)
 				}
 			})
 		case "dhcpoptions":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "dnsservers" {
 					w.DNSServers = d.dnsServers(m, at)
 				}
 			})
 		case "subnets":
-			d.items(m, at, func(v *Value, p *Path) { w.Subnets = append(w.Subnets, d.subnet(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Subnets = append(w.Subnets, d.subnet(v, p)) })
 		case "virtualnetworkpeerings":
-			d.items(m, at, func(v *Value, p *Path) { w.Peerings = append(w.Peerings, d.peering(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Peerings = append(w.Peerings, d.peering(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) subnet(v *Value, p *Path) *Subnet {
+func (d *dec) subnet(v *jsondoc.Value, p *jsondoc.Path) *Subnet {
 	w := &Subnet{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "addressprefix":
 			if pf := d.prefix(m, at); pf.IsValid() {
@@ -75,13 +76,15 @@ func (d *dec) subnet(v *Value, p *Path) *Subnet {
 		case "natgateway":
 			w.NATGW = d.ref(m, at)
 		case "serviceendpoints":
-			d.items(m, at, func(v *Value, p *Path) { w.ServiceEndpoints = append(w.ServiceEndpoints, d.serviceEndpoint(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				w.ServiceEndpoints = append(w.ServiceEndpoints, d.serviceEndpoint(v, p))
+			})
 		case "privateendpointnetworkpolicies":
 			w.PENetworkPolicies = d.str(m, at)
 		case "defaultoutboundaccess":
 			w.DefaultOutboundAccess = d.optBool(m, at)
 		case "delegations":
-			d.items(m, at, func(v *Value, p *Path) { w.Delegations = append(w.Delegations, d.delegation(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Delegations = append(w.Delegations, d.delegation(v, p)) })
 		case "serviceendpointpolicies":
 			w.ServiceEndpointPolicies = d.refs(m, at)
 		}
@@ -102,9 +105,9 @@ func appendNew(have, more []netip.Prefix) []netip.Prefix {
 	return have
 }
 
-func (d *dec) serviceEndpoint(v *Value, p *Path) model.ServiceEndpoint {
+func (d *dec) serviceEndpoint(v *jsondoc.Value, p *jsondoc.Path) model.ServiceEndpoint {
 	var se model.ServiceEndpoint
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "service":
 			se.Service = d.str(m, at)
@@ -115,9 +118,9 @@ func (d *dec) serviceEndpoint(v *Value, p *Path) model.ServiceEndpoint {
 	return se
 }
 
-func (d *dec) delegation(v *Value, p *Path) string {
+func (d *dec) delegation(v *jsondoc.Value, p *jsondoc.Path) string {
 	var s string
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "servicename" {
 			s = d.str(m, at)
 		}
@@ -125,9 +128,9 @@ func (d *dec) delegation(v *Value, p *Path) string {
 	return s
 }
 
-func (d *dec) peering(v *Value, p *Path) *Peering {
+func (d *dec) peering(v *jsondoc.Value, p *jsondoc.Path) *Peering {
 	w := &Peering{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "remotevirtualnetwork":
 			w.Remote = d.ref(m, at)
@@ -142,7 +145,7 @@ func (d *dec) peering(v *Value, p *Path) *Peering {
 		case "useremotegateways":
 			w.UseRemoteGateways = d.boolean(m, at)
 		case "remoteaddressspace", "remotevirtualnetworkaddressspace":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "addressprefixes" && w.RemoteAddressSpace == nil {
 					w.RemoteAddressSpace = d.prefixes(m, at)
 				}
@@ -158,9 +161,9 @@ func (d *dec) peering(v *Value, p *Path) *Peering {
 	return w
 }
 
-func (d *dec) nic(v *Value, p *Path) *NetworkInterface {
+func (d *dec) nic(v *jsondoc.Value, p *jsondoc.Path) *NetworkInterface {
 	w := &NetworkInterface{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "enableipforwarding":
 			w.IPForwarding = d.boolean(m, at)
@@ -171,21 +174,21 @@ func (d *dec) nic(v *Value, p *Path) *NetworkInterface {
 		case "privateendpoint":
 			w.PrivateEndpoint = d.ref(m, at)
 		case "dnssettings":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "dnsservers" {
 					w.DNSServers = d.dnsServers(m, at)
 				}
 			})
 		case "ipconfigurations":
-			d.items(m, at, func(v *Value, p *Path) { w.IPConfigs = append(w.IPConfigs, d.ipConfig(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.IPConfigs = append(w.IPConfigs, d.ipConfig(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) ipConfig(v *Value, p *Path) *IPConfig {
+func (d *dec) ipConfig(v *jsondoc.Value, p *jsondoc.Path) *IPConfig {
 	w := &IPConfig{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "privateipaddress":
 			w.PrivateIP = d.addr(m, at)
@@ -208,19 +211,19 @@ func (d *dec) ipConfig(v *Value, p *Path) *IPConfig {
 	return w
 }
 
-func (d *dec) vm(v *Value, p *Path) *VirtualMachine {
+func (d *dec) vm(v *jsondoc.Value, p *jsondoc.Path) *VirtualMachine {
 	w := &VirtualMachine{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k != "networkprofile" {
 			return
 		}
-		d.sub(m, at, func(k string, m *Member, at *Path) {
+		d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 			if k != "networkinterfaces" {
 				return
 			}
-			d.items(m, at, func(v *Value, p *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 				var n VMNIC
-				each(v, p, func(k string, m *Member, at *Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					switch k {
 					case "id":
 						n.ID = d.str(m, at)
@@ -235,20 +238,20 @@ func (d *dec) vm(v *Value, p *Path) *VirtualMachine {
 	return w
 }
 
-func (d *dec) nsg(v *Value, p *Path) *NetworkSecurityGroup {
+func (d *dec) nsg(v *jsondoc.Value, p *jsondoc.Path) *NetworkSecurityGroup {
 	w := &NetworkSecurityGroup{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "securityrules" {
-			d.items(m, at, func(v *Value, p *Path) { w.Rules = append(w.Rules, d.securityRule(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Rules = append(w.Rules, d.securityRule(v, p)) })
 		}
 	})
 	return w
 }
 
 // securityRule merges the singular, plural and ASG forms of each side (spec §2.2).
-func (d *dec) securityRule(v *Value, p *Path) *SecurityRule {
+func (d *dec) securityRule(v *jsondoc.Value, p *jsondoc.Path) *SecurityRule {
 	w := &SecurityRule{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "priority":
 			w.Priority = d.integer(m, at, 0, 1<<31-1)
@@ -275,22 +278,22 @@ func (d *dec) securityRule(v *Value, p *Path) *SecurityRule {
 	return w
 }
 
-func (d *dec) routeTable(v *Value, p *Path) *RouteTable {
+func (d *dec) routeTable(v *jsondoc.Value, p *jsondoc.Path) *RouteTable {
 	w := &RouteTable{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "disablebgproutepropagation":
 			w.DisableBGP = d.boolean(m, at)
 		case "routes":
-			d.items(m, at, func(v *Value, p *Path) { w.Routes = append(w.Routes, d.route(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Routes = append(w.Routes, d.route(v, p)) })
 		}
 	})
 	return w
 }
 
-func (d *dec) route(v *Value, p *Path) *Route {
+func (d *dec) route(v *jsondoc.Value, p *jsondoc.Path) *Route {
 	w := &Route{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "addressprefix":
 			// A route destination is a CIDR or a service tag name (spec §1.4).
@@ -313,9 +316,9 @@ func (d *dec) route(v *Value, p *Path) *Route {
 	return w
 }
 
-func (d *dec) publicIP(v *Value, p *Path) *PublicIP {
+func (d *dec) publicIP(v *jsondoc.Value, p *jsondoc.Path) *PublicIP {
 	w := &PublicIP{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "ipaddress":
 			w.Address = d.addr(m, at)
@@ -329,12 +332,12 @@ func (d *dec) publicIP(v *Value, p *Path) *PublicIP {
 }
 
 // skuName reads sku.name ({"name": "Standard"}) or a bare string.
-func (d *dec) skuName(m *Member, at *Path) string {
-	if m.Val.Kind == String {
+func (d *dec) skuName(m *jsondoc.Member, at *jsondoc.Path) string {
+	if m.Val.Kind == jsondoc.String {
 		return m.Val.Str
 	}
 	var s string
-	d.sub(m, at, func(k string, m *Member, at *Path) {
+	d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "name" {
 			s = d.str(m, at)
 		}
@@ -342,9 +345,9 @@ func (d *dec) skuName(m *Member, at *Path) string {
 	return s
 }
 
-func (d *dec) publicIPPrefix(v *Value, p *Path) *PublicIPPrefix {
+func (d *dec) publicIPPrefix(v *jsondoc.Value, p *jsondoc.Path) *PublicIPPrefix {
 	w := &PublicIPPrefix{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k == "ipprefix" {
 			w.Prefix = d.prefix(m, at)
 		}
@@ -352,9 +355,9 @@ func (d *dec) publicIPPrefix(v *Value, p *Path) *PublicIPPrefix {
 	return w
 }
 
-func (d *dec) natGateway(v *Value, p *Path) *NATGateway {
+func (d *dec) natGateway(v *jsondoc.Value, p *jsondoc.Path) *NATGateway {
 	w := &NATGateway{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "publicipaddresses":
 			w.PublicIPs = d.refs(m, at)
@@ -367,25 +370,25 @@ func (d *dec) natGateway(v *Value, p *Path) *NATGateway {
 	return w
 }
 
-func (d *dec) privateEndpoint(v *Value, p *Path) *PrivateEndpoint {
+func (d *dec) privateEndpoint(v *jsondoc.Value, p *jsondoc.Path) *PrivateEndpoint {
 	w := &PrivateEndpoint{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "subnet":
 			w.Subnet = d.ref(m, at)
 		case "networkinterfaces":
 			w.NICs = d.refs(m, at)
 		case "ipconfigurations":
-			d.items(m, at, func(v *Value, p *Path) {
-				each(v, p, func(k string, m *Member, at *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					if k == "privateipaddress" {
 						w.IPs = appendAddr(w.IPs, d.addr(m, at))
 					}
 				})
 			})
 		case "customdnsconfigs":
-			d.items(m, at, func(v *Value, p *Path) {
-				each(v, p, func(k string, m *Member, at *Path) {
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					if k == "ipaddresses" {
 						for _, a := range d.addrs(m, at) {
 							w.IPs = appendAddr(w.IPs, a)
@@ -394,7 +397,7 @@ func (d *dec) privateEndpoint(v *Value, p *Path) *PrivateEndpoint {
 				})
 			})
 		case "privatelinkserviceconnections", "manualprivatelinkserviceconnections":
-			d.items(m, at, func(v *Value, p *Path) { w.Connections = append(w.Connections, d.plConnection(v, p)) })
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Connections = append(w.Connections, d.plConnection(v, p)) })
 		}
 	})
 	return w
@@ -413,16 +416,16 @@ func appendAddr(s []netip.Addr, a netip.Addr) []netip.Addr {
 	return append(s, a)
 }
 
-func (d *dec) plConnection(v *Value, p *Path) model.PrivateLinkConnection {
+func (d *dec) plConnection(v *jsondoc.Value, p *jsondoc.Path) model.PrivateLinkConnection {
 	c := model.PrivateLinkConnection{Name: d.meta(v, p).Name}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "privatelinkserviceid":
 			c.Target = model.ID(d.str(m, at))
 		case "groupids":
 			c.GroupIDs = d.strs(m, at)
 		case "privatelinkserviceconnectionstate":
-			d.sub(m, at, func(k string, m *Member, at *Path) {
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "status" {
 					c.Status = d.str(m, at)
 				}
@@ -432,9 +435,9 @@ func (d *dec) plConnection(v *Value, p *Path) model.PrivateLinkConnection {
 	return c
 }
 
-func (d *dec) netAppVolume(v *Value, p *Path) *NetAppVolume {
+func (d *dec) netAppVolume(v *jsondoc.Value, p *jsondoc.Path) *NetAppVolume {
 	w := &NetAppVolume{Meta: d.meta(v, p)}
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "subnetid":
 			w.Subnet = d.ref(m, at)
@@ -446,15 +449,15 @@ func (d *dec) netAppVolume(v *Value, p *Path) *NetAppVolume {
 }
 
 // serviceTags reads the "values" of a service tags file or discovery API answer.
-func (d *dec) serviceTags(v *Value, p *Path) []*ServiceTag {
+func (d *dec) serviceTags(v *jsondoc.Value, p *jsondoc.Path) []*ServiceTag {
 	var out []*ServiceTag
-	each(v, p, func(k string, m *Member, at *Path) {
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		if k != "values" {
 			return
 		}
-		d.items(m, at, func(v *Value, p *Path) {
+		d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 			t := &ServiceTag{Src: d.src(p)}
-			each(v, p, func(k string, m *Member, at *Path) {
+			each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				switch k {
 				case "name":
 					t.Name = d.str(m, at)

@@ -1,4 +1,4 @@
-package azure
+package jsondoc
 
 import (
 	"fmt"
@@ -56,11 +56,11 @@ type parser struct {
 	stack []Member          // scratch for the children of open containers
 	slab  []Member          // free part of the current allocation slab
 	path  []seg             // where the parser is, for error messages
-	err   *InputError
+	err   *Error
 	file  string
 }
 
-// Parse parses one JSON document. Errors are *InputError naming the JSON path where the
+// Parse parses one JSON document. Errors are *Error naming the JSON path where the
 // parser stopped and the line and column.
 func Parse(file string, data []byte) (*Value, error) {
 	src, err := text(file, data)
@@ -90,7 +90,7 @@ func text(file string, b []byte) (string, error) {
 		return string(b[3:]), nil
 	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
 		if len(b)%2 != 0 {
-			return "", &InputError{File: file, Msg: "invalid UTF-16 text (odd length)"}
+			return "", &Error{File: file, Msg: "invalid UTF-16 text (odd length)"}
 		}
 		u := make([]uint16, 0, len(b)/2-1)
 		for i := 2; i+1 < len(b); i += 2 {
@@ -118,7 +118,7 @@ func (p *parser) fail(format string, a ...any) {
 		}
 	}
 	msg := fmt.Sprintf("invalid JSON at line %d column %d: %s", line, col, fmt.Sprintf(format, a...))
-	p.err = &InputError{File: p.file, Path: formatSegs(p.path), Msg: msg}
+	p.err = &Error{File: p.file, Path: formatSegs(p.path), Msg: msg}
 }
 
 func formatSegs(segs []seg) string {

@@ -1,4 +1,4 @@
-package azure
+package jsondoc
 
 import (
 	"encoding/json"
