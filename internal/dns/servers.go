@@ -34,7 +34,7 @@ func (r *resolver) classify(s netip.Addr, v *model.VNet) (Server, target) {
 	srv.ResourceID = string(o.ResourceID())
 	if o.Kind == model.OwnerFirewall {
 		srv.Name, srv.Kind = o.Firewall.Name, KindFirewallNoProxy
-		if r.proxyOn(o.Firewall) {
+		if o.Firewall.DNSProxyEnabled() {
 			srv.Kind = KindFirewallProxy
 		}
 		return srv, target{fw: o.Firewall, owner: &o}
@@ -103,29 +103,16 @@ func ownerName(o model.Owner) string {
 	return o.ResourceID().Name()
 }
 
-// proxyOn reports whether the firewall answers DNS (spec §3.5): the compiled engine knows
-// whether the policy's or the firewall's own setting applies.
-func (r *resolver) proxyOn(fw *model.Firewall) bool {
-	if e := r.p.Firewalls[fw]; e != nil {
-		return e.DNSProxy()
-	}
-	if fw.Policy != nil {
-		return fw.Policy.DNSProxy
-	}
-	return fw.DNSProxy
-}
-
-// upstreams are the servers a firewall DNS proxy forwards to: the policy's (or classic)
-// dnsSettings.servers, Azure DNS when empty (spec §3.5 [FWDNS]).
+// upstreams are the servers a firewall DNS proxy forwards to (model.Firewall.DNSProxyUpstreams,
+// spec §3.5 [FWDNS]) and where they are set.
 func upstreams(fw *model.Firewall) ([]netip.Addr, string) {
-	servers, where := fw.DNSServers, "firewall "+fw.Name+" dnsSettings.servers"
+	if len(fw.DNSProxyServers()) == 0 {
+		return fw.DNSProxyUpstreams(), "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
+	}
 	if fw.Policy != nil {
-		servers, where = fw.Policy.DNSServers, "firewall policy "+fw.Policy.Name+" dnsSettings.servers"
+		return fw.DNSProxyUpstreams(), "firewall policy " + fw.Policy.Name + " dnsSettings.servers"
 	}
-	if len(servers) == 0 {
-		return []netip.Addr{model.AzurePlatformIP}, "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
-	}
-	return servers, where
+	return fw.DNSProxyUpstreams(), "firewall " + fw.Name + " dnsSettings.servers"
 }
 
 // atFirewallProxy forwards the query from the firewall's instance addresses to its upstream

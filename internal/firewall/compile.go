@@ -23,12 +23,11 @@ const (
 
 // Engine is a compiled firewall rule set. It is immutable and safe for concurrent use.
 type Engine struct {
-	fw       *model.Firewall
-	holder   model.ID // the policy, or the firewall for classic rules
-	phases   [3]phase // indexed by model.RuleKind: NAT, network, application
-	dnsProxy bool
-	snat     snatRanges
-	notes    []string // engine-wide assumptions, attached to every result
+	fw     *model.Firewall
+	holder model.ID // the policy, or the firewall for classic rules
+	phases [3]phase // indexed by model.RuleKind: NAT, network, application
+	snat   snatRanges
+	notes  []string // engine-wide assumptions, attached to every result
 	// denySelfNotes (notes + noteParentNAT) go on default-deny results of flows to selfAddrs
 	// when a parent policy has NAT collections the firewall ignores (inherit.go).
 	denySelfNotes []string
@@ -68,13 +67,13 @@ func Compile(fw *model.Firewall, n *model.Network) (*Engine, []model.Warning) {
 	return e, warns
 }
 
-// configure reads the settings that apply to the whole firewall: DNS proxy, SNAT ranges,
-// threat intelligence. A policy's settings win over the firewall's own (spec §3.3, §3.5).
+// configure reads the settings that apply to the whole firewall: SNAT ranges and threat
+// intelligence; the DNS proxy is model.Firewall.DNSProxyEnabled. A policy's settings win over
+// the firewall's own (spec §3.3, §3.5).
 func (e *Engine) configure(warns *[]model.Warning) {
 	fw, mode, ranges := e.fw, e.fw.ThreatIntelMode, e.fw.SNATPrivateRanges
-	e.dnsProxy = fw.DNSProxy
 	if p := fw.Policy; p != nil {
-		e.dnsProxy, mode, ranges = p.DNSProxy, p.ThreatIntelMode, p.SNATPrivateRanges
+		mode, ranges = p.ThreatIntelMode, p.SNATPrivateRanges
 		if len(fw.Classic) > 0 {
 			*warns = append(*warns, model.Warning{Code: "InvalidValue", Resource: fw.ID, Message: "firewall " + fw.Name +
 				" has both a Firewall Policy and classic rule collections; vnetdoctor uses the policy only"})
@@ -203,7 +202,7 @@ func (e *Engine) Firewall() *model.Firewall { return e.fw }
 func (e *Engine) Holder() model.ID { return e.holder }
 
 // DNSProxy reports whether the firewall answers DNS on its frontend IP (spec §3.5).
-func (e *Engine) DNSProxy() bool { return e.dnsProxy }
+func (e *Engine) DNSProxy() bool { return e.fw.DNSProxyEnabled() }
 
 // Assumptions are the engine-wide assumptions attached to every result. Shared: do not modify.
 func (e *Engine) Assumptions() []string { return e.notes }

@@ -85,7 +85,7 @@ func (c compiler) compileNetwork(r *rule, fr *model.FirewallRule, x addrExpander
 	if len(fr.DestFQDNs) == 0 {
 		return
 	}
-	if !c.e.dnsProxy {
+	if !c.e.fw.DNSProxyEnabled() {
 		c.warn("Unsupported", r.info.Holder, "network rule "+r.info.ID+" names destination FQDNs but the DNS proxy "+
 			"is off; those FQDNs never match (spec §3.5)")
 		return

@@ -26,6 +26,35 @@ type Firewall struct {
 	Instances int
 }
 
+// DNSProxyEnabled reports whether the firewall's DNS proxy is on (spec §3.5 [FWDNS]): the
+// Firewall Policy's dnsSettings.enableProxy when the firewall has a policy (a policy's settings
+// win over the firewall's own), else the classic firewall's Network.DNS.EnableProxy.
+func (f *Firewall) DNSProxyEnabled() bool {
+	if f.Policy != nil {
+		return f.Policy.DNSProxy
+	}
+	return f.DNSProxy
+}
+
+// DNSProxyServers returns the custom DNS servers the proxy forwards to, as configured: the
+// policy's dnsSettings.servers when the firewall has a policy, else the classic
+// Network.DNS.Servers. Empty means Azure DNS (spec §3.5); DNSProxyUpstreams applies that.
+func (f *Firewall) DNSProxyServers() []netip.Addr {
+	if f.Policy != nil {
+		return f.Policy.DNSServers
+	}
+	return f.DNSServers
+}
+
+// DNSProxyUpstreams returns the servers the DNS proxy forwards queries to, from its instance
+// addresses: DNSProxyServers, or Azure DNS (AzurePlatformIP) when none is set (spec §3.5 [FWDNS]).
+func (f *Firewall) DNSProxyUpstreams() []netip.Addr {
+	if s := f.DNSProxyServers(); len(s) > 0 {
+		return s
+	}
+	return []netip.Addr{AzurePlatformIP}
+}
+
 // FirewallPolicy is a Firewall Policy with its rule collection groups.
 type FirewallPolicy struct {
 	ID     ID

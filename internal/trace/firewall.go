@@ -186,10 +186,7 @@ func (w *walker) atFirewallFrontend(fw *model.Firewall) {
 		w.atFirewall(fw)
 		return
 	}
-	dns := fw.DNSProxy
-	if fw.Policy != nil {
-		dns = fw.Policy.DNSProxy
-	}
+	dns := fw.DNSProxyEnabled()
 	if dns && w.pkt.dport == 53 && (w.pkt.proto == model.ProtoUDP || w.pkt.proto == model.ProtoTCP) {
 		w.addHop(HopFirewall, fw.Name, fw.ID, fw.PrivateIP)
 		w.step(StepDeliver, Allowed, fw.ID, "", "the firewall's DNS proxy answers on %s port 53 (spec §3.5)", fw.PrivateIP)
