@@ -334,15 +334,13 @@ func (d *dec) addrList(m *jsondoc.Member, at *jsondoc.Path, parse func(string) (
 	return out
 }
 
-// azureProvidedDNS is the address of Azure DNS (spec §8), which a NIC's dnsSettings.dnsServers
-// may name as the single value "AzureProvidedDNS" (NetworkInterfaceDnsSettings, Azure REST API).
-var azureProvidedDNS = netip.MustParseAddr("168.63.129.16")
-
-// dnsServers reads a DNS server list: addresses, or "AzureProvidedDNS" for Azure DNS.
+// dnsServers reads a DNS server list: addresses, or "AzureProvidedDNS" for Azure DNS
+// (model.AzurePlatformIP, spec §8), which a NIC's dnsSettings.dnsServers may name as the single
+// value "AzureProvidedDNS" (NetworkInterfaceDnsSettings, Azure REST API).
 func (d *dec) dnsServers(m *jsondoc.Member, at *jsondoc.Path) []netip.Addr {
 	return d.addrList(m, at, func(f string) (netip.Addr, bool) {
 		if strings.EqualFold(strings.TrimSpace(f), "AzureProvidedDNS") {
-			return azureProvidedDNS, true
+			return model.AzurePlatformIP, true
 		}
 		return parseAddr(f)
 	}, "invalid DNS server %q (an IP address or AzureProvidedDNS)")
