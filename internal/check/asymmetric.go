@@ -14,10 +14,11 @@ import (
 
 // spec §5 DECISION [PEFW].
 var asymmetricReturn = Check{
-	Name: "asymmetric-return",
-	Code: "AsymmetricReturn",
-	Doc:  "Source subnet / destination pairs whose traffic crosses a firewall or appliance one way and bypasses it on the way back.",
-	Run:  runAsymmetricReturn,
+	Name:     "asymmetric-return",
+	Code:     CodeAsymmetricReturn,
+	Evidence: []string{"source", "destination", "statefulDevice"},
+	Doc:      "Source subnet / destination pairs whose traffic crosses a firewall or appliance one way and bypasses it on the way back.",
+	Run:      runAsymmetricReturn,
 }
 
 // rep is the representative endpoint of a subnet (or a private endpoint) in the pair search.
@@ -395,7 +396,7 @@ func asymmetryFinding(hits []asymHit) Finding {
 		title = fmt.Sprintf("%s → %s: the reply meets %s, which the request did not cross", from, d.name(), first.device)
 		how = "goes direct, not through " + first.device
 	}
-	return Finding{Code: "AsymmetricReturn", Severity: Error, Title: title,
+	return Finding{Code: CodeAsymmetricReturn, Severity: Error, Title: title,
 		Message: fmt.Sprintf("Traffic from %s (traced from %s) to %s (%s, TCP %d) %s, but %s.",
 			from, s.nic.VMName, d.name(), d.addr, first.port, how, first.tf.Message),
 		Resources: ids(res...),

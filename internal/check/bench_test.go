@@ -51,7 +51,7 @@ func synthEstate(b testing.TB) *dataplane.Plane {
 func BenchmarkCheck(b *testing.B) {
 	p := synthEstate(b)
 	for _, c := range Registry() {
-		b.Run(c.Code, func(b *testing.B) {
+		b.Run(string(c.Code), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				RunOne(context.Background(), c, p, DefaultOptions())
 			}

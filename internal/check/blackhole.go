@@ -12,7 +12,7 @@ import (
 // Next hop None drops: spec §1.6 [UDR].
 var routeBlackhole = Check{
 	Name: "route-blackhole",
-	Code: "RouteBlackhole",
+	Code: CodeRouteBlackhole,
 	Doc:  "Subnets whose traffic to a peered VNet or an on-premises range ends at next hop None.",
 	Run:  runRouteBlackhole,
 }
@@ -154,7 +154,7 @@ func blackholeFinding(h *hole) Finding {
 		fix = "Enable gateway route propagation on the subnets' route table, or add a UDR for the on-premises " +
 			"range (or 0.0.0.0/0) to the hub firewall."
 	}
-	return Finding{Code: "RouteBlackhole", Severity: sev,
+	return Finding{Code: CodeRouteBlackhole, Severity: sev,
 		Title: fmt.Sprintf("Traffic from %d subnet(s) to %s (%s) is dropped at next hop None", len(h.subnets), h.t.prefix, what),
 		Message: fmt.Sprintf("From %v, traffic to %s (%s) selects the %s route %s %s → None and is dropped.",
 			subnetNames(h.subnets), h.t.prefix, what, src, routeName, h.route.Prefix),

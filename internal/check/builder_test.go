@@ -119,7 +119,7 @@ func (e *estate) plane() *dataplane.Plane {
 }
 
 // only returns the findings of one code.
-func only(fs []Finding, code string) []Finding {
+func only(fs []Finding, code Code) []Finding {
 	var out []Finding
 	for _, f := range fs {
 		if f.Code == code {
@@ -130,7 +130,7 @@ func only(fs []Finding, code string) []Finding {
 }
 
 // runCheck runs one registered check by code on p.
-func runCheck(t *testing.T, p *dataplane.Plane, code string) []Finding {
+func runCheck(t *testing.T, p *dataplane.Plane, code Code) []Finding {
 	t.Helper()
 	for _, c := range Registry() {
 		if c.Code == code {

@@ -63,7 +63,7 @@ func (s *Severity) UnmarshalJSON(b []byte) error {
 // Finding is one problem or fact, shaped as cli.md "check" says. Evidence keys per code are
 // part of the public contract (cli.md table); checks may add keys, never rename them.
 type Finding struct {
-	Code      string         `json:"code"`
+	Code      Code           `json:"code"`
 	Severity  Severity       `json:"severity"`
 	Title     string         `json:"title"`
 	Message   string         `json:"message"`
@@ -72,13 +72,17 @@ type Finding struct {
 	Fix       string         `json:"fix"`
 }
 
-// Check is one diagnostic: a code (stable, used by pipelines), a one-line doc and a run function
-// that reads the pass (data plane and options) and never modifies it.
+// Check is one diagnostic: a code (stable, used by pipelines), the evidence keys its findings
+// promise, a one-line doc and a run function that reads the pass (data plane and options) and
+// never modifies it.
 type Check struct {
 	Name string // kebab-case, for people
-	Code string // the findings' code, e.g. AddressSpaceOverlap (cli.md)
-	Doc  string // one sentence: what it looks for
-	Run  func(*Pass) []Finding
+	Code Code   // the findings' code, e.g. AddressSpaceOverlap (cli.md)
+	// Evidence are the evidence keys cli.md fixes for Code: every finding carries them, and
+	// renderers show them. Findings may carry more keys (cli.md: "as useful").
+	Evidence []string
+	Doc      string // one sentence: what it looks for
+	Run      func(*Pass) []Finding
 }
 
 // Registry returns every check, ordered by code. The slice is a copy.
@@ -86,6 +90,16 @@ func Registry() []Check {
 	out := append([]Check(nil), registry...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
+}
+
+// Lookup returns the registered check with code c.
+func Lookup(c Code) (Check, bool) {
+	for _, x := range registry {
+		if x.Code == c {
+			return x, true
+		}
+	}
+	return Check{}, false
 }
 
 // registry lists the checks; each lives in its own file.
@@ -133,9 +147,9 @@ func Run(ctx context.Context, p *dataplane.Plane, opts Options) ([]Finding, erro
 func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs []Finding) {
 	defer func() {
 		if r := recover(); r != nil {
-			fs = []Finding{{Code: "CheckFailed", Severity: Warning, Title: "Check " + c.Code + " could not run",
+			fs = []Finding{{Code: CodeCheckFailed, Severity: Warning, Title: "Check " + string(c.Code) + " could not run",
 				Message:  fmt.Sprintf("the %s check stopped with an internal error: %v", c.Code, r),
-				Evidence: map[string]any{"check": c.Code}, Resources: []string{},
+				Evidence: map[string]any{"check": string(c.Code)}, Resources: []string{},
 				Fix: "report this as a vnetdoctor bug with the snapshot"}}
 		}
 	}()

@@ -74,7 +74,7 @@ func TestRunConcurrentOptions(t *testing.T) {
 	}
 }
 
-func count(fs []Finding, code string) int {
+func count(fs []Finding, code Code) int {
 	n := 0
 	for _, f := range fs {
 		if f.Code == code {

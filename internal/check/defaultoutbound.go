@@ -10,7 +10,7 @@ import (
 // spec §4 [DOA].
 var defaultOutboundReliance = Check{
 	Name: "default-outbound-reliance",
-	Code: "DefaultOutboundReliance",
+	Code: CodeDefaultOutboundReliance,
 	Doc:  "VMs that reach the internet only through default outbound access, which Azure is retiring.",
 	Run:  runDefaultOutboundReliance,
 }
@@ -90,7 +90,7 @@ func defaultOutboundFinding(s *model.Subnet, nics []*model.NIC) Finding {
 		res = append(res, nic.ID)
 	}
 	sort.Strings(vms)
-	return Finding{Code: "DefaultOutboundReliance", Severity: Warning,
+	return Finding{Code: CodeDefaultOutboundReliance, Severity: Warning,
 		Title: fmt.Sprintf("%s: %s the internet only through default outbound access", subnetLabel(s), vmCount(len(nics))),
 		Message: fmt.Sprintf("Subnet %s has no NAT gateway, no 0.0.0.0/0 route to an appliance or gateway, and its VMs "+
 			"(%d) have no public IP or load balancer outbound rule: they egress through default outbound access, whose "+

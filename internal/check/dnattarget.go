@@ -14,10 +14,11 @@ import (
 
 // DNAT sources the leg from an instance address: spec §3.1, §3.3 [FWSNAT, FWNAT-BLOG].
 var dnatTargetBlocked = Check{
-	Name: "dnat-target-blocked",
-	Code: "DnatTargetBlocked",
-	Doc:  "Firewall DNAT rules whose translated target's NSGs do not admit the firewall's instance addresses (often only its frontend IP).",
-	Run:  runDnatTargetBlocked,
+	Name:     "dnat-target-blocked",
+	Code:     CodeDnatTargetBlocked,
+	Evidence: []string{"target", "rule"},
+	Doc:      "Firewall DNAT rules whose translated target's NSGs do not admit the firewall's instance addresses (often only its frontend IP).",
+	Run:      runDnatTargetBlocked,
 }
 
 // dnatClient is the internet client used when a DNAT rule admits any source (TEST-NET-3, RFC 5737).
@@ -68,7 +69,7 @@ func dnatFinding(p *dataplane.Plane, fw *model.Firewall, r *firewall.RuleInfo) (
 	if c := a.Forward.DropCause; c != "" {
 		outcome += " (" + string(c) + ")"
 	}
-	return Finding{Code: "DnatTargetBlocked", Severity: Error,
+	return Finding{Code: CodeDnatTargetBlocked, Severity: Error,
 		Title: fmt.Sprintf("DNAT rule %s of firewall %s → %s is blocked by %s %s", r.ID, fw.Name, target, nsg, d.Rule),
 		Message: fmt.Sprintf("After DNAT the firewall sends the flow from one of its instance addresses in %s, not from "+
 			"the client or its frontend (spec §3.3); %s %s, so the trace %s:%d → %s is %s.",

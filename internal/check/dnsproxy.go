@@ -11,10 +11,11 @@ import (
 
 // spec §3.5 [FWDNS]; forwarding from instance addresses, §3.1.
 var dnsProxyUpstreamBlocked = Check{
-	Name: "dns-proxy-upstream-blocked",
-	Code: "DnsProxyUpstreamBlocked",
-	Doc:  "Firewall DNS proxies that cannot reach an upstream DNS server, clients using a firewall without DNS proxy, and FQDN network rules without DNS proxy.",
-	Run:  runDNSProxyUpstreamBlocked,
+	Name:     "dns-proxy-upstream-blocked",
+	Code:     CodeDNSProxyUpstreamBlocked,
+	Evidence: []string{"dnsServer", "rule"},
+	Doc:      "Firewall DNS proxies that cannot reach an upstream DNS server, clients using a firewall without DNS proxy, and FQDN network rules without DNS proxy.",
+	Run:      runDNSProxyUpstreamBlocked,
 }
 
 // proxySettings returns a firewall's effective DNS proxy settings: the policy's when it has one
@@ -71,7 +72,7 @@ func upstreamFinding(p *dataplane.Plane, fw *model.Firewall, srv netip.Addr) (Fi
 	if a.Verdict == trace.Intermittent {
 		what = "is blocked from some firewall instances"
 	}
-	return Finding{Code: "DnsProxyUpstreamBlocked", Severity: Error,
+	return Finding{Code: CodeDNSProxyUpstreamBlocked, Severity: Error,
 		Title: fmt.Sprintf("Firewall %s DNS proxy → %s UDP/53 %s (%s %s)", fw.Name, srv, what, holderName, rule),
 		Message: fmt.Sprintf("%s forwards DNS queries to %s from its instance addresses, not its frontend %s; the trace "+
 			"is %s (%s at %s, rule %s): clients using the firewall as DNS server time out.",
@@ -100,7 +101,7 @@ func noProxyFindings(n *model.Network, fw *model.Firewall) []Finding {
 		}
 	}
 	if len(clients) > 0 && fw.PrivateIP.IsValid() {
-		out = append(out, Finding{Code: "DnsProxyUpstreamBlocked", Severity: Error,
+		out = append(out, Finding{Code: CodeDNSProxyUpstreamBlocked, Severity: Error,
 			Title:     fmt.Sprintf("%d VNets/NICs use firewall %s as DNS server, but its DNS proxy is off", len(clients), fw.Name),
 			Message:   fmt.Sprintf("DNS servers set to %s (firewall %s) get no answer: the firewall listens on port 53 only with DNS proxy enabled.", fw.PrivateIP, fw.Name),
 			Resources: append(ids(fw.ID), ids(clients...)...),
@@ -118,7 +119,7 @@ func noProxyFindings(n *model.Network, fw *model.Firewall) []Finding {
 		}
 	}
 	if len(rules) > 0 {
-		out = append(out, Finding{Code: "DnsProxyUpstreamBlocked", Severity: Error,
+		out = append(out, Finding{Code: CodeDNSProxyUpstreamBlocked, Severity: Error,
 			Title:     fmt.Sprintf("Firewall %s has %d network rules with FQDNs but DNS proxy is off", fw.Name, len(rules)),
 			Message:   "Network rules with destination FQDNs need the firewall's DNS proxy to resolve them consistently with the clients.",
 			Resources: ids(fw.ID, holder),

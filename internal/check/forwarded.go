@@ -10,10 +10,11 @@ import (
 
 // spec §1.3 peering link flags [PEER].
 var forwardedTrafficBlocked = Check{
-	Name: "forwarded-traffic-blocked",
-	Code: "ForwardedTrafficBlocked",
-	Doc:  "Peering links without allowForwardedTraffic that the routing sends appliance-forwarded traffic over.",
-	Run:  runForwardedTrafficBlocked,
+	Name:     "forwarded-traffic-blocked",
+	Code:     CodeForwardedTrafficBlocked,
+	Evidence: []string{"peering", "localVnet", "remoteVnet", "appliance", "route"},
+	Doc:      "Peering links without allowForwardedTraffic that the routing sends appliance-forwarded traffic over.",
+	Run:      runForwardedTrafficBlocked,
 }
 
 // applianceUse is a UDR whose next hop is an appliance (NIC, firewall, internal LB frontend) in
@@ -125,7 +126,7 @@ func selects(p *dataplane.Plane, s *model.Subnet, r *model.Route, dst netip.Addr
 }
 
 func forwardedFinding(l *model.Peering, u applianceUse) Finding {
-	return Finding{Code: "ForwardedTrafficBlocked", Severity: Error,
+	return Finding{Code: CodeForwardedTrafficBlocked, Severity: Error,
 		Title: fmt.Sprintf("Peering %s in %s blocks traffic forwarded by %s", l.Name, l.Local.Name, u.appliance),
 		Message: fmt.Sprintf("%s's link %s to %s has allowForwardedTraffic=false, but traffic forwarded by %s in %s "+
 			"arrives over it: %s (route %s/%s). Azure drops forwarded traffic on arrival over such a link (spec §1.3 [PEER]).",

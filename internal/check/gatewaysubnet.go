@@ -9,7 +9,7 @@ import (
 // learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub; spec §3.1.
 var gatewaySubnetMisconfigured = Check{
 	Name: "gateway-subnet-misconfigured",
-	Code: "GatewaySubnetMisconfigured",
+	Code: CodeGatewaySubnetMisconfigured,
 	Doc:  "Platform subnets set up the way Azure does not support: UDR 0/0 or disabled propagation on GatewaySubnet, NSG or wrong size on AzureFirewallSubnet.",
 	Run:  runGatewaySubnetMisconfigured,
 }
@@ -41,7 +41,7 @@ func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
 			for k, v := range is.extra {
 				ev[k] = v
 			}
-			out = append(out, Finding{Code: "GatewaySubnetMisconfigured", Severity: is.sev,
+			out = append(out, Finding{Code: CodeGatewaySubnetMisconfigured, Severity: is.sev,
 				Title: fmt.Sprintf("%s: %s", subnetLabel(s), is.what), Message: is.what + ".",
 				Resources: ids(s.ID, is.resourceID), Evidence: ev, Fix: is.fix})
 		}

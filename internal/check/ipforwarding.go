@@ -10,7 +10,7 @@ import (
 // spec §1.4 [UDR].
 var nextHopIPForwardingDisabled = Check{
 	Name: "next-hop-ip-forwarding-disabled",
-	Code: "NextHopIpForwardingDisabled",
+	Code: CodeNextHopIPForwardingDisabled,
 	Doc:  "UDRs whose appliance NIC (or the NICs behind an internal load balancer next hop) has IP forwarding disabled.",
 	Run:  runNextHopIPForwardingDisabled,
 }
@@ -93,7 +93,7 @@ func forwardingFinding(nic *model.NIC, ars []applianceRoute) Finding {
 	if nic.VMName != "" {
 		name = nic.VMName + " (" + nic.Name + ")"
 	}
-	return Finding{Code: "NextHopIpForwardingDisabled", Severity: Error,
+	return Finding{Code: CodeNextHopIPForwardingDisabled, Severity: Error,
 		Title: fmt.Sprintf("Appliance %s is a route next hop but has IP forwarding disabled", name),
 		Message: fmt.Sprintf("%d route(s) send traffic to %s (%v), whose NIC has enableIPForwarding=false: Azure drops "+
 			"every packet not addressed to the NIC itself.", len(ars), name, rs),

@@ -9,7 +9,7 @@ import (
 // spec §7 [LIM].
 var limitExceeded = Check{
 	Name: "limit-exceeded",
-	Code: "LimitExceeded",
+	Code: CodeLimitExceeded,
 	Doc:  "Resources above (Error) or near (Warning) an Azure networking limit: rules per NSG, routes per table, peerings and private IPs per VNet.",
 	Run:  runLimitExceeded,
 }
@@ -44,7 +44,7 @@ func limitFinding(kind string, id model.ID, name string, count, limit, nearPerce
 	if limit <= 0 || count*100 < limit*nearPercent {
 		return Finding{}, false
 	}
-	f := Finding{Code: "LimitExceeded", Severity: Warning,
+	f := Finding{Code: CodeLimitExceeded, Severity: Warning,
 		Title:     fmt.Sprintf("%s: %d of %d %s", name, count, limit, kind),
 		Resources: ids(id),
 		Evidence:  map[string]any{"limit": limit, "count": count, "kind": kind},

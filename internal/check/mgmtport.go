@@ -11,7 +11,7 @@ import (
 // learn.microsoft.com/azure/security/fundamentals/network-best-practices (disable RDP/SSH access from the internet).
 var internetExposedManagementPort = Check{
 	Name: "internet-exposed-management-port",
-	Code: "InternetExposedManagementPort",
+	Code: CodeInternetExposedManagementPort,
 	Doc:  "SSH (22) or RDP (3389) reachable from the internet, proven with a trace from an internet address.",
 	Run:  runInternetExposedManagementPort,
 }
@@ -124,7 +124,7 @@ func exposureFinding(x exposure, a *trace.Answer) Finding {
 	if f := leg.FlowAtDestination; f != nil {
 		port = f.DestinationPort
 	}
-	return Finding{Code: "InternetExposedManagementPort", Severity: Error,
+	return Finding{Code: CodeInternetExposedManagementPort, Severity: Error,
 		Title: fmt.Sprintf("%s port %d is reachable from the internet via %s", target, port, x.addr),
 		Message: fmt.Sprintf("A trace from internet:%s to %s TCP %d (%s) is %s: %s accepts %s from any internet address "+
 			"(deciding rule %s in %s).", internetProbe, x.addr, x.port, x.via, a.Verdict, target, mgmtName(port), rule, model.ID(holder).Name()),

@@ -134,7 +134,7 @@ func TestSortAndFailOn(t *testing.T) {
 	Sort(fs)
 	var got []string
 	for _, f := range fs {
-		got = append(got, f.Severity.String()+":"+f.Code+":"+join(f.Resources))
+		got = append(got, f.Severity.String()+":"+string(f.Code)+":"+join(f.Resources))
 	}
 	want := []string{"Error:Z:a", "Error:Z:b", "Warning:A:", "Info:B:x"}
 	if d := cmp.Diff(want, got); d != "" {
@@ -188,7 +188,7 @@ func TestRunOneRecoversPanics(t *testing.T) {
 }
 
 func TestRegistryComplete(t *testing.T) {
-	seen := map[string]bool{}
+	seen := map[Code]bool{}
 	for _, c := range Registry() {
 		if c.Name == "" || c.Code == "" || c.Doc == "" || c.Run == nil {
 			t.Errorf("check %+v is incomplete", c.Code)

@@ -10,10 +10,11 @@ import (
 
 // spec §7 [ANF].
 var netAppBasicIPLimit = Check{
-	Name: "netapp-basic-ip-limit",
-	Code: "NetAppBasicIpLimit",
-	Doc:  "Azure NetApp Files volumes with Basic network features whose VNet plus directly peered VNets use more than 1,000 IPs.",
-	Run:  runNetAppBasicIPLimit,
+	Name:     "netapp-basic-ip-limit",
+	Code:     CodeNetAppBasicIPLimit,
+	Evidence: []string{"ipCount", "limit"},
+	Doc:      "Azure NetApp Files volumes with Basic network features whose VNet plus directly peered VNets use more than 1,000 IPs.",
+	Run:      runNetAppBasicIPLimit,
 }
 
 // runNetAppBasicIPLimit applies spec §7 [ANF]: with Basic network features, the volume's VNet
@@ -54,7 +55,7 @@ func netAppFinding(vol *model.NetAppVolume, vnets []*model.VNet, total int, perV
 	}
 	sort.Strings(names[1:])
 	return Finding{
-		Code: "NetAppBasicIpLimit", Severity: Error,
+		Code: CodeNetAppBasicIPLimit, Severity: Error,
 		Title: fmt.Sprintf("NetApp volume %s: %d IPs in its VNet and peers, Basic network features allow %d",
 			vol.Name, total, limit),
 		Message: fmt.Sprintf("Volume %s uses Basic network features in %s; %s and its directly peered VNets "+

@@ -10,7 +10,7 @@ import (
 // spec §1.4 [UDR].
 var nextHopUnreachable = Check{
 	Name: "next-hop-unreachable",
-	Code: "NextHopUnreachable",
+	Code: CodeNextHopUnreachable,
 	Doc:  "UDRs whose VirtualAppliance next hop is an IP nothing owns in the subnet's VNet or a directly peered VNet.",
 	Run:  runNextHopUnreachable,
 }
@@ -74,7 +74,7 @@ func runNextHopUnreachable(pass *Pass) []Finding {
 		if len(bad) == 0 {
 			continue
 		}
-		out = append(out, Finding{Code: "NextHopUnreachable", Severity: Error,
+		out = append(out, Finding{Code: CodeNextHopUnreachable, Severity: Error,
 			Title: fmt.Sprintf("Route %s/%s: next hop %s is not an appliance", ar.table.Name, ar.route.Name, ar.route.NextHopIP),
 			Message: fmt.Sprintf("Route %s (%s → VirtualAppliance %s) in %s: no NIC, internal load balancer or firewall owns %s "+
 				"in the VNet of %d subnet(s) using it or in a directly peered VNet, so packets selecting it are dropped.",

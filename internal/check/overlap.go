@@ -9,10 +9,11 @@ import (
 
 // Overlapping address spaces cannot be peered: learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering [PEER].
 var addressSpaceOverlap = Check{
-	Name: "address-space-overlap",
-	Code: "AddressSpaceOverlap",
-	Doc:  "VNets whose address ranges overlap and that are peered, try to peer, or share a hub.",
-	Run:  runAddressSpaceOverlap,
+	Name:     "address-space-overlap",
+	Code:     CodeAddressSpaceOverlap,
+	Evidence: []string{"prefix"},
+	Doc:      "VNets whose address ranges overlap and that are peered, try to peer, or share a hub.",
+	Run:      runAddressSpaceOverlap,
 }
 
 const overlapFix = "Ways out, least disruptive first: peer only distinct subnets (subnet peering, " +
@@ -72,7 +73,7 @@ func peeredOverlap(v *model.VNet, pr *model.Peering) (Finding, bool) {
 		res = append(res, r.ID)
 	}
 	return Finding{
-		Code: "AddressSpaceOverlap", Severity: Error,
+		Code: CodeAddressSpaceOverlap, Severity: Error,
 		Title: fmt.Sprintf("%s and %s overlap on %s and are peered", v.Name, pr.Remote.Name, x),
 		Message: fmt.Sprintf("VNets %s (%v) and %s (%v) overlap on %s; Azure cannot route between "+
 			"overlapping peered ranges, so the peering %s (state %s) cannot carry that traffic.",
@@ -143,7 +144,7 @@ func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.
 			}
 			seen[k] = true
 			out = append(out, Finding{
-				Code: "AddressSpaceOverlap", Severity: Error,
+				Code: CodeAddressSpaceOverlap, Severity: Error,
 				Title: fmt.Sprintf("%s and %s overlap on %s and both peer with %s", a.Name, b.Name, x, hub.Name),
 				Message: fmt.Sprintf("VNets %s and %s both have peerings with %s (%s, %s) and overlap on %s: Azure "+
 					"refuses to connect a peering whose range overlaps an already peered VNet, and a hub holding both "+

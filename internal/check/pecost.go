@@ -11,10 +11,11 @@ import (
 
 // spec §7 [PRICE].
 var privateEndpointCost = Check{
-	Name: "private-endpoint-cost",
-	Code: "PrivateEndpointCost",
-	Doc:  "Private endpoints by target type with their monthly list cost, and storage endpoints a service endpoint could replace.",
-	Run:  runPrivateEndpointCost,
+	Name:     "private-endpoint-cost",
+	Code:     CodePrivateEndpointCost,
+	Evidence: []string{"count", "monthlyUsd"},
+	Doc:      "Private endpoints by target type with their monthly list cost, and storage endpoints a service endpoint could replace.",
+	Run:      runPrivateEndpointCost,
 }
 
 const storageType = "Microsoft.Storage/storageAccounts"
@@ -66,7 +67,7 @@ func monthlyUSD(n int, prices PriceList) float64 {
 
 func costFinding(t string, pes []*model.PrivateEndpoint, prices PriceList) Finding {
 	cost := monthlyUSD(len(pes), prices)
-	return Finding{Code: "PrivateEndpointCost", Severity: Info,
+	return Finding{Code: CodePrivateEndpointCost, Severity: Info,
 		Title: fmt.Sprintf("%d private endpoints to %s: %.2f USD per month", len(pes), t, cost),
 		Message: fmt.Sprintf("%d private endpoints target %s: %d × %.2f USD/hour × %.0f hours = %.2f USD per month, "+
 			"plus %.2f USD per GB processed in each direction (not estimated: the snapshot has no traffic volumes).",
@@ -92,7 +93,7 @@ func storageAlternativeFinding(n *model.Network, pes []*model.PrivateEndpoint, p
 		msg += fmt.Sprintf(" %d of them are in reach of a VPN/ExpressRoute gateway: keep those that on-premises "+
 			"clients use (service endpoints do not serve them).", len(gws))
 	}
-	return Finding{Code: "PrivateEndpointCost", Severity: Info,
+	return Finding{Code: CodePrivateEndpointCost, Severity: Info,
 		Title:     fmt.Sprintf("%d storage private endpoints could be service endpoints (save up to %.2f USD per month)", len(pes), cost),
 		Message:   msg,
 		Resources: endpointIDs(pes),

@@ -9,7 +9,7 @@ import (
 // A link not Connected on both sides adds nothing: spec §1.3 [UDR, PENP, FAQ].
 var peeringNotConnected = Check{
 	Name: "peering-not-connected",
-	Code: "PeeringNotConnected",
+	Code: CodePeeringNotConnected,
 	Doc:  "Peerings that are not Connected on both sides, so they carry no traffic.",
 	Run:  runPeeringNotConnected,
 }
@@ -45,7 +45,7 @@ func peeringFinding(pr *model.Peering) Finding {
 			"sync it; both links must show Connected."
 	}
 	return Finding{
-		Code: "PeeringNotConnected", Severity: Error,
+		Code: CodePeeringNotConnected, Severity: Error,
 		Title: fmt.Sprintf("Peering %s ↔ %s is not connected (%s / %s)", pr.Local.Name, pr.Remote.Name, pr.State, remoteState),
 		Message: fmt.Sprintf("The peering between %s (link %s: %s) and %s (link back: %s) is not Connected on both "+
 			"sides, so it adds no routes: traffic between the two VNets follows the remaining routes, usually None.",

@@ -9,7 +9,7 @@ import (
 // spec §2.6 [FAQ].
 var reservedPortInUse = Check{
 	Name: "reserved-port-in-use",
-	Code: "ReservedPortInUse",
+	Code: CodeReservedPortInUse,
 	Doc:  "Load balancer, DNAT or NSG rules that expect traffic on UDP 65330, the port the Azure host reserves.",
 	Run:  runReservedPortInUse,
 }
@@ -79,7 +79,7 @@ func dnatUsesReserved(r *model.FirewallRule) bool {
 }
 
 func reservedFinding(sev Severity, id model.ID, holder, rule string) Finding {
-	return Finding{Code: "ReservedPortInUse", Severity: sev,
+	return Finding{Code: CodeReservedPortInUse, Severity: sev,
 		Title: fmt.Sprintf("%s: %s uses UDP %d, reserved by the Azure host", holder, rule, reservedUDPPort),
 		Message: fmt.Sprintf("The %s in %s expects UDP traffic on port %d; the Azure host drops UDP packets arriving "+
 			"at a VM on that port, so this traffic never reaches the workload.", rule, holder, reservedUDPPort),

@@ -35,8 +35,8 @@ func scenarioPlane(t *testing.T, dir string) *dataplane.Plane {
 // with testdata/<code>/expected.json. Each scenario must produce at least one finding of its code.
 func TestScenarios(t *testing.T) {
 	for _, c := range Registry() {
-		t.Run(c.Code, func(t *testing.T) {
-			dir := filepath.Join("testdata", c.Code)
+		t.Run(string(c.Code), func(t *testing.T) {
+			dir := filepath.Join("testdata", string(c.Code))
 			if _, err := os.Stat(dir); err != nil {
 				t.Fatalf("no scenario for %s: %v", c.Code, err)
 			}

@@ -12,7 +12,7 @@ import (
 // First match wins: spec §2.1 [NSG], §3.2 [FWRP].
 var shadowedRule = Check{
 	Name: "shadowed-rule",
-	Code: "ShadowedRule",
+	Code: CodeShadowedRule,
 	Doc:  "NSG rules (and firewall rules within a collection) that never match because one earlier rule covers them.",
 	Run:  runShadowedRule,
 }
@@ -58,7 +58,7 @@ func shadowedInNSG(nsg *model.NSG) []Finding {
 			if e.Access != r.Access {
 				sev, how = Warning, "never applies"
 			}
-			out = append(out, Finding{Code: "ShadowedRule", Severity: sev,
+			out = append(out, Finding{Code: CodeShadowedRule, Severity: sev,
 				Title: fmt.Sprintf("NSG %s: %s rule %s (%d) is shadowed by %s (%d)", nsg.Name, r.Direction, r.Name, r.Priority, e.Name, e.Priority),
 				Message: fmt.Sprintf("In %s, %s rule %s (priority %d, %s) can never match: %s (priority %d, %s) covers its "+
 					"protocol, addresses and ports and is evaluated first, so the rule %s.",

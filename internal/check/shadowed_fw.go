@@ -17,7 +17,7 @@ func shadowedInCollection(holder model.ID, holderName, path string, rc *model.Ru
 			if !fwRuleCovers(rc.Kind, e, r) {
 				continue
 			}
-			out = append(out, Finding{Code: "ShadowedRule", Severity: Info,
+			out = append(out, Finding{Code: CodeShadowedRule, Severity: Info,
 				Title: fmt.Sprintf("%s: firewall rule %s/%s is shadowed by %s", holderName, path, r.Name, e.Name),
 				Message: fmt.Sprintf("In %s, %s rule %s of collection %s can never match: the earlier rule %s of the same "+
 					"collection covers it, so it is redundant.", holderName, rc.Kind, r.Name, path, e.Name),

@@ -12,10 +12,11 @@ import (
 
 // spec §3.4 [FWNAT], §4 [NAT].
 var snatCapacity = Check{
-	Name: "snat-capacity",
-	Code: "SnatCapacity",
-	Doc:  "SNAT ports of every internet egress device (firewall, NAT gateway) and the subnets egressing through it.",
-	Run:  runSnatCapacity,
+	Name:     "snat-capacity",
+	Code:     CodeSnatCapacity,
+	Evidence: []string{"totalPorts", "publicIps", "instances"},
+	Doc:      "SNAT ports of every internet egress device (firewall, NAT gateway) and the subnets egressing through it.",
+	Run:      runSnatCapacity,
 }
 
 // egress is one internet egress device and the subnets that use it.
@@ -105,7 +106,7 @@ func snatFinding(n *model.Network, e egress, lim LimitList) Finding {
 	if ipconfigs > 0 {
 		ev["portsPerIpConfiguration"] = total / ipconfigs
 	}
-	f := Finding{Code: "SnatCapacity", Severity: Info,
+	f := Finding{Code: CodeSnatCapacity, Severity: Info,
 		Title: fmt.Sprintf("%s %s: %d SNAT ports for %d subnets", e.kind, e.name, total, len(e.subnets)),
 		Message: fmt.Sprintf("%s %s egresses with %d public IPs (%s) = %d SNAT ports, shared by %d subnets (%d ip "+
 			"configurations).", e.kind, e.name, e.cap.PublicIPs, portsFormula(e), total, len(e.subnets), ipconfigs),

@@ -71,7 +71,7 @@ func plural(s check.Severity) string {
 // groupByCode splits findings by code, keeping the order in which codes first appear.
 func groupByCode(fs []check.Finding) [][]check.Finding {
 	var out [][]check.Finding
-	at := map[string]int{}
+	at := map[check.Code]int{}
 	for _, f := range fs {
 		i, ok := at[f.Code]
 		if !ok {
@@ -102,22 +102,13 @@ func writeCodeGroup(ew *errWriter, fs []check.Finding) {
 	}
 }
 
-// contractKeys are the evidence keys cli.md fixes per code; the text shows only these.
-var contractKeys = map[string][]string{
-	"DnsProxyUpstreamBlocked": {"dnsServer", "rule"},
-	"DnatTargetBlocked":       {"target", "rule"},
-	"AsymmetricReturn":        {"source", "destination", "statefulDevice"},
-	"NetAppBasicIpLimit":      {"ipCount", "limit"},
-	"AddressSpaceOverlap":     {"prefix"},
-	"SnatCapacity":            {"totalPorts", "publicIps", "instances"},
-	"PrivateEndpointCost":     {"count", "monthlyUsd"},
-}
-
-// keyEvidence is the finding's contract evidence, without empty values and without names or
-// addresses the title already shows (numbers always show: "1" in a title may count anything).
+// keyEvidence is the finding's contract evidence (the keys its check declares, cli.md), without
+// empty values and without names or addresses the title already shows (numbers always show: "1"
+// in a title may count anything).
 func keyEvidence(f check.Finding) map[string]any {
 	out := map[string]any{}
-	for _, k := range contractKeys[f.Code] {
+	c, _ := check.Lookup(f.Code)
+	for _, k := range c.Evidence {
 		v, ok := f.Evidence[k]
 		if str, isStr := v.(string); !ok || isStr && (str == "" || hasWord(f.Title, str)) {
 			continue

@@ -80,19 +80,19 @@ const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
 func SARIF(w io.Writer, fs []check.Finding, checks []check.Check, version string) error {
 	driver := sarifDriver{Name: "vnetdoctor", Version: version,
 		InformationURI: "https://github.com/vnetdoctor/vnetdoctor", Rules: []sarifRule{}}
-	index := map[string]int{}
-	addRule := func(code, name, doc string) {
+	index := map[check.Code]int{}
+	addRule := func(code check.Code, doc string) {
 		index[code] = len(driver.Rules)
-		driver.Rules = append(driver.Rules, sarifRule{ID: code, Name: name,
+		driver.Rules = append(driver.Rules, sarifRule{ID: string(code), Name: string(code),
 			ShortDescription: sarifMessage{doc}, FullDescription: sarifMessage{doc}, Help: sarifMessage{doc}})
 	}
 	for _, c := range checks {
-		addRule(c.Code, c.Code, c.Doc)
+		addRule(c.Code, c.Doc)
 	}
 	results := make([]sarifResult, 0, len(fs))
 	for _, f := range fs {
 		if _, ok := index[f.Code]; !ok {
-			addRule(f.Code, f.Code, f.Title)
+			addRule(f.Code, f.Title)
 		}
 		results = append(results, sarifResultOf(f, index[f.Code]))
 	}
@@ -115,7 +115,7 @@ func sarifResultOf(f check.Finding, ruleIndex int) sarifResult {
 	if ev == nil {
 		ev = map[string]any{}
 	}
-	return sarifResult{RuleID: f.Code, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
+	return sarifResult{RuleID: string(f.Code), RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
 		Message: sarifMessage{text}, Locations: locs,
 		PartialFingerprints: map[string]string{"vnetdoctor/v1": fingerprint(f)},
 		Properties:          sarifProperties{Title: f.Title, Severity: f.Severity.String(), Evidence: ev, Fix: f.Fix}}
@@ -136,7 +136,7 @@ func sarifLevel(s check.Severity) string {
 // scanning tracks it instead of reopening it.
 func fingerprint(f check.Finding) string {
 	h := sha256.New()
-	h.Write([]byte(f.Code + "\x00" + f.Title))
+	h.Write([]byte(string(f.Code) + "\x00" + f.Title))
 	for _, r := range f.Resources {
 		h.Write([]byte("\x00" + strings.ToLower(r)))
 	}

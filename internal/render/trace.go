@@ -70,7 +70,7 @@ func verdictReason(a *trace.Answer) string {
 		s += " by " + string(leg.Deciding.Step) + " " + leg.Deciding.Rule
 	}
 	for _, f := range a.Findings {
-		if f.Code == "AsymmetricReturn" {
+		if f.Code == trace.CodeAsymmetricReturn {
 			s += "; the reply takes another path (AsymmetricReturn)"
 		}
 	}

@@ -155,9 +155,24 @@ type Flow struct {
 	Protocol        string `json:"protocol"`
 }
 
+// Code names a problem a trace notices on the way; the words are cli.md's.
+type Code string
+
+const (
+	// CodeAsymmetricReturn: the reply meets a stateful device the request did not cross (or
+	// the other way round), which drops it (spec §5).
+	CodeAsymmetricReturn Code = "AsymmetricReturn"
+	// CodePeeringNotConnected: a peering that is not Connected on both sides would carry the
+	// flow (cli.md "trace").
+	CodePeeringNotConnected Code = "PeeringNotConnected"
+	// CodeIntermittentFirewallSource: the flow leaves a firewall from any of its instance
+	// addresses and only some of them are allowed downstream (spec §3.1).
+	CodeIntermittentFirewallSource Code = "IntermittentFirewallSource"
+)
+
 // Finding is a problem the trace noticed on the way (e.g. AsymmetricReturn, PeeringNotConnected).
 type Finding struct {
-	Code      string   `json:"code"`
+	Code      Code     `json:"code"`
 	Severity  string   `json:"severity"`
 	Message   string   `json:"message"`
 	Resources []string `json:"resources"`

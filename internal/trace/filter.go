@@ -186,7 +186,7 @@ func (w *walker) filterSet(eff *acl.Effective) bool {
 		return false
 	}
 	w.intermittent = true
-	w.ans.finding("IntermittentFirewallSource", "Error", "the flow leaves the firewall from any of its instance addresses and "+
+	w.ans.finding(CodeIntermittentFirewallSource, "Error", "the flow leaves the firewall from any of its instance addresses and "+
 		itoa(denied)+" of "+itoa(n)+" are denied downstream: it works only sometimes (spec §3.1)", deciderID(deny))
 	return true
 }

@@ -189,7 +189,7 @@ func legSummary(l *Leg) string {
 func findingCodes(a *Answer) []string {
 	var out []string
 	for _, f := range a.Findings {
-		out = append(out, f.Code)
+		out = append(out, string(f.Code))
 	}
 	return out
 }

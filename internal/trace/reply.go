@@ -164,7 +164,7 @@ func (a *Answer) asymmetry(f, r *walker) bool {
 		a.assume("%s", peDecision)
 		msg += "; replies of a private endpoint ignore UDRs: SNAT the traffic at the firewall (application rule) or tag the appliance NIC disableSnatOnPL=true"
 	}
-	a.finding("AsymmetricReturn", "Error", msg, ids...)
+	a.finding(CodeAsymmetricReturn, "Error", msg, ids...)
 	return true
 }
 

@@ -135,7 +135,7 @@ func (w *walker) peeringFinding(p *model.Peering) {
 	} else {
 		state += " / " + r.State
 	}
-	w.ans.finding("PeeringNotConnected", "Error", "peering "+p.Name+" of "+p.Local.Name+" would carry "+
+	w.ans.finding(CodePeeringNotConnected, "Error", "peering "+p.Name+" of "+p.Local.Name+" would carry "+
 		w.pkt.dst.String()+" but is not Connected on both sides ("+state+"): it adds no routes (spec §1.3)", p.ID)
 }
 

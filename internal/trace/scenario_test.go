@@ -92,7 +92,7 @@ func checkExpect(t *testing.T, c scenarioCase, a *trace.Answer) {
 	}
 	var codes []string
 	for _, f := range a.Findings {
-		codes = append(codes, f.Code)
+		codes = append(codes, string(f.Code))
 	}
 	if d := cmp.Diff(e.Findings, codes); d != "" {
 		t.Errorf("%s findings (-want +got):\n%s", c.Name, d)

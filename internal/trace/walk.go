@@ -246,7 +246,7 @@ func (a *Answer) assume(format string, args ...any) {
 }
 
 // finding records a finding once per code and message.
-func (a *Answer) finding(code, severity, msg string, ids ...model.ID) {
+func (a *Answer) finding(code Code, severity, msg string, ids ...model.ID) {
 	for _, f := range a.Findings {
 		if f.Code == code && f.Message == msg {
 			return
