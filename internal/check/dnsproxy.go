@@ -18,15 +18,6 @@ var dnsProxyUpstreamBlocked = Check{
 	Run:      runDNSProxyUpstreamBlocked,
 }
 
-// proxySettings returns a firewall's effective DNS proxy settings: the policy's when it has one
-// (spec §3.5; model.Firewall).
-func proxySettings(fw *model.Firewall) (bool, []netip.Addr) {
-	if fw.Policy != nil {
-		return fw.Policy.DNSProxy, fw.Policy.DNSServers
-	}
-	return fw.DNSProxy, fw.DNSServers
-}
-
 // runDNSProxyUpstreamBlocked traces, for each firewall with DNS proxy, UDP/53 from the firewall
 // (its instance addresses, spec §3.1, §3.5) to each upstream server; Azure DNS is platform and
 // always reachable (spec §2.6). A trace that is not Reachable is an Error naming the deciding rule.
@@ -34,15 +25,14 @@ func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {
-		proxy, servers := proxySettings(fw)
-		if !proxy {
+		if !fw.DNSProxyEnabled() {
 			out = append(out, noProxyFindings(p.Net, fw)...)
 			continue
 		}
 		if fw.Subnet == nil || len(fw.Subnet.Prefixes) == 0 {
 			continue // a Virtual WAN hub firewall: no subnet to trace from
 		}
-		for _, srv := range servers {
+		for _, srv := range fw.DNSProxyUpstreams() {
 			if srv == model.AzurePlatformIP || !srv.IsValid() {
 				continue
 			}
