@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -41,22 +42,14 @@ func applianceRoutes(n *model.Network) []applianceRoute {
 	return out
 }
 
-// nextHopOwner finds what owns ip from subnet s's point of view: the same VNet or a directly
-// peered one (spec §1.4). Only NIC ip configurations, internal load balancer frontends and
-// Azure Firewall private IPs can be appliance next hops.
+// nextHopOwner finds what owns ip from subnet s's point of view (forward.NextHopOwner, spec
+// §1.4) when it is something that forwards (forward.Forwards).
 func nextHopOwner(n *model.Network, s *model.Subnet, ip netip.Addr) (model.Owner, bool) {
 	if s.VNet == nil {
 		return model.Owner{}, false
 	}
-	for _, v := range append([]*model.VNet{s.VNet}, activePeers(s.VNet)...) {
-		if o, ok := n.OwnerIn(v, ip); ok {
-			switch o.Kind {
-			case model.OwnerNIC, model.OwnerLBFrontend, model.OwnerFirewall:
-				return o, true
-			}
-		}
-	}
-	return model.Owner{}, false
+	o, _, ok := forward.NextHopOwner(n, s.VNet, ip)
+	return o, ok && forward.Forwards(o)
 }
 
 // runNextHopUnreachable reports, per route, the subnets from which the next hop is not an

@@ -2,16 +2,17 @@ package trace
 
 import (
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // toAppliance follows a VirtualAppliance route (spec §1.4): the next hop IP must be a NIC, an
 // internal load balancer frontend or an Azure Firewall in the subnet's VNet or a directly peered
 // one; anything else is NextHopUnreachable.
-func (w *walker) toAppliance(s *model.Subnet, r *fib.Route) {
+func (w *walker) toAppliance(s *model.Subnet, d forward.Decision) {
+	r, o, via := d.Route, d.Owner, d.Via
 	nh := r.NextHopIP
-	o, via, ok := w.nextHopOwner(s.VNet, r)
-	if !ok {
+	if d.Kind == forward.Unresolved {
 		// The route decides this drop: deciding names the UDR and its route table (cli.md).
 		w.step(StepRoute, Denied, routeHolder(s, r), routeName(r),
 			"next hop %s of route %s is not a NIC, internal load balancer or firewall in %s or a directly peered VNet (spec §1.4)", nh, routeName(r), s.VNet.Name)
@@ -41,24 +42,6 @@ func routeName(r *fib.Route) string {
 		return "System Route"
 	}
 	return r.Name
-}
-
-// nextHopOwner finds what owns a route's next hop IP in v or a VNet peered with v (both links
-// Connected); via is the peering crossed, nil inside v.
-// Owner must be in the subnet's VNet or a directly peered one: spec §1.4 [UDR].
-func (w *walker) nextHopOwner(v *model.VNet, r *fib.Route) (model.Owner, *model.Peering, bool) {
-	if o, ok := w.p.Net.OwnerIn(v, r.NextHopIP); ok {
-		return o, nil, true
-	}
-	for _, p := range v.Peerings {
-		if p.Remote == nil || !p.Active() {
-			continue
-		}
-		if o, ok := w.p.Net.OwnerIn(p.Remote, r.NextHopIP); ok {
-			return o, p, true
-		}
-	}
-	return model.Owner{}, nil, false
 }
 
 // atAppliance is a packet reaching a third-party appliance NIC (spec §1.6): IP forwarding,

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -18,47 +19,42 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 		w.drop(InsufficientInformation, StepRoute, "", "", "the sender's subnet is not in the snapshot, so its routes are unknown")
 		return
 	}
-	t := w.p.FIB.Subnet(s)
-	if t == nil {
+	d := forward.Leave(w.p, s, w.pkt.dst, systemOnly)
+	switch d.Kind {
+	case forward.NoTable:
 		w.drop(InsufficientInformation, StepRoute, s.ID, "", "subnet %s has no route table in the snapshot", s.Name)
 		return
-	}
-	var r *fib.Route
-	var ok bool
-	if systemOnly {
-		r, ok = t.SystemLookup(w.pkt.dst)
-	} else {
-		r, ok = t.Lookup(w.pkt.dst)
-	}
-	if !ok {
+	case forward.NoRoute:
 		w.drop(NextHopNone, StepRoute, s.ID, "", "no route in %s for %s", s.Name, w.pkt.dst)
 		w.peeringFindings(s)
 		return
 	}
 	if routeHook != nil {
-		routeHook(s, w.pkt.dst, r, systemOnly)
+		routeHook(s, w.pkt.dst, d.Route, systemOnly)
 	}
-	w.routeStep(s, r, systemOnly)
-	w.follow(s, r)
+	w.routeStep(s, d.Route, systemOnly)
+	w.follow(s, d)
 }
 
-func (w *walker) follow(s *model.Subnet, r *fib.Route) {
-	switch r.NextHop {
-	case model.HopVnetLocal:
+// follow carries out the route decision d taken in subnet s (spec §1.6).
+func (w *walker) follow(s *model.Subnet, d forward.Decision) {
+	r := d.Route
+	switch d.Kind {
+	case forward.Local:
 		w.arrive(s.VNet, nil)
-	case model.HopVNetPeering, model.HopVNetGlobalPeering:
+	case forward.Peering:
 		w.arrive(r.Peering.Remote, r.Peering)
-	case model.HopConnectedGroup:
+	case forward.ConnectedGroup:
 		w.arriveGroup(s)
-	case model.HopInterfaceEndpoint:
+	case forward.Endpoint:
 		w.arrivePE(r.PrivateEndpoint, r.Peering)
-	case model.HopVirtualAppliance:
-		w.toAppliance(s, r)
-	case model.HopVirtualNetworkGateway:
+	case forward.Appliance, forward.Unresolved:
+		w.toAppliance(s, d)
+	case forward.Gateway:
 		w.toGateway(s, r)
-	case model.HopInternet:
+	case forward.Internet:
 		w.toInternet(s)
-	case model.HopServiceEndpoint:
+	case forward.Service:
 		w.toService(r)
 	default:
 		w.end(Dropped, NextHopNone)
@@ -116,14 +112,9 @@ func (w *walker) peeringFindings(s *model.Subnet) {
 			w.peeringFinding(p)
 		}
 	}
-	for _, v := range w.p.Net.VNets {
-		if v == s.VNet || !v.Contains(w.pkt.dst) {
-			continue
-		}
-		for _, p := range v.Peerings {
-			if !p.Active() && (p.Remote == s.VNet || p.RemoteID.Equal(s.VNet.ID)) && p.Reverse() == nil {
-				w.peeringFinding(p)
-			}
+	for _, p := range w.p.Index.HalfLinksTo[s.VNet] {
+		if p.Local.Contains(w.pkt.dst) {
+			w.peeringFinding(p)
 		}
 	}
 }

@@ -1,0 +1,148 @@
+// Package forward decides where a packet goes next when it leaves a subnet: the one home of
+// "given this packet at this hop, what happens" for routing, shared by trace, check and reach.
+// Its functions are pure: they read the data plane and return typed decisions, recording nothing.
+package forward
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Kind says what a route decision does with the packet.
+type Kind uint8
+
+const (
+	// NoTable: the subnet's reference dangles or it has no table; its routes are unknown.
+	NoTable Kind = iota
+	// NoRoute: no route matches the destination (NextHopNone).
+	NoRoute
+	Drop           // the selected route's next hop is None
+	Local          // VnetLocal: on to an address in the subnet's own VNet
+	Peering        // VNetPeering / VNetGlobalPeering: across Route.Peering to its remote VNet
+	ConnectedGroup // a Virtual Network Manager connected group
+	Endpoint       // InterfaceEndpoint: a private endpoint's /32
+	Appliance      // VirtualAppliance whose next hop IP has an owner (Decision.Owner)
+	Unresolved     // VirtualAppliance whose next hop IP nothing owns in reach (NextHopUnreachable)
+	Gateway        // VirtualNetworkGateway
+	Internet       // Internet
+	Service        // VirtualNetworkServiceEndpoint
+)
+
+var kindNames = [...]string{"NoTable", "NoRoute", "Drop", "Local", "Peering", "ConnectedGroup", "Endpoint",
+	"Appliance", "Unresolved", "Gateway", "Internet", "Service"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Decision is what leaving a subnet towards one destination does: the route selected and, for
+// an appliance route, what owns its next hop and the peering crossed to reach it.
+type Decision struct {
+	Kind  Kind
+	Route *fib.Route // nil for NoTable and NoRoute
+	Owner model.Owner
+	Via   *model.Peering // Appliance: the peering crossed to reach the owner; nil inside the VNet
+}
+
+// Leave selects the route a packet to dst takes out of subnet s (spec §1.5) and resolves an
+// appliance next hop (spec §1.4). systemOnly ignores UDRs, as the replies of a private endpoint
+// do (spec §5 DECISION).
+func Leave(p *dataplane.Plane, s *model.Subnet, dst netip.Addr, systemOnly bool) Decision {
+	if s == nil {
+		return Decision{Kind: NoTable}
+	}
+	t := p.FIB.Subnet(s)
+	if t == nil {
+		return Decision{Kind: NoTable}
+	}
+	var r *fib.Route
+	var ok bool
+	if systemOnly {
+		r, ok = t.SystemLookup(dst)
+	} else {
+		r, ok = t.Lookup(dst)
+	}
+	if !ok {
+		return Decision{Kind: NoRoute}
+	}
+	return Follow(p, s, r)
+}
+
+// Follow is the decision of route r selected in subnet s.
+func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
+	d := Decision{Route: r}
+	switch r.NextHop {
+	case model.HopVnetLocal:
+		d.Kind = Local
+	case model.HopVNetPeering, model.HopVNetGlobalPeering:
+		d.Kind = Peering
+	case model.HopConnectedGroup:
+		d.Kind = ConnectedGroup
+	case model.HopInterfaceEndpoint:
+		d.Kind = Endpoint
+	case model.HopVirtualAppliance:
+		d.Kind = Unresolved
+		if o, via, ok := NextHopOwner(p.Net, s.VNet, r.NextHopIP); ok {
+			d.Kind, d.Owner, d.Via = Appliance, o, via
+		}
+	case model.HopVirtualNetworkGateway:
+		d.Kind = Gateway
+	case model.HopInternet:
+		d.Kind = Internet
+	case model.HopServiceEndpoint:
+		d.Kind = Service
+	default:
+		d.Kind = Drop
+	}
+	return d
+}
+
+// NextHopOwner finds what owns a route's next hop IP in v, or else in a VNet peered with v
+// (both links Connected); via is the peering crossed, nil inside v. The next hop of a
+// VirtualAppliance route must be in the subnet's VNet or a directly peered one: spec §1.4 [UDR].
+func NextHopOwner(n *model.Network, v *model.VNet, ip netip.Addr) (model.Owner, *model.Peering, bool) {
+	if o, ok := n.OwnerIn(v, ip); ok {
+		return o, nil, true
+	}
+	for _, pr := range v.Peerings {
+		if pr.Remote == nil || !pr.Active() {
+			continue
+		}
+		if o, ok := n.OwnerIn(pr.Remote, ip); ok {
+			return o, pr, true
+		}
+	}
+	return model.Owner{}, nil, false
+}
+
+// Device is the stateful device an appliance decision hands the packet to and the subnet the
+// device forwards from: a NIC with its ip configuration's subnet, an Azure Firewall with
+// AzureFirewallSubnet, or an internal load balancer with its frontend's subnet. ok is false for
+// owners that do not forward (private endpoints, gateways, public IPs).
+// Next hops that forward: spec §1.4, §1.6.
+func (d Decision) Device() (dev any, from *model.Subnet, ok bool) {
+	if d.Kind != Appliance {
+		return nil, nil, false
+	}
+	switch o := d.Owner; o.Kind {
+	case model.OwnerNIC:
+		return o.IPConfig.NIC, o.IPConfig.Subnet, true
+	case model.OwnerFirewall:
+		return o.Firewall, o.Firewall.Subnet, true
+	case model.OwnerLBFrontend:
+		return o.Frontend.LB, o.Frontend.Subnet, true
+	}
+	return nil, nil, false
+}
+
+// Forwards reports whether an owner of a VirtualAppliance next hop passes packets on: a NIC (if
+// IP forwarding is enabled, which the hop checks), an Azure Firewall, an internal load balancer
+// frontend or a virtual network gateway. Private endpoints and public IPs do not (spec §1.4).
+func Forwards(o model.Owner) bool {
+	switch o.Kind {
+	case model.OwnerNIC, model.OwnerFirewall, model.OwnerLBFrontend, model.OwnerGateway:
+		return true
+	}
+	return false
+}
