@@ -41,8 +41,8 @@ func (r rep) name() string {
 // and back, collecting the appliances and firewalls each direction crosses; replies of a private
 // endpoint ignore UDRs (spec §5), so they cross none. Pairs whose two sets differ are candidates.
 // Stage 2 confirms each candidate with a full trace (rules, SNAT, disableSnatOnPL): only a trace
-// that reports AsymmetricReturn becomes a finding. Route lookups are cheap and allocation-free,
-// so stage 1 covers every pair even on a 10,000-NIC estate; traces run only for candidates.
+// that reports AsymmetricReturn becomes a finding. Stage 1 (asympairs.go) compares routes per
+// group of subnets, not per pair; traces run only for candidates.
 func runAsymmetricReturn(pass *Pass) []Finding {
 	p := pass.Plane
 	srcs := subnetReps(p.Net)
@@ -64,43 +64,30 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	return out
 }
 
-// searchPairs runs both stages over every pair, sources split among GOMAXPROCS workers (the
-// data plane is safe for concurrent use; each worker has its own caches). Hits come back in
-// source order, whatever the scheduling.
+// searchPairs finds the candidates (stage 1) and confirms them with traces (stage 2), split
+// among GOMAXPROCS workers (the data plane is safe for concurrent use). Hits come back in source
+// then destination order, whatever the scheduling.
 func searchPairs(p *dataplane.Plane, srcs, dsts []rep) []asymHit {
-	workers := min(runtime.GOMAXPROCS(0), max(len(srcs), 1))
-	perSrc := make([][]asymHit, len(srcs))
+	cands := candidatePairs(p, srcs, dsts)
+	workers := min(runtime.GOMAXPROCS(0), max(len(cands), 1))
+	found := make([]*asymHit, len(cands))
 	var wg sync.WaitGroup
 	for wk := 0; wk < workers; wk++ {
 		wg.Add(1)
 		go func(wk int) {
 			defer wg.Done()
-			w := newChainWalker(p)
-			for i := wk; i < len(srcs); i += workers {
-				perSrc[i] = w.pairsFrom(srcs[i], dsts)
+			for i := wk; i < len(cands); i += workers {
+				if h, ok := confirmAsymmetry(p, srcs[cands[i].s], dsts[cands[i].d]); ok {
+					found[i] = &h
+				}
 			}
 		}(wk)
 	}
 	wg.Wait()
 	var out []asymHit
-	for _, hs := range perSrc {
-		out = append(out, hs...)
-	}
-	return out
-}
-
-// pairsFrom checks one source against every destination.
-func (w *chainWalker) pairsFrom(s rep, dsts []rep) []asymHit {
-	var out []asymHit
-	for _, d := range dsts {
-		if d.subnet == s.subnet && d.pe == nil {
-			continue // inside one subnet nothing is routed
-		}
-		if !w.asymmetric(s, d) {
-			continue
-		}
-		if h, ok := confirmAsymmetry(w.p, s, d); ok {
-			out = append(out, h)
+	for _, h := range found {
+		if h != nil {
+			out = append(out, *h)
 		}
 	}
 	return out
@@ -160,157 +147,6 @@ func endpointReps(n *model.Network) []rep {
 	return out
 }
 
-// maxChain bounds a route-only walk; longer chains are loops and the trace reports them.
-const maxChain = 6
-
-// chainWalker follows routes through appliances. Per pair it does one route lookup and two map
-// lookups: appliance resolutions and the walk onward from an appliance (the same for every
-// source) are cached.
-type chainWalker struct {
-	p          *dataplane.Plane
-	fwd, rev   chainBuf
-	appliances map[applianceKey]appliance
-	tails      map[tailKey]chainBuf
-}
-
-type chainBuf struct {
-	devs [maxChain]any
-	n    int
-}
-
-type applianceKey struct {
-	vnet *model.VNet
-	ip   netip.Addr
-}
-
-// appliance is a resolved next hop: the device and the subnet it forwards from.
-type appliance struct {
-	dev  any
-	next *model.Subnet
-}
-
-type tailKey struct {
-	from *model.Subnet
-	dst  netip.Addr
-}
-
-func newChainWalker(p *dataplane.Plane) *chainWalker {
-	return &chainWalker{p: p, appliances: map[applianceKey]appliance{}, tails: map[tailKey]chainBuf{}}
-}
-
-// asymmetric reports whether s→d and its reply cross different stateful devices by routes alone.
-func (w *chainWalker) asymmetric(s, d rep) bool {
-	w.chain(s.subnet, d.addr, &w.fwd)
-	w.rev.n = 0
-	if d.pe == nil {
-		w.chain(d.subnet, s.addr, &w.rev)
-	} else if w.fwd.n == 0 {
-		return false // direct to an endpoint and direct back
-	}
-	return !sameSet(w.fwd.devs[:w.fwd.n], w.rev.devs[:w.rev.n])
-}
-
-// chain fills c with the appliances and firewalls a packet from subnet s to dst crosses,
-// following VirtualAppliance next hops (spec §1.4, §1.6). The walk after the first appliance
-// comes from the cache.
-func (w *chainWalker) chain(s *model.Subnet, dst netip.Addr, c *chainBuf) {
-	c.n = 0
-	r, ok := w.p.FIB.Subnet(s).Lookup(dst)
-	if !ok || r.NextHop != model.HopVirtualAppliance {
-		return
-	}
-	a := w.applianceAt(s.VNet, r.NextHopIP)
-	if a.dev == nil {
-		return
-	}
-	c.devs[0], c.n = a.dev, 1
-	if a.next == nil {
-		return
-	}
-	k := tailKey{a.next, dst}
-	t, ok := w.tails[k]
-	if !ok {
-		w.walk(a.next, dst, &t)
-		w.tails[k] = t
-	}
-	for _, d := range t.devs[:t.n] {
-		if c.n == maxChain || contains(c.devs[:c.n], d) {
-			return // a loop: the trace reports it
-		}
-		c.devs[c.n] = d
-		c.n++
-	}
-}
-
-// walk follows routes from subnet s (an appliance's) towards dst without the cache.
-func (w *chainWalker) walk(s *model.Subnet, dst netip.Addr, c *chainBuf) {
-	c.n = 0
-	for c.n < maxChain {
-		r, ok := w.p.FIB.Subnet(s).Lookup(dst)
-		if !ok || r.NextHop != model.HopVirtualAppliance {
-			return
-		}
-		a := w.applianceAt(s.VNet, r.NextHopIP)
-		if a.dev == nil || contains(c.devs[:c.n], a.dev) {
-			return
-		}
-		c.devs[c.n] = a.dev
-		c.n++
-		if s = a.next; s == nil {
-			return
-		}
-	}
-}
-
-// applianceAt resolves a next hop seen from VNet v (same or directly peered VNet) to its device
-// and the subnet the device forwards from; unresolvable next hops have a nil device.
-// Next hop owners in the same or a directly peered VNet: spec §1.4 [UDR].
-func (w *chainWalker) applianceAt(v *model.VNet, ip netip.Addr) appliance {
-	k := applianceKey{v, ip}
-	if a, ok := w.appliances[k]; ok {
-		return a
-	}
-	var a appliance
-	o, ok := w.p.Net.OwnerIn(v, ip)
-	for i := 0; !ok && i < len(v.Peerings); i++ {
-		if pr := v.Peerings[i]; pr.Remote != nil && pr.Active() {
-			o, ok = w.p.Net.OwnerIn(pr.Remote, ip)
-		}
-	}
-	switch {
-	case !ok:
-	case o.Kind == model.OwnerNIC:
-		a = appliance{o.IPConfig.NIC, o.IPConfig.Subnet}
-	case o.Kind == model.OwnerFirewall:
-		a = appliance{o.Firewall, o.Firewall.Subnet}
-	case o.Kind == model.OwnerLBFrontend:
-		a = appliance{o.Frontend.LB, o.Frontend.Subnet}
-	}
-	w.appliances[k] = a
-	return a
-}
-
-func contains(xs []any, x any) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func sameSet(a, b []any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !contains(b, x) {
-			return false
-		}
-	}
-	return true
-}
-
 // probePorts are tried in order until the forward flow is allowed (a denied flow has no reply).
 var probePorts = []uint16{443, 22, 3389, 80}
 
@@ -342,7 +178,7 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
 		ports, to = []uint16{endpointPort(d.pe)}, string(d.pe.ID)
 	}
 	for _, port := range ports {
-		a, err := trace.Run(p, trace.Query{From: string(s.nic.ID), To: to, Protocol: model.ProtoTCP, DestinationPort: port})
+		a, err := trace.RunBrief(p, trace.Query{From: string(s.nic.ID), To: to, Protocol: model.ProtoTCP, DestinationPort: port})
 		if err != nil || a.Return == nil {
 			continue // not delivered on this port: nothing comes back to compare
 		}

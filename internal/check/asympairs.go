@@ -1,0 +1,459 @@
+package check
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// The candidate search of AsymmetricReturn. A pair (source s, destination d) is a candidate when
+// the stateful devices a packet from s's subnet to d crosses by routes alone (the forward chain)
+// differ from those the reply from d's subnet to s crosses (the reverse chain); replies of a
+// private endpoint ignore UDRs (spec §5 DECISION), so theirs is empty.
+//
+// Comparing every pair is quadratic. Instead each subnet's routes are mapped once over the
+// sorted destination (or source) addresses as a piecewise function, using fib's own Lookup at
+// every boundary of the table's prefixes (so the selection rules live in fib alone, and the
+// next-hop decision in forward). Subnets whose functions agree outside their own VNet's range
+// share one group; pairs inside a VNet's range are compared one by one. Candidates are then
+// enumerated per (source group, destination group) as rectangles of differing chains, so the
+// cost grows with the subnets, the routes and the candidates, not with subnets × destinations.
+
+// universe is a list of addresses in ascending order; positions index the reps.
+type universe struct{ addrs []netip.Addr }
+
+// lowerBound is the first position whose address is at least a.
+func (u *universe) lowerBound(a netip.Addr) int {
+	i, _ := slices.BinarySearchFunc(u.addrs, a, func(x, y netip.Addr) int { return x.Compare(y) })
+	return i
+}
+
+// span is the positions of the addresses inside p.
+func (u *universe) span(p netip.Prefix) (int, int) {
+	p = p.Masked()
+	lo := u.lowerBound(p.Addr())
+	hi := len(u.addrs)
+	if next := lastAddr(p).Next(); next.IsValid() && next.BitLen() == p.Addr().BitLen() {
+		hi = u.lowerBound(next)
+	}
+	return lo, hi
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// piece gives positions [previous end, end) a chain (an interned set of devices; 0 is none).
+type piece struct{ end, chain int32 }
+
+// at is the chain at position i.
+func at(ps []piece, i int) int32 {
+	k, _ := slices.BinarySearchFunc(ps, int32(i), func(p piece, i int32) int {
+		if p.end <= i {
+			return -1
+		}
+		return 1
+	})
+	return ps[k].chain
+}
+
+// appendPiece adds [.., end) with chain c, merging with an equal predecessor.
+func appendPiece(ps []piece, end int, c int32) []piece {
+	if n := len(ps); n > 0 && ps[n-1].chain == c {
+		ps[n-1].end = int32(end)
+		return ps
+	}
+	return append(ps, piece{int32(end), c})
+}
+
+// chainSearch maps subnets' routes over a universe. Not safe for concurrent use.
+type chainSearch struct {
+	p      *dataplane.Plane
+	devs   map[any]int32
+	chains map[string]int32
+	sets   [][]int32 // chain id → sorted device ids
+	tails  map[tailKey][]piece
+	// active holds the subnets being mapped (a loop guard) with their depth; functions mapped
+	// at depth taintFrom or deeper depend on a loop cut and are not cached.
+	active    map[tailKey]int
+	taintFrom int
+}
+
+type tailKey struct {
+	s *model.Subnet
+	u *universe
+}
+
+func newChainSearch(p *dataplane.Plane) *chainSearch {
+	return &chainSearch{p: p, devs: map[any]int32{}, chains: map[string]int32{"": 0}, sets: [][]int32{nil},
+		tails: map[tailKey][]piece{}, active: map[tailKey]int{}, taintFrom: maxDepth}
+}
+
+// union interns the chain holding dev and every device of chain c.
+func (cs *chainSearch) union(dev any, c int32) int32 {
+	id, ok := cs.devs[dev]
+	if !ok {
+		id = int32(len(cs.devs) + 1)
+		cs.devs[dev] = id
+	}
+	set := cs.sets[c]
+	if i, found := slices.BinarySearch(set, id); !found {
+		set = slices.Insert(slices.Clone(set), i, id)
+	}
+	var b strings.Builder
+	for _, x := range set {
+		b.WriteString(strconv.Itoa(int(x)))
+		b.WriteByte(',')
+	}
+	k := b.String()
+	if got, ok := cs.chains[k]; ok {
+		return got
+	}
+	n := int32(len(cs.sets))
+	cs.chains[k], cs.sets = n, append(cs.sets, set)
+	return n
+}
+
+// route maps subnet s's routes over u: for each range of positions, the devices a packet to
+// those addresses crosses by routes alone, following appliances onward from the subnet each
+// forwards from (spec §1.4, §1.6). A loop contributes the devices seen before it repeats.
+func (cs *chainSearch) route(s *model.Subnet, u *universe) []piece {
+	k := tailKey{s, u}
+	if ps, ok := cs.tails[k]; ok {
+		return ps
+	}
+	if i, ok := cs.active[k]; ok {
+		// A loop back to a subnet being mapped adds nothing; every subnet mapped since depends
+		// on this cut, so theirs are not kept for other callers.
+		cs.taintFrom = min(cs.taintFrom, i+1)
+		return []piece{{int32(len(u.addrs)), 0}}
+	}
+	depth := len(cs.active)
+	cs.active[k] = depth
+	var ps []piece
+	if t := cs.p.FIB.Subnet(s); t != nil {
+		ps = cs.mapTable(s, t, u)
+	}
+	if len(ps) == 0 || ps[len(ps)-1].end != int32(len(u.addrs)) {
+		ps = appendPiece(ps, len(u.addrs), 0)
+	}
+	delete(cs.active, k)
+	if depth < cs.taintFrom {
+		cs.tails[k] = ps
+	}
+	if depth <= cs.taintFrom {
+		cs.taintFrom = maxDepth
+	}
+	return ps
+}
+
+const maxDepth = 1 << 30
+
+// mapTable evaluates t's Lookup once per range between consecutive prefix boundaries that holds
+// an address of u: the selected route is the same for every address of such a range.
+func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []piece {
+	bounds := []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+	for _, r := range t.All() {
+		p := r.Prefix.Masked()
+		bounds = append(bounds, p.Addr())
+		if next := lastAddr(p).Next(); next.IsValid() && next.BitLen() == p.Addr().BitLen() {
+			bounds = append(bounds, next)
+		}
+	}
+	slices.SortFunc(bounds, netip.Addr.Compare)
+	bounds = slices.Compact(bounds)
+	var ps []piece
+	for i, b := range bounds {
+		lo, hi := u.lowerBound(b), len(u.addrs)
+		if i+1 < len(bounds) {
+			hi = u.lowerBound(bounds[i+1])
+		}
+		if lo == hi {
+			continue
+		}
+		if lo > 0 && (len(ps) == 0 || ps[len(ps)-1].end < int32(lo)) {
+			ps = appendPiece(ps, lo, 0) // unreachable in practice: bounds start each family
+		}
+		r, ok := t.Lookup(b)
+		if !ok {
+			ps = appendPiece(ps, hi, 0)
+			continue
+		}
+		dev, next, ok := forward.Follow(cs.p, s, r).Device()
+		if !ok {
+			ps = appendPiece(ps, hi, 0)
+			continue
+		}
+		var tail []piece
+		if next != nil {
+			tail = cs.route(next, u)
+		}
+		ps = cs.prepend(ps, dev, tail, lo, hi)
+	}
+	return ps
+}
+
+// prepend appends positions [lo, hi) whose chain is dev plus the tail's chain there.
+func (cs *chainSearch) prepend(ps []piece, dev any, tail []piece, lo, hi int) []piece {
+	if tail == nil {
+		return appendPiece(ps, hi, cs.union(dev, 0))
+	}
+	k, _ := slices.BinarySearchFunc(tail, int32(lo), func(p piece, i int32) int {
+		if p.end <= i {
+			return -1
+		}
+		return 1
+	})
+	for ; k < len(tail); k++ {
+		ps = appendPiece(ps, min(int(tail[k].end), hi), cs.union(dev, tail[k].chain))
+		if int(tail[k].end) >= hi {
+			break
+		}
+	}
+	return ps
+}
+
+// heal overwrites positions [lo, hi) with the chain just before them (or after, at the start),
+// so that subnets differing only inside their own VNet's range compare equal.
+func heal(ps []piece, lo, hi int) []piece {
+	if lo >= hi {
+		return ps
+	}
+	var fill int32
+	switch {
+	case lo > 0:
+		fill = at(ps, lo-1)
+	case hi < int(ps[len(ps)-1].end):
+		fill = at(ps, hi)
+	default:
+		return ps
+	}
+	var out []piece
+	prev := int32(0)
+	for _, p := range ps {
+		// the part of p before lo, the healed range, the part after hi
+		if a := min(p.end, int32(lo)); a > prev {
+			out = appendPiece(out, int(a), p.chain)
+		}
+		if p.end > int32(lo) && prev < int32(hi) {
+			out = appendPiece(out, int(min(p.end, int32(hi))), fill)
+		}
+		if p.end > int32(hi) {
+			out = appendPiece(out, int(p.end), p.chain)
+		}
+		prev = p.end
+	}
+	return out
+}
+
+func pieceKey(ps []piece) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(strconv.Itoa(int(p.end)))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(int(p.chain)))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// side is the sources (over the destination universe) or destinations (over the source
+// universe): per rep, its exact chain function, its own VNet's ranges, and its group.
+type side struct {
+	reps   []rep
+	pos    []int      // rep index → position in its own universe
+	exact  [][]piece  // rep index → chains over the other universe
+	masks  [][][2]int // rep index → ranges of the other universe inside the rep's VNet
+	groups []*repGroup
+}
+
+type repGroup struct {
+	healed  []piece
+	members []int // positions in the side's own universe, ascending
+	reps    []int // rep indexes, in member order
+}
+
+func sortedUniverse(reps []rep) (*universe, []int) {
+	order := make([]int, len(reps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return reps[a].addr.Compare(reps[b].addr) })
+	u := &universe{addrs: make([]netip.Addr, len(reps))}
+	pos := make([]int, len(reps))
+	for k, i := range order {
+		u.addrs[k], pos[i] = reps[i].addr, k
+	}
+	return u, pos
+}
+
+// buildSide maps every rep's chains over other and groups reps by their healed functions.
+// chains returns a rep's exact function.
+func buildSide(reps []rep, pos []int, other *universe, chains func(rep) []piece) *side {
+	sd := &side{reps: reps, pos: pos, exact: make([][]piece, len(reps)), masks: make([][][2]int, len(reps))}
+	byKey := map[string]*repGroup{}
+	order := make([]int, len(reps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pos[a], pos[b]) })
+	for _, i := range order {
+		r := reps[i]
+		ps := chains(r)
+		sd.exact[i] = ps
+		healed := ps
+		if r.subnet.VNet != nil {
+			for _, pf := range r.subnet.VNet.AddressSpace {
+				lo, hi := other.span(pf)
+				sd.masks[i] = append(sd.masks[i], [2]int{lo, hi})
+				healed = heal(healed, lo, hi)
+			}
+		}
+		k := pieceKey(healed)
+		g := byKey[k]
+		if g == nil {
+			g = &repGroup{healed: healed}
+			byKey[k] = g
+			sd.groups = append(sd.groups, g)
+		}
+		g.members, g.reps = append(g.members, pos[i]), append(g.reps, i)
+	}
+	return sd
+}
+
+func (sd *side) masked(i, otherPos int) bool {
+	for _, m := range sd.masks[i] {
+		if otherPos >= m[0] && otherPos < m[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// pairIdx is a candidate: indexes into the source and destination reps.
+type pairIdx struct{ s, d int }
+
+// candidatePairs returns every (source, destination) whose forward and reverse chains differ,
+// in source then destination order.
+func candidatePairs(p *dataplane.Plane, srcs, dsts []rep) []pairIdx {
+	su, spos := sortedUniverse(srcs)
+	du, dpos := sortedUniverse(dsts)
+	cs := newChainSearch(p)
+	src := buildSide(srcs, spos, du, func(r rep) []piece { return cs.route(r.subnet, du) })
+	dst := buildSide(dsts, dpos, su, func(r rep) []piece {
+		if r.pe != nil {
+			return []piece{{int32(len(su.addrs)), 0}} // system routes: no appliance (spec §5 DECISION)
+		}
+		return cs.route(r.subnet, su)
+	})
+	var out []pairIdx
+	keep := func(si, di int) {
+		if dsts[di].subnet == srcs[si].subnet && dsts[di].pe == nil {
+			return // inside one subnet nothing is routed
+		}
+		out = append(out, pairIdx{si, di})
+	}
+	for _, ga := range src.groups {
+		for _, gb := range dst.groups {
+			rectangles(src, dst, ga, gb, keep)
+		}
+	}
+	maskedPairs(src, dst, du, keep)
+	for di, d := range dsts {
+		// An address several resources own (overlapping VNets) may be delivered to another one
+		// than d, whose reply leaves from another subnet: every pair is traced.
+		if len(p.Net.Owners(d.addr)) > 1 {
+			for si := range srcs {
+				keep(si, di)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b pairIdx) int {
+		if c := cmp.Compare(a.s, b.s); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.d, b.d)
+	})
+	return slices.Compact(out)
+}
+
+// rectangles emits the pairs of ga × gb whose healed chains differ, leaving pairs inside either
+// rep's own VNet range to maskedPairs.
+func rectangles(src, dst *side, ga, gb *repGroup, emit func(si, di int)) {
+	prevF := 0
+	for _, f := range ga.healed {
+		bLo, bHi := membersIn(gb.members, prevF, int(f.end))
+		prevF = int(f.end)
+		if bLo == bHi {
+			continue
+		}
+		prevR := 0
+		for _, r := range gb.healed {
+			aLo, aHi := membersIn(ga.members, prevR, int(r.end))
+			prevR = int(r.end)
+			if aLo == aHi || f.chain == r.chain {
+				continue
+			}
+			for _, si := range ga.reps[aLo:aHi] {
+				for k, di := range gb.reps[bLo:bHi] {
+					if src.masked(si, gb.members[bLo+k]) || dst.masked(di, src.pos[si]) {
+						continue
+					}
+					emit(si, di)
+				}
+			}
+		}
+	}
+}
+
+func membersIn(members []int, lo, hi int) (int, int) {
+	a, _ := slices.BinarySearch(members, lo)
+	b, _ := slices.BinarySearch(members, hi)
+	return a, b
+}
+
+// maskedPairs compares, with exact chains, the pairs where one rep lies in the other's VNet range.
+func maskedPairs(src, dst *side, du *universe, emit func(si, di int)) {
+	dstAt := make([]int, len(dst.reps)) // destination position → rep index
+	for i, p := range dst.pos {
+		dstAt[p] = i
+	}
+	differ := func(si, di int) bool {
+		return at(src.exact[si], dst.pos[di]) != at(dst.exact[di], src.pos[si])
+	}
+	for si := range src.reps {
+		for _, m := range src.masks[si] {
+			for p := m[0]; p < m[1]; p++ {
+				if di := dstAt[p]; differ(si, di) {
+					emit(si, di)
+				}
+			}
+		}
+	}
+	srcAt := make([]int, len(src.reps))
+	for i, p := range src.pos {
+		srcAt[p] = i
+	}
+	for di := range dst.reps {
+		for _, m := range dst.masks[di] {
+			for p := m[0]; p < m[1]; p++ {
+				if si := srcAt[p]; !src.masked(si, dst.pos[di]) && differ(si, di) {
+					emit(si, di)
+				}
+			}
+		}
+	}
+	_ = du
+}
