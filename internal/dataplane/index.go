@@ -11,21 +11,23 @@ import (
 const MaxInstanceAddrs = 1019
 
 // Index answers the "what is behind this address" questions a trace asks beyond the model's
-// owner index: public IPs by their holder, firewall subnets and instance addresses, load
-// balancer outbound rules per backend, and on-premises prefixes per gateway.
+// owner index: public IPs by their holder, firewall subnets and instance addresses, and
+// on-premises prefixes per gateway. A backend's load balancer outbound rule is Egress's.
 type Index struct {
 	NATByPublicIP      map[netip.Addr]*model.NATGateway
 	FirewallByPublicIP map[netip.Addr]*model.Firewall
 	FrontendByPublicIP map[netip.Addr]*model.Frontend // public load balancer frontends
 	IPConfigByPublicIP map[netip.Addr]*model.IPConfig // instance public IPs
 	FirewallBySubnet   map[*model.Subnet]*model.Firewall
-	// Outbound is the load balancer outbound rule whose pool holds the ip configuration (spec §4).
-	Outbound map[*model.IPConfig]*model.OutboundRule
 	// Instances are each firewall's instance addresses (spec §3.1): its subnet minus the five
 	// reserved addresses and the frontend IP, at most MaxInstanceAddrs.
 	Instances map[*model.Firewall][]netip.Addr
 	// OnPrem lists every local network gateway prefix reachable through a connection.
 	OnPrem []OnPremPrefix
+	// HalfLinksTo lists, per VNet, the peering links other VNets hold towards it that are not
+	// Active and have no link back, in network order: a trace whose destination lies in the
+	// linking VNet names them (spec §1.3) without scanning every VNet.
+	HalfLinksTo map[*model.VNet][]*model.Peering
 }
 
 // OnPremPrefix is one on-premises prefix and the gateway that reaches it.
@@ -42,7 +44,6 @@ func buildIndex(n *model.Network) *Index {
 		FrontendByPublicIP: map[netip.Addr]*model.Frontend{},
 		IPConfigByPublicIP: map[netip.Addr]*model.IPConfig{},
 		FirewallBySubnet:   map[*model.Subnet]*model.Firewall{},
-		Outbound:           map[*model.IPConfig]*model.OutboundRule{},
 		Instances:          map[*model.Firewall][]netip.Addr{},
 	}
 	for _, g := range n.NATGateways {
@@ -75,7 +76,28 @@ func buildIndex(n *model.Network) *Index {
 		}
 	}
 	x.indexOnPrem(n)
+	x.indexHalfLinks(n)
 	return x
+}
+
+func (x *Index) indexHalfLinks(n *model.Network) {
+	x.HalfLinksTo = map[*model.VNet][]*model.Peering{}
+	for _, v := range n.VNets {
+		for _, p := range v.Peerings {
+			if p.Active() || p.Reverse() != nil {
+				continue
+			}
+			to := p.Remote
+			if to == nil {
+				if r, ok := n.Lookup(p.RemoteID); ok {
+					to, _ = r.(*model.VNet)
+				}
+			}
+			if to != nil && to != v {
+				x.HalfLinksTo[to] = append(x.HalfLinksTo[to], p)
+			}
+		}
+	}
 }
 
 func (x *Index) indexLBs(n *model.Network) {
@@ -83,16 +105,6 @@ func (x *Index) indexLBs(n *model.Network) {
 		for _, fe := range lb.Frontends {
 			if fe.PublicIP != nil && fe.PublicIP.Address.IsValid() {
 				x.FrontendByPublicIP[fe.PublicIP.Address] = fe
-			}
-		}
-		for _, r := range lb.OutboundRules {
-			if r.Pool == nil {
-				continue
-			}
-			for _, c := range r.Pool.IPConfigs {
-				if _, dup := x.Outbound[c]; !dup {
-					x.Outbound[c] = r
-				}
 			}
 		}
 	}

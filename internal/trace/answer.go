@@ -106,6 +106,8 @@ type Answer struct {
 	Return      *Leg      `json:"return"` // nil when the forward flow was not delivered
 	Findings    []Finding `json:"findings"`
 	Assumptions []string  `json:"assumptions"`
+
+	brief bool // RunBrief: no step details, no assumptions
 }
 
 // Leg is one direction of the flow.

@@ -10,7 +10,14 @@ import (
 // Run traces q through p, forward and back. The error is a *model.NotFoundError or
 // *model.AmbiguousError when an endpoint does not resolve; every network outcome, however
 // broken, is an Answer.
-func Run(p *dataplane.Plane, q Query) (*Answer, error) {
+func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, false) }
+
+// RunBrief is Run for callers that read only the verdict, dispositions, hops and findings
+// (checks tracing many pairs): steps keep their kind, result, resource and rule but no detail
+// text, and assumptions are not collected. The walk and every decision are Run's.
+func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true) }
+
+func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 	q = q.normalized()
 	src, err := resolveSource(p, q.From)
 	if err != nil {
@@ -20,7 +27,7 @@ func Run(p *dataplane.Plane, q Query) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}}
+	a := &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}, brief: brief}
 	pkt := packet{src: src.addr, dst: dst.addr, proto: q.Protocol, sport: q.SourcePort, dport: q.DestinationPort}
 	fw := newWalker(p, a, pkt, false)
 	fw.origin = src

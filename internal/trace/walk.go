@@ -123,7 +123,9 @@ func (w *walker) step(kind StepKind, res Result, id model.ID, rule, detail strin
 	if w.hop == nil {
 		w.addHop(HopInternet, "internet", "", netip.Addr{})
 	}
-	if len(args) > 0 {
+	if w.ans.brief {
+		detail = "" // a brief answer keeps the decisions, not their wording
+	} else if len(args) > 0 {
 		detail = fmt.Sprintf(detail, args...)
 	}
 	w.hop.Steps = append(w.hop.Steps, Step{Step: kind, Result: res, ResourceID: string(id), Rule: rule, Detail: detail})
@@ -236,6 +238,9 @@ func (w *walker) enter(at any) bool {
 func (w *walker) assume(format string, args ...any) { w.ans.assume(format, args...) }
 
 func (a *Answer) assume(format string, args ...any) {
+	if a.brief {
+		return
+	}
 	s := fmt.Sprintf(format, args...)
 	for _, x := range a.Assumptions {
 		if x == s {
