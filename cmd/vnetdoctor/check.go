@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
@@ -19,11 +20,12 @@ func runCheck(args []string, stdin io.Reader, stdout io.Writer) error {
 	if failOn != "" && failOn != "error" && failOn != "warning" {
 		return usagef("check: --fail-on must be error or warning, not %q", failOn)
 	}
-	p, err := c.plane(stdin)
+	ctx := context.Background()
+	snap, err := c.snapshot(ctx, stdin)
 	if err != nil {
 		return err
 	}
-	findings, err := check.Run(context.Background(), p, check.DefaultOptions())
+	findings, err := ask.Check(ctx, snap, ask.CheckQuery{}, ask.DefaultOptions())
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -68,18 +69,9 @@ func flagHelp(fs *flag.FlagSet) string {
 	return b.String()
 }
 
-// load reads the snapshot into a model.
-func (c *common) load(stdin io.Reader) (*model.Network, error) {
-	return convert.Load(c.snapshots, convert.Options{SkipInvalid: c.skipInvalid, Stdin: stdin})
-}
-
-// plane loads the snapshot and computes its data plane.
-func (c *common) plane(stdin io.Reader) (*dataplane.Plane, error) {
-	n, err := c.load(stdin)
-	if err != nil {
-		return nil, err
-	}
-	return dataplane.Build(n), nil
+// snapshot loads the snapshot the flags name and computes its data plane.
+func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, error) {
+	return ask.Load(ctx, c.snapshots, convert.Options{SkipInvalid: c.skipInvalid, Stdin: stdin})
 }
 
 func isInputError(err error) bool {
@@ -87,5 +79,7 @@ func isInputError(err error) bool {
 	var ae *model.AmbiguousError
 	var ne *model.NotFoundError
 	var re *dns.ResolveError
-	return errors.As(err, &ie) || errors.As(err, &ae) || errors.As(err, &ne) || errors.As(err, &re)
+	var qe *ask.QueryError
+	return errors.As(err, &ie) || errors.As(err, &ae) || errors.As(err, &ne) || errors.As(err, &re) ||
+		errors.As(err, &qe)
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"io"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
@@ -22,17 +24,18 @@ func runResolve(args []string, stdin io.Reader, stdout io.Writer) error {
 	if from == "" || len(names) != 1 {
 		return usagef("resolve: usage: vnetdoctor resolve -s SNAPSHOT --from VM NAME [-o text|json]")
 	}
-	plane, err := c.plane(stdin)
+	ctx := context.Background()
+	snap, err := c.snapshot(ctx, stdin)
 	if err != nil {
 		return err
 	}
-	nic, err := plane.Net.FindNIC(from)
-	if err != nil {
-		return err
-	}
-	a, err := dns.Resolve(plane, nic, names[0])
-	if err != nil {
+	a, err := ask.Resolve(ctx, snap, ask.ResolveQuery{From: from, Name: names[0]}, ask.DefaultOptions())
+	var qe *ask.QueryError
+	if errors.As(err, &qe) {
 		return usagef("resolve: %v", err)
+	}
+	if err != nil {
+		return err
 	}
 	if c.output == "json" {
 		return render.JSON(stdout, a)

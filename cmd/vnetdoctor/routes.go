@@ -1,52 +1,47 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
-	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
 func runRoutes(args []string, stdin io.Reader, stdout io.Writer) error {
-	c, p, nic, err := nicCommand("routes", args, stdin)
+	ctx := context.Background()
+	c, snap, ref, err := nicCommand(ctx, "routes", args, stdin)
 	if err != nil {
 		return err
 	}
-	sub := nic.Subnet()
-	if sub == nil {
-		return usagef("NIC %s has no subnet in the snapshot; it has no effective routes", nic.ID)
+	a, err := ask.Routes(ctx, snap, ask.RoutesQuery{NIC: ref}, ask.DefaultOptions())
+	if err != nil {
+		return err
 	}
-	routes := p.FIB.Subnet(sub).All()
-	disable := sub.RouteTable != nil && sub.RouteTable.DisableBGPPropagation
 	if c.output == "json" {
-		return render.JSON(stdout, render.Routes(routes, disable))
+		return render.JSON(stdout, render.Routes(a.Routes, a.DisableBGPPropagation))
 	}
-	title := fmt.Sprintf("Effective routes of %s (subnet %s/%s)", nic.Name, sub.VNet.Name, sub.Name)
-	return render.RoutesText(stdout, title, routes)
+	title := fmt.Sprintf("Effective routes of %s (subnet %s/%s)", a.NIC.Name, a.Subnet.VNet.Name, a.Subnet.Name)
+	return render.RoutesText(stdout, title, a.Routes)
 }
 
-// nicCommand parses the flags of a per-NIC command (-s, -o, --nic), loads the snapshot and
-// resolves the NIC.
-func nicCommand(name string, args []string, stdin io.Reader) (*common, *dataplane.Plane, *model.NIC, error) {
+// nicCommand parses the flags of a per-NIC command (-s, -o, --nic) and loads the snapshot. It
+// returns the --nic reference for the question to resolve.
+func nicCommand(ctx context.Context, name string, args []string, stdin io.Reader) (*common, *ask.Snapshot, string, error) {
 	var c common
 	var ref string
 	fs := newFlagSet(name, &c)
 	fs.StringVar(&ref, "nic", "", "NIC ID or name, VM name, or private IP")
 	if err := parse(fs, &c, args); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, "", err
 	}
 	if ref == "" {
-		return nil, nil, nil, usagef("%s: --nic is required", name)
+		return nil, nil, "", usagef("%s: --nic is required", name)
 	}
-	p, err := c.plane(stdin)
+	snap, err := c.snapshot(ctx, stdin)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, "", err
 	}
-	nic, err := p.Net.FindNIC(ref)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return &c, p, nic, nil
+	return &c, snap, ref, nil
 }

@@ -1,28 +1,27 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
 func runRules(args []string, stdin io.Reader, stdout io.Writer) error {
-	c, p, nic, err := nicCommand("rules", args, stdin)
+	ctx := context.Background()
+	c, snap, ref, err := nicCommand(ctx, "rules", args, stdin)
 	if err != nil {
 		return err
 	}
-	ipc := nic.Primary()
-	if ipc == nil || ipc.Subnet == nil {
-		return usagef("NIC %s has no ip configuration with a subnet in the snapshot", nic.ID)
+	a, err := ask.Rules(ctx, snap, ask.RulesQuery{NIC: ref}, ask.DefaultOptions())
+	if err != nil {
+		return err
 	}
-	list := p.ACL.ForIPConfig(ipc).Listing()
 	if c.output == "json" {
-		if list == nil {
-			list = []acl.EffectiveNSG{}
-		}
-		return render.JSON(stdout, acl.EffectiveNSGList{Value: list})
+		return render.JSON(stdout, acl.EffectiveNSGList{Value: a.NSGs})
 	}
-	return render.RulesText(stdout, fmt.Sprintf("Effective security rules of %s (%s)", nic.Name, ipc.PrivateIP), list)
+	return render.RulesText(stdout, fmt.Sprintf("Effective security rules of %s (%s)", a.NIC.Name, a.IPConfig.PrivateIP), a.NSGs)
 }

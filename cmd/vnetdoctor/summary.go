@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"io"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
@@ -12,11 +14,16 @@ func runSummary(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err := parse(fs, &c, args); err != nil {
 		return err
 	}
-	p, err := c.plane(stdin)
+	ctx := context.Background()
+	snap, err := c.snapshot(ctx, stdin)
 	if err != nil {
 		return err
 	}
-	s := render.NewSummary(p.Net, p.Warnings)
+	a, err := ask.Summary(ctx, snap, ask.SummaryQuery{}, ask.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	s := render.NewSummary(a.Network, a.PlaneWarnings)
 	if c.output == "json" {
 		return render.JSON(stdout, s)
 	}

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"context"
 	"io"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -35,11 +36,12 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("trace: ports must be 0-65535")
 	}
 	q.Protocol, q.SourcePort, q.DestinationPort = p, uint16(sport), uint16(dport)
-	plane, err := c.plane(stdin)
+	ctx := context.Background()
+	snap, err := c.snapshot(ctx, stdin)
 	if err != nil {
 		return err
 	}
-	a, _, err := dns.Trace(plane, q) // --to NAME is resolved as the source VM would (spec §8)
+	a, err := ask.Trace(ctx, snap, q, ask.DefaultOptions()) // --to NAME is resolved as the source VM would (spec §8)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,155 @@
+package ask
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/check"
+	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// SummaryQuery asks what a snapshot holds. It has no parameters yet.
+type SummaryQuery struct{}
+
+// SummaryAnswer is what a snapshot holds: the network (resource counts, types not modelled,
+// the model's warnings, snapshot identity) and the warnings computing its data plane added.
+type SummaryAnswer struct {
+	Network       *model.Network
+	PlaneWarnings []model.Warning
+}
+
+// Summary answers `vnetdoctor summary`.
+func Summary(ctx context.Context, s *Snapshot, _ SummaryQuery, _ Options) (*SummaryAnswer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &SummaryAnswer{Network: s.Net, PlaneWarnings: s.Plane.Warnings}, nil
+}
+
+// RoutesQuery asks for a NIC's effective routes. NIC is a NIC ID or name, a VM name or a
+// private IP (model.Network.FindNIC).
+type RoutesQuery struct{ NIC string }
+
+// RoutesAnswer is the effective route table of the NIC's subnet, in the order az prints it.
+type RoutesAnswer struct {
+	NIC    *model.NIC
+	Subnet *model.Subnet
+	Routes []fib.Route
+	// DisableBGPPropagation is the subnet route table's setting (false without a table).
+	DisableBGPPropagation bool
+}
+
+// Routes answers `vnetdoctor routes`. A NIC without a subnet is a *QueryError.
+func Routes(ctx context.Context, s *Snapshot, q RoutesQuery, _ Options) (*RoutesAnswer, error) {
+	nic, err := findNIC(ctx, s, q.NIC)
+	if err != nil {
+		return nil, err
+	}
+	sub := nic.Subnet()
+	if sub == nil {
+		return nil, &QueryError{Message: fmt.Sprintf("NIC %s has no subnet in the snapshot; it has no effective routes", nic.ID)}
+	}
+	return &RoutesAnswer{NIC: nic, Subnet: sub, Routes: s.Plane.FIB.Subnet(sub).All(),
+		DisableBGPPropagation: sub.RouteTable != nil && sub.RouteTable.DisableBGPPropagation}, nil
+}
+
+// RulesQuery asks for a NIC's effective security rules; NIC as in RoutesQuery.
+type RulesQuery struct{ NIC string }
+
+// RulesAnswer is the effective security rules of the NIC's primary ip configuration, in the
+// shape of az network nic list-effective-nsg.
+type RulesAnswer struct {
+	NIC      *model.NIC
+	IPConfig *model.IPConfig
+	NSGs     []acl.EffectiveNSG // never nil
+}
+
+// Rules answers `vnetdoctor rules`. A NIC without an ip configuration in a subnet is a
+// *QueryError.
+func Rules(ctx context.Context, s *Snapshot, q RulesQuery, _ Options) (*RulesAnswer, error) {
+	nic, err := findNIC(ctx, s, q.NIC)
+	if err != nil {
+		return nil, err
+	}
+	ipc := nic.Primary()
+	if ipc == nil || ipc.Subnet == nil {
+		return nil, &QueryError{Message: fmt.Sprintf("NIC %s has no ip configuration with a subnet in the snapshot", nic.ID)}
+	}
+	list := s.Plane.ACL.ForIPConfig(ipc).Listing()
+	if list == nil {
+		list = []acl.EffectiveNSG{}
+	}
+	return &RulesAnswer{NIC: nic, IPConfig: ipc, NSGs: list}, nil
+}
+
+// Trace answers `vnetdoctor trace`: the flow's path both ways. A destination the snapshot does
+// not name that looks like a DNS name is first resolved as the source VM would (dns.Trace); one
+// that resolves to no address is a *dns.ResolveError.
+func Trace(ctx context.Context, s *Snapshot, q trace.Query, _ Options) (*trace.Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	a, _, err := dns.Trace(s.Plane, q)
+	if err != nil {
+		return nil, err
+	}
+	return a, ctx.Err()
+}
+
+// CheckQuery asks which checks to run: Codes, or every registered check when empty. An unknown
+// code is a *QueryError.
+type CheckQuery struct{ Codes []check.Code }
+
+// Check answers `vnetdoctor check`: the findings of the checks, in check.Sort order, computed
+// with opts.Check. It stops between checks when ctx is done.
+func Check(ctx context.Context, s *Snapshot, q CheckQuery, opts Options) ([]check.Finding, error) {
+	if len(q.Codes) == 0 {
+		return check.Run(ctx, s.Plane, opts.Check)
+	}
+	var all []check.Finding
+	for _, code := range q.Codes {
+		c, ok := check.Lookup(code)
+		if !ok {
+			return nil, &QueryError{Message: fmt.Sprintf("no check has code %q", code)}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		all = append(all, check.RunOne(ctx, c, s.Plane, opts.Check)...)
+	}
+	check.Sort(all)
+	return all, ctx.Err()
+}
+
+// ResolveQuery asks how the VM behind From (as in RoutesQuery) resolves Name.
+type ResolveQuery struct {
+	From string
+	Name string
+}
+
+// Resolve answers `vnetdoctor resolve`: the DNS servers consulted, the answer and the network
+// legs (spec §8). A name that is not a DNS name, or a VM without a subnet, is a *QueryError
+// wrapping dns.Resolve's error.
+func Resolve(ctx context.Context, s *Snapshot, q ResolveQuery, _ Options) (*dns.Answer, error) {
+	nic, err := findNIC(ctx, s, q.From)
+	if err != nil {
+		return nil, err
+	}
+	a, err := dns.Resolve(s.Plane, nic, q.Name)
+	if err != nil {
+		return nil, &QueryError{Message: err.Error(), Err: err}
+	}
+	return a, ctx.Err()
+}
+
+// findNIC resolves a NIC reference after checking ctx.
+func findNIC(ctx context.Context, s *Snapshot, ref string) (*model.NIC, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.Net.FindNIC(ref)
+}
