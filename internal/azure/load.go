@@ -1,6 +1,8 @@
 package azure
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -10,6 +12,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // Options controls Load.
@@ -22,33 +27,74 @@ type Options struct {
 }
 
 // Load reads files, directories (recursively, *.json, in lexical order) and "-" (stdin),
-// decoding files in parallel, and returns their wire objects in input order.
+// decoding files in parallel, and returns their wire objects in input order with the
+// snapshot's identity (model.SnapshotInfo) over the files it read.
 func Load(paths []string, opt Options) (*Snapshot, error) {
+	start := time.Now()
 	files, err := expand(paths)
 	if err != nil {
 		return nil, err
 	}
 	results := make([]*Snapshot, len(files))
 	errs := make([]error, len(files))
+	sums := make([][sha256.Size]byte, len(files))
 	parallel(len(files), func(i int) {
-		data, err := read(files[i], opt.Stdin)
+		data, err := read(files[i].path, opt.Stdin)
 		if err == nil {
-			results[i], err = DecodeFile(files[i], data)
+			sums[i] = sha256.Sum256(data)
+			results[i], err = DecodeFile(files[i].path, data)
 		}
 		errs[i] = err
 	})
 	out := &Snapshot{Unknown: map[string]int{}}
+	var hashed []hashedFile
 	for i, r := range results {
 		if errs[i] != nil {
 			if !opt.SkipInvalid {
 				return nil, errs[i]
 			}
-			out.Notes = append(out.Notes, Note{Code: "Skipped", File: files[i], Msg: errs[i].Error()})
+			out.Notes = append(out.Notes, Note{Code: "Skipped", File: files[i].path, Msg: errs[i].Error()})
 			continue
 		}
 		out.Merge(r)
+		out.Info.Sources = append(out.Info.Sources, files[i].path)
+		hashed = append(hashed, hashedFile{files[i].name, sums[i]})
 	}
+	out.Info.Hash = contentHash(hashed)
+	out.Info.LoadedAt = start
 	return out, nil
+}
+
+// Identify returns the identity of a snapshot read from the one in-memory file name.
+func Identify(name string, data []byte) model.SnapshotInfo {
+	return model.SnapshotInfo{
+		Hash:     contentHash([]hashedFile{{filepath.Base(name), sha256.Sum256(data)}}),
+		LoadedAt: time.Now(),
+		Sources:  []string{name},
+	}
+}
+
+type hashedFile struct {
+	name string // relative to the -s argument it came from (model.SnapshotInfo.Hash)
+	sum  [sha256.Size]byte
+}
+
+// contentHash is model.SnapshotInfo.Hash: SHA-256 over name, NUL, SHA-256 of the bytes, for
+// each file in order of name (then of content, should two names be equal).
+func contentHash(files []hashedFile) string {
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].name != files[j].name {
+			return files[i].name < files[j].name
+		}
+		return string(files[i].sum[:]) < string(files[j].sum[:])
+	})
+	h := sha256.New()
+	for _, f := range files {
+		h.Write([]byte(f.name))
+		h.Write([]byte{0})
+		h.Write(f.sum[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // parallel runs f(0..n-1) on at most GOMAXPROCS goroutines.
@@ -72,12 +118,16 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
+// source is one file to read: its path as the user named it (directories expanded) and its
+// name relative to the -s argument it came from.
+type source struct{ path, name string }
+
 // expand turns the command-line paths into a list of files.
-func expand(paths []string) ([]string, error) {
-	var files []string
+func expand(paths []string) ([]source, error) {
+	var files []source
 	for _, p := range paths {
 		if p == "-" {
-			files = append(files, p)
+			files = append(files, source{p, p})
 			continue
 		}
 		st, err := os.Stat(p)
@@ -85,7 +135,7 @@ func expand(paths []string) ([]string, error) {
 			return nil, &InputError{File: p, Msg: ioMsg(err)}
 		}
 		if !st.IsDir() {
-			files = append(files, p)
+			files = append(files, source{p, filepath.Base(p)})
 			continue
 		}
 		found, err := jsonFiles(p)
@@ -95,7 +145,13 @@ func expand(paths []string) ([]string, error) {
 		if len(found) == 0 {
 			return nil, &InputError{File: p, Msg: "directory holds no *.json file"}
 		}
-		files = append(files, found...)
+		for _, f := range found {
+			rel, err := filepath.Rel(p, f)
+			if err != nil {
+				rel = f
+			}
+			files = append(files, source{f, filepath.ToSlash(rel)})
+		}
 	}
 	return files, nil
 }

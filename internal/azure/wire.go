@@ -46,6 +46,8 @@ type Snapshot struct {
 	Unknown map[string]int
 	// Notes are file-level remarks: a file that held no resource, a file skipped as invalid.
 	Notes []Note
+	// Info is the snapshot's identity, set by Load over the files it read.
+	Info model.SnapshotInfo
 }
 
 // NotAResource is the Unknown key for objects that are not Azure resources.

@@ -76,6 +76,8 @@ type Network struct {
 	Unknown map[string]int
 	// Warnings lists dangling references and unmodelled features, in discovery order.
 	Warnings []Warning
+	// Snapshot says which files the network was read from and when.
+	Snapshot SnapshotInfo
 
 	byKey  map[string]any
 	owners ownerIndex

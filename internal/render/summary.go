@@ -14,6 +14,15 @@ type Summary struct {
 	UnknownTypes       map[string]int `json:"unknownTypes"`
 	DanglingReferences int            `json:"danglingReferences"`
 	Warnings           []Warning      `json:"warnings"`
+	// Snapshot identifies the files read; absent for a network not read from files.
+	Snapshot *SnapshotID `json:"snapshot,omitempty"`
+}
+
+// SnapshotID is model.SnapshotInfo in JSON form. The load time is left out so that the same
+// files give the same summary.
+type SnapshotID struct {
+	SHA256  string   `json:"sha256"`
+	Sources []string `json:"sources"`
 }
 
 // Warning is a model warning in JSON form.
@@ -31,6 +40,9 @@ func NewSummary(n *model.Network, extra []model.Warning) Summary {
 	}
 	if s.UnknownTypes == nil {
 		s.UnknownTypes = map[string]int{}
+	}
+	if n.Snapshot.Hash != "" {
+		s.Snapshot = &SnapshotID{SHA256: n.Snapshot.Hash, Sources: n.Snapshot.Sources}
 	}
 	for _, w := range append(append([]model.Warning{}, n.Warnings...), extra...) {
 		if w.Code == "DanglingReference" {

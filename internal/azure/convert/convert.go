@@ -35,6 +35,7 @@ func FromBytes(name string, data []byte) (*model.Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Info = azure.Identify(name, data)
 	return Convert(s)
 }
 
@@ -61,6 +62,7 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 		}
 		b.n.Unknown[t] += c
 	}
+	b.n.Snapshot = s.Info
 	b.n.Freeze()
 	return b.n, nil
 }
