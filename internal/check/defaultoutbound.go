@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -15,34 +16,19 @@ var defaultOutboundReliance = Check{
 	Run:  runDefaultOutboundReliance,
 }
 
-// runDefaultOutboundReliance walks the outbound precedence of spec §4 for each VM NIC's primary
-// ip configuration: a 0/0 route to an appliance or gateway, a NAT gateway on the subnet, an
-// instance public IP, a load balancer outbound rule; when none applies and the subnet is not
-// private, the VM depends on default outbound access. DECISION: membership of a backend pool
-// behind a public load-balancing rule counts as explicit (its implicit SNAT, since the model does
-// not carry disableOutboundSnat). One finding per subnet lists its VMs.
+// runDefaultOutboundReliance asks the data plane for the outbound method of spec §4 of each VM
+// NIC's primary ip configuration (dataplane.Plane.Outbound, the one the trace applies): the VMs
+// whose method is default outbound access rely on it. One finding per subnet lists its VMs.
 func runDefaultOutboundReliance(pass *Pass) []Finding {
 	p := pass.Plane
-	explicitPools := poolsWithOutbound(p.Net)
 	bySubnet := map[*model.Subnet][]*model.NIC{}
-	hopOK := map[*model.Subnet]bool{}
 	for _, nic := range p.Net.NICs {
 		c := nic.Primary()
-		if nic.VMName == "" || c == nil || c.Subnet == nil || c.PublicIP != nil || inPools(c, explicitPools) {
+		if nic.VMName == "" || c == nil || c.Subnet == nil {
 			continue
 		}
-		s := c.Subnet
-		if !s.DefaultOutboundAccess || s.NATGateway != nil {
-			continue
-		}
-		ok, seen := hopOK[s]
-		if !seen {
-			hop, _ := internetHop(p, s)
-			ok = hop == model.HopInternet
-			hopOK[s] = ok
-		}
-		if ok {
-			bySubnet[s] = append(bySubnet[s], nic)
+		if p.Outbound(c).Kind == dataplane.DefaultOutbound {
+			bySubnet[c.Subnet] = append(bySubnet[c.Subnet], nic)
 		}
 	}
 	subnets := make([]*model.Subnet, 0, len(bySubnet))
@@ -55,31 +41,6 @@ func runDefaultOutboundReliance(pass *Pass) []Finding {
 		out = append(out, defaultOutboundFinding(s, bySubnet[s]))
 	}
 	return out
-}
-
-func poolsWithOutbound(n *model.Network) map[*model.BackendPool]bool {
-	out := map[*model.BackendPool]bool{}
-	for _, lb := range n.LoadBalancers {
-		for _, r := range lb.OutboundRules {
-			out[r.Pool] = true
-		}
-		for _, r := range lb.Rules {
-			if r.Frontend != nil && r.Frontend.PublicIP != nil {
-				out[r.Pool] = true
-			}
-		}
-	}
-	delete(out, nil)
-	return out
-}
-
-func inPools(c *model.IPConfig, pools map[*model.BackendPool]bool) bool {
-	for _, bp := range c.BackendPools {
-		if pools[bp] {
-			return true
-		}
-	}
-	return false
 }
 
 func defaultOutboundFinding(s *model.Subnet, nics []*model.NIC) Finding {

@@ -98,19 +98,6 @@ func firewallInstances(fw *model.Firewall) int {
 	return fw.Instances
 }
 
-// defaultUDR returns the subnet's user route for 0.0.0.0/0, or nil.
-func defaultUDR(s *model.Subnet) *model.Route {
-	if s.RouteTable == nil {
-		return nil
-	}
-	for _, r := range s.RouteTable.Routes {
-		if r.Prefix.IsValid() && r.Prefix.Bits() == 0 && r.Prefix.Addr().Is4() {
-			return r
-		}
-	}
-	return nil
-}
-
 // isSubnetNamed reports whether s has the given platform name (case-insensitive).
 func isSubnetNamed(s *model.Subnet, name string) bool { return strings.EqualFold(s.Name, name) }
 

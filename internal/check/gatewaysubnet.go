@@ -53,7 +53,7 @@ func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
 func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
 	var out []platformIssue
 	if rt := s.RouteTable; rt != nil {
-		if r := defaultUDR(s); r != nil {
+		if r := s.DefaultUDR(); r != nil {
 			out = append(out, platformIssue{sev: Error, issue: "DefaultRouteOnGatewaySubnet", resourceID: rt.ID,
 				what:  fmt.Sprintf("route table %s sends 0.0.0.0/0 to %s on GatewaySubnet, which the gateway does not support", rt.Name, r.NextHopType),
 				fix:   "Remove the 0.0.0.0/0 route from the GatewaySubnet route table; route only specific spoke prefixes to the firewall.",
@@ -92,7 +92,7 @@ func firewallSubnetIssues(s *model.Subnet) []platformIssue {
 				extra: map[string]any{"prefix": pr.String()}})
 		}
 	}
-	if r := defaultUDR(s); r != nil && r.NextHopType != model.HopInternet && !hasSubnet(s.VNet, "AzureFirewallManagementSubnet") {
+	if r := s.DefaultUDR(); r != nil && r.NextHopType != model.HopInternet && !hasSubnet(s.VNet, "AzureFirewallManagementSubnet") {
 		out = append(out, platformIssue{sev: Error, issue: "DefaultRouteOnFirewallSubnet", resourceID: s.RouteTable.ID,
 			what: fmt.Sprintf("route table %s sends AzureFirewallSubnet's 0.0.0.0/0 to %s without forced tunnelling "+
 				"(no AzureFirewallManagementSubnet)", s.RouteTable.Name, r.NextHopType),

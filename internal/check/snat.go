@@ -2,10 +2,8 @@ package check
 
 import (
 	"fmt"
-	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
-	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -43,7 +41,7 @@ func runSnatCapacity(pass *Pass) []Finding {
 		e := egress{id: string(fw.ID), name: fw.Name, kind: "AzureFirewall", firewall: fw,
 			cap: firewall.SNATPorts(fw, nil), subnets: behind[fw]}
 		if fw.Subnet != nil {
-			if hop, _ := internetHop(p, fw.Subnet); hop == model.HopVirtualNetworkGateway || hop == model.HopVirtualAppliance {
+			if hop, _ := p.InternetRoute(fw.Subnet); hop == model.HopVirtualNetworkGateway || hop == model.HopVirtualAppliance {
 				e.tunnel = hop.String() // spec §3.1, §4: internet traffic leaves SNATed to instance addresses
 			}
 		}
@@ -55,7 +53,7 @@ func runSnatCapacity(pass *Pass) []Finding {
 			if fw := firewallIn(p.Net, s); fw != nil {
 				e.firewall = fw
 				e.subnets = append(e.subnets, behind[fw]...)
-			} else if hop, _ := internetHop(p, s); hop == model.HopInternet {
+			} else if hop, _ := p.InternetRoute(s); hop == model.HopInternet {
 				e.subnets = append(e.subnets, s)
 			} else {
 				e.overridden = append(e.overridden, s) // spec §4: a 0/0 to an appliance or gateway beats the NAT gateway
@@ -80,7 +78,7 @@ func firewallIn(n *model.Network, s *model.Subnet) *model.Firewall {
 func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Subnet {
 	out := map[*model.Firewall][]*model.Subnet{}
 	for _, s := range p.Net.Subnets {
-		hop, ip := internetHop(p, s)
+		hop, ip := p.InternetRoute(s)
 		if hop != model.HopVirtualAppliance || s.VNet == nil {
 			continue
 		}
@@ -184,22 +182,4 @@ func ipConfigsIn(n *model.Network, ss []*model.Subnet) int {
 		}
 	}
 	return c
-}
-
-// internetHop returns the next hop of the subnet's active 0.0.0.0/0 route: from the effective
-// routes when the data plane has them, else from the subnet's UDRs (default: Internet).
-// A 0/0 route to an appliance takes precedence for egress: spec §4 [NAT, DOA].
-func internetHop(p *dataplane.Plane, s *model.Subnet) (model.NextHopType, netip.Addr) {
-	if p.FIB != nil {
-		for _, r := range p.FIB.Subnet(s).All() {
-			if r.State == fib.Active && r.Prefix.Bits() == 0 && r.Prefix.Addr().Is4() {
-				return r.NextHop, r.NextHopIP
-			}
-		}
-		return model.HopNone, netip.Addr{}
-	}
-	if r := defaultUDR(s); r != nil {
-		return r.NextHopType, r.NextHopIP
-	}
-	return model.HopInternet, netip.Addr{}
 }

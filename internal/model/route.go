@@ -23,3 +23,17 @@ type Route struct {
 	NextHopType NextHopType
 	NextHopIP   netip.Addr // only for VirtualAppliance
 }
+
+// DefaultUDR returns the subnet's user route for 0.0.0.0/0 (the first in its route table), or
+// nil. spec §1.4 [UDR]; on the internet path it outranks every outbound method, spec §4.
+func (s *Subnet) DefaultUDR() *Route {
+	if s == nil || s.RouteTable == nil {
+		return nil
+	}
+	for _, r := range s.RouteTable.Routes {
+		if r.Prefix.IsValid() && r.Prefix.Bits() == 0 && r.Prefix.Addr().Is4() {
+			return r
+		}
+	}
+	return nil
+}

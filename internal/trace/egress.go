@@ -3,6 +3,7 @@ package trace
 import (
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -50,9 +51,8 @@ func (w *walker) ownsPublic(a netip.Addr) bool {
 	return ok
 }
 
-// egressSNAT applies the outbound method of spec §4 (the 0/0-to-appliance case was decided by
-// routing): NAT gateway > instance public IP > load balancer outbound rule > default outbound
-// access. False means the leg has ended.
+// egressSNAT applies the outbound method of spec §4 that dataplane.Egress chooses (the
+// 0/0-to-appliance case was decided by routing). False means the leg has ended.
 func (w *walker) egressSNAT(s *model.Subnet) bool {
 	if fw := w.senderFW; fw != nil {
 		return w.firewallEgress(fw, s)
@@ -62,26 +62,31 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.assume("traffic that entered from on-premises and leaves to the internet is assumed to keep its source")
 		return true
 	}
-	if ng := s.NATGateway; ng != nil {
-		return w.natGateway(ng, c, nil)
-	}
-	if c.PublicIP != nil && c.PublicIP.Address.IsValid() {
+	o := dataplane.Egress(c, s)
+	switch o.Kind {
+	case dataplane.NATGatewayOutbound:
+		return w.natGateway(o.NATGateway, c, nil)
+	case dataplane.InstancePublicIP:
 		if c.GatewayLB != nil && !w.gatewayChain(c.GatewayLB, false) {
 			return false
 		}
-		w.snat(HopNIC, c.PublicIP.ID, c.PublicIP.Name, c.PublicIP.Address, c, nil, "instance public IP (spec §4)")
+		w.snat(HopNIC, o.PublicIP.ID, o.PublicIP.Name, o.PublicIP.Address, c, nil, "instance public IP (spec §4)")
 		return true
-	}
-	if r, ok := w.p.Index.Outbound[c]; ok && len(r.Frontends) > 0 && r.Frontends[0].PublicIP != nil {
-		fe := r.Frontends[0]
-		w.addHop(HopLoadBalancer, fe.LB.Name, fe.LB.ID, fe.PublicIP.Address)
-		if fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, false) {
+	case dataplane.LBOutboundRule:
+		lb, fe, addr := o.Rule.Pool.LB, o.Frontend, netip.Addr{}
+		if fe != nil && fe.LB != nil {
+			lb = fe.LB
+		}
+		if fe != nil && fe.PublicIP != nil {
+			addr = fe.PublicIP.Address
+		}
+		w.addHop(HopLoadBalancer, lb.Name, lb.ID, addr)
+		if fe != nil && fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, false) {
 			return false
 		}
-		w.snat(HopLoadBalancer, fe.LB.ID, r.Name, fe.PublicIP.Address, c, nil, "load balancer outbound rule (spec §4)")
+		w.snat(HopLoadBalancer, lb.ID, o.Rule.Name, addr, c, nil, "load balancer outbound rule (spec §4)")
 		return true
-	}
-	if s.DefaultOutboundAccess {
+	case dataplane.DefaultOutbound:
 		w.assume("subnet %s reaches the internet by default outbound access: Azure picks the public address, which is not in the snapshot (spec §4)", s.Name)
 		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
 		return true

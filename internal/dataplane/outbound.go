@@ -1,0 +1,143 @@
+package dataplane
+
+import (
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// OutboundKind is how traffic from a NIC ip configuration reaches the internet (spec §4).
+type OutboundKind uint8
+
+const (
+	// NoOutbound: no method applies and the subnet is private (defaultOutboundAccess=false):
+	// internet traffic is dropped, cause NoOutboundAccess.
+	NoOutbound OutboundKind = iota
+	// DefaultOutbound: default outbound access; Azure picks a public address that is not in
+	// the snapshot.
+	DefaultOutbound
+	// LBOutboundRule: a load balancer outbound rule whose backend pool holds the ip
+	// configuration.
+	LBOutboundRule
+	// InstancePublicIP: the ip configuration's own (instance-level) public IP.
+	InstancePublicIP
+	// NATGatewayOutbound: the NAT gateway on the subnet.
+	NATGatewayOutbound
+	// RouteOutbound: the subnet's active 0.0.0.0/0 route does not go to the Internet next hop
+	// (an appliance or gateway takes the traffic; None drops it), so no method of the subnet or
+	// NIC applies.
+	RouteOutbound
+)
+
+func (k OutboundKind) String() string {
+	return [...]string{"None", "DefaultOutboundAccess", "LoadBalancerOutboundRule", "InstancePublicIP", "NatGateway",
+		"Route"}[k]
+}
+
+// Outbound is the outbound method of spec §4 and the resource that provides it.
+type Outbound struct {
+	Kind       OutboundKind
+	NATGateway *model.NATGateway // NATGatewayOutbound
+	PublicIP   *model.PublicIP   // InstancePublicIP (its Address may be unknown)
+	// Rule is the load balancer outbound rule (LBOutboundRule); Frontend its first frontend with
+	// a public IP, else its first frontend, nil when it lists none.
+	Rule     *model.OutboundRule
+	Frontend *model.Frontend
+	// NextHop and NextHopIP are the active 0.0.0.0/0 route's next hop (RouteOutbound; HopNone
+	// when the subnet has no active 0.0.0.0/0 route).
+	NextHop   model.NextHopType
+	NextHopIP netip.Addr
+}
+
+// Outbound returns how the ip configuration reaches the internet, following the precedence of
+// spec §4 [NAT, DOA]: a 0.0.0.0/0 route to an appliance or gateway > NAT gateway on the subnet >
+// instance public IP on the ip configuration > load balancer outbound rule > default outbound
+// access; a private subnet (defaultOutboundAccess=false) with none of them has no way out.
+// A load-balancing rule on a public frontend is not an outbound method (the spec lists outbound
+// rules only; its implicit SNAT depends on disableOutboundSnat, which the model does not carry).
+func (p *Plane) Outbound(c *model.IPConfig) Outbound {
+	if hop, ip := p.InternetRoute(c.Subnet); hop != model.HopInternet {
+		return Outbound{Kind: RouteOutbound, NextHop: hop, NextHopIP: ip}
+	}
+	return Egress(c, c.Subnet)
+}
+
+// Egress returns the method that translates c's traffic once routing in subnet s has chosen
+// the Internet next hop: the rest of spec §4's precedence after the route (see Outbound).
+func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
+	if s != nil && s.NATGateway != nil {
+		return Outbound{Kind: NATGatewayOutbound, NATGateway: s.NATGateway}
+	}
+	if c.PublicIP != nil {
+		return Outbound{Kind: InstancePublicIP, PublicIP: c.PublicIP}
+	}
+	if r := outboundRule(c); r != nil {
+		o := Outbound{Kind: LBOutboundRule, Rule: r}
+		for _, fe := range r.Frontends {
+			if fe != nil && fe.PublicIP != nil {
+				o.Frontend = fe
+				break
+			}
+		}
+		if o.Frontend == nil && len(r.Frontends) > 0 {
+			o.Frontend = r.Frontends[0]
+		}
+		return o
+	}
+	if s != nil && s.DefaultOutboundAccess {
+		return Outbound{Kind: DefaultOutbound}
+	}
+	return Outbound{Kind: NoOutbound}
+}
+
+// outboundRule returns the load balancer outbound rule whose backend pool holds c: the first
+// in its load balancer's rule order, load balancers taken in the order of c's pools.
+func outboundRule(c *model.IPConfig) *model.OutboundRule {
+	for i, bp := range c.BackendPools {
+		if bp == nil || bp.LB == nil || seenLB(c.BackendPools[:i], bp.LB) {
+			continue
+		}
+		for _, r := range bp.LB.OutboundRules {
+			if r.Pool != nil && memberOf(c, r.Pool) {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+func seenLB(pools []*model.BackendPool, lb *model.LoadBalancer) bool {
+	for _, bp := range pools {
+		if bp != nil && bp.LB == lb {
+			return true
+		}
+	}
+	return false
+}
+
+func memberOf(c *model.IPConfig, pool *model.BackendPool) bool {
+	for _, bp := range c.BackendPools {
+		if bp == pool {
+			return true
+		}
+	}
+	return false
+}
+
+// InternetRoute returns the next hop of the subnet's active 0.0.0.0/0 route, which comes first
+// in spec §4's precedence: from the effective routes (HopNone when there is no active
+// 0.0.0.0/0), or, on a plane built without routes, from the subnet's UDRs (default Internet).
+func (p *Plane) InternetRoute(s *model.Subnet) (model.NextHopType, netip.Addr) {
+	if p.FIB != nil {
+		if t := p.FIB.Subnet(s); t != nil {
+			if r, ok := t.DefaultRoute(); ok {
+				return r.NextHop, r.NextHopIP
+			}
+		}
+		return model.HopNone, netip.Addr{}
+	}
+	if r := s.DefaultUDR(); r != nil {
+		return r.NextHopType, r.NextHopIP
+	}
+	return model.HopInternet, netip.Addr{}
+}
