@@ -39,6 +39,10 @@ type Warning struct {
 	Message  string // one human sentence
 }
 
+// WarnDanglingReference is the Warning code of a reference to a resource the snapshot does not
+// hold; summary counts these warnings.
+const WarnDanglingReference = "DanglingReference"
+
 // Network is a whole snapshot: every resource of the kinds vnetdoctor models.
 // Slices are in a deterministic order (by ID key) so answers are reproducible.
 type Network struct {

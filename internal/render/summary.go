@@ -45,7 +45,7 @@ func NewSummary(n *model.Network, extra []model.Warning) Summary {
 		s.Snapshot = &SnapshotID{SHA256: n.Snapshot.Hash, Sources: n.Snapshot.Sources}
 	}
 	for _, w := range append(append([]model.Warning{}, n.Warnings...), extra...) {
-		if w.Code == "DanglingReference" {
+		if w.Code == model.WarnDanglingReference {
 			s.DanglingReferences++
 		}
 		s.Warnings = append(s.Warnings, Warning{Code: w.Code, Resource: string(w.Resource), Message: w.Message})

@@ -125,7 +125,7 @@ func (b *builder) count(t string) { b.n.Counts[t]++ }
 
 // dangling warns that from references a missing resource (named by kind and ID).
 func (b *builder) dangling(from model.ID, kind, to string) {
-	b.n.Warn("DanglingReference", from, fmt.Sprintf("%s references %s %s, which is not in the snapshot", from, kind, to))
+	b.n.Warn(model.WarnDanglingReference, from, fmt.Sprintf("%s references %s %s, which is not in the snapshot", from, kind, to))
 }
 
 // wire is any azure wire object: each embeds azure.Meta (its ID, name and source).
