@@ -1,0 +1,81 @@
+package dataplane
+
+import (
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	mt "github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
+)
+
+// TestOutbound pins the precedence of spec §4 that trace and check share: 0/0 route to an
+// appliance or gateway > NAT gateway > instance public IP > load balancer outbound rule >
+// default outbound access; a public load-balancing rule is not an outbound method.
+func TestOutbound(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(n *model.Network, s *model.Subnet, c *model.IPConfig)
+		want  OutboundKind
+	}{
+		{"nothing: default outbound access", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {}, DefaultOutbound},
+		{"private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) { s.DefaultOutboundAccess = false }, NoOutbound},
+		{"public load-balancing rule only", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, _, pool := publicLB(n, c)
+			lb.Rules = []*model.LBRule{{Name: "web", Frontend: lb.Frontends[0], Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 443, BackendPort: 443}}
+		}, DefaultOutbound},
+		{"load balancer outbound rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
+		}, LBOutboundRule},
+		{"outbound rule in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.DefaultOutboundAccess = false
+			lb, fe, pool := publicLB(n, c)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
+		}, LBOutboundRule},
+		{"instance public IP beats the outbound rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
+			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
+		}, InstancePublicIP},
+		{"instance public IP without an address in the snapshot", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			c.PublicIP = &model.PublicIP{Name: "pip-vm"}
+		}, InstancePublicIP},
+		{"NAT gateway beats the instance public IP", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
+			s.NATGateway = &model.NATGateway{Name: "ng"}
+		}, NATGatewayOutbound},
+		{"0/0 to an appliance beats the NAT gateway", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.NATGateway = &model.NATGateway{Name: "ng"}
+			mt.AddRouteTable(n, "rt", []*model.Subnet{s}, mt.UDR("default", "0.0.0.0/0", "VirtualAppliance 10.0.2.4"))
+		}, RouteOutbound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := mt.NewNetwork()
+			v := mt.AddVNet(n, "vnet", "westeurope", "10.0.0.0/16")
+			s := mt.AddSubnet(n, v, "app", "10.0.1.0/24")
+			s.DefaultOutboundAccess = true
+			nic := &model.NIC{ID: "/nics/vm-nic", Name: "vm-nic", VMName: "vm"}
+			c := &model.IPConfig{ID: "/nics/vm-nic/ipConfigurations/ip", Name: "ip", NIC: nic, Subnet: s, PrivateIP: mt.Addr("10.0.1.4"), Primary: true}
+			nic.IPConfigs = []*model.IPConfig{c}
+			n.NICs = append(n.NICs, nic)
+			tt.build(n, s, c)
+			n.Freeze()
+			for _, p := range []*Plane{Build(n), {Net: n}} { // with effective routes, and from the UDRs alone
+				if got := p.Outbound(c); got.Kind != tt.want {
+					t.Errorf("FIB %v: Outbound = %v, want %v", p.FIB != nil, got.Kind, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// publicLB adds a Standard load balancer with a public frontend and a pool holding c.
+func publicLB(n *model.Network, c *model.IPConfig) (*model.LoadBalancer, *model.Frontend, *model.BackendPool) {
+	lb := &model.LoadBalancer{ID: "/lbs/lb", Name: "lb", Sku: "Standard"}
+	fe := &model.Frontend{ID: lb.ID + "/fe", Name: "fe", LB: lb, PublicIP: &model.PublicIP{Name: "pip-lb", Address: mt.Addr("20.0.0.1")}}
+	pool := &model.BackendPool{ID: lb.ID + "/pool", Name: "pool", LB: lb, IPConfigs: []*model.IPConfig{c}}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	c.BackendPools = append(c.BackendPools, pool)
+	n.LoadBalancers = append(n.LoadBalancers, lb)
+	return lb, fe, pool
+}
