@@ -98,8 +98,8 @@ func firewallInstances(fw *model.Firewall) int {
 	return fw.Instances
 }
 
-// isSubnetNamed reports whether s has the given platform name (case-insensitive).
-func isSubnetNamed(s *model.Subnet, name string) bool { return strings.EqualFold(s.Name, name) }
+// isSubnetNamed reports whether s has the given platform name (model.Subnet.Named).
+func isSubnetNamed(s *model.Subnet, name string) bool { return s.Named(name) }
 
 // ids converts resource IDs to strings for Finding.Resources, dropping empty ones and duplicates.
 func ids(in ...model.ID) []string {

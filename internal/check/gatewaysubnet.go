@@ -31,9 +31,9 @@ func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
 	for _, s := range p.Net.Subnets {
 		var issues []platformIssue
 		switch {
-		case isSubnetNamed(s, "GatewaySubnet"):
+		case s.Named(model.GatewaySubnetName):
 			issues = gatewaySubnetIssues(s)
-		case isSubnetNamed(s, "AzureFirewallSubnet"):
+		case s.Named(model.FirewallSubnetName):
 			issues = firewallSubnetIssues(s)
 		}
 		for _, is := range issues {
@@ -92,7 +92,7 @@ func firewallSubnetIssues(s *model.Subnet) []platformIssue {
 				extra: map[string]any{"prefix": pr.String()}})
 		}
 	}
-	if r := s.DefaultUDR(); r != nil && r.NextHopType != model.HopInternet && !hasSubnet(s.VNet, "AzureFirewallManagementSubnet") {
+	if r := s.DefaultUDR(); r != nil && r.NextHopType != model.HopInternet && s.VNet.SubnetNamed(model.FirewallManagementSubnetName) == nil {
 		out = append(out, platformIssue{sev: Error, issue: "DefaultRouteOnFirewallSubnet", resourceID: s.RouteTable.ID,
 			what: fmt.Sprintf("route table %s sends AzureFirewallSubnet's 0.0.0.0/0 to %s without forced tunnelling "+
 				"(no AzureFirewallManagementSubnet)", s.RouteTable.Name, r.NextHopType),
@@ -100,16 +100,4 @@ func firewallSubnetIssues(s *model.Subnet) []platformIssue {
 			extra: map[string]any{"route": r.Name, "routeTable": s.RouteTable.Name}})
 	}
 	return out
-}
-
-func hasSubnet(v *model.VNet, name string) bool {
-	if v == nil {
-		return false
-	}
-	for _, s := range v.Subnets {
-		if isSubnetNamed(s, name) {
-			return true
-		}
-	}
-	return false
 }

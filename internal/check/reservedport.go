@@ -16,7 +16,7 @@ var reservedPortInUse = Check{
 
 // reservedUDPPort is reserved for the host (spec §2.6 [FAQ]): UDP packets arriving at a VM on it
 // are dropped.
-const reservedUDPPort = 65330
+const reservedUDPPort = model.HostReservedUDPPort
 
 // runReservedPortInUse. DECISION: what "uses" the port is a configuration that expects UDP
 // packets to arrive at a VM on 65330 — a load-balancing or inbound NAT rule whose frontend or

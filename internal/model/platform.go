@@ -17,6 +17,10 @@ var (
 	IMDSAddr = netip.MustParseAddr("169.254.169.254")
 )
 
+// HostReservedUDPPort is the UDP port the Azure host keeps for itself: it drops UDP packets
+// arriving at a VM on that port (spec §2.6 [FAQ]).
+const HostReservedUDPPort = 65330
+
 // IsPlatformAddr reports whether a is one of the platform addresses of spec §2.6
 // (AzurePlatformIP or IMDSAddr).
 func IsPlatformAddr(a netip.Addr) bool { return a == AzurePlatformIP || a == IMDSAddr }

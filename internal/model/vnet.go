@@ -59,12 +59,42 @@ func (s *Subnet) PENetworkPoliciesNSG() bool {
 	return eqFold(p, "Enabled") || eqFold(p, "NetworkSecurityGroupEnabled")
 }
 
+// Names of the subnets Azure reserves for platform services. A platform service finds its
+// subnet by name alone (compared case-insensitively, see Subnet.Named): VPN and ExpressRoute
+// gateways GatewaySubnet, Azure Firewall AzureFirewallSubnet (spec §3.1) and, with forced
+// tunnelling, AzureFirewallManagementSubnet, Bastion AzureBastionSubnet, Route Server
+// RouteServerSubnet.
+const (
+	GatewaySubnetName            = "GatewaySubnet"
+	FirewallSubnetName           = "AzureFirewallSubnet"
+	FirewallManagementSubnetName = "AzureFirewallManagementSubnet"
+	BastionSubnetName            = "AzureBastionSubnet"
+	RouteServerSubnetName        = "RouteServerSubnet"
+)
+
+// Named reports whether the subnet's name is name; Azure compares subnet names
+// case-insensitively.
+func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
+
+// SubnetNamed returns v's subnet called name (Subnet.Named), or nil.
+func (v *VNet) SubnetNamed(name string) *Subnet {
+	if v == nil {
+		return nil
+	}
+	for _, s := range v.Subnets {
+		if s.Named(name) {
+			return s
+		}
+	}
+	return nil
+}
+
 // IsSpecial reports whether the subnet is one Azure reserves for a platform service, where
 // admin rules do not apply (spec §2.5).
 func (s *Subnet) IsSpecial() bool {
-	for _, n := range []string{"AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet",
-		"AzureBastionSubnet", "RouteServerSubnet"} {
-		if eqFold(s.Name, n) {
+	for _, n := range []string{FirewallSubnetName, FirewallManagementSubnetName, GatewaySubnetName,
+		BastionSubnetName, RouteServerSubnetName} {
+		if s.Named(n) {
 			return true
 		}
 	}
@@ -145,7 +175,7 @@ func (p *Peering) RemotePrefixes() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range p.Remote.Subnets {
 		for _, n := range p.RemoteSubnetNames {
-			if eqFold(s.Name, n) {
+			if s.Named(n) {
 				out = append(out, s.Prefixes...)
 			}
 		}
@@ -161,7 +191,7 @@ func (p *Peering) AppliesToLocalSubnet(s *Subnet) bool {
 		return true
 	}
 	for _, n := range p.LocalSubnetNames {
-		if eqFold(s.Name, n) {
+		if s.Named(n) {
 			return true
 		}
 	}

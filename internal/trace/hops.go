@@ -7,7 +7,7 @@ import (
 )
 
 // reservedPort is the UDP port the Azure host keeps for itself (spec §2.6 [FAQ]).
-const reservedPort = 65330
+const reservedPort = model.HostReservedUDPPort
 
 // crossPeering applies the receiving VNet's allowForwardedTraffic flag (spec §1.3 [PEER]):
 // traffic an appliance or firewall forwarded, not originating in the sending VNet, is dropped

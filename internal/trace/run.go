@@ -160,14 +160,7 @@ func gatewaySubnet(gw *model.VNetGateway) *model.Subnet {
 	if gw.Subnet != nil {
 		return gw.Subnet
 	}
-	if gw.VNet != nil {
-		for _, s := range gw.VNet.Subnets {
-			if eqFold(s.Name, "GatewaySubnet") {
-				return s
-			}
-		}
-	}
-	return nil
+	return gw.VNet.SubnetNamed(model.GatewaySubnetName)
 }
 
 func first(as []netip.Addr) netip.Addr {
