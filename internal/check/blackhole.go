@@ -129,10 +129,8 @@ func gatewaysFor(v *model.VNet) []*model.VNetGateway {
 	if len(v.Gateways) > 0 {
 		return v.Gateways
 	}
-	for _, pr := range v.Peerings {
-		if rev := pr.Reverse(); pr.UseRemoteGateways && pr.Active() && rev != nil && rev.AllowGatewayTransit {
-			return pr.Remote.Gateways
-		}
+	if pr := v.TransitPeering(); pr != nil {
+		return pr.Remote.Gateways
 	}
 	return nil
 }

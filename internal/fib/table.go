@@ -170,15 +170,11 @@ func (b *builder) gatewayRoutesFor(rs []Route, s *model.Subnet) []Route {
 	if len(v.Gateways) > 0 {
 		return append(rs, b.gwRoutes[v]...)
 	}
-	for _, p := range v.Peerings {
-		if !p.UseRemoteGateways || !p.Active() || !p.Reverse().AllowGatewayTransit {
-			continue
-		}
+	if p := v.TransitPeering(); p != nil { // only one link of a VNet may use remote gateways [PEER]
 		for _, r := range b.gwRoutes[p.Remote] {
 			r.Peering = p
 			rs = append(rs, r)
 		}
-		break // only one link of a VNet may use remote gateways [PEER]
 	}
 	return rs
 }

@@ -157,6 +157,25 @@ func (p *Peering) Active() bool {
 	return p.Connected() && r != nil && r.Connected()
 }
 
+// GatewayTransit reports whether this link uses the remote VNet's gateways by gateway transit
+// (spec §1.3 [PEER]): it has useRemoteGateways, the remote VNet's link back has
+// allowGatewayTransit, and the peering is Active.
+func (p *Peering) GatewayTransit() bool {
+	return p.UseRemoteGateways && p.Active() && p.Reverse().AllowGatewayTransit
+}
+
+// TransitPeering returns v's first link that uses gateway transit (Peering.GatewayTransit;
+// only one link of a VNet may use remote gateways [PEER]), or nil. It does not look at v's own
+// gateways, which Azure does not allow together with useRemoteGateways.
+func (v *VNet) TransitPeering() *Peering {
+	for _, p := range v.Peerings {
+		if p.GatewayTransit() {
+			return p
+		}
+	}
+	return nil
+}
+
 // Global reports whether the two VNets are in different regions (VNetGlobalPeering, [LAB]).
 func (p *Peering) Global() bool {
 	return p.Remote != nil && p.Local.Location != "" && p.Remote.Location != "" &&
