@@ -183,7 +183,7 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
 			continue // not delivered on this port: nothing comes back to compare
 		}
 		for _, f := range a.Findings {
-			if f.Code == "AsymmetricReturn" {
+			if f.Code == trace.CodeAsymmetricReturn {
 				h := asymHit{src: s, dst: d, port: port, tf: f}
 				if len(f.Resources) > 0 {
 					h.device = model.ID(f.Resources[0]).Name()
