@@ -24,6 +24,11 @@ type NIC struct {
 	Tags         map[string]string
 }
 
+// DisableSnatOnPL reports whether the NIC carries the tag disableSnatOnPL=true (key
+// case-sensitive, value compared case-insensitively): the platform returns a private
+// endpoint's replies through this appliance even though it did not SNAT them (spec §5).
+func (n *NIC) DisableSnatOnPL() bool { return eqFold(n.Tags["disableSnatOnPL"], "true") }
+
 // Primary returns the primary ip configuration (the first one when none is marked).
 func (n *NIC) Primary() *IPConfig {
 	for _, c := range n.IPConfigs {

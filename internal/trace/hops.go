@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -50,7 +49,7 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 			w.atFirewallInstance(fw)
 			return
 		}
-		if dataplane.Reserved(s, dst) {
+		if s.Reserved(dst) {
 			w.dropReserved(s)
 			return
 		}

@@ -94,7 +94,7 @@ func (w *walker) replyFromPE(pe *model.PrivateEndpoint, f *walker) {
 		if !d.stateful {
 			continue
 		}
-		if d.kind == HopAppliance && d.ipc != nil && strings.EqualFold(d.ipc.NIC.Tags["disableSnatOnPL"], "true") {
+		if d.kind == HopAppliance && d.ipc != nil && d.ipc.NIC.DisableSnatOnPL() {
 			w.step(StepPlatform, Allowed, d.ipc.NIC.ID, "disableSnatOnPL", "appliance NIC %s is tagged disableSnatOnPL=true: the platform returns the replies through it (spec §5)", d.ipc.NIC.Name)
 			w.atAppliance(d.ipc)
 			return
