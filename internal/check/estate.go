@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -75,7 +76,7 @@ func usedIPs(n *model.Network) map[*model.VNet]int {
 	}
 	for _, fw := range n.Firewalls {
 		if fw.Subnet != nil {
-			out[fw.Subnet.VNet] += firewallInstances(fw) // frontend is counted below
+			out[fw.Subnet.VNet] += firewall.Instances(fw) // frontend is counted below
 			if !fw.PrivateIP.IsValid() {
 				continue
 			}
@@ -88,14 +89,6 @@ func usedIPs(n *model.Network) map[*model.VNet]int {
 		}
 	}
 	return out
-}
-
-// firewallInstances is the instance count, at least Azure's minimum of two (spec §3.4).
-func firewallInstances(fw *model.Firewall) int {
-	if fw.Instances < 2 {
-		return 2
-	}
-	return fw.Instances
 }
 
 // isSubnetNamed reports whether s has the given platform name (model.Subnet.Named).

@@ -34,9 +34,13 @@ func SNATPorts(fw *model.Firewall, natGateway *model.NATGateway) Capacity {
 		return c
 	}
 	ips := len(firewallPublicAddrs(fw))
-	inst := max(fw.Instances, FirewallMinInstances)
+	inst := Instances(fw)
 	return Capacity{TotalPorts: FirewallPortsPerIPPerInstance * ips * inst, PublicIPs: ips, Instances: inst}
 }
+
+// Instances is the firewall's instance count: the snapshot's, at least Azure's minimum of two
+// (spec §3.4).
+func Instances(fw *model.Firewall) int { return max(fw.Instances, FirewallMinInstances) }
 
 // NATGatewayOf returns the NAT gateway attached to the firewall's subnet, or nil.
 // A NAT gateway on AzureFirewallSubnet takes over internet egress: spec §3.4 [FWNAT].
