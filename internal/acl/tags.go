@@ -48,10 +48,9 @@ var (
 	// privateRanges are excluded from the Internet tag (spec §2.4). DECISION: "the private
 	// ranges" are IANA's private ranges as Azure Firewall names them (RFC 1918 and
 	// 100.64.0.0/10, spec §3.3).
-	privateRanges = ipset.Of(netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
-		netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("100.64.0.0/10"))
-	azureHostExp = expand(ipset.OfAddrs(azureHost))
-	imdsHostExp  = expand(ipset.OfAddrs(imdsHost))
+	privateRanges = ipset.Of(model.IANAPrivateRanges...)
+	azureHostExp  = expand(ipset.OfAddrs(azureHost))
+	imdsHostExp   = expand(ipset.OfAddrs(imdsHost))
 )
 
 // entryKind classifies one address entry of a rule.

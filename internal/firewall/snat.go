@@ -3,17 +3,9 @@ package firewall
 import (
 	"net/netip"
 	"strings"
-)
 
-// IANAPrivateRanges are the SNAT private ranges Azure Firewall uses by default: RFC 1918 plus
-// RFC 6598 shared address space (spec §3.3 [FWSNAT]). The keyword "IANAPrivateRanges" in a
-// configured list stands for them.
-var IANAPrivateRanges = []netip.Prefix{
-	netip.MustParsePrefix("10.0.0.0/8"),
-	netip.MustParsePrefix("172.16.0.0/12"),
-	netip.MustParsePrefix("192.168.0.0/16"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-}
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
 
 // snatRanges is the set of destinations network-rule traffic is NOT source-translated to.
 // spec §3.3 [FWSNAT].
@@ -37,7 +29,7 @@ func parseSNATRanges(list []string) (snatRanges, []string) {
 			switch {
 			case e == "":
 			case strings.EqualFold(e, "IANAPrivateRanges"):
-				for _, p := range IANAPrivateRanges {
+				for _, p := range model.IANAPrivateRanges { // the SNAT default, spec §3.3 [FWSNAT]
 					s.add(prefixRange(p))
 				}
 			default:

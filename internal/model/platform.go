@@ -17,6 +17,17 @@ var (
 	IMDSAddr = netip.MustParseAddr("169.254.169.254")
 )
 
+// IANAPrivateRanges are the ranges Azure calls IANA private ranges: RFC 1918 plus RFC 6598
+// shared address space. They are Azure Firewall's default SNAT private ranges (spec §3.3
+// [FWSNAT], the keyword "IANAPrivateRanges") and, by DECISION, the private ranges the Internet
+// service tag excludes (spec §2.4). Shared: do not modify.
+var IANAPrivateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+}
+
 // HostReservedUDPPort is the UDP port the Azure host keeps for itself: it drops UDP packets
 // arriving at a VM on that port (spec §2.6 [FAQ]).
 const HostReservedUDPPort = 65330
