@@ -28,6 +28,18 @@ func (r Range) String() string {
 	return r.From.String() + "-" + r.To.String()
 }
 
+// PrefixRange is the range of the addresses of p, in p's own family (an IPv4-mapped prefix
+// stays IPv6): its masked address to its last address.
+func PrefixRange(p netip.Prefix) Range {
+	p = p.Masked()
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	last, _ := netip.AddrFromSlice(b)
+	return Range{From: p.Addr(), To: last}
+}
+
 // Of returns the set of the addresses in the given prefixes; invalid prefixes are ignored.
 func Of(ps ...netip.Prefix) Set {
 	var b Builder

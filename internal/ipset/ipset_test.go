@@ -291,3 +291,18 @@ func TestBuilderAndAccessors(t *testing.T) {
 		t.Errorf("Ranges = %s", got)
 	}
 }
+
+func TestPrefixRange(t *testing.T) {
+	for _, tt := range []struct{ p, from, to string }{
+		{"10.1.2.3/16", "10.1.0.0", "10.1.255.255"},
+		{"0.0.0.0/0", "0.0.0.0", "255.255.255.255"},
+		{"10.0.0.5/32", "10.0.0.5", "10.0.0.5"},
+		{"2001:db8::1/64", "2001:db8::", "2001:db8::ffff:ffff:ffff:ffff"},
+		{"::ffff:10.0.0.0/120", "::ffff:10.0.0.0", "::ffff:10.0.0.255"},
+	} {
+		got := PrefixRange(netip.MustParsePrefix(tt.p))
+		if got.From.String() != tt.from || got.To.String() != tt.to {
+			t.Errorf("PrefixRange(%s) = %s, want %s-%s", tt.p, got, tt.from, tt.to)
+		}
+	}
+}
