@@ -99,6 +99,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 	if testing.Short() {
 		n = 60
 	}
+	total := 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		p := randomAsymEstate(rand.New(rand.NewSource(seed))).fullPlane()
 		srcs := subnetReps(p.Net)
@@ -114,6 +115,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 				}
 			}
 		}
+		total += len(want)
 		got := map[string]bool{}
 		for _, h := range searchPairs(p, srcs, dsts) {
 			got[h.src.name()+" → "+h.dst.name()] = true
@@ -129,4 +131,9 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 			}
 		}
 	}
+	// The estates must exercise the property: many pairs come back asymmetric.
+	if total < n {
+		t.Errorf("only %d asymmetric pairs in %d estates: the generator no longer builds asymmetric routing", total, n)
+	}
+	t.Logf("%d asymmetric pairs in %d estates", total, n)
 }

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -31,28 +33,15 @@ type universe struct{ addrs []netip.Addr }
 
 // lowerBound is the first position whose address is at least a.
 func (u *universe) lowerBound(a netip.Addr) int {
-	i, _ := slices.BinarySearchFunc(u.addrs, a, func(x, y netip.Addr) int { return x.Compare(y) })
+	i, _ := slices.BinarySearchFunc(u.addrs, a, netip.Addr.Compare)
 	return i
 }
 
 // span is the positions of the addresses inside p.
 func (u *universe) span(p netip.Prefix) (int, int) {
-	p = p.Masked()
-	lo := u.lowerBound(p.Addr())
-	hi := len(u.addrs)
-	if next := lastAddr(p).Next(); next.IsValid() && next.BitLen() == p.Addr().BitLen() {
-		hi = u.lowerBound(next)
-	}
-	return lo, hi
-}
-
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	r := ipset.PrefixRange(p)
+	hi := sort.Search(len(u.addrs), func(i int) bool { return u.addrs[i].Compare(r.To) > 0 })
+	return u.lowerBound(r.From), hi
 }
 
 // piece gives positions [previous end, end) a chain (an interned set of devices; 0 is none).
@@ -84,6 +73,7 @@ type chainSearch struct {
 	devs   map[any]int32
 	chains map[string]int32
 	sets   [][]int32 // chain id → sorted device ids
+	joined map[[2]int32]int32
 	tails  map[tailKey][]piece
 	// active holds the subnets being mapped (a loop guard) with their depth; functions mapped
 	// at depth taintFrom or deeper depend on a loop cut and are not cached.
@@ -98,16 +88,27 @@ type tailKey struct {
 
 func newChainSearch(p *dataplane.Plane) *chainSearch {
 	return &chainSearch{p: p, devs: map[any]int32{}, chains: map[string]int32{"": 0}, sets: [][]int32{nil},
-		tails: map[tailKey][]piece{}, active: map[tailKey]int{}, taintFrom: maxDepth}
+		joined: map[[2]int32]int32{}, tails: map[tailKey][]piece{}, active: map[tailKey]int{}, taintFrom: maxDepth}
 }
 
-// union interns the chain holding dev and every device of chain c.
+// union interns the chain holding dev and every device of chain c. Pairs already joined come
+// from joined: the same few (device, chain) pairs recur for every range of every subnet.
 func (cs *chainSearch) union(dev any, c int32) int32 {
 	id, ok := cs.devs[dev]
 	if !ok {
 		id = int32(len(cs.devs) + 1)
 		cs.devs[dev] = id
 	}
+	if got, ok := cs.joined[[2]int32{id, c}]; ok {
+		return got
+	}
+	n := cs.intern(id, c)
+	cs.joined[[2]int32{id, c}] = n
+	return n
+}
+
+// intern returns the id of the set of chain c plus device id, adding it when new.
+func (cs *chainSearch) intern(id, c int32) int32 {
 	set := cs.sets[c]
 	if i, found := slices.BinarySearch(set, id); !found {
 		set = slices.Insert(slices.Clone(set), i, id)
@@ -146,8 +147,8 @@ func (cs *chainSearch) route(s *model.Subnet, u *universe) []piece {
 	if t := cs.p.FIB.Subnet(s); t != nil {
 		ps = cs.mapTable(s, t, u)
 	}
-	if len(ps) == 0 || ps[len(ps)-1].end != int32(len(u.addrs)) {
-		ps = appendPiece(ps, len(u.addrs), 0)
+	if len(ps) == 0 { // no table, or an empty universe
+		ps = []piece{{int32(len(u.addrs)), 0}}
 	}
 	delete(cs.active, k)
 	if depth < cs.taintFrom {
@@ -164,11 +165,13 @@ const maxDepth = 1 << 30
 // mapTable evaluates t's Lookup once per range between consecutive prefix boundaries that holds
 // an address of u: the selected route is the same for every address of such a range.
 func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []piece {
-	bounds := []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
-	for _, r := range t.All() {
-		p := r.Prefix.Masked()
-		bounds = append(bounds, p.Addr())
-		if next := lastAddr(p).Next(); next.IsValid() && next.BitLen() == p.Addr().BitLen() {
+	routes := t.All()
+	bounds := make([]netip.Addr, 0, 2*len(routes)+2)
+	bounds = append(bounds, netip.IPv4Unspecified(), netip.IPv6Unspecified())
+	for _, r := range routes {
+		pr := ipset.PrefixRange(r.Prefix)
+		bounds = append(bounds, pr.From)
+		if next := pr.To.Next(); next.IsValid() {
 			bounds = append(bounds, next)
 		}
 	}
@@ -180,11 +183,8 @@ func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []pi
 		if i+1 < len(bounds) {
 			hi = u.lowerBound(bounds[i+1])
 		}
-		if lo == hi {
+		if lo == hi { // ranges are contiguous: each starts where the last non-empty one ended
 			continue
-		}
-		if lo > 0 && (len(ps) == 0 || ps[len(ps)-1].end < int32(lo)) {
-			ps = appendPiece(ps, lo, 0) // unreachable in practice: bounds start each family
 		}
 		r, ok := t.Lookup(b)
 		if !ok {
@@ -269,11 +269,14 @@ func pieceKey(ps []piece) string {
 	return b.String()
 }
 
-// side is the sources (over the destination universe) or destinations (over the source
-// universe): per rep, its exact chain function, its own VNet's ranges, and its group.
+// side is the sources or the destinations: their addresses in ascending order (the universe the
+// other side's chains are mapped over) and, per rep, its exact chain function over the other
+// side's universe, its own VNet's ranges there, and its group.
 type side struct {
 	reps   []rep
-	pos    []int      // rep index → position in its own universe
+	u      universe
+	pos    []int      // rep index → position in u
+	order  []int      // position in u → rep index
 	exact  [][]piece  // rep index → chains over the other universe
 	masks  [][][2]int // rep index → ranges of the other universe inside the rep's VNet
 	groups []*repGroup
@@ -285,32 +288,25 @@ type repGroup struct {
 	reps    []int // rep indexes, in member order
 }
 
-func sortedUniverse(reps []rep) (*universe, []int) {
-	order := make([]int, len(reps))
-	for i := range order {
-		order[i] = i
+func newSide(reps []rep) *side {
+	sd := &side{reps: reps, u: universe{addrs: make([]netip.Addr, len(reps))}, pos: make([]int, len(reps)),
+		order: make([]int, len(reps)), exact: make([][]piece, len(reps)), masks: make([][][2]int, len(reps))}
+	for i := range sd.order {
+		sd.order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return reps[a].addr.Compare(reps[b].addr) })
-	u := &universe{addrs: make([]netip.Addr, len(reps))}
-	pos := make([]int, len(reps))
-	for k, i := range order {
-		u.addrs[k], pos[i] = reps[i].addr, k
+	slices.SortStableFunc(sd.order, func(a, b int) int { return reps[a].addr.Compare(reps[b].addr) })
+	for k, i := range sd.order {
+		sd.u.addrs[k], sd.pos[i] = reps[i].addr, k
 	}
-	return u, pos
+	return sd
 }
 
-// buildSide maps every rep's chains over other and groups reps by their healed functions.
-// chains returns a rep's exact function.
-func buildSide(reps []rep, pos []int, other *universe, chains func(rep) []piece) *side {
-	sd := &side{reps: reps, pos: pos, exact: make([][]piece, len(reps)), masks: make([][][2]int, len(reps))}
+// group maps every rep's chains over other (chains returns a rep's exact function) and groups
+// reps whose functions agree once their own VNet's ranges are healed.
+func (sd *side) group(other *universe, chains func(rep) []piece) {
 	byKey := map[string]*repGroup{}
-	order := make([]int, len(reps))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pos[a], pos[b]) })
-	for _, i := range order {
-		r := reps[i]
+	for k, i := range sd.order {
+		r := sd.reps[i]
 		ps := chains(r)
 		sd.exact[i] = ps
 		healed := ps
@@ -321,16 +317,15 @@ func buildSide(reps []rep, pos []int, other *universe, chains func(rep) []piece)
 				healed = heal(healed, lo, hi)
 			}
 		}
-		k := pieceKey(healed)
-		g := byKey[k]
+		key := pieceKey(healed)
+		g := byKey[key]
 		if g == nil {
 			g = &repGroup{healed: healed}
-			byKey[k] = g
+			byKey[key] = g
 			sd.groups = append(sd.groups, g)
 		}
-		g.members, g.reps = append(g.members, pos[i]), append(g.reps, i)
+		g.members, g.reps = append(g.members, k), append(g.reps, i)
 	}
-	return sd
 }
 
 func (sd *side) masked(i, otherPos int) bool {
@@ -348,15 +343,14 @@ type pairIdx struct{ s, d int }
 // candidatePairs returns every (source, destination) whose forward and reverse chains differ,
 // in source then destination order.
 func candidatePairs(p *dataplane.Plane, srcs, dsts []rep) []pairIdx {
-	su, spos := sortedUniverse(srcs)
-	du, dpos := sortedUniverse(dsts)
+	src, dst := newSide(srcs), newSide(dsts)
 	cs := newChainSearch(p)
-	src := buildSide(srcs, spos, du, func(r rep) []piece { return cs.route(r.subnet, du) })
-	dst := buildSide(dsts, dpos, su, func(r rep) []piece {
+	src.group(&dst.u, func(r rep) []piece { return cs.route(r.subnet, &dst.u) })
+	dst.group(&src.u, func(r rep) []piece {
 		if r.pe != nil {
-			return []piece{{int32(len(su.addrs)), 0}} // system routes: no appliance (spec §5 DECISION)
+			return []piece{{int32(len(src.u.addrs)), 0}} // system routes: no appliance (spec §5 DECISION)
 		}
-		return cs.route(r.subnet, su)
+		return cs.route(r.subnet, &src.u)
 	})
 	var out []pairIdx
 	keep := func(si, di int) {
@@ -370,7 +364,7 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep) []pairIdx {
 			rectangles(src, dst, ga, gb, keep)
 		}
 	}
-	maskedPairs(src, dst, du, keep)
+	maskedPairs(src, dst, keep)
 	for di, d := range dsts {
 		// An address several resources own (overlapping VNets) may be delivered to another one
 		// than d, whose reply leaves from another subnet: every pair is traced.
@@ -425,35 +419,26 @@ func membersIn(members []int, lo, hi int) (int, int) {
 }
 
 // maskedPairs compares, with exact chains, the pairs where one rep lies in the other's VNet range.
-func maskedPairs(src, dst *side, du *universe, emit func(si, di int)) {
-	dstAt := make([]int, len(dst.reps)) // destination position → rep index
-	for i, p := range dst.pos {
-		dstAt[p] = i
-	}
+func maskedPairs(src, dst *side, emit func(si, di int)) {
 	differ := func(si, di int) bool {
 		return at(src.exact[si], dst.pos[di]) != at(dst.exact[di], src.pos[si])
 	}
 	for si := range src.reps {
 		for _, m := range src.masks[si] {
-			for p := m[0]; p < m[1]; p++ {
-				if di := dstAt[p]; differ(si, di) {
+			for _, di := range dst.order[m[0]:m[1]] {
+				if differ(si, di) {
 					emit(si, di)
 				}
 			}
 		}
-	}
-	srcAt := make([]int, len(src.reps))
-	for i, p := range src.pos {
-		srcAt[p] = i
 	}
 	for di := range dst.reps {
 		for _, m := range dst.masks[di] {
-			for p := m[0]; p < m[1]; p++ {
-				if si := srcAt[p]; !src.masked(si, dst.pos[di]) && differ(si, di) {
+			for _, si := range src.order[m[0]:m[1]] {
+				if !src.masked(si, dst.pos[di]) && differ(si, di) {
 					emit(si, di)
 				}
 			}
 		}
 	}
-	_ = du
 }
