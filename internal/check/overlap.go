@@ -37,7 +37,6 @@ func runAddressSpaceOverlap(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
 	seen := map[[2]*model.VNet]bool{}
-	first := firstLinks{}
 	for _, v := range p.Net.VNets {
 		for _, pr := range v.Peerings {
 			// A VNet cannot peer with itself (Azure rejects it); that is not an overlap between two estates.
@@ -49,55 +48,16 @@ func runAddressSpaceOverlap(pass *Pass) []Finding {
 				continue
 			}
 			seen[k] = true
-			if f, ok := peeredOverlap(v, pr, first); ok {
+			if f, ok := peeredOverlap(v, pr); ok {
 				out = append(out, f)
 			}
 		}
 	}
 	links := linkedVNets(p.Net)
 	for _, hub := range p.Net.VNets {
-		out = append(out, sharedHubOverlaps(hub, links[hub], seen, first)...)
+		out = append(out, sharedHubOverlaps(hub, links[hub], seen)...)
 	}
 	return out
-}
-
-// firstLinks memoises, for VNets with many peerings, the first of a VNet's peerings to each
-// remote VNet, the link model.Peering.Reverse and linkState look up: a hub with thousands of
-// spokes is indexed once instead of scanned once per finding.
-type firstLinks map[*model.VNet]map[*model.VNet]*model.Peering
-
-// link returns the first of from's peerings whose remote is to, or nil.
-func (c firstLinks) link(from, to *model.VNet) *model.Peering {
-	if from == nil {
-		return nil
-	}
-	if len(from.Peerings) <= 8 {
-		for _, pr := range from.Peerings {
-			if pr.Remote == to {
-				return pr
-			}
-		}
-		return nil
-	}
-	m, ok := c[from]
-	if !ok {
-		m = make(map[*model.VNet]*model.Peering, len(from.Peerings))
-		for _, pr := range from.Peerings {
-			if _, dup := m[pr.Remote]; !dup {
-				m[pr.Remote] = pr
-			}
-		}
-		c[from] = m
-	}
-	return m[to]
-}
-
-// reverse is pr.Reverse() through the memo: the remote VNet's first link back to pr.Local.
-func (c firstLinks) reverse(pr *model.Peering) *model.Peering {
-	if pr.Remote == nil {
-		return nil
-	}
-	return c.link(pr.Remote, pr.Local)
 }
 
 func pairKey(a, b *model.VNet) [2]*model.VNet {
@@ -109,7 +69,7 @@ func pairKey(a, b *model.VNet) [2]*model.VNet {
 
 // peeredOverlap compares the two VNets' ranges, or for a subnet peering only the subnets it
 // connects (overlapping VNets may peer distinct subnets).
-func peeredOverlap(v *model.VNet, pr *model.Peering, first firstLinks) (Finding, bool) {
+func peeredOverlap(v *model.VNet, pr *model.Peering) (Finding, bool) {
 	local, remote := v.AddressSpace, pr.Remote.AddressSpace
 	if !pr.PeerCompleteVNets && len(pr.LocalSubnetNames) > 0 {
 		local, remote = peeredSubnetPrefixes(v, pr.LocalSubnetNames), pr.RemotePrefixes()
@@ -119,7 +79,7 @@ func peeredOverlap(v *model.VNet, pr *model.Peering, first firstLinks) (Finding,
 		return Finding{}, false
 	}
 	res := []model.ID{v.ID, pr.Remote.ID, pr.ID}
-	if r := first.reverse(pr); r != nil {
+	if r := pr.Reverse(); r != nil {
 		res = append(res, r.ID)
 	}
 	return Finding{
@@ -405,7 +365,7 @@ func linkedVNets(n *model.Network) map[*model.VNet][]*model.VNet {
 // sharedHubOverlaps reports overlapping VNets that are both linked with hub but not with each other,
 // in the order of peers: pair (i, j), i < j, before (i, j+1) and (i+1, ·). Only the pairs whose
 // ranges overlap are visited (overlappingPairs), not every pair of the hub's links.
-func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.VNet]bool, first firstLinks) []Finding {
+func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.VNet]bool) []Finding {
 	var out []Finding
 	for _, ij := range overlappingPairs(peers) {
 		a, b := peers[ij[0]], peers[ij[1]]
@@ -418,7 +378,7 @@ func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.
 			continue
 		}
 		seen[k] = true
-		sa, sb := linkState(hub, a, first), linkState(hub, b, first)
+		sa, sb := linkState(hub, a), linkState(hub, b)
 		out = append(out, Finding{
 			Code: CodeAddressSpaceOverlap, Severity: Error,
 			Title: fmt.Sprintf("%s and %s overlap on %s and both peer with %s", a.Name, b.Name, x, hub.Name),
@@ -479,10 +439,12 @@ func overlappingPairs(vs []*model.VNet) [][2]int {
 }
 
 // linkState describes the peering between hub and v: "Connected", or the two links' states.
-func linkState(hub, v *model.VNet, first firstLinks) string {
+func linkState(hub, v *model.VNet) string {
 	st := func(from, to *model.VNet) string {
-		if pr := first.link(from, to); pr != nil {
-			return pr.State
+		for _, pr := range from.Peerings {
+			if pr.Remote == to {
+				return pr.State
+			}
 		}
 		return "Missing"
 	}
