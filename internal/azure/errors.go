@@ -3,15 +3,10 @@ package azure
 import "github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 
 // InputError is bad input: a file that cannot be read, is not JSON, or holds a value that
-// is not what Azure would write there. It never carries a stack trace; the CLI prints it
-// on one line and exits 2 (cli.md).
-type InputError struct {
-	File string // as the user named it ("-" for stdin)
-	Path string // JSON path, e.g. $.properties.subnets[0].properties.addressPrefix; "" when none
-	Msg  string
-}
-
-func (e *InputError) Error() string { return jsondoc.Message(e.File, e.Path, e.Msg) }
+// is not what Azure would write there. It is the parser's error type, so a syntax error needs
+// no conversion. It never carries a stack trace; the CLI prints it on one line and exits 2
+// (cli.md).
+type InputError = jsondoc.Error
 
 // Src is where a wire object came from: the converter names it in its errors and warnings.
 type Src struct {

@@ -12,9 +12,6 @@ import (
 func DecodeFile(name string, data []byte) (*Snapshot, error) {
 	v, err := jsondoc.Parse(name, data)
 	if err != nil {
-		if je, ok := err.(*jsondoc.Error); ok {
-			return nil, &InputError{File: je.File, Path: je.Path, Msg: je.Msg}
-		}
 		return nil, err
 	}
 	w := &walker{d: &dec{file: name}, s: &Snapshot{Unknown: map[string]int{}}}

@@ -1,21 +1,19 @@
 package jsondoc
 
-// Error is input Parse cannot read: text that is not JSON, or UTF-16 of odd length.
+// Error is bad input in a file, at a JSON path when there is one: text Parse cannot read (not
+// JSON, UTF-16 of odd length) or, from a decoder built on this package, a value that is not
+// what it expects there. Its message is one line: "file: path: msg".
 type Error struct {
-	File string // as the caller named it
-	Path string // JSON path where the parser stopped, e.g. $.properties.subnets[0]; "" when none
-	Msg  string // with the line and column for a syntax error
+	File string // as the caller named it ("-" for stdin)
+	Path string // JSON path, e.g. $.properties.subnets[0].properties.addressPrefix; "" when none
+	Msg  string // for a syntax error, with the line and column
 }
 
-func (e *Error) Error() string { return Message(e.File, e.Path, e.Msg) }
-
-// Message is the one-line form of an error about the value at path (may be "") in file:
-// "file: path: msg".
-func Message(file, path, msg string) string {
-	if path == "" {
-		return file + ": " + msg
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.File + ": " + e.Msg
 	}
-	return file + ": " + shortPath(path) + ": " + msg
+	return e.File + ": " + shortPath(e.Path) + ": " + e.Msg
 }
 
 // maxPathLen keeps the one-line message readable for absurdly deep input (a path 512
