@@ -118,14 +118,12 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	w.end(ExitedToOnPremises, "")
 }
 
-// transitGateway is the hub gateway a VNet uses by gateway transit (its link has
-// useRemoteGateways, the hub's link allowGatewayTransit, both Connected; spec §1.3 [PEER]): a
-// UDR whose next hop is VirtualNetworkGateway in such a spoke leaves through it.
+// transitGateway is the gateway of the hub a VNet uses by gateway transit (model.VNet.TransitPeering,
+// the link fib took the gateway routes from; spec §1.3 [PEER]): a UDR whose next hop is
+// VirtualNetworkGateway in such a spoke leaves through it.
 func transitGateway(v *model.VNet) *model.VNetGateway {
-	for _, p := range v.Peerings {
-		if p.UseRemoteGateways && p.Active() && p.Reverse().AllowGatewayTransit && len(p.Remote.Gateways) > 0 {
-			return p.Remote.Gateways[0]
-		}
+	if p := v.TransitPeering(); p != nil && len(p.Remote.Gateways) > 0 {
+		return p.Remote.Gateways[0]
 	}
 	return nil
 }
