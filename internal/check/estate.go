@@ -91,9 +91,6 @@ func usedIPs(n *model.Network) map[*model.VNet]int {
 	return out
 }
 
-// isSubnetNamed reports whether s has the given platform name (model.Subnet.Named).
-func isSubnetNamed(s *model.Subnet, name string) bool { return s.Named(name) }
-
 // ids converts resource IDs to strings for Finding.Resources, dropping empty ones and duplicates.
 func ids(in ...model.ID) []string {
 	out := make([]string, 0, len(in))

@@ -7,8 +7,6 @@ import (
 	"math/bits"
 	"net/netip"
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -68,11 +66,17 @@ func pairKey(a, b *model.VNet) [2]*model.VNet {
 }
 
 // peeredOverlap compares the two VNets' ranges, or for a subnet peering only the subnets it
-// connects (overlapping VNets may peer distinct subnets).
+// connects on each side (Peering.AppliesToLocalSubnet, Peering.RemotePrefixes): overlapping
+// VNets may peer distinct subnets.
 func peeredOverlap(v *model.VNet, pr *model.Peering) (Finding, bool) {
 	local, remote := v.AddressSpace, pr.Remote.AddressSpace
 	if !pr.PeerCompleteVNets && len(pr.LocalSubnetNames) > 0 {
-		local, remote = peeredSubnetPrefixes(v, pr.LocalSubnetNames), pr.RemotePrefixes()
+		local, remote = nil, pr.RemotePrefixes()
+		for _, s := range v.Subnets {
+			if pr.AppliesToLocalSubnet(s) {
+				local = append(local, s.Prefixes...)
+			}
+		}
 	}
 	x, ok := firstOverlap(local, remote)
 	if !ok {
@@ -93,49 +97,6 @@ func peeredOverlap(v *model.VNet, pr *model.Peering) (Finding, bool) {
 			"peeringState": pr.State},
 		Fix: overlapFix,
 	}, true
-}
-
-// peeredSubnetPrefixes returns the prefixes of v's subnets named in names (isSubnetNamed), in
-// subnet order, each subnet once. Many names are folded into a set first, so a subnet peering
-// listing hundreds of subnets costs subnets + names rather than their product.
-func peeredSubnetPrefixes(v *model.VNet, names []string) []netip.Prefix {
-	var out []netip.Prefix
-	if len(names) <= 8 {
-		for _, s := range v.Subnets {
-			for _, n := range names {
-				if isSubnetNamed(s, n) {
-					out = append(out, s.Prefixes...)
-					break
-				}
-			}
-		}
-		return out
-	}
-	set := make(map[string]bool, len(names))
-	for _, n := range names {
-		set[foldName(n)] = true
-	}
-	for _, s := range v.Subnets {
-		if set[foldName(s.Name)] {
-			out = append(out, s.Prefixes...)
-		}
-	}
-	return out
-}
-
-// foldName maps s to one representative of its strings.EqualFold class (the comparison
-// isSubnetNamed makes): every rune becomes the smallest rune of its simple case-folding orbit.
-func foldName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
-		}
-		b.WriteRune(m)
-	}
-	return b.String()
 }
 
 // firstOverlap returns the first intersection between two prefix lists, in list order: the

@@ -63,7 +63,7 @@ func slowPeeredSubnetPrefixes(v *model.VNet, names []string) []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range v.Subnets {
 		for _, n := range names {
-			if isSubnetNamed(s, n) {
+			if s.Named(n) {
 				out = append(out, s.Prefixes...)
 			}
 		}
