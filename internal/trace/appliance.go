@@ -78,14 +78,7 @@ func (w *walker) atAppliance(c *model.IPConfig) {
 
 // hasSession reports whether the forward leg crossed the stateful device id.
 // Replies must cross the same stateful device: spec §2.1, §5 DECISION [PEFW].
-func (w *walker) hasSession(id model.ID) bool {
-	for _, d := range w.session {
-		if d.stateful && d.id.Equal(id) {
-			return true
-		}
-	}
-	return false
-}
+func (w *walker) hasSession(id model.ID) bool { return crossed(w.session, id) }
 
 // toGateway leaves to on-premises through a virtual network gateway (spec §1.6).
 func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
