@@ -88,37 +88,17 @@ type DNSInboundIP struct {
 
 func init() {
 	const n = "Microsoft.Network/"
-	reg(n+"privateDnsZones", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.Zones = append(s.DNS.Zones, d.dnsZone(v, p))
-	})
-	reg(n+"privateDnsZones/virtualNetworkLinks", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.ZoneLinks = append(s.DNS.ZoneLinks, d.dnsLink(v, p))
-	})
+	add(n+"privateDnsZones", func(s *Snapshot) *[]*PrivateDNSZone { return &s.DNS.Zones }, (*dec).dnsZone)
+	add(n+"privateDnsZones/virtualNetworkLinks", func(s *Snapshot) *[]*DNSVNetLink { return &s.DNS.ZoneLinks }, (*dec).dnsLink)
 	for _, t := range []string{"A", "AAAA", "CNAME"} {
-		reg(n+"privateDnsZones/"+t, func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-			s.DNS.Records = append(s.DNS.Records, d.dnsRecord(v, p))
-		})
+		add(n+"privateDnsZones/"+t, func(s *Snapshot) *[]*DNSRecordSet { return &s.DNS.Records }, (*dec).dnsRecord)
 	}
-	reg(n+"dnsForwardingRulesets", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.Rulesets = append(s.DNS.Rulesets, d.dnsRuleset(v, p))
-	})
-	reg(n+"dnsForwardingRulesets/forwardingRules", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.Rules = append(s.DNS.Rules, d.dnsRule(v, p))
-	})
-	reg(n+"dnsForwardingRulesets/virtualNetworkLinks", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.RulesetLinks = append(s.DNS.RulesetLinks, d.dnsLink(v, p))
-	})
-	reg(n+"dnsResolvers", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		m := d.meta(v, p)
-		s.DNS.Resolvers = append(s.DNS.Resolvers, &m)
-	})
-	reg(n+"dnsResolvers/inboundEndpoints", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.DNS.Inbounds = append(s.DNS.Inbounds, d.dnsInbound(v, p))
-	})
-	reg(n+"dnsResolvers/outboundEndpoints", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		m := d.meta(v, p)
-		s.DNS.Outbounds = append(s.DNS.Outbounds, &m)
-	})
+	add(n+"dnsForwardingRulesets", func(s *Snapshot) *[]*DNSForwardingRuleset { return &s.DNS.Rulesets }, (*dec).dnsRuleset)
+	add(n+"dnsForwardingRulesets/forwardingRules", func(s *Snapshot) *[]*DNSForwardingRule { return &s.DNS.Rules }, (*dec).dnsRule)
+	add(n+"dnsForwardingRulesets/virtualNetworkLinks", func(s *Snapshot) *[]*DNSVNetLink { return &s.DNS.RulesetLinks }, (*dec).dnsLink)
+	add(n+"dnsResolvers", func(s *Snapshot) *[]*Meta { return &s.DNS.Resolvers }, (*dec).bare)
+	add(n+"dnsResolvers/inboundEndpoints", func(s *Snapshot) *[]*DNSInboundEndpoint { return &s.DNS.Inbounds }, (*dec).dnsInbound)
+	add(n+"dnsResolvers/outboundEndpoints", func(s *Snapshot) *[]*Meta { return &s.DNS.Outbounds }, (*dec).bare)
 }
 
 // dnsZone reads a zone with inline children: "virtualNetworkLinks" and "recordSets" arrays

@@ -16,87 +16,53 @@ func reg(canon string, f decoder) {
 	kinds[strings.ToLower(canon)] = f
 }
 
+// add registers decode for type canon; each object it decodes is appended to the list of the
+// snapshot that list returns.
+func add[T any](canon string, list func(*Snapshot) *[]T, decode func(*dec, *jsondoc.Value, *jsondoc.Path) T) {
+	reg(canon, func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
+		l := list(s)
+		*l = append(*l, decode(d, v, p))
+	})
+}
+
+// bare decodes a resource that is only counted or referred to: its Meta.
+func (d *dec) bare(v *jsondoc.Value, p *jsondoc.Path) *Meta {
+	m := d.meta(v, p)
+	return &m
+}
+
 func init() {
 	const n = "Microsoft.Network/"
-	reg(n+"virtualNetworks", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) { s.VNets = append(s.VNets, d.vnet(v, p)) })
-	reg(n+"virtualNetworks/subnets", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.Subnets = append(s.Subnets, d.subnet(v, p))
-	})
-	reg(n+"virtualNetworks/virtualNetworkPeerings", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.Peerings = append(s.Peerings, d.peering(v, p))
-	})
-	reg(n+"networkInterfaces", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) { s.NICs = append(s.NICs, d.nic(v, p)) })
-	reg("Microsoft.Compute/virtualMachines", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) { s.VMs = append(s.VMs, d.vm(v, p)) })
-	reg(n+"networkSecurityGroups", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) { s.NSGs = append(s.NSGs, d.nsg(v, p)) })
-	reg(n+"networkSecurityGroups/securityRules", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.SecurityRules = append(s.SecurityRules, d.securityRule(v, p))
-	})
-	reg(n+"routeTables", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.RouteTables = append(s.RouteTables, d.routeTable(v, p))
-	})
-	reg(n+"routeTables/routes", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.Routes = append(s.Routes, d.route(v, p))
-	})
-	reg(n+"applicationSecurityGroups", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		m := d.meta(v, p)
-		s.ASGs = append(s.ASGs, &m)
-	})
-	reg(n+"publicIPAddresses", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.PublicIPs = append(s.PublicIPs, d.publicIP(v, p))
-	})
-	reg(n+"publicIPPrefixes", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.PublicIPPrefixes = append(s.PublicIPPrefixes, d.publicIPPrefix(v, p))
-	})
-	reg(n+"natGateways", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.NATGateways = append(s.NATGateways, d.natGateway(v, p))
-	})
-	reg(n+"privateEndpoints", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.PrivateEndpoints = append(s.PrivateEndpoints, d.privateEndpoint(v, p))
-	})
-	reg(n+"azureFirewalls", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.Firewalls = append(s.Firewalls, d.firewall(v, p))
-	})
-	reg(n+"firewallPolicies", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.FirewallPolicies = append(s.FirewallPolicies, d.firewallPolicy(v, p))
-	})
-	reg(n+"firewallPolicies/ruleCollectionGroups", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.RuleGroups = append(s.RuleGroups, d.ruleGroup(v, p))
-	})
-	reg(n+"ipGroups", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.IPGroups = append(s.IPGroups, d.ipGroup(v, p))
-	})
-	reg(n+"virtualNetworkGateways", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.VNetGateways = append(s.VNetGateways, d.vnetGateway(v, p))
-	})
-	reg(n+"localNetworkGateways", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.LocalGateways = append(s.LocalGateways, d.localGateway(v, p))
-	})
-	reg(n+"connections", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.Connections = append(s.Connections, d.connection(v, p))
-	})
-	reg(n+"loadBalancers", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.LoadBalancers = append(s.LoadBalancers, d.loadBalancer(v, p))
-	})
-	reg(n+"networkManagers/securityAdminConfigurations", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		m := d.meta(v, p)
-		s.AdminConfigs = append(s.AdminConfigs, &m)
-	})
-	reg(n+"networkManagers/securityAdminConfigurations/ruleCollections", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.AdminCollections = append(s.AdminCollections, d.adminCollection(v, p))
-	})
-	reg(n+"networkManagers/securityAdminConfigurations/ruleCollections/rules", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.AdminRules = append(s.AdminRules, d.adminRule(v, p))
-	})
-	reg(n+"networkManagers/networkGroups", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		m := d.meta(v, p)
-		s.NetworkGroups = append(s.NetworkGroups, &m)
-	})
-	reg(n+"networkManagers/networkGroups/staticMembers", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.StaticMembers = append(s.StaticMembers, d.staticMember(v, p))
-	})
-	reg("Microsoft.NetApp/netAppAccounts/capacityPools/volumes", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
-		s.NetAppVolumes = append(s.NetAppVolumes, d.netAppVolume(v, p))
-	})
+	add(n+"virtualNetworks", func(s *Snapshot) *[]*VirtualNetwork { return &s.VNets }, (*dec).vnet)
+	add(n+"virtualNetworks/subnets", func(s *Snapshot) *[]*Subnet { return &s.Subnets }, (*dec).subnet)
+	add(n+"virtualNetworks/virtualNetworkPeerings", func(s *Snapshot) *[]*Peering { return &s.Peerings }, (*dec).peering)
+	add(n+"networkInterfaces", func(s *Snapshot) *[]*NetworkInterface { return &s.NICs }, (*dec).nic)
+	add("Microsoft.Compute/virtualMachines", func(s *Snapshot) *[]*VirtualMachine { return &s.VMs }, (*dec).vm)
+	add(n+"networkSecurityGroups", func(s *Snapshot) *[]*NetworkSecurityGroup { return &s.NSGs }, (*dec).nsg)
+	add(n+"networkSecurityGroups/securityRules", func(s *Snapshot) *[]*SecurityRule { return &s.SecurityRules }, (*dec).securityRule)
+	add(n+"routeTables", func(s *Snapshot) *[]*RouteTable { return &s.RouteTables }, (*dec).routeTable)
+	add(n+"routeTables/routes", func(s *Snapshot) *[]*Route { return &s.Routes }, (*dec).route)
+	add(n+"applicationSecurityGroups", func(s *Snapshot) *[]*Meta { return &s.ASGs }, (*dec).bare)
+	add(n+"publicIPAddresses", func(s *Snapshot) *[]*PublicIP { return &s.PublicIPs }, (*dec).publicIP)
+	add(n+"publicIPPrefixes", func(s *Snapshot) *[]*PublicIPPrefix { return &s.PublicIPPrefixes }, (*dec).publicIPPrefix)
+	add(n+"natGateways", func(s *Snapshot) *[]*NATGateway { return &s.NATGateways }, (*dec).natGateway)
+	add(n+"privateEndpoints", func(s *Snapshot) *[]*PrivateEndpoint { return &s.PrivateEndpoints }, (*dec).privateEndpoint)
+	add(n+"azureFirewalls", func(s *Snapshot) *[]*Firewall { return &s.Firewalls }, (*dec).firewall)
+	add(n+"firewallPolicies", func(s *Snapshot) *[]*FirewallPolicy { return &s.FirewallPolicies }, (*dec).firewallPolicy)
+	add(n+"firewallPolicies/ruleCollectionGroups", func(s *Snapshot) *[]*RuleCollectionGroup { return &s.RuleGroups }, (*dec).ruleGroup)
+	add(n+"ipGroups", func(s *Snapshot) *[]*IPGroup { return &s.IPGroups }, (*dec).ipGroup)
+	add(n+"virtualNetworkGateways", func(s *Snapshot) *[]*VNetGateway { return &s.VNetGateways }, (*dec).vnetGateway)
+	add(n+"localNetworkGateways", func(s *Snapshot) *[]*LocalGateway { return &s.LocalGateways }, (*dec).localGateway)
+	add(n+"connections", func(s *Snapshot) *[]*Connection { return &s.Connections }, (*dec).connection)
+	add(n+"loadBalancers", func(s *Snapshot) *[]*LoadBalancer { return &s.LoadBalancers }, (*dec).loadBalancer)
+	const sac = n + "networkManagers/securityAdminConfigurations"
+	add(sac, func(s *Snapshot) *[]*Meta { return &s.AdminConfigs }, (*dec).bare)
+	add(sac+"/ruleCollections", func(s *Snapshot) *[]*AdminRuleCollection { return &s.AdminCollections }, (*dec).adminCollection)
+	add(sac+"/ruleCollections/rules", func(s *Snapshot) *[]*AdminRule { return &s.AdminRules }, (*dec).adminRule)
+	add(n+"networkManagers/networkGroups", func(s *Snapshot) *[]*Meta { return &s.NetworkGroups }, (*dec).bare)
+	add(n+"networkManagers/networkGroups/staticMembers", func(s *Snapshot) *[]*StaticMember { return &s.StaticMembers }, (*dec).staticMember)
+	const anf = "Microsoft.NetApp/netAppAccounts/capacityPools/volumes"
+	add(anf, func(s *Snapshot) *[]*NetAppVolume { return &s.NetAppVolumes }, (*dec).netAppVolume)
 	reg(n+"serviceTags", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {
 		s.ServiceTags = append(s.ServiceTags, d.serviceTags(v, p)...)
 	})
