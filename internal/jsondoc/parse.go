@@ -215,12 +215,7 @@ func (p *parser) object() []Member {
 		}
 		p.i++
 		p.ws()
-		p.path = append(p.path, seg{key: raw, idx: -1})
-		p.stack = append(p.stack, Member{Key: p.lower(raw), Raw: raw})
-		kid := p.value()
-		p.stack[len(p.stack)-1].Val = kid
-		p.path = p.path[:len(p.path)-1]
-		if !p.next('}') {
+		if !p.child(seg{key: raw, idx: -1}, p.lower(raw), raw, '}') {
 			break
 		}
 	}
@@ -240,16 +235,22 @@ func (p *parser) array() []Member {
 	}
 	for n := 0; p.err == nil; n++ {
 		p.ws()
-		p.path = append(p.path, seg{idx: n})
-		p.stack = append(p.stack, Member{})
-		kid := p.value()
-		p.stack[len(p.stack)-1].Val = kid
-		p.path = p.path[:len(p.path)-1]
-		if !p.next(']') {
+		if !p.child(seg{idx: n}, "", "", ']') {
 			break
 		}
 	}
 	return p.close(start)
+}
+
+// child parses one object member (key, raw) or array item (key and raw "") at path segment sg
+// onto the scratch stack, and reports whether another follows before end.
+func (p *parser) child(sg seg, key, raw string, end byte) bool {
+	p.path = append(p.path, sg)
+	p.stack = append(p.stack, Member{Key: key, Raw: raw})
+	kid := p.value()
+	p.stack[len(p.stack)-1].Val = kid
+	p.path = p.path[:len(p.path)-1]
+	return p.next(end)
 }
 
 // next consumes ',' (true: another element follows) or the closing byte (false).
