@@ -16,10 +16,9 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// Snapshot is one loaded snapshot: the network model and the data plane computed from it. It
-// is immutable and safe for concurrent use.
+// Snapshot is one loaded snapshot: the data plane computed from its network model (Plane.Net).
+// It is immutable and safe for concurrent use.
 type Snapshot struct {
-	Net   *model.Network
 	Plane *dataplane.Plane
 }
 
@@ -41,7 +40,7 @@ func Load(ctx context.Context, paths []string, opts convert.Options) (*Snapshot,
 
 // NewSnapshot computes the data plane of a network already in memory.
 func NewSnapshot(n *model.Network) *Snapshot {
-	return &Snapshot{Net: n, Plane: dataplane.Build(n)}
+	return &Snapshot{Plane: dataplane.Build(n)}
 }
 
 // Options are the settings of a question. A question reads the part it needs.

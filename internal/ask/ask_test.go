@@ -23,7 +23,7 @@ func example(t *testing.T) *Snapshot {
 // TestQuestions asks every question of the bundled example once.
 func TestQuestions(t *testing.T) {
 	s, ctx, opts := example(t), context.Background(), DefaultOptions()
-	if a, err := Summary(ctx, s, SummaryQuery{}, opts); err != nil || a.Network != s.Net {
+	if a, err := Summary(ctx, s, SummaryQuery{}, opts); err != nil || a.Network != s.Plane.Net {
 		t.Errorf("Summary = %+v, %v", a, err)
 	}
 	if a, err := Routes(ctx, s, RoutesQuery{NIC: "vm-app1"}, opts); err != nil || len(a.Routes) == 0 || a.NIC.VMName != "vm-app1" {

@@ -27,7 +27,7 @@ func Summary(ctx context.Context, s *Snapshot, _ SummaryQuery, _ Options) (*Summ
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &SummaryAnswer{Network: s.Net, PlaneWarnings: s.Plane.Warnings}, nil
+	return &SummaryAnswer{Network: s.Plane.Net, PlaneWarnings: s.Plane.Warnings}, nil
 }
 
 // RoutesQuery asks for a NIC's effective routes. NIC is a NIC ID or name, a VM name or a
@@ -151,5 +151,5 @@ func findNIC(ctx context.Context, s *Snapshot, ref string) (*model.NIC, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.Net.FindNIC(ref)
+	return s.Plane.Net.FindNIC(ref)
 }
