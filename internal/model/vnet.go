@@ -63,7 +63,7 @@ func (s *Subnet) PENetworkPoliciesNSG() bool {
 // subnet by name alone (compared case-insensitively, see Subnet.Named): VPN and ExpressRoute
 // gateways GatewaySubnet, Azure Firewall AzureFirewallSubnet (spec §3.1) and, with forced
 // tunnelling, AzureFirewallManagementSubnet, Bastion AzureBastionSubnet, Route Server
-// RouteServerSubnet.
+// RouteServerSubnet. Spec §2.5 [AVNM] lists them as the subnets admin rules skip (IsSpecial).
 const (
 	GatewaySubnetName            = "GatewaySubnet"
 	FirewallSubnetName           = "AzureFirewallSubnet"
@@ -73,7 +73,8 @@ const (
 )
 
 // Named reports whether the subnet's name is name; Azure compares subnet names
-// case-insensitively.
+// case-insensitively, as it does resource names unless noted
+// (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
 func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
 
 // SubnetNamed returns v's subnet called name (Subnet.Named), or nil.
