@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -55,7 +56,7 @@ func (w *walker) ownsPublic(a netip.Addr) bool {
 // 0/0-to-appliance case was decided by routing). False means the leg has ended.
 func (w *walker) egressSNAT(s *model.Subnet) bool {
 	if fw := w.senderFW; fw != nil {
-		return w.firewallEgress(fw, s)
+		return w.firewallEgress(fw)
 	}
 	c := w.sender
 	if c == nil {
@@ -136,10 +137,11 @@ func natAddress(ng *model.NATGateway) netip.Addr {
 }
 
 // firewallEgress translates what a firewall sends to the internet: the NAT gateway on
-// AzureFirewallSubnet when there is one, else a firewall public IP (spec §3.3, §3.4).
-func (w *walker) firewallEgress(fw *model.Firewall, s *model.Subnet) bool {
-	if s.NATGateway != nil {
-		return w.natGateway(s.NATGateway, nil, fw)
+// AzureFirewallSubnet when there is one (firewall.NATGatewayOf), else a firewall public IP
+// (spec §3.3, §3.4).
+func (w *walker) firewallEgress(fw *model.Firewall) bool {
+	if ng := firewall.NATGatewayOf(fw); ng != nil {
+		return w.natGateway(ng, nil, fw)
 	}
 	var pip *model.PublicIP
 	for _, p := range fw.PublicIPs {
