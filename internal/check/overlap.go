@@ -2,9 +2,7 @@ package check
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"net/netip"
 	"slices"
 
@@ -99,18 +97,8 @@ func peeredOverlap(v *model.VNet, pr *model.Peering) (Finding, bool) {
 	}, true
 }
 
-// firstOverlap returns the first intersection between two prefix lists, in list order: the
-// overlap of a[i] and b[j] for the smallest i, then the smallest j. Short lists are scanned;
-// long ones (a VNet with many ranges, a subnet peering of many subnets) go through an index of
-// b, so the cost is O((len(a) + len(b)) log len(b)) instead of len(a) × len(b).
+// firstOverlap returns the first intersection between two prefix lists, in list order.
 func firstOverlap(a, b []netip.Prefix) (netip.Prefix, bool) {
-	if min(len(a), len(b)) <= 16 {
-		return scanFirstOverlap(a, b)
-	}
-	return indexedFirstOverlap(a, b)
-}
-
-func scanFirstOverlap(a, b []netip.Prefix) (netip.Prefix, bool) {
 	for _, x := range a {
 		for _, y := range b {
 			if o, ok := overlap(x, y); ok {
@@ -119,186 +107,6 @@ func scanFirstOverlap(a, b []netip.Prefix) (netip.Prefix, bool) {
 		}
 	}
 	return netip.Prefix{}, false
-}
-
-func indexedFirstOverlap(a, b []netip.Prefix) (netip.Prefix, bool) {
-	idx := newPrefixIndex(b)
-	for _, x := range a {
-		if j := idx.first(x); j >= 0 {
-			return overlap(x, b[j])
-		}
-	}
-	return netip.Prefix{}, false
-}
-
-// span is one prefix as the closed range of addresses [lo, hi], as 128-bit numbers; v6 keeps the
-// families apart, since an IPv4 and an IPv6 prefix never overlap (netip.Prefix.Overlaps, which
-// also treats IPv4-mapped IPv6 as IPv6). Two prefixes are either nested or disjoint, so two
-// spans overlap exactly when one contains the other.
-type span struct {
-	v6     bool
-	lo, hi u128
-	idx    int32 // the prefix's owner: an index into the caller's list
-}
-
-type u128 struct{ hi, lo uint64 }
-
-func (a u128) cmp(b u128) int {
-	if c := cmp.Compare(a.hi, b.hi); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.lo, b.lo)
-}
-
-// spanOf returns p's range owned by idx; an invalid prefix overlaps nothing and has none.
-func spanOf(p netip.Prefix, idx int) (span, bool) {
-	if !p.IsValid() {
-		return span{}, false
-	}
-	a := p.Masked().Addr()
-	s := span{v6: !a.Is4(), idx: int32(idx)}
-	if a.Is4() {
-		b := a.As4()
-		s.lo.lo = uint64(binary.BigEndian.Uint32(b[:]))
-	} else {
-		b := a.As16()
-		s.lo = u128{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
-	}
-	host := a.BitLen() - p.Bits()
-	s.hi = s.lo
-	s.hi.lo |= lowOnes(host)
-	if host > 64 {
-		s.hi.hi |= lowOnes(host - 64)
-	}
-	return s, true
-}
-
-// lowOnes is a uint64 with its n lowest bits set.
-func lowOnes(n int) uint64 {
-	if n >= 64 {
-		return ^uint64(0)
-	}
-	return 1<<uint(n) - 1
-}
-
-// compareSpans orders spans by family (IPv4 first), start, then the wider first, so that a
-// prefix comes before every prefix it contains.
-func compareSpans(a, b span) int {
-	if a.v6 != b.v6 {
-		if b.v6 {
-			return -1
-		}
-		return 1
-	}
-	if c := a.lo.cmp(b.lo); c != 0 {
-		return c
-	}
-	return b.hi.cmp(a.hi)
-}
-
-// compareStart orders a span against the address at of family v6, by family then start.
-func compareStart(s span, v6 bool, at u128) int {
-	if s.v6 != v6 {
-		if v6 {
-			return -1
-		}
-		return 1
-	}
-	return s.lo.cmp(at)
-}
-
-// prefixIndex finds, for a prefix x, the lowest index of a listed prefix overlapping x. Those
-// are the prefixes starting inside x (a contiguous run when sorted by start: a range-minimum
-// query) and the shorter prefixes containing x's start (one map lookup per distinct length).
-type prefixIndex struct {
-	spans    []span                 // the valid prefixes, in compareSpans order
-	minIdx   [][]int32              // sparse table: minIdx[k][i] is the lowest idx in spans[i:i+2^k]
-	byPrefix map[netip.Prefix]int32 // masked prefix → its lowest index
-	lens     [2][]int               // the distinct lengths, ascending, of IPv4 [0] and IPv6 [1] prefixes
-}
-
-func newPrefixIndex(ps []netip.Prefix) *prefixIndex {
-	x := &prefixIndex{byPrefix: make(map[netip.Prefix]int32, len(ps))}
-	var hasLen [2][129]bool
-	for i, p := range ps {
-		s, ok := spanOf(p, i)
-		if !ok {
-			continue
-		}
-		x.spans = append(x.spans, s)
-		if _, dup := x.byPrefix[p.Masked()]; !dup {
-			x.byPrefix[p.Masked()] = int32(i)
-		}
-		hasLen[family(s.v6)][p.Bits()] = true
-	}
-	for f := range hasLen {
-		for l, ok := range hasLen[f] {
-			if ok {
-				x.lens[f] = append(x.lens[f], l)
-			}
-		}
-	}
-	slices.SortFunc(x.spans, compareSpans)
-	level := make([]int32, len(x.spans))
-	for i, s := range x.spans {
-		level[i] = s.idx
-	}
-	x.minIdx = [][]int32{level}
-	for k := 1; 1<<k <= len(x.spans); k++ {
-		prev, half := x.minIdx[k-1], 1<<(k-1)
-		next := make([]int32, len(x.spans)-1<<k+1)
-		for i := range next {
-			next[i] = min(prev[i], prev[i+half])
-		}
-		x.minIdx = append(x.minIdx, next)
-	}
-	return x
-}
-
-func family(v6 bool) int {
-	if v6 {
-		return 1
-	}
-	return 0
-}
-
-// first returns the lowest index of a listed prefix overlapping p, or -1.
-func (x *prefixIndex) first(p netip.Prefix) int {
-	s, ok := spanOf(p, 0)
-	if !ok {
-		return -1
-	}
-	best := int32(-1)
-	take := func(i int32) {
-		if best < 0 || i < best {
-			best = i
-		}
-	}
-	for _, l := range x.lens[family(s.v6)] {
-		if l >= p.Bits() {
-			break
-		}
-		if i, ok := x.byPrefix[netip.PrefixFrom(p.Addr(), l).Masked()]; ok {
-			take(i)
-		}
-	}
-	lo, _ := slices.BinarySearchFunc(x.spans, s.lo, func(e span, at u128) int {
-		if c := compareStart(e, s.v6, at); c != 0 {
-			return c
-		}
-		return 1 // e starts at s.lo: it is at or after the run's start
-	})
-	hi, _ := slices.BinarySearchFunc(x.spans, s.hi, func(e span, at u128) int {
-		if c := compareStart(e, s.v6, at); c != 0 {
-			return c
-		}
-		return -1 // e starts at s.hi: it is inside the run
-	})
-	if lo < hi {
-		k := bits.Len(uint(hi-lo)) - 1
-		take(min(x.minIdx[k][lo], x.minIdx[k][hi-1<<k]))
-	}
-	return int(best)
 }
 
 // linkedVNets maps each VNet to the VNets linked with it by a peering link in either direction,
@@ -356,47 +164,46 @@ func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.
 }
 
 // overlappingPairs returns every pair {i, j}, i < j, of vs whose address spaces overlap, sorted.
-// It sweeps all their ranges in compareSpans order keeping the ranges still open: prefixes nest
-// or are disjoint, so the open ranges form a chain, each containing the next, and every one of
-// them contains the range being swept. The cost is O((n + k) log n) for n ranges and k pairs of
+// It sweeps all their ranges in address order (netip.Addr.Compare: IPv4 first, then by start,
+// the wider of two ranges with one start first) keeping the ranges still open: prefixes nest or
+// are disjoint, so the open ranges form a chain, each containing the next, and every one of them
+// contains the range being swept. The cost is O((n + k) log n) for n ranges and k pairs of
 // overlapping ranges, where comparing every pair of VNets costs n² (50M pairs for a hub with
 // 10,000 spokes).
 func overlappingPairs(vs []*model.VNet) [][2]int {
 	if len(vs) < 2 {
 		return nil
 	}
-	var spans []span
+	type owned struct {
+		p    netip.Prefix // masked
+		vnet int          // index in vs
+	}
+	var ranges []owned
 	for i, v := range vs {
 		for _, p := range v.AddressSpace {
-			if s, ok := spanOf(p, i); ok {
-				spans = append(spans, s)
+			if p.IsValid() {
+				ranges = append(ranges, owned{p.Masked(), i})
 			}
 		}
 	}
-	slices.SortFunc(spans, compareSpans)
-	var open []span
-	var pairs []uint64
-	for _, s := range spans {
-		for len(open) > 0 {
-			if top := open[len(open)-1]; top.v6 == s.v6 && top.hi.cmp(s.lo) >= 0 {
-				break
-			}
+	slices.SortFunc(ranges, func(a, b owned) int {
+		return cmp.Or(a.p.Addr().Compare(b.p.Addr()), cmp.Compare(a.p.Bits(), b.p.Bits()))
+	})
+	var open []owned
+	var pairs [][2]int
+	for _, r := range ranges {
+		for len(open) > 0 && !open[len(open)-1].p.Overlaps(r.p) {
 			open = open[:len(open)-1]
 		}
 		for _, o := range open {
-			if o.idx != s.idx {
-				pairs = append(pairs, uint64(min(o.idx, s.idx))<<32|uint64(max(o.idx, s.idx)))
+			if o.vnet != r.vnet {
+				pairs = append(pairs, [2]int{min(o.vnet, r.vnet), max(o.vnet, r.vnet)})
 			}
 		}
-		open = append(open, s)
+		open = append(open, r)
 	}
-	slices.Sort(pairs)
-	pairs = slices.Compact(pairs)
-	out := make([][2]int, len(pairs))
-	for n, ij := range pairs {
-		out[n] = [2]int{int(ij >> 32), int(ij & (1<<32 - 1))}
-	}
-	return out
+	slices.SortFunc(pairs, func(a, b [2]int) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	return slices.Compact(pairs)
 }
 
 // linkState describes the peering between hub and v: "Connected", or the two links' states.
