@@ -30,10 +30,21 @@ const overlapFix = "Ways out, least disruptive first: peer only distinct subnets
 // overlaps one it already peers with, and a hub with both would learn one range twice (the
 // merger case: a new VNet reusing a spoke's range tries to peer with the hub).
 func runAddressSpaceOverlap(pass *Pass) []Finding {
-	p := pass.Plane
-	var out []Finding
+	n := pass.Plane.Net
 	seen := map[[2]*model.VNet]bool{}
-	for _, v := range p.Net.VNets {
+	out := peeredOverlaps(n, seen)
+	links := linkedVNets(n)
+	for _, hub := range n.VNets {
+		out = append(out, sharedHubOverlaps(hub, links[hub], seen)...)
+	}
+	return out
+}
+
+// peeredOverlaps reports each pair of VNets linked by a peering, once (marking it in seen),
+// whose peered ranges overlap (peeredOverlap).
+func peeredOverlaps(n *model.Network, seen map[[2]*model.VNet]bool) []Finding {
+	var out []Finding
+	for _, v := range n.VNets {
 		for _, pr := range v.Peerings {
 			// A VNet cannot peer with itself (Azure rejects it); that is not an overlap between two estates.
 			if pr.Remote == nil || pr.Remote == v {
@@ -48,10 +59,6 @@ func runAddressSpaceOverlap(pass *Pass) []Finding {
 				out = append(out, f)
 			}
 		}
-	}
-	links := linkedVNets(p.Net)
-	for _, hub := range p.Net.VNets {
-		out = append(out, sharedHubOverlaps(hub, links[hub], seen)...)
 	}
 	return out
 }
@@ -147,20 +154,25 @@ func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.
 			continue
 		}
 		seen[k] = true
-		sa, sb := linkState(hub, a), linkState(hub, b)
-		out = append(out, Finding{
-			Code: CodeAddressSpaceOverlap, Severity: Error,
-			Title: fmt.Sprintf("%s and %s overlap on %s and both peer with %s", a.Name, b.Name, x, hub.Name),
-			Message: fmt.Sprintf("VNets %s and %s both have peerings with %s (%s, %s) and overlap on %s: Azure "+
-				"refuses to connect a peering whose range overlaps an already peered VNet, and a hub holding both "+
-				"could reach only one of them.", a.Name, b.Name, hub.Name, sa, sb, x),
-			Resources: ids(a.ID, b.ID, hub.ID),
-			Evidence: map[string]any{"prefix": x.String(), "vnets": []string{a.Name, b.Name}, "hub": hub.Name,
-				"peeringStates": []string{sa, sb}},
-			Fix: overlapFix,
-		})
+		out = append(out, hubOverlapFinding(hub, a, b, x))
 	}
 	return out
+}
+
+// hubOverlapFinding is the finding for a and b, both linked with hub, overlapping on x.
+func hubOverlapFinding(hub, a, b *model.VNet, x netip.Prefix) Finding {
+	sa, sb := linkState(hub, a), linkState(hub, b)
+	return Finding{
+		Code: CodeAddressSpaceOverlap, Severity: Error,
+		Title: fmt.Sprintf("%s and %s overlap on %s and both peer with %s", a.Name, b.Name, x, hub.Name),
+		Message: fmt.Sprintf("VNets %s and %s both have peerings with %s (%s, %s) and overlap on %s: Azure "+
+			"refuses to connect a peering whose range overlaps an already peered VNet, and a hub holding both "+
+			"could reach only one of them.", a.Name, b.Name, hub.Name, sa, sb, x),
+		Resources: ids(a.ID, b.ID, hub.ID),
+		Evidence: map[string]any{"prefix": x.String(), "vnets": []string{a.Name, b.Name}, "hub": hub.Name,
+			"peeringStates": []string{sa, sb}},
+		Fix: overlapFix,
+	}
 }
 
 // overlappingPairs returns every pair {i, j}, i < j, of vs whose address spaces overlap, sorted.
