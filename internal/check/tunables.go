@@ -14,17 +14,16 @@ func DefaultPrices() PriceList {
 	return PriceList{PrivateEndpointHourUSD: 0.01, PrivateEndpointGBUSD: 0.01, HoursPerMonth: 730}
 }
 
-// LimitList holds the Azure limits LimitExceeded and NetAppBasicIpLimit compare against
-// (spec §7 [LIM, ANF]).
+// LimitList holds the Azure limits LimitExceeded, NetAppBasicIpLimit and SnatCapacity compare
+// against (spec §7 [LIM, ANF]). SNAT port counts are not tunable: internal/firewall holds them
+// (spec §3.4, §4).
 type LimitList struct {
-	RulesPerNSG         int
-	RoutesPerTable      int
-	PeeringsPerVNet     int
-	PrivateIPsPerVNet   int
-	NetAppBasicIPs      int
-	NearLimitPercent    int // a count at or above this share of a limit is a warning
-	FirewallSNATPerIP   int // SNAT ports per public IP per firewall instance (spec §3.4)
-	NATGatewaySNATPerIP int // SNAT ports per NAT gateway public IP (spec §4)
+	RulesPerNSG       int
+	RoutesPerTable    int
+	PeeringsPerVNet   int
+	PrivateIPsPerVNet int
+	NetAppBasicIPs    int
+	NearLimitPercent  int // a count at or above this share of a limit is a warning
 	// FewFirewallPublicIPs: a firewall egressing with fewer public IPs than this and no NAT
 	// gateway gets a SnatCapacity warning. DECISION: 4, the upper end of Microsoft's Azure
 	// Proactive Resiliency Library advice for Azure Firewall ("configure a minimum of two to four
