@@ -75,19 +75,19 @@ type Table struct {
 	// removedNone are the default None routes the spec removes from the listing (§1.2
 	// DECISION, §1.5 rule 1); SystemLookup still sees them.
 	removedNone []Route
-	// def is the position in routes of DefaultRoute, -1 when there is none.
-	def int
 	index
 }
 
-// DefaultRoute returns the table's Active IPv4 0.0.0.0/0 route (the first in listing order),
-// the route that decides how the subnet reaches the internet (spec §4). False when the table
-// has none.
+// DefaultRoute returns the table's Active 0.0.0.0/0 route (rule 1 of spec §1.5 leaves one per
+// prefix; it is the one Lookup selects where no longer prefix matches), the route that decides
+// how the subnet reaches the internet (spec §4). False when the table has none. It does not
+// allocate.
 func (t *Table) DefaultRoute() (*Route, bool) {
-	if t.def < 0 {
+	i, ok := t.lpm.Get(defaultRoute)
+	if !ok {
 		return nil, false
 	}
-	return &t.routes[t.def], true
+	return &t.routes[i], true
 }
 
 // All returns every route, Active and Invalid, in listing order. The slice is shared; callers

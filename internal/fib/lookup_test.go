@@ -101,6 +101,32 @@ func TestLookupMatchesLinear(t *testing.T) {
 	}
 }
 
+// TestDefaultRouteMatchesScan compares DefaultRoute with a scan of the listing for the Active
+// 0.0.0.0/0, on random tables with no 0/0, the default Internet one, or that one and a UDR.
+func TestDefaultRouteMatchesScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sub := &model.Subnet{Name: "random", VNet: &model.VNet{Name: "v"}}
+	for i := range 300 {
+		rs := randomRoutes(rng, 1+rng.IntN(20))
+		switch i % 3 {
+		case 0:
+			rs = rs[1:]
+		case 1:
+			rs = append(rs, Route{Source: SourceUser, Prefix: defaultRoute, NextHop: randomHops[rng.IntN(len(randomHops))]})
+		}
+		tab := newTable(sub, rs, udrIndex(rs))
+		var want *Route
+		for j := range tab.All() {
+			if r := &tab.All()[j]; r.State == Active && r.Prefix == defaultRoute {
+				want = r
+			}
+		}
+		if got, ok := tab.DefaultRoute(); ok != (want != nil) || got != want {
+			t.Fatalf("DefaultRoute() = %v %v, want %v in table\n%v", got, ok, want, rows(tab))
+		}
+	}
+}
+
 // TestLookupOddInputs: an invalid or 4-in-6 address never panics.
 func TestLookupOddInputs(t *testing.T) {
 	n, _, s2 := workedExample()

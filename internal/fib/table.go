@@ -43,13 +43,7 @@ func newTable(s *model.Subnet, rs []Route, udrs *bart.Lite) *Table {
 	if learnedDefault(out) {
 		gone = nil // removed by a learned 0/0 (forced tunnelling), not by a UDR: gone for SystemLookup too
 	}
-	t := &Table{Subnet: s, routes: out[:len(out):len(out)], removedNone: gone, def: -1}
-	for i := range t.routes {
-		if r := &t.routes[i]; r.State == Active && r.Prefix.Bits() == 0 && r.Prefix.Addr().Is4() {
-			t.def = i
-			break
-		}
-	}
+	t := &Table{Subnet: s, routes: out[:len(out):len(out)], removedNone: gone}
 	t.buildIndex()
 	return t
 }
