@@ -5,6 +5,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -74,7 +75,8 @@ func firewallIn(n *model.Network, s *model.Subnet) *model.Firewall {
 }
 
 // subnetsBehindFirewalls maps each firewall to the subnets whose internet route (the active
-// 0.0.0.0/0) is a VirtualAppliance next hop at the firewall's private IP.
+// 0.0.0.0/0) is a VirtualAppliance next hop at the firewall's private IP, resolved as the trace
+// resolves it (forward.NextHopOwner).
 func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Subnet {
 	out := map[*model.Firewall][]*model.Subnet{}
 	for _, s := range p.Net.Subnets {
@@ -82,11 +84,8 @@ func subnetsBehindFirewalls(p *dataplane.Plane) map[*model.Firewall][]*model.Sub
 		if hop != model.HopVirtualAppliance || s.VNet == nil {
 			continue
 		}
-		for _, v := range append([]*model.VNet{s.VNet}, activePeers(s.VNet)...) {
-			if o, ok := p.Net.OwnerIn(v, ip); ok && o.Kind == model.OwnerFirewall {
-				out[o.Firewall] = append(out[o.Firewall], s)
-				break
-			}
+		if o, _, ok := forward.NextHopOwner(p.Net, s.VNet, ip); ok && o.Kind == model.OwnerFirewall {
+			out[o.Firewall] = append(out[o.Firewall], s)
 		}
 	}
 	return out
