@@ -2,9 +2,9 @@ package check
 
 import (
 	"fmt"
-	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
