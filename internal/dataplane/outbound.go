@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -93,35 +94,17 @@ func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
 // outboundRule returns the load balancer outbound rule whose backend pool holds c: the first
 // in its load balancer's rule order, load balancers taken in the order of c's pools.
 func outboundRule(c *model.IPConfig) *model.OutboundRule {
-	for i, bp := range c.BackendPools {
-		if bp == nil || bp.LB == nil || seenLB(c.BackendPools[:i], bp.LB) {
+	for _, bp := range c.BackendPools {
+		if bp == nil || bp.LB == nil {
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
-			if r.Pool != nil && memberOf(c, r.Pool) {
+			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) {
 				return r
 			}
 		}
 	}
 	return nil
-}
-
-func seenLB(pools []*model.BackendPool, lb *model.LoadBalancer) bool {
-	for _, bp := range pools {
-		if bp != nil && bp.LB == lb {
-			return true
-		}
-	}
-	return false
-}
-
-func memberOf(c *model.IPConfig, pool *model.BackendPool) bool {
-	for _, bp := range c.BackendPools {
-		if bp == pool {
-			return true
-		}
-	}
-	return false
 }
 
 // InternetRoute returns the next hop of the subnet's active 0.0.0.0/0 route, which comes first
