@@ -51,11 +51,14 @@ func TestDefaultOutboundAgreesWithTrace(t *testing.T) {
 		t.Fatal("no trace reached a translation")
 	}
 	t.Logf("%d VMs traced to a translation, %d resources flagged", checked, len(flagged))
-	webpub := p.Net.NICs[0]
+	var webpub *model.NIC
 	for _, nic := range p.Net.NICs {
 		if nic.VMName == "vm-webpub1" {
 			webpub = nic
 		}
+	}
+	if webpub == nil {
+		t.Fatal("the example has no vm-webpub1")
 	}
 	if !flagged[webpub.ID] {
 		t.Errorf("vm-webpub1 (public load-balancing rule, disableOutboundSnat, no outbound rule) is not flagged")
