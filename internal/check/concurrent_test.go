@@ -8,18 +8,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 )
 
 // examplePlane builds a fresh (cold) data plane of the bundled hub-and-spoke example.
 func examplePlane(t *testing.T) *dataplane.Plane {
 	t.Helper()
-	n, err := convert.Load([]string{filepath.Join("..", "..", "examples", "hub-spoke")}, convert.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dataplane.Build(n)
+	return loadPlane(t, filepath.Join("..", "..", "examples", "hub-spoke"))
 }
 
 // TestRunConcurrentOptions runs Run with two different Options at once on one cold data plane

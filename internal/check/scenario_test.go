@@ -24,6 +24,12 @@ func scenarioPlane(t *testing.T, dir string) *dataplane.Plane {
 	if b, err := os.ReadFile(filepath.Join(dir, "SOURCE")); err == nil {
 		path = filepath.Join(dir, strings.TrimSpace(string(b)))
 	}
+	return loadPlane(t, path)
+}
+
+// loadPlane builds a fresh (cold) data plane of the snapshot at path.
+func loadPlane(t testing.TB, path string) *dataplane.Plane {
+	t.Helper()
 	n, err := convert.Load([]string{path}, convert.Options{})
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
