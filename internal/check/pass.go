@@ -17,18 +17,13 @@ type Pass struct {
 	Options Options
 }
 
-// Options are the settings of one check run: prices, limits and the assumptions a user may
-// choose. It is a plain value: copy it, change a field, pass it to Run. The zero value has zero
-// prices and limits; start from DefaultOptions.
+// Options are the settings of one check run: prices and limits. It is a plain value: copy it,
+// change a field, pass it to Run. The zero value has zero prices and limits; start from
+// DefaultOptions.
 type Options struct {
 	Prices PriceList
 	Limits LimitList
-	Assume Assumptions
 }
-
-// Assumptions are the choices a user makes about what the snapshot cannot tell (a future
-// --assume flag). It has no fields yet: every check applies the documented default assumption.
-type Assumptions struct{}
 
 // DefaultOptions returns the settings the spec documents: spec §7 [PRICE] prices and spec §7
 // [LIM, ANF], §3.4 [FWNAT], §4 [NAT] limits.
