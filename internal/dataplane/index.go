@@ -146,15 +146,11 @@ func (x *Index) OnPremFor(a netip.Addr) (OnPremPrefix, bool) {
 // FirewallInstance reports whether a is an instance address of a firewall in subnet s.
 func (x *Index) FirewallInstance(s *model.Subnet, a netip.Addr) (*model.Firewall, bool) {
 	fw, ok := x.FirewallBySubnet[s]
-	if !ok || !s.Contains(a) || a == fw.PrivateIP || Reserved(s, a) {
+	if !ok || !s.Contains(a) || a == fw.PrivateIP || s.Reserved(a) {
 		return nil, false
 	}
 	return fw, true
 }
-
-// Reserved reports whether a is one of the five addresses Azure reserves in the subnet prefix
-// holding it: the first four and the last (spec §2.6).
-func Reserved(s *model.Subnet, a netip.Addr) bool { return s.Reserved(a) }
 
 func instanceAddrs(fw *model.Firewall) []netip.Addr {
 	var out []netip.Addr
@@ -163,7 +159,7 @@ func instanceAddrs(fw *model.Firewall) []netip.Addr {
 			continue
 		}
 		for a := p.Masked().Addr(); p.Contains(a) && len(out) < MaxInstanceAddrs; a = a.Next() {
-			if a != fw.PrivateIP && !Reserved(fw.Subnet, a) {
+			if a != fw.PrivateIP && !fw.Subnet.Reserved(a) {
 				out = append(out, a)
 			}
 		}

@@ -14,7 +14,7 @@ func TestReservedAndInstances(t *testing.T) {
 		addr string
 		want bool
 	}{{"10.0.1.0", true}, {"10.0.1.3", true}, {"10.0.1.4", false}, {"10.0.1.62", false}, {"10.0.1.63", true}, {"10.0.2.1", false}} {
-		if got := Reserved(s, netip.MustParseAddr(c.addr)); got != c.want {
+		if got := s.Reserved(netip.MustParseAddr(c.addr)); got != c.want {
 			t.Errorf("Reserved(%s) = %v, want %v", c.addr, got, c.want)
 		}
 	}
