@@ -5,8 +5,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // Warm builds now every table the data plane otherwise builds on first use: the effective
@@ -19,9 +17,6 @@ import (
 // done and then returns ctx.Err(); the tables built so far stay built. Servers and batch jobs
 // call it so the first question pays no cold-start cost; the CLI stays lazy.
 func (p *Plane) Warm(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	for _, phase := range [][]func(){p.routeJobs(), p.ruleJobs()} {
 		if err := runJobs(ctx, phase); err != nil {
 			return err
@@ -36,20 +31,8 @@ func (p *Plane) routeJobs() []func() {
 		return nil
 	}
 	var jobs []func()
-	seen := map[*model.Subnet]bool{}
-	for _, s := range p.Net.Subnets {
-		if !seen[s] {
-			seen[s] = true
-			jobs = append(jobs, func() { p.FIB.Subnet(s) })
-		}
-	}
-	for _, v := range p.Net.VNets {
-		for _, s := range v.Subnets {
-			if !seen[s] {
-				seen[s] = true
-				jobs = append(jobs, func() { p.FIB.Subnet(s) })
-			}
-		}
+	for _, s := range p.FIB.Subnets() {
+		jobs = append(jobs, func() { p.FIB.Subnet(s) })
 	}
 	return jobs
 }

@@ -113,6 +113,7 @@ type FIB struct {
 	net      *model.Network
 	b        *builder
 	idx      map[*model.Subnet]int
+	subnets  []*model.Subnet // the keys of idx in index order
 	tables   []lazyTable
 	warnings []model.Warning
 }
@@ -143,10 +144,14 @@ func Build(n *model.Network) (*FIB, []model.Warning) {
 			add(s)
 		}
 	}
-	f.b = newBuilder(n, subnets, &f.warnings)
+	f.b, f.subnets = newBuilder(n, subnets, &f.warnings), subnets
 	f.tables = make([]lazyTable, len(f.idx))
 	return f, f.warnings
 }
+
+// Subnets returns every subnet Subnet has a table for: n's subnets, then those of n's VNets,
+// once each, skipping subnets without a VNet. Shared; callers must not modify it.
+func (f *FIB) Subnets() []*model.Subnet { return f.subnets }
 
 // Subnet returns the table of s (never nil for a subnet of the network; nil for a subnet
 // the network does not hold).
