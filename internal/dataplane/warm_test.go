@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -67,6 +68,44 @@ func TestWarmSameAnswers(t *testing.T) {
 		if got, want := traceJSON(t, warm, q), traceJSON(t, cold, q); got != want {
 			t.Errorf("trace %s → %s: warm\n%s\ncold\n%s", from, to, got, want)
 		}
+	}
+}
+
+// TestWarmBuildsEverything: after Warm, asking for every route table and rule set allocates
+// nothing, because Warm built them all; the same questions on a cold plane do allocate.
+// (TestWarmSameAnswers alone would pass if Warm did nothing.)
+func TestWarmBuildsEverything(t *testing.T) {
+	n := exampleNet(t)
+	cold, warm := dataplane.Build(n), dataplane.Build(n)
+	if err := warm.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // as testing.AllocsPerRun does
+	askAll := func(p *dataplane.Plane) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, s := range p.FIB.Subnets() {
+			p.FIB.Subnet(s)
+		}
+		for _, nic := range n.NICs {
+			for _, c := range nic.IPConfigs {
+				p.ACL.ForIPConfig(c)
+			}
+		}
+		for _, pe := range n.PrivateEndpoints {
+			p.ACL.ForPrivateEndpoint(pe)
+		}
+		for _, s := range n.Subnets {
+			p.ACL.ForSubnet(s)
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	if got := askAll(warm); got != 0 {
+		t.Errorf("warm plane: asking every table allocated %d times, want 0 (Warm left some unbuilt)", got)
+	}
+	if got := askAll(cold); got == 0 {
+		t.Errorf("cold plane: asking every table allocated nothing; the test cannot tell built from unbuilt")
 	}
 }
 
