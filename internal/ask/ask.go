@@ -45,7 +45,7 @@ func NewSnapshot(n *model.Network) *Snapshot {
 
 // Options are the settings of a question. A question reads the part it needs.
 type Options struct {
-	Check check.Options // prices, limits and assumptions of Check
+	Check check.Options // prices and limits of Check
 }
 
 // DefaultOptions returns the documented defaults.

@@ -110,19 +110,15 @@ func Check(ctx context.Context, s *Snapshot, q CheckQuery, opts Options) ([]chec
 	if len(q.Codes) == 0 {
 		return check.Run(ctx, s.Plane, opts.Check)
 	}
-	var all []check.Finding
+	cs := make([]check.Check, 0, len(q.Codes))
 	for _, code := range q.Codes {
 		c, ok := check.Lookup(code)
 		if !ok {
 			return nil, &QueryError{Message: fmt.Sprintf("no check has code %q", code)}
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		all = append(all, check.RunOne(ctx, c, s.Plane, opts.Check)...)
+		cs = append(cs, c)
 	}
-	check.Sort(all)
-	return all, ctx.Err()
+	return check.RunChecks(ctx, cs, s.Plane, opts.Check)
 }
 
 // ResolveQuery asks how the VM behind From (as in RoutesQuery) resolves Name.
