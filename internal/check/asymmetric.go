@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"runtime"
@@ -47,7 +48,7 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	p := pass.Plane
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
-	hits := searchPairs(p, srcs, dsts)
+	hits := searchPairs(pass.Context, p, srcs, dsts)
 	groups := map[asymKey][]asymHit{}
 	var keys []asymKey
 	for _, h := range hits {
@@ -66,17 +67,20 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 
 // searchPairs finds the candidates (stage 1) and confirms them with traces (stage 2), split
 // among GOMAXPROCS workers (the data plane is safe for concurrent use). Hits come back in source
-// then destination order, whatever the scheduling.
-func searchPairs(p *dataplane.Plane, srcs, dsts []rep) []asymHit {
+// then destination order, whatever the scheduling; a cancelled ctx stops the confirmations, and a
+// worker's panic is raised again in the caller so that RunOne reports it as CheckFailed.
+func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep) []asymHit {
 	cands := candidatePairs(p, srcs, dsts)
 	workers := min(runtime.GOMAXPROCS(0), max(len(cands), 1))
 	found := make([]*asymHit, len(cands))
+	panics := make([]any, workers)
 	var wg sync.WaitGroup
 	for wk := 0; wk < workers; wk++ {
 		wg.Add(1)
 		go func(wk int) {
 			defer wg.Done()
-			for i := wk; i < len(cands); i += workers {
+			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
+			for i := wk; i < len(cands) && ctx.Err() == nil; i += workers {
 				if h, ok := confirmAsymmetry(p, srcs[cands[i].s], dsts[cands[i].d]); ok {
 					found[i] = &h
 				}
@@ -84,6 +88,14 @@ func searchPairs(p *dataplane.Plane, srcs, dsts []rep) []asymHit {
 		}(wk)
 	}
 	wg.Wait()
+	for _, r := range panics {
+		if r != nil {
+			panic(r)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil // cancelled: Run reports ctx.Err()
+	}
 	var out []asymHit
 	for _, h := range found {
 		if h != nil {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -117,7 +118,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 		}
 		total += len(want)
 		got := map[string]bool{}
-		for _, h := range searchPairs(p, srcs, dsts) {
+		for _, h := range searchPairs(context.Background(), p, srcs, dsts) {
 			got[h.src.name()+" → "+h.dst.name()] = true
 		}
 		for k := range want {
