@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -384,32 +385,17 @@ func rangePrefixes(a, b netip.Addr) []netip.Prefix {
 		// Grow the prefix while it stays aligned at a and inside [a, b].
 		for bits > 0 {
 			p := netip.PrefixFrom(a, bits-1)
-			if p.Masked().Addr() != a || lastAddr(p).Compare(b) > 0 {
+			if p.Masked().Addr() != a || ipset.PrefixRange(p).To.Compare(b) > 0 {
 				break
 			}
 			bits--
 		}
 		p := netip.PrefixFrom(a, bits)
 		out = append(out, p)
-		last := lastAddr(p)
+		last := ipset.PrefixRange(p).To
 		if last.Compare(b) >= 0 || !last.Next().IsValid() {
 			return out
 		}
 		a = last.Next()
 	}
-}
-
-// lastAddr is the highest address of p.
-func lastAddr(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr().AsSlice()
-	bits := p.Bits()
-	for i := range a {
-		for j := 0; j < 8; j++ {
-			if i*8+j >= bits {
-				a[i] |= 0x80 >> j
-			}
-		}
-	}
-	r, _ := netip.AddrFromSlice(a)
-	return r
 }
