@@ -101,7 +101,7 @@ func TestDefaultRules(t *testing.T) {
 		t.Errorf("default rules -want +got:\n%s", diff)
 	}
 	lb := rs.Rules[1]
-	if !lb.m.matches(&Flow{Src: azureHost, Dst: ip("10.1.1.4"), Proto: TCP, DstPort: 80}, false) {
+	if !lb.m.matches(&Flow{Src: model.AzurePlatformIP, Dst: ip("10.1.1.4"), Proto: TCP, DstPort: 80}, false) {
 		t.Errorf("AllowAzureLoadBalancerInBound does not match 168.63.129.16")
 	}
 }

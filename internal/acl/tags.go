@@ -43,14 +43,12 @@ func expandList(ps []netip.Prefix) expansion {
 }
 
 var (
-	azureHost = model.AzurePlatformIP
-	imdsHost  = model.IMDSAddr
 	// privateRanges are excluded from the Internet tag (spec §2.4). DECISION: "the private
 	// ranges" are IANA's private ranges as Azure Firewall names them (RFC 1918 and
 	// 100.64.0.0/10, spec §3.3).
 	privateRanges = ipset.Of(model.IANAPrivateRanges...)
-	azureHostExp  = expand(ipset.OfAddrs(azureHost))
-	imdsHostExp   = expand(ipset.OfAddrs(imdsHost))
+	azureHostExp  = expand(ipset.OfAddrs(model.AzurePlatformIP))
+	imdsHostExp   = expand(ipset.OfAddrs(model.IMDSAddr))
 )
 
 // entryKind classifies one address entry of a rule.
@@ -174,7 +172,7 @@ func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
 // route wins), every UDR prefix of its route table, and model.AzurePlatformIP/32. A 0.0.0.0/0 UDR
 // therefore makes it 0.0.0.0/0 [TAG].
 func (a *ACL) vnetTag(s *model.Subnet) []netip.Prefix {
-	b := []netip.Prefix{netip.PrefixFrom(azureHost, 32)}
+	b := []netip.Prefix{netip.PrefixFrom(model.AzurePlatformIP, 32)}
 	if s == nil {
 		return b
 	}
