@@ -5,9 +5,6 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// reservedPort is the UDP port the Azure host keeps for itself (spec §2.6 [FAQ]).
-const reservedPort = model.HostReservedUDPPort
-
 // crossPeering applies the receiving VNet's allowForwardedTraffic flag (spec §1.3 [PEER]):
 // traffic an appliance or firewall forwarded, not originating in the sending VNet, is dropped
 // unless the receiving VNet's link allows it. False means the leg has ended.
@@ -108,8 +105,8 @@ func (w *walker) atNIC(c *model.IPConfig) {
 
 // deliverNIC hands the packet to the VM, unless the host keeps it (spec §2.6).
 func (w *walker) deliverNIC(c *model.IPConfig) {
-	if w.pkt.proto == model.ProtoUDP && w.pkt.dport == reservedPort {
-		w.drop(PlatformBlocked, StepPlatform, c.NIC.ID, "", "UDP port %d is reserved for the Azure host: it drops UDP packets to that port before the VM sees them (spec §2.6)", reservedPort)
+	if w.pkt.proto == model.ProtoUDP && w.pkt.dport == model.HostReservedUDPPort {
+		w.drop(PlatformBlocked, StepPlatform, c.NIC.ID, "", "UDP port %d is reserved for the Azure host: it drops UDP packets to that port before the VM sees them (spec §2.6)", model.HostReservedUDPPort)
 		return
 	}
 	w.step(StepDeliver, Allowed, c.NIC.ID, "", "delivered to %s (%s)", nicLabel(c), c.PrivateIP)
