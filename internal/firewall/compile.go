@@ -201,9 +201,6 @@ func (e *Engine) Firewall() *model.Firewall { return e.fw }
 // Holder is the resource holding the rules: the firewall's policy, else the firewall.
 func (e *Engine) Holder() model.ID { return e.holder }
 
-// DNSProxy reports whether the firewall answers DNS on its frontend IP (spec §3.5).
-func (e *Engine) DNSProxy() bool { return e.fw.DNSProxyEnabled() }
-
 // Assumptions are the engine-wide assumptions attached to every result. Shared: do not modify.
 func (e *Engine) Assumptions() []string { return e.notes }
 

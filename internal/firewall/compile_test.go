@@ -237,7 +237,7 @@ func TestRulesInProcessingOrderAndClassicIgnoredWithPolicy(t *testing.T) {
 		t.Errorf("NAT rules: got %d, want 1 (the base policy's are not inherited)", n)
 	}
 	// InvalidValue: the classic collections are ignored; NotInherited: base-nat is not applied.
-	if d := cmp.Diff([]string{"InvalidValue", "NotInherited"}, warnCodes(warns)); d != "" || e.Holder() != policyID("child") || e.DNSProxy() || e.Firewall() != fw {
+	if d := cmp.Diff([]string{"InvalidValue", "NotInherited"}, warnCodes(warns)); d != "" || e.Holder() != policyID("child") || fw.DNSProxyEnabled() || e.Firewall() != fw {
 		t.Errorf("warnings (-want +got):\n%s; holder %s", d, e.Holder())
 	}
 }
