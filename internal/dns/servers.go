@@ -106,13 +106,14 @@ func ownerName(o model.Owner) string {
 // upstreams are the servers a firewall DNS proxy forwards to (model.Firewall.DNSProxyUpstreams,
 // spec §3.5 [FWDNS]) and where they are set.
 func upstreams(fw *model.Firewall) ([]netip.Addr, string) {
-	if len(fw.DNSProxyServers()) == 0 {
-		return fw.DNSProxyUpstreams(), "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
+	where := "firewall " + fw.Name + " dnsSettings.servers"
+	switch {
+	case len(fw.DNSProxyServers()) == 0:
+		where = "firewall " + fw.Name + " DNS proxy default (no custom servers: Azure DNS)"
+	case fw.Policy != nil:
+		where = "firewall policy " + fw.Policy.Name + " dnsSettings.servers"
 	}
-	if fw.Policy != nil {
-		return fw.DNSProxyUpstreams(), "firewall policy " + fw.Policy.Name + " dnsSettings.servers"
-	}
-	return fw.DNSProxyUpstreams(), "firewall " + fw.Name + " dnsSettings.servers"
+	return fw.DNSProxyUpstreams(), where
 }
 
 // atFirewallProxy forwards the query from the firewall's instance addresses to its upstream
