@@ -26,7 +26,7 @@ const (
 	NATGatewayOutbound
 	// RouteOutbound: the subnet's active 0.0.0.0/0 route does not go to the Internet next hop
 	// (an appliance or gateway takes the traffic; None drops it), so no method of the subnet or
-	// NIC applies.
+	// NIC applies. Plane.InternetRoute names that next hop.
 	RouteOutbound
 )
 
@@ -44,10 +44,6 @@ type Outbound struct {
 	// a public IP, else its first frontend, nil when it lists none.
 	Rule     *model.OutboundRule
 	Frontend *model.Frontend
-	// NextHop and NextHopIP are the active 0.0.0.0/0 route's next hop (RouteOutbound; HopNone
-	// when the subnet has no active 0.0.0.0/0 route).
-	NextHop   model.NextHopType
-	NextHopIP netip.Addr
 }
 
 // Outbound returns how the ip configuration reaches the internet, following the precedence of
@@ -57,8 +53,8 @@ type Outbound struct {
 // A load-balancing rule on a public frontend is not an outbound method (the spec lists outbound
 // rules only; its implicit SNAT depends on disableOutboundSnat, which the model does not carry).
 func (p *Plane) Outbound(c *model.IPConfig) Outbound {
-	if hop, ip := p.InternetRoute(c.Subnet); hop != model.HopInternet {
-		return Outbound{Kind: RouteOutbound, NextHop: hop, NextHopIP: ip}
+	if hop, _ := p.InternetRoute(c.Subnet); hop != model.HopInternet {
+		return Outbound{Kind: RouteOutbound}
 	}
 	return Egress(c, c.Subnet)
 }
