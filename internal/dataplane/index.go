@@ -3,6 +3,8 @@ package dataplane
 import (
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -19,9 +21,10 @@ type Index struct {
 	FrontendByPublicIP map[netip.Addr]*model.Frontend // public load balancer frontends
 	IPConfigByPublicIP map[netip.Addr]*model.IPConfig // instance public IPs
 	FirewallBySubnet   map[*model.Subnet]*model.Firewall
-	// Instances are each firewall's instance addresses (spec §3.1): its subnet minus the five
-	// reserved addresses and the frontend IP, at most MaxInstanceAddrs.
-	Instances map[*model.Firewall][]netip.Addr
+	// Instances are each firewall's instance addresses (firewall.InstanceAddresses, spec §3.1),
+	// at most MaxInstanceAddrs; instanceSets the whole set, for FirewallInstance.
+	Instances    map[*model.Firewall][]netip.Addr
+	instanceSets map[*model.Firewall]ipset.Set
 	// OnPrem lists every local network gateway prefix reachable through a connection.
 	OnPrem []OnPremPrefix
 	// HalfLinksTo lists, per VNet, the peering links other VNets hold towards it that are not
@@ -45,6 +48,7 @@ func buildIndex(n *model.Network) *Index {
 		IPConfigByPublicIP: map[netip.Addr]*model.IPConfig{},
 		FirewallBySubnet:   map[*model.Subnet]*model.Firewall{},
 		Instances:          map[*model.Firewall][]netip.Addr{},
+		instanceSets:       map[*model.Firewall]ipset.Set{},
 	}
 	for _, g := range n.NATGateways {
 		for _, p := range g.PublicIPs {
@@ -64,7 +68,8 @@ func buildIndex(n *model.Network) *Index {
 		}
 		if fw.Subnet != nil {
 			x.FirewallBySubnet[fw.Subnet] = fw
-			x.Instances[fw] = instanceAddrs(fw)
+			set := firewall.InstanceAddresses(fw)
+			x.Instances[fw], x.instanceSets[fw] = instanceAddrs(set), set
 		}
 	}
 	x.indexLBs(n)
@@ -146,21 +151,20 @@ func (x *Index) OnPremFor(a netip.Addr) (OnPremPrefix, bool) {
 // FirewallInstance reports whether a is an instance address of a firewall in subnet s.
 func (x *Index) FirewallInstance(s *model.Subnet, a netip.Addr) (*model.Firewall, bool) {
 	fw, ok := x.FirewallBySubnet[s]
-	if !ok || !s.Contains(a) || a == fw.PrivateIP || s.Reserved(a) {
+	if !ok || !x.instanceSets[fw].Contains(a) {
 		return nil, false
 	}
 	return fw, true
 }
 
-func instanceAddrs(fw *model.Firewall) []netip.Addr {
+// instanceAddrs lists the first MaxInstanceAddrs addresses of set.
+func instanceAddrs(set ipset.Set) []netip.Addr {
 	var out []netip.Addr
-	for _, p := range fw.Subnet.Prefixes {
-		if !p.Addr().Is4() {
-			continue
-		}
-		for a := p.Masked().Addr(); p.Contains(a) && len(out) < MaxInstanceAddrs; a = a.Next() {
-			if a != fw.PrivateIP && !fw.Subnet.Reserved(a) {
-				out = append(out, a)
+	for _, r := range set.Ranges() {
+		for a := r.From; len(out) < MaxInstanceAddrs; a = a.Next() {
+			out = append(out, a)
+			if a == r.To {
+				break
 			}
 		}
 	}

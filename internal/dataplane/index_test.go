@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -18,14 +20,15 @@ func TestReservedAndInstances(t *testing.T) {
 			t.Errorf("Reserved(%s) = %v, want %v", c.addr, got, c.want)
 		}
 	}
-	inst := instanceAddrs(fw)
+	set := firewall.InstanceAddresses(fw)
+	inst := instanceAddrs(set)
 	if got, want := len(inst), 64-5-1; got != want {
 		t.Fatalf("%d instance addresses, want %d", got, want)
 	}
 	if inst[0] != netip.MustParseAddr("10.0.1.5") || inst[len(inst)-1] != netip.MustParseAddr("10.0.1.62") {
 		t.Errorf("instance range %s … %s, want 10.0.1.5 … 10.0.1.62", inst[0], inst[len(inst)-1])
 	}
-	x := &Index{FirewallBySubnet: map[*model.Subnet]*model.Firewall{s: fw}}
+	x := &Index{FirewallBySubnet: map[*model.Subnet]*model.Firewall{s: fw}, instanceSets: map[*model.Firewall]ipset.Set{fw: set}}
 	for _, c := range []struct {
 		addr string
 		want bool

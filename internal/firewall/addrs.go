@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -68,16 +69,10 @@ func adjacentOrOverlapping(a, b addrRange) bool {
 	return next.IsValid() && next == b.lo
 }
 
-// prefixRange is the range of addresses of p.
+// prefixRange is the range of addresses of p (ipset.PrefixRange).
 func prefixRange(p netip.Prefix) addrRange {
-	p = p.Masked()
-	lo := p.Addr()
-	b := lo.AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
-	}
-	hi, _ := netip.AddrFromSlice(b)
-	return addrRange{lo, hi}
+	r := ipset.PrefixRange(p)
+	return addrRange{r.From, r.To}
 }
 
 // parseAddr reads one firewall rule address: an IP, a CIDR or a range "a-b".
