@@ -5,7 +5,6 @@ package dns
 import (
 	"net/netip"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -108,7 +107,3 @@ type Leg struct {
 	Deciding  *trace.Deciding `json:"deciding"`
 	Detail    string          `json:"detail"`
 }
-
-// AzureDNS is the platform resolver every VM reaches (spec §2.6, §8): model.AzurePlatformIP,
-// named for this package's callers.
-var AzureDNS = model.AzurePlatformIP

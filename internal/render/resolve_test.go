@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -18,7 +19,7 @@ func sampleResolve() *dns.Answer {
 		Servers: []dns.Server{
 			{Address: netip.MustParseAddr("10.0.1.4"), Kind: dns.KindFirewallProxy, Name: "fw-hub", Via: "VNet spoke1 dhcpOptions.dnsServers",
 				Detail: "DNS proxy on"},
-			{Address: dns.AzureDNS, Kind: dns.KindAzureDNS, Name: "Azure DNS", VNet: "hub", Via: "firewall fw-hub DNS proxy default"},
+			{Address: model.AzurePlatformIP, Kind: dns.KindAzureDNS, Name: "Azure DNS", VNet: "hub", Via: "firewall fw-hub DNS proxy default"},
 		},
 		Answer: dns.Result{Status: dns.Resolved, Addresses: []netip.Addr{netip.MustParseAddr("10.0.4.5")},
 			CNAMEs: []string{"stdata.privatelink.blob.core.windows.net"}, AnsweredBy: "168.63.129.16",
