@@ -30,12 +30,19 @@ const overlapFix = "Ways out, least disruptive first: peer only distinct subnets
 // overlaps one it already peers with, and a hub with both would learn one range twice (the
 // merger case: a new VNet reusing a spoke's range tries to peer with the hub).
 func runAddressSpaceOverlap(pass *Pass) []Finding {
-	n := pass.Plane.Net
+	return overlapFindings(pass.Plane.Net, linkedVNets, overlappingPairs)
+}
+
+// overlapFindings is the check with its two searches as parameters: links maps each VNet to the
+// VNets linked with it, pairs lists the (i, j), i < j, in order, of a hub's links that may overlap.
+// The twin test passes slow, obviously complete versions of both.
+func overlapFindings(n *model.Network, links func(*model.Network) map[*model.VNet][]*model.VNet,
+	pairs func([]*model.VNet) [][2]int) []Finding {
 	seen := map[[2]*model.VNet]bool{}
 	out := peeredOverlaps(n, seen)
-	links := linkedVNets(n)
+	linked := links(n)
 	for _, hub := range n.VNets {
-		out = append(out, sharedHubOverlaps(hub, links[hub], seen)...)
+		out = append(out, sharedHubOverlaps(hub, linked[hub], pairs, seen)...)
 	}
 	return out
 }
@@ -139,11 +146,12 @@ func linkedVNets(n *model.Network) map[*model.VNet][]*model.VNet {
 }
 
 // sharedHubOverlaps reports overlapping VNets that are both linked with hub but not with each other,
-// in the order of peers: pair (i, j), i < j, before (i, j+1) and (i+1, ·). Only the pairs whose
-// ranges overlap are visited (overlappingPairs), not every pair of the hub's links.
-func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.VNet]bool) []Finding {
+// in the order of peers: pair (i, j), i < j, before (i, j+1) and (i+1, ·). Only the pairs listed
+// by pairs are visited (overlappingPairs: those whose ranges overlap), not every pair of links.
+func sharedHubOverlaps(hub *model.VNet, peers []*model.VNet, pairs func([]*model.VNet) [][2]int,
+	seen map[[2]*model.VNet]bool) []Finding {
 	var out []Finding
-	for _, ij := range overlappingPairs(peers) {
+	for _, ij := range pairs(peers) {
 		a, b := peers[ij[0]], peers[ij[1]]
 		k := pairKey(a, b)
 		if seen[k] {

@@ -4,21 +4,13 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// This file keeps the original, pairwise search of AddressSpaceOverlap's shared-hub half as a
-// slow, obviously correct twin of overlap.go's sweep (overlappingPairs) and link index
-// (linkedVNets): every pair of VNets linked with a hub is compared prefix by prefix. The peered
-// half and the findings' wording have no fast path and are shared. The equivalence test in
-// overlap_equiv_test.go asserts that both give identical findings.
+// This file keeps the original searches of AddressSpaceOverlap's shared-hub half as slow,
+// obviously correct twins of overlap.go's sweep (overlappingPairs) and link index (linkedVNets):
+// every pair of VNets linked with a hub is visited, and links are collected by scanning. The
+// equivalence test in overlap_equiv_test.go asserts that both give identical findings.
 
 func slowAddressSpaceOverlap(pass *Pass) []Finding {
-	n := pass.Plane.Net
-	seen := map[[2]*model.VNet]bool{}
-	out := peeredOverlaps(n, seen)
-	links := slowLinkedVNets(n)
-	for _, hub := range n.VNets {
-		out = append(out, slowSharedHubOverlaps(hub, links[hub], seen)...)
-	}
-	return out
+	return overlapFindings(pass.Plane.Net, slowLinkedVNets, allPairs)
 }
 
 func slowLinkedVNets(n *model.Network) map[*model.VNet][]*model.VNet {
@@ -39,20 +31,12 @@ func slowLinkedVNets(n *model.Network) map[*model.VNet][]*model.VNet {
 	return out
 }
 
-func slowSharedHubOverlaps(hub *model.VNet, peers []*model.VNet, seen map[[2]*model.VNet]bool) []Finding {
-	var out []Finding
-	for i, a := range peers {
-		for _, b := range peers[i+1:] {
-			k := pairKey(a, b)
-			if seen[k] {
-				continue
-			}
-			x, ok := firstOverlap(a.AddressSpace, b.AddressSpace)
-			if !ok {
-				continue
-			}
-			seen[k] = true
-			out = append(out, hubOverlapFinding(hub, a, b, x))
+// allPairs lists every (i, j), i < j, of peers in order.
+func allPairs(peers []*model.VNet) [][2]int {
+	var out [][2]int
+	for i := range peers {
+		for j := i + 1; j < len(peers); j++ {
+			out = append(out, [2]int{i, j})
 		}
 	}
 	return out
