@@ -21,6 +21,9 @@ const (
 	// Unknown: the answer depends on a server the snapshot does not describe (a custom DNS VM,
 	// an on-premises server).
 	Unknown Status = "Unknown"
+	// Timeout: no query reached a server that could answer (every leg was blocked); the
+	// result's BlockedBy names the rules that block them.
+	Timeout Status = "Timeout"
 )
 
 // Verdict is the outcome for the client: the answer's status, unless the network stops a query
@@ -94,6 +97,8 @@ type Result struct {
 	Source     string `json:"source"`
 	ResourceID string `json:"resourceId"` // the zone, ruleset or resource that decided
 	Detail     string `json:"detail"`
+	// BlockedBy names, for a Timeout, the rule that blocks each server's leg, in order.
+	BlockedBy []trace.Deciding `json:"blockedBy,omitempty"`
 }
 
 // Leg is one network leg a query needs: source to server, UDP/53, traced both ways.

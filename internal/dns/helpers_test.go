@@ -23,6 +23,7 @@ type estate struct {
 	fw                             *model.Firewall
 	dnsSubnet                      *model.Subnet
 	vmHub, vmA, vmB, vmC, dns1     *model.NIC
+	dns2                           *model.NIC // nil unless a test adds it
 	blobZone                       *model.PrivateDNSZone
 	ruleset                        *model.DNSForwardingRuleset
 	inbound                        *model.DNSResolverInbound

@@ -102,20 +102,64 @@ func clientLabel(nic *model.NIC, c *model.IPConfig) string {
 
 // askList asks servers in order; a client (or proxy) moves to the next server when a query
 // to one times out, so a server whose leg is Unreachable is skipped while another remains.
+// When every server's leg is Unreachable nobody answers: the result is a Timeout naming the
+// rules that block each leg (what the last server would have said is only an assumption).
 func (r *resolver) askList(servers []netip.Addr, via string, o origin, name string, depth int) Result {
+	var blocked []Leg
 	for i, s := range servers {
 		l := r.leg(o, s)
 		if l.Verdict == trace.Unreachable && i < len(servers)-1 {
 			r.assume(fmt.Sprintf("%s cannot reach DNS server %s; it falls back to %s after a timeout", o.label, s, servers[i+1]))
+			blocked = append(blocked, l)
 			continue
 		}
 		r.worsen(l.Verdict)
 		if i > 0 {
 			via += fmt.Sprintf(" (server %d of %d)", i+1, len(servers))
 		}
-		return r.ask(s, via, o, name, depth)
+		res := r.ask(s, via, o, name, depth)
+		if l.Verdict != trace.Unreachable {
+			return res
+		}
+		return r.timedOut(o, append(blocked, l), res)
 	}
 	return Result{Status: Unknown, Detail: "no DNS server to ask"}
+}
+
+// timedOut is the answer when no query from o reaches a server: the client times out (spec
+// §3.5 [FWDNS]: a proxy that cannot reach its upstreams answers nothing). would is what the last
+// server would have answered had the query reached it; it is kept as an assumption only.
+func (r *resolver) timedOut(o origin, legs []Leg, would Result) Result {
+	res := Result{Status: Timeout, Addresses: []netip.Addr{}, CNAMEs: []string{}, BlockedBy: []trace.Deciding{}}
+	parts := make([]string, 0, len(legs))
+	for _, l := range legs {
+		why := string(l.DropCause)
+		if why == "" {
+			why = string(l.Verdict)
+		}
+		if d := l.Deciding; d != nil {
+			res.BlockedBy = append(res.BlockedBy, *d)
+			if res.ResourceID == "" {
+				res.ResourceID = d.ResourceID
+			}
+			why += fmt.Sprintf(" by %s %s", model.ID(d.ResourceID).Name(), d.Rule)
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s", l.To, why))
+	}
+	res.Detail = fmt.Sprintf("no answer: %s reaches none of its DNS servers (%s); the query times out",
+		o.label, strings.Join(parts, "; "))
+	if would.Status != "" && would.Status != Unknown {
+		r.assume(fmt.Sprintf("had the query reached %s, the answer would be %s", legs[len(legs)-1].To, describe(would)))
+	}
+	return res
+}
+
+// describe is a result in a few words: its addresses, or its status.
+func describe(res Result) string {
+	if res.Status == Resolved {
+		return fmt.Sprintf("%v", res.Addresses)
+	}
+	return string(res.Status)
 }
 
 // ask sends the query for name to server s and returns its answer.

@@ -180,6 +180,36 @@ func TestProxyUpstreamBlocked(t *testing.T) {
 	}
 }
 
+// TestProxyAllUpstreamsBlocked: every upstream of the DNS proxy is blocked (issue 9): the answer
+// is a timeout that names each blocking rule, with no server credited for an answer.
+func TestProxyAllUpstreamsBlocked(t *testing.T) {
+	e := newEstate()
+	e.dns2 = e.vm(e.dnsSubnet, "dns2", "10.0.2.5")
+	e.fw.DNSServers = []netip.Addr{ip("10.0.2.4"), ip("10.0.2.5")}
+	e.dnsSubnet.NSG = &model.NSG{ID: "/nsgs/nsg-dns", Name: "nsg-dns", Rules: []*model.SecurityRule{
+		rule("allow-fw-frontend", 100, model.Allow, "10.0.1.4"),
+		rule("deny-dns", 200, model.Deny, "*"),
+	}}
+	a := resolve(t, e, e.vmA, "stdata.blob.core.windows.net")
+	deny := trace.Deciding{Step: trace.StepNsgInbound, ResourceID: "/nsgs/nsg-dns", Rule: "securityRules/deny-dns"}
+	want := Result{Status: Timeout, Addresses: []netip.Addr{}, CNAMEs: []string{}, ResourceID: "/nsgs/nsg-dns",
+		BlockedBy: []trace.Deciding{deny, deny},
+		Detail: "no answer: fw-hub instance addresses (10.0.1.5–10.0.1.62) reaches none of its DNS servers " +
+			"(10.0.2.4: NsgDenied by nsg-dns securityRules/deny-dns; 10.0.2.5: NsgDenied by nsg-dns securityRules/deny-dns); " +
+			"the query times out"}
+	if diff := cmp.Diff(want, a.Answer); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	if a.Verdict != VerdictTimeout || a.Answer.AnsweredBy != "" {
+		t.Errorf("verdict %s answeredBy %q, want Timeout and nobody", a.Verdict, a.Answer.AnsweredBy)
+	}
+	// a single blocked upstream times out the same way
+	e.fw.DNSServers = []netip.Addr{ip("10.0.2.4")}
+	if a := resolve(t, e, e.vmA, "www.example.com"); a.Answer.Status != Timeout || len(a.Answer.BlockedBy) != 1 {
+		t.Errorf("one blocked upstream: %+v, want a Timeout blocked by one rule", a.Answer)
+	}
+}
+
 func rule(name string, prio int, acc model.Access, src string) *model.SecurityRule {
 	return &model.SecurityRule{Name: name, Priority: prio, Direction: model.Inbound, Access: acc, Protocol: model.ProtoUDP,
 		Sources: []string{src}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
