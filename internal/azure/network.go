@@ -206,6 +206,12 @@ func (d *dec) ipConfig(v *jsondoc.Value, p *jsondoc.Path) *IPConfig {
 			w.InboundNATRules = d.refs(m, at)
 		case "gatewayloadbalancer":
 			w.GatewayLB = d.ref(m, at)
+		case "privatelinkconnectionproperties":
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				if k == "fqdns" {
+					w.FQDNs = d.strs(m, at)
+				}
+			})
 		}
 	})
 	return w
@@ -388,13 +394,21 @@ func (d *dec) privateEndpoint(v *jsondoc.Value, p *jsondoc.Path) *PrivateEndpoin
 			})
 		case "customdnsconfigs":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				var c model.EndpointDNS
 				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-					if k == "ipaddresses" {
+					switch k {
+					case "ipaddresses":
 						for _, a := range d.addrs(m, at) {
 							w.IPs = appendAddr(w.IPs, a)
+							c.IPs = appendAddr(c.IPs, a)
 						}
+					case "fqdn":
+						c.FQDN = d.str(m, at)
 					}
 				})
+				if c.FQDN != "" {
+					w.DNS = append(w.DNS, c)
+				}
 			})
 		case "privatelinkserviceconnections", "manualprivatelinkserviceconnections":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Connections = append(w.Connections, d.plConnection(v, p)) })

@@ -133,6 +133,7 @@ type IPConfig struct {
 	BackendPools    []string
 	InboundNATRules []string
 	GatewayLB       string
+	FQDNs           []string // privateLinkConnectionProperties.fqdns (a private endpoint's NIC)
 }
 
 // VirtualMachine is Microsoft.Compute/virtualMachines (name and NICs only).
@@ -214,6 +215,7 @@ type PrivateEndpoint struct {
 	IPs         []netip.Addr // ipConfigurations[].privateIPAddress and customDnsConfigs[].ipAddresses
 	Connections []model.PrivateLinkConnection
 	NICs        []string
+	DNS         []model.EndpointDNS // customDnsConfigs: fqdn and ipAddresses
 }
 
 // NetAppVolume is Microsoft.NetApp/netAppAccounts/capacityPools/volumes.

@@ -32,6 +32,18 @@ type PrivateEndpoint struct {
 	// Connections lists privateLinkServiceConnections and manualPrivateLinkServiceConnections.
 	Connections []PrivateLinkConnection
 	NICID       ID // the platform-managed NIC
+	// DNS lists the names clients must resolve to the endpoint, with its addresses for each:
+	// customDnsConfigs and the managed NIC's privateLinkConnectionProperties.fqdns ("the network
+	// interface associated with the private endpoint contains the information to configure your
+	// DNS", learn.microsoft.com/azure/private-link/private-endpoint-dns).
+	DNS []EndpointDNS
+}
+
+// EndpointDNS is one name of a private endpoint (its service's public FQDN, e.g.
+// "st1.blob.core.windows.net", lower-case) and the endpoint addresses it must resolve to.
+type EndpointDNS struct {
+	FQDN string
+	IPs  []netip.Addr
 }
 
 // PrivateLinkConnection is one connection of a private endpoint.

@@ -2,6 +2,8 @@ package convert
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -19,6 +21,9 @@ func (b *builder) buildPrivateEndpoints() {
 	for _, w := range dedup(b, b.s.PrivateEndpoints) {
 		pe := &model.PrivateEndpoint{ID: model.ID(w.ID), Name: w.Name, Connections: w.Connections,
 			IPs: append([]netip.Addr(nil), w.IPs...)}
+		for _, c := range w.DNS {
+			pe.DNS = addEndpointDNS(pe.DNS, c.FQDN, c.IPs...)
+		}
 		if len(w.NICs) > 0 {
 			pe.NICID = model.ID(w.NICs[0])
 		}
@@ -40,6 +45,9 @@ func (b *builder) buildPrivateEndpoints() {
 		}
 		for _, c := range nic.IPConfigs {
 			pe.IPs = addAddr(pe.IPs, c.PrivateIP)
+			for _, f := range c.FQDNs {
+				pe.DNS = addEndpointDNS(pe.DNS, f, c.PrivateIP)
+			}
 			if pe.Subnet == nil && c.Subnet != "" {
 				pe.Subnet = b.subnets[key(c.Subnet)]
 			}
@@ -51,6 +59,23 @@ func (b *builder) buildPrivateEndpoints() {
 				"(no ipConfigurations, customDnsConfigs or network interface in the snapshot)")
 		}
 	}
+}
+
+// addEndpointDNS adds the addresses of name (lower-case, no trailing dot) to a private endpoint's
+// DNS list: customDnsConfigs and the NIC's privateLinkConnectionProperties.fqdns often repeat it.
+func addEndpointDNS(ds []model.EndpointDNS, name string, ips ...netip.Addr) []model.EndpointDNS {
+	name = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+	if name == "" {
+		return ds
+	}
+	i := slices.IndexFunc(ds, func(d model.EndpointDNS) bool { return d.FQDN == name })
+	if i < 0 {
+		ds, i = append(ds, model.EndpointDNS{FQDN: name}), len(ds)
+	}
+	for _, a := range ips {
+		ds[i].IPs = addAddr(ds[i].IPs, a)
+	}
+	return ds
 }
 
 func addAddr(s []netip.Addr, a netip.Addr) []netip.Addr {
