@@ -61,7 +61,7 @@ func Build(n *model.Network, f *fib.FIB) (*ACL, []model.Warning) {
 			return nil
 		}
 		if t := f.Subnet(s); t != nil {
-			return t.All()
+			return t.WithoutEndpoints() // the tag never holds endpoint /32s (vnetTag)
 		}
 		return nil
 	})

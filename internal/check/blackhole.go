@@ -81,8 +81,8 @@ func tableKey(r *fib.Route) string {
 // blackholeRoute returns the None route that some part of pr ends at, if any.
 func blackholeRoute(tbl *fib.Table, pr netip.Prefix) (*fib.Route, bool) {
 	probes := []netip.Addr{pr.Addr()}
-	for i := range tbl.All() {
-		r := &tbl.All()[i]
+	for i := range tbl.WithoutEndpoints() {
+		r := &tbl.WithoutEndpoints()[i]
 		if r.State == fib.Active && r.NextHop == model.HopNone {
 			if x, ok := overlap(r.Prefix, pr); ok {
 				probes = append(probes, x.Addr())

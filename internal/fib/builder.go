@@ -11,15 +11,14 @@ import (
 
 // builder holds what Build precomputes once per network so that each subnet's table is a
 // cheap assembly: expanded UDRs per route table, gateway routes per VNet, service endpoint
-// routes per subnet and private endpoints per VNet. All warnings come from here, so they are
+// routes per subnet and the private endpoint routes of every VNet. All warnings come from here, so they are
 // complete and in a deterministic order even though tables are built lazily.
 type builder struct {
 	n        *model.Network
 	udrs     map[*model.RouteTable][]Route
 	gwRoutes map[*model.VNet][]Route // routes of the VNet's own gateways (spec §1.3)
 	seRoutes map[*model.Subnet][]Route
-	pes      map[*model.VNet][]*model.PrivateEndpoint
-	peIPs    map[*model.VNet]int              // number of private endpoint IPs per VNet
+	pes      *endpoints                       // private endpoint routes, shared by the tables
 	udrLPM   map[*model.RouteTable]*bart.Lite // UDR prefixes for spec §1.5 rule 2
 	warn     *[]model.Warning
 }
@@ -32,8 +31,6 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 		udrs:     map[*model.RouteTable][]Route{},
 		gwRoutes: map[*model.VNet][]Route{},
 		seRoutes: map[*model.Subnet][]Route{},
-		pes:      map[*model.VNet][]*model.PrivateEndpoint{},
-		peIPs:    map[*model.VNet]int{},
 		udrLPM:   map[*model.RouteTable]*bart.Lite{},
 	}
 	tables := append([]*model.RouteTable(nil), n.RouteTables...)
@@ -49,7 +46,8 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 		}
 	}
 	conns := connectionsByGateway(n)
-	for _, v := range vnetsOf(n, subnets) {
+	vnets := vnetsOf(n, subnets)
+	for _, v := range vnets {
 		if rs := b.gatewayRoutes(v, conns); len(rs) > 0 {
 			b.gwRoutes[v] = rs
 		}
@@ -60,12 +58,7 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 			b.seRoutes[s] = rs
 		}
 	}
-	for _, pe := range n.PrivateEndpoints {
-		if pe != nil && pe.Subnet != nil && pe.Subnet.VNet != nil {
-			b.pes[pe.Subnet.VNet] = append(b.pes[pe.Subnet.VNet], pe)
-			b.peIPs[pe.Subnet.VNet] += len(pe.IPs)
-		}
-	}
+	b.pes = newEndpoints(n, vnets)
 	return b
 }
 

@@ -48,8 +48,11 @@ func TestPrivateEndpointSpread(t *testing.T) {
 		}
 	}
 	r, _ := f.Subnet(a2).Lookup(ip("10.0.2.4"))
-	if r.PrivateEndpoint == nil || r.PrivateEndpoint.Name != "pe-hub" || r.Peering == nil || r.Peering.Name != "to-hub" {
-		t.Errorf("origin of spoke2's endpoint route = %+v, want pe-hub via to-hub", r)
+	if via := f.Subnet(a2).Via(r); r.PrivateEndpoint == nil || r.PrivateEndpoint.Name != "pe-hub" || via == nil || via.Name != "to-hub" {
+		t.Errorf("origin of spoke2's endpoint route = %+v via %v, want pe-hub via to-hub", r, via)
+	}
+	if r, _ := f.Subnet(pes).Lookup(ip("10.0.2.4")); f.Subnet(pes).Via(r) != nil {
+		t.Errorf("hub's own endpoint route comes via %v, want no peering", f.Subnet(pes).Via(r))
 	}
 }
 

@@ -38,7 +38,7 @@ func (s State) String() string { return [...]string{"Active", "Invalid"}[s] }
 //	Default VnetLocal / Internet / None (spec §1.2)  none (the subnet's own VNet is Table.Subnet.VNet)
 //	Default VNetPeering / VNetGlobalPeering           Peering: the local VNet's link (Peering.Remote is the target)
 //	Default VirtualNetworkServiceEndpoint              Service (e.g. "Microsoft.Storage") and Tag (e.g. "Storage.WestEurope")
-//	Default InterfaceEndpoint                          PrivateEndpoint; Peering too when the endpoint is in a peered VNet
+//	Default InterfaceEndpoint                          PrivateEndpoint (the peering it comes across: Table.Via)
 //	VirtualNetworkGateway (source Gateway)             Gateway and Connection; Peering too for gateway transit
 //	                                                   (the spoke's link that has useRemoteGateways)
 //	User (UDR)                                         Table and Name; Tag when the UDR's prefix is a service tag
@@ -58,7 +58,7 @@ type Route struct {
 	// Name is the UDR's name; empty for system routes (rendered "System Route" by traces).
 	Name            string
 	Table           *model.RouteTable      // UDRs
-	Peering         *model.Peering         // peering routes; PE routes via a peering; gateway transit routes
+	Peering         *model.Peering         // peering routes; gateway transit routes
 	Gateway         *model.VNetGateway     // VirtualNetworkGateway routes
 	Connection      *model.Connection      // VirtualNetworkGateway routes: the connection that brought the prefix
 	PrivateEndpoint *model.PrivateEndpoint // InterfaceEndpoint routes
@@ -70,11 +70,17 @@ type Route struct {
 // Table is the effective route table of one subnet.
 type Table struct {
 	Subnet *model.Subnet
-	// Routes in the order Azure lists them (see All).
+	// routes are the routes other than private endpoint /32s, in the order Azure lists them
+	// (see All).
 	routes []Route
 	// removedNone are the default None routes the spec removes from the listing (§1.2
 	// DECISION, §1.5 rule 1); SystemLookup still sees them.
 	removedNone []Route
+	// pes is the network's shared index of private endpoint routes (endpoints.go), nil when
+	// none is installed in the subnet; b builds the full listing from it.
+	pes  *endpoints
+	b    *builder
+	udrs *bart.Lite // the subnet's UDR prefixes for spec §1.5 rule 2
 	index
 }
 
@@ -90,9 +96,11 @@ func (t *Table) DefaultRoute() (*Route, bool) {
 	return &t.routes[i], true
 }
 
-// All returns every route, Active and Invalid, in listing order. The slice is shared; callers
-// must not modify it. Listing order (Azure does not document one; this follows the spec's
-// tables and the published example output, and is stable):
+// All returns every route, Active and Invalid, in listing order. Callers must not modify the
+// slice. When private endpoint routes are installed in the subnet, each call assembles a new
+// listing (they are shared between tables, see endpoints.go); WithoutEndpoints does not.
+// Listing order (Azure does not document one; this follows the spec's tables and the
+// published example output, and is stable):
 //  1. the VNet's ranges, VnetLocal, in address-space order;
 //  2. 0.0.0.0/0 Internet;
 //  3. the default None ranges in address order (10/8, 100.64/10, 127/8, 172.16/12, 192.168/16,
@@ -105,7 +113,16 @@ func (t *Table) DefaultRoute() (*Route, bool) {
 //
 // Routes removed by the spec (Default None routes that lose rule 1, or all of them under an
 // active 0/0 to an appliance or gateway) are not listed at all.
-func (t *Table) All() []Route { return t.routes }
+func (t *Table) All() []Route {
+	if t.pes == nil {
+		return t.routes
+	}
+	return t.b.listing(t.Subnet)
+}
+
+// WithoutEndpoints returns every route but the private endpoint /32s, in listing order. The
+// slice is shared; callers must not modify it. It does not allocate.
+func (t *Table) WithoutEndpoints() []Route { return t.routes }
 
 // FIB holds the effective route table of every subnet of a network. Tables are computed
 // lazily, once, on first use; a FIB is safe for concurrent use.
@@ -183,9 +200,13 @@ type index struct {
 // Lookup selects the route for dst following spec §1.5 rule 3: longest prefix match over
 // Active routes, except that a VirtualNetworkGateway-source route is ignored when an Active
 // VnetLocal, VNetPeering, VNetGlobalPeering or VirtualNetworkServiceEndpoint route covers dst
-// (UDRs are never ignored). It does not allocate.
+// (UDRs are never ignored). An Active private endpoint /32 is the longest match there is. It
+// does not allocate.
 func (t *Table) Lookup(dst netip.Addr) (*Route, bool) {
 	dst = dst.Unmap()
+	if r, ok := t.endpoint(dst); ok {
+		return r, true
+	}
 	i, ok := t.lpm.Lookup(dst)
 	if !ok {
 		return nil, false

@@ -72,28 +72,31 @@ func resolveSamePrefix(rs []Route, removed []bool) {
 	}
 }
 
-// invalidatePrivateEndpoints applies spec §1.5 rule 2 [PENP]: when the endpoint's subnet has
-// route table network policies, a UDR of this subnet that contains the endpoint IP and is at
-// least as specific as the endpoint VNet's range holding the IP makes the /32 Invalid. A
-// 0.0.0.0/0 UDR never does. udrs holds the subnet's UDR prefixes except 0/0 (nil: none); the
-// longest one containing the IP decides.
+// invalidatePrivateEndpoints applies spec §1.5 rule 2 [PENP] to the Active endpoint routes of
+// rs (see invalidatedByUDR).
 func invalidatePrivateEndpoints(rs []Route, udrs *bart.Lite) {
-	if udrs == nil {
-		return
-	}
 	for i := range rs {
-		r := &rs[i]
-		if r.NextHop != model.HopInterfaceEndpoint || r.Source != SourceDefault || r.State != Active {
-			continue
-		}
-		pe := r.PrivateEndpoint
-		if pe == nil || pe.Subnet == nil || pe.Subnet.VNet == nil || !pe.Subnet.PENetworkPoliciesRoutes() {
-			continue
-		}
-		if u, ok := udrs.LookupPrefixLPM(r.Prefix); ok && u.Bits() >= rangeBits(pe.Subnet.VNet, r.Prefix.Addr()) {
+		if r := &rs[i]; r.State == Active && invalidatedByUDR(r, udrs) {
 			r.State = Invalid
 		}
 	}
+}
+
+// invalidatedByUDR reports whether spec §1.5 rule 2 [PENP] makes endpoint route r Invalid: the
+// endpoint's subnet has route table network policies, and a UDR of this subnet contains the
+// endpoint IP and is at least as specific as the endpoint VNet's range holding the IP. A
+// 0.0.0.0/0 UDR never does. udrs holds the subnet's UDR prefixes except 0/0 (nil: none); the
+// longest one containing the IP decides. It does not allocate.
+func invalidatedByUDR(r *Route, udrs *bart.Lite) bool {
+	if udrs == nil || r.NextHop != model.HopInterfaceEndpoint || r.Source != SourceDefault {
+		return false
+	}
+	pe := r.PrivateEndpoint
+	if pe == nil || pe.Subnet == nil || pe.Subnet.VNet == nil || !pe.Subnet.PENetworkPoliciesRoutes() {
+		return false
+	}
+	u, ok := udrs.LookupPrefixLPM(r.Prefix)
+	return ok && u.Bits() >= rangeBits(pe.Subnet.VNet, r.Prefix.Addr())
 }
 
 // udrIndex holds the UDR prefixes of rs except 0/0, for rule 2; nil when there are none.

@@ -21,17 +21,37 @@ var noneDefaults = []netip.Prefix{
 
 var defaultRoute = netip.MustParsePrefix("0.0.0.0/0")
 
-// table assembles, resolves and indexes the effective route table of s.
+// table assembles, resolves and indexes the effective route table of s. Its private endpoint
+// routes stay in the network's shared index (endpoints.go).
 func (b *builder) table(s *model.Subnet) *Table {
-	return newTable(s, b.candidates(s), b.udrLPM[s.RouteTable])
+	t := newTable(s, b.candidates(s, false), b.udrLPM[s.RouteTable])
+	if b.pes.count(s) > 0 {
+		t.pes, t.b = b.pes, b
+	}
+	return t
 }
 
-// newTable resolves the candidate routes (spec §1.5 rules 1 and 2, §1.2 DECISION) and indexes
-// the result for Lookup. It takes ownership of rs. udrs indexes the subnet's UDRs (udrIndex).
+// newTable resolves and indexes the candidate routes rs (taking ownership of them); udrs
+// indexes the subnet's UDRs (udrIndex).
 func newTable(s *model.Subnet, rs []Route, udrs *bart.Lite) *Table {
+	out, gone := resolveListing(rs, udrs)
+	t := &Table{Subnet: s, routes: out, removedNone: gone, udrs: udrs}
+	t.buildIndex()
+	return t
+}
+
+// listing is the full effective route table of s, endpoint routes included, as All lists it.
+func (b *builder) listing(s *model.Subnet) []Route {
+	out, _ := resolveListing(b.candidates(s, true), b.udrLPM[s.RouteTable])
+	return out
+}
+
+// resolveListing resolves the candidate routes (spec §1.5 rules 1 and 2, §1.2 DECISION): it
+// returns the listed routes and the default None routes removed from the listing. It takes
+// ownership of rs. udrs indexes the subnet's UDRs (udrIndex).
+func resolveListing(rs []Route, udrs *bart.Lite) (out, gone []Route) {
 	removed := resolve(rs, udrs)
-	var gone []Route
-	out := rs[:0]
+	out = rs[:0]
 	for i := range rs {
 		switch {
 		case !removed[i]:
@@ -43,15 +63,18 @@ func newTable(s *model.Subnet, rs []Route, udrs *bart.Lite) *Table {
 	if learnedDefault(out) {
 		gone = nil // removed by a learned 0/0 (forced tunnelling), not by a UDR: gone for SystemLookup too
 	}
-	t := &Table{Subnet: s, routes: out[:len(out):len(out)], removedNone: gone}
-	t.buildIndex()
-	return t
+	return out[:len(out):len(out)], gone
 }
 
-// candidates lists every route of s before resolution, in listing order (see All).
-func (b *builder) candidates(s *model.Subnet) []Route {
+// candidates lists every route of s before resolution, in listing order (see All); endpoint
+// routes only when withEndpoints (they change no other route's state).
+func (b *builder) candidates(s *model.Subnet, withEndpoints bool) []Route {
 	v := s.VNet
-	rs := make([]Route, 0, b.countCandidates(s))
+	n := b.countCandidates(s)
+	if withEndpoints {
+		n += b.pes.count(s)
+	}
+	rs := make([]Route, 0, n)
 	for _, p := range v.AddressSpace { // spec §1.2
 		rs = append(rs, Route{Source: SourceDefault, Prefix: p.Masked(), NextHop: model.HopVnetLocal})
 	}
@@ -63,7 +86,9 @@ func (b *builder) candidates(s *model.Subnet) []Route {
 	}
 	rs = b.peeringRoutes(rs, s)
 	rs = append(rs, b.seRoutes[s]...)
-	rs = b.privateEndpointRoutes(rs, s)
+	if withEndpoints {
+		rs = b.pes.appendEndpoints(rs, s)
+	}
 	if s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation { // spec §1.4
 		rs = b.gatewayRoutesFor(rs, s)
 	}
@@ -73,15 +98,15 @@ func (b *builder) candidates(s *model.Subnet) []Route {
 	return rs
 }
 
-// countCandidates bounds the number of candidates of s, so candidates allocates once.
+// countCandidates bounds the number of candidates of s other than endpoint routes, so
+// candidates allocates once.
 func (b *builder) countCandidates(s *model.Subnet) int {
 	v := s.VNet
-	k := len(v.AddressSpace) + 1 + len(noneDefaults) + len(b.seRoutes[s]) + b.peIPs[v]
+	k := len(v.AddressSpace) + 1 + len(noneDefaults) + len(b.seRoutes[s])
 	for _, p := range v.Peerings {
 		k += len(p.RemoteAddressSpace) + 1
 		if p.Remote != nil {
-			k += len(p.Remote.AddressSpace) + b.peIPs[p.Remote]
-			k += len(b.gwRoutes[p.Remote])
+			k += len(p.Remote.AddressSpace) + len(b.gwRoutes[p.Remote])
 		}
 	}
 	k += len(b.gwRoutes[v]) + len(b.udrs[s.RouteTable])
@@ -115,45 +140,6 @@ func (b *builder) peeringRoutes(rs []Route, s *model.Subnet) []Route {
 		}
 	}
 	return rs
-}
-
-// privateEndpointRoutes adds a /32 (or /128) per private endpoint IP of s's VNet and of each
-// directly peered VNet whose active peering applies to s and reaches the IP (spec §1.3).
-func (b *builder) privateEndpointRoutes(rs []Route, s *model.Subnet) []Route {
-	rs = appendPERoutes(rs, b.pes[s.VNet], nil)
-	for _, p := range s.VNet.Peerings {
-		if p.Remote != nil && peeringActive(p) && p.AppliesToLocalSubnet(s) {
-			rs = appendPERoutes(rs, b.pes[p.Remote], p)
-		}
-	}
-	return rs
-}
-
-// appendPERoutes: a private endpoint's /32s reach its VNet and directly peered VNets (spec §1.3 [UDR, PENP]).
-func appendPERoutes(rs []Route, pes []*model.PrivateEndpoint, via *model.Peering) []Route {
-	var remote []netip.Prefix
-	if via != nil && !via.PeerCompleteVNets && len(via.RemoteSubnetNames) > 0 {
-		remote = via.RemotePrefixes() // subnet peering: only the listed remote subnets are reachable
-	}
-	for _, pe := range pes {
-		for _, a := range pe.IPs {
-			if !a.IsValid() || (remote != nil && !anyContains(remote, a)) {
-				continue
-			}
-			rs = append(rs, Route{Source: SourceDefault, Prefix: netip.PrefixFrom(a, a.BitLen()),
-				NextHop: model.HopInterfaceEndpoint, PrivateEndpoint: pe, Peering: via})
-		}
-	}
-	return rs
-}
-
-func anyContains(ps []netip.Prefix, a netip.Addr) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // gatewayRoutesFor adds the VNet's own gateway routes, or else the routes of the hub's
@@ -191,7 +177,9 @@ func learnedDefault(rs []Route) bool {
 // does not apply, so the default None routes it removed take part again: a reply to an
 // unpeered private range is dropped by 10.0.0.0/8 → None, not sent to the internet. Rules 1
 // and 3 of §1.5 still hold (a None route loses to any other system route of the same prefix;
-// gateway routes lose to a covering local route). Not a hot path: it scans the table.
+// gateway routes lose to a covering local route). A private endpoint route comes from the shared
+// index with State Active, whatever its state in the listing: only UDRs invalidate one, and they
+// are ignored here. Not a hot path: it scans the table.
 func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 	dst = dst.Unmap()
 	better := func(r, best *Route) bool {
@@ -214,12 +202,24 @@ func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 			}
 		}
 	}
-	consider(t.removedNone, false)
-	consider(t.routes, false)
+	// The endpoint route listed first for dst is listed after every Default route: it wins
+	// against none of the same prefix (rule 1), nor against a gateway route.
+	var pe *Route
+	hasPE := false
+	if t.pes != nil {
+		pe, _, hasPE = t.pes.first(t.Subnet, dst)
+	}
+	considerAll := func(skipGW bool) {
+		consider(t.removedNone, skipGW)
+		consider(t.routes, skipGW)
+		if hasPE && better(pe, best) {
+			best = pe
+		}
+	}
+	considerAll(false)
 	if best != nil && best.Source == SourceGateway && local { // spec §1.5 rule 3
 		best = nil
-		consider(t.removedNone, true)
-		consider(t.routes, true)
+		considerAll(true)
 	}
 	return best, best != nil
 }

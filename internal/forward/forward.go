@@ -42,7 +42,9 @@ type Decision struct {
 	Kind  Kind
 	Route *fib.Route // nil for NoTable and NoRoute
 	Owner model.Owner
-	Via   *model.Peering // Appliance: the peering crossed to reach the owner; nil inside the VNet
+	// Via is the peering crossed to reach an appliance's owner (Appliance) or a private endpoint
+	// (Endpoint); nil inside the VNet.
+	Via *model.Peering
 }
 
 // Leave selects the route a packet to dst takes out of subnet s (spec §1.5) and resolves an
@@ -81,6 +83,9 @@ func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 		d.Kind = ConnectedGroup
 	case model.HopInterfaceEndpoint:
 		d.Kind = Endpoint
+		if t := p.FIB.Subnet(s); t != nil {
+			d.Via = t.Via(r)
+		}
 	case model.HopVirtualAppliance:
 		d.Kind = Unresolved
 		if o, via, ok := NextHopOwner(p.Net, s.VNet, r.NextHopIP); ok {

@@ -47,7 +47,7 @@ func (w *walker) follow(s *model.Subnet, d forward.Decision) {
 	case forward.ConnectedGroup:
 		w.arriveGroup(s)
 	case forward.Endpoint:
-		w.arrivePE(r.PrivateEndpoint, r.Peering)
+		w.arrivePE(r.PrivateEndpoint, d.Via)
 	case forward.Appliance, forward.Unresolved:
 		w.toAppliance(s, d)
 	case forward.Gateway:
