@@ -5,6 +5,7 @@ package dns
 import (
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -99,6 +100,9 @@ type Result struct {
 	Detail     string `json:"detail"`
 	// BlockedBy names, for a Timeout, the rule that blocks each server's leg, in order.
 	BlockedBy []trace.Deciding `json:"blockedBy,omitempty"`
+	// LinksFrom is the VNet whose private zone links decided a Resolved, NXDOMAIN or Public
+	// answer at Azure DNS (the client's, a firewall proxy's or a resolver endpoint's VNet).
+	LinksFrom *model.VNet `json:"-"`
 }
 
 // Leg is one network leg a query needs: source to server, UDP/53, traced both ways.

@@ -33,6 +33,9 @@ func (r *resolver) azureLookup(srv netip.Addr, v *model.VNet, name string, depth
 		return publicResult(srv, name)
 	}
 	if res, ok := r.fromZone(srv, v, name, depth); ok {
+		if res.LinksFrom == nil {
+			res.LinksFrom = v
+		}
 		return res
 	}
 	if rule, rs := matchRule(r.p.Net, v, name); rule != nil {
@@ -43,7 +46,9 @@ func (r *resolver) azureLookup(srv netip.Addr, v *model.VNet, name string, depth
 			"(Azure Private Endpoint private DNS zone values, learn.microsoft.com/azure/private-link/private-endpoint-dns)", name, alias, suffix))
 		return r.follow(srv, v, alias, depth, "public DNS CNAME "+name+" → "+alias)
 	}
-	return publicResult(srv, name)
+	res := publicResult(srv, name)
+	res.LinksFrom = v
+	return res
 }
 
 // publicResult: no linked zone or ruleset matched, so public DNS answers (spec §8 [DNSPR, DNSZ]).
@@ -69,7 +74,7 @@ func (r *resolver) follow(srv netip.Addr, v *model.VNet, alias string, depth int
 // reports false when no linked zone contains the name, or the link's resolutionPolicy is
 // NxDomainRedirect and the record is missing (fall back to public resolution, spec §8).
 func (r *resolver) fromZone(srv netip.Addr, v *model.VNet, name string, depth int) (Result, bool) {
-	z, link := linkedZone(r.p.Net, v, name)
+	z, link := r.x.linkedZone(v, name)
 	if z == nil {
 		return Result{}, false
 	}
@@ -89,25 +94,6 @@ func (r *resolver) fromZone(srv netip.Addr, v *model.VNet, name string, depth in
 	}
 	return Result{Status: NXDOMAIN, AnsweredBy: srv.String(), ResourceID: string(z.ID), Source: where,
 		Detail: fmt.Sprintf("%s is authoritative for %s and has no A, AAAA or CNAME record %q: NXDOMAIN (spec §8)", z.Name, name, rel)}, true
-}
-
-// linkedZone returns the longest-named private zone linked to v whose name contains name.
-// Private zones linked to the VNet answer authoritatively: spec §8 [DNSZ].
-func linkedZone(n *model.Network, v *model.VNet, name string) (*model.PrivateDNSZone, *model.DNSZoneLink) {
-	var best *model.PrivateDNSZone
-	var bestLink *model.DNSZoneLink
-	for _, z := range n.PrivateDNSZones {
-		if !inDomain(name, z.Name) || (best != nil && len(z.Name) <= len(best.Name)) {
-			continue
-		}
-		for _, l := range z.Links {
-			if l.VNet == v {
-				best, bestLink = z, l
-				break
-			}
-		}
-	}
-	return best, bestLink
 }
 
 // inDomain reports whether name is domain or inside it ("." is the root: every name).
@@ -167,4 +153,19 @@ func recTypes(z *model.PrivateDNSZone, name string) string {
 		}
 	}
 	return strings.Join(ts, ", ")
+}
+
+// Record returns what zone z holds for name (a name inside the zone): its A/AAAA addresses or
+// its CNAME target (the exact name first, then the closest wildcard), and the record set's
+// name relative to the zone ("" when the zone has none).
+func Record(z *model.PrivateDNSZone, name string) (addrs []netip.Addr, cname, rec string) {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if !inDomain(name, z.Name) {
+		return nil, "", ""
+	}
+	addrs, cname, rec = lookup(z, relative(name, z.Name))
+	if i := strings.IndexByte(rec, ' '); i > 0 {
+		rec = rec[:i] // lookup appends the record types for an address answer
+	}
+	return addrs, cname, rec
 }

@@ -16,8 +16,15 @@ const NotTraced trace.Verdict = "NotTraced"
 
 // leg traces the query from o to server s (UDP/53, both ways) and records it.
 func (r *resolver) leg(o origin, s netip.Addr) Leg {
+	k := legKey{from: o.ref, label: o.label, to: s}
+	if l, ok := r.x.legs[k]; ok {
+		r.a.Legs = append(r.a.Legs, l)
+		return l
+	}
 	l := Leg{From: o.label, To: s.String(), Protocol: model.ProtoUDP.String(), Port: 53}
 	switch {
+	case r.x.Untraced:
+		l.Verdict, l.Detail = NotTraced, "not traced: answers only"
 	case o.ref == "":
 		l.Verdict, l.Detail = NotTraced, o.untraced
 	case o.fw != nil && s == model.AzurePlatformIP:
@@ -29,6 +36,7 @@ func (r *resolver) leg(o origin, s netip.Addr) Leg {
 	default:
 		r.traceLeg(&l, o, s)
 	}
+	r.x.legs[k] = l
 	r.a.Legs = append(r.a.Legs, l)
 	return l
 }

@@ -62,3 +62,12 @@ func privateLinkAlias(name string) (alias, suffix string, ok bool) {
 	}
 	return alias, suffix, suffix != ""
 }
+
+// PrivateLinkName returns the name public DNS aliases fqdn to when its service has a private
+// endpoint ("st1.blob.core.windows.net" → "st1.privatelink.blob.core.windows.net"), and false
+// for a service vnetdoctor does not know (spec §8 [PEOV]; zone names from
+// learn.microsoft.com/azure/private-link/private-endpoint-dns).
+func PrivateLinkName(fqdn string) (string, bool) {
+	alias, _, ok := privateLinkAlias(strings.TrimSuffix(strings.ToLower(fqdn), "."))
+	return alias, ok
+}

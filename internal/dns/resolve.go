@@ -18,6 +18,7 @@ const maxDepth = 16
 // resolver is the state of one Resolve call.
 type resolver struct {
 	p *dataplane.Plane
+	x *Resolver
 	a *Answer
 	// worst is the worst verdict of the legs the answer actually travelled (not fallbacks).
 	worst trace.Verdict
@@ -42,6 +43,15 @@ type origin struct {
 // resolver inbound endpoints and forwarding rulesets to the server that answers, and tracing
 // each query's network leg (UDP/53). Bad input is an error; every network outcome is an Answer.
 func Resolve(p *dataplane.Plane, from *model.NIC, name string) (*Answer, error) {
+	if p == nil || p.Net == nil {
+		return nil, errors.New("dns: no data plane")
+	}
+	return NewResolver(p).Resolve(from, name)
+}
+
+// Resolve resolves name as the VM behind NIC from would (see the function Resolve).
+func (x *Resolver) Resolve(from *model.NIC, name string) (*Answer, error) {
+	p := x.p
 	if p == nil || p.Net == nil || from == nil {
 		return nil, errors.New("dns: no data plane or no NIC")
 	}
@@ -55,7 +65,7 @@ func Resolve(p *dataplane.Plane, from *model.NIC, name string) (*Answer, error) 
 	}
 	a := &Answer{Query: Query{From: clientName(from), NIC: string(from.ID), Address: c.PrivateIP, Name: q},
 		Servers: []Server{}, Legs: []Leg{}, Assumptions: []string{}}
-	r := &resolver{p: p, a: a, worst: trace.Reachable, noted: map[string]bool{}}
+	r := &resolver{p: p, x: x, a: a, worst: trace.Reachable, noted: map[string]bool{}}
 	servers, via := clientServers(from, c.Subnet.VNet)
 	o := origin{label: clientLabel(from, c), ref: string(from.ID), vnet: c.Subnet.VNet, src: c.PrivateIP}
 	a.Answer = r.askList(servers, via, o, q, 0)

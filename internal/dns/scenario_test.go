@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"strings"
@@ -280,6 +281,34 @@ func TestProxyToInboundEndpointNSG(t *testing.T) {
 		got := legRules(a)
 		if a.Verdict != tt.verdict || got[len(got)-1] != tt.leg {
 			t.Errorf("%s: verdict %s legs %v, want %s and last leg %q", tt.rules[0].Name, a.Verdict, got, tt.verdict, tt.leg)
+		}
+	}
+}
+
+// TestResolverSharedAnswers: one Resolver answering many questions (legs traced once, zones
+// indexed) gives exactly the answers of a fresh Resolve for each, in any order.
+func TestResolverSharedAnswers(t *testing.T) {
+	p := loadScenario(t, "hubspoke-resolver")
+	names := []string{"stcontoso.blob.core.windows.net", "kv-contoso.vault.azure.net", "host.corp.contoso.com",
+		"stother.blob.core.windows.net", "www.example.com"}
+	shared := NewResolver(p)
+	for pass := 0; pass < 2; pass++ {
+		for _, nic := range p.Net.NICs {
+			for _, name := range names {
+				want, err1 := Resolve(p, nic, name)
+				got, err2 := shared.Resolve(nic, name)
+				if err1 != nil || err2 != nil {
+					if (err1 == nil) != (err2 == nil) {
+						t.Fatalf("%s %s: errors %v / %v", nic.Name, name, err1, err2)
+					}
+					continue
+				}
+				w, _ := json.MarshalIndent(want, "", " ")
+				g, _ := json.MarshalIndent(got, "", " ")
+				if d := cmp.Diff(string(w), string(g)); d != "" || want.Answer.LinksFrom != got.Answer.LinksFrom {
+					t.Fatalf("%s %s: shared resolver differs (-fresh +shared):\n%s", nic.Name, name, d)
+				}
+			}
 		}
 	}
 }

@@ -164,7 +164,7 @@ func (r *resolver) atCustom(srv Server, t target, name string, depth int) Result
 
 // hint resolves name at Azure DNS from VNet v without recording servers or legs.
 func (r *resolver) hint(v *model.VNet, name string, depth int) string {
-	sub := &resolver{p: r.p, a: &Answer{}, worst: r.worst, noted: map[string]bool{}}
+	sub := &resolver{p: r.p, x: r.x, a: &Answer{}, worst: r.worst, noted: map[string]bool{}}
 	res := sub.atAzureDNS(Server{Address: model.AzurePlatformIP, Kind: KindAzureDNS}, v, name, depth+1)
 	switch res.Status {
 	case Resolved:
