@@ -100,12 +100,14 @@ const (
 
 // Answer is the trace of one flow, both ways, in the JSON shape of cli.md.
 type Answer struct {
-	Query       Query     `json:"query"`
-	Verdict     Verdict   `json:"verdict"`
-	Forward     *Leg      `json:"forward"`
-	Return      *Leg      `json:"return"` // nil when the forward flow was not delivered
-	Findings    []Finding `json:"findings"`
-	Assumptions []string  `json:"assumptions"`
+	Query    Query     `json:"query"`
+	Verdict  Verdict   `json:"verdict"`
+	Forward  *Leg      `json:"forward"`
+	Return   *Leg      `json:"return"` // nil when the forward flow was not delivered
+	Findings []Finding `json:"findings"`
+	// Assumptions are what the answer took for granted, each once, sorted (so they do not follow
+	// the order of the snapshot's rules and resources).
+	Assumptions []string `json:"assumptions"`
 
 	brief bool // RunBrief: no step details, no assumptions
 }

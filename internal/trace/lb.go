@@ -133,13 +133,7 @@ func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
 	lb := gfe.LB
 	w.addHop(HopGatewayLB, lb.Name, lb.ID, gfe.PrivateIP)
-	var pool *model.BackendPool
-	for _, r := range lb.Rules {
-		if r.Frontend == gfe && r.Pool != nil {
-			pool = r.Pool
-			break
-		}
-	}
+	pool := gatewayPool(lb, gfe)
 	if pool == nil || len(pool.IPConfigs) == 0 {
 		w.drop(NextHopUnreachable, StepTunnel, lb.ID, "", "Gateway load balancer %s has no rule with NVA backends for frontend %s", lb.Name, gfe.Name)
 		return false
@@ -156,6 +150,19 @@ func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
 	w.addHop(HopGatewayLB, lb.Name, lb.ID, gfe.PrivateIP)
 	w.tunnelStep(lb, pool, second)
 	return true
+}
+
+// gatewayPool is the NVA pool a Gateway LB frontend sends to: the pool of a rule on that frontend.
+// A snapshot with several such rules (Azure allows one) gets the pool with the lowest ID, not the
+// first rule read, so the answer does not depend on the snapshot's order (issue 10).
+func gatewayPool(lb *model.LoadBalancer, gfe *model.Frontend) *model.BackendPool {
+	var pool *model.BackendPool
+	for _, r := range lb.Rules {
+		if r.Frontend == gfe && r.Pool != nil && (pool == nil || r.Pool.ID.Key() < pool.ID.Key()) {
+			pool = r.Pool
+		}
+	}
+	return pool
 }
 
 // tunnelStep: External/Internal VXLAN tunnel interfaces of the pool (spec §6 [GWLB]).

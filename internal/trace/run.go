@@ -2,6 +2,7 @@ package trace
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -44,6 +45,9 @@ func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 		a.Return = rw.leg
 	}
 	a.Verdict = a.verdict(fw, rw)
+	// The walk meets assumptions in the order of the rules and resources it reads, which is the
+	// snapshot's order; sorted, the answer does not depend on how the snapshot was written (issue 10).
+	slices.Sort(a.Assumptions)
 	return a, nil
 }
 
