@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +34,8 @@ func runNetAppBasicIPLimit(pass *Pass) []Finding {
 		}
 		v := vol.Subnet.VNet
 		vnets := append([]*model.VNet{v}, activePeers(v)...)
+		// Peers by ID, not in the order the snapshot lists the peerings (issue 10).
+		slices.SortFunc(vnets[1:], func(a, b *model.VNet) int { return strings.Compare(a.ID.Key(), b.ID.Key()) })
 		total, perVNet := 0, map[string]int{}
 		for _, x := range vnets {
 			total += used[x]

@@ -16,10 +16,11 @@ import (
 // NAT gateway. A policy's rule collection groups are in processing order (by priority, the
 // converter sorts them). Lists without IDs (DNS records, forwarding rules) keep input order.
 //
-// Three lists keep input order for now because answers show it: the system routes of
-// `routes` follow Network.PrivateEndpoints (InterfaceEndpoint /32s) and VNet.Peerings
-// (VNetPeering prefixes), in the order the scenario tests fix; and fib's golden tables list
-// a VNet's subnets in VNet.Subnets order. Sorting them reorders those lines, nothing else.
+// Two lists keep input order for now because answers show it: the InterfaceEndpoint /32s of
+// `routes` follow Network.PrivateEndpoints, and fib's golden tables list a VNet's subnets in
+// VNet.Subnets order; internal/fib is to order its rows itself (issue 10). Sorting them reorders
+// those lines, nothing else. VNet.Peerings is sorted: which peered VNet's owner a next hop
+// resolves to, and the peering rows of `routes`, no longer follow the snapshot's order.
 func (n *Network) sortLists() {
 	sortByID(n.VNets, func(x *VNet) ID { return x.ID })
 	sortByID(n.Subnets, func(x *Subnet) ID { return x.ID })
@@ -47,6 +48,7 @@ func (n *Network) sortLists() {
 	// gateway naming its VNet, a NIC naming a backend pool, a link naming a zone).
 	vnetID := func(x *VNet) ID { return x.ID }
 	for _, v := range nonNil(n.VNets) {
+		sortByID(v.Peerings, func(x *Peering) ID { return x.ID })
 		sortByID(v.Gateways, func(x *VNetGateway) ID { return x.ID })
 	}
 	for _, g := range nonNil(n.NATGateways) {

@@ -9,7 +9,7 @@ type VNet struct {
 	Location     string // lower-case region name, e.g. "westeurope"; decides VNetPeering vs VNetGlobalPeering
 	AddressSpace []netip.Prefix
 	Subnets      []*Subnet
-	Peerings     []*Peering // this VNet's own links to other VNets
+	Peerings     []*Peering // this VNet's own links to other VNets, by ID
 	// DNSServers is dhcpOptions.dnsServers; empty means Azure DNS (spec §8).
 	DNSServers []netip.Addr
 	// Gateways are the virtual network gateways deployed in this VNet's GatewaySubnet.
