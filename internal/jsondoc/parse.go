@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -67,7 +68,8 @@ func Parse(file string, data []byte) (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{s: src, keys: make(map[string]string, 256), file: file}
+	p := newParser(file, src)
+	defer p.release()
 	p.ws()
 	v := p.value()
 	if p.err == nil {
@@ -80,6 +82,59 @@ func Parse(file string, data []byte) (*Value, error) {
 		return nil, p.err
 	}
 	return &v, nil
+}
+
+// ParseStream parses a stream of JSON values one after the other, with or without white space
+// between them: concatenated documents, or JSON lines (what piping several `az ... list`
+// commands into one standard input produces). One value is returned as Parse returns it;
+// several as an array of them, so the second value's path is $[1]. Empty input is an error.
+func ParseStream(file string, data []byte) (*Value, error) {
+	src, err := text(file, data)
+	if err != nil {
+		return nil, err
+	}
+	p := newParser(file, src)
+	defer p.release()
+	p.ws()
+	var vals []Member
+	for p.err == nil && (p.i < len(p.s) || len(vals) == 0) {
+		if len(vals) > 0 {
+			p.path = append(p.path[:0], seg{idx: len(vals)})
+		}
+		vals = append(vals, Member{Val: p.value()})
+		p.ws()
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	if len(vals) == 1 {
+		return &vals[0].Val, nil
+	}
+	return &Value{Kind: Array, Kids: vals}, nil
+}
+
+// parsers keeps parsers' scratch (the stack, the path, the map of lowered keys) from one
+// document to the next: a snapshot of 10,000 one-resource files parses 10,000 documents.
+var parsers = sync.Pool{New: func() any { return &parser{keys: map[string]string{}} }}
+
+func newParser(file, src string) *parser {
+	p := parsers.Get().(*parser)
+	p.s, p.file = src, file
+	return p
+}
+
+// release returns p's scratch to the pool, holding nothing of the document it parsed.
+func (p *parser) release() {
+	if len(p.keys) > 4096 {
+		p.keys = map[string]string{}
+	}
+	clear(p.keys)
+	clear(p.stack) // close clears what it pops; an error leaves the rest
+	if cap(p.stack) > 1<<16 {
+		p.stack = nil
+	}
+	*p = parser{keys: p.keys, stack: p.stack[:0], path: p.path[:0]}
+	parsers.Put(p)
 }
 
 // text turns file bytes into a string, dropping a UTF-8 byte order mark and decoding
@@ -178,7 +233,10 @@ func (p *parser) literal(v *Value) {
 }
 
 func quoteChar(s string) string {
-	r, _ := utf8.DecodeRuneInString(s)
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size == 1 {
+		return fmt.Sprintf("byte 0x%02X (not UTF-8)", s[0])
+	}
 	return strconv.QuoteRune(r)
 }
 
@@ -294,14 +352,22 @@ func (p *parser) close(start int) []Member {
 	return kids
 }
 
-const slabSize = 4096
+// slabSize is the largest slab; a slab is never larger than the rest of the input could fill
+// (a member takes at least minMemberBytes bytes of JSON), so a small document, one of
+// thousands of one-resource files, does not zero a large slab it never uses.
+const (
+	slabSize       = 4096
+	minSlab        = 16
+	minMemberBytes = 16
+)
 
 func (p *parser) alloc(n int) []Member {
 	if n > slabSize/4 {
 		return make([]Member, n)
 	}
 	if len(p.slab) < n {
-		p.slab = make([]Member, slabSize)
+		size := min(slabSize, max(minSlab, n, (len(p.s)-p.i)/minMemberBytes))
+		p.slab = make([]Member, size)
 	}
 	out := p.slab[:n:n]
 	p.slab = p.slab[n:]
@@ -332,11 +398,28 @@ func (p *parser) str() string {
 		case c < 0x20:
 			p.fail("control character %q in string", c)
 			return ""
+		case c >= utf8.RuneSelf:
+			if !p.utf8() {
+				return ""
+			}
+			continue
 		}
 		p.i++
 	}
 	p.fail("unexpected end of input in string")
 	return ""
+}
+
+// utf8 steps over the UTF-8 sequence at p.i, or fails: RFC 8259 §8.1 requires UTF-8, and a
+// string that is not would reach names and error messages as garbage.
+func (p *parser) utf8() bool {
+	r, size := utf8.DecodeRuneInString(p.s[p.i:])
+	if r == utf8.RuneError && size == 1 {
+		p.fail("invalid UTF-8 (byte 0x%02X) in string", p.s[p.i])
+		return false
+	}
+	p.i += size
+	return true
 }
 
 // escaped finishes a string that contains escapes, building a copy.
@@ -352,6 +435,13 @@ func (p *parser) escaped(start int) string {
 		case c < 0x20:
 			p.fail("control character %q in string", c)
 			return ""
+		case c >= utf8.RuneSelf:
+			at := p.i
+			if !p.utf8() {
+				return ""
+			}
+			b.WriteString(p.s[at:p.i])
+			continue
 		case c != '\\':
 			b.WriteByte(c)
 			p.i++
