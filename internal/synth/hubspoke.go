@@ -59,6 +59,7 @@ func HubSpoke() map[string][]byte {
 	e.add("firewall.json", hubSpokeFirewall()...)
 	e.add("edge.json", hubSpokeEdge()...)
 	e.add("privatelink.json", hubSpokePrivateLink()...)
+	e.add("privatedns.json", hubSpokePrivateDNS()...)
 	e.add("paas.json", hubSpokePaaS()...)
 	e.add("netapp.json", hubSpokeNetApp()...)
 	e.add("avnm.json", hubSpokeAVNM()...)
@@ -109,8 +110,10 @@ func hubSpokeVNets() []O {
 			{name: "snet-aks", prefix: "10.1.16.0/20", nsg: appNet("networkSecurityGroups", "nsg-app-aks"), routeTable: rtApp},
 		},
 		peerings: []peeringSpec{link("peer-spoke-app-to-hub", vnetHub, "Connected", true, false, true)}}
+	// vnet-spoke-data uses Azure-provided DNS (no dhcpOptions servers) and is not linked to the SQL
+	// zone (hubspoke_dns.go).
 	data := vnetSpec{id: vnetData, name: "vnet-spoke-data", location: weu, prefixes: hubSpace[vnetData],
-		dns: []string{fwIP}, tags: O{{"landingZone", "corp"}},
+		tags: O{{"landingZone", "corp"}},
 		subnets: []subnetSpec{
 			{name: "snet-data", prefix: "10.2.1.0/24", nsg: dataNet("networkSecurityGroups", "nsg-data-db"), routeTable: rtData},
 			{name: "snet-pe", prefix: "10.2.2.0/24", nsg: dataNet("networkSecurityGroups", "nsg-data-pe"), routeTable: rtData},
