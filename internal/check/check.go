@@ -122,6 +122,9 @@ var registry = []Check{
 	dnatTargetBlocked,
 	internetExposedManagementPort,
 	asymmetricReturn,
+	privateEndpointResolvesPublic,
+	privateDNSZoneNotLinked,
+	privateDNSRecordMismatch,
 }
 
 // Run runs every check on p with opts and returns the findings in a deterministic order (Sort).
