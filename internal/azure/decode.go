@@ -17,8 +17,15 @@ type dec struct {
 	err  *InputError
 }
 
+// failAt records the first error. A string argument is a value from the input: it is
+// quoted clipped and with secrets redacted (jsondoc.Clip), whatever field it came from.
 func (d *dec) failAt(p *jsondoc.Path, format string, a ...any) {
 	if d.err == nil {
+		for i, x := range a {
+			if s, ok := x.(string); ok {
+				a[i] = jsondoc.Clip(s)
+			}
+		}
 		d.err = &InputError{File: d.file, Path: p.String(), Msg: fmt.Sprintf(format, a...)}
 	}
 }
@@ -87,7 +94,7 @@ func (d *dec) items(m *jsondoc.Member, at *jsondoc.Path, fn func(v *jsondoc.Valu
 func describe(v *jsondoc.Value) string {
 	switch v.Kind {
 	case jsondoc.String:
-		return "string " + strconv.Quote(clip(v.Str))
+		return "string " + strconv.Quote(jsondoc.Clip(v.Str))
 	case jsondoc.Number, jsondoc.Bool:
 		return v.Kind.String() + " " + v.Str
 	case jsondoc.Array:
@@ -96,13 +103,6 @@ func describe(v *jsondoc.Value) string {
 		return "an object"
 	}
 	return "null"
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:77] + "..."
-	}
-	return s
 }
 
 func (d *dec) want(m *jsondoc.Member, at *jsondoc.Path, what string) {

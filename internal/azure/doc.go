@@ -25,5 +25,14 @@
 // resources hold expressions, not deployed state, and reading them would answer questions
 // about a network that may not exist. With --skip-invalid it is skipped like any bad file.
 //
-// Secrets (a connection's sharedKey) are never decoded into wire objects.
+// Files (load.go, walk.go, read.go): -s names files, directories (read recursively: *.json,
+// symlinks followed, each directory once, hidden entries such as .git and .terraform left out)
+// and "-", standard input, which may hold several concatenated JSON values or JSON lines. Only
+// regular files are read (a FIFO or a device is bad input, never a wait), each at most
+// Options.MaxFileSize bytes. Text must be UTF-8 (or UTF-16 with a byte order mark). A snapshot
+// with no network resource at all is an error that says what its files look like (looks.go):
+// a Terraform plan, a Network Watcher answer, an ARM template (comments and all), a Bicep file.
+//
+// Secrets (a connection's sharedKey) are never decoded into wire objects, and an error that
+// quotes a value redacts what looks like one (jsondoc.Clip).
 package azure

@@ -1,6 +1,10 @@
 package azure
 
-import "github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
+import (
+	"fmt"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
+)
 
 // InputError is bad input: a file that cannot be read, is not JSON, or holds a value that
 // is not what Azure would write there. It is the parser's error type, so a syntax error needs
@@ -23,4 +27,16 @@ func (s Src) Err(key, msg string) *InputError {
 		p = p.Key(key)
 	}
 	return &InputError{File: s.File, Path: p.String(), Msg: msg}
+}
+
+// PanicError is a panic while loading: a bug in vnetdoctor, not bad input. The CLI reports it
+// as an internal error (exit 1), never as bad input (exit 2).
+type PanicError struct {
+	File  string // the file being decoded
+	Value any    // what panicked
+	Stack []byte // the goroutine's stack
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("panic while loading %s: %v", e.File, e.Value)
 }

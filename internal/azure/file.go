@@ -10,18 +10,39 @@ import (
 // DecodeFile reads one file's bytes: any of the shapes in cli.md "Snapshot input".
 // Bad input is an *InputError naming the file and JSON path.
 func DecodeFile(name string, data []byte) (*Snapshot, error) {
-	v, err := jsondoc.Parse(name, data)
+	return decode(name, data, false)
+}
+
+// decode is DecodeFile; a stream (standard input) may hold several JSON values one after the
+// other (jsondoc.ParseStream).
+func decode(name string, data []byte, stream bool) (*Snapshot, error) {
+	if msg := notJSONSource(name); msg != "" {
+		return nil, &InputError{File: name, Msg: msg}
+	}
+	parse := jsondoc.Parse
+	if stream {
+		parse = jsondoc.ParseStream
+	}
+	v, err := parse(name, data)
 	if err != nil {
+		if msg := recognise(data); msg != "" {
+			return nil, &InputError{File: name, Msg: msg}
+		}
 		return nil, err
 	}
-	w := &walker{d: &dec{file: name}, s: &Snapshot{Unknown: map[string]int{}}}
+	w := &walker{d: &dec{file: name}, s: &Snapshot{}}
 	w.node(v, nil, 0)
 	if w.d.err != nil {
 		return nil, w.d.err
 	}
-	if w.resources == 0 && w.ignored > 0 {
-		w.s.Notes = append(w.s.Notes, Note{Code: "Ignored", File: name,
-			Msg: "holds no Azure resource (a Network Watcher output or another report?); nothing read from it"})
+	w.s.resources = w.resources
+	if w.resources == 0 {
+		looks := looksLike(v, w.s.Unknown)
+		w.s.empty = append(w.s.empty, emptyFile{name, looks})
+		if w.ignored > 0 {
+			w.s.Notes = append(w.s.Notes, Note{Code: "Ignored", File: name,
+				Msg: "holds no Azure resource (" + looks + "); nothing read from it"})
+		}
 	}
 	return w.s, nil
 }
@@ -31,6 +52,15 @@ type walker struct {
 	s         *Snapshot
 	resources int
 	ignored   int
+}
+
+// unknown counts an object of a type not read (Snapshot.Unknown), making the map on first use:
+// most one-resource files never need it.
+func (w *walker) unknown(typ string) {
+	if w.s.Unknown == nil {
+		w.s.Unknown = map[string]int{}
+	}
+	w.s.Unknown[typ]++
 }
 
 // maxWrap bounds how deep wrapper objects ({"newVNet": {...}}) are followed.
@@ -55,8 +85,7 @@ func (w *walker) node(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 
 func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 	if isTemplate(v) {
-		w.d.failAt(p, "an ARM deployment template, not a snapshot: templates hold expressions, not deployed state; "+
-			"export the deployed resources instead (az resource list, az graph query, az network ... list)")
+		w.d.failAt(p, templateMsg)
 		return
 	}
 	if m := member(v, "responses"); m != nil && m.Val.Kind == jsondoc.Object {
@@ -85,7 +114,7 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 		return
 	}
 	w.ignored++
-	w.s.Unknown[NotAResource]++
+	w.unknown(NotAResource)
 }
 
 // restExample follows an Azure REST API example ({"parameters", "responses"}) to the body
@@ -100,7 +129,7 @@ func (w *walker) restExample(r *jsondoc.Value, p *jsondoc.Path, depth int) {
 	sort.SliceStable(codes, func(a, b int) bool { return r.Kids[codes[a]].Key == "200" && r.Kids[codes[b]].Key != "200" })
 	if len(codes) == 0 {
 		w.ignored++
-		w.s.Unknown[NotAResource]++
+		w.unknown(NotAResource)
 		return
 	}
 	resp := &r.Kids[codes[0]]
@@ -111,7 +140,7 @@ func (w *walker) restExample(r *jsondoc.Value, p *jsondoc.Path, depth int) {
 func (w *walker) resource(typ string, v *jsondoc.Value, p *jsondoc.Path) {
 	decode, ok := kinds[strings.ToLower(typ)]
 	if !ok {
-		w.s.Unknown[typ]++
+		w.unknown(typ)
 		return
 	}
 	w.resources++

@@ -1,16 +1,16 @@
 package azure
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,13 +24,25 @@ type Options struct {
 	SkipInvalid bool
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// MaxFileSize caps the bytes read from one file (and from standard input); 0 means
+	// DefaultMaxFileSize. A larger file is bad input, checked before it is read.
+	MaxFileSize int64
 }
 
-// Load reads files, directories (recursively, *.json, in lexical order) and "-" (stdin),
-// decoding files in parallel, and returns their wire objects in input order with the
-// snapshot's identity (model.SnapshotInfo) over the files it read.
+// DefaultMaxFileSize is the default of Options.MaxFileSize: far above any real export (an
+// estate of 10,000 NICs is tens of MiB), low enough that a wrong path fails fast.
+const DefaultMaxFileSize = 1 << 30
+
+// Load reads files, directories (recursively, *.json, in lexical order; see expand) and "-"
+// (stdin, which may hold several JSON values), decoding files in parallel, and returns their
+// wire objects in input order with the snapshot's identity (model.SnapshotInfo) over the
+// files it read. A snapshot that holds no network resource at all is an *InputError that
+// says what its files look like. A panic while decoding is a *PanicError, never bad input.
 func Load(paths []string, opt Options) (*Snapshot, error) {
 	start := time.Now()
+	if opt.MaxFileSize <= 0 {
+		opt.MaxFileSize = DefaultMaxFileSize
+	}
 	files, err := expand(paths)
 	if err != nil {
 		return nil, err
@@ -38,27 +50,40 @@ func Load(paths []string, opt Options) (*Snapshot, error) {
 	results := make([]*Snapshot, len(files))
 	errs := make([]error, len(files))
 	sums := make([][sha256.Size]byte, len(files))
-	parallel(len(files), func(i int) {
-		data, err := read(files[i].path, opt.Stdin)
+	err = parallel(len(files), func(i int) {
+		f := files[i]
+		if f.err != nil {
+			errs[i] = f.err
+			return
+		}
+		data, err := read(f.path, opt)
 		if err == nil {
 			sums[i] = sha256.Sum256(data)
-			results[i], err = DecodeFile(files[i].path, data)
+			results[i], err = decode(f.path, data, f.path == "-")
 		}
 		errs[i] = err
-	})
+	}, func(i int) string { return files[i].path })
+	if err != nil {
+		return nil, err
+	}
 	out := &Snapshot{Unknown: map[string]int{}}
 	var hashed []hashedFile
+	var firstErr error
 	for i, r := range results {
 		if errs[i] != nil {
 			if !opt.SkipInvalid {
 				return nil, errs[i]
 			}
+			firstErr = cmp.Or(firstErr, errs[i])
 			out.Notes = append(out.Notes, Note{Code: "Skipped", File: files[i].path, Msg: errs[i].Error()})
 			continue
 		}
 		out.Merge(r)
 		out.Info.Sources = append(out.Info.Sources, files[i].path)
 		hashed = append(hashed, hashedFile{files[i].name, sums[i]})
+	}
+	if err := noNetwork(paths, out, firstErr); err != nil {
+		return nil, err
 	}
 	out.Info.Hash = contentHash(hashed)
 	out.Info.LoadedAt = start
@@ -97,96 +122,35 @@ func contentHash(files []hashedFile) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// parallel runs f(0..n-1) on at most GOMAXPROCS goroutines.
-func parallel(n int, f func(i int)) {
+// parallel runs f(0..n-1) on at most GOMAXPROCS goroutines. A panic in f becomes a
+// *PanicError naming the file (name(i)) instead of killing the process from a goroutine that
+// nobody can recover (cli.md: an internal error is exit 1, never 2).
+func parallel(n int, f func(i int), name func(i int) string) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var once sync.Once
+	var panicked error
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range next {
-				f(i)
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							once.Do(func() { panicked = &PanicError{File: name(i), Value: r, Stack: debug.Stack()} })
+						}
+					}()
+					f(i)
+				}()
 			}
-		}()
+		})
 	}
 	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-}
-
-// source is one file to read: its path as the user named it (directories expanded) and its
-// name relative to the -s argument it came from.
-type source struct{ path, name string }
-
-// expand turns the command-line paths into a list of files.
-func expand(paths []string) ([]source, error) {
-	var files []source
-	for _, p := range paths {
-		if p == "-" {
-			files = append(files, source{p, p})
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, &InputError{File: p, Msg: ioMsg(err)}
-		}
-		if !st.IsDir() {
-			files = append(files, source{p, filepath.Base(p)})
-			continue
-		}
-		found, err := jsonFiles(p)
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, &InputError{File: p, Msg: "directory holds no *.json file"}
-		}
-		for _, f := range found {
-			rel, err := filepath.Rel(p, f)
-			if err != nil {
-				rel = f
-			}
-			files = append(files, source{f, filepath.ToSlash(rel)})
-		}
-	}
-	return files, nil
-}
-
-func jsonFiles(dir string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return &InputError{File: path, Msg: ioMsg(err)}
-		}
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(path), ".json") {
-			out = append(out, path)
-		}
-		return nil
-	})
-	sort.Strings(out)
-	return out, err
-}
-
-func read(file string, stdin io.Reader) ([]byte, error) {
-	if file == "-" {
-		if stdin == nil {
-			return nil, &InputError{File: "-", Msg: "no standard input"}
-		}
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, &InputError{File: "-", Msg: ioMsg(err)}
-		}
-		return b, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, &InputError{File: file, Msg: ioMsg(err)}
-	}
-	return b, nil
+	return panicked
 }
 
 // ioMsg is an OS error without the path the InputError already names.
@@ -237,4 +201,6 @@ func (s *Snapshot) Merge(o *Snapshot) {
 		s.Unknown[k] += n
 	}
 	s.Notes = append(s.Notes, o.Notes...)
+	s.resources += o.resources
+	s.empty = append(s.empty, o.empty...)
 }

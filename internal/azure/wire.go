@@ -48,6 +48,9 @@ type Snapshot struct {
 	Notes []Note
 	// Info is the snapshot's identity, set by Load over the files it read.
 	Info model.SnapshotInfo
+
+	resources int         // network resources read (of the types in kinds)
+	empty     []emptyFile // files that held none, with what they look like
 }
 
 // NotAResource is the Unknown key for objects that are not Azure resources.
