@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -48,7 +49,7 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	p := pass.Plane
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
-	hits := searchPairs(pass.Context, p, srcs, dsts)
+	hits := searchPairs(pass.Context, p, srcs, dsts, pass.Options.Assume)
 	groups := map[asymKey][]asymHit{}
 	var keys []asymKey
 	for _, h := range hits {
@@ -69,8 +70,8 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 // among GOMAXPROCS workers (the data plane is safe for concurrent use). Hits come back in source
 // then destination order, whatever the scheduling; a cancelled ctx stops the confirmations, and a
 // worker's panic is raised again in the caller so that RunOne reports it as CheckFailed.
-func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep) []asymHit {
-	cands := candidatePairs(p, srcs, dsts)
+func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []asymHit {
+	cands := candidatePairs(p, srcs, dsts, as)
 	workers := min(runtime.GOMAXPROCS(0), max(len(cands), 1))
 	found := make([]*asymHit, len(cands))
 	panics := make([]any, workers)
@@ -81,7 +82,7 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep) []as
 			defer wg.Done()
 			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
 			for i := wk; i < len(cands) && ctx.Err() == nil; i += workers {
-				if h, ok := confirmAsymmetry(p, srcs[cands[i].s], dsts[cands[i].d]); ok {
+				if h, ok := confirmAsymmetry(p, srcs[cands[i].s], dsts[cands[i].d], as); ok {
 					found[i] = &h
 				}
 			}
@@ -184,13 +185,14 @@ func endpointPort(pe *model.PrivateEndpoint) uint16 {
 }
 
 // confirmAsymmetry traces the candidate pair and returns the trace's AsymmetricReturn, if any.
-func confirmAsymmetry(p *dataplane.Plane, s, d rep) (asymHit, bool) {
+func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, bool) {
 	ports, to := probePorts, d.addr.String()
 	if d.pe != nil {
 		ports, to = []uint16{endpointPort(d.pe)}, string(d.pe.ID)
 	}
 	for _, port := range ports {
-		a, err := trace.RunBrief(p, trace.Query{From: string(s.nic.ID), To: to, Protocol: model.ProtoTCP, DestinationPort: port})
+		a, err := trace.RunBrief(p, trace.Query{From: string(s.nic.ID), To: to, Protocol: model.ProtoTCP, DestinationPort: port,
+			Assume: as})
 		if err != nil || a.Return == nil {
 			continue // not delivered on this port: nothing comes back to compare
 		}

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"math/rand"
 	"testing"
 
@@ -101,34 +102,40 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 		n = 60
 	}
 	total := 0
+	var follow assume.Set // private endpoint replies follow UDRs: the check must agree under either value
+	if err := follow.Parse("pe-reply-udr=follow"); err != nil {
+		t.Fatal(err)
+	}
 	for seed := int64(1); seed <= int64(n); seed++ {
 		p := randomAsymEstate(rand.New(rand.NewSource(seed))).fullPlane()
 		srcs := subnetReps(p.Net)
 		dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
-		want := map[string]bool{}
-		for _, s := range srcs {
-			for _, d := range dsts {
-				if d.subnet == s.subnet && d.pe == nil {
-					continue
-				}
-				if _, ok := confirmAsymmetry(p, s, d); ok {
-					want[s.name()+" → "+d.name()] = true
+		for _, as := range []assume.Set{{}, follow} {
+			want := map[string]bool{}
+			for _, s := range srcs {
+				for _, d := range dsts {
+					if d.subnet == s.subnet && d.pe == nil {
+						continue
+					}
+					if _, ok := confirmAsymmetry(p, s, d, as); ok {
+						want[s.name()+" → "+d.name()] = true
+					}
 				}
 			}
-		}
-		total += len(want)
-		got := map[string]bool{}
-		for _, h := range searchPairs(context.Background(), p, srcs, dsts) {
-			got[h.src.name()+" → "+h.dst.name()] = true
-		}
-		for k := range want {
-			if !got[k] {
-				t.Errorf("seed %d: traced asymmetric pair %s missing from the check", seed, k)
+			total += len(want)
+			got := map[string]bool{}
+			for _, h := range searchPairs(context.Background(), p, srcs, dsts, as) {
+				got[h.src.name()+" → "+h.dst.name()] = true
 			}
-		}
-		for k := range got {
-			if !want[k] {
-				t.Errorf("seed %d: check reports %s, which its trace does not", seed, k)
+			for k := range want {
+				if !got[k] {
+					t.Errorf("seed %d, pe-reply-udr=%s: traced asymmetric pair %s missing from the check", seed, as.Value(assume.PEReplyUDR), k)
+				}
+			}
+			for k := range got {
+				if !want[k] {
+					t.Errorf("seed %d, pe-reply-udr=%s: check reports %s, which its trace does not", seed, as.Value(assume.PEReplyUDR), k)
+				}
 			}
 		}
 	}

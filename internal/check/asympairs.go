@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
@@ -342,12 +343,12 @@ type pairIdx struct{ s, d int }
 
 // candidatePairs returns every (source, destination) whose forward and reverse chains differ,
 // in source then destination order.
-func candidatePairs(p *dataplane.Plane, srcs, dsts []rep) []pairIdx {
+func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairIdx {
 	src, dst := newSide(srcs), newSide(dsts)
 	cs := newChainSearch(p)
 	src.group(&dst.u, func(r rep) []piece { return cs.route(r.subnet, &dst.u) })
 	dst.group(&src.u, func(r rep) []piece {
-		if r.pe != nil {
+		if r.pe != nil && as.Default(assume.PEReplyUDR) {
 			return []piece{{int32(len(src.u.addrs)), 0}} // system routes: no appliance (spec §5 DECISION)
 		}
 		return cs.route(r.subnet, &src.u)

@@ -37,7 +37,7 @@ func runDnatTargetBlocked(pass *Pass) []Finding {
 			continue
 		}
 		for _, r := range e.Rules(model.NATRules) {
-			if f, ok := dnatFinding(p, fw, r); ok {
+			if f, ok := dnatFinding(p, fw, r, pass.Options); ok {
 				out = append(out, f)
 			}
 		}
@@ -45,11 +45,12 @@ func runDnatTargetBlocked(pass *Pass) []Finding {
 	return out
 }
 
-func dnatFinding(p *dataplane.Plane, fw *model.Firewall, r *firewall.RuleInfo) (Finding, bool) {
+func dnatFinding(p *dataplane.Plane, fw *model.Firewall, r *firewall.RuleInfo, opts Options) (Finding, bool) {
 	q, ok := dnatQuery(fw, r.Rule)
 	if !ok {
 		return Finding{}, false
 	}
+	q.Assume = opts.Assume
 	a, err := trace.Run(p, q)
 	if err != nil || a.Verdict == trace.Reachable || a.Forward.Deciding == nil || !filteredAtTarget(a.Forward) {
 		return Finding{}, false // not delivered for another reason (or outside the snapshot): other checks say why

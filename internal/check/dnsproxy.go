@@ -36,7 +36,7 @@ func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
 			if srv == model.AzurePlatformIP || !srv.IsValid() {
 				continue
 			}
-			if f, ok := upstreamFinding(p, fw, srv); ok {
+			if f, ok := upstreamFinding(p, fw, srv, pass.Options); ok {
 				out = append(out, f)
 			}
 		}
@@ -44,8 +44,9 @@ func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
 	return out
 }
 
-func upstreamFinding(p *dataplane.Plane, fw *model.Firewall, srv netip.Addr) (Finding, bool) {
-	a, err := trace.Run(p, trace.Query{From: string(fw.ID), To: srv.String(), Protocol: model.ProtoUDP, DestinationPort: 53})
+func upstreamFinding(p *dataplane.Plane, fw *model.Firewall, srv netip.Addr, opts Options) (Finding, bool) {
+	a, err := trace.Run(p, trace.Query{From: string(fw.ID), To: srv.String(), Protocol: model.ProtoUDP, DestinationPort: 53,
+		Assume: opts.Assume})
 	if err != nil || a.Verdict == trace.Reachable {
 		return Finding{}, false // an upstream outside the snapshot cannot be judged
 	}

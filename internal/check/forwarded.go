@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -38,7 +39,7 @@ func runForwardedTrafficBlocked(pass *Pass) []Finding {
 			if l.AllowForwardedTraffic || l.Remote == nil || !l.Active() {
 				continue
 			}
-			if u, ok := forwardingInto(p, l); ok {
+			if u, ok := forwardingInto(p, l, pass.Options.Assume); ok {
 				out = append(out, forwardedFinding(l, u))
 			}
 		}
@@ -47,8 +48,10 @@ func runForwardedTrafficBlocked(pass *Pass) []Finding {
 }
 
 // forwardingInto finds the first UDR (in subnet order) that makes an appliance in l.Remote
-// forward traffic into l.Local.
-func forwardingInto(p *dataplane.Plane, l *model.Peering) (applianceUse, bool) {
+// forward traffic into l.Local. Replies to l.Local's own flows count only under
+// --assume forwarded-reply=dropped: by default they pass (azure-semantics.md §1.8 item 5).
+func forwardingInto(p *dataplane.Plane, l *model.Peering, as assume.Set) (applianceUse, bool) {
+	replies := !as.Default(assume.ForwardedReply)
 	n := p.Net
 	for _, s := range n.Subnets {
 		if s.RouteTable == nil || s.VNet == nil {
@@ -64,7 +67,7 @@ func forwardingInto(p *dataplane.Plane, l *model.Peering) (applianceUse, bool) {
 			}
 			u := applianceUse{appliance: ownerName(o), table: s.RouteTable, route: r}
 			switch {
-			case s.VNet == l.Local && selects(p, s, r, r.Prefix.Masked().Addr()):
+			case replies && s.VNet == l.Local && selects(p, s, r, r.Prefix.Masked().Addr()):
 				u.why = fmt.Sprintf("%s sends %s to it, so replies come back forwarded", subnetLabel(s), r.Prefix)
 			case carriesInto(p, s, r, l.Local.AddressSpace):
 				u.why = fmt.Sprintf("%s sends %s (in %s) to it", subnetLabel(s), r.Prefix, l.Local.Name)

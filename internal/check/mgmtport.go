@@ -40,7 +40,8 @@ func runInternetExposedManagementPort(pass *Pass) []Finding {
 			continue
 		}
 		seen[x] = true
-		q := trace.Query{From: "internet:" + internetProbe, To: x.addr.String(), Protocol: model.ProtoTCP, DestinationPort: x.port}
+		q := trace.Query{From: "internet:" + internetProbe, To: x.addr.String(), Protocol: model.ProtoTCP, DestinationPort: x.port,
+			Assume: pass.Options.Assume}
 		a, err := trace.Run(p, q)
 		if err != nil || (a.Verdict != trace.Reachable && a.Verdict != trace.Intermittent) {
 			continue

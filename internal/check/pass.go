@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 )
@@ -23,6 +24,9 @@ type Pass struct {
 type Options struct {
 	Prices PriceList
 	Limits LimitList
+	// Assume holds the choices for contested behaviours (--assume); the zero value is the
+	// spec's defaults. Checks that depend on one follow it, so check and trace agree.
+	Assume assume.Set
 }
 
 // DefaultOptions returns the settings the spec documents: spec §7 [PRICE] prices and spec §7

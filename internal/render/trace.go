@@ -27,10 +27,17 @@ func Trace(w io.Writer, a *trace.Answer) error {
 			fmt.Fprintf(&b, "  %s %s: %s\n", f.Severity, f.Code, f.Message)
 		}
 	}
-	if len(a.Assumptions) > 0 {
+	if len(a.Assumptions) > 0 || len(a.Assumed) > 0 {
 		b.WriteString("\nassumptions:\n")
 		for _, s := range a.Assumptions {
 			fmt.Fprintf(&b, "  - %s\n", s)
+		}
+		for _, x := range a.Assumed {
+			effect := "the other value gives the same verdict"
+			if x.Decided {
+				effect = "the other value changes the verdict"
+			}
+			fmt.Fprintf(&b, "  - --assume %s=%s (a contested behaviour; cli.md --assume): %s\n", x.Name, x.Value, effect)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

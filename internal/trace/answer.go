@@ -4,6 +4,8 @@ package trace
 import (
 	"encoding/json"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -108,8 +110,19 @@ type Answer struct {
 	// Assumptions are what the answer took for granted, each once, sorted (so they do not follow
 	// the order of the snapshot's rules and resources).
 	Assumptions []string `json:"assumptions"`
+	// Assumed lists the contested behaviours (--assume) the walk relied on, in name order.
+	Assumed []Assumed `json:"assumed,omitempty"`
 
-	brief bool // RunBrief: no step details, no assumptions
+	brief    bool                 // RunBrief: no step details, no assumptions
+	consumed map[assume.Name]bool // the --assume names the walk consulted
+}
+
+// Assumed is one contested behaviour an answer relied on (cli.md "--assume"): its value, and
+// whether the other value changes the verdict.
+type Assumed struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	Decided bool   `json:"decided"`
 }
 
 // Leg is one direction of the flow.
@@ -191,6 +204,9 @@ type Query struct {
 	SourcePort      uint16
 	DestinationPort uint16
 	FQDN            string // TLS SNI / HTTP Host the client sends
+	// Assume holds the choices for contested behaviours (--assume); the zero value is the
+	// spec's defaults. Not part of the query's JSON: the answer's "assumed" lists those used.
+	Assume assume.Set
 }
 
 // MarshalJSON writes the query in the cli.md shape (protocol spelled "Tcp", "Udp", ...).

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -18,6 +19,14 @@ func (w *walker) crossPeering(via *model.Peering) bool {
 	}
 	back := via.Reverse()
 	if !w.forwarded || back == nil || back.AllowForwardedTraffic || via.Local.Contains(w.pkt.src) {
+		return true
+	}
+	if w.reply && via.Remote.Contains(w.pkt.dst) && w.choice(assume.ForwardedReply).Default(assume.ForwardedReply) {
+		// azure-semantics.md §1.8 item 5 (AZ-720 lab "troubleshoot connectivity"): the flag drops
+		// what the remote side forwards in, not the replies to a flow this VNet's VM started.
+		w.step(StepPlatform, Allowed, back.ID, back.Name, "%s's peering link %s has allowForwardedTraffic=false, "+
+			"but this is the reply to a flow %s started: not dropped (--assume forwarded-reply=allowed)",
+			back.Local.Name, back.Name, w.pkt.dst)
 		return true
 	}
 	w.drop(ForwardedTrafficBlocked, StepPlatform, back.ID, back.Name,

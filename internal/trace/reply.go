@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -101,7 +102,13 @@ func (w *walker) replyFromPE(pe *model.PrivateEndpoint, f *walker) {
 		}
 		break
 	}
-	w.leave(pe.Subnet, pe, true)
+	// spec §5 DECISION: the endpoint's replies follow system routes (--assume pe-reply-udr=ignore).
+	// Without UDRs on its subnet both choices route alike, and the choice is not consulted.
+	systemOnly := true
+	if pe.Subnet != nil && pe.Subnet.RouteTable != nil && len(pe.Subnet.RouteTable.Routes) > 0 {
+		systemOnly = w.choice(assume.PEReplyUDR).Default(assume.PEReplyUDR)
+	}
+	w.leave(pe.Subnet, pe, systemOnly)
 }
 
 // verdict combines both legs (cli.md): Reachable only when the request gets there and the reply

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -45,10 +46,29 @@ func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 		a.Return = rw.leg
 	}
 	a.Verdict = a.verdict(fw, rw)
+	if !brief {
+		a.Assumed = assumed(p, q, a)
+	}
 	// The walk meets assumptions in the order of the rules and resources it reads, which is the
 	// snapshot's order; sorted, the answer does not depend on how the snapshot was written (issue 10).
 	slices.Sort(a.Assumptions)
 	return a, nil
+}
+
+// assumed lists the contested behaviours the walk consulted, each with whether the other value
+// changes the verdict (walked again, briefly, with it flipped).
+func assumed(p *dataplane.Plane, q Query, a *Answer) []Assumed {
+	var out []Assumed
+	for _, n := range assume.Names() {
+		if !a.consumed[n] {
+			continue
+		}
+		flipped := q
+		flipped.Assume = q.Assume.Flip(n)
+		other, err := runTrace(p, flipped, true)
+		out = append(out, Assumed{Name: n.String(), Value: q.Assume.Value(n), Decided: err == nil && other.Verdict != a.Verdict})
+	}
+	return out
 }
 
 // resolveSource resolves --from; an owned public IP stands for what holds it.

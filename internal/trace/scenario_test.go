@@ -31,6 +31,7 @@ type scenarioFile struct {
 type scenarioCase struct {
 	Name   string      `json:"name"`
 	Query  trace.Query `json:"query"`
+	Assume []string    `json:"assume"` // --assume NAME=VALUE choices for the query
 	Expect struct {
 		Verdict  string   `json:"verdict"`
 		Forward  string   `json:"forward"` // "Disposition[/cause] [step=rule]"
@@ -69,6 +70,11 @@ func runScenario(t *testing.T, dir string) {
 	}
 	p := dataplane.Build(n)
 	for _, c := range sf.Cases {
+		for _, x := range c.Assume {
+			if err := c.Query.Assume.Parse(x); err != nil {
+				t.Fatalf("%s: %v", c.Name, err)
+			}
+		}
 		a, err := trace.Run(p, c.Query)
 		if err != nil {
 			t.Errorf("%s: %v", c.Name, err)

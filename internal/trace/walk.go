@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"net/netip"
 	"strings"
 
@@ -236,6 +237,15 @@ func (w *walker) enter(at any) bool {
 
 // assume records an assumption once.
 func (w *walker) assume(format string, args ...any) { w.ans.assume(format, args...) }
+
+// choice is the query's value of a contested behaviour; the answer records that it was used.
+func (w *walker) choice(n assume.Name) assume.Set {
+	if w.ans.consumed == nil {
+		w.ans.consumed = map[assume.Name]bool{}
+	}
+	w.ans.consumed[n] = true
+	return w.ans.Query.Assume
+}
 
 func (a *Answer) assume(format string, args ...any) {
 	if a.brief {

@@ -1,0 +1,84 @@
+// Package assume names the Azure behaviours that Microsoft's own sources disagree on, and holds
+// the choice made for each (the CLI's --assume NAME=VALUE; cli.md "Every command").
+//
+// A Set is a value: two questions asked with different choices can run at once. Its zero value
+// is every default, the spec's choice.
+package assume
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Name is a contested behaviour.
+type Name uint8
+
+const (
+	// ForwardedReply: does allowForwardedTraffic=false on the receiving link drop the replies
+	// of a flow a VM of that VNet started? azure-semantics.md §1.8 items 5 and 8: the AZ-720
+	// lab "troubleshoot connectivity" shows them pass; the flag's text does not say.
+	ForwardedReply Name = iota
+	// PEReplyUDR: do a private endpoint's replies follow its subnet's UDRs? azure-semantics.md
+	// §5 DECISION: they follow system routes only (the endpoint's NIC ignores UDRs).
+	PEReplyUDR
+	numNames
+)
+
+// choices lists each name's spelling and its values, the default first.
+var choices = [numNames]struct {
+	name   string
+	values []string
+}{
+	ForwardedReply: {"forwarded-reply", []string{"allowed", "dropped"}},
+	PEReplyUDR:     {"pe-reply-udr", []string{"ignore", "follow"}},
+}
+
+func (n Name) String() string { return choices[n].name }
+
+// Names lists every name in order.
+func Names() []Name {
+	out := make([]Name, numNames)
+	for i := range out {
+		out[i] = Name(i)
+	}
+	return out
+}
+
+// Set holds a value for every name; the zero Set holds the defaults.
+type Set struct{ v [numNames]uint8 }
+
+// Value is the spelling of n's value in s.
+func (s Set) Value(n Name) string { return choices[n].values[s.v[n]] }
+
+// Default reports whether n holds its default value in s.
+func (s Set) Default(n Name) bool { return s.v[n] == 0 }
+
+// Flip returns s with n's value changed to the other one (every name has two).
+func (s Set) Flip(n Name) Set {
+	s.v[n] = 1 - s.v[n]
+	return s
+}
+
+// Parse sets the choice NAME=VALUE in s. An unknown name or value is an error that lists the
+// accepted ones.
+func (s *Set) Parse(arg string) error {
+	name, value, ok := strings.Cut(arg, "=")
+	if !ok {
+		return fmt.Errorf("--assume %q: want NAME=VALUE", arg)
+	}
+	var all []string
+	for n, c := range choices {
+		all = append(all, c.name)
+		if c.name != name {
+			continue
+		}
+		for i, v := range c.values {
+			if v == value {
+				s.v[n] = uint8(i)
+				return nil
+			}
+		}
+		return fmt.Errorf("--assume %s=%s: the value is one of %s", name, value, strings.Join(c.values, ", "))
+	}
+	return fmt.Errorf("--assume %q: unknown name; names are %s", name, strings.Join(all, ", "))
+}
