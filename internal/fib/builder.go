@@ -160,8 +160,8 @@ func (b *builder) gatewayRoutes(v *model.VNet, conns map[*model.VNetGateway][]*m
 	var out []Route
 	for _, gw := range v.Gateways {
 		base := Route{Source: SourceGateway, NextHop: model.HopVirtualNetworkGateway, Gateway: gw}
-		if len(gw.PrivateIPs) > 0 {
-			base.NextHopIP, base.NextHopIPs = gw.PrivateIPs[0], gw.PrivateIPs
+		if hops := gatewayNextHops(gw); len(hops) > 0 {
+			base.NextHopIP, base.NextHopIPs = hops[0], hops
 		}
 		for _, c := range conns[gw] {
 			r := base
@@ -173,6 +173,22 @@ func (b *builder) gatewayRoutes(v *model.VNet, conns map[*model.VNetGateway][]*m
 		}
 	}
 	return out
+}
+
+// gatewayNextHops is the nextHopIpAddress Azure lists on a gateway's routes (azure-semantics.md
+// §1.8 item 2: the UDR overview's example route ID8, azure-docs PR #126395, lab 10's real tables):
+// an active-standby gateway's public IP; an active-active gateway's instance private IPs. None
+// when the snapshot has no such address.
+func gatewayNextHops(gw *model.VNetGateway) []netip.Addr {
+	if gw.ActiveActive {
+		return gw.PrivateIPs
+	}
+	for _, p := range gw.PublicIPs {
+		if p != nil && p.Address.IsValid() {
+			return []netip.Addr{p.Address}
+		}
+	}
+	return nil
 }
 
 // connectionPrefixes: a VPN connection brings its local network gateway's prefixes (spec §1.3 [UDR]);

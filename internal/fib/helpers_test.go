@@ -9,6 +9,9 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
 )
 
+// gwPublicIP is the public IP of addVPN's active-standby gateways.
+const gwPublicIP = "20.50.0.4"
+
 // Short names for the shared builders keep the test tables on one line each.
 var (
 	pfx           = modeltest.Prefix
@@ -23,11 +26,17 @@ var (
 	addTag        = modeltest.AddTag
 )
 
-// addVPN gives v a VPN gateway with an IPsec connection to a local gateway with prefixes.
+// addVPN gives v a VPN gateway with an IPsec connection to a local gateway with prefixes. Two
+// instance IPs make it active-active (its routes name them); one makes it active-standby with
+// public IP gwPublicIP (its routes name that: azure-semantics.md §1.8 item 2).
 func addVPN(n *model.Network, v *model.VNet, gwIPs []string, onPrem ...string) *model.VNetGateway {
-	gw := &model.VNetGateway{ID: v.ID + "/gw", Name: v.Name + "-gw", GatewayType: "Vpn", VNet: v}
+	gw := &model.VNetGateway{ID: v.ID + "/gw", Name: v.Name + "-gw", GatewayType: "Vpn", VNet: v,
+		ActiveActive: len(gwIPs) > 1}
 	for _, a := range gwIPs {
 		gw.PrivateIPs = append(gw.PrivateIPs, ip(a))
+	}
+	if len(gwIPs) == 1 {
+		gw.PublicIPs = []*model.PublicIP{{ID: gw.ID + "-pip", Name: gw.Name + "-pip", Address: ip(gwPublicIP)}}
 	}
 	lg := &model.LocalGateway{ID: v.ID + "/lgw", Name: v.Name + "-onprem", Prefixes: pfxs(onPrem...)}
 	c := &model.Connection{ID: v.ID + "/conn", Name: v.Name + "-conn", Type: "IPsec", Gateway: gw, Local: lg}

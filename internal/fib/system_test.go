@@ -27,7 +27,7 @@ func TestSystemLookupIgnoresUDRs(t *testing.T) {
 		{"peering beats None", []*model.Route{udr("d", "0.0.0.0/0", "VirtualAppliance 10.0.9.4")}, "",
 			"10.1.2.3", "Default Invalid 10.1.0.0/16 VNetPeering"},
 		{"learned 0/0 removes None routes for good", nil, "0.0.0.0/0",
-			"10.7.1.4", "VirtualNetworkGateway Active 0.0.0.0/0 VirtualNetworkGateway 10.0.255.4"},
+			"10.7.1.4", "VirtualNetworkGateway Active 0.0.0.0/0 VirtualNetworkGateway " + gwPublicIP},
 		{"gateway route under a covering local route", []*model.Route{udr("d", "0.0.0.0/0", "VirtualAppliance 10.0.9.4")}, "10.0.5.0/24",
 			"10.0.5.9", "Default Active 10.0.0.0/16 VnetLocal"},
 	}
