@@ -78,7 +78,8 @@ type Network struct {
 	Counts map[string]int
 	// Unknown counts resources of types vnetdoctor does not read, per type as spelled.
 	Unknown map[string]int
-	// Warnings lists dangling references and unmodelled features, in discovery order.
+	// Warnings lists dangling references, unmodelled features and values Azure would refuse,
+	// ordered by resource ID, code and message (Freeze), not in the order they were found.
 	Warnings []Warning
 	// Snapshot says which files the network was read from and when.
 	Snapshot SnapshotInfo

@@ -8,7 +8,7 @@ type NSG struct {
 	ID       ID
 	Name     string
 	Location string
-	Rules    []*SecurityRule // user rules, in input order
+	Rules    []*SecurityRule // user rules, by priority then name (the converter sorts them)
 }
 
 // SecurityRule is one NSG rule (spec §2.2). Address fields keep the input strings because

@@ -11,10 +11,11 @@ import (
 //
 // Lists that are one resource's own array keep Azure's order, because Azure gives it meaning
 // or the output shows it as configured: a NIC's ip configurations and a VM's NICs (primary
-// first), NSG rules, routes, firewall rule collections and rules, a load balancer's frontends
+// first), routes, firewall rule collections and rules, a load balancer's frontends
 // (the first is the one a trace names) and rules, and the public IPs of a firewall, gateway or
 // NAT gateway. A policy's rule collection groups are in processing order (by priority, the
-// converter sorts them). Lists without IDs (DNS records, forwarding rules) keep input order.
+// converter sorts them), and so are an NSG's rules (by priority, then name). Lists without IDs
+// (DNS records, forwarding rules) keep input order.
 //
 // Two lists keep input order for now because answers show it: the InterfaceEndpoint /32s of
 // `routes` follow Network.PrivateEndpoints, and fib's golden tables list a VNet's subnets in
@@ -76,6 +77,20 @@ func (n *Network) sortLists() {
 	for _, r := range nonNil(n.AdminRules) {
 		sortByID(r.AppliesTo, vnetID)
 	}
+}
+
+// sortWarnings orders the warnings by resource (case-insensitive ID), code and message: they are
+// found in the order the converter reads the snapshot, which must not show in answers (issue 10).
+func (n *Network) sortWarnings() {
+	slices.SortStableFunc(n.Warnings, func(a, b Warning) int {
+		if c := strings.Compare(a.Resource.Key(), b.Resource.Key()); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
 }
 
 // nonNil yields the non-nil entries of s (a hand-built model may hold nil).

@@ -94,6 +94,7 @@ func (n *Network) Freeze() {
 			n.owners.public[p.Address] = p
 		}
 	}
+	n.sortWarnings()
 }
 
 func (n *Network) addPrivate(s *Subnet, a netip.Addr, o Owner) {

@@ -62,6 +62,7 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 		}
 		b.n.Unknown[t] += c
 	}
+	b.validate()
 	b.n.Snapshot = s.Info
 	b.n.Freeze()
 	return b.n, nil

@@ -21,10 +21,12 @@ func (b *builder) buildASGs() {
 	}
 }
 
-// nsgs builds NSGs with their rules, inline or given as separate securityRules objects.
-// Rules keep input order; internal/acl orders them by priority (spec §2.1).
+// nsgs builds NSGs with their rules, inline or given as separate securityRules objects, and
+// warns about rules Azure would refuse (checkRules). Rules are in (priority, name) order
+// (sortRules): internal/acl evaluates them by priority (spec §2.1).
 func (b *builder) buildNSGs() {
 	var rules []child[*azure.SecurityRule]
+	ids := map[*model.SecurityRule]model.ID{}
 	for _, w := range dedup(b, b.s.NSGs) {
 		g := &model.NSG{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location)}
 		b.nsgs[key(w.ID)] = g
@@ -39,8 +41,15 @@ func (b *builder) buildNSGs() {
 			b.dangling(model.ID(c.w.ID), "its network security group", c.parent)
 			continue
 		}
-		g.Rules = append(g.Rules, b.securityRule(c.w))
+		r := b.securityRule(c.w)
+		g.Rules = append(g.Rules, r)
+		ids[r] = model.ID(c.w.ID)
+		b.checkName(typeRule, ids[r], r.Name)
 		b.count(typeRule)
+	}
+	for _, g := range b.n.NSGs {
+		b.checkRules(g, ids)
+		sortRules(g)
 	}
 }
 

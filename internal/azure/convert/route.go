@@ -36,6 +36,7 @@ func (b *builder) buildRouteTables() {
 			}
 		}
 		t.Routes = append(t.Routes, r)
+		b.checkName(typeRoute, model.ID(c.w.ID), r.Name)
 		b.count(typeRoute)
 	}
 }

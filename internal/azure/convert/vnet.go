@@ -41,6 +41,7 @@ func mergeChildren[T wire](b *builder, inline []child[T], separate []T) []child[
 	add := func(c child[T]) {
 		k := key(c.w.Header().ID)
 		if i, ok := pos[k]; ok {
+			b.sameChild(out[i].w, c.w)
 			out[i] = c
 			return
 		}
@@ -56,6 +57,18 @@ func mergeChildren[T wire](b *builder, inline []child[T], separate []T) []child[
 		add(child[T]{parent: azure.ParentID(w.Header().ID), w: w})
 	}
 	return out
+}
+
+// sameChild warns when a child given inline in its parent and as a separate object holds
+// different values: one of the two copies is stale (an export taken mid-change), and Azure holds
+// only one. The separate object is used (mergeChildren).
+func (b *builder) sameChild(inline, separate wire) {
+	if sameContent(inline, separate) {
+		return
+	}
+	m, s := inline.Header(), separate.Header()
+	b.n.Warn(WarnRefused, model.ID(s.ID), fmt.Sprintf("%s is given twice with different content: inline in its parent (%s) and "+
+		"as a separate object (%s); vnetdoctor uses the separate object", s.ID, m.Src, s.Src))
 }
 
 func (b *builder) buildVNets() {
