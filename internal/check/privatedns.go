@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -64,11 +64,13 @@ func endpointNames(n *model.Network, approvedOnly bool) []endpointName {
 	return out
 }
 
-// viewMember is one VNet of a DNS view: the subnet and NIC of its first workload.
+// viewMember is one VNet of a DNS view: the subnet and NIC of its first workload, and that
+// subnet's route table (looked up once per member, not once per name).
 type viewMember struct {
 	vnet   *model.VNet
 	subnet *model.Subnet
 	nic    *model.NIC
+	routes *fib.Table
 }
 
 // dnsView is a set of VNets whose workloads get the same DNS answers: the same DNS servers in
@@ -118,7 +120,7 @@ func dnsViews(n *model.Network, x *dns.Resolver) []*dnsView {
 		}
 		if mk := key + "|" + string(v.ID); !seen[mk] {
 			seen[mk] = true
-			view.members = append(view.members, viewMember{vnet: v, subnet: c.Subnet, nic: nic})
+			view.members = append(view.members, viewMember{vnet: v, subnet: c.Subnet, nic: nic, routes: x.Plane().FIB.Subnet(c.Subnet)})
 		}
 	}
 	return views
@@ -132,15 +134,14 @@ func addrList(as []netip.Addr) string {
 	return strings.Join(s, ", ")
 }
 
-// routable reports whether workloads of subnet s have a private path to a: the subnet's
+// routable reports whether a member's workloads have a private path to a: their subnet's
 // effective route for it is not Internet or None (spec §1.5). A VNet that cannot reach the
 // endpoint (unpeered, a disconnected peering) does not need its name.
-func routable(p *dataplane.Plane, s *model.Subnet, a netip.Addr) bool {
-	t := p.FIB.Subnet(s)
-	if t == nil {
+func (m viewMember) routable(a netip.Addr) bool {
+	if m.routes == nil {
 		return false
 	}
-	r, ok := t.Lookup(a)
+	r, ok := m.routes.Lookup(a)
 	return ok && r.NextHop != model.HopNone && r.NextHop != model.HopInternet
 }
 
@@ -148,7 +149,8 @@ func routable(p *dataplane.Plane, s *model.Subnet, a netip.Addr) bool {
 type wrongAnswer struct {
 	name     endpointName
 	answer   *dns.Answer
-	affected []viewMember // the view's VNets that route to the endpoint, in model order
+	affected []viewMember // the view's first VNets that route to the endpoint (at most maxVNetsPerFinding+1)
+	count    int          // all the view's VNets that route to the endpoint
 }
 
 // wrongAnswers resolves every approved endpoint name once per DNS view (answers only: whether
@@ -166,20 +168,26 @@ func wrongAnswers(pass *Pass) []wrongAnswer {
 			return nil
 		}
 		for _, en := range names {
-			var affected []viewMember
-			for _, m := range view.members {
-				if routable(p, m.subnet, en.ips[0]) {
-					affected = append(affected, m)
-				}
-			}
-			if len(affected) == 0 {
+			// the answer first (from the first member that needs the name), the other members
+			// only when it is wrong
+			first := slices.IndexFunc(view.members, func(m viewMember) bool { return m.routable(en.ips[0]) })
+			if first < 0 {
 				continue
 			}
-			a, err := x.Resolve(affected[0].nic, en.fqdn)
+			a, err := x.Resolve(view.members[first].nic, en.fqdn)
 			if err != nil || !definite(a.Answer.Status) || answersEndpoint(a.Answer, en.ips) {
 				continue
 			}
-			out = append(out, wrongAnswer{name: en, answer: a, affected: affected})
+			w := wrongAnswer{name: en, answer: a, affected: []viewMember{view.members[first]}, count: 1}
+			for _, m := range view.members[first+1:] {
+				if !m.routable(en.ips[0]) {
+					continue
+				}
+				if w.count++; len(w.affected) <= maxVNetsPerFinding {
+					w.affected = append(w.affected, m)
+				}
+			}
+			out = append(out, w)
 		}
 	}
 	return out
@@ -211,13 +219,13 @@ func answerText(r dns.Result) string {
 func runPrivateEndpointResolvesPublic(pass *Pass) []Finding {
 	var out []Finding
 	for _, w := range wrongAnswers(pass) {
-		if len(w.affected) <= maxVNetsPerFinding {
+		if w.count <= maxVNetsPerFinding {
 			for _, m := range w.affected {
 				out = append(out, resolvesPublicFinding(w, []viewMember{m}, 1))
 			}
 			continue
 		}
-		out = append(out, resolvesPublicFinding(w, w.affected[:maxVNetsPerFinding], len(w.affected)))
+		out = append(out, resolvesPublicFinding(w, w.affected[:maxVNetsPerFinding], w.count))
 	}
 	return out
 }

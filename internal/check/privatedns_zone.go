@@ -27,8 +27,9 @@ type notLinked struct {
 	zone    *model.PrivateDNSZone
 	vnet    *model.VNet
 	fqdns   []string
-	clients map[string]bool
-	from    string // a VM whose resolve shows it
+	clients map[string]bool // client VNets (the first of each answer's)
+	count   int             // the most client VNets of one name
+	from    string          // a VM whose resolve shows it
 }
 
 // runPrivateDNSZoneNotLinked reads the same answers as PrivateEndpointResolvesPublic: a name
@@ -60,6 +61,7 @@ func runPrivateDNSZoneNotLinked(pass *Pass) []Finding {
 			for _, m := range w.affected {
 				nl.clients[m.vnet.Name] = true
 			}
+			nl.count = max(nl.count, w.count)
 		}
 	}
 	out := make([]Finding, 0, len(order))
@@ -112,9 +114,12 @@ func notLinkedFinding(nl *notLinked) Finding {
 	if len(nl.fqdns) == 1 {
 		names = nl.fqdns[0]
 	}
+	if len(clients) > maxVNetsPerFinding {
+		clients = clients[:maxVNetsPerFinding]
+	}
 	via := ""
-	if len(clients) != 1 || clients[0] != nl.vnet.Name {
-		via = fmt.Sprintf(" (it resolves for workloads in %d VNets through its DNS servers)", len(clients))
+	if nl.count != 1 || clients[0] != nl.vnet.Name {
+		via = fmt.Sprintf(" (it resolves for workloads in %d VNets through its DNS servers)", nl.count)
 	}
 	return Finding{Code: CodePrivateDNSZoneNotLinked, Severity: Error,
 		Title: fmt.Sprintf("Private DNS zone %s is not linked to %s", nl.zone.Name, nl.vnet.Name),
@@ -123,7 +128,7 @@ func notLinkedFinding(nl *notLinked) Finding {
 			nl.vnet.Name, via, nl.zone.Name, names, nl.from, nl.fqdns[0]),
 		Resources: ids(nl.zone.ID, nl.vnet.ID),
 		Evidence: map[string]any{"zone": nl.zone.Name, "vnet": nl.vnet.Name, "fqdns": shown, "fqdnCount": len(nl.fqdns),
-			"clientVnets": clients, "resolveFrom": nl.from},
+			"clientVnets": clients, "clientVnetCount": nl.count, "resolveFrom": nl.from},
 		Fix: fmt.Sprintf("Add a virtual network link from private DNS zone %s to %s (registration off).", nl.zone.Name, nl.vnet.Name),
 	}
 }

@@ -33,6 +33,9 @@ type legKey struct {
 	to          netip.Addr
 }
 
+// Plane is the data plane the Resolver answers from.
+func (x *Resolver) Plane() *dataplane.Plane { return x.p }
+
 // NewResolver indexes the private zones of p's network by linked VNet and by name.
 func NewResolver(p *dataplane.Plane) *Resolver {
 	x := &Resolver{p: p, zones: map[*model.VNet]map[string]zoneLink{}, byName: map[string][]*model.PrivateDNSZone{},
