@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"net/netip"
+	"strings"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -98,6 +101,9 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 		return
 	}
 	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
+	if w.hairpin(gw) {
+		return
+	}
 	w.exitGW = gw
 	o, ok := w.p.Index.OnPremFor(w.pkt.dst)
 	name := "on-premises"
@@ -109,6 +115,47 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	w.addHop(HopOnPremises, name, id, w.pkt.dst)
 	w.step(StepDeliver, Allowed, id, "", "leaves Azure to on-premises; what happens there is outside the snapshot")
 	w.end(ExitedToOnPremises, "")
+}
+
+// hairpin sends a packet for Azure back into Azure at gateway gw (azure-semantics.md §1.8 item 1:
+// erjosito/azure-networking-lab lab 9, where mtr shows the gateway instance as a hop; the
+// hub-and-spoke playground's "any to any via gateway"; azure-docs #86832). A destination in the
+// gateway's VNet or a VNet peered with it is routed on by the GatewaySubnet's table, unchanged; one
+// in a Vnet2Vnet peer's VNet enters that VNet at the peer gateway and is routed by its GatewaySubnet
+// table (lab 10). False when the destination is outside Azure: it exits to on-premises.
+func (w *walker) hairpin(gw *model.VNetGateway) bool {
+	dst := w.pkt.dst
+	if gw.VNet == nil {
+		return false
+	}
+	if gw.VNet.Contains(dst) || peeredHolds(gw.VNet, dst) {
+		w.step(StepRoute, Matched, gw.ID, "", "%s is in %s or a VNet peered with it: gateway %s routes the packet back into Azure, unchanged (azure-semantics.md §1.8 item 1)",
+			dst, gw.VNet.Name, gw.Name)
+		w.leave(gw.Subnet, gw, false)
+		return true
+	}
+	for _, c := range gw.Connections {
+		peer := c.Peer
+		if !strings.EqualFold(c.Type, "Vnet2Vnet") || peer == nil || peer.VNet == nil || !peer.VNet.Contains(dst) {
+			continue
+		}
+		w.step(StepRoute, Matched, c.ID, c.Name, "%s is in %s: connection %s carries the packet to gateway %s (azure-semantics.md §1.8 item 1)",
+			dst, peer.VNet.Name, c.Name, peer.Name)
+		w.addHop(HopVNetGateway, peer.Name, peer.ID, first(peer.PrivateIPs))
+		w.leave(peer.Subnet, peer, false)
+		return true
+	}
+	return false
+}
+
+// peeredHolds reports whether a VNet peered with v (link Active) holds dst.
+func peeredHolds(v *model.VNet, dst netip.Addr) bool {
+	for _, p := range v.Peerings {
+		if p.Remote != nil && p.Active() && p.Remote.Contains(dst) {
+			return true
+		}
+	}
+	return false
 }
 
 // transitGateway is the gateway of the hub a VNet uses by gateway transit (model.VNet.TransitPeering,
