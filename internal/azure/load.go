@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,7 +76,9 @@ func Load(paths []string, opt Options) (*Snapshot, error) {
 				return nil, errs[i]
 			}
 			firstErr = cmp.Or(firstErr, errs[i])
-			out.Notes = append(out.Notes, Note{Code: "Skipped", File: files[i].path, Msg: errs[i].Error()})
+			// The converter writes File before Msg: the error names the file once, not twice.
+			msg := strings.TrimPrefix(errs[i].Error(), files[i].path+": ")
+			out.Notes = append(out.Notes, Note{Code: "Skipped", File: files[i].path, Msg: msg})
 			continue
 		}
 		out.Merge(r)

@@ -53,7 +53,7 @@ func TestLoadInvalid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.VNets) != 1 || len(s.Notes) != 1 || s.Notes[0].Code != "Skipped" || s.Notes[0].Msg != want {
+	if len(s.VNets) != 1 || len(s.Notes) != 1 || s.Notes[0].Code != "Skipped" || s.Notes[0].File+": "+s.Notes[0].Msg != want {
 		t.Errorf("SkipInvalid: %d VNets, notes %+v; want 1 VNet and one Skipped note", len(s.VNets), s.Notes)
 	}
 	_, err = Load([]string{filepath.Join(dir, "missing.json")}, Options{})
