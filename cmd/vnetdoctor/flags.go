@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
@@ -22,12 +26,16 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // common holds the flags every network-reading command takes (cli.md).
 type common struct {
+	name        string // the command
 	snapshots   listFlag
 	output      string
 	skipInvalid bool
+	maxFileSize sizeFlag
 }
 
 func newFlagSet(name string, c *common) *flag.FlagSet {
+	c.name = name
+	c.maxFileSize = azure.DefaultMaxFileSize
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Var(&c.snapshots, "s", "snapshot file or directory (repeatable; - for stdin)")
@@ -35,7 +43,33 @@ func newFlagSet(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.output, "o", "text", "output format: text|json")
 	fs.StringVar(&c.output, "output", "text", "same as -o")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "load the readable files and list the rest as warnings")
+	fs.Var(&c.maxFileSize, "max-file-size", "the largest snapshot file read, in bytes or with KiB, MiB, GiB (default 1GiB)")
 	return fs
+}
+
+// sizeFlag is a byte count: 1073741824, 1GiB, 512MiB, 100KiB (also KB, MB, GB: powers of 1000).
+type sizeFlag int64
+
+func (f *sizeFlag) String() string { return azure.FormatSize(int64(*f)) }
+
+func (f *sizeFlag) Set(v string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		num, ok := strings.CutSuffix(v, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+		if err != nil || n <= 0 || n > math.MaxInt64/u.mult {
+			break
+		}
+		*f = sizeFlag(n * u.mult)
+		return nil
+	}
+	return fmt.Errorf("want a positive size such as 1GiB or 500MiB, not %q", v)
 }
 
 // parse parses args and validates the common flags.
@@ -51,6 +85,9 @@ func parse(fs *flag.FlagSet, c *common, args []string, formats ...string) error 
 	}
 	if len(c.snapshots) == 0 {
 		return usagef("%s: -s SNAPSHOT is required", fs.Name())
+	}
+	if i := slices.Index(c.snapshots, "-"); i >= 0 && slices.Contains(c.snapshots[i+1:], "-") {
+		return usagef("%s: -s - (standard input) may appear once", fs.Name())
 	}
 	if len(formats) == 0 {
 		formats = []string{"text", "json"}
@@ -69,9 +106,41 @@ func flagHelp(fs *flag.FlagSet) string {
 	return b.String()
 }
 
-// snapshot loads the snapshot the flags name and computes its data plane.
+// snapshot loads the snapshot the flags name and computes its data plane. Files skipped by
+// --skip-invalid and files that held nothing to read are reported by every command (cli.md
+// Contract 0.2): summary lists them in its warnings; the other commands, whose output has no
+// warnings field, write them to standard error, one line each.
 func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, error) {
-	return ask.Load(ctx, c.snapshots, convert.Options{SkipInvalid: c.skipInvalid, Stdin: stdin})
+	in, _ := stdin.(*cliInput)
+	if in != nil {
+		stdin = in.Reader
+	}
+	s, err := azure.Load(c.snapshots, azure.Options{SkipInvalid: c.skipInvalid, Stdin: stdin, MaxFileSize: int64(c.maxFileSize)})
+	if err != nil {
+		return nil, err
+	}
+	n, err := convert.Convert(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if in != nil && c.name != "summary" {
+		for _, w := range n.Warnings {
+			if w.Code == "Skipped" || w.Code == "Ignored" {
+				fmt.Fprintf(in.stderr, "vnetdoctor: warning: [%s] %s\n", w.Code, w.Message)
+			}
+		}
+	}
+	return ask.NewSnapshot(n), nil
+}
+
+// cliInput is standard input as run passes it to a command, carrying standard error for the
+// warnings of snapshot (the commands' signature has no stderr).
+type cliInput struct {
+	io.Reader
+	stderr io.Writer
 }
 
 func isInputError(err error) bool {

@@ -11,6 +11,9 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -51,8 +54,7 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "vnetdoctor: internal error: %v\n%s", r, debug.Stack())
-			code = 1
+			code = internalError(stderr, fmt.Sprint(r), debug.Stack())
 		}
 	}()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -64,7 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitCode(c.run(args[1:], stdin, stdout), stderr)
+			return exitCode(c.run(args[1:], &cliInput{stdin, stderr}, stdout), stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "vnetdoctor: unknown command %q (try vnetdoctor help)\n", args[0])
@@ -79,16 +81,33 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var ee *exitError
+	var pe *azure.PanicError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &pe):
+		return internalError(stderr, pe.Error(), pe.Stack)
 	case errors.As(err, &ue) || isInputError(err):
 		fmt.Fprintf(stderr, "vnetdoctor: %v\n", err)
 		return 2
 	}
-	fmt.Fprintf(stderr, "vnetdoctor: internal error: %v\n", err)
+	return internalError(stderr, err.Error(), nil)
+}
+
+// internalError reports a bug (a panic, an error that is not bad input) on one line and
+// returns exit code 1 (cli.md): never 2, which means bad input. The stack, when there is one,
+// follows only with VNETDOCTOR_DEBUG=1.
+func internalError(stderr io.Writer, msg string, stack []byte) int {
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(msg) > 300 {
+		msg = msg[:300] + "..."
+	}
+	fmt.Fprintf(stderr, "vnetdoctor: internal error: %s, please report\n", msg)
+	if os.Getenv("VNETDOCTOR_DEBUG") == "1" && len(stack) > 0 {
+		stderr.Write(stack)
+	}
 	return 1
 }
 
