@@ -288,3 +288,11 @@ func TestPanicInTheParallelLoaderIsNotBadInput(t *testing.T) {
 		t.Errorf("parallel: error %v, want a *PanicError naming f2.json", err)
 	}
 }
+
+func TestDirectoryOfBicepSaysSo(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"infra/main.bicep": "param location string\n", "infra/README.md": "x"})
+	_, err := Load([]string{dir}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "directory holds no *.json file; infra/main.bicep is a Bicep file, not a snapshot") {
+		t.Errorf("error %v", err)
+	}
+}

@@ -45,7 +45,11 @@ func expand(paths []string) ([]source, error) {
 		f := finder{seen: map[fileID]bool{}}
 		f.dir(p, "", st)
 		if len(f.found) == 0 {
-			return nil, &InputError{File: p, Msg: "directory holds no *.json file"}
+			msg := "directory holds no *.json file"
+			if f.source != "" { // Bicep or Terraform sources: say what they are
+				msg += "; " + f.source + " is " + notJSONSource(f.source)
+			}
+			return nil, &InputError{File: p, Msg: msg}
 		}
 		sort.Slice(f.found, func(i, j int) bool { return f.found[i].path < f.found[j].path })
 		files = append(files, f.found...)
@@ -58,6 +62,7 @@ type finder struct {
 	found    []source
 	seen     map[fileID]bool // directories read, by device and inode
 	seenInfo []fs.FileInfo   // the same where the OS gives no inode (os.SameFile)
+	source   string          // the first Bicep or Terraform file seen, for the message of a directory without *.json
 }
 
 // dir reads directory path, named rel under the -s argument (st is its os.Stat), unless it
@@ -115,6 +120,8 @@ func (f *finder) entry(path, rel string, e fs.DirEntry) {
 	}
 	if isJSON(name) {
 		f.found = append(f.found, source{path: path, name: rel, err: notRegular(path, mode)})
+	} else if f.source == "" && notJSONSource(name) != "" {
+		f.source = rel
 	}
 }
 
