@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"strings"
 
@@ -131,6 +132,8 @@ func (a *Answer) verdict(f, r *walker) Verdict {
 		return UnknownV
 	case !r.reached():
 		return Unreachable
+	case a.wrongExit(r):
+		return Unreachable
 	case f.intermittent || r.intermittent:
 		return Intermittent
 	}
@@ -172,6 +175,30 @@ func (a *Answer) asymmetry(f, r *walker) bool {
 		msg += "; replies of a private endpoint ignore UDRs: SNAT the traffic at the firewall (application rule) or tag the appliance NIC disableSnatOnPL=true"
 	}
 	a.finding(CodeAsymmetricReturn, "Error", msg, ids...)
+	return true
+}
+
+// wrongExit reports (and records as AsymmetricReturn) a reply that left for somewhere other
+// than where the request came from: a reply to an internet client that a 0/0 UDR sends to a
+// gateway ends on-premises, never at the client (azure-semantics.md §1.8 item 4; UDR overview,
+// 0.0.0.0/0 section: such resources are no longer reachable directly from the internet).
+func (a *Answer) wrongExit(r *walker) bool {
+	want := Delivered
+	switch r.origin.kind {
+	case epInternet:
+		want = ExitedToInternet
+	case epOnPrem:
+		want = ExitedToOnPremises
+	}
+	if r.leg.Disposition == want {
+		return false
+	}
+	var ids []model.ID
+	if h := r.leg.Hops; len(h) > 0 && h[len(h)-1].ResourceID != "" {
+		ids = append(ids, model.ID(h[len(h)-1].ResourceID))
+	}
+	a.finding(CodeAsymmetricReturn, "Error", fmt.Sprintf("the reply ends %s, not where the request came from (%s): "+
+		"the two directions take different paths (azure-semantics.md §1.8 item 4)", r.leg.Disposition, r.origin.addr), ids...)
 	return true
 }
 
