@@ -118,6 +118,7 @@ var registry = []Check{
 	defaultOutboundReliance,
 	shadowedRule,
 	routeBlackhole,
+	routingLoop,
 	dnsProxyUpstreamBlocked,
 	dnatTargetBlocked,
 	internetExposedManagementPort,

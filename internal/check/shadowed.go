@@ -24,11 +24,17 @@ var shadowedRule = Check{
 // so a rule covered only by a union of rules, or through a tag's expansion, is not reported.
 // A shadowing rule with the opposite access is a Warning (the later rule's intent is lost);
 // with the same access, Info (the rule is redundant).
+//
+// Each rule is compared with every earlier one, so only the first Limits.RulesPerNSG rules of an
+// NSG by priority are compared: Azure holds no more (spec §7 [LIM], "Security rules per network
+// security group: 1,000", learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#networking-limits),
+// LimitExceeded reports an NSG that has more, and an NSG of a million rules would otherwise take
+// hours (issue 10).
 func runShadowedRule(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
 	for _, nsg := range p.Net.NSGs {
-		out = append(out, shadowedInNSG(nsg)...)
+		out = append(out, shadowedInNSG(nsg, pass.Options.Limits.RulesPerNSG)...)
 	}
 	for _, pol := range p.Net.FirewallPolicies {
 		for _, g := range pol.Groups {
@@ -45,9 +51,14 @@ func runShadowedRule(pass *Pass) []Finding {
 	return out
 }
 
-func shadowedInNSG(nsg *model.NSG) []Finding {
+// shadowedInNSG reports the shadowed rules among the first limit rules of nsg by priority (all of
+// them when limit is 0).
+func shadowedInNSG(nsg *model.NSG, limit int) []Finding {
 	rules := append([]*model.SecurityRule(nil), nsg.Rules...)
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Priority < rules[j].Priority })
+	if limit > 0 && len(rules) > limit {
+		rules = rules[:limit]
+	}
 	var out []Finding
 	for j, r := range rules {
 		for _, e := range rules[:j] {
