@@ -5,9 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -31,16 +29,6 @@ func loadWithin(t *testing.T, paths []string, opt Options) (*Snapshot, error) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("Load(%v) still running after 10s", paths)
 		return nil, nil
-	}
-}
-
-func mkfifo(t *testing.T, path string) {
-	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("no FIFOs on Windows")
-	}
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
-		t.Skipf("mkfifo not supported here: %v", err)
 	}
 }
 
