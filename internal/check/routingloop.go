@@ -200,10 +200,11 @@ func nicsBySubnet(n *model.Network) map[*model.Subnet][]*model.IPConfig {
 	return out
 }
 
-// proveLoop traces, from a NIC of an entry subnet (the cycle's own subnets first, by ID), to the
-// destination that enters the cycle from there, and returns the first pair whose trace ends in
-// Loop. At most maxLoopProofs traces are run per cycle.
-func proveLoop(p *dataplane.Plane, l *loop, nics map[*model.Subnet][]*model.IPConfig) (*model.IPConfig, netip.Addr, bool) {
+// proveLoop traces, from a NIC of each entry subnet (the cycle's own subnets first, by ID) or else
+// from a firewall in the cycle, to the destination that enters the cycle from there, and returns
+// the first source and destination whose trace ends in Loop. At most maxLoopProofs traces are run
+// per cycle.
+func proveLoop(p *dataplane.Plane, l *loop, nics map[*model.Subnet][]*model.IPConfig) (model.ID, netip.Addr, bool) {
 	subnets := make([]*model.Subnet, 0, len(l.entries))
 	for s := range l.entries {
 		subnets = append(subnets, s)
@@ -220,27 +221,34 @@ func proveLoop(p *dataplane.Plane, l *loop, nics map[*model.Subnet][]*model.IPCo
 		}
 		return strings.Compare(a.ID.Key(), b.ID.Key())
 	})
-	tries := 0
+	var froms []string
+	var dsts []netip.Addr
 	for _, s := range subnets {
-		for _, c := range nics[s] {
-			if tries++; tries > maxLoopProofs {
-				return nil, netip.Addr{}, false
-			}
-			dst := l.entries[s]
-			a, err := trace.RunBrief(p, trace.Query{From: string(c.NIC.ID), To: dst.String(), Protocol: model.ProtoTCP,
-				DestinationPort: 443})
-			if err == nil && a.Forward != nil && a.Forward.Disposition == trace.Loop {
-				return c, dst, true
-			}
-			break // one NIC per subnet: the others leave by the same routes
+		if cs := nics[s]; len(cs) > 0 { // one NIC per subnet: the others leave by the same routes
+			froms, dsts = append(froms, string(cs[0].NIC.ID)), append(dsts, l.entries[s])
 		}
 	}
-	return nil, netip.Addr{}, false
+	// A firewall in the cycle sends traffic of its own too (spec §3.1): a loop of firewalls alone
+	// has no NIC to trace from.
+	for _, h := range l.cycle {
+		if h.appliance.Kind == model.OwnerFirewall {
+			if dst, ok := l.entries[h.subnet]; ok {
+				froms, dsts = append(froms, string(h.appliance.Firewall.ID)), append(dsts, dst)
+			}
+		}
+	}
+	for i := range min(len(froms), maxLoopProofs) {
+		a, err := trace.RunBrief(p, trace.Query{From: froms[i], To: dsts[i].String(), Protocol: model.ProtoTCP, DestinationPort: 443})
+		if err == nil && a.Forward != nil && a.Forward.Disposition == trace.Loop {
+			return model.ID(froms[i]), dsts[i], true
+		}
+	}
+	return "", netip.Addr{}, false
 }
 
 const maxLoopProofs = 4
 
-func loopFinding(l *loop, src *model.IPConfig, dst netip.Addr) Finding {
+func loopFinding(l *loop, src model.ID, dst netip.Addr) Finding {
 	slices.SortFunc(l.prefixes, func(a, b netip.Prefix) int {
 		if c := a.Addr().Compare(b.Addr()); c != 0 {
 			return c
@@ -278,13 +286,13 @@ func loopFinding(l *loop, src *model.IPConfig, dst netip.Addr) Finding {
 		Message: fmt.Sprintf("Appliance %s forwards traffic to %s out of %s, whose route %s (%s → VirtualAppliance %s) hands it to %s: "+
 			"the packet circles until it expires. A trace from %s to %s ends in Loop. %d subnet(s) send traffic into it.",
 			first.appliance.ResourceID().Name(), l.prefixes[0], subnetLabel(first.subnet), routeLabel(first.route), first.route.Prefix,
-			first.route.NextHopIP, what, src.NIC.Name, dst, len(entries)),
+			first.route.NextHopIP, what, src.Name(), dst, len(entries)),
 		Resources: ids(res...),
 		Evidence: map[string]any{"subnet": subnetLabel(first.subnet), "route": routeLabel(first.route),
 			"prefix": first.route.Prefix.String(), "nextHopIp": first.route.NextHopIP.String(),
 			"appliance": string(first.appliance.ResourceID()), "cycle": cycle, "prefixes": capList(prefixes),
 			"subnets": capList(subnetNames(entries)), "subnetCount": len(entries),
-			"trace": map[string]any{"from": string(src.NIC.ID), "to": dst.String(), "protocol": "Tcp", "destinationPort": 443}},
+			"trace": map[string]any{"from": string(src), "to": dst.String(), "protocol": "Tcp", "destinationPort": 443}},
 		Fix: fmt.Sprintf("Give %s a route table without the route that points at its own appliance (an appliance subnet "+
 			"needs its own table: 0.0.0.0/0 → Internet, or the next hop beyond the appliance), or point %s elsewhere.",
 			subnetLabel(first.subnet), routeLabel(first.route)),

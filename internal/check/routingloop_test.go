@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -99,6 +100,53 @@ func TestRoutingLoop(t *testing.T) {
 			}
 			if loops := a.Forward.Disposition == trace.Loop; loops != (len(tt.want) > 0) {
 				t.Errorf("trace says %s, check gives %d findings: they must agree", a.Forward.Disposition, len(tt.want))
+			}
+		})
+	}
+}
+
+// A loop through an internal load balancer (the NVAs behind it forward from their own subnet,
+// whose 0/0 goes back to the load balancer) and a loop of a firewall alone (its subnet's 0/0
+// names the firewall; no NIC to trace from, so the firewall's own traffic proves it).
+func TestRoutingLoopThroughILBAndFirewall(t *testing.T) {
+	build := func(viaFirewall bool) *dataplane.Plane {
+		e := newEstate()
+		v := e.vnet("vnet-hub", "westeurope", "10.30.0.0/16")
+		app, nva := e.subnet(v, "snet-app", "10.30.1.0/24"), e.subnet(v, "snet-nva", "10.30.2.0/24")
+		e.nic(app, "vm-app", "10.30.1.4")
+		next := "10.30.2.10"
+		if viaFirewall {
+			fws := e.subnet(v, "AzureFirewallSubnet", "10.30.3.0/26")
+			fw := e.firewall(fws, "afw", "10.30.3.4", 1)
+			fw.Classic = []*model.RuleCollection{{Name: "all", Priority: 100, Kind: model.NetworkRules, Action: model.FwAllow,
+				Rules: []*model.FirewallRule{{Name: "any", Protocols: []model.Protocol{model.ProtoAny}, Sources: []string{"*"},
+					Destinations: []string{"*"}, DestPorts: []model.PortRange{model.AllPorts}}}}}
+			fws.RouteTable = e.routeTable("rt-fw", udr("default-to-fw", "0.0.0.0/0", model.HopVirtualAppliance, "10.30.3.4"))
+			app, next = nil, "10.30.3.4"
+		} else {
+			n1, n2 := e.nic(nva, "vm-nva1", "10.30.2.4"), e.nic(nva, "vm-nva2", "10.30.2.5")
+			n1.IPForwarding, n2.IPForwarding = true, true
+			e.ilb(nva, "ilb-nva", "10.30.2.10", n1, n2)
+			nva.RouteTable = e.routeTable("rt-nva", udr("default-to-ilb", "0.0.0.0/0", model.HopVirtualAppliance, next))
+		}
+		if app != nil {
+			app.RouteTable = e.routeTable("rt-app", udr("default-to-ilb", "0.0.0.0/0", model.HopVirtualAppliance, next))
+		}
+		e.n.Freeze()
+		return dataplane.Build(e.n)
+	}
+	for _, tt := range []struct {
+		name        string
+		viaFirewall bool
+		want        []brief
+	}{
+		{"internal load balancer", false, []brief{{"Error", map[string]any{"subnet": "vnet-hub/snet-nva", "route": "rt-nva/default-to-ilb", "subnetCount": 2}}}},
+		{"firewall", true, []brief{{"Error", map[string]any{"subnet": "vnet-hub/AzureFirewallSubnet", "route": "rt-fw/default-to-fw", "subnetCount": 1}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := briefs(runCheck(t, build(tt.viaFirewall), CodeRoutingLoop), "subnet", "route", "subnetCount")
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("findings (-want +got):\n%s", d)
 			}
 		})
 	}
