@@ -246,12 +246,15 @@ func clip(ls []string, lo, hi int) string {
 	return strings.Join(ls[min(lo, len(ls)):min(hi, len(ls))], "\n")
 }
 
-// shuffledChildren are the child lists Azure keeps in no meaningful order: each is shuffled
-// wherever it appears (inline in its parent's properties, or flattened by az).
+// shuffledChildren are the lists Azure keeps in no meaningful order: each is shuffled wherever it
+// appears (inline in its parent's properties, or flattened by az). Not shuffled: lists whose order
+// Azure gives meaning (DNS servers, a collection's firewall rules) and the address and port lists
+// inside one security rule, which `rules` shows as configured.
 var shuffledChildren = map[string]bool{
 	"securityRules": true, "routes": true, "subnets": true, "ipConfigurations": true,
 	"virtualNetworkPeerings": true, "loadBalancingRules": true, "backendAddressPools": true,
-	"inboundNatRules": true, "values": true,
+	"inboundNatRules": true, "values": true, "addressPrefixes": true, "frontendIPConfigurations": true,
+	"ruleCollections": true,
 }
 
 // shuffleEstate deals every resource of files, shuffled with seed, into a different number of
