@@ -21,6 +21,10 @@ const (
 	// PEReplyUDR: do a private endpoint's replies follow its subnet's UDRs? azure-semantics.md
 	// §5 DECISION: they follow system routes only (the endpoint's NIC ignores UDRs).
 	PEReplyUDR
+	// GwSubnetNoPropagation: does a VPN/ExpressRoute gateway keep working when its GatewaySubnet's
+	// route table disables gateway route propagation? azure-semantics.md §1.8 item 8: the UDR
+	// overview says it stops; the hub-and-spoke playground's north-south scenario does it and works.
+	GwSubnetNoPropagation
 	numNames
 )
 
@@ -29,8 +33,9 @@ var choices = [numNames]struct {
 	name   string
 	values []string
 }{
-	ForwardedReply: {"forwarded-reply", []string{"allowed", "dropped"}},
-	PEReplyUDR:     {"pe-reply-udr", []string{"ignore", "follow"}},
+	ForwardedReply:        {"forwarded-reply", []string{"allowed", "dropped"}},
+	PEReplyUDR:            {"pe-reply-udr", []string{"ignore", "follow"}},
+	GwSubnetNoPropagation: {"gw-subnet-no-propagation", []string{"works", "broken"}},
 }
 
 func (n Name) String() string { return choices[n].name }

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -32,7 +33,7 @@ func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
 		var issues []platformIssue
 		switch {
 		case s.Named(model.GatewaySubnetName):
-			issues = gatewaySubnetIssues(s)
+			issues = gatewaySubnetIssues(s, pass.Options.Assume)
 		case s.Named(model.FirewallSubnetName):
 			issues = firewallSubnetIssues(s)
 		}
@@ -50,7 +51,7 @@ func runGatewaySubnetMisconfigured(pass *Pass) []Finding {
 }
 
 // gatewaySubnetIssues: no 0/0 UDR, no NSG, propagation on (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub).
-func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
+func gatewaySubnetIssues(s *model.Subnet, as assume.Set) []platformIssue {
 	var out []platformIssue
 	if rt := s.RouteTable; rt != nil {
 		if r := s.DefaultUDR(); r != nil {
@@ -60,10 +61,7 @@ func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
 				extra: map[string]any{"route": r.Name, "routeTable": rt.Name}})
 		}
 		if rt.DisableBGPPropagation {
-			out = append(out, platformIssue{sev: Error, issue: "PropagationDisabledOnGatewaySubnet", resourceID: rt.ID,
-				what:  fmt.Sprintf("route table %s disables gateway route propagation on GatewaySubnet", rt.Name),
-				fix:   "Set disableBgpRoutePropagation=false (\"Propagate gateway routes\": Yes) on the GatewaySubnet route table.",
-				extra: map[string]any{"routeTable": rt.Name}})
+			out = append(out, propagationIssue(rt, as))
 		}
 	}
 	if s.NSG != nil {
@@ -73,6 +71,24 @@ func gatewaySubnetIssues(s *model.Subnet) []platformIssue {
 			extra: map[string]any{"nsg": s.NSG.Name}})
 	}
 	return out
+}
+
+// propagationIssue: the UDR overview says a GatewaySubnet with gateway route propagation disabled
+// stops working; a published lab does it and works (azure-semantics.md §1.8 item 8). Under the
+// default --assume gw-subnet-no-propagation=works it is a Warning, as trace lets traffic pass;
+// under "broken" an Error, as trace drops it there.
+func propagationIssue(rt *model.RouteTable, as assume.Set) platformIssue {
+	is := platformIssue{sev: Warning, issue: "PropagationDisabledOnGatewaySubnet", resourceID: rt.ID,
+		what: fmt.Sprintf("route table %s disables gateway route propagation on GatewaySubnet, which Microsoft documents as "+
+			"breaking the gateway (assumed to work: --assume gw-subnet-no-propagation=%s)", rt.Name, as.Value(assume.GwSubnetNoPropagation)),
+		fix:   "Set disableBgpRoutePropagation=false (\"Propagate gateway routes\": Yes) on the GatewaySubnet route table.",
+		extra: map[string]any{"routeTable": rt.Name, "assume": "gw-subnet-no-propagation=" + as.Value(assume.GwSubnetNoPropagation)}}
+	if !as.Default(assume.GwSubnetNoPropagation) {
+		is.sev = Error
+		is.what = fmt.Sprintf("route table %s disables gateway route propagation on GatewaySubnet: the gateway stops working "+
+			"(--assume gw-subnet-no-propagation=broken)", rt.Name)
+	}
+	return is
 }
 
 // firewallSubnetIssues: /26 (spec §3.1); NSG unsupported (learn.microsoft.com/azure/firewall/firewall-faq); 0/0 needs forced tunnelling (learn.microsoft.com/azure/firewall/forced-tunneling).

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,7 +101,7 @@ func TestGatewaySubnetMisconfigured(t *testing.T) {
 			gw := h.e.subnet(h.hub, "GatewaySubnet", "10.0.2.0/27")
 			gw.RouteTable = h.e.routeTable("rt-gw", udr("default", "0.0.0.0/0", model.HopVirtualAppliance, "10.0.0.4"))
 			gw.RouteTable.DisableBGPPropagation = true
-		}, []brief{{"Error", map[string]any{"issue": "PropagationDisabledOnGatewaySubnet"}}, {"Error", map[string]any{"issue": "DefaultRouteOnGatewaySubnet"}}}},
+		}, []brief{{"Error", map[string]any{"issue": "DefaultRouteOnGatewaySubnet"}}, {"Warning", map[string]any{"issue": "PropagationDisabledOnGatewaySubnet"}}}},
 		{"NSG on firewall subnet", func(h *hubSpoke) { h.fwSubnet.NSG = h.e.nsg("nsg-fw") },
 			[]brief{{"Error", map[string]any{"issue": "NsgOnFirewallSubnet"}}}},
 		{"NSG on GatewaySubnet", func(h *hubSpoke) { h.e.subnet(h.hub, "GatewaySubnet", "10.0.2.0/27").NSG = h.e.nsg("nsg-gw") },
@@ -117,6 +119,27 @@ func TestGatewaySubnetMisconfigured(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestPropagationDisabledFollowsAssume: check agrees with trace under either value of
+// --assume gw-subnet-no-propagation (azure-semantics.md §1.8 item 8): a Warning while the gateway
+// is assumed to work, an Error when it is assumed broken.
+func TestPropagationDisabledFollowsAssume(t *testing.T) {
+	for _, tt := range []struct{ value, sev string }{{"works", "Warning"}, {"broken", "Error"}} {
+		h := newHubSpoke()
+		gw := h.e.subnet(h.hub, "GatewaySubnet", "10.0.2.0/27")
+		gw.RouteTable = h.e.routeTable("rt-gw", udr("to-spoke", "10.1.0.0/16", model.HopVirtualAppliance, "10.0.0.4"))
+		gw.RouteTable.DisableBGPPropagation = true
+		opts := DefaultOptions()
+		if err := opts.Assume.Parse("gw-subnet-no-propagation=" + tt.value); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := Lookup(CodeGatewaySubnetMisconfigured)
+		fs := RunOne(context.Background(), c, h.e.plane(), opts)
+		if len(fs) != 1 || fmt.Sprint(fs[0].Severity) != tt.sev || fs[0].Evidence["assume"] != "gw-subnet-no-propagation="+tt.value {
+			t.Errorf("%s: findings %+v, want one %s naming the switch", tt.value, fs, tt.sev)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -101,7 +102,7 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 		return
 	}
 	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
-	if w.hairpin(gw) {
+	if !w.gatewayWorks(gw) || w.hairpin(gw) {
 		return
 	}
 	w.exitGW = gw
@@ -115,6 +116,22 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	w.addHop(HopOnPremises, name, id, w.pkt.dst)
 	w.step(StepDeliver, Allowed, id, "", "leaves Azure to on-premises; what happens there is outside the snapshot")
 	w.end(ExitedToOnPremises, "")
+}
+
+// gatewayWorks applies --assume gw-subnet-no-propagation when gw's GatewaySubnet route table
+// disables gateway route propagation (azure-semantics.md §1.8 item 8): by default the gateway
+// works; under "broken" the packet is dropped there. False means the leg has ended.
+func (w *walker) gatewayWorks(gw *model.VNetGateway) bool {
+	s := gatewaySubnet(gw)
+	if s == nil || s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation {
+		return true
+	}
+	if w.choice(assume.GwSubnetNoPropagation).Default(assume.GwSubnetNoPropagation) {
+		return true
+	}
+	w.drop(PlatformBlocked, StepPlatform, s.RouteTable.ID, s.RouteTable.Name, "route table %s disables gateway route propagation on "+
+		"GatewaySubnet: gateway %s stops working (--assume gw-subnet-no-propagation=broken; UDR overview)", s.RouteTable.Name, gw.Name)
+	return false
 }
 
 // hairpin sends a packet for Azure back into Azure at gateway gw (azure-semantics.md §1.8 item 1:
@@ -142,7 +159,9 @@ func (w *walker) hairpin(gw *model.VNetGateway) bool {
 		w.step(StepRoute, Matched, c.ID, c.Name, "%s is in %s: connection %s carries the packet to gateway %s (azure-semantics.md §1.8 item 1)",
 			dst, peer.VNet.Name, c.Name, peer.Name)
 		w.addHop(HopVNetGateway, peer.Name, peer.ID, first(peer.PrivateIPs))
-		w.leave(peer.Subnet, peer, false)
+		if w.gatewayWorks(peer) {
+			w.leave(peer.Subnet, peer, false)
+		}
 		return true
 	}
 	return false

@@ -171,6 +171,9 @@ func (w *walker) fromOnPrem(o dataplane.OnPremPrefix) {
 // gatewayIngress routes a packet arriving from on-premises with GatewaySubnet's table.
 func (w *walker) gatewayIngress(gw *model.VNetGateway) {
 	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
+	if !w.gatewayWorks(gw) {
+		return
+	}
 	s := gatewaySubnet(gw)
 	if s == nil {
 		w.drop(InsufficientInformation, StepRoute, gw.ID, "", "gateway %s has no GatewaySubnet in the snapshot", gw.Name)

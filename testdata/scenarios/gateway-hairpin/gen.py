@@ -17,9 +17,9 @@ def peering(vnet,name,remote,remote_space,transit=False,use_remote=False):
 def vnet(name,loc,space,subnets,peerings):
     return {"name":name,"id":rid("virtualNetworks",name),"type":"Microsoft.Network/virtualNetworks","location":loc,
       "properties":{"provisioningState":"Succeeded","addressSpace":{"addressPrefixes":[space]},"subnets":subnets,"virtualNetworkPeerings":peerings}}
-def rt(name,routes):
+def rt(name,routes,noprop=False):
     return {"name":name,"id":rid("routeTables",name),"type":"Microsoft.Network/routeTables","location":"westeurope",
-      "properties":{"provisioningState":"Succeeded","disableBgpRoutePropagation":False,"routes":[
+      "properties":{"provisioningState":"Succeeded","disableBgpRoutePropagation":noprop,"routes":[
         {"name":n,"id":rid("routeTables",name)+"/routes/"+n,"type":"Microsoft.Network/routeTables/routes",
          "properties":{"provisioningState":"Succeeded","addressPrefix":p,"nextHopType":h}} for n,p,h in routes]}}
 network=[
@@ -29,10 +29,11 @@ network=[
    [peering("vnet-s1","s1-to-hub","vnet-hub","10.30.0.0/16",use_remote=True)]),
  vnet("vnet-s2","westeurope","10.32.0.0/16",[subnet("vnet-s2","snet-s2","10.32.1.0/24","rt-s2")],
    [peering("vnet-s2","s2-to-hub","vnet-hub","10.30.0.0/16",use_remote=True)]),
- vnet("vnet-far","northeurope","10.40.0.0/16",[subnet("vnet-far","snet-far","10.40.1.0/24"),subnet("vnet-far","GatewaySubnet","10.40.255.0/27")],[]),
+ vnet("vnet-far","northeurope","10.40.0.0/16",[subnet("vnet-far","snet-far","10.40.1.0/24"),subnet("vnet-far","GatewaySubnet","10.40.255.0/27","rt-far-gw")],[]),
  rt("rt-s1",[("to-s2-via-gateway","10.32.0.0/16","VirtualNetworkGateway")]),
  rt("rt-s2",[("to-s1-via-gateway","10.31.0.0/16","VirtualNetworkGateway")]),
  rt("rt-pub",[("forced-tunnel","0.0.0.0/0","VirtualNetworkGateway")]),
+ rt("rt-far-gw",[],noprop=True),
  {"name":"nsg-pub","id":rid("networkSecurityGroups","nsg-pub"),"type":"Microsoft.Network/networkSecurityGroups","location":"westeurope",
   "properties":{"provisioningState":"Succeeded","securityRules":[{"name":"allow-https-in","id":rid("networkSecurityGroups","nsg-pub")+"/securityRules/allow-https-in",
    "type":"Microsoft.Network/networkSecurityGroups/securityRules","properties":{"provisioningState":"Succeeded","protocol":"Tcp","sourcePortRange":"*",
@@ -82,6 +83,9 @@ q={"cases":[
   "expect":{"verdict":"Reachable","forward":"","return":"","hops":"Nic > VirtualNetworkGateway > Nic","findings":None}},
  {"name":"vnet2vnet-enters-peer-gateway-vnet","query":{"from":"vm-hub","to":"vm-far","protocol":"Tcp","destinationPort":22},
   "expect":{"verdict":"Reachable","forward":"","return":"","hops":"Nic > VirtualNetworkGateway > VirtualNetworkGateway > Nic","findings":None}},
+ {"name":"vnet2vnet-gateway-subnet-no-propagation-broken","query":{"from":"vm-hub","to":"vm-far","protocol":"Tcp","destinationPort":22},
+  "assume":["gw-subnet-no-propagation=broken"],
+  "expect":{"verdict":"Unreachable","forward":"","return":"","hops":"Nic > VirtualNetworkGateway > VirtualNetworkGateway","findings":None}},
  {"name":"internet-reply-forced-to-gateway","query":{"from":"internet:198.51.100.7","to":"20.31.0.5","protocol":"Tcp","destinationPort":443},
   "expect":{"verdict":"Unreachable","forward":"","return":"","hops":"","findings":["AsymmetricReturn"]}},
  {"name":"spoke-to-onprem-exits","query":{"from":"vm-s1","to":"192.168.30.10","protocol":"Tcp","destinationPort":443},
@@ -90,7 +94,8 @@ q={"cases":[
 exp={"spoke-to-spoke-via-hub-gateway":("Delivered Route=System Route","Delivered Route=System Route"),
  "vnet2vnet-enters-peer-gateway-vnet":("Delivered Route=System Route","Delivered Route=System Route"),
  "internet-reply-forced-to-gateway":("Delivered NsgInbound=defaultSecurityRules/AllowVnetInBound","ExitedToOnPremises Route=forced-tunnel"),
- "spoke-to-onprem-exits":("ExitedToOnPremises Route=System Route","Delivered Route=System Route")}
+ "spoke-to-onprem-exits":("ExitedToOnPremises Route=System Route","Delivered Route=System Route"),
+ "vnet2vnet-gateway-subnet-no-propagation-broken":("Dropped/PlatformBlocked Platform=rt-far-gw","")}
 for c in q["cases"]:
     c["expect"]["forward"],c["expect"]["return"]=exp[c["name"]]
     if c["name"].startswith("internet"): c["expect"]["hops"]="Internet > Nic"
