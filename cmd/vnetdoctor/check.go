@@ -25,7 +25,7 @@ func runCheck(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	findings, err := ask.Check(ctx, snap, ask.CheckQuery{}, ask.DefaultOptions())
+	findings, err := ask.Check(ctx, snap, ask.CheckQuery{}, c.options())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"io"
 	"math"
 	"slices"
@@ -31,6 +32,31 @@ type common struct {
 	output      string
 	skipInvalid bool
 	maxFileSize sizeFlag
+	assume      assumeFlag
+}
+
+func assumeNames() string {
+	var b strings.Builder
+	for i, n := range assume.Names() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n.String() + "=" + strings.Join(n.Values(), "|"))
+	}
+	return b.String()
+}
+
+// assumeFlag is the repeatable --assume NAME=VALUE (cli.md "Every command").
+type assumeFlag struct{ set assume.Set }
+
+func (f *assumeFlag) String() string     { return "" }
+func (f *assumeFlag) Set(v string) error { return f.set.Parse(v) }
+
+// options are the question options the command line chose.
+func (c *common) options() ask.Options {
+	o := ask.DefaultOptions()
+	o.Assume = c.assume.set
+	return o
 }
 
 func newFlagSet(name string, c *common) *flag.FlagSet {
@@ -43,6 +69,7 @@ func newFlagSet(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.output, "o", "text", "output format: text|json")
 	fs.StringVar(&c.output, "output", "text", "same as -o")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "load the readable files and list the rest as warnings")
+	fs.Var(&c.assume, "assume", "NAME=VALUE: choose a behaviour Microsoft's sources disagree on (repeatable): "+assumeNames())
 	fs.Var(&c.maxFileSize, "max-file-size", "the largest snapshot file read, in bytes or with KiB, MiB, GiB (default 1GiB)")
 	return fs
 }

@@ -29,7 +29,7 @@ func runResolve(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Resolve(ctx, snap, ask.ResolveQuery{From: from, Name: names[0]}, ask.DefaultOptions())
+	a, err := ask.Resolve(ctx, snap, ask.ResolveQuery{From: from, Name: names[0]}, c.options())
 	var qe *ask.QueryError
 	if errors.As(err, &qe) {
 		return usagef("resolve: %v", err)

@@ -15,7 +15,7 @@ func runRoutes(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Routes(ctx, snap, ask.RoutesQuery{NIC: ref}, ask.DefaultOptions())
+	a, err := ask.Routes(ctx, snap, ask.RoutesQuery{NIC: ref}, c.options())
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func runRules(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Rules(ctx, snap, ask.RulesQuery{NIC: ref}, ask.DefaultOptions())
+	a, err := ask.Rules(ctx, snap, ask.RulesQuery{NIC: ref}, c.options())
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func runSummary(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Summary(ctx, snap, ask.SummaryQuery{}, ask.DefaultOptions())
+	a, err := ask.Summary(ctx, snap, ask.SummaryQuery{}, c.options())
 	if err != nil {
 		return err
 	}

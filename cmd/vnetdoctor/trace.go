@@ -41,7 +41,7 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Trace(ctx, snap, q, ask.DefaultOptions()) // --to NAME is resolved as the source VM would (spec §8)
+	a, err := ask.Trace(ctx, snap, q, c.options()) // --to NAME is resolved as the source VM would (spec §8)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ package ask
 
 import (
 	"context"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
@@ -46,6 +47,9 @@ func NewSnapshot(n *model.Network) *Snapshot {
 // Options are the settings of a question. A question reads the part it needs.
 type Options struct {
 	Check check.Options // prices and limits of Check
+	// Assume holds the --assume choices; Trace and Check follow them (Check overrides
+	// Check.Assume with it), so both answer under the same behaviour.
+	Assume assume.Set
 }
 
 // DefaultOptions returns the documented defaults.

@@ -89,10 +89,11 @@ func Rules(ctx context.Context, s *Snapshot, q RulesQuery, _ Options) (*RulesAns
 // Trace answers `vnetdoctor trace`: the flow's path both ways. A destination the snapshot does
 // not name that looks like a DNS name is first resolved as the source VM would (dns.Trace); one
 // that resolves to no address is a *dns.ResolveError.
-func Trace(ctx context.Context, s *Snapshot, q trace.Query, _ Options) (*trace.Answer, error) {
+func Trace(ctx context.Context, s *Snapshot, q trace.Query, opts Options) (*trace.Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	q.Assume = opts.Assume
 	a, _, err := dns.Trace(s.Plane, q)
 	if err != nil {
 		return nil, err
@@ -105,8 +106,9 @@ func Trace(ctx context.Context, s *Snapshot, q trace.Query, _ Options) (*trace.A
 type CheckQuery struct{ Codes []check.Code }
 
 // Check answers `vnetdoctor check`: the findings of the checks, in check.Sort order, computed
-// with opts.Check. It stops between checks when ctx is done.
+// with opts.Check under opts.Assume. It stops between checks when ctx is done.
 func Check(ctx context.Context, s *Snapshot, q CheckQuery, opts Options) ([]check.Finding, error) {
+	opts.Check.Assume = opts.Assume
 	if len(q.Codes) == 0 {
 		return check.Run(ctx, s.Plane, opts.Check)
 	}

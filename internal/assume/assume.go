@@ -40,6 +40,9 @@ var choices = [numNames]struct {
 
 func (n Name) String() string { return choices[n].name }
 
+// Values lists n's values, the default first.
+func (n Name) Values() []string { return append([]string(nil), choices[n].values...) }
+
 // Names lists every name in order.
 func Names() []Name {
 	out := make([]Name, numNames)
