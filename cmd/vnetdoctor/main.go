@@ -39,6 +39,7 @@ func commands() []command {
 		{"trace", "the path of one flow, both ways", runTrace},
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
+		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
 		{"version", "print the version", func([]string, io.Reader, io.Writer) error {
 			fmt.Println("vnetdoctor", version)
 			return nil

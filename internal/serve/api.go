@@ -1,0 +1,267 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/dns"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/render"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// routes registers the API and the UI.
+func (s *Server) routes() {
+	api := map[string]func(context.Context, url.Values) (any, error){
+		"summary":  s.apiSummary,
+		"routes":   s.apiRoutes,
+		"rules":    s.apiRules,
+		"trace":    s.apiTrace,
+		"check":    s.apiCheck,
+		"resolve":  s.apiResolve,
+		"topology": s.apiTopology,
+		"search":   s.apiSearch,
+		"status":   s.apiStatus,
+	}
+	for name, f := range api {
+		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f) })
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
+	})
+	s.mux.HandleFunc("/", serveStatic)
+}
+
+// answer runs one question and writes its JSON exactly as render.JSON writes it for the CLI.
+// The answer is rendered to a buffer first, so an error never follows half an answer.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error)) {
+	v, err := f(r.Context(), r.URL.Query())
+	if err == nil {
+		var buf bytes.Buffer
+		if err = render.JSON(&buf, v); err == nil {
+			h := w.Header()
+			h.Set("Content-Type", "application/json; charset=utf-8")
+			h.Set("Cache-Control", "no-store")
+			h.Set("Content-Length", strconv.Itoa(buf.Len()))
+			w.Write(buf.Bytes())
+			return
+		}
+	}
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		return // the client went away: nobody to answer
+	}
+	code, msg := status(err)
+	writeError(w, code, msg)
+}
+
+// status maps a question's error to an HTTP status and message (cli.md: 400 or 404).
+func status(err error) (int, string) {
+	var (
+		ne *model.NotFoundError
+		ae *model.AmbiguousError
+		qe *ask.QueryError
+		re *dns.ResolveError
+		ie *azure.InputError
+		pe *paramError
+	)
+	switch {
+	case errors.As(err, &ne):
+		return http.StatusNotFound, err.Error()
+	case errors.As(err, &pe), errors.As(err, &ae), errors.As(err, &qe), errors.As(err, &re), errors.As(err, &ie):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "the question took longer than the server's time limit"
+	}
+	return http.StatusInternalServerError, "internal error: " + err.Error()
+}
+
+// paramError is a bad query string.
+type paramError struct{ msg string }
+
+func (e *paramError) Error() string { return e.msg }
+
+func paramf(format string, a ...any) error { return &paramError{fmt.Sprintf(format, a...)} }
+
+// params checks that q holds only the allowed names, each at most once, and returns the first
+// value of each (empty when absent).
+func params(q url.Values, allowed ...string) (map[string]string, error) {
+	out := make(map[string]string, len(allowed))
+	for name, vs := range q {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == name
+		}
+		if !ok {
+			return nil, paramf("unknown parameter %q (this endpoint takes %v)", name, allowed)
+		}
+		if len(vs) > 1 {
+			return nil, paramf("parameter %q given %d times", name, len(vs))
+		}
+		out[name] = vs[0]
+	}
+	return out, nil
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	var buf bytes.Buffer
+	render.JSON(&buf, struct {
+		Error string `json:"error"`
+	}{msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) apiSummary(ctx context.Context, q url.Values) (any, error) {
+	if _, err := params(q); err != nil {
+		return nil, err
+	}
+	a, err := ask.Summary(ctx, s.snap, ask.SummaryQuery{}, s.ask)
+	if err != nil {
+		return nil, err
+	}
+	return render.NewSummary(a.Network, a.PlaneWarnings), nil
+}
+
+// nicParam reads nic= (or subnet=, which the question layer does not answer yet).
+func nicParam(q url.Values) (string, error) {
+	p, err := params(q, "nic", "subnet")
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case p["subnet"] != "":
+		return "", paramf("subnet= is not answered yet: the question layer (internal/ask) has no per-subnet routes or rules; ask with nic=")
+	case p["nic"] == "":
+		return "", paramf("nic= is required: a NIC ID or name, a VM name or a private IP")
+	}
+	return p["nic"], nil
+}
+
+func (s *Server) apiRoutes(ctx context.Context, q url.Values) (any, error) {
+	ref, err := nicParam(q)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ask.Routes(ctx, s.snap, ask.RoutesQuery{NIC: ref}, s.ask)
+	if err != nil {
+		return nil, err
+	}
+	return render.Routes(a.Routes, a.DisableBGPPropagation), nil
+}
+
+func (s *Server) apiRules(ctx context.Context, q url.Values) (any, error) {
+	ref, err := nicParam(q)
+	if err != nil {
+		return nil, err
+	}
+	a, err := ask.Rules(ctx, s.snap, ask.RulesQuery{NIC: ref}, s.ask)
+	if err != nil {
+		return nil, err
+	}
+	return acl.EffectiveNSGList{Value: a.NSGs}, nil
+}
+
+// traceQuery reads a trace query with the CLI's defaults and checks (cmd/vnetdoctor trace).
+func traceQuery(q url.Values) (trace.Query, error) {
+	p, err := params(q, "from", "to", "proto", "dport", "sport", "fqdn")
+	if err != nil {
+		return trace.Query{}, err
+	}
+	tq := trace.Query{From: p["from"], To: p["to"], FQDN: p["fqdn"]}
+	if tq.From == "" || tq.To == "" {
+		return tq, paramf("from= and to= are required")
+	}
+	proto := p["proto"]
+	if proto == "" {
+		proto = "tcp"
+	}
+	pr, ok := model.ParseProtocol(proto)
+	if !ok || pr == model.ProtoAny {
+		return tq, paramf("proto= must be tcp, udp, icmp, esp or ah, not %q", proto)
+	}
+	tq.Protocol = pr
+	ports := map[string]*uint16{"dport": &tq.DestinationPort, "sport": &tq.SourcePort}
+	tq.SourcePort = 49152
+	for name, dst := range ports {
+		v, ok := p[name]
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(v, 10, 16)
+		if err != nil {
+			return tq, paramf("%s= must be a port 0-65535, not %q", name, v)
+		}
+		*dst = uint16(n)
+	}
+	return tq, nil
+}
+
+func (s *Server) apiTrace(ctx context.Context, q url.Values) (any, error) {
+	tq, err := traceQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	return ask.Trace(ctx, s.snap, tq, s.ask)
+}
+
+func (s *Server) apiCheck(ctx context.Context, q url.Values) (any, error) {
+	if _, err := params(q); err != nil {
+		return nil, err
+	}
+	fs, err := ask.Check(ctx, s.snap, ask.CheckQuery{}, s.ask)
+	if err != nil {
+		return nil, err
+	}
+	return checkReport(fs), nil
+}
+
+func (s *Server) apiResolve(ctx context.Context, q url.Values) (any, error) {
+	p, err := params(q, "from", "name")
+	if err != nil {
+		return nil, err
+	}
+	if p["from"] == "" || p["name"] == "" {
+		return nil, paramf("from= (the querying VM) and name= (the DNS name) are required")
+	}
+	return ask.Resolve(ctx, s.snap, ask.ResolveQuery{From: p["from"], Name: p["name"]}, s.ask)
+}
+
+// Status is the answer of /api/status.
+type Status struct {
+	State       string `json:"state"` // warming | ready | failed
+	Error       string `json:"error,omitempty"`
+	WarmMs      int64  `json:"warmMs,omitempty"`
+	UptimeMs    int64  `json:"uptimeMs"`
+	VNets       int    `json:"vnets"`
+	NICs        int    `json:"nics"`
+	Subnets     int    `json:"subnets"`
+	RequireAuth bool   `json:"requireAuth"`
+}
+
+func (s *Server) apiStatus(_ context.Context, q url.Values) (any, error) {
+	if _, err := params(q); err != nil {
+		return nil, err
+	}
+	n := s.snap.Plane.Net
+	st := Status{State: "warming", UptimeMs: time.Since(s.started).Milliseconds(),
+		VNets: len(n.VNets), NICs: len(n.NICs), Subnets: len(n.Subnets), RequireAuth: s.opts.Token != ""}
+	if e, ok := s.warmErr.Load().(string); ok {
+		st.State, st.Error = "failed", e
+	} else if s.ready.Load() {
+		st.State, st.WarmMs = "ready", s.warmMs.Load()
+	}
+	return st, nil
+}
