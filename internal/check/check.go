@@ -70,6 +70,8 @@ type Finding struct {
 	Resources []string       `json:"resources"`
 	Evidence  map[string]any `json:"evidence"`
 	Fix       string         `json:"fix"`
+	// Fingerprint identifies the finding across runs (Fingerprint); RunOne sets it.
+	Fingerprint string `json:"fingerprint"`
 }
 
 // Check is one diagnostic: a code (stable, used by pipelines), the evidence keys its findings
@@ -161,6 +163,7 @@ func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs 
 				Message:  fmt.Sprintf("the %s check stopped with an internal error: %v", c.Code, r),
 				Evidence: map[string]any{"check": string(c.Code)}, Resources: []string{},
 				Fix: "report this as a vnetdoctor bug with the snapshot"}}
+			fs[0].Fingerprint = Fingerprint(fs[0])
 		}
 	}()
 	fs = c.Run(&Pass{Context: ctx, Plane: p, Options: opts})
@@ -170,13 +173,16 @@ func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs 
 	return fs
 }
 
-// normalize gives nil collections their empty JSON form and sorts resources.
+// normalize gives nil collections their empty JSON form and sets the fingerprint.
 func normalize(f *Finding) {
 	if f.Resources == nil {
 		f.Resources = []string{}
 	}
 	if f.Evidence == nil {
 		f.Evidence = map[string]any{}
+	}
+	if f.Fingerprint == "" {
+		f.Fingerprint = Fingerprint(*f)
 	}
 }
 

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -36,13 +37,11 @@ func runPeeringNotConnected(pass *Pass) []Finding {
 
 func peeringFinding(pr *model.Peering) Finding {
 	rev := pr.Reverse()
-	remoteState, fix := "Missing", fmt.Sprintf("Create the peering from %s back to %s.", pr.Remote.Name, pr.Local.Name)
+	remoteState := "Missing"
 	res := []model.ID{pr.Local.ID, pr.Remote.ID, pr.ID}
 	if rev != nil {
 		remoteState = rev.State
 		res = append(res, rev.ID)
-		fix = "Delete and re-create the peering on both sides (a Disconnected link never recovers), or " +
-			"sync it; both links must show Connected."
 	}
 	return Finding{
 		Code: CodePeeringNotConnected, Severity: Error,
@@ -53,6 +52,33 @@ func peeringFinding(pr *model.Peering) Finding {
 		Resources: ids(res...),
 		Evidence: map[string]any{"localVnet": pr.Local.Name, "remoteVnet": pr.Remote.Name,
 			"state": pr.State, "remoteState": remoteState},
-		Fix: fix,
+		Fix: peeringFix(pr, rev),
 	}
+}
+
+// peeringFix says how to bring a half-built peering up. A Disconnected link (its other side was
+// deleted, or the remote address space changed without a sync) never becomes Connected by
+// creating the other side: it must be deleted and re-created, or synced when the portal offers
+// "Sync". A link that is only Initiated needs its other side.
+func peeringFix(pr, rev *model.Peering) string {
+	var disc []string
+	for _, l := range []*model.Peering{pr, rev} {
+		if l != nil && strings.EqualFold(l.State, "Disconnected") {
+			disc = append(disc, fmt.Sprintf("%s (on %s)", l.Name, l.Local.Name))
+		}
+	}
+	switch {
+	case len(disc) > 0 && rev == nil:
+		return fmt.Sprintf("Delete the Disconnected link %s and re-create it, then create the link from %s back to %s "+
+			"(a Disconnected link never becomes Connected by itself); both links must show Connected.",
+			disc[0], pr.Remote.Name, pr.Local.Name)
+	case len(disc) > 0:
+		return fmt.Sprintf("Delete and re-create the Disconnected link %s, or sync it if Azure offers Sync "+
+			"(a Disconnected link never becomes Connected by itself); both links must show Connected.",
+			strings.Join(disc, " and "))
+	case rev == nil:
+		return fmt.Sprintf("Create the peering from %s back to %s.", pr.Remote.Name, pr.Local.Name)
+	}
+	return fmt.Sprintf("Sync the peering between %s and %s (or delete and re-create both links); both links must show Connected.",
+		pr.Local.Name, pr.Remote.Name)
 }
