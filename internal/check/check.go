@@ -71,7 +71,7 @@ type Finding struct {
 	Evidence  map[string]any `json:"evidence"`
 	Fix       string         `json:"fix"`
 	// Fingerprint identifies the finding across runs (Fingerprint); RunOne sets it.
-	Fingerprint string `json:"fingerprint"`
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Check is one diagnostic: a code (stable, used by pipelines), the evidence keys its findings
