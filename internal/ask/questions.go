@@ -3,6 +3,7 @@ package ask
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
@@ -31,12 +32,17 @@ func Summary(ctx context.Context, s *Snapshot, _ SummaryQuery, _ Options) (*Summ
 }
 
 // RoutesQuery asks for a NIC's effective routes. NIC is a NIC ID or name, a VM name or a
-// private IP (model.Network.FindNIC).
-type RoutesQuery struct{ NIC string }
+// private IP (model.Network.FindNIC). Subnet, instead of NIC, asks for a subnet's: "VNET/SUBNET"
+// or a subnet ID (cli.md "routes / rules"), any subnet including GatewaySubnet and
+// AzureFirewallSubnet. Exactly one of the two is set.
+type RoutesQuery struct {
+	NIC    string
+	Subnet string
+}
 
 // RoutesAnswer is the effective route table of the NIC's subnet, in the order az prints it.
 type RoutesAnswer struct {
-	NIC    *model.NIC
+	NIC    *model.NIC // nil when the query named a subnet
 	Subnet *model.Subnet
 	Routes []fib.Route
 	// DisableBGPPropagation is the subnet route table's setting (false without a table).
@@ -45,6 +51,14 @@ type RoutesAnswer struct {
 
 // Routes answers `vnetdoctor routes`. A NIC without a subnet is a *QueryError.
 func Routes(ctx context.Context, s *Snapshot, q RoutesQuery, _ Options) (*RoutesAnswer, error) {
+	if q.Subnet != "" {
+		sub, err := findSubnet(ctx, s, q.Subnet)
+		if err != nil {
+			return nil, err
+		}
+		return &RoutesAnswer{Subnet: sub, Routes: s.Plane.FIB.Subnet(sub).All(),
+			DisableBGPPropagation: sub.RouteTable != nil && sub.RouteTable.DisableBGPPropagation}, nil
+	}
 	nic, err := findNIC(ctx, s, q.NIC)
 	if err != nil {
 		return nil, err
@@ -57,20 +71,33 @@ func Routes(ctx context.Context, s *Snapshot, q RoutesQuery, _ Options) (*Routes
 		DisableBGPPropagation: sub.RouteTable != nil && sub.RouteTable.DisableBGPPropagation}, nil
 }
 
-// RulesQuery asks for a NIC's effective security rules; NIC as in RoutesQuery.
-type RulesQuery struct{ NIC string }
+// RulesQuery asks for a NIC's effective security rules; NIC and Subnet as in RoutesQuery. A
+// subnet's rules are those applying to an address in it that no NIC owns: admin rules and the
+// subnet's NSG.
+type RulesQuery struct {
+	NIC    string
+	Subnet string
+}
 
-// RulesAnswer is the effective security rules of the NIC's primary ip configuration, in the
-// shape of az network nic list-effective-nsg.
+// RulesAnswer is the effective security rules of the NIC's primary ip configuration (or of the
+// subnet), in the shape of az network nic list-effective-nsg.
 type RulesAnswer struct {
-	NIC      *model.NIC
-	IPConfig *model.IPConfig
+	NIC      *model.NIC         // nil when the query named a subnet
+	IPConfig *model.IPConfig    // nil when the query named a subnet
+	Subnet   *model.Subnet      // the subnet asked about, or the ip configuration's
 	NSGs     []acl.EffectiveNSG // never nil
 }
 
 // Rules answers `vnetdoctor rules`. A NIC without an ip configuration in a subnet is a
 // *QueryError.
 func Rules(ctx context.Context, s *Snapshot, q RulesQuery, _ Options) (*RulesAnswer, error) {
+	if q.Subnet != "" {
+		sub, err := findSubnet(ctx, s, q.Subnet)
+		if err != nil {
+			return nil, err
+		}
+		return &RulesAnswer{Subnet: sub, NSGs: nonNil(s.Plane.ACL.ForSubnet(sub).Listing())}, nil
+	}
 	nic, err := findNIC(ctx, s, q.NIC)
 	if err != nil {
 		return nil, err
@@ -79,11 +106,14 @@ func Rules(ctx context.Context, s *Snapshot, q RulesQuery, _ Options) (*RulesAns
 	if ipc == nil || ipc.Subnet == nil {
 		return nil, &QueryError{Message: fmt.Sprintf("NIC %s has no ip configuration with a subnet in the snapshot", nic.ID)}
 	}
-	list := s.Plane.ACL.ForIPConfig(ipc).Listing()
-	if list == nil {
-		list = []acl.EffectiveNSG{}
+	return &RulesAnswer{NIC: nic, IPConfig: ipc, Subnet: ipc.Subnet, NSGs: nonNil(s.Plane.ACL.ForIPConfig(ipc).Listing())}, nil
+}
+
+func nonNil(l []acl.EffectiveNSG) []acl.EffectiveNSG {
+	if l == nil {
+		return []acl.EffectiveNSG{}
 	}
-	return &RulesAnswer{NIC: nic, IPConfig: ipc, NSGs: list}, nil
+	return l
 }
 
 // Trace answers `vnetdoctor trace`: the flow's path both ways. A destination the snapshot does
@@ -150,4 +180,39 @@ func findNIC(ctx context.Context, s *Snapshot, ref string) (*model.NIC, error) {
 		return nil, err
 	}
 	return s.Plane.Net.FindNIC(ref)
+}
+
+// findSubnet resolves a subnet reference: a subnet ID, or "VNET/SUBNET" by name
+// (case-insensitive). A name that matches subnets of several VNets of that name is an
+// *model.AmbiguousError; no match is a *model.NotFoundError.
+func findSubnet(ctx context.Context, s *Snapshot, ref string) (*model.Subnet, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n := s.Plane.Net
+	if r, ok := n.Lookup(model.ID(ref)); ok {
+		if sub, ok := r.(*model.Subnet); ok {
+			return sub, nil
+		}
+	}
+	vnet, name, ok := strings.Cut(strings.Trim(ref, "/"), "/")
+	var found []*model.Subnet
+	if ok && !strings.Contains(name, "/") {
+		for _, sub := range n.Subnets {
+			if strings.EqualFold(sub.Name, name) && sub.VNet != nil && strings.EqualFold(sub.VNet.Name, vnet) {
+				found = append(found, sub)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, &model.NotFoundError{Kind: "subnet (VNET/SUBNET or subnet ID)", Ref: ref}
+	case 1:
+		return found[0], nil
+	}
+	e := &model.AmbiguousError{Ref: ref}
+	for _, f := range found {
+		e.Candidates = append(e.Candidates, f.ID)
+	}
+	return nil, e
 }
