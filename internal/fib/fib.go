@@ -107,9 +107,11 @@ func (t *Table) DefaultRoute() (*Route, bool) {
 //     198.18/15), as NetworkInterfaceEffectiveRouteTableList.json lists them;
 //  4. peering routes, per peering link in the VNet's order, remote ranges in order;
 //  5. service endpoint routes, per endpoint and region in the subnet's order;
-//  6. private endpoint /32s: the VNet's own endpoints, then those of each peered VNet;
+//  6. private endpoint /32s: the VNet's own endpoints, then those of each peered VNet, each by
+//     endpoint ID (Network.PrivateEndpoints order);
 //  7. gateway routes (own gateway, or the hub's by gateway transit), per connection;
-//  8. UDRs in the route table's order (a service tag UDR expands in the tag's order).
+//  8. UDRs by name, the route table's order in the model (a service tag UDR expands in the tag's
+//     address order).
 //
 // Routes removed by the spec (Default None routes that lose rule 1, or all of them under an
 // active 0/0 to an appliance or gateway) are not listed at all.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -11,17 +12,17 @@ import (
 //
 // Lists that are one resource's own array keep Azure's order, because Azure gives it meaning
 // or the output shows it as configured: a NIC's ip configurations and a VM's NICs (primary
-// first), routes, firewall rule collections and rules, a load balancer's frontends
-// (the first is the one a trace names) and rules, and the public IPs of a firewall, gateway or
-// NAT gateway. A policy's rule collection groups are in processing order (by priority, the
-// converter sorts them), and so are an NSG's rules (by priority, then name). Lists without IDs
-// (DNS records, forwarding rules) keep input order.
+// first), firewall rule collections and rules, a load balancer's frontends (the first is the one
+// a trace names) and rules, and the public IPs of a firewall, gateway or NAT gateway. A policy's
+// rule collection groups are in processing order (by priority, the converter sorts them), and
+// so are an NSG's rules (by priority, then name). Lists without IDs (DNS records, forwarding
+// rules) keep input order.
 //
-// Two lists keep input order for now because answers show it: the InterfaceEndpoint /32s of
-// `routes` follow Network.PrivateEndpoints, and fib's golden tables list a VNet's subnets in
-// VNet.Subnets order; internal/fib is to order its rows itself (issue 10). Sorting them reorders
-// those lines, nothing else. VNet.Peerings is sorted: which peered VNet's owner a next hop
-// resolves to, and the peering rows of `routes`, no longer follow the snapshot's order.
+// A route table's routes are ordered by name (their order carries no meaning: the longest prefix
+// decides), and so are Network.PrivateEndpoints and VNet.Subnets: the UDR and InterfaceEndpoint
+// rows of `routes` and fib's tables then do not depend on how the snapshot was written (issue
+// 10). VNet.Peerings is sorted too: which peered VNet's owner a next hop resolves to, and the
+// peering rows of `routes`, do not follow the snapshot's order.
 func (n *Network) sortLists() {
 	sortByID(n.VNets, func(x *VNet) ID { return x.ID })
 	sortByID(n.Subnets, func(x *Subnet) ID { return x.ID })
@@ -44,13 +45,31 @@ func (n *Network) sortLists() {
 	sortByID(n.PrivateDNSZones, func(x *PrivateDNSZone) ID { return x.ID })
 	sortByID(n.ForwardingRulesets, func(x *DNSForwardingRuleset) ID { return x.ID })
 	sortByID(n.ResolverInbounds, func(x *DNSResolverInbound) ID { return x.ID })
+	sortByID(n.PrivateEndpoints, func(x *PrivateEndpoint) ID { return x.ID })
 
 	// Children that come from other resources (a subnet or peering given as its own object, a
 	// gateway naming its VNet, a NIC naming a backend pool, a link naming a zone).
 	vnetID := func(x *VNet) ID { return x.ID }
 	for _, v := range nonNil(n.VNets) {
 		sortByID(v.Peerings, func(x *Peering) ID { return x.ID })
+		sortByID(v.Subnets, func(x *Subnet) ID { return x.ID })
 		sortByID(v.Gateways, func(x *VNetGateway) ID { return x.ID })
+	}
+	for _, t := range n.ServiceTags { // a tag is a set of prefixes: address order
+		slices.SortFunc(t.Prefixes, func(a, b netip.Prefix) int {
+			if c := a.Addr().Compare(b.Addr()); c != 0 {
+				return c
+			}
+			return a.Bits() - b.Bits()
+		})
+	}
+	for _, s := range nonNil(n.Subnets) { // one route set per service: service order
+		slices.SortStableFunc(s.ServiceEndpoints, func(a, b ServiceEndpoint) int {
+			return strings.Compare(strings.ToLower(a.Service), strings.ToLower(b.Service))
+		})
+	}
+	for _, rt := range nonNil(n.RouteTables) {
+		slices.SortStableFunc(rt.Routes, func(a, b *Route) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	}
 	for _, g := range nonNil(n.NATGateways) {
 		sortByID(g.Subnets, func(x *Subnet) ID { return x.ID })
