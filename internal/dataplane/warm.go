@@ -68,15 +68,19 @@ func (p *Plane) ruleJobs() []func() {
 }
 
 // runJobs runs jobs on GOMAXPROCS goroutines, each taking the next job until none is left or
-// ctx is done.
+// ctx is done. A job's panic stops its worker and is raised again in the caller once every
+// worker has returned, so the caller's recover sees it (issue 10: a panic in any goroutine is
+// an internal error, never a crash).
 func runJobs(ctx context.Context, jobs []func()) error {
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	panics := make([]any, workers)
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { panics[w] = recover() }()
 			for ctx.Err() == nil {
 				i := next.Add(1) - 1
 				if i >= int64(len(jobs)) {
@@ -87,5 +91,10 @@ func runJobs(ctx context.Context, jobs []func()) error {
 		}()
 	}
 	wg.Wait()
+	for _, r := range panics {
+		if r != nil {
+			panic(r)
+		}
+	}
 	return ctx.Err()
 }
