@@ -488,6 +488,12 @@ function stepList(a) {
   }
 }
 
+function clearTrace() {
+  state.trace = null;
+  $('#layer-trace').replaceChildren();
+  $('#trace-result').replaceChildren();
+}
+
 function selectHop(leg, i) {
   for (const e of document.querySelectorAll('.selected')) e.classList.remove('selected');
   const li = document.getElementById(`hop-${leg}-${i}`), b = document.querySelector(`.badge[data-leg="${leg}"][data-hop="${i}"]`);
@@ -515,7 +521,7 @@ async function runCheck() {
     const fs = r.findings.filter(f => f.severity === sev);
     if (!fs.length) continue;
     const det = document.createElement('details');
-    det.open = sev !== 'Info';
+    det.open = true;
     det.className = 'severity ' + low(sev);
     const sum = document.createElement('summary');
     sum.textContent = `${sev} (${fs.length})`;
@@ -537,7 +543,7 @@ async function runCheck() {
       b.addEventListener('click', async () => {
         const n = await highlight(f.resources || []);
         const pt = provingTrace(f);
-        if (pt) { await runTrace(pt); await highlight(f.resources || [], false); showTab('findings'); }
+        if (pt) { await runTrace(pt); await highlight(f.resources || [], false); showTab('findings'); } else clearTrace();
         b.dataset.highlighted = String(n);
       });
       li.append(t, m, b);
@@ -589,7 +595,7 @@ async function main() {
     for (const k of FORM_FIELDS) p[k] = f.elements[k].value.trim();
     runTrace(p);
   });
-  $('#trace-clear').addEventListener('click', () => { state.trace = null; $('#layer-trace').replaceChildren(); $('#trace-result').replaceChildren(); });
+  $('#trace-clear').addEventListener('click', clearTrace);
   $('#run-check').addEventListener('click', runCheck);
   $('#resolve-form').addEventListener('submit', resolve);
   document.addEventListener('keydown', e => {
