@@ -23,10 +23,14 @@ func browserTools(t *testing.T) (node, chromium, dir string) {
 	if testing.Short() {
 		t.Skip("browser tests skipped in -short mode")
 	}
+	skip := t.Skip
+	if os.Getenv("VNETDOCTOR_E2E_REQUIRED") == "1" { // CI: a missing tool is a failure
+		skip = t.Fatal
+	}
 	dir, _ = filepath.Abs("e2e")
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("browser tests skipped: node is not installed (apt-get install nodejs npm)")
+		skip("browser tests skipped: node is not installed (apt-get install nodejs npm)")
 	}
 	chromium = os.Getenv("CHROMIUM")
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -35,10 +39,10 @@ func browserTools(t *testing.T) (node, chromium, dir string) {
 		}
 	}
 	if chromium == "" {
-		t.Skip("browser tests skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)")
+		skip("browser tests skipped: chromium is not installed (apt-get install chromium, or set CHROMIUM)")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err != nil {
-		t.Skip("browser tests skipped: playwright-core is not installed (cd internal/serve/e2e && npm ci)")
+		skip("browser tests skipped: playwright-core is not installed (cd internal/serve/e2e && npm ci)")
 	}
 	return node, chromium, dir
 }
