@@ -35,12 +35,16 @@ func TestTraceText(t *testing.T) {
 	if err := Trace(&b, sampleAnswer()); err != nil {
 		t.Fatal(err)
 	}
-	want := `Unreachable: vm-app → vm-db Tcp/1433 — forward Dropped (NsgDenied) by NsgInbound securityRules/deny-sql
+	want := `Unreachable: vm-app → vm-db Tcp/1433 — forward NsgDenied at vm-db-nic by NSG nsg-db inbound securityRules/deny-sql
 
-forward: Dropped, cause NsgDenied
-    Nic                   vm-app-nic (vm vm-app) 10.1.1.4: Route to-hub matched
-    Firewall              afw 10.0.0.4: FirewallNetworkRule rcg/net/app-to-db matched; Snat source 10.1.1.4 → 10.0.0.5
- >> Nic                   vm-db-nic (vm vm-db) 10.2.1.4: NsgInbound nsg-db securityRules/deny-sql denied — subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql
+forward: Dropped (NsgDenied)
+  vm-app-nic (NIC, VM vm-app) 10.1.1.4
+      matched     route to-hub
+  afw (firewall) 10.0.0.4
+      matched     firewall network rule rcg/net/app-to-db
+      translated  SNAT: source 10.1.1.4 → 10.0.0.5
+  vm-db-nic (NIC, VM vm-db) 10.2.1.4
+  >>  denied      subnet NSG nsg-db denies Inbound 10.1.1.4 → 10.2.1.4 Tcp/1433 by securityRules/deny-sql
 
 return: not traced (the forward flow did not get there)
 
@@ -84,5 +88,39 @@ func TestTraceTextICMPHasNoPorts(t *testing.T) {
 				t.Errorf("%s: text lacks %q:\n%s", c.proto, want, got)
 			}
 		}
+	}
+}
+
+// TestTraceTextReadable: no line is wider than Width, the top line names one cause, and colour
+// appears only when asked for.
+func TestTraceTextReadable(t *testing.T) {
+	a := sampleAnswer()
+	a.Forward.Hops[2].Steps[0].Detail = strings.Repeat("a long explanation of what the NSG did ", 8)
+	var plain, color strings.Builder
+	if err := Trace(&plain, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := TraceStyled(&color, a, Style{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(plain.String(), "\n") {
+		if n := len([]rune(l)); n > Width {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+	if strings.Contains(plain.String(), "\x1b[") || !strings.Contains(color.String(), "\x1b[") {
+		t.Errorf("colour in plain text or none in colour text")
+	}
+	// A dropped reply whose trace also finds AsymmetricReturn: the top line names the drop only.
+	a = sampleAnswer()
+	a.Forward.Disposition, a.Forward.DropCause = trace.Delivered, ""
+	a.Return = &trace.Leg{Disposition: trace.Dropped, DropCause: trace.NextHopNone}
+	a.Findings = []trace.Finding{{Code: trace.CodeAsymmetricReturn, Severity: "Error", Message: "m"}}
+	var b strings.Builder
+	if err := Trace(&b, a); err != nil {
+		t.Fatal(err)
+	}
+	if top := strings.SplitN(b.String(), "\n", 2)[0]; !strings.Contains(top, "NextHopNone") || strings.Contains(top, "Asymmetric") {
+		t.Errorf("top line = %q, want the reply's drop and nothing else", top)
 	}
 }
