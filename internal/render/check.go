@@ -23,11 +23,27 @@ func CheckJSON(w io.Writer, fs []check.Finding) error {
 	return JSON(w, CheckReport{Findings: fs})
 }
 
-// Check writes findings for people, about one screen per dozen findings: grouped by severity
-// (errors first), then by code; one line per finding (title and the code's cli.md evidence
-// keys), and each distinct fix once per code. Messages, resources and the full evidence are in
-// -o json; a count line ends the report.
-func Check(w io.Writer, fs []check.Finding) error {
+// Check writes findings for people in plain text (CheckStyled with zero options).
+func Check(w io.Writer, fs []check.Finding) error { return CheckStyled(w, fs, CheckOptions{}) }
+
+// CheckOptions shape the human check report.
+type CheckOptions struct {
+	Style
+	// Expand lists codes whose findings are listed one by one however many there are (the
+	// CLI's --code); other codes with more than RollupAt findings are rolled up.
+	Expand []check.Code
+}
+
+// RollupAt is the number of findings of one code above which the text report rolls them up per
+// resource (ShadowedRule per NSG) unless the code is expanded.
+const RollupAt = 10
+
+// CheckStyled writes findings for people: grouped by severity (errors first), then by code; one
+// line per finding (title and the code's cli.md evidence keys) followed by its message (the
+// impact; once per code when every finding of the code says the same), then each distinct fix
+// once per code. A code with more than RollupAt findings is rolled up to one line per resource
+// unless opts.Expand names it. Lines wrap at Width; a count line ends the report.
+func CheckStyled(w io.Writer, fs []check.Finding, opts CheckOptions) error {
 	ew := &errWriter{w: w}
 	if len(fs) == 0 {
 		ew.printf("No findings.\n")
@@ -38,14 +54,28 @@ func Check(w io.Writer, fs []check.Finding) error {
 		if len(group) == 0 {
 			continue
 		}
-		ew.printf("%s (%d)\n", plural(sev), len(group))
+		ew.printf("%s\n", opts.paint(bold+sevColor(sev), fmt.Sprintf("%s (%d)", plural(sev), len(group))))
 		for _, byCode := range groupByCode(group) {
-			writeCodeGroup(ew, byCode)
+			if len(byCode) > RollupAt && !slices.Contains(opts.Expand, byCode[0].Code) {
+				writeRollup(ew, byCode, opts.Style)
+			} else {
+				writeCodeGroup(ew, byCode, opts.Style)
+			}
 		}
 		ew.printf("\n")
 	}
 	ew.printf("%s (details: -o json)\n", countLine(fs))
 	return ew.err
+}
+
+func sevColor(s check.Severity) string {
+	switch s {
+	case check.Error:
+		return red
+	case check.Warning:
+		return yellow
+	}
+	return ""
 }
 
 func bySeverity(fs []check.Finding, sev check.Severity) []check.Finding {
@@ -84,22 +114,71 @@ func groupByCode(fs []check.Finding) [][]check.Finding {
 	return out
 }
 
-func writeCodeGroup(ew *errWriter, fs []check.Finding) {
-	ew.printf("  %s (%d)\n", fs[0].Code, len(fs))
+func writeCodeGroup(ew *errWriter, fs []check.Finding, st Style) {
+	ew.printf("  %s (%d)\n", st.paint(bold, string(fs[0].Code)), len(fs))
+	shared := len(fs) > 1
+	for _, f := range fs[1:] {
+		shared = shared && f.Message == fs[0].Message
+	}
 	var fixes []string
 	for _, f := range fs {
-		line := "    - " + f.Title
+		line := f.Title
 		if ev := evidenceLine(keyEvidence(f)); ev != "" {
 			line += "  [" + ev + "]"
 		}
-		ew.printf("%s\n", line)
+		ew.printf("%s", wrapped(line, "    - ", "        "))
+		if f.Message != "" && !shared {
+			ew.printf("%s", wrapped(f.Message, "      ", "      "))
+		}
 		if f.Fix != "" && !slices.Contains(fixes, f.Fix) {
 			fixes = append(fixes, f.Fix)
 		}
 	}
-	for _, fix := range fixes {
-		ew.printf("    fix: %s\n", fix)
+	if shared && fs[0].Message != "" {
+		ew.printf("%s", wrapped(fs[0].Message, "    impact: ", "        "))
 	}
+	for _, fix := range fixes {
+		ew.printf("%s", wrapped(fix, "    fix: ", "        "))
+	}
+}
+
+// writeRollup writes a mass of findings of one code as one line per resource (the first
+// resource each names: the NSG of a ShadowedRule), at most rollupLines of them, the first fix,
+// and how to list them all.
+func writeRollup(ew *errWriter, fs []check.Finding, st Style) {
+	const rollupLines = 15
+	ew.printf("  %s (%d, rolled up)\n", st.paint(bold, string(fs[0].Code)), len(fs))
+	var keys []string
+	by := map[string][]check.Finding{}
+	for _, f := range fs {
+		k := "(no resource)"
+		if len(f.Resources) > 0 {
+			k = lastSegment(f.Resources[0])
+		}
+		if by[k] == nil {
+			keys = append(keys, k)
+		}
+		by[k] = append(by[k], f)
+	}
+	for i, k := range keys {
+		if i == rollupLines {
+			ew.printf("    - and %s more\n", pluralize(len(keys)-rollupLines, "resource", "resources"))
+			break
+		}
+		g := by[k]
+		text := k + ": " + g[0].Title
+		if len(g) > 1 {
+			text = fmt.Sprintf("%s: %s, e.g. %s", k, pluralize(len(g), "finding", "findings"), g[0].Title)
+		}
+		ew.printf("%s", wrapped(text, "    - ", "        "))
+	}
+	if fs[0].Message != "" {
+		ew.printf("%s", wrapped(fs[0].Message, "    impact (first): ", "        "))
+	}
+	if fs[0].Fix != "" {
+		ew.printf("%s", wrapped(fs[0].Fix, "    fix (first): ", "        "))
+	}
+	ew.printf("    list each: vnetdoctor check --code %s\n", fs[0].Code)
 }
 
 // keyEvidence is the finding's contract evidence (the keys its check declares, cli.md), without
@@ -187,7 +266,8 @@ func countLine(fs []check.Finding) string {
 			i++
 		}
 	}
-	return fmt.Sprintf("%d findings: %d errors, %d warnings, %d info", len(fs), e, w, i)
+	return fmt.Sprintf("%s: %s, %s, %d info", pluralize(len(fs), "finding", "findings"),
+		pluralize(e, "error", "errors"), pluralize(w, "warning", "warnings"), i)
 }
 
 // errWriter remembers the first write error so rendering code stays linear.

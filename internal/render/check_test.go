@@ -27,13 +27,15 @@ func TestCheckText(t *testing.T) {
 	want := `ERRORS (1)
   PeeringNotConnected (1)
     - Peering a ↔ b is not connected
+      Half built.
     fix: Create the link back.
 
 INFO (1)
   PrivateEndpointCost (1)
-    - 2 private endpoints  [count=2 monthlyUsd=14.60]
+    - 2 private endpoints [count=2 monthlyUsd=14.60]
+      Costs.
 
-2 findings: 1 errors, 0 warnings, 1 info (details: -o json)
+2 findings: 1 error, 0 warnings, 1 info (details: -o json)
 `
 	if d := cmp.Diff(want, b.String()); d != "" {
 		t.Errorf("text (-want +got):\n%s", d)
@@ -64,8 +66,9 @@ func TestCheckTextAggregates(t *testing.T) {
 	got := b.String()
 	wantPrefix := `ERRORS (2)
   DnsProxyUpstreamBlocked (2)
-    - Firewall fw DNS proxy → 10.0.3.4 is blocked  [rule=securityRules/deny-dns]
-    - Firewall fw DNS proxy → 10.0.3.5 is blocked  [rule=securityRules/deny-dns]
+    - Firewall fw DNS proxy → 10.0.3.4 is blocked [rule=securityRules/deny-dns]
+    - Firewall fw DNS proxy → 10.0.3.5 is blocked [rule=securityRules/deny-dns]
+    impact: long message
     fix: Allow the subnet.
 `
 	if !strings.HasPrefix(got, wantPrefix) {
@@ -160,5 +163,39 @@ func TestSARIF(t *testing.T) {
 	}
 	if fp := run.Results[0].PartialFingerprints["vnetdoctor/v1"]; len(fp) != 32 {
 		t.Errorf("fingerprint = %q, want 32 hex digits", fp)
+	}
+}
+
+// TestCheckTextRollsUpMasses: more than RollupAt findings of one code become one line per
+// resource with a count, unless the code is expanded (--code); no line is wider than Width.
+func TestCheckTextRollsUpMasses(t *testing.T) {
+	var fs []check.Finding
+	for i := 0; i < 30; i++ {
+		nsg := fmt.Sprintf("/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/nsg-%d", i%2)
+		fs = append(fs, check.Finding{Code: "ShadowedRule", Severity: check.Warning, Resources: []string{nsg},
+			Title: fmt.Sprintf("rule r%d is shadowed", i), Message: strings.Repeat("never matches ", 20), Fix: "Delete it."})
+	}
+	var b bytes.Buffer
+	if err := Check(&b, fs); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{"ShadowedRule (30, rolled up)\n", "    - nsg-0: 15 findings, e.g. rule r0 is shadowed\n",
+		"    - nsg-1: 15 findings, e.g. rule r1 is shadowed\n", "list each: vnetdoctor check --code ShadowedRule\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rolled-up text lacks %q:\n%s", want, got)
+		}
+	}
+	b.Reset()
+	if err := CheckStyled(&b, fs, CheckOptions{Expand: []check.Code{"ShadowedRule"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "    - rule r"); n != 30 {
+		t.Errorf("expanded text lists %d findings, want 30:\n%s", n, b.String())
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if len([]rune(l)) > Width {
+			t.Errorf("line of %d columns: %q", len([]rune(l)), l)
+		}
 	}
 }
