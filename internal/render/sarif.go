@@ -56,7 +56,38 @@ type sarifResult struct {
 }
 
 type sarifLocation struct {
-	LogicalLocations []sarifLogical `json:"logicalLocations"`
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+// Location is where a resource's object starts in a snapshot file: URI is the file relative to
+// the working directory with forward slashes, Line counts from 1.
+type Location struct {
+	URI  string
+	Line int
+}
+
+// SARIFOptions add physical locations to a SARIF log (cli.md "check": GitHub code scanning
+// shows a result only at a file and line).
+type SARIFOptions struct {
+	// Locate returns where a resource (by ID) is defined; nil or false when unknown.
+	Locate func(id string) (Location, bool)
+	// Fallback is the location of a finding none of whose resources Locate knows (the first
+	// snapshot file, line 1); empty URI: such findings keep logical locations only.
+	Fallback Location
 }
 
 type sarifLogical struct {
@@ -78,6 +109,14 @@ const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
 // code, level error|warning|note, one logical location per resource ID, and a rule per check
 // (plus one for any code no check declares, such as CheckFailed).
 func SARIF(w io.Writer, fs []check.Finding, checks []check.Check, version string) error {
+	return SARIFWith(w, fs, checks, version, SARIFOptions{})
+}
+
+// SARIFWith is SARIF with physical locations: each location of a resource that opts.Locate
+// knows carries physicalLocation (file and start line), located resources come first, and a
+// finding with none gets opts.Fallback. partialFingerprints carry the finding's fingerprint
+// (check.Fingerprint) under "vnetdoctor/fingerprint" beside the older "vnetdoctor/v1".
+func SARIFWith(w io.Writer, fs []check.Finding, checks []check.Check, version string, opts SARIFOptions) error {
 	driver := sarifDriver{Name: "vnetdoctor", Version: version,
 		InformationURI: "https://github.com/vnetdoctor/vnetdoctor", Rules: []sarifRule{}}
 	index := map[check.Code]int{}
@@ -94,19 +133,33 @@ func SARIF(w io.Writer, fs []check.Finding, checks []check.Check, version string
 		if _, ok := index[f.Code]; !ok {
 			addRule(f.Code, f.Title)
 		}
-		results = append(results, sarifResultOf(f, index[f.Code]))
+		results = append(results, sarifResultOf(f, index[f.Code], opts))
 	}
 	log := sarifLog{Schema: sarifSchema, Version: "2.1.0",
 		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
 	return JSON(w, log)
 }
 
-func sarifResultOf(f check.Finding, ruleIndex int) sarifResult {
-	locs := make([]sarifLocation, 0, len(f.Resources))
+func sarifResultOf(f check.Finding, ruleIndex int, opts SARIFOptions) sarifResult {
+	var located, logical []sarifLocation
 	for _, id := range f.Resources {
-		locs = append(locs, sarifLocation{LogicalLocations: []sarifLogical{{
-			Name: lastSegment(id), FullyQualifiedName: id, Kind: "resource"}}})
+		l := sarifLocation{LogicalLocations: []sarifLogical{{Name: lastSegment(id), FullyQualifiedName: id, Kind: "resource"}}}
+		if opts.Locate != nil {
+			if at, ok := opts.Locate(id); ok {
+				l.PhysicalLocation = physical(at)
+				located = append(located, l)
+				continue
+			}
+		}
+		logical = append(logical, l)
 	}
+	if len(located) == 0 && opts.Fallback.URI != "" {
+		located = []sarifLocation{{PhysicalLocation: physical(opts.Fallback)}}
+		if len(logical) > 0 {
+			located[0].LogicalLocations, logical = logical[0].LogicalLocations, logical[1:]
+		}
+	}
+	locs := append(append(make([]sarifLocation, 0, len(located)+len(logical)), located...), logical...)
 	text := f.Title
 	if f.Message != "" {
 		text = f.Message
@@ -117,7 +170,7 @@ func sarifResultOf(f check.Finding, ruleIndex int) sarifResult {
 	}
 	return sarifResult{RuleID: string(f.Code), RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
 		Message: sarifMessage{text}, Locations: locs,
-		PartialFingerprints: map[string]string{"vnetdoctor/v1": fingerprint(f)},
+		PartialFingerprints: map[string]string{"vnetdoctor/v1": fingerprint(f), "vnetdoctor/fingerprint": findingFingerprint(f)},
 		Properties:          sarifProperties{Title: f.Title, Severity: f.Severity.String(), Evidence: ev, Fix: f.Fix}}
 }
 
@@ -141,4 +194,21 @@ func fingerprint(f check.Finding) string {
 		h.Write([]byte("\x00" + strings.ToLower(r)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func physical(at Location) *sarifPhysical {
+	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: at.URI}}
+	if at.Line > 0 {
+		p.Region = &sarifRegion{StartLine: at.Line}
+	}
+	return p
+}
+
+// findingFingerprint is the finding's fingerprint as check sets it, computed when a finding
+// was built without one.
+func findingFingerprint(f check.Finding) string {
+	if f.Fingerprint != "" {
+		return f.Fingerprint
+	}
+	return check.Fingerprint(f)
 }
