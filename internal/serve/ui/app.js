@@ -186,7 +186,7 @@ function drawPeerings(parent) {
     const la = e.links[e.a], lb = e.links[e.b];
     const ok = la && lb && la.active && lb.active;
     const [p1, p2] = edgePoints(A, B);
-    const g = el('g', { class: 'peering ' + (ok ? 'connected' : 'broken') }, parent);
+    const g = el('g', { class: 'peering ' + (ok ? 'connected' : 'broken') + (many ? ' many' : '') }, parent);
     el('line', { x1: p1[0], y1: p1[1], x2: p2[0], y2: p2[1], class: 'peering-line' }, g);
     if (!ok || !many) {
       const s = `${la ? la.state : 'no link'} / ${lb ? lb.state : 'no link'}`;
@@ -379,6 +379,7 @@ async function runTrace(params) {
   state.trace = a;
   drawTrace(a);
   stepList(a);
+  if (state.lay.w > 3000) zoomToTrace(a); // a large estate: show the path, not the whole estate
   document.body.dataset.trace = 'done';
 }
 
@@ -441,6 +442,17 @@ function drawTrace(a) {
       text(d, dx + 12, dy + 4, `dropped: ${leg.dropCause || leg.disposition}`, 'drop-text');
     }
   }
+}
+
+function zoomToTrace(a) {
+  const pts = [];
+  for (const leg of [a.forward, a.return]) for (const h of (leg ? leg.hops : [])) pts.push(hopPoint(h));
+  if (!pts.length) return;
+  const xs = pts.map(p => p[0]), ys = pts.map(p => p[1]);
+  const x0 = Math.min(...xs) - 200, y0 = Math.min(...ys) - 120, x1 = Math.max(...xs) + 300, y1 = Math.max(...ys) + 120;
+  const svg = $('#topo'), W = svg.clientWidth || 1000, H = svg.clientHeight || 700, s = Math.max((x1 - x0) / W, (y1 - y0) / H);
+  state.vb = [(x0 + x1) / 2 - W * s / 2, (y0 + y1) / 2 - H * s / 2, W * s, H * s];
+  setViewBox();
 }
 
 function stepList(a) {

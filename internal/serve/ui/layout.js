@@ -97,7 +97,7 @@ export function layout(topo, expanded, roles = classify(topo)) {
       const hub = boxes.get(c.hub);
       const spokes = c.spokes.map(id => boxes.get(id));
       const n = spokes.length;
-      const perRow = n <= 6 ? Math.max(n, 1) : Math.ceil(Math.sqrt(n * 2.5));
+      const perRow = n <= 6 ? Math.max(n, 1) : Math.ceil(Math.sqrt(n * 0.8)); // about the window's aspect
       const avgW = n ? spokes.reduce((s, b) => s + b.w, 0) / n : VNET_W;
       const maxW = Math.max(hub.w, perRow * (avgW + GAP));
       const p = pack(spokes, maxW, GAP);

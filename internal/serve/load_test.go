@@ -1,0 +1,109 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+)
+
+// TestTraceUnderLoad measures the API trace round trip with 50 concurrent clients on a large
+// estate (VNETDOCTOR_ESTATE=/tmp/estate, from go run ./cmd/vnetgen -out /tmp/estate), after the
+// tables are warm, and logs p50/p99 and the heap. Goal (issue 14): p99 under 20 ms.
+func TestTraceUnderLoad(t *testing.T) {
+	estate := os.Getenv("VNETDOCTOR_ESTATE")
+	if estate == "" || testing.Short() {
+		t.Skip("set VNETDOCTOR_ESTATE to a vnetgen estate to measure trace round trips under load")
+	}
+	start := time.Now()
+	sn, err := ask.Load(context.Background(), []string{estate}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := time.Since(start)
+	s := New(sn, Options{Loopback: true})
+	if err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	warm := time.Since(start) - loaded
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("%d VNets, %d NICs: load %v, warm %v; heap in use %d MiB, from the OS %d MiB",
+		len(sn.Plane.Net.VNets), len(sn.Plane.Net.NICs), loaded.Round(time.Millisecond), warm.Round(time.Millisecond),
+		ms.HeapInuse>>20, ms.Sys>>20)
+
+	var vms, ips []string
+	for _, n := range sn.Plane.Net.NICs {
+		if c := n.Primary(); n.VMName != "" && c != nil && c.PrivateIP.IsValid() {
+			vms, ips = append(vms, n.VMName), append(ips, c.PrivateIP.String())
+		}
+	}
+	if len(vms) < 2 {
+		t.Fatal("the estate has no VMs to trace between")
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	load(t, ts.URL, "VM names", vms) // first: also compiles the rules Warm leaves lazy
+	load(t, ts.URL, "private IPs", ips)
+	load(t, ts.URL, "VM names, again", vms)
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap in use after the load %d MiB", ms.HeapInuse>>20)
+}
+
+// load runs 50 clients of 40 traces each between random endpoints and logs the latencies.
+func load(t *testing.T, base, what string, endpoints []string) {
+	const clients, perClient = 50, 40
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	lat := make([]time.Duration, 0, clients*perClient)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var failed sync.Once
+	began := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(c), 14))
+			for i := 0; i < perClient; i++ {
+				q := url.Values{"from": {endpoints[rng.IntN(len(endpoints))]}, "to": {endpoints[rng.IntN(len(endpoints))]}, "dport": {fmt.Sprint([]int{22, 443, 1433, 3389}[rng.IntN(4)])}}
+				t0 := time.Now()
+				resp, err := hc.Get(base + "/api/trace?" + q.Encode())
+				if err != nil {
+					failed.Do(func() { t.Error(err) })
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				d := time.Since(t0)
+				if resp.StatusCode != 200 {
+					failed.Do(func() { t.Errorf("GET trace %s = %d", q.Encode(), resp.StatusCode) })
+				}
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	total := time.Since(began)
+	slices.Sort(lat)
+	p := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: p50 %v, p90 %v, p99 %v, max %v",
+		what, len(lat), clients, total.Round(time.Millisecond), float64(len(lat))/total.Seconds(), runtime.GOMAXPROCS(0),
+		p(0.50), p(0.90), p(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
+}
