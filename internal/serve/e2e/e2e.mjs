@@ -212,6 +212,7 @@ try {
   await page.focus('.device[data-name="vm-dns1-nic"]');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('#nic-panel h2')?.textContent.includes('vm-dns1'));
+  await page.waitForSelector('#nic-panel table.rules', { timeout: 10000 }); // the panel was emptied for vm-dns1
   check(await page.locator('#nic-panel table.rules').count() >= 1, 'keyboard: Enter on vm-dns1 shows its rules');
   await page.screenshot({ path: join(SHOTS, 'keyboard-nic-panel.png') });
   console.log('ok   keyboard');
