@@ -13,8 +13,11 @@ type Firewall struct {
 	// HubPublicAddresses are hubIPAddresses.publicIPs.addresses of a secured hub firewall.
 	HubPublicAddresses []netip.Addr
 	Policy             *FirewallPolicy
-	SkuTier            string // Basic, Standard, Premium
-	ThreatIntelMode    string
+	// MissingPolicy is the firewall policy the firewall references but the snapshot lacks:
+	// its rules are unknown, so traces through the firewall are Unknown.
+	MissingPolicy   ID
+	SkuTier         string // Basic, Standard, Premium
+	ThreatIntelMode string
 	// Classic is the rule set configured on the firewall itself (no policy).
 	Classic []*RuleCollection
 	// DNS proxy (spec §3.5) for a classic firewall; a policy's settings win when Policy is set.

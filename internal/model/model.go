@@ -81,6 +81,8 @@ type Network struct {
 	// Warnings lists dangling references, unmodelled features and values Azure would refuse,
 	// ordered by resource ID, code and message (Freeze), not in the order they were found.
 	Warnings []Warning
+	// missing holds, per resource (ID.Key), the references the snapshot lacks (AddMissing).
+	missing map[string][]ID
 	// Snapshot says which files the network was read from and when.
 	Snapshot SnapshotInfo
 
@@ -111,6 +113,19 @@ func (n *Network) Index(id ID, r any) {
 }
 
 // Warn appends a warning. Only the converter calls it.
+// AddMissing records that resource from references to, which the snapshot lacks (the converter
+// calls it with every DanglingReference warning).
+func (n *Network) AddMissing(from, to ID) {
+	if n.missing == nil {
+		n.missing = map[string][]ID{}
+	}
+	n.missing[from.Key()] = append(n.missing[from.Key()], to)
+}
+
+// MissingFrom lists the references of resource from that the snapshot lacks, in the order
+// found: answers that depend on them are Unknown (cli.md "Every command": input integrity).
+func (n *Network) MissingFrom(from ID) []ID { return n.missing[from.Key()] }
+
 func (n *Network) Warn(code string, res ID, msg string) {
 	n.Warnings = append(n.Warnings, Warning{Code: code, Resource: res, Message: msg})
 }

@@ -19,9 +19,11 @@ type NIC struct {
 	// an appliance needs it (spec §1.4).
 	IPForwarding bool
 	NSG          *NSG
-	IPConfigs    []*IPConfig // primary first
-	DNSServers   []netip.Addr
-	Tags         map[string]string
+	// MissingNSG is the NSG the NIC references but the snapshot lacks (see Subnet.MissingNSG).
+	MissingNSG ID
+	IPConfigs  []*IPConfig // primary first
+	DNSServers []netip.Addr
+	Tags       map[string]string
 }
 
 // DisableSnatOnPL reports whether the NIC carries the tag disableSnatOnPL=true (key

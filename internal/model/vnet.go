@@ -26,6 +26,11 @@ type Subnet struct {
 	NSG        *NSG           // nil: no NSG, everything allowed at this level (spec §2.1)
 	RouteTable *RouteTable    // nil: system routes only
 	NATGateway *NATGateway
+	// MissingNSG and MissingRouteTable are the NSG and route table the subnet references but
+	// the snapshot lacks (a DanglingReference warning names them): NSG and RouteTable are nil,
+	// yet rules and routes exist that nobody can read, so answers that depend on them are
+	// Unknown (cli.md "Every command": input integrity).
+	MissingNSG, MissingRouteTable ID
 	// ServiceEndpoints enabled on the subnet (spec §1.3).
 	ServiceEndpoints []ServiceEndpoint
 	// PrivateEndpointNetworkPolicies: "Disabled" (default), "Enabled", "NetworkSecurityGroupEnabled",

@@ -16,6 +16,9 @@ import (
 func (w *walker) toAppliance(s *model.Subnet, d forward.Decision) {
 	r, o, via := d.Route, d.Owner, d.Via
 	nh := r.NextHopIP
+	if d.Kind == forward.Unresolved && w.firewallMissing(s.VNet, nh) {
+		return
+	}
 	if d.Kind == forward.Unresolved {
 		// The route decides this drop: deciding names the UDR and its route table (cli.md).
 		w.step(StepRoute, Denied, routeHolder(s, r), routeName(r),
@@ -39,6 +42,33 @@ func (w *walker) toAppliance(s *model.Subnet, d forward.Decision) {
 		w.step(StepPlatform, Denied, o.ResourceID(), routeName(r), "next hop %s is a %s, which does not forward traffic", nh, o.Kind)
 		w.end(Dropped, NextHopUnreachable)
 	}
+}
+
+// firewallMissing ends the leg Unknown when a next hop nothing owns lies in an AzureFirewallSubnet
+// (of v or a VNet peered with it) that holds no firewall in the snapshot: only a firewall can
+// live there, so the export lacks it (cli.md "Every command": input integrity).
+func (w *walker) firewallMissing(v *model.VNet, nh netip.Addr) bool {
+	vnets := []*model.VNet{v}
+	for _, p := range v.Peerings {
+		if p.Remote != nil {
+			vnets = append(vnets, p.Remote)
+		}
+	}
+	for _, x := range vnets {
+		s := x.SubnetOf(nh)
+		if s == nil || !s.Named(model.FirewallSubnetName) {
+			continue
+		}
+		for _, fw := range w.p.Net.Firewalls {
+			if fw.Subnet == s {
+				return false
+			}
+		}
+		w.drop(InsufficientInformation, StepRoute, s.ID, "", "next hop %s is in %s, which holds no firewall in the snapshot: the firewall was not exported", nh, s.Name)
+		w.assume("an Azure Firewall in %s/%s is missing from the snapshot; the answer depends on it", x.Name, s.Name)
+		return true
+	}
+	return false
 }
 
 func routeName(r *fib.Route) string {

@@ -151,6 +151,11 @@ func (w *walker) firewallEgress(fw *model.Firewall) bool {
 		}
 	}
 	if pip == nil {
+		if m := w.p.Net.MissingFrom(fw.ID); len(m) > 0 { // a public IP it names may be among them
+			w.drop(InsufficientInformation, StepSnat, fw.ID, "", "firewall %s has no public IP in the snapshot; it references %s, which the snapshot lacks", fw.Name, m[0].Name())
+			w.assume("firewall %s references %s, which is not in the snapshot; the answer depends on it", fw.Name, m[0])
+			return false
+		}
 		w.drop(NoOutboundAccess, StepSnat, fw.ID, "", "firewall %s has no public IP in the snapshot to leave from", fw.Name)
 		return false
 	}

@@ -16,17 +16,17 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 		return false
 	}
 	if eff == nil {
-		return true
+		return !w.rulesMissing(at, dir)
 	}
 	for _, a := range eff.Assumptions {
 		w.assume("%s", a)
 	}
-	if len(eff.Sets) == 0 {
-		return true
-	}
 	if w.reply && w.sawForward(at) {
 		w.statefulSteps(eff, dir)
 		return true
+	}
+	if len(eff.Sets) == 0 {
+		return !w.rulesMissing(at, dir)
 	}
 	if !w.reply {
 		w.filtered = append(w.filtered, at)
@@ -36,6 +36,12 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 	}
 	r := eff.Evaluate(dir, w.pkt.flow())
 	w.levelSteps(r, dir, "")
+	if r.Allowed && w.rulesMissing(at, dir) {
+		return false
+	}
+	if !r.Allowed && w.tagUnknown(at, dir) {
+		return false
+	}
 	if !r.Allowed {
 		w.end(Dropped, causeOf(r))
 		// A half-built peering also leaves its remote ranges out of the VirtualNetwork tag
@@ -45,6 +51,57 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 		}
 	}
 	return r.Allowed
+}
+
+// rulesMissing ends the leg Unknown (InsufficientInformation) when an NSG that filters at `at`
+// is referenced but not in the snapshot: the NSGs present allowed the packet, and the missing
+// one could deny it. When a present NSG denies, the answer cannot change and the drop stands
+// (cli.md "Every command": input integrity).
+func (w *walker) rulesMissing(at any, dir model.Direction) bool {
+	var ids []model.ID
+	switch x := at.(type) {
+	case *model.IPConfig:
+		if x.Subnet != nil {
+			ids = append(ids, x.Subnet.MissingNSG)
+		} else if m := w.p.Net.MissingFrom(x.NIC.ID); len(m) > 0 {
+			ids = append(ids, m[0]) // the subnet is missing, and with it whatever NSG it has
+		}
+		if x.NIC != nil {
+			ids = append(ids, x.NIC.MissingNSG)
+		}
+	case *model.PrivateEndpoint:
+		if x.Subnet != nil && x.Subnet.PENetworkPoliciesNSG() {
+			ids = append(ids, x.Subnet.MissingNSG)
+		}
+	}
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		kind := StepNsgOutbound
+		if dir == model.Inbound {
+			kind = StepNsgInbound
+		}
+		w.step(kind, NoMatch, id, "", "%s is referenced but not in the snapshot: the NSG rules that apply here are unknown", id.Name())
+		w.assume("%s is referenced but not in the snapshot; the answer depends on the NSG rules it holds or names", id)
+		w.end(UnknownD, InsufficientInformation)
+		return true
+	}
+	return false
+}
+
+// tagUnknown ends the leg Unknown when NSGs deny at an ip configuration whose subnet's route table
+// is referenced but absent: the VirtualNetwork tag holds its UDR prefixes (spec §2.4), so the
+// rule that denied may not match with the real routes.
+func (w *walker) tagUnknown(at any, dir model.Direction) bool {
+	c, ok := at.(*model.IPConfig)
+	if !ok || c.Subnet == nil || c.Subnet.MissingRouteTable == "" {
+		return false
+	}
+	id := c.Subnet.MissingRouteTable
+	w.assume("route table %s is referenced but not in the snapshot; the VirtualNetwork tag, and so the NSG verdict, depends on its routes (spec §2.4)", id)
+	w.end(UnknownD, InsufficientInformation)
+	return true
 }
 
 func (w *walker) sawForward(at any) bool {

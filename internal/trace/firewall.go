@@ -21,6 +21,12 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 		w.firewallReply(fw)
 		return
 	}
+	if id := fw.MissingPolicy; id != "" {
+		w.step(StepFirewallNet, NoMatch, id, "", "firewall policy %s of %s is referenced but not in the snapshot: its rules are unknown", id.Name(), fw.Name)
+		w.assume("firewall policy %s is referenced but not in the snapshot; the answer depends on its rules", id)
+		w.end(UnknownD, InsufficientInformation)
+		return
+	}
 	e := w.p.Firewalls[fw]
 	if e == nil || fw.Subnet == nil {
 		w.drop(InsufficientInformation, StepPlatform, fw.ID, "", "firewall %s has no AzureFirewallSubnet in the snapshot (Virtual WAN hub firewalls are not modelled)", fw.Name)

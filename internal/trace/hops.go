@@ -61,7 +61,22 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 		}
 	}
 	w.addHop(HopNIC, "", "", dst)
+	if vm, nic, ok := w.missingNIC(); ok {
+		w.drop(InsufficientInformation, StepDeliver, v.ID, "", "nothing in %s owns %s, but NIC %s of VM %s is not in the snapshot and may", v.Name, dst, nic.Name(), vm.Name)
+		w.assume("VM %s references NIC %s, which is not in the snapshot; the answer depends on which address it holds", vm.Name, nic)
+		return
+	}
 	w.drop(NoListener, StepDeliver, v.ID, "", "nothing in %s owns %s", v.Name, dst)
+}
+
+// missingNIC finds a VM whose NIC the snapshot lacks: an address nothing owns may be that NIC's.
+func (w *walker) missingNIC() (*model.VM, model.ID, bool) {
+	for _, vm := range w.p.Net.VMs {
+		if m := w.p.Net.MissingFrom(vm.ID); len(m) > 0 {
+			return vm, m[0], true
+		}
+	}
+	return nil, "", false
 }
 
 func (w *walker) dropReserved(s *model.Subnet) {

@@ -32,6 +32,13 @@ func (w *walker) atPublicIP() {
 		return
 	}
 	if pip, ok := w.p.Net.PublicIPByAddr(a); ok {
+		if h := holderOf(pip.AttachedTo); h != "" {
+			if _, ok := w.p.Net.Lookup(h); !ok {
+				w.drop(InsufficientInformation, StepPlatform, pip.ID, "", "public IP %s (%s) is attached to %s, which is not in the snapshot", pip.Name, a, h.Name())
+				w.assume("%s holds public IP %s but is not in the snapshot; the answer depends on it", h, pip.Name)
+				return
+			}
+		}
 		w.drop(NoInboundPath, StepPlatform, pip.ID, "", "public IP %s (%s) %s", pip.Name, a, unusedPublicIP(pip))
 		return
 	}
@@ -107,8 +114,25 @@ func (w *walker) closedByDefault(c *model.IPConfig, sku string) bool {
 	if !eqFold(sku, "Standard") || c.NIC.NSG != nil || (c.Subnet != nil && c.Subnet.NSG != nil) {
 		return false
 	}
+	if w.rulesMissing(c, model.Inbound) { // an NSG is referenced but absent: it may open the endpoint
+		return true
+	}
 	w.drop(NoInboundPath, StepPlatform, c.NIC.ID, "", "Standard public endpoints are closed to inbound traffic unless an NSG on the NIC or subnet allows it; %s has none", c.NIC.Name)
 	return true
+}
+
+// holderOf is the resource whose ip configuration ID is id (a NIC, load balancer, firewall or
+// gateway): id without its last two segments. Empty when id names no ip configuration.
+func holderOf(id model.ID) model.ID {
+	s := string(id)
+	for range 2 {
+		i := strings.LastIndexByte(s, '/')
+		if i <= 0 {
+			return ""
+		}
+		s = s[:i]
+	}
+	return model.ID(s)
 }
 
 // unusedPublicIP says why a public IP has no inbound path: unattached, or attached to an ip

@@ -77,12 +77,28 @@ func matchLBRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.LB
 	return nil
 }
 
+// poolMayLackNICs ends the leg Unknown when a load balancer pool has no members in the snapshot
+// but some VM's NIC is missing from it: the members may be among those NICs (cli.md "Every
+// command": input integrity). False when no NIC is missing: the empty pool is real.
+func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, pool string) bool {
+	vm, nic, ok := w.missingNIC()
+	if !ok {
+		return false
+	}
+	w.drop(InsufficientInformation, kind, lb.ID, rule, "load balancer %s pool %s has no NIC members in the snapshot, but NIC %s of VM %s is missing from it", lb.Name, pool, nic.Name(), vm.Name)
+	w.assume("VM %s references NIC %s, which is not in the snapshot; the answer depends on whether it is in a pool of %s", vm.Name, nic, lb.Name)
+	return true
+}
+
 // pickBackend follows the first backend of the rule's pool; the others are listed as an
 // assumption (health probes are not modelled).
 func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPConfig {
 	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
 	ips := r.Pool.IPConfigs
 	if len(ips) == 0 {
+		if w.poolMayLackNICs(StepLBRule, lb, r.Name, r.Pool.Name) {
+			return nil
+		}
 		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "backend pool %s has no NIC members in the snapshot", r.Pool.Name)
 		return nil
 	}
@@ -135,6 +151,9 @@ func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
 	w.addHop(HopGatewayLB, lb.Name, lb.ID, gfe.PrivateIP)
 	pool := gatewayPool(lb, gfe)
 	if pool == nil || len(pool.IPConfigs) == 0 {
+		if w.poolMayLackNICs(StepTunnel, lb, "", "of "+gfe.Name) {
+			return false
+		}
 		w.drop(NextHopUnreachable, StepTunnel, lb.ID, "", "Gateway load balancer %s has no rule with NVA backends for frontend %s", lb.Name, gfe.Name)
 		return false
 	}

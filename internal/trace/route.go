@@ -19,6 +19,13 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 		w.drop(InsufficientInformation, StepRoute, "", "", "the sender's subnet is not in the snapshot, so its routes are unknown")
 		return
 	}
+	if id := s.MissingRouteTable; id != "" {
+		// Its UDRs could send the packet anywhere: the answer is unknown (cli.md "Every command").
+		w.step(StepRoute, NoMatch, id, "", "route table %s of subnet %s is referenced but not in the snapshot: its routes are unknown", id.Name(), s.Name)
+		w.assume("route table %s is referenced but not in the snapshot; the answer depends on its routes", id)
+		w.end(UnknownD, InsufficientInformation)
+		return
+	}
 	d := forward.Leave(w.p, s, w.pkt.dst, systemOnly)
 	switch d.Kind {
 	case forward.NoTable:

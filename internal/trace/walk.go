@@ -149,7 +149,14 @@ func (w *walker) end(d Disposition, cause DropCause) {
 }
 
 // drop records a denying step and ends the leg.
+// A leg that ends for want of information is Unknown, not Dropped: what the snapshot lacks
+// could let the packet through (cli.md "Every command": input integrity).
 func (w *walker) drop(cause DropCause, kind StepKind, id model.ID, rule, detail string, args ...any) {
+	if cause == InsufficientInformation {
+		w.step(kind, NoMatch, id, rule, detail, args...)
+		w.end(UnknownD, cause)
+		return
+	}
 	w.step(kind, Denied, id, rule, detail, args...)
 	w.end(Dropped, cause)
 }

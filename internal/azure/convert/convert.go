@@ -126,6 +126,7 @@ func (b *builder) count(t string) { b.n.Counts[t]++ }
 
 // dangling warns that from references a missing resource (named by kind and ID).
 func (b *builder) dangling(from model.ID, kind, to string) {
+	b.n.AddMissing(from, model.ID(to))
 	b.n.Warn(model.WarnDanglingReference, from, fmt.Sprintf("%s references %s %s, which is not in the snapshot", from, kind, to))
 }
 

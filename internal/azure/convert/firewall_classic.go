@@ -18,6 +18,7 @@ func (b *builder) buildFirewalls() {
 		if w.Policy != "" {
 			if fw.Policy = b.policies[key(w.Policy)]; fw.Policy == nil {
 				b.dangling(fw.ID, "firewall policy", w.Policy)
+				fw.MissingPolicy = model.ID(w.Policy)
 			}
 		}
 		for _, c := range w.Classic {

@@ -31,6 +31,7 @@ func (b *builder) buildNICs() {
 		if w.NSG != "" {
 			if nic.NSG = b.nsgs[key(w.NSG)]; nic.NSG == nil {
 				b.dangling(nic.ID, "network security group", w.NSG)
+				nic.MissingNSG = model.ID(w.NSG)
 			}
 		}
 		for _, c := range w.IPConfigs {

@@ -114,11 +114,13 @@ func (b *builder) subnet(parent string, w *azure.Subnet) {
 	if w.NSG != "" {
 		if s.NSG = b.nsgs[key(w.NSG)]; s.NSG == nil {
 			b.dangling(s.ID, "network security group", w.NSG)
+			s.MissingNSG = model.ID(w.NSG)
 		}
 	}
 	if w.RouteTable != "" {
 		if s.RouteTable = b.rts[key(w.RouteTable)]; s.RouteTable == nil {
 			b.dangling(s.ID, "route table", w.RouteTable)
+			s.MissingRouteTable = model.ID(w.RouteTable)
 		}
 	}
 	if w.NATGW != "" {
