@@ -53,7 +53,8 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	if err != nil {
 		return err
 	}
-	s := serve.New(snap, serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback})
+	opts := c.options() // --assume: the default of every request, which assume= overrides
+	s := serve.New(snap, serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback, Ask: &opts})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usagef("serve: %v", err)

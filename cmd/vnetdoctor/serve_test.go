@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +17,16 @@ import (
 // the server stops when the test ends.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
+	return startServeOn(t, example, args...)
+}
+
+func startServeOn(t *testing.T, snapshot string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serveUntil(ctx, append([]string{"-s", example, "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, ready)
+		done <- serveUntil(ctx, append([]string{"-s", snapshot, "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, ready)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -112,21 +119,84 @@ func TestServeAnswersAsTheCLI(t *testing.T) {
 		cli []string
 		api string
 	}{[]string{"trace", "--from", "vm-app1", "--to", "vm-data1", "--sport", "40000", "--dport", "5432"}, "/api/trace?from=vm-app1&to=vm-data1&sport=40000&dport=5432"})
+	// --assume NAME=VALUE is assume=NAME=VALUE, repeatable.
+	cases = append(cases, []struct {
+		cli []string
+		api string
+	}{
+		{[]string{"trace", "--assume", "pe-reply-udr=follow", "--from", "vm-app1", "--to", "pe-sql-data", "--dport", "1433"},
+			"/api/trace?from=vm-app1&to=pe-sql-data&dport=1433&assume=pe-reply-udr%3Dfollow"},
+		{[]string{"trace", "--assume", "forwarded-reply=dropped", "--assume", "gw-subnet-no-propagation=broken", "--from", "192.168.10.5", "--to", "vm-app1", "--dport", "443"},
+			"/api/trace?from=192.168.10.5&to=vm-app1&dport=443&assume=forwarded-reply%3Ddropped&assume=gw-subnet-no-propagation%3Dbroken"},
+		{[]string{"check", "--assume", "gw-subnet-no-propagation=broken"}, "/api/check?assume=gw-subnet-no-propagation%3Dbroken"},
+	}...)
 	for _, c := range cases {
-		t.Run(strings.Join(c.cli, " "), func(t *testing.T) {
-			args := append([]string{c.cli[0], "-s", example, "-o", "json"}, c.cli[1:]...)
-			code, want, stderr := vnetdoctor(t, "", args...)
-			if code != 0 {
-				t.Fatalf("CLI exit %d: %s", code, stderr)
-			}
-			status, got := get(t, base+c.api)
-			if status != http.StatusOK {
-				t.Fatalf("GET %s = %d %s", c.api, status, got)
-			}
-			if !bytes.Equal(got, []byte(want)) {
-				t.Errorf("GET %s differs from vnetdoctor %s -o json:\n got %.300s\nwant %.300s", c.api, strings.Join(c.cli, " "), got, want)
-			}
-		})
+		t.Run(strings.Join(c.cli, " "), func(t *testing.T) { sameAsCLI(t, base, example, c.cli, c.api) })
+	}
+}
+
+// sameAsCLI compares GET api with vnetdoctor cli -s snapshot -o json, byte for byte.
+func sameAsCLI(t *testing.T, base, snapshot string, cli []string, api string) []byte {
+	t.Helper()
+	args := append([]string{cli[0], "-s", snapshot, "-o", "json"}, cli[1:]...)
+	code, want, stderr := vnetdoctor(t, "", args...)
+	if code != 0 {
+		t.Fatalf("CLI exit %d: %s", code, stderr)
+	}
+	status, got := get(t, base+api)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s = %d %s", api, status, got)
+	}
+	if !bytes.Equal(got, []byte(want)) {
+		t.Errorf("GET %s differs from vnetdoctor %s -o json:\n got %.300s\nwant %.300s", api, strings.Join(cli, " "), got, want)
+	}
+	return got
+}
+
+// TestServeAssumeDefault: serve --assume sets the default of every request.
+func TestServeAssumeDefault(t *testing.T) {
+	base := startServe(t, "--assume", "pe-reply-udr=follow")
+	sameAsCLI(t, base, example, []string{"trace", "--assume", "pe-reply-udr=follow", "--from", "vm-app1", "--to", "pe-sql-data", "--dport", "1433"},
+		"/api/trace?from=vm-app1&to=pe-sql-data&dport=1433")
+	if status, body := get(t, base+"/api/trace?from=vm-app1&to=pe-sql-data&assume=pe-reply-udr%3Dsometimes"); status != 400 {
+		t.Errorf("an unknown assume value: %d %s, want 400", status, body)
+	}
+}
+
+// TestServeWarnings: on a snapshot with dangling references (the example without its route
+// tables) the answers carry the same "warnings" as the CLI's JSON (cli.md "Every command").
+func TestServeWarnings(t *testing.T) {
+	dir := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(example, "*.json"))
+	for _, f := range files {
+		if filepath.Base(f) == "routes.json" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+	}
+	base := startServeOn(t, dir)
+	for _, c := range []struct {
+		cli []string
+		api string
+	}{
+		{[]string{"summary"}, "/api/summary"},
+		{[]string{"trace", "--from", "vm-app1", "--to", "vm-data1", "--dport", "443"}, "/api/trace?from=vm-app1&to=vm-data1&dport=443"},
+		{[]string{"routes", "--nic", "vm-app1"}, "/api/routes?nic=vm-app1"},
+		{[]string{"rules", "--nic", "vm-app1"}, "/api/rules?nic=vm-app1"},
+		{[]string{"resolve", "--from", "vm-data1", "sql-data-prod.database.windows.net"}, "/api/resolve?from=vm-data1&name=sql-data-prod.database.windows.net"},
+	} {
+		_, want, _ := vnetdoctor(t, "", append([]string{c.cli[0], "-s", dir, "-o", "json"}, c.cli[1:]...)...)
+		if !strings.Contains(want, `"DanglingReference"`) {
+			t.Skipf("vnetdoctor %s -o json does not report warnings yet", c.cli[0])
+		}
+		got := sameAsCLI(t, base, dir, c.cli, c.api)
+		if bytes.Count(got, []byte(`"warnings"`)) != 1 {
+			t.Errorf("GET %s: want one warnings list", c.api)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
@@ -21,19 +22,25 @@ import (
 
 // routes registers the API and the UI.
 func (s *Server) routes() {
-	api := map[string]func(context.Context, url.Values) (any, error){
-		"summary":  s.apiSummary,
-		"routes":   s.apiRoutes,
-		"rules":    s.apiRules,
-		"trace":    s.apiTrace,
-		"check":    s.apiCheck,
-		"resolve":  s.apiResolve,
+	// The CLI's questions: their answers carry the snapshot's warnings as the CLI's JSON does.
+	cli := map[string]func(context.Context, url.Values) (any, error){
+		"summary": s.apiSummary,
+		"routes":  s.apiRoutes,
+		"rules":   s.apiRules,
+		"trace":   s.apiTrace,
+		"check":   s.apiCheck,
+		"resolve": s.apiResolve,
+	}
+	for name, f := range cli {
+		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, s.warnings) })
+	}
+	// The UI's own questions.
+	for name, f := range map[string]func(context.Context, url.Values) (any, error){
 		"topology": s.apiTopology,
 		"search":   s.apiSearch,
 		"status":   s.apiStatus,
-	}
-	for name, f := range api {
-		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f) })
+	} {
+		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, nil) })
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
@@ -41,13 +48,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/", serveStatic)
 }
 
-// answer runs one question and writes its JSON exactly as render.JSON writes it for the CLI.
+// answer runs one question and writes its JSON exactly as the CLI writes it: render.JSON, with
+// the snapshot's warnings added to an object (render.JSONWithWarnings, cli.md "Every command").
 // The answer is rendered to a buffer first, so an error never follows half an answer.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error)) {
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error), ws []render.Warning) {
 	v, err := f(r.Context(), r.URL.Query())
 	if err == nil {
 		var buf bytes.Buffer
-		if err = render.JSON(&buf, v); err == nil {
+		if err = render.JSONWithWarnings(&buf, v, ws); err == nil {
 			h := w.Header()
 			h.Set("Content-Type", "application/json; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
@@ -91,8 +99,8 @@ func (e *paramError) Error() string { return e.msg }
 
 func paramf(format string, a ...any) error { return &paramError{fmt.Sprintf(format, a...)} }
 
-// params checks that q holds only the allowed names, each at most once, and returns the first
-// value of each (empty when absent).
+// params checks that q holds only the allowed names, each at most once (assume= may repeat),
+// and returns the first value of each (empty when absent).
 func params(q url.Values, allowed ...string) (map[string]string, error) {
 	out := make(map[string]string, len(allowed))
 	for name, vs := range q {
@@ -103,7 +111,7 @@ func params(q url.Values, allowed ...string) (map[string]string, error) {
 		if !ok {
 			return nil, paramf("unknown parameter %q (this endpoint takes %v)", name, allowed)
 		}
-		if len(vs) > 1 {
+		if len(vs) > 1 && name != "assume" {
 			return nil, paramf("parameter %q given %d times", name, len(vs))
 		}
 		out[name] = vs[0]
@@ -176,7 +184,7 @@ func (s *Server) apiRules(ctx context.Context, q url.Values) (any, error) {
 
 // traceQuery reads a trace query with the CLI's defaults and checks (cmd/vnetdoctor trace).
 func traceQuery(q url.Values) (trace.Query, error) {
-	p, err := params(q, "from", "to", "proto", "dport", "sport", "fqdn")
+	p, err := params(q, "from", "to", "proto", "dport", "sport", "fqdn", "assume")
 	if err != nil {
 		return trace.Query{}, err
 	}
@@ -209,19 +217,39 @@ func traceQuery(q url.Values) (trace.Query, error) {
 	return tq, nil
 }
 
+// options are the server's question options with the request's assume=NAME=VALUE choices
+// (the CLI's --assume, repeatable) applied over the ones serve was started with.
+func (s *Server) options(q url.Values) (ask.Options, error) {
+	o := s.ask
+	for _, a := range q["assume"] {
+		if err := o.Assume.Parse(a); err != nil {
+			return o, paramf("assume=: %s", strings.TrimPrefix(err.Error(), "--assume "))
+		}
+	}
+	return o, nil
+}
+
 func (s *Server) apiTrace(ctx context.Context, q url.Values) (any, error) {
 	tq, err := traceQuery(q)
 	if err != nil {
 		return nil, err
 	}
-	return ask.Trace(ctx, s.snap, tq, s.ask)
+	o, err := s.options(q)
+	if err != nil {
+		return nil, err
+	}
+	return ask.Trace(ctx, s.snap, tq, o)
 }
 
 func (s *Server) apiCheck(ctx context.Context, q url.Values) (any, error) {
-	if _, err := params(q); err != nil {
+	if _, err := params(q, "assume"); err != nil {
 		return nil, err
 	}
-	fs, err := ask.Check(ctx, s.snap, ask.CheckQuery{}, s.ask)
+	o, err := s.options(q)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := ask.Check(ctx, s.snap, ask.CheckQuery{}, o)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
 // Options configure a Server. The zero value of a field means its default.
@@ -63,7 +65,8 @@ type Server struct {
 	started time.Time
 	warmMs  atomic.Int64
 
-	mux *http.ServeMux
+	mux      *http.ServeMux
+	warnings []render.Warning // what every CLI answer reports (cli.md "Every command")
 }
 
 // New returns a server for snap. Call Warm (usually in a goroutine) to build the tables before
@@ -78,6 +81,11 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now()}
 	if opts.Ask != nil {
 		s.ask = *opts.Ask
+	}
+	for _, w := range snap.Plane.Net.Warnings {
+		if w.Code == "Skipped" || w.Code == "Ignored" || w.Code == model.WarnDanglingReference {
+			s.warnings = append(s.warnings, render.Warning{Code: w.Code, Resource: string(w.Resource), Message: w.Message})
+		}
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
