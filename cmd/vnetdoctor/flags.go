@@ -8,6 +8,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
 // listFlag is a repeatable string flag (-s a -s b).
@@ -33,6 +35,13 @@ type common struct {
 	skipInvalid bool
 	maxFileSize sizeFlag
 	assume      assumeFlag
+	// warnings are the snapshot's dangling references and skipped or ignored files, which every
+	// command reports (cli.md "Every command"): on stderr, and in JSON objects as "warnings".
+	warnings []render.Warning
+	// net is the loaded network, for suggestions when a name is not found.
+	net *model.Network
+	// style is how text output looks (colour only on a terminal without NO_COLOR).
+	style render.Style
 }
 
 func assumeNames() string {
@@ -99,11 +108,16 @@ func (f *sizeFlag) Set(v string) error {
 	return fmt.Errorf("want a positive size such as 1GiB or 500MiB, not %q", v)
 }
 
-// parse parses args and validates the common flags.
+// helpError carries the text of CMD --help, which run prints on standard output with exit 0.
+type helpError struct{ text string }
+
+func (e *helpError) Error() string { return e.text }
+
+// parse parses args and validates the common flags. -h or --help is a *helpError.
 func parse(fs *flag.FlagSet, c *common, args []string, formats ...string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return usagef("usage of %s:\n%s", fs.Name(), flagHelp(fs))
+			return &helpError{commandHelp(fs)}
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}
@@ -127,16 +141,44 @@ func parse(fs *flag.FlagSet, c *common, args []string, formats ...string) error 
 	return usagef("%s: -o must be one of %s, not %q", fs.Name(), strings.Join(formats, "|"), c.output)
 }
 
+// flagHelp lists the flags, one a line with its default when it has one; an alias ("same as
+// -s") follows the flag it names.
 func flagHelp(fs *flag.FlagSet) string {
 	var b strings.Builder
-	fs.VisitAll(func(f *flag.Flag) { b.WriteString("  -" + f.Name + "\t" + f.Usage + "\n") })
+	fs.VisitAll(func(f *flag.Flag) {
+		dash := "-"
+		if len(f.Name) > 1 {
+			dash = "--"
+		}
+		line := fmt.Sprintf("  %-18s %s", dash+f.Name, f.Usage)
+		if d := f.DefValue; d != "" && d != "false" && d != "[]" && !strings.HasPrefix(f.Usage, "same as") &&
+			!strings.Contains(f.Usage, "(default") {
+			line += " (default " + d + ")"
+		}
+		b.WriteString(line + "\n")
+	})
+	return b.String()
+}
+
+// commandHelp is CMD --help: the usage line, the flags with their defaults and an example.
+func commandHelp(fs *flag.FlagSet) string {
+	h := helpOf(fs.Name())
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: %s\n", h.usage)
+	if h.about != "" {
+		b.WriteString("\n" + render.Wrap(h.about, "", ""))
+	}
+	fmt.Fprintf(&b, "\nflags:\n%s", flagHelp(fs))
+	if h.example != "" {
+		fmt.Fprintf(&b, "\nexample:\n  %s\n", h.example)
+	}
 	return b.String()
 }
 
 // snapshot loads the snapshot the flags name and computes its data plane. Files skipped by
-// --skip-invalid and files that held nothing to read are reported by every command (cli.md
-// Contract 0.2): summary lists them in its warnings; the other commands, whose output has no
-// warnings field, write them to standard error, one line each.
+// --skip-invalid, files that held nothing to read and dangling references are reported by every
+// command (cli.md Contract 0.2): summary lists them in its warnings; the other commands write
+// them to standard error, one line each, and add them to JSON objects (writeJSON).
 func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, error) {
 	in, _ := stdin.(*cliInput)
 	if in != nil {
@@ -153,21 +195,45 @@ func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if in != nil && c.name != "summary" {
-		for _, w := range n.Warnings {
-			if w.Code == "Skipped" || w.Code == "Ignored" {
-				fmt.Fprintf(in.stderr, "vnetdoctor: warning: [%s] %s\n", w.Code, w.Message)
-			}
+	c.net = n
+	for _, w := range n.Warnings {
+		if w.Code != "Skipped" && w.Code != "Ignored" && w.Code != model.WarnDanglingReference {
+			continue
 		}
+		c.warnings = append(c.warnings, render.Warning{Code: w.Code, Resource: string(w.Resource), Message: w.Message})
+		if in != nil && c.name != "summary" {
+			fmt.Fprintf(in.stderr, "vnetdoctor: warning: [%s] %s\n", w.Code, w.Message)
+		}
+	}
+	if in != nil {
+		c.style.Color = colorOn(in.stdout)
 	}
 	return ask.NewSnapshot(n), nil
 }
 
+// writeJSON writes v as the command's JSON answer, with the snapshot's warnings added when v is
+// an object (cli.md "Every command").
+func (c *common) writeJSON(w io.Writer, v any) error {
+	return render.JSONWithWarnings(w, v, c.warnings)
+}
+
+// colorOn reports whether text output to w may use colour: w is a terminal, NO_COLOR is unset
+// (no-color.org) and TERM is not dumb.
+func colorOn(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
 // cliInput is standard input as run passes it to a command, carrying standard error for the
-// warnings of snapshot (the commands' signature has no stderr).
+// warnings of snapshot and standard output to decide on colour (the commands' signature has
+// neither).
 type cliInput struct {
 	io.Reader
-	stderr io.Writer
+	stderr, stdout io.Writer
 }
 
 func isInputError(err error) bool {

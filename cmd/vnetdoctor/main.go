@@ -40,8 +40,8 @@ func commands() []command {
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
-		{"version", "print the version", func([]string, io.Reader, io.Writer) error {
-			fmt.Println("vnetdoctor", version)
+		{"version", "print the version, commit and build date", func(_ []string, _ io.Reader, stdout io.Writer) error {
+			fmt.Fprintln(stdout, versionLine())
 			return nil
 		}},
 	}
@@ -58,20 +58,64 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = internalError(stderr, fmt.Sprint(r), debug.Stack())
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		printUsage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" && len(args) == 1:
+		printUsage(stdout)
+		return 0
+	case args[0] == "help":
+		args = []string{args[1], "--help"} // vnetdoctor help CMD
+	case args[0] == "--version" || args[0] == "-version" || args[0] == "-V":
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exitCode(c.run(args[1:], &cliInput{stdin, stderr}, stdout), stderr)
+			err := c.run(args[1:], &cliInput{Reader: stdin, stderr: stderr, stdout: stdout}, stdout)
+			var he *helpError
+			if errors.As(err, &he) {
+				fmt.Fprint(stdout, he.text)
+				return 0
+			}
+			return exitCode(err, stderr)
+		}
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "vnetdoctor: unknown command %q%s (try vnetdoctor help)\n", args[0], didYouMean(args[0], names))
+	return 2
+}
+
+// versionLine is "vnetdoctor <version> (<commit>, <build date>)" from the build info (cli.md
+// "Every command"): the module version when built by go install, the VCS revision and time when
+// built from a checkout ("unknown" when the build recorded none, as with -buildvcs=false).
+func versionLine() string {
+	v, commit, date := version, "unknown", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		modified := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+				if len(commit) > 12 {
+					commit = commit[:12]
+				}
+			case "vcs.time":
+				date = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && commit != "unknown" {
+			commit += "-dirty"
 		}
 	}
-	fmt.Fprintf(stderr, "vnetdoctor: unknown command %q (try vnetdoctor help)\n", args[0])
-	return 2
+	return fmt.Sprintf("vnetdoctor %s (%s, %s)", v, commit, date)
 }
 
 // exitError carries a chosen exit code without a message (check --fail-on).
@@ -117,5 +161,44 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.synopsis)
 	}
-	fmt.Fprintln(w, "\nrun 'vnetdoctor <command> -h' for the flags of a command")
+	fmt.Fprintln(w, "\nexample:\n  vnetdoctor check -s examples/hub-spoke")
+	fmt.Fprintln(w, "\nrun 'vnetdoctor <command> -h' for the flags of a command; 'vnetdoctor --version' for the version")
+}
+
+// help is the usage line, a paragraph and an example of one command (CMD --help).
+type help struct{ usage, about, example string }
+
+func helpOf(name string) help {
+	const snap = "SNAPSHOT is a file, a directory (read recursively) or - for standard input; -s may repeat."
+	switch name {
+	case "summary":
+		return help{"vnetdoctor summary -s SNAPSHOT [-o text|json]",
+			"What the snapshot holds: resources per type, types not modelled, dangling references (zero means the export is complete) and warnings. " + snap,
+			"vnetdoctor summary -s examples/hub-spoke"}
+	case "routes":
+		return help{"vnetdoctor routes -s SNAPSHOT (--nic NIC | --subnet VNET/SUBNET) [-o text|json]",
+			"Effective routes of a NIC's subnet, or of any subnet (GatewaySubnet and AzureFirewallSubnet included), as az network nic show-effective-route-table prints them. NIC is a NIC name or ID, a VM name or a private IP. " + snap,
+			"vnetdoctor routes -s examples/hub-spoke --nic vm-app1"}
+	case "rules":
+		return help{"vnetdoctor rules -s SNAPSHOT (--nic NIC | --subnet VNET/SUBNET) [-o text|json]",
+			"Effective security rules (security admin rules, subnet NSG, NIC NSG), as az network nic list-effective-nsg prints them. " + snap,
+			"vnetdoctor rules -s examples/hub-spoke --subnet vnet-hub/snet-dns"}
+	case "trace":
+		return help{"vnetdoctor trace -s SNAPSHOT --from SRC --to DST [--proto tcp|udp|icmp] [--dport N] [--sport N] [--fqdn NAME] [-o text|json]",
+			"The path of one flow and its reply, hop by hop, with the rule or route that decided each step. SRC and DST: a VM, NIC, private endpoint, firewall, load balancer or public IP name or ID, a private IP, internet:<public ip>, or an on-premises IP. " + snap,
+			"vnetdoctor trace -s examples/hub-spoke --from vm-app1 --to pe-sql-data --dport 1433"}
+	case "check":
+		return help{"vnetdoctor check -s SNAPSHOT [--severity S] [--code CODE]... [--exclude CODE]... [--baseline FILE] [--fail-on error|warning] [-o text|json|sarif]",
+			"Findings: what is broken or risky, without a query. Exit 3 with --fail-on when a finding shown is at least that severe. " + snap,
+			"vnetdoctor check -s examples/hub-spoke --severity warning -o sarif > findings.sarif"}
+	case "resolve":
+		return help{"vnetdoctor resolve -s SNAPSHOT --from VM NAME [-o text|json]",
+			"How VM resolves NAME: its DNS servers, DNS proxies, private zones, forwarding rulesets and the network legs the queries take. " + snap,
+			"vnetdoctor resolve -s examples/hub-spoke --from vm-app1 stdataprod001.blob.core.windows.net"}
+	case "serve":
+		return help{"vnetdoctor serve -s SNAPSHOT [--addr 127.0.0.1:8080] [--token T]",
+			"The web UI at / and the CLI's JSON under /api/, read-only. " + snap,
+			"vnetdoctor serve -s examples/hub-spoke"}
+	}
+	return help{usage: "vnetdoctor " + name + " [flags]"}
 }

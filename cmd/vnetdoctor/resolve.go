@@ -35,10 +35,10 @@ func runResolve(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("resolve: %v", err)
 	}
 	if err != nil {
-		return err
+		return explain(err, c.net)
 	}
 	if c.output == "json" {
-		return render.JSON(stdout, a)
+		return c.writeJSON(stdout, a)
 	}
 	return render.Resolve(stdout, a)
 }

@@ -16,12 +16,16 @@ func runRules(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := ask.Rules(ctx, snap, ask.RulesQuery{NIC: ref}, c.options())
+	a, err := ask.Rules(ctx, snap, ask.RulesQuery{NIC: ref.nic, Subnet: ref.subnet}, c.options())
 	if err != nil {
-		return err
+		return explain(err, c.net)
 	}
 	if c.output == "json" {
-		return render.JSON(stdout, acl.EffectiveNSGList{Value: a.NSGs})
+		return c.writeJSON(stdout, acl.EffectiveNSGList{Value: a.NSGs})
 	}
-	return render.RulesText(stdout, fmt.Sprintf("Effective security rules of %s (%s)", a.NIC.Name, a.IPConfig.PrivateIP), a.NSGs)
+	title := fmt.Sprintf("Effective security rules of subnet %s/%s (an address no NIC owns)", a.Subnet.VNet.Name, a.Subnet.Name)
+	if a.NIC != nil {
+		title = fmt.Sprintf("Effective security rules of %s (%s)", a.NIC.Name, a.IPConfig.PrivateIP)
+	}
+	return render.RulesStyled(stdout, title, a.NSGs, c.style)
 }

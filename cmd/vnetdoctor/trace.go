@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"net/netip"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -35,6 +37,11 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	if sport > 65535 || dport > 65535 {
 		return usagef("trace: ports must be 0-65535")
 	}
+	for _, ep := range []struct{ flag, ref string }{{"--from", q.From}, {"--to", q.To}} {
+		if err := checkInternet(ep.flag, ep.ref); err != nil {
+			return err
+		}
+	}
 	q.Protocol, q.SourcePort, q.DestinationPort = p, uint16(sport), uint16(dport)
 	ctx := context.Background()
 	snap, err := c.snapshot(ctx, stdin)
@@ -43,10 +50,33 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	a, err := ask.Trace(ctx, snap, q, c.options()) // --to NAME is resolved as the source VM would (spec §8)
 	if err != nil {
-		return err
+		return explain(err, c.net)
 	}
 	if c.output == "json" {
-		return render.JSON(stdout, a)
+		return c.writeJSON(stdout, a)
 	}
-	return render.Trace(stdout, a)
+	return render.TraceStyled(stdout, a, c.style)
 }
+
+// checkInternet rejects internet:<ip> when ip is not an internet address (private, shared,
+// loopback, link-local, multicast or unspecified): a client on the internet cannot have it, and
+// tracing from it would answer a question nobody asked.
+func checkInternet(flag, ref string) error {
+	s, ok := strings.CutPrefix(strings.ToLower(ref), "internet:")
+	if !ok {
+		return nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return usagef("trace: %s %s: want internet:<public IP address>", flag, ref)
+	}
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() || a.IsUnspecified() ||
+		a.Is4() && sharedSpace.Contains(a) {
+		return usagef("trace: %s %s: %s is not an internet address; give the private IP itself (or the resource's name) "+
+			"for an address inside Azure or on-premises", flag, ref, a)
+	}
+	return nil
+}
+
+// sharedSpace is 100.64.0.0/10 (RFC 6598), never routed on the internet.
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")

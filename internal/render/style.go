@@ -53,6 +53,10 @@ func wrap(text, first, indent string, width int) []string {
 	return append(lines, line)
 }
 
+// Wrap breaks text at spaces into lines of at most Width columns, the first starting with first
+// and the others with indent, each ending with a newline.
+func Wrap(text, first, indent string) string { return wrapped(text, first, indent) }
+
 // wrapped is wrap joined with newlines, ending with one.
 func wrapped(text, first, indent string) string {
 	return strings.Join(wrap(text, first, indent, Width), "\n") + "\n"
