@@ -135,6 +135,25 @@ func TestServeAnswersAsTheCLI(t *testing.T) {
 	}
 }
 
+// TestServeSubnetAnswersAsTheCLI: routes and rules of a subnet, as --subnet answers them.
+func TestServeSubnetAnswersAsTheCLI(t *testing.T) {
+	if code, _, stderr := vnetdoctor(t, "", "routes", "-s", example, "--subnet", "vnet-hub/snet-dns"); code != 0 {
+		t.Skipf("vnetdoctor routes --subnet is not available: %s", stderr)
+	}
+	base := startServe(t)
+	for _, c := range []struct {
+		cli []string
+		api string
+	}{
+		{[]string{"routes", "--subnet", "vnet-hub/GatewaySubnet"}, "/api/routes?subnet=vnet-hub%2FGatewaySubnet"},
+		{[]string{"routes", "--subnet", "vnet-spoke-app/snet-app"}, "/api/routes?subnet=vnet-spoke-app%2Fsnet-app"},
+		{[]string{"rules", "--subnet", "vnet-hub/snet-dns"}, "/api/rules?subnet=vnet-hub%2Fsnet-dns"},
+		{[]string{"rules", "--subnet", "vnet-hub/AzureFirewallSubnet"}, "/api/rules?subnet=vnet-hub%2FAzureFirewallSubnet"},
+	} {
+		sameAsCLI(t, base, example, c.cli, c.api)
+	}
+}
+
 // sameAsCLI compares GET api with vnetdoctor cli -s snapshot -o json, byte for byte.
 func sameAsCLI(t *testing.T, base, snapshot string, cli []string, api string) []byte {
 	t.Helper()

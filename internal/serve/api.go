@@ -143,27 +143,28 @@ func (s *Server) apiSummary(ctx context.Context, q url.Values) (any, error) {
 	return render.NewSummary(a.Network, a.PlaneWarnings), nil
 }
 
-// nicParam reads nic= (or subnet=, which the question layer does not answer yet).
-func nicParam(q url.Values) (string, error) {
+// target reads nic= or subnet= (VNET/SUBNET or a subnet ID): exactly one, as the CLI's --nic
+// and --subnet.
+func target(q url.Values) (nic, subnet string, err error) {
 	p, err := params(q, "nic", "subnet")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	switch {
-	case p["subnet"] != "":
-		return "", paramf("subnet= is not answered yet: the question layer (internal/ask) has no per-subnet routes or rules; ask with nic=")
-	case p["nic"] == "":
-		return "", paramf("nic= is required: a NIC ID or name, a VM name or a private IP")
+	case p["nic"] != "" && p["subnet"] != "":
+		return "", "", paramf("give nic= or subnet=, not both")
+	case p["nic"] == "" && p["subnet"] == "":
+		return "", "", paramf("nic= (a NIC ID or name, a VM name or a private IP) or subnet= (VNET/SUBNET or a subnet ID) is required")
 	}
-	return p["nic"], nil
+	return p["nic"], p["subnet"], nil
 }
 
 func (s *Server) apiRoutes(ctx context.Context, q url.Values) (any, error) {
-	ref, err := nicParam(q)
+	nic, subnet, err := target(q)
 	if err != nil {
 		return nil, err
 	}
-	a, err := ask.Routes(ctx, s.snap, ask.RoutesQuery{NIC: ref}, s.ask)
+	a, err := ask.Routes(ctx, s.snap, ask.RoutesQuery{NIC: nic, Subnet: subnet}, s.ask)
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +172,11 @@ func (s *Server) apiRoutes(ctx context.Context, q url.Values) (any, error) {
 }
 
 func (s *Server) apiRules(ctx context.Context, q url.Values) (any, error) {
-	ref, err := nicParam(q)
+	nic, subnet, err := target(q)
 	if err != nil {
 		return nil, err
 	}
-	a, err := ask.Rules(ctx, s.snap, ask.RulesQuery{NIC: ref}, s.ask)
+	a, err := ask.Rules(ctx, s.snap, ask.RulesQuery{NIC: nic, Subnet: subnet}, s.ask)
 	if err != nil {
 		return nil, err
 	}

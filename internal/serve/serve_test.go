@@ -94,6 +94,7 @@ func TestEndpointsRenderTheQuestionLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gw, gerr := ask.Routes(ctx, sn, ask.RoutesQuery{Subnet: "vnet-hub/GatewaySubnet"}, o)
 	rules, err := ask.Rules(ctx, sn, ask.RulesQuery{NIC: "vm-dns1"}, o)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,7 @@ func TestEndpointsRenderTheQuestionLayer(t *testing.T) {
 	}{
 		{"/api/summary", want(t, render.NewSummary(sum.Network, sum.PlaneWarnings), nil)},
 		{"/api/routes?nic=vm-app1", want(t, render.Routes(routes.Routes, routes.DisableBGPPropagation), nil)},
+		{"/api/routes?subnet=vnet-hub%2FGatewaySubnet", want(t, render.Routes(gw.Routes, gw.DisableBGPPropagation), gerr)},
 		{"/api/rules?nic=vm-dns1", want(t, struct {
 			V any `json:"value"`
 		}{rules.NSGs}, nil)},
@@ -216,25 +218,27 @@ func TestMethodsOtherThanGetAndHeadAre405(t *testing.T) {
 func TestBadRequestsAre400And404(t *testing.T) {
 	_, ts := newTestServer(t, Options{})
 	for path, code := range map[string]int{
-		"/api/nope":                                       404,
-		"/api/":                                           404,
-		"/api/trace/extra":                                404,
-		"/nope.js":                                        404,
-		"/api/routes?nic=no-such-vm":                      404,
-		"/api/routes":                                     400,
-		"/api/routes?subnet=vnet-hub/snet-dns":            400, // not in the question layer yet
-		"/api/routes?nic=vm-app1&nic=vm-app2":             400,
-		"/api/routes?nic=vm-app1&colour=red":              400,
-		"/api/summary?x=1":                                400,
-		"/api/trace?from=vm-app1":                         400,
-		"/api/trace?from=vm-app1&to=vm-data1&proto=gre":   400,
-		"/api/trace?from=vm-app1&to=vm-data1&dport=65536": 400,
-		"/api/trace?from=vm-app1&to=vm-data1&sport=-1":    400,
-		"/api/trace?from=nobody&to=vm-data1":              404,
-		"/api/resolve?from=vm-app1":                       400,
-		"/api/resolve?from=vm-app1&name=bad..name":        400,
-		"/api/search":                                     400,
-		"/api/rules?nic=" + strings.Repeat("x", 5000):     414,
+		"/api/nope":                  404,
+		"/api/":                      404,
+		"/api/trace/extra":           404,
+		"/nope.js":                   404,
+		"/api/routes?nic=no-such-vm": 404,
+		"/api/routes":                400,
+		"/api/routes?subnet=vnet-hub/snet-dns&nic=vm-app1": 400,
+		"/api/routes?subnet=vnet-hub/snet-dns&subnet=x":    400,
+		"/api/rules?subnet=vnet-hub/nope":                  404,
+		"/api/routes?nic=vm-app1&nic=vm-app2":              400,
+		"/api/routes?nic=vm-app1&colour=red":               400,
+		"/api/summary?x=1":                                 400,
+		"/api/trace?from=vm-app1":                          400,
+		"/api/trace?from=vm-app1&to=vm-data1&proto=gre":    400,
+		"/api/trace?from=vm-app1&to=vm-data1&dport=65536":  400,
+		"/api/trace?from=vm-app1&to=vm-data1&sport=-1":     400,
+		"/api/trace?from=nobody&to=vm-data1":               404,
+		"/api/resolve?from=vm-app1":                        400,
+		"/api/resolve?from=vm-app1&name=bad..name":         400,
+		"/api/search": 400,
+		"/api/rules?nic=" + strings.Repeat("x", 5000): 414,
 	} {
 		resp, b := do(t, "GET", ts.URL+path)
 		var e struct{ Error string }
