@@ -215,6 +215,12 @@ try {
   await page.waitForSelector('#nic-panel table.rules', { timeout: 10000 }); // the panel was emptied for vm-dns1
   check(await page.locator('#nic-panel table.rules').count() >= 1, 'keyboard: Enter on vm-dns1 shows its rules');
   await page.screenshot({ path: join(SHOTS, 'keyboard-nic-panel.png') });
+  await page.focus('.subnet[data-name="GatewaySubnet"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#nic-panel h2')?.textContent.includes('GatewaySubnet'));
+  await page.waitForSelector('#nic-panel table.routes', { timeout: 10000 });
+  const gwRoutes = await (await fetch(BASE + '/api/routes?subnet=vnet-hub%2FGatewaySubnet')).json();
+  check(await page.locator('#nic-panel table.routes tbody tr').count() === gwRoutes.value.length, 'keyboard: GatewaySubnet routes table has the API rows');
   console.log('ok   keyboard');
 } catch (e) {
   check(false, 'keyboard: ' + e.message.split('\n')[0]);

@@ -142,10 +142,14 @@ function drawVNet(parent, b) {
   text(g, b.x + 10, b.y + 30, clip(v.addressSpace.join(', '), expanded ? 48 : 26), 'vnet-addr');
   if (!expanded) text(g, b.x + 10, b.y + 45, `${v.subnets.length} subnets · ${v.devices} devices`, 'vnet-count');
   register(v.id, b, g);
-  g.addEventListener('click', e => { if (e.target.closest('.device')) return; toggle(v.id); });
+  g.addEventListener('click', e => { if (e.target.closest('.device, .subnet')) return; toggle(v.id); });
   g.addEventListener('keydown', e => { if (e.key === 'Enter' && e.target === g) toggle(v.id); });
   for (const sb of b.subnets) {
-    const sg = el('g', { class: 'subnet', 'data-id': sb.s.id }, g);
+    const sg = el('g', { class: 'subnet', 'data-id': sb.s.id, 'data-name': sb.s.name, tabindex: 0, role: 'button',
+      'aria-label': `subnet ${sb.s.name} ${sb.s.prefixes.join(' ')}: Enter for its effective routes and rules` }, g);
+    const openSubnet = e => { if (!e.target.closest('.device')) { e.stopPropagation(); showTables({ title: `${v.name}/${sb.s.name}`, subnet: sb.s.id }); } };
+    sg.addEventListener('click', openSubnet);
+    sg.addEventListener('keydown', e => { if (e.key === 'Enter' && e.target === sg) openSubnet(e); });
     el('rect', { x: b.x + sb.x, y: b.y + sb.y, width: sb.w, height: sb.h, rx: 4, class: 'subnet-box' }, sg);
     text(sg, b.x + sb.x + 6, b.y + sb.y + 14, clip(`${sb.s.name} ${sb.s.prefixes.join(', ')}`, 46), 'subnet-name');
     register(sb.s.id, { x: b.x + sb.x, y: b.y + sb.y, w: sb.w, h: sb.h }, sg);
@@ -322,14 +326,20 @@ function table(headers, rows, cls) {
 
 async function deviceClicked(d) {
   if (!['vm', 'nva', 'nic'].includes(d.kind)) return;
+  await showTables({ title: d.vm || d.name, nic: d.id });
+}
+
+// showTables fills the NIC panel with the effective routes and rules of a NIC or a subnet.
+async function showTables(t) {
   showTab('nic');
   const panel = $('#nic-panel');
   panel.replaceChildren();
   const h = document.createElement('h2');
-  h.textContent = d.vm || d.name;
+  h.textContent = (t.subnet ? 'subnet ' : '') + t.title;
   panel.append(h);
+  const which = t.subnet ? { subnet: t.subnet } : { nic: t.nic };
   try {
-    const [routes, rules] = await Promise.all([api('/api/routes?' + q({ nic: d.id })), api('/api/rules?' + q({ nic: d.id }))]);
+    const [routes, rules] = await Promise.all([api('/api/routes?' + q(which)), api('/api/rules?' + q(which))]);
     const h3 = document.createElement('h3'); h3.textContent = `Effective routes (${routes.value.length})`;
     panel.append(h3, table(['Source', 'State', 'Prefix', 'Next hop', 'Next hop IP'],
       routes.value.map(r => [r.source, r.state, r.addressPrefix.join(', '), r.nextHopType, r.nextHopIpAddress.join(', ')]), 'routes'));
