@@ -185,6 +185,9 @@ const (
 	// CodeIntermittentFirewallSource: the flow leaves a firewall from any of its instance
 	// addresses and only some of them are allowed downstream (spec §3.1).
 	CodeIntermittentFirewallSource Code = "IntermittentFirewallSource"
+	// CodeBasicLoadBalancerGlobalPeering: a Basic internal load balancer's frontend is reached
+	// from a globally peered VNet, which Azure does not support (azure-semantics.md §1.8 item 6).
+	CodeBasicLoadBalancerGlobalPeering Code = "BasicLoadBalancerGlobalPeering"
 )
 
 // Finding is a problem the trace noticed on the way (e.g. AsymmetricReturn, PeeringNotConnected).

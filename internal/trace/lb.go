@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -77,6 +78,26 @@ func matchLBRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.LB
 	return nil
 }
 
+// basicAcrossRegions drops a packet that reaches a Basic internal load balancer's frontend from a
+// VNet in another region (so over global peering): "resources in one virtual network can't
+// communicate with the front-end IP address of a basic load balancer in a globally peered
+// virtual network" (virtual network peering overview; azure-semantics.md §1.8 item 6).
+func (w *walker) basicAcrossRegions(fe *model.Frontend) bool {
+	lb, from := fe.LB, w.sender
+	if !eqFold(lb.Sku, "Basic") || from == nil || from.Subnet == nil || fe.Subnet == nil {
+		return false
+	}
+	src, dst := from.Subnet.VNet, fe.Subnet.VNet
+	if src == nil || dst == nil || src == dst || src.Location == "" || dst.Location == "" || eqFold(src.Location, dst.Location) {
+		return false
+	}
+	msg := fmt.Sprintf("load balancer %s is Basic: its frontend %s cannot be reached from %s (%s), a VNet peered across regions "+
+		"(virtual network peering overview); use a Standard load balancer", lb.Name, fe.Name, src.Name, src.Location)
+	w.drop(NoListener, StepLBRule, lb.ID, "", "%s", msg)
+	w.ans.finding(CodeBasicLoadBalancerGlobalPeering, "Error", msg, lb.ID, src.ID)
+	return true
+}
+
 // poolMayLackNICs ends the leg Unknown when a load balancer pool has no members in the snapshot
 // but some VM's NIC is missing from it: the members may be among those NICs (cli.md "Every
 // command": input integrity). False when no NIC is missing: the empty pool is real.
@@ -114,6 +135,9 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPC
 func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 	lb := fe.LB
 	w.addHop(HopLoadBalancer, lb.Name, lb.ID, fe.PrivateIP)
+	if w.basicAcrossRegions(fe) {
+		return
+	}
 	r := matchLBRule(lb, fe, w.pkt)
 	if nextHop && r != nil && !r.HAPorts() {
 		r = nil
