@@ -167,6 +167,9 @@ func writeRollup(ew *errWriter, fs []check.Finding, st Style) {
 		}
 		g := by[k]
 		text := k + ": " + g[0].Title
+		if hasWord(g[0].Title, k) {
+			text = g[0].Title
+		}
 		if len(g) > 1 {
 			text = fmt.Sprintf("%s: %s, e.g. %s", k, pluralize(len(g), "finding", "findings"), g[0].Title)
 		}
