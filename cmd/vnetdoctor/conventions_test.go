@@ -208,3 +208,35 @@ func TestTraceTextWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCommands: the README's first two commands stay what they are, and every
+// `go run ./cmd/vnetdoctor` example in it runs with exit 0.
+func TestReadmeCommands(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "    go ") {
+			cmds = append(cmds, strings.TrimSpace(l))
+		}
+	}
+	if len(cmds) < 2 || cmds[0] != "go run ./cmd/vnetdoctor check -s examples/hub-spoke" || cmds[1] != "go test ./..." {
+		t.Fatalf("README's first commands = %q, want the main job and go test ./...", cmds[:min(2, len(cmds))])
+	}
+	for _, c := range cmds {
+		rest, ok := strings.CutPrefix(c, "go run ./cmd/vnetdoctor ")
+		if !ok {
+			continue
+		}
+		rest, _, _ = strings.Cut(rest, ">")
+		args := strings.Fields(strings.ReplaceAll(rest, "examples/", "../../examples/"))
+		if args[0] == "serve" {
+			continue
+		}
+		if code, _, stderr := vnetdoctor(t, "", args...); code != 0 {
+			t.Errorf("%s: exit %d, %s", c, code, stderr)
+		}
+	}
+}
