@@ -250,9 +250,18 @@ func (s *Server) apiCheck(ctx context.Context, q url.Values) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs, err := ask.Check(ctx, s.snap, ask.CheckQuery{}, o)
-	if err != nil {
-		return nil, err
+	s.checkMu.Lock()
+	fs, ok := s.checks[o.Assume]
+	s.checkMu.Unlock()
+	if !ok {
+		// The snapshot never changes, so the findings under one set of assumptions are computed
+		// once (a 1,000-VNet estate takes seconds); a cancelled run is not kept.
+		if fs, err = ask.Check(ctx, s.snap, ask.CheckQuery{}, o); err != nil {
+			return nil, err
+		}
+		s.checkMu.Lock()
+		s.checks[o.Assume] = fs
+		s.checkMu.Unlock()
 	}
 	return checkReport(fs), nil
 }

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
@@ -65,6 +67,9 @@ type Server struct {
 	started time.Time
 	warmMs  atomic.Int64
 
+	checkMu sync.Mutex
+	checks  map[assume.Set][]check.Finding // check's answer per set of assumptions
+
 	mux      *http.ServeMux
 	warnings []render.Warning // what every CLI answer reports (cli.md "Every command")
 }
@@ -78,7 +83,7 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 	if opts.MaxURLBytes <= 0 {
 		opts.MaxURLBytes = DefaultMaxURLBytes
 	}
-	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now()}
+	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set][]check.Finding{}}
 	if opts.Ask != nil {
 		s.ask = *opts.Ask
 	}

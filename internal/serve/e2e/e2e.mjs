@@ -194,6 +194,22 @@ for (const s of seeds) {
   }
 }
 
+// click two endpoints: shift-click vm-web1, then vm-data1, traces between them.
+try {
+  await page.click('#trace-clear');
+  await page.click('#fit'); // show me zoomed in on a finding
+  await page.fill('#trace-form [name=from]', '');
+  await page.fill('#trace-form [name=dport]', '443');
+  await page.locator('.device[data-name="vm-web1-nic"]').click({ modifiers: ['Shift'] });
+  await page.locator('.device[data-name="vm-data1-nic"]').click({ modifiers: ['Shift'] });
+  await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.includes('vm-web1 → vm-data1'), null, { timeout: 30000 });
+  await checkDrawn(page, 'shift-click', await apiTrace({ from: 'vm-web1', to: 'vm-data1', proto: 'tcp', dport: '443' }));
+  await page.screenshot({ path: join(SHOTS, 'click-two-endpoints.png') });
+  console.log('ok   click two endpoints');
+} catch (e) {
+  check(false, 'click two endpoints: ' + e.message.split('\n')[0]);
+}
+
 // keyboard: "/" focuses search, Enter searches, Enter on a result opens the VM's tables;
 // Enter on a focused device does the same.
 try {

@@ -170,7 +170,7 @@ function drawDevice(parent, dv, b) {
   for (const a of d.aliases || []) register(a, box, g);
   if (d.address) state.byAddr.set(d.address, box);
   const open = () => deviceClicked(d);
-  g.addEventListener('click', open);
+  g.addEventListener('click', e => (e.shiftKey ? pickEndpoint(d) : open()));
   g.addEventListener('keydown', e => { if (e.key === 'Enter') { e.stopPropagation(); open(); } });
 }
 
@@ -353,6 +353,17 @@ async function showTables(t) {
   } catch (err) {
     const p = document.createElement('p'); p.className = 'error'; p.textContent = err.message; panel.append(p);
   }
+}
+
+// pickEndpoint is click-two-endpoints: shift-click the source, then the destination.
+function pickEndpoint(d) {
+  const f = $('#trace-form').elements, name = d.vm || d.name;
+  showTab('trace');
+  if (!f.from.value || f.to.value) { f.from.value = name; f.to.value = ''; f.from.focus(); return; }
+  f.to.value = name;
+  const p = {};
+  for (const k of FORM_FIELDS) p[k] = f[k].value.trim();
+  runTrace(p);
 }
 
 // ---- trace overlay --------------------------------------------------------------------------
