@@ -400,7 +400,9 @@ async function runTrace(params) {
   state.trace = a;
   drawTrace(a);
   stepList(a);
+  clearHighlight();
   if (state.lay.w > 3000) zoomToTrace(a); // a large estate: show the path, not the whole estate
+  else fit();
   document.body.dataset.trace = 'done';
 }
 
