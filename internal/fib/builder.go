@@ -2,6 +2,7 @@ package fib
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/gaissmai/bart"
@@ -18,7 +19,8 @@ type builder struct {
 	udrs     map[*model.RouteTable][]Route
 	gwRoutes map[*model.VNet][]Route // routes of the VNet's own gateways (spec §1.3)
 	seRoutes map[*model.Subnet][]Route
-	pes      *endpoints                       // private endpoint routes, shared by the tables
+	pes      *endpoints // private endpoint routes, shared by the tables
+	conns    map[*model.VNetGateway][]*model.Connection
 	udrLPM   map[*model.RouteTable]*bart.Lite // UDR prefixes for spec §1.5 rule 2
 	warn     *[]model.Warning
 }
@@ -46,6 +48,7 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 		}
 	}
 	conns := connectionsByGateway(n)
+	b.conns = conns
 	vnets := vnetsOf(n, subnets)
 	for _, v := range vnets {
 		if rs := b.gatewayRoutes(v, conns); len(rs) > 0 {
@@ -175,6 +178,35 @@ func (b *builder) gatewayRoutes(v *model.VNet, conns map[*model.VNetGateway][]*m
 	return out
 }
 
+// bgpBothWays: a Vnet2Vnet connection exchanges BGP routes when the connection and both
+// gateways enable BGP (azure-semantics.md §1.8 item 3).
+func bgpBothWays(c *model.Connection) bool {
+	return c.EnableBGP && c.Gateway != nil && c.Gateway.BGPEnabled && c.Peer != nil && c.Peer.BGPEnabled
+}
+
+// learnedOverVnet2Vnet derives what a gateway learns by BGP from its Vnet2Vnet peer gateway peer
+// when no learned-routes output is supplied (azure-semantics.md §1.8 items 3 and 12; lab 10's
+// real tables: the peer's BGP peering address as a /32, then the ranges of the VNets that use the
+// peer gateway by gateway transit; the BGP overview: on-premises prefixes the peer learns from its
+// own BGP connections transit too).
+func (b *builder) learnedOverVnet2Vnet(peer *model.VNetGateway) []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range peer.BGPAddrs {
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	for _, p := range peer.VNet.Peerings {
+		if rev := p.Reverse(); p.Remote != nil && p.Active() && p.AllowGatewayTransit && rev != nil && rev.UseRemoteGateways {
+			out = append(out, p.Remote.AddressSpace...)
+		}
+	}
+	for _, c := range b.conns[peer] {
+		if strings.EqualFold(c.Type, "IPsec") && c.EnableBGP && c.Local != nil {
+			out = append(out, c.Local.Prefixes...)
+		}
+	}
+	return out
+}
+
 // gatewayNextHops is the nextHopIpAddress Azure lists on a gateway's routes (azure-semantics.md
 // §1.8 item 2: the UDR overview's example route ID8, azure-docs PR #126395, lab 10's real tables):
 // an active-standby gateway's public IP; an active-active gateway's instance private IPs. None
@@ -207,6 +239,9 @@ func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 	case strings.EqualFold(c.Type, "Vnet2Vnet"):
 		if c.Peer == nil || c.Peer.VNet == nil {
 			return nil
+		}
+		if bgpBothWays(c) {
+			return append(slices.Clone(c.Peer.VNet.AddressSpace), b.learnedOverVnet2Vnet(c.Peer)...)
 		}
 		return c.Peer.VNet.AddressSpace
 	case strings.EqualFold(c.Type, "ExpressRoute"):

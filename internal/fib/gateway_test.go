@@ -146,3 +146,45 @@ func TestGatewayRouteNotIgnoredUnderInvalidVnetLocal(t *testing.T) {
 		t.Errorf("lookup = %q, want %q", got, want)
 	}
 }
+
+// azure-semantics.md §1.8 items 3 and 12 (lab 10's real tables; BGP overview): over a Vnet2Vnet
+// connection with BGP on both gateways, a VNet also learns the peer's BGP peering address as a
+// /32, the ranges of the VNets that use the peer gateway by gateway transit, and the on-premises
+// prefixes the peer learns by BGP. Without BGP only the peer VNet's range is installed.
+func TestVnet2VnetBGPLearnsPeerRoutes(t *testing.T) {
+	for _, bgp := range []bool{true, false} {
+		n := newNet()
+		a := addVNet(n, "a", "westeurope", "10.4.0.0/16")
+		b := addVNet(n, "b", "westeurope", "10.5.0.0/16")
+		spoke := addVNet(n, "b-spoke", "westeurope", "10.1.0.0/16")
+		s := addSubnet(n, a, "s", "10.4.1.0/24")
+		hubLink, spokeLink := peer(b, spoke, "Connected", "Connected")
+		hubLink.AllowGatewayTransit, spokeLink.UseRemoteGateways = true, true
+		gwA := &model.VNetGateway{ID: "/gwA", Name: "gwA", VNet: a, BGPEnabled: bgp, ActiveActive: true,
+			PrivateIPs: []netip.Addr{ip("10.4.0.254")}, BGPAddrs: []netip.Addr{ip("10.4.0.254")}}
+		gwB := &model.VNetGateway{ID: "/gwB", Name: "gwB", VNet: b, BGPEnabled: bgp, ActiveActive: true,
+			PrivateIPs: []netip.Addr{ip("10.5.0.254")}, BGPAddrs: []netip.Addr{ip("10.5.0.254")}}
+		a.Gateways, b.Gateways = []*model.VNetGateway{gwA}, []*model.VNetGateway{gwB}
+		lng := &model.LocalGateway{ID: "/lng", Name: "lng", Prefixes: pfxs("192.168.1.0/24")}
+		n.VNetGateways = []*model.VNetGateway{gwA, gwB}
+		n.Connections = []*model.Connection{
+			{ID: "/ab", Name: "ab", Type: "Vnet2Vnet", Gateway: gwA, Peer: gwB, EnableBGP: bgp},
+			{ID: "/ba", Name: "ba", Type: "Vnet2Vnet", Gateway: gwB, Peer: gwA, EnableBGP: bgp},
+			{ID: "/b-onprem", Name: "b-onprem", Type: "IPsec", Gateway: gwB, Local: lng, EnableBGP: bgp},
+		}
+		f, _ := Build(n)
+		var got []string
+		for _, r := range f.Subnet(s).All() {
+			if r.Source == SourceGateway {
+				got = append(got, r.Prefix.String())
+			}
+		}
+		want := []string{"10.5.0.0/16"}
+		if bgp {
+			want = append(want, "10.5.0.254/32", "10.1.0.0/16", "192.168.1.0/24")
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("BGP %v: gateway routes of a (-want +got):\n%s", bgp, d)
+		}
+	}
+}

@@ -73,6 +73,7 @@ type VNetGateway struct {
 	VNet         *VNet
 	Subnet       *Subnet
 	PrivateIPs   []netip.Addr // BGP peering addresses / ip configuration private IPs
+	BGPAddrs     []netip.Addr // bgpSettings peering addresses inside the VNet (also in PrivateIPs)
 	PublicIPs    []*PublicIP
 	ActiveActive bool
 	BGPEnabled   bool

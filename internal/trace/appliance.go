@@ -168,8 +168,8 @@ func (w *walker) gatewayWorks(gw *model.VNetGateway) bool {
 // erjosito/azure-networking-lab lab 9, where mtr shows the gateway instance as a hop; the
 // hub-and-spoke playground's "any to any via gateway"; azure-docs #86832). A destination in the
 // gateway's VNet or a VNet peered with it is routed on by the GatewaySubnet's table, unchanged; one
-// in a Vnet2Vnet peer's VNet enters that VNet at the peer gateway and is routed by its GatewaySubnet
-// table (lab 10). False when the destination is outside Azure: it exits to on-premises.
+// in a Vnet2Vnet peer's VNet, or a VNet peered with it, enters that VNet at the peer gateway and is
+// routed by its GatewaySubnet table (lab 10). False when the destination is outside Azure: it exits to on-premises.
 func (w *walker) hairpin(gw *model.VNetGateway) bool {
 	dst := w.pkt.dst
 	if gw.VNet == nil {
@@ -183,7 +183,8 @@ func (w *walker) hairpin(gw *model.VNetGateway) bool {
 	}
 	for _, c := range gw.Connections {
 		peer := c.Peer
-		if !strings.EqualFold(c.Type, "Vnet2Vnet") || peer == nil || peer.VNet == nil || !peer.VNet.Contains(dst) {
+		if !strings.EqualFold(c.Type, "Vnet2Vnet") || peer == nil || peer.VNet == nil ||
+			(!peer.VNet.Contains(dst) && !peeredHolds(peer.VNet, dst)) { // the peer's VNet or its spokes (§1.8 item 3)
 			continue
 		}
 		w.step(StepRoute, Matched, c.ID, c.Name, "%s is in %s: connection %s carries the packet to gateway %s (azure-semantics.md §1.8 item 1)",

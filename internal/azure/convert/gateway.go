@@ -32,6 +32,7 @@ func (b *builder) buildVNetGateways() {
 		}
 		for _, a := range w.BGPAddrs {
 			g.PrivateIPs = addAddr(g.PrivateIPs, a)
+			g.BGPAddrs = addAddr(g.BGPAddrs, a)
 		}
 		if g.Subnet != nil {
 			g.VNet = g.Subnet.VNet
