@@ -15,10 +15,10 @@ import (
 type Kind uint8
 
 const (
-	KindUnknown  Kind = iota
-	VNetFlowLog       // VNet flow logs, flowLogVersion 4 (category FlowLogFlowEvent)
-	NSGFlowLog        // NSG flow logs, properties.Version 1 or 2 (category NetworkSecurityGroupFlowEvent)
-	Firewall          // Azure Firewall: resource-specific AZFW* tables or legacy AzureDiagnostics msg
+	KindUnknown Kind = iota
+	VNetFlowLog      // VNet flow logs, flowLogVersion 4 (category FlowLogFlowEvent)
+	NSGFlowLog       // NSG flow logs, properties.Version 1 or 2 (category NetworkSecurityGroupFlowEvent)
+	Firewall         // Azure Firewall: resource-specific AZFW* tables or legacy AzureDiagnostics msg
 )
 
 var kindNames = [...]string{"unknown", "vnetFlowLog", "nsgFlowLog", "firewall"}
