@@ -1,0 +1,189 @@
+package reach
+
+import (
+	"fmt"
+	"math/rand"
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// estate builds small models in Go for the twin tests (after internal/check's builder).
+type estate struct {
+	n   *model.Network
+	vms []*model.IPConfig
+}
+
+const sub = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/"
+
+func pfx(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+func ip(s string) netip.Addr    { return netip.MustParseAddr(s) }
+
+func (e *estate) vnet(name, prefix string) *model.VNet {
+	v := &model.VNet{ID: model.ID(sub + "virtualNetworks/" + name), Name: name, Location: "westeurope", AddressSpace: []netip.Prefix{pfx(prefix)}}
+	e.n.VNets = append(e.n.VNets, v)
+	e.n.Index(v.ID, v)
+	return v
+}
+
+func (e *estate) subnet(v *model.VNet, name, prefix string) *model.Subnet {
+	s := &model.Subnet{ID: v.ID + "/subnets/" + model.ID(name), Name: name, VNet: v, Prefixes: []netip.Prefix{pfx(prefix)}, DefaultOutboundAccess: true}
+	v.Subnets = append(v.Subnets, s)
+	e.n.Subnets = append(e.n.Subnets, s)
+	e.n.Index(s.ID, s)
+	return s
+}
+
+func (e *estate) link(a, b *model.VNet, state string) {
+	p := &model.Peering{ID: a.ID + "/virtualNetworkPeerings/" + model.ID(a.Name+"-to-"+b.Name), Name: a.Name + "-to-" + b.Name,
+		Local: a, Remote: b, RemoteID: b.ID, State: state, AllowVirtualNetworkAccess: true, AllowForwardedTraffic: true, PeerCompleteVNets: true}
+	a.Peerings = append(a.Peerings, p)
+}
+
+func (e *estate) peer(a, b *model.VNet) {
+	e.link(a, b, "Connected")
+	e.link(b, a, "Connected")
+}
+
+func (e *estate) nic(s *model.Subnet, vm, addr string) *model.IPConfig {
+	n := &model.NIC{ID: model.ID(sub + "networkInterfaces/" + vm + "-nic"), Name: vm + "-nic", VMName: vm}
+	c := &model.IPConfig{ID: n.ID + "/ipConfigurations/ipconfig1", Name: "ipconfig1", NIC: n, Subnet: s, PrivateIP: ip(addr), Primary: true}
+	n.IPConfigs = []*model.IPConfig{c}
+	e.n.NICs = append(e.n.NICs, n)
+	e.n.Index(n.ID, n)
+	return c
+}
+
+func (e *estate) publicIP(name, addr string) *model.PublicIP {
+	p := &model.PublicIP{ID: model.ID(sub + "publicIPAddresses/" + name), Name: name, Address: ip(addr), Sku: "Standard"}
+	e.n.PublicIPs = append(e.n.PublicIPs, p)
+	e.n.Index(p.ID, p)
+	return p
+}
+
+func (e *estate) nsg(name string, rules ...*model.SecurityRule) *model.NSG {
+	g := &model.NSG{ID: model.ID(sub + "networkSecurityGroups/" + name), Name: name, Rules: rules}
+	e.n.NSGs = append(e.n.NSGs, g)
+	e.n.Index(g.ID, g)
+	return g
+}
+
+func (e *estate) routeTable(name string, routes ...*model.Route) *model.RouteTable {
+	rt := &model.RouteTable{ID: model.ID(sub + "routeTables/" + name), Name: name, Routes: routes}
+	e.n.RouteTables = append(e.n.RouteTables, rt)
+	e.n.Index(rt.ID, rt)
+	return rt
+}
+
+func (e *estate) plane() *dataplane.Plane {
+	e.n.Freeze()
+	return dataplane.Build(e.n)
+}
+
+// The pieces random rules are made of: addresses inside the estate, on the internet (inside the
+// test universe 203.0.113.0/26 and 198.51.100.0/28) and tags.
+var (
+	ruleAddrs = []string{"*", "Internet", "VirtualNetwork", "10.0.0.0/8", "10.1.0.0/16", "10.2.10.0/24", "10.1.10.4/32",
+		"203.0.113.0/27", "203.0.113.32/28", "203.0.113.40/30", "198.51.100.8/29", "10.0.0.0/26"}
+	fwAddrs   = []string{"*", "10.0.0.0/8", "10.1.0.0/16", "203.0.113.0/28", "203.0.113.16-203.0.113.21", "198.51.100.0/29", "10.2.10.5"}
+	rulePorts = []model.PortRange{model.AllPorts, {Lo: 440, Hi: 440}, {Lo: 441, Hi: 443}, {Lo: 443, Hi: 445}, {Lo: 22, Hi: 22}, {Lo: 444, Hi: 447}}
+)
+
+// randomEstate: a hub (Azure Firewall with a random policy, an appliance NIC), two or three spokes
+// with VMs (some with public IPs), random peerings (some half-built), random UDRs and random NSGs
+// whose rules name internal and internet prefixes, tags and port ranges.
+func randomEstate(r *rand.Rand) *estate {
+	e := &estate{n: &model.Network{}}
+	pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
+	hub := e.vnet("hub", "10.0.0.0/16")
+	fwSubnet := e.subnet(hub, "AzureFirewallSubnet", "10.0.0.0/26")
+	nvaSubnet := e.subnet(hub, "nva", "10.0.1.0/24")
+	nva := e.nic(nvaSubnet, "nva", "10.0.1.4")
+	nva.NIC.IPForwarding = r.Intn(2) == 0
+	e.vms = append(e.vms, nva)
+	fw := &model.Firewall{ID: model.ID(sub + "azureFirewalls/fw"), Name: "fw", Subnet: fwSubnet, PrivateIP: ip("10.0.0.4"), Instances: 2,
+		PublicIPs: []*model.PublicIP{e.publicIP("fw-pip", "20.0.0.1")}}
+	fw.Policy = randomPolicy(r, pick)
+	e.n.Firewalls = append(e.n.Firewalls, fw)
+	e.n.Index(fw.ID, fw)
+	vnets := []*model.VNet{hub}
+	var subnets []*model.Subnet
+	for i := 1; i <= 2+r.Intn(2); i++ {
+		v := e.vnet(fmt.Sprintf("spoke%d", i), fmt.Sprintf("10.%d.0.0/16", i))
+		switch r.Intn(4) {
+		case 0:
+		case 1:
+			e.link(hub, v, "Connected")
+			e.link(v, hub, "Initiated")
+		default:
+			e.peer(hub, v)
+		}
+		vnets = append(vnets, v)
+		for j := 0; j < 1+r.Intn(2); j++ {
+			s := e.subnet(v, fmt.Sprintf("s%d", j), fmt.Sprintf("10.%d.%d.0/24", i, 10+j))
+			subnets = append(subnets, s)
+			for k := 0; k < 2; k++ {
+				c := e.nic(s, fmt.Sprintf("vm-%d-%d-%d", i, j, k), fmt.Sprintf("10.%d.%d.%d", i, 10+j, 4+k))
+				e.vms = append(e.vms, c)
+				if r.Intn(4) == 0 {
+					c.PublicIP = e.publicIP(fmt.Sprintf("pip-%d-%d-%d", i, j, k), fmt.Sprintf("20.%d.%d.%d", i, j, k+1))
+				}
+				if r.Intn(4) == 0 {
+					c.NIC.NSG = randomNSG(e, r, pick, fmt.Sprintf("nsg-nic-%d-%d-%d", i, j, k))
+				}
+			}
+		}
+	}
+	if len(vnets) > 2 && r.Intn(2) == 0 {
+		e.peer(vnets[1], vnets[2])
+	}
+	hops := []*model.Route{
+		{NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.0.4")}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.1.4")},
+		{NextHopType: model.HopNone}, {NextHopType: model.HopInternet}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.9.9.9")}}
+	routePrefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "203.0.113.0/27", "10.1.10.0/25", "198.51.100.0/29"}
+	for k, s := range append(subnets, nvaSubnet) {
+		if r.Intn(2) == 0 {
+			var routes []*model.Route
+			for m := 0; m < 1+r.Intn(3); m++ {
+				h := *hops[r.Intn(len(hops))]
+				h.Name, h.Prefix = fmt.Sprintf("u%d", m), pfx(pick(routePrefixes))
+				routes = append(routes, &h)
+			}
+			s.RouteTable = e.routeTable(fmt.Sprintf("rt%d", k), routes...)
+		}
+		if r.Intn(2) == 0 {
+			s.NSG = randomNSG(e, r, pick, fmt.Sprintf("nsg%d", k))
+		}
+	}
+	return e
+}
+
+func randomNSG(e *estate, r *rand.Rand, pick func([]string) string, name string) *model.NSG {
+	var rules []*model.SecurityRule
+	for m := 0; m < 1+r.Intn(4); m++ {
+		rules = append(rules, &model.SecurityRule{Name: fmt.Sprintf("r%d", m), Priority: 100 + 10*m,
+			Direction: model.Direction(r.Intn(2)), Access: model.Access(r.Intn(2)), Protocol: model.Protocol(r.Intn(3)),
+			Sources: []string{pick(ruleAddrs)}, Destinations: []string{pick(ruleAddrs)},
+			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{rulePorts[r.Intn(len(rulePorts))]}})
+	}
+	return e.nsg(name, rules...)
+}
+
+func randomPolicy(r *rand.Rand, pick func([]string) string) *model.FirewallPolicy {
+	net := &model.RuleCollection{Name: "net", Priority: 200, Kind: model.NetworkRules, Action: model.FirewallAction(r.Intn(2))}
+	for m := 0; m < 1+r.Intn(3); m++ {
+		net.Rules = append(net.Rules, &model.FirewallRule{Name: fmt.Sprintf("n%d", m), Protocols: []model.Protocol{model.Protocol(r.Intn(3))},
+			Sources: []string{pick(fwAddrs)}, Destinations: []string{pick(fwAddrs)}, DestPorts: []model.PortRange{rulePorts[r.Intn(len(rulePorts))]}})
+	}
+	allow := &model.RuleCollection{Name: "allow", Priority: 300, Kind: model.NetworkRules, Action: model.FwAllow,
+		Rules: []*model.FirewallRule{{Name: "vnet", Protocols: []model.Protocol{model.ProtoAny}, Sources: []string{pick(fwAddrs)},
+			Destinations: []string{"10.0.0.0/8"}, DestPorts: []model.PortRange{model.AllPorts}}}}
+	dnat := &model.RuleCollection{Name: "dnat", Priority: 100, Kind: model.NATRules, Action: model.FwDNAT,
+		Rules: []*model.FirewallRule{{Name: "web", Protocols: []model.Protocol{model.ProtoTCP}, Sources: []string{pick(fwAddrs)},
+			Destinations: []string{"20.0.0.1"}, DestPorts: []model.PortRange{{Lo: 443, Hi: 443}},
+			TranslatedAddress: ip("10.1.10.4"), TranslatedPort: 8443}}}
+	return &model.FirewallPolicy{ID: model.ID(sub + "firewallPolicies/pol"), Name: "pol",
+		Groups: []*model.RuleCollectionGroup{{ID: model.ID(sub + "firewallPolicies/pol/ruleCollectionGroups/g"), Name: "g", Priority: 100,
+			Collections: []*model.RuleCollection{dnat, net, allow}}}}
+}

@@ -1,0 +1,389 @@
+package reach
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Model is a snapshot's header space cut into classes: every IPv4 boundary any route, rule,
+// tag expansion, firewall rule, translation, owned address or special range draws, and the
+// port boundaries of the devices every flow may meet. Build it once per plane; it is safe for
+// concurrent use.
+type Model struct {
+	p *dataplane.Plane
+	// addrs are the starts of the address classes, 1<<32 last.
+	addrs []uint64
+	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
+	// forwarding NICs, load balancer backends and translation targets.
+	shared []uint64
+	// subnets maps an address class start to the subnets holding it.
+	subnets map[uint64][]*model.Subnet
+
+	mu   sync.Mutex
+	sets map[*acl.RuleSet][]uint64 // port boundaries of one rule set
+}
+
+// dropAddrCut and dropPortCut, when set by a test, leave boundaries out: the twin test shows that
+// a missing boundary is caught.
+var (
+	dropAddrCut func(netip.Prefix) bool
+	dropPortCut func(model.PortRange) bool
+)
+
+// Build cuts p's header space.
+func Build(p *dataplane.Plane) *Model {
+	m := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}}
+	a := newCuts(1 << 32)
+	addPrefix := func(ps ...netip.Prefix) {
+		for _, x := range ps {
+			if dropAddrCut == nil || !dropAddrCut(x) {
+				a.prefix(x)
+			}
+		}
+	}
+	addAddr := func(as ...netip.Addr) {
+		for _, x := range as {
+			if x.IsValid() {
+				addPrefix(netip.PrefixFrom(x.Unmap(), 32))
+			}
+		}
+	}
+	n := p.Net
+	// Special ranges: what trace treats as public, the platform addresses, firewall SNAT defaults.
+	for _, s := range []string{"0.0.0.0/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
+		"169.254.0.0/16", "224.0.0.0/4", "100.64.0.0/10", "198.18.0.0/15", "255.255.255.255/32"} {
+		addPrefix(netip.MustParsePrefix(s))
+	}
+	addAddr(model.AzurePlatformIP, model.IMDSAddr)
+	for _, s := range p.FIB.Subnets() {
+		if t := p.FIB.Subnet(s); t != nil {
+			for _, r := range t.All() {
+				addPrefix(r.Prefix)
+				addAddr(r.NextHopIP)
+			}
+		}
+	}
+	m.ruleSets(func(rs *acl.RuleSet) {
+		for _, r := range rs.Rules {
+			addPrefix(r.ExpandedSource...)
+			addPrefix(r.ExpandedDest...)
+		}
+	})
+	for _, v := range n.VNets {
+		addPrefix(v.AddressSpace...)
+	}
+	for _, s := range n.Subnets {
+		for _, x := range s.Prefixes {
+			addPrefix(x)
+			if sp, ok := prefixSpan(x); ok && sp.Hi-sp.Lo >= 4 { // the five reserved addresses (spec §2.6)
+				addAddr(addrOf(sp.Lo), addrOf(sp.Lo+1), addrOf(sp.Lo+2), addrOf(sp.Lo+3), addrOf(sp.Hi))
+			}
+		}
+	}
+	m.owned(addAddr, addPrefix)
+	for _, fw := range n.Firewalls {
+		m.firewallAddrs(fw, addPrefix, addAddr)
+	}
+	for _, o := range p.Index.OnPrem {
+		addPrefix(o.Prefix)
+	}
+	for _, l := range n.LocalGateways {
+		addPrefix(l.Prefixes...)
+		addAddr(l.GatewayIP, l.BGPPeer)
+	}
+	m.addrs = a.sorted()
+	m.indexSubnets()
+	m.shared = m.sharedPorts()
+	return m
+}
+
+// ruleSets calls f once for every rule set of every NIC ip configuration, private endpoint and subnet.
+func (m *Model) ruleSets(f func(*acl.RuleSet)) {
+	seen := map[*acl.RuleSet]bool{}
+	each := func(e *acl.Effective) {
+		for _, rs := range e.Sets {
+			if rs != nil && !seen[rs] {
+				seen[rs] = true
+				f(rs)
+			}
+		}
+	}
+	n := m.p.Net
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			each(m.p.ACL.ForIPConfig(c))
+		}
+	}
+	for _, pe := range n.PrivateEndpoints {
+		each(m.p.ACL.ForPrivateEndpoint(pe))
+	}
+	for _, s := range n.Subnets {
+		each(m.p.ACL.ForSubnet(s))
+	}
+}
+
+// owned cuts at every address a resource owns.
+func (m *Model) owned(addAddr func(...netip.Addr), addPrefix func(...netip.Prefix)) {
+	n := m.p.Net
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			addAddr(c.PrivateIP)
+			if c.PublicIP != nil {
+				addAddr(c.PublicIP.Address)
+			}
+		}
+	}
+	for _, pe := range n.PrivateEndpoints {
+		addAddr(pe.IPs...)
+	}
+	for _, lb := range n.LoadBalancers {
+		for _, fe := range lb.Frontends {
+			addAddr(fe.PrivateIP)
+			if fe.PublicIP != nil {
+				addAddr(fe.PublicIP.Address)
+			}
+		}
+		for _, bp := range lb.BackendPools {
+			addAddr(bp.Addresses...)
+		}
+	}
+	for _, g := range n.VNetGateways {
+		addAddr(g.PrivateIPs...)
+		addAddr(g.BGPAddrs...)
+		for _, pip := range g.PublicIPs {
+			addAddr(pip.Address)
+		}
+	}
+	for _, pip := range n.PublicIPs {
+		addAddr(pip.Address)
+	}
+	for _, ng := range n.NATGateways {
+		for _, pip := range ng.PublicIPs {
+			addAddr(pip.Address)
+		}
+	}
+}
+
+// firewallAddrs cuts at a firewall's addresses, instance range, SNAT ranges and every address
+// its rules name or translate to.
+func (m *Model) firewallAddrs(fw *model.Firewall, addPrefix func(...netip.Prefix), addAddr func(...netip.Addr)) {
+	addAddr(fw.PrivateIP)
+	addAddr(fw.HubPublicAddresses...)
+	for _, pip := range fw.PublicIPs {
+		addAddr(pip.Address)
+	}
+	addPrefix(firewall.InstanceAddresses(fw).Prefixes()...)
+	ranges := fw.SNATPrivateRanges
+	if fw.Policy != nil {
+		ranges = append(slices.Clone(ranges), fw.Policy.SNATPrivateRanges...)
+	}
+	for _, r := range ranges {
+		m.fwAddr(r, addPrefix)
+	}
+	e := m.p.Firewalls[fw]
+	if e == nil {
+		return
+	}
+	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+		for _, ri := range e.Rules(k) {
+			r := ri.Rule
+			if r == nil {
+				continue
+			}
+			for _, s := range append(slices.Clone(r.Sources), r.Destinations...) {
+				m.fwAddr(s, addPrefix)
+			}
+			for _, g := range append(slices.Clone(r.SourceGroups), r.DestGroups...) {
+				if g != nil {
+					addPrefix(g.Prefixes...)
+				}
+			}
+			addAddr(r.TranslatedAddress)
+		}
+	}
+}
+
+// fwAddr cuts at one firewall address entry: an address, a CIDR, a range "a-b" or a service tag.
+func (m *Model) fwAddr(s string, addPrefix func(...netip.Prefix)) {
+	s = strings.TrimSpace(s)
+	if p, err := netip.ParsePrefix(s); err == nil {
+		addPrefix(p)
+		return
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		addPrefix(netip.PrefixFrom(a, a.BitLen()))
+		return
+	}
+	if lo, hi, ok := strings.Cut(s, "-"); ok {
+		l, err1 := netip.ParseAddr(strings.TrimSpace(lo))
+		h, err2 := netip.ParseAddr(strings.TrimSpace(hi))
+		if err1 == nil && err2 == nil && l.Is4() && h.Is4() {
+			addPrefix(cidrs(u32(l), u32(h))...)
+		}
+		return
+	}
+	if t, ok := m.p.Net.Tag(s); ok {
+		addPrefix(t.Prefixes...)
+	}
+}
+
+// indexSubnets records, for every address class, the subnets that hold it.
+func (m *Model) indexSubnets() {
+	for _, s := range m.p.Net.Subnets {
+		for _, x := range s.Prefixes {
+			sp, ok := prefixSpan(x)
+			if !ok {
+				continue
+			}
+			for _, c := range classesWithin(m.addrs, uint64(sp.Lo), uint64(sp.Hi)) {
+				m.subnets[c[0]] = append(m.subnets[c[0]], s)
+			}
+		}
+	}
+}
+
+// sharedPorts are the port boundaries of the devices any flow may cross.
+func (m *Model) sharedPorts() []uint64 {
+	c := newCuts(1 << 16)
+	addPorts := func(rs ...model.PortRange) {
+		for _, r := range rs {
+			if dropPortCut == nil || !dropPortCut(r) {
+				c.span(uint64(r.Lo), uint64(r.Hi))
+			}
+		}
+	}
+	one := func(p uint16) { addPorts(model.PortRange{Lo: p, Hi: p}) }
+	n := m.p.Net
+	var through []*model.IPConfig // NICs a flow may cross without being its end
+	for _, fw := range n.Firewalls {
+		e := m.p.Firewalls[fw]
+		if e == nil {
+			continue
+		}
+		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+			for _, ri := range e.Rules(k) {
+				if r := ri.Rule; r != nil {
+					addPorts(r.DestPorts...)
+					for _, ap := range r.AppProtocols {
+						one(ap.Port)
+					}
+					if r.TranslatedPort != 0 {
+						one(r.TranslatedPort)
+					}
+					for _, o := range n.Owners(r.TranslatedAddress) {
+						if o.Kind == model.OwnerNIC {
+							through = append(through, o.IPConfig)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, lb := range n.LoadBalancers {
+		for _, r := range lb.Rules {
+			if !r.HAPorts() {
+				one(r.FrontendPort)
+				one(r.BackendPort)
+			}
+		}
+		for _, r := range lb.InboundNATRules {
+			one(r.FrontendPort)
+			one(r.BackendPort)
+			if r.Target != nil {
+				through = append(through, r.Target)
+			}
+		}
+		for _, bp := range lb.BackendPools {
+			through = append(through, bp.IPConfigs...)
+			for _, t := range bp.Tunnels {
+				one(t.Port)
+			}
+		}
+	}
+	for _, nic := range n.NICs {
+		if nic.IPForwarding {
+			through = append(through, nic.IPConfigs...)
+		}
+	}
+	for _, ipc := range through {
+		for _, rs := range m.p.ACL.ForIPConfig(ipc).Sets {
+			if rs != nil {
+				for _, r := range rs.Rules {
+					addPorts(r.SourcePorts...)
+					addPorts(r.DestPorts...)
+				}
+			}
+		}
+	}
+	return c.sorted()
+}
+
+// setPorts are one rule set's port boundaries, cached.
+func (m *Model) setPorts(rs *acl.RuleSet) []uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if out, ok := m.sets[rs]; ok {
+		return out
+	}
+	c := newCuts(1 << 16)
+	for _, r := range rs.Rules {
+		for _, pr := range append(slices.Clone(r.SourcePorts), r.DestPorts...) {
+			if dropPortCut == nil || !dropPortCut(pr) {
+				c.span(uint64(pr.Lo), uint64(pr.Hi))
+			}
+		}
+	}
+	out := c.sorted()
+	m.sets[rs] = out
+	return out
+}
+
+// endpointPorts are the port boundaries of the rules filtering at address a: the NIC ip
+// configurations and private endpoints owning it, or the subnets holding it when nothing does.
+func (m *Model) endpointPorts(a netip.Addr) []uint64 {
+	var lists [][]uint64
+	add := func(e *acl.Effective) {
+		for _, rs := range e.Sets {
+			if rs != nil {
+				lists = append(lists, m.setPorts(rs))
+			}
+		}
+	}
+	owners := m.p.Net.Owners(a)
+	for _, o := range owners {
+		switch o.Kind {
+		case model.OwnerNIC:
+			add(m.p.ACL.ForIPConfig(o.IPConfig))
+		case model.OwnerPrivateEndpoint:
+			add(m.p.ACL.ForPrivateEndpoint(o.PrivateEndpoint))
+		}
+	}
+	if c, ok := m.p.Index.IPConfigByPublicIP[a]; ok {
+		add(m.p.ACL.ForIPConfig(c))
+	}
+	if len(owners) == 0 && a.Is4() {
+		for _, s := range m.subnets[m.classStart(u32(a))] {
+			add(m.p.ACL.ForSubnet(s))
+		}
+	}
+	return mergeStarts(lists...)
+}
+
+// classStart is the start of the address class holding v.
+func (m *Model) classStart(v uint32) uint64 {
+	i, found := slices.BinarySearch(m.addrs, uint64(v))
+	if found {
+		return m.addrs[i]
+	}
+	return m.addrs[i-1]
+}
+
+// Classes is the number of address classes.
+func (m *Model) Classes() int { return len(m.addrs) - 1 }

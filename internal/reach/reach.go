@@ -1,0 +1,314 @@
+// Package reach answers who can reach an endpoint, or what an endpoint can reach, over every
+// address, protocol and destination port: the header space is cut into classes that every route,
+// rule and translation treats alike, and one packet per class, walked by trace, proves the class.
+package reach
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// Endpoint is one address on the fixed side of a query.
+type Endpoint struct {
+	Ref   string     // as trace takes it: a name, an ID, an address, internet:<ip>
+	Addr  netip.Addr // the address the flow uses there (its rules are consulted); may be zero
+	Label string     // how rows name it
+}
+
+// Query asks who reaches To (every source address) or what From reaches (every destination
+// address). Exactly one of To and From is set; each endpoint is its own question.
+type Query struct {
+	To, From  []Endpoint
+	Protocols []model.Protocol  // default TCP and UDP
+	Ports     []model.PortRange // destination ports; default all
+	// Space is the varying side's addresses; default all of IPv4 (tests narrow it).
+	Space  []netip.Prefix
+	Assume assume.Set
+}
+
+// Class is one equivalence class and its fate: every packet from (or to) an address in Addrs,
+// with Protocol and a destination port in Ports, gets Verdict, as Example shows.
+type Class struct {
+	Fixed    int    // index of the fixed endpoint in Query.To or Query.From
+	Label    string // the varying side: a subnet ID, Internet, OnPremises, or a resource ID
+	Addrs    Span
+	Protocol model.Protocol
+	Ports    model.PortRange
+	Verdict  trace.Verdict
+	Deciding *trace.Deciding // the forward leg's deciding step
+	Example  trace.Query
+}
+
+// Result is every class of a query, sorted by fixed endpoint, address, protocol and port.
+type Result struct {
+	Classes []Class
+	Traces  int // packets walked
+	// Skipped lists addresses the engine could not express as a trace endpoint; the answer is
+	// complete when it is empty.
+	Skipped []string
+}
+
+// Complete reports whether every class was evaluated.
+func (r *Result) Complete() bool { return len(r.Skipped) == 0 }
+
+// job is one varying address class against one fixed endpoint.
+type job struct {
+	fixed int
+	span  Span
+}
+
+// Run evaluates q on m: every class of the varying side, for every fixed endpoint.
+func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
+	fixed, toFixed := q.To, true
+	if len(fixed) == 0 {
+		fixed, toFixed = q.From, false
+	}
+	if len(q.Protocols) == 0 {
+		q.Protocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP}
+	}
+	if len(q.Ports) == 0 {
+		q.Ports = []model.PortRange{model.AllPorts}
+	}
+	space := q.Space
+	if len(space) == 0 {
+		space = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	}
+	var jobs []job
+	for i := range fixed {
+		for _, p := range space {
+			sp, ok := prefixSpan(p)
+			if !ok {
+				continue
+			}
+			for _, c := range classesWithin(m.addrs, uint64(sp.Lo), uint64(sp.Hi)) {
+				jobs = append(jobs, job{i, Span{uint32(c[0]), uint32(c[1])}})
+			}
+		}
+	}
+	fixedPorts := make([][]uint64, len(fixed))
+	for i, f := range fixed {
+		if f.Addr.IsValid() {
+			fixedPorts[i] = m.endpointPorts(f.Addr)
+		}
+	}
+	e := &evaluator{m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
+	res := &Result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan job)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for range workers {
+		wg.Go(func() {
+			var out []Class
+			var skipped []string
+			traces := 0
+			for j := range next {
+				cs, sk, n := e.class(j)
+				out, skipped, traces = append(out, cs...), append(skipped, sk...), traces+n
+			}
+			mu.Lock()
+			res.Classes, res.Skipped, res.Traces = append(res.Classes, out...), append(res.Skipped, skipped...), res.Traces+traces
+			mu.Unlock()
+		})
+	}
+	var err error
+	for _, j := range jobs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(res.Classes, compareClasses)
+	slices.Sort(res.Skipped)
+	return res, nil
+}
+
+func compareClasses(a, b Class) int {
+	switch {
+	case a.Fixed != b.Fixed:
+		return a.Fixed - b.Fixed
+	case a.Addrs.Lo != b.Addrs.Lo:
+		return cmpU32(a.Addrs.Lo, b.Addrs.Lo)
+	case a.Label != b.Label:
+		if a.Label < b.Label {
+			return -1
+		}
+		return 1
+	case a.Protocol != b.Protocol:
+		return int(a.Protocol) - int(b.Protocol)
+	}
+	return int(a.Ports.Lo) - int(b.Ports.Lo)
+}
+
+func cmpU32(a, b uint32) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}
+
+type evaluator struct {
+	m          *Model
+	q          Query
+	fixed      []Endpoint
+	fixedPorts [][]uint64
+	toFixed    bool // the fixed side is the destination
+}
+
+// varying is one trace endpoint for an address class.
+type varying struct {
+	ref, label string
+}
+
+// class evaluates one address class against one fixed endpoint: every protocol and port class.
+func (e *evaluator) class(j job) (out []Class, skipped []string, traces int) {
+	rep := j.span.Addr()
+	vs, sk := e.endpointsAt(rep)
+	skipped = sk
+	ports := mergeStarts(e.m.shared, e.fixedPorts[j.fixed], e.m.endpointPorts(rep))
+	f := e.fixed[j.fixed]
+endpoints:
+	for _, v := range vs {
+		for _, proto := range e.q.Protocols {
+			for _, pc := range e.portClasses(ports, proto) {
+				q := trace.Query{From: v.ref, To: f.Ref, Protocol: proto, DestinationPort: uint16(pc[0]), Assume: e.q.Assume}
+				if !e.toFixed {
+					q.From, q.To = f.Ref, v.ref
+				}
+				if proto == model.ProtoTCP || proto == model.ProtoUDP {
+					q.SourcePort = 49152
+				}
+				a, err := trace.RunBrief(e.m.p, q)
+				traces++
+				if err != nil {
+					var nf *model.NotFoundError
+					if !errors.As(err, &nf) {
+						skipped = append(skipped, rep.String()+": "+err.Error())
+					}
+					continue endpoints // not an endpoint trace can start (or end) at
+				}
+				out = append(out, Class{Fixed: j.fixed, Label: v.label, Addrs: j.span, Protocol: proto,
+					Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q})
+			}
+		}
+	}
+	return out, skipped, traces
+}
+
+// portClasses cuts the query's ports by starts; protocols without ports have one class, 0.
+func (e *evaluator) portClasses(starts []uint64, proto model.Protocol) [][2]uint64 {
+	if proto != model.ProtoTCP && proto != model.ProtoUDP {
+		return [][2]uint64{{0, 0}}
+	}
+	var out [][2]uint64
+	for _, r := range e.q.Ports {
+		out = append(out, classesWithin(starts, uint64(r.Lo), uint64(r.Hi))...)
+	}
+	return out
+}
+
+// endpointsAt is how trace names the varying side at address a. A destination is the address
+// itself (the walk decides who answers). A source owned by several resources (overlapping VNets)
+// is each owner by ID.
+func (e *evaluator) endpointsAt(a netip.Addr) ([]varying, []string) {
+	owners := e.m.p.Net.Owners(a)
+	if !e.toFixed || len(owners) <= 1 {
+		return []varying{{a.String(), e.m.Label(a)}}, nil
+	}
+	var out []varying
+	var skipped []string
+	for _, o := range owners {
+		switch o.Kind {
+		case model.OwnerNIC:
+			if o.IPConfig.NIC.Primary() != o.IPConfig {
+				skipped = append(skipped, a.String()+": a secondary ip configuration of "+string(o.IPConfig.NIC.ID)+" in an overlapping range")
+				continue
+			}
+		case model.OwnerPublicIP, model.OwnerLBFrontend, model.OwnerGateway:
+			continue // not a source
+		}
+		out = append(out, varying{string(o.ResourceID()), ownerLabel(o)})
+	}
+	return out, skipped
+}
+
+// Label names the place of address a: the subnet holding it (or what owns it), OnPremises,
+// Internet, or Unrouted for a private address outside every VNet and on-premises range.
+func (m *Model) Label(a netip.Addr) string {
+	n, x := m.p.Net, m.p.Index
+	if os := n.Owners(a); len(os) > 0 && os[0].Kind != model.OwnerPublicIP {
+		return ownerLabel(os[0])
+	}
+	if pip, ok := n.PublicIPByAddr(a); ok {
+		switch {
+		case x.IPConfigByPublicIP[pip.Address] != nil:
+			return subnetLabel(x.IPConfigByPublicIP[pip.Address].Subnet, pip.ID)
+		case x.FirewallByPublicIP[pip.Address] != nil:
+			fw := x.FirewallByPublicIP[pip.Address]
+			return subnetLabel(fw.Subnet, fw.ID)
+		}
+		return string(pip.ID)
+	}
+	if ss := m.subnets[m.classStart(u32(a.Unmap()))]; len(ss) > 0 {
+		return string(ss[0].ID)
+	}
+	if _, ok := x.OnPremFor(a); ok {
+		return OnPremises
+	}
+	if isPublic(a) {
+		return Internet
+	}
+	return Unrouted
+}
+
+// Labels of places that are not subnets.
+const (
+	Internet   = "Internet"
+	OnPremises = "OnPremises"
+	Unrouted   = "Unrouted"
+)
+
+func ownerLabel(o model.Owner) string {
+	var s *model.Subnet
+	switch o.Kind {
+	case model.OwnerNIC:
+		s = o.IPConfig.Subnet
+	case model.OwnerPrivateEndpoint:
+		s = o.PrivateEndpoint.Subnet
+	case model.OwnerFirewall:
+		s = o.Firewall.Subnet
+	case model.OwnerLBFrontend:
+		s = o.Frontend.Subnet
+	case model.OwnerGateway:
+		s = o.Gateway.Subnet
+	}
+	return subnetLabel(s, o.ResourceID())
+}
+
+func subnetLabel(s *model.Subnet, fallback model.ID) string {
+	if s != nil {
+		return string(s.ID)
+	}
+	return string(fallback)
+}
+
+// isPublic is trace's notion of an internet address.
+func isPublic(a netip.Addr) bool {
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() || a.IsUnspecified() {
+		return false
+	}
+	return !netip.MustParsePrefix("100.64.0.0/10").Contains(a) && !netip.MustParsePrefix("198.18.0.0/15").Contains(a)
+}

@@ -1,0 +1,269 @@
+package reach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"net/netip"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// universe is the small address and port space the brute-force twin enumerates: the firewall's
+// subnet, the appliance, the start of every spoke subnet, the public IPs, internet ranges random
+// rules name, an address nothing routes and one behind a route to nowhere.
+var (
+	universe = prefixes("10.0.0.0/27", "10.0.1.0/29", "10.1.10.0/29", "10.1.11.0/29", "10.2.10.0/29", "10.2.11.0/29",
+		"10.3.10.0/29", "10.3.11.0/29", "203.0.113.0/26", "198.51.100.0/28", "20.0.0.0/30", "20.1.0.0/30", "20.1.1.0/30",
+		"20.2.0.0/30", "20.2.1.0/30", "20.3.0.0/30", "10.9.9.8/30", "192.168.1.0/30")
+	universePorts = []model.PortRange{{Lo: 20, Hi: 23}, {Lo: 438, Hi: 447}}
+	universeProto = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP}
+)
+
+func prefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = pfx(s)
+	}
+	return out
+}
+
+type point struct {
+	fixed int
+	addr  netip.Addr
+	proto model.Protocol
+	port  uint16
+}
+
+// twin compares the engine's answer to q with a trace of every point of the universe, and every
+// class's example with a full trace. It returns the disagreements.
+func twin(p *dataplane.Plane, m *Model, q Query) (res *Result, bad []string) {
+	q.Space, q.Ports, q.Protocols = universe, universePorts, universeProto
+	res, err := Run(context.Background(), m, q)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	if !res.Complete() {
+		bad = append(bad, fmt.Sprintf("skipped %v", res.Skipped))
+	}
+	got := map[point]trace.Verdict{}
+	for _, c := range res.Classes {
+		for v := uint64(c.Addrs.Lo); v <= uint64(c.Addrs.Hi); v++ {
+			for port := uint32(c.Ports.Lo); port <= uint32(c.Ports.Hi); port++ {
+				pt := point{c.Fixed, addrOf(uint32(v)), c.Protocol, uint16(port)}
+				if _, dup := got[pt]; dup {
+					bad = append(bad, fmt.Sprintf("%v in two classes", pt))
+				}
+				got[pt] = c.Verdict
+			}
+		}
+		a, err := trace.Run(p, c.Example)
+		if err != nil || a.Verdict != c.Verdict {
+			bad = append(bad, fmt.Sprintf("example %+v: trace says %v (%v), the class %s", c.Example, verdictOf(a), err, c.Verdict))
+		}
+	}
+	fixed, to := q.To, true
+	if len(fixed) == 0 {
+		fixed, to = q.From, false
+	}
+	for i, f := range fixed {
+		for _, u := range universe {
+			for a := u.Masked().Addr(); u.Contains(a); a = a.Next() {
+				for _, proto := range universeProto {
+					for _, pr := range universePorts {
+						for port := uint32(pr.Lo); port <= uint32(pr.Hi); port++ {
+							if proto == model.ProtoICMP {
+								if port != uint32(pr.Lo) || pr != universePorts[0] {
+									continue
+								}
+								port = 0
+							}
+							tq := trace.Query{From: a.String(), To: f.Ref, Protocol: proto, DestinationPort: uint16(port), Assume: q.Assume}
+							if !to {
+								tq.From, tq.To = f.Ref, a.String()
+							}
+							ans, err := trace.RunBrief(p, tq)
+							v, ok := got[point{i, a, proto, uint16(port)}]
+							var nf *model.NotFoundError
+							switch {
+							case errors.As(err, &nf):
+								if ok {
+									bad = append(bad, fmt.Sprintf("%+v: no such endpoint, the engine says %s", tq, v))
+								}
+							case err != nil:
+								bad = append(bad, fmt.Sprintf("%+v: %v", tq, err))
+							case !ok:
+								bad = append(bad, fmt.Sprintf("%+v: trace says %s, the engine has no class", tq, ans.Verdict))
+							case v != ans.Verdict:
+								bad = append(bad, fmt.Sprintf("%+v: trace says %s, the engine %s", tq, ans.Verdict, v))
+							}
+							if proto == model.ProtoICMP {
+								break
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return res, bad
+}
+
+func verdictOf(a *trace.Answer) trace.Verdict {
+	if a == nil {
+		return ""
+	}
+	return a.Verdict
+}
+
+// queries are the questions asked of a random estate: who reaches a VM, its public IP and the
+// firewall's (DNAT), and what a VM reaches.
+func queries(e *estate, r *rand.Rand) []Query {
+	vm := e.vms[r.Intn(len(e.vms))]
+	to := []Endpoint{{Ref: vm.NIC.VMName, Addr: vm.PrivateIP, Label: vm.NIC.VMName}, {Ref: "20.0.0.1", Addr: ip("20.0.0.1"), Label: "fw-pip"}}
+	if vm.PublicIP != nil {
+		to = append(to, Endpoint{Ref: vm.PublicIP.Address.String(), Addr: vm.PublicIP.Address, Label: "pip"})
+	}
+	src := e.vms[r.Intn(len(e.vms))]
+	return []Query{{To: to}, {From: []Endpoint{{Ref: src.NIC.VMName, Addr: src.PrivateIP, Label: src.NIC.VMName}}}}
+}
+
+// TestTwinRandomEstates: on random estates, every class agrees with a trace of every packet of
+// the universe it covers, and every example reproduces with trace.Run.
+func TestTwinRandomEstates(t *testing.T) {
+	n := 16
+	if testing.Short() {
+		n = 6
+	}
+	verdicts := map[trace.Verdict]int{}
+	classes := 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		r := rand.New(rand.NewSource(seed))
+		e := randomEstate(r)
+		qs := queries(e, r)
+		if seed%2 == 0 {
+			qs = append(qs, openVM(e))
+		}
+		p := e.plane()
+		m := Build(p)
+		for _, q := range qs {
+			res, bad := twin(p, m, q)
+			for i, b := range bad {
+				if i == 5 {
+					t.Errorf("seed %d: ... %d more", seed, len(bad)-5)
+					break
+				}
+				t.Errorf("seed %d: %s", seed, b)
+			}
+			if res != nil {
+				checkRows(t, p, q, res)
+				classes += len(res.Classes)
+				for _, c := range res.Classes {
+					verdicts[c.Verdict]++
+				}
+			}
+		}
+	}
+	t.Logf("%d classes; verdicts %v", classes, verdicts)
+	if verdicts[trace.Reachable] < n || verdicts[trace.Unreachable] < n {
+		t.Errorf("the random estates exercise too little: verdicts %v", verdicts)
+	}
+}
+
+// TestTwinCatchesMissingBoundary: leaving out one boundary (a port range NSG rules use, or an
+// internet prefix they name) merges classes that behave differently, and the twin notices.
+func TestTwinCatchesMissingBoundary(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		set  func()
+	}{
+		{"port range 441-443", func() { dropPortCut = func(r model.PortRange) bool { return r == model.PortRange{Lo: 441, Hi: 443} } }},
+		{"prefix 203.0.113.40/30", func() { dropAddrCut = func(p netip.Prefix) bool { return p == pfx("203.0.113.40/30") } }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.set()
+			defer func() { dropPortCut, dropAddrCut = nil, nil }()
+			caught := 0
+			for seed := int64(1); seed <= 40 && caught == 0; seed++ {
+				r := rand.New(rand.NewSource(seed))
+				e := randomEstate(r)
+				qs := queries(e, r)
+				qs = append(qs, openVM(e))
+				p := e.plane()
+				m := Build(p)
+				for _, q := range qs {
+					_, bad := twin(p, m, q)
+					caught += len(bad)
+				}
+			}
+			if caught == 0 {
+				t.Errorf("with the %s boundary left out, the twin found no disagreement", tt.name)
+			}
+		})
+	}
+}
+
+// openVM gives a VM a public IP the internet reaches, except from 203.0.113.40/30, and asks who
+// reaches that IP.
+func openVM(e *estate) Query {
+	vm := e.vms[1]
+	vm.PublicIP = e.publicIP("pip-open", "20.3.1.1")
+	rule := func(name string, prio int, access model.Access, src string) *model.SecurityRule {
+		return &model.SecurityRule{Name: name, Priority: prio, Direction: model.Inbound, Access: access, Protocol: model.ProtoAny,
+			Sources: []string{src}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{model.AllPorts}}
+	}
+	vm.NIC.NSG = e.nsg("nsg-open", rule("deny-some", 100, model.Deny, "203.0.113.40/30"), rule("allow-internet", 110, model.Allow, "Internet"))
+	return Query{To: []Endpoint{{Ref: "20.3.1.1", Addr: ip("20.3.1.1"), Label: "pip-open"}}}
+}
+
+// checkRows: every row's example traces to the row's verdict, from an address of its prefixes
+// on one of its ports; the rows cover every class.
+func checkRows(t *testing.T, p *dataplane.Plane, q Query, res *Result) {
+	t.Helper()
+	fixed, to := q.To, true
+	if len(fixed) == 0 {
+		fixed, to = q.From, false
+	}
+	rows := Rows(res, fixed, to, true)
+	if len(rows) == 0 && len(res.Classes) > 0 {
+		t.Errorf("%d classes, no rows", len(res.Classes))
+	}
+	for _, row := range rows {
+		a, err := trace.Run(p, row.Example)
+		if err != nil || a.Verdict != row.Verdict {
+			t.Errorf("row %+v: example traces to %v (%v)", row, verdictOf(a), err)
+		}
+		at := row.Example.From
+		if !to {
+			at = row.Example.To
+		}
+		addr, _ := netip.ParseAddr(at)
+		in := false
+		for _, px := range row.Prefixes {
+			in = in || px.Contains(addr)
+		}
+		if !in {
+			t.Errorf("row %+v: example address %s is not in its prefixes", row, at)
+		}
+		if row.Protocol != "Icmp" && !portsContain(row.Ports, row.Example.DestinationPort) {
+			t.Errorf("row %+v: example port %d is not in %q", row, row.Example.DestinationPort, row.Ports)
+		}
+	}
+}
+
+func portsContain(s string, p uint16) bool {
+	rs, err := ParsePorts(s)
+	if err != nil {
+		return false
+	}
+	for _, r := range rs {
+		if r.Contains(p) {
+			return true
+		}
+	}
+	return false
+}
