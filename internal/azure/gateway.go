@@ -130,6 +130,14 @@ type LoadBalancer struct {
 	Rules         []*LBRule
 	NATRules      []*InboundNATRule
 	OutboundRules []*OutboundRule
+	Probes        []*Probe
+}
+
+// Probe is a load balancer health probe.
+type Probe struct {
+	Meta
+	Protocol string // Tcp, Http, Https
+	Port     int
 }
 
 // Frontend is a frontend IP configuration.
@@ -158,6 +166,7 @@ type LBRule struct {
 	FrontendPort int
 	BackendPort  int
 	FloatingIP   bool
+	Probe        string
 }
 
 // InboundNATRule is an inbound NAT rule.
@@ -197,6 +206,8 @@ func (d *dec) loadBalancer(v *jsondoc.Value, p *jsondoc.Path) *LoadBalancer {
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 				w.OutboundRules = append(w.OutboundRules, d.outboundRule(v, p))
 			})
+		case "probes":
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Probes = append(w.Probes, d.probe(v, p)) })
 		}
 	})
 	return w
@@ -277,6 +288,21 @@ func (d *dec) lbRule(v *jsondoc.Value, p *jsondoc.Path) *LBRule {
 			w.BackendPort = d.integer(m, at, 0, 65535)
 		case "enablefloatingip":
 			w.FloatingIP = d.boolean(m, at)
+		case "probe":
+			w.Probe = d.ref(m, at)
+		}
+	})
+	return w
+}
+
+func (d *dec) probe(v *jsondoc.Value, p *jsondoc.Path) *Probe {
+	w := &Probe{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+		switch k {
+		case "protocol":
+			w.Protocol = d.str(m, at)
+		case "port":
+			w.Port = d.integer(m, at, 0, 65535)
 		}
 	})
 	return w

@@ -60,6 +60,18 @@ type LBRule struct {
 	BackendPort  uint16
 	// FloatingIP (enableFloatingIP) keeps the frontend address as the destination.
 	FloatingIP bool
+	// Probe is the rule's health probe; nil when the snapshot names none (every backend is
+	// then assumed healthy).
+	Probe *LBProbe
+}
+
+// LBProbe is a load balancer health probe: the platform (168.63.129.16, service tag
+// AzureLoadBalancer) connects to Port over TCP (an HTTP or HTTPS probe too).
+// learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview.
+type LBProbe struct {
+	ID   ID
+	Name string
+	Port uint16
 }
 
 // HAPorts reports whether the rule balances every port and protocol.

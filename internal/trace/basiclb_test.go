@@ -1,6 +1,10 @@
 package trace
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
 
 // A Basic internal load balancer's frontend cannot be reached over global peering; a Standard one
 // can, and so can a Basic one from a VNet peered in the same region (azure-semantics.md §1.8
@@ -35,6 +39,55 @@ func TestBasicLoadBalancerOverGlobalPeering(t *testing.T) {
 		}
 		if tt.finding && (a.Forward.DropCause != NoListener) {
 			t.Errorf("%s ILB from %s: drop cause %s, want NoListener", tt.sku, tt.region, a.Forward.DropCause)
+		}
+	}
+}
+
+// A backend whose NSG denies the health probe from AzureLoadBalancer is out of rotation: the
+// trace follows the next healthy one, and with none healthy the flow is NoListener naming the
+// probe (azure-semantics.md §1.8 item 7; lab 4 step 12). Without a probe the first backend is
+// followed as before.
+func TestLoadBalancerHealthProbe(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		probe     bool
+		deny      []string // backends whose NIC NSG denies the probe
+		want      Verdict
+		delivered string
+	}{
+		{"no probe", false, []string{"web1"}, Reachable, "10.0.1.4"},
+		{"first backend probe-denied", true, []string{"web1"}, Reachable, "10.0.1.5"},
+		{"every backend probe-denied", true, []string{"web1", "web2"}, Unreachable, ""},
+	} {
+		n := newNet()
+		v := n.vnet("v", "10.0.0.0/16")
+		s := n.subnet(v, "snet-web", "10.0.1.0/24")
+		web1, web2 := n.vm(s, "web1", "10.0.1.4"), n.vm(s, "web2", "10.0.1.5")
+		client := n.subnet(v, "snet-client", "10.0.2.0/24")
+		n.vm(client, "client", "10.0.2.4")
+		lb := addLB(n, "ilb", "Standard", nil, s, "10.0.1.10", tcp, 443, web1, web2)
+		if tt.probe {
+			lb.Rules[0].Probe = &model.LBProbe{ID: lb.ID + "/probes/https", Name: "https", Port: 443}
+		}
+		for _, c := range []*model.IPConfig{web1, web2} {
+			c.NIC.NSG = n.nsg("nsg-"+c.NIC.Name, "allow-https 200 In Allow Tcp * * 443")
+			for _, d := range tt.deny {
+				if c.NIC.Name == d+"-nic" {
+					c.NIC.NSG = n.nsg("nsg-"+c.NIC.Name, "deny-probe 100 In Deny Tcp AzureLoadBalancer * 443",
+						"allow-https 200 In Allow Tcp * * 443")
+				}
+			}
+		}
+		a := run(t, n.plane(), "client", "10.0.1.10", tcp, 443)
+		got := ""
+		if a.Forward.FlowAtDestination != nil && a.Forward.Disposition == Delivered {
+			got = a.Forward.FlowAtDestination.Destination
+		}
+		if a.Verdict != tt.want || got != tt.delivered {
+			t.Errorf("%s: verdict %s delivered to %q; want %s, %q (%s)", tt.name, a.Verdict, got, tt.want, tt.delivered, legSummary(a.Forward))
+		}
+		if tt.want == Unreachable && a.Forward.DropCause != NoListener {
+			t.Errorf("%s: drop cause %s, want NoListener", tt.name, a.Forward.DropCause)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package trace
 
 import (
 	"fmt"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -111,8 +113,10 @@ func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, po
 	return true
 }
 
-// pickBackend follows the first backend of the rule's pool; the others are listed as an
-// assumption (health probes are not modelled).
+// pickBackend follows the first healthy backend of the rule's pool (by ID); the others are
+// listed as an assumption. A backend whose NSGs (or admin rules) deny the rule's health probe
+// from AzureLoadBalancer is out of rotation; none healthy is NoListener naming the probe
+// (azure-semantics.md §1.8 item 7; lab 4 step 12). Without a probe every backend is assumed healthy.
 func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPConfig {
 	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
 	ips := r.Pool.IPConfigs
@@ -123,10 +127,36 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPC
 		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "backend pool %s has no NIC members in the snapshot", r.Pool.Name)
 		return nil
 	}
-	if len(ips) > 1 {
-		w.assume("load balancer %s: the trace follows backend %s, the first of %d in pool %s, all assumed healthy and configured alike", lb.Name, ips[0].NIC.Name, len(ips), r.Pool.Name)
+	if r.Probe == nil {
+		if len(ips) > 1 {
+			w.assume("load balancer %s: the trace follows backend %s, the first of %d in pool %s, all assumed healthy and configured alike", lb.Name, ips[0].NIC.Name, len(ips), r.Pool.Name)
+		}
+		return ips[0]
 	}
-	return ips[0]
+	for i, c := range ips {
+		if !w.probeAllowed(c, r.Probe) {
+			w.step(StepLBRule, NoMatch, c.NIC.ID, r.Probe.Name, "backend %s is out of rotation: its NSGs deny health probe %s (TCP %d from AzureLoadBalancer)", c.NIC.Name, r.Probe.Name, r.Probe.Port)
+			continue
+		}
+		if len(ips)-i > 1 {
+			w.assume("load balancer %s: the trace follows backend %s, the first healthy one of pool %s; the others are assumed configured alike", lb.Name, c.NIC.Name, r.Pool.Name)
+		}
+		return c
+	}
+	w.drop(NoListener, StepLBRule, lb.ID, r.Name, "no backend of pool %s is in rotation: the NSGs of every one deny health probe %s (TCP %d from AzureLoadBalancer)", r.Pool.Name, r.Probe.Name, r.Probe.Port)
+	return nil
+}
+
+// probeAllowed reports whether the backend's effective rules admit the health probe: TCP from
+// 168.63.129.16 (service tag AzureLoadBalancer) to the probe port (load balancer custom probe
+// overview: NSGs must allow it).
+func (w *walker) probeAllowed(c *model.IPConfig, p *model.LBProbe) bool {
+	eff := w.p.ACL.ForIPConfig(c)
+	if eff == nil || len(eff.Sets) == 0 {
+		return true
+	}
+	f := acl.Flow{Src: model.AzurePlatformIP, Dst: c.PrivateIP, Proto: model.ProtoTCP, SrcPort: 49152, DstPort: p.Port}
+	return eff.Evaluate(model.Inbound, f).Allowed
 }
 
 // atInternalLB is a packet at an internal load balancer frontend: as a destination (rule by

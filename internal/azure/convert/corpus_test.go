@@ -184,6 +184,9 @@ func TestCorpusLoadBalancers(t *testing.T) {
 	if want := "lb Basic fe=10.0.1.4 rule=Tcp/80/80/true pool=be-lb nat=3389->3389"; got != want {
 		t.Errorf("LB = %s, want %s", got, want)
 	}
+	if p := rule.Probe; p == nil || p.Name != "probe-lb" || p.Port != 80 { // azure-semantics.md §1.8 item 7
+		t.Errorf("rule %s probe = %+v, want probe-lb on port 80", rule.Name, p)
+	}
 	gw := load(t, "LoadBalancerCreateGatewayLoadBalancerProviderWithOneBackendPool.json").LoadBalancers[0]
 	want := []model.TunnelInterface{{Port: 15000, Identifier: 900, Protocol: "VXLAN", Type: "Internal"},
 		{Port: 15001, Identifier: 901, Protocol: "VXLAN", Type: "Internal"}}

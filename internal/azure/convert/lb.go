@@ -65,9 +65,18 @@ func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 			}
 		}
 	}
+	probes := map[string]*model.LBProbe{}
+	for _, p := range w.Probes {
+		probes[key(p.ID)] = &model.LBProbe{ID: model.ID(p.ID), Name: p.Name, Port: uint16(p.Port)}
+	}
 	for _, r := range w.Rules {
 		rule := &model.LBRule{Name: r.Name, Frontend: b.frontend(lb.ID, r.Frontend), Protocol: r.Protocol,
 			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP}
+		if r.Probe != "" {
+			if rule.Probe = probes[key(r.Probe)]; rule.Probe == nil {
+				b.dangling(lb.ID, "health probe", r.Probe)
+			}
+		}
 		if len(r.Pools) > 0 {
 			rule.Pool = b.pool(lb.ID, r.Pools[0])
 		}
