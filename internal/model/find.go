@@ -65,8 +65,12 @@ func (n *Network) FindNIC(ref string) (*NIC, error) {
 
 // nicsByName matches NIC names first, then VM names (a VM's primary NIC).
 func (n *Network) nicsByName(name string) []*NIC {
+	byNIC, byVM := n.NICs, n.NICs // before Freeze: scan every NIC
+	if n.nicNames != nil {
+		byNIC, byVM = n.nicNames[strings.ToLower(name)], n.vmNames[strings.ToLower(name)]
+	}
 	var out []*NIC
-	for _, nic := range n.NICs {
+	for _, nic := range byNIC {
 		if eqFold(nic.Name, name) {
 			out = append(out, nic)
 		}
@@ -75,7 +79,7 @@ func (n *Network) nicsByName(name string) []*NIC {
 		return out
 	}
 	seen := map[string]bool{}
-	for _, nic := range n.NICs {
+	for _, nic := range byVM {
 		if !eqFold(nic.VMName, name) {
 			continue
 		}

@@ -88,6 +88,9 @@ type Network struct {
 
 	byKey  map[string]any
 	owners ownerIndex
+	// nicNames and vmNames index NICs by lower-case NIC name and VM name, in NICs order
+	// (built by Freeze; nil before, when lookups scan).
+	nicNames, vmNames map[string][]*NIC
 }
 
 // ServiceTag is one entry of a service tags file.

@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"strings"
+)
 
 // OwnerKind says what kind of resource owns an address.
 type OwnerKind uint8
@@ -92,6 +95,15 @@ func (n *Network) Freeze() {
 	for _, p := range n.PublicIPs {
 		if p.Address.IsValid() {
 			n.owners.public[p.Address] = p
+		}
+	}
+	n.nicNames, n.vmNames = map[string][]*NIC{}, map[string][]*NIC{}
+	for _, nic := range n.NICs {
+		k := strings.ToLower(nic.Name)
+		n.nicNames[k] = append(n.nicNames[k], nic)
+		if nic.VMName != "" {
+			k = strings.ToLower(nic.VMName)
+			n.vmNames[k] = append(n.vmNames[k], nic)
 		}
 	}
 	n.sortWarnings()
