@@ -53,7 +53,9 @@ func runCheck(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		err = c.writeJSON(stdout, render.CheckReport{Findings: findings})
 	case "sarif":
-		err = render.SARIFWith(stdout, findings, check.Registry(), version, sarifOptions(c.net.Snapshot.Sources, findings))
+		opts := sarifOptions(c.net.Snapshot.Sources, findings)
+		opts.Warnings = c.warnings
+		err = render.SARIFWith(stdout, findings, check.Registry(), version, opts)
 	default:
 		err = render.CheckStyled(stdout, findings, render.CheckOptions{Style: c.style, Expand: f.codeList()})
 	}

@@ -164,9 +164,23 @@ func TestDanglingReferencesOnEveryCommand(t *testing.T) {
 			t.Errorf("%v -o json: exit %d, %v, %d warnings; want %d DanglingReference", args, code, err, len(doc.Warnings), sum.DanglingReferences)
 		}
 	}
+	// SARIF carries them as tool execution notifications and stays valid.
+	code, out, _ := vnetdoctor(t, "", "check", "-s", dir, "-o", "sarif")
+	if code != 0 || strings.Count(out, `"id": "DanglingReference"`) != sum.DanglingReferences {
+		t.Errorf("check -o sarif: exit %d, want %d DanglingReference notifications", code, sum.DanglingReferences)
+	}
+	validateSARIFFile(t, []byte(out))
+	// A file skipped by --skip-invalid is a warning too.
+	if err := os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = vnetdoctor(t, "", "routes", "-s", dir, "--skip-invalid", "--nic", "vm-app1", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"code": "Skipped"`) || !strings.Contains(out, "broken.json") {
+		t.Errorf("--skip-invalid: exit %d, JSON lacks the Skipped warning:\n%.300s", code, out)
+	}
 	// The complete example has none: its JSON answers are unchanged.
 	_, out, _ = vnetdoctor(t, "", "routes", "-s", example, "--nic", "vm-app1", "-o", "json")
-	if strings.Contains(out, `"warnings"`) {
+	if strings.Contains(out, `"warnings"`) || strings.Contains(out, "invocations") {
 		t.Errorf("complete snapshot: routes JSON has warnings")
 	}
 }

@@ -18,8 +18,25 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+// sarifInvocation carries the snapshot's warnings as tool execution notifications.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+}
+
+type sarifNotification struct {
+	Level      string       `json:"level"`
+	Message    sarifMessage `json:"message"`
+	Descriptor sarifRefID   `json:"descriptor"`
+}
+
+type sarifRefID struct {
+	ID string `json:"id"`
 }
 
 type sarifTool struct {
@@ -88,6 +105,9 @@ type SARIFOptions struct {
 	// Fallback is the location of a finding none of whose resources Locate knows (the first
 	// snapshot file, line 1); empty URI: such findings keep logical locations only.
 	Fallback Location
+	// Warnings are the snapshot's warnings (dangling references, skipped files), written as the
+	// run's invocation's toolExecutionNotifications.
+	Warnings []Warning
 }
 
 type sarifLogical struct {
@@ -135,8 +155,16 @@ func SARIFWith(w io.Writer, fs []check.Finding, checks []check.Check, version st
 		}
 		results = append(results, sarifResultOf(f, index[f.Code], opts))
 	}
-	log := sarifLog{Schema: sarifSchema, Version: "2.1.0",
-		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: results}
+	if len(opts.Warnings) > 0 {
+		inv := sarifInvocation{ExecutionSuccessful: true}
+		for _, w := range opts.Warnings {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+				sarifNotification{Level: "warning", Message: sarifMessage{w.Message}, Descriptor: sarifRefID{w.Code}})
+		}
+		run.Invocations = []sarifInvocation{inv}
+	}
+	log := sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}
 	return JSON(w, log)
 }
 

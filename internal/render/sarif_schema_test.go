@@ -66,7 +66,8 @@ func TestSARIFValidates(t *testing.T) {
 		return Location{}, false
 	}
 	var b bytes.Buffer
-	err := SARIFWith(&b, fs, checks, "1.2.3", SARIFOptions{Locate: locate, Fallback: Location{URI: "snap/network.json", Line: 1}})
+	err := SARIFWith(&b, fs, checks, "1.2.3", SARIFOptions{Locate: locate, Fallback: Location{URI: "snap/network.json", Line: 1},
+		Warnings: []Warning{{Code: "DanglingReference", Message: "x references network security group y, which is not in the snapshot"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +78,9 @@ func TestSARIFValidates(t *testing.T) {
 	}
 	if p := doc.Runs[0].Results[0].Locations[0].PhysicalLocation; p.ArtifactLocation.URI != "snap/network.json" || p.Region.StartLine != 12 {
 		t.Errorf("first result's location = %+v, want snap/network.json line 12", p)
+	}
+	if n := doc.Runs[0].Invocations; len(n) != 1 || n[0].ToolExecutionNotifications[0].Descriptor.ID != "DanglingReference" {
+		t.Errorf("invocations = %+v, want the warning as a notification", n)
 	}
 	if fp := doc.Runs[0].Results[0].PartialFingerprints["vnetdoctor/fingerprint"]; fp != check.Fingerprint(fs[0]) {
 		t.Errorf("partialFingerprints = %v, want the finding's fingerprint", doc.Runs[0].Results[0].PartialFingerprints)
