@@ -40,6 +40,7 @@ func commands() []command {
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
+		{"flows", "observed flows from flow and firewall logs: ingest, explain", runFlows},
 		{"version", "print the version, commit and build date", func(_ []string, _ io.Reader, stdout io.Writer) error {
 			fmt.Fprintln(stdout, versionLine())
 			return nil

@@ -16,8 +16,11 @@ type FileResult struct {
 	// Records are the records read and stored now; Duplicates the record positions that were
 	// stored by an earlier ingest and so skipped.
 	Records, Duplicates uint64
-	ByKind              map[flowlog.Kind]uint64
-	Skips               []flowlog.Skip
+	// Flows are the records that start a flow: begin and denied tuples, v1 tuples and
+	// firewall lines (continuing and end tuples add counters to a flow already counted).
+	Flows  uint64
+	ByKind map[flowlog.Kind]uint64
+	Skips  []flowlog.Skip
 }
 
 // FileKey is the identity of a log file for idempotence: for a diagnostic-settings blob, its
@@ -59,6 +62,9 @@ func IngestFile(ctx context.Context, st Store, path string) (FileResult, error) 
 			return res, err
 		}
 		res.Records++
+		if rec.State == 0 || rec.State == 'B' || rec.State == 'D' {
+			res.Flows++
+		}
 		res.ByKind[rec.Kind]++
 		if res.Records%65536 == 0 && ctx.Err() != nil {
 			b.Abort()

@@ -1,0 +1,167 @@
+//go:build cgo
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const exampleLogs = "../../examples/flowlogs"
+
+type ingestJSON struct {
+	Files, Records, Flows, Duplicates int
+	ByKind                            map[string]int
+	Skipped                           []struct{ File, Path, Reason string }
+}
+
+func flowsIngest(t *testing.T, db string, paths ...string) ingestJSON {
+	t.Helper()
+	code, out, stderr := vnetdoctor(t, "", append([]string{"flows", "ingest", "-s", example, "--db", db, "-o", "json"}, paths...)...)
+	if code != 0 {
+		t.Fatalf("ingest: exit %d, %s", code, stderr)
+	}
+	var a ingestJSON
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return a
+}
+
+type explainJSON struct {
+	Flows []struct {
+		Source, Destination, Protocol string
+		DestinationPort               int
+		Observed                      struct {
+			Action, By, Rule string
+			Count            int
+		}
+		Model struct {
+			Verdict  string
+			Deciding *struct{ Step, ResourceID, Rule string }
+			Findings []string
+		}
+		Agrees bool
+		Why    string
+	}
+}
+
+func flowsExplain(t *testing.T, db string, args ...string) explainJSON {
+	t.Helper()
+	code, out, stderr := vnetdoctor(t, "", append([]string{"flows", "explain", "-s", example, "--db", db, "-o", "json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("explain: exit %d, %s", code, stderr)
+	}
+	var a explainJSON
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return a
+}
+
+func TestFlowsIngestTwice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "flows.duckdb")
+	a := flowsIngest(t, db, exampleLogs)
+	if a.Files != 2 || a.Records != 14 || a.Flows != 12 || a.Duplicates != 0 || a.ByKind["vnetFlowLog"] != 8 || a.ByKind["firewall"] != 6 ||
+		a.ByKind["nsgFlowLog"] != 0 || len(a.Skipped) != 0 {
+		t.Fatalf("first ingest: %+v", a)
+	}
+	b := flowsIngest(t, db, exampleLogs+"/PT1H.json", exampleLogs+"/azfw-hub.jsonl")
+	if b.Records != 0 || b.Duplicates != 14 {
+		t.Fatalf("second ingest: %+v, want 0 records and 14 duplicates", b)
+	}
+}
+
+func TestFlowsExplainHubSpoke(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "flows.duckdb")
+	flowsIngest(t, db, exampleLogs)
+	all := flowsExplain(t, db)
+	if len(all.Flows) != 11 {
+		t.Fatalf("%d rows, want 11", len(all.Flows))
+	}
+	// Seed case 1 from the log: the DNS proxy's instance addresses are denied by nsg-hub-dns.
+	dns := flowsExplain(t, db, "--src", "10.0.1.5", "--dport", "53")
+	if len(dns.Flows) != 1 {
+		t.Fatalf("dns rows: %+v", dns)
+	}
+	d := dns.Flows[0]
+	if !d.Agrees || d.Observed.Action != "Denied" || d.Observed.Count != 2 || d.Model.Verdict != "Unreachable" || d.Model.Deciding == nil ||
+		d.Model.Deciding.Rule != "securityRules/deny-dns-from-anywhere-else" || !strings.HasSuffix(d.Model.Deciding.ResourceID, "/nsg-hub-dns") ||
+		d.Why != "denied by nsg-hub-dns securityRules/deny-dns-from-anywhere-else (NsgDenied)" {
+		t.Errorf("dns row: %+v", d)
+	}
+	// The planted disagreement: vm-data1's log denies HTTPS from vm-app1, the snapshot allows it.
+	dis := flowsExplain(t, db, "--disagree")
+	if len(dis.Flows) != 1 {
+		t.Fatalf("disagreements: %+v", dis)
+	}
+	x := dis.Flows[0]
+	if x.Source != "10.1.2.4" || x.Destination != "10.2.1.4" || x.DestinationPort != 443 || x.Observed.Action != "Denied" ||
+		x.Model.Verdict != "Reachable" || !strings.Contains(x.Why, "the snapshot is stale or the model is wrong") {
+		t.Errorf("disagreement: %+v", x)
+	}
+	// Seed case 2 from the logs: the SQL private endpoint's reply is lost (AsymmetricReturn); the
+	// firewall and vm-app1's NIC allowed the request, which the model agrees with.
+	pe := flowsExplain(t, db, "--dst", "10.2.2.5")
+	if len(pe.Flows) != 2 {
+		t.Fatalf("pe rows: %+v", pe)
+	}
+	for _, r := range pe.Flows {
+		if !r.Agrees || r.Model.Verdict != "Unreachable" || len(r.Model.Findings) == 0 || r.Model.Findings[0] != "AsymmetricReturn" {
+			t.Errorf("pe row: %+v", r)
+		}
+	}
+	// Firewall rows are judged at the firewall: deny-telnet agrees.
+	den := flowsExplain(t, db, "--denied", "--dport", "23")
+	if len(den.Flows) != 1 || !den.Flows[0].Agrees || den.Flows[0].Observed.Rule != "rcg-network/net-deny-legacy/deny-telnet" ||
+		den.Flows[0].Model.Deciding.Rule != "rcg-network/net-deny-legacy/deny-telnet" || den.Flows[0].Observed.By != "afw-hub" {
+		t.Errorf("telnet: %+v", den)
+	}
+	if lim := flowsExplain(t, db, "--limit", "3"); len(lim.Flows) != 3 {
+		t.Errorf("--limit 3: %d rows", len(lim.Flows))
+	}
+	code, out, _ := vnetdoctor(t, "", "flows", "explain", "-s", example, "--db", db, "--disagree")
+	if code != 0 || !strings.HasPrefix(out, "DISAGREES 10.1.2.4 -> 10.2.1.4 Tcp/443") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+}
+
+func TestFlowsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "not.duckdb")
+	os.WriteFile(notDB, []byte("plain text, not a database\n"), 0o644)
+	garbage := filepath.Join(dir, "garbage.json")
+	os.WriteFile(garbage, []byte(`{"records":[{"flowLogVersion":9,"flowRecords":{"flows":[]}}]}`), 0o644)
+	db := filepath.Join(dir, "flows.duckdb")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"flows"}, "want a subcommand"},
+		{[]string{"flows", "bogus"}, `unknown subcommand "bogus"`},
+		{[]string{"flows", "ingest", "--db", db}, "name at least one log file"},
+		{[]string{"flows", "ingest", "--db", db, filepath.Join(dir, "missing.json")}, "missing.json"},
+		{[]string{"flows", "ingest", "--db", notDB, exampleLogs}, notDB},
+		{[]string{"flows", "ingest", "--db", db, garbage}, garbage + ": $.records[0].flowLogVersion: unknown flowLogVersion 9"},
+		{[]string{"flows", "ingest", "--db", "clickhouse://localhost:9000/flows", garbage}, "ClickHouse store is not implemented yet"},
+		{[]string{"flows", "explain", "-s", example, "--db", filepath.Join(dir, "absent.duckdb")}, "no flow database there"},
+		{[]string{"flows", "explain", "--db", db}, "-s SNAPSHOT is required"},
+		{[]string{"flows", "explain", "-s", example, "--db", db, "--src", "nope"}, "--src must be an IPv4 address"},
+		{[]string{"flows", "explain", "-s", example, "--db", db, "--dport", "70000"}, "--dport must be 0-65535"},
+	} {
+		code, out, stderr := vnetdoctor(t, "", tc.args...)
+		if code != 2 || out != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", tc.args, code, out, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "absent.duckdb")); err == nil {
+		t.Error("explain created a database")
+	}
+	code, out, _ := vnetdoctor(t, "", "flows", "--help")
+	if code != 0 || !strings.Contains(out, "usage: vnetdoctor flows ingest") || !strings.Contains(out, "example:") {
+		t.Errorf("flows --help: exit %d\n%s", code, out)
+	}
+}
