@@ -147,7 +147,11 @@ func writeLeg(b *strings.Builder, name string, l *trace.Leg, st Style) {
 			if i == hop && j == step {
 				mark = "  " + st.paint(bold, ">>")
 			}
-			res := fmt.Sprintf("%-11s", resultWord(s))
+			word := resultWord(s)
+			if i == hop && j == step && l.Disposition == trace.UnknownD {
+				word = "unknown" // the step could not be decided from the snapshot
+			}
+			res := fmt.Sprintf("%-11s", word)
 			lines := wrap(stepText(s), "      "+res+" ", strings.Repeat(" ", 18), Width)
 			lines[0] = mark + "  " + st.paint(resultColor(s), res) + strings.TrimPrefix(lines[0], "      "+res)
 			b.WriteString(strings.Join(lines, "\n") + "\n")
