@@ -65,8 +65,10 @@ func flowsExplain(t *testing.T, db string, args ...string) explainJSON {
 func TestFlowsIngestTwice(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "flows.duckdb")
 	a := flowsIngest(t, db, exampleLogs)
-	if a.Files != 2 || a.Records != 14 || a.Flows != 12 || a.Duplicates != 0 || a.ByKind["vnetFlowLog"] != 8 || a.ByKind["firewall"] != 6 ||
-		a.ByKind["nsgFlowLog"] != 0 || len(a.Skipped) != 0 {
+	// README.md sits beside the logs: counted and reported as not JSON, never a silent zero.
+	if a.Files != 3 || a.Records != 14 || a.Flows != 12 || a.Duplicates != 0 || a.ByKind["vnetFlowLog"] != 8 || a.ByKind["firewall"] != 6 ||
+		a.ByKind["nsgFlowLog"] != 0 || len(a.Skipped) != 1 || !strings.HasSuffix(a.Skipped[0].File, "README.md") ||
+		a.Skipped[0].Reason != "not JSON (starts with '#')" {
 		t.Fatalf("first ingest: %+v", a)
 	}
 	b := flowsIngest(t, db, exampleLogs+"/PT1H.json", exampleLogs+"/azfw-hub.jsonl")

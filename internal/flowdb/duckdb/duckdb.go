@@ -185,16 +185,25 @@ func addr4(v uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
+// str is s, or NULL when empty: a NULL costs the appender no string copy (a flow log row leaves
+// the firewall columns empty). Queries read NULL and "" alike.
+func str(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // Add implements flowdb.Batch.
 func (b *batch) Add(r *flowlog.Record) error {
 	row := b.row[:]
 	row[0], row[1], row[2], row[3] = b.id, r.Seq, uint8(r.Kind), r.TimeMs
 	row[4], row[5], row[6], row[7] = ip4(r.Src), ip4(r.Dst), r.SrcPort, r.DstPort
 	row[8], row[9], row[10], row[11] = r.Proto, r.Direction, r.State, uint8(r.Decision)
-	row[12], row[13], row[14], row[15], row[16] = r.Encryption, r.PktsSD, r.BytesSD, r.PktsDS, r.BytesDS
-	row[17], row[18], row[19], row[20], row[21] = r.LogID, r.TargetID, r.MAC, r.ACLID, r.Rule
-	row[22], row[23], row[24], row[25], row[26] = r.Category, r.Policy, r.RuleCollectionGroup, r.RuleCollection, r.ActionReason
-	row[27], row[28], row[29], row[30] = r.FQDN, r.TargetURL, ip4(r.TranslatedIP), r.TranslatedPort
+	row[12], row[13], row[14], row[15], row[16] = str(r.Encryption), r.PktsSD, r.BytesSD, r.PktsDS, r.BytesDS
+	row[17], row[18], row[19], row[20], row[21] = str(r.LogID), str(r.TargetID), str(r.MAC), str(r.ACLID), str(r.Rule)
+	row[22], row[23], row[24], row[25], row[26] = str(r.Category), str(r.Policy), str(r.RuleCollectionGroup), str(r.RuleCollection), str(r.ActionReason)
+	row[27], row[28], row[29], row[30] = str(r.FQDN), str(r.TargetURL), ip4(r.TranslatedIP), r.TranslatedPort
 	return b.app.AppendRow(row...)
 }
 
@@ -254,7 +263,7 @@ func (s *Store) Flows(ctx context.Context, f flowdb.Filter) ([]flowdb.Observed, 
 	q := `SELECT src, dst, fqdn, proto, dport, decision, kind,
 		CASE kind WHEN 1 THEN acl_id ELSE log_id END AS observer,
 		CASE WHEN kind = 3 THEN concat_ws('/', nullif(fw_rcg, ''), nullif(fw_rc, ''), nullif(rule, '')) ELSE rule END AS rl,
-		dir, bool_or(kind = 3 AND action_reason = 'Default Action') AS dflt,
+		dir, coalesce(bool_or(kind = 3 AND action_reason = 'Default Action'), false) AS dflt,
 		count(*) FILTER (WHERE state IN (0, 66, 68)) AS starts, count(*) FILTER (WHERE state = 69) AS ends,
 		min(ts_ms), max(ts_ms)
 		FROM flow_raw`
