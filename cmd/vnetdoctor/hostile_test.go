@@ -154,7 +154,7 @@ func TestPanicsAreInternalErrors(t *testing.T) {
 // per-file cost that grows (a parser slab zeroed per file made it 25-50×) fails it. What is left
 // is the system calls, four per file: on an idle machine the ratio is about 3-4× in-process and
 // under 2× for the vnetdoctor process (see BenchmarkLoadManySmallFiles / BenchmarkLoadOneFile
-// in internal/azure); the bound is loose so that a busy shared CI machine does not fail it.
+// in internal/azure); the bound (20×) is loose so that a busy machine does not fail it.
 func TestManySmallFilesLoadAlmostAsFastAsOne(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test; -short")
@@ -190,7 +190,7 @@ func TestManySmallFilesLoadAlmostAsFastAsOne(t *testing.T) {
 	}
 	ratio := float64(tMany) / float64(tOne)
 	t.Logf("10,000 files %v, one file %v: %.2f×", tMany, tOne, ratio)
-	if ratio > 12 {
-		t.Errorf("10,000 small files take %.1f× the time of one file (%v vs %v), want under 12×", ratio, tMany, tOne)
+	if ratio > 20 {
+		t.Errorf("10,000 small files take %.1f× the time of one file (%v vs %v), want under 20×", ratio, tMany, tOne)
 	}
 }
