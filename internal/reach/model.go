@@ -18,8 +18,12 @@ import (
 // concurrent use.
 type Model struct {
 	p *dataplane.Plane
-	// addrs are the starts of the address classes, 1<<32 last.
-	addrs []uint64
+	// addrs are the starts of the address classes, 1<<32 last. behav are those of every cut but
+	// the owned addresses: the addresses of one behav class that nothing owns behave alike,
+	// wherever the owned addresses between them fall.
+	addrs, behav []uint64
+	// owned are the IPv4 addresses resources own, sorted: each is a class of its own.
+	owned []uint32
 	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
 	// forwarding NICs, load balancer backends and translation targets.
 	shared []uint64
@@ -87,7 +91,6 @@ func Build(p *dataplane.Plane) *Model {
 			}
 		}
 	}
-	m.owned(addAddr, addPrefix)
 	for _, fw := range n.Firewalls {
 		m.firewallAddrs(fw, addPrefix, addAddr)
 	}
@@ -98,6 +101,17 @@ func Build(p *dataplane.Plane) *Model {
 		addPrefix(l.Prefixes...)
 		addAddr(l.GatewayIP, l.BGPPeer)
 	}
+	m.behav = a.sorted()
+	m.ownedAddrs(func(as ...netip.Addr) {
+		for _, x := range as {
+			if x.IsValid() && x.Unmap().Is4() && (dropAddrCut == nil || !dropAddrCut(netip.PrefixFrom(x.Unmap(), 32))) {
+				m.owned = append(m.owned, u32(x.Unmap()))
+				a.addr(x)
+			}
+		}
+	})
+	slices.Sort(m.owned)
+	m.owned = slices.Compact(m.owned)
 	m.addrs = a.sorted()
 	m.indexSubnets()
 	m.shared = m.sharedPorts()
@@ -129,8 +143,8 @@ func (m *Model) ruleSets(f func(*acl.RuleSet)) {
 	}
 }
 
-// owned cuts at every address a resource owns.
-func (m *Model) owned(addAddr func(...netip.Addr), addPrefix func(...netip.Prefix)) {
+// ownedAddrs calls addAddr with every address a resource owns.
+func (m *Model) ownedAddrs(addAddr func(...netip.Addr)) {
 	n := m.p.Net
 	for _, nic := range n.NICs {
 		for _, c := range nic.IPConfigs {

@@ -18,7 +18,10 @@ import (
 
 // Endpoint is one address on the fixed side of a query.
 type Endpoint struct {
-	Ref   string     // as trace takes it: a name, an ID, an address, internet:<ip>
+	Ref string // as trace takes it: a name, an ID, an address, internet:<ip>
+	// Trace, when set, names the same endpoint in a form trace resolves faster (a resource ID);
+	// examples keep Ref.
+	Trace string
 	Addr  netip.Addr // the address the flow uses there (its rules are consulted); may be zero
 	Label string     // how rows name it
 }
@@ -59,10 +62,11 @@ type Result struct {
 // Complete reports whether every class was evaluated.
 func (r *Result) Complete() bool { return len(r.Skipped) == 0 }
 
-// job is one varying address class against one fixed endpoint.
+// job is one varying address class against one fixed endpoint: an owned address, or the
+// addresses of a class nothing owns (spans, first to last).
 type job struct {
 	fixed int
-	span  Span
+	spans []Span
 }
 
 // Run evaluates q on m: every class of the varying side, for every fixed endpoint.
@@ -88,8 +92,8 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 			if !ok {
 				continue
 			}
-			for _, c := range classesWithin(m.addrs, uint64(sp.Lo), uint64(sp.Hi)) {
-				jobs = append(jobs, job{i, Span{uint32(c[0]), uint32(c[1])}})
+			for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
+				jobs = m.split(jobs, i, Span{uint32(c[0]), uint32(c[1])})
 			}
 		}
 	}
@@ -136,6 +140,28 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 	return res, nil
 }
 
+// split adds the jobs of one behaviour class: each owned address alone, the rest together.
+func (m *Model) split(jobs []job, fixed int, sp Span) []job {
+	i, _ := slices.BinarySearch(m.owned, sp.Lo)
+	rest := job{fixed: fixed}
+	cur := uint64(sp.Lo)
+	for ; i < len(m.owned) && m.owned[i] <= sp.Hi; i++ {
+		v := m.owned[i]
+		if uint64(v) > cur {
+			rest.spans = append(rest.spans, Span{uint32(cur), v - 1})
+		}
+		jobs = append(jobs, job{fixed, []Span{{v, v}}})
+		cur = uint64(v) + 1
+	}
+	if cur <= uint64(sp.Hi) {
+		rest.spans = append(rest.spans, Span{uint32(cur), sp.Hi})
+	}
+	if len(rest.spans) > 0 {
+		jobs = append(jobs, rest)
+	}
+	return jobs
+}
+
 func compareClasses(a, b Class) int {
 	switch {
 	case a.Fixed != b.Fixed:
@@ -175,7 +201,10 @@ type varying struct {
 
 // class evaluates one address class against one fixed endpoint: every protocol and port class.
 func (e *evaluator) class(j job) (out []Class, skipped []string, traces int) {
-	rep := j.span.Addr()
+	rep := j.spans[0].Addr()
+	if sp := j.spans[0]; sp.Hi-sp.Lo >= 3 {
+		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
+	}
 	vs, sk := e.endpointsAt(rep)
 	skipped = sk
 	ports := mergeStarts(e.m.shared, e.fixedPorts[j.fixed], e.m.endpointPorts(rep))
@@ -184,14 +213,23 @@ endpoints:
 	for _, v := range vs {
 		for _, proto := range e.q.Protocols {
 			for _, pc := range e.portClasses(ports, proto) {
-				q := trace.Query{From: v.ref, To: f.Ref, Protocol: proto, DestinationPort: uint16(pc[0]), Assume: e.q.Assume}
+				fixedRef := f.Ref
+				if f.Trace != "" {
+					fixedRef = f.Trace
+				}
+				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: uint16(pc[0]), Assume: e.q.Assume}
 				if !e.toFixed {
-					q.From, q.To = f.Ref, v.ref
+					q.From, q.To = fixedRef, v.ref
 				}
 				if proto == model.ProtoTCP || proto == model.ProtoUDP {
 					q.SourcePort = 49152
 				}
 				a, err := trace.RunBrief(e.m.p, q)
+				if e.toFixed {
+					q.To = f.Ref
+				} else {
+					q.From = f.Ref
+				}
 				traces++
 				if err != nil {
 					var nf *model.NotFoundError
@@ -200,8 +238,10 @@ endpoints:
 					}
 					continue endpoints // not an endpoint trace can start (or end) at
 				}
-				out = append(out, Class{Fixed: j.fixed, Label: v.label, Addrs: j.span, Protocol: proto,
-					Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q})
+				for _, sp := range j.spans {
+					out = append(out, Class{Fixed: j.fixed, Label: v.label, Addrs: sp, Protocol: proto,
+						Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q})
+				}
 			}
 		}
 	}
@@ -225,7 +265,13 @@ func (e *evaluator) portClasses(starts []uint64, proto model.Protocol) [][2]uint
 // is each owner by ID.
 func (e *evaluator) endpointsAt(a netip.Addr) ([]varying, []string) {
 	owners := e.m.p.Net.Owners(a)
-	if !e.toFixed || len(owners) <= 1 {
+	if !e.toFixed {
+		return []varying{{a.String(), e.m.Label(a)}}, nil
+	}
+	if !e.m.originates(a, owners) {
+		return nil, nil
+	}
+	if len(owners) <= 1 {
 		return []varying{{a.String(), e.m.Label(a)}}, nil
 	}
 	var out []varying
@@ -243,6 +289,27 @@ func (e *evaluator) endpointsAt(a netip.Addr) ([]varying, []string) {
 		out = append(out, varying{string(o.ResourceID()), ownerLabel(o)})
 	}
 	return out, skipped
+}
+
+// originates reports whether what holds address a can start a flow: load balancer frontends
+// and virtual network gateways (and their public IPs) only pass traffic on.
+func (m *Model) originates(a netip.Addr, owners []model.Owner) bool {
+	if len(owners) == 1 && (owners[0].Kind == model.OwnerLBFrontend || owners[0].Kind == model.OwnerGateway) {
+		return false
+	}
+	if len(owners) == 0 {
+		if _, ok := m.p.Index.FrontendByPublicIP[a]; ok {
+			return false
+		}
+		for _, g := range m.p.Net.VNetGateways {
+			for _, pip := range g.PublicIPs {
+				if pip.Address == a {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // Label names the place of address a: the subnet holding it (or what owns it), OnPremises,

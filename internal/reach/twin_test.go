@@ -96,6 +96,8 @@ func twin(p *dataplane.Plane, m *Model, q Query) (res *Result, bad []string) {
 								}
 							case err != nil:
 								bad = append(bad, fmt.Sprintf("%+v: %v", tq, err))
+							case !ok && to && !originates(ans):
+								// a load balancer or gateway passes traffic on but starts none
 							case !ok:
 								bad = append(bad, fmt.Sprintf("%+v: trace says %s, the engine has no class", tq, ans.Verdict))
 							case v != ans.Verdict:
@@ -266,4 +268,11 @@ func portsContain(s string, p uint16) bool {
 		}
 	}
 	return false
+}
+
+// originates: the trace started somewhere that can send (not a load balancer or gateway, which trace
+// answers with Unknown at the first hop).
+func originates(a *trace.Answer) bool {
+	h := a.Forward.Hops
+	return !(a.Verdict == trace.UnknownV && len(h) > 0 && (h[0].Kind == trace.HopLoadBalancer || h[0].Kind == trace.HopVNetGateway))
 }
