@@ -37,6 +37,7 @@ func commands() []command {
 		{"routes", "a NIC's effective routes", runRoutes},
 		{"rules", "a NIC's effective security rules", runRules},
 		{"trace", "the path of one flow, both ways", runTrace},
+		{"reach", "who can reach an endpoint, or what it can reach, over every address and port", runReach},
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
@@ -188,6 +189,10 @@ func helpOf(name string) help {
 		return help{"vnetdoctor trace -s SNAPSHOT --from SRC --to DST [--proto tcp|udp|icmp] [--dport N] [--sport N] [--fqdn NAME] [-o text|json]",
 			"The path of one flow and its reply, hop by hop, with the rule or route that decided each step. SRC and DST: a VM, NIC, private endpoint, firewall, load balancer or public IP name or ID, a private IP, internet:<public ip>, or an on-premises IP. " + snap,
 			"vnetdoctor trace -s examples/hub-spoke --from vm-app1 --to pe-sql-data --dport 1433"}
+	case "reach":
+		return help{"vnetdoctor reach -s SNAPSHOT (--to DST | --from SRC) [--proto tcp,udp,icmp] [--dport N|N-M|N,M] [--all] [-o text|json]",
+			"Every source that can reach DST, or every destination SRC can reach, over all addresses and ports, not a sample: the address and port space is cut into classes every route and rule treats alike, and one traced packet per class proves it. Rows group a subnet's (or Internet's, OnPremises') addresses with the same verdict on the same ports, each with a trace that shows it. DST and SRC take the forms of trace plus VNET/SUBNET and prefixes. " + snap,
+			"vnetdoctor reach -s examples/hub-spoke --to vm-jump --dport 22,3389 --proto tcp"}
 	case "check":
 		return help{"vnetdoctor check -s SNAPSHOT [--severity S] [--code CODE]... [--exclude CODE]... [--baseline FILE] [--fail-on error|warning] [-o text|json|sarif]",
 			"Findings: what is broken or risky, without a query. Exit 3 with --fail-on when a finding shown is at least that severe. " + snap,

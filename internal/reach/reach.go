@@ -217,7 +217,7 @@ endpoints:
 				if f.Trace != "" {
 					fixedRef = f.Trace
 				}
-				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: uint16(pc[0]), Assume: e.q.Assume}
+				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
 				if !e.toFixed {
 					q.From, q.To = fixedRef, v.ref
 				}
@@ -246,6 +246,20 @@ endpoints:
 		}
 	}
 	return out, skipped, traces
+}
+
+// repPort is the port a class is traced with: a well-known one when the class holds it, else
+// its first port (port 0 only when alone): every port of the class behaves alike.
+func repPort(pc [2]uint64) uint16 {
+	for _, p := range []uint64{443, 80, 22, 3389, 53, 1433} {
+		if pc[0] <= p && p <= pc[1] {
+			return uint16(p)
+		}
+	}
+	if pc[0] == 0 && pc[1] > 0 {
+		return 1
+	}
+	return uint16(pc[0])
 }
 
 // portClasses cuts the query's ports by starts; protocols without ports have one class, 0.
