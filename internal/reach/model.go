@@ -22,8 +22,10 @@ type Model struct {
 	// the owned addresses: the addresses of one behav class that nothing owns behave alike,
 	// wherever the owned addresses between them fall.
 	addrs, behav []uint64
-	// owned are the IPv4 addresses resources own, sorted: each is a class of its own.
+	// owned are the IPv4 addresses resources own, sorted: each is a class of its own, except
+	// that plain NICs (see plainKey) of one behaviour class with the same key form one class.
 	owned []uint32
+	plain map[uint32]plainKey
 	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
 	// forwarding NICs, load balancer backends and translation targets.
 	shared []uint64
@@ -39,6 +41,8 @@ type Model struct {
 var (
 	dropAddrCut func(netip.Prefix) bool
 	dropPortCut func(model.PortRange) bool
+	// plainKeyHook, when set by a test, may spoil a plain NIC's key.
+	plainKeyHook func(*plainKey)
 )
 
 // Build cuts p's header space.
@@ -114,8 +118,46 @@ func Build(p *dataplane.Plane) *Model {
 	m.owned = slices.Compact(m.owned)
 	m.addrs = a.sorted()
 	m.indexSubnets()
+	m.plainNICs()
 	m.shared = m.sharedPorts()
 	return m
+}
+
+// plainKey is what a trace reads of a NIC ip configuration that is nothing but a VM's only
+// address: its subnet and its effective rule sets (which carry its NSG and ASGs). Two plain NICs
+// with one key whose addresses fall in one behaviour class are walked alike, as sources and as
+// destinations.
+type plainKey struct {
+	subnet *model.Subnet
+	sets   [3]*acl.RuleSet
+	n      int
+}
+
+// plainNICs keys the addresses of plain NICs: one ip configuration, a VM, no public IP, no
+// backend pool or gateway load balancer, no IP forwarding, no tags, nothing missing, one owner.
+func (m *Model) plainNICs() {
+	m.plain = map[uint32]plainKey{}
+	n := m.p.Net
+	for _, nic := range n.NICs {
+		if len(nic.IPConfigs) != 1 || nic.IPForwarding || nic.VMName == "" || len(nic.Tags) > 0 || len(n.MissingFrom(nic.ID)) > 0 {
+			continue
+		}
+		c := nic.IPConfigs[0]
+		if c.Subnet == nil || c.PublicIP != nil || c.GatewayLB != nil || len(c.BackendPools) > 0 || !c.PrivateIP.Is4() ||
+			len(n.Owners(c.PrivateIP)) != 1 || len(n.MissingFrom(c.Subnet.ID)) > 0 {
+			continue
+		}
+		k := plainKey{subnet: c.Subnet}
+		e := m.p.ACL.ForIPConfig(c)
+		if len(e.Sets) > len(k.sets) || len(e.Assumptions) > 0 {
+			continue
+		}
+		k.n = copy(k.sets[:], e.Sets)
+		if plainKeyHook != nil {
+			plainKeyHook(&k)
+		}
+		m.plain[u32(c.PrivateIP)] = k
+	}
 }
 
 // ruleSets calls f once for every rule set of every NIC ip configuration, private endpoint and subnet.

@@ -140,18 +140,33 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 	return res, nil
 }
 
-// split adds the jobs of one behaviour class: each owned address alone, the rest together.
+// split adds the jobs of one behaviour class: plain NICs with one key together, every other
+// owned address alone, and the addresses nothing owns together.
 func (m *Model) split(jobs []job, fixed int, sp Span) []job {
 	i, _ := slices.BinarySearch(m.owned, sp.Lo)
 	rest := job{fixed: fixed}
+	var groups map[plainKey]int // index into jobs
 	cur := uint64(sp.Lo)
 	for ; i < len(m.owned) && m.owned[i] <= sp.Hi; i++ {
 		v := m.owned[i]
 		if uint64(v) > cur {
 			rest.spans = append(rest.spans, Span{uint32(cur), v - 1})
 		}
-		jobs = append(jobs, job{fixed, []Span{{v, v}}})
 		cur = uint64(v) + 1
+		k, plain := m.plain[v]
+		if !plain {
+			jobs = append(jobs, job{fixed, []Span{{v, v}}})
+			continue
+		}
+		if groups == nil {
+			groups = map[plainKey]int{}
+		}
+		if at, ok := groups[k]; ok {
+			jobs[at].spans = append(jobs[at].spans, Span{v, v})
+			continue
+		}
+		groups[k] = len(jobs)
+		jobs = append(jobs, job{fixed, []Span{{v, v}}})
 	}
 	if cur <= uint64(sp.Hi) {
 		rest.spans = append(rest.spans, Span{uint32(cur), sp.Hi})

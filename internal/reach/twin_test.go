@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -142,7 +143,7 @@ func TestTwinRandomEstates(t *testing.T) {
 		n = 6
 	}
 	verdicts := map[trace.Verdict]int{}
-	classes := 0
+	classes, merged := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
 		e := randomEstate(r)
@@ -166,11 +167,21 @@ func TestTwinRandomEstates(t *testing.T) {
 				classes += len(res.Classes)
 				for _, c := range res.Classes {
 					verdicts[c.Verdict]++
+					at := c.Example.From
+					if len(q.From) > 0 {
+						at = c.Example.To
+					}
+					if c.Addrs.Lo == c.Addrs.Hi && at != c.Addrs.Addr().String() {
+						merged++ // an owned address proved by another's packet (plain NICs)
+					}
 				}
 			}
 		}
 	}
-	t.Logf("%d classes; verdicts %v", classes, verdicts)
+	t.Logf("%d classes (%d proved by a plain NIC sibling); verdicts %v", classes, merged, verdicts)
+	if merged == 0 {
+		t.Errorf("no plain NICs were grouped: the estates no longer exercise it")
+	}
 	if verdicts[trace.Reachable] < n || verdicts[trace.Unreachable] < n {
 		t.Errorf("the random estates exercise too little: verdicts %v", verdicts)
 	}
@@ -275,4 +286,43 @@ func portsContain(s string, p uint16) bool {
 func originates(a *trace.Answer) bool {
 	h := a.Forward.Hops
 	return !(a.Verdict == trace.UnknownV && len(h) > 0 && (h[0].Kind == trace.HopLoadBalancer || h[0].Kind == trace.HopVNetGateway))
+}
+
+// TestPlainNICsSplitByRules: two VMs of one subnet are one class only while their rules are the
+// same; a NIC NSG that denies everything outbound sets one apart, and a key that forgets the rule
+// sets is caught by the twin.
+func TestPlainNICsSplitByRules(t *testing.T) {
+	build := func() (*estate, Query) {
+		e := &estate{n: &model.Network{}}
+		v := e.vnet("v", "10.1.0.0/16")
+		s := e.subnet(v, "s", "10.1.10.0/24")
+		e.nic(s, "vm-a", "10.1.10.4")
+		b := e.nic(s, "vm-b", "10.1.10.5")
+		e.nic(s, "vm-c", "10.1.10.6")
+		b.NIC.NSG = e.nsg("nsg-b", &model.SecurityRule{Name: "deny-out", Priority: 100, Direction: model.Outbound, Access: model.Deny,
+			Protocol: model.ProtoAny, Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
+			DestPorts: []model.PortRange{model.AllPorts}})
+		return e, Query{To: []Endpoint{{Ref: "vm-c", Addr: ip("10.1.10.6"), Label: "vm-c"}}}
+	}
+	verdictOfAddr := func(res *Result, a string) trace.Verdict {
+		for _, c := range res.Classes {
+			if c.Addrs.Contains(ip(a)) && c.Protocol == model.ProtoTCP {
+				return c.Verdict
+			}
+		}
+		return ""
+	}
+	e, q := build()
+	p := e.plane()
+	res, bad := twin(p, Build(p), q)
+	if len(bad) > 0 || verdictOfAddr(res, "10.1.10.4") != trace.Reachable || verdictOfAddr(res, "10.1.10.5") != trace.Unreachable {
+		t.Errorf("vm-a %s, vm-b %s (want Reachable, Unreachable); twin: %v", verdictOfAddr(res, "10.1.10.4"), verdictOfAddr(res, "10.1.10.5"), bad)
+	}
+	plainKeyHook = func(k *plainKey) { k.sets, k.n = [3]*acl.RuleSet{}, 0 }
+	defer func() { plainKeyHook = nil }()
+	e, q = build()
+	p = e.plane()
+	if _, bad := twin(p, Build(p), q); len(bad) == 0 {
+		t.Errorf("a plain NIC key without rule sets merged vm-a and vm-b and the twin did not notice")
+	}
 }
