@@ -25,6 +25,10 @@ const (
 	// route table disables gateway route propagation? azure-semantics.md §1.8 item 8: the UDR
 	// overview says it stops; the hub-and-spoke playground's north-south scenario does it and works.
 	GwSubnetNoPropagation
+	// FQDNTag: an Azure Firewall application rule naming FQDN tags or web categories, whose
+	// members the snapshot does not list: is the verdict unknown, or do they match nothing?
+	// (cli.md "Every command"; the tags' FQDN lists are Microsoft's and change.)
+	FQDNTag
 	numNames
 )
 
@@ -36,6 +40,7 @@ var choices = [numNames]struct {
 	ForwardedReply:        {"forwarded-reply", []string{"allowed", "dropped"}},
 	PEReplyUDR:            {"pe-reply-udr", []string{"ignore", "follow"}},
 	GwSubnetNoPropagation: {"gw-subnet-no-propagation", []string{"works", "broken"}},
+	FQDNTag:               {"fqdn-tag", []string{"unknown", "nomatch"}},
 }
 
 func (n Name) String() string { return choices[n].name }

@@ -14,6 +14,9 @@ type Packet struct {
 	SrcPort, DstPort uint16
 	// FQDN is the TLS SNI / HTTP Host the client sends (cli.md --fqdn); empty when unknown.
 	FQDN string
+	// OpaqueNoMatch makes FQDN tags and web categories, whose members the snapshot does not
+	// list, match nothing instead of leaving the verdict unknown (--assume fqdn-tag=nomatch).
+	OpaqueNoMatch bool
 }
 
 // Kind is which stage of spec §3.2 decided a flow.
@@ -68,6 +71,12 @@ type RuleInfo struct {
 	Holder    model.ID
 	Inherited bool                // comes from a base (parent) policy
 	Rule      *model.FirewallRule // nil for the default deny
+}
+
+// Opaque reports whether the rule names FQDN tags or web categories, whose members the snapshot
+// does not list.
+func (i *RuleInfo) Opaque() bool {
+	return i.Rule != nil && (len(i.Rule.FQDNTags) > 0 || len(i.Rule.WebCategories) > 0)
 }
 
 // Result is the firewall's decision on one new flow.

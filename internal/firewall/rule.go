@@ -112,8 +112,9 @@ func (r *rule) matchApplication(p *Packet, c protoClass) verdict {
 			return match
 		}
 	}
+	opaque := r.opaque && !p.OpaqueNoMatch
 	if p.FQDN == "" {
-		if len(r.targets) > 0 || r.opaque {
+		if len(r.targets) > 0 || opaque {
 			return maybe
 		}
 		return noMatch
@@ -121,7 +122,7 @@ func (r *rule) matchApplication(p *Packet, c protoClass) verdict {
 	if matchAnyFQDN(r.targets, p.FQDN) {
 		return match
 	}
-	if r.opaque {
+	if opaque {
 		return maybe
 	}
 	return noMatch

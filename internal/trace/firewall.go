@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -32,8 +33,14 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 		w.drop(InsufficientInformation, StepPlatform, fw.ID, "", "firewall %s has no AzureFirewallSubnet in the snapshot (Virtual WAN hub firewalls are not modelled)", fw.Name)
 		return
 	}
-	res := e.Evaluate(firewall.Packet{Src: w.pkt.src, Dst: w.pkt.dst, Proto: w.pkt.proto,
-		SrcPort: w.pkt.sport, DstPort: w.pkt.dport, FQDN: w.ans.Query.FQDN})
+	pkt := firewall.Packet{Src: w.pkt.src, Dst: w.pkt.dst, Proto: w.pkt.proto,
+		SrcPort: w.pkt.sport, DstPort: w.pkt.dport, FQDN: w.ans.Query.FQDN}
+	res := e.Evaluate(pkt)
+	if res.Kind == firewall.KindUnknown && anyOpaque(res.Candidates) &&
+		!w.choice(assume.FQDNTag).Default(assume.FQDNTag) {
+		pkt.OpaqueNoMatch = true // --assume fqdn-tag=nomatch
+		res = e.Evaluate(pkt)
+	}
 	for _, a := range res.Assumptions {
 		w.assume("%s", a)
 	}
@@ -51,8 +58,49 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 	w.leave(fw.Subnet, fw, false)
 }
 
+// anyOpaque reports whether a candidate rule names FQDN tags or web categories.
+func anyOpaque(cands []*firewall.RuleInfo) bool {
+	for _, c := range cands {
+		if c.Opaque() {
+			return true
+		}
+	}
+	return false
+}
+
+// unlessInTag words an unknown verdict that only FQDN tags or web categories leave open, with a
+// deny to fall back on: "denied unless NAME is in FQDN tag X" (cli.md "Every command"). The leg
+// is Unknown; false when other candidates are open too.
+func (w *walker) unlessInTag(fw *model.Firewall, res firewall.Result) bool {
+	n := len(res.Candidates)
+	if n < 2 || res.Candidates[n-1].Action != model.FwDeny {
+		return false
+	}
+	var tags []string
+	for _, c := range res.Candidates[:n-1] {
+		if !c.Opaque() || (len(c.Rule.TargetFQDNs) > 0 && w.ans.Query.FQDN == "") {
+			return false
+		}
+		tags = append(append(tags, c.Rule.FQDNTags...), c.Rule.WebCategories...)
+	}
+	name := w.ans.Query.FQDN
+	if name == "" {
+		name = "the requested name"
+	}
+	first := res.Candidates[0]
+	w.step(StepFirewallApp, NoMatch, first.Holder, first.ID, "denied unless %s is in FQDN tag or web category %s of rule %s (their members are not in the snapshot)",
+		name, strings.Join(tags, ", "), first.ID)
+	w.assume("firewall %s: %s is denied unless it is in %s, whose members the snapshot does not list (--assume fqdn-tag=nomatch decides as no match)",
+		fw.Name, name, strings.Join(tags, ", "))
+	w.end(UnknownD, InsufficientInformation)
+	return true
+}
+
 // firewallVerdict records the deciding rule; false means the leg has ended.
 func (w *walker) firewallVerdict(fw *model.Firewall, res firewall.Result) bool {
+	if res.Kind == firewall.KindUnknown && w.unlessInTag(fw, res) {
+		return false
+	}
 	if res.Kind == firewall.KindUnknown {
 		ids := make([]string, 0, len(res.Candidates))
 		for _, c := range res.Candidates {
