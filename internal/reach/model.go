@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -26,6 +27,8 @@ type Model struct {
 	// that plain NICs (see plainKey) of one behaviour class with the same key form one class.
 	owned []uint32
 	plain map[uint32]plainKey
+	// sigs are the plain NICs' membership signatures (signatures.finish).
+	sigs map[uint32]uint64
 	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
 	// forwarding NICs, load balancer backends and translation targets.
 	shared []uint64
@@ -41,18 +44,34 @@ type Model struct {
 var (
 	dropAddrCut func(netip.Prefix) bool
 	dropPortCut func(model.PortRange) bool
-	// plainKeyHook, when set by a test, may spoil a plain NIC's key.
-	plainKeyHook func(*plainKey)
+	// plainKeyHook and signatureHook, when set by a test, may spoil plain NICs' keys and signatures.
+	plainKeyHook  func(*plainKey)
+	signatureHook func(map[uint32]uint64)
 )
 
 // Build cuts p's header space.
 func Build(p *dataplane.Plane) *Model {
 	m := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}}
+	m.plainNICs()
 	a := newCuts(1 << 32)
+	sig := newSignatures(m.plain)
+	// addList cuts at every prefix of one list whose membership a decision tests as a whole (a
+	// rule's side); addPrefix makes each prefix a list of its own (a route, a range).
+	addList := func(ps []netip.Prefix) {
+		var kept []netip.Prefix
+		for _, x := range ps {
+			if dropAddrCut == nil || !dropAddrCut(x) {
+				a.prefix(x)
+				kept = append(kept, x)
+			}
+		}
+		sig.list(kept)
+	}
 	addPrefix := func(ps ...netip.Prefix) {
 		for _, x := range ps {
 			if dropAddrCut == nil || !dropAddrCut(x) {
 				a.prefix(x)
+				sig.prefix(x)
 			}
 		}
 	}
@@ -80,8 +99,8 @@ func Build(p *dataplane.Plane) *Model {
 	}
 	m.ruleSets(func(rs *acl.RuleSet) {
 		for _, r := range rs.Rules {
-			addPrefix(r.ExpandedSource...)
-			addPrefix(r.ExpandedDest...)
+			addList(r.ExpandedSource)
+			addList(r.ExpandedDest)
 		}
 	})
 	for _, v := range n.VNets {
@@ -96,7 +115,7 @@ func Build(p *dataplane.Plane) *Model {
 		}
 	}
 	for _, fw := range n.Firewalls {
-		m.firewallAddrs(fw, addPrefix, addAddr)
+		m.firewallAddrs(fw, addList, addPrefix, addAddr)
 	}
 	for _, o := range p.Index.OnPrem {
 		addPrefix(o.Prefix)
@@ -118,7 +137,10 @@ func Build(p *dataplane.Plane) *Model {
 	m.owned = slices.Compact(m.owned)
 	m.addrs = a.sorted()
 	m.indexSubnets()
-	m.plainNICs()
+	m.sigs = sig.finish()
+	if signatureHook != nil {
+		signatureHook(m.sigs)
+	}
 	m.shared = m.sharedPorts()
 	return m
 }
@@ -129,8 +151,7 @@ func Build(p *dataplane.Plane) *Model {
 // destinations.
 type plainKey struct {
 	subnet *model.Subnet
-	sets   [3]*acl.RuleSet
-	n      int
+	sets   string // the rule sets' levels, NSGs and rules (shared *acl.Rule values), in order
 }
 
 // plainNICs keys the addresses of plain NICs: one ip configuration, a VM, no public IP, no
@@ -147,17 +168,30 @@ func (m *Model) plainNICs() {
 			len(n.Owners(c.PrivateIP)) != 1 || len(n.MissingFrom(c.Subnet.ID)) > 0 {
 			continue
 		}
-		k := plainKey{subnet: c.Subnet}
-		e := m.p.ACL.ForIPConfig(c)
-		if len(e.Sets) > len(k.sets) || len(e.Assumptions) > 0 {
-			continue
-		}
-		k.n = copy(k.sets[:], e.Sets)
+		k := plainKey{subnet: c.Subnet, sets: setsKey(m.p.ACL.ForIPConfig(c))}
 		if plainKeyHook != nil {
 			plainKeyHook(&k)
 		}
 		m.plain[u32(c.PrivateIP)] = k
 	}
+}
+
+// setsKey names the content of a NIC's effective rule sets: equal keys evaluate every packet
+// alike (equal sets carry equal assumptions).
+func setsKey(e *acl.Effective) string {
+	var b strings.Builder
+	for _, rs := range e.Sets {
+		if rs == nil {
+			b.WriteString("-;")
+			continue
+		}
+		fmt.Fprintf(&b, "%d %p:", rs.Level, rs.NSG)
+		for _, r := range rs.Rules {
+			fmt.Fprintf(&b, "%p,", r)
+		}
+		b.WriteByte(';')
+	}
+	return b.String()
 }
 
 // ruleSets calls f once for every rule set of every NIC ip configuration, private endpoint and subnet.
@@ -229,7 +263,7 @@ func (m *Model) ownedAddrs(addAddr func(...netip.Addr)) {
 
 // firewallAddrs cuts at a firewall's addresses, instance range, SNAT ranges and every address
 // its rules name or translate to.
-func (m *Model) firewallAddrs(fw *model.Firewall, addPrefix func(...netip.Prefix), addAddr func(...netip.Addr)) {
+func (m *Model) firewallAddrs(fw *model.Firewall, addList func([]netip.Prefix), addPrefix func(...netip.Prefix), addAddr func(...netip.Addr)) {
 	addAddr(fw.PrivateIP)
 	addAddr(fw.HubPublicAddresses...)
 	for _, pip := range fw.PublicIPs {
@@ -241,53 +275,57 @@ func (m *Model) firewallAddrs(fw *model.Firewall, addPrefix func(...netip.Prefix
 		ranges = append(slices.Clone(ranges), fw.Policy.SNATPrivateRanges...)
 	}
 	for _, r := range ranges {
-		m.fwAddr(r, addPrefix)
+		addPrefix(m.fwAddr(r)...)
 	}
 	e := m.p.Firewalls[fw]
 	if e == nil {
 		return
 	}
+	side := func(entries []string, groups []*model.IPGroup) {
+		var ps []netip.Prefix
+		for _, s := range entries {
+			ps = append(ps, m.fwAddr(s)...)
+		}
+		for _, g := range groups {
+			if g != nil {
+				ps = append(ps, g.Prefixes...)
+			}
+		}
+		addList(ps)
+	}
 	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
 		for _, ri := range e.Rules(k) {
-			r := ri.Rule
-			if r == nil {
-				continue
+			if r := ri.Rule; r != nil {
+				side(r.Sources, r.SourceGroups)
+				side(r.Destinations, r.DestGroups)
+				addAddr(r.TranslatedAddress)
 			}
-			for _, s := range append(slices.Clone(r.Sources), r.Destinations...) {
-				m.fwAddr(s, addPrefix)
-			}
-			for _, g := range append(slices.Clone(r.SourceGroups), r.DestGroups...) {
-				if g != nil {
-					addPrefix(g.Prefixes...)
-				}
-			}
-			addAddr(r.TranslatedAddress)
 		}
 	}
 }
 
-// fwAddr cuts at one firewall address entry: an address, a CIDR, a range "a-b" or a service tag.
-func (m *Model) fwAddr(s string, addPrefix func(...netip.Prefix)) {
+// fwAddr is one firewall address entry as prefixes: an address, a CIDR, a range "a-b" or a
+// service tag.
+func (m *Model) fwAddr(s string) []netip.Prefix {
 	s = strings.TrimSpace(s)
 	if p, err := netip.ParsePrefix(s); err == nil {
-		addPrefix(p)
-		return
+		return []netip.Prefix{p}
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
-		addPrefix(netip.PrefixFrom(a, a.BitLen()))
-		return
+		return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}
 	}
 	if lo, hi, ok := strings.Cut(s, "-"); ok {
 		l, err1 := netip.ParseAddr(strings.TrimSpace(lo))
 		h, err2 := netip.ParseAddr(strings.TrimSpace(hi))
-		if err1 == nil && err2 == nil && l.Is4() && h.Is4() {
-			addPrefix(cidrs(u32(l), u32(h))...)
+		if err1 == nil && err2 == nil && l.Is4() && h.Is4() && !h.Less(l) {
+			return cidrs(u32(l), u32(h))
 		}
-		return
+		return nil
 	}
 	if t, ok := m.p.Net.Tag(s); ok {
-		addPrefix(t.Prefixes...)
+		return t.Prefixes
 	}
+	return nil
 }
 
 // indexSubnets records, for every address class, the subnets that hold it.
@@ -443,3 +481,76 @@ func (m *Model) classStart(v uint32) uint64 {
 
 // Classes is the number of address classes.
 func (m *Model) Classes() int { return len(m.addrs) - 1 }
+
+// signatures tells apart the plain NIC addresses by the lists that hold them: each address's
+// signature is the sum of the random IDs of every list (a rule side, or one prefix) containing
+// it. Addresses in exactly the same lists have the same signature, so every route, rule and range
+// treats them alike; different lists collide only with probability 2^-64.
+type signatures struct {
+	points []uint32 // sorted plain addresses
+	diff   []uint64 // difference array over points
+	next   uint64
+}
+
+func newSignatures(plain map[uint32]plainKey) *signatures {
+	s := &signatures{}
+	for a := range plain {
+		s.points = append(s.points, a)
+	}
+	slices.Sort(s.points)
+	s.diff = make([]uint64, len(s.points)+1)
+	return s
+}
+
+// mix is splitmix64's finalizer: a well-spread ID from a counter or a prefix.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func (s *signatures) add(p netip.Prefix, id uint64) {
+	sp, ok := prefixSpan(p)
+	if !ok || len(s.points) == 0 {
+		return
+	}
+	i, _ := slices.BinarySearch(s.points, sp.Lo)
+	j, found := slices.BinarySearch(s.points, sp.Hi)
+	if found {
+		j++
+	}
+	if i < j {
+		s.diff[i] += id
+		s.diff[j] -= id
+	}
+}
+
+// list adds one list: ps share one ID (a prefix repeated in ps would count twice, for every
+// address it holds alike).
+func (s *signatures) list(ps []netip.Prefix) {
+	s.next++
+	id := mix(s.next<<8 | 0xa5)
+	for _, p := range ps {
+		s.add(p, id)
+	}
+}
+
+// prefix adds p as a list of its own; its ID depends on p alone.
+func (s *signatures) prefix(p netip.Prefix) {
+	sp, ok := prefixSpan(p)
+	if !ok {
+		return
+	}
+	s.add(p, mix(uint64(sp.Lo)<<8|uint64(p.Bits())|1<<62))
+}
+
+func (s *signatures) finish() map[uint32]uint64 {
+	out := make(map[uint32]uint64, len(s.points))
+	var sum uint64
+	for i, a := range s.points {
+		sum += s.diff[i]
+		out[a] = sum
+	}
+	return out
+}

@@ -92,9 +92,7 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 			if !ok {
 				continue
 			}
-			for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
-				jobs = m.split(jobs, i, Span{uint32(c[0]), uint32(c[1])})
-			}
+			jobs = m.jobsWithin(jobs, i, sp)
 		}
 	}
 	fixedPorts := make([][]uint64, len(fixed))
@@ -140,39 +138,47 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 	return res, nil
 }
 
-// split adds the jobs of one behaviour class: plain NICs with one key together, every other
-// owned address alone, and the addresses nothing owns together.
-func (m *Model) split(jobs []job, fixed int, sp Span) []job {
-	i, _ := slices.BinarySearch(m.owned, sp.Lo)
-	rest := job{fixed: fixed}
-	var groups map[plainKey]int // index into jobs
-	cur := uint64(sp.Lo)
-	for ; i < len(m.owned) && m.owned[i] <= sp.Hi; i++ {
-		v := m.owned[i]
-		if uint64(v) > cur {
-			rest.spans = append(rest.spans, Span{uint32(cur), v - 1})
-		}
-		cur = uint64(v) + 1
-		k, plain := m.plain[v]
-		if !plain {
+// groupKey is a class of plain NICs: one key, one signature.
+type groupKey struct {
+	k   plainKey
+	sig uint64
+}
+
+// jobsWithin adds the jobs of span sp: per behaviour class, every owned address alone except
+// plain NICs, which join the other plain NICs of sp with the same key and signature wherever
+// they are, and the addresses nothing owns together.
+func (m *Model) jobsWithin(jobs []job, fixed int, sp Span) []job {
+	groups := map[groupKey]int{} // index into jobs
+	for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
+		lo, hi := uint32(c[0]), uint32(c[1])
+		i, _ := slices.BinarySearch(m.owned, lo)
+		rest := job{fixed: fixed}
+		cur := uint64(lo)
+		for ; i < len(m.owned) && m.owned[i] <= hi; i++ {
+			v := m.owned[i]
+			if uint64(v) > cur {
+				rest.spans = append(rest.spans, Span{uint32(cur), v - 1})
+			}
+			cur = uint64(v) + 1
+			k, plain := m.plain[v]
+			if !plain {
+				jobs = append(jobs, job{fixed, []Span{{v, v}}})
+				continue
+			}
+			g := groupKey{k, m.sigs[v]}
+			if at, ok := groups[g]; ok {
+				jobs[at].spans = append(jobs[at].spans, Span{v, v})
+				continue
+			}
+			groups[g] = len(jobs)
 			jobs = append(jobs, job{fixed, []Span{{v, v}}})
-			continue
 		}
-		if groups == nil {
-			groups = map[plainKey]int{}
+		if cur <= uint64(hi) {
+			rest.spans = append(rest.spans, Span{uint32(cur), hi})
 		}
-		if at, ok := groups[k]; ok {
-			jobs[at].spans = append(jobs[at].spans, Span{v, v})
-			continue
+		if len(rest.spans) > 0 {
+			jobs = append(jobs, rest)
 		}
-		groups[k] = len(jobs)
-		jobs = append(jobs, job{fixed, []Span{{v, v}}})
-	}
-	if cur <= uint64(sp.Hi) {
-		rest.spans = append(rest.spans, Span{uint32(cur), sp.Hi})
-	}
-	if len(rest.spans) > 0 {
-		jobs = append(jobs, rest)
 	}
 	return jobs
 }

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -288,41 +287,68 @@ func originates(a *trace.Answer) bool {
 	return !(a.Verdict == trace.UnknownV && len(h) > 0 && (h[0].Kind == trace.HopLoadBalancer || h[0].Kind == trace.HopVNetGateway))
 }
 
-// TestPlainNICsSplitByRules: two VMs of one subnet are one class only while their rules are the
-// same; a NIC NSG that denies everything outbound sets one apart, and a key that forgets the rule
-// sets is caught by the twin.
+// TestPlainNICsSplitByRules: two VMs of one subnet are one class only while the same rules apply
+// to them in the same way: a NIC NSG that denies everything outbound, or a subnet NSG rule that
+// names one of them, sets one apart; a key that forgets the rule sets, or signatures that forget
+// the lists, are caught by the twin.
 func TestPlainNICsSplitByRules(t *testing.T) {
-	build := func() (*estate, Query) {
-		e := &estate{n: &model.Network{}}
-		v := e.vnet("v", "10.1.0.0/16")
-		s := e.subnet(v, "s", "10.1.10.0/24")
-		e.nic(s, "vm-a", "10.1.10.4")
-		b := e.nic(s, "vm-b", "10.1.10.5")
-		e.nic(s, "vm-c", "10.1.10.6")
-		b.NIC.NSG = e.nsg("nsg-b", &model.SecurityRule{Name: "deny-out", Priority: 100, Direction: model.Outbound, Access: model.Deny,
-			Protocol: model.ProtoAny, Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
+	deny := func(e *estate, name, src string) *model.NSG {
+		return e.nsg(name, &model.SecurityRule{Name: "deny-out", Priority: 100, Direction: model.Outbound, Access: model.Deny,
+			Protocol: model.ProtoAny, Sources: []string{src}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
 			DestPorts: []model.PortRange{model.AllPorts}})
-		return e, Query{To: []Endpoint{{Ref: "vm-c", Addr: ip("10.1.10.6"), Label: "vm-c"}}}
 	}
-	verdictOfAddr := func(res *Result, a string) trace.Verdict {
-		for _, c := range res.Classes {
-			if c.Addrs.Contains(ip(a)) && c.Protocol == model.ProtoTCP {
-				return c.Verdict
+	for _, tt := range []struct {
+		name  string
+		build func(e *estate, s *model.Subnet, b *model.IPConfig)
+		spoil func()
+	}{
+		{"NIC NSG", func(e *estate, _ *model.Subnet, b *model.IPConfig) { b.NIC.NSG = deny(e, "nsg-b", "*") },
+			func() { plainKeyHook = func(k *plainKey) { k.sets = "" } }},
+		{"subnet NSG naming vm-b", func(e *estate, s *model.Subnet, _ *model.IPConfig) { s.NSG = deny(e, "nsg-s", "10.1.10.5/32") },
+			func() {
+				signatureHook = func(m map[uint32]uint64) {
+					for a := range m {
+						m[a] = 0
+					}
+				}
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			build := func() (*plane, Query) {
+				e := &estate{n: &model.Network{}}
+				v := e.vnet("v", "10.1.0.0/16")
+				s := e.subnet(v, "s", "10.1.10.0/24")
+				e.nic(s, "vm-a", "10.1.10.4")
+				b := e.nic(s, "vm-b", "10.1.10.5")
+				e.nic(s, "vm-c", "10.1.10.6")
+				tt.build(e, s, b)
+				return &plane{e.plane()}, Query{To: []Endpoint{{Ref: "vm-c", Addr: ip("10.1.10.6"), Label: "vm-c"}}}
 			}
-		}
+			p, q := build()
+			res, bad := twin(p.Plane, Build(p.Plane), q)
+			if len(bad) > 0 || verdictAt(res, "10.1.10.4") != trace.Reachable || verdictAt(res, "10.1.10.5") != trace.Unreachable {
+				t.Errorf("vm-a %s, vm-b %s (want Reachable, Unreachable); twin: %v", verdictAt(res, "10.1.10.4"), verdictAt(res, "10.1.10.5"), bad)
+			}
+			tt.spoil()
+			defer func() { plainKeyHook, signatureHook = nil, nil }()
+			p, q = build()
+			if _, bad := twin(p.Plane, Build(p.Plane), q); len(bad) == 0 {
+				t.Errorf("spoiled, vm-a and vm-b were one class and the twin did not notice")
+			}
+		})
+	}
+}
+
+type plane struct{ *dataplane.Plane }
+
+func verdictAt(res *Result, a string) trace.Verdict {
+	if res == nil {
 		return ""
 	}
-	e, q := build()
-	p := e.plane()
-	res, bad := twin(p, Build(p), q)
-	if len(bad) > 0 || verdictOfAddr(res, "10.1.10.4") != trace.Reachable || verdictOfAddr(res, "10.1.10.5") != trace.Unreachable {
-		t.Errorf("vm-a %s, vm-b %s (want Reachable, Unreachable); twin: %v", verdictOfAddr(res, "10.1.10.4"), verdictOfAddr(res, "10.1.10.5"), bad)
+	for _, c := range res.Classes {
+		if c.Addrs.Contains(ip(a)) && c.Protocol == model.ProtoTCP {
+			return c.Verdict
+		}
 	}
-	plainKeyHook = func(k *plainKey) { k.sets, k.n = [3]*acl.RuleSet{}, 0 }
-	defer func() { plainKeyHook = nil }()
-	e, q = build()
-	p = e.plane()
-	if _, bad := twin(p, Build(p), q); len(bad) == 0 {
-		t.Errorf("a plain NIC key without rule sets merged vm-a and vm-b and the twin did not notice")
-	}
+	return ""
 }
