@@ -27,7 +27,7 @@ type Model struct {
 	// that plain NICs (see plainKey) of one behaviour class with the same key form one class.
 	owned []uint32
 	plain map[uint32]plainKey
-	// sigs are the plain NICs' membership signatures (signatures.finish).
+	// sigs are the membership signatures (signatures) of the plain NICs and behaviour classes.
 	sigs map[uint32]uint64
 	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
 	// forwarding NICs, load balancer backends and translation targets.
@@ -54,7 +54,7 @@ func Build(p *dataplane.Plane) *Model {
 	m := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}}
 	m.plainNICs()
 	a := newCuts(1 << 32)
-	sig := newSignatures(m.plain)
+	sig := &signatures{}
 	// addList cuts at every prefix of one list whose membership a decision tests as a whole (a
 	// rule's side); addPrefix makes each prefix a list of its own (a route, a range).
 	addList := func(ps []netip.Prefix) {
@@ -106,14 +106,20 @@ func Build(p *dataplane.Plane) *Model {
 	for _, v := range n.VNets {
 		addPrefix(v.AddressSpace...)
 	}
+	// The five addresses Azure reserves in every subnet (spec §2.6) are one list: a subnet's are
+	// told apart from another's by the subnet's prefix, and alike within it.
+	var reserved []netip.Prefix
 	for _, s := range n.Subnets {
 		for _, x := range s.Prefixes {
 			addPrefix(x)
-			if sp, ok := prefixSpan(x); ok && sp.Hi-sp.Lo >= 4 { // the five reserved addresses (spec §2.6)
-				addAddr(addrOf(sp.Lo), addrOf(sp.Lo+1), addrOf(sp.Lo+2), addrOf(sp.Lo+3), addrOf(sp.Hi))
+			if sp, ok := prefixSpan(x); ok && sp.Hi-sp.Lo >= 4 {
+				for _, v := range []uint32{sp.Lo, sp.Lo + 1, sp.Lo + 2, sp.Lo + 3, sp.Hi} {
+					reserved = append(reserved, netip.PrefixFrom(addrOf(v), 32))
+				}
 			}
 		}
 	}
+	addList(reserved)
 	for _, fw := range n.Firewalls {
 		m.firewallAddrs(fw, addList, addPrefix, addAddr)
 	}
@@ -137,7 +143,17 @@ func Build(p *dataplane.Plane) *Model {
 	m.owned = slices.Compact(m.owned)
 	m.addrs = a.sorted()
 	m.indexSubnets()
-	m.sigs = sig.finish()
+	// Signatures at the plain NICs and at the start of every behaviour class (which its
+	// addresses share).
+	points := make([]uint32, 0, len(m.plain)+len(m.behav))
+	for a := range m.plain {
+		points = append(points, a)
+	}
+	for _, b := range m.behav[:len(m.behav)-1] {
+		points = append(points, uint32(b))
+	}
+	slices.Sort(points)
+	m.sigs = sig.finish(slices.Compact(points))
 	if signatureHook != nil {
 		signatureHook(m.sigs)
 	}
@@ -482,24 +498,19 @@ func (m *Model) classStart(v uint32) uint64 {
 // Classes is the number of address classes.
 func (m *Model) Classes() int { return len(m.addrs) - 1 }
 
-// signatures tells apart the plain NIC addresses by the lists that hold them: each address's
-// signature is the sum of the random IDs of every list (a rule side, or one prefix) containing
-// it. Addresses in exactly the same lists have the same signature, so every route, rule and range
-// treats them alike; different lists collide only with probability 2^-64.
+// signatures tells addresses apart by the lists that hold them: an address's signature is the
+// sum of the random IDs of every list (a rule side, or one prefix) containing it. Addresses in
+// exactly the same lists have the same signature, so every route, rule and range treats them
+// alike; different lists collide only with probability 2^-64. Lists are recorded as they come;
+// finish evaluates the signatures at the points asked for.
 type signatures struct {
-	points []uint32 // sorted plain addresses
-	diff   []uint64 // difference array over points
-	next   uint64
+	spans []sigSpan
+	next  uint64
 }
 
-func newSignatures(plain map[uint32]plainKey) *signatures {
-	s := &signatures{}
-	for a := range plain {
-		s.points = append(s.points, a)
-	}
-	slices.Sort(s.points)
-	s.diff = make([]uint64, len(s.points)+1)
-	return s
+type sigSpan struct {
+	lo, hi uint32
+	id     uint64
 }
 
 // mix is splitmix64's finalizer: a well-spread ID from a counter or a prefix.
@@ -510,47 +521,45 @@ func mix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-func (s *signatures) add(p netip.Prefix, id uint64) {
-	sp, ok := prefixSpan(p)
-	if !ok || len(s.points) == 0 {
-		return
-	}
-	i, _ := slices.BinarySearch(s.points, sp.Lo)
-	j, found := slices.BinarySearch(s.points, sp.Hi)
-	if found {
-		j++
-	}
-	if i < j {
-		s.diff[i] += id
-		s.diff[j] -= id
-	}
-}
-
-// list adds one list: ps share one ID (a prefix repeated in ps would count twice, for every
-// address it holds alike).
+// list adds one list: ps share one ID (a prefix repeated in ps counts twice, for every address
+// it holds alike).
 func (s *signatures) list(ps []netip.Prefix) {
 	s.next++
 	id := mix(s.next<<8 | 0xa5)
 	for _, p := range ps {
-		s.add(p, id)
+		if sp, ok := prefixSpan(p); ok {
+			s.spans = append(s.spans, sigSpan{sp.Lo, sp.Hi, id})
+		}
 	}
 }
 
 // prefix adds p as a list of its own; its ID depends on p alone.
 func (s *signatures) prefix(p netip.Prefix) {
-	sp, ok := prefixSpan(p)
-	if !ok {
-		return
+	if sp, ok := prefixSpan(p); ok {
+		s.spans = append(s.spans, sigSpan{sp.Lo, sp.Hi, mix(uint64(sp.Lo)<<8 | uint64(p.Bits()) | 1<<62)})
 	}
-	s.add(p, mix(uint64(sp.Lo)<<8|uint64(p.Bits())|1<<62))
 }
 
-func (s *signatures) finish() map[uint32]uint64 {
-	out := make(map[uint32]uint64, len(s.points))
+// finish returns the signature at each of points (sorted, distinct).
+func (s *signatures) finish(points []uint32) map[uint32]uint64 {
+	diff := make([]uint64, len(points)+1)
+	for _, sp := range s.spans {
+		i, _ := slices.BinarySearch(points, sp.lo)
+		j, found := slices.BinarySearch(points, sp.hi)
+		if found {
+			j++
+		}
+		if i < j {
+			diff[i] += sp.id
+			diff[j] -= sp.id
+		}
+	}
+	out := make(map[uint32]uint64, len(points))
 	var sum uint64
-	for i, a := range s.points {
-		sum += s.diff[i]
+	for i, a := range points {
+		sum += diff[i]
 		out[a] = sum
 	}
+	s.spans = nil
 	return out
 }

@@ -138,49 +138,62 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 	return res, nil
 }
 
-// groupKey is a class of plain NICs: one key, one signature.
+// groupKey is a class of plain NICs (one key, one signature), or of addresses nothing owns
+// (the subnet holding them, one signature; plain zero).
 type groupKey struct {
-	k   plainKey
-	sig uint64
+	k      plainKey
+	subnet *model.Subnet
+	sig    uint64
 }
 
-// jobsWithin adds the jobs of span sp: per behaviour class, every owned address alone except
-// plain NICs, which join the other plain NICs of sp with the same key and signature wherever
-// they are, and the addresses nothing owns together.
+// jobsWithin adds the jobs of span sp. Every owned address is alone except plain NICs, which join
+// the other plain NICs of sp with the same key and signature wherever they are; the addresses
+// nothing owns join those of sp in the same subnet with the same signature.
 func (m *Model) jobsWithin(jobs []job, fixed int, sp Span) []job {
 	groups := map[groupKey]int{} // index into jobs
+	join := func(g groupKey, s Span) {
+		if at, ok := groups[g]; ok {
+			jobs[at].spans = append(jobs[at].spans, s)
+			return
+		}
+		groups[g] = len(jobs)
+		jobs = append(jobs, job{fixed, []Span{s}})
+	}
 	for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
 		lo, hi := uint32(c[0]), uint32(c[1])
+		var sub *model.Subnet
+		if ss := m.subnets[m.classStart(lo)]; len(ss) > 0 {
+			sub = ss[0]
+		}
+		rest := groupKey{subnet: sub, sig: m.sigs[m.behavStart(lo)]}
 		i, _ := slices.BinarySearch(m.owned, lo)
-		rest := job{fixed: fixed}
 		cur := uint64(lo)
 		for ; i < len(m.owned) && m.owned[i] <= hi; i++ {
 			v := m.owned[i]
 			if uint64(v) > cur {
-				rest.spans = append(rest.spans, Span{uint32(cur), v - 1})
+				join(rest, Span{uint32(cur), v - 1})
 			}
 			cur = uint64(v) + 1
-			k, plain := m.plain[v]
-			if !plain {
+			if k, plain := m.plain[v]; plain {
+				join(groupKey{k: k, sig: m.sigs[v]}, Span{v, v})
+			} else {
 				jobs = append(jobs, job{fixed, []Span{{v, v}}})
-				continue
 			}
-			g := groupKey{k, m.sigs[v]}
-			if at, ok := groups[g]; ok {
-				jobs[at].spans = append(jobs[at].spans, Span{v, v})
-				continue
-			}
-			groups[g] = len(jobs)
-			jobs = append(jobs, job{fixed, []Span{{v, v}}})
 		}
 		if cur <= uint64(hi) {
-			rest.spans = append(rest.spans, Span{uint32(cur), hi})
-		}
-		if len(rest.spans) > 0 {
-			jobs = append(jobs, rest)
+			join(rest, Span{uint32(cur), hi})
 		}
 	}
 	return jobs
+}
+
+// behavStart is the start of the behaviour class holding v.
+func (m *Model) behavStart(v uint32) uint32 {
+	i, found := slices.BinarySearch(m.behav, uint64(v))
+	if found {
+		return uint32(m.behav[i])
+	}
+	return uint32(m.behav[i-1])
 }
 
 func compareClasses(a, b Class) int {
