@@ -38,6 +38,7 @@ func commands() []command {
 		{"rules", "a NIC's effective security rules", runRules},
 		{"trace", "the path of one flow, both ways", runTrace},
 		{"reach", "who can reach an endpoint, or what it can reach, over every address and port", runReach},
+		{"diff", "what changed between two snapshots: resources, effective routes, findings", runDiff},
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
@@ -193,6 +194,10 @@ func helpOf(name string) help {
 		return help{"vnetdoctor reach -s SNAPSHOT (--to DST | --from SRC) [--proto tcp,udp,icmp] [--dport N|N-M|N,M] [--all] [-o text|json]",
 			"Every source that can reach DST, or every destination SRC can reach, over all addresses and ports, not a sample: the address and port space is cut into classes every route and rule treats alike, and one traced packet per class proves it. Rows group a subnet's (or Internet's, OnPremises') addresses with the same verdict on the same ports, each with a trace that shows it. DST and SRC take the forms of trace plus VNET/SUBNET and prefixes. " + snap,
 			"vnetdoctor reach -s examples/hub-spoke --to vm-jump --dport 22,3389 --proto tcp"}
+	case "diff":
+		return help{"vnetdoctor diff -s BEFORE --after AFTER [-o text|json]",
+			"What changed from BEFORE to AFTER: resources added, removed and changed (with the JSON paths that differ), each subnet's effective routes added and removed, and the findings of check that are new or resolved. --after takes the forms of -s and may repeat; standard input is not read. " + snap,
+			"vnetdoctor diff -s before/ --after after/"}
 	case "check":
 		return help{"vnetdoctor check -s SNAPSHOT [--severity S] [--code CODE]... [--exclude CODE]... [--baseline FILE] [--fail-on error|warning] [-o text|json|sarif]",
 			"Findings: what is broken or risky, without a query. Exit 3 with --fail-on when a finding shown is at least that severe. " + snap,

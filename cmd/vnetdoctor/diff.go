@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+)
+
+func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
+	var c common
+	var after listFlag
+	fs := newFlagSet("diff", &c)
+	fs.Var(&after, "after", "the snapshot after the change: file or directory (repeatable)")
+	if err := parse(fs, &c, args); err != nil {
+		return err
+	}
+	if len(after) == 0 {
+		return usagef("diff: --after is required")
+	}
+	if slices.Contains(c.snapshots, "-") || slices.Contains(after, "-") {
+		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
+	}
+	ctx := context.Background()
+	before, err := c.snapshot(ctx, stdin)
+	if err != nil {
+		return err
+	}
+	ca := c
+	ca.snapshots, ca.warnings = after, nil
+	afterSnap, err := ca.snapshot(ctx, stdin)
+	if err != nil {
+		return err
+	}
+	c.warnings = append(c.warnings, ca.warnings...)
+	bd, err := diff.ReadDocs(c.snapshots, nil)
+	if err != nil {
+		return err
+	}
+	ad, err := diff.ReadDocs(after, nil)
+	if err != nil {
+		return err
+	}
+	a, err := ask.Diff(ctx, before, afterSnap, bd, ad, c.options())
+	if err != nil {
+		return explain(err, c.net)
+	}
+	if c.output == "json" {
+		return c.writeJSON(stdout, a)
+	}
+	return diffText(stdout, a)
+}
+
+func diffText(w io.Writer, a *ask.DiffAnswer) error {
+	r := a.Resources
+	fmt.Fprintf(w, "resources: %d added, %d removed, %d changed\n", len(r.Added), len(r.Removed), len(r.Changed))
+	for _, id := range r.Added {
+		fmt.Fprintf(w, "  + %s\n", id)
+	}
+	for _, id := range r.Removed {
+		fmt.Fprintf(w, "  - %s\n", id)
+	}
+	for _, c := range r.Changed {
+		fmt.Fprintf(w, "  ~ %s: %s\n", c.ID, strings.Join(c.Fields, ", "))
+	}
+	fmt.Fprintf(w, "routes: %d subnets changed\n", len(a.Routes))
+	for _, s := range a.Routes {
+		fmt.Fprintf(w, "  %s\n", placeName(s.Subnet))
+		for _, x := range s.Added {
+			fmt.Fprintf(w, "    + %s\n", routeText(x))
+		}
+		for _, x := range s.Removed {
+			fmt.Fprintf(w, "    - %s\n", routeText(x))
+		}
+	}
+	f := a.Findings
+	fmt.Fprintf(w, "findings: %d new, %d resolved\n", len(f.New), len(f.Resolved))
+	for _, x := range f.New {
+		fmt.Fprintf(w, "  new      %s %s: %s\n", x.Severity, x.Code, x.Message)
+	}
+	for _, x := range f.Resolved {
+		fmt.Fprintf(w, "  resolved %s %s: %s\n", x.Severity, x.Code, x.Message)
+	}
+	return nil
+}
+
+func routeText(r diff.Route) string {
+	s := fmt.Sprintf("%s %s %s", strings.Join(r.AddressPrefix, ","), r.NextHopType, strings.Join(r.NextHopIPAddress, ","))
+	name := r.Name
+	if name == "" {
+		name = "System Route"
+	}
+	return strings.TrimSpace(s) + fmt.Sprintf(" (%s, %s, %s)", r.Source, r.State, name)
+}

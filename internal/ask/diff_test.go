@@ -1,0 +1,76 @@
+package ask
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/check"
+	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+)
+
+// TestDiffFindings: closing the SSH rule that is open to the internet resolves its
+// InternetExposedManagementPort finding and changes one resource at one path; nothing else is new.
+func TestDiffFindings(t *testing.T) {
+	src := filepath.Join("..", "..", "examples", "hub-spoke")
+	dir := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "nsgs.json" {
+			const open = `"description": "TEMP vendor access",`
+			i := strings.Index(string(b), open)
+			j := i + strings.Index(string(b[i:]), `"access": "Allow"`)
+			if i < 0 || j < i {
+				t.Fatal("allow-ssh-any not found in nsgs.json")
+			}
+			b = append(append(append([]byte{}, b[:j]...), `"access": "Deny"`...), b[j+len(`"access": "Allow"`):]...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	before := example(t)
+	after, err := Load(ctx, []string{dir}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, _ := diff.ReadDocs([]string{src}, nil)
+	ad, _ := diff.ReadDocs([]string{dir}, nil)
+	a, err := Diff(ctx, before, after, bd, ad, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Resources.Changed) != 1 || !strings.HasSuffix(a.Resources.Changed[0].ID, "/securityRules/allow-ssh-any") ||
+		strings.Join(a.Resources.Changed[0].Fields, " ") != "$.properties.access" || len(a.Routes) != 0 {
+		t.Errorf("resources %+v, routes %+v; want allow-ssh-any's access only", a.Resources, a.Routes)
+	}
+	resolved := false
+	for _, f := range a.Findings.Resolved {
+		resolved = resolved || f.Code == check.CodeInternetExposedManagementPort
+	}
+	if !resolved || len(a.Findings.New) != 0 {
+		t.Errorf("findings new %v, resolved %v; want InternetExposedManagementPort resolved and nothing new", codes(a.Findings.New), codes(a.Findings.Resolved))
+	}
+}
+
+func codes(fs []check.Finding) []check.Code {
+	var out []check.Code
+	for _, f := range fs {
+		out = append(out, f.Code)
+	}
+	return out
+}
