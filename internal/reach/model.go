@@ -97,10 +97,14 @@ func Build(p *dataplane.Plane) *Model {
 			}
 		}
 	}
+	seenRule := map[*acl.Rule]bool{} // rules are shared between the sets of one context
 	m.ruleSets(func(rs *acl.RuleSet) {
 		for _, r := range rs.Rules {
-			addList(r.ExpandedSource)
-			addList(r.ExpandedDest)
+			if !seenRule[r] {
+				seenRule[r] = true
+				addList(r.ExpandedSource)
+				addList(r.ExpandedDest)
+			}
 		}
 	})
 	for _, v := range n.VNets {

@@ -39,9 +39,9 @@ func TestScaleEstate(t *testing.T) {
 		}
 	}
 	for _, q := range []Query{
-		{To: []Endpoint{{Ref: vm.NIC.VMName, Addr: vm.PrivateIP, Label: vm.NIC.VMName}}},
-		{To: []Endpoint{{Ref: vm.NIC.VMName, Addr: vm.PrivateIP, Label: vm.NIC.VMName}}, Ports: []model.PortRange{{Lo: 22, Hi: 22}, {Lo: 3389, Hi: 3389}}, Protocols: []model.Protocol{model.ProtoTCP}},
-		{From: []Endpoint{{Ref: vm.NIC.VMName, Addr: vm.PrivateIP, Label: vm.NIC.VMName}}},
+		{To: []Endpoint{{Ref: vm.NIC.VMName, Trace: string(vm.NIC.ID), Addr: vm.PrivateIP, Label: vm.NIC.VMName}}},
+		{To: []Endpoint{{Ref: vm.NIC.VMName, Trace: string(vm.NIC.ID), Addr: vm.PrivateIP, Label: vm.NIC.VMName}}, Ports: []model.PortRange{{Lo: 22, Hi: 22}, {Lo: 3389, Hi: 3389}}, Protocols: []model.Protocol{model.ProtoTCP}},
+		{From: []Endpoint{{Ref: vm.NIC.VMName, Trace: string(vm.NIC.ID), Addr: vm.PrivateIP, Label: vm.NIC.VMName}}},
 	} {
 		t3 := time.Now()
 		res, err := Run(context.Background(), m, q)
