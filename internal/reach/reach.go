@@ -95,6 +95,17 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 			jobs = m.jobsWithin(jobs, i, sp)
 		}
 	}
+	// The fixed side must be something trace starts (or ends) at: asked against an internet
+	// address, which always resolves, any error is the fixed endpoint's.
+	for _, f := range fixed {
+		q := trace.Query{From: "internet:203.0.113.1", To: f.Ref, Protocol: model.ProtoTCP, DestinationPort: 443, Assume: q.Assume}
+		if !toFixed {
+			q.From, q.To = f.Ref, "203.0.113.1"
+		}
+		if _, err := trace.RunBrief(m.p, q); err != nil {
+			return nil, err
+		}
+	}
 	fixedPorts := make([][]uint64, len(fixed))
 	for i, f := range fixed {
 		if f.Addr.IsValid() {

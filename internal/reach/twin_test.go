@@ -352,3 +352,17 @@ func verdictAt(res *Result, a string) trace.Verdict {
 	}
 	return ""
 }
+
+// TestFixedEndpointErrors: a fixed side trace cannot start at is an error, not an empty answer.
+func TestFixedEndpointErrors(t *testing.T) {
+	e := randomEstate(rand.New(rand.NewSource(1)))
+	m := Build(e.plane())
+	for _, q := range []Query{
+		{From: []Endpoint{{Ref: "10.77.0.9", Addr: ip("10.77.0.9")}}}, // nothing owns it: not a source
+		{To: []Endpoint{{Ref: "no-such-vm"}}},
+	} {
+		if res, err := Run(context.Background(), m, q); err == nil {
+			t.Errorf("%+v: no error, %d classes", q, len(res.Classes))
+		}
+	}
+}
