@@ -9,8 +9,8 @@ package ask
 
 import (
 	"context"
-	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"

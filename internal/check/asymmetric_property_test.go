@@ -3,10 +3,10 @@ package check
 import (
 	"context"
 	"fmt"
-	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"math/rand"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 

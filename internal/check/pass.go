@@ -2,8 +2,8 @@ package check
 
 import (
 	"context"
-	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 )
 

@@ -81,8 +81,13 @@ type Network struct {
 	// Warnings lists dangling references, unmodelled features and values Azure would refuse,
 	// ordered by resource ID, code and message (Freeze), not in the order they were found.
 	Warnings []Warning
-	// missing holds, per resource (ID.Key), the references the snapshot lacks (AddMissing).
-	missing map[string][]ID
+	// missing holds, per resource (ID.Key), the references the snapshot lacks (AddMissing);
+	// missingNIC the first VM with a missing NIC (VMMissingNIC).
+	missing    map[string][]ID
+	missingNIC struct {
+		vm  *VM
+		nic ID
+	}
 	// Snapshot says which files the network was read from and when.
 	Snapshot SnapshotInfo
 
@@ -128,6 +133,24 @@ func (n *Network) AddMissing(from, to ID) {
 // MissingFrom lists the references of resource from that the snapshot lacks, in the order
 // found: answers that depend on them are Unknown (cli.md "Every command": input integrity).
 func (n *Network) MissingFrom(from ID) []ID { return n.missing[from.Key()] }
+
+// VMMissingNIC returns the first VM (by ID) that references a NIC the snapshot lacks, and that
+// NIC's ID: an address nothing owns may be that NIC's. Found once by Freeze.
+func (n *Network) VMMissingNIC() (*VM, ID, bool) {
+	if n.missingNIC.vm == nil {
+		return nil, "", false
+	}
+	return n.missingNIC.vm, n.missingNIC.nic, true
+}
+
+func (n *Network) findVMMissingNIC() {
+	for _, vm := range nonNil(n.VMs) {
+		if m := n.MissingFrom(vm.ID); len(m) > 0 {
+			n.missingNIC.vm, n.missingNIC.nic = vm, m[0]
+			return
+		}
+	}
+}
 
 func (n *Network) Warn(code string, res ID, msg string) {
 	n.Warnings = append(n.Warnings, Warning{Code: code, Resource: res, Message: msg})

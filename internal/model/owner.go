@@ -97,6 +97,7 @@ func (n *Network) Freeze() {
 			n.owners.public[p.Address] = p
 		}
 	}
+	n.findVMMissingNIC()
 	n.nicNames, n.vmNames = map[string][]*NIC{}, map[string][]*NIC{}
 	for _, nic := range n.NICs {
 		k := strings.ToLower(nic.Name)

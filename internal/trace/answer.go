@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
-
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 

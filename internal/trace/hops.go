@@ -70,14 +70,7 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 }
 
 // missingNIC finds a VM whose NIC the snapshot lacks: an address nothing owns may be that NIC's.
-func (w *walker) missingNIC() (*model.VM, model.ID, bool) {
-	for _, vm := range w.p.Net.VMs {
-		if m := w.p.Net.MissingFrom(vm.ID); len(m) > 0 {
-			return vm, m[0], true
-		}
-	}
-	return nil, "", false
-}
+func (w *walker) missingNIC() (*model.VM, model.ID, bool) { return w.p.Net.VMMissingNIC() }
 
 func (w *walker) dropReserved(s *model.Subnet) {
 	w.addHop(HopNIC, "", "", w.pkt.dst)

@@ -2,9 +2,9 @@ package trace
 
 import (
 	"fmt"
-	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 

@@ -2,11 +2,11 @@ package trace
 
 import (
 	"fmt"
-	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"net/netip"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
