@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,6 +44,31 @@ func TestAssumeFlag(t *testing.T) {
 		code, _, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "vm-hub", "--to", "vm-far", "--assume", bad)
 		if code != 2 || !strings.Contains(stderr, "--assume") {
 			t.Errorf("--assume %s: exit %d, stderr %q; want exit 2 naming --assume", bad, code, stderr)
+		}
+	}
+}
+
+// A value Azure would refuse (here a NIC address outside its subnet) is a warning on every
+// command, not only summary (issue 10 item 2).
+func TestInvalidValueWarnsEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../testdata/scenarios/gateway-hairpin/snapshot/nics.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(b), `"10.31.1.4"`, `"10.31.9.4"`, 1) // vm-s1 outside snet-s1 10.31.1.0/24
+	for _, f := range []string{"network.json", "edge.json"} {
+		c, err := os.ReadFile("../../testdata/scenarios/gateway-hairpin/snapshot/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), c, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "nics.json"), []byte(bad), 0o644)
+	for _, args := range [][]string{{"routes", "--nic", "vm-hub"}, {"check"}, {"trace", "--from", "vm-hub", "--to", "vm-far"}} {
+		code, _, stderr := vnetdoctor(t, "", append(append([]string{}, args[0], "-s", dir), args[1:]...)...)
+		if code != 0 || !strings.Contains(stderr, "vnetdoctor: warning: [InvalidValue] ") {
+			t.Errorf("%s: exit %d, stderr lacks the InvalidValue warning:\n%s", args[0], code, stderr)
 		}
 	}
 }

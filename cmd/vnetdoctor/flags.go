@@ -197,7 +197,9 @@ func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, 
 	}
 	c.net = n
 	for _, w := range n.Warnings {
-		if w.Code != "Skipped" && w.Code != "Ignored" && w.Code != model.WarnDanglingReference {
+		// What the snapshot lacks or holds wrongly reaches every command (issues 9 and 10): files
+		// skipped, dangling references, values Azure would refuse.
+		if w.Code != "Skipped" && w.Code != "Ignored" && w.Code != model.WarnDanglingReference && w.Code != "InvalidValue" {
 			continue
 		}
 		c.warnings = append(c.warnings, render.Warning{Code: w.Code, Resource: string(w.Resource), Message: w.Message})
