@@ -90,8 +90,10 @@ type Result struct {
 type Effective struct {
 	Sets []*RuleSet // admin (if any), subnet NSG, NIC NSG
 	// Assumptions lists what the rules could not express faithfully (unknown service tags,
-	// rules without addresses, private endpoint policies); a trace prints them.
+	// rules without addresses, private endpoint policies); Notes holds the same with the rule
+	// each is about, so a trace prints only those that could matter to its flow.
 	Assumptions []string
+	Notes       []Note
 
 	applies [3]bool     // indexed by Level: the level is on the path
 	sets    [3]*RuleSet // indexed by Level: nil when missing (allows everything)

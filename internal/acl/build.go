@@ -158,7 +158,7 @@ func (a *ACL) asgMembers(g *model.ASG) expansion {
 
 // nsgSet builds the rule set of nsg at a level for an ip configuration in subnet s with
 // ASGs member.
-func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.ASG) (*RuleSet, []string) {
+func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.ASG) (*RuleSet, []Note) {
 	sc := a.subnetContext(s)
 	tr, ok := a.ctxNSG[nsg]
 	if !ok { // an NSG the network does not list: assume it needs everything
@@ -191,7 +191,7 @@ func asgKey(gs []*model.ASG) string {
 
 // adminSet returns the admin rules of s's VNet, or nil when none apply. Admin rules do not
 // apply to the subnets of Azure Firewall, Bastion, gateways and Route Server (spec §2.5).
-func (a *ACL) adminSet(s *model.Subnet) (*RuleSet, []string) {
+func (a *ACL) adminSet(s *model.Subnet) (*RuleSet, []Note) {
 	if s == nil || s.VNet == nil || s.IsSpecial() || len(a.admin[s.VNet]) == 0 {
 		return nil, nil
 	}

@@ -13,7 +13,21 @@ import (
 // context, sorted by direction then priority, with the notes compiling produced.
 type compiled struct {
 	rules []*Rule
-	notes []string
+	notes []Note
+}
+
+// Note is something a rule could not express faithfully (an unknown service tag, an empty
+// Internet tag, a side without addresses), with the rule it is about.
+type Note struct {
+	Text string
+	rule *Rule
+}
+
+// Applies reports whether the note could matter to flow f in direction dir: its rule has that
+// direction and admits f's protocol and ports. A note on a rule that cannot match the flow is
+// not worth printing (issue 9 item 3).
+func (n Note) Applies(dir model.Direction, f *Flow) bool {
+	return n.rule == nil || (n.rule.Direction == dir && n.rule.m.l4(f))
 }
 
 // compiler expands the rules of one NSG or admin rule list for one context.
@@ -22,7 +36,7 @@ type compiler struct {
 	sc     *subnetCtx   // nil when the rules name no context tag
 	member []*model.ASG // ASGs of the evaluated ip configuration
 	owner  string       // the NSG or "admin rules", for notes
-	notes  []string
+	notes  []Note
 }
 
 // sideKey identifies one compiled side of a rule: the same side of the same rule compiles
@@ -43,7 +57,7 @@ type compiledSide struct {
 
 // sideFrom expands the entries and ASGs of one side of a rule, once per sideKey. self says
 // whether ASGs on this side are the evaluated NIC's side (inbound destination, outbound source).
-func (c *compiler) sideFrom(key sideKey, name string, entries []string, asgs []*model.ASG, self bool) (side, []netip.Prefix) {
+func (c *compiler) sideFrom(key sideKey, r *Rule, entries []string, asgs []*model.ASG, self bool) (side, []netip.Prefix) {
 	if slices.ContainsFunc(entries, func(e string) bool { return contextTag(strings.TrimSpace(e)) }) {
 		key.ctx = c.sc
 	}
@@ -52,8 +66,10 @@ func (c *compiler) sideFrom(key sideKey, name string, entries []string, asgs []*
 			return g != nil && slices.ContainsFunc(c.member, func(m *model.ASG) bool { return m != nil && m.ID.Equal(g.ID) })
 		})
 	}
-	cs := c.a.sides.get(key, func() *compiledSide { return c.expandSide(name, entries, asgs, key.member) })
-	c.notes = append(c.notes, cs.notes...)
+	cs := c.a.sides.get(key, func() *compiledSide { return c.expandSide(r.Name, entries, asgs, key.member) })
+	for _, n := range cs.notes {
+		c.notes = append(c.notes, Note{Text: n, rule: r})
+	}
 	return cs.side, cs.prefixes
 }
 
@@ -122,8 +138,8 @@ func (c *compiler) nsgRule(sr *model.SecurityRule) *Rule {
 	r.dstWritten = writtenSide(sr.Destinations, sr.DestASGs)
 	r.SourcePrefix, r.DestinationPrefix = strings.Join(r.srcWritten, ","), strings.Join(r.dstWritten, ",")
 	inbound := sr.Direction == model.Inbound
-	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: sr}, r.Name, sr.Sources, sr.SourceASGs, !inbound)
-	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: sr, dst: true}, r.Name, sr.Destinations, sr.DestASGs, inbound)
+	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: sr}, r, sr.Sources, sr.SourceASGs, !inbound)
+	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: sr, dst: true}, r, sr.Destinations, sr.DestASGs, inbound)
 	r.SelfSource, r.SelfDest = r.m.src.self, r.m.dst.self
 	c.ports(r)
 	return r
@@ -136,8 +152,8 @@ func (c *compiler) adminRule(ar *model.AdminRule) *Rule {
 	src, dst := adminEntries(ar.Sources), adminEntries(ar.Destinations)
 	r.srcWritten, r.dstWritten = src, dst
 	r.SourcePrefix, r.DestinationPrefix = strings.Join(src, ","), strings.Join(dst, ",")
-	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: ar}, r.Name, src, nil, false)
-	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: ar, dst: true}, r.Name, dst, nil, false)
+	r.m.src, r.ExpandedSource = c.sideFrom(sideKey{rule: ar}, r, src, nil, false)
+	r.m.dst, r.ExpandedDest = c.sideFrom(sideKey{rule: ar, dst: true}, r, dst, nil, false)
 	c.ports(r)
 	return r
 }

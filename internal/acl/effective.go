@@ -15,7 +15,7 @@ func (a *ACL) ForIPConfig(c *model.IPConfig) *Effective {
 	}
 	return a.ipcs.get(c, func() *Effective {
 		e := &Effective{nic: c.NIC, subnet: c.Subnet, applies: [3]bool{true, true, true}}
-		var notes [3][]string
+		var notes [3][]Note
 		e.sets[LevelAdmin], notes[0] = a.adminSet(c.Subnet)
 		if c.Subnet != nil && c.Subnet.NSG != nil {
 			e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, c.Subnet.NSG, c.Subnet, c.ASGs)
@@ -41,18 +41,18 @@ func (a *ACL) ForPrivateEndpoint(pe *model.PrivateEndpoint) *Effective {
 		if s == nil {
 			return e
 		}
-		var notes []string
+		var notes []Note
 		if s.PENetworkPoliciesNSG() {
 			e.applies[LevelSubnet] = true
 			if s.NSG != nil {
 				e.sets[LevelSubnet], notes = a.nsgSet(LevelSubnet, s.NSG, s, nil)
 			}
 		} else if s.NSG != nil {
-			notes = append(notes, "subnet "+s.Name+" has privateEndpointNetworkPolicies "+policyName(s)+
-				": NSG "+s.NSG.Name+" does not filter traffic to private endpoint "+pe.Name+" (spec §5)")
+			notes = append(notes, Note{Text: "subnet " + s.Name + " has privateEndpointNetworkPolicies " + policyName(s) +
+				": NSG " + s.NSG.Name + " does not filter traffic to private endpoint " + pe.Name + " (spec §5)"})
 		}
 		if len(a.admin[s.VNet]) > 0 {
-			notes = append(notes, "security admin rules are not evaluated for private endpoint "+pe.Name)
+			notes = append(notes, Note{Text: "security admin rules are not evaluated for private endpoint " + pe.Name})
 		}
 		e.finish(notes)
 		return e
@@ -76,7 +76,7 @@ func (a *ACL) ForSubnet(s *model.Subnet) *Effective {
 	return a.bare.get(s, func() *Effective {
 		e := &Effective{subnet: s}
 		e.applies[LevelAdmin], e.applies[LevelSubnet] = true, true
-		var notes [2][]string
+		var notes [2][]Note
 		e.sets[LevelAdmin], notes[0] = a.adminSet(s)
 		if s.NSG != nil {
 			e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, s.NSG, s, nil)
@@ -86,8 +86,8 @@ func (a *ACL) ForSubnet(s *model.Subnet) *Effective {
 	})
 }
 
-// finish fills Sets (admin, subnet NSG, NIC NSG) and the de-duplicated Assumptions.
-func (e *Effective) finish(notes ...[]string) {
+// finish fills Sets (admin, subnet NSG, NIC NSG), Notes and the de-duplicated Assumptions.
+func (e *Effective) finish(notes ...[]Note) {
 	for _, lv := range []Level{LevelAdmin, LevelSubnet, LevelNIC} {
 		if e.sets[lv] != nil {
 			e.Sets = append(e.Sets, e.sets[lv])
@@ -95,8 +95,9 @@ func (e *Effective) finish(notes ...[]string) {
 	}
 	for _, ns := range notes {
 		for _, n := range ns {
-			if !slices.Contains(e.Assumptions, n) {
-				e.Assumptions = append(e.Assumptions, n)
+			if !slices.Contains(e.Assumptions, n.Text) {
+				e.Assumptions = append(e.Assumptions, n.Text)
+				e.Notes = append(e.Notes, n)
 			}
 		}
 	}

@@ -34,10 +34,15 @@ type matcher struct {
 // matches reports whether the rule applies to f. In platform mode (an outbound flow to a
 // platform address, spec §2.6) only rules naming an AzurePlatform* destination tag apply.
 func (m *matcher) matches(f *Flow, platform bool) bool {
-	if m.proto != model.ProtoAny && m.proto != f.Proto {
+	if !m.l4(f) || (platform && !m.dst.platform) {
 		return false
 	}
-	if platform && !m.dst.platform {
+	return m.dst.match(f.Dst) && m.src.match(f.Src)
+}
+
+// l4 reports whether the rule's protocol and ports admit f, whatever its addresses.
+func (m *matcher) l4(f *Flow) bool {
+	if m.proto != model.ProtoAny && m.proto != f.Proto {
 		return false
 	}
 	if f.Proto == model.ProtoTCP || f.Proto == model.ProtoUDP {
@@ -53,7 +58,7 @@ func (m *matcher) matches(f *Flow, platform bool) bool {
 		// (internal/firewall protoMask, learn.microsoft.com/azure/firewall/rule-processing).
 		return false
 	}
-	return m.dst.match(f.Dst) && m.src.match(f.Src)
+	return true
 }
 
 func inPorts(rs []model.PortRange, p uint16) bool {

@@ -76,6 +76,18 @@ func TestVirtualNetworkTag(t *testing.T) {
 	if got := a.ForIPConfig(cp).Assumptions; len(got) != 0 {
 		t.Errorf("plain subnet assumptions = %q, want none", got)
 	}
+	// The note is about an inbound TCP 3389 rule: it could matter to RDP in, not to SSH in or
+	// to anything outbound (issue 9 item 3: a note that could not have mattered is not printed).
+	notes := a.ForIPConfig(cf).Notes
+	for _, tc := range []struct {
+		dir  model.Direction
+		f    Flow
+		want bool
+	}{{in, tcp("8.8.8.8", "10.1.3.4", 3389), true}, {in, tcp("8.8.8.8", "10.1.3.4", 22), false}, {model.Outbound, tcp("10.1.3.4", "8.8.8.8", 3389), false}} {
+		if len(notes) != 1 || notes[0].Applies(tc.dir, &tc.f) != tc.want {
+			t.Errorf("note %v applies to %v %+v: want %v", notes, tc.dir, tc.f, tc.want)
+		}
+	}
 	for _, r := range a.ForIPConfig(cf).Set(LevelSubnet).Rules {
 		if r.Name == "defaultSecurityRules/AllowInternetOutBound" && len(r.ExpandedDest) != 0 {
 			t.Errorf("Internet with a 0/0 UDR = %v, want empty", r.ExpandedDest)

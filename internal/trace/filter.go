@@ -18,8 +18,11 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 	if eff == nil {
 		return !w.rulesMissing(at, dir)
 	}
-	for _, a := range eff.Assumptions {
-		w.assume("%s", a)
+	f := w.pkt.flow()
+	for _, n := range eff.Notes {
+		if n.Applies(dir, &f) { // a note on a rule that cannot match this flow could not have mattered
+			w.assume("%s", n.Text)
+		}
 	}
 	if w.reply && w.sawForward(at) {
 		w.statefulSteps(eff, dir)
