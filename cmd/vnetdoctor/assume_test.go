@@ -72,3 +72,40 @@ func TestInvalidValueWarnsEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// --assume internet-tag: with a 0/0 UDR to the gateway, vm-pub's subnet VirtualNetwork tag is
+// 0.0.0.0/0, so by default Internet is empty and AllowVnetInBound admits the client; read as the
+// public address space, the NSG's own allow-https-in rule (from Internet) does (spec §2.4).
+func TestAssumeInternetTag(t *testing.T) {
+	snap := "../../testdata/scenarios/gateway-hairpin/snapshot"
+	for _, tt := range []struct{ value, rule string }{
+		{"complement", "defaultSecurityRules/AllowVnetInBound"}, {"static", "securityRules/allow-https-in"}} {
+		code, out, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "internet:198.51.100.7", "--to", "20.31.0.5",
+			"--dport", "443", "--assume", "internet-tag="+tt.value, "-o", "json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.value, code, stderr)
+		}
+		var a struct {
+			Forward struct {
+				Deciding struct{ Rule string } `json:"deciding"`
+			} `json:"forward"`
+			Assumed []struct{ Name, Value string } `json:"assumed"`
+		}
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatal(err)
+		}
+		named := false
+		for _, x := range a.Assumed {
+			named = named || (x.Name == "internet-tag" && x.Value == tt.value)
+		}
+		if a.Forward.Deciding.Rule != tt.rule || !named {
+			t.Errorf("internet-tag=%s: deciding %q, assumed %+v; want %q and the switch named", tt.value, a.Forward.Deciding.Rule, a.Assumed, tt.rule)
+		}
+	}
+	// A flow no Internet rule touches, in a subnet whose tags do not depend on the reading, does
+	// not name the switch.
+	code, out, _ := vnetdoctor(t, "", "trace", "-s", snap, "--from", "vm-s1", "--to", "vm-s2", "--dport", "443", "-o", "json")
+	if code != 0 || strings.Contains(out, `"internet-tag"`) {
+		t.Errorf("vm-s1 → vm-s2 names internet-tag (exit %d)", code)
+	}
+}

@@ -3,6 +3,7 @@ package acl
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -84,6 +85,26 @@ type Result struct {
 	// model.IMDSAddr (spec §2.6): only rules whose destination names an AzurePlatform* tag
 	// apply to them; a level where none matches allows with Rule nil.
 	Platform bool
+}
+
+// NamesInternet reports whether a rule that matched at any level names the Internet tag on
+// either side (spec §2.4: the answer then depends on --assume internet-tag).
+func (r *Result) NamesInternet() bool {
+	for i := 0; i < r.N; i++ {
+		if ru := r.Levels[i].Rule; ru != nil && (namesInternet(ru.srcWritten) || namesInternet(ru.dstWritten)) {
+			return true
+		}
+	}
+	return false
+}
+
+func namesInternet(entries []string) bool {
+	for _, e := range entries {
+		if strings.EqualFold(strings.TrimSpace(e), "Internet") {
+			return true
+		}
+	}
+	return false
 }
 
 // Effective is the effective security of one NIC ip configuration (or a private endpoint).

@@ -29,14 +29,17 @@ type ACL struct {
 
 	tags     lazy[string, expansion]
 	asgs     lazy[string, expansion]
-	subnets  lazy[*model.Subnet, *subnetCtx]
+	subnets  lazy[subnetMode, *subnetCtx]
 	contexts lazy[string, *subnetCtx] // by VirtualNetwork tag
 	sides    lazy[sideKey, *compiledSide]
 	nsgs     lazy[nsgKey, *compiled]
-	admins   lazy[*model.Subnet, *compiled]
+	admins   lazy[subnetMode, *compiled]
 	ipcs     lazy[*model.IPConfig, *Effective]
-	pes      lazy[*model.PrivateEndpoint, *Effective]
-	bare     lazy[*model.Subnet, *Effective]
+	// ipcsStatic are the effective rules under --assume internet-tag=static (ForIPConfigStatic).
+	ipcsStatic lazy[*model.IPConfig, *Effective]
+	contested  lazy[*model.Subnet, bool] // InternetContested
+	pes        lazy[*model.PrivateEndpoint, *Effective]
+	bare       lazy[*model.Subnet, *Effective]
 }
 
 // nsgTraits says which parts of the context an NSG's user rules depend on, so NSGs that do
@@ -158,8 +161,8 @@ func (a *ACL) asgMembers(g *model.ASG) expansion {
 
 // nsgSet builds the rule set of nsg at a level for an ip configuration in subnet s with
 // ASGs member.
-func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.ASG) (*RuleSet, []Note) {
-	sc := a.subnetContext(s)
+func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.ASG, static bool) (*RuleSet, []Note) {
+	sc := a.subnetContext(s, static)
 	tr, ok := a.ctxNSG[nsg]
 	if !ok { // an NSG the network does not list: assume it needs everything
 		tr = nsgTraits{true, true}
@@ -191,11 +194,11 @@ func asgKey(gs []*model.ASG) string {
 
 // adminSet returns the admin rules of s's VNet, or nil when none apply. Admin rules do not
 // apply to the subnets of Azure Firewall, Bastion, gateways and Route Server (spec §2.5).
-func (a *ACL) adminSet(s *model.Subnet) (*RuleSet, []Note) {
+func (a *ACL) adminSet(s *model.Subnet, static bool) (*RuleSet, []Note) {
 	if s == nil || s.VNet == nil || s.IsSpecial() || len(a.admin[s.VNet]) == 0 {
 		return nil, nil
 	}
-	c := a.admins.get(s, func() *compiled { return a.compileAdmin(a.admin[s.VNet], a.subnetContext(s)) })
+	c := a.admins.get(subnetMode{s, static}, func() *compiled { return a.compileAdmin(a.admin[s.VNet], a.subnetContext(s, static)) })
 	return newRuleSet(LevelAdmin, nil, c.rules, nil), c.notes
 }
 

@@ -13,19 +13,30 @@ func (a *ACL) ForIPConfig(c *model.IPConfig) *Effective {
 	if c == nil {
 		return &Effective{}
 	}
-	return a.ipcs.get(c, func() *Effective {
-		e := &Effective{nic: c.NIC, subnet: c.Subnet, applies: [3]bool{true, true, true}}
-		var notes [3][]Note
-		e.sets[LevelAdmin], notes[0] = a.adminSet(c.Subnet)
-		if c.Subnet != nil && c.Subnet.NSG != nil {
-			e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, c.Subnet.NSG, c.Subnet, c.ASGs)
-		}
-		if c.NIC != nil && c.NIC.NSG != nil {
-			e.sets[LevelNIC], notes[2] = a.nsgSet(LevelNIC, c.NIC.NSG, c.Subnet, c.ASGs)
-		}
-		e.finish(notes[:]...)
-		return e
-	})
+	return a.ipcs.get(c, func() *Effective { return a.forIPConfig(c, false) })
+}
+
+// ForIPConfigStatic is ForIPConfig with the Internet tag read as the public address space
+// whatever the routes (--assume internet-tag=static, spec §2.4).
+func (a *ACL) ForIPConfigStatic(c *model.IPConfig) *Effective {
+	if c == nil {
+		return &Effective{}
+	}
+	return a.ipcsStatic.get(c, func() *Effective { return a.forIPConfig(c, true) })
+}
+
+func (a *ACL) forIPConfig(c *model.IPConfig, static bool) *Effective {
+	e := &Effective{nic: c.NIC, subnet: c.Subnet, applies: [3]bool{true, true, true}}
+	var notes [3][]Note
+	e.sets[LevelAdmin], notes[0] = a.adminSet(c.Subnet, static)
+	if c.Subnet != nil && c.Subnet.NSG != nil {
+		e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, c.Subnet.NSG, c.Subnet, c.ASGs, static)
+	}
+	if c.NIC != nil && c.NIC.NSG != nil {
+		e.sets[LevelNIC], notes[2] = a.nsgSet(LevelNIC, c.NIC.NSG, c.Subnet, c.ASGs, static)
+	}
+	e.finish(notes[:]...)
+	return e
 }
 
 // ForPrivateEndpoint returns the rules filtering traffic to a private endpoint: its subnet's
@@ -45,7 +56,7 @@ func (a *ACL) ForPrivateEndpoint(pe *model.PrivateEndpoint) *Effective {
 		if s.PENetworkPoliciesNSG() {
 			e.applies[LevelSubnet] = true
 			if s.NSG != nil {
-				e.sets[LevelSubnet], notes = a.nsgSet(LevelSubnet, s.NSG, s, nil)
+				e.sets[LevelSubnet], notes = a.nsgSet(LevelSubnet, s.NSG, s, nil, false)
 			}
 		} else if s.NSG != nil {
 			notes = append(notes, Note{Text: "subnet " + s.Name + " has privateEndpointNetworkPolicies " + policyName(s) +
@@ -77,9 +88,9 @@ func (a *ACL) ForSubnet(s *model.Subnet) *Effective {
 		e := &Effective{subnet: s}
 		e.applies[LevelAdmin], e.applies[LevelSubnet] = true, true
 		var notes [2][]Note
-		e.sets[LevelAdmin], notes[0] = a.adminSet(s)
+		e.sets[LevelAdmin], notes[0] = a.adminSet(s, false)
 		if s.NSG != nil {
-			e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, s.NSG, s, nil)
+			e.sets[LevelSubnet], notes[1] = a.nsgSet(LevelSubnet, s.NSG, s, nil, false)
 		}
 		e.finish(notes[:]...)
 		return e

@@ -151,19 +151,44 @@ func (a *ACL) fileTag(name string) (expansion, bool) {
 // subnetContext returns the (cached) context of s; s may be nil for an ip configuration
 // without a subnet. Subnets whose VirtualNetwork tags are equal (typically every subnet of a
 // VNet without a route table) share one context, so NSGs are compiled once for all of them.
-func (a *ACL) subnetContext(s *model.Subnet) *subnetCtx {
-	return a.subnets.get(s, func() *subnetCtx {
+func (a *ACL) subnetContext(s *model.Subnet, static bool) *subnetCtx {
+	return a.subnets.get(subnetMode{s, static}, func() *subnetCtx {
 		members := a.vnetTag(s)
 		vnet := ipset.Of(members...)
-		return a.contexts.get(vnet.String(), func() *subnetCtx {
+		key := vnet.String()
+		if static {
+			key += "|static"
+		}
+		return a.contexts.get(key, func() *subnetCtx {
 			sc := &subnetCtx{vnet: expandList(members)}
-			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges.
+			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges;
+			// under --assume internet-tag=static, the public address space whatever the routes.
 			// IPv6 is left out: the data plane traces IPv4.
-			sc.internet = expand(ipset.All4().Difference(vnet.Union(privateRanges)))
+			outside := vnet.Union(privateRanges)
+			if static {
+				outside = privateRanges
+			}
+			sc.internet = expand(ipset.All4().Difference(outside))
 			sc.defaults = a.defaultRules(sc)
 			return sc
 		})
 	})
+}
+
+// InternetContested reports whether s's Internet tag differs between the two readings of
+// --assume internet-tag (it does when the VirtualNetwork tag holds public ranges, a 0/0 UDR
+// for one). Cached per subnet.
+func (a *ACL) InternetContested(s *model.Subnet) bool {
+	return a.contested.get(s, func() bool {
+		return !a.subnetContext(s, false).internet.set.Equal(a.subnetContext(s, true).internet.set)
+	})
+}
+
+// subnetMode keys what depends on a subnet's tags: the subnet, and whether Internet is the
+// static public address space (--assume internet-tag=static) rather than the complement.
+type subnetMode struct {
+	s      *model.Subnet
+	static bool
 }
 
 // vnetTag computes the VirtualNetwork tag of a subnet (spec §2.4): the prefixes of its

@@ -113,13 +113,13 @@ func TestVirtualNetworkTagFromRoutes(t *testing.T) {
 		{Prefix: pfx("10.7.0.4/32"), NextHop: model.HopInterfaceEndpoint},
 	}
 	a := newACL(n, func(*model.Subnet) []fib.Route { return routes })
-	got := a.subnetContext(s).vnet.set.String()
+	got := a.subnetContext(s, false).vnet.set.String()
 	if want := "10.1.0.0/16,10.5.0.0/16,168.63.129.16/32,192.168.0.0/20"; got != want {
 		t.Errorf("VirtualNetwork = %s, want %s", got, want)
 	}
 	// Without routes (no FIB), the VNet's ranges still make the tag.
 	a = newACL(n, func(*model.Subnet) []fib.Route { return nil })
-	if got, want := a.subnetContext(s).vnet.set.String(), "10.1.0.0/16,168.63.129.16/32"; got != want {
+	if got, want := a.subnetContext(s, false).vnet.set.String(), "10.1.0.0/16,168.63.129.16/32"; got != want {
 		t.Errorf("VirtualNetwork without routes = %s, want %s", got, want)
 	}
 }
@@ -130,7 +130,7 @@ func TestInternetTag(t *testing.T) {
 	v := addVNet(n, "vnet-a", "westeurope", "10.1.0.0/16", "40.0.0.0/24")
 	s := addSubnet(n, v, "app", "10.1.1.0/24")
 	a := newACL(n, func(*model.Subnet) []fib.Route { return nil })
-	inet := a.subnetContext(s).internet.set
+	inet := a.subnetContext(s, false).internet.set
 	for _, tc := range []struct {
 		addr string
 		want bool

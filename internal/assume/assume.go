@@ -29,6 +29,10 @@ const (
 	// members the snapshot does not list: is the verdict unknown, or do they match nothing?
 	// (cli.md "Every command"; the tags' FQDN lists are Microsoft's and change.)
 	FQDNTag
+	// InternetTag: is the NSG service tag Internet everything outside VirtualNetwork and the
+	// private ranges (so a 0/0 UDR empties it), or the public address space whatever the
+	// routes? spec §2.4: thin evidence either way (azure-docs PR #101300, #22178).
+	InternetTag
 	numNames
 )
 
@@ -41,6 +45,7 @@ var choices = [numNames]struct {
 	PEReplyUDR:            {"pe-reply-udr", []string{"ignore", "follow"}},
 	GwSubnetNoPropagation: {"gw-subnet-no-propagation", []string{"works", "broken"}},
 	FQDNTag:               {"fqdn-tag", []string{"unknown", "nomatch"}},
+	InternetTag:           {"internet-tag", []string{"complement", "static"}},
 }
 
 func (n Name) String() string { return choices[n].name }

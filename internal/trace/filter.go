@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -38,6 +39,9 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 		return w.filterSet(eff)
 	}
 	r := eff.Evaluate(dir, w.pkt.flow())
+	if c, ok := at.(*model.IPConfig); ok {
+		r = w.internetTag(c, r, dir)
+	}
 	w.levelSteps(r, dir, "")
 	if r.Allowed && w.rulesMissing(at, dir) {
 		return false
@@ -54,6 +58,23 @@ func (w *walker) filter(at any, eff *acl.Effective, dir model.Direction) bool {
 		}
 	}
 	return r.Allowed
+}
+
+// internetTag applies --assume internet-tag (spec §2.4) where it can matter: the subnet's Internet
+// tag differs between the two readings and a rule naming Internet decides under either, or the
+// two verdicts differ. Otherwise the switch is not consulted and the answer does not name it.
+func (w *walker) internetTag(c *model.IPConfig, r acl.Result, dir model.Direction) acl.Result {
+	if c.Subnet == nil || !w.p.ACL.InternetContested(c.Subnet) {
+		return r
+	}
+	alt := w.p.ACL.ForIPConfigStatic(c).Evaluate(dir, w.pkt.flow())
+	if !r.NamesInternet() && !alt.NamesInternet() && r.Allowed == alt.Allowed {
+		return r
+	}
+	if w.choice(assume.InternetTag).Default(assume.InternetTag) {
+		return r
+	}
+	return alt
 }
 
 // rulesMissing ends the leg Unknown (InsufficientInformation) when an NSG that filters at `at`
