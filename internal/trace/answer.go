@@ -112,8 +112,8 @@ type Answer struct {
 	// Assumed lists the contested behaviours (--assume) the walk relied on, in name order.
 	Assumed []Assumed `json:"assumed,omitempty"`
 
-	brief    bool                 // RunBrief: no step details, no assumptions
-	consumed map[assume.Name]bool // the --assume names the walk consulted
+	brief    bool   // RunBrief: no step details, no assumptions
+	consumed uint32 // the --assume names the walk consulted, one bit per assume.Name
 }
 
 // Assumed is one contested behaviour an answer relied on (cli.md "--assume"): its value, and

@@ -60,7 +60,7 @@ func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 func assumed(p *dataplane.Plane, q Query, a *Answer) []Assumed {
 	var out []Assumed
 	for _, n := range assume.Names() {
-		if !a.consumed[n] {
+		if a.consumed&(1<<n) == 0 {
 			continue
 		}
 		flipped := q

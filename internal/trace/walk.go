@@ -247,10 +247,7 @@ func (w *walker) assume(format string, args ...any) { w.ans.assume(format, args.
 
 // choice is the query's value of a contested behaviour; the answer records that it was used.
 func (w *walker) choice(n assume.Name) assume.Set {
-	if w.ans.consumed == nil {
-		w.ans.consumed = map[assume.Name]bool{}
-	}
-	w.ans.consumed[n] = true
+	w.ans.consumed |= 1 << n
 	return w.ans.Query.Assume
 }
 
