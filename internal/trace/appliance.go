@@ -59,10 +59,8 @@ func (w *walker) firewallMissing(v *model.VNet, nh netip.Addr) bool {
 		if s == nil || !s.Named(model.FirewallSubnetName) {
 			continue
 		}
-		for _, fw := range w.p.Net.Firewalls {
-			if fw.Subnet == s {
-				return false
-			}
+		if _, ok := w.p.Index.FirewallBySubnet[s]; ok {
+			return false
 		}
 		w.drop(InsufficientInformation, StepRoute, s.ID, "", "next hop %s is in %s, which holds no firewall in the snapshot: the firewall was not exported", nh, s.Name)
 		w.assume("an Azure Firewall in %s/%s is missing from the snapshot; the answer depends on it", x.Name, s.Name)

@@ -61,16 +61,13 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 		}
 	}
 	w.addHop(HopNIC, "", "", dst)
-	if vm, nic, ok := w.missingNIC(); ok {
+	if vm, nic, ok := w.p.Net.VMMissingNIC(); ok {
 		w.drop(InsufficientInformation, StepDeliver, v.ID, "", "nothing in %s owns %s, but NIC %s of VM %s is not in the snapshot and may", v.Name, dst, nic.Name(), vm.Name)
 		w.assume("VM %s references NIC %s, which is not in the snapshot; the answer depends on which address it holds", vm.Name, nic)
 		return
 	}
 	w.drop(NoListener, StepDeliver, v.ID, "", "nothing in %s owns %s", v.Name, dst)
 }
-
-// missingNIC finds a VM whose NIC the snapshot lacks: an address nothing owns may be that NIC's.
-func (w *walker) missingNIC() (*model.VM, model.ID, bool) { return w.p.Net.VMMissingNIC() }
 
 func (w *walker) dropReserved(s *model.Subnet) {
 	w.addHop(HopNIC, "", "", w.pkt.dst)

@@ -104,7 +104,7 @@ func (w *walker) basicAcrossRegions(fe *model.Frontend) bool {
 // but some VM's NIC is missing from it: the members may be among those NICs (cli.md "Every
 // command": input integrity). False when no NIC is missing: the empty pool is real.
 func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, pool string) bool {
-	vm, nic, ok := w.missingNIC()
+	vm, nic, ok := w.p.Net.VMMissingNIC()
 	if !ok {
 		return false
 	}
