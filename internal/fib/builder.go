@@ -195,7 +195,7 @@ func (b *builder) learnedOverVnet2Vnet(peer *model.VNetGateway) []netip.Prefix {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	for _, p := range peer.VNet.Peerings {
-		if rev := p.Reverse(); p.Remote != nil && p.Active() && p.AllowGatewayTransit && rev != nil && rev.UseRemoteGateways {
+		if rev := p.Reverse(); rev != nil && rev.GatewayTransit() { // the spoke uses peer's gateway (spec §1.3)
 			out = append(out, p.Remote.AddressSpace...)
 		}
 	}

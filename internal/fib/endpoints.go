@@ -72,16 +72,21 @@ func newEndpoints(n *model.Network, vnets []*model.VNet) *endpoints {
 // its position in VNet.Peerings; ok is false when none does.
 func (e *endpoints) link(s *model.Subnet, v *model.VNet, r *Route) (*model.Peering, int, bool) {
 	for _, k := range e.links[s.VNet][v] {
-		p := s.VNet.Peerings[k]
-		if !p.AppliesToLocalSubnet(s) {
-			continue
+		if p := s.VNet.Peerings[k]; e.installs(p, s, r) {
+			return p, k, true
 		}
-		if only, ok := e.reach[p]; ok && !anyContains(only, r.Prefix.Addr()) {
-			continue
-		}
-		return p, k, true
 	}
 	return nil, 0, false
+}
+
+// installs reports whether active link p (in e.links) installs endpoint route r in subnet s:
+// the link applies to s, and a subnet peering reaches r's address (spec §1.3).
+func (e *endpoints) installs(p *model.Peering, s *model.Subnet, r *Route) bool {
+	if !p.AppliesToLocalSubnet(s) {
+		return false
+	}
+	only, ok := e.reach[p]
+	return !ok || anyContains(only, r.Prefix.Addr())
 }
 
 // first returns the endpoint route for dst listed first in s's table, and the peering it
@@ -147,12 +152,12 @@ func (t *Table) Via(r *Route) *model.Peering {
 func (e *endpoints) appendEndpoints(rs []Route, s *model.Subnet) []Route {
 	rs = append(rs, e.own[s.VNet]...)
 	for _, p := range s.VNet.Peerings {
-		if p.Remote == nil || !p.Active() || !p.AppliesToLocalSubnet(s) {
+		if p.Remote == nil || !p.Active() {
 			continue
 		}
-		for _, r := range e.own[p.Remote] {
-			if only, ok := e.reach[p]; !ok || anyContains(only, r.Prefix.Addr()) {
-				rs = append(rs, r)
+		for i := range e.own[p.Remote] {
+			if r := &e.own[p.Remote][i]; e.installs(p, s, r) {
+				rs = append(rs, *r)
 			}
 		}
 	}
