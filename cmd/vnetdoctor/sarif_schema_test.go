@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/jsonschema"
@@ -11,15 +10,7 @@ import (
 // renderer (internal/render/testdata, with its licence).
 func validateSARIFFile(t *testing.T, log []byte) {
 	t.Helper()
-	raw, err := os.ReadFile("../../internal/render/testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jsonschema.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs, err := s.Validate(log)
+	errs, err := jsonschema.ValidateFile("../../internal/render/testdata/sarif-schema-2.1.0.json", log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -30,6 +31,19 @@ func Parse(data []byte) (*Schema, error) {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
 	return &Schema{root: root, regexps: map[string]*regexp.Regexp{}}, nil
+}
+
+// ValidateFile validates doc against the schema in the file at path.
+func ValidateFile(path string, doc []byte) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.Validate(doc)
 }
 
 // Validate returns every violation in doc, each as "JSON path: what is wrong", sorted; none
