@@ -155,3 +155,32 @@ func sameRoute(got *Route, ok bool, want *Route) bool {
 		got.PrivateEndpoint == want.PrivateEndpoint && got.Table == want.Table && got.Name == want.Name &&
 		got.Peering == want.Peering && got.State == want.State)
 }
+
+// Lookup and Via through the shared endpoint index allocate nothing, own and peered endpoints
+// alike (route lookup is a hot path).
+func TestEndpointLookupAllocs(t *testing.T) {
+	n := newNet()
+	hub := addVNet(n, "hub", "westeurope", "10.0.0.0/16")
+	spoke := addVNet(n, "spoke", "westeurope", "10.1.0.0/16")
+	pes := addSubnet(n, hub, "pe", "10.0.2.0/24")
+	app := addSubnet(n, spoke, "app", "10.1.1.0/24")
+	addPE(n, pes, "pe-hub", "10.0.2.4")
+	addPE(n, app, "pe-spoke", "10.1.1.4")
+	peer(spoke, hub, "Connected", "Connected")
+	f, _ := Build(n)
+	tab := f.Subnet(app)
+	dsts := []netip.Addr{ip("10.0.2.4"), ip("10.1.1.4"), ip("10.0.2.5"), ip("8.8.8.8")}
+	allocs := testing.AllocsPerRun(200, func() {
+		for _, d := range dsts {
+			if r, ok := tab.Lookup(d); ok {
+				tab.Via(r)
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Lookup through endpoint routes allocates %v times per run, want 0", allocs)
+	}
+	if r, _ := tab.Lookup(ip("10.0.2.4")); r.NextHop != model.HopInterfaceEndpoint {
+		t.Errorf("10.0.2.4 from the spoke = %v, want the hub endpoint's route", r.NextHop)
+	}
+}
