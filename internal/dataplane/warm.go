@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // Warm builds now every table the data plane otherwise builds on first use: the effective
@@ -50,7 +52,7 @@ func (p *Plane) ruleJobs() []func() {
 		}
 		for _, c := range nic.IPConfigs {
 			if c != nil {
-				jobs = append(jobs, func() { p.ACL.ForIPConfig(c) })
+				jobs = append(jobs, func() { p.warmIPConfig(c) })
 			}
 		}
 	}
@@ -65,6 +67,17 @@ func (p *Plane) ruleJobs() []func() {
 		}
 	}
 	return jobs
+}
+
+// warmIPConfig builds an ip configuration's rules, and also their reading with the Internet tag
+// as the static public space (--assume internet-tag, spec §2.4) where the subnet's two readings
+// differ: trace consults both there on every flow (trace.walker.internetTag), so leaving the
+// second lazy made the first trace to or from each such NIC compile its NSGs again.
+func (p *Plane) warmIPConfig(c *model.IPConfig) {
+	p.ACL.ForIPConfig(c)
+	if c.Subnet != nil && p.ACL.InternetContested(c.Subnet) {
+		p.ACL.ForIPConfigStatic(c)
+	}
 }
 
 // runJobs runs jobs on GOMAXPROCS goroutines, each taking the next job until none is left or

@@ -90,6 +90,9 @@ func TestWarmBuildsEverything(t *testing.T) {
 		for _, nic := range n.NICs {
 			for _, c := range nic.IPConfigs {
 				p.ACL.ForIPConfig(c)
+				if c.Subnet != nil && p.ACL.InternetContested(c.Subnet) { // what trace consults too
+					p.ACL.ForIPConfigStatic(c)
+				}
 			}
 		}
 		for _, pe := range n.PrivateEndpoints {
