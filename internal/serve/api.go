@@ -54,13 +54,13 @@ func (s *Server) routes() {
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error), ws []render.Warning) {
 	v, err := f(r.Context(), r.URL.Query())
 	if err == nil {
-		var buf bytes.Buffer
-		if err = render.JSONWithWarnings(&buf, v, ws); err == nil {
+		if err = encodeAnswer(v, ws, func(b []byte) {
 			h := w.Header()
 			h.Set("Content-Type", "application/json; charset=utf-8")
 			h.Set("Cache-Control", "no-store")
-			h.Set("Content-Length", strconv.Itoa(buf.Len()))
-			w.Write(buf.Bytes())
+			h.Set("Content-Length", strconv.Itoa(len(b)))
+			w.Write(b)
+		}); err == nil {
 			return
 		}
 	}
