@@ -33,6 +33,16 @@ const (
 	// private ranges (so a 0/0 UDR empties it), or the public address space whatever the
 	// routes? spec §2.4: thin evidence either way (azure-docs PR #101300, #22178).
 	InternetTag
+	// FwReverseDeny: does an Azure Firewall network rule that explicitly denies the reverse
+	// direction of an allowed flow drop that flow's replies? azure-semantics.md §1.8 item 8: the
+	// rule-processing article ("Three-way handshake behavior", by design per azure-docs #108048)
+	// says it interrupts the flow; a later support-blog edit removed the warning. Default ignored.
+	FwReverseDeny
+	// DNATInherited: are a parent Firewall Policy's DNAT (NAT) rule collections applied by a
+	// child policy's firewall? azure-semantics.md §1.8 item 8: Firewall Manager's policy overview
+	// says NAT collections are not inherited; the rule-processing article's example processes the
+	// parent's DNAT collections first. Default no.
+	DNATInherited
 	numNames
 )
 
@@ -46,6 +56,8 @@ var choices = [numNames]struct {
 	GwSubnetNoPropagation: {"gw-subnet-no-propagation", []string{"works", "broken"}},
 	FQDNTag:               {"fqdn-tag", []string{"unknown", "nomatch"}},
 	InternetTag:           {"internet-tag", []string{"complement", "static"}},
+	FwReverseDeny:         {"fw-reverse-deny", []string{"ignored", "breaks"}},
+	DNATInherited:         {"dnat-inherited", []string{"no", "yes"}},
 }
 
 func (n Name) String() string { return choices[n].name }

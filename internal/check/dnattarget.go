@@ -32,7 +32,7 @@ func runDnatTargetBlocked(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
 	for _, fw := range p.Net.Firewalls {
-		e := p.Firewalls[fw]
+		e := trace.FirewallEngine(p, fw, pass.Options.Assume) // --assume dnat-inherited, as trace
 		if e == nil || fw.Subnet == nil || len(fw.Subnet.Prefixes) == 0 {
 			continue
 		}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -35,7 +38,7 @@ func runInternetExposedManagementPort(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
 	seen := map[exposure]bool{}
-	for _, x := range exposures(p.Net) {
+	for _, x := range exposures(p, pass.Options.Assume) {
 		if seen[x] {
 			continue
 		}
@@ -53,7 +56,8 @@ func runInternetExposedManagementPort(pass *Pass) []Finding {
 
 func isMgmt(port uint16) bool { return port == 22 || port == 3389 }
 
-func exposures(n *model.Network) []exposure {
+func exposures(p *dataplane.Plane, as assume.Set) []exposure {
+	n := p.Net
 	var out []exposure
 	for _, nic := range n.NICs {
 		for _, c := range nic.IPConfigs {
@@ -76,27 +80,27 @@ func exposures(n *model.Network) []exposure {
 		}
 	}
 	for _, fw := range n.Firewalls {
-		out = append(out, dnatExposures(fw)...)
+		out = append(out, dnatExposures(trace.FirewallEngine(p, fw, as))...)
 	}
 	return out
 }
 
-// dnatExposures are the firewall DNAT rules translating to 22/3389, probed on their
-// destination (a firewall public IP) and first port.
-func dnatExposures(fw *model.Firewall) []exposure {
+// dnatExposures are the DNAT rules of a compiled firewall (under --assume dnat-inherited, so
+// that the check and trace agree) translating to 22/3389, probed on their destination (a
+// firewall public IP) and first port.
+func dnatExposures(e *firewall.Engine) []exposure {
 	var out []exposure
-	for _, c := range firewallCollections(fw) {
-		if c.rc.Kind != model.NATRules {
+	if e == nil {
+		return nil
+	}
+	for _, ri := range e.Rules(model.NATRules) {
+		r := ri.Rule
+		if !isMgmt(r.TranslatedPort) || len(r.DestPorts) == 0 {
 			continue
 		}
-		for _, r := range c.rc.Rules {
-			if !isMgmt(r.TranslatedPort) || len(r.DestPorts) == 0 {
-				continue
-			}
-			for _, d := range r.Destinations {
-				if a, err := netip.ParseAddr(d); err == nil {
-					out = append(out, exposure{a, r.DestPorts[0].Lo, "firewall DNAT rule " + c.path + "/" + r.Name})
-				}
+		for _, d := range r.Destinations {
+			if a, err := netip.ParseAddr(d); err == nil {
+				out = append(out, exposure{a, r.DestPorts[0].Lo, "firewall DNAT rule " + ri.ID})
 			}
 		}
 	}

@@ -35,11 +35,11 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 	}
 	pkt := firewall.Packet{Src: w.pkt.src, Dst: w.pkt.dst, Proto: w.pkt.proto,
 		SrcPort: w.pkt.sport, DstPort: w.pkt.dport, FQDN: w.ans.Query.FQDN}
-	res := e.Evaluate(pkt)
+	res := w.evaluate(fw, e, pkt)
 	if res.Kind == firewall.KindUnknown && anyOpaque(res.Candidates) &&
 		!w.choice(assume.FQDNTag).Default(assume.FQDNTag) {
 		pkt.OpaqueNoMatch = true // --assume fqdn-tag=nomatch
-		res = e.Evaluate(pkt)
+		res = w.evaluate(fw, e, pkt)
 	}
 	for _, a := range res.Assumptions {
 		w.assume("%s", a)
@@ -212,6 +212,9 @@ func (w *walker) firewallReply(fw *model.Firewall) {
 		w.drop(NoSession, StepFirewallNet, fw.ID, "", "firewall %s never saw the forward flow: it drops the reply %s (no session)", fw.Name, flowText(w.pkt))
 		return
 	}
+	if !w.reverseDenied(fw, packet{src: d.out.dst, sport: d.out.dport, dst: d.in.src, dport: d.in.sport, proto: d.in.proto}) {
+		return
+	}
 	w.step(d.step.Step, Allowed, model.ID(d.step.ResourceID), d.step.Rule, "reply of the session firewall %s created by %s", fw.Name, d.step.Rule)
 	if want := d.in.reversed(); want != w.pkt {
 		w.step(StepSnat, Translated, fw.ID, "", "reply translated back: %s becomes %s", tupleText(w.pkt), tupleText(want))
@@ -249,7 +252,7 @@ func (w *walker) atFirewallFrontend(fw *model.Firewall) {
 		return
 	}
 	if e := w.p.Firewalls[fw]; e != nil {
-		if res := e.Evaluate(firewall.Packet{Src: w.pkt.src, Dst: w.pkt.dst, Proto: w.pkt.proto, SrcPort: w.pkt.sport, DstPort: w.pkt.dport}); res.Kind == firewall.KindDnat {
+		if res := w.evaluate(fw, e, firewall.Packet{Src: w.pkt.src, Dst: w.pkt.dst, Proto: w.pkt.proto, SrcPort: w.pkt.sport, DstPort: w.pkt.dport}); res.Kind == firewall.KindDnat {
 			w.atFirewall(fw)
 			return
 		}
