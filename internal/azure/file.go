@@ -92,6 +92,9 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 		w.restExample(&m.Val, p.Key(m.Raw), depth)
 		return
 	}
+	if w.bgp(v, p) { // Route Servers and BGP tables (learned.go)
+		return
+	}
 	if typ := resourceType(v); typ != "" {
 		w.resource(typ, v, p)
 		return

@@ -197,6 +197,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.NetAppVolumes = append(s.NetAppVolumes, o.NetAppVolumes...)
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
 	s.DNS.merge(&o.DNS)
+	s.BGP.merge(&o.BGP)
 	if s.Unknown == nil {
 		s.Unknown = map[string]int{}
 	}

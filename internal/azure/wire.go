@@ -40,6 +40,7 @@ type Snapshot struct {
 	NetAppVolumes    []*NetAppVolume
 	ServiceTags      []*ServiceTag
 	DNS              DNS // private zones, resolvers, rulesets (dns.go)
+	BGP              BGP // Route Servers and learned-routes tables (learned.go, routeserver.go)
 
 	// Unknown counts objects of types not read, per type as spelled; objects that are not
 	// resources at all (Network Watcher outputs) count under NotAResource.

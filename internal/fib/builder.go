@@ -56,6 +56,7 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 		}
 		b.warnPeerings(v)
 	}
+	b.learnedRoutes(vnets) // supplied BGP tables (learned.go)
 	for _, s := range subnets {
 		if rs := b.serviceEndpointRoutes(s); len(rs) > 0 {
 			b.seRoutes[s] = rs
@@ -231,7 +232,7 @@ func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 		if c.Local == nil {
 			return nil // the converter warned about the dangling reference
 		}
-		if c.EnableBGP {
+		if c.EnableBGP && c.Gateway.Learned == nil {
 			b.addWarning("Unsupported", c.ID, "BGP-learned routes of connection "+c.Name+
 				" are not in the snapshot; only the local network gateway's address prefixes are modelled")
 		}
@@ -240,13 +241,14 @@ func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 		if c.Peer == nil || c.Peer.VNet == nil {
 			return nil
 		}
-		if bgpBothWays(c) {
+		if bgpBothWays(c) && c.Gateway.Learned == nil { // supplied learned routes are authoritative (§1.8 item 3)
 			return append(slices.Clone(c.Peer.VNet.AddressSpace), b.learnedOverVnet2Vnet(c.Peer)...)
 		}
 		return c.Peer.VNet.AddressSpace
-	case strings.EqualFold(c.Type, "ExpressRoute"):
+	case strings.EqualFold(c.Type, "ExpressRoute") && c.Gateway.Learned == nil:
 		b.addWarning("Unsupported", c.ID, "ExpressRoute connection "+c.Name+
 			": learned routes not in snapshot; its on-premises prefixes are not modelled")
+	case strings.EqualFold(c.Type, "ExpressRoute"): // its prefixes come from the supplied learned routes
 	default:
 		b.addWarning("Unsupported", c.ID, "connection "+c.Name+" of type "+c.Type+" adds no modelled routes")
 	}

@@ -65,6 +65,11 @@ type Route struct {
 	Service         string                 // VirtualNetworkServiceEndpoint: the service, e.g. Microsoft.Storage
 	// Tag is the service tag the prefix was expanded from (service endpoint routes, tag UDRs).
 	Tag string
+	// Learned is the BGP table row a learned VirtualNetworkGateway route was programmed from, nil
+	// for static gateway routes; RouteServer the Route Server that programmed it (its next hop is
+	// the NVA the route was learned from). learned.go.
+	Learned     *model.LearnedRoute
+	RouteServer *model.RouteServer
 }
 
 // Table is the effective route table of one subnet.

@@ -147,11 +147,14 @@ func (b *builder) peeringRoutes(rs []Route, s *model.Subnet) []Route {
 // link allowGatewayTransit, both Connected (spec §1.3).
 func (b *builder) gatewayRoutesFor(rs []Route, s *model.Subnet) []Route {
 	v := s.VNet
-	if len(v.Gateways) > 0 {
+	if len(v.Gateways) > 0 || len(b.gwRoutes[v]) > 0 { // own gateways or Route Server (learned.go)
 		return append(rs, b.gwRoutes[v]...)
 	}
 	if p := v.TransitPeering(); p != nil { // only one link of a VNet may use remote gateways [PEER]
 		for _, r := range b.gwRoutes[p.Remote] {
+			if shadowedIn(v, &r) { // §1.8 item 10 (learned.go)
+				continue
+			}
 			r.Peering = p
 			rs = append(rs, r)
 		}

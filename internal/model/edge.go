@@ -79,6 +79,9 @@ type VNetGateway struct {
 	BGPEnabled   bool
 	ASN          uint32
 	Connections  []*Connection
+	// Learned is the supplied `vnet-gateway list-learned-routes` output (or the route tables of
+	// the ExpressRoute circuits it connects to); nil when none was given (bgp.go).
+	Learned *LearnedRoutes
 }
 
 // LocalGateway is a local network gateway: the on-premises side of a site-to-site VPN.

@@ -65,6 +65,7 @@ type Network struct {
 	LoadBalancers    []*LoadBalancer
 	AdminRules       []*AdminRule
 	NetAppVolumes    []*NetAppVolume
+	RouteServers     []*RouteServer // routeserver.go
 	// DNS (spec §8).
 	PrivateDNSZones    []*PrivateDNSZone
 	ForwardingRulesets []*DNSForwardingRuleset

@@ -1,0 +1,330 @@
+package fib
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/gaissmai/bart"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// BGP-learned routes (docs/azure-semantics.md §1.8 "BGP-learned routes"). The snapshot may supply
+// the BGP tables of gateways and Route Servers (model.LearnedRoutes). They join a VNet's gateway
+// routes, so they reach exactly the subnets static gateway routes reach: every subnet of the
+// VNet and of the VNets that use it by gateway transit, except subnets whose route table
+// disables gateway route propagation (spec §1.3, §1.4 [UDR]; route-server-faq "Does Azure Route
+// Server support virtual network peering?": spokes with Use Remote Gateway get the NVA routes).
+
+// learnedRoutes adds the learned routes of each VNet's gateways and Route Servers to its gateway
+// routes, and warns where an AzureFirewallSubnet takes a learned 0.0.0.0/0.
+func (b *builder) learnedRoutes(vnets []*model.VNet) {
+	servers := map[*model.VNet][]*model.RouteServer{}
+	for _, rs := range b.n.RouteServers {
+		if rs.VNet != nil {
+			servers[rs.VNet] = append(servers[rs.VNet], rs)
+		}
+	}
+	for _, v := range vnets {
+		if rs := b.learnedFor(v, servers[v]); len(rs) > 0 {
+			b.gwRoutes[v] = append(b.gwRoutes[v], rs...)
+		}
+		b.warnUnlearned(v, servers[v])
+	}
+	for _, v := range vnets {
+		b.warnFirewallDefault(v)
+	}
+}
+
+// candidate is one learned route competing for its prefix (§1.8 item 11).
+type candidate struct {
+	r     Route
+	class int // 0 preferred, 1 not, by the routing preference
+	asLen int
+	order int // gateways by position, then Route Servers: first wins a full tie
+}
+
+// learnedFor builds the learned routes v's own gateways and Route Servers program: for each
+// prefix the best by §1.8 item 11, none that equals or falls inside v's ranges or a peered
+// VNet's ranges (item 10), none a static route of the same gateway already lists.
+func (b *builder) learnedFor(v *model.VNet, servers []*model.RouteServer) []Route {
+	if !anyLearned(v, servers) {
+		return nil
+	}
+	pref := "ExpressRoute" // the default routing preference (route-server/hub-routing-preference)
+	if len(servers) > 0 {
+		pref = servers[0].RoutingPreference
+	}
+	static := map[staticKey]bool{}
+	for _, r := range b.gwRoutes[v] {
+		static[staticKey{r.Gateway, r.Prefix}] = true
+	}
+	local := localRanges(v)
+	best := map[netip.Prefix][]candidate{}
+	var order []netip.Prefix
+	add := func(c candidate) {
+		p := c.r.Prefix
+		if (local != nil && covered(local, p)) || static[staticKey{c.r.Gateway, p}] {
+			return
+		}
+		if _, seen := best[p]; !seen {
+			order = append(order, p)
+		}
+		best[p] = keepBest(best[p], c)
+	}
+	k := 0
+	for _, gw := range v.Gateways {
+		if gw.Learned == nil {
+			continue
+		}
+		base := Route{Source: SourceGateway, NextHop: model.HopVirtualNetworkGateway, Gateway: gw}
+		if hops := gatewayNextHops(gw); len(hops) > 0 {
+			base.NextHopIP, base.NextHopIPs = hops[0], hops
+		}
+		for i := range gw.Learned.Routes {
+			lr := &gw.Learned.Routes[i]
+			if fromRouteServer(lr, servers) { // programmed by the Route Server itself, with the NVA as next hop
+				continue
+			}
+			r := base
+			r.Prefix, r.Learned, r.Connection = lr.Prefix.Masked(), lr, b.connectionTo(gw, lr.SourcePeer)
+			add(candidate{r: r, class: preferenceClass(pref, lr.ExpressRoute), asLen: lr.ASPathLen, order: k})
+		}
+		k++
+	}
+	for _, rs := range servers {
+		if rs.Learned == nil {
+			continue
+		}
+		for i := range rs.Learned.Routes {
+			lr := &rs.Learned.Routes[i]
+			if !lr.NextHop.IsValid() || gatewayAddress(v, lr.SourcePeer) {
+				continue // the gateway's own routes, which the gateway programs
+			}
+			r := Route{Source: SourceGateway, NextHop: model.HopVirtualNetworkGateway, RouteServer: rs, Learned: lr,
+				Prefix: lr.Prefix.Masked(), NextHopIP: lr.NextHop, NextHopIPs: []netip.Addr{lr.NextHop}}
+			add(candidate{r: r, class: preferenceClass(pref, lr.ExpressRoute), asLen: lr.ASPathLen, order: k})
+		}
+		k++
+	}
+	out := make([]Route, 0, len(order))
+	for _, p := range order {
+		out = append(out, merged(best[p]))
+	}
+	return out
+}
+
+// anyLearned reports whether a gateway or Route Server of v has supplied learned routes.
+func anyLearned(v *model.VNet, servers []*model.RouteServer) bool {
+	for _, gw := range v.Gateways {
+		if gw.Learned != nil {
+			return true
+		}
+	}
+	for _, rs := range servers {
+		if rs.Learned != nil {
+			return true
+		}
+	}
+	return false
+}
+
+type staticKey struct {
+	gw *model.VNetGateway
+	p  netip.Prefix
+}
+
+// keepBest adds c to the best candidates so far for one prefix: a better one replaces them, an
+// equal one (same class and AS-path length) joins them.
+func keepBest(cs []candidate, c candidate) []candidate {
+	if len(cs) == 0 {
+		return []candidate{c}
+	}
+	switch b := cs[0]; {
+	case c.class < b.class || (c.class == b.class && c.asLen < b.asLen):
+		return []candidate{c}
+	case c.class == b.class && c.asLen == b.asLen:
+		return append(cs, c)
+	}
+	return cs
+}
+
+// merged is the route programmed for the best candidates of one prefix. The first source wins a
+// tie (gateways before Route Servers, in the VNet's order: DECISION, Microsoft documents no
+// order). NVAs that a Route Server heard the prefix from with equal AS paths are all next hops
+// (route-server-faq: "Azure Route Server will program multiple copies of the route, each with a
+// different next hop ... ECMP"); one route lists them, so one route per prefix stays Active.
+func merged(cs []candidate) Route {
+	slices.SortStableFunc(cs, func(x, y candidate) int { return x.order - y.order })
+	r := cs[0].r
+	if r.RouteServer == nil {
+		return r
+	}
+	hops := []netip.Addr{r.NextHopIP}
+	for _, c := range cs[1:] {
+		if c.r.RouteServer == r.RouteServer && !slices.Contains(hops, c.r.NextHopIP) {
+			hops = append(hops, c.r.NextHopIP)
+		}
+	}
+	slices.SortFunc(hops, netip.Addr.Compare)
+	r.NextHopIP, r.NextHopIPs = hops[0], hops
+	return r
+}
+
+// preferenceClass ranks a learned route's origin by the routing preference (§1.8 item 11;
+// route-server/hub-routing-preference: ExpressRoute, the default, prefers ExpressRoute over
+// VPN/SD-WAN; VpnGateway prefers VPN and NVA routes; ASPath compares AS paths only; routes from
+// VPN and from NVAs always compare by AS path). 0 is preferred.
+func preferenceClass(pref string, expressRoute bool) int {
+	switch {
+	case strings.EqualFold(pref, "ASPath"):
+		return 0
+	case strings.EqualFold(pref, "VpnGateway"):
+		if expressRoute {
+			return 1
+		}
+		return 0
+	}
+	if expressRoute {
+		return 0
+	}
+	return 1
+}
+
+// fromRouteServer reports whether a gateway's row came from a Route Server of the VNet (the
+// gateway hears the NVAs' routes over iBGP when branch-to-branch is on).
+func fromRouteServer(lr *model.LearnedRoute, servers []*model.RouteServer) bool {
+	for _, rs := range servers {
+		if rs.HasIP(lr.SourcePeer) {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayAddress reports whether a is an address of one of v's gateways.
+func gatewayAddress(v *model.VNet, a netip.Addr) bool {
+	for _, gw := range v.Gateways {
+		if slices.Contains(gw.PrivateIPs, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectionTo is gw's connection whose far end is the BGP peer at a: a local network gateway's
+// bgpPeeringAddress or a Vnet2Vnet peer gateway's address; nil when none is.
+func (b *builder) connectionTo(gw *model.VNetGateway, a netip.Addr) *model.Connection {
+	if !a.IsValid() {
+		return nil
+	}
+	for _, c := range b.conns[gw] {
+		if (c.Local != nil && c.Local.BGPPeer == a) || (c.Peer != nil && slices.Contains(c.Peer.PrivateIPs, a)) {
+			return c
+		}
+	}
+	return nil
+}
+
+// localRanges indexes v's own ranges and those of its active peerings: learned routes equal to
+// or inside them are never programmed (§1.8 item 10: route-server/route-injection-in-spokes,
+// route-server-faq "System routes for traffic related to virtual network, virtual network
+// peerings, or virtual network service endpoints, are preferred routes, even if BGP routes are
+// more specific"). nil when v has none.
+func localRanges(v *model.VNet) *bart.Lite {
+	var l *bart.Lite
+	add := func(p netip.Prefix) {
+		if l == nil {
+			l = new(bart.Lite)
+		}
+		l.Insert(p.Masked())
+	}
+	for _, p := range v.AddressSpace {
+		add(p)
+	}
+	for _, pr := range v.Peerings {
+		if peeringActive(pr) {
+			for _, p := range pr.RemotePrefixes() {
+				add(p)
+			}
+		}
+	}
+	return l
+}
+
+// covered reports whether a range of l equals or contains p.
+func covered(l *bart.Lite, p netip.Prefix) bool {
+	_, ok := l.LookupPrefixLPM(p)
+	return ok
+}
+
+// shadowedIn reports whether learned route r, reaching VNet v by gateway transit, equals or
+// falls inside v's ranges or a VNet peered with v (§1.8 item 10 in the spoke).
+func shadowedIn(v *model.VNet, r *Route) bool {
+	if r.Learned == nil {
+		return false
+	}
+	for _, p := range v.AddressSpace {
+		if p.Bits() <= r.Prefix.Bits() && p.Contains(r.Prefix.Addr()) {
+			return true
+		}
+	}
+	for _, pr := range v.Peerings {
+		if !peeringActive(pr) || pr.Remote == nil {
+			continue
+		}
+		for _, p := range pr.Remote.AddressSpace {
+			if p.Bits() <= r.Prefix.Bits() && p.Contains(r.Prefix.Addr()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// warnUnlearned says, for a BGP-enabled gateway or a Route Server with peers, that the routes it
+// learns are not in the snapshot when no learned-routes output was supplied for it (the
+// connection warnings of connectionPrefixes name the BGP connections).
+func (b *builder) warnUnlearned(v *model.VNet, servers []*model.RouteServer) {
+	for _, rs := range servers {
+		if rs.Learned == nil && len(rs.Peers) > 0 {
+			b.addWarning("Unsupported", rs.ID, "routes Route Server "+rs.Name+" learns from its BGP peers are not in the snapshot"+
+				" (export az network routeserver peering list-learned-routes for each peer, docs/cli.md); none are modelled")
+		}
+	}
+}
+
+// warnFirewallDefault warns when an AzureFirewallSubnet's table takes a 0.0.0.0/0 learned over
+// BGP: Azure Firewall needs direct internet connectivity, and a learned default route must be
+// overridden by a 0.0.0.0/0 UDR with next hop Internet (learn.microsoft.com/azure/firewall/forced-tunneling;
+// firewall FAQ "If your AzureFirewallSubnet learns a default route to your on-premises network
+// via BGP, you must override this with a 0.0.0.0/0 UDR with the NextHopType value set as Internet").
+func (b *builder) warnFirewallDefault(v *model.VNet) {
+	s := v.SubnetNamed(model.FirewallSubnetName)
+	if s == nil || (s.RouteTable != nil && s.RouteTable.DisableBGPPropagation) {
+		return
+	}
+	if u := s.DefaultUDR(); u != nil {
+		return
+	}
+	for _, r := range b.gatewayRoutesFor(nil, s) {
+		if r.Learned != nil && r.Prefix == defaultRoute {
+			b.addWarning("Assumption", s.ID, "AzureFirewallSubnet of "+v.Name+" learns 0.0.0.0/0 over BGP ("+learnedBy(&r)+
+				"); Azure Firewall needs direct internet access there (a 0.0.0.0/0 UDR with next hop Internet): "+
+				"the route is listed as Azure programs it, and the firewall's internet traffic follows it")
+			return
+		}
+	}
+}
+
+// learnedBy names what programmed a learned route.
+func learnedBy(r *Route) string {
+	if r.RouteServer != nil {
+		return "Route Server " + r.RouteServer.Name
+	}
+	if r.Gateway != nil {
+		return "gateway " + r.Gateway.Name
+	}
+	return "BGP"
+}
