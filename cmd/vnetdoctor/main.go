@@ -39,6 +39,7 @@ func commands() []command {
 		{"trace", "the path of one flow, both ways", runTrace},
 		{"reach", "who can reach an endpoint, or what it can reach, over every address and port", runReach},
 		{"diff", "what changed between two snapshots: resources, effective routes, findings", runDiff},
+		{"verify", "check intents (reachable, unreachable, through a firewall) over every address and port", runVerify},
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
@@ -198,6 +199,10 @@ func helpOf(name string) help {
 		return help{"vnetdoctor diff -s BEFORE --after AFTER [-o text|json]",
 			"What changed from BEFORE to AFTER: resources added, removed and changed (with the JSON paths that differ), each subnet's effective routes added and removed, and the findings of check that are new or resolved. --after takes the forms of -s and may repeat; standard input is not read. " + snap,
 			"vnetdoctor diff -s before/ --after after/"}
+	case "verify":
+		return help{"vnetdoctor verify -s SNAPSHOT --intents FILE [--fail-on-violation] [-o text|json]",
+			"Checks each intent of FILE (YAML or JSON: a list of {name, from, to, protocol, ports, expect}, expect reachable, unreachable or through:<resource>) over every address and port it names, not a sample; an intent that does not hold comes with a counterexample trace. from and to take the forms of trace plus VNET/SUBNET, prefixes, Internet and OnPremises. Exit 3 with --fail-on-violation when an intent does not hold. " + snap,
+			"vnetdoctor verify -s examples/hub-spoke --intents intents.yaml --fail-on-violation"}
 	case "check":
 		return help{"vnetdoctor check -s SNAPSHOT [--severity S] [--code CODE]... [--exclude CODE]... [--baseline FILE] [--fail-on error|warning] [-o text|json|sarif]",
 			"Findings: what is broken or risky, without a query. Exit 3 with --fail-on when a finding shown is at least that severe. " + snap,

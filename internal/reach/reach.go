@@ -35,6 +35,9 @@ type Query struct {
 	// Space is the varying side's addresses; default all of IPv4 (tests narrow it).
 	Space  []netip.Prefix
 	Assume assume.Set
+	// Via, when set, records in each class the resources its forward leg crosses (verify's
+	// through:<resource>).
+	Via bool
 }
 
 // Class is one equivalence class and its fate: every packet from (or to) an address in Addrs,
@@ -48,6 +51,7 @@ type Class struct {
 	Verdict  trace.Verdict
 	Deciding *trace.Deciding // the forward leg's deciding step
 	Example  trace.Query
+	Via      []string // with Query.Via: the resource IDs of the forward leg's hops, in order
 }
 
 // Result is every class of a query, sorted by fixed endpoint, address, protocol and port.
@@ -283,9 +287,15 @@ endpoints:
 					}
 					continue endpoints // not an endpoint trace can start (or end) at
 				}
+				var via []string
+				if e.q.Via {
+					for _, h := range a.Forward.Hops {
+						via = append(via, h.ResourceID)
+					}
+				}
 				for _, sp := range j.spans {
 					out = append(out, Class{Fixed: j.fixed, Label: v.label, Addrs: sp, Protocol: proto,
-						Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q})
+						Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q, Via: via})
 				}
 			}
 		}
@@ -372,7 +382,7 @@ func (m *Model) originates(a netip.Addr, owners []model.Owner) bool {
 }
 
 // Label names the place of address a: the subnet holding it (or what owns it), OnPremises,
-// Internet, or Unrouted for a private address outside every VNet and on-premises range.
+// AzurePlatform, Internet, or Unrouted for a private address outside every VNet and on-premises range.
 func (m *Model) Label(a netip.Addr) string {
 	n, x := m.p.Net, m.p.Index
 	if os := n.Owners(a); len(os) > 0 && os[0].Kind != model.OwnerPublicIP {
@@ -394,6 +404,9 @@ func (m *Model) Label(a netip.Addr) string {
 	if _, ok := x.OnPremFor(a); ok {
 		return OnPremises
 	}
+	if a == model.AzurePlatformIP {
+		return Platform // public, but never the internet's: the platform answers it (spec §2.6)
+	}
 	if isPublic(a) {
 		return Internet
 	}
@@ -405,6 +418,7 @@ const (
 	Internet   = "Internet"
 	OnPremises = "OnPremises"
 	Unrouted   = "Unrouted"
+	Platform   = "AzurePlatform" // 168.63.129.16
 )
 
 func ownerLabel(o model.Owner) string {

@@ -137,3 +137,18 @@ func cidrs(lo, hi uint32) []netip.Prefix {
 	}
 	return out
 }
+
+// PublicSpace is the IPv4 space trace treats as the internet's (isPublic), as prefixes.
+func PublicSpace() []netip.Prefix {
+	var out []netip.Prefix
+	var lo uint64
+	for _, s := range []string{"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+		"192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3"} {
+		sp, _ := prefixSpan(netip.MustParsePrefix(s))
+		if uint64(sp.Lo) > lo {
+			out = append(out, cidrs(uint32(lo), sp.Lo-1)...)
+		}
+		lo = uint64(sp.Hi) + 1
+	}
+	return out
+}
