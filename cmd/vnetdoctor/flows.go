@@ -172,7 +172,7 @@ func runFlowsIngest(args []string, stdin io.Reader, stdout io.Writer) error {
 	ans := ingestAnswer{Files: len(files), DB: f.db, Skipped: []ingestSkip{},
 		ByKind: map[string]uint64{flowlog.VNetFlowLog.String(): 0, flowlog.NSGFlowLog.String(): 0, flowlog.Firewall.String(): 0}}
 	for _, file := range files {
-		res, err := flowdb.IngestFile(ctx, st, file)
+		res, err := flowdb.IngestFile(ctx, st, file, nil)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
@@ -302,7 +302,7 @@ func runFlowsExplain(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	obs, err := st.Flows(ctx, filter)
+	obs, err := flowdb.Flows(ctx, st, filter)
 	if err != nil {
 		return fmt.Errorf("flows explain: %w", err)
 	}

@@ -38,9 +38,10 @@ func FileKey(path string) string {
 	return abs
 }
 
-// IngestFile stores the records of the file at path that st does not hold yet. A read error
-// of the file is returned (nothing of the file is stored); malformed input is in Skips.
-func IngestFile(ctx context.Context, st Store, path string) (FileResult, error) {
+// IngestFile stores the records of the file at path that st does not hold yet, enriched by en
+// (nil: no snapshot, so no enrichment). A read error of the file is returned (nothing of the
+// file is stored); malformed input is in Skips.
+func IngestFile(ctx context.Context, st Store, path string, en *Enricher) (FileResult, error) {
 	res := FileResult{File: path, ByKind: map[flowlog.Kind]uint64{}}
 	f, err := os.Open(path)
 	if err != nil {
@@ -55,9 +56,10 @@ func IngestFile(ctx context.Context, st Store, path string) (FileResult, error) 
 		return res, err
 	}
 	r := flowlog.NewReader(f, from)
+	w := newRowWriter(b, en)
 	var rec flowlog.Record
 	for r.Next(&rec) {
-		if err := b.Add(&rec); err != nil {
+		if err := w.add(&rec); err != nil {
 			b.Abort()
 			return res, err
 		}
@@ -78,4 +80,66 @@ func IngestFile(ctx context.Context, st Store, path string) (FileResult, error) 
 	res.Duplicates = min(from, r.Seq())
 	res.Skips = r.Skips()
 	return res, b.Commit(max(from, r.Seq()))
+}
+
+// ctxKey is the part of a record its Context is made of.
+type ctxKey struct {
+	kind                                                  flowlog.Kind
+	logID, targetID, mac, aclID, rule                     string
+	category, policy, rcg, rc, actionReason, fqdn, target string
+}
+
+func keyOf(r *flowlog.Record) ctxKey {
+	return ctxKey{r.Kind, r.LogID, r.TargetID, r.MAC, r.ACLID, r.Rule, r.Category, r.Policy, r.RuleCollectionGroup,
+		r.RuleCollection, r.ActionReason, r.FQDN, r.TargetURL}
+}
+
+// rowWriter turns records into rows of one batch: it adds each context and endpoint the
+// file refers to once, before the first row that needs it.
+type rowWriter struct {
+	b       Batch
+	en      *Enricher
+	last    ctxKey
+	lastID  uint64
+	ctxs    map[ctxKey]uint64
+	written map[uint64]bool // context and endpoint IDs added to this batch
+	row     Row
+}
+
+func newRowWriter(b Batch, en *Enricher) *rowWriter {
+	return &rowWriter{b: b, en: en, ctxs: map[ctxKey]uint64{}, written: map[uint64]bool{}}
+}
+
+func (w *rowWriter) add(r *flowlog.Record) error {
+	k := keyOf(r)
+	if w.lastID == 0 || k != w.last {
+		id, ok := w.ctxs[k]
+		if !ok {
+			c := w.en.context(r)
+			id = c.ID
+			w.ctxs[k] = id
+			if !w.written[id] {
+				if err := w.b.AddContext(&c); err != nil {
+					return err
+				}
+				w.written[id] = true
+			}
+		}
+		w.last, w.lastID = k, id
+	}
+	w.row = Row{Record: r, Ctx: w.lastID}
+	if w.en != nil {
+		s, d := w.en.endpoint(r.Src), w.en.endpoint(r.Dst)
+		for _, e := range []*enriched{s, d} {
+			if e.ep != nil && !w.written[e.ep.ID] {
+				if err := w.b.AddEndpoint(e.ep); err != nil {
+					return err
+				}
+				w.written[e.ep.ID] = true
+			}
+		}
+		w.row.SrcEP, w.row.DstEP = s.id(), d.id()
+		w.row.FlowType = w.en.flowType(s, d)
+	}
+	return w.b.Add(&w.row)
 }

@@ -96,7 +96,7 @@ func BenchmarkIngestExplain(b *testing.B) {
 			fi, _ := os.Stat(blob)
 			jsonBytes += fi.Size()
 			t0 := time.Now()
-			r, err := flowdb.IngestFile(ctx, s, blob)
+			r, err := flowdb.IngestFile(ctx, s, blob, nil)
 			ingest += time.Since(t0)
 			if err != nil || len(r.Skips) > 0 {
 				b.Fatal(err, r.Skips)
@@ -125,7 +125,7 @@ func BenchmarkIngestExplain(b *testing.B) {
 			b.Fatal(err)
 		}
 		t0 := time.Now()
-		obs, err := s.Flows(ctx, flowdb.Filter{})
+		obs, err := flowdb.Flows(ctx, s, flowdb.Filter{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func count(t *testing.T, s *Store) uint64 {
 
 func ingest(t *testing.T, s *Store, path string) flowdb.FileResult {
 	t.Helper()
-	r, err := flowdb.IngestFile(context.Background(), s, path)
+	r, err := flowdb.IngestFile(context.Background(), s, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestIngestIdempotent(t *testing.T) {
 		t.Fatalf("after re-ingest stored %d, want %d", n, total)
 	}
 	// Observed fields come back as the log wrote them.
-	obs, err := s.Flows(context.Background(), flowdb.Filter{Src: netip.MustParseAddr("101.33.218.153")})
+	obs, err := flowdb.Flows(context.Background(), s, flowdb.Filter{Src: netip.MustParseAddr("101.33.218.153")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +82,14 @@ func TestIngestIdempotent(t *testing.T) {
 		obs[0].Rule != "BlockHighRiskTCPPortsFromInternet" || obs[0].Count != 1 || obs[0].Direction != 'I' || obs[0].FirstMs != 1663145998065 {
 		t.Errorf("observed = %+v", obs)
 	}
-	obs, err = s.Flows(context.Background(), flowdb.Filter{Dst: netip.MustParseAddr("40.74.146.17")})
+	obs, err = flowdb.Flows(context.Background(), s, flowdb.Filter{Dst: netip.MustParseAddr("40.74.146.17")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(obs) != 1 || obs[0].Count != 3 || obs[0].Decision != flowlog.Allowed || obs[0].LastMs != 1663146004622 {
 		t.Errorf("three flows B+E to 40.74.146.17: %+v", obs)
 	}
-	obs, err = s.Flows(context.Background(), flowdb.Filter{DstPort: 23, HasDPort: true, DeniedOnly: true})
+	obs, err = flowdb.Flows(context.Background(), s, flowdb.Filter{DstPort: 23, HasDPort: true, DeniedOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,13 +142,17 @@ func TestKilledIngestRerun(t *testing.T) {
 	var rec flowlog.Record
 	r := flowlog.NewReader(strings.NewReader(mustRead(t, corpus+"nsg-flowlog-v2-docs-sample.json")), 0)
 	for i := 0; i < 5 && r.Next(&rec); i++ {
-		if err := b.Add(&rec); err != nil {
+		if err := b.Add(&flowdb.Row{Record: &rec}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Rows reach the transaction before the kill.
+	if err := b.(*batch).flush(); err != nil {
+		t.Fatal(err)
+	}
 	// Killed: the process goes away without Commit or Abort.
-	s.raw.Close()
-	s.raw = nil
+	s.ing.Raw(func(c any) error { return c.(interface{ Close() error }).Close() })
+	s.ing = nil
 	s.Close()
 	s = open(t, path)
 	if n := count(t, s); n != 0 {
@@ -169,7 +173,10 @@ func TestAbort(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := flowlog.Record{Kind: flowlog.VNetFlowLog, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}
-	if err := b.Add(&rec); err != nil {
+	if err := b.Add(&flowdb.Row{Record: &rec}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.(*batch).flush(); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Abort(); err != nil {
