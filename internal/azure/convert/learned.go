@@ -34,9 +34,11 @@ func (o owner) name() string {
 }
 
 func (o owner) learned() *model.LearnedRoutes {
-	l := &o.rs.Learned
+	var l **model.LearnedRoutes
 	if o.gw != nil {
 		l = &o.gw.Learned
+	} else {
+		l = &o.rs.Learned
 	}
 	if *l == nil {
 		*l = &model.LearnedRoutes{}
