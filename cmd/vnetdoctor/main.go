@@ -39,6 +39,7 @@ func commands() []command {
 		{"trace", "the path of one flow, both ways", runTrace},
 		{"reach", "who can reach an endpoint, or what it can reach, over every address and port", runReach},
 		{"diff", "what changed between two snapshots: resources, effective routes, findings", runDiff},
+		{"compare", "computed effective routes and rules against Azure's own answers (live/ or --actual)", runCompare},
 		{"verify", "check intents (reachable, unreachable, through a firewall) over every address and port", runVerify},
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
@@ -203,6 +204,10 @@ func helpOf(name string) help {
 		return help{"vnetdoctor verify -s SNAPSHOT --intents FILE [--fail-on-violation] [-o text|json]",
 			"Checks each intent of FILE (YAML or JSON: a list of {name, from, to, protocol, ports, expect}, expect reachable, unreachable or through:<resource>) over every address and port it names, not a sample; an intent that does not hold comes with a counterexample trace. from and to take the forms of trace plus VNET/SUBNET, prefixes, Internet and OnPremises. Exit 3 with --fail-on-violation when an intent does not hold. " + snap,
 			"vnetdoctor verify -s examples/hub-spoke --intents intents.yaml --fail-on-violation"}
+	case "compare":
+		return help{"vnetdoctor compare -s SNAPSHOT [--nic NIC] [--actual FILE] [--fail-on-diff] [-o text|json]",
+			"Each NIC's effective routes and security rules as vnetdoctor computes them, against Azure's own answers: live/effective-routes/<nic>.json and live/effective-nsg/<nic>.json in a collected snapshot, or one file (az network nic show-effective-route-table or list-effective-nsg output, or the REST answer) given with --actual and --nic. Rows are normalised as az prints them; missing rows are Azure's that vnetdoctor lacks, extra rows vnetdoctor's that Azure lacks. Exit 3 with --fail-on-diff when anything differs. " + snap,
+			"vnetdoctor compare -s estate --actual nic1-routes.json --nic nic1"}
 	case "check":
 		return help{"vnetdoctor check -s SNAPSHOT [--severity S] [--code CODE]... [--exclude CODE]... [--baseline FILE] [--fail-on error|warning] [-o text|json|sarif]",
 			"Findings: what is broken or risky, without a query. Exit 3 with --fail-on when a finding shown is at least that severe. " + snap,

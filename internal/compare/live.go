@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,22 +25,23 @@ const (
 )
 
 // Live reads Azure's answers under the live/ directory of each snapshot directory given (paths
-// that are not directories, or have no live/, hold none). One Input per <nic> file stem, in
-// name order; dirs are the live/ directories found, whose files the snapshot loader should not
+// that are not directories, or have no live/, hold none). One Input per NIC: the NIC ID
+// manifest.json records for the file, else the <nic> file stem; in name order; dirs are the live/ directories found, whose files the snapshot loader should not
 // count as snapshot files. Bad input is a *jsondoc.Error naming the file and JSON path.
 func Live(paths []string) (ins []Input, dirs []string, err error) {
 	byNIC := map[string]*Input{}
-	for _, p := range paths {
-		live := filepath.Join(p, LiveDir)
-		if fi, err := os.Stat(live); err != nil || !fi.IsDir() {
-			continue
+	dirs = LiveDirs(paths)
+	for _, live := range dirs {
+		p := filepath.Dir(live)
+		ids, err := manifestNICs(p)
+		if err != nil {
+			return nil, nil, err
 		}
-		dirs = append(dirs, live)
 		for _, sub := range []struct {
 			dir  string
 			kind Kind
 		}{{RoutesDir, KindRoutes}, {NSGDir, KindNSGs}} {
-			if err := readKind(filepath.Join(live, sub.dir), sub.kind, byNIC); err != nil {
+			if err := readKind(p, sub.dir, sub.kind, ids, byNIC); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -55,7 +57,47 @@ func Live(paths []string) (ins []Input, dirs []string, err error) {
 	return ins, dirs, nil
 }
 
-func readKind(dir string, kind Kind, byNIC map[string]*Input) error {
+// manifestNICs maps each live file (path under DIR, with slashes) to the NIC ID collect
+// recorded as its source ("live: <NIC ID>" in manifest.json): collect names a file by the NIC's
+// name, or resourceGroup_name when two NICs share a name, with unsafe characters replaced.
+func manifestNICs(dir string) (map[string]string, error) {
+	file := filepath.Join(dir, "manifest.json")
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &jsondoc.Error{File: file, Msg: err.Error()}
+	}
+	var m struct {
+		Files []struct{ Path, Source string } `json:"files"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, &jsondoc.Error{File: file, Path: "$.files", Msg: "not a collect manifest: " + err.Error()}
+	}
+	ids := map[string]string{}
+	for _, f := range m.Files {
+		if id, ok := strings.CutPrefix(f.Source, "live: "); ok {
+			ids[strings.ToLower(filepath.ToSlash(f.Path))] = id
+		}
+	}
+	return ids, nil
+}
+
+// LiveDirs are the live/ directories of the snapshot directories given.
+func LiveDirs(paths []string) []string {
+	var dirs []string
+	for _, p := range paths {
+		live := filepath.Join(p, LiveDir)
+		if fi, err := os.Stat(live); err == nil && fi.IsDir() {
+			dirs = append(dirs, live)
+		}
+	}
+	return dirs
+}
+
+func readKind(snap, sub string, kind Kind, ids map[string]string, byNIC map[string]*Input) error {
+	dir := filepath.Join(snap, LiveDir, sub)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -73,6 +115,9 @@ func readKind(dir string, kind Kind, byNIC map[string]*Input) error {
 			return err
 		}
 		stem := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
+		if id := ids[strings.ToLower(LiveDir+"/"+sub+"/"+e.Name())]; id != "" {
+			stem = id
+		}
 		in := byNIC[stem]
 		if in == nil {
 			in = &Input{Ref: stem}
