@@ -194,6 +194,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.AdminRules = append(s.AdminRules, o.AdminRules...)
 	s.NetworkGroups = append(s.NetworkGroups, o.NetworkGroups...)
 	s.StaticMembers = append(s.StaticMembers, o.StaticMembers...)
+	s.ConnectivityConfigs = append(s.ConnectivityConfigs, o.ConnectivityConfigs...)
 	s.NetAppVolumes = append(s.NetAppVolumes, o.NetAppVolumes...)
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
 	s.DNS.merge(&o.DNS)

@@ -61,6 +61,7 @@ func init() {
 	add(sac+"/ruleCollections/rules", func(s *Snapshot) *[]*AdminRule { return &s.AdminRules }, (*dec).adminRule)
 	add(n+"networkManagers/networkGroups", func(s *Snapshot) *[]*Meta { return &s.NetworkGroups }, (*dec).bare)
 	add(n+"networkManagers/networkGroups/staticMembers", func(s *Snapshot) *[]*StaticMember { return &s.StaticMembers }, (*dec).staticMember)
+	add(n+"networkManagers/connectivityConfigurations", func(s *Snapshot) *[]*ConnectivityConfig { return &s.ConnectivityConfigs }, (*dec).connectivityConfig)
 	const anf = "Microsoft.NetApp/netAppAccounts/capacityPools/volumes"
 	add(anf, func(s *Snapshot) *[]*NetAppVolume { return &s.NetAppVolumes }, (*dec).netAppVolume)
 	reg(n+"serviceTags", func(d *dec, v *jsondoc.Value, p *jsondoc.Path, s *Snapshot) {

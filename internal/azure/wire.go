@@ -49,6 +49,8 @@ type Snapshot struct {
 	Notes []Note
 	// Info is the snapshot's identity, set by Load over the files it read.
 	Info model.SnapshotInfo
+	// ConnectivityConfigs are Virtual Network Manager connectivity configurations (connectivity.go).
+	ConnectivityConfigs []*ConnectivityConfig
 
 	resources int         // network resources read (of the types in kinds)
 	empty     []emptyFile // files that held none, with what they look like

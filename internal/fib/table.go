@@ -85,6 +85,7 @@ func (b *builder) candidates(s *model.Subnet, withEndpoints bool) []Route {
 		}
 	}
 	rs = b.peeringRoutes(rs, s)
+	rs = groupRoutes(rs, s) // Virtual Network Manager connected groups (connected.go)
 	rs = append(rs, b.seRoutes[s]...)
 	if withEndpoints {
 		rs = b.pes.appendEndpoints(rs, s)
@@ -110,6 +111,7 @@ func (b *builder) countCandidates(s *model.Subnet) int {
 		}
 	}
 	k += len(b.gwRoutes[v]) + len(b.udrs[s.RouteTable])
+	k += groupRouteCount(v)
 	return k
 }
 

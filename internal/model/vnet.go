@@ -15,6 +15,9 @@ type VNet struct {
 	// Gateways are the virtual network gateways deployed in this VNet's GatewaySubnet.
 	Gateways []*VNetGateway
 	Tags     map[string]string
+	// ConnectedGroups are the Virtual Network Manager connected groups the VNet is a member of
+	// (connected.go).
+	ConnectedGroups []*ConnectedGroup
 }
 
 // Subnet is a subnet of a VNet.

@@ -98,6 +98,10 @@ func (w *walker) arriveOwner(o model.Owner) {
 // member VNet.
 // Next hop ConnectedGroup delivers to the owner in the target VNet: spec §1.6, §1.3 [UDR].
 func (w *walker) arriveGroup(s *model.Subnet) {
+	if g := s.VNet.GroupOf(w.pkt.dst); g != nil {
+		w.arriveMember(s.VNet, g)
+		return
+	}
 	for _, o := range w.p.Net.Owners(w.pkt.dst) {
 		if o.VNet != s.VNet {
 			w.arriveOwner(o)
