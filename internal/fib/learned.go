@@ -29,6 +29,7 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 	for _, v := range vnets {
 		if rs := b.learnedFor(v, servers[v]); len(rs) > 0 {
 			b.gwRoutes[v] = append(b.gwRoutes[v], rs...)
+			b.warnRouteServerTraces(rs)
 		}
 		b.warnUnlearned(v, servers[v])
 	}
@@ -260,24 +261,26 @@ func covered(l *bart.Lite, p netip.Prefix) bool {
 }
 
 // shadowedIn reports whether learned route r, reaching VNet v by gateway transit, equals or
-// falls inside v's ranges or a VNet peered with v (§1.8 item 10 in the spoke).
+// falls inside v's ranges or those of its active peerings (§1.8 item 10 in the spoke; the
+// same ranges as localRanges).
 func shadowedIn(v *model.VNet, r *Route) bool {
 	if r.Learned == nil {
 		return false
 	}
-	for _, p := range v.AddressSpace {
-		if p.Bits() <= r.Prefix.Bits() && p.Contains(r.Prefix.Addr()) {
-			return true
-		}
-	}
-	for _, pr := range v.Peerings {
-		if !peeringActive(pr) || pr.Remote == nil {
-			continue
-		}
-		for _, p := range pr.Remote.AddressSpace {
+	inside := func(ps []netip.Prefix) bool {
+		for _, p := range ps {
 			if p.Bits() <= r.Prefix.Bits() && p.Contains(r.Prefix.Addr()) {
 				return true
 			}
+		}
+		return false
+	}
+	if inside(v.AddressSpace) {
+		return true
+	}
+	for _, pr := range v.Peerings {
+		if peeringActive(pr) && inside(pr.RemotePrefixes()) {
+			return true
 		}
 	}
 	return false
@@ -314,6 +317,21 @@ func (b *builder) warnFirewallDefault(v *model.VNet) {
 				"); Azure Firewall needs direct internet access there (a 0.0.0.0/0 UDR with next hop Internet): "+
 				"the route is listed as Azure programs it, and the firewall's internet traffic follows it")
 			return
+		}
+	}
+}
+
+// warnRouteServerTraces says, once per Route Server that programs routes, that traces do not
+// follow them to their NVA yet: the tracer takes every VirtualNetworkGateway next hop to a
+// gateway (internal/forward), so an answer through one of them would name the wrong device.
+func (b *builder) warnRouteServerTraces(rs []Route) {
+	var seen []*model.RouteServer
+	for i := range rs {
+		if s := rs[i].RouteServer; s != nil && !slices.Contains(seen, s) {
+			seen = append(seen, s)
+			b.addWarning("Unsupported", s.ID, "routes Route Server "+s.Name+" programs (next hop the NVA that advertised them, "+
+				"listed as VirtualNetworkGateway) are listed, but traces do not follow them to the NVA yet: a trace that selects "+
+				"one goes to the VNet's gateway instead")
 		}
 	}
 }
