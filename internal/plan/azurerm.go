@@ -1,0 +1,218 @@
+package plan
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// armTypes are the ARM types of the azurerm resources mapped here that sit directly in a
+// resource group (iac.md §2; the ARM names are the REST API's, learn.microsoft.com/rest/api/
+// virtualnetwork).
+var armTypes = map[string]string{
+	"azurerm_virtual_network":            "Microsoft.Network/virtualNetworks",
+	"azurerm_network_security_group":     "Microsoft.Network/networkSecurityGroups",
+	"azurerm_route_table":                "Microsoft.Network/routeTables",
+	"azurerm_network_interface":          "Microsoft.Network/networkInterfaces",
+	"azurerm_public_ip":                  "Microsoft.Network/publicIPAddresses",
+	"azurerm_nat_gateway":                "Microsoft.Network/natGateways",
+	"azurerm_firewall":                   "Microsoft.Network/azureFirewalls",
+	"azurerm_firewall_policy":            "Microsoft.Network/firewallPolicies",
+	"azurerm_ip_group":                   "Microsoft.Network/ipGroups",
+	"azurerm_private_endpoint":           "Microsoft.Network/privateEndpoints",
+	"azurerm_private_dns_zone":           "Microsoft.Network/privateDnsZones",
+	"azurerm_application_security_group": "Microsoft.Network/applicationSecurityGroups",
+	"azurerm_linux_virtual_machine":      "Microsoft.Compute/virtualMachines",
+	"azurerm_windows_virtual_machine":    "Microsoft.Compute/virtualMachines",
+}
+
+// childTypes are the azurerm child resources: the attribute naming the parent in the same
+// resource group, the parent's ARM type and the child's type segment.
+var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
+	"azurerm_subnet":                                {"virtual_network_name", "Microsoft.Network/virtualNetworks", "subnets"},
+	"azurerm_virtual_network_peering":               {"virtual_network_name", "Microsoft.Network/virtualNetworks", "virtualNetworkPeerings"},
+	"azurerm_network_security_rule":                 {"network_security_group_name", "Microsoft.Network/networkSecurityGroups", "securityRules"},
+	"azurerm_route":                                 {"route_table_name", "Microsoft.Network/routeTables", "routes"},
+	"azurerm_private_dns_zone_virtual_network_link": {"private_dns_zone_name", "Microsoft.Network/privateDnsZones", "virtualNetworkLinks"},
+	"azurerm_private_dns_a_record":                  {"zone_name", "Microsoft.Network/privateDnsZones", "A"},
+}
+
+// ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
+// are built from subscription, resource group, type and names).
+func (t *tfPlan) ensureID(r *tfRes) {
+	if r.id != "" {
+		return
+	}
+	if id := str(r.after["id"]); id != "" && r.unknown["id"] != true {
+		r.id = id
+		return
+	}
+	if id := str(r.before["id"]); id != "" {
+		r.id = id
+		return
+	}
+	v := t.root(r)
+	name := str(r.after["name"])
+	if arm, ok := armTypes[r.typ]; ok {
+		r.id = t.scope(r) + "/providers/" + arm + "/" + name
+		return
+	}
+	if c, ok := childTypes[r.typ]; ok {
+		r.id = t.scope(r) + "/providers/" + c.parentType + "/" + str(r.after[c.parentAttr]) + "/" + c.segment + "/" + name
+		return
+	}
+	switch r.typ {
+	case "azurerm_firewall_policy_rule_collection_group":
+		r.id = v.id("firewall_policy_id") + "/ruleCollectionGroups/" + name
+	case "azapi_resource":
+		typ, _, _ := strings.Cut(str(r.after["type"]), "@")
+		parent := v.id("parent_id")
+		if segs := strings.Split(typ, "/"); len(segs) > 2 {
+			r.id = parent + "/" + segs[len(segs)-1] + "/" + name
+		} else {
+			r.id = parent + "/providers/" + typ + "/" + name
+		}
+	}
+}
+
+// apply turns one planned resource into puts, deletes or patches.
+func (t *tfPlan) apply(r *tfRes) {
+	act := r.action()
+	if act == "" {
+		return
+	}
+	if p, ok := associations[r.typ]; ok {
+		v := t.root(r)
+		if act == "delete" {
+			v = tfVal{t: t, r: r, after: r.before}
+		}
+		target, value := v.id(p.target), v.id(p.value)
+		if act == "delete" {
+			value = ""
+		}
+		t.ov.Patches = append(t.ov.Patches, Patch{From: r.addr, ID: target, Field: p.field, Value: value})
+		return
+	}
+	build, ok := builders[r.typ]
+	if !ok {
+		if strings.HasPrefix(r.typ, "azurerm_") || r.typ == "azapi_update_resource" {
+			t.ov.warn("PlanNotApplied", r.addr, "%s: %s is not mapped; the plan's change to it is not applied", r.addr, r.typ)
+		}
+		return
+	}
+	if act == "delete" {
+		t.ov.Deletes = append(t.ov.Deletes, r.id)
+		return
+	}
+	v := t.root(r)
+	props, keep := build(v)
+	if props == nil {
+		return
+	}
+	body := map[string]any{"id": r.id, "name": r.id[strings.LastIndexByte(r.id, '/')+1:], "properties": props}
+	if typ := armTypes[r.typ]; typ != "" {
+		body["type"] = typ
+	} else if c, ok := childTypes[r.typ]; ok {
+		body["type"] = c.parentType + "/" + c.segment
+	}
+	if loc := str(r.after["location"]); loc != "" {
+		body["location"] = loc
+	}
+	if r.typ == "azapi_resource" {
+		body = azapiBody(v, body)
+		if body == nil {
+			return
+		}
+	}
+	if r.typ == "azurerm_firewall_policy_rule_collection_group" {
+		body["type"] = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+	}
+	if r.typ == "azurerm_public_ip" {
+		body["sku"] = map[string]any{"name": v.str("sku")}
+	}
+	t.ov.Puts = append(t.ov.Puts, Put{From: r.addr, Body: body, Keep: keep})
+}
+
+// associations set one field of a subnet or NIC (iac.md §2).
+var associations = map[string]struct{ target, value, field string }{
+	"azurerm_subnet_network_security_group_association":    {"subnet_id", "network_security_group_id", "NSG"},
+	"azurerm_subnet_route_table_association":               {"subnet_id", "route_table_id", "RouteTable"},
+	"azurerm_subnet_nat_gateway_association":               {"subnet_id", "nat_gateway_id", "NATGW"},
+	"azurerm_network_interface_security_group_association": {"network_interface_id", "network_security_group_id", "NSG"},
+}
+
+// azapiBody is an azapi_resource's ARM body: the body attribute (an object in azapi 2.x, a
+// JSON string in 1.x) with the ID, name, type and location.
+func azapiBody(v tfVal, base map[string]any) map[string]any {
+	var b map[string]any
+	switch x := v.r.after["body"].(type) {
+	case map[string]any:
+		b = x
+	case string:
+		if err := json.Unmarshal([]byte(x), &b); err != nil {
+			v.t.ov.warn("PlanNotApplied", v.r.addr, "%s: body is not JSON (%v); not applied", v.r.addr, err)
+			return nil
+		}
+	default:
+		if v.isUnknown("body") {
+			v.unknownWarn("body", "not applied; answers that depend on it may be Unknown")
+		}
+		return nil
+	}
+	typ, _, _ := strings.Cut(v.str("type"), "@")
+	b["id"], b["name"], b["type"] = base["id"], v.str("name"), typ
+	if loc := v.str("location"); loc != "" {
+		b["location"] = loc
+	}
+	v.t.ov.scrub(base["id"].(string), b, "", "")
+	return b
+}
+
+// ref is an ARM reference object {id}, or nil for "".
+func ref(id string) any {
+	if id == "" {
+		return nil
+	}
+	return map[string]any{"id": id}
+}
+
+func refs(ids []string) []any {
+	out := []any{}
+	for _, id := range ids {
+		out = append(out, map[string]any{"id": id})
+	}
+	return out
+}
+
+// set puts non-empty values in m.
+func set(m map[string]any, kv ...any) map[string]any {
+	for i := 0; i+1 < len(kv); i += 2 {
+		switch x := kv[i+1].(type) {
+		case nil:
+		case string:
+			if x != "" {
+				m[kv[i].(string)] = x
+			}
+		case []string:
+			if len(x) > 0 {
+				m[kv[i].(string)] = x
+			}
+		case []any:
+			if len(x) > 0 {
+				m[kv[i].(string)] = x
+			}
+		default:
+			m[kv[i].(string)] = x
+		}
+	}
+	return m
+}
+
+// first is the first known boolean of the attributes (the v4 name, then the v3 one).
+func first(v tfVal, names ...string) (bool, bool) {
+	for _, n := range names {
+		if b, ok := v.boolean(n); ok {
+			return b, true
+		}
+	}
+	return false, false
+}

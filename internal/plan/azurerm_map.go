@@ -1,0 +1,319 @@
+package plan
+
+import "strings"
+
+// builders map an azurerm (or azapi) resource's planned values to its ARM properties, and name
+// the wire fields the resource does not manage (kept from the deployed resource). Attribute
+// names are azurerm 4.x's with the 3.x names where they differ (iac.md §2; the provider's
+// 4.0 upgrade guide renames the booleans).
+var builders = map[string]func(v tfVal) (map[string]any, []string){
+	"azapi_resource": func(v tfVal) (map[string]any, []string) { return map[string]any{}, nil },
+	"azurerm_virtual_network": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "addressSpace", map[string]any{"addressPrefixes": v.strs("address_space")})
+		if dns := v.strs("dns_servers"); len(dns) > 0 {
+			p["dhcpOptions"] = map[string]any{"dnsServers": dns}
+		}
+		// Inline subnet blocks, when the configuration writes them; otherwise azurerm_subnet
+		// resources manage the subnets and the deployed ones are kept. Peerings are always
+		// resources of their own.
+		keep := []string{"Peerings"}
+		var subnets []any
+		if _, written := v.expr["subnet"]; written && !v.isUnknown("subnet") {
+			for _, s := range v.blocks("subnet") {
+				prefixes := s.strs("address_prefixes")
+				if p := s.str("address_prefix"); p != "" {
+					prefixes = append(prefixes, p)
+				}
+				sp := set(map[string]any{}, "addressPrefixes", prefixes, "networkSecurityGroup", ref(s.id("security_group")))
+				subnets = append(subnets, map[string]any{"name": s.str("name"), "properties": sp})
+			}
+			p["subnets"] = append([]any{}, subnets...)
+		} else {
+			keep = append(keep, "Subnets")
+		}
+		return p, keep
+	},
+	"azurerm_subnet": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "addressPrefixes", v.strs("address_prefixes"))
+		var eps []any
+		for _, s := range v.strs("service_endpoints") {
+			eps = append(eps, map[string]any{"service": s})
+		}
+		var dels []any
+		for _, d := range v.blocks("delegation") {
+			for _, sd := range d.blocks("service_delegation") {
+				dels = append(dels, map[string]any{"name": d.str("name"), "properties": map[string]any{"serviceName": sd.str("name")}})
+			}
+		}
+		set(p, "serviceEndpoints", eps, "delegations", dels)
+		if pol := v.str("private_endpoint_network_policies"); pol != "" { // v4: Disabled|Enabled|NetworkSecurityGroupEnabled|RouteTableEnabled
+			p["privateEndpointNetworkPolicies"] = pol
+		} else if b, ok := v.boolean("private_endpoint_network_policies_enabled"); ok { // v3
+			p["privateEndpointNetworkPolicies"] = map[bool]string{true: "Enabled", false: "Disabled"}[b]
+		}
+		if b, ok := v.boolean("default_outbound_access_enabled"); ok {
+			p["defaultOutboundAccess"] = b
+		}
+		return p, []string{"NSG", "RouteTable", "NATGW"}
+	},
+	"azurerm_network_security_group": func(v tfVal) (map[string]any, []string) {
+		rules := v.blocks("security_rule")
+		if len(rules) == 0 {
+			return map[string]any{}, []string{"Rules"} // managed by azurerm_network_security_rule
+		}
+		var out []any
+		for _, r := range rules {
+			out = append(out, map[string]any{"name": r.str("name"), "properties": ruleProps(r)})
+		}
+		return map[string]any{"securityRules": out}, nil
+	},
+	"azurerm_network_security_rule": func(v tfVal) (map[string]any, []string) { return ruleProps(v), nil },
+	"azurerm_route_table": func(v tfVal) (map[string]any, []string) {
+		p := map[string]any{}
+		if b, ok := v.boolean("bgp_route_propagation_enabled"); ok { // v4
+			p["disableBgpRoutePropagation"] = !b
+		} else if b, ok := v.boolean("disable_bgp_route_propagation"); ok { // v3
+			p["disableBgpRoutePropagation"] = b
+		}
+		routes := v.blocks("route")
+		if len(routes) == 0 {
+			return p, []string{"Routes"}
+		}
+		var out []any
+		for _, r := range routes {
+			out = append(out, map[string]any{"name": r.str("name"), "properties": routeProps(r)})
+		}
+		p["routes"] = out
+		return p, nil
+	},
+	"azurerm_route": func(v tfVal) (map[string]any, []string) { return routeProps(v), nil },
+	"azurerm_virtual_network_peering": func(v tfVal) (map[string]any, []string) {
+		p := map[string]any{"remoteVirtualNetwork": ref(v.id("remote_virtual_network_id")), "allowVirtualNetworkAccess": true}
+		for attr, prop := range map[string]string{"allow_virtual_network_access": "allowVirtualNetworkAccess", "allow_forwarded_traffic": "allowForwardedTraffic",
+			"allow_gateway_transit": "allowGatewayTransit", "use_remote_gateways": "useRemoteGateways"} {
+			if b, ok := v.boolean(attr); ok {
+				p[prop] = b
+			}
+		}
+		p["peeringState"] = v.t.peeringState(v)
+		return p, nil
+	},
+	"azurerm_network_interface": func(v tfVal) (map[string]any, []string) {
+		p := map[string]any{}
+		if b, ok := first(v, "ip_forwarding_enabled", "enable_ip_forwarding"); ok {
+			p["enableIPForwarding"] = b
+		}
+		set(p, "dnsSettings", dnsServers(v))
+		var cfgs []any
+		for i, c := range v.blocks("ip_configuration") {
+			cp := set(map[string]any{}, "subnet", ref(c.id("subnet_id")), "publicIPAddress", ref(c.id("public_ip_address_id")),
+				"privateIPAllocationMethod", c.str("private_ip_address_allocation"))
+			if c.isUnknown("private_ip_address") {
+				c.unknownWarn("private_ip_address", "the ip configuration has no address yet; flows from or to it cannot be traced")
+			} else {
+				set(cp, "privateIPAddress", c.str("private_ip_address"))
+			}
+			if b, ok := c.boolean("primary"); ok {
+				cp["primary"] = b
+			} else {
+				cp["primary"] = i == 0
+			}
+			cfgs = append(cfgs, map[string]any{"name": c.str("name"), "properties": cp})
+		}
+		p["ipConfigurations"] = cfgs
+		return p, []string{"NSG", "VM"}
+	},
+	"azurerm_public_ip": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "publicIPAllocationMethod", v.str("allocation_method"))
+		if v.isUnknown("ip_address") {
+			v.unknownWarn("ip_address", "flows to or from the address cannot be traced until it is allocated")
+		} else {
+			set(p, "ipAddress", v.str("ip_address"))
+		}
+		return p, []string{}
+	},
+	"azurerm_nat_gateway": func(v tfVal) (map[string]any, []string) {
+		return map[string]any{}, []string{"PublicIPs", "PublicIPPrefixes", "Subnets"}
+	},
+	"azurerm_application_security_group": func(v tfVal) (map[string]any, []string) { return map[string]any{}, nil },
+	"azurerm_ip_group": func(v tfVal) (map[string]any, []string) {
+		return set(map[string]any{}, "ipAddresses", v.strs("cidrs")), nil
+	},
+	"azurerm_firewall": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "firewallPolicy", ref(v.id("firewall_policy_id")), "threatIntelMode", v.str("threat_intel_mode"))
+		p["sku"] = set(map[string]any{}, "name", v.str("sku_name"), "tier", v.str("sku_tier"))
+		var cfgs []any
+		for _, c := range v.blocks("ip_configuration") {
+			cp := set(map[string]any{}, "subnet", ref(c.id("subnet_id")), "publicIPAddress", ref(c.id("public_ip_address_id")))
+			if c.isUnknown("private_ip_address") {
+				c.unknownWarn("private_ip_address", "routes to the firewall cannot be matched to it until deployment")
+			} else {
+				set(cp, "privateIPAddress", c.str("private_ip_address"))
+			}
+			cfgs = append(cfgs, map[string]any{"name": c.str("name"), "properties": cp})
+		}
+		p["ipConfigurations"] = cfgs
+		return p, nil
+	},
+	"azurerm_firewall_policy": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "basePolicy", ref(v.id("base_policy_id")), "threatIntelMode", v.str("threat_intelligence_mode"))
+		for _, d := range v.blocks("dns") {
+			dns := map[string]any{"servers": d.strs("servers")}
+			if b, ok := d.boolean("proxy_enabled"); ok {
+				dns["enableProxy"] = b
+			}
+			p["dnsSettings"] = dns
+		}
+		if r := v.strs("private_ip_ranges"); len(r) > 0 {
+			p["snat"] = map[string]any{"privateRanges": r}
+		}
+		set(p, "sku", map[string]any{"tier": v.str("sku")})
+		return p, nil
+	},
+	"azurerm_firewall_policy_rule_collection_group": ruleCollectionGroup,
+	"azurerm_private_endpoint":                      privateEndpoint,
+	"azurerm_private_dns_zone":                      func(v tfVal) (map[string]any, []string) { return map[string]any{}, []string{"Links", "Records"} },
+	"azurerm_private_dns_zone_virtual_network_link": func(v tfVal) (map[string]any, []string) {
+		p := map[string]any{"virtualNetwork": ref(v.id("virtual_network_id"))}
+		if b, ok := v.boolean("registration_enabled"); ok {
+			p["registrationEnabled"] = b
+		}
+		return p, nil
+	},
+	"azurerm_private_dns_a_record": func(v tfVal) (map[string]any, []string) {
+		var recs []any
+		for _, a := range v.strs("records") {
+			recs = append(recs, map[string]any{"ipv4Address": a})
+		}
+		return set(map[string]any{"aRecords": recs}, "ttl", v.num("ttl")), nil
+	},
+	"azurerm_linux_virtual_machine":   virtualMachine,
+	"azurerm_windows_virtual_machine": virtualMachine,
+}
+
+func dnsServers(v tfVal) any {
+	if s := v.strs("dns_servers"); len(s) > 0 {
+		return map[string]any{"dnsServers": s}
+	}
+	return nil
+}
+
+// ruleProps maps an inline security_rule block or an azurerm_network_security_rule.
+func ruleProps(r tfVal) map[string]any {
+	p := set(map[string]any{}, "priority", r.num("priority"), "direction", r.str("direction"), "access", r.str("access"), "protocol", r.str("protocol"))
+	for _, side := range []struct{ tf, arm string }{{"source", "source"}, {"destination", "destination"}} {
+		set(p, side.arm+"PortRange", r.str(side.tf+"_port_range"), side.arm+"PortRanges", r.strs(side.tf+"_port_ranges"),
+			side.arm+"AddressPrefix", r.str(side.tf+"_address_prefix"), side.arm+"AddressPrefixes", r.strs(side.tf+"_address_prefixes"))
+		if ids := r.ids(side.tf + "_application_security_group_ids"); len(ids) > 0 {
+			p[side.arm+"ApplicationSecurityGroups"] = refs(ids)
+		}
+	}
+	return p
+}
+
+func routeProps(r tfVal) map[string]any {
+	return set(map[string]any{}, "addressPrefix", r.str("address_prefix"), "nextHopType", r.str("next_hop_type"),
+		"nextHopIpAddress", r.str("next_hop_in_ip_address"))
+}
+
+func virtualMachine(v tfVal) (map[string]any, []string) {
+	var nics []any
+	for i, id := range v.ids("network_interface_ids") {
+		nics = append(nics, map[string]any{"id": id, "properties": map[string]any{"primary": i == 0}})
+	}
+	return map[string]any{"networkProfile": map[string]any{"networkInterfaces": nics}}, nil
+}
+
+func privateEndpoint(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "subnet", ref(v.id("subnet_id")))
+	for _, c := range v.blocks("private_service_connection") {
+		manual, _ := c.boolean("is_manual_connection")
+		status, key := "Approved", "privateLinkServiceConnections"
+		if manual {
+			status, key = "Pending", "manualPrivateLinkServiceConnections" // approved by the resource's owner later
+		}
+		conn := map[string]any{"name": c.str("name"), "properties": set(map[string]any{
+			"privateLinkServiceConnectionState": map[string]any{"status": status}},
+			"privateLinkServiceId", c.id("private_connection_resource_id"), "groupIds", c.strs("subresource_names"))}
+		p[key] = append(asList(p[key]), conn)
+		if c.isUnknown("private_ip_address") {
+			c.unknownWarn("private_ip_address", "the endpoint has no address yet; flows to it cannot be traced")
+		}
+	}
+	var cfgs []any
+	for _, c := range v.blocks("ip_configuration") {
+		cfgs = append(cfgs, map[string]any{"name": c.str("name"), "properties": set(map[string]any{},
+			"privateIPAddress", c.str("private_ip_address"), "groupId", c.str("subresource_name"), "memberName", c.str("member_name"))})
+	}
+	set(p, "ipConfigurations", cfgs)
+	var dns []any
+	for _, d := range v.blocks("custom_dns_configs") {
+		dns = append(dns, map[string]any{"fqdn": d.str("fqdn"), "ipAddresses": d.strs("ip_addresses")})
+	}
+	set(p, "customDnsConfigs", dns)
+	return p, nil
+}
+
+// ruleCollectionGroup maps network, application and NAT rule collections to ARM rule
+// collections (FirewallPolicyFilterRuleCollection / FirewallPolicyNatRuleCollection).
+func ruleCollectionGroup(v tfVal) (map[string]any, []string) {
+	var colls []any
+	for _, kind := range []string{"network", "application", "nat"} {
+		for _, c := range v.blocks(kind + "_rule_collection") {
+			var rules []any
+			for _, r := range c.blocks("rule") {
+				rules = append(rules, firewallRule(kind, r))
+			}
+			typ, action := "FirewallPolicyFilterRuleCollection", c.str("action")
+			if kind == "nat" {
+				typ, action = "FirewallPolicyNatRuleCollection", "DNAT"
+			}
+			colls = append(colls, map[string]any{"ruleCollectionType": typ, "name": c.str("name"), "priority": c.num("priority"),
+				"action": map[string]any{"type": action}, "rules": rules})
+		}
+	}
+	return set(map[string]any{"ruleCollections": append([]any{}, colls...)}, "priority", v.num("priority")), nil
+}
+
+func firewallRule(kind string, r tfVal) map[string]any {
+	m := set(map[string]any{"name": r.str("name")}, "sourceAddresses", r.strs("source_addresses"), "sourceIpGroups", r.ids("source_ip_groups"))
+	switch kind {
+	case "network":
+		m["ruleType"] = "NetworkRule"
+		set(m, "ipProtocols", r.strs("protocols"), "destinationAddresses", r.strs("destination_addresses"),
+			"destinationIpGroups", r.ids("destination_ip_groups"), "destinationFqdns", r.strs("destination_fqdns"), "destinationPorts", r.strs("destination_ports"))
+	case "application":
+		m["ruleType"] = "ApplicationRule"
+		var protos []any
+		for _, p := range r.blocks("protocols") {
+			protos = append(protos, map[string]any{"protocolType": p.str("type"), "port": p.num("port")})
+		}
+		set(m, "protocols", protos, "targetFqdns", r.strs("destination_fqdns"), "fqdnTags", r.strs("destination_fqdn_tags"),
+			"webCategories", r.strs("web_categories"), "destinationAddresses", r.strs("destination_addresses"))
+	case "nat":
+		m["ruleType"] = "NatRule"
+		set(m, "ipProtocols", r.strs("protocols"), "destinationAddresses", r.strs("destination_address"), "destinationPorts", r.strs("destination_ports"),
+			"translatedAddress", r.str("translated_address"), "translatedFqdn", r.str("translated_fqdn"), "translatedPort", r.str("translated_port"))
+	}
+	return m
+}
+
+// peeringState is Connected when the remote VNet peers back (in the plan or the snapshot),
+// else Initiated (inference: a plan has no peeringState; Azure connects a pair when both links
+// exist, learn.microsoft.com virtual-network-manage-peering).
+func (t *tfPlan) peeringState(v tfVal) string {
+	local := strings.ToLower(t.scope(v.r) + "/providers/Microsoft.Network/virtualNetworks/" + v.str("virtual_network_name"))
+	remote := strings.ToLower(v.id("remote_virtual_network_id"))
+	for _, r := range t.byAddr {
+		if r.typ == "azurerm_virtual_network_peering" && r != v.r && r.action() == "put" &&
+			strings.HasPrefix(strings.ToLower(r.id), remote+"/") && strings.EqualFold(t.root(r).id("remote_virtual_network_id"), local) {
+			return "Connected"
+		}
+	}
+	if back, ok := t.peers[remote+"|"+local]; ok {
+		// The link back exists and waited for this one: both are Connected now.
+		t.ov.Patches = append(t.ov.Patches, Patch{From: v.r.addr, ID: back, Field: "State", Value: "Connected"})
+		return "Connected"
+	}
+	return "Initiated"
+}
