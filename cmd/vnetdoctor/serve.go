@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/serve"
 )
 
@@ -54,7 +55,8 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	opts := c.options() // --assume: the default of every request, which assume= overrides
-	s := serve.New(snap, serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback, Ask: &opts})
+	s := serve.New(snap, serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback, Ask: &opts,
+		ReachJSON: func(a *ask.ReachAnswer) any { return reachJSON(a) }})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usagef("serve: %v", err)

@@ -129,6 +129,12 @@ func TestServeAnswersAsTheCLI(t *testing.T) {
 		{[]string{"trace", "--assume", "forwarded-reply=dropped", "--assume", "gw-subnet-no-propagation=broken", "--from", "192.168.10.5", "--to", "vm-app1", "--dport", "443"},
 			"/api/trace?from=192.168.10.5&to=vm-app1&dport=443&assume=forwarded-reply%3Ddropped&assume=gw-subnet-no-propagation%3Dbroken"},
 		{[]string{"check", "--assume", "gw-subnet-no-propagation=broken"}, "/api/check?assume=gw-subnet-no-propagation%3Dbroken"},
+		// reach: the CLI's document, its defaults (tcp,udp, every port) and --all.
+		{[]string{"reach", "--to", "vm-app1", "--dport", "443"}, "/api/reach?to=vm-app1&dport=443"},
+		{[]string{"reach", "--to", "vm-data1"}, "/api/reach?to=vm-data1"},
+		{[]string{"reach", "--to", "vm-jump", "--proto", "tcp", "--dport", "22,3389"}, "/api/reach?to=vm-jump&proto=tcp&dport=22%2C3389"},
+		{[]string{"reach", "--from", "vm-sandbox1", "--proto", "udp", "--dport", "53", "--all"}, "/api/reach?from=vm-sandbox1&proto=udp&dport=53&all=true"},
+		{[]string{"reach", "--to", "vnet-spoke-data/snet-data", "--proto", "tcp", "--dport", "1433"}, "/api/reach?to=vnet-spoke-data%2Fsnet-data&proto=tcp&dport=1433"},
 	}...)
 	for _, c := range cases {
 		t.Run(strings.Join(c.cli, " "), func(t *testing.T) { sameAsCLI(t, base, example, c.cli, c.api) })

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 		"trace":   s.apiTrace,
 		"check":   s.apiCheck,
 		"resolve": s.apiResolve,
+		"reach":   s.apiReach,
 	}
 	for name, f := range cli {
 		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, s.warnings) })
@@ -80,9 +81,10 @@ func status(err error) (int, string) {
 		re *dns.ResolveError
 		ie *azure.InputError
 		pe *paramError
+		na notAvailableError
 	)
 	switch {
-	case errors.As(err, &ne):
+	case errors.As(err, &ne), errors.As(err, &na):
 		return http.StatusNotFound, err.Error()
 	case errors.As(err, &pe), errors.As(err, &ae), errors.As(err, &qe), errors.As(err, &re), errors.As(err, &ie):
 		return http.StatusBadRequest, err.Error()
@@ -90,6 +92,19 @@ func status(err error) (int, string) {
 		return http.StatusServiceUnavailable, "the question took longer than the server's time limit"
 	}
 	return http.StatusInternalServerError, "internal error: " + err.Error()
+}
+
+// notAvailableError says this server was started without what an endpoint needs.
+type notAvailableError string
+
+func (e notAvailableError) Error() string { return string(e) }
+
+func errNotAvailable(what string) error {
+	switch what {
+	case "flows":
+		return notAvailableError("no flow database: start serve with --db DB (vnetdoctor flows ingest fills one)")
+	}
+	return notAvailableError(what + " is not available in this server")
 }
 
 // paramError is a bad query string.
@@ -256,7 +271,12 @@ func (s *Server) apiCheck(ctx context.Context, q url.Values) (any, error) {
 	if !ok {
 		// The snapshot never changes, so the findings under one set of assumptions are computed
 		// once (a 1,000-VNet estate takes seconds); a cancelled run is not kept.
-		if fs, err = ask.Check(ctx, s.snap, ask.CheckQuery{}, o); err != nil {
+		if err := s.acquireHeavy(ctx); err != nil {
+			return nil, err
+		}
+		fs, err = ask.Check(ctx, s.snap, ask.CheckQuery{}, o)
+		s.releaseHeavy()
+		if err != nil {
 			return nil, err
 		}
 		s.checkMu.Lock()

@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,12 @@ type Options struct {
 	// Loopback says the listener is on a loopback address. Without a token the server then
 	// answers only requests whose Host header names a loopback host (DNS rebinding).
 	Loopback bool
+	// ReachJSON is the CLI's JSON document of a reach answer (cmd/vnetdoctor's reachJSON), so
+	// /api/reach writes the CLI's bytes; without it /api/reach is 404.
+	ReachJSON func(*ask.ReachAnswer) any
+	// Flows answers /api/flows/*: the flow database serve was started with (--db); without it
+	// those endpoints are 404.
+	Flows Flows
 }
 
 // Defaults of Options.
@@ -70,6 +77,9 @@ type Server struct {
 	checkMu sync.Mutex
 	checks  map[assume.Set][]check.Finding // check's answer per set of assumptions
 
+	heavy   chan struct{} // a slot per reach or check computing now (acquireHeavy)
+	reaches reachCache
+
 	mux      *http.ServeMux
 	warnings []render.Warning // what every CLI answer reports (cli.md "Every command")
 }
@@ -83,7 +93,8 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 	if opts.MaxURLBytes <= 0 {
 		opts.MaxURLBytes = DefaultMaxURLBytes
 	}
-	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set][]check.Finding{}}
+	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set][]check.Finding{},
+		heavy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 	if opts.Ask != nil {
 		s.ask = *opts.Ask
 	}

@@ -1,0 +1,110 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/reach"
+)
+
+// reachDoc stands in for the CLI's document (cmd/vnetdoctor's TestServeAnswersAsTheCLI compares
+// the real one with `vnetdoctor reach -o json`).
+func reachDoc(a *ask.ReachAnswer) any {
+	return struct {
+		Complete bool        `json:"complete"`
+		Rows     []reach.Row `json:"rows"`
+	}{a.Complete, a.Rows}
+}
+
+// TestReachRendersAskReach: /api/reach is ask.Reach with the CLI's defaults (tcp and udp, every
+// port), through Options.ReachJSON; asking again gives the same bytes (the kept answer).
+func TestReachRendersAskReach(t *testing.T) {
+	_, ts := newTestServer(t, Options{ReachJSON: reachDoc})
+	ctx, sn := context.Background(), exampleSnap(t)
+	for path, q := range map[string]ask.ReachQuery{
+		"/api/reach?to=vm-app1&dport=443": {To: "vm-app1", Protocols: []model.Protocol{model.ProtoTCP, model.ProtoUDP}, Ports: []model.PortRange{{Lo: 443, Hi: 443}}},
+		"/api/reach?from=vm-sandbox1&proto=udp&dport=53&all=true": {From: "vm-sandbox1", Protocols: []model.Protocol{model.ProtoUDP},
+			Ports: []model.PortRange{{Lo: 53, Hi: 53}}, All: true},
+	} {
+		a, err := ask.Reach(ctx, sn, q, ask.DefaultOptions())
+		w := want(t, reachDoc(a), err)
+		for i := 0; i < 2; i++ {
+			resp, got := do(t, "GET", ts.URL+path)
+			if resp.StatusCode != 200 || !bytes.Equal(got, w) {
+				t.Errorf("GET %s (%d) = %d\n%.400s\nwant\n%.400s", path, i, resp.StatusCode, got, w)
+			}
+		}
+	}
+	var doc struct{ Rows []reach.Row }
+	if _, b := do(t, "GET", ts.URL+"/api/reach?to=vm-app1&dport=443"); json.Unmarshal(b, &doc) != nil || len(doc.Rows) == 0 {
+		t.Errorf("who can reach vm-app1 on 443: no rows in %.200s", b)
+	}
+}
+
+func TestReachBadRequests(t *testing.T) {
+	_, ts := newTestServer(t, Options{ReachJSON: reachDoc})
+	for path, code := range map[string]int{
+		"/api/reach":                            400,
+		"/api/reach?to=vm-app1&from=vm-data1":   400,
+		"/api/reach?to=vm-app1&proto=esp":       400,
+		"/api/reach?to=vm-app1&dport=80-20":     400,
+		"/api/reach?to=vm-app1&dport=http":      400,
+		"/api/reach?to=vm-app1&all=maybe":       400,
+		"/api/reach?to=vm-app1&colour=red":      400,
+		"/api/reach?to=vm-app1&assume=nope%3D1": 400,
+		"/api/reach?to=no-such-vm":              404,
+	} {
+		resp, b := do(t, "GET", ts.URL+path)
+		var e struct{ Error string }
+		if resp.StatusCode != code || json.Unmarshal(b, &e) != nil || e.Error == "" {
+			t.Errorf("GET %s = %d %q, want %d with an error", path, resp.StatusCode, b, code)
+		}
+	}
+	_, plain := newTestServer(t, Options{})
+	if resp, b := do(t, "GET", plain.URL+"/api/reach?to=vm-app1"); resp.StatusCode != 404 {
+		t.Errorf("a server without ReachJSON: %d %s, want 404", resp.StatusCode, b)
+	}
+}
+
+// TestReachStopsWhenTheClientGoes: a client that leaves mid-question stops the work well before
+// the answer would be done, and nothing is kept; a question waiting for a busy slot gives up at
+// its time limit (503).
+func TestReachStopsWhenTheClientGoes(t *testing.T) {
+	s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+	path := "http://127.0.0.1/api/reach?to=vm-data1" // every port of both protocols: the slow one
+	began := time.Now()
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	full := time.Since(began)
+	if rec.Code != 200 {
+		t.Fatalf("reach: %d %s", rec.Code, rec.Body)
+	}
+	s = New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(full/10, cancel)
+	began = time.Now()
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
+	if took := time.Since(began); took > full/2 || rec.Body.Len() != 0 {
+		t.Errorf("client gone after %v: the request took %v of the %v a full answer takes and wrote %d bytes", full/10, took, full, rec.Body.Len())
+	}
+	if _, kept := s.reaches.get(canonical(httptest.NewRequest("GET", path, nil).URL.Query())); kept {
+		t.Error("a cancelled answer was kept")
+	}
+
+	s = New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc, RequestTimeout: 50 * time.Millisecond})
+	for range cap(s.heavy) {
+		s.heavy <- struct{}{} // every slot busy
+	}
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1/api/reach?to=vm-app1&dport=443", nil))
+	if rec.Code != 503 {
+		t.Errorf("waiting for a busy slot past the time limit: %d %s, want 503", rec.Code, rec.Body)
+	}
+}
