@@ -44,6 +44,7 @@ func commands() []command {
 		{"check", "findings: what is broken or risky", runCheck},
 		{"resolve", "how a VM resolves a name: DNS servers, proxies, zones, rulesets, network legs", runResolve},
 		{"serve", "the web UI and the JSON API (read-only; loopback unless --token)", runServe},
+		{"collect", "read an estate from Azure (Resource Graph, REST) into a snapshot directory", runCollect},
 		{"flows", "observed flows from flow and firewall logs: ingest, explain", runFlows},
 		{"version", "print the version, commit and build date", func(_ []string, _ io.Reader, stdout io.Writer) error {
 			fmt.Fprintln(stdout, versionLine())
@@ -216,6 +217,10 @@ func helpOf(name string) help {
 		return help{"vnetdoctor resolve -s SNAPSHOT --from VM NAME [-o text|json]",
 			"How VM resolves NAME: its DNS servers, DNS proxies, private zones, forwarding rulesets and the network legs the queries take. " + snap,
 			"vnetdoctor resolve -s examples/hub-spoke --from vm-app1 stdataprod001.blob.core.windows.net"}
+	case "collect":
+		return help{"vnetdoctor collect (--subscription ID ... | --management-group ID) --out DIR [--force] [--effective NIC ... | --effective-sample N] [--arm-endpoint URL] [--token-file FILE] [--parallel N]",
+			"Reads the estate from Azure Resource Graph (and REST for what it lacks) into DIR, a snapshot every command reads, with manifest.json saying what was read, when, in how many requests, and what failed. Credentials: --token-file, else the Azure SDK's chain (environment, managed identity, az login); Reader is enough, --effective also needs the effectiveRouteTable and effectiveNetworkSecurityGroups actions (docs/collect.md). Exit 0 complete, 4 written but incomplete (gaps listed), 2 nothing written.",
+			"vnetdoctor collect --subscription 00000000-0000-0000-0000-000000000001 --out estate"}
 	case "serve":
 		return help{"vnetdoctor serve -s SNAPSHOT [--addr 127.0.0.1:8080] [--token T]",
 			"The web UI at / and the CLI's JSON under /api/, read-only. " + snap,

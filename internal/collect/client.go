@@ -75,9 +75,9 @@ func newClient(base *url.URL, insecureHTTP bool, cred azcore.TokenCredential, op
 			RetryDelay:    opt.RetryDelay,
 			MaxRetryDelay: 5 * time.Minute,
 		},
-		Telemetry:  policy.TelemetryOptions{ApplicationID: "vnetdoctor-collect"},
-		Logging:    policy.LogOptions{IncludeBody: false},
-		Transport:  opt.Transport,
+		Telemetry:        policy.TelemetryOptions{ApplicationID: "vnetdoctor-collect"},
+		Logging:          policy.LogOptions{IncludeBody: false},
+		Transport:        opt.Transport,
 		PerRetryPolicies: []policy.Policy{bearer, countPolicy{st, q}},
 	}
 	return &client{base: base, pl: runtime.NewPipeline("vnetdoctor/collect", "v0", runtime.PipelineOptions{}, co), stats: st, quota: q}

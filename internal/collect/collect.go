@@ -62,7 +62,6 @@ type run struct {
 
 	retried, halved, redacted atomic.Int64
 	limitHit                  atomic.Bool
-	jobs                      atomic.Int64
 }
 
 // Run collects into opt.Out. It returns the manifest (its Errors say what is missing: exit
@@ -283,33 +282,33 @@ func (r *run) graph(ctx context.Context, scopes []scope) {
 	sem := make(chan struct{}, r.opt.Parallel)
 	var wg sync.WaitGroup
 	for _, f := range families {
-		for _, sc := range scopes {
+		for i, sc := range scopes {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r.job(ctx, sem, f.name, f.query(), f.top, sc)
+				r.job(ctx, sem, fmt.Sprintf("%s-%03d", f.name, i+1), f.query(), f.top, sc)
 			}()
 		}
 	}
 	wg.Wait()
 }
 
-// job pages one query over one scope into files. A 403 undoes the scope's pages and splits
-// it in halves, so one refused subscription does not cost the readable ones.
-func (r *run) job(ctx context.Context, sem chan struct{}, name, query string, top int, sc scope) {
+// job pages one query over one scope into files named label-page. A 403 undoes the scope's
+// pages and splits it in halves (labels label.1 and label.2), so one refused subscription
+// does not cost the readable ones.
+func (r *run) job(ctx context.Context, sem chan struct{}, label, query string, top int, sc scope) {
 	select {
 	case sem <- struct{}{}:
 	case <-ctx.Done():
 		return
 	}
-	id := r.jobs.Add(1)
 	var written []string
 	pageNo := 0
 	err := r.stream(ctx, sc, query, top, func(p *graphPage, _ int) error {
 		pageNo++
 		rows := r.inspect(p.Data)
-		rel := fmt.Sprintf("resourcegraph/%s-%03d-%04d.json", name, id, pageNo)
-		f, err := dataFile(r.tmp, rel, "resourcegraph: "+name, rows)
+		rel := fmt.Sprintf("resourcegraph/%s-%04d.json", label, pageNo)
+		f, err := dataFile(r.tmp, rel, "resourcegraph: "+label, rows)
 		if err != nil {
 			return err
 		}
@@ -325,11 +324,11 @@ func (r *run) job(ctx context.Context, sem chan struct{}, name, query string, to
 	case errors.As(err, &fe) && len(sc.subs) > 1:
 		r.removeFiles(written)
 		half := len(sc.subs) / 2
-		r.job(ctx, sem, name, query, top, scope{subs: sc.subs[:half]})
-		r.job(ctx, sem, name, query, top, scope{subs: sc.subs[half:]})
+		r.job(ctx, sem, label+".1", query, top, scope{subs: sc.subs[:half]})
+		r.job(ctx, sem, label+".2", query, top, scope{subs: sc.subs[half:]})
 	default:
 		// pages already written stay: they are whole answers, and the gap is listed
-		r.failErr(sc.String()+" ("+name+")", err)
+		r.failErr(sc.String()+" ("+label+")", err)
 	}
 }
 

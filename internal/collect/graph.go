@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
 )
 
 // graphAPI is the Resource Graph query API version (Microsoft.ResourceGraph/resources).

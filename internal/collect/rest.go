@@ -16,7 +16,7 @@ const (
 	dnsResolverAPI = "2022-07-01"
 	// serviceTagsAPI is the Service Tag Discovery API (GET
 	// /subscriptions/{s}/providers/Microsoft.Network/locations/{loc}/serviceTags).
-	serviceTagsAPI = "2024-07-01"
+	serviceTagsAPI  = "2024-07-01"
 	targetsPerQuery = 200
 )
 
@@ -28,12 +28,14 @@ func (r *run) targets(ctx context.Context, scopes []scope) {
 		return
 	}
 	sem := make(chan struct{}, r.opt.Parallel)
+	var wg sync.WaitGroup
 	for i := 0; i < len(ids); i += targetsPerQuery {
 		q := idQuery(ids[i:min(i+targetsPerQuery, len(ids))])
-		for _, sc := range scopes {
-			r.job(ctx, sem, "targets", q, maxTop, sc)
+		for j, sc := range scopes {
+			wg.Go(func() { r.job(ctx, sem, fmt.Sprintf("targets-%03d-%03d", i/targetsPerQuery+1, j+1), q, maxTop, sc) })
 		}
 	}
+	wg.Wait()
 }
 
 // rest reads what Resource Graph lacks: forwarding rules and ruleset VNet links per ruleset,

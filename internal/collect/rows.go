@@ -49,6 +49,7 @@ func (r *run) inspect(rows []json.RawMessage) []json.RawMessage {
 		if json.Unmarshal(rows[i], &h) != nil {
 			continue
 		}
+		rows[i] = recase(rows[i], h)
 		r.seen.note(h, rows[i])
 	}
 	return rows
@@ -158,4 +159,34 @@ func (s *seen) region() string {
 	return best
 }
 
-var _ = bytes.Contains
+// recase writes a row's type with the casing of its ID: Resource Graph lower-cases types
+// (spec collect.md §2), ARM and its IDs do not, and a summary of the collected snapshot should
+// name types (those the loader does not read included) as one of the estate's files does.
+func recase(row []byte, h rowHead) []byte {
+	canon := typeFromID(h.ID)
+	if canon == h.Type || !strings.EqualFold(canon, h.Type) {
+		return row
+	}
+	old := []byte(`"type":"` + h.Type + `"`)
+	if !bytes.Contains(row, old) {
+		return row
+	}
+	return bytes.Replace(row, old, []byte(`"type":"`+canon+`"`), 1)
+}
+
+// typeFromID is the type an ID names: .../providers/NS/a/x/b/y → NS/a/b.
+func typeFromID(id string) string {
+	i := strings.LastIndex(strings.ToLower(id), "/providers/")
+	if i < 0 {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(id[i+len("/providers/"):], "/"), "/")
+	if len(segs) < 3 {
+		return ""
+	}
+	t := segs[0]
+	for j := 1; j < len(segs); j += 2 {
+		t += "/" + segs[j]
+	}
+	return t
+}
