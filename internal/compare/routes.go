@@ -10,10 +10,10 @@ import (
 
 // Side is the comparison of one table (routes or rules) of one NIC.
 type Side[T any] struct {
-	Match    bool `json:"match"`    // no missing and no extra rows
-	Missing  []T  `json:"missing"`  // rows Azure lists that vnetdoctor does not
-	Extra    []T  `json:"extra"`    // rows vnetdoctor lists that Azure does not
-	Matched  int  `json:"matched"`  // rows both list
+	Match    bool `json:"match"`   // no missing and no extra rows
+	Missing  []T  `json:"missing"` // rows Azure lists that vnetdoctor does not
+	Extra    []T  `json:"extra"`   // rows vnetdoctor lists that Azure does not
+	Matched  int  `json:"matched"` // rows both list
 	Azure    int  `json:"azureRows"`
 	Computed int  `json:"vnetdoctorRows"`
 	// Ignored are rows of Azure's that are left out of the comparison, each with its reason.

@@ -46,7 +46,7 @@ func FromListing(l []acl.EffectiveNSG) []NSG {
 			n.Rules = append(n.Rules, Rule{Name: r.Name, Protocol: r.Protocol, Access: r.Access, Direction: r.Direction,
 				Priority: r.Priority, SourcePorts: orOne(r.SourcePortRanges, r.SourcePortRange),
 				DestPorts: orOne(r.DestinationPortRanges, r.DestinationPortRange), SourcePrefixes: orOne(r.SourceAddressPrefixes, r.SourceAddressPrefix),
-				DestPrefixes: orOne(r.DestinationAddressPrefixes, r.DestinationAddressPrefix),
+				DestPrefixes:   orOne(r.DestinationAddressPrefixes, r.DestinationAddressPrefix),
 				ExpandedSource: r.ExpandedSourceAddressPrefix, ExpandedDest: r.ExpandedDestinationAddressPrefix})
 		}
 	}
@@ -82,7 +82,7 @@ func normRules(nsgs []NSG, kinds func(NSG) string) []normRule {
 				name = name[strings.LastIndex(name, "/")+1:]
 			}
 			nr := normRule{id: kind + "|" + strings.ToLower(n.NSGID) + "|" + strings.ToLower(r.Direction) + "|" + name,
-				row: RuleRow{NetworkSecurityGroup: n.NSGID, Association: kind, EffectiveRule: wireRule(r)},
+				row:   RuleRow{NetworkSecurityGroup: n.NSGID, Association: kind, EffectiveRule: wireRule(r)},
 				proto: strings.ToLower(normProto(r.Protocol)), access: strings.ToLower(r.Access), priority: r.Priority,
 				sp: normPorts(r.SourcePorts), dp: normPorts(r.DestPorts), sa: normAddrs(r.SourcePrefixes), da: normAddrs(r.DestPrefixes),
 				sexp: len(r.ExpandedSource) > 0, dexp: len(r.ExpandedDest) > 0}
