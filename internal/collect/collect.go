@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type Options struct {
 	TryTimeout    time.Duration
 	RetryDelay    time.Duration
 	BatchSize     int
+	PageBytes     int64 // the answer size pages are sized for (default 12 MiB)
 	PollFrequency time.Duration
 	Audience      string
 }
@@ -110,6 +112,9 @@ func (o *Options) defaults() error {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = batchSize
+	}
+	if o.PageBytes <= 0 {
+		o.PageBytes = pageBudget
 	}
 	if o.PollFrequency == 0 {
 		o.PollFrequency = 2 * time.Second
@@ -228,18 +233,26 @@ func replaceDir(tmp, out string) error {
 	return os.Rename(tmp, out)
 }
 
-// fail records a failed scope or call (manifest errors; exit 4).
+// fail records a failed scope or call (manifest errors; exit 4). The same failure of one
+// scope in several queries is listed once.
 func (r *run) fail(scope string, status int, msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.man.Errors = append(r.man.Errors, Error{Scope: scope, Status: status, Message: msg})
+	e := Error{Scope: scope, Status: status, Message: msg}
+	if !slices.Contains(r.man.Errors, e) {
+		r.man.Errors = append(r.man.Errors, e)
+	}
 }
 
 // failErr records err against scope, with its HTTP status when it has one.
 func (r *run) failErr(scope string, err error) {
 	var he *httpError
 	if errors.As(err, &he) {
-		r.fail(scope, he.status, he.Error())
+		msg := he.message
+		if he.code != "" {
+			msg = he.code + ": " + msg
+		}
+		r.fail(scope, he.status, msg)
 		return
 	}
 	r.fail(scope, 0, oneLine(err.Error()))
@@ -328,7 +341,7 @@ func (r *run) job(ctx context.Context, sem chan struct{}, label, query string, t
 		r.job(ctx, sem, label+".2", query, top, scope{subs: sc.subs[half:]})
 	default:
 		// pages already written stay: they are whole answers, and the gap is listed
-		r.failErr(sc.String()+" ("+label+")", err)
+		r.failErr(sc.String(), err)
 	}
 }
 

@@ -90,7 +90,7 @@ func quoteList(xs []string) string {
 }
 
 // nextTop sizes the next page from the bytes per row seen so far.
-func nextTop(bytes, rows int64, cur int) int {
+func nextTop(budget, bytes, rows int64, cur int) int {
 	if rows == 0 {
 		return cur
 	}
@@ -98,7 +98,7 @@ func nextTop(bytes, rows int64, cur int) int {
 	if per <= 0 {
 		return maxTop
 	}
-	n := int(pageBudget / per)
+	n := int(budget / per)
 	switch {
 	case n < 1:
 		return 1

@@ -57,6 +57,7 @@ type graphPage struct {
 type errForbidden struct{ err error }
 
 func (e errForbidden) Error() string { return e.err.Error() }
+func (e errForbidden) Unwrap() error { return e.err }
 
 // stream pages one query over one scope and hands every page to sink. A page that is too
 // large is asked for again with half the rows; a page whose answer was cut is asked for again
@@ -79,7 +80,7 @@ func (r *run) stream(ctx context.Context, sc scope, query string, top int, sink 
 			return nil
 		}
 		skip = p.SkipToken
-		top = nextTop(seenBytes, seenRows, top)
+		top = nextTop(r.opt.PageBytes, seenBytes, seenRows, top)
 	}
 }
 

@@ -53,11 +53,13 @@ func redact(row json.RawMessage) (json.RawMessage, int) {
 	if n == 0 {
 		return row, 0
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep & in URLs as it came
+	if err := enc.Encode(v); err != nil {
 		return row, 0
 	}
-	return out, n
+	return bytes.TrimRight(buf.Bytes(), "\n"), n
 }
 
 func scrub(v any) int {
