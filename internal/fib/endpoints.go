@@ -1,6 +1,7 @@
 package fib
 
 import (
+	"iter"
 	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -150,18 +151,41 @@ func (t *Table) Via(r *Route) *model.Peering {
 // appendEndpoints appends, in listing order, the endpoint routes installed in s: its VNet's
 // own, then those of each peered VNet per link (spec §1.3).
 func (e *endpoints) appendEndpoints(rs []Route, s *model.Subnet) []Route {
-	rs = append(rs, e.own[s.VNet]...)
-	for _, p := range s.VNet.Peerings {
-		if p.Remote == nil || !p.Active() {
-			continue
+	for r := range e.installed(s) {
+		rs = append(rs, *r)
+	}
+	return rs
+}
+
+// installed yields the endpoint routes installed in s, in listing order.
+func (e *endpoints) installed(s *model.Subnet) iter.Seq[*Route] {
+	return func(yield func(*Route) bool) {
+		for i := range e.own[s.VNet] {
+			if !yield(&e.own[s.VNet][i]) {
+				return
+			}
 		}
-		for i := range e.own[p.Remote] {
-			if r := &e.own[p.Remote][i]; e.installs(p, s, r) {
-				rs = append(rs, *r)
+		for _, p := range s.VNet.Peerings {
+			if p.Remote == nil || !p.Active() {
+				continue
+			}
+			for i := range e.own[p.Remote] {
+				if r := &e.own[p.Remote][i]; e.installs(p, s, r) && !yield(r) {
+					return
+				}
 			}
 		}
 	}
-	return rs
+}
+
+// Endpoints yields the private endpoint routes installed in t, in listing order and before
+// resolution (some may be Invalid in All), without assembling the listing: for callers that
+// need only their prefixes. The routes are shared; do not modify them.
+func (t *Table) Endpoints() iter.Seq[*Route] {
+	if t.pes == nil {
+		return func(func(*Route) bool) {}
+	}
+	return t.pes.installed(t.Subnet)
 }
 
 // count is the number of endpoint routes installed in s, at most.
