@@ -61,18 +61,33 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	}
 	out := make([]Finding, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, asymmetryFinding(groups[k]))
+		g := groups[k]
+		sortBySource(g)
+		// The finding quotes the first source's own trace, not its class representative's.
+		if h, ok := confirmAsymmetry(p, g[0].src, g[0].dst, pass.Options.Assume); ok {
+			g[0] = h
+		}
+		out = append(out, asymmetryFinding(g))
 	}
 	return out
 }
 
-// searchPairs finds the candidates (stage 1) and confirms them with traces (stage 2), split
-// among GOMAXPROCS workers (the data plane is safe for concurrent use). Hits come back in source
-// then destination order, whatever the scheduling; a cancelled ctx stops the confirmations, and a
-// worker's panic is raised again in the caller so that RunOne reports it as CheckFailed.
+// searchPairs finds the candidates (stage 1) and confirms them (stage 2), one trace per class
+// of sources of each destination (asymclass.go). Destinations are split among GOMAXPROCS workers
+// (the data plane is safe for concurrent use); hits come back in source then destination order,
+// whatever the scheduling. A cancelled ctx stops the confirmations, and a worker's panic is
+// raised again in the caller so that RunOne reports it as CheckFailed.
 func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []asymHit {
-	cands := candidatePairs(p, srcs, dsts, as)
-	workers := min(runtime.GOMAXPROCS(0), max(len(cands), 1))
+	cands, cs := candidatePairs(p, srcs, dsts, as)
+	byDst := make([][]int, len(dsts)) // destination → candidate indexes
+	var order []int                   // destinations with candidates
+	for i, c := range cands {
+		if byDst[c.d] == nil {
+			order = append(order, c.d)
+		}
+		byDst[c.d] = append(byDst[c.d], i)
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(len(order), 1))
 	found := make([]*asymHit, len(cands))
 	panics := make([]any, workers)
 	var wg sync.WaitGroup
@@ -81,10 +96,9 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		go func(wk int) {
 			defer wg.Done()
 			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
-			for i := wk; i < len(cands) && ctx.Err() == nil; i += workers {
-				if h, ok := confirmAsymmetry(p, srcs[cands[i].s], dsts[cands[i].d], as); ok {
-					found[i] = &h
-				}
+			k := newSourceClass(p, as, cs)
+			for j := wk; j < len(order) && ctx.Err() == nil; j += workers {
+				confirmDestination(k, srcs, dsts[order[j]], cands, byDst[order[j]], found)
 			}
 		}(wk)
 	}
@@ -104,6 +118,33 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		}
 	}
 	return out
+}
+
+// confirmDestination confirms the candidates idx (all of destination d): one trace per class
+// of sources, its outcome carried to every source of the class.
+func confirmDestination(k *sourceClass, srcs []rep, d rep, cands []pairIdx, idx []int, found []*asymHit) {
+	type outcome struct {
+		hit asymHit
+		ok  bool
+	}
+	classes := map[string]outcome{}
+	ports := confirmPorts(d)
+	for _, i := range idx {
+		s := srcs[cands[i].s]
+		key, ok := k.key(s, d, cands[i], ports)
+		o, seen := classes[string(key)]
+		if !ok || !seen {
+			o.hit, o.ok = confirmAsymmetry(k.p, s, d, k.as)
+			if ok {
+				classes[string(key)] = o
+			}
+		}
+		if o.ok {
+			h := o.hit
+			h.src = s
+			found[i] = &h
+		}
+	}
 }
 
 // asymKey groups confirmed pairs per destination (a private endpoint, or a VM subnet) and
@@ -163,6 +204,14 @@ func endpointReps(n *model.Network) []rep {
 // probePorts are tried in order until the forward flow is allowed (a denied flow has no reply).
 var probePorts = []uint16{443, 22, 3389, 80}
 
+// confirmPorts are the ports a confirmation tries for destination d.
+func confirmPorts(d rep) []uint16 {
+	if d.pe != nil {
+		return []uint16{endpointPort(d.pe)}
+	}
+	return probePorts
+}
+
 // endpointPort is the usual port of a private endpoint's sub-resource.
 func endpointPort(pe *model.PrivateEndpoint) uint16 {
 	for _, c := range pe.Connections {
@@ -186,11 +235,11 @@ func endpointPort(pe *model.PrivateEndpoint) uint16 {
 
 // confirmAsymmetry traces the candidate pair and returns the trace's AsymmetricReturn, if any.
 func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, bool) {
-	ports, to := probePorts, d.addr.String()
+	to := d.addr.String()
 	if d.pe != nil {
-		ports, to = []uint16{endpointPort(d.pe)}, string(d.pe.ID)
+		to = string(d.pe.ID)
 	}
-	for _, port := range ports {
+	for _, port := range confirmPorts(d) {
 		a, err := trace.RunBrief(p, trace.Query{From: string(s.nic.ID), To: to, Protocol: model.ProtoTCP, DestinationPort: port,
 			Assume: as})
 		if err != nil || a.Return == nil {
@@ -211,8 +260,12 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, boo
 	return asymHit{}, false
 }
 
+func sortBySource(hits []asymHit) {
+	sort.SliceStable(hits, func(i, j int) bool { return subnetLabel(hits[i].src.subnet) < subnetLabel(hits[j].src.subnet) })
+}
+
+// asymmetryFinding reports one group of confirmed pairs, sorted by sortBySource.
 func asymmetryFinding(hits []asymHit) Finding {
-	sort.Slice(hits, func(i, j int) bool { return subnetLabel(hits[i].src.subnet) < subnetLabel(hits[j].src.subnet) })
 	first := hits[0]
 	s, d := first.src, first.dst
 	sources := make([]string, len(hits))

@@ -166,15 +166,21 @@ const maxDepth = 1 << 30
 // mapTable evaluates t's Lookup once per range between consecutive prefix boundaries that holds
 // an address of u: the selected route is the same for every address of such a range.
 func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []piece {
-	routes := t.All()
+	routes := t.WithoutEndpoints()
 	bounds := make([]netip.Addr, 0, 2*len(routes)+2)
 	bounds = append(bounds, netip.IPv4Unspecified(), netip.IPv6Unspecified())
-	for _, r := range routes {
-		pr := ipset.PrefixRange(r.Prefix)
+	add := func(p netip.Prefix) {
+		pr := ipset.PrefixRange(p)
 		bounds = append(bounds, pr.From)
 		if next := pr.To.Next(); next.IsValid() {
 			bounds = append(bounds, next)
 		}
+	}
+	for i := range routes {
+		add(routes[i].Prefix)
+	}
+	for r := range t.Endpoints() {
+		add(r.Prefix)
 	}
 	slices.SortFunc(bounds, netip.Addr.Compare)
 	bounds = slices.Compact(bounds)
@@ -338,12 +344,16 @@ func (sd *side) masked(i, otherPos int) bool {
 	return false
 }
 
-// pairIdx is a candidate: indexes into the source and destination reps.
-type pairIdx struct{ s, d int }
+// pairIdx is a candidate: indexes into the source and destination reps, and the chains of
+// devices the forward and reverse routes cross (chain ids of the search).
+type pairIdx struct {
+	s, d int
+	f, r int32
+}
 
 // candidatePairs returns every (source, destination) whose forward and reverse chains differ,
-// in source then destination order.
-func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairIdx {
+// in source then destination order, and the search that interned their chains.
+func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pairIdx, *chainSearch) {
 	src, dst := newSide(srcs), newSide(dsts)
 	cs := newChainSearch(p)
 	src.group(&dst.u, func(r rep) []piece { return cs.route(r.subnet, &dst.u) })
@@ -358,7 +368,7 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairI
 		if dsts[di].subnet == srcs[si].subnet && dsts[di].pe == nil {
 			return // inside one subnet nothing is routed
 		}
-		out = append(out, pairIdx{si, di})
+		out = append(out, pairIdx{si, di, at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
 	}
 	for _, ga := range src.groups {
 		for _, gb := range dst.groups {
@@ -381,7 +391,7 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairI
 		}
 		return cmp.Compare(a.d, b.d)
 	})
-	return slices.Compact(out)
+	return slices.CompactFunc(out, func(a, b pairIdx) bool { return a.s == b.s && a.d == b.d }), cs
 }
 
 // rectangles emits the pairs of ga × gb whose healed chains differ, leaving pairs inside either
