@@ -152,7 +152,8 @@ func runFlowsIngest(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The snapshot is for enrichment at ingest (issue 12 item 2), not done yet: -s is accepted.
+	// The snapshot enriches the records (NIC, VM, subnet, VNet, owner, flow type, rules);
+	// without one they are stored as the logs wrote them.
 	if err := f.check("flows ingest", false); err != nil {
 		return err
 	}
@@ -169,10 +170,18 @@ func runFlowsIngest(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	var en *flowdb.Enricher
+	if len(f.snapshots) > 0 {
+		snap, err := f.snapshot(ctx, stdin)
+		if err != nil {
+			return err
+		}
+		en = flowdb.NewEnricher(snap.Plane.Net)
+	}
 	ans := ingestAnswer{Files: len(files), DB: f.db, Skipped: []ingestSkip{},
 		ByKind: map[string]uint64{flowlog.VNetFlowLog.String(): 0, flowlog.NSGFlowLog.String(): 0, flowlog.Firewall.String(): 0}}
 	for _, file := range files {
-		res, err := flowdb.IngestFile(ctx, st, file, nil)
+		res, err := flowdb.IngestFile(ctx, st, file, en)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {

@@ -139,11 +139,25 @@ func (c *chunkSource) FillChunk(ch duck.DataChunk) error {
 	return ch.SetSize(n)
 }
 
-// batch is one file being stored, in one transaction of the ingest connection.
+// batch is one file being stored, in one transaction of the ingest connection. Rows fill one
+// buffer while the previous one is inserted by a goroutine, so parsing (the caller) and DuckDB
+// inserting run at the same time on two cores.
 type batch struct {
-	s   *Store
-	ctx context.Context
-	id  uint32
+	s        *Store
+	ctx      context.Context
+	id       uint32
+	fill     []rawRow   // being filled by Add
+	inflight chan error // the insert running, nil when none
+}
+
+// wait waits for the insert running, if any, and returns its error.
+func (b *batch) wait() error {
+	if b.inflight == nil {
+		return nil
+	}
+	err := <-b.inflight
+	b.inflight = nil
+	return err
 }
 
 // Begin implements flowdb.Store. The file's rows past its stored positions (left by an ingest
@@ -179,6 +193,7 @@ func (s *Store) Begin(ctx context.Context, key, path string) (flowdb.Batch, uint
 	}
 	s.busy = true
 	s.src.fileID, s.src.rows = uint32(id), s.src.rows[:0]
+	b.fill = make([]rawRow, 0, flushRows)
 	return b, records, nil
 }
 
@@ -193,6 +208,9 @@ func (b *batch) AddEndpoint(e *flowdb.Endpoint) error {
 }
 
 func (b *batch) insertDim(table string, vals []any) error {
+	if err := b.wait(); err != nil {
+		return err
+	}
 	q := "INSERT INTO " + table + " VALUES (?" + strings.Repeat(", ?", len(vals)-1) + ") ON CONFLICT DO NOTHING"
 	if _, err := b.s.ing.ExecContext(b.ctx, q, vals...); err != nil {
 		return fmt.Errorf("%s: %s: %v", b.s.path, table, oneLine(err))
@@ -202,35 +220,47 @@ func (b *batch) insertDim(table string, vals []any) error {
 
 // Add implements flowdb.Batch.
 func (b *batch) Add(r *flowdb.Row) error {
-	src := b.s.src
-	src.rows = append(src.rows, rawRow{seq: r.Seq, ts: r.TimeMs, src: flowdb.IP4(r.Src), dst: flowdb.IP4(r.Dst),
+	b.fill = append(b.fill, rawRow{seq: r.Seq, ts: r.TimeMs, src: flowdb.IP4(r.Src), dst: flowdb.IP4(r.Dst),
 		sport: r.SrcPort, dport: r.DstPort, kind: uint8(r.Kind), proto: r.Proto, dir: r.Direction, state: r.State,
 		decision: uint8(r.Decision), enc: flowdb.EncryptionCode(r.Encryption), pktsSD: r.PktsSD, bytesSD: r.BytesSD,
 		pktsDS: r.PktsDS, bytesDS: r.BytesDS, ctx: r.Ctx, srcEP: r.SrcEP, dstEP: r.DstEP, flowType: uint8(r.FlowType),
 		xlateIP: flowdb.IP4(r.TranslatedIP), xlatePort: r.TranslatedPort})
-	if len(src.rows) >= flushRows {
+	if len(b.fill) >= flushRows {
 		return b.flush()
 	}
 	return nil
 }
 
+// flush starts inserting the rows filled so far (after the previous insert ended) and gives
+// Add the other buffer.
 func (b *batch) flush() error {
-	src := b.s.src
-	if len(src.rows) == 0 {
+	if err := b.wait(); err != nil {
+		return err
+	}
+	if len(b.fill) == 0 {
 		return nil
 	}
-	_, err := b.s.ing.ExecContext(b.ctx, `INSERT INTO flow_raw SELECT * FROM vnetdoctor_rows()`)
-	src.rows = src.rows[:0]
-	if err != nil {
-		return fmt.Errorf("%s: insert: %v", b.s.path, oneLine(err))
-	}
+	src := b.s.src
+	src.rows, b.fill = b.fill, src.rows[:0]
+	b.inflight = make(chan error, 1)
+	go func(done chan<- error) {
+		_, err := b.s.ing.ExecContext(b.ctx, `INSERT INTO flow_raw SELECT * FROM vnetdoctor_rows()`)
+		if err != nil {
+			err = fmt.Errorf("%s: insert: %v", b.s.path, oneLine(err))
+		}
+		done <- err
+	}(b.inflight)
 	return nil
 }
 
 // Commit implements flowdb.Batch.
 func (b *batch) Commit(seq uint64) error {
 	defer b.release()
-	if err := b.flush(); err != nil {
+	err := b.flush()
+	if err2 := b.wait(); err == nil {
+		err = err2
+	}
+	if err != nil {
 		b.rollback()
 		return err
 	}
@@ -238,19 +268,20 @@ func (b *batch) Commit(seq uint64) error {
 		b.rollback()
 		return err
 	}
-	_, err := b.s.ing.ExecContext(b.ctx, "COMMIT")
+	_, err = b.s.ing.ExecContext(b.ctx, "COMMIT")
 	return err
 }
 
 // Abort implements flowdb.Batch.
 func (b *batch) Abort() error {
 	defer b.release()
+	b.wait()
 	return b.rollback()
 }
 
 func (b *batch) release() {
 	b.s.busy = false
-	b.s.src.rows = b.s.src.rows[:0]
+	b.s.src.rows, b.fill = b.s.src.rows[:0], nil
 }
 
 func (b *batch) rollback() error {

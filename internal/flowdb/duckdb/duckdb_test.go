@@ -150,6 +150,9 @@ func TestKilledIngestRerun(t *testing.T) {
 	if err := b.(*batch).flush(); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.(*batch).wait(); err != nil {
+		t.Fatal(err)
+	}
 	// Killed: the process goes away without Commit or Abort.
 	s.ing.Raw(func(c any) error { return c.(interface{ Close() error }).Close() })
 	s.ing = nil
@@ -177,6 +180,9 @@ func TestAbort(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := b.(*batch).flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.(*batch).wait(); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Abort(); err != nil {
