@@ -248,9 +248,9 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, boo
 		for _, f := range a.Findings {
 			if f.Code == trace.CodeAsymmetricReturn {
 				h := asymHit{src: s, dst: d, port: port, tf: f}
-				if len(f.Resources) > 0 {
-					h.device = model.ID(f.Resources[0]).Name()
-					h.replyOnly = !crosses(a.Forward, f.Resources[0])
+				if f.Device != "" {
+					h.device = f.Device.Name()
+					h.replyOnly = !crosses(a.Forward, f.Device)
 				}
 				return h, true
 			}
@@ -311,12 +311,12 @@ func asymmetryFinding(hits []asymHit) Finding {
 }
 
 // crosses reports whether a leg has a hop on the resource id.
-func crosses(l *trace.Leg, id string) bool {
+func crosses(l *trace.Leg, id model.ID) bool {
 	if l == nil {
 		return false
 	}
 	for _, h := range l.Hops {
-		if model.ID(h.ResourceID).Equal(model.ID(id)) {
+		if model.ID(h.ResourceID).Equal(id) {
 			return true
 		}
 	}

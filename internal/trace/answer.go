@@ -195,6 +195,9 @@ type Finding struct {
 	Severity  string   `json:"severity"`
 	Message   string   `json:"message"`
 	Resources []string `json:"resources"`
+	// Device is the stateful device an AsymmetricReturn is about (the first of Resources),
+	// typed for callers so that none reads the order of Resources.
+	Device model.ID `json:"-"`
 }
 
 // Query is the flow to trace. From and To are endpoint references (cli.md). A zero Protocol

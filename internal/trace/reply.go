@@ -174,8 +174,19 @@ func (a *Answer) asymmetry(f, r *walker) bool {
 		a.assume("%s", peDecision)
 		msg += "; replies of a private endpoint ignore UDRs: SNAT the traffic at the firewall (application rule) or tag the appliance NIC disableSnatOnPL=true"
 	}
-	a.finding(CodeAsymmetricReturn, "Error", msg, ids...)
+	a.asymmetryFinding(msg, ids)
 	return true
+}
+
+// asymmetryFinding records an AsymmetricReturn about the devices ids, the first of which is
+// the finding's Device.
+func (a *Answer) asymmetryFinding(msg string, ids []model.ID) {
+	a.finding(CodeAsymmetricReturn, "Error", msg, ids...)
+	for i := range a.Findings {
+		if f := &a.Findings[i]; f.Code == CodeAsymmetricReturn && f.Message == msg && len(f.Resources) > 0 {
+			f.Device = model.ID(f.Resources[0])
+		}
+	}
 }
 
 // wrongExit reports (and records as AsymmetricReturn) a reply that left for somewhere other
@@ -197,8 +208,8 @@ func (a *Answer) wrongExit(r *walker) bool {
 	if h := r.leg.Hops; len(h) > 0 && h[len(h)-1].ResourceID != "" {
 		ids = append(ids, model.ID(h[len(h)-1].ResourceID))
 	}
-	a.finding(CodeAsymmetricReturn, "Error", fmt.Sprintf("the reply ends %s, not where the request came from (%s): "+
-		"the two directions take different paths (azure-semantics.md §1.8 item 4)", r.leg.Disposition, r.origin.addr), ids...)
+	a.asymmetryFinding(fmt.Sprintf("the reply ends %s, not where the request came from (%s): "+
+		"the two directions take different paths (azure-semantics.md §1.8 item 4)", r.leg.Disposition, r.origin.addr), ids)
 	return true
 }
 
