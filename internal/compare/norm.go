@@ -80,7 +80,11 @@ func normAddr(s string) string {
 	if p, ok := parsePrefix(s); ok {
 		return p.String()
 	}
-	return strings.ToLower(s)
+	s = strings.ToLower(s)
+	if i := strings.Index(s, "/applicationsecuritygroups/"); i >= 0 { // an ASG by ID or by name alike
+		s = s[i+len("/applicationsecuritygroups/"):]
+	}
+	return s
 }
 
 func normAddrs(l []string) string {
