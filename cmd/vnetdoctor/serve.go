@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
+	"github.com/vnetdoctor/vnetdoctor/internal/flowexplain"
 	"github.com/vnetdoctor/vnetdoctor/internal/serve"
 )
 
@@ -31,7 +34,7 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	fs := newFlagSet("serve", &c)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address; anything but loopback requires --token")
 	fs.StringVar(&token, "token", "", "bearer token the API requires (default $VNETDOCTOR_TOKEN)")
-	fs.StringVar(&db, "db", "", "flows database (not available in this build)")
+	fs.StringVar(&db, "db", "", "flow database (vnetdoctor flows ingest): /api/flows/explain and /api/flows/report")
 	fs.DurationVar(&timeout, "timeout", serve.DefaultRequestTimeout, "time limit of one request")
 	if err := parse(fs, &c, args); err != nil {
 		return err
@@ -41,8 +44,6 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	}
 	loopback := serve.IsLoopbackAddr(addr)
 	switch {
-	case db != "":
-		return usagef("serve: --db: flows are not available in this build")
 	case !loopback && token == "":
 		return usagef("serve: --addr %s is not a loopback address: set --token (or VNETDOCTOR_TOKEN) so the API requires Authorization: Bearer", addr)
 	case timeout <= 0:
@@ -55,8 +56,21 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	opts := c.options() // --assume: the default of every request, which assume= overrides
-	s := serve.New(snap, serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback, Ask: &opts,
-		ReachJSON: func(a *ask.ReachAnswer) any { return reachJSON(a) }})
+	so := serve.Options{Token: token, RequestTimeout: timeout, Loopback: loopback, Ask: &opts,
+		ReachJSON: func(a *ask.ReachAnswer) any { return reachJSON(a) }}
+	if db != "" {
+		ff := flowFlags{common: c, db: db}
+		if err := ff.check("serve", false); err != nil {
+			return err
+		}
+		st, err := ff.open(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		so.Flows = serveFlows{st: st, snap: snap, opts: opts}
+	}
+	s := serve.New(snap, so)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usagef("serve: %v", err)
@@ -80,4 +94,42 @@ func serveUntil(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		return err
 	}
 	return nil
+}
+
+// serveFlows answers /api/flows/* from the flow database as `vnetdoctor flows` does
+// (runFlowsExplain), for many requests at once: each explains with its own Explainer.
+type serveFlows struct {
+	st   flowdb.Store
+	snap *ask.Snapshot
+	opts ask.Options
+}
+
+func (f serveFlows) Explain(ctx context.Context, q serve.FlowsExplainQuery) (any, error) {
+	filter := flowdb.Filter{Src: q.Src, Dst: q.Dst, DeniedOnly: q.Denied}
+	if !q.Disagree {
+		filter.Limit = q.Limit
+	}
+	if q.DstPort >= 0 {
+		filter.DstPort, filter.HasDPort = uint16(q.DstPort), true
+	}
+	obs, err := flowdb.Flows(ctx, f.st, filter)
+	if err != nil {
+		return nil, fmt.Errorf("flows explain: %w", err)
+	}
+	rows, err := flowexplain.New(f.snap, f.opts).Explain(ctx, obs)
+	if err != nil {
+		return nil, err
+	}
+	if q.Disagree {
+		rows = slices.DeleteFunc(rows, func(r flowexplain.Row) bool { return r.Agrees })
+		if q.Limit > 0 && len(rows) > q.Limit {
+			rows = rows[:q.Limit]
+		}
+	}
+	return explainAnswer{Flows: rows}, nil
+}
+
+// Report waits for flows report (issue 12): the views are not in the flow store yet.
+func (f serveFlows) Report(context.Context, serve.FlowsReportQuery) (any, error) {
+	return nil, fmt.Errorf("flows report: %w (vnetdoctor flows report is not built yet)", serve.ErrNotImplemented)
 }

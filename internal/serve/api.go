@@ -35,11 +35,14 @@ func (s *Server) routes() {
 	for name, f := range cli {
 		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, s.warnings) })
 	}
-	// The UI's own questions.
+	// The UI's own questions, and the flow database's.
 	for name, f := range map[string]func(context.Context, url.Values) (any, error){
 		"topology": s.apiTopology,
-		"search":   s.apiSearch,
-		"status":   s.apiStatus,
+		// The CLI's flows commands print their documents without the snapshot's warnings.
+		"flows/explain": s.apiFlowsExplain,
+		"flows/report":  s.apiFlowsReport,
+		"search":        s.apiSearch,
+		"status":        s.apiStatus,
 	} {
 		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, nil) })
 	}
@@ -88,6 +91,8 @@ func status(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.As(err, &pe), errors.As(err, &ae), errors.As(err, &qe), errors.As(err, &re), errors.As(err, &ie):
 		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, ErrNotImplemented):
+		return http.StatusNotImplemented, err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the question took longer than the server's time limit"
 	}

@@ -1,0 +1,65 @@
+//go:build cgo
+
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestServeFlowsAnswersAsTheCLI: with --db, /api/flows/explain returns the bytes of `vnetdoctor
+// flows explain -o json` for the same flags, on the example logs; report is 501 until its views
+// exist; without --db the flows endpoints are 404, and a --db that is not there is a usage error.
+func TestServeFlowsAnswersAsTheCLI(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "flows.duckdb")
+	if code, _, stderr := vnetdoctor(t, "", "flows", "ingest", "-s", example, "--db", db, "../../examples/flowlogs"); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	base := startServe(t, "--db", db)
+	for _, c := range []struct {
+		cli []string
+		api string
+	}{
+		{[]string{"flows", "explain"}, "/api/flows/explain"},
+		{[]string{"flows", "explain", "--denied"}, "/api/flows/explain?denied=true"},
+		{[]string{"flows", "explain", "--disagree"}, "/api/flows/explain?disagree=true"},
+		{[]string{"flows", "explain", "--dst", "10.0.3.4", "--dport", "53", "--limit", "2"}, "/api/flows/explain?dst=10.0.3.4&dport=53&limit=2"},
+		{[]string{"flows", "explain", "--src", "10.1.2.4"}, "/api/flows/explain?src=10.1.2.4"},
+	} {
+		t.Run(strings.Join(c.cli, " "), func(t *testing.T) {
+			args := append([]string{c.cli[0], c.cli[1], "-s", example, "--db", db, "-o", "json"}, c.cli[2:]...)
+			code, want, stderr := vnetdoctor(t, "", args...)
+			if code != 0 {
+				t.Fatalf("CLI exit %d: %s", code, stderr)
+			}
+			status, got := get(t, base+c.api)
+			if status != 200 || string(got) != want {
+				t.Errorf("GET %s = %d\n%.400s\nwant\n%.400s", c.api, status, got, want)
+			}
+		})
+	}
+	if want := `"flows": [`; !strings.Contains(string(must(get(t, base+"/api/flows/explain?denied=true"))), want) {
+		t.Errorf("denied flows: no %s", want)
+	}
+	for path, code := range map[string]int{
+		"/api/flows/report?view=denied":  501,
+		"/api/flows/report?view=nope":    400,
+		"/api/flows/explain?src=10.0.0":  400,
+		"/api/flows/explain?dport=70000": 400,
+		"/api/flows/explain?limit=-1":    400,
+	} {
+		if status, b := get(t, base+path); status != code {
+			t.Errorf("GET %s = %d %s, want %d", path, status, b, code)
+		}
+	}
+	plain := startServe(t)
+	if status, b := get(t, plain+"/api/flows/explain"); status != 404 || !strings.Contains(string(b), "--db") {
+		t.Errorf("without --db: %d %s, want 404 naming --db", status, b)
+	}
+	if code, _, stderr := vnetdoctor(t, "", "serve", "-s", example, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "none.duckdb")); code != 2 || !strings.Contains(stderr, "no flow database") {
+		t.Errorf("serve --db with no database: exit %d %s, want 2", code, stderr)
+	}
+}
+
+func must(_ int, b []byte) []byte { return b }
