@@ -148,8 +148,8 @@ func (p countPolicy) Do(req *policy.Request) (*http.Response, error) {
 		p.st.throttled.Add(1)
 		p.st.waitedNano.Add(int64(retryAfter(resp.Header)))
 	}
-	if resp.ContentLength > 0 {
-		p.st.bytes.Add(resp.ContentLength)
+	if b, err := runtime.Payload(resp); err == nil { // read by azcore's body download policy, after this one
+		p.st.bytes.Add(int64(len(b)))
 	}
 	p.q.observe(resp.Header)
 	return resp, nil

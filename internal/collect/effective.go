@@ -82,7 +82,6 @@ func (r *run) live(ctx context.Context, n nicInfo, name string, lc liveCall) {
 		r.failErr(where, fmt.Errorf("polling: %v", err))
 		return
 	}
-	r.c.stats.bytes.Add(int64(len(body)))
 	out, rows, err := lc.normalise(body)
 	if err != nil {
 		r.fail(where, http.StatusOK, "unreadable answer: "+err.Error())

@@ -111,7 +111,6 @@ func (r *run) serviceTags(ctx context.Context) {
 		r.failErr(path, statusError(path, resp.StatusCode, b))
 		return
 	}
-	r.c.stats.bytes.Add(int64(len(b)))
 	var st struct {
 		Values []json.RawMessage `json:"values"`
 	}

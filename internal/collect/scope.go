@@ -40,7 +40,6 @@ func (r *run) list(ctx context.Context, path, api string) ([]json.RawMessage, er
 		if resp.StatusCode != http.StatusOK {
 			return nil, statusError(path, resp.StatusCode, b)
 		}
-		r.c.stats.bytes.Add(int64(len(b)))
 		var p listPage
 		if err := json.Unmarshal(b, &p); err != nil {
 			return nil, fmt.Errorf("GET %s: unreadable answer: %v", path, err)
