@@ -19,8 +19,14 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err := parse(fs, &c, args); err != nil {
 		return err
 	}
+	// --plan applies to the after side: `diff -s SNAP --plan whatif.json` is the planned change.
+	plans := c.plans
+	c.plans = nil
+	if len(after) == 0 && len(plans) == 0 {
+		return usagef("diff: --after or --plan is required")
+	}
 	if len(after) == 0 {
-		return usagef("diff: --after is required")
+		after = c.snapshots
 	}
 	if slices.Contains(c.snapshots, "-") || slices.Contains(after, "-") {
 		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
@@ -31,7 +37,7 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	ca := c
-	ca.snapshots, ca.warnings = after, nil
+	ca.snapshots, ca.warnings, ca.plans = after, nil, plans
 	afterSnap, err := ca.snapshot(ctx, stdin)
 	if err != nil {
 		return err
@@ -44,6 +50,9 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	ad, err := diff.ReadDocs(after, nil)
 	if err != nil {
 		return err
+	}
+	for _, ov := range ca.planned {
+		ad.ApplyPlan(ov)
 	}
 	a, err := ask.Diff(ctx, before, afterSnap, bd, ad, c.options())
 	if err != nil {

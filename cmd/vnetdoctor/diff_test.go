@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,6 +32,58 @@ func TestDiffSame(t *testing.T) {
 	for _, args := range [][]string{{"diff", "-s", example}, {"diff", "-s", "-", "--after", example}} {
 		if code, _, stderr := vnetdoctor(t, "", args...); code != 2 || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2", args, code, stderr)
+		}
+	}
+}
+
+// TestPlanOverlay: --plan changes what every command answers (trace here), reports the plan's
+// warnings, and diff -s SNAP --plan FILE lists the planned change; a bad plan is exit 2.
+func TestPlanOverlay(t *testing.T) {
+	const whatIf = "../../internal/plan/testdata/whatif-cli.json"
+	const tf = "../../internal/plan/testdata/terraform-plan.json"
+	ssh := []string{"trace", "-s", example, "--from", "internet:198.51.100.7", "--to", "20.103.51.40", "--dport", "22", "-o", "json"}
+	for _, c := range []struct {
+		plans   []string
+		verdict string
+	}{{nil, "Reachable"}, {[]string{whatIf}, "Unreachable"}, {[]string{tf}, "Unreachable"}} {
+		args := slices.Clone(ssh)
+		for _, p := range c.plans {
+			args = append(args, "--plan", p)
+		}
+		code, out, stderr := vnetdoctor(t, "", args...)
+		var doc struct {
+			Verdict  string
+			Warnings []struct{ Code string }
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || doc.Verdict != c.verdict {
+			t.Errorf("%v: exit %d, verdict %q; want %s (%s)", c.plans, code, doc.Verdict, c.verdict, stderr)
+		}
+		if len(c.plans) > 0 && (!strings.Contains(stderr, "[PlanUnknownValue]") || len(doc.Warnings) == 0) {
+			t.Errorf("%v: the plan's warnings are missing: stderr %q, JSON %+v", c.plans, stderr, doc.Warnings)
+		}
+	}
+	code, out, stderr := vnetdoctor(t, "", "diff", "-s", example, "--plan", whatIf, "-o", "json")
+	var d struct {
+		Resources struct {
+			Added, Removed []string
+			Changed        []struct {
+				ID     string
+				Fields []string
+			}
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil {
+		t.Fatalf("diff --plan: exit %d: %s", code, stderr)
+	}
+	if len(d.Resources.Added) != 2 || len(d.Resources.Removed) != 2 || len(d.Resources.Changed) != 1 ||
+		!strings.HasSuffix(d.Resources.Changed[0].ID, "/nsg-vm-jump") || !slices.Equal(d.Resources.Changed[0].Fields, []string{"$.properties.securityRules[0] (removed)"}) {
+		t.Errorf("diff --plan what-if: %+v; want nic-new and snet-new added, allow-ssh-any and the peering removed, only the NSG's rule list changed (no what-if noise)", d.Resources)
+	}
+	bad := t.TempDir() + "/bad.json"
+	os.WriteFile(bad, []byte(`{"changes": [{"resourceId": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v", "changeType": "Deploy"}]}`), 0o644)
+	for _, p := range []string{bad, t.TempDir() + "/none.json"} {
+		if code, _, stderr := vnetdoctor(t, "", "summary", "-s", example, "--plan", p); code != 2 || !strings.Contains(stderr, p) {
+			t.Errorf("--plan %s: exit %d, %q; want 2 naming the file", p, code, stderr)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/plan"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
@@ -35,6 +36,8 @@ type common struct {
 	skipInvalid bool
 	maxFileSize sizeFlag
 	assume      assumeFlag
+	plans       listFlag        // --plan: planned changes applied before answering (cli.md "plan overlays")
+	planned     []*plan.Overlay // the plans as applied
 	// warnings are the snapshot's dangling references and skipped or ignored files, which every
 	// command reports (cli.md "Every command"): on stderr, and in JSON objects as "warnings".
 	warnings []render.Warning
@@ -79,6 +82,7 @@ func newFlagSet(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.output, "output", "text", "same as -o")
 	fs.BoolVar(&c.skipInvalid, "skip-invalid", false, "load the readable files and list the rest as warnings")
 	fs.Var(&c.assume, "assume", "NAME=VALUE: choose a behaviour Microsoft's sources disagree on (repeatable): "+assumeNames())
+	fs.Var(&c.plans, "plan", "what-if output or a terraform show -json plan to apply before answering (repeatable)")
 	fs.Var(&c.maxFileSize, "max-file-size", "the largest snapshot file read, in bytes or with KiB, MiB, GiB (default 1GiB)")
 	return fs
 }
@@ -187,6 +191,17 @@ func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, 
 	s, err := azure.Load(c.snapshots, azure.Options{SkipInvalid: c.skipInvalid, Stdin: stdin, MaxFileSize: int64(c.maxFileSize)})
 	if err != nil {
 		return nil, err
+	}
+	if c.planned, err = plan.ApplyFiles(s, c.plans, int64(c.maxFileSize)); err != nil {
+		return nil, err
+	}
+	for _, ov := range c.planned {
+		for _, w := range ov.Warnings {
+			c.warnings = append(c.warnings, render.Warning{Code: w.Code, Resource: w.Resource, Message: w.Message})
+			if in != nil && c.name != "summary" {
+				fmt.Fprintf(in.stderr, "vnetdoctor: warning: [%s] %s\n", w.Code, w.Message)
+			}
+		}
 	}
 	n, err := convert.Convert(s)
 	if err != nil {

@@ -189,3 +189,54 @@ func walk(v reflect.Value, keep func(m *azure.Meta, elem reflect.Value) bool) {
 		}
 	}
 }
+
+// fieldProps are the ARM properties behind the wire fields Put.Keep and Patch name.
+var fieldProps = map[string]string{
+	"NSG": "networkSecurityGroup", "RouteTable": "routeTable", "NATGW": "natGateway", "VM": "virtualMachine",
+	"Subnets": "subnets", "Peerings": "virtualNetworkPeerings", "Rules": "securityRules", "Routes": "routes",
+	"State": "peeringState", "PublicIPs": "publicIpAddresses", "PublicIPPrefixes": "publicIpPrefixes",
+	"Links": "virtualNetworkLinks", "Records": "records",
+}
+
+// KeptProps are the ARM properties of p's resource that the deployed resource keeps: the wire
+// fields p.Keep names, and the child lists of a parent body that omits them.
+func (p Put) KeptProps() []string {
+	var out []string
+	for _, f := range p.Keep {
+		if prop := fieldProps[f]; prop != "" {
+			out = append(out, prop)
+		}
+	}
+	props := obj(p.Body["properties"])
+	for _, c := range childLists[strings.ToLower(str(p.Body["type"]))] {
+		if _, ok := lookup(props, c.prop); !ok {
+			out = append(out, c.prop)
+		}
+	}
+	return out
+}
+
+// Prop is the ARM property a patch sets, and its value as ARM writes it.
+func (p Patch) Prop() (string, any) {
+	prop := fieldProps[p.Field]
+	if s, ok := p.Value.(string); ok && prop != "peeringState" {
+		if s == "" {
+			return prop, nil
+		}
+		return prop, map[string]any{"id": s}
+	}
+	return prop, p.Value
+}
+
+// ListedChildren are the child lists p's body holds (their property names, which are also
+// the children's ID segments): the plan's children replace every deployed one of those kinds.
+func (p Put) ListedChildren() []string {
+	var out []string
+	props := obj(p.Body["properties"])
+	for _, c := range childLists[strings.ToLower(str(p.Body["type"]))] {
+		if _, ok := lookup(props, c.prop); ok {
+			out = append(out, c.prop)
+		}
+	}
+	return out
+}

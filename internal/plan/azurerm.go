@@ -129,7 +129,7 @@ func (t *tfPlan) apply(r *tfRes) {
 	if r.typ == "azurerm_public_ip" {
 		body["sku"] = map[string]any{"name": v.str("sku")}
 	}
-	t.ov.Puts = append(t.ov.Puts, Put{From: r.addr, Body: body, Keep: keep})
+	t.ov.Puts = append(t.ov.Puts, Put{From: r.addr, Body: body, Keep: keep, Partial: r.typ != "azapi_resource"})
 }
 
 // associations set one field of a subnet or NIC (iac.md §2).

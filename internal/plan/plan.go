@@ -42,6 +42,9 @@ type Put struct {
 	// Keep are wire fields (azure.Subnet.NSG, ...) the body does not say, which keep the
 	// replaced resource's values: Terraform manages them with resources of their own.
 	Keep []string
+	// Partial: the body holds only the properties a mapping knows (azurerm); those it lacks are
+	// not removals. What-if and azapi bodies are whole.
+	Partial bool
 }
 
 // Patch sets Field (a wire field name, e.g. "NSG" of azure.Subnet) of the resource with ID to Value.
@@ -113,9 +116,10 @@ func (o *Overlay) warn(code, resource, format string, a ...any) {
 }
 
 // ApplyFiles reads each plan file (at most maxSize bytes) and applies it to s in order; it
-// returns every plan's warnings. A file that cannot be read or applied is an *InputError.
-func ApplyFiles(s *azure.Snapshot, files []string, maxSize int64) ([]Warning, error) {
-	var out []Warning
+// returns the overlays, with their warnings. A file that cannot be read or applied is an
+// *InputError.
+func ApplyFiles(s *azure.Snapshot, files []string, maxSize int64) ([]*Overlay, error) {
+	var out []*Overlay
 	for _, f := range files {
 		data, err := readFile(f, maxSize)
 		if err != nil {
@@ -128,7 +132,7 @@ func ApplyFiles(s *azure.Snapshot, files []string, maxSize int64) ([]Warning, er
 		if err := Apply(s, ov); err != nil {
 			return nil, err
 		}
-		out = append(out, ov.Warnings...)
+		out = append(out, ov)
 	}
 	return out, nil
 }

@@ -21,6 +21,7 @@ type tfRes struct {
 	after      map[string]any
 	unknown    map[string]any // after_unknown
 	expr       map[string]any // configuration expressions, when found
+	callExpr   map[string]any // the expressions of the module call that made r's module (var.X)
 	id         string         // the ARM ID the resource has or will have
 }
 
@@ -54,7 +55,7 @@ func readTerraform(file string, doc map[string]any, base *azure.Snapshot) (*Over
 			return nil, err
 		}
 		if r != nil {
-			r.expr = configExpressions(obj(doc["configuration"]), r)
+			r.expr, r.callExpr = configExpressions(obj(doc["configuration"]), r)
 			t.byAddr[r.addr] = r
 			t.byBase[r.base] = append(t.byBase[r.base], r)
 		}
@@ -121,23 +122,25 @@ func (r *tfRes) action() string {
 }
 
 // configExpressions finds r's expressions in the configuration: the module's resources by
-// address relative to the module (module_calls nest by module name).
-func configExpressions(cfg map[string]any, r *tfRes) map[string]any {
+// address relative to the module (module_calls nest by module name), and the expressions of
+// the call that made the module, which its var.X references read.
+func configExpressions(cfg map[string]any, r *tfRes) (expr, call map[string]any) {
 	mod := obj(cfg["root_module"])
 	rel := r.base
 	if r.module != "" {
 		rel = strings.TrimPrefix(r.base, r.module+".")
 		for _, part := range strings.Split(r.module, ".module.") {
 			name := instanceKey.ReplaceAllString(strings.TrimPrefix(part, "module."), "")
-			mod = obj(obj(obj(mod["module_calls"])[name])["module"])
+			c := obj(obj(mod["module_calls"])[name])
+			call, mod = obj(c["expressions"]), obj(c["module"])
 		}
 	}
 	for _, x := range asList(mod["resources"]) {
 		if res := obj(x); str(res["address"]) == rel {
-			return obj(res["expressions"])
+			return obj(res["expressions"]), call
 		}
 	}
-	return nil
+	return nil, call
 }
 
 // baseSubscriptions records the subscription of each resource group the base snapshot has:

@@ -161,18 +161,9 @@ func (v tfVal) ids(k string) []string {
 // with the referring resource's own index is preferred (count and for_each pairs), else the only
 // instance. n picks the nth reference for lists.
 func (t *tfPlan) refID(v tfVal, k string, n int) string {
-	e := obj(v.expr[k])
-	var refs []string
-	for _, r := range asList(e["references"]) {
-		refs = append(refs, str(r))
-	}
-	prefix := ""
-	if v.r.module != "" {
-		prefix = v.r.module + "."
-	}
 	seen := 0
-	for _, ref := range refs {
-		addr := prefix + strings.TrimSuffix(ref, ".id")
+	for _, addr := range absoluteRefs(v.r, obj(v.expr[k])) {
+		addr = strings.TrimSuffix(addr, ".id")
 		if r, ok := t.byAddr[addr]; ok {
 			if seen == n {
 				return r.id
@@ -191,6 +182,30 @@ func (t *tfPlan) refID(v tfVal, k string, n int) string {
 		}
 	}
 	return ""
+}
+
+// absoluteRefs are an expression's references as addresses from the root module. A module's
+// var.X is what its caller passed: the call's references, read in the caller's module.
+func absoluteRefs(r *tfRes, expr map[string]any) []string {
+	prefix, parent := "", ""
+	if r.module != "" {
+		prefix = r.module + "."
+		if j := strings.LastIndex(r.module, ".module."); j >= 0 {
+			parent = r.module[:j] + "."
+		}
+	}
+	var out []string
+	for _, x := range asList(expr["references"]) {
+		ref := str(x)
+		if name, ok := strings.CutPrefix(ref, "var."); ok && r.module != "" {
+			for _, y := range asList(obj(r.callExpr[name])["references"]) {
+				out = append(out, parent+str(y))
+			}
+			continue
+		}
+		out = append(out, prefix+ref)
+	}
+	return out
 }
 
 // scope is "/subscriptions/S/resourceGroups/RG" of a planned resource.

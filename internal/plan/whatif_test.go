@@ -23,9 +23,13 @@ func planned(t *testing.T, files ...string) (*dataplane.Plane, []Warning) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, err := ApplyFiles(s, files, 0)
+	ovs, err := ApplyFiles(s, files, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var ws []Warning
+	for _, ov := range ovs {
+		ws = append(ws, ov.Warnings...)
 	}
 	n, err := convert.Convert(s)
 	if err != nil {

@@ -1,0 +1,108 @@
+package diff
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/plan"
+)
+
+// ApplyPlan applies a plan's overlay to d, as plan.Apply does to wire objects: the resources
+// it puts replace (or add) theirs, keeping the properties the plan does not manage; deleted
+// resources go with their children; patches set one property. A partial body (a Terraform
+// mapping) keeps every property it does not say.
+func (d Docs) ApplyPlan(ov *plan.Overlay) {
+	for _, id := range ov.Deletes {
+		d.removeTree(strings.ToLower(id))
+	}
+	for _, p := range ov.Puts {
+		body := maps.Clone(p.Body)
+		delete(body, "apiVersion") // what-if adds it; a GET has none
+		gone := Docs{}             // the children the body lists anew: those it lacks are removed
+		for _, seg := range p.ListedChildren() {
+			maps.Copy(gone, d.removeTree(strings.ToLower(str(body["id"])+"/"+seg+"/")))
+		}
+		keep := append(p.KeptProps(), readOnly...)
+		d.put(body, func(id string, props map[string]any) {
+			old, ok := d[strings.ToLower(id)]
+			if !ok {
+				if old, ok = gone[strings.ToLower(id)]; !ok {
+					return
+				}
+			}
+			for k, v := range obj(old.Body["properties"]) {
+				if _, has := props[k]; !has && (p.Partial || slices.Contains(keep, k)) {
+					props[k] = v
+				}
+			}
+		})
+	}
+	for _, p := range ov.Patches {
+		doc, ok := d[strings.ToLower(p.ID)]
+		if !ok {
+			continue
+		}
+		props := obj(doc.Body["properties"])
+		if props == nil {
+			props = map[string]any{}
+			doc.Body["properties"] = props
+		}
+		if prop, v := p.Prop(); v == nil {
+			delete(props, prop)
+		} else {
+			props[prop] = v
+		}
+	}
+}
+
+// readOnly are properties Azure computes (readOnly in azure-rest-api-specs network.json and
+// its siblings), which a planned body lacks.
+var readOnly = []string{"provisioningState", "resourceGuid", "defaultSecurityRules", "networkInterfaces", "ipConfigurations",
+	"subnets", "privateEndpoints", "ipConfigurationProfiles", "serviceAssociationLinks", "resourceNavigationLinks", "flowLogs"}
+
+// put indexes v and the resources inside it, replacing what d had under their IDs; merge
+// completes each resource's properties from the one it replaces before that is gone.
+func (d Docs) put(v any, merge func(id string, props map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if id, ok := isResource(x); ok {
+			props := maps.Clone(obj(x["properties"]))
+			if props == nil {
+				props = map[string]any{}
+			}
+			merge(id, props)
+			x["properties"] = props
+			d[strings.ToLower(id)] = Doc{ID: id, Body: x}
+		}
+		for _, c := range x {
+			d.put(c, merge)
+		}
+	case []any:
+		for _, c := range x {
+			d.put(c, merge)
+		}
+	}
+}
+
+// removeTree removes the resource id and everything under it, and returns what it removed.
+func (d Docs) removeTree(id string) Docs {
+	out := Docs{}
+	for k, v := range d {
+		if k == id || strings.HasPrefix(k, strings.TrimSuffix(id, "/")+"/") {
+			out[k] = v
+			delete(d, k)
+		}
+	}
+	return out
+}
+
+func obj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
