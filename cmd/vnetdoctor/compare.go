@@ -37,6 +37,9 @@ func runCompare(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if actual != "" {
+		liveDirs = append(liveDirs, filepath.Clean(actual))
+	}
 	ctx := context.Background()
 	snap, err := c.snapshot(ctx, dropLiveNotes(stdin, liveDirs))
 	if err != nil {
@@ -149,8 +152,8 @@ func compareWarn(c *common, stdin io.Reader, code, msg string) {
 	}
 }
 
-// dropLiveNotes hides the loader's "holds no Azure resource" notes for files under live/:
-// compare reads them itself.
+// dropLiveNotes hides the loader's "holds no Azure resource" notes for the answers (files under
+// live/, the --actual file) when the snapshot holds them: compare reads them itself.
 func dropLiveNotes(stdin io.Reader, liveDirs []string) io.Reader {
 	in, ok := stdin.(*cliInput)
 	if !ok || len(liveDirs) == 0 {
@@ -174,10 +177,10 @@ func keepOutside(ws []render.Warning, liveDirs []string) []render.Warning {
 	return out
 }
 
-// underAny reports whether msg starts with a path inside one of dirs.
-func underAny(msg string, dirs []string) bool {
-	for _, d := range dirs {
-		if strings.HasPrefix(msg, d+string(filepath.Separator)) {
+// underAny reports whether msg starts with one of paths (a file) or a path inside one of them.
+func underAny(msg string, paths []string) bool {
+	for _, d := range paths {
+		if strings.HasPrefix(msg, d+string(filepath.Separator)) || strings.HasPrefix(msg, d+": ") {
 			return true
 		}
 	}

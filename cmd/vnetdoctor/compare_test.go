@@ -92,3 +92,12 @@ func TestCompareText(t *testing.T) {
 		}
 	}
 }
+
+// An --actual file inside the snapshot directory is not reported as an ignored snapshot file.
+func TestCompareActualInsideSnapshot(t *testing.T) {
+	actual := filepath.Join(compareCorpus, "live", "effective-routes", "nic1.json")
+	code, out, stderr := compareRun("-s", compareCorpus, "--nic", "nic1", "--actual", actual)
+	if code != 0 || stderr != "" || !strings.Contains(out, "routes: differ: 6 rows in both") {
+		t.Errorf("exit %d, stderr %q, out:\n%s", code, stderr, out)
+	}
+}
