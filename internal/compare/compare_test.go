@@ -181,3 +181,20 @@ func TestLiveManifest(t *testing.T) {
 		t.Fatalf("inputs = %+v, %v", ins, err)
 	}
 }
+
+// A gateway route Azure lists and vnetdoctor does not says where such routes come from; a route
+// of the same prefix on the other side is named instead when there is one.
+func TestRouteNotes(t *testing.T) {
+	gw := Route{Source: "VirtualNetworkGateway", State: "Active", AddressPrefix: []string{"10.20.0.0/16"},
+		NextHopType: "VirtualNetworkGateway", NextHopIPAddress: []string{"20.1.2.3"}}
+	ours := []Route{{Source: "Default", State: "Active", AddressPrefix: []string{"10.30.0.0/16"}, NextHopType: "VnetLocal"}}
+	s := CompareRoutes([]Route{gw, ours[0]}, ours)
+	if len(s.Missing) != 1 || !strings.Contains(s.Missing[0].Note, "learned-routes table") || s.Matched != 1 {
+		t.Errorf("side = %+v", s)
+	}
+	// Next hop type spellings: case and Network Watcher's names.
+	a := []Route{{Source: "default", State: "active", AddressPrefix: []string{"10.30.0.1/16"}, NextHopType: "virtualnetwork"}}
+	if s := CompareRoutes(a, ours); !s.Match {
+		t.Errorf("spellings differ: %+v", s)
+	}
+}

@@ -174,7 +174,7 @@ func routeNote(r normRoute, others []normRoute, other string) string {
 	}
 	switch {
 	case other == "vnetdoctor" && strings.EqualFold(r.row.Source, "VirtualNetworkGateway"):
-		return "a gateway-learned route: BGP- and ExpressRoute-learned routes are not modelled (docs/architecture.md)"
+		return "a gateway-learned route vnetdoctor did not derive: BGP- and ExpressRoute-learned prefixes come only from the gateway's learned-routes table when the snapshot has it (az network vnet-gateway list-learned-routes)"
 	case other == "Azure" && r.row.NextHopType == "None" && (r.key.prefix == "127.0.0.0/8" || r.key.prefix == "198.18.0.0/15"):
 		return "spec §1.2 lists this None route from real output [LAB]; Azure's answer does not"
 	}
