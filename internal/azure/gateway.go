@@ -15,7 +15,8 @@ type VNetGateway struct {
 	ActiveActive bool
 	EnableBGP    bool
 	ASN          uint32
-	BGPAddrs     []netip.Addr // bgpPeeringAddress(es) inside the VNet (APIPA custom addresses excluded)
+	BGPAddrs     []netip.Addr  // bgpPeeringAddress(es) inside the VNet (APIPA custom addresses excluded)
+	NATRules     []*VPNNATRule // natRules (vpnnat.go)
 }
 
 // LocalGateway is Microsoft.Network/localNetworkGateways.
@@ -35,6 +36,8 @@ type Connection struct {
 	Local2    string
 	Status    string
 	EnableBGP bool
+	// IngressNAT and EgressNAT are ingressNatRules and egressNatRules (vpnnat.go).
+	IngressNAT, EgressNAT []string
 }
 
 func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
@@ -51,6 +54,8 @@ func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
 			w.EnableBGP = d.boolean(m, at)
 		case "bgpsettings":
 			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) { d.bgpSettings(w, k, m, at) })
+		case "natrules":
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.NATRules = append(w.NATRules, d.vpnNATRule(v, p)) })
 		}
 	})
 	return w
@@ -116,6 +121,10 @@ func (d *dec) connection(v *jsondoc.Value, p *jsondoc.Path) *Connection {
 			w.Status = d.str(m, at)
 		case "enablebgp":
 			w.EnableBGP = d.boolean(m, at)
+		case "ingressnatrules":
+			w.IngressNAT = d.refs(m, at)
+		case "egressnatrules":
+			w.EgressNAT = d.refs(m, at)
 		}
 	})
 	return w

@@ -202,7 +202,7 @@ func (b *builder) learnedOverVnet2Vnet(peer *model.VNetGateway) []netip.Prefix {
 	}
 	for _, c := range b.conns[peer] {
 		if strings.EqualFold(c.Type, "IPsec") && c.EnableBGP && c.Local != nil {
-			out = append(out, c.Local.Prefixes...)
+			out = append(out, natPrefixes(c, c.Local.Prefixes)...) // advertised post-NAT (vpnnat.go)
 		}
 	}
 	return out
@@ -236,7 +236,7 @@ func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 			b.addWarning("Unsupported", c.ID, "BGP-learned routes of connection "+c.Name+
 				" are not in the snapshot; only the local network gateway's address prefixes are modelled")
 		}
-		return c.Local.Prefixes
+		return natPrefixes(c, c.Local.Prefixes) // VPN NAT (vpnnat.go)
 	case strings.EqualFold(c.Type, "Vnet2Vnet"):
 		if c.Peer == nil || c.Peer.VNet == nil {
 			return nil

@@ -82,6 +82,8 @@ type VNetGateway struct {
 	// Learned is the supplied `vnet-gateway list-learned-routes` output (or the route tables of
 	// the ExpressRoute circuits it connects to); nil when none was given (bgp.go).
 	Learned *LearnedRoutes
+	// NATRules are the gateway's VPN NAT rules (vpnnat.go); connections link them.
+	NATRules []*VPNNATRule
 }
 
 // LocalGateway is a local network gateway: the on-premises side of a site-to-site VPN.
@@ -105,6 +107,8 @@ type Connection struct {
 	Peer      *VNetGateway  // Vnet2Vnet
 	Status    string        // connectionStatus when present
 	EnableBGP bool
+	// IngressNAT and EgressNAT are the gateway NAT rules the connection links (vpnnat.go).
+	IngressNAT, EgressNAT []*VPNNATRule
 }
 
 // NetAppVolume is an Azure NetApp Files volume (spec §7: Basic network features count IPs).

@@ -134,11 +134,18 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 		return
 	}
 	w.exitGW = gw
+	w.exitConn = exitConnection(gw, r, w.pkt.dst) // VPN NAT (vpnnat.go)
+	if !w.natEgress(w.exitConn) {
+		return
+	}
 	o, ok := w.p.Index.OnPremFor(w.pkt.dst)
 	name := "on-premises"
 	var id model.ID
 	if ok {
 		name, id = o.Local.Name, o.Local.ID
+	}
+	if c := w.exitConn; c != nil && c.Local != nil {
+		name, id = c.Local.Name, c.Local.ID // the site the connection reaches (two may share a range)
 	}
 	w.step(StepRoute, Matched, gw.ID, "", "%s gateway %s sends the packet to %s", gw.GatewayType, gw.Name, name)
 	w.addHop(HopOnPremises, name, id, w.pkt.dst)

@@ -97,6 +97,9 @@ func resolveAddr(p *dataplane.Plane, ref string, a netip.Addr, isSource bool) (e
 	if o, ok := p.Index.OnPremFor(a); ok {
 		return endpoint{kind: epOnPrem, addr: a, onPrem: o}, nil
 	}
+	if e, ok := natOnPrem(p, a, isSource); ok { // a site's post-NAT address (vpnnat.go)
+		return e, nil
+	}
 	if isPublic(a) {
 		return endpoint{kind: epInternet, addr: a}, nil
 	}

@@ -24,6 +24,7 @@ func (w *walker) startReply(f *walker) {
 		last := f.leg.Hops[len(f.leg.Hops)-1]
 		w.addHop(HopOnPremises, last.Name, model.ID(last.ResourceID), w.pkt.src)
 		w.step(StepRoute, Matched, model.ID(last.ResourceID), "", "the reply comes back over the gateway connection")
+		w.inConn = f.exitConn // VPN NAT (vpnnat.go)
 		w.gatewayIngress(f.exitGW)
 	case ExitedToAzureService:
 		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)

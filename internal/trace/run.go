@@ -165,13 +165,14 @@ func (w *walker) fromOnPrem(o dataplane.OnPremPrefix) {
 		return
 	}
 	w.step(StepRoute, Matched, o.Local.ID, "", "%s is inside %s of local network gateway %s", w.pkt.src, o.Prefix, o.Local.Name)
+	w.inConn = onPremConnection(o) // VPN NAT (vpnnat.go)
 	w.gatewayIngress(gw)
 }
 
 // gatewayIngress routes a packet arriving from on-premises with GatewaySubnet's table.
 func (w *walker) gatewayIngress(gw *model.VNetGateway) {
 	w.addHop(HopVNetGateway, gw.Name, gw.ID, first(gw.PrivateIPs))
-	if !w.gatewayWorks(gw) {
+	if !w.gatewayWorks(gw) || !w.natIngress(w.inConn) {
 		return
 	}
 	s := gatewaySubnet(gw)

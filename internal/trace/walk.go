@@ -91,6 +91,8 @@ type walker struct {
 	pendingFwSNAT *model.Firewall
 	// exitGW is the gateway a leg left through to on-premises (the reply enters there).
 	exitGW *model.VNetGateway
+	// exitConn is the connection it left over; inConn the one a leg enters Azure over (VPN NAT, vpnnat.go).
+	exitConn, inConn *model.Connection
 	// sender is the NIC ip configuration the current leg left from (outbound method, spec §4);
 	// senderFW the firewall it left from; both nil after a gateway.
 	sender   *model.IPConfig

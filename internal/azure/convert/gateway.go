@@ -38,6 +38,7 @@ func (b *builder) buildVNetGateways() {
 			g.VNet = g.Subnet.VNet
 			g.VNet.Gateways = append(g.VNet.Gateways, g)
 		}
+		g.NATRules = b.vpnNATRules(g, w.NATRules) // vpnnat.go
 		b.gateways[key(w.ID)] = g
 		b.n.VNetGateways = append(b.n.VNetGateways, g)
 		b.n.Index(g.ID, g)
@@ -74,6 +75,7 @@ func (b *builder) buildConnections() {
 				b.dangling(c.ID, "local network gateway", w.Local2)
 			}
 		}
+		b.connectionNAT(c, w) // vpnnat.go
 		if c.Gateway != nil {
 			c.Gateway.Connections = append(c.Gateway.Connections, c)
 		}
