@@ -241,3 +241,46 @@ func withResolver(files map[string][]byte) map[string][]byte {
 	out["resolver.json"] = b
 	return out
 }
+
+// TestCollectExitCodes: 4 when written but incomplete (the gap on stderr and in the
+// manifest), 2 when nothing is written; the token never appears, and stderr holds no
+// progress line when it is not a terminal.
+func TestCollectExitCodes(t *testing.T) {
+	const bad = "00000000-0000-0000-0000-000000000003"
+	_, dir, code, stderr, _ := collected(t, synth.HubSpoke(), fakeazure.Script{Forbidden: map[string]bool{bad: true}},
+		"--subscription", bad, "--effective-sample", "2")
+	if code != 4 || !strings.Contains(stderr, "incomplete: /subscriptions/"+bad+": 403") || strings.Contains(stderr, "\r") {
+		t.Errorf("forbidden subscription: exit %d, stderr %q; want 4 and the gap, no progress line", code, stderr)
+	}
+	m := manifestOf(t, dir)
+	if len(m.Errors) != 1 || m.Errors[0].Scope != "/subscriptions/"+bad || m.Requests == 0 || m.Tool != "vnetdoctor" {
+		t.Errorf("manifest = %+v", m)
+	}
+	live := 0
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "live/") {
+			live++
+		}
+	}
+	if live != 4 {
+		t.Errorf("%d live answers, want 2 NICs × routes and NSG", live)
+	}
+	if code, _, stderr := vnetdoctor(t, "", "summary", "-s", dir); code != 0 {
+		t.Errorf("summary of an incomplete snapshot: exit %d %s", code, stderr)
+	}
+
+	_, dir, code, stderr, _ = collected(t, synth.HubSpoke(), fakeazure.Script{ExpireAfter: 1})
+	if _, err := os.Stat(dir); code != 2 || err == nil || !strings.Contains(stderr, "401") || strings.Contains(stderr, fakeazure.Token) {
+		t.Errorf("expired token: exit %d, stderr %q, DIR stat err %v; want 2, nothing written, the token unsaid", code, stderr, err)
+	}
+	for _, args := range [][]string{
+		{"collect", "--out", "x"},
+		{"collect", "--subscription", "s", "--management-group", "m", "--out", "x", "--token-file", "/nonexistent"},
+		{"collect", "--subscription", "s", "--out", "x", "--token-file", "/nonexistent"},
+		{"collect", "--subscription", "s", "--out", "x", "--arm-endpoint", "http://example.com"},
+	} {
+		if code, _, stderr := vnetdoctor(t, "", args...); code != 2 || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, %q; want one line and exit 2", args, code, stderr)
+		}
+	}
+}

@@ -100,9 +100,6 @@ func (f *flowFlags) check(name string, needSnapshot bool) error {
 	if f.output != "text" && f.output != "json" {
 		return usagef("%s: -o must be one of text|json, not %q", name, f.output)
 	}
-	if strings.HasPrefix(f.db, "clickhouse://") {
-		return usagef("%s: --db %s: the ClickHouse store is not implemented yet; give a DuckDB file", name, f.db)
-	}
 	if f.db == "" {
 		return usagef("%s: --db must name a file", name)
 	}
@@ -110,6 +107,9 @@ func (f *flowFlags) check(name string, needSnapshot bool) error {
 }
 
 func (f *flowFlags) open(ctx context.Context, mustExist bool) (flowdb.Store, error) {
+	if st, ok, err := openClickHouse(ctx, f.db, mustExist); ok { // flows_clickhouse.go
+		return st, err
+	}
 	if openFlowDB == nil {
 		return nil, usagef("flows: this vnetdoctor was built without cgo, so without the DuckDB flow store; build with CGO_ENABLED=1 and a C compiler")
 	}

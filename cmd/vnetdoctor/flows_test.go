@@ -148,7 +148,7 @@ func TestFlowsBadInput(t *testing.T) {
 		{[]string{"flows", "ingest", "--db", db, filepath.Join(dir, "missing.json")}, "missing.json"},
 		{[]string{"flows", "ingest", "--db", notDB, exampleLogs}, notDB},
 		{[]string{"flows", "ingest", "--db", db, garbage}, garbage + ": $.records[0].flowLogVersion: unknown flowLogVersion 9"},
-		{[]string{"flows", "ingest", "--db", "clickhouse://localhost:9000/flows", garbage}, "ClickHouse store is not implemented yet"},
+		{[]string{"flows", "ingest", "--db", "clickhouse://localhost:9000", garbage}, "want a name of letters, digits and _"},
 		{[]string{"flows", "explain", "-s", example, "--db", filepath.Join(dir, "absent.duckdb")}, "no flow database there"},
 		{[]string{"flows", "explain", "--db", db}, "-s SNAPSHOT is required"},
 		{[]string{"flows", "explain", "-s", example, "--db", db, "--src", "nope"}, "--src must be an IPv4 address"},

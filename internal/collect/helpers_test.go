@@ -112,3 +112,5 @@ func readManifest(t *testing.T, dir string) *Manifest {
 	}
 	return &m
 }
+
+func writeFileBytes(p string, b []byte) error { return os.WriteFile(p, b, 0o600) }

@@ -13,6 +13,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -84,7 +85,16 @@ func redact(raw string) string {
 // database as a flow database. A database of a newer schema version is a
 // *flowdb.NewerSchemaError; a database that holds other tables and no vnetdoctor schema is
 // refused.
-func Open(ctx context.Context, rawURL string) (*Store, error) {
+func Open(ctx context.Context, rawURL string) (*Store, error) { return openDB(ctx, rawURL, true) }
+
+// OpenExisting is Open of a flow database that must exist already (the questions: a database
+// never ingested into would only answer nothing); ErrNoDatabase when it does not.
+func OpenExisting(ctx context.Context, rawURL string) (*Store, error) { return openDB(ctx, rawURL, false) }
+
+// ErrNoDatabase says the server has no flow database of the name given.
+var ErrNoDatabase = errors.New("no flow database there (run vnetdoctor flows ingest first)")
+
+func openDB(ctx context.Context, rawURL string, create bool) (*Store, error) {
 	opt, db, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -94,10 +104,18 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	if err != nil {
 		return nil, s.errorf("%v", err)
 	}
-	err = conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db)
+	var meta uint64
+	if create {
+		err = conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db)
+	} else {
+		err = conn.QueryRow(ctx, `SELECT count() FROM system.tables WHERE database = ? AND name = 'meta'`, db).Scan(&meta)
+	}
 	conn.Close()
 	if err != nil {
 		return nil, s.errorf("cannot reach the server: %v", err)
+	}
+	if !create && meta == 0 {
+		return nil, fmt.Errorf("%s: %w", s.url, ErrNoDatabase)
 	}
 	opt.Auth.Database = db
 	if s.conn, err = ch.Open(&opt); err != nil {

@@ -370,3 +370,16 @@ func mustRead(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+func TestOpenExisting(t *testing.T) {
+	url := chtest.Require(t).URL(t)
+	if _, err := OpenExisting(context.Background(), url); !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), url) {
+		t.Fatalf("absent: err = %v", err)
+	}
+	open(t, url).Close()
+	s, err := OpenExisting(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}

@@ -59,6 +59,21 @@ func Require(t testing.TB) *Server {
 	return shared
 }
 
+// RequireOwn starts a server for t alone, stopped when t ends: for test binaries without a
+// TestMain that calls Stop. It skips or fails t as Require does.
+func RequireOwn(t testing.TB) *Server {
+	t.Helper()
+	s, err := Start()
+	if err != nil {
+		if Required() {
+			t.Fatalf("ClickHouse is required (VNETDOCTOR_CLICKHOUSE_REQUIRED=1): %v", err)
+		}
+		t.Skipf("skipping the ClickHouse test: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
 // Stop stops the server Require started, if any: call it from TestMain after m.Run.
 func Stop() {
 	if shared != nil {
