@@ -198,3 +198,36 @@ func TestRouteNotes(t *testing.T) {
 		t.Errorf("spellings differ: %+v", s)
 	}
 }
+
+// vm-app1's subnet is under a security admin rule: an answer without admin rules leaves
+// vnetdoctor's out with a note; an answer with them compares them, the name by its last part.
+func TestAdminRules(t *testing.T) {
+	s := load(t, filepath.Join("..", "..", "examples", "hub-spoke"))
+	rl, err := ask.Rules(context.Background(), s, ask.RulesQuery{NIC: "vm-app1"}, ask.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := FromListing(rl.NSGs)
+	var nsgOnly, admin []NSG
+	for _, n := range ours {
+		if n.NetworkManager != "" {
+			a := n
+			a.Rules = append([]Rule(nil), n.Rules...)
+			a.Rules[0].Name = "deny-rdp-from-internet"
+			admin = append(admin, a)
+			continue
+		}
+		nsgOnly = append(nsgOnly, n)
+	}
+	if len(admin) != 1 || len(admin[0].Rules) != 1 {
+		t.Fatalf("admin entries = %+v", admin)
+	}
+	side := CompareRules(nsgOnly, ours)
+	if !side.Match || len(side.Notes) != 1 || side.Notes[0] != "Azure's answer lists no security admin rules; vnetdoctor's 1 were not compared" {
+		t.Errorf("without admin rules: %+v", side)
+	}
+	side = CompareRules(append(nsgOnly, admin...), ours)
+	if !side.Match || side.Matched != side.Computed || len(side.Notes) != 0 {
+		t.Errorf("with admin rules: %+v", side)
+	}
+}
