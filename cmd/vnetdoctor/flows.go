@@ -26,8 +26,11 @@ const defaultFlowDB = "vnetdoctor-flows.duckdb"
 // (cgo), nil otherwise.
 var openFlowDB func(ctx context.Context, path string) (flowdb.Store, error)
 
-const flowsUsage = `usage: vnetdoctor flows ingest  -s SNAPSHOT [--db DB] PATH...
+const flowsUsage = `usage: vnetdoctor flows ingest  [-s SNAPSHOT] [--db DB] PATH...
+       vnetdoctor flows report  [-s SNAPSHOT] [--db DB] [--view top|denied|flowtypes|conversations|asymmetric|firewall]
+                                [--since T] [--until T] [--limit N] [-o text|json|csv]
        vnetdoctor flows explain -s SNAPSHOT [--db DB] [--src IP] [--dst IP] [--dport N] [--denied] [--disagree] [--limit N] [-o text|json]
+       vnetdoctor flows replay  -s NEWSNAPSHOT [--db DB] [--src IP] [--dst IP] [--dport N] [--denied] [--limit N] [-o text|json]
 
 Observed flows from VNet flow logs (v4), NSG flow logs (v1, v2) and Azure Firewall logs (AZFWNetworkRule,
 AZFWApplicationRule, AZFWNatRule; legacy network and application rule msg), kept in an embedded DuckDB
@@ -37,18 +40,26 @@ ingest reads each PATH (a file, or a directory read recursively): {"records": [.
 PT1H.json (a half-written last record is skipped and read when the blob has grown), JSON arrays and
 JSON lines. A record is stored once: ingesting the same file again adds nothing.
 
+With -s, ingest enriches each record with the snapshot: the NIC, VM, subnet, VNet and owner of
+each address, Traffic Analytics' flow type, and the NSG, admin rule or firewall policy rule behind it.
+
+report answers one view: top (talkers by bytes), denied, flowtypes, conversations, asymmetric
+(the firewall saw only the reply of a conversation) or firewall (hits per rule, rules never hit).
+
 explain lists each observed flow (source, destination, protocol, destination port, observer, rule)
 with the model's verdict and deciding rule; agrees is false where the log and the model disagree,
-which means the snapshot is stale or the model is wrong.
+which means the snapshot is stale or the model is wrong. replay explains them against a new
+snapshot and lists those whose verdict would change.
 
 example:
   vnetdoctor flows ingest -s examples/hub-spoke --db /tmp/flows.duckdb PT1H.json
+  vnetdoctor flows report  -s examples/hub-spoke --db /tmp/flows.duckdb --view denied
   vnetdoctor flows explain -s examples/hub-spoke --db /tmp/flows.duckdb --denied
 `
 
 func runFlows(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usagef("flows: want a subcommand: ingest or explain (vnetdoctor flows --help)")
+		return usagef("flows: want a subcommand: ingest, report, explain or replay (vnetdoctor flows --help)")
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
@@ -57,10 +68,12 @@ func runFlows(args []string, stdin io.Reader, stdout io.Writer) error {
 		return runFlowsIngest(args[1:], stdin, stdout)
 	case "explain":
 		return runFlowsExplain(args[1:], stdin, stdout)
-	case "report", "replay":
-		return usagef("flows %s is not implemented yet (issue 12)", args[0])
+	case "report":
+		return runFlowsReport(args[1:], stdin, stdout)
+	case "replay":
+		return runFlowsReplay(args[1:], stdin, stdout)
 	}
-	return usagef("flows: unknown subcommand %q: want ingest or explain", args[0])
+	return usagef("flows: unknown subcommand %q: want ingest, report, explain or replay", args[0])
 }
 
 // parseInterleaved parses flags that may come before, between or after positional arguments.
@@ -254,11 +267,25 @@ type explainAnswer struct {
 }
 
 func runFlowsExplain(args []string, stdin io.Reader, stdout io.Writer) error {
+	rows, _, f, err := explainRows("flows explain", args, stdin, false)
+	if err != nil {
+		return err
+	}
+	if f.output == "json" {
+		return render.JSON(stdout, explainAnswer{Flows: rows})
+	}
+	return writeExplainText(stdout, rows)
+}
+
+// explainRows parses explain's flags (replay's are the same) and explains the observed flows
+// they select against -s; replay keeps only the rows that disagree. explored is how many
+// observed groups were explained.
+func explainRows(name string, args []string, stdin io.Reader, replay bool) ([]flowexplain.Row, int, *flowFlags, error) {
 	var f flowFlags
 	var src, dst string
 	var dport, limit int
 	var denied, disagree bool
-	fs := newFlowFlags("flows explain", &f)
+	fs := newFlowFlags(name, &f)
 	fs.StringVar(&src, "src", "", "only flows from this IP")
 	fs.StringVar(&dst, "dst", "", "only flows to this IP")
 	fs.IntVar(&dport, "dport", -1, "only flows to this destination port")
@@ -267,14 +294,15 @@ func runFlowsExplain(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs.IntVar(&limit, "limit", 1000, "at most this many rows (0: all)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
 	if len(pos) > 0 {
-		return usagef("flows explain: unexpected argument %q", pos[0])
+		return nil, 0, nil, usagef("%s: unexpected argument %q", name, pos[0])
 	}
-	if err := f.check("flows explain", true); err != nil {
-		return err
+	if err := f.check(name, true); err != nil {
+		return nil, 0, nil, err
 	}
+	disagree = disagree || replay
 	filter := flowdb.Filter{DeniedOnly: denied}
 	if !disagree {
 		filter.Limit = limit
@@ -288,47 +316,45 @@ func runFlowsExplain(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		ip, err := netip.ParseAddr(a.v)
 		if err != nil || !ip.Is4() {
-			return usagef("flows explain: %s must be an IPv4 address, not %q", a.flag, a.v)
+			return nil, 0, nil, usagef("%s: %s must be an IPv4 address, not %q", name, a.flag, a.v)
 		}
 		*a.to = ip
 	}
 	if dport > 65535 || dport < -1 {
-		return usagef("flows explain: --dport must be 0-65535")
+		return nil, 0, nil, usagef("%s: --dport must be 0-65535", name)
 	}
 	if dport >= 0 {
 		filter.DstPort, filter.HasDPort = uint16(dport), true
 	}
 	if limit < 0 {
-		return usagef("flows explain: --limit must be 0 or more")
+		return nil, 0, nil, usagef("%s: --limit must be 0 or more", name)
 	}
 	ctx := context.Background()
 	st, err := f.open(ctx, true)
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
 	defer st.Close()
 	snap, err := f.snapshot(ctx, stdin)
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
 	obs, err := flowdb.Flows(ctx, st, filter)
 	if err != nil {
-		return fmt.Errorf("flows explain: %w", err)
+		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	rows, err := flowexplain.New(snap, f.options()).Explain(ctx, obs)
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
+	explored := len(rows)
 	if disagree {
 		rows = slices.DeleteFunc(rows, func(r flowexplain.Row) bool { return r.Agrees })
 		if limit > 0 && len(rows) > limit {
 			rows = rows[:limit]
 		}
 	}
-	if f.output == "json" {
-		return render.JSON(stdout, explainAnswer{Flows: rows})
-	}
-	return writeExplainText(stdout, rows)
+	return rows, explored, &f, nil
 }
 
 func writeExplainText(w io.Writer, rows []flowexplain.Row) error {

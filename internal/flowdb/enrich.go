@@ -92,7 +92,9 @@ func (en *Enricher) lookup(a netip.Addr) *enriched {
 		e.vnet = owners[0].VNet
 	} else if p, ok := en.net.PublicIPByAddr(a); ok {
 		ep.OwnerKind, ep.Owner = model.OwnerPublicIP.String(), string(p.ID)
-		en.attached(ep, p.AttachedTo)
+		// A public IP of a resource in a VNet is that VNet's side of a flow (the flow log of a
+		// NIC with a public IP records its private address; a DNAT line the public one).
+		e.vnet = en.attached(ep, p.AttachedTo)
 	}
 	if e.vnet == nil {
 		e.vnet = en.vnetOf(a)
@@ -101,7 +103,7 @@ func (en *Enricher) lookup(a netip.Addr) *enriched {
 	case e.vnet != nil:
 		e.class = classVNet
 		ep.VNet = string(e.vnet.ID)
-		if ep.Subnet == "" {
+		if ep.Subnet == "" && ep.OwnerKind != model.OwnerPublicIP.String() {
 			if s := e.vnet.SubnetOf(a); s != nil {
 				ep.Subnet = string(s.ID)
 			}
@@ -166,20 +168,38 @@ func setOwner(ep *Endpoint, o model.Owner) {
 	}
 }
 
-// attached names the NIC and VM of a public IP attached to a NIC's ip configuration.
-func (en *Enricher) attached(ep *Endpoint, cfg model.ID) {
-	i := strings.Index(strings.ToLower(string(cfg)), "/ipconfigurations/")
+// attached names the NIC and VM of a public IP attached to a NIC's ip configuration, and
+// returns the VNet of the NIC, firewall or gateway it is attached to (nil when unknown).
+func (en *Enricher) attached(ep *Endpoint, cfg model.ID) *model.VNet {
+	i := strings.LastIndexByte(string(cfg), '/')
 	if i < 0 {
-		return
+		return nil
 	}
-	if r, ok := en.net.Lookup(cfg[:i]); ok {
-		if nic, ok := r.(*model.NIC); ok {
-			ep.NIC, ep.VM = string(nic.ID), string(nic.VMID)
-			if nic.VM != nil {
-				ep.VM = string(nic.VM.ID)
-			}
+	i = strings.LastIndexByte(string(cfg[:i]), '/') // the owner is cfg without /<children>/<name>
+	if i < 0 {
+		return nil
+	}
+	r, ok := en.net.Lookup(cfg[:i])
+	if !ok {
+		return nil
+	}
+	switch o := r.(type) {
+	case *model.NIC:
+		ep.NIC, ep.VM = string(o.ID), string(o.VMID)
+		if o.VM != nil {
+			ep.VM = string(o.VM.ID)
 		}
+		if s := o.Subnet(); s != nil {
+			return s.VNet
+		}
+	case *model.Firewall:
+		if o.Subnet != nil {
+			return o.Subnet.VNet
+		}
+	case *model.VNetGateway:
+		return o.VNet
 	}
+	return nil
 }
 
 // flowType is Traffic Analytics' flow type of a flow between s and d (logs.md §5.1, from the

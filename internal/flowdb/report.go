@@ -143,31 +143,33 @@ func (o *observation) rank() int {
 
 // conversation is (source, destination, protocol, destination port) counted once.
 type conversation struct {
-	src, dst, proto, dport uint64
-	best                   observation
-	first, last            int64
+	src, dst, fq, proto, dport uint64
+	best                       observation
+	first, last                int64
 }
 
 // conversations groups the records of f by conversation and counts each one once, from its
 // best observation point; endpoints and flow type from any observation that has them.
 func conversations(ctx context.Context, st Store, f Filter) ([]*conversation, error) {
-	q := `SELECT src, dst, proto, dport, kind, dir, max(src_ep), max(dst_ep), max(flow_type), ` + startExpr + `, ` + endExpr + `,
-		sum(pkts_sd + pkts_ds), sum(bytes_sd + bytes_ds), sum(pkts_ds), min(ts_ms), max(ts_ms)
-		FROM flow_raw` + f.where() + ` GROUP BY src, dst, proto, dport, kind, dir`
-	type key struct{ src, dst, proto, dport uint64 }
+	// fq is the context of records without a destination address (application rules that
+	// name an FQDN), 0 otherwise: the FQDN is the destination.
+	q := `SELECT src, dst, CASE WHEN dst = 0 THEN ctx_id ELSE 0 END AS fq, proto, dport, kind, dir, max(src_ep), max(dst_ep), max(flow_type), ` +
+		startExpr + `, ` + endExpr + `, sum(pkts_sd + pkts_ds), sum(bytes_sd + bytes_ds), sum(pkts_ds), min(ts_ms), max(ts_ms)
+		FROM flow_raw` + f.where() + ` GROUP BY src, dst, fq, proto, dport, kind, dir`
+	type key struct{ src, dst, fq, proto, dport uint64 }
 	convs := map[key]*conversation{}
 	err := st.Query(ctx, q, func(scan func(...any) error) error {
 		var k key
 		var o observation
 		var kind, starts, ends uint64
-		if err := scan(&k.src, &k.dst, &k.proto, &k.dport, &kind, &o.dir, &o.srcEP, &o.dstEP, &o.ftype, &starts, &ends,
+		if err := scan(&k.src, &k.dst, &k.fq, &k.proto, &k.dport, &kind, &o.dir, &o.srcEP, &o.dstEP, &o.ftype, &starts, &ends,
 			&o.pkts, &o.bytes, &o.replyPkts, &o.first, &o.last); err != nil {
 			return err
 		}
 		o.kind, o.flows = flowlog.Kind(kind), max(starts, ends)
 		c := convs[k]
 		if c == nil {
-			c = &conversation{src: k.src, dst: k.dst, proto: k.proto, dport: k.dport, best: o, first: o.first, last: o.last}
+			c = &conversation{src: k.src, dst: k.dst, fq: k.fq, proto: k.proto, dport: k.dport, best: o, first: o.first, last: o.last}
 			convs[k] = c
 			return nil
 		}
@@ -200,6 +202,17 @@ func name(eps map[uint64]*Endpoint, id uint64) string {
 	return lastSegment(e.Owner)
 }
 
+// dest is a conversation's destination: its address, or the FQDN an application rule named.
+func dest(dst, fq uint64, ctxs map[uint64]*Context) string {
+	if dst != 0 {
+		return Addr4(uint32(dst)).String()
+	}
+	if c := ctxs[fq]; c != nil {
+		return c.FQDN
+	}
+	return ""
+}
+
 func trafficView(ctx context.Context, st Store, view string, f Filter) (*Report, error) {
 	convs, err := conversations(ctx, st, f)
 	if err != nil {
@@ -212,17 +225,21 @@ func trafficView(ctx context.Context, st Store, view string, f Filter) (*Report,
 	if err != nil {
 		return nil, err
 	}
+	ctxs, err := Contexts(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	if view == "top" {
-		return topView(convs, eps), nil
+		return topView(convs, eps, ctxs), nil
 	}
 	r := &Report{View: view, Columns: []string{"source", "sourceName", "destination", "destinationName", "protocol", "destinationPort",
 		"flowType", "flows", "packets", "bytes", "first", "last"}}
 	slices.SortFunc(convs, func(a, b *conversation) int {
 		return cmp.Or(cmp.Compare(b.best.flows, a.best.flows), cmp.Compare(b.best.bytes, a.best.bytes), cmp.Compare(a.src, b.src),
-			cmp.Compare(a.dst, b.dst), cmp.Compare(a.proto, b.proto), cmp.Compare(a.dport, b.dport))
+			cmp.Compare(a.dst, b.dst), cmp.Compare(a.fq, b.fq), cmp.Compare(a.proto, b.proto), cmp.Compare(a.dport, b.dport))
 	})
 	for _, c := range convs {
-		r.Rows = append(r.Rows, []any{Addr4(uint32(c.src)).String(), name(eps, c.best.srcEP), Addr4(uint32(c.dst)).String(),
+		r.Rows = append(r.Rows, []any{Addr4(uint32(c.src)).String(), name(eps, c.best.srcEP), dest(c.dst, c.fq, ctxs),
 			name(eps, c.best.dstEP), protoName(uint8(c.proto)), c.dport, FlowType(c.best.ftype).String(), c.best.flows, c.best.pkts,
 			c.best.bytes, stampMs(c.first), stampMs(c.last)})
 	}
@@ -230,8 +247,8 @@ func trafficView(ctx context.Context, st Store, view string, f Filter) (*Report,
 }
 
 // topView is the top talkers: source-destination pairs by bytes, then flows.
-func topView(convs []*conversation, eps map[uint64]*Endpoint) *Report {
-	type pair struct{ src, dst uint64 }
+func topView(convs []*conversation, eps map[uint64]*Endpoint, ctxs map[uint64]*Context) *Report {
+	type pair struct{ src, dst, fq uint64 }
 	type talk struct {
 		pair
 		srcEP, dstEP, ftype uint64
@@ -239,7 +256,7 @@ func topView(convs []*conversation, eps map[uint64]*Endpoint) *Report {
 	}
 	by := map[pair]*talk{}
 	for _, c := range convs {
-		p := pair{c.src, c.dst}
+		p := pair{c.src, c.dst, c.fq}
 		t := by[p]
 		if t == nil {
 			t = &talk{pair: p}
@@ -253,11 +270,12 @@ func topView(convs []*conversation, eps map[uint64]*Endpoint) *Report {
 		talks = append(talks, t)
 	}
 	slices.SortFunc(talks, func(a, b *talk) int {
-		return cmp.Or(cmp.Compare(b.bytes, a.bytes), cmp.Compare(b.flows, a.flows), cmp.Compare(a.src, b.src), cmp.Compare(a.dst, b.dst))
+		return cmp.Or(cmp.Compare(b.bytes, a.bytes), cmp.Compare(b.flows, a.flows), cmp.Compare(a.src, b.src), cmp.Compare(a.dst, b.dst),
+			cmp.Compare(a.fq, b.fq))
 	})
 	r := &Report{View: "top", Columns: []string{"source", "sourceName", "destination", "destinationName", "flowType", "flows", "packets", "bytes"}}
 	for _, t := range talks {
-		r.Rows = append(r.Rows, []any{Addr4(uint32(t.src)).String(), name(eps, t.srcEP), Addr4(uint32(t.dst)).String(),
+		r.Rows = append(r.Rows, []any{Addr4(uint32(t.src)).String(), name(eps, t.srcEP), dest(t.dst, t.fq, ctxs),
 			name(eps, t.dstEP), FlowType(t.ftype).String(), t.flows, t.pkts, t.bytes})
 	}
 	return r
