@@ -2,7 +2,6 @@ package collect
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -379,5 +378,3 @@ func (m *Manifest) ErrorLines() []string {
 	}
 	return out
 }
-
-var _ = json.RawMessage{}

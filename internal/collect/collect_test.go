@@ -3,7 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
-	"maps"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,6 +96,7 @@ func TestForbiddenSubscription(t *testing.T) {
 	for name, s := range map[string]fakeazure.Script{
 		"hidden":        {Forbidden: map[string]bool{bad: true}},
 		"batch refused": {Forbidden: map[string]bool{bad: true}, ListForbidden: true, Refuse403: true},
+		"no list":       {Forbidden: map[string]bool{bad: true}, NoList: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			fx := newFixture(t, files, s)
@@ -223,7 +224,7 @@ func TestManagementGroupScope(t *testing.T) {
 
 	var extra []string
 	for i := range 12000 {
-		extra = append(extra, "10000000-0000-0000-0000-"+strings.Repeat("0", 12-len(itoa(i)))+itoa(i))
+		extra = append(extra, fmt.Sprintf("10000000-0000-0000-0000-%012d", i))
 	}
 	fx = newFixture(t, files, fakeazure.Script{ExtraSubs: extra})
 	o = fx.options()
@@ -238,19 +239,6 @@ func TestManagementGroupScope(t *testing.T) {
 	if m.Subscriptions != 12004 || fx.fake.Queries.Load() < 13*int64(len(families)) {
 		t.Errorf("subscriptions %d, queries %d; want 12,004 read in 13 batches per family", m.Subscriptions, fx.fake.Queries.Load())
 	}
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // TestExistingOutAndInterrupt: an existing DIR is refused without --force; a cancelled
@@ -283,5 +271,3 @@ func TestExistingOutAndInterrupt(t *testing.T) {
 		t.Errorf("--force kept the old DIR's files")
 	}
 }
-
-var _ = maps.Keys[map[string]bool]

@@ -3,10 +3,12 @@ package collect
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 )
 
 const (
@@ -73,6 +75,48 @@ func (r *run) visibleSubscriptions(ctx context.Context) (map[string]bool, error)
 	return out, nil
 }
 
+// eachSubscription reads GET /subscriptions/{id} for each one asked for, when the list is
+// not available. When every answer is a 404 the endpoint cannot tell readable from missing:
+// every subscription is kept, with a warning, and Resource Graph's answers decide.
+func (r *run) eachSubscription(ctx context.Context, subs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	var mu sync.Mutex
+	notFound := 0
+	sem := make(chan struct{}, r.opt.Parallel)
+	var wg sync.WaitGroup
+	var fatal error
+	for _, s := range subs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			resp, _, err := r.c.do(ctx, http.MethodGet, r.c.url("/subscriptions/"+s, subscriptionsAPI), nil)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				fatal = err
+			case resp.StatusCode == http.StatusOK:
+				out[s] = true
+			case resp.StatusCode == http.StatusUnauthorized:
+				fatal = &httpError{scope: "/subscriptions/" + s, status: resp.StatusCode, message: "the credential was refused"}
+			case resp.StatusCode == http.StatusNotFound:
+				notFound++
+			}
+		})
+	}
+	wg.Wait()
+	if fatal != nil {
+		return nil, fatal
+	}
+	if notFound == len(subs) {
+		r.warnf("the endpoint answers neither GET /subscriptions nor GET /subscriptions/{id}; subscriptions the caller cannot read may be missing without being named")
+		for _, s := range subs {
+			out[s] = true
+		}
+	}
+	return out, nil
+}
+
 // mgSubscriptions lists the subscriptions under a management group, at any depth.
 func (r *run) mgSubscriptions(ctx context.Context, mg string) ([]string, error) {
 	vals, err := r.list(ctx, "/providers/Microsoft.Management/managementGroups/"+mg+"/descendants", mgAPI)
@@ -95,11 +139,18 @@ func (r *run) mgSubscriptions(ctx context.Context, mg string) ([]string, error) 
 // resolveScopes returns the scopes to query and records each subscription the caller cannot
 // read. No readable subscription at all is an error (exit 2, nothing written).
 func (r *run) resolveScopes(ctx context.Context) ([]scope, error) {
+	want := lowerAll(r.opt.Subscriptions)
 	visible, err := r.visibleSubscriptions(ctx)
-	if err != nil {
+	var he *httpError
+	switch {
+	case errors.As(err, &he) && he.status != http.StatusUnauthorized && r.opt.ManagementGroup == "":
+		// The list is refused or absent: ask for each subscription instead.
+		if visible, err = r.eachSubscription(ctx, want); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, fmt.Errorf("listing the caller's subscriptions: %w", err)
 	}
-	want := lowerAll(r.opt.Subscriptions)
 	if r.opt.ManagementGroup != "" {
 		subs, err := r.mgSubscriptions(ctx, r.opt.ManagementGroup)
 		if err != nil {

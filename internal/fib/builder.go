@@ -22,6 +22,7 @@ type builder struct {
 	pes      *endpoints // private endpoint routes, shared by the tables
 	conns    map[*model.VNetGateway][]*model.Connection
 	udrLPM   map[*model.RouteTable]*bart.Lite // UDR prefixes for spec §1.5 rule 2
+	learned  map[*model.VNet]*learnedSet      // learned routes of each VNet's gateways and Route Servers (learned.go)
 	warn     *[]model.Warning
 }
 

@@ -67,7 +67,8 @@ type Route struct {
 	Tag string
 	// Learned is the BGP table row a learned VirtualNetworkGateway route was programmed from, nil
 	// for static gateway routes; RouteServer the Route Server that programmed it (its next hop is
-	// the NVA the route was learned from). learned.go.
+	// the NVA the route was learned from). Learned routes are shared between tables and carry no
+	// Peering, even by gateway transit (learned.go).
 	Learned     *model.LearnedRoute
 	RouteServer *model.RouteServer
 }
@@ -86,6 +87,8 @@ type Table struct {
 	pes  *endpoints
 	b    *builder
 	udrs *bart.Lite // the subnet's UDR prefixes for spec §1.5 rule 2
+	// lg is the shared set of learned routes the subnet receives (learned.go), nil when none.
+	lg *learnedSet
 	index
 }
 
@@ -121,15 +124,21 @@ func (t *Table) DefaultRoute() (*Route, bool) {
 // Routes removed by the spec (Default None routes that lose rule 1, or all of them under an
 // active 0/0 to an appliance or gateway) are not listed at all.
 func (t *Table) All() []Route {
-	if t.pes == nil {
+	if t.pes == nil && t.lg == nil {
 		return t.routes
 	}
 	return t.b.listing(t.Subnet)
 }
 
 // WithoutEndpoints returns every route but the private endpoint /32s, in listing order. The
-// slice is shared; callers must not modify it. It does not allocate.
-func (t *Table) WithoutEndpoints() []Route { return t.routes }
+// slice is shared; callers must not modify it. It does not allocate, except with shared
+// learned routes (learned.go): then it assembles a new listing, as All does.
+func (t *Table) WithoutEndpoints() []Route {
+	if t.lg == nil {
+		return t.routes
+	}
+	return t.b.withoutEndpoints(t.Subnet)
+}
 
 // FIB holds the effective route table of every subnet of a network. Tables are computed
 // lazily, once, on first use; a FIB is safe for concurrent use.
@@ -215,6 +224,11 @@ func (t *Table) Lookup(dst netip.Addr) (*Route, bool) {
 		return r, true
 	}
 	i, ok := t.lpm.Lookup(dst)
+	if t.lg != nil { // a longer shared learned route (learned.go)
+		if r, ok := t.learned(dst, i, ok); ok {
+			return r, true
+		}
+	}
 	if !ok {
 		return nil, false
 	}

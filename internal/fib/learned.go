@@ -11,14 +11,35 @@ import (
 )
 
 // BGP-learned routes (docs/azure-semantics.md §1.8 "BGP-learned routes"). The snapshot may supply
-// the BGP tables of gateways and Route Servers (model.LearnedRoutes). They join a VNet's gateway
-// routes, so they reach exactly the subnets static gateway routes reach: every subnet of the
+// the BGP tables of gateways and Route Servers (model.LearnedRoutes). They reach exactly the
+// subnets static gateway routes reach: every subnet of the
 // VNet and of the VNets that use it by gateway transit, except subnets whose route table
 // disables gateway route propagation (spec §1.3, §1.4 [UDR]; route-server-faq "Does Azure Route
 // Server support virtual network peering?": spokes with Use Remote Gateway get the NVA routes).
 
-// learnedRoutes adds the learned routes of each VNet's gateways and Route Servers to its gateway
-// routes, and warns where an AzureFirewallSubnet takes a learned 0.0.0.0/0.
+// learnedSet is the learned routes a VNet's gateways and Route Servers program, built once and
+// shared by every table that receives them: the VNet's subnets and those of the VNets using it by
+// gateway transit. A hub's 10,000 on-premises prefixes would otherwise be copied into every spoke
+// subnet's table (spokes x prefixes routes; see BenchmarkBuildLearned). As with private endpoints
+// (endpoints.go), a table materialises only the learned routes whose prefix another of its routes
+// has (rule 1 decides between them) and 0.0.0.0/0 (it changes the None routes, §1.2 DECISION);
+// Lookup consults the rest through lpm. Learned routes carry no Peering, so a shared route and
+// its listed copy are the same; what holds one is its Gateway or RouteServer.
+type learnedSet struct {
+	routes []Route // one per prefix, in listing order
+	lpm    bart.Table[int32]
+}
+
+func newLearnedSet(rs []Route) *learnedSet {
+	l := &learnedSet{routes: rs}
+	for i := range rs {
+		l.lpm.Insert(rs[i].Prefix, int32(i))
+	}
+	return l
+}
+
+// learnedRoutes builds the learned routes of each VNet's gateways and Route Servers, and warns
+// where an AzureFirewallSubnet takes a learned 0.0.0.0/0.
 func (b *builder) learnedRoutes(vnets []*model.VNet) {
 	servers := map[*model.VNet][]*model.RouteServer{}
 	for _, rs := range b.n.RouteServers {
@@ -28,14 +49,153 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 	}
 	for _, v := range vnets {
 		if rs := b.learnedFor(v, servers[v]); len(rs) > 0 {
-			b.gwRoutes[v] = append(b.gwRoutes[v], rs...)
+			if b.learned == nil {
+				b.learned = map[*model.VNet]*learnedSet{}
+			}
+			b.learned[v] = newLearnedSet(rs)
 			b.warnRouteServerTraces(rs)
 		}
 		b.warnUnlearned(v, servers[v])
 	}
+	if b.learned == nil {
+		return
+	}
 	for _, v := range vnets {
 		b.warnFirewallDefault(v)
 	}
+}
+
+// learnedOf is the learned set subnet s receives: its VNet's own (a VNet with a gateway or a
+// Route Server), else the hub's it uses by gateway transit; none when its route table disables
+// gateway route propagation (spec §1.3, §1.4).
+func (b *builder) learnedOf(s *model.Subnet) *learnedSet {
+	if b.learned == nil || (s.RouteTable != nil && s.RouteTable.DisableBGPPropagation) {
+		return nil
+	}
+	v := s.VNet
+	if l, own := b.learned[v]; own || len(v.Gateways) > 0 {
+		return l
+	}
+	if p := v.TransitPeering(); p != nil {
+		return b.learned[p.Remote]
+	}
+	return nil
+}
+
+// appendLearned appends the learned routes s receives that its listing shows (all when all is
+// set, else those sharing a prefix with another route of s, or 0.0.0.0/0), except those equal
+// to or inside s's VNet or a VNet peered with it (§1.8 item 10).
+func (b *builder) appendLearned(rs []Route, s *model.Subnet, all bool) []Route {
+	l := b.learnedOf(s)
+	if l == nil {
+		return rs
+	}
+	add := func(r *Route) {
+		if !shadowedIn(s.VNet, r) {
+			rs = append(rs, *r)
+		}
+	}
+	if all {
+		for i := range l.routes {
+			add(&l.routes[i])
+		}
+		return rs
+	}
+	var idx []int32
+	check := func(p netip.Prefix) {
+		if j, ok := l.lpm.Get(p); ok && !slices.Contains(idx, j) {
+			idx = append(idx, j)
+		}
+	}
+	check(defaultRoute)
+	for i := range rs {
+		check(rs[i].Prefix)
+	}
+	for i := range b.udrs[s.RouteTable] {
+		check(b.udrs[s.RouteTable][i].Prefix)
+	}
+	for r := range b.pes.installed(s) {
+		check(r.Prefix)
+	}
+	slices.Sort(idx)
+	for _, j := range idx {
+		add(&l.routes[j])
+	}
+	return rs
+}
+
+// attachLearned gives t the learned set its subnet receives. Lookup then needs rule 3's index of
+// local routes even when t's own gateway routes overlap none.
+func (b *builder) attachLearned(t *Table) {
+	l := b.learnedOf(t.Subnet)
+	if l == nil {
+		return
+	}
+	t.lg, t.b = l, b
+	if t.local != nil {
+		return
+	}
+	t.local, t.noGW = new(bart.Lite), new(bart.Table[int32])
+	for i := range t.routes {
+		r := &t.routes[i]
+		if r.State != Active {
+			continue
+		}
+		if r.Source != SourceGateway {
+			t.noGW.Insert(r.Prefix, int32(i))
+		}
+		if coversForGateway(r.NextHop) {
+			t.local.Insert(r.Prefix)
+		}
+	}
+}
+
+// learned returns the shared learned route Lookup selects for dst when it beats t's own best
+// match i (ok false: none): it is longer, no route of t has its prefix (those are materialised in
+// t and resolved there), and no Active local route covers dst (rule 3). It does not allocate.
+func (t *Table) learned(dst netip.Addr, i int32, ok bool) (*Route, bool) {
+	j, found := t.lg.lpm.Lookup(dst)
+	if !found {
+		return nil, false
+	}
+	r := &t.lg.routes[j]
+	if ok && t.routes[i].Prefix.Bits() >= r.Prefix.Bits() {
+		return nil, false
+	}
+	if _, taken := t.lpm.Get(r.Prefix); taken || t.local.Contains(dst) {
+		return nil, false
+	}
+	return r, true
+}
+
+// sharedLearned is the shared learned route SystemLookup considers for dst beside the table's
+// own routes: the longest match whose prefix no route of t has (those are in t.routes).
+func (t *Table) sharedLearned(dst netip.Addr) (*Route, bool) {
+	if t.lg == nil {
+		return nil, false
+	}
+	j, found := t.lg.lpm.Lookup(dst)
+	if !found {
+		return nil, false
+	}
+	r := &t.lg.routes[j]
+	if _, taken := t.lpm.Get(r.Prefix); taken {
+		return nil, false
+	}
+	return r, true
+}
+
+// withoutEndpoints is the listing of s without private endpoint routes (they change no other
+// route's state).
+func (b *builder) withoutEndpoints(s *model.Subnet) []Route {
+	out := b.listing(s)
+	keep := out[:0]
+	for _, r := range out {
+		if r.NextHop != model.HopInterfaceEndpoint || r.Source != SourceDefault {
+			keep = append(keep, r)
+		}
+	}
+	return keep
 }
 
 // candidate is one learned route competing for its prefix (§1.8 item 11).
@@ -311,13 +471,14 @@ func (b *builder) warnFirewallDefault(v *model.VNet) {
 	if u := s.DefaultUDR(); u != nil {
 		return
 	}
-	for _, r := range b.gatewayRoutesFor(nil, s) {
-		if r.Learned != nil && r.Prefix == defaultRoute {
-			b.addWarning("Assumption", s.ID, "AzureFirewallSubnet of "+v.Name+" learns 0.0.0.0/0 over BGP ("+learnedBy(&r)+
-				"); Azure Firewall needs direct internet access there (a 0.0.0.0/0 UDR with next hop Internet): "+
-				"the route is listed as Azure programs it, and the firewall's internet traffic follows it")
-			return
-		}
+	l := b.learnedOf(s)
+	if l == nil {
+		return
+	}
+	if j, ok := l.lpm.Get(defaultRoute); ok {
+		b.addWarning("Assumption", s.ID, "AzureFirewallSubnet of "+v.Name+" learns 0.0.0.0/0 over BGP ("+learnedBy(&l.routes[j])+
+			"); Azure Firewall needs direct internet access there (a 0.0.0.0/0 UDR with next hop Internet): "+
+			"the route is listed as Azure programs it, and the firewall's internet traffic follows it")
 	}
 }
 

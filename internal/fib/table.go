@@ -28,6 +28,7 @@ func (b *builder) table(s *model.Subnet) *Table {
 	if b.pes.count(s) > 0 {
 		t.pes, t.b = b.pes, b
 	}
+	b.attachLearned(t) // learned.go
 	return t
 }
 
@@ -92,6 +93,7 @@ func (b *builder) candidates(s *model.Subnet, withEndpoints bool) []Route {
 	}
 	if s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation { // spec §1.4
 		rs = b.gatewayRoutesFor(rs, s)
+		rs = b.appendLearned(rs, s, withEndpoints) // learned.go: all for the listing, else those sharing a prefix
 	}
 	if s.RouteTable != nil {
 		rs = append(rs, b.udrs[s.RouteTable]...)
@@ -149,14 +151,11 @@ func (b *builder) peeringRoutes(rs []Route, s *model.Subnet) []Route {
 // link allowGatewayTransit, both Connected (spec §1.3).
 func (b *builder) gatewayRoutesFor(rs []Route, s *model.Subnet) []Route {
 	v := s.VNet
-	if len(v.Gateways) > 0 || len(b.gwRoutes[v]) > 0 { // own gateways or Route Server (learned.go)
+	if len(v.Gateways) > 0 {
 		return append(rs, b.gwRoutes[v]...)
 	}
 	if p := v.TransitPeering(); p != nil { // only one link of a VNet may use remote gateways [PEER]
 		for _, r := range b.gwRoutes[p.Remote] {
-			if shadowedIn(v, &r) { // §1.8 item 10 (learned.go)
-				continue
-			}
 			r.Peering = p
 			rs = append(rs, r)
 		}
@@ -219,6 +218,9 @@ func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 		consider(t.routes, skipGW)
 		if hasPE && better(pe, best) {
 			best = pe
+		}
+		if lr, ok := t.sharedLearned(dst); ok && !skipGW && better(lr, best) { // learned.go
+			best = lr
 		}
 	}
 	considerAll(false)

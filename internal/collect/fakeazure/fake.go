@@ -32,6 +32,7 @@ type Script struct {
 	Forbidden     map[string]bool // subscriptions the caller cannot read
 	Refuse403     bool            // a query naming a forbidden subscription is refused (403) rather than silently narrowed
 	ListForbidden bool            // GET /subscriptions still lists the forbidden ones
+	NoList        bool            // GET /subscriptions answers 404 (GET /subscriptions/{id} still works)
 
 	ExpireAfter int           // every request after the first N answers 401 (0: never)
 	Delay       time.Duration // added before every answer
@@ -135,8 +136,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && p == "/providers/microsoft.resourcegraph/resources":
 		f.graph(w, r)
-	case r.Method == http.MethodGet && p == "/subscriptions":
+	case r.Method == http.MethodGet && p == "/subscriptions" && !f.script.NoList:
 		f.subscriptions(w, r)
+	case r.Method == http.MethodGet && strings.Count(p, "/") == 2 && strings.HasPrefix(p, "/subscriptions/"):
+		f.subscription(w, p[len("/subscriptions/"):])
 	case r.Method == http.MethodGet && strings.HasPrefix(p, "/providers/microsoft.management/managementgroups/") && strings.HasSuffix(p, "/descendants"):
 		f.descendants(w, r)
 	case r.Method == http.MethodGet && strings.HasSuffix(p, "/servicetags"):

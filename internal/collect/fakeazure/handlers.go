@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -294,6 +295,17 @@ func (f *Server) subscriptions(w http.ResponseWriter, r *http.Request) {
 		out["nextLink"] = fmt.Sprintf("https://management.azure.com/subscriptions?api-version=2022-12-01&$skiptoken=%d", end)
 	}
 	b, _ := json.Marshal(out)
+	writeJSON(w, f, http.StatusOK, b)
+}
+
+// subscription is GET /subscriptions/{id}: 404 SubscriptionNotFound for one the caller
+// cannot read, as for one that does not exist.
+func (f *Server) subscription(w http.ResponseWriter, s string) {
+	if f.script.Forbidden[s] || !slices.Contains(f.allSubs(), s) {
+		armError(w, http.StatusNotFound, "SubscriptionNotFound", "The subscription '"+s+"' could not be found.")
+		return
+	}
+	b, _ := json.Marshal(map[string]any{"id": "/subscriptions/" + s, "subscriptionId": s, "tenantId": tenantID, "state": "Enabled"})
 	writeJSON(w, f, http.StatusOK, b)
 }
 
