@@ -144,8 +144,8 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	if ok {
 		name, id = o.Local.Name, o.Local.ID
 	}
-	if c := w.exitConn; c != nil && c.Local != nil {
-		name, id = c.Local.Name, c.Local.ID // the site the connection reaches (two may share a range)
+	if c := w.exitConn; c != nil && c.Local != nil && len(c.IngressNAT)+len(c.EgressNAT) > 0 {
+		name, id = c.Local.Name, c.Local.ID // the site behind the NAT rules (two may share a range)
 	}
 	w.step(StepRoute, Matched, gw.ID, "", "%s gateway %s sends the packet to %s", gw.GatewayType, gw.Name, name)
 	w.addHop(HopOnPremises, name, id, w.pkt.dst)
