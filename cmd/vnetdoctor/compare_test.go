@@ -101,3 +101,27 @@ func TestCompareActualInsideSnapshot(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, out:\n%s", code, stderr, out)
 	}
 }
+
+// A live/ answer for a NIC the snapshot lacks is a NotCompared warning (stderr and JSON); with
+// --fail-on-diff it counts as a difference.
+func TestCompareUnknownLiveNIC(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"nic1.json", "rg1-vnet.json", "test-nsg.json"} {
+		b, err := os.ReadFile(filepath.Join(compareCorpus, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, "live", "effective-routes"), 0o755)
+	routes, _ := os.ReadFile(filepath.Join(compareCorpus, "live", "effective-routes", "nic1.json"))
+	os.WriteFile(filepath.Join(dir, "live", "effective-routes", "ghost.json"), routes, 0o644)
+	code, out, stderr := compareRun("-s", dir, "-o", "json")
+	if code != 0 || !strings.Contains(stderr, "[NotCompared]") || !strings.Contains(stderr, "ghost.json") ||
+		!strings.Contains(out, `"code": "NotCompared"`) || !strings.Contains(out, `"nics": []`) {
+		t.Errorf("exit %d, stderr %q, out %s", code, stderr, out)
+	}
+	if code, _, _ := compareRun("-s", dir, "--fail-on-diff"); code != 3 {
+		t.Errorf("--fail-on-diff: exit %d, want 3", code)
+	}
+}
