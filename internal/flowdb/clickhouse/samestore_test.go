@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb/clickhouse/chtest"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb/duckdb"
@@ -25,7 +27,8 @@ var sameLogs = []string{
 }
 
 // The same logs in DuckDB and ClickHouse give the same answers: ingest results, counts, every
-// query flowdb asks (Flows under each kind of filter) and the rows themselves.
+// query flowdb asks (Flows under each kind of filter, every report view) and the rows themselves,
+// enriched with the bundled estate.
 func TestSameAnswersAsDuckDB(t *testing.T) {
 	ctx := context.Background()
 	chs := open(t, chtest.Require(t).URL(t))
@@ -34,11 +37,16 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer duck.Close()
+	snap, err := ask.Load(ctx, []string{"../../../examples/hub-spoke"}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := flowdb.NewEnricher(snap.Plane.Net)
 	stores := []flowdb.Store{duck, chs}
 	for _, path := range sameLogs {
 		var res [2]flowdb.FileResult
 		for i, st := range stores {
-			if res[i], err = flowdb.IngestFile(ctx, st, path, nil); err != nil {
+			if res[i], err = flowdb.IngestFile(ctx, st, path, en); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -66,6 +74,23 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		}
 		if d := cmp.Diff(got[0], got[1], cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); d != "" {
 			t.Errorf("Flows(%+v) differs (-duckdb +clickhouse):\n%s", f, d)
+		}
+	}
+	for _, view := range flowdb.Views {
+		for _, q := range []flowdb.ReportQuery{{View: view}, {View: view, Limit: 3, SinceMs: 1663145990000}} {
+			var got [2]*flowdb.Report
+			for i, st := range stores {
+				if got[i], err = flowdb.Run(ctx, st, q, snap.Plane.Net); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if d := cmp.Diff(got[0], got[1]); d != "" {
+				t.Errorf("report %+v differs (-duckdb +clickhouse):\n%s", q, d)
+			}
+			// The example logs have no one-way conversation; every other view has rows.
+			if q.SinceMs == 0 && len(got[0].Rows) == 0 && view != "asymmetric" {
+				t.Errorf("report %s: no rows (%s)", view, got[0].Note)
+			}
 		}
 	}
 	// Every stored row, column by column, in (file, seq) order.
