@@ -197,7 +197,9 @@ func (q *quotaGate) observe(h http.Header) {
 	defer q.mu.Unlock()
 	q.known, q.remaining = true, n
 	if ok {
-		q.resetAt = q.now().Add(d)
+		// The header has whole seconds: wait half a second more than it says rather than
+		// reach the service a moment before its window resets and earn a 429.
+		q.resetAt = q.now().Add(d + 500*time.Millisecond)
 	}
 }
 

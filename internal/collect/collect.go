@@ -62,6 +62,7 @@ type run struct {
 	subsRead int
 
 	retried, halved, redacted atomic.Int64
+	queries, queriesDone      atomic.Int64 // for the progress line
 	limitHit                  atomic.Bool
 }
 
@@ -293,12 +294,14 @@ func (r *run) removeFiles(paths []string) {
 func (r *run) graph(ctx context.Context, scopes []scope) {
 	sem := make(chan struct{}, r.opt.Parallel)
 	var wg sync.WaitGroup
+	r.queries.Add(int64(len(families) * len(scopes)))
 	for _, f := range families {
 		for i, sc := range scopes {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				r.job(ctx, sem, fmt.Sprintf("%s-%03d", f.name, i+1), f.query(), f.top, sc)
+				r.queriesDone.Add(1)
 			}()
 		}
 	}
@@ -361,9 +364,9 @@ func (r *run) progress() func() {
 				return
 			case <-t.C:
 				st := r.c.stats
-				fmt.Fprintf(r.opt.Progress, "\r\033[Kcollect: %d requests, %d rows, %.1f MB, %d throttled, waited %.0fs",
-					st.requests.Load(), st.rows.Load(), float64(st.bytes.Load())/1e6, st.throttled.Load(),
-					time.Duration(st.waitedNano.Load()).Seconds())
+				fmt.Fprintf(r.opt.Progress, "\r\033[Kcollect: queries %d/%d, %d requests, %d rows, %.1f MB, %d throttled, waited %.0fs",
+					r.queriesDone.Load(), r.queries.Load(), st.requests.Load(), st.rows.Load(), float64(st.bytes.Load())/1e6,
+					st.throttled.Load(), time.Duration(st.waitedNano.Load()).Seconds())
 			}
 		}
 	})

@@ -123,51 +123,49 @@ func (r *run) chooseNICs() []nicInfo {
 }
 
 func sample(all []nicInfo, n int) []nicInfo {
-	bySubnet := map[string][]nicInfo{}
-	var subnets []string
+	type vnet struct {
+		subnets [][]nicInfo // VM NICs per subnet, in ID order
+		next    int         // the subnet the next pick starts from
+	}
+	var vnets []*vnet
+	byVNet := map[string]*vnet{}
+	bySubnet := map[string]int{}
 	for _, x := range all {
 		if !x.VM {
 			continue
 		}
-		k := strings.ToLower(x.Subnet)
-		if _, ok := bySubnet[k]; !ok {
-			subnets = append(subnets, k)
-		}
-		bySubnet[k] = append(bySubnet[k], x)
-	}
-	// Order subnets so consecutive picks come from different VNets.
-	vnetOf := func(s string) string {
-		if i := strings.Index(s, "/subnets/"); i >= 0 {
-			return s[:i]
-		}
-		return s
-	}
-	byVNet := map[string][]string{}
-	var vnets []string
-	for _, s := range subnets {
-		v := vnetOf(s)
-		if _, ok := byVNet[v]; !ok {
+		s := strings.ToLower(x.Subnet)
+		key, _, _ := strings.Cut(s, "/subnets/")
+		v := byVNet[key]
+		if v == nil {
+			v = &vnet{}
+			byVNet[key] = v
 			vnets = append(vnets, v)
 		}
-		byVNet[v] = append(byVNet[v], s)
+		i, ok := bySubnet[s]
+		if !ok {
+			i = len(v.subnets)
+			bySubnet[s] = i
+			v.subnets = append(v.subnets, nil)
+		}
+		v.subnets[i] = append(v.subnets[i], x)
 	}
 	var out []nicInfo
-	for round := 0; len(out) < n; round++ {
-		added := false
-		for _, v := range vnets {
-			for _, s := range byVNet[v] {
-				if round < len(bySubnet[s]) && len(out) < n {
-					out = append(out, bySubnet[s][round])
-					added = true
-					break // one subnet per VNet per pass
+	for len(out) < n {
+		took := false
+		for _, v := range vnets { // one NIC per VNet per round, from its next subnet that has one
+			for k := 0; k < len(v.subnets) && len(out) < n; k++ {
+				i := (v.next + k) % len(v.subnets)
+				if len(v.subnets[i]) > 0 {
+					out = append(out, v.subnets[i][0])
+					v.subnets[i] = v.subnets[i][1:]
+					v.next, took = (i+1)%len(v.subnets), true
+					break
 				}
 			}
-			if len(byVNet[v]) > 1 { // rotate so the next pass takes the VNet's next subnet
-				byVNet[v] = append(byVNet[v][1:], byVNet[v][0])
-			}
 		}
-		if !added {
-			break
+		if !took {
+			return out
 		}
 	}
 	return out

@@ -120,3 +120,23 @@ func vnetOfNIC(t *testing.T, dir, source string) string {
 	})
 	return found
 }
+
+// TestSample: one NIC per VNet per round, each VNet's subnets in turn; NICs without a VM
+// are never chosen.
+func TestSample(t *testing.T) {
+	nic := func(name, vnet, subnet string, vm bool) nicInfo {
+		return nicInfo{ID: "/x/networkInterfaces/" + name, Name: name, Subnet: "/x/virtualNetworks/" + vnet + "/subnets/" + subnet, VM: vm}
+	}
+	all := []nicInfo{nic("a1", "a", "s1", true), nic("a2", "a", "s1", true), nic("a3", "a", "s2", true),
+		nic("b1", "b", "s1", true), nic("c1", "c", "s1", false), nic("c2", "c", "s1", true)}
+	var got []string
+	for _, x := range sample(all, 5) {
+		got = append(got, x.Name)
+	}
+	if want := []string{"a1", "b1", "c2", "a3", "a2"}; !slices.Equal(got, want) {
+		t.Errorf("sample = %v, want %v", got, want)
+	}
+	if n := len(sample(all, 50)); n != 5 {
+		t.Errorf("sample of 50 = %d NICs, want the 5 with a VM", n)
+	}
+}
