@@ -3,9 +3,13 @@
 package main
 
 import (
+	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeFlowsAnswersAsTheCLI: with --db, /api/flows/explain returns the bytes of `vnetdoctor
@@ -63,3 +67,53 @@ func TestServeFlowsAnswersAsTheCLI(t *testing.T) {
 }
 
 func must(_ int, b []byte) []byte { return b }
+
+// TestServeBrowserPanels drives the reach and flows panels of `vnetdoctor serve --db` in
+// chromium (internal/serve/e2e/e2e.mjs, MODE=panels): the rows drawn are the API's, the heatmap
+// sums the API's flows, and clicking a row draws its trace. Skipped without node, chromium and
+// playwright-core unless VNETDOCTOR_E2E_REQUIRED=1 (CI).
+func TestServeBrowserPanels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	skip := t.Skip
+	if os.Getenv("VNETDOCTOR_E2E_REQUIRED") == "1" {
+		skip = t.Fatal
+	}
+	dir, _ := filepath.Abs("../../internal/serve/e2e")
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skip("node is not installed")
+	}
+	chromium := os.Getenv("CHROMIUM")
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if chromium == "" {
+			chromium, _ = exec.LookPath(name)
+		}
+	}
+	if chromium == "" {
+		skip("chromium is not installed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err != nil {
+		skip("playwright-core is not installed (cd internal/serve/e2e && npm ci)")
+	}
+	db := filepath.Join(t.TempDir(), "flows.duckdb")
+	if code, _, stderr := vnetdoctor(t, "", "flows", "ingest", "-s", example, "--db", db, "../../examples/flowlogs"); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	base := startServe(t, "--db", db)
+	shots := os.Getenv("VNETDOCTOR_E2E_SHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "e2e.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "BASE_URL="+base, "SHOTS="+shots, "MODE=panels")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser panel checks failed (%v):\n%s", err, out)
+	}
+	t.Logf("%s\nscreenshots in %s", out, shots)
+}

@@ -312,6 +312,8 @@ type Status struct {
 	NICs        int    `json:"nics"`
 	Subnets     int    `json:"subnets"`
 	RequireAuth bool   `json:"requireAuth"`
+	Reach       bool   `json:"reach"` // /api/reach answers
+	Flows       bool   `json:"flows"` // /api/flows/* answer (serve --db)
 }
 
 func (s *Server) apiStatus(_ context.Context, q url.Values) (any, error) {
@@ -320,7 +322,8 @@ func (s *Server) apiStatus(_ context.Context, q url.Values) (any, error) {
 	}
 	n := s.snap.Plane.Net
 	st := Status{State: "warming", UptimeMs: time.Since(s.started).Milliseconds(),
-		VNets: len(n.VNets), NICs: len(n.NICs), Subnets: len(n.Subnets), RequireAuth: s.opts.Token != ""}
+		VNets: len(n.VNets), NICs: len(n.NICs), Subnets: len(n.Subnets), RequireAuth: s.opts.Token != "",
+		Reach: s.opts.ReachJSON != nil, Flows: s.opts.Flows != nil}
 	if e, ok := s.warmErr.Load().(string); ok {
 		st.State, st.Error = "failed", e
 	} else if s.ready.Load() {

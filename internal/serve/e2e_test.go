@@ -85,6 +85,10 @@ func TestBrowser(t *testing.T) {
 	shots := shotsDir(t)
 	out := runNode(t, node, chromium, dir, "BASE_URL="+ts.URL, "SHOTS="+shots)
 	t.Logf("%s\nscreenshots in %s", out, shots)
+	// Without Options.ReachJSON and Flows the panels' tabs are not offered (the panels with
+	// their answers: cmd/vnetdoctor's TestServeBrowserPanels).
+	out = runNode(t, node, chromium, dir, "BASE_URL="+ts.URL, "SHOTS="+shots, "MODE=panels")
+	t.Logf("%s", out)
 }
 
 // TestBrowserFirstPaint measures the time to first paint of a large estate

@@ -5,6 +5,7 @@
 //   CHROMIUM   the browser executable (default /usr/bin/chromium)
 //   SHOTS      where screenshots go (one per seed case; CI keeps the directory)
 //   MODE       "seed" (default): the seed cases, keyboard, console and CSP checks;
+//              "panels": the reach panel, and the flows panel when the server has --db;
 //              "firstpaint": load BASE_URL and print the time to first paint as JSON.
 // Exit status 0 when every check holds; each failure is printed on one line.
 import { chromium } from 'playwright-core';
@@ -109,6 +110,135 @@ async function checkDrawn(page, name, a) {
     await page.click(`#hop-${leg}-${last}`);
     check((await page.locator(`.badge[data-leg="${leg}"][data-hop="${last}"]`).getAttribute('class')).includes('selected'),
       `${name}: clicking ${leg} step ${last} does not select its badge`);
+  }
+}
+
+// MODE=panels: the reach panel and, when the server has a flow database, the flows panel.
+if (MODE === 'panels') {
+  const errors = [];
+  const page = await newPage(errors);
+  await load(page);
+  await panels(page);
+  check(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  await browser.close();
+  console.log(failures.length ? `${failures.length} failure(s)` : 'all panel checks passed');
+  process.exit(failures.length ? 1 : 0);
+}
+
+async function apiGet(path) { return (await fetch(BASE + path)).json(); }
+
+// placeName as the CLI's reach text shortens a place: VNET/SUBNET, else the resource name.
+function placeName(s) {
+  if (!s.startsWith('/')) return s;
+  const p = s.replace(/^\/+|\/+$/g, '').split('/');
+  for (let i = 0; i + 3 < p.length; i++) if (p[i].toLowerCase() === 'virtualnetworks' && p[i + 2].toLowerCase() === 'subnets') return p[i + 1] + '/' + p[i + 3];
+  return p.at(-1);
+}
+
+async function waitVerdict(page, from, to) {
+  await page.waitForFunction(([f, t]) => document.querySelector('#verdict')?.textContent.includes(f + ' → ' + t), [from, to], { timeout: 30000 });
+}
+
+async function panels(page) {
+  const st = await apiGet('/api/status');
+  if (!st.reach) {
+    check(await page.locator('[data-tab="reach"]').isHidden(), 'reach: the tab shows on a server without reach');
+    return;
+  }
+  // reach: who can reach vm-app1 on tcp/443; the rows drawn are the API's; a row traces its example.
+  try {
+    await page.click('[data-tab="reach"]');
+    await page.fill('#reach-form [name=to]', 'vm-app1');
+    await page.selectOption('#reach-form [name=proto]', 'tcp');
+    await page.fill('#reach-form [name=dport]', '443');
+    await page.click('#reach-go');
+    await page.waitForSelector('body[data-reach="done"], body[data-reach="error"]', { timeout: 60000 });
+    const a = await apiGet('/api/reach?to=vm-app1&proto=tcp&dport=443');
+    const rows = page.locator('#reach-result tr.reach-row');
+    check(a.rows.length > 0, 'reach: the API lists no rows for vm-app1 tcp/443');
+    check(await rows.count() === a.rows.length, `reach: ${await rows.count()} rows drawn, the API has ${a.rows.length}`);
+    for (let i = 0; i < a.rows.length; i++) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      const r = a.rows[i];
+      check(cells[0] === placeName(r.from) && cells[2] === r.protocol && cells[3] === (r.ports || '-') && cells[4] === r.verdict,
+        `reach row ${i}: drawn ${JSON.stringify(cells)}, API ${placeName(r.from)} ${r.protocol} ${r.ports} ${r.verdict}`);
+    }
+    check((await page.textContent('#reach-summary')).startsWith(`${a.rows.length} row`), 'reach: the summary counts the rows');
+    const i = a.rows.findIndex(r => r.from.startsWith('/'));
+    const r = a.rows[i >= 0 ? i : 0], e = r.example;
+    await rows.nth(i >= 0 ? i : 0).click();
+    await waitVerdict(page, e.from, e.to);
+    check(await page.locator('#tab-reach').isVisible(), 'reach: the panel stays open after a row is traced');
+    check((await rows.nth(i >= 0 ? i : 0).getAttribute('class')).includes('selected'), 'reach: the clicked row is selected');
+    const t = await apiTrace({ from: e.from, to: e.to, proto: e.protocol.toLowerCase(), dport: String(e.destinationPort) });
+    check(t.verdict === r.verdict, `reach: the example traces ${t.verdict}, the row says ${r.verdict}`);
+    await page.click('[data-tab="trace"]'); // the step list is linked to the picture there
+    await checkDrawn(page, 'reach row', t);
+    await page.click('[data-tab="reach"]');
+    if (r.from.startsWith('/')) {
+      await page.waitForSelector('.subnet.hl', { timeout: 10000 });
+      check(await page.locator(`.subnet.hl[data-name="${placeName(r.from).split('/')[1]}"]`).count() === 1, 'reach: the sources\' subnet is highlighted');
+    }
+    await page.screenshot({ path: join(SHOTS, 'reach-vm-app1-443.png') });
+    // Enter on a row traces it too (keyboard)
+    await rows.nth(a.rows.length - 1).focus();
+    await page.keyboard.press('Enter');
+    const last = a.rows.at(-1).example;
+    await waitVerdict(page, last.from, last.to);
+    console.log('ok   reach panel');
+  } catch (err) {
+    check(false, 'reach panel: ' + err.message.split('\n')[0]);
+  }
+  if (!st.flows) {
+    check(await page.locator('[data-tab="flows"]').isHidden(), 'flows: the tab shows without a flow database');
+    return;
+  }
+  // flows: the heatmap sums the API's flows per source and destination; the denied list is the
+  // API's denied rows; a row traces its flow; the disagreement list shows the planted one.
+  try {
+    await page.click('[data-tab="flows"]');
+    await page.click('#flows-go');
+    await page.waitForSelector('body[data-flows="done"], body[data-flows="error"]', { timeout: 60000 });
+    const all = (await apiGet('/api/flows/explain?limit=1000')).flows;
+    const denied = all.filter(f => f.observed.action === 'Denied');
+    const pairs = new Map();
+    for (const f of all) {
+      const k = f.source + ' ' + f.destination, c = pairs.get(k) || { n: 0, d: 0 };
+      c.n += f.observed.count;
+      if (f.observed.action === 'Denied') c.d += f.observed.count;
+      pairs.set(k, c);
+    }
+    const cells = await page.$$eval('.hm-cell', es => es.map(e => ({ k: e.dataset.src + ' ' + e.dataset.dst, n: +e.dataset.count, d: +e.dataset.denied, cls: e.getAttribute('class') })));
+    const filled = cells.filter(c => c.n > 0);
+    check(filled.length === pairs.size, `flows heatmap: ${filled.length} cells filled, the API has ${pairs.size} source-destination pairs`);
+    for (const c of filled) {
+      const want = pairs.get(c.k);
+      check(want && want.n === c.n && want.d === c.d && c.cls.includes('denied') === (want.d > 0), `flows heatmap cell ${c.k}: ${c.n}/${c.d} ${c.cls}, API ${JSON.stringify(want)}`);
+    }
+    const rows = page.locator('#flows-result tr.flow-row');
+    check(denied.length > 0 && await rows.count() === denied.length, `flows: ${await rows.count()} denied rows drawn, the API has ${denied.length}`);
+    for (let i = 0; i < denied.length; i++) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      check(cells[0] === denied[i].source && cells[1] === denied[i].destination && cells[4] === denied[i].model.verdict, `flows row ${i}: ${JSON.stringify(cells)}`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'flows-denied.png') });
+    const f = denied[0];
+    await rows.nth(0).click();
+    await waitVerdict(page, f.source, f.destination);
+    const t = await apiTrace({ from: f.source, to: f.destination, proto: f.protocol.toLowerCase(), dport: String(f.destinationPort) });
+    await page.click('[data-tab="trace"]');
+    await checkDrawn(page, 'flows row', t);
+    await page.click('[data-tab="flows"]');
+    check(t.verdict === f.model.verdict, `flows: the row's trace is ${t.verdict}, the model column says ${f.model.verdict}`);
+    await page.selectOption('#flows-form [name=which]', 'disagree');
+    await page.click('#flows-go');
+    await page.waitForFunction(() => document.body.dataset.flows === 'done' && document.querySelector('#flows-result h3')?.textContent.startsWith('Log and model'), null, { timeout: 60000 });
+    const dis = all.filter(x => !x.agrees);
+    check(await page.locator('#flows-result tr.flow-row.disagrees').count() === dis.length && dis.length > 0, `flows: ${dis.length} disagreements in the API, drawn ${await page.locator('#flows-result tr.flow-row.disagrees').count()}`);
+    await page.screenshot({ path: join(SHOTS, 'flows-disagree.png') });
+    console.log('ok   flows panel');
+  } catch (err) {
+    check(false, 'flows panel: ' + err.message.split('\n')[0]);
   }
 }
 

@@ -1,6 +1,7 @@
 // app.js: the vnetdoctor UI. Plain ES modules and SVG; every answer comes from /api/, which
 // returns the CLI's JSON. No inline script or style anywhere (the server's CSP forbids them).
 import { layout, classify } from './layout.js';
+import { initPanels } from './panels.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 const $ = sel => document.querySelector(sel);
@@ -326,6 +327,7 @@ function table(headers, rows, cls) {
 
 async function deviceClicked(d) {
   if (!['vm', 'nva', 'nic'].includes(d.kind)) return;
+  $('#reach-form').elements.to.value = d.vm || d.name; // the reach panel asks about the VM last opened
   await showTables({ title: d.vm || d.name, nic: d.id });
 }
 
@@ -369,10 +371,11 @@ function pickEndpoint(d) {
 // ---- trace overlay --------------------------------------------------------------------------
 const FORM_FIELDS = ['from', 'to', 'proto', 'dport', 'fqdn'];
 
-async function runTrace(params) {
+// runTrace traces params from the form's fields; opts.stay keeps the current tab (a panel's row).
+async function runTrace(params, opts = {}) {
   const form = $('#trace-form');
   for (const f of FORM_FIELDS) form.elements[f].value = params[f] || (f === 'proto' ? 'tcp' : '');
-  showTab('trace');
+  if (!opts.stay) showTab('trace');
   const out = $('#trace-result');
   out.textContent = 'tracing…';
   document.body.dataset.trace = 'running';
@@ -619,6 +622,7 @@ async function pollStatus() {
 async function main() {
   readToken();
   legend();
+  initPanels({ api, q, table, runTrace, highlight }, await api('/api/status').catch(() => null));
   pollStatus();
   $('#search-form').addEventListener('submit', e => { e.preventDefault(); search($('#search').value.trim()); });
   $('#fit').addEventListener('click', fit);
