@@ -78,3 +78,50 @@ func (d *dec) connectivityGroup(v *jsondoc.Value, p *jsondoc.Path) ConnectivityG
 func (g ConnectivityGroup) DirectlyConnected() bool {
 	return strings.EqualFold(g.GroupConnectivity, "DirectlyConnected")
 }
+
+// AVNMDeployment is one row of a network manager's deployment status (REST
+// networkManagers/listDeploymentStatus, `az network manager list-deploy-status`): which
+// configurations are committed to a region. "To have this configuration take effect in your
+// environment, you'll need to deploy the configuration to the regions where your selected virtual
+// networks are created" (how-to-create-hub-and-spoke).
+type AVNMDeployment struct {
+	Src            Src
+	Region         string   // region (lower-case, no spaces, as VNet locations are compared)
+	Status         string   // deploymentStatus: NotStarted, Deploying, Deployed, Failed
+	Type           string   // deploymentType: Connectivity, SecurityAdmin, Routing
+	Configurations []string // configurationIds
+}
+
+// isDeploymentRow reports whether v is a deployment status row: deploymentStatus and
+// configurationIds, and neither an id nor a type (it is not a resource).
+func isDeploymentRow(v *jsondoc.Value) bool {
+	return v.Kind == jsondoc.Object && v.Get("id") == nil && v.Get("type") == nil &&
+		v.Get("deploymentstatus") != nil && v.Get("configurationids") != nil
+}
+
+func (d *dec) deploymentRow(v *jsondoc.Value, p *jsondoc.Path) *AVNMDeployment {
+	w := &AVNMDeployment{Src: d.src(p)}
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+		switch k {
+		case "region":
+			w.Region = strings.ToLower(strings.ReplaceAll(d.str(m, at), " ", ""))
+		case "deploymentstatus":
+			w.Status = d.str(m, at)
+		case "deploymenttype":
+			w.Type = d.str(m, at)
+		case "configurationids":
+			w.Configurations = d.strs(m, at)
+		}
+	})
+	return w
+}
+
+// deployment reads v when it is a deployment status row, and reports whether it was.
+func (w *walker) deployment(v *jsondoc.Value, p *jsondoc.Path) bool {
+	if !isDeploymentRow(v) {
+		return false
+	}
+	w.s.AVNMDeployments = append(w.s.AVNMDeployments, w.d.deploymentRow(v, p))
+	w.resources++
+	return true
+}

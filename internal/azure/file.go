@@ -95,6 +95,9 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 	if w.bgp(v, p) { // Route Servers and BGP tables (learned.go)
 		return
 	}
+	if w.deployment(v, p) { // Virtual Network Manager deployment status (connectivity.go)
+		return
+	}
 	if typ := resourceType(v); typ != "" {
 		w.resource(typ, v, p)
 		return

@@ -195,6 +195,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.NetworkGroups = append(s.NetworkGroups, o.NetworkGroups...)
 	s.StaticMembers = append(s.StaticMembers, o.StaticMembers...)
 	s.ConnectivityConfigs = append(s.ConnectivityConfigs, o.ConnectivityConfigs...)
+	s.AVNMDeployments = append(s.AVNMDeployments, o.AVNMDeployments...)
 	s.NetAppVolumes = append(s.NetAppVolumes, o.NetAppVolumes...)
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
 	s.DNS.merge(&o.DNS)

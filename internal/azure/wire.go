@@ -51,6 +51,8 @@ type Snapshot struct {
 	Info model.SnapshotInfo
 	// ConnectivityConfigs are Virtual Network Manager connectivity configurations (connectivity.go).
 	ConnectivityConfigs []*ConnectivityConfig
+	// AVNMDeployments are deployment status rows: which configurations are committed where.
+	AVNMDeployments []*AVNMDeployment
 
 	resources int         // network resources read (of the types in kinds)
 	empty     []emptyFile // files that held none, with what they look like

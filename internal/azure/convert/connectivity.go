@@ -30,25 +30,78 @@ func (b *builder) buildConnectivity() {
 		return
 	}
 	members := b.staticMembers()
+	deployed := b.deployedRegions()
 	for _, w := range cfgs {
 		b.count(typeConnectivity)
 		id := model.ID(w.ID)
-		// [AVNMHS] "To have this configuration take effect … you'll need to deploy the
-		// configuration": whether it was committed is not in the resource (spec §2.5 DECISION).
-		b.n.Warn("InsufficientInformation", id, "Virtual Network Manager connectivity configuration "+w.Name+
-			": the snapshot does not show whether it is deployed (committed) to its members' regions; vnetdoctor assumes it is")
+		ms := b.deployedMembers(w, members, deployed)
+		if ms == nil {
+			continue
+		}
 		switch {
 		case strings.EqualFold(w.Topology, "Mesh"):
 			for _, g := range w.Groups {
-				vs := b.groupVNets(id, g.NetworkGroup, members)
+				vs := b.groupVNets(id, g.NetworkGroup, ms)
 				b.connectedGroups(w, g.NetworkGroup, vs, w.IsGlobal)
 			}
 		case strings.EqualFold(w.Topology, "HubAndSpoke"):
-			b.hubAndSpoke(w, members)
+			b.hubAndSpoke(w, ms)
 		default:
 			b.n.Warn("Unsupported", id, "connectivity configuration "+w.Name+" has topology "+quoteOr(w.Topology)+"; vnetdoctor reads Mesh and HubAndSpoke")
 		}
 	}
+}
+
+// deployedRegions maps each connectivity configuration (ID key) to the regions a deployment
+// status row lists it as Deployed in; nil when the snapshot holds no such rows.
+func (b *builder) deployedRegions() map[string]map[string]bool {
+	if len(b.s.AVNMDeployments) == 0 {
+		return nil
+	}
+	out := map[string]map[string]bool{}
+	for _, d := range b.s.AVNMDeployments {
+		if !strings.EqualFold(d.Type, "Connectivity") || !strings.EqualFold(d.Status, "Deployed") {
+			continue
+		}
+		for _, c := range d.Configurations {
+			if out[key(c)] == nil {
+				out[key(c)] = map[string]bool{}
+			}
+			out[key(c)][d.Region] = true
+		}
+	}
+	return out
+}
+
+// deployedMembers is members restricted to the VNets of regions w is committed to: [AVNMHS] "To
+// have this configuration take effect in your environment, you'll need to deploy the
+// configuration to the regions where your selected virtual networks are created". Without
+// deployment status in the snapshot every configuration is assumed deployed, with a warning
+// (spec §2.5 DECISION); nil when w is deployed nowhere.
+func (b *builder) deployedMembers(w *azure.ConnectivityConfig, members map[string][]*model.VNet, deployed map[string]map[string]bool) map[string][]*model.VNet {
+	id := model.ID(w.ID)
+	if deployed == nil {
+		b.n.Warn("InsufficientInformation", id, "Virtual Network Manager connectivity configuration "+w.Name+
+			": the snapshot does not show whether it is deployed (committed) to its members' regions; vnetdoctor assumes it is")
+		return members
+	}
+	regions := deployed[key(w.ID)]
+	if len(regions) == 0 {
+		b.n.Warn("Ignored", id, "Virtual Network Manager connectivity configuration "+w.Name+
+			" is not deployed in any region according to the snapshot's deployment status: it connects nothing")
+		return nil
+	}
+	out := make(map[string][]*model.VNet, len(members))
+	for g, vs := range members {
+		kept := []*model.VNet{}
+		for _, v := range vs {
+			if regions[v.Location] {
+				kept = append(kept, v)
+			}
+		}
+		out[g] = kept
+	}
+	return out
 }
 
 func quoteOr(s string) string {

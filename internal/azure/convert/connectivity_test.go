@@ -12,7 +12,7 @@ const avnm = dnsPrefix + "networkManagers/nm/"
 
 // avnmSnap is three VNets (a, b in westeurope, c in northeurope), group g with static members
 // listed, and the given connectivity configuration properties.
-func avnmSnap(t *testing.T, members []string, cfg string) *model.Network {
+func avnmSnap(t *testing.T, members []string, cfg string, extra ...string) *model.Network {
 	t.Helper()
 	var rs []string
 	for i, name := range []string{"a", "b", "c"} {
@@ -30,6 +30,7 @@ func avnmSnap(t *testing.T, members []string, cfg string) *model.Network {
 	}
 	rs = append(rs, `{"id":"`+avnm+`connectivityConfigurations/cc","type":"Microsoft.Network/networkManagers/connectivityConfigurations",
 		"properties":`+strings.ReplaceAll(cfg, "GROUP", avnm+"networkGroups/g")+`}`)
+	rs = append(rs, extra...)
 	n, err := FromBytes("avnm.json", []byte("["+strings.Join(rs, ",")+"]"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +89,27 @@ func TestConnectivityConfigurations(t *testing.T) {
 		if c.warn != "" && !anyWarning(n, c.warn) {
 			t.Errorf("%s: no warning saying %q in %v", c.name, c.warn, n.Warnings)
 		}
+	}
+}
+
+// A deployment status row (networkManagers/listDeploymentStatus) limits a configuration to the
+// regions it is committed to; a configuration deployed nowhere connects nothing.
+func TestConnectivityDeploymentStatus(t *testing.T) {
+	global := `{"connectivityTopology":"Mesh","isGlobal":"True","appliesToGroups":[{"networkGroupId":"GROUP"}]}`
+	row := func(region, status string) string {
+		return `{"region":"` + region + `","deploymentStatus":"` + status + `","deploymentType":"Connectivity","configurationIds":["` +
+			avnm + `connectivityConfigurations/cc"]}`
+	}
+	n := avnmSnap(t, []string{"a", "b", "c"}, global, row("West Europe", "Deployed"), row("northeurope", "Deploying"))
+	if got, want := topology(n), "a in cc/g[a,b]; b in cc/g[a,b]"; got != want {
+		t.Errorf("deployed in westeurope only: got %s, want %s", got, want)
+	}
+	if anyWarning(n, "assumes it is") {
+		t.Error("deployment status given, yet the configuration is still assumed deployed")
+	}
+	n = avnmSnap(t, []string{"a", "b", "c"}, global, row("westeurope", "Failed"))
+	if got := topology(n); got != "" || !anyWarning(n, "is not deployed in any region") {
+		t.Errorf("deployed nowhere: topology %q, warnings %v", got, n.Warnings)
 	}
 }
 
