@@ -48,9 +48,47 @@ type graphOptions struct {
 type graphPage struct {
 	TotalRecords int64             `json:"totalRecords"`
 	Count        int64             `json:"count"`
-	Data         []json.RawMessage `json:"data"`
+	Raw          json.RawMessage   `json:"data"`
+	Data         []json.RawMessage `json:"-"`
 	SkipToken    string            `json:"$skipToken"`
 	Truncated    any               `json:"resultTruncated"`
+}
+
+// rows reads data as resultFormat objectArray (asked for) or, from a service that answers
+// in the older table format ({"columns": [{"name"}], "rows": [[...]]}), as objects built
+// from it.
+func (p *graphPage) rows() error {
+	if len(p.Raw) == 0 || p.Raw[0] != '{' {
+		return json.Unmarshal(p.Raw, &p.Data)
+	}
+	var t struct {
+		Columns []struct {
+			Name string `json:"name"`
+		} `json:"columns"`
+		Rows [][]json.RawMessage `json:"rows"`
+	}
+	if err := json.Unmarshal(p.Raw, &t); err != nil {
+		return err
+	}
+	for i, r := range t.Rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("$.data.rows[%d]: %d values for %d columns", i, len(r), len(t.Columns))
+		}
+		var b bytes.Buffer
+		b.WriteByte('{')
+		for j, c := range t.Columns {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(c.Name)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(r[j])
+		}
+		b.WriteByte('}')
+		p.Data = append(p.Data, b.Bytes())
+	}
+	return nil
 }
 
 // errForbidden is a 403 on a whole batch: the caller splits it.
@@ -99,6 +137,9 @@ func (r *run) page(ctx context.Context, sc scope, query string, top *int, skip s
 		if err == nil && resp.StatusCode == http.StatusOK {
 			var p graphPage
 			if err = json.Unmarshal(b, &p); err == nil {
+				err = p.rows()
+			}
+			if err == nil {
 				if resp.Header.Get("x-ms-tenant-subscription-limit-hit") == "true" {
 					r.limitHit.Store(true)
 				}

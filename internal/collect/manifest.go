@@ -35,12 +35,14 @@ type Manifest struct {
 	Warnings      []string `json:"warnings"`
 }
 
-// File is one written file: its path under DIR, where it came from, rows and digest.
+// File is one written file: its path under DIR, where it came from, rows, digest and when
+// its answer arrived (Resource Graph lags Resource Manager; docs/collect.md "Freshness").
 type File struct {
-	Path   string `json:"path"`
-	Source string `json:"source"`
-	Rows   int    `json:"rows"`
-	SHA256 string `json:"sha256"`
+	Path      string    `json:"path"`
+	Source    string    `json:"source"`
+	Rows      int       `json:"rows"`
+	SHA256    string    `json:"sha256"`
+	FetchedAt time.Time `json:"fetchedAt"`
 }
 
 // Error is one failed scope or call.
@@ -80,7 +82,7 @@ func writeFile(dir, rel, source string, rows int, parts ...[]byte) (File, error)
 	if err := f.Close(); err != nil {
 		return File{}, err
 	}
-	return File{Path: rel, Source: source, Rows: rows, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return File{Path: rel, Source: source, Rows: rows, SHA256: hex.EncodeToString(h.Sum(nil)), FetchedAt: time.Now().UTC()}, nil
 }
 
 // dataFile is a Resource Graph answer as the loader reads it: {"data": [rows]}.
