@@ -372,3 +372,55 @@ func TestASPathLength(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnedRoutesLabTable replays the remote VNet of a published Route Server lab (the
+// "Remote VNET" of a Route Server MicroHack write-up: an active-active VPN gateway 10.2.0.4/.5
+// whose `list-learned-routes` holds its own networks, eBGP routes from the branch 192.168.100.0
+// and the same routes over iBGP from the other instance). Its real Active routes are 10.2.0.0/16
+// VnetLocal and, through the gateway's two instances, 10.0.0.0/16, 192.168.100.0/32, 0.0.0.0/0 and
+// 10.1.0.0/16; the lab lists one row per instance where this model lists one route naming both
+// (§1.8 item 2).
+func TestLearnedRoutesLabTable(t *testing.T) {
+	n := newNet()
+	v := addVNet(n, "remote-vnet", "westeurope", "10.2.0.0/16")
+	s := addSubnet(n, v, "vm", "10.2.1.0/24")
+	gw := &model.VNetGateway{ID: v.ID + "/VPNGW", Name: "VPNGW", GatewayType: "Vpn", VNet: v, ActiveActive: true, BGPEnabled: true,
+		PrivateIPs: []netip.Addr{ip("10.2.0.4"), ip("10.2.0.5")}}
+	v.Gateways = append(v.Gateways, gw)
+	n.VNetGateways = append(n.VNetGateways, gw)
+	lab := func(local, network, origin, nextHop, peer, path string) model.LearnedRoute {
+		r := model.LearnedRoute{LocalAddress: ip(local), Prefix: pfx(network), Origin: origin, SourcePeer: ip(peer),
+			ASPath: path, ASPathLen: model.ASPathLength(path)}
+		if nextHop != "" {
+			r.NextHop = ip(nextHop)
+		}
+		return r
+	}
+	gw.Learned = &model.LearnedRoutes{}
+	for _, pair := range [][2]string{{"10.2.0.4", "10.2.0.5"}, {"10.2.0.5", "10.2.0.4"}} {
+		local, other := pair[0], pair[1]
+		gw.Learned.Add(lab(local, "10.2.0.0/16", "Network", "", local, ""))
+		for _, p := range []struct{ network, path string }{{"10.0.0.0/16", "65555-65515"}, {"10.1.0.0/16", "65555-65515"}, {"0.0.0.0/0", "65555"}} {
+			gw.Learned.Add(lab(local, p.network, "EBgp", "192.168.100.0", "192.168.100.0", p.path))
+			gw.Learned.Add(lab(local, p.network, "IBgp", other, other, p.path))
+		}
+		gw.Learned.Add(lab(local, "192.168.100.0/32", "Network", "", local, ""))
+		gw.Learned.Add(lab(local, "192.168.100.0/32", "IBgp", other, other, ""))
+	}
+	f, _ := Build(n)
+	var active []string
+	for _, r := range f.Subnet(s).All() {
+		if r.State == Active {
+			active = append(active, row(r))
+		}
+	}
+	const hops = " 10.2.0.4 10.2.0.5"
+	want := []string{"Default Active 10.2.0.0/16 VnetLocal",
+		"VirtualNetworkGateway Active 10.0.0.0/16 VirtualNetworkGateway" + hops,
+		"VirtualNetworkGateway Active 10.1.0.0/16 VirtualNetworkGateway" + hops,
+		"VirtualNetworkGateway Active 0.0.0.0/0 VirtualNetworkGateway" + hops,
+		"VirtualNetworkGateway Active 192.168.100.0/32 VirtualNetworkGateway" + hops}
+	if strings.Join(active, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Active routes:\n%s\nwant (the lab's rows):\n%s", strings.Join(active, "\n"), strings.Join(want, "\n"))
+	}
+}
