@@ -345,8 +345,8 @@ func (r *reader) rule(v *jsondoc.Value, p *jsondoc.Path) Rule {
 	}
 	ru.SourcePorts = r.ports(v, p, "sourceportrange", "sourceportranges")
 	ru.DestPorts = r.ports(v, p, "destinationportrange", "destinationportranges")
-	ru.SourcePrefixes = r.both(v, p, "sourceaddressprefix", "sourceaddressprefixes")
-	ru.DestPrefixes = r.both(v, p, "destinationaddressprefix", "destinationaddressprefixes")
+	ru.SourcePrefixes = r.addrs(v, p, "sourceaddressprefix", "sourceaddressprefixes")
+	ru.DestPrefixes = r.addrs(v, p, "destinationaddressprefix", "destinationaddressprefixes")
 	ru.ExpandedSource = r.prefixes(v, p, "expandedsourceaddressprefix")
 	ru.ExpandedDest = r.prefixes(v, p, "expandeddestinationaddressprefix")
 	return ru
@@ -367,23 +367,30 @@ func (r *reader) priority(v *jsondoc.Value, p *jsondoc.Path) int {
 
 // both reads the singular and the plural field of a rule: the plural list when it has
 // entries, else the singular value (Azure sets one or the other, az prints both).
-func (r *reader) both(v *jsondoc.Value, p *jsondoc.Path, one, many string) []string {
+func (r *reader) both(v *jsondoc.Value, p *jsondoc.Path, one, many string) ([]string, func(int) *jsondoc.Path) {
 	if l := r.strs(v, p, many); len(l) > 0 {
-		return l
+		at := p.Key(member(v, many).Raw)
+		return l, func(i int) *jsondoc.Path { return at.Index(i) }
 	}
 	if s := r.str(v, p, one); s != "" {
-		return []string{s}
+		at := p.Key(member(v, one).Raw)
+		return []string{s}, func(int) *jsondoc.Path { return at }
 	}
-	return nil
+	return nil, nil
 }
 
 func (r *reader) ports(v *jsondoc.Value, p *jsondoc.Path, one, many string) []string {
-	l := r.both(v, p, one, many)
-	for _, s := range l {
+	l, at := r.both(v, p, one, many)
+	for i, s := range l {
 		if _, ok := parsePorts(s); !ok {
-			r.fail(p.Key(many), "not a port or port range: %q", s)
+			r.fail(at(i), "not a port or port range: %q", s)
 		}
 	}
+	return l
+}
+
+func (r *reader) addrs(v *jsondoc.Value, p *jsondoc.Path, one, many string) []string {
+	l, _ := r.both(v, p, one, many)
 	return l
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 // manifest, as collect writes them: a timing stand-in only (the correctness tests use answers
 // written by hand), which also checks at scale that every NIC compares equal with itself.
 // baseline is what routes and rules compute for every NIC (ask.Routes + ask.Rules); compare
-// reads and parses every live file and compares every NIC.
+// reads and parses every live file and compares every NIC. VNETDOCTOR_COMPARE_NICS=N takes
+// the first N NICs only (collect --effective-sample answers for a sample, not every NIC).
 func BenchmarkCompareEstate(b *testing.B) {
 	estate := os.Getenv("VNETDOCTOR_ESTATE")
 	if estate == "" {
@@ -79,7 +81,11 @@ func writeLive(b *testing.B, s *ask.Snapshot, dir string) []string {
 	type file struct{ Path, Source string }
 	var files []file
 	var ids []string
+	limit, _ := strconv.Atoi(os.Getenv("VNETDOCTOR_COMPARE_NICS"))
 	for i, n := range s.Plane.Net.NICs {
+		if limit > 0 && len(ids) == limit {
+			break
+		}
 		ra, err := ask.Routes(ctx, s, ask.RoutesQuery{NIC: string(n.ID)}, opts)
 		if err != nil || n.Primary() == nil {
 			continue // a NIC without a subnet has no effective routes

@@ -65,7 +65,10 @@ func NIC(ctx context.Context, s *ask.Snapshot, in Input, opts ask.Options) (*NIC
 	if err != nil {
 		return nil, err
 	}
-	res := &NICResult{NIC: ra.NIC.Name, ID: string(ra.NIC.ID), Subnet: ra.Subnet.VNet.Name + "/" + ra.Subnet.Name, Files: []string{}}
+	res := &NICResult{NIC: ra.NIC.Name, ID: string(ra.NIC.ID), Subnet: ra.Subnet.Name, Files: []string{}}
+	if ra.Subnet.VNet != nil {
+		res.Subnet = ra.Subnet.VNet.Name + "/" + ra.Subnet.Name
+	}
 	if in.Routes != nil {
 		side := CompareRoutes(in.Routes.Routes, FromRendered(render.Routes(ra.Routes, ra.DisableBGPPropagation)))
 		res.Routes = &side

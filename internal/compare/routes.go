@@ -49,22 +49,28 @@ type routeKey struct{ prefix, hop, ips, state string }
 
 type normRoute struct {
 	key routeKey
-	row RouteRow
+	src *Route
+	hop string // normalised next hop type
+}
+
+// row is the route in az's shape, built only for the rows a side reports.
+func (r normRoute) row() RouteRow {
+	return RouteRow{Source: r.src.Source, State: r.src.State, AddressPrefix: []string{r.key.prefix}, NextHopType: r.hop,
+		NextHopIPAddress: ipList(r.key.ips), Name: r.src.Name}
 }
 
 // splitRoutes normalises a route list into one row per prefix.
 func splitRoutes(rs []Route) []normRoute {
-	var out []normRoute
-	for _, r := range rs {
+	out := make([]normRoute, 0, len(rs))
+	for i := range rs {
+		r := &rs[i]
 		hop, ips := normHop(r.NextHopType), normIPs(r.NextHopIPAddress)
 		for _, s := range r.AddressPrefix {
 			p, ok := parsePrefix(s)
 			if !ok {
 				continue
 			}
-			row := RouteRow{Source: r.Source, State: r.State, AddressPrefix: []string{p.String()}, NextHopType: hop,
-				NextHopIPAddress: ipList(ips), Name: r.Name}
-			out = append(out, normRoute{routeKey{p.String(), strings.ToLower(hop), ips, strings.ToLower(r.State)}, row})
+			out = append(out, normRoute{routeKey{p.String(), strings.ToLower(hop), ips, strings.ToLower(r.State)}, r, hop})
 		}
 	}
 	return out
@@ -105,9 +111,9 @@ func CompareRoutes(azure, ours []Route) Side[RouteRow] {
 			free[r.key] = l[1:]
 			used[l[0]] = true
 			s.Matched++
-			if other := o[l[0]].row.Source; !strings.EqualFold(other, r.row.Source) {
+			if other := o[l[0]].src.Source; !strings.EqualFold(other, r.src.Source) {
 				s.Notes = append(s.Notes, fmt.Sprintf("%s %s: same route, source differs (Azure %s, vnetdoctor %s)",
-					r.key.prefix, r.row.NextHopType, r.row.Source, other))
+					r.key.prefix, r.hop, r.src.Source, other))
 			}
 			continue
 		}
@@ -120,17 +126,19 @@ func CompareRoutes(azure, ours []Route) Side[RouteRow] {
 		}
 	}
 	for _, r := range unmatched {
-		if why := ignoredRoute(r.row); why != "" {
-			r.row.Note = why
-			s.Ignored = append(s.Ignored, r.row)
+		row := r.row()
+		if why := ignoredRoute(row); why != "" {
+			row.Note = why
+			s.Ignored = append(s.Ignored, row)
 			continue
 		}
-		r.row.Note = routeNote(r, extra, "vnetdoctor")
-		s.Missing = append(s.Missing, r.row)
+		row.Note = routeNote(r, extra, "vnetdoctor")
+		s.Missing = append(s.Missing, row)
 	}
 	for _, r := range extra {
-		r.row.Note = routeNote(r, unmatched, "Azure")
-		s.Extra = append(s.Extra, r.row)
+		row := r.row()
+		row.Note = routeNote(r, unmatched, "Azure")
+		s.Extra = append(s.Extra, row)
 	}
 	s.finish()
 	return s
@@ -166,16 +174,16 @@ func routeNote(r normRoute, others []normRoute, other string) string {
 	var alt []string
 	for _, o := range others {
 		if o.key.prefix == r.key.prefix {
-			alt = append(alt, describeRoute(o.row))
+			alt = append(alt, describeRoute(o.row()))
 		}
 	}
 	if len(alt) > 0 {
 		return other + " has " + strings.Join(alt, "; ")
 	}
 	switch {
-	case other == "vnetdoctor" && strings.EqualFold(r.row.Source, "VirtualNetworkGateway"):
+	case other == "vnetdoctor" && strings.EqualFold(r.src.Source, "VirtualNetworkGateway"):
 		return "a gateway-learned route vnetdoctor did not derive: BGP- and ExpressRoute-learned prefixes come only from the gateway's learned-routes table when the snapshot has it (az network vnet-gateway list-learned-routes)"
-	case other == "Azure" && r.row.NextHopType == "None" && (r.key.prefix == "127.0.0.0/8" || r.key.prefix == "198.18.0.0/15"):
+	case other == "Azure" && r.hop == "None" && (r.key.prefix == "127.0.0.0/8" || r.key.prefix == "198.18.0.0/15"):
 		return "spec §1.2 lists this None route from real output [LAB]; Azure's answer does not"
 	}
 	return "no route for this prefix in " + other + "'s table"

@@ -63,7 +63,8 @@ func orOne(l []string, s string) []string {
 // normRule is a rule as compared: identity (where and which rule) and normalised fields.
 type normRule struct {
 	id             string // association kind | NSG | direction | name
-	row            RuleRow
+	src            *Rule
+	nsgID, kind    string
 	proto, access  string
 	priority       int
 	sp, dp, sa, da string
@@ -72,17 +73,23 @@ type normRule struct {
 	sexp, dexp     bool // the side listed an expansion
 }
 
+// row is the rule in az's shape, built only for the rows a side reports.
+func (r normRule) row() RuleRow {
+	return RuleRow{NetworkSecurityGroup: r.nsgID, Association: r.kind, EffectiveRule: wireRule(*r.src)}
+}
+
 func normRules(nsgs []NSG, kinds func(NSG) string) []normRule {
 	var out []normRule
 	for _, n := range nsgs {
 		kind := kinds(n)
-		for _, r := range n.Rules {
+		for i := range n.Rules {
+			r := &n.Rules[i]
 			name := strings.ToLower(r.Name)
 			if kind == AssocNetworkManager { // admin rule names: spelling of the prefix uncertain (collect.md §6)
 				name = name[strings.LastIndex(name, "/")+1:]
 			}
 			nr := normRule{id: kind + "|" + strings.ToLower(n.NSGID) + "|" + strings.ToLower(r.Direction) + "|" + name,
-				row:   RuleRow{NetworkSecurityGroup: n.NSGID, Association: kind, EffectiveRule: wireRule(r)},
+				src: r, nsgID: n.NSGID, kind: kind,
 				proto: strings.ToLower(normProto(r.Protocol)), access: strings.ToLower(r.Access), priority: r.Priority,
 				sp: normPorts(r.SourcePorts), dp: normPorts(r.DestPorts), sa: normAddrs(r.SourcePrefixes), da: normAddrs(r.DestPrefixes),
 				sexp: len(r.ExpandedSource) > 0, dexp: len(r.ExpandedDest) > 0}
@@ -169,8 +176,9 @@ func CompareRules(azure, ours []NSG) Side[RuleRow] {
 	for _, r := range a {
 		l := free[r.id]
 		if len(l) == 0 {
-			r.row.Note = "vnetdoctor lists no rule of this name here"
-			s.Missing = append(s.Missing, r.row)
+			row := r.row()
+			row.Note = "vnetdoctor lists no rule of this name here"
+			s.Missing = append(s.Missing, row)
 			continue
 		}
 		free[r.id] = l[1:]
@@ -181,15 +189,18 @@ func CompareRules(azure, ours []NSG) Side[RuleRow] {
 			s.Matched++
 			continue
 		}
-		r.row.Differs, mine.row.Differs = d, d
-		r.row.Note, mine.row.Note = expansionNote(r, mine, d), expansionNote(r, mine, d)
-		s.Missing = append(s.Missing, r.row)
-		s.Extra = append(s.Extra, mine.row)
+		azRow, ourRow := r.row(), mine.row()
+		azRow.Differs, ourRow.Differs = d, d
+		azRow.Note = expansionNote(r, mine, d)
+		ourRow.Note = azRow.Note
+		s.Missing = append(s.Missing, azRow)
+		s.Extra = append(s.Extra, ourRow)
 	}
 	for i, r := range o {
 		if !used[i] {
-			r.row.Note = "Azure lists no rule of this name here"
-			s.Extra = append(s.Extra, r.row)
+			row := r.row()
+			row.Note = "Azure lists no rule of this name here"
+			s.Extra = append(s.Extra, row)
 		}
 	}
 	s.Notes = append(s.Notes, defaultRuleNotes(azure)...)
@@ -204,7 +215,7 @@ func CompareRules(azure, ours []NSG) Side[RuleRow] {
 // admin rule names UNCERTAIN). A note says how many were left out.
 func adminAnswered(a []normRule, ours []NSG, notes []string) ([]NSG, []string) {
 	for _, r := range a {
-		if r.row.Association == AssocNetworkManager {
+		if r.kind == AssocNetworkManager {
 			return ours, notes
 		}
 	}
