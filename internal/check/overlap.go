@@ -20,9 +20,9 @@ var addressSpaceOverlap = Check{
 
 const overlapFix = "Ways out, least disruptive first: peer only distinct subnets (subnet peering, " +
 	"peerCompleteVnets=false, listing non-overlapping subnets on both sides); connect through a Virtual " +
-	"Network Manager mesh of non-overlapping groups; publish the overlapping workload through private-IP DNAT " +
-	"on the hub firewall; or translate with NAT rules on a VPN gateway. Re-addressing one VNet is the only " +
-	"complete fix."
+	"Network Manager mesh of non-overlapping groups; or publish the overlapping workload through private-IP DNAT " +
+	"on the hub firewall (VPN gateway NAT does not apply between VNets: IPsec cross-premises connections only). " +
+	"Re-addressing one VNet is the only complete fix."
 
 // runAddressSpaceOverlap reports, once per VNet pair, an Error when the two overlap and are
 // linked by a peering in any state (Azure refuses or half-builds such a peering, spec §1.3), or
@@ -44,7 +44,7 @@ func overlapFindings(n *model.Network, links func(*model.Network) map[*model.VNe
 	for _, hub := range n.VNets {
 		out = append(out, sharedHubOverlaps(hub, linked[hub], pairs, seen)...)
 	}
-	return out
+	return append(out, extraOverlaps(n)...) // on-premises sites, connected groups (overlapsite.go)
 }
 
 // peeredOverlaps reports each pair of VNets linked by a peering, once (marking it in seen),
