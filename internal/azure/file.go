@@ -92,13 +92,14 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 		w.restExample(&m.Val, p.Key(m.Raw), depth)
 		return
 	}
-	if w.bgp(v, p) { // Route Servers and BGP tables (learned.go)
+	typ := resourceType(v)
+	if w.bgp(typ, v, p) { // Route Servers and BGP tables (learned.go)
 		return
 	}
 	if w.deployment(v, p) { // Virtual Network Manager deployment status (connectivity.go)
 		return
 	}
-	if typ := resourceType(v); typ != "" {
+	if typ != "" {
 		w.resource(typ, v, p)
 		return
 	}

@@ -52,11 +52,12 @@ type LearnedRoute struct {
 	Circuit bool
 }
 
-// bgp reads v when it is a Route Server, a BGP table or one of its rows, and reports whether it
-// was. A Virtual WAN hub is left to the resource walk (an unknown type).
-func (w *walker) bgp(v *jsondoc.Value, p *jsondoc.Path) bool {
-	if strings.EqualFold(resourceType(v), "Microsoft.Network/virtualHubs") {
-		if !isRouteServer(v) {
+// bgp reads v, of resource type typ ("" for none), when it is a Route Server, a BGP table or
+// one of its rows, and reports whether it was. A Virtual WAN hub is left to the resource walk
+// (an unknown type), as is every other resource.
+func (w *walker) bgp(typ string, v *jsondoc.Value, p *jsondoc.Path) bool {
+	if typ != "" {
+		if !strings.EqualFold(typ, "Microsoft.Network/virtualHubs") || !isRouteServer(v) {
 			return false
 		}
 		w.s.BGP.Hubs = append(w.s.BGP.Hubs, w.d.virtualHub(v, p))
