@@ -72,11 +72,12 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	return out
 }
 
-// searchPairs finds the candidates (stage 1) and confirms them (stage 2), one trace per class
-// of sources of each destination (asymclass.go). Destinations are split among GOMAXPROCS workers
-// (the data plane is safe for concurrent use); hits come back in source then destination order,
-// whatever the scheduling. A cancelled ctx stops the confirmations, and a worker's panic is
-// raised again in the caller so that RunOne reports it as CheckFailed.
+// searchPairs finds the candidates (stage 1) and confirms them (stage 2): one trace per class of
+// sources (asymclass.go) of each class of destinations (asymdest.go). Destination classes are
+// split among GOMAXPROCS workers (the data plane is safe for concurrent use); hits come back in
+// source then destination order, whatever the scheduling. A cancelled ctx stops the
+// confirmations, and a worker's panic is raised again in the caller so that RunOne reports it
+// as CheckFailed.
 func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []asymHit {
 	cands, cs := candidatePairs(p, srcs, dsts, as)
 	byDst := make([][]int, len(dsts)) // destination → candidate indexes
@@ -87,7 +88,16 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		}
 		byDst[c.d] = append(byDst[c.d], i)
 	}
-	workers := min(runtime.GOMAXPROCS(0), max(len(order), 1))
+	class := destClasses(p, srcs, dsts, order, cs)
+	var classes [][]int // class → its destinations
+	for _, di := range order {
+		if c := class[di]; c < len(classes) {
+			classes[c] = append(classes[c], di)
+		} else {
+			classes = append(classes, []int{di})
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(len(classes), 1))
 	found := make([]*asymHit, len(cands))
 	panics := make([]any, workers)
 	var wg sync.WaitGroup
@@ -96,9 +106,9 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		go func(wk int) {
 			defer wg.Done()
 			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
-			k := newSourceClass(p, as, cs)
-			for j := wk; j < len(order) && ctx.Err() == nil; j += workers {
-				confirmDestination(k, srcs, dsts[order[j]], cands, byDst[order[j]], found)
+			cf := confirmer{k: newSourceClass(p, as, cs), srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found}
+			for j := wk; j < len(classes) && ctx.Err() == nil; j += workers {
+				cf.class(classes[j])
 			}
 		}(wk)
 	}
@@ -120,29 +130,49 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 	return out
 }
 
-// confirmDestination confirms the candidates idx (all of destination d): one trace per class
-// of sources, its outcome carried to every source of the class.
-func confirmDestination(k *sourceClass, srcs []rep, d rep, cands []pairIdx, idx []int, found []*asymHit) {
+// confirmer confirms the candidates of destination classes; one per worker.
+type confirmer struct {
+	k          *sourceClass
+	srcs, dsts []rep
+	cands      []pairIdx
+	byDst      [][]int
+	found      []*asymHit
+}
+
+// class confirms the candidates of the destinations of one class: per source, the first
+// destination's outcome stands for all (asymdest.go); per class of sources, one trace.
+func (cf *confirmer) class(members []int) {
 	type outcome struct {
 		hit asymHit
 		ok  bool
 	}
-	classes := map[string]outcome{}
-	ports := confirmPorts(d)
-	for _, i := range idx {
-		s := srcs[cands[i].s]
-		key, ok := k.key(s, d, cands[i], ports)
-		o, seen := classes[string(key)]
-		if !ok || !seen {
-			o.hit, o.ok = confirmAsymmetry(k.p, s, d, k.as)
-			if ok {
-				classes[string(key)] = o
+	bySource := map[int]outcome{}
+	byKey := map[string]outcome{}
+	for _, di := range members {
+		d := cf.dsts[di]
+		ports := confirmPorts(d)
+		for _, i := range cf.byDst[di] {
+			si := cf.cands[i].s
+			o, done := bySource[si]
+			if !done {
+				key, ok := cf.k.key(cf.srcs[si], d, cf.cands[i], ports)
+				seen := false
+				if ok {
+					o, seen = byKey[string(key)]
+				}
+				if !seen {
+					o.hit, o.ok = confirmAsymmetry(cf.k.p, cf.srcs[si], d, cf.k.as)
+					if ok {
+						byKey[string(key)] = o
+					}
+				}
+				bySource[si] = o
 			}
-		}
-		if o.ok {
-			h := o.hit
-			h.src = s
-			found[i] = &h
+			if o.ok {
+				h := o.hit
+				h.src, h.dst = cf.srcs[si], d
+				cf.found[i] = &h
+			}
 		}
 	}
 }

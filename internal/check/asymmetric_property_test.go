@@ -57,9 +57,11 @@ func randomAsymEstate(r *rand.Rand) *estate {
 			for k := 0; k < 1+r.Intn(2); k++ {
 				e.nic(s, fmt.Sprintf("vm-%d-%d-%d", i, j, k), fmt.Sprintf("%d.%d.%d.%d", base[0], base[1], 10+j, 4+k))
 			}
-			if r.Intn(3) == 0 {
-				e.privateEndpoint(s, fmt.Sprintf("pe-%d-%d", i, j), fmt.Sprintf("%d.%d.%d.200", base[0], base[1], 10+j),
-					"/subscriptions/1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")
+			if r.Intn(3) == 0 { // up to three endpoints in one subnet: a class of destinations (asymdest.go)
+				for m := 0; m < 1+r.Intn(3); m++ {
+					e.privateEndpoint(s, fmt.Sprintf("pe-%d-%d-%d", i, j, m), fmt.Sprintf("%d.%d.%d.%d", base[0], base[1], 10+j, 200+m),
+						"/subscriptions/1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")
+				}
 			}
 		}
 	}

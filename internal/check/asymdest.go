@@ -1,0 +1,174 @@
+package check
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"slices"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// Destination classes. A hub's private endpoints usually share a subnet and its rules, and no
+// route or rule anywhere tells their addresses apart: every source reaches each of them the
+// same way. Destinations of one class are confirmed once, by the class's first destination; the
+// others take its outcome per source. A class is the same subnet, kind, probe ports, rule sets
+// and NIC properties, and an address in the same atom of the estate's address space: the atoms
+// are cut at every bound of every route table (private endpoint /32s aside: their routes are
+// decided alike, see sourceClass.decision), subnet and VNet range, NSG and admin rule and
+// firewall rule and SNAT range, so every lookup and every rule answers alike for the class.
+
+// destClasses returns, per destination index, its class number (-1 when it is not a candidate
+// destination), with classes numbered in order of first appearance. The address atoms are cut
+// only when two destinations agree on everything else: in most estates none do, and the cut
+// reads every rule of the estate.
+func destClasses(p *dataplane.Plane, srcs, dsts []rep, order []int, cs *chainSearch) []int {
+	class := make([]int, len(dsts))
+	for i := range class {
+		class[i] = -1
+	}
+	var bounds []netip.Addr // cut only when two destinations could share a class
+	for pass := 0; pass < 2; pass++ {
+		sets := map[*acl.RuleSet]uint32{}
+		ids := map[string]int{}
+		next, shared := 0, false
+		var key []byte
+		for _, di := range order {
+			var ok bool
+			if key, ok = destKey(key[:0], p, dsts[di], bounds, sets); !ok {
+				class[di], next = next, next+1 // confirmed on its own
+				continue
+			}
+			n, seen := ids[string(key)]
+			if !seen {
+				n, next = next, next+1
+				ids[string(key)] = n
+			}
+			class[di], shared = n, shared || seen
+		}
+		if !shared || bounds != nil {
+			break
+		}
+		bounds = estateBounds(p, srcs, dsts, cs)
+	}
+	return class
+}
+
+// destKey appends to b what a destination's class depends on, its address's atom among
+// bounds when bounds is not nil; ok is false when it must be confirmed on its own. sets numbers the rule sets (shared between NICs of equal context).
+func destKey(b []byte, p *dataplane.Plane, d rep, bounds []netip.Addr, sets map[*acl.RuleSet]uint32) ([]byte, bool) {
+	if len(p.Net.Owners(d.addr)) > 1 {
+		return b, false
+	}
+	if bounds != nil {
+		atom, _ := slices.BinarySearchFunc(bounds, d.addr, func(b, a netip.Addr) int {
+			if b.Compare(a) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		b = binary.LittleEndian.AppendUint32(b, uint32(atom))
+	}
+	b = append(b, d.subnet.ID...)
+	var eff *acl.Effective
+	if d.pe != nil {
+		b = append(b, "\x00pe"...)
+		b = binary.LittleEndian.AppendUint16(b, endpointPort(d.pe))
+		eff = p.ACL.ForPrivateEndpoint(d.pe)
+	} else {
+		nic := d.nic
+		b = append(b, "\x00vm"...)
+		b = append(b, boolByte(nic.IPForwarding), boolByte(nic.Primary().PublicIP != nil), boolByte(nic.MissingNSG != ""))
+		eff = p.ACL.ForIPConfig(nic.Primary())
+	}
+	for _, lv := range [...]acl.Level{acl.LevelAdmin, acl.LevelNIC, acl.LevelSubnet} {
+		b = append(b, boolByte(eff.Applies(lv)))
+		id := uint32(0)
+		if rs := eff.Set(lv); rs != nil {
+			if id = sets[rs]; id == 0 {
+				id = uint32(len(sets) + 1)
+				sets[rs] = id
+			}
+		}
+		b = binary.LittleEndian.AppendUint32(b, id)
+	}
+	return b, true
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// estateBounds is the sorted bounds of every range a route lookup or rule on a path between
+// the reps can read (see the comment at the top of the file).
+func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip.Addr {
+	var out []netip.Addr
+	add := func(pf netip.Prefix) {
+		r := ipset.PrefixRange(pf)
+		out = append(out, r.From)
+		if next := r.To.Next(); next.IsValid() {
+			out = append(out, next)
+		}
+	}
+	for _, v := range p.Net.VNets {
+		for _, pf := range v.AddressSpace {
+			add(pf)
+		}
+	}
+	for _, s := range p.Net.Subnets {
+		for _, pf := range s.Prefixes {
+			add(pf)
+		}
+		if t := p.FIB.Subnet(s); t != nil {
+			for _, r := range t.WithoutEndpoints() {
+				add(r.Prefix)
+			}
+		}
+	}
+	for _, eng := range p.Firewalls {
+		eng.Bounds(func(a netip.Addr) { out = append(out, a) })
+	}
+	// Rule sides expanded from the same entries in the same context share one prefix list (a
+	// hub's VirtualNetwork tag lists every spoke): each list is read once.
+	seen, lists := map[*acl.RuleSet]bool{}, map[*netip.Prefix]bool{}
+	list := func(ps []netip.Prefix) {
+		if len(ps) == 0 || lists[&ps[0]] {
+			return
+		}
+		lists[&ps[0]] = true
+		for _, pf := range ps {
+			add(pf)
+		}
+	}
+	rules := func(eff *acl.Effective) {
+		for _, rs := range eff.Sets {
+			if rs == nil || seen[rs] {
+				continue
+			}
+			seen[rs] = true
+			for _, ru := range rs.Rules {
+				list(ru.ExpandedSource)
+				list(ru.ExpandedDest)
+			}
+		}
+	}
+	for _, r := range append(srcs[:len(srcs):len(srcs)], dsts...) {
+		if r.pe != nil {
+			rules(p.ACL.ForPrivateEndpoint(r.pe))
+		} else if c := r.nic.Primary(); c != nil {
+			rules(p.ACL.ForIPConfig(c))
+		}
+	}
+	for dev := range cs.devs {
+		if nic, ok := dev.(*model.NIC); ok && nic.Primary() != nil {
+			rules(p.ACL.ForIPConfig(nic.Primary()))
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out)
+}
