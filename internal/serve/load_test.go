@@ -11,7 +11,9 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,7 +75,7 @@ func load(t *testing.T, base, what string, endpoints []string) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var failed sync.Once
-	began := time.Now()
+	began, cpu0 := time.Now(), cpuTime()
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
 		go func() {
@@ -101,9 +103,31 @@ func load(t *testing.T, base, what string, endpoints []string) {
 	}
 	wg.Wait()
 	total := time.Since(began)
+	cpu := cpuTime() - cpu0
 	slices.Sort(lat)
 	p := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
-	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: p50 %v, p90 %v, p99 %v, max %v",
+	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: p50 %v, p90 %v, p99 %v, max %v; "+
+		"%.0f µs of CPU per trace (server and clients); load average %s",
 		what, len(lat), clients, total.Round(time.Millisecond), float64(len(lat))/total.Seconds(), runtime.GOMAXPROCS(0),
-		p(0.50), p(0.90), p(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
+		p(0.50), p(0.90), p(0.99), lat[len(lat)-1].Round(10*time.Microsecond),
+		float64(cpu.Microseconds())/float64(len(lat)), loadAverage())
+}
+
+// cpuTime is the CPU time (user and system) this process has used: on a shared machine the CPU
+// per request varies much less than the latencies, which depend on what else runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the machine's one-minute load average (Linux), or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
