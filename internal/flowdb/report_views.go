@@ -36,6 +36,9 @@ func deniedView(ctx context.Context, st Store, f Filter) (*Report, error) {
 		}
 		_, k.rule = c.Observer()
 		k.by = c.By
+		if c.Kind == flowlog.Firewall && k.rule == "" {
+			k.rule = "DefaultAction"
+		}
 		if k.dst == 0 {
 			k.dest = c.FQDN
 		}
@@ -69,22 +72,46 @@ func deniedView(ctx context.Context, st Store, f Filter) (*Report, error) {
 // the flow logs recorded A's conversation with B on port P — the firewall saw only the reply,
 // so the request bypassed it (a route on one side only, e.g. a private endpoint's /32 or a
 // spoke without the UDR). Such a firewall drops the reply for want of state (learn.microsoft.com
-// azure/firewall/firewall-faq: asymmetric routing is not supported). The request-only case
+// azure/firewall/firewall-faq: asymmetric routing is not supported). A reply the firewall logged
+// although it also logged the request is listed too ("reply as a new flow"). The request-only case
 // (the firewall saw A to B and the reply bypassed it) leaves no trace in these logs; flows
 // explain flags it from the model (AsymmetricReturn).
 func asymmetricView(ctx context.Context, st Store, f Filter) (*Report, error) {
 	type conv struct{ a, b, proto, port uint64 }
-	seen := map[conv]uint64{} // flow log conversations a -> b:port
-	err := st.Query(ctx, `SELECT src, dst, proto, dport, `+startExpr+` FROM flow_raw`+f.where("kind IN (1, 2)")+
-		` GROUP BY src, dst, proto, dport`, func(scan func(...any) error) error {
+	// Flow log conversations a -> b:port, counted once: at the source NIC (O), else the
+	// destination's (I).
+	out, in := map[conv]uint64{}, map[conv]uint64{}
+	err := st.Query(ctx, `SELECT src, dst, proto, dport, dir, `+startExpr+` FROM flow_raw`+f.where("kind IN (1, 2)")+
+		` GROUP BY src, dst, proto, dport, dir`, func(scan func(...any) error) error {
 		var c conv
-		var n uint64
-		if err := scan(&c.a, &c.b, &c.proto, &c.port, &n); err != nil {
+		var dir, n uint64
+		if err := scan(&c.a, &c.b, &c.proto, &c.port, &dir, &n); err != nil {
 			return err
 		}
-		seen[c] = max(n, 1)
+		if dir == 'O' {
+			out[c] += n
+		} else {
+			in[c] += n
+		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	seen := in
+	for c, n := range out {
+		seen[c] = n
+	}
+	requests := map[conv]bool{} // conversations the firewall logged the request of
+	err = st.Query(ctx, `SELECT src, dst, proto, dport FROM flow_raw`+f.where("kind = 3")+` GROUP BY src, dst, proto, dport`,
+		func(scan func(...any) error) error {
+			var c conv
+			if err := scan(&c.a, &c.b, &c.proto, &c.port); err != nil {
+				return err
+			}
+			requests[c] = true
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +136,7 @@ func asymmetricView(ctx context.Context, st Store, f Filter) (*Report, error) {
 		}
 		c := conv{a, b, proto, port}
 		flows, ok := seen[c]
-		if !ok || port == 0 {
+		if !ok || port == 0 || flows == 0 {
 			return nil
 		}
 		by := ""
@@ -134,8 +161,14 @@ func asymmetricView(ctx context.Context, st Store, f Filter) (*Report, error) {
 	r := &Report{View: "asymmetric", Columns: []string{"source", "destination", "protocol", "destinationPort", "seenThrough", "direction",
 		"firewallRecords", "flows", "first", "last"}}
 	for _, x := range rows {
+		// "reply only": the firewall never saw the request; "reply as a new flow": it saw both,
+		// yet logged the reply as a connection of its own (another instance had the state).
+		seen := "reply only"
+		if requests[x.conv] {
+			seen = "reply as a new flow"
+		}
 		r.Rows = append(r.Rows, []any{Addr4(uint32(x.a)).String(), Addr4(uint32(x.b)).String(), protoName(uint8(x.proto)), x.port, x.by,
-			"reply only", x.fw, x.flows, stampMs(x.first), stampMs(x.last)})
+			seen, x.fw, x.flows, stampMs(x.first), stampMs(x.last)})
 	}
 	if len(r.Rows) == 0 {
 		r.Note = "no firewall record is the reply of a conversation the flow logs recorded"
