@@ -102,6 +102,7 @@ func compareAll(ctx context.Context, c *common, stdin io.Reader, snap *ask.Snaps
 		want = string(n.ID)
 	}
 	skipped := 0
+	var todo []compare.Input
 	for _, in := range ins {
 		if !single {
 			n, err := snap.Plane.Net.FindNIC(in.Ref)
@@ -115,16 +116,19 @@ func compareAll(ctx context.Context, c *common, stdin io.Reader, snap *ask.Snaps
 			}
 			in.Ref = string(n.ID)
 		}
-		res, err := compare.NIC(ctx, snap, in, c.options())
+		todo = append(todo, in)
+	}
+	results, errs := compare.All(ctx, snap, todo, c.options())
+	for i, err := range errs {
 		if err != nil {
 			if single {
 				return nil, 0, err
 			}
-			compareWarn(c, stdin, "NotCompared", fmt.Sprintf("%s: %v; not compared", answerFiles(in), err))
+			compareWarn(c, stdin, "NotCompared", fmt.Sprintf("%s: %v; not compared", answerFiles(todo[i]), err))
 			skipped++
 			continue
 		}
-		rep.NICs = append(rep.NICs, *res)
+		rep.NICs = append(rep.NICs, *results[i])
 	}
 	if want != "" && len(rep.NICs) == 0 {
 		return nil, 0, usagef("compare: the snapshot's %s/ holds no answer for NIC %s", compare.LiveDir, nic)

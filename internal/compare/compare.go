@@ -138,3 +138,11 @@ func (r *Report) Differs() bool {
 	}
 	return false
 }
+
+// All compares each input as NIC does, GOMAXPROCS at a time (ask's questions only read the
+// snapshot); results[i] or errs[i] answers ins[i].
+func All(ctx context.Context, s *ask.Snapshot, ins []Input, opts ask.Options) (results []*NICResult, errs []error) {
+	results, errs = make([]*NICResult, len(ins)), make([]error, len(ins))
+	parallel(len(ins), func(i int) { results[i], errs[i] = NIC(ctx, s, ins[i], opts) })
+	return results, errs
+}

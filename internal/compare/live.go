@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 )
@@ -26,10 +29,12 @@ const (
 
 // Live reads Azure's answers under the live/ directory of each snapshot directory given (paths
 // that are not directories, or have no live/, hold none). One Input per NIC: the NIC ID
-// manifest.json records for the file, else the <nic> file stem; in name order; dirs are the live/ directories found, whose files the snapshot loader should not
-// count as snapshot files. Bad input is a *jsondoc.Error naming the file and JSON path.
+// manifest.json records for the file, else the <nic> file stem; in name order. dirs are the
+// live/ directories found, whose files the snapshot loader should not count as snapshot files.
+// Files are parsed in parallel. Bad input is a *jsondoc.Error naming the file and JSON path (the
+// first such file in name order).
 func Live(paths []string) (ins []Input, dirs []string, err error) {
-	byNIC := map[string]*Input{}
+	var files []liveFile
 	dirs = LiveDirs(paths)
 	for _, live := range dirs {
 		p := filepath.Dir(live)
@@ -41,9 +46,29 @@ func Live(paths []string) (ins []Input, dirs []string, err error) {
 			dir  string
 			kind Kind
 		}{{RoutesDir, KindRoutes}, {NSGDir, KindNSGs}} {
-			if err := readKind(p, sub.dir, sub.kind, ids, byNIC); err != nil {
+			l, err := listKind(p, sub.dir, sub.kind, ids)
+			if err != nil {
 				return nil, nil, err
 			}
+			files = append(files, l...)
+		}
+	}
+	answers, errs := make([]*Answer, len(files)), make([]error, len(files))
+	parallel(len(files), func(i int) { answers[i], errs[i] = ReadAnswer(files[i].path, files[i].kind) })
+	byNIC := map[string]*Input{}
+	for i, f := range files {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
+		}
+		in := byNIC[f.ref]
+		if in == nil {
+			in = &Input{Ref: f.ref}
+			byNIC[f.ref] = in
+		}
+		if f.kind == KindRoutes {
+			in.Routes = answers[i]
+		} else {
+			in.NSGs = answers[i]
 		}
 	}
 	names := make([]string, 0, len(byNIC))
@@ -55,6 +80,28 @@ func Live(paths []string) (ins []Input, dirs []string, err error) {
 		ins = append(ins, *byNIC[n])
 	}
 	return ins, dirs, nil
+}
+
+// liveFile is one answer file and the NIC reference it is for.
+type liveFile struct {
+	path, ref string
+	kind      Kind
+}
+
+// parallel calls fn(0..n-1) on GOMAXPROCS goroutines and waits.
+func parallel(n int, fn func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // manifestNICs maps each live file (path under DIR, with slashes) to the NIC ID collect
@@ -96,40 +143,28 @@ func LiveDirs(paths []string) []string {
 	return dirs
 }
 
-func readKind(snap, sub string, kind Kind, ids map[string]string, byNIC map[string]*Input) error {
+// listKind lists the answer files of one kind under snap/live/sub, in name order.
+func listKind(snap, sub string, kind Kind, ids map[string]string) ([]liveFile, error) {
 	dir := filepath.Join(snap, LiveDir, sub)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return &jsondoc.Error{File: dir, Msg: err.Error()}
+		return nil, &jsondoc.Error{File: dir, Msg: err.Error()}
 	}
+	var out []liveFile
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), jsonSuffix) {
 			continue
 		}
-		file := filepath.Join(dir, e.Name())
-		a, err := ReadAnswer(file, kind)
-		if err != nil {
-			return err
-		}
-		stem := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
+		ref := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
 		if id := ids[strings.ToLower(LiveDir+"/"+sub+"/"+e.Name())]; id != "" {
-			stem = id
+			ref = id
 		}
-		in := byNIC[stem]
-		if in == nil {
-			in = &Input{Ref: stem}
-			byNIC[stem] = in
-		}
-		if kind == KindRoutes {
-			in.Routes = a
-		} else {
-			in.NSGs = a
-		}
+		out = append(out, liveFile{filepath.Join(dir, e.Name()), ref, kind})
 	}
-	return nil
+	return out, nil
 }
 
 // ReadAnswer reads and parses one answer file (want as in ParseAnswer).
