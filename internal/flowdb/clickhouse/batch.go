@@ -22,32 +22,56 @@ const chunk = 1 << 18
 
 var errBusy = errors.New("flowdb/clickhouse: Begin while a batch is open")
 
-// rawValues are flow_raw's column values by logical column name, in the Go type of the
-// column's ClickHouse type.
-var rawValues = map[string]func(r *flowdb.Row) any{
-	"file_id":    func(r *flowdb.Row) any { return r.FileID },
-	"seq":        func(r *flowdb.Row) any { return r.Seq },
-	"kind":       func(r *flowdb.Row) any { return uint8(r.Kind) },
-	"ts_ms":      func(r *flowdb.Row) any { return r.TimeMs },
-	"src":        func(r *flowdb.Row) any { return flowdb.IP4(r.Src) },
-	"dst":        func(r *flowdb.Row) any { return flowdb.IP4(r.Dst) },
-	"sport":      func(r *flowdb.Row) any { return r.SrcPort },
-	"dport":      func(r *flowdb.Row) any { return r.DstPort },
-	"proto":      func(r *flowdb.Row) any { return r.Proto },
-	"dir":        func(r *flowdb.Row) any { return r.Direction },
-	"state":      func(r *flowdb.Row) any { return r.State },
-	"decision":   func(r *flowdb.Row) any { return uint8(r.Decision) },
-	"enc":        func(r *flowdb.Row) any { return flowdb.EncryptionCode(r.Encryption) },
-	"pkts_sd":    func(r *flowdb.Row) any { return r.PktsSD },
-	"bytes_sd":   func(r *flowdb.Row) any { return r.BytesSD },
-	"pkts_ds":    func(r *flowdb.Row) any { return r.PktsDS },
-	"bytes_ds":   func(r *flowdb.Row) any { return r.BytesDS },
-	"ctx_id":     func(r *flowdb.Row) any { return r.Ctx },
-	"src_ep":     func(r *flowdb.Row) any { return r.SrcEP },
-	"dst_ep":     func(r *flowdb.Row) any { return r.DstEP },
-	"flow_type":  func(r *flowdb.Row) any { return uint8(r.FlowType) },
-	"xlate_ip":   func(r *flowdb.Row) any { return flowdb.IP4(r.TranslatedIP) },
-	"xlate_port": func(r *flowdb.Row) any { return r.TranslatedPort },
+// colBuf holds one flow_raw column of the rows not sent yet, typed: no value is boxed per row,
+// and the column reaches the block in one Append.
+type colBuf interface {
+	add(r *flowdb.Row)
+	appendTo(c column.Interface) error
+	reset()
+}
+
+type buf[T any] struct {
+	get  func(*flowdb.Row) T
+	vals []T
+}
+
+func (b *buf[T]) add(r *flowdb.Row) { b.vals = append(b.vals, b.get(r)) }
+func (b *buf[T]) reset()            { b.vals = b.vals[:0] }
+func (b *buf[T]) appendTo(c column.Interface) error {
+	_, err := c.Append(b.vals)
+	return err
+}
+
+func col[T any](get func(*flowdb.Row) T) func() colBuf {
+	return func() colBuf { return &buf[T]{get: get, vals: make([]T, 0, chunk)} }
+}
+
+// rawCols are flow_raw's columns by logical column name, in the Go type of the column's
+// ClickHouse type.
+var rawCols = map[string]func() colBuf{
+	"file_id":    col(func(r *flowdb.Row) uint32 { return r.FileID }),
+	"seq":        col(func(r *flowdb.Row) uint64 { return r.Seq }),
+	"kind":       col(func(r *flowdb.Row) uint8 { return uint8(r.Kind) }),
+	"ts_ms":      col(func(r *flowdb.Row) int64 { return r.TimeMs }),
+	"src":        col(func(r *flowdb.Row) uint32 { return flowdb.IP4(r.Src) }),
+	"dst":        col(func(r *flowdb.Row) uint32 { return flowdb.IP4(r.Dst) }),
+	"sport":      col(func(r *flowdb.Row) uint16 { return r.SrcPort }),
+	"dport":      col(func(r *flowdb.Row) uint16 { return r.DstPort }),
+	"proto":      col(func(r *flowdb.Row) uint8 { return r.Proto }),
+	"dir":        col(func(r *flowdb.Row) uint8 { return r.Direction }),
+	"state":      col(func(r *flowdb.Row) uint8 { return r.State }),
+	"decision":   col(func(r *flowdb.Row) uint8 { return uint8(r.Decision) }),
+	"enc":        col(func(r *flowdb.Row) uint8 { return flowdb.EncryptionCode(r.Encryption) }),
+	"pkts_sd":    col(func(r *flowdb.Row) uint64 { return r.PktsSD }),
+	"bytes_sd":   col(func(r *flowdb.Row) uint64 { return r.BytesSD }),
+	"pkts_ds":    col(func(r *flowdb.Row) uint64 { return r.PktsDS }),
+	"bytes_ds":   col(func(r *flowdb.Row) uint64 { return r.BytesDS }),
+	"ctx_id":     col(func(r *flowdb.Row) uint64 { return r.Ctx }),
+	"src_ep":     col(func(r *flowdb.Row) uint64 { return r.SrcEP }),
+	"dst_ep":     col(func(r *flowdb.Row) uint64 { return r.DstEP }),
+	"flow_type":  col(func(r *flowdb.Row) uint8 { return uint8(r.FlowType) }),
+	"xlate_ip":   col(func(r *flowdb.Row) uint32 { return flowdb.IP4(r.TranslatedIP) }),
+	"xlate_port": col(func(r *flowdb.Row) uint16 { return r.TranslatedPort }),
 }
 
 // rows is the rows of one physical table not sent yet, as an external table of the next

@@ -16,9 +16,9 @@ type batch struct {
 	key, path string
 	from      uint64 // record positions stored before this batch
 	raw       *rows
-	values    []func(*flowdb.Row) any
+	cols      []colBuf // flow_raw's columns then batch, typed, until flush
+	held      int      // rows in cols
 	ctxs, eps *rows
-	row       []any
 	// pendingIDs are the dimension rows held, known once sent.
 	pendingIDs []uint64
 	sent       bool // rows went to the server, so the batch is marked begun
@@ -28,13 +28,13 @@ type batch struct {
 func (b *batch) init() error {
 	raw, _ := flowdb.TableByName("flow_raw")
 	for _, c := range raw.Columns {
-		v := rawValues[c.Name]
-		if v == nil {
+		newBuf := rawCols[c.Name]
+		if newBuf == nil {
 			return fmt.Errorf("flowdb/clickhouse: flow_raw column %s has no value here", c.Name)
 		}
-		b.values = append(b.values, v)
+		b.cols = append(b.cols, newBuf())
 	}
-	b.row = make([]any, len(b.values)+1)
+	b.cols = append(b.cols, col(func(*flowdb.Row) uint64 { return b.id })())
 	var err error
 	if b.raw, err = newRows(raw, "_all", true); err != nil {
 		return err
@@ -69,22 +69,36 @@ func (b *batch) AddEndpoint(e *flowdb.Endpoint) error {
 // Add implements flowdb.Batch.
 func (b *batch) Add(r *flowdb.Row) error {
 	r.FileID = b.fileID
-	for i, v := range b.values {
-		b.row[i] = v(r)
+	for _, c := range b.cols {
+		c.add(r)
 	}
-	b.row[len(b.values)] = b.id
-	if err := b.raw.tbl.Append(b.row...); err != nil {
-		return err
-	}
-	if b.raw.len() >= chunk {
+	if b.held++; b.held >= chunk {
 		return b.flush()
 	}
+	return nil
+}
+
+// toBlock moves the rows held into the external table's block, column by column.
+func (b *batch) toBlock() error {
+	if b.held == 0 {
+		return nil
+	}
+	for i, c := range b.cols {
+		if err := c.appendTo(b.raw.tbl.Block().Columns[i]); err != nil {
+			return err
+		}
+		c.reset()
+	}
+	b.held = 0
 	return nil
 }
 
 // flush sends what is held: the batch's begun mark before its first rows (so a kill after
 // them is found by the next Begin), dimension rows before the rows that refer to them.
 func (b *batch) flush() error {
+	if err := b.toBlock(); err != nil {
+		return err
+	}
 	if b.raw.len()+b.ctxs.len()+b.eps.len() == 0 {
 		return nil
 	}
