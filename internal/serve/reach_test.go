@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,4 +110,35 @@ func TestReachStopsWhenTheClientGoes(t *testing.T) {
 	if rec.Code != 503 {
 		t.Errorf("waiting for a busy slot past the time limit: %d %s, want 503", rec.Code, rec.Body)
 	}
+}
+
+// TestReachConcurrent: questions asked at once (the same and different ones) each get the answer
+// asked alone (run with -race).
+func TestReachConcurrent(t *testing.T) {
+	_, ts := newTestServer(t, Options{ReachJSON: reachDoc})
+	paths := []string{"/api/reach?to=vm-app1&dport=443", "/api/reach?to=vm-jump&proto=tcp&dport=22", "/api/reach?dport=443&to=vm-app1"}
+	wants := map[string][]byte{}
+	_, solo := newTestServer(t, Options{ReachJSON: reachDoc})
+	for _, p := range paths {
+		_, wants[p] = do(t, "GET", solo.URL+p)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := paths[i%len(paths)]
+			resp, err := http.Get(ts.URL + p)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !bytes.Equal(b, wants[p]) {
+				t.Errorf("GET %s at once with others: %d %.200s", p, resp.StatusCode, b)
+			}
+		}()
+	}
+	wg.Wait()
 }
