@@ -42,7 +42,7 @@ func (b *builder) buildConnectivity() {
 		case strings.EqualFold(w.Topology, "Mesh"):
 			for _, g := range w.Groups {
 				vs := b.groupVNets(id, g.NetworkGroup, ms)
-				b.connectedGroups(w, g.NetworkGroup, vs, w.IsGlobal)
+				b.connectedGroups(w, g.NetworkGroup, vs, w.IsGlobal || g.IsGlobal) // DECISION: either flag makes the mesh global
 			}
 		case strings.EqualFold(w.Topology, "HubAndSpoke"):
 			b.hubAndSpoke(w, ms)
