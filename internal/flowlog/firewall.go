@@ -41,9 +41,15 @@ func isFirewall(w *wireRecord) (string, bool) {
 	return "", false
 }
 
-// parseFirewallTime reads an ISO time with 7-digit fractions, Z or +00:00 (logs.md §1).
+// parseFirewallTime reads an ISO time with 7-digit fractions, Z or +00:00 (logs.md §1), or
+// the Azure portal's CSV export of a "TimeGenerated [UTC]" column, "3/4/2025, 10:15:01.123 AM"
+// (UTC: the header says so).
 func parseFirewallTime(s string) (int64, error) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.Parse("1/2/2006, 3:04:05 PM", s)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("time %q is not an ISO 8601 time", s)
 	}

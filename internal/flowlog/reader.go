@@ -24,6 +24,7 @@ const (
 	modeBlob  mode = iota // {"records": [...]} as diagnostic settings write PT1H.json
 	modeArray             // a JSON array (Log Analytics export)
 	modeLines             // JSON lines (Log Analytics export, one object a line)
+	modeCSV               // CSV (Log Analytics export, csv.go)
 )
 
 // Reader streams the Records of one log file. Use Next until it returns false, then Err for a
@@ -34,6 +35,7 @@ type Reader struct {
 	src  *countingReader
 	br   *bufio.Reader
 	dec  *json.Decoder
+	csv  *csvRows
 	mode mode
 	elem int    // index of the element being read
 	line int    // line number (modeLines)
@@ -208,6 +210,15 @@ func (r *Reader) start() {
 			return
 		}
 	default:
+		if first, _ := r.br.Peek(4096); csvHeader(string(first[:max(0, bytes.IndexByte(first, '\n'))])) {
+			rows, err := newCSVRows(r.br)
+			if err != nil {
+				r.skip("line 1", "CSV header: "+err.Error())
+				return
+			}
+			r.mode, r.csv, r.done, r.line = modeCSV, rows, false, 1
+			return
+		}
 		r.skip("$", fmt.Sprintf("not JSON (starts with %q)", b))
 		return
 	}
@@ -257,6 +268,10 @@ func (r *Reader) nextElement() bool {
 		}
 		if err := r.dec.Decode(&w); err != nil {
 			r.decodeFailed(err)
+			return false
+		}
+	case modeCSV:
+		if !r.nextCSV(&w) {
 			return false
 		}
 	case modeLines:
