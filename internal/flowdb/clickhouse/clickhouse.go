@@ -89,7 +89,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) { return openDB(ct
 
 // OpenExisting is Open of a flow database that must exist already (the questions: a database
 // never ingested into would only answer nothing); ErrNoDatabase when it does not.
-func OpenExisting(ctx context.Context, rawURL string) (*Store, error) { return openDB(ctx, rawURL, false) }
+func OpenExisting(ctx context.Context, rawURL string) (*Store, error) {
+	return openDB(ctx, rawURL, false)
+}
 
 // ErrNoDatabase says the server has no flow database of the name given.
 var ErrNoDatabase = errors.New("no flow database there (run vnetdoctor flows ingest first)")
