@@ -86,6 +86,28 @@ func diffText(w io.Writer, a *ask.DiffAnswer) error {
 			fmt.Fprintf(w, "    - %s\n", routeText(x))
 		}
 	}
+	st := a.ReachStats
+	switch {
+	case st.Scope == "skipped":
+		fmt.Fprintf(w, "reachability: not recomputed (%s): every flow may have changed; trace or reach the ones you care about\n", st.Reason)
+	default:
+		fmt.Fprintf(w, "reachability: %d changed (%s, %d endpoints, %d traces)\n", len(a.Reachability), st.Scope, st.Endpoints, st.Traces)
+	}
+	for _, r := range a.Reachability {
+		ports := r.Ports
+		if ports != "" {
+			ports = "/" + ports
+		}
+		fmt.Fprintf(w, "  %s -> %s %s%s: %s -> %s", placeName(r.From), placeName(r.To), r.Protocol, ports, r.Before, r.After)
+		if d := r.Deciding; d != nil && d.Rule != "" {
+			fmt.Fprintf(w, " (%s %s)", d.Step, d.Rule)
+		}
+		fmt.Fprintf(w, "\n    e.g. vnetdoctor trace --from %s --to %s --proto %s", r.Example.From, r.Example.To, r.Example.Protocol)
+		if r.Example.DestinationPort != 0 {
+			fmt.Fprintf(w, " --dport %d", r.Example.DestinationPort)
+		}
+		fmt.Fprintln(w)
+	}
 	f := a.Findings
 	fmt.Fprintf(w, "findings: %d new, %d resolved\n", len(f.New), len(f.Resolved))
 	for _, x := range f.New {

@@ -12,7 +12,11 @@ import (
 type DiffAnswer struct {
 	Resources diff.Resources      `json:"resources"`
 	Routes    []diff.SubnetRoutes `json:"routes"`
-	Findings  FindingsDiff        `json:"findings"`
+	// Reachability is every flow whose verdict changed, in rows (cli.md "diff"); only the flows
+	// the change may touch are recomputed (ReachStats says which).
+	Reachability []ReachChange  `json:"reachability"`
+	ReachStats   ReachDiffStats `json:"reachabilityScope"`
+	Findings     FindingsDiff   `json:"findings"`
 }
 
 // FindingsDiff are the findings only the after snapshot has (new) and only the before one has
@@ -29,6 +33,11 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 		return nil, err
 	}
 	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs), Routes: diff.CompareRoutes(before.Plane, after.Plane)}
+	sc := scopeOf(a.Resources, a.Routes, before.Plane.Net, after.Plane.Net)
+	var err error
+	if a.Reachability, a.ReachStats, err = diffReach(ctx, before, after, sc, opts); err != nil {
+		return nil, err
+	}
 	fb, err := Check(ctx, before, CheckQuery{}, opts)
 	if err != nil {
 		return nil, err

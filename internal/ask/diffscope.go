@@ -1,0 +1,286 @@
+package ask
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// diffScope is the part of the estate a change may touch, which diff recomputes.
+type diffScope struct {
+	// global: a change to something flows cross on their way (a firewall, a gateway, a load
+	// balancer, a public IP, service tags, a route, a peering): every flow may change, and diff
+	// does not recompute them all (Reason says why).
+	global  bool
+	reason  string
+	subnets map[string]bool // lower subnet IDs whose flows (to and from) are recomputed whole
+	nics    map[string]bool // lower NIC IDs whose flows are recomputed
+	// rules are the NSG rules changed when nothing else did; their NSGs' endpoints are recomputed
+	// over the packets those rules match only.
+	rules map[string][]ruleChange // lower NSG ID -> its changed rules
+}
+
+// ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
+type ruleChange struct{ Before, After *model.SecurityRule }
+
+// local are the resource types whose change touches only the subnets they sit in or attach to;
+// every other network type (firewalls, policies, gateways, load balancers, public IPs, ...) is
+// crossed by flows of other subnets, and its change makes the scope global. DNS only names
+// addresses: diff compares flows by address.
+var local = map[string]bool{
+	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
+	"microsoft.network/virtualnetworks": true, "microsoft.network/virtualnetworks/subnets": true,
+	"microsoft.network/virtualnetworks/virtualnetworkpeerings": true, "microsoft.network/networkinterfaces": true,
+	"microsoft.network/privateendpoints": true, "microsoft.network/routetables": true, "microsoft.network/routetables/routes": true,
+	"microsoft.network/applicationsecuritygroups": true, "microsoft.compute/virtualmachines": true, "microsoft.network/natgateways": true,
+}
+
+// scopeOf works out what a change touches from the resources that changed, the effective routes
+// that changed, and the two networks.
+func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
+	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}}
+	ids := append(append(slices.Clone(res.Added), res.Removed...), changedIDs(res)...)
+	for _, id := range ids {
+		t := strings.ToLower(azure.TypeFromID(id))
+		switch {
+		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
+		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
+			sc.global, sc.reason = true, id
+		}
+	}
+	if tagsKey(b) != tagsKey(a) || adminKey(b) != adminKey(a) {
+		sc.global, sc.reason = true, "service tags or security admin rules"
+	}
+	both := map[string]int{} // subnets either side has: 2 when both have it
+	for _, n := range []*model.Network{b, a} {
+		for _, s := range n.Subnets {
+			both[strings.ToLower(string(s.ID))]++
+		}
+	}
+	for _, r := range routes {
+		// A route of a subnet both sides have decides flows that cross it from anywhere (a
+		// firewall's, an appliance's): not recomputed here. A new (or removed) subnet's routes
+		// are its own flows', recomputed with its NICs.
+		if k := strings.ToLower(r.Subnet); both[k] == 2 && !sc.global {
+			sc.global, sc.reason = true, "the effective routes of "+r.Subnet+" changed"
+		}
+	}
+	for _, n := range []*model.Network{b, a} {
+		o := b
+		if n == b {
+			o = a
+		}
+		sc.touchSubnets(n, o)
+		sc.touchNICs(n, o)
+		sc.touchPeerings(n, o)
+	}
+	sc.touchRules(b, a)
+	return sc
+}
+
+func changedIDs(r diff.Resources) []string {
+	var out []string
+	for _, c := range r.Changed {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+// touchSubnets marks the subnets whose own settings differ (or that one side lacks).
+func (sc *diffScope) touchSubnets(n, o *model.Network) {
+	other := map[string]*model.Subnet{}
+	for _, s := range o.Subnets {
+		other[strings.ToLower(string(s.ID))] = s
+	}
+	for _, s := range n.Subnets {
+		k := strings.ToLower(string(s.ID))
+		os, ok := other[k]
+		switch {
+		case ok && fmt.Sprint(os.Prefixes) != fmt.Sprint(s.Prefixes) && !sc.global:
+			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+" changed"
+		case !ok || subnetKey(s) != subnetKey(os):
+			sc.subnets[k] = true
+		}
+	}
+}
+
+func subnetKey(s *model.Subnet) string {
+	nsg, rt, nat := "", "", ""
+	if s.NSG != nil {
+		nsg = string(s.NSG.ID)
+	}
+	if s.RouteTable != nil {
+		rt = string(s.RouteTable.ID)
+	}
+	if s.NATGateway != nil {
+		nat = string(s.NATGateway.ID)
+	}
+	return strings.ToLower(fmt.Sprint(s.Prefixes, nsg, rt, nat, s.ServiceEndpoints, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations))
+}
+
+// touchNICs marks the NICs that differ (or one side lacks), and the subnets of such private
+// endpoints.
+func (sc *diffScope) touchNICs(n, o *model.Network) {
+	other := map[string]string{}
+	for _, nic := range o.NICs {
+		other[strings.ToLower(string(nic.ID))] = nicKey(nic)
+	}
+	for _, nic := range n.NICs {
+		if k, ok := other[strings.ToLower(string(nic.ID))]; !ok || k != nicKey(nic) {
+			sc.nics[strings.ToLower(string(nic.ID))] = true
+		}
+	}
+	pes := map[string]string{}
+	for _, pe := range o.PrivateEndpoints {
+		pes[strings.ToLower(string(pe.ID))] = fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)
+	}
+	for _, pe := range n.PrivateEndpoints {
+		if k, ok := pes[strings.ToLower(string(pe.ID))]; (!ok || k != fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)) && pe.Subnet != nil {
+			sc.subnets[strings.ToLower(string(pe.Subnet.ID))] = true
+		}
+	}
+}
+
+func nicKey(nic *model.NIC) string {
+	var b strings.Builder
+	fmt.Fprint(&b, nic.IPForwarding, nic.VMName, nic.NSG != nil)
+	if nic.NSG != nil {
+		b.WriteString(string(nic.NSG.ID))
+	}
+	for _, c := range nic.IPConfigs {
+		fmt.Fprint(&b, "|", c.PrivateIP, c.Primary, c.PublicIP != nil, len(c.BackendPools), c.GatewayLB != nil)
+		if c.Subnet != nil {
+			b.WriteString(string(c.Subnet.ID))
+		}
+		if c.PublicIP != nil {
+			b.WriteString(c.PublicIP.Address.String())
+		}
+		for _, g := range c.ASGs {
+			b.WriteString(string(g.ID))
+		}
+	}
+	return strings.ToLower(b.String())
+}
+
+// touchPeerings makes the scope global when a peering differs: its flags decide the verdicts
+// of flows between (and through) both VNets without changing a route.
+func (sc *diffScope) touchPeerings(n, o *model.Network) {
+	other := map[string]string{}
+	for _, v := range o.VNets {
+		for _, p := range v.Peerings {
+			other[strings.ToLower(string(p.ID))] = peeringKey(p)
+		}
+	}
+	for _, v := range n.VNets {
+		for _, p := range v.Peerings {
+			if k, ok := other[strings.ToLower(string(p.ID))]; ok && k == peeringKey(p) {
+				continue
+			}
+			if !sc.global {
+				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed"
+			}
+		}
+	}
+}
+
+func peeringKey(p *model.Peering) string {
+	return strings.ToLower(fmt.Sprint(p.RemoteID, p.State, p.AllowVirtualNetworkAccess, p.AllowForwardedTraffic, p.AllowGatewayTransit, p.UseRemoteGateways, p.PeerCompleteVNets))
+}
+
+// touchRules collects the NSG rules that differ, by NSG and name.
+func (sc *diffScope) touchRules(b, a *model.Network) {
+	rules := func(n *model.Network) map[string]map[string]*model.SecurityRule {
+		out := map[string]map[string]*model.SecurityRule{}
+		for _, g := range n.NSGs {
+			m := map[string]*model.SecurityRule{}
+			for _, r := range g.Rules {
+				m[strings.ToLower(r.Name)] = r
+			}
+			out[strings.ToLower(string(g.ID))] = m
+		}
+		return out
+	}
+	rb, ra := rules(b), rules(a)
+	for id, after := range ra {
+		before := rb[id]
+		for name, r := range after {
+			if o := before[name]; o == nil || ruleKey(o) != ruleKey(r) {
+				sc.rules[id] = append(sc.rules[id], ruleChange{o, r})
+			}
+		}
+		for name, o := range before {
+			if after[name] == nil {
+				sc.rules[id] = append(sc.rules[id], ruleChange{o, nil})
+			}
+		}
+	}
+	for id, before := range rb {
+		if ra[id] == nil {
+			for _, o := range before {
+				sc.rules[id] = append(sc.rules[id], ruleChange{o, nil})
+			}
+		}
+	}
+}
+
+func ruleKey(r *model.SecurityRule) string {
+	var asgs []string
+	for _, g := range append(slices.Clone(r.SourceASGs), r.DestASGs...) {
+		if g != nil {
+			asgs = append(asgs, string(g.ID))
+		}
+	}
+	return strings.ToLower(fmt.Sprint(r.Priority, r.Direction, r.Access, r.Protocol, r.Sources, r.Destinations, len(r.SourceASGs), asgs, r.SourcePorts, r.DestPorts))
+}
+
+func tagsKey(n *model.Network) string {
+	var keys []string
+	for name, t := range n.ServiceTags {
+		keys = append(keys, name+fmt.Sprint(t.Prefixes))
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ";")
+}
+
+func adminKey(n *model.Network) string {
+	var keys []string
+	for _, r := range n.AdminRules {
+		k := fmt.Sprint(r.ID, r.Priority, r.Direction, r.Access, r.Protocol, r.Sources, r.Destinations, r.SourcePorts, r.DestPorts)
+		for _, v := range r.AppliesTo {
+			k += string(v.ID)
+		}
+		keys = append(keys, strings.ToLower(k))
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ";")
+}
+
+// addrs are the IPv4 prefixes of one side of a rule, or nil when the side is not a fixed set
+// (any, a service tag whose meaning depends on the NIC, an application security group).
+func ruleSide(n *model.Network, entries []string, asgs []*model.ASG) ([]netip.Prefix, bool) {
+	if len(asgs) > 0 {
+		return nil, false
+	}
+	var out []netip.Prefix
+	for _, e := range entries {
+		if p, err := netip.ParsePrefix(e); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(e); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		if t, ok := n.Tag(e); ok && !strings.EqualFold(e, "VirtualNetwork") && !strings.EqualFold(e, "Internet") {
+			out = append(out, t.Prefixes...)
+			continue
+		}
+		return nil, false
+	}
+	return out, true
+}

@@ -1,0 +1,240 @@
+package reach
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// Cell is a piece of the header space whose verdict differs between two snapshots: every packet
+// between the fixed endpoint and an address of Span, with Protocol and a destination port in
+// Ports, gets Before in one and After in the other.
+type Cell struct {
+	Fixed    Endpoint
+	ToFixed  bool   // the fixed endpoint is the destination
+	Label    string // the varying side's place in the after snapshot (the before one's if it has none)
+	Span     Span
+	Protocol model.Protocol
+	Ports    model.PortRange
+	Before   trace.Verdict
+	After    trace.Verdict
+	Example  trace.Query     // one packet of the cell, which trace reproduces on both sides
+	Deciding *trace.Deciding // the after side's deciding step (the before side's when after has none)
+}
+
+// Compare runs q on both models, one fixed endpoint at a time, and returns the cells whose
+// verdict differs, over the common refinement of both sides' classes. A fixed endpoint or a
+// varying address that exists on one side only is Unreachable on the other (trace finds no such
+// endpoint there). traces counts the packets walked.
+func Compare(ctx context.Context, before, after *Model, q Query) (cells []Cell, traces int, err error) {
+	fixed, to := q.To, true
+	if len(fixed) == 0 {
+		fixed, to = q.From, false
+	}
+	for _, f := range fixed {
+		one := q
+		if to {
+			one.To = []Endpoint{f}
+		} else {
+			one.From = []Endpoint{f}
+		}
+		rb, errB := Run(ctx, before, one)
+		ra, errA := Run(ctx, after, one)
+		if errB != nil && errA != nil {
+			return nil, traces, errA
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, traces, err
+		}
+		var cb, ca []Class
+		if errB == nil {
+			cb, traces = rb.Classes, traces+rb.Traces
+		}
+		if errA == nil {
+			ca, traces = ra.Classes, traces+ra.Traces
+		}
+		cells = append(cells, overlay(f, to, cb, ca)...)
+	}
+	return cells, traces, nil
+}
+
+// side is one snapshot's classes of one fixed endpoint, protocol and varying reference, by span.
+type side map[Span][]Class
+
+// overlay compares two class lists of one fixed endpoint.
+func overlay(f Endpoint, to bool, before, after []Class) []Cell {
+	type key struct {
+		proto model.Protocol
+		ref   string // the varying side's trace reference when it is a resource, not an address
+	}
+	group := func(cs []Class) map[key]side {
+		out := map[key]side{}
+		for _, c := range cs {
+			k := key{c.Protocol, varyingRef(c, to)}
+			if out[k] == nil {
+				out[k] = side{}
+			}
+			out[k][c.Addrs] = append(out[k][c.Addrs], c)
+		}
+		return out
+	}
+	gb, ga := group(before), group(after)
+	keys := map[key]bool{}
+	for k := range gb {
+		keys[k] = true
+	}
+	for k := range ga {
+		keys[k] = true
+	}
+	var out []Cell
+	for k := range keys {
+		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k])...)
+	}
+	slices.SortFunc(out, func(a, b Cell) int {
+		return cmp.Or(cmp.Compare(a.Span.Lo, b.Span.Lo), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Ports.Lo, b.Ports.Lo), cmp.Compare(a.Example.From, b.Example.From))
+	})
+	return out
+}
+
+// varyingRef is how c's example names the varying side when that is not an address.
+func varyingRef(c Class, to bool) string {
+	r := c.Example.From
+	if !to {
+		r = c.Example.To
+	}
+	if _, err := netip.ParseAddr(r); err == nil {
+		return ""
+	}
+	return r
+}
+
+// overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports.
+func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side) []Cell {
+	spans := func(s side) []Span {
+		out := make([]Span, 0, len(s))
+		for sp := range s {
+			out = append(out, sp)
+		}
+		slices.SortFunc(out, func(x, y Span) int { return cmp.Compare(x.Lo, y.Lo) })
+		return out
+	}
+	sb, sa := spans(b), spans(a)
+	var bounds []uint64
+	for _, l := range [][]Span{sb, sa} {
+		for _, sp := range l {
+			bounds = append(bounds, uint64(sp.Lo), uint64(sp.Hi)+1)
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	var out []Cell
+	for i := 0; i+1 < len(bounds); i++ {
+		piece := Span{uint32(bounds[i]), uint32(bounds[i+1] - 1)}
+		cb, ca := classesAt(b, sb, piece.Lo), classesAt(a, sa, piece.Lo)
+		if cb == nil && ca == nil {
+			continue
+		}
+		out = append(out, portCells(f, to, proto, piece, cb, ca)...)
+	}
+	return out
+}
+
+// classesAt are the classes of the span of s holding v (spans are disjoint), or nil.
+func classesAt(s side, spans []Span, v uint32) []Class {
+	i, found := slices.BinarySearchFunc(spans, v, func(sp Span, v uint32) int { return cmp.Compare(sp.Lo, v) })
+	if !found {
+		i--
+	}
+	if i < 0 || spans[i].Hi < v {
+		return nil
+	}
+	return s[spans[i]]
+}
+
+// portCells compares one address piece's port classes; a side without classes is Unreachable.
+func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []Class) []Cell {
+	var bounds []uint64
+	for _, cs := range [][]Class{b, a} {
+		for _, c := range cs {
+			bounds = append(bounds, uint64(c.Ports.Lo), uint64(c.Ports.Hi)+1)
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	at := func(cs []Class, p uint64) *Class {
+		for i := range cs {
+			if uint64(cs[i].Ports.Lo) <= p && p <= uint64(cs[i].Ports.Hi) {
+				return &cs[i]
+			}
+		}
+		return nil
+	}
+	var out []Cell
+	for i := 0; i+1 < len(bounds); i++ {
+		pr := [2]uint64{bounds[i], bounds[i+1] - 1}
+		xb, xa := at(b, pr[0]), at(a, pr[0])
+		vb, va := trace.Unreachable, trace.Unreachable
+		if xb != nil {
+			vb = xb.Verdict
+		}
+		if xa != nil {
+			va = xa.Verdict
+		}
+		if vb == va || (xb == nil && xa == nil) {
+			continue
+		}
+		c := Cell{Fixed: f, ToFixed: to, Span: piece, Protocol: proto, Ports: model.PortRange{Lo: uint16(pr[0]), Hi: uint16(pr[1])}, Before: vb, After: va}
+		src := xa
+		if src == nil {
+			src = xb
+		}
+		c.Label, c.Deciding = src.Label, src.Deciding
+		if xa == nil && xb.Deciding != nil {
+			c.Deciding = xb.Deciding
+		}
+		c.Example = cellExample(src.Example, to, piece, pr)
+		out = append(out, c)
+	}
+	return out
+}
+
+// cellExample is a class's example moved into the cell: the varying address (when the example
+// names one) and the port.
+func cellExample(q trace.Query, to bool, piece Span, pr [2]uint64) trace.Query {
+	rep := piece.Addr()
+	if doc := netip.MustParseAddr("198.51.100.7"); piece.Contains(doc) {
+		rep = doc // an internet example reads better as a documentation address (RFC 5737)
+	} else if piece.Hi-piece.Lo >= 3 {
+		rep = addrOf(piece.Lo + 1)
+	}
+	ref := &q.From
+	if !to {
+		ref = &q.To
+	}
+	if _, err := netip.ParseAddr(*ref); err == nil {
+		*ref = rep.String()
+	}
+	if q.Protocol == model.ProtoTCP || q.Protocol == model.ProtoUDP {
+		q.DestinationPort = repPort(pr)
+	}
+	return q
+}
+
+// FixedKey says which addresses behave alike as a fixed endpoint: plain NICs (plainKey) with one
+// key and signature are walked alike, as sources and as destinations. "" for any other address.
+func (m *Model) FixedKey(a netip.Addr) string {
+	if !a.Is4() {
+		return ""
+	}
+	v := u32(a)
+	k, ok := m.plain[v]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%p|%s|%x|%d", k.subnet, k.sets, m.sigs[v], m.behavStart(v))
+}
