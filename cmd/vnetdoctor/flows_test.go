@@ -167,3 +167,87 @@ func TestFlowsBadInput(t *testing.T) {
 		t.Errorf("flows --help: exit %d\n%s", code, out)
 	}
 }
+
+func TestFlowsReport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "flows.duckdb")
+	flowsIngest(t, db, exampleLogs)
+	code, out, stderr := vnetdoctor(t, "", "flows", "report", "-s", example, "--db", db, "--view", "denied", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		View string
+		Rows []struct {
+			Source, Destination, Protocol, By, Rule string
+			DestinationPort, Flows                  int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.View != "denied" || len(rep.Rows) != 5 || rep.Rows[0].Source != "10.0.1.5" || rep.Rows[0].By != "nsg-hub-dns" ||
+		rep.Rows[0].Rule != "UserRule_deny-dns-from-anywhere-else" || rep.Rows[0].Flows != 2 || rep.Rows[0].DestinationPort != 53 {
+		t.Errorf("denied: %s", out)
+	}
+	code, out, _ = vnetdoctor(t, "", "flows", "report", "--db", db, "--view", "flowtypes", "-o", "csv", "--since", "2025-03-04T10:15:00Z",
+		"--until", "2025-03-04T10:15:02.5Z")
+	if want := "flowType,conversations,flows,packets,bytes\nIntraVNet,2,2,0,0\nInterVNet,2,2,0,0\n"; code != 0 || out != want {
+		t.Errorf("flowtypes csv: exit %d\n%s\nwant\n%s", code, out, want)
+	}
+	code, out, _ = vnetdoctor(t, "", "flows", "report", "--db", db, "--view", "top", "--limit", "1")
+	if code != 0 || !strings.Contains(out, "10.1.2.4  vm-app1     10.2.1.4     vm-data1         InterVNet  3      22       50100") {
+		t.Errorf("top text: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{{"--view", "nope"}, {"--since", "yesterday"}, {"-o", "xml"}, {"--since", "2025-03-05", "--until", "2025-03-04"}} {
+		if code, _, stderr := vnetdoctor(t, "", append([]string{"flows", "report", "--db", db}, bad...)...); code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, %q", bad, code, stderr)
+		}
+	}
+}
+
+// flows replay against a snapshot where nsg-hub-dns allows DNS from anywhere: the DNS proxy's
+// denied queries would now pass, and the planted disagreement still disagrees.
+func TestFlowsReplay(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "flows.duckdb")
+	flowsIngest(t, db, exampleLogs)
+	newSnap := filepath.Join(dir, "new")
+	os.MkdirAll(newSnap, 0o755)
+	entries, _ := os.ReadDir(example)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(example, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "nsgs.json" {
+			i := strings.Index(string(b), `"name": "deny-dns-from-anywhere-else"`)
+			j := i + strings.Index(string(b[i:]), `"access": "Deny"`)
+			b = []byte(string(b[:j]) + `"access": "Allow"` + string(b[j+len(`"access": "Deny"`):]))
+		}
+		os.WriteFile(filepath.Join(newSnap, e.Name()), b, 0o644)
+	}
+	code, out, stderr := vnetdoctor(t, "", "flows", "replay", "-s", newSnap, "--db", db, "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var a struct {
+		Flows []struct {
+			Source, Destination string
+			DestinationPort     int
+			Observed            struct{ Action string }
+			Model               struct{ Verdict string }
+		}
+		Summary struct{ Groups, Flows, Explored int }
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range a.Flows {
+		got = append(got, f.Source+">"+f.Destination+" "+f.Observed.Action+"->"+f.Model.Verdict)
+	}
+	want := []string{"10.0.1.5>10.0.3.4 Denied->Reachable", "10.0.1.6>10.0.3.4 Denied->Reachable", "10.1.2.4>10.2.1.4 Denied->Reachable"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || a.Summary.Groups != 3 || a.Summary.Flows != 4 || a.Summary.Explored != 11 {
+		t.Errorf("replay: %v %+v\n%s", got, a.Summary, out)
+	}
+}
