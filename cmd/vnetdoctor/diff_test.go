@@ -87,3 +87,52 @@ func TestPlanOverlay(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffReachabilityRows: a planned rule change (SSH to vm-jump removed) shows as rows in the
+// cli.md shape, each example tracing to its after verdict; a change flows cross on their way
+// says the rows were not recomputed.
+func TestDiffReachabilityRows(t *testing.T) {
+	data, err := os.ReadFile("../../internal/plan/testdata/whatif-cli.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(data, &doc)
+	doc["changes"] = doc["changes"].([]any)[:1] // the NSG Modify only
+	doc["potentialChanges"], doc["diagnostics"] = nil, nil
+	nsgOnly := t.TempDir() + "/nsg.json"
+	b, _ := json.Marshal(doc)
+	os.WriteFile(nsgOnly, b, 0o644)
+	code, out, stderr := vnetdoctor(t, "", "diff", "-s", example, "--plan", nsgOnly, "-o", "json")
+	var d struct {
+		Reachability []struct {
+			From, To, Protocol, Ports, Before, After string
+			Example                                  map[string]any
+			Deciding                                 map[string]any
+		}
+		ReachabilityScope struct{ Scope string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	internet := false
+	for _, r := range d.Reachability {
+		if r.From == "" || r.To == "" || r.Protocol != "Tcp" || r.Ports != "22" || r.Before != "Reachable" || r.After != "Unreachable" || r.Deciding == nil {
+			t.Errorf("row %+v; want Tcp/22 Reachable -> Unreachable with its deciding rule", r)
+		}
+		internet = internet || (r.From == "Internet" && strings.HasSuffix(r.To, "/snet-mgmt"))
+		code, tout, _ := vnetdoctor(t, "", "trace", "-s", example, "--plan", nsgOnly, "--from", r.Example["from"].(string), "--to", r.Example["to"].(string),
+			"--dport", jsonNumber(r.Example["destinationPort"]), "-o", "json")
+		var tr struct{ Verdict string }
+		if code != 0 || json.Unmarshal([]byte(tout), &tr) != nil || tr.Verdict != r.After {
+			t.Errorf("row %+v: its example traces to %q after the plan", r, tr.Verdict)
+		}
+	}
+	if !internet || d.ReachabilityScope.Scope != "rules" {
+		t.Errorf("rows %+v, scope %q; want Internet -> snet-mgmt computed from the rule change", d.Reachability, d.ReachabilityScope.Scope)
+	}
+	if code, out, _ := vnetdoctor(t, "", "diff", "-s", example, "--plan", "../../internal/plan/testdata/whatif-cli.json"); code != 0 ||
+		!strings.Contains(out, "reachability: not recomputed (") {
+		t.Errorf("a peering deleted: exit %d, %s", code, out)
+	}
+}
