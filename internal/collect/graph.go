@@ -48,47 +48,54 @@ type graphOptions struct {
 type graphPage struct {
 	TotalRecords int64             `json:"totalRecords"`
 	Count        int64             `json:"count"`
-	Raw          json.RawMessage   `json:"data"`
-	Data         []json.RawMessage `json:"-"`
+	Data         []json.RawMessage `json:"data"`
 	SkipToken    string            `json:"$skipToken"`
 	Truncated    any               `json:"resultTruncated"`
 }
 
-// rows reads data as resultFormat objectArray (asked for) or, from a service that answers
-// in the older table format ({"columns": [{"name"}], "rows": [[...]]}), as objects built
-// from it.
-func (p *graphPage) rows() error {
-	if len(p.Raw) == 0 || p.Raw[0] != '{' {
-		return json.Unmarshal(p.Raw, &p.Data)
+// decodePage reads an answer in resultFormat objectArray (asked for) or, from a service
+// that answers in the older table format ({"columns": [{"name"}], "rows": [[...]]}), builds
+// the same objects from it.
+func decodePage(b []byte) (*graphPage, error) {
+	var p graphPage
+	err := json.Unmarshal(b, &p)
+	var te *json.UnmarshalTypeError
+	if err == nil || !errors.As(err, &te) {
+		return &p, err
 	}
 	var t struct {
-		Columns []struct {
-			Name string `json:"name"`
-		} `json:"columns"`
-		Rows [][]json.RawMessage `json:"rows"`
+		graphPage
+		Data struct {
+			Columns []struct {
+				Name string `json:"name"`
+			} `json:"columns"`
+			Rows [][]json.RawMessage `json:"rows"`
+		} `json:"data"`
 	}
-	if err := json.Unmarshal(p.Raw, &t); err != nil {
-		return err
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
 	}
-	for i, r := range t.Rows {
-		if len(r) != len(t.Columns) {
-			return fmt.Errorf("$.data.rows[%d]: %d values for %d columns", i, len(r), len(t.Columns))
+	p = t.graphPage
+	p.Data = nil
+	for i, r := range t.Data.Rows {
+		if len(r) != len(t.Data.Columns) {
+			return nil, fmt.Errorf("$.data.rows[%d]: %d values for %d columns", i, len(r), len(t.Data.Columns))
 		}
-		var b bytes.Buffer
-		b.WriteByte('{')
-		for j, c := range t.Columns {
+		var row bytes.Buffer
+		row.WriteByte('{')
+		for j, c := range t.Data.Columns {
 			if j > 0 {
-				b.WriteByte(',')
+				row.WriteByte(',')
 			}
 			k, _ := json.Marshal(c.Name)
-			b.Write(k)
-			b.WriteByte(':')
-			b.Write(r[j])
+			row.Write(k)
+			row.WriteByte(':')
+			row.Write(r[j])
 		}
-		b.WriteByte('}')
-		p.Data = append(p.Data, b.Bytes())
+		row.WriteByte('}')
+		p.Data = append(p.Data, row.Bytes())
 	}
-	return nil
+	return &p, nil
 }
 
 // errForbidden is a 403 on a whole batch: the caller splits it.
@@ -135,15 +142,12 @@ func (r *run) page(ctx context.Context, sc scope, query string, top *int, skip s
 		}
 		resp, b, err := r.c.do(ctx, http.MethodPost, r.c.url("/providers/Microsoft.ResourceGraph/resources", graphAPI), body)
 		if err == nil && resp.StatusCode == http.StatusOK {
-			var p graphPage
-			if err = json.Unmarshal(b, &p); err == nil {
-				err = p.rows()
-			}
-			if err == nil {
+			var p *graphPage
+			if p, err = decodePage(b); err == nil {
 				if resp.Header.Get("x-ms-tenant-subscription-limit-hit") == "true" {
 					r.limitHit.Store(true)
 				}
-				return &p, len(b), nil
+				return p, len(b), nil
 			}
 		}
 		if err != nil { // a transport failure after azcore's retries, a cut or unreadable answer

@@ -74,13 +74,10 @@ func TestEndpoint(t *testing.T) {
 // TestTableFormat: an answer in Resource Graph's table format becomes the same rows as
 // objectArray.
 func TestTableFormat(t *testing.T) {
-	var p graphPage
 	body := `{"count":2,"data":{"columns":[{"name":"id","type":"string"},{"name":"properties","type":"object"}],` +
 		`"rows":[["/a",{"x":1}],["/b",null]]},"$skipToken":"t"}`
-	if err := json.Unmarshal([]byte(body), &p); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.rows(); err != nil {
+	p, err := decodePage([]byte(body))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Data) != 2 || string(p.Data[0]) != `{"id":"/a","properties":{"x":1}}` || string(p.Data[1]) != `{"id":"/b","properties":null}` || p.SkipToken != "t" {
