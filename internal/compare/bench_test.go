@@ -21,8 +21,9 @@ import (
 // answers are stood in by vnetdoctor's own tables written as az JSON under live/ with a
 // manifest, as collect writes them: a timing stand-in only (the correctness tests use answers
 // written by hand), which also checks at scale that every NIC compares equal with itself.
-// baseline is what routes and rules compute for every NIC (ask.Routes + ask.Rules); compare
-// reads and parses every live file and compares every NIC. VNETDOCTOR_COMPARE_NICS=N takes
+// baseline is what routes and rules compute for every NIC, one after the other (ask.Routes +
+// ask.Rules); compare reads and parses every live file and compares every NIC as the command
+// does (Live and All, GOMAXPROCS at a time). VNETDOCTOR_COMPARE_NICS=N takes
 // the first N NICs only (collect --effective-sample answers for a sample, not every NIC).
 func BenchmarkCompareEstate(b *testing.B) {
 	estate := os.Getenv("VNETDOCTOR_ESTATE")
@@ -56,11 +57,11 @@ func BenchmarkCompareEstate(b *testing.B) {
 				b.Fatal(err)
 			}
 			read := time.Since(start)
+			results, errs := All(ctx, s, ins, opts)
 			var res []NICResult
-			for _, in := range ins {
-				r, err := NIC(ctx, s, in, opts)
-				if err != nil {
-					b.Fatal(err)
+			for i, r := range results {
+				if errs[i] != nil {
+					b.Fatal(errs[i])
 				}
 				res = append(res, *r)
 			}
