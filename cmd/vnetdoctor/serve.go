@@ -129,7 +129,22 @@ func (f serveFlows) Explain(ctx context.Context, q serve.FlowsExplainQuery) (any
 	return explainAnswer{Flows: rows}, nil
 }
 
-// Report waits for flows report (issue 12): the views are not in the flow store yet.
-func (f serveFlows) Report(context.Context, serve.FlowsReportQuery) (any, error) {
-	return nil, fmt.Errorf("flows report: %w (vnetdoctor flows report is not built yet)", serve.ErrNotImplemented)
+// Report answers one view as `vnetdoctor flows report -s SNAP` does (runFlowsReport).
+func (f serveFlows) Report(ctx context.Context, q serve.FlowsReportQuery) (any, error) {
+	rq := flowdb.ReportQuery{View: q.View, Limit: q.Limit}
+	var err error
+	if rq.SinceMs, err = parseFlowTime("since=", q.Since); err != nil {
+		return nil, &ask.QueryError{Message: err.Error()}
+	}
+	if rq.UntilMs, err = parseFlowTime("until=", q.Until); err != nil {
+		return nil, &ask.QueryError{Message: err.Error()}
+	}
+	if rq.SinceMs != 0 && rq.UntilMs != 0 && rq.UntilMs <= rq.SinceMs {
+		return nil, &ask.QueryError{Message: "flows report: until= must be after since="}
+	}
+	r, err := flowdb.Run(ctx, f.st, rq, f.snap.Plane.Net)
+	if err != nil {
+		return nil, fmt.Errorf("flows report: %w", err)
+	}
+	return r, nil
 }

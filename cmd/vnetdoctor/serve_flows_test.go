@@ -13,8 +13,9 @@ import (
 )
 
 // TestServeFlowsAnswersAsTheCLI: with --db, /api/flows/explain returns the bytes of `vnetdoctor
-// flows explain -o json` for the same flags, on the example logs; report is 501 until its views
-// exist; without --db the flows endpoints are 404, and a --db that is not there is a usage error.
+// flows explain -o json` and /api/flows/report those of `vnetdoctor flows report -s SNAP -o json`
+// for the same flags, on the example logs; without --db the flows endpoints are 404, and a --db
+// that is not there is a usage error.
 func TestServeFlowsAnswersAsTheCLI(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "flows.duckdb")
 	if code, _, stderr := vnetdoctor(t, "", "flows", "ingest", "-s", example, "--db", db, "../../examples/flowlogs"); code != 0 {
@@ -30,6 +31,13 @@ func TestServeFlowsAnswersAsTheCLI(t *testing.T) {
 		{[]string{"flows", "explain", "--disagree"}, "/api/flows/explain?disagree=true"},
 		{[]string{"flows", "explain", "--dst", "10.0.3.4", "--dport", "53", "--limit", "2"}, "/api/flows/explain?dst=10.0.3.4&dport=53&limit=2"},
 		{[]string{"flows", "explain", "--src", "10.1.2.4"}, "/api/flows/explain?src=10.1.2.4"},
+		{[]string{"flows", "report"}, "/api/flows/report"},
+		{[]string{"flows", "report", "--view", "denied"}, "/api/flows/report?view=denied"},
+		{[]string{"flows", "report", "--view", "flowtypes"}, "/api/flows/report?view=flowtypes"},
+		{[]string{"flows", "report", "--view", "conversations", "--limit", "3"}, "/api/flows/report?view=conversations&limit=3"},
+		{[]string{"flows", "report", "--view", "asymmetric"}, "/api/flows/report?view=asymmetric"},
+		{[]string{"flows", "report", "--view", "firewall"}, "/api/flows/report?view=firewall"},
+		{[]string{"flows", "report", "--view", "top", "--since", "2030-01-01"}, "/api/flows/report?view=top&since=2030-01-01"},
 	} {
 		t.Run(strings.Join(c.cli, " "), func(t *testing.T) {
 			args := append([]string{c.cli[0], c.cli[1], "-s", example, "--db", db, "-o", "json"}, c.cli[2:]...)
@@ -47,11 +55,12 @@ func TestServeFlowsAnswersAsTheCLI(t *testing.T) {
 		t.Errorf("denied flows: no %s", want)
 	}
 	for path, code := range map[string]int{
-		"/api/flows/report?view=denied":  501,
-		"/api/flows/report?view=nope":    400,
-		"/api/flows/explain?src=10.0.0":  400,
-		"/api/flows/explain?dport=70000": 400,
-		"/api/flows/explain?limit=-1":    400,
+		"/api/flows/report?view=nope":                         400,
+		"/api/flows/report?view=top&since=yesterday":          400,
+		"/api/flows/report?since=2026-12-02&until=2026-12-01": 400,
+		"/api/flows/explain?src=10.0.0":                       400,
+		"/api/flows/explain?dport=70000":                      400,
+		"/api/flows/explain?limit=-1":                         400,
 	} {
 		if status, b := get(t, base+path); status != code {
 			t.Errorf("GET %s = %d %s, want %d", path, status, b, code)

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
 )
 
 // Flows answers the flow database's questions (cli.md "flows"), each with the document
@@ -14,7 +18,7 @@ import (
 // requests at once.
 type Flows interface {
 	Explain(ctx context.Context, q FlowsExplainQuery) (any, error)
-	// Report returns an error wrapping ErrNotImplemented while the views are not built.
+	// Report may return an error wrapping ErrNotImplemented (a store without that view).
 	Report(ctx context.Context, q FlowsReportQuery) (any, error)
 }
 
@@ -31,17 +35,17 @@ type FlowsExplainQuery struct {
 type FlowsReportQuery struct {
 	View         string // top | denied | flowtypes | conversations | asymmetric | firewall
 	Since, Until string // as --since and --until take them; empty: unbounded
-	Limit        int    // 0: the CLI's default
+	Limit        int    // at most this many rows; 0: all
 }
 
 // ErrNotImplemented says the flow store cannot answer this yet (501).
 var ErrNotImplemented = errors.New("not implemented yet")
 
-// DefaultFlowsLimit is flows explain's --limit default.
-const DefaultFlowsLimit = 1000
-
-// ReportViews are the views of flows report (cli.md "flows").
-var ReportViews = []string{"top", "denied", "flowtypes", "conversations", "asymmetric", "firewall"}
+// The --limit defaults of flows explain and flows report.
+const (
+	DefaultFlowsLimit  = 1000
+	DefaultReportLimit = 50
+)
 
 func (s *Server) apiFlowsExplain(ctx context.Context, q url.Values) (any, error) {
 	if s.opts.Flows == nil {
@@ -91,15 +95,14 @@ func (s *Server) apiFlowsReport(ctx context.Context, q url.Values) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	fq := FlowsReportQuery{View: p["view"], Since: p["since"], Until: p["until"]}
-	known := false
-	for _, v := range ReportViews {
-		known = known || v == fq.View
+	fq := FlowsReportQuery{View: "top", Since: p["since"], Until: p["until"]}
+	if v, ok := p["view"]; ok {
+		fq.View = v
 	}
-	if !known {
-		return nil, paramf("view= must be one of %v, not %q", ReportViews, fq.View)
+	if !slices.Contains(flowdb.Views, fq.View) {
+		return nil, paramf("view= must be one of %s, not %q", strings.Join(flowdb.Views, "|"), fq.View)
 	}
-	if fq.Limit, err = limitParam(p, 0); err != nil {
+	if fq.Limit, err = limitParam(p, DefaultReportLimit); err != nil {
 		return nil, err
 	}
 	return s.opts.Flows.Report(ctx, fq)

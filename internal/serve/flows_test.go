@@ -20,7 +20,8 @@ func (echoFlows) Report(_ context.Context, q FlowsReportQuery) (any, error) {
 }
 
 // TestFlowsQueries: /api/flows/* read the CLI's flags with its defaults (limit 1000, any port)
-// and pass them to Options.Flows; bad values are 400, a view not built yet 501, no --db 404.
+// (report: view top, limit 50) and pass them to Options.Flows; bad values are 400, a view the
+// store cannot answer 501, no --db 404.
 func TestFlowsQueries(t *testing.T) {
 	_, ts := newTestServer(t, Options{Flows: echoFlows{}})
 	var ex FlowsExplainQuery
@@ -33,6 +34,10 @@ func TestFlowsQueries(t *testing.T) {
 		t.Errorf("explain: %+v, want %+v", ex, want)
 	}
 	var rep FlowsReportQuery
+	getJSON(t, ts.URL+"/api/flows/report", &rep)
+	if want := (FlowsReportQuery{View: "top", Limit: 50}); rep != want {
+		t.Errorf("report defaults: %+v, want %+v", rep, want)
+	}
 	getJSON(t, ts.URL+"/api/flows/report?view=denied&since=2026-12-01T00:00:00Z&limit=20", &rep)
 	if want := (FlowsReportQuery{View: "denied", Since: "2026-12-01T00:00:00Z", Limit: 20}); rep != want {
 		t.Errorf("report: %+v, want %+v", rep, want)
@@ -44,7 +49,7 @@ func TestFlowsQueries(t *testing.T) {
 		"/api/flows/explain?denied=yes":       400,
 		"/api/flows/explain?limit=-2":         400,
 		"/api/flows/explain?view=top":         400,
-		"/api/flows/report":                   400,
+		"/api/flows/report?view=":             400,
 		"/api/flows/report?view=pie":          400,
 		"/api/flows/report?view=asymmetric":   501,
 		"/api/flows/nope":                     404,
