@@ -139,6 +139,9 @@ func Flows(ctx context.Context, st Store, f Filter) ([]Observed, error) {
 		if c == nil {
 			c = &Context{}
 		}
+		if c.Kind == flowlog.Firewall && !flowlog.IsRuleDecision(c.Category) {
+			return nil // DNS queries, flow traces, threat intelligence: no rule decided them
+		}
 		k.fqdn, k.kind = c.FQDN, c.Kind
 		k.by, k.rule = c.Observer()
 		g := groups[k]

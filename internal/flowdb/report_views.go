@@ -36,7 +36,10 @@ func deniedView(ctx context.Context, st Store, f Filter) (*Report, error) {
 		}
 		_, k.rule = c.Observer()
 		k.by = c.By
-		if c.Kind == flowlog.Firewall && k.rule == "" {
+		switch {
+		case c.Kind == flowlog.Firewall && !flowlog.IsRuleDecision(c.Category):
+			k.rule = c.Category
+		case c.Kind == flowlog.Firewall && k.rule == "":
 			k.rule = "DefaultAction"
 		}
 		if k.dst == 0 {
@@ -201,7 +204,10 @@ func firewallView(ctx context.Context, st Store, f Filter, net *model.Network) (
 			c = &Context{}
 		}
 		k := key{c.By, c.RuleCollectionGroup, c.RuleCollection, c.Rule, flowlog.Decision(decision).String()}
-		if c.ActionReason == "Default Action" || (c.Rule == "" && c.RuleCollection == "") {
+		switch {
+		case !flowlog.IsRuleDecision(c.Category):
+			k.rule = c.Category // AZFWDnsQuery, AZFWFlowTrace, AZFWThreatIntel, AzureFirewallDnsProxy
+		case c.ActionReason == "Default Action" || (c.Rule == "" && c.RuleCollection == ""):
 			k.rule = "DefaultAction"
 		}
 		h := hits[k]

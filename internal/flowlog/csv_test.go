@@ -57,3 +57,21 @@ func TestCSVNotALog(t *testing.T) {
 		t.Errorf("skips: %+v", sk)
 	}
 }
+
+// AZFWFlowTrace and AZFWThreatIntel rows (Log Analytics JSON lines): the flag and the threat
+// description are the reason; an intelligence alert lets the flow through.
+func TestFlowTraceAndThreatIntel(t *testing.T) {
+	data := `{"TimeGenerated":"2025-03-04T10:16:00Z","Type":"AZFWFlowTrace","ResourceId":"/X/AZUREFIREWALLS/AFW-HUB","SourceIp":"10.1.2.4","SourcePort":50002,"DestinationIp":"10.2.2.5","DestinationPort":1433,"Protocol":"TCP","Action":"Drop","ActionReason":"","Flag":"INVALID"}
+{"TimeGenerated":"2025-03-04T10:16:01Z","Type":"AZFWThreatIntel","ResourceId":"/X/AZUREFIREWALLS/AFW-HUB","SourceIp":"10.1.2.4","SourcePort":50600,"DestinationIp":"192.0.2.66","DestinationPort":443,"Protocol":"TCP","Action":"Alert","ThreatDescription":"Known botnet"}
+`
+	recs, r := readAll(t, []byte(data), 0)
+	if len(recs) != 2 || len(r.Skips()) != 0 {
+		t.Fatalf("%+v %+v", recs, r.Skips())
+	}
+	if f := recs[0]; f.Category != CatFlowTrace || f.Decision != Denied || f.ActionReason != "INVALID" || f.DstPort != 1433 || IsRuleDecision(f.Category) {
+		t.Errorf("flow trace: %+v", f)
+	}
+	if x := recs[1]; x.Category != CatThreatIntel || x.Decision != Allowed || x.ActionReason != "Known botnet" || x.Dst != ip("192.0.2.66") {
+		t.Errorf("threat intel: %+v", x)
+	}
+}

@@ -21,7 +21,8 @@ const (
 // export) or Category, matched case-insensitively and returned in its canonical spelling.
 func firewallCategory(w *wireRecord) (string, bool) {
 	for _, c := range []string{w.Category, w.Type} {
-		for _, known := range []string{CatNetworkRule, CatApplicationRule, CatNatRule, CatLegacyNetworkRule, CatLegacyApplicationRule} {
+		for _, known := range []string{CatNetworkRule, CatApplicationRule, CatNatRule, CatLegacyNetworkRule, CatLegacyApplicationRule,
+			CatDnsQuery, CatFlowTrace, CatThreatIntel, CatLegacyDnsProxy} {
 			if strings.EqualFold(c, known) {
 				return known, true
 			}

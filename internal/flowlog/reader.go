@@ -511,9 +511,14 @@ func (r *Reader) loadFirewall(w *wireRecord) {
 	}
 	var rec Record
 	var err error
-	if msg := cols.Msg + cols.MsgS; cat == CatLegacyNetworkRule || cat == CatLegacyApplicationRule {
+	switch msg := cols.Msg + cols.MsgS; cat {
+	case CatLegacyNetworkRule, CatLegacyApplicationRule:
 		err = fillLegacy(cat, w, msg, &rec)
-	} else {
+	case CatLegacyDnsProxy:
+		err = fillLegacyDNS(w, msg, &rec)
+	case CatDnsQuery, CatFlowTrace, CatThreatIntel:
+		err = fillMore(cat, w, cols, &rec)
+	default:
 		err = fillFirewall(cat, w, cols, &rec)
 	}
 	if err != nil {

@@ -85,9 +85,9 @@ func TestNSGSamples(t *testing.T) {
 
 func TestLegacyFirewallSample(t *testing.T) {
 	recs, r := readFile(t, "azfw-legacy-azurediagnostics-docs-samples.json")
-	// Two application rules (FQDN destinations) and one network rule; the DNS proxy lines are not flows.
-	if len(recs) != 3 {
-		t.Fatalf("got %d records (%+v), want 3", len(recs), recs)
+	// Two application rules (FQDN destinations), one network rule and the DNS proxy's two lines.
+	if len(recs) != 5 {
+		t.Fatalf("got %d records (%+v), want 5", len(recs), recs)
 	}
 	if a := recs[0]; a.Category != CatLegacyApplicationRule || a.FQDN != "mydestination.com" || a.DstPort != 443 ||
 		a.Src != ip("10.1.0.5") || a.SrcPort != 55640 || a.RuleCollection != "collection1000" || a.Rule != "rule1002" || a.Decision != Allowed {
@@ -97,15 +97,24 @@ func TestLegacyFirewallSample(t *testing.T) {
 		n.DstPort != 2323 || n.Decision != Denied || n.Seq != 2 {
 		t.Errorf("record 2 = %+v", n)
 	}
-	if s := r.Skips(); len(s) != 1 || s[0].Count != 2 || !strings.Contains(s[0].Reason, "AzureFirewallDnsProxy") || s[0].Path != "$[3]" {
-		t.Errorf("skips = %+v, want the two DNS proxy lines", s)
+	if q := recs[3]; q.Category != CatLegacyDnsProxy || q.Src != ip("11.5.0.7") || q.SrcPort != 48197 || q.FQDN != "md-l1l1pg5lcmkq.blob.core.windows.net" ||
+		q.Proto != ProtoUDP || q.DstPort != 53 || q.ActionReason != "NOERROR" {
+		t.Errorf("DNS request = %+v", q)
+	}
+	// The proxy's failed upstream query: from the instance address to the server it forwards to.
+	if e := recs[4]; e.Src != ip("10.0.1.5") || e.Dst != ip("168.63.129.160") || e.DstPort != 53 || e.FQDN != "time.windows.com.reddog.microsoft.com" ||
+		e.ActionReason != "Error: i/o timeout" {
+		t.Errorf("DNS error = %+v", e)
+	}
+	if s := r.Skips(); len(s) != 0 {
+		t.Errorf("skips = %+v", s)
 	}
 }
 
 func TestFirewallResourceSpecificLines(t *testing.T) {
 	recs, r := readFile(t, "azfw-resource-specific.jsonl")
-	if len(recs) != 6 {
-		t.Fatalf("got %d records, want 6", len(recs))
+	if len(recs) != 7 {
+		t.Fatalf("got %d records, want 7", len(recs))
 	}
 	n := recs[0]
 	if n.Kind != Firewall || n.Category != CatNetworkRule || n.Src != ip("10.1.2.4") || n.Dst != ip("10.2.2.5") || n.DstPort != 1433 ||
@@ -128,8 +137,10 @@ func TestFirewallResourceSpecificLines(t *testing.T) {
 	if d := recs[5]; d.ActionReason != "Default Action" || d.Decision != Denied || d.Rule != "" {
 		t.Errorf("record 5 = %+v", d)
 	}
+	if q := recs[6]; q.Category != CatDnsQuery || q.FQDN != "example.com" || q.Proto != ProtoUDP || q.DstPort != 53 || q.Dst.IsValid() {
+		t.Errorf("record 6 (DNS query) = %+v", q)
+	}
 	want := []Skip{
-		{Path: "line 8", Reason: "firewall category AZFWDnsQuery is not read as flows", Count: 1},
 		{Path: "line 9", Reason: "DestinationPort is not a port number", Count: 1},
 		{Path: "line 10", Reason: "half-written last line (the file ends mid-record)", Count: 1},
 	}

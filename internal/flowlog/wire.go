@@ -71,6 +71,11 @@ type fwColumns struct {
 	TargetURL           string   `json:"TargetUrl"`
 	TranslatedIP        string   `json:"TranslatedIp"`
 	TranslatedPort      flexUint `json:"TranslatedPort"`
+	QueryName           string   `json:"QueryName"`
+	ResponseCode        string   `json:"ResponseCode"`
+	ErrorMessage        string   `json:"ErrorMessage"`
+	Flag                string   `json:"Flag"`
+	ThreatDescription   string   `json:"ThreatDescription"`
 	Msg                 string   `json:"msg"`
 	MsgS                string   `json:"msg_s"`
 }
