@@ -130,15 +130,10 @@ func (t *Table) All() []Route {
 	return t.b.listing(t.Subnet)
 }
 
-// WithoutEndpoints returns every route but the private endpoint /32s, in listing order. The
-// slice is shared; callers must not modify it. It does not allocate, except with shared
-// learned routes (learned.go): then it assembles a new listing, as All does.
-func (t *Table) WithoutEndpoints() []Route {
-	if t.lg == nil {
-		return t.routes
-	}
-	return t.b.withoutEndpoints(t.Subnet)
-}
+// WithoutEndpoints returns every route but the private endpoint /32s and the shared learned
+// routes (Learned), in listing order. The slice is shared; callers must not modify it. It does
+// not allocate.
+func (t *Table) WithoutEndpoints() []Route { return t.routes }
 
 // FIB holds the effective route table of every subnet of a network. Tables are computed
 // lazily, once, on first use; a FIB is safe for concurrent use.

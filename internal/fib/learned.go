@@ -1,6 +1,7 @@
 package fib
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -54,6 +55,10 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 			}
 			b.learned[v] = newLearnedSet(rs)
 			b.warnRouteServerTraces(rs)
+			// Table.WithoutEndpoints, which the VirtualNetwork tag is built from (acl), leaves them out.
+			b.addWarning("Assumption", v.ID, fmt.Sprintf("the %d prefixes learned over BGP in %s are routed, but not yet "+
+				"counted in the VirtualNetwork service tag of the subnets that receive them (Microsoft's tag holds all connected "+
+				"on-premises address spaces): an NSG rule naming VirtualNetwork may decide differently for them", len(rs), v.Name))
 		}
 		b.warnUnlearned(v, servers[v])
 	}
@@ -185,17 +190,16 @@ func (t *Table) sharedLearned(dst netip.Addr) (*Route, bool) {
 	return r, true
 }
 
-// withoutEndpoints is the listing of s without private endpoint routes (they change no other
-// route's state).
-func (b *builder) withoutEndpoints(s *model.Subnet) []Route {
-	out := b.listing(s)
-	keep := out[:0]
-	for _, r := range out {
-		if r.NextHop != model.HopInterfaceEndpoint || r.Source != SourceDefault {
-			keep = append(keep, r)
-		}
+// Learned returns the learned routes shared with other tables (learned.go) that t receives, Active
+// as built: those that WithoutEndpoints does not hold. A route whose prefix a route of t has is
+// also in WithoutEndpoints (resolved there) and is listed here too; one equal to or inside the
+// subnet's VNet or a peered VNet is here but never selected (§1.8 item 10). All is the listing.
+// The slice is shared; callers must not modify it. It does not allocate.
+func (t *Table) Learned() []Route {
+	if t.lg == nil {
+		return nil
 	}
-	return keep
+	return t.lg.routes
 }
 
 // candidate is one learned route competing for its prefix (§1.8 item 11).
