@@ -42,6 +42,9 @@ func NewEnricher(n *model.Network) *Enricher {
 	return en
 }
 
+// Network is the snapshot en enriches with.
+func (en *Enricher) Network() *model.Network { return en.net }
+
 // class is where an address sits, for the flow type.
 type class uint8
 

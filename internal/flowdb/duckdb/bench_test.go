@@ -263,3 +263,52 @@ func hubSpokeEnricher(b *testing.B) *flowdb.Enricher {
 	}
 	return flowdb.NewEnricher(snap.Plane.Net)
 }
+
+// BenchmarkReportViews ingests benchRecords generated tuples (enriched by examples/hub-spoke)
+// and times every report view and the explain query (flowdb.Flows) over them: seconds per
+// view, the first run of each on a freshly opened store.
+func BenchmarkReportViews(b *testing.B) {
+	n := benchRecords(b)
+	ctx := context.Background()
+	en := hubSpokeEnricher(b)
+	net := en.Network()
+	for range b.N {
+		dir := b.TempDir()
+		path := filepath.Join(dir, "flows.duckdb")
+		s, err := Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		const perFile = 1_000_000
+		for done := 0; done < n; done += perFile {
+			blob := filepath.Join(dir, "PT1H.json")
+			if err := writeBlob(blob, min(perFile, n-done), done); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := flowdb.IngestFile(ctx, s, blob, en); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.Close()
+		if s, err = Open(ctx, path); err != nil {
+			b.Fatal(err)
+		}
+		for _, v := range flowdb.Views {
+			t0 := time.Now()
+			r, err := flowdb.Run(ctx, s, flowdb.ReportQuery{View: v, Limit: 50}, net)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(r.Rows) == 0 && v != "asymmetric" && v != "firewall" {
+				b.Fatalf("view %s: no rows", v)
+			}
+			b.ReportMetric(time.Since(t0).Seconds(), v+"-s")
+		}
+		t0 := time.Now()
+		if _, err := flowdb.Flows(ctx, s, flowdb.Filter{}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "flows-s")
+		s.Close()
+	}
+}
