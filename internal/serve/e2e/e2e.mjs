@@ -185,6 +185,13 @@ async function panels(page) {
     await page.keyboard.press('Enter');
     const last = a.rows.at(-1).example;
     await waitVerdict(page, last.from, last.to);
+    // from the NIC panel: "Who can reach it?" asks the reach panel about that VM.
+    await page.locator('.device[data-name="vm-jump-nic"]').click();
+    await page.click('#nic-reach');
+    await page.waitForFunction(() => document.body.dataset.reach === 'done' && document.querySelector('#reach-summary')?.textContent.includes('vm-jump'), null, { timeout: 60000 });
+    // the form keeps its protocol and ports (tcp, 443 from above)
+    const j = await apiGet('/api/reach?' + new URLSearchParams({ to: 'vm-jump', proto: await page.inputValue('#reach-form [name=proto]'), dport: await page.inputValue('#reach-form [name=dport]') }));
+    check(await rows.count() === j.rows.length, `reach vm-jump from the NIC panel: ${await rows.count()} rows drawn, the API has ${j.rows.length}`);
     console.log('ok   reach panel');
   } catch (err) {
     check(false, 'reach panel: ' + err.message.split('\n')[0]);

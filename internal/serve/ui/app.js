@@ -339,6 +339,12 @@ async function showTables(t) {
   const h = document.createElement('h2');
   h.textContent = (t.subnet ? 'subnet ' : '') + t.title;
   panel.append(h);
+  if (!t.subnet && !$('[data-tab="reach"]').hidden) { // the reach panel, asked about this VM
+    const b = document.createElement('button');
+    b.type = 'button'; b.id = 'nic-reach'; b.textContent = 'Who can reach it?';
+    b.addEventListener('click', () => { const f = $('#reach-form'); f.elements.to.value = t.title; showTab('reach'); f.requestSubmit(); });
+    panel.append(b);
+  }
   const which = t.subnet ? { subnet: t.subnet } : { nic: t.nic };
   try {
     const [routes, rules] = await Promise.all([api('/api/routes?' + q(which)), api('/api/rules?' + q(which))]);
