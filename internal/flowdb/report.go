@@ -124,7 +124,6 @@ type observation struct {
 	kind                flowlog.Kind
 	dir                 uint64
 	flows, pkts, bytes  uint64
-	replyPkts           uint64
 	first, last         int64
 	srcEP, dstEP, ftype uint64
 }
@@ -153,8 +152,8 @@ type conversation struct {
 func conversations(ctx context.Context, st Store, f Filter) ([]*conversation, error) {
 	// fq is the context of records without a destination address (application rules that
 	// name an FQDN), 0 otherwise: the FQDN is the destination.
-	q := `SELECT src, dst, CASE WHEN dst = 0 THEN ctx_id ELSE 0 END AS fq, proto, dport, kind, dir, max(src_ep), max(dst_ep), max(flow_type), ` +
-		startExpr + `, ` + endExpr + `, sum(pkts_sd + pkts_ds), sum(bytes_sd + bytes_ds), sum(pkts_ds), min(ts_ms), max(ts_ms)
+	q := `SELECT src, dst, CASE WHEN dst = 0 THEN ctx_id ELSE 0 END AS fq, proto, dport, kind, dir, max(flow_type), ` +
+		startExpr + `, ` + endExpr + `, sum(pkts_sd + pkts_ds), sum(bytes_sd + bytes_ds), min(ts_ms), max(ts_ms)
 		FROM flow_raw` + f.where() + ` GROUP BY src, dst, fq, proto, dport, kind, dir`
 	type key struct{ src, dst, fq, proto, dport uint64 }
 	convs := map[key]*conversation{}
@@ -162,8 +161,8 @@ func conversations(ctx context.Context, st Store, f Filter) ([]*conversation, er
 		var k key
 		var o observation
 		var kind, starts, ends uint64
-		if err := scan(&k.src, &k.dst, &k.fq, &k.proto, &k.dport, &kind, &o.dir, &o.srcEP, &o.dstEP, &o.ftype, &starts, &ends,
-			&o.pkts, &o.bytes, &o.replyPkts, &o.first, &o.last); err != nil {
+		if err := scan(&k.src, &k.dst, &k.fq, &k.proto, &k.dport, &kind, &o.dir, &o.ftype, &starts, &ends,
+			&o.pkts, &o.bytes, &o.first, &o.last); err != nil {
 			return err
 		}
 		o.kind, o.flows = flowlog.Kind(kind), max(starts, ends)
@@ -179,8 +178,8 @@ func conversations(ctx context.Context, st Store, f Filter) ([]*conversation, er
 			c.best = o
 			o = ep
 		}
-		// Enrichment from any observation: a firewall line is enriched like a flow log tuple.
-		c.best.srcEP, c.best.dstEP, c.best.ftype = max(c.best.srcEP, o.srcEP), max(c.best.dstEP, o.dstEP), max(c.best.ftype, o.ftype)
+		// The flow type from any observation: a firewall line is enriched like a flow log tuple.
+		c.best.ftype = max(c.best.ftype, o.ftype)
 		return nil
 	})
 	out := make([]*conversation, 0, len(convs))
@@ -224,6 +223,16 @@ func trafficView(ctx context.Context, st Store, view string, f Filter) (*Report,
 	eps, err := Endpoints(ctx, st)
 	if err != nil {
 		return nil, err
+	}
+	// Endpoints are named by address (the rows' endpoint IDs would cost the scan two more
+	// aggregates); an address enriched differently by two snapshots takes the highest ID.
+	byIP := map[uint64]uint64{}
+	for id, e := range eps {
+		ip := uint64(IP4(e.IP))
+		byIP[ip] = max(byIP[ip], id)
+	}
+	for _, c := range convs {
+		c.best.srcEP, c.best.dstEP = byIP[c.src], byIP[c.dst]
 	}
 	ctxs, err := Contexts(ctx, st)
 	if err != nil {
