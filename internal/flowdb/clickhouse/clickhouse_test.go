@@ -13,6 +13,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb/clickhouse/chtest"
+	"github.com/vnetdoctor/vnetdoctor/internal/flowdb/flowdbtest"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowlog"
 )
 
@@ -24,15 +25,8 @@ func TestMain(m *testing.M) {
 
 const corpus = "../../flowlog/testdata/"
 
-// corpusFiles are the sample logs and their record counts (as in the DuckDB store's tests).
-var corpusFiles = map[string]uint64{
-	"vnet-flowlog-v4-docs-sample.json":               19,
-	"nsg-flowlog-v2-docs-sample.json":                11,
-	"nsg-flowlog-v1-docs-sample.json":                12,
-	"azfw-resource-specific.jsonl":                   6,
-	"azfw-resource-specific-blob.json":               3,
-	"azfw-legacy-azurediagnostics-docs-samples.json": 3,
-}
+// corpusFiles are the sample logs and their record counts.
+var corpusFiles = flowdbtest.Corpus
 
 func open(t *testing.T, url string) *Store {
 	t.Helper()
