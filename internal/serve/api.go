@@ -33,7 +33,11 @@ func (s *Server) routes() {
 		"reach":   s.apiReach,
 	}
 	for name, f := range cli {
-		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, s.warnings) })
+		var kept *answerCache
+		if name == "trace" {
+			kept = s.traces
+		}
+		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, s.warnings, kept) })
 	}
 	// The UI's own questions, and the flow database's.
 	for name, f := range map[string]func(context.Context, url.Values) (any, error){
@@ -44,7 +48,7 @@ func (s *Server) routes() {
 		"search":        s.apiSearch,
 		"status":        s.apiStatus,
 	} {
-		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, nil) })
+		s.mux.HandleFunc("/api/"+name, func(w http.ResponseWriter, r *http.Request) { s.answer(w, r, f, nil, nil) })
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
@@ -54,16 +58,25 @@ func (s *Server) routes() {
 
 // answer runs one question and writes its JSON exactly as the CLI writes it: render.JSON, with
 // the snapshot's warnings added to an object (render.JSONWithWarnings, cli.md "Every command").
-// The answer is rendered to a buffer first, so an error never follows half an answer.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error), ws []render.Warning) {
-	v, err := f(r.Context(), r.URL.Query())
+// The answer is rendered to a buffer first, so an error never follows half an answer. With kept,
+// answers are kept by their query and a question asked again is answered from there.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.Context, url.Values) (any, error), ws []render.Warning, kept *answerCache) {
+	q := r.URL.Query()
+	var key string
+	if kept != nil {
+		key = canonical(q)
+		if b, ok := kept.get(key); ok {
+			writeJSON(w, b)
+			return
+		}
+	}
+	v, err := f(r.Context(), q)
 	if err == nil {
 		if err = encodeAnswer(v, ws, func(b []byte) {
-			h := w.Header()
-			h.Set("Content-Type", "application/json; charset=utf-8")
-			h.Set("Cache-Control", "no-store")
-			h.Set("Content-Length", strconv.Itoa(len(b)))
-			w.Write(b)
+			if kept != nil {
+				kept.put(key, b)
+			}
+			writeJSON(w, b)
 		}); err == nil {
 			return
 		}
@@ -73,6 +86,14 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.C
 	}
 	code, msg := status(err)
 	writeError(w, code, msg)
+}
+
+func writeJSON(w http.ResponseWriter, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
 }
 
 // status maps a question's error to an HTTP status and message (cli.md: 400 or 404).

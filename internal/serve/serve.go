@@ -79,6 +79,7 @@ type Server struct {
 
 	heavy   chan struct{} // a slot per reach or check computing now (acquireHeavy)
 	reaches reachCache
+	traces  *answerCache // trace answers, encoded
 
 	mux      *http.ServeMux
 	warnings []render.Warning // what every CLI answer reports (cli.md "Every command")
@@ -94,7 +95,7 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 		opts.MaxURLBytes = DefaultMaxURLBytes
 	}
 	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set][]check.Finding{},
-		heavy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
+		heavy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)), traces: newAnswerCache(maxTraceCacheBytes)}
 	if opts.Ask != nil {
 		s.ask = *opts.Ask
 	}
