@@ -60,4 +60,3 @@ func jsonProblem(err error) string {
 	}
 	return err.Error()
 }
-
