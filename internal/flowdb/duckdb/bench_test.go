@@ -280,14 +280,21 @@ func BenchmarkReportViews(b *testing.B) {
 			b.Fatal(err)
 		}
 		const perFile = 1_000_000
+		var stored uint64
 		for done := 0; done < n; done += perFile {
-			blob := filepath.Join(dir, "PT1H.json")
+			blob := filepath.Join(dir, fmt.Sprintf("PT1H-%d.json", done/perFile)) // each its own file key
 			if err := writeBlob(blob, min(perFile, n-done), done); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := flowdb.IngestFile(ctx, s, blob, en); err != nil {
+			r, err := flowdb.IngestFile(ctx, s, blob, en)
+			if err != nil {
 				b.Fatal(err)
 			}
+			stored += r.Records
+			os.Remove(blob)
+		}
+		if stored != uint64(n) {
+			b.Fatalf("stored %d, want %d", stored, n)
 		}
 		s.Close()
 		if s, err = Open(ctx, path); err != nil {
