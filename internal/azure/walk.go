@@ -1,9 +1,12 @@
 package azure
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -85,10 +88,14 @@ func (f *finder) dir(path, rel string, st fs.FileInfo) {
 	if err != nil { // an unreadable directory is bad input like an unreadable file
 		f.found = append(f.found, source{path: path, name: rel, err: &InputError{File: path, Msg: ioMsg(err)}})
 	}
+	collected := collectedSnapshot(path, entries)
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") {
 			continue // hidden: .git, .terraform, editors' files
+		}
+		if collected && (name == collectManifest || name == collectLive) {
+			continue // collect's own record and Azure's answers: read by compare, not resources
 		}
 		f.entry(filepath.Join(path, name), joinRel(rel, name), e)
 	}
@@ -146,3 +153,27 @@ func notRegular(path string, mode fs.FileMode) error {
 	}
 	return &InputError{File: path, Msg: what}
 }
+
+// What `vnetdoctor collect` writes beside the snapshot files (docs/collect.md).
+const (
+	collectManifest = "manifest.json"
+	collectLive     = "live"
+)
+
+// collectedSnapshot reports whether the directory holds a manifest written by vnetdoctor
+// collect: its first bytes name the tool.
+func collectedSnapshot(dir string, entries []fs.DirEntry) bool {
+	if !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == collectManifest && e.Type().IsRegular() }) {
+		return false
+	}
+	f, err := os.Open(filepath.Join(dir, collectManifest))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	return manifestTool.Match(head[:n])
+}
+
+var manifestTool = regexp.MustCompile(`^\s*\{\s*"tool"\s*:\s*"vnetdoctor"`)
