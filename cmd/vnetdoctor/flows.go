@@ -102,7 +102,7 @@ type flowFlags struct {
 
 func newFlowFlags(name string, f *flowFlags) *flag.FlagSet {
 	fs := newFlagSet(name, &f.common)
-	fs.StringVar(&f.db, "db", defaultFlowDB, "flow database: a DuckDB file")
+	fs.StringVar(&f.db, "db", defaultFlowDB, "flow database: a DuckDB file, or clickhouse://HOST:PORT/DATABASE")
 	return fs
 }
 
