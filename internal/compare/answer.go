@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 )
 
@@ -382,7 +383,7 @@ func (r *reader) both(v *jsondoc.Value, p *jsondoc.Path, one, many string) ([]st
 func (r *reader) ports(v *jsondoc.Value, p *jsondoc.Path, one, many string) []string {
 	l, at := r.both(v, p, one, many)
 	for i, s := range l {
-		if _, ok := parsePorts(s); !ok {
+		if _, ok := azure.ParsePortRange(s); !ok {
 			r.fail(at(i), "not a port or port range: %q", s)
 		}
 	}

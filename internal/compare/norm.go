@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -21,26 +22,6 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// parsePorts reads "*", "N" or "A-B". Effective rules print "*" as "0-65535" and a single
-// port N as "N-N" (EffectiveNetworkSecurityRule port ranges, see Rule); both mean the same.
-func parsePorts(s string) (model.PortRange, bool) {
-	s = strings.TrimSpace(s)
-	if s == "*" || strings.EqualFold(s, "any") {
-		return model.AllPorts, true
-	}
-	lo, hi, isRange := strings.Cut(s, "-")
-	a, err1 := strconv.ParseUint(strings.TrimSpace(lo), 10, 16)
-	b := a
-	var err2 error
-	if isRange {
-		b, err2 = strconv.ParseUint(strings.TrimSpace(hi), 10, 16)
-	}
-	if err1 != nil || err2 != nil || a > b {
-		return model.PortRange{}, false
-	}
-	return model.PortRange{Lo: uint16(a), Hi: uint16(b)}, true
-}
-
 // normPorts is a list of port ranges as one comparable string: merged, sorted, "A-B" each.
 func normPorts(l []string) string {
 	if len(l) == 0 {
@@ -48,7 +29,7 @@ func normPorts(l []string) string {
 	}
 	rs := make([]model.PortRange, 0, len(l))
 	for _, s := range l {
-		if r, ok := parsePorts(s); ok {
+		if r, ok := azure.ParsePortRange(s); ok {
 			rs = append(rs, r)
 		}
 	}

@@ -148,25 +148,14 @@ func (en *Enricher) vnetOf(a netip.Addr) *model.VNet {
 
 func setOwner(ep *Endpoint, o model.Owner) {
 	ep.OwnerKind, ep.Owner = o.Kind.String(), string(o.ResourceID())
-	var s *model.Subnet
-	switch o.Kind {
-	case model.OwnerNIC:
+	if o.Kind == model.OwnerNIC {
 		nic := o.IPConfig.NIC
-		ep.NIC, s = string(nic.ID), o.IPConfig.Subnet
-		ep.VM = string(nic.VMID)
+		ep.NIC, ep.VM = string(nic.ID), string(nic.VMID)
 		if nic.VM != nil {
 			ep.VM = string(nic.VM.ID)
 		}
-	case model.OwnerPrivateEndpoint:
-		s = o.PrivateEndpoint.Subnet
-	case model.OwnerFirewall:
-		s = o.Firewall.Subnet
-	case model.OwnerLBFrontend:
-		s = o.Frontend.Subnet
-	case model.OwnerGateway:
-		s = o.Gateway.Subnet
 	}
-	if s != nil {
+	if s := o.Subnet(); s != nil {
 		ep.Subnet = string(s.ID)
 	}
 }

@@ -51,6 +51,24 @@ func (o Owner) ResourceID() ID {
 	return o.PublicIP.ID
 }
 
+// Subnet is the subnet the owner's address is in; nil for public addresses (and a resource whose
+// subnet the snapshot lacks).
+func (o Owner) Subnet() *Subnet {
+	switch o.Kind {
+	case OwnerNIC:
+		return o.IPConfig.Subnet
+	case OwnerPrivateEndpoint:
+		return o.PrivateEndpoint.Subnet
+	case OwnerFirewall:
+		return o.Firewall.Subnet
+	case OwnerLBFrontend:
+		return o.Frontend.Subnet
+	case OwnerGateway:
+		return o.Gateway.Subnet
+	}
+	return nil
+}
+
 type vnetAddr struct {
 	vnet *VNet
 	addr netip.Addr

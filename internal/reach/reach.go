@@ -422,20 +422,7 @@ const (
 )
 
 func ownerLabel(o model.Owner) string {
-	var s *model.Subnet
-	switch o.Kind {
-	case model.OwnerNIC:
-		s = o.IPConfig.Subnet
-	case model.OwnerPrivateEndpoint:
-		s = o.PrivateEndpoint.Subnet
-	case model.OwnerFirewall:
-		s = o.Firewall.Subnet
-	case model.OwnerLBFrontend:
-		s = o.Frontend.Subnet
-	case model.OwnerGateway:
-		s = o.Gateway.Subnet
-	}
-	return subnetLabel(s, o.ResourceID())
+	return subnetLabel(o.Subnet(), o.ResourceID())
 }
 
 func subnetLabel(s *model.Subnet, fallback model.ID) string {
