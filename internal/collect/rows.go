@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 )
 
 // seen is what later steps need from the rows as they stream past: private endpoint targets,
@@ -163,7 +165,7 @@ func (s *seen) region() string {
 // (spec collect.md §2), ARM and its IDs do not, and a summary of the collected snapshot should
 // name types (those the loader does not read included) as one of the estate's files does.
 func recase(row []byte, h rowHead) []byte {
-	canon := typeFromID(h.ID)
+	canon := azure.TypeFromID(h.ID)
 	if canon == h.Type || !strings.EqualFold(canon, h.Type) {
 		return row
 	}
@@ -172,21 +174,4 @@ func recase(row []byte, h rowHead) []byte {
 		return row
 	}
 	return bytes.Replace(row, old, []byte(`"type":"`+canon+`"`), 1)
-}
-
-// typeFromID is the type an ID names: .../providers/NS/a/x/b/y → NS/a/b.
-func typeFromID(id string) string {
-	i := strings.LastIndex(strings.ToLower(id), "/providers/")
-	if i < 0 {
-		return ""
-	}
-	segs := strings.Split(strings.Trim(id[i+len("/providers/"):], "/"), "/")
-	if len(segs) < 3 {
-		return ""
-	}
-	t := segs[0]
-	for j := 1; j < len(segs); j += 2 {
-		t += "/" + segs[j]
-	}
-	return t
 }
