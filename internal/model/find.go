@@ -63,6 +63,24 @@ func (n *Network) FindNIC(ref string) (*NIC, error) {
 	return nil, e
 }
 
+// PrivateEndpointsNamed returns the private endpoints ref names, in PrivateEndpoints order: by
+// name, or by the name or ID of their platform-managed NIC (networkInterfaces/<name>.nic.<guid>):
+// exports list that NIC, and cli.md accepts NIC names and IDs as endpoints. After Freeze it
+// reads an index instead of scanning every endpoint.
+func (n *Network) PrivateEndpointsNamed(ref string) []*PrivateEndpoint {
+	cands := n.PrivateEndpoints
+	if n.peNames != nil {
+		cands = n.peNames[strings.ToLower(ref)]
+	}
+	var out []*PrivateEndpoint
+	for _, pe := range cands {
+		if eqFold(pe.Name, ref) || (pe.NICID != "" && (eqFold(pe.NICID.Name(), ref) || pe.NICID.Equal(ID(ref)))) {
+			out = append(out, pe)
+		}
+	}
+	return out
+}
+
 // nicsByName matches NIC names first, then VM names (a VM's primary NIC).
 func (n *Network) nicsByName(name string) []*NIC {
 	byNIC, byVM := n.NICs, n.NICs // before Freeze: scan every NIC

@@ -97,6 +97,8 @@ type Network struct {
 	// nicNames and vmNames index NICs by lower-case NIC name and VM name, in NICs order
 	// (built by Freeze; nil before, when lookups scan).
 	nicNames, vmNames map[string][]*NIC
+	// peNames indexes private endpoints by every lower-case name PrivateEndpointsNamed accepts.
+	peNames map[string][]*PrivateEndpoint
 }
 
 // ServiceTag is one entry of a service tags file.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -123,6 +124,17 @@ func (n *Network) Freeze() {
 		if nic.VMName != "" {
 			k = strings.ToLower(nic.VMName)
 			n.vmNames[k] = append(n.vmNames[k], nic)
+		}
+	}
+	n.peNames = map[string][]*PrivateEndpoint{}
+	for _, pe := range n.PrivateEndpoints {
+		keys := []string{strings.ToLower(pe.Name)}
+		if pe.NICID != "" {
+			keys = append(keys, strings.ToLower(pe.NICID.Name()), strings.ToLower(string(pe.NICID)))
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			n.peNames[k] = append(n.peNames[k], pe)
 		}
 	}
 	n.sortWarnings()

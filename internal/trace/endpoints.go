@@ -191,13 +191,9 @@ func resolveName(n *model.Network, ref string) (endpoint, error) {
 			add(e, nic.ID)
 		}
 	}
-	for _, pe := range n.PrivateEndpoints {
-		// A private endpoint's platform-managed NIC (networkInterfaces/<name>.nic.<guid>) names it
-		// too: exports list that NIC, and cli.md accepts NIC names and IDs as endpoints.
-		if strings.EqualFold(pe.Name, ref) || (pe.NICID != "" && (strings.EqualFold(pe.NICID.Name(), ref) || pe.NICID.Equal(model.ID(ref)))) {
-			if e, ok := fromResource(pe); ok {
-				add(e, pe.ID)
-			}
+	for _, pe := range n.PrivateEndpointsNamed(ref) {
+		if e, ok := fromResource(pe); ok {
+			add(e, pe.ID)
 		}
 	}
 	for _, fw := range n.Firewalls {
