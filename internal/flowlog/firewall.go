@@ -76,8 +76,9 @@ func firewallProto(s string) (uint8, error) {
 	return 0, fmt.Errorf("protocol %q is not TCP, UDP, ICMP, HTTP, HTTPS or MSSQL", s)
 }
 
-// fillFirewall fills r from a resource-specific AZFW record's columns c.
-func fillFirewall(cat string, w *wireRecord, c *fwColumns, r *Record) error {
+// fillFirewallHeader fills what every firewall record shares: its time (time, or
+// TimeGenerated when time is absent), kind, category and the firewall's resource ID.
+func fillFirewallHeader(cat string, w *wireRecord, r *Record) error {
 	t := w.Time
 	if t == "" {
 		t = w.TimeGenerated
@@ -87,6 +88,15 @@ func fillFirewall(cat string, w *wireRecord, c *fwColumns, r *Record) error {
 		return err
 	}
 	r.Kind, r.Category, r.LogID = Firewall, cat, w.ResourceID
+	return nil
+}
+
+// fillFirewall fills r from a resource-specific AZFW record's columns c.
+func fillFirewall(cat string, w *wireRecord, c *fwColumns, r *Record) error {
+	err := fillFirewallHeader(cat, w, r)
+	if err != nil {
+		return err
+	}
 	if r.Src, err = parseIPv4(strings.TrimSpace(c.SourceIP), "SourceIp"); err != nil {
 		return err
 	}
@@ -141,15 +151,10 @@ func flexPort(f flexUint, what string) (uint16, error) {
 // categories (logs.md §4): "TCP request from IP:P to IP:P. Action: Allow|Deny[. Rule Collection:
 // C. Rule: R]" and "HTTPS request from IP:P to FQDN:P. Action: Allow. Rule Collection: C. Rule: R".
 func fillLegacy(cat string, w *wireRecord, msg string, r *Record) error {
-	t := w.Time
-	if t == "" {
-		t = w.TimeGenerated
-	}
-	var err error
-	if r.TimeMs, err = parseFirewallTime(t); err != nil {
+	err := fillFirewallHeader(cat, w, r)
+	if err != nil {
 		return err
 	}
-	r.Kind, r.Category, r.LogID = Firewall, cat, w.ResourceID
 	proto, rest, ok := strings.Cut(strings.TrimSpace(msg), " request from ")
 	if !ok {
 		return fmt.Errorf("msg %q is not \"PROTO request from ...\"", clip(msg))

@@ -34,15 +34,10 @@ func IsRuleDecision(cat string) bool {
 // A flow trace's Flag (SYN-ACK, FIN, FIN-ACK, RST, INVALID) is its ActionReason; a threat
 // intelligence hit's ThreatDescription is its ActionReason and Action Alert counts as Allowed.
 func fillMore(cat string, w *wireRecord, c *fwColumns, r *Record) error {
-	t := w.Time
-	if t == "" {
-		t = w.TimeGenerated
-	}
-	var err error
-	if r.TimeMs, err = parseFirewallTime(t); err != nil {
+	err := fillFirewallHeader(cat, w, r)
+	if err != nil {
 		return err
 	}
-	r.Kind, r.Category, r.LogID = Firewall, cat, w.ResourceID
 	if r.Src, err = parseIPv4(strings.TrimSpace(c.SourceIP), "SourceIp"); err != nil {
 		return err
 	}
@@ -86,15 +81,10 @@ func fillMore(cat string, w *wireRecord, c *fwColumns, r *Record) error {
 // 10.0.1.5:53211 – 41000 A IN example.com. udp 44 false 512 NOERROR qr,rd,ra 60 0.001s",
 // the separator an en dash; an error line adds " Error: ...".
 func fillLegacyDNS(w *wireRecord, msg string, r *Record) error {
-	t := w.Time
-	if t == "" {
-		t = w.TimeGenerated
-	}
-	var err error
-	if r.TimeMs, err = parseFirewallTime(t); err != nil {
+	err := fillFirewallHeader(CatLegacyDnsProxy, w, r)
+	if err != nil {
 		return err
 	}
-	r.Kind, r.Category, r.LogID = Firewall, CatLegacyDnsProxy, w.ResourceID
 	if e, ok := strings.CutPrefix(strings.TrimSpace(msg), "Error: "); ok {
 		return legacyDNSError(e, r)
 	}
