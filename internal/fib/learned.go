@@ -469,13 +469,10 @@ func (b *builder) warnUnlearned(v *model.VNet, servers []*model.RouteServer) {
 // via BGP, you must override this with a 0.0.0.0/0 UDR with the NextHopType value set as Internet").
 func (b *builder) warnFirewallDefault(v *model.VNet) {
 	s := v.SubnetNamed(model.FirewallSubnetName)
-	if s == nil || (s.RouteTable != nil && s.RouteTable.DisableBGPPropagation) {
+	if s == nil || s.DefaultUDR() != nil {
 		return
 	}
-	if u := s.DefaultUDR(); u != nil {
-		return
-	}
-	l := b.learnedOf(s)
+	l := b.learnedOf(s) // nil too when the table disables gateway route propagation
 	if l == nil {
 		return
 	}
