@@ -53,12 +53,7 @@ func BenchmarkLookupLearned(b *testing.B) {
 			dsts[i] = netip.AddrFrom4([4]byte{100, byte(64 + i%39), byte(i % 256), 7})
 		}
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		tab.Lookup(dsts[i&1023])
-		i++
-	}
+	benchLookups(b, tab, dsts)
 }
 
 // BenchmarkLookupSpoke is the same lookups in the same spoke without learned routes: the baseline.
@@ -66,10 +61,5 @@ func BenchmarkLookupSpoke(b *testing.B) {
 	e := newEstate(999)
 	f, _ := Build(e.n)
 	tab, dsts := f.Subnet(e.spoke), benchDsts()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		tab.Lookup(dsts[i&1023])
-		i++
-	}
+	benchLookups(b, tab, dsts)
 }
