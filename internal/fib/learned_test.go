@@ -119,8 +119,7 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 		{"item 11: ExpressRoute over VPN whatever the AS path, by default",
 			func(n *model.Network, hub, _ *model.Subnet, gw *model.VNetGateway) {
 				gw.Learned = learn(bgpRow("10.40.0.0/16", "65050", "192.168.1.1"))
-				er := addER(n, hub.VNet, "10.1.255.8", bgpRow("10.40.0.0/16", "12076-65010-65020-65030", "10.9.9.1"))
-				_ = er
+				addER(n, hub.VNet, "10.1.255.8", bgpRow("10.40.0.0/16", "12076-65010-65020-65030", "10.9.9.1"))
 			},
 			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway 10.1.255.8"},
