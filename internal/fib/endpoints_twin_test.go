@@ -119,20 +119,7 @@ func TestEndpointRoutesMatchListing(t *testing.T) {
 			}
 			for _, dst := range probes {
 				cases++
-				got, ok := tab.Lookup(dst)
-				if want := linearLookup(listing, dst); !sameRoute(got, ok, want) {
-					t.Fatalf("%s/%s Lookup(%v) = %v, want %v in\n%v", s.VNet.Name, s.Name, dst, got, want, rows(tab))
-				}
-				got, ok = tab.SystemLookup(dst)
-				want := linearSystemLookup(listing, tab.removedNone, dst)
-				if want != nil && want.NextHop == model.HopInterfaceEndpoint {
-					w := *want
-					w.State = Active // with UDRs ignored nothing invalidates it (SystemLookup's doc)
-					want = &w
-				}
-				if !sameRoute(got, ok, want) {
-					t.Fatalf("%s/%s SystemLookup(%v) = %v, want %v in\n%v", s.VNet.Name, s.Name, dst, got, want, rows(tab))
-				}
+				got, ok := checkLookups(t, s, tab, listing, dst)
 				if ok && got.NextHop == model.HopInterfaceEndpoint && tab.Via(got) != nil {
 					viaPeer++
 				}
@@ -143,6 +130,27 @@ func TestEndpointRoutesMatchListing(t *testing.T) {
 		t.Fatalf("too few cases: %d probes, %d endpoint routes across a peering, %d Invalid endpoint routes, "+
 			"%d shared endpoint addresses", cases, viaPeer, invalid, shared)
 	}
+}
+
+// checkLookups fails t unless tab's Lookup and SystemLookup select for dst what a scan of
+// listing selects (linearLookup, linearSystemLookup); it returns SystemLookup's answer.
+func checkLookups(t *testing.T, s *model.Subnet, tab *Table, listing []Route, dst netip.Addr) (*Route, bool) {
+	t.Helper()
+	got, ok := tab.Lookup(dst)
+	if want := linearLookup(listing, dst); !sameRoute(got, ok, want) {
+		t.Fatalf("%s/%s Lookup(%v) = %v, want %v in\n%v", s.VNet.Name, s.Name, dst, got, want, rows(tab))
+	}
+	got, ok = tab.SystemLookup(dst)
+	want := linearSystemLookup(listing, tab.removedNone, dst)
+	if want != nil && want.NextHop == model.HopInterfaceEndpoint {
+		w := *want
+		w.State = Active // with UDRs ignored nothing invalidates it (SystemLookup's doc)
+		want = &w
+	}
+	if !sameRoute(got, ok, want) {
+		t.Fatalf("%s/%s SystemLookup(%v) = %v, want %v in\n%v", s.VNet.Name, s.Name, dst, got, want, rows(tab))
+	}
+	return got, ok
 }
 
 // sameRoute compares a lookup's answer with the listing's by content: endpoint routes are

@@ -290,20 +290,7 @@ func TestLearnedRoutesMatchListing(t *testing.T) {
 			}
 			for _, dst := range probes {
 				cases++
-				got, ok := tab.Lookup(dst)
-				if want := linearLookup(listing, dst); !sameRoute(got, ok, want) {
-					t.Fatalf("%s/%s Lookup(%v) = %v, want %v in\n%v", s.VNet.Name, s.Name, dst, got, want, rows(tab))
-				}
-				got, ok = tab.SystemLookup(dst)
-				want := linearSystemLookup(listing, tab.removedNone, dst)
-				if want != nil && want.NextHop == model.HopInterfaceEndpoint {
-					w := *want
-					w.State = Active
-					want = &w
-				}
-				if !sameRoute(got, ok, want) {
-					t.Fatalf("%s/%s SystemLookup(%v) = %v, want %v", s.VNet.Name, s.Name, dst, got, want)
-				}
+				checkLookups(t, s, tab, listing, dst)
 			}
 		}
 	}
