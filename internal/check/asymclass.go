@@ -94,8 +94,9 @@ func (k *sourceClass) key(s, d rep, c pairIdx, ports []uint16) ([]byte, bool) {
 	if d.pe != nil && !k.decision(forward.Leave(k.p, d.subnet, s.addr, true), s.subnet.VNet) {
 		return nil, false // a private endpoint's reply may read system routes only (spec §5)
 	}
+	src, dst := s.rules(k.p), d.rules(k.p)
 	for _, port := range ports {
-		if !k.rules(s, d, port, c) {
+		if !k.rules(s, d, src, dst, port, c) {
 			return nil, false
 		}
 	}
@@ -140,16 +141,10 @@ func (k *sourceClass) vnet(pr *model.Peering, home *model.VNet) uint32 {
 
 // rules records every rule decision on either path for one port: the source's NSGs outbound,
 // the destination's inbound, and each device of the forward and reverse chains both ways.
-func (k *sourceClass) rules(s, d rep, port uint16, c pairIdx) bool {
+// src and dst are the two endpoints' effective rules.
+func (k *sourceClass) rules(s, d rep, src, dst *acl.Effective, port uint16, c pairIdx) bool {
 	fwd := acl.Flow{Src: s.addr, Dst: d.addr, Proto: model.ProtoTCP, SrcPort: confirmSourcePort, DstPort: port}
 	back := acl.Flow{Src: d.addr, Dst: s.addr, Proto: model.ProtoTCP, SrcPort: port, DstPort: confirmSourcePort}
-	src := k.p.ACL.ForIPConfig(s.nic.Primary())
-	var dst *acl.Effective
-	if d.pe != nil {
-		dst = k.p.ACL.ForPrivateEndpoint(d.pe)
-	} else {
-		dst = k.p.ACL.ForIPConfig(d.nic.Primary())
-	}
 	// The endpoints' NSGs are stateful: the reply passes them without evaluation (spec §2.1).
 	if !k.acl(src, model.Outbound, fwd) || !k.acl(dst, model.Inbound, fwd) {
 		return false

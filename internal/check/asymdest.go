@@ -72,17 +72,15 @@ func destKey(b []byte, p *dataplane.Plane, d rep, bounds []netip.Addr, sets map[
 		b = binary.LittleEndian.AppendUint32(b, uint32(atom))
 	}
 	b = append(b, d.subnet.ID...)
-	var eff *acl.Effective
 	if d.pe != nil {
 		b = append(b, "\x00pe"...)
 		b = binary.LittleEndian.AppendUint16(b, endpointPort(d.pe))
-		eff = p.ACL.ForPrivateEndpoint(d.pe)
 	} else {
 		nic := d.nic
 		b = append(b, "\x00vm"...)
 		b = append(b, boolByte(nic.IPForwarding), boolByte(nic.Primary().PublicIP != nil), boolByte(nic.MissingNSG != ""))
-		eff = p.ACL.ForIPConfig(nic.Primary())
 	}
+	eff := d.rules(p)
 	for _, lv := range [...]acl.Level{acl.LevelAdmin, acl.LevelNIC, acl.LevelSubnet} {
 		b = append(b, boolByte(eff.Applies(lv)))
 		id := uint32(0)
@@ -158,11 +156,7 @@ func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip
 		}
 	}
 	for _, r := range append(srcs[:len(srcs):len(srcs)], dsts...) {
-		if r.pe != nil {
-			rules(p.ACL.ForPrivateEndpoint(r.pe))
-		} else if c := r.nic.Primary(); c != nil {
-			rules(p.ACL.ForIPConfig(c))
-		}
+		rules(r.rules(p))
 	}
 	for dev := range cs.devs {
 		if nic, ok := dev.(*model.NIC); ok && nic.Primary() != nil {

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"net/netip"
 	"runtime"
 	"sort"
@@ -195,6 +196,14 @@ type asymHit struct {
 	tf       trace.Finding
 	// replyOnly: the request went direct and only the reply meets the device (no session there).
 	replyOnly bool
+}
+
+// rules is the rep's effective security rules: its NIC's, or the private endpoint's.
+func (r rep) rules(p *dataplane.Plane) *acl.Effective {
+	if r.pe != nil {
+		return p.ACL.ForPrivateEndpoint(r.pe)
+	}
+	return p.ACL.ForIPConfig(r.nic.Primary())
 }
 
 // subnetReps picks, per subnet, the first VM NIC whose primary ip configuration is in it,
