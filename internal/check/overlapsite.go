@@ -27,10 +27,25 @@ func extraOverlaps(n *model.Network) []Finding {
 		out = append(out, siteOverlaps(gw)...)
 	}
 	seen := map[[2]*model.VNet]bool{}
+	spaces := map[*model.ConnectedGroup]map[[2]*model.VNet]bool{}
 	for _, v := range n.VNets {
 		for _, g := range v.ConnectedGroups {
-			out = append(out, groupOverlaps(v, g, seen)...)
+			if spaces[g] == nil {
+				spaces[g] = spaceOverlaps(g.Members)
+			}
+			out = append(out, groupOverlaps(v, g, seen, spaces[g])...)
 		}
+	}
+	return out
+}
+
+// spaceOverlaps is the pairs of vs whose address spaces overlap, by the sweep of
+// overlappingPairs: a subnet lies inside its VNet's address space, so only those pairs can
+// have overlapping subnets, and a mesh of n members is not compared n² times.
+func spaceOverlaps(vs []*model.VNet) map[[2]*model.VNet]bool {
+	out := map[[2]*model.VNet]bool{}
+	for _, pr := range overlappingPairs(vs) {
+		out[pairKey(vs[pr[0]], vs[pr[1]])] = true
 	}
 	return out
 }
@@ -86,7 +101,8 @@ func siteFinding(gw *model.VNetGateway, c, d *model.Connection, other string, x 
 // overlapping subnets is dropped, since routing is non-deterministic"
 // (learn.microsoft.com/azure/virtual-network-manager/concept-connectivity-configuration). A Warning:
 // Azure accepts the configuration.
-func groupOverlaps(v *model.VNet, g *model.ConnectedGroup, seen map[[2]*model.VNet]bool) []Finding {
+// spaces holds the members whose address spaces overlap (spaceOverlaps).
+func groupOverlaps(v *model.VNet, g *model.ConnectedGroup, seen, spaces map[[2]*model.VNet]bool) []Finding {
 	var out []Finding
 	for _, m := range g.Members {
 		if m == v {
@@ -97,6 +113,9 @@ func groupOverlaps(v *model.VNet, g *model.ConnectedGroup, seen map[[2]*model.VN
 			continue
 		}
 		seen[k] = true
+		if !spaces[k] {
+			continue
+		}
 		if x, ok := firstOverlap(subnetPrefixes(v), subnetPrefixes(m)); ok {
 			out = append(out, Finding{Code: CodeAddressSpaceOverlap, Severity: Warning,
 				Title: fmt.Sprintf("%s and %s overlap on %s in connected group %s", v.Name, m.Name, x, g.Name),
