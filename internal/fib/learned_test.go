@@ -65,6 +65,7 @@ func gatewayRows(t *Table) []string {
 
 func TestLearnedRoutesPrecedence(t *testing.T) {
 	const gwHop = " " + gwPublicIP
+	const staticRow = "VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop // the hub's static on-premises prefix
 	tests := []struct {
 		name       string
 		setup      func(n *model.Network, hub, spoke *model.Subnet, gw *model.VNetGateway)
@@ -74,16 +75,16 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 			func(n *model.Network, _, _ *model.Subnet, gw *model.VNetGateway) {
 				gw.Learned = learn(bgpRow("172.16.0.0/16", "65050", "192.168.1.1"))
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 172.16.0.0/16 VirtualNetworkGateway" + gwHop},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 172.16.0.0/16 VirtualNetworkGateway" + gwHop}},
 		{"disableBgpRoutePropagation hides learned and static routes (spec §1.4)",
 			func(n *model.Network, _, spoke *model.Subnet, gw *model.VNetGateway) {
 				gw.Learned = learn(bgpRow("172.16.0.0/16", "65050", "192.168.1.1"))
 				addRouteTable(n, "rt", []*model.Subnet{spoke}).DisableBGPPropagation = true
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 172.16.0.0/16 VirtualNetworkGateway" + gwHop},
 			nil},
 		{"item 10: equal to or inside the VNet's or a peer's range is never programmed",
@@ -92,28 +93,28 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 					bgpRow("10.3.0.0/24", "65050", "192.168.1.1"), bgpRow("10.0.0.0/8", "65050", "192.168.1.1"))
 			},
 			// 10.3/24 is inside the spoke's peer, not the hub's: the hub programs it, the spoke does not.
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.3.0.0/24 VirtualNetworkGateway" + gwHop,
 				"VirtualNetworkGateway Active 10.0.0.0/8 VirtualNetworkGateway" + gwHop},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.0.0.0/8 VirtualNetworkGateway" + gwHop}},
 		{"the static route of the same gateway is not listed twice",
 			func(n *model.Network, _, _ *model.Subnet, gw *model.VNetGateway) {
 				gw.Learned = learn(bgpRow("192.168.1.0/24", "", ""))
 				gw.Learned.Routes[0].SourcePeer, gw.Learned.Routes[0].Origin = ip("10.1.255.4"), "Network"
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop}},
+			[]string{staticRow},
+			[]string{staticRow}},
 		{"item 11: the shorter AS path wins between an NVA and the gateway (MicroHack tables)",
 			func(n *model.Network, hub, _ *model.Subnet, gw *model.VNetGateway) {
 				gw.Learned = learn(bgpRow("10.20.0.0/16", "65050", "192.168.1.1"), bgpRow("10.30.0.0/16", "65050-65060-65070", "192.168.1.1"))
 				addRouteServer(n, hub.VNet, "ExpressRoute", bgpRow("10.20.0.0/16", "65001-65050", "10.1.1.10"),
 					bgpRow("10.30.0.0/16", "65001", "10.1.1.10"))
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.20.0.0/16 VirtualNetworkGateway" + gwHop,
 				"VirtualNetworkGateway Active 10.30.0.0/16 VirtualNetworkGateway 10.1.1.10"},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.20.0.0/16 VirtualNetworkGateway" + gwHop,
 				"VirtualNetworkGateway Active 10.30.0.0/16 VirtualNetworkGateway 10.1.1.10"}},
 		{"item 11: ExpressRoute over VPN whatever the AS path, by default",
@@ -121,9 +122,9 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 				gw.Learned = learn(bgpRow("10.40.0.0/16", "65050", "192.168.1.1"))
 				addER(n, hub.VNet, "10.1.255.8", bgpRow("10.40.0.0/16", "12076-65010-65020-65030", "10.9.9.1"))
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway 10.1.255.8"},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway 10.1.255.8"}},
 		{"item 11: hubRoutingPreference VpnGateway prefers VPN over ExpressRoute",
 			func(n *model.Network, hub, _ *model.Subnet, gw *model.VNetGateway) {
@@ -131,9 +132,9 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 				addER(n, hub.VNet, "10.1.255.8", bgpRow("10.40.0.0/16", "12076", "10.9.9.1"))
 				addRouteServer(n, hub.VNet, "VpnGateway")
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway" + gwHop},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway" + gwHop}},
 		{"item 11: hubRoutingPreference ASPath compares AS paths only",
 			func(n *model.Network, hub, _ *model.Subnet, gw *model.VNetGateway) {
@@ -141,18 +142,18 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 				addER(n, hub.VNet, "10.1.255.8", bgpRow("10.40.0.0/16", "12076-65010", "10.9.9.1"))
 				addRouteServer(n, hub.VNet, "ASPath")
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway" + gwHop},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.40.0.0/16 VirtualNetworkGateway" + gwHop}},
 		{"Route Server: NVAs with equal AS paths are both next hops (ECMP), a longer path is dropped",
 			func(n *model.Network, hub, _ *model.Subnet, _ *model.VNetGateway) {
 				addRouteServer(n, hub.VNet, "ExpressRoute", bgpRow("10.50.0.0/16", "65001", "10.1.1.11"),
 					bgpRow("10.50.0.0/16", "65001", "10.1.1.10"), bgpRow("10.50.0.0/16", "65001-65001", "10.1.1.12"))
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.50.0.0/16 VirtualNetworkGateway 10.1.1.10 10.1.1.11"},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.50.0.0/16 VirtualNetworkGateway 10.1.1.10 10.1.1.11"}},
 		{"a gateway's rows heard from the Route Server are the Route Server's to program",
 			func(n *model.Network, hub, _ *model.Subnet, gw *model.VNetGateway) {
@@ -161,9 +162,9 @@ func TestLearnedRoutesPrecedence(t *testing.T) {
 				gw.Learned = learn(r)
 				addRouteServer(n, hub.VNet, "ExpressRoute", bgpRow("10.60.0.0/16", "65001", "10.1.1.10"))
 			},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.60.0.0/16 VirtualNetworkGateway 10.1.1.10"},
-			[]string{"VirtualNetworkGateway Active 192.168.1.0/24 VirtualNetworkGateway" + gwHop,
+			[]string{staticRow,
 				"VirtualNetworkGateway Active 10.60.0.0/16 VirtualNetworkGateway 10.1.1.10"}},
 	}
 	for _, tc := range tests {
