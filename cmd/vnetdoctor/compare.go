@@ -12,6 +12,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/compare"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
 
@@ -280,7 +281,7 @@ func ruleRows(w io.Writer, s *compare.Side[compare.RuleRow]) {
 			if len(r.Differs) > 0 {
 				why = "differs in " + strings.Join(r.Differs, ", ")
 			}
-			fmt.Fprintf(tw, "    %s\t%s %s\t%s\t%d\t%s\t%s\t%s %s -> %s\t%s\n", g.mark, r.Association, shortID(r.NetworkSecurityGroup),
+			fmt.Fprintf(tw, "    %s\t%s %s\t%s\t%d\t%s\t%s\t%s %s -> %s\t%s\n", g.mark, r.Association, model.ID(r.NetworkSecurityGroup).Name(),
 				r.Direction, r.Priority, r.Name, r.Access, r.Protocol, addrText(r.SourceAddressPrefixes, r.SourcePortRanges),
 				addrText(r.DestinationAddressPrefixes, r.DestinationPortRanges), why)
 		}
@@ -301,13 +302,6 @@ func addrText(prefixes, ports []string) string {
 		s += ":" + strings.Join(ports, ",")
 	}
 	return s
-}
-
-func shortID(id string) string {
-	if i := strings.LastIndex(id, "/"); i >= 0 {
-		return id[i+1:]
-	}
-	return id
 }
 
 func notes(w io.Writer, ns []string) {
