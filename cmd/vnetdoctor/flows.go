@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowexplain"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowlog"
@@ -304,9 +305,6 @@ func explainRows(name string, args []string, stdin io.Reader, replay bool) ([]fl
 	}
 	disagree = disagree || replay
 	filter := flowdb.Filter{DeniedOnly: denied}
-	if !disagree {
-		filter.Limit = limit
-	}
 	for _, a := range []struct {
 		flag, v string
 		to      *netip.Addr
@@ -339,13 +337,28 @@ func explainRows(name string, args []string, stdin io.Reader, replay bool) ([]fl
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	obs, err := flowdb.Flows(ctx, st, filter)
-	if err != nil {
-		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	rows, err := flowexplain.New(snap, f.options()).Explain(ctx, obs)
+	rows, explored, err := explainFlows(ctx, name, st, snap, f.options(), filter, disagree, limit)
 	if err != nil {
 		return nil, 0, nil, err
+	}
+	return rows, explored, &f, nil
+}
+
+// explainFlows explains the observed flows filter selects (at most limit rows, 0: all; with
+// disagree, only the rows where log and model disagree): flows explain and replay, and serve's
+// /api/flows/explain. explored is how many observed groups were explained.
+func explainFlows(ctx context.Context, name string, st flowdb.Store, snap *ask.Snapshot, opts ask.Options,
+	filter flowdb.Filter, disagree bool, limit int) ([]flowexplain.Row, int, error) {
+	if !disagree {
+		filter.Limit = limit
+	}
+	obs, err := flowdb.Flows(ctx, st, filter)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	rows, err := flowexplain.New(snap, opts).Explain(ctx, obs)
+	if err != nil {
+		return nil, 0, err
 	}
 	explored := len(rows)
 	if disagree {
@@ -354,7 +367,7 @@ func explainRows(name string, args []string, stdin io.Reader, replay bool) ([]fl
 			rows = rows[:limit]
 		}
 	}
-	return rows, explored, &f, nil
+	return rows, explored, nil
 }
 
 func writeExplainText(w io.Writer, rows []flowexplain.Row) error {

@@ -9,13 +9,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 	"time"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/flowdb"
-	"github.com/vnetdoctor/vnetdoctor/internal/flowexplain"
 	"github.com/vnetdoctor/vnetdoctor/internal/serve"
 )
 
@@ -106,25 +104,12 @@ type serveFlows struct {
 
 func (f serveFlows) Explain(ctx context.Context, q serve.FlowsExplainQuery) (any, error) {
 	filter := flowdb.Filter{Src: q.Src, Dst: q.Dst, DeniedOnly: q.Denied}
-	if !q.Disagree {
-		filter.Limit = q.Limit
-	}
 	if q.DstPort >= 0 {
 		filter.DstPort, filter.HasDPort = uint16(q.DstPort), true
 	}
-	obs, err := flowdb.Flows(ctx, f.st, filter)
-	if err != nil {
-		return nil, fmt.Errorf("flows explain: %w", err)
-	}
-	rows, err := flowexplain.New(f.snap, f.opts).Explain(ctx, obs)
+	rows, _, err := explainFlows(ctx, "flows explain", f.st, f.snap, f.opts, filter, q.Disagree, q.Limit)
 	if err != nil {
 		return nil, err
-	}
-	if q.Disagree {
-		rows = slices.DeleteFunc(rows, func(r flowexplain.Row) bool { return r.Agrees })
-		if q.Limit > 0 && len(rows) > q.Limit {
-			rows = rows[:q.Limit]
-		}
 	}
 	return explainAnswer{Flows: rows}, nil
 }
