@@ -371,7 +371,7 @@ func fromRouteServer(lr *model.LearnedRoute, servers []*model.RouteServer) bool 
 // gatewayAddress reports whether a is an address of one of v's gateways.
 func gatewayAddress(v *model.VNet, a netip.Addr) bool {
 	for _, gw := range v.Gateways {
-		if slices.Contains(gw.PrivateIPs, a) {
+		if gw.HasIP(a) {
 			return true
 		}
 	}
@@ -385,7 +385,7 @@ func (b *builder) connectionTo(gw *model.VNetGateway, a netip.Addr) *model.Conne
 		return nil
 	}
 	for _, c := range b.conns[gw] {
-		if (c.Local != nil && c.Local.BGPPeer == a) || (c.Peer != nil && slices.Contains(c.Peer.PrivateIPs, a)) {
+		if (c.Local != nil && c.Local.BGPPeer == a) || (c.Peer != nil && c.Peer.HasIP(a)) {
 			return c
 		}
 	}

@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // PublicIP is a public IP address resource.
 type PublicIP struct {
@@ -84,6 +87,11 @@ type VNetGateway struct {
 	Learned *LearnedRoutes
 	// NATRules are the gateway's VPN NAT rules (vpnnat.go); connections link them.
 	NATRules []*VPNNATRule
+}
+
+// HasIP reports whether a is one of the gateway's private addresses (PrivateIPs).
+func (g *VNetGateway) HasIP(a netip.Addr) bool {
+	return slices.Contains(g.PrivateIPs, a)
 }
 
 // LocalGateway is a local network gateway: the on-premises side of a site-to-site VPN.

@@ -107,7 +107,7 @@ func (b *builder) learnedOwner(file string, r *azure.LearnedRoute) (owner, strin
 	}
 	var found []owner
 	for _, g := range b.n.VNetGateways {
-		if slices.Contains(g.PrivateIPs, a) {
+		if g.HasIP(a) {
 			found = append(found, owner{gw: g})
 		}
 	}
@@ -160,7 +160,7 @@ func (b *builder) circuitRoutes(file string, rows []*azure.LearnedRoute) {
 	own := map[*azure.LearnedRoute]bool{}
 	for _, r := range rows {
 		for _, g := range b.n.VNetGateways {
-			if r.NextHop.IsValid() && slices.Contains(g.PrivateIPs, r.NextHop) {
+			if r.NextHop.IsValid() && g.HasIP(r.NextHop) {
 				own[r] = true
 				if !slices.Contains(gws, g) {
 					gws = append(gws, g)
