@@ -203,7 +203,7 @@ func (b *builder) learnedOverVnet2Vnet(peer *model.VNetGateway) []netip.Prefix {
 	}
 	for _, c := range b.conns[peer] {
 		if strings.EqualFold(c.Type, "IPsec") && c.EnableBGP && c.Local != nil {
-			out = append(out, natPrefixes(c, c.Local.Prefixes)...) // advertised post-NAT (vpnnat.go)
+			out = append(out, c.TranslatedPrefixes(c.Local.Prefixes)...) // advertised post-NAT (model/vpnnat.go)
 		}
 	}
 	return out
@@ -237,7 +237,7 @@ func (b *builder) connectionPrefixes(c *model.Connection) []netip.Prefix {
 			b.addWarning("Unsupported", c.ID, "BGP-learned routes of connection "+c.Name+
 				" are not in the snapshot; only the local network gateway's address prefixes are modelled")
 		}
-		return natPrefixes(c, c.Local.Prefixes) // VPN NAT (vpnnat.go)
+		return c.TranslatedPrefixes(c.Local.Prefixes) // VPN NAT (model/vpnnat.go)
 	case strings.EqualFold(c.Type, "Vnet2Vnet"):
 		if c.Peer == nil || c.Peer.VNet == nil {
 			return nil
