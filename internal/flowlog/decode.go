@@ -21,11 +21,6 @@ func (r *Reader) decodeFailed(err error) {
 	case errors.As(err, &se):
 		r.skip(r.elemPath(), fmt.Sprintf("invalid JSON at byte %d: %s; the rest of the file is not read", se.Offset, se.Error()))
 	default:
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			r.skip(r.elemPath(), fmt.Sprintf("%s is %s, not %s; the rest of the file is not read", fieldPath(te.Field), te.Value, te.Type))
-			return
-		}
 		r.skip(r.elemPath(), jsonProblem(err)+"; the rest of the file is not read")
 	}
 }
