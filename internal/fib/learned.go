@@ -74,7 +74,7 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 // Route Server), else the hub's it uses by gateway transit; none when its route table disables
 // gateway route propagation (spec §1.3, §1.4).
 func (b *builder) learnedOf(s *model.Subnet) *learnedSet {
-	if b.learned == nil || (s.RouteTable != nil && s.RouteTable.DisableBGPPropagation) {
+	if b.learned == nil || !s.GatewayRoutesPropagate() {
 		return nil
 	}
 	v := s.VNet

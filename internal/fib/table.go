@@ -91,7 +91,7 @@ func (b *builder) candidates(s *model.Subnet, withEndpoints bool) []Route {
 	if withEndpoints {
 		rs = b.pes.appendEndpoints(rs, s)
 	}
-	if s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation { // spec §1.4
+	if s.GatewayRoutesPropagate() {
 		rs = b.gatewayRoutesFor(rs, s)
 		rs = b.appendLearned(rs, s, withEndpoints) // learned.go: all for the listing, else those sharing a prefix
 	}

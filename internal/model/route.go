@@ -24,6 +24,12 @@ type Route struct {
 	NextHopIP   netip.Addr // only for VirtualAppliance
 }
 
+// GatewayRoutesPropagate reports whether s receives VirtualNetworkGateway routes, static and
+// learned: false when its route table disables gateway route propagation (spec §1.4 [UDR]).
+func (s *Subnet) GatewayRoutesPropagate() bool {
+	return s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation
+}
+
 // DefaultUDR returns the subnet's user route for 0.0.0.0/0 (the first in its route table), or
 // nil. spec §1.4 [UDR]; on the internet path it outranks every outbound method, spec §4.
 func (s *Subnet) DefaultUDR() *Route {
