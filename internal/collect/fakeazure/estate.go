@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 )
 
 // A row is one resource as Resource Graph stores it: its columns as raw JSON, keyed by
@@ -108,7 +110,7 @@ func (e *estate) add(r map[string]json.RawMessage, subs map[string]bool) {
 		e.skipped[typ]++
 		return
 	case "rest":
-		parent := lid[:strings.LastIndex(lid[:strings.LastIndex(lid, "/")], "/")]
+		parent := azure.ParentID(lid)
 		child := ltyp[strings.LastIndex(ltyp, "/")+1:]
 		e.children[parent+"/"+child] = append(e.children[parent+"/"+child], mustJSON(r))
 		return
