@@ -169,24 +169,8 @@ func ruleQuery(nb, na *model.Network, changes []ruleChange, dir model.Direction)
 			q.Protocols = append(q.Protocols, p)
 		}
 	}
-	q.Ports = mergePorts(q.Ports)
+	q.Ports = reach.MergePorts(q.Ports)
 	return q, any
-}
-
-func mergePorts(rs []model.PortRange) []model.PortRange {
-	if len(rs) == 0 {
-		return nil
-	}
-	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Compare(a.Lo, b.Lo) })
-	out := []model.PortRange{rs[0]}
-	for _, r := range rs[1:] {
-		if last := &out[len(out)-1]; uint32(r.Lo) <= uint32(last.Hi)+1 {
-			last.Hi = max(last.Hi, r.Hi)
-		} else {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // fixedSide are the fixed endpoints of a set of subnets (and NICs), one per group of NICs
@@ -285,7 +269,7 @@ func changeRows(cells []reach.Cell) []ReachChange {
 	for _, k := range order {
 		r := rows[k]
 		if k.proto == model.ProtoTCP || k.proto == model.ProtoUDP {
-			r.Ports = reach.PortsString(mergePorts(ports[k]))
+			r.Ports = reach.PortsString(reach.MergePorts(ports[k]))
 		}
 		out = append(out, *r)
 	}

@@ -167,14 +167,23 @@ func ParsePorts(s string) ([]model.PortRange, error) {
 		}
 		out = append(out, model.PortRange{Lo: uint16(l), Hi: uint16(h)})
 	}
-	slices.SortFunc(out, func(a, b model.PortRange) int { return cmp.Compare(a.Lo, b.Lo) })
-	merged := out[:0]
-	for _, r := range out {
-		if n := len(merged); n > 0 && uint32(r.Lo) <= uint32(merged[n-1].Hi)+1 {
-			merged[n-1].Hi = max(merged[n-1].Hi, r.Hi)
-			continue
-		}
-		merged = append(merged, r)
+	return MergePorts(out), nil
+}
+
+// MergePorts sorts port ranges (in place) and merges overlapping and adjacent ones into a new
+// slice; nil for none.
+func MergePorts(rs []model.PortRange) []model.PortRange {
+	if len(rs) == 0 {
+		return nil
 	}
-	return merged, nil
+	slices.SortFunc(rs, func(a, b model.PortRange) int { return cmp.Compare(a.Lo, b.Lo) })
+	out := []model.PortRange{rs[0]}
+	for _, r := range rs[1:] {
+		if last := &out[len(out)-1]; uint32(r.Lo) <= uint32(last.Hi)+1 {
+			last.Hi = max(last.Hi, r.Hi)
+		} else {
+			out = append(out, r)
+		}
+	}
+	return out
 }
