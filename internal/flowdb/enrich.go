@@ -238,7 +238,7 @@ func (en *Enricher) context(r *flowlog.Record) Context {
 	c := Context{Kind: r.Kind, LogID: r.LogID, TargetID: r.TargetID, MAC: r.MAC, ACLID: r.ACLID, Rule: r.Rule,
 		Category: r.Category, Policy: r.Policy, RuleCollectionGroup: r.RuleCollectionGroup, RuleCollection: r.RuleCollection,
 		ActionReason: r.ActionReason, FQDN: r.FQDN, TargetURL: r.TargetURL}
-	c.By = lastSegment(r.LogID)
+	c.By = model.ID(r.LogID).Name()
 	if r.Kind == flowlog.VNetFlowLog {
 		c.By = r.ACLID
 	}
@@ -256,13 +256,6 @@ func (en *Enricher) context(r *flowlog.Record) Context {
 	}
 	c.ID = ContextID(&c)
 	return c
-}
-
-func lastSegment(id string) string {
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		return id[i+1:]
-	}
-	return id
 }
 
 func lookup[T any](n *model.Network, id string) (T, bool) {

@@ -196,9 +196,9 @@ func name(eps map[uint64]*Endpoint, id uint64) string {
 		return ""
 	}
 	if e.VM != "" {
-		return lastSegment(e.VM)
+		return model.ID(e.VM).Name()
 	}
-	return lastSegment(e.Owner)
+	return model.ID(e.Owner).Name()
 }
 
 // dest is a conversation's destination: its address, or the FQDN an application rule named.
