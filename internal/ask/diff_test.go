@@ -32,9 +32,12 @@ func TestDiffFindings(t *testing.T) {
 		if e.Name() == "nsgs.json" {
 			const open = `"description": "TEMP vendor access",`
 			i := strings.Index(string(b), open)
-			j := i + strings.Index(string(b[i:]), `"access": "Allow"`)
-			if i < 0 || j < i {
+			if i < 0 {
 				t.Fatal("allow-ssh-any not found in nsgs.json")
+			}
+			j := i + strings.Index(string(b[i:]), `"access": "Allow"`)
+			if j < i {
+				t.Fatal("allow-ssh-any's access not found in nsgs.json")
 			}
 			b = append(append(append([]byte{}, b[:j]...), `"access": "Deny"`...), b[j+len(`"access": "Allow"`):]...)
 		}
@@ -48,8 +51,14 @@ func TestDiffFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bd, _ := diff.ReadDocs([]string{src}, nil)
-	ad, _ := diff.ReadDocs([]string{dir}, nil)
+	bd, err := diff.ReadDocs([]string{src}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, err := diff.ReadDocs([]string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, err := Diff(ctx, before, after, bd, ad, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
