@@ -60,7 +60,7 @@ func gatewaySubnetIssues(s *model.Subnet, as assume.Set) []platformIssue {
 				fix:   "Remove the 0.0.0.0/0 route from the GatewaySubnet route table; route only specific spoke prefixes to the firewall.",
 				extra: map[string]any{"route": r.Name, "routeTable": rt.Name}})
 		}
-		if rt.DisableBGPPropagation {
+		if !s.GatewayRoutesPropagate() {
 			out = append(out, propagationIssue(rt, as))
 		}
 	}

@@ -158,7 +158,7 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 // works; under "broken" the packet is dropped there. False means the leg has ended.
 func (w *walker) gatewayWorks(gw *model.VNetGateway) bool {
 	s := gatewaySubnet(gw)
-	if s == nil || s.RouteTable == nil || !s.RouteTable.DisableBGPPropagation {
+	if s == nil || s.GatewayRoutesPropagate() {
 		return true
 	}
 	if w.choice(assume.GwSubnetNoPropagation).Default(assume.GwSubnetNoPropagation) {
