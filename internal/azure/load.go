@@ -200,6 +200,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
 	s.DNS.merge(&o.DNS)
 	s.BGP.merge(&o.BGP)
+	s.VWAN.merge(&o.VWAN)
 	if s.Unknown == nil {
 		s.Unknown = map[string]int{}
 	}

@@ -53,6 +53,8 @@ type Snapshot struct {
 	ConnectivityConfigs []*ConnectivityConfig
 	// AVNMDeployments are deployment status rows: which configurations are committed where.
 	AVNMDeployments []*AVNMDeployment
+	// VWAN is Virtual WAN: hubs, their connections, route tables and routing intent (vwan.go).
+	VWAN VWAN
 
 	resources int         // network resources read (of the types in kinds)
 	empty     []emptyFile // files that held none, with what they look like

@@ -66,6 +66,8 @@ type Network struct {
 	AdminRules       []*AdminRule
 	NetAppVolumes    []*NetAppVolume
 	RouteServers     []*RouteServer // routeserver.go
+	VirtualWANs      []*VirtualWAN  // vwan.go
+	VirtualHubs      []*VirtualHub  // vwan.go: Virtual WAN hubs, by ID
 	// DNS (spec §8).
 	PrivateDNSZones    []*PrivateDNSZone
 	ForwardingRulesets []*DNSForwardingRuleset

@@ -25,9 +25,6 @@ func (b *builder) buildFirewalls() {
 			fw.Classic = append(fw.Classic, b.ruleCollection(fw.ID, c)...)
 		}
 		b.classicSettings(fw, w.Additional)
-		if w.Hub != "" {
-			b.n.Warn("Unsupported", fw.ID, "firewall "+fw.Name+" is in a Virtual WAN hub; hub routing is not modelled")
-		}
 		b.n.Firewalls = append(b.n.Firewalls, fw)
 		b.n.Index(fw.ID, fw)
 		b.count(typeFirewall)

@@ -138,8 +138,8 @@ func TestRouteServerModel(t *testing.T) {
 	if len(rs.Peers) != 1 || rs.Peers[0].IP.String() != "10.50.1.4" || rs.Peers[0].ASN != 65001 {
 		t.Errorf("peers %+v, want nva1 10.50.1.4 AS 65001 (merged from the reference and the separate object)", rs.Peers)
 	}
-	if n.Unknown["Microsoft.Network/virtualHubs"] != 1 || n.Counts["Microsoft.Network/virtualHubs"] != 1 {
-		t.Errorf("unknown %v counts %v: want the Virtual WAN hub unknown and the Route Server read", n.Unknown, n.Counts)
+	if len(n.VirtualHubs) != 1 || n.Counts["Microsoft.Network/virtualHubs"] != 2 {
+		t.Errorf("unknown %v counts %v: want the Virtual WAN hub read as one (vwan.go) and the Route Server as the other", n.Unknown, n.Counts)
 	}
 }
 
