@@ -33,7 +33,8 @@ func (c *answerCache) put(k string, b []byte) {
 	if len(b) > c.budget/16 {
 		return // one huge answer would push out many small ones
 	}
-	kept := append([]byte(nil), b...)
+	kept := make([]byte, len(b)) // make and copy: no zeroing, no rounding up as append would
+	copy(kept, b)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[k]; ok {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -56,19 +57,77 @@ func TestTraceUnderLoad(t *testing.T) {
 	if len(vms) < 2 {
 		t.Fatal("the estate has no VMs to trace between")
 	}
-	ts := httptest.NewServer(s.Handler())
+	t.Logf("resident set %d MiB", rssMiB())
+	hs := &handlerTimes{next: s.Handler()}
+	ts := httptest.NewServer(hs)
 	defer ts.Close()
+	if p := os.Getenv("VNETDOCTOR_LOAD_PROFILE"); p != "" { // the load only, not the load of the estate
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	// Each run asks questions not asked before (the server keeps trace answers), except the last.
-	load(t, ts.URL, "VM names", vms, 1)
-	load(t, ts.URL, "private IPs", ips, 2)
-	load(t, ts.URL, "VM names, again", vms, 3)
-	load(t, ts.URL, "the same 100 questions (answers kept)", vms[:10], 4)
+	load(t, ts.URL, hs, "VM names", vms, 1)
+	load(t, ts.URL, hs, "private IPs", ips, 2)
+	load(t, ts.URL, hs, "VM names, again", vms, 3)
+	load(t, ts.URL, hs, "the same 100 questions (answers kept)", vms[:10], 4)
 	runtime.ReadMemStats(&ms)
-	t.Logf("heap in use after the load %d MiB", ms.HeapInuse>>20)
+	t.Logf("heap in use after the load %d MiB; resident set %d MiB; %d GCs, %v paused in all",
+		ms.HeapInuse>>20, rssMiB(), ms.NumGC, time.Duration(ms.PauseTotalNs).Round(time.Microsecond))
+}
+
+// handlerTimes records how long the server's handler takes per request: the server-side share
+// of a round trip, without the client, the connection and the wait for a CPU before the handler runs.
+type handlerTimes struct {
+	next http.Handler
+	mu   sync.Mutex
+	lat  []time.Duration
+}
+
+func (h *handlerTimes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t0 := time.Now()
+	h.next.ServeHTTP(w, r)
+	d := time.Since(t0)
+	h.mu.Lock()
+	h.lat = append(h.lat, d)
+	h.mu.Unlock()
+}
+
+// take returns the times recorded since the last take, sorted.
+func (h *handlerTimes) take() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.lat
+	h.lat = nil
+	slices.Sort(l)
+	return l
+}
+
+// rssMiB is this process's resident set (Linux), or 0.
+func rssMiB() int {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int
+	fmt.Sscan(string(b), &size, &res)
+	return res * os.Getpagesize() >> 20
+}
+
+// pct is the q quantile of sorted latencies.
+func pct(lat []time.Duration, q float64) time.Duration {
+	if len(lat) == 0 {
+		return 0
+	}
+	return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond)
 }
 
 // load runs 50 clients of 40 traces each between random endpoints and logs the latencies.
-func load(t *testing.T, base, what string, endpoints []string, seed uint64) {
+func load(t *testing.T, base string, hs *handlerTimes, what string, endpoints []string, seed uint64) {
 	const clients, perClient = 50, 40
 	tr := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
@@ -107,12 +166,12 @@ func load(t *testing.T, base, what string, endpoints []string, seed uint64) {
 	total := time.Since(began)
 	cpu := cpuTime() - cpu0
 	slices.Sort(lat)
-	p := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
-	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: p50 %v, p90 %v, p99 %v, max %v; "+
-		"%.0f µs of CPU per trace (server and clients); load average %s",
+	srv := hs.take()
+	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: round trip p50 %v, p90 %v, p99 %v, max %v; "+
+		"handler p50 %v, p99 %v; %.0f µs of CPU per trace (server and clients); load average %s",
 		what, len(lat), clients, total.Round(time.Millisecond), float64(len(lat))/total.Seconds(), runtime.GOMAXPROCS(0),
-		p(0.50), p(0.90), p(0.99), lat[len(lat)-1].Round(10*time.Microsecond),
-		float64(cpu.Microseconds())/float64(len(lat)), loadAverage())
+		pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), lat[len(lat)-1].Round(10*time.Microsecond),
+		pct(srv, 0.50), pct(srv, 0.99), float64(cpu.Microseconds())/float64(len(lat)), loadAverage())
 }
 
 // cpuTime is the CPU time (user and system) this process has used: on a shared machine the CPU
