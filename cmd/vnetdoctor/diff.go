@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
@@ -32,24 +34,26 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
 	}
 	ctx := context.Background()
-	before, err := c.snapshot(ctx, stdin)
-	if err != nil {
-		return err
-	}
 	ca := c
 	ca.snapshots, ca.warnings, ca.plans = after, nil, plans
-	afterSnap, err := ca.snapshot(ctx, stdin)
-	if err != nil {
+	// The two snapshots and their resource documents load at once. The after side prints no
+	// warnings while it loads (its lines follow the before side's, as they did one at a time).
+	var afterSnap *ask.Snapshot
+	var bd, ad diff.Docs
+	var errA, errD error
+	var wg sync.WaitGroup
+	wg.Go(func() { afterSnap, errA = ca.snapshot(ctx, nil) })
+	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0) })
+	before, err := c.snapshot(ctx, stdin)
+	wg.Wait()
+	if err = cmp.Or(err, errA, errD); err != nil {
 		return err
 	}
 	c.warnings = append(c.warnings, ca.warnings...)
-	bd, err := diff.ReadDocs(c.snapshots, nil)
-	if err != nil {
-		return err
-	}
-	ad, err := diff.ReadDocs(after, nil)
-	if err != nil {
-		return err
+	if in, ok := stdin.(*cliInput); ok {
+		for _, w := range ca.warnings {
+			fmt.Fprintf(in.stderr, "vnetdoctor: warning: [%s] %s\n", w.Code, w.Message)
+		}
 	}
 	for _, ov := range ca.planned {
 		ad.ApplyPlan(ov)
@@ -62,6 +66,20 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return c.writeJSON(stdout, a)
 	}
 	return diffText(stdout, a)
+}
+
+// readDocs reads both sides' resource documents: only the files that differ, unless a plan
+// overlays the after side (a plan merges into whole bodies).
+func readDocs(before, after []string, planned bool) (diff.Docs, diff.Docs, error) {
+	if !planned {
+		return diff.ReadChanged(before, after)
+	}
+	bd, err := diff.ReadDocs(before, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ad, err := diff.ReadDocs(after, nil)
+	return bd, ad, err
 }
 
 func diffText(w io.Writer, a *ask.DiffAnswer) error {

@@ -1,7 +1,9 @@
 package ask
 
 import (
+	"cmp"
 	"context"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
@@ -32,18 +34,20 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs), Routes: diff.CompareRoutes(before.Plane, after.Plane)}
-	sc := scopeOf(a.Resources, a.Routes, before.Plane.Net, after.Plane.Net)
-	var err error
-	if a.Reachability, a.ReachStats, err = diffReach(ctx, before, after, sc, opts); err != nil {
-		return nil, err
-	}
-	fb, err := Check(ctx, before, CheckQuery{}, opts)
-	if err != nil {
-		return nil, err
-	}
-	fa, err := Check(ctx, after, CheckQuery{}, opts)
-	if err != nil {
+	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
+	bn, an := before.Plane.Net, after.Plane.Net
+	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
+	sc := scopeOf(a.Resources, a.Routes, bn, an)
+	// The reachability and both snapshots' findings are independent: one at a time would leave
+	// a core idle.
+	var fb, fa []check.Finding
+	var errB, errA, err error
+	var wg sync.WaitGroup
+	wg.Go(func() { fb, errB = Check(ctx, before, CheckQuery{}, opts) })
+	wg.Go(func() { fa, errA = Check(ctx, after, CheckQuery{}, opts) })
+	a.Reachability, a.ReachStats, err = diffReach(ctx, before, after, sc, opts)
+	wg.Wait()
+	if err = cmp.Or(err, errB, errA); err != nil {
 		return nil, err
 	}
 	a.Findings = FindingsDiff{New: minusFindings(fa, fb), Resolved: minusFindings(fb, fa)}

@@ -284,3 +284,40 @@ func ruleSide(n *model.Network, entries []string, asgs []*model.ASG) ([]netip.Pr
 	}
 	return out, true
 }
+
+// routeNeutral are the types whose change cannot change an effective route: security rules and
+// groups filter, DNS names, a VM only owns NICs ("How Azure selects a route" reads routes, BGP and
+// system routes only: learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview).
+var routeNeutral = map[string]bool{
+	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
+	"microsoft.network/applicationsecuritygroups": true, "microsoft.compute/virtualmachines": true,
+}
+
+// routeSubnets are the subnets (lower IDs) whose effective routes a change may touch, or nil
+// for all: none for route-neutral changes; a route table's routes apply to the subnets associated
+// with it and no others (virtual-networks-udr-overview, "Custom routes"), on either side; any other
+// change may move routes anywhere.
+func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
+	tables := map[string]bool{}
+	for _, id := range append(append(slices.Clone(res.Added), res.Removed...), changedIDs(res)...) {
+		t := strings.ToLower(azure.TypeFromID(id))
+		switch {
+		case routeNeutral[t] || strings.HasPrefix(t, "microsoft.network/privatednszones"):
+		case t == "microsoft.network/routetables":
+			tables[strings.ToLower(id)] = true
+		case t == "microsoft.network/routetables/routes":
+			tables[strings.ToLower(azure.ParentID(id))] = true
+		default:
+			return nil
+		}
+	}
+	out := map[string]bool{}
+	for _, n := range []*model.Network{b, a} {
+		for _, s := range n.Subnets {
+			if s.RouteTable != nil && tables[s.RouteTable.ID.Key()] {
+				out[s.ID.Key()] = true
+			}
+		}
+	}
+	return out
+}

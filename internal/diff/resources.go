@@ -44,19 +44,7 @@ type Doc struct {
 // resources inline). An ID seen twice keeps the larger body.
 func ReadDocs(paths []string, stdin io.Reader) (Docs, error) {
 	docs := Docs{}
-	read := func(name string, data []byte) error {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		for {
-			var v any
-			if err := dec.Decode(&v); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return fmt.Errorf("%s: %v", name, err)
-			}
-			docs.index(v)
-		}
-	}
+	read := docs.read
 	for _, p := range paths {
 		if p == "-" {
 			data, err := io.ReadAll(stdin)

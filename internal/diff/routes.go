@@ -43,7 +43,14 @@ func routeOf(r fib.Route) Route {
 // after has (added) and only before has (removed); a subnet on one side only has all its routes
 // added or removed. Subnets whose routes did not change are left out.
 func CompareRoutes(before, after *dataplane.Plane) []SubnetRoutes {
-	bs, as := routesBySubnet(before), routesBySubnet(after)
+	return CompareRoutesIn(before, after, nil)
+}
+
+// CompareRoutesIn is CompareRoutes of the subnets whose lower-cased ID (model.ID.Key) only
+// holds (every subnet when only is nil): the caller knows the others' routes cannot differ, and
+// their tables are never built.
+func CompareRoutesIn(before, after *dataplane.Plane, only map[string]bool) []SubnetRoutes {
+	bs, as := routesBySubnet(before, only), routesBySubnet(after, only)
 	keys := map[string]string{}
 	for k, v := range bs {
 		keys[k] = v.id
@@ -67,9 +74,12 @@ type subnetRoutes struct {
 	routes []Route
 }
 
-func routesBySubnet(p *dataplane.Plane) map[string]subnetRoutes {
+func routesBySubnet(p *dataplane.Plane, only map[string]bool) map[string]subnetRoutes {
 	out := map[string]subnetRoutes{}
 	for _, s := range p.Net.Subnets {
+		if only != nil && !only[model.ID(s.ID).Key()] {
+			continue
+		}
 		var rs []Route
 		if t := p.FIB.Subnet(s); t != nil {
 			for _, r := range t.All() {

@@ -1,0 +1,66 @@
+package diff
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestReadChangedTwin: reading only the files that differ gives CompareResources the answer of
+// reading both snapshots whole — with a rule changed, a file renamed but unchanged, a resource
+// added, and a changed resource that an unchanged file also holds (a larger duplicate there
+// wins on both sides, as ReadDocs keeps the larger body).
+func TestReadChangedTwin(t *testing.T) {
+	after := changedCopy(t, map[string][2]string{
+		"nsgs.json": {`"destinationPortRange": "22",`, `"destinationPortRange": "2222",`},
+	})
+	if err := os.Rename(filepath.Join(after, "vms.json"), filepath.Join(after, "vms-renamed.json")); err != nil {
+		t.Fatal(err)
+	}
+	added := `{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/applicationSecurityGroups/new", "name": "new", "properties": {}}`
+	if err := os.WriteFile(filepath.Join(after, "added.json"), []byte(added), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A larger copy of a route table in a file both sides hold, while routes.json changes it
+	// after: the larger copy wins on both sides, so the route table does not change.
+	dupe := `{"id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network/routeTables/rt-hub-gateway", "name": "rt-hub-gateway", "properties": {"disableBgpRoutePropagation": false, "routes": [], "padding": "` + strings.Repeat("x", 5000) + `"}}`
+	before := changedCopy(t, nil)
+	for _, dir := range []string{before, after} {
+		if err := os.WriteFile(filepath.Join(dir, "dupe.json"), []byte(dupe), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(after, "routes.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), `"disableBgpRoutePropagation": false`, `"disableBgpRoutePropagation": true`, 1)
+	if err := os.WriteFile(filepath.Join(after, "routes.json"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := ReadDocs([]string{before}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa, err := ReadDocs([]string{after}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, ga, err := ReadChanged([]string{before}, []string{after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := CompareResources(wb, wa), CompareResources(gb, ga)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ReadChanged vs ReadDocs (-whole +changed files only):\n%s", d)
+	}
+	if len(want.Added) != 1 || len(want.Changed) < 1 {
+		t.Errorf("the change is not what was planted: %+v", want)
+	}
+	if len(gb)+len(ga) >= len(wb)+len(wa) {
+		t.Errorf("ReadChanged read %d resources, reading whole reads %d: nothing skipped", len(gb)+len(ga), len(wb)+len(wa))
+	}
+}
