@@ -3,11 +3,14 @@ package ask
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -58,12 +61,22 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	default:
 		return []ReachChange{}, st, nil
 	}
+	nb, na := before.Plane.Net, after.Plane.Net
+	pending, reason := ruleRuns(before.Plane, after.Plane, sc, opts)
+	if reason != "" {
+		st.Scope, st.Reason = "skipped", reason
+		return nil, st, nil
+	}
+	if st.Scope == "rules" && len(pending) == 0 {
+		return []ReachChange{}, st, nil // no filtering decision changed: no model to build
+	}
 	var mb, ma *reach.Model
 	var wg sync.WaitGroup
 	wg.Go(func() { mb = reach.Build(before.Plane) })
 	ma = reach.Build(after.Plane)
 	wg.Wait()
-	runs := planRuns(before.Plane.Net, after.Plane.Net, mb, ma, sc, opts)
+	runs := planRuns(nb, na, mb, ma, sc, opts)
+	runs = append(runs, groupRuns(pending, mb, ma)...)
 	var cells []reach.Cell
 	inTo := map[netip.Addr]bool{} // destinations some To run owns: From runs leave them out
 	for _, r := range runs {
@@ -92,40 +105,126 @@ func spanAddr(v uint32) [4]byte { return [4]byte{byte(v >> 24), byte(v >> 16), b
 
 var allProtocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP}
 
-// planRuns turns the scope into reach queries: changed subnets' and NICs' endpoints both ways
-// over every packet, and the other endpoints of NSGs whose rules changed over the packets those
-// rules match (a packet no changed rule matches meets the same first match as before).
+// planRuns turns the scope's changed subnets and NICs into reach queries: their endpoints both
+// ways over every packet.
 func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Options) []diffRun {
-	var runs []diffRun
-	subnets := sc.subnets
-	whole := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool { return subnets[strings.ToLower(string(s.ID))] },
+	whole := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool { return sc.subnets[strings.ToLower(string(s.ID))] },
 		func(nic *model.NIC) bool { return sc.nics[strings.ToLower(string(nic.ID))] })
-	if len(whole.to) > 0 {
-		runs = append(runs, diffRun{reach.Query{To: whole.to, Protocols: allProtocols, Assume: opts.Assume}, true, whole.covered},
-			diffRun{reach.Query{From: whole.from, Protocols: allProtocols, Assume: opts.Assume}, false, nil})
+	if len(whole.to) == 0 {
+		return nil
 	}
-	for nsg, changes := range sc.rules {
-		eps := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool {
-			return s.NSG != nil && strings.EqualFold(string(s.NSG.ID), nsg) && !subnets[strings.ToLower(string(s.ID))]
+	return []diffRun{{reach.Query{To: whole.to, Protocols: allProtocols, Assume: opts.Assume}, true, whole.covered},
+		{reach.Query{From: whole.from, Protocols: allProtocols, Assume: opts.Assume}, false, nil}}
+}
+
+// pendingRun is one endpoint's query for changed NSG rules, before the models exist.
+type pendingRun struct {
+	addr netip.Addr
+	to   bool
+	q    reach.Query // without the endpoint
+}
+
+// ruleRuns are the queries the changed NSG rules need, for the endpoints their NSGs filter (but
+// not those recomputed whole): inbound as destinations, outbound as sources, each over the
+// packets whose decision changed there (endpointDelta), or over every packet the changed
+// rules match when that cannot be worked out. A non-empty reason says the change cannot be
+// bounded by endpoints (an appliance's NSG filters flows crossing it).
+func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) ([]pendingRun, string) {
+	nb, na := pb.Net, pa.Net
+	var out []pendingRun
+	tb, ta := translationsOf(pb), translationsOf(pa)
+	tr := translated{sources: append(tb.sources, ta.sources...), ports: append(tb.ports, ta.ports...)}
+	for _, nsg := range slices.Sorted(maps.Keys(sc.rules)) {
+		changes := sc.rules[nsg]
+		if forwards(nb, nsg) || forwards(na, nsg) {
+			return nil, "NSG " + nsg + " filters an appliance's forwarded flows"
+		}
+		addrs := addrsOf(nb, na, func(s *model.Subnet) bool {
+			return s.NSG != nil && strings.EqualFold(string(s.NSG.ID), nsg) && !sc.subnets[strings.ToLower(string(s.ID))]
 		}, func(nic *model.NIC) bool {
 			return nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) && !sc.nics[strings.ToLower(string(nic.ID))]
 		})
-		for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
-			q, ok := ruleQuery(nb, na, changes, dir)
-			if !ok {
-				continue
-			}
-			q.Assume = opts.Assume
-			if dir == model.Inbound && len(eps.to) > 0 {
-				q.To = eps.to
-				runs = append(runs, diffRun{q, true, nil}) // its domain is not every packet: From runs keep theirs
-			} else if dir == model.Outbound && len(eps.from) > 0 {
-				q.From = eps.from
-				runs = append(runs, diffRun{q, false, nil})
+		for _, e := range addrs {
+			for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
+				if dir == model.Outbound && !e.src {
+					continue
+				}
+				out = append(out, endpointRuns(pb, pa, e.addr, dir, changes, tr, opts)...)
 			}
 		}
 	}
-	return runs
+	return out, ""
+}
+
+// endpointRuns are one endpoint's queries for one direction of the changed rules.
+func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changes []ruleChange, tr translated, opts Options) []pendingRun {
+	to := dir == model.Inbound
+	d, ok := endpointDelta(pb, pa, a, dir, changes)
+	if !ok {
+		q, any := ruleQuery(pb.Net, pa.Net, changes, dir)
+		if !any {
+			return nil
+		}
+		if to {
+			q.Space = nil // a translated source may fall in the rules' addresses
+		}
+		q.Assume = opts.Assume
+		return []pendingRun{{a, to, q}}
+	}
+	var out []pendingRun
+	for _, proto := range allProtocols {
+		ds := d[proto]
+		if ds == nil {
+			continue
+		}
+		q := reach.Query{Protocols: []model.Protocol{proto}, Space: prefixes(ds.spans), Ports: ds.ports, Assume: opts.Assume}
+		if to {
+			q.Space, q.Ports = tr.widen(ds)
+			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
+				out = append(out, pendingRun{fe, true, reach.Query{Protocols: []model.Protocol{proto}, Assume: opts.Assume}})
+			}
+		}
+		if proto == model.ProtoICMP {
+			q.Ports = nil
+		}
+		out = append(out, pendingRun{a, to, q})
+	}
+	return out
+}
+
+// groupRuns makes the pending runs reach queries, one per group of alike endpoints (FixedKey)
+// asking the same packets.
+func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
+	seen := map[string]bool{}
+	var out []diffRun
+	for _, p := range pending {
+		key := p.addr.String()
+		if kb, ka := mb.FixedKey(p.addr), ma.FixedKey(p.addr); kb != "" && ka != "" {
+			key = kb + "#" + ka
+		}
+		key += fmt.Sprint(p.to, p.q.Protocols, p.q.Space, p.q.Ports)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		e := endpointOf(p.addr, mb, ma)
+		q := p.q
+		if p.to {
+			q.To = []reach.Endpoint{e}
+		} else {
+			q.From = []reach.Endpoint{e}
+		}
+		out = append(out, diffRun{q, p.to, nil}) // its domain is not every packet: From runs keep theirs
+	}
+	return out
+}
+
+func endpointOf(a netip.Addr, mb, ma *reach.Model) reach.Endpoint {
+	e := reach.Endpoint{Ref: a.String(), Addr: a, Label: ma.Label(a)}
+	if e.Label == reach.Internet || e.Label == reach.Unrouted {
+		e.Label = mb.Label(a)
+	}
+	return e
 }
 
 // ruleQuery is the packets the changed rules of one direction match, before or after: the
@@ -180,62 +279,73 @@ type fixedSide struct {
 	covered  []netip.Addr // every address listed, represented or not
 }
 
-// endpointsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts
-// and by the NICs inNIC accepts: as destinations (with NICs' public IPs, private endpoints,
-// internal load balancer frontends) and as sources (NICs, firewalls).
+// endpointsOf is the addresses of addrsOf as fixed endpoints, one per group of alike NICs.
 func endpointsOf(nb, na *model.Network, mb, ma *reach.Model, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) fixedSide {
-	seen := map[netip.Addr]bool{}
 	groups := map[string]bool{}
 	var out fixedSide
-	add := func(n *model.Network, a netip.Addr, s *model.Subnet, src bool) {
-		if !a.IsValid() || seen[a] {
-			return
-		}
-		seen[a] = true
-		out.covered = append(out.covered, a)
-		kb, ka := mb.FixedKey(a), ma.FixedKey(a)
+	for _, x := range addrsOf(nb, na, inSubnet, inNIC) {
+		out.covered = append(out.covered, x.addr)
+		kb, ka := mb.FixedKey(x.addr), ma.FixedKey(x.addr)
 		if kb != "" && ka != "" {
 			if groups[kb+"#"+ka] {
-				return // another NIC of the group stands for this one
+				continue // another NIC of the group stands for this one
 			}
 			groups[kb+"#"+ka] = true
 		}
-		e := reach.Endpoint{Ref: a.String(), Addr: a, Label: ma.Label(a)}
-		if e.Label == reach.Internet || e.Label == reach.Unrouted {
-			e.Label = mb.Label(a)
-		}
+		e := endpointOf(x.addr, mb, ma)
 		out.to = append(out.to, e)
-		if src {
+		if x.src {
 			out.from = append(out.from, e)
+		}
+	}
+	return out
+}
+
+// addrEnd is an owned address and whether flows start there.
+type addrEnd struct {
+	addr netip.Addr
+	src  bool
+}
+
+// addrsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts and
+// by the NICs inNIC accepts: as destinations (with NICs' public IPs, private endpoints, internal
+// load balancer frontends) and as sources (NICs, firewalls); each once, in the order found.
+func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
+	seen := map[netip.Addr]bool{}
+	var out []addrEnd
+	add := func(a netip.Addr, src bool) {
+		if a.IsValid() && !seen[a] {
+			seen[a] = true
+			out = append(out, addrEnd{a, src})
 		}
 	}
 	for _, n := range []*model.Network{nb, na} {
 		for _, nic := range n.NICs {
 			for _, c := range nic.IPConfigs {
 				if (c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && inNIC(nic)) {
-					add(n, c.PrivateIP, c.Subnet, true)
+					add(c.PrivateIP, true)
 					if c.PublicIP != nil {
-						add(n, c.PublicIP.Address, c.Subnet, false)
+						add(c.PublicIP.Address, false)
 					}
 				}
 			}
 		}
 		for _, fw := range n.Firewalls {
 			if fw.Subnet != nil && inSubnet(fw.Subnet) {
-				add(n, fw.PrivateIP, fw.Subnet, true)
+				add(fw.PrivateIP, true)
 			}
 		}
 		for _, pe := range n.PrivateEndpoints {
 			if pe.Subnet != nil && inSubnet(pe.Subnet) {
 				for _, a := range pe.IPs {
-					add(n, a, pe.Subnet, false)
+					add(a, false)
 				}
 			}
 		}
 		for _, lb := range n.LoadBalancers {
 			for _, fe := range lb.Frontends {
 				if fe.Subnet != nil && inSubnet(fe.Subnet) {
-					add(n, fe.PrivateIP, fe.Subnet, false)
+					add(fe.PrivateIP, false)
 				}
 			}
 		}

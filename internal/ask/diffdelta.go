@@ -1,0 +1,416 @@
+package ask
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/reach"
+)
+
+// A changed NSG rule can change a flow's verdict only where it changes a filtering decision:
+// NSG rules are evaluated in priority order and the first match decides (learn.microsoft.com/
+// azure/virtual-network/network-security-groups-overview, "Security rules"), so a packet that
+// neither version of a rule matches meets the same first match as before, and a packet the
+// rule matches whose decision (allow or deny, by the same-named rule) is unchanged is filtered
+// alike. delta works that set out at one endpoint from its effective rules on both sides,
+// before any trace: a change that decides nothing new costs no reachability model at all.
+
+// delta is the packets, as the endpoint's rules see them, whose decision changed, by protocol.
+type delta map[model.Protocol]*deltaSide
+
+type deltaSide struct {
+	spans []span // the other side's addresses (sources inbound, destinations outbound)
+	ports []model.PortRange
+}
+
+type span struct{ lo, hi uint64 } // inclusive IPv4 range as integers
+
+// endpointDelta is the decision delta at the endpoint owning a (its private address, or the NIC
+// behind a public one) for one direction of the changed rules. ok is false when it cannot be
+// worked out from the rules alone (no single owner with rules on both sides, rules with source
+// ports or notes the trace would read): the caller then recomputes the changed rules' packets
+// whole.
+func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changes []ruleChange) (delta, bool) {
+	eb, selfB := effectiveAt(pb, a)
+	ea, selfA := effectiveAt(pa, a)
+	if eb == nil || ea == nil || selfB != selfA || !selfB.Is4() {
+		return nil, false
+	}
+	changed := map[*model.SecurityRule]bool{}
+	for _, c := range changes {
+		changed[c.Before], changed[c.After] = true, true
+	}
+	region, ok := changedRegion(dir, changed, eb, ea)
+	if !ok {
+		return nil, false
+	}
+	cutsA, cutsP := ruleCuts(dir, eb, ea)
+	out := delta{}
+	for proto, reg := range region {
+		d := &deltaSide{}
+		for _, sp := range reg.spans {
+			for _, as := range within(cutsA, sp) {
+				for _, pr := range portAtoms(proto, cutsP, reg.ports) {
+					f := acl.Flow{Src: addrAt(as.lo), Dst: selfA, Proto: proto, SrcPort: 49152, DstPort: pr.Lo}
+					if dir == model.Outbound {
+						f.Src, f.Dst = selfA, addrAt(as.lo)
+					}
+					if decides(eb.Evaluate(dir, f)) != decides(ea.Evaluate(dir, f)) {
+						d.spans = append(d.spans, as)
+						d.ports = append(d.ports, pr)
+					}
+				}
+			}
+		}
+		if len(d.spans) > 0 {
+			d.ports = reach.MergePorts(d.ports)
+			out[proto] = d
+		}
+	}
+	return out, true
+}
+
+// decides is what a trace reads of a filtering result: allowed or not, and by which rule (a
+// rule of the same name and access decides alike).
+func decides(r acl.Result) string {
+	s := "deny"
+	if r.Allowed {
+		s = "allow"
+	}
+	for i := 0; i < r.N; i++ {
+		if ru := r.Levels[i].Rule; ru != nil {
+			s += "|" + ru.Name
+		}
+	}
+	return s
+}
+
+// effectiveAt is the effective rules at address a and the address they see as the endpoint's own:
+// a NIC ip configuration's or a private endpoint's, or the NIC behind a public IP (rules see the
+// private address, spec §2.1).
+func effectiveAt(p *dataplane.Plane, a netip.Addr) (*acl.Effective, netip.Addr) {
+	owners := p.Net.Owners(a)
+	if len(owners) == 1 {
+		switch o := owners[0]; o.Kind {
+		case model.OwnerNIC:
+			return p.ACL.ForIPConfig(o.IPConfig), a
+		case model.OwnerPrivateEndpoint:
+			return p.ACL.ForPrivateEndpoint(o.PrivateEndpoint), a
+		}
+	}
+	if c, ok := p.Index.IPConfigByPublicIP[a]; ok && len(owners) <= 1 {
+		return p.ACL.ForIPConfig(c), c.PrivateIP
+	}
+	return nil, netip.Addr{}
+}
+
+// changedRegion is the packets the changed rules match on either side, by protocol: the other
+// side's addresses and the destination ports. false when a changed rule limits source ports,
+// names no address, or either side's rules carry notes (assumptions a trace may turn into
+// Unknown whatever decides).
+func changedRegion(dir model.Direction, changed map[*model.SecurityRule]bool, sides ...*acl.Effective) (map[model.Protocol]*deltaSide, bool) {
+	out := map[model.Protocol]*deltaSide{}
+	for _, e := range sides {
+		if len(e.Notes) > 0 || len(e.Assumptions) > 0 {
+			return nil, false
+		}
+		for _, rs := range e.Sets {
+			if rs == nil {
+				continue
+			}
+			for _, r := range rs.Rules {
+				if r.Direction != dir || r.Security == nil || !changed[r.Security] {
+					continue
+				}
+				if len(r.SourcePorts) != 1 || r.SourcePorts[0] != model.AllPorts {
+					return nil, false
+				}
+				other := r.ExpandedSource
+				if dir == model.Outbound {
+					other = r.ExpandedDest
+				}
+				if len(other) == 0 {
+					return nil, false
+				}
+				for _, p := range protocolsOf(r.Protocol) {
+					if out[p] == nil {
+						out[p] = &deltaSide{}
+					}
+					for _, x := range other {
+						if sp, ok := spanOf(x); ok {
+							out[p].spans = append(out[p].spans, sp)
+						}
+					}
+					out[p].ports = append(out[p].ports, r.DestPorts...)
+				}
+			}
+		}
+	}
+	for _, d := range out {
+		d.spans = mergeSpans(d.spans)
+		d.ports = reach.MergePorts(d.ports)
+	}
+	return out, true
+}
+
+func protocolsOf(p model.Protocol) []model.Protocol {
+	if slices.Contains(allProtocols, p) {
+		return []model.Protocol{p}
+	}
+	return allProtocols
+}
+
+// ruleCuts are the address and port boundaries (range starts) of every rule of both sides in one
+// direction, and the platform addresses outbound rules treat apart (spec §2.6).
+func ruleCuts(dir model.Direction, sides ...*acl.Effective) ([]uint64, []uint64) {
+	as := []uint64{0, 1 << 32}
+	ps := []uint64{0, 1 << 16}
+	for _, a := range []netip.Addr{model.AzurePlatformIP, model.IMDSAddr} {
+		v := u64(a)
+		as = append(as, v, v+1)
+	}
+	for _, e := range sides {
+		for _, rs := range e.Sets {
+			if rs == nil {
+				continue
+			}
+			for _, r := range rs.Rules {
+				if r.Direction != dir {
+					continue
+				}
+				other := r.ExpandedSource
+				if dir == model.Outbound {
+					other = r.ExpandedDest
+				}
+				for _, x := range other {
+					if sp, ok := spanOf(x); ok {
+						as = append(as, sp.lo, sp.hi+1)
+					}
+				}
+				for _, pr := range r.DestPorts {
+					ps = append(ps, uint64(pr.Lo), uint64(pr.Hi)+1)
+				}
+			}
+		}
+	}
+	slices.Sort(as)
+	slices.Sort(ps)
+	return slices.Compact(as), slices.Compact(ps)
+}
+
+// within cuts sp at the boundaries cuts (sorted starts).
+func within(cuts []uint64, sp span) []span {
+	var out []span
+	i, _ := slices.BinarySearch(cuts, sp.lo+1)
+	lo := sp.lo
+	for ; i < len(cuts) && cuts[i] <= sp.hi; i++ {
+		out = append(out, span{lo, cuts[i] - 1})
+		lo = cuts[i]
+	}
+	return append(out, span{lo, sp.hi})
+}
+
+// portAtoms are the port pieces of the region's ports cut at the rules' port boundaries; ICMP
+// has no port (one atom).
+func portAtoms(p model.Protocol, cuts []uint64, ports []model.PortRange) []model.PortRange {
+	if p != model.ProtoTCP && p != model.ProtoUDP {
+		return []model.PortRange{model.AllPorts}
+	}
+	var out []model.PortRange
+	for _, pr := range ports {
+		for _, x := range within(cuts, span{uint64(pr.Lo), uint64(pr.Hi)}) {
+			out = append(out, model.PortRange{Lo: uint16(x.lo), Hi: uint16(x.hi)})
+		}
+	}
+	return out
+}
+
+func spanOf(p netip.Prefix) (span, bool) {
+	if !p.Addr().Is4() {
+		return span{}, false
+	}
+	p = p.Masked()
+	lo := u64(p.Addr())
+	return span{lo, lo + (1 << (32 - p.Bits())) - 1}, true
+}
+
+func u64(a netip.Addr) uint64 {
+	b := a.As4()
+	return uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+}
+
+func addrAt(v uint64) netip.Addr { return netip.AddrFrom4(spanAddr(uint32(v))) }
+
+// mergeSpans sorts and joins overlapping or adjacent spans.
+func mergeSpans(in []span) []span {
+	slices.SortFunc(in, func(a, b span) int {
+		if a.lo != b.lo {
+			if a.lo < b.lo {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	var out []span
+	for _, s := range in {
+		if n := len(out); n > 0 && s.lo <= out[n-1].hi+1 {
+			out[n-1].hi = max(out[n-1].hi, s.hi)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// prefixes are the CIDR blocks covering spans exactly.
+func prefixes(spans []span) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range spans {
+		for lo := s.lo; lo <= s.hi; {
+			bits := 32
+			for bits > 0 {
+				size := uint64(1) << (32 - (bits - 1))
+				if lo%size != 0 || lo+size-1 > s.hi {
+					break
+				}
+				bits--
+			}
+			out = append(out, netip.PrefixFrom(addrAt(lo), bits))
+			lo += 1 << (32 - bits)
+		}
+	}
+	return out
+}
+
+// translated says whether a packet's source or destination port may be rewritten before the
+// endpoint's inbound rules see it, so an inbound delta in those terms does not bound the flows'
+// own addresses and ports: a firewall SNATs what it forwards to its instance addresses in its
+// subnet (learn.microsoft.com/azure/firewall/snat-private-range), a DNAT rule or a load
+// balancer rule maps a frontend port to a backend port (azure/firewall/features "Inbound DNAT",
+// azure/load-balancer/components "Load balancer rules").
+type translated struct {
+	sources []span
+	ports   []model.PortRange
+}
+
+func translationsOf(p *dataplane.Plane) translated {
+	var t translated
+	n := p.Net
+	for _, fw := range n.Firewalls {
+		if fw.Subnet != nil {
+			for _, x := range fw.Subnet.Prefixes {
+				if sp, ok := spanOf(x); ok {
+					t.sources = append(t.sources, sp)
+				}
+			}
+		}
+		if e := p.Firewalls[fw]; e != nil {
+			for _, ri := range e.Rules(model.NATRules) {
+				if r := ri.Rule; r != nil && r.TranslatedPort != 0 {
+					t.ports = append(t.ports, model.PortRange{Lo: r.TranslatedPort, Hi: r.TranslatedPort})
+				}
+			}
+		}
+	}
+	for _, lb := range n.LoadBalancers {
+		for _, r := range lb.Rules {
+			t.ports = append(t.ports, model.PortRange{Lo: r.BackendPort, Hi: r.BackendPort})
+			if r.HAPorts() {
+				t.ports = append(t.ports, model.AllPorts)
+			}
+		}
+		for _, r := range lb.InboundNATRules {
+			t.ports = append(t.ports, model.PortRange{Lo: r.BackendPort, Hi: r.BackendPort})
+		}
+	}
+	return t
+}
+
+// widen returns the run's space and ports for an inbound delta: all addresses when a delta
+// source is one a firewall translates to, all ports when a delta port is a translated one.
+func (t translated) widen(d *deltaSide) ([]netip.Prefix, []model.PortRange) {
+	space, ports := prefixes(mergeSpans(d.spans)), d.ports
+	for _, s := range d.spans {
+		for _, x := range t.sources {
+			if s.lo <= x.hi && x.lo <= s.hi {
+				space = nil
+			}
+		}
+	}
+	for _, p := range d.ports {
+		for _, x := range t.ports {
+			if p.Lo <= x.Hi && x.Lo <= p.Hi {
+				ports = nil
+			}
+		}
+	}
+	return space, ports
+}
+
+// frontendsOf are the addresses whose flows a load balancer or a firewall DNAT rule hands to the
+// endpoint at a: their flows reach its rules under another destination.
+func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	n := p.Net
+	for _, lb := range n.LoadBalancers {
+		hands := false
+		for _, bp := range lb.BackendPools {
+			for _, c := range bp.IPConfigs {
+				hands = hands || c.PrivateIP == a
+			}
+			hands = hands || slices.Contains(bp.Addresses, a)
+		}
+		for _, r := range lb.InboundNATRules {
+			hands = hands || (r.Target != nil && r.Target.PrivateIP == a)
+		}
+		if hands {
+			for _, fe := range lb.Frontends {
+				out = append(out, fe.PrivateIP)
+				if fe.PublicIP != nil {
+					out = append(out, fe.PublicIP.Address)
+				}
+			}
+		}
+	}
+	for _, fw := range n.Firewalls {
+		e := p.Firewalls[fw]
+		if e == nil {
+			continue
+		}
+		for _, ri := range e.Rules(model.NATRules) {
+			if r := ri.Rule; r != nil && r.TranslatedAddress == a {
+				out = append(out, fw.HubPublicAddresses...)
+				for _, pip := range fw.PublicIPs {
+					out = append(out, pip.Address)
+				}
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(x netip.Addr) bool { return !x.IsValid() })
+}
+
+// forwards reports whether an NSG filters flows that only cross its endpoints: it sits on a
+// NIC with IP forwarding, or on a subnet holding one (an appliance forwards others' packets,
+// and its rules filter them: learn.microsoft.com/azure/virtual-network/virtual-network-network-interface
+// "Enable or disable IP forwarding").
+func forwards(n *model.Network, nsg string) bool {
+	for _, nic := range n.NICs {
+		if !nic.IPForwarding {
+			continue
+		}
+		if nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) {
+			return true
+		}
+		for _, c := range nic.IPConfigs {
+			if c.Subnet != nil && c.Subnet.NSG != nil && strings.EqualFold(string(c.Subnet.NSG.ID), nsg) {
+				return true
+			}
+		}
+	}
+	return false
+}
