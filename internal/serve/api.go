@@ -71,6 +71,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.C
 		}
 	}
 	v, err := f(r.Context(), q)
+	if e, ok := v.(*encoded); ok && err == nil {
+		e.write(w, r)
+		return
+	}
 	if err == nil {
 		if err = encodeAnswer(v, ws, func(b []byte) {
 			if kept != nil {

@@ -114,13 +114,15 @@ func TestBrowserFirstPaint(t *testing.T) {
 	defer ts.Close()
 	out := runNode(t, node, chromium, dir, "BASE_URL="+ts.URL, "SHOTS="+shotsDir(t), "MODE=firstpaint")
 	var r struct {
-		FirstPaintMs, WallMs, VNetsDrawn int
+		FirstPaintMs, StartMs, TopologyMs, LaidOutMs, DrawnMs, WallMs, VNetsDrawn int
 	}
 	line := out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
 		t.Fatalf("first paint output %q: %v", out, err)
 	}
-	t.Logf("warm %v; first paint %d ms in the page (%d ms wall, including browser start), %d VNets drawn", warm.Round(time.Millisecond), r.FirstPaintMs, r.WallMs, r.VNetsDrawn)
+	t.Logf("warm %v; first paint %d ms in the page (script started at %d ms, topology answered at %d, laid out at %d, drawn at %d; "+
+		"%d ms wall, including browser start), %d VNets drawn; load average %s",
+		warm.Round(time.Millisecond), r.FirstPaintMs, r.StartMs, r.TopologyMs, r.LaidOutMs, r.DrawnMs, r.WallMs, r.VNetsDrawn, loadAverage())
 	if r.VNetsDrawn != len(sn.Plane.Net.VNets) {
 		t.Errorf("%d VNets drawn, want %d", r.VNetsDrawn, len(sn.Plane.Net.VNets))
 	}

@@ -2,7 +2,10 @@ package serve
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
@@ -130,4 +133,49 @@ func appendNewline(dst []byte, depth int) []byte {
 		dst = append(dst, spaces[:min(n, len(spaces))]...)
 	}
 	return dst
+}
+
+// encoded is an answer already rendered (an answer that never changes is encoded once), with
+// its gzip for clients that accept it: the bytes are the same once decoded.
+type encoded struct {
+	json, gzip []byte
+}
+
+func newEncoded(b []byte) (*encoded, error) {
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed) // the level is valid
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return &encoded{json: bytes.Clone(b), gzip: gz.Bytes()}, nil
+}
+
+// write writes the answer, gzipped when the request accepts gzip.
+func (e *encoded) write(w http.ResponseWriter, r *http.Request) {
+	w.Header()["Vary"] = varyEncoding
+	if !acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		writeJSON(w, e.json)
+		return
+	}
+	w.Header()["Content-Encoding"] = gzipEncoding
+	writeJSON(w, e.gzip)
+}
+
+var varyEncoding, gzipEncoding = []string{"Accept-Encoding"}, []string{"gzip"}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip or *, without q=0.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for _, c := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(c, ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name != "gzip" && name != "x-gzip" && name != "*" {
+				continue
+			}
+			q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+			return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
+		}
+	}
+	return false
 }

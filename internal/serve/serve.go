@@ -114,7 +114,7 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 func (s *Server) Warm(ctx context.Context) error {
 	err := s.snap.Plane.Warm(ctx)
 	if err == nil {
-		s.topology() // the UI's first request
+		s.topology().encodedBase() // the UI's first request
 		s.warmMs.Store(time.Since(s.started).Milliseconds())
 		s.ready.Store(true)
 	} else {

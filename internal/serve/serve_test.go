@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -423,5 +424,32 @@ func TestIsLoopbackAddr(t *testing.T) {
 		if got := IsLoopbackAddr(addr); got != want {
 			t.Errorf("IsLoopbackAddr(%q) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestTopologyGzip: the VNet-level topology (encoded once) is gzipped for a client that accepts
+// gzip and decodes to the bytes every other client gets; q=0 refuses gzip.
+func TestTopologyGzip(t *testing.T) {
+	_, ts := newTestServer(t, Options{})
+	resp, plain := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "identity")
+	if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "Accept-Encoding" || !json.Valid(plain) {
+		t.Fatalf("identity: Content-Encoding %q, Vary %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	resp, gz := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "br, gzip;q=0.8")
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("gzip accepted: Content-Encoding %q, Content-Type %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, plain) {
+		t.Errorf("gzip decodes to %d bytes (%v), want the %d bytes of the plain answer", len(b), err, len(plain))
+	}
+	if resp, _ := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "gzip;q=0"); resp.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0: Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+	if resp, _ := do(t, "HEAD", ts.URL+"/api/topology", "Accept-Encoding", "gzip"); resp.StatusCode != 200 || resp.ContentLength != int64(len(gz)) {
+		t.Errorf("HEAD: %d, Content-Length %d", resp.StatusCode, resp.ContentLength)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -104,6 +105,19 @@ type topology struct {
 	devices map[string][]*Device // by VNet ID key
 	all     []*Device
 	byID    map[string]*Device // device ID and aliases, lower case
+
+	baseOnce sync.Once
+	baseJSON *encoded // base as /api/topology writes it: 2.8 MB on the 1,000-VNet estate, encoded once
+	baseErr  error
+}
+
+// encodedBase returns the VNet-level answer's bytes and their gzip (90 KB of the 1,000-VNet
+// estate's 2.8 MB), encoding them on first use (Warm does).
+func (t *topology) encodedBase() (*encoded, error) {
+	t.baseOnce.Do(func() {
+		t.baseErr = encodeAnswer(t.base, nil, func(b []byte) { t.baseJSON, t.baseErr = newEncoded(b) })
+	})
+	return t.baseJSON, t.baseErr
 }
 
 func (s *Server) topology() *topology {
@@ -300,7 +314,7 @@ func (s *Server) apiTopology(ctx context.Context, q url.Values) (any, error) {
 	t := s.topology()
 	ref := p["vnet"]
 	if ref == "" {
-		return t.base, nil
+		return t.encodedBase()
 	}
 	for _, v := range s.snap.Plane.Net.VNets {
 		if v.ID.Equal(model.ID(ref)) || strings.EqualFold(v.Name, ref) {
