@@ -23,6 +23,7 @@ type builder struct {
 	conns    map[*model.VNetGateway][]*model.Connection
 	udrLPM   map[*model.RouteTable]*bart.Lite // UDR prefixes for spec §1.5 rule 2
 	learned  map[*model.VNet]*learnedSet      // learned routes of each VNet's gateways and Route Servers (learned.go)
+	vwan     *vwanState                       // Virtual WAN hub routing (vwan.go); nil without hubs
 	warn     *[]model.Warning
 }
 
@@ -58,6 +59,7 @@ func newBuilder(n *model.Network, subnets []*model.Subnet, warn *[]model.Warning
 		b.warnPeerings(v)
 	}
 	b.learnedRoutes(vnets) // supplied BGP tables (learned.go)
+	b.vwan = newVWAN(n, b.addWarning)
 	for _, s := range subnets {
 		if rs := b.serviceEndpointRoutes(s); len(rs) > 0 {
 			b.seRoutes[s] = rs

@@ -95,6 +95,7 @@ func (b *builder) candidates(s *model.Subnet, withEndpoints bool) []Route {
 		rs = b.gatewayRoutesFor(rs, s)
 		rs = b.appendLearned(rs, s, withEndpoints) // learned.go: all for the listing, else those sharing a prefix
 	}
+	rs = b.vwanRoutes(rs, s) // Virtual WAN hub routes (vwan.go)
 	if s.RouteTable != nil {
 		rs = append(rs, b.udrs[s.RouteTable]...)
 	}
@@ -114,6 +115,7 @@ func (b *builder) countCandidates(s *model.Subnet) int {
 	}
 	k += len(b.gwRoutes[v]) + len(b.udrs[s.RouteTable])
 	k += groupRouteCount(v)
+	k += b.vwanRouteCount(v)
 	return k
 }
 

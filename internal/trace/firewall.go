@@ -29,7 +29,7 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 		return
 	}
 	e := w.p.Firewalls[fw]
-	if e == nil || fw.Subnet == nil {
+	if e == nil || fw.Subnet == nil && !w.hubFirewall(fw) {
 		w.drop(InsufficientInformation, StepPlatform, fw.ID, "", "firewall %s has no AzureFirewallSubnet in the snapshot (Virtual WAN hub firewalls are not modelled)", fw.Name)
 		return
 	}
@@ -55,7 +55,7 @@ func (w *walker) atFirewall(fw *model.Firewall) {
 		in: in, out: w.pkt, inSet: len(w.srcSet) > 0, fw: fw, step: w.hop.Steps[0]})
 	w.forwarded = true
 	w.sender, w.senderFW = nil, fw
-	w.leave(fw.Subnet, fw, false)
+	w.leaveFirewall(fw)
 }
 
 // anyOpaque reports whether a candidate rule names FQDN tags or web categories.
@@ -158,14 +158,14 @@ func (w *walker) translate(fw *model.Firewall, res firewall.Result) bool {
 		w.step(StepDnat, Translated, res.Holder, res.RuleID, "destination %s:%d → %s:%d", before.dst, before.dport, w.pkt.dst, w.pkt.dport)
 	}
 	snat := res.SNAT
-	if snat == firewall.SNATPublic && !w.routesToInternet(fw.Subnet) {
+	if snat == firewall.SNATPublic && !w.fwToInternet(fw) {
 		snat = firewall.SNATInstance // forced tunnelling: the firewall sends from an instance address (spec §3.1)
 	}
 	switch snat {
 	case firewall.SNATInstance:
 		w.snatToInstances(fw, res.RuleID)
 	case firewall.SNATNone:
-		if isPublic(w.pkt.dst) && w.routesToInternet(fw.Subnet) {
+		if isPublic(w.pkt.dst) && w.fwToInternet(fw) {
 			// [FWSNAT]: with a public destination in the private ranges (0.0.0.0/0 = never SNAT) the
 			// firewall "can't route traffic directly to the Internet".
 			w.drop(NoOutboundAccess, StepSnat, res.Holder, "", "%s is inside the firewall's SNAT private ranges, so the firewall does not SNAT it and cannot send it to the internet with the private source %s (spec §3.3 [FWSNAT])", w.pkt.dst, w.pkt.src)
@@ -224,7 +224,7 @@ func (w *walker) firewallReply(fw *model.Firewall) {
 	w.devices = append(w.devices, device{kind: HopFirewall, id: fw.ID, name: fw.Name, stateful: true, fw: fw})
 	w.forwarded = true
 	w.sender, w.senderFW = nil, fw
-	w.leave(fw.Subnet, fw, false)
+	w.leaveFirewall(fw)
 }
 
 func (w *walker) sessionDevice(id model.ID) (device, bool) {

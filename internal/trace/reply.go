@@ -15,6 +15,10 @@ const peDecision = "replies from a private endpoint ignore UDRs and go to the cl
 
 // startReply begins the return leg where the forward leg ended, addresses swapped.
 func (w *walker) startReply(f *walker) {
+	if f.exitBranch != nil { // the request left to a Virtual WAN branch (vwan.go)
+		w.replyFromBranch(f)
+		return
+	}
 	switch f.leg.Disposition {
 	case ExitedToInternet:
 		w.addHop(HopInternet, "internet", "", w.pkt.src)

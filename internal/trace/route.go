@@ -46,6 +46,10 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 // follow carries out the route decision d taken in subnet s (spec §1.6).
 func (w *walker) follow(s *model.Subnet, d forward.Decision) {
 	r := d.Route
+	if r != nil && r.HubConnection != nil { // a Virtual WAN hub's route (vwan.go)
+		w.toHub(s, r)
+		return
+	}
 	switch d.Kind {
 	case forward.Local:
 		w.arrive(s.VNet, nil)

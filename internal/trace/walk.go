@@ -93,6 +93,8 @@ type walker struct {
 	exitGW *model.VNetGateway
 	// exitConn is the connection it left over; inConn the one a leg enters Azure over (VPN NAT, vpnnat.go).
 	exitConn, inConn *model.Connection
+	// exitBranch is the Virtual WAN branch a leg left to (vwan.go; the reply enters there).
+	exitBranch *model.HubBranch
 	// sender is the NIC ip configuration the current leg left from (outbound method, spec §4);
 	// senderFW the firewall it left from; both nil after a gateway.
 	sender   *model.IPConfig
