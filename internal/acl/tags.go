@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -156,10 +157,17 @@ func (a *ACL) subnetContext(s *model.Subnet, static bool) *subnetCtx {
 		members := a.vnetTag(s)
 		vnet := ipset.Of(members...)
 		key := vnet.String()
+		learned, lid := a.learnedTag(s)
+		if lid != "" {
+			vnet, key = vnet.Union(learned.set), key+"|"+lid
+		}
 		if static {
 			key += "|static"
 		}
 		return a.contexts.get(key, func() *subnetCtx {
+			if lid != "" {
+				members = append(slices.Clip(members), learned.prefixes...)
+			}
 			sc := &subnetCtx{vnet: expandList(members)}
 			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges;
 			// under --assume internet-tag=static, the public address space whatever the routes.
@@ -231,6 +239,34 @@ func (a *ACL) vnetTag(s *model.Subnet) []netip.Prefix {
 		}
 	}
 	return b
+}
+
+// learnedTag is what the BGP-learned routes subnet s receives add to its VirtualNetwork tag
+// (spec §2.4: routes with next hop VirtualNetworkGateway are in the tag; service-tags-overview:
+// VirtualNetwork is "the virtual network address space ..., all connected on-premises address
+// spaces, peered virtual networks, or virtual network connected to a virtual network gateway,
+// ... and address prefixes used on user-defined routes. Be aware that this tag may also contain
+// default routes"). The learned routes of a gateway or Route Server are shared by every table
+// that receives them (fib.Table.Learned), so their set is built once per shared list and named
+// by it (id, "" when s receives none): a hub's 10,000 on-premises prefixes are not merged anew
+// for each spoke subnet. What a subnet does not receive (propagation disabled) is not added.
+func (a *ACL) learnedTag(s *model.Subnet) (expansion, string) {
+	if a.fib == nil || s == nil {
+		return expansion{}, ""
+	}
+	t := a.fib.Subnet(s)
+	if t == nil || len(t.Learned()) == 0 {
+		return expansion{}, ""
+	}
+	rs := t.Learned()
+	id := fmt.Sprintf("learned %p", &rs[0])
+	return a.tags.get("\x00"+id, func() expansion { // no tag name starts with NUL
+		ps := make([]netip.Prefix, len(rs))
+		for i := range rs {
+			ps[i] = rs[i].Prefix
+		}
+		return expansion{ipset.Of(ps...), ps}
+	}), id
 }
 
 // defaultRules builds the six default rules of spec §2.3 for a subnet context. Names and

@@ -1,7 +1,6 @@
 package fib
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -29,6 +28,9 @@ import (
 type learnedSet struct {
 	routes []Route // one per prefix, in listing order
 	lpm    bart.Table[int32]
+	// gw is what the VNet's own GatewaySubnet receives when it differs: the set without the
+	// routes of Route Servers whose branch-to-branch is off (gatewayView); nil when the same.
+	gw *learnedSet
 }
 
 func newLearnedSet(rs []Route) *learnedSet {
@@ -49,16 +51,14 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 		}
 	}
 	for _, v := range vnets {
-		if rs := b.learnedFor(v, servers[v]); len(rs) > 0 {
+		if rs := b.learnedFor(v, servers[v], true); len(rs) > 0 {
 			if b.learned == nil {
 				b.learned = map[*model.VNet]*learnedSet{}
 			}
-			b.learned[v] = newLearnedSet(rs)
-			b.warnRouteServerTraces(rs)
-			// Table.WithoutEndpoints, which the VirtualNetwork tag is built from (acl), leaves them out.
-			b.addWarning("Assumption", v.ID, fmt.Sprintf("the %d prefixes learned over BGP in %s are routed, but not yet "+
-				"counted in the VirtualNetwork service tag of the subnets that receive them (Microsoft's tag holds all connected "+
-				"on-premises address spaces): an NSG rule naming VirtualNetwork may decide differently for them", len(rs), v.Name))
+			l := newLearnedSet(rs)
+			l.gw = b.gatewayView(v, servers[v], rs)
+			b.learned[v] = l
+			b.warnNVADefault(rs)
 		}
 		b.warnUnlearned(v, servers[v])
 	}
@@ -79,6 +79,9 @@ func (b *builder) learnedOf(s *model.Subnet) *learnedSet {
 	}
 	v := s.VNet
 	if l, own := b.learned[v]; own || len(v.Gateways) > 0 {
+		if l != nil && l.gw != nil && s.Named(model.GatewaySubnetName) {
+			return l.gw
+		}
 		return l
 	}
 	if p := v.TransitPeering(); p != nil {
@@ -213,7 +216,7 @@ type candidate struct {
 // learnedFor builds the learned routes v's own gateways and Route Servers program: for each
 // prefix the best by §1.8 item 11, none that equals or falls inside v's ranges or a peered
 // VNet's ranges (item 10), none a static route of the same gateway already lists.
-func (b *builder) learnedFor(v *model.VNet, servers []*model.RouteServer) []Route {
+func (b *builder) learnedFor(v *model.VNet, servers []*model.RouteServer, withServers bool) []Route {
 	if !anyLearned(v, servers) {
 		return nil
 	}
@@ -259,7 +262,7 @@ func (b *builder) learnedFor(v *model.VNet, servers []*model.RouteServer) []Rout
 		k++
 	}
 	for _, rs := range servers {
-		if rs.Learned == nil {
+		if rs.Learned == nil || !withServers {
 			continue
 		}
 		for i := range rs.Learned.Routes {
@@ -483,17 +486,60 @@ func (b *builder) warnFirewallDefault(v *model.VNet) {
 	}
 }
 
-// warnRouteServerTraces says, once per Route Server that programs routes, that traces do not
-// follow them to their NVA yet: the tracer takes every VirtualNetworkGateway next hop to a
-// gateway (internal/forward), so an answer through one of them would name the wrong device.
-func (b *builder) warnRouteServerTraces(rs []Route) {
-	var seen []*model.RouteServer
+// gatewayView is what v's GatewaySubnet receives of the learned routes rs when a Route Server of
+// v has branch-to-branch off: the routes without that Route Server's, nil when nothing differs.
+// The VPN and ExpressRoute gateways route what they carry by that table (trace: gateway ingress
+// and hairpin), and "by default Azure Route Server doesn't propagate the routes it receives from
+// the NVA and ExpressRoute gateway between each other. Once you enable the route exchange,
+// ExpressRoute and the NVA will learn each other's routes" (route-server/expressroute-vpn-support;
+// allowBranchToBranchTraffic is that switch, Update-AzRouteServer -AllowBranchToBranchTraffic).
+// DECISION: the VMs of v still get the Route Server's routes (they are programmed into the VNet
+// either way); only the gateways do not learn them, so on-premises traffic that enters a gateway
+// for an NVA's prefix finds no route there (a gateway row of the same prefix, if any, is kept).
+func (b *builder) gatewayView(v *model.VNet, servers []*model.RouteServer, rs []Route) *learnedSet {
+	if len(v.Gateways) == 0 || v.SubnetNamed(model.GatewaySubnetName) == nil {
+		return nil
+	}
+	off := false
+	for _, s := range servers {
+		off = off || !s.BranchToBranch
+	}
+	if !off || !slices.ContainsFunc(rs, func(r Route) bool { return r.RouteServer != nil }) {
+		return nil
+	}
+	for _, s := range servers {
+		if !s.BranchToBranch {
+			b.addWarning("Assumption", s.ID, "Route Server "+s.Name+" has allowBranchToBranchTraffic off: the gateways of "+v.Name+
+				" do not learn the NVAs' routes (route-server/expressroute-vpn-support), so what enters from on-premises is routed "+
+				"by GatewaySubnet's table without them")
+		}
+	}
+	return newLearnedSet(b.learnedFor(v, servers, false))
+}
+
+// warnNVADefault warns, once per NVA, when an NVA's subnet takes a 0.0.0.0/0 the NVA itself
+// advertised to a Route Server and has no 0.0.0.0/0 UDR: the NVA's own internet-bound traffic is
+// sent back to an NVA (troubleshoot-route-server, "Why does my network virtual appliance (NVA) lose
+// internet connectivity after it advertises the default route (0.0.0.0/0) to the Route Server?":
+// "configure a user-defined route (UDR) to override this default route from the NVA and attach the
+// UDR to the subnet where the NVA is hosted"). A trace of such traffic ends in Loop.
+func (b *builder) warnNVADefault(rs []Route) {
 	for i := range rs {
-		if s := rs[i].RouteServer; s != nil && !slices.Contains(seen, s) {
-			seen = append(seen, s)
-			b.addWarning("Unsupported", s.ID, "routes Route Server "+s.Name+" programs (next hop the NVA that advertised them, "+
-				"listed as VirtualNetworkGateway) are listed, but traces do not follow them to the NVA yet: a trace that selects "+
-				"one goes to the VNet's gateway instead")
+		r := &rs[i]
+		if r.RouteServer == nil || r.Prefix.Bits() != 0 {
+			continue
+		}
+		for _, a := range r.NextHopIPs {
+			o, ok := b.n.OwnerIn(r.RouteServer.VNet, a)
+			if !ok || o.Kind != model.OwnerNIC || o.IPConfig.Subnet == nil || o.IPConfig.Subnet.DefaultUDR() != nil {
+				continue
+			}
+			if !o.IPConfig.Subnet.GatewayRoutesPropagate() {
+				continue
+			}
+			b.addWarning("Assumption", o.IPConfig.NIC.ID, "NVA "+o.IPConfig.NIC.Name+" advertises 0.0.0.0/0 to Route Server "+
+				r.RouteServer.Name+", which programs it for the NVA's own subnet "+o.IPConfig.Subnet.Name+" too: without a 0.0.0.0/0 UDR "+
+				"with next hop Internet there, the NVA's internet-bound traffic returns to an NVA (troubleshoot-route-server)")
 		}
 	}
 }

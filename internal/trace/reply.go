@@ -25,6 +25,9 @@ func (w *walker) startReply(f *walker) {
 		w.step(StepRoute, Matched, "", "", "the reply from %s crosses the internet to %s", w.pkt.src, addrOr(w.pkt.dst, "the Azure-chosen address"))
 		w.atPublicIP()
 	case ExitedToOnPremises:
+		if w.replyBeyondNVA(f) { // the request left through an NVA (routeserver.go)
+			return
+		}
 		last := f.leg.Hops[len(f.leg.Hops)-1]
 		w.addHop(HopOnPremises, last.Name, model.ID(last.ResourceID), w.pkt.src)
 		w.step(StepRoute, Matched, model.ID(last.ResourceID), "", "the reply comes back over the gateway connection")

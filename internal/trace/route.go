@@ -40,6 +40,9 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 		routeHook(s, w.pkt.dst, d.Route, systemOnly)
 	}
 	w.routeStep(s, d.Route, systemOnly)
+	if w.routeServerHop(from, d) { // routeserver.go
+		return
+	}
 	w.follow(s, d)
 }
 

@@ -2,10 +2,11 @@
 import json
 SUB="/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network"
 def rid(kind,name): return f"{SUB}/{kind}/{name}"
-def subnet(vnet,name,prefix,rt=None):
+def subnet(vnet,name,prefix,rt=None,nsg=None):
     p={"provisioningState":"Succeeded","addressPrefix":prefix,"delegations":[],
        "privateEndpointNetworkPolicies":"Disabled","privateLinkServiceNetworkPolicies":"Enabled"}
     if rt: p["routeTable"]={"id":rid("routeTables",rt)}
+    if nsg: p["networkSecurityGroup"]={"id":rid("networkSecurityGroups",nsg)}
     return {"name":name,"id":rid("virtualNetworks",vnet)+"/subnets/"+name,"type":"Microsoft.Network/virtualNetworks/subnets","properties":p}
 def peering(vnet,name,remote,remote_space,transit=False,use_remote=False):
     return {"name":name,"id":rid("virtualNetworks",vnet)+"/virtualNetworkPeerings/"+name,
@@ -20,8 +21,12 @@ def vnet(name,space,subnets,peerings):
 network=[
  vnet("vnet-hub","10.50.0.0/16",[subnet("vnet-hub","snet-hub","10.50.1.0/24"),subnet("vnet-hub","GatewaySubnet","10.50.255.0/27")],
    [peering("vnet-hub","hub-to-s1","vnet-s1","10.51.0.0/16",transit=True),peering("vnet-hub","hub-to-s2","vnet-s2","10.52.0.0/16",transit=True)]),
- vnet("vnet-s1","10.51.0.0/16",[subnet("vnet-s1","snet-s1","10.51.1.0/24")],[peering("vnet-s1","s1-to-hub","vnet-hub","10.50.0.0/16",use_remote=True)]),
+ vnet("vnet-s1","10.51.0.0/16",[subnet("vnet-s1","snet-s1","10.51.1.0/24",nsg="nsg-s1")],[peering("vnet-s1","s1-to-hub","vnet-hub","10.50.0.0/16",use_remote=True)]),
  vnet("vnet-s2","10.52.0.0/16",[subnet("vnet-s2","snet-s2","10.52.1.0/24","rt-s2")],[peering("vnet-s2","s2-to-hub","vnet-hub","10.50.0.0/16",use_remote=True)]),
+ # nsg-s1 holds the default rules only: vm-s1's traffic to on-premises prefixes learned over BGP is allowed by
+ # AllowVnetOutBound, whose VirtualNetwork tag holds them (service-tags-overview: "all connected on-premises address spaces").
+ {"name":"nsg-s1","id":rid("networkSecurityGroups","nsg-s1"),"type":"Microsoft.Network/networkSecurityGroups","location":"westeurope",
+  "properties":{"provisioningState":"Succeeded","securityRules":[],"subnets":[{"id":rid("virtualNetworks","vnet-s1")+"/subnets/snet-s1"}]}},
  {"name":"rt-s2","id":rid("routeTables","rt-s2"),"type":"Microsoft.Network/routeTables","location":"westeurope",
   "properties":{"provisioningState":"Succeeded","disableBgpRoutePropagation":True,"routes":[]}},
 ]
@@ -88,7 +93,9 @@ for nic,rows in expected.items():
     open(f"expected/routes-{nic}.json","w").write(json.dumps({"value":rows},indent=1)+"\n")
 q={"cases":[
  {"name":"spoke-reaches-onprem-by-bgp-prefix","query":{"from":"vm-s1","to":"172.16.5.10","protocol":"Tcp","destinationPort":443},
-  "expect":{"verdict":"Reachable","forward":"ExitedToOnPremises Route=System Route","return":"Delivered Route=System Route",
+  # nsg-s1's AllowVnetOutBound decides: 172.16.5.10 is in vm-s1's VirtualNetwork tag through the learned 172.16.0.0/16
+  # (without it, DenyAllOutBound would: 172.16/12 is private, so not Internet either).
+  "expect":{"verdict":"Reachable","forward":"ExitedToOnPremises NsgOutbound=defaultSecurityRules/AllowVnetOutBound","return":"Delivered Route=System Route",
    "hops":"Nic > VirtualNetworkGateway > OnPremises","findings":None}},
  {"name":"propagation-disabled-hides-bgp-prefix","query":{"from":"vm-s2","to":"172.16.5.10","protocol":"Tcp","destinationPort":443},
   "expect":{"verdict":"Unreachable","forward":"Dropped/NextHopNone Route=System Route","return":"","hops":"Nic","findings":None}},
@@ -96,7 +103,7 @@ q={"cases":[
   "expect":{"verdict":"Reachable","forward":"ExitedToOnPremises Route=System Route","return":"Delivered Route=System Route",
    "hops":"Nic > VirtualNetworkGateway > OnPremises","findings":None}},
  {"name":"spoke-range-inside-learned-supernet-stays-local","query":{"from":"vm-hub","to":"10.51.1.4","protocol":"Tcp","destinationPort":22},
-  "expect":{"verdict":"Reachable","forward":"Delivered Route=System Route","return":"Delivered Route=System Route",
+  "expect":{"verdict":"Reachable","forward":"Delivered NsgInbound=defaultSecurityRules/AllowVnetInBound","return":"Delivered Route=System Route",
    "hops":"Nic > Nic","findings":None}},
 ]}
 open("queries.json","w").write(json.dumps(q,indent=1)+"\n")
