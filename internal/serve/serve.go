@@ -27,7 +27,6 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
-	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
 )
@@ -75,7 +74,7 @@ type Server struct {
 	warmMs  atomic.Int64
 
 	checkMu sync.Mutex
-	checks  map[assume.Set][]check.Finding // check's answer per set of assumptions
+	checks  map[assume.Set]*encoded // check's answer per set of assumptions
 
 	heavy   chan struct{} // a slot per reach or check computing now (acquireHeavy)
 	reaches reachCache
@@ -94,7 +93,7 @@ func New(snap *ask.Snapshot, opts Options) *Server {
 	if opts.MaxURLBytes <= 0 {
 		opts.MaxURLBytes = DefaultMaxURLBytes
 	}
-	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set][]check.Finding{},
+	s := &Server{snap: snap, opts: opts, ask: ask.DefaultOptions(), started: time.Now(), checks: map[assume.Set]*encoded{},
 		heavy: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)), traces: newAnswerCache(maxTraceCacheBytes)}
 	if opts.Ask != nil {
 		s.ask = *opts.Ask

@@ -427,29 +427,32 @@ func TestIsLoopbackAddr(t *testing.T) {
 	}
 }
 
-// TestTopologyGzip: the VNet-level topology (encoded once) is gzipped for a client that accepts
-// gzip and decodes to the bytes every other client gets; q=0 refuses gzip.
-func TestTopologyGzip(t *testing.T) {
+// TestEncodedAnswersGzip: the answers encoded once (the VNet-level topology, check's findings)
+// are gzipped for a client that accepts gzip and decode to the bytes every other client gets;
+// q=0 refuses gzip.
+func TestEncodedAnswersGzip(t *testing.T) {
 	_, ts := newTestServer(t, Options{})
-	resp, plain := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "identity")
-	if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "Accept-Encoding" || !json.Valid(plain) {
-		t.Fatalf("identity: Content-Encoding %q, Vary %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
-	}
-	resp, gz := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "br, gzip;q=0.8")
-	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
-		t.Fatalf("gzip accepted: Content-Encoding %q, Content-Type %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"))
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, plain) {
-		t.Errorf("gzip decodes to %d bytes (%v), want the %d bytes of the plain answer", len(b), err, len(plain))
-	}
-	if resp, _ := do(t, "GET", ts.URL+"/api/topology", "Accept-Encoding", "gzip;q=0"); resp.Header.Get("Content-Encoding") != "" {
-		t.Errorf("gzip;q=0: Content-Encoding %q", resp.Header.Get("Content-Encoding"))
-	}
-	if resp, _ := do(t, "HEAD", ts.URL+"/api/topology", "Accept-Encoding", "gzip"); resp.StatusCode != 200 || resp.ContentLength != int64(len(gz)) {
-		t.Errorf("HEAD: %d, Content-Length %d", resp.StatusCode, resp.ContentLength)
+	for _, path := range []string{"/api/topology", "/api/check", "/api/check"} {
+		resp, plain := do(t, "GET", ts.URL+path, "Accept-Encoding", "identity")
+		if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "Accept-Encoding" || !json.Valid(plain) {
+			t.Fatalf("%s identity: Content-Encoding %q, Vary %q", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+		}
+		resp, gz := do(t, "GET", ts.URL+path, "Accept-Encoding", "br, gzip;q=0.8")
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("%s gzip accepted: Content-Encoding %q, Content-Type %q", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := io.ReadAll(zr); err != nil || !bytes.Equal(b, plain) {
+			t.Errorf("%s: gzip decodes to %d bytes (%v), want the %d bytes of the plain answer", path, len(b), err, len(plain))
+		}
+		if resp, _ := do(t, "GET", ts.URL+path, "Accept-Encoding", "gzip;q=0"); resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s gzip;q=0: Content-Encoding %q", path, resp.Header.Get("Content-Encoding"))
+		}
+		if resp, _ := do(t, "HEAD", ts.URL+path, "Accept-Encoding", "gzip"); resp.StatusCode != 200 || resp.ContentLength != int64(len(gz)) {
+			t.Errorf("%s HEAD: %d, Content-Length %d", path, resp.StatusCode, resp.ContentLength)
+		}
 	}
 }
