@@ -128,6 +128,7 @@ var registry = []Check{
 	privateEndpointResolvesPublic,
 	privateDNSZoneNotLinked,
 	privateDNSRecordMismatch,
+	virtualWanRouting, // vwan.go
 }
 
 // Run runs every check on p with opts and returns the findings in a deterministic order (Sort).

@@ -28,5 +28,6 @@ const (
 	CodeRouteBlackhole                Code = "RouteBlackhole"
 	CodeShadowedRule                  Code = "ShadowedRule"
 	CodeSnatCapacity                  Code = "SnatCapacity"
+	CodeVirtualWanRouting             Code = "VirtualWanRouting"
 	CodeCheckFailed                   Code = "CheckFailed" // a check panicked (RunOne)
 )

@@ -1,0 +1,66 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestVirtualWanRoutingWithoutIntent: the vwan-secured-hub snapshot without routing intent,
+// conn-spoke2 propagating to the None route table: spoke2 cannot be reached from the
+// connections associated with defaultRouteTable, and the hub's firewall inspects nothing.
+func TestVirtualWanRoutingWithoutIntent(t *testing.T) {
+	const src = "../../testdata/scenarios/vwan-secured-hub/snapshot"
+	dir := t.TempDir()
+	var rs []map[string]any
+	b, err := os.ReadFile(filepath.Join(src, "vwan.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &rs)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, r := range rs {
+		props, _ := r["properties"].(map[string]any)
+		switch name, _ := r["name"].(string); {
+		case strings.HasSuffix(name, "RoutingIntent"):
+			continue
+		case name == "defaultRouteTable":
+			props["routes"] = []any{}
+		case name == "conn-spoke2":
+			rc := props["routingConfiguration"].(map[string]any)
+			none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
+			rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
+		}
+		out = append(out, r)
+	}
+	b, _ = json.Marshal(out)
+	net, err := os.ReadFile(filepath.Join(src, "network.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vwan.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "network.json"), net, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs := RunOne(context.Background(), virtualWanRouting, loadPlane(t, dir), DefaultOptions())
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Evidence["issue"].(string)+": "+f.Title)
+	}
+	slices.Sort(got)
+	want := []string{
+		"ConnectionNotPropagated: connection conn-spoke2 (vnet-spoke2) is in no route of hub hub-weu's defaultRouteTable, so conn-spoke1, conn-spoke3, conn-branch1 cannot reach it",
+		"FirewallNotUsed: hub hub-weu is secured by firewall afw-hub-weu, but neither routing intent nor a hub route sends traffic to it",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,165 @@
+package fib
+
+import (
+	"encoding/json"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const vwanScenario = "../../testdata/scenarios/vwan-secured-hub/snapshot"
+
+// vwanVariant writes the vwan-secured-hub snapshot with edit applied to each resource of
+// vwan.json (a nil result drops the resource) and loads it.
+func vwanVariant(t *testing.T, edit func(r map[string]any) map[string]any) *model.Network {
+	t.Helper()
+	dir := t.TempDir()
+	net, err := os.ReadFile(filepath.Join(vwanScenario, "network.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []map[string]any
+	b, err := os.ReadFile(filepath.Join(vwanScenario, "vwan.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &rs)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, r := range rs {
+		if r = edit(r); r != nil {
+			out = append(out, r)
+		}
+	}
+	b, _ = json.Marshal(out)
+	if err := os.WriteFile(filepath.Join(dir, "vwan.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "network.json"), net, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, err := convert.Load([]string{dir}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// withoutIntent drops routing intent and its _policy_ routes, and makes conn-spoke2 propagate
+// to the None route table only (about-virtual-hub-routing: "propagating to the None route
+// table implies that no routes are required to be propagated from the connection").
+func withoutIntent(r map[string]any) map[string]any {
+	name, _ := r["name"].(string)
+	props, _ := r["properties"].(map[string]any)
+	switch {
+	case strings.HasSuffix(name, "RoutingIntent"):
+		return nil
+	case name == "defaultRouteTable":
+		props["routes"] = []any{}
+	case name == "conn-spoke2":
+		rc := props["routingConfiguration"].(map[string]any)
+		none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
+		rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
+	}
+	return r
+}
+
+func vnetSubnet(t *testing.T, n *model.Network, vnet string) *model.Subnet {
+	t.Helper()
+	for _, v := range n.VNets {
+		if v.Name == vnet {
+			return v.Subnets[0]
+		}
+	}
+	t.Fatalf("no VNet %s", vnet)
+	return nil
+}
+
+// TestVWANRoutesWithoutIntent: a spoke learns what its associated table holds from the other
+// connections' propagation, with the hub router's addresses as next hop; a connection that
+// propagates to None is in no table; 0/0 is absent (no hub route holds one).
+func TestVWANRoutesWithoutIntent(t *testing.T) {
+	n := vwanVariant(t, withoutIntent)
+	f, _ := Build(n)
+	var got []string
+	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke1")).All() {
+		if r.HubConnection != nil {
+			got = append(got, r.Source.String()+" "+r.Prefix.String()+" "+r.NextHop.String()+" "+addrsText(r.NextHopIPs))
+		}
+	}
+	want := []string{
+		"VirtualNetworkGateway 100.64.10.0/24 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
+		"VirtualNetworkGateway 192.168.10.0/24 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("spoke1 hub routes:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The hub decides by spoke2's association (defaultRouteTable), which holds spoke1.
+	h := n.VirtualHubs[0]
+	hr := f.HubRouter(h)
+	c2 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke2").VNet)
+	d := hr.Decide(c2, nil, netip.MustParseAddr("10.1.1.4"))
+	if d.Entry == nil || d.Entry.Connection == nil || d.Entry.Connection.Name != "conn-spoke1" || d.Table.Name != "defaultRouteTable" || d.Policy != nil {
+		t.Errorf("spoke2 → 10.1.1.4 decided %+v, want conn-spoke1 by defaultRouteTable", d)
+	}
+	c1 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke1").VNet)
+	if d := hr.Decide(c1, nil, netip.MustParseAddr("10.2.1.4")); d.Entry != nil {
+		t.Errorf("spoke1 → spoke2 decided %+v, want no route (spoke2 propagates to None)", d.Entry)
+	}
+}
+
+// TestVWANRoutesWithIntent pins the scenario's spoke routes: routing intent's private prefixes
+// and 0/0 to the firewall, nothing more specific [how-to-routing-policies].
+func TestVWANRoutesWithIntent(t *testing.T) {
+	n := vwanVariant(t, func(r map[string]any) map[string]any { return r })
+	f, _ := Build(n)
+	var got []string
+	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
+		if r.HubConnection != nil {
+			got = append(got, r.Prefix.String()+" "+addrsText(r.NextHopIPs))
+		}
+	}
+	want := "10.0.0.0/8 10.100.1.4|172.16.0.0/12 10.100.1.4|192.168.0.0/16 10.100.1.4|0.0.0.0/0 10.100.1.4"
+	if strings.Join(got, "|") != want {
+		t.Errorf("spoke2 hub routes %s, want %s", strings.Join(got, "|"), want)
+	}
+	// A spoke without enableInternetSecurity does not learn 0/0 [about-virtual-hub-routing].
+	n = vwanVariant(t, func(r map[string]any) map[string]any {
+		if r["name"] == "conn-spoke2" {
+			r["properties"].(map[string]any)["enableInternetSecurity"] = false
+		}
+		return r
+	})
+	f, _ = Build(n)
+	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
+		if r.HubConnection != nil && r.Prefix.Bits() == 0 {
+			t.Errorf("spoke2 without internet security learned %v", r.Prefix)
+		}
+	}
+}
+
+// TestNoVWANNoCost: a network without hubs builds no Virtual WAN state.
+func TestNoVWANNoCost(t *testing.T) {
+	n, err := convert.Load([]string{"../../examples/hub-spoke"}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := Build(n)
+	if f.b.vwan != nil {
+		t.Errorf("vwan state built for an estate without hubs")
+	}
+}
+
+func addrsText(as []netip.Addr) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
+}
