@@ -59,7 +59,7 @@ func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, c
 					if dir == model.Outbound {
 						f.Src, f.Dst = selfA, addrAt(as.lo)
 					}
-					if decides(eb.Evaluate(dir, f)) != decides(ea.Evaluate(dir, f)) {
+					if decides(eb, dir, f) != decides(ea, dir, f) {
 						d.spans = append(d.spans, as)
 						d.ports = append(d.ports, pr)
 					}
@@ -74,9 +74,11 @@ func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, c
 	return out, true
 }
 
-// decides is what a trace reads of a filtering result: allowed or not, and by which rule (a
-// rule of the same name and access decides alike).
-func decides(r acl.Result) string {
+// decides is what a trace reads of a filtering result: allowed or not, by which rules (a rule
+// of the same name and access decides alike), and the notes that could matter to the flow
+// (acl.Note.Applies: a trace reports them, and one may leave the verdict Unknown).
+func decides(e *acl.Effective, dir model.Direction, f acl.Flow) string {
+	r := e.Evaluate(dir, f)
 	s := "deny"
 	if r.Allowed {
 		s = "allow"
@@ -84,6 +86,11 @@ func decides(r acl.Result) string {
 	for i := 0; i < r.N; i++ {
 		if ru := r.Levels[i].Rule; ru != nil {
 			s += "|" + ru.Name
+		}
+	}
+	for _, n := range e.Notes {
+		if n.Applies(dir, &f) {
+			s += "|" + n.Text
 		}
 	}
 	return s
@@ -110,12 +117,12 @@ func effectiveAt(p *dataplane.Plane, a netip.Addr) (*acl.Effective, netip.Addr) 
 
 // changedRegion is the packets the changed rules match on either side, by protocol: the other
 // side's addresses and the destination ports. false when a changed rule limits source ports,
-// names no address, or either side's rules carry notes (assumptions a trace may turn into
-// Unknown whatever decides).
+// names no address, or either side has assumptions without a rule (no note says which flows
+// they matter to).
 func changedRegion(dir model.Direction, changed map[*model.SecurityRule]bool, sides ...*acl.Effective) (map[model.Protocol]*deltaSide, bool) {
 	out := map[model.Protocol]*deltaSide{}
 	for _, e := range sides {
-		if len(e.Notes) > 0 || len(e.Assumptions) > 0 {
+		if len(e.Assumptions) > len(e.Notes) {
 			return nil, false
 		}
 		for _, rs := range e.Sets {
