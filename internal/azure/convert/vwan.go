@@ -68,6 +68,14 @@ func (b *builder) buildVWAN() {
 	}
 	sortByID(b.n.VirtualHubs, func(h *model.VirtualHub) model.ID { return h.ID })
 	sortByID(b.n.VirtualWANs, func(v *model.VirtualWAN) model.ID { return v.ID })
+	for _, v := range b.n.VirtualWANs {
+		if v.Basic {
+			b.n.Warn("Unsupported", v.ID, "virtual WAN "+v.Name+" is Basic; its restrictions (no transit between VNet connections) are not modelled")
+		}
+		if len(v.Hubs) > 1 {
+			b.n.Warn("Unsupported", v.ID, "virtual WAN "+v.Name+" has several hubs; routing between hubs is not modelled, each hub routes only its own connections")
+		}
+	}
 }
 
 func sortByID[T any](xs []T, id func(T) model.ID) {
