@@ -65,8 +65,14 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, f func(context.C
 	var key string
 	if kept != nil {
 		key = canonical(q)
-		if b, ok := kept.get(key); ok {
+		e := encoders.Get().(*encoder)
+		b, ok := kept.get(key, e.out[:0])
+		if ok {
 			writeJSON(w, b)
+		}
+		e.out = b
+		e.release()
+		if ok {
 			return
 		}
 	}

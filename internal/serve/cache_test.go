@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -46,14 +47,42 @@ func TestAnswerCacheBudget(t *testing.T) {
 	if c.size > 1600 || len(c.m) != 17 {
 		t.Errorf("kept %d answers of %d bytes, want 17 within 1600", len(c.m), c.size)
 	}
-	if _, ok := c.get("0"); ok {
+	if _, ok := c.get("0", nil); ok {
 		t.Error("the oldest answer is still kept")
 	}
-	if b, ok := c.get("39"); !ok || len(b) != 90 {
+	if b, ok := c.get("39", nil); !ok || len(b) != 90 {
 		t.Error("the newest answer is not kept")
 	}
 	c.put("big", make([]byte, 101)) // over budget/16
-	if _, ok := c.get("big"); ok {
+	if _, ok := c.get("big", nil); ok {
 		t.Error("an answer over a sixteenth of the budget was kept")
+	}
+}
+
+// TestAnswerCacheRing: answers of random sizes, put and read back many rounds around the ring,
+// are every one the bytes put or gone, never another's; the newest is always kept, and what is
+// kept fits the budget.
+func TestAnswerCacheRing(t *testing.T) {
+	const budget = 4096
+	c := newAnswerCache(budget)
+	rng := rand.New(rand.NewPCG(14, 1))
+	answer := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 1+(i*7919)%(budget/16)) }
+	for i := 0; i < 3000; i++ {
+		c.put(fmt.Sprint(i), answer(i))
+		if b, ok := c.get(fmt.Sprint(i), nil); !ok || !bytes.Equal(b, answer(i)) {
+			t.Fatalf("answer %d just put: kept %v", i, ok)
+		}
+		for range 5 {
+			j := rng.IntN(i + 1)
+			if b, ok := c.get(fmt.Sprint(j), nil); ok && !bytes.Equal(b, answer(j)) {
+				t.Fatalf("after %d puts, answer %d reads back other bytes", i, j)
+			}
+		}
+		if c.size > budget || len(c.m) != len(c.order) {
+			t.Fatalf("after %d puts: %d bytes kept, %d answers mapped, %d in order", i, c.size, len(c.m), len(c.order))
+		}
+	}
+	if len(c.m) < budget/(budget/16) {
+		t.Errorf("%d answers kept at the end, want at least %d", len(c.m), budget/(budget/16))
 	}
 }

@@ -43,13 +43,7 @@ var encoders = sync.Pool{New: func() any {
 // calls write with the bytes, which are valid only during the call.
 func encodeAnswer(v any, ws []render.Warning, write func([]byte)) error {
 	e := encoders.Get().(*encoder)
-	defer func() {
-		if e.compact.Cap() <= maxPooledBytes && cap(e.out) <= 2*maxPooledBytes {
-			e.compact.Reset()
-			e.out = e.out[:0]
-			encoders.Put(e)
-		}
-	}()
+	defer e.release()
 	if len(ws) > 0 { // rare: snapshots with skipped input
 		if err := render.JSONWithWarnings(&e.compact, v, ws); err != nil {
 			return err
@@ -63,6 +57,15 @@ func encodeAnswer(v any, ws []render.Warning, write func([]byte)) error {
 	e.out = appendIndent(e.out[:0], e.compact.Bytes())
 	write(e.out)
 	return nil
+}
+
+// release returns e to the pool, unless an answer grew its buffers past maxPooledBytes.
+func (e *encoder) release() {
+	if e.compact.Cap() <= maxPooledBytes && cap(e.out) <= 2*maxPooledBytes {
+		e.compact.Reset()
+		e.out = e.out[:0]
+		encoders.Put(e)
+	}
 }
 
 // appendIndent appends src, compact JSON as encoding/json writes it (valid, no whitespace but

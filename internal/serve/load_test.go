@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -136,7 +137,7 @@ func load(t *testing.T, base string, hs *handlerTimes, what string, endpoints []
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var failed sync.Once
-	began, cpu0 := time.Now(), cpuTime()
+	began, cpu0, gc0 := time.Now(), cpuTime(), gcCPU()
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
 		go func() {
@@ -164,14 +165,14 @@ func load(t *testing.T, base string, hs *handlerTimes, what string, endpoints []
 	}
 	wg.Wait()
 	total := time.Since(began)
-	cpu := cpuTime() - cpu0
+	cpu, gc := cpuTime()-cpu0, gcCPU()-gc0
 	slices.Sort(lat)
 	srv := hs.take()
 	t.Logf("by %s: %d traces from %d clients in %v (%.0f/s) on %d CPUs: round trip p50 %v, p90 %v, p99 %v, max %v; "+
-		"handler p50 %v, p99 %v; %.0f µs of CPU per trace (server and clients); load average %s",
+		"handler p50 %v, p99 %v; %.0f µs of CPU per trace (server and clients), %.0f of it GC; load average %s",
 		what, len(lat), clients, total.Round(time.Millisecond), float64(len(lat))/total.Seconds(), runtime.GOMAXPROCS(0),
 		pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), lat[len(lat)-1].Round(10*time.Microsecond),
-		pct(srv, 0.50), pct(srv, 0.99), float64(cpu.Microseconds())/float64(len(lat)), loadAverage())
+		pct(srv, 0.50), pct(srv, 0.99), float64(cpu.Microseconds())/float64(len(lat)), gc*1e6/float64(len(lat)), loadAverage())
 }
 
 // cpuTime is the CPU time (user and system) this process has used: on a shared machine the CPU
@@ -182,6 +183,16 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// gcCPU is the CPU time the garbage collector has spent, in seconds (runtime/metrics).
+func gcCPU() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
 }
 
 // loadAverage is the machine's one-minute load average (Linux), or "?".
