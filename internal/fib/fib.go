@@ -71,9 +71,9 @@ type Route struct {
 	// Peering, even by gateway transit (learned.go).
 	Learned     *model.LearnedRoute
 	RouteServer *model.RouteServer
-	// HubConnection is set on the routes a Virtual WAN hub programs (vwan.go): the connection of
-	// the subnet's VNet, through which the packet enters the hub.
-	HubConnection *model.HubConnection
+	// Hub is set on the routes a Virtual WAN hub programs (vwan.go): the packet enters that hub
+	// over the connection of the subnet's VNet (FIB.HubConnectionOf).
+	Hub *model.VirtualHub
 }
 
 // Table is the effective route table of one subnet.

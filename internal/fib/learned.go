@@ -74,6 +74,9 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 // Route Server), else the hub's it uses by gateway transit; none when its route table disables
 // gateway route propagation (spec §1.3, §1.4).
 func (b *builder) learnedOf(s *model.Subnet) *learnedSet {
+	if l := b.vwanLearned(s); l != nil { // a Virtual WAN hub's routes, shared per associated table (vwan.go)
+		return l
+	}
 	if b.learned == nil || !s.GatewayRoutesPropagate() {
 		return nil
 	}
@@ -431,7 +434,7 @@ func covered(l *bart.Lite, p netip.Prefix) bool {
 // falls inside v's ranges or those of its active peerings (§1.8 item 10 in the spoke; the
 // same ranges as localRanges).
 func shadowedIn(v *model.VNet, r *Route) bool {
-	if r.Learned == nil {
+	if r.Learned == nil && r.Hub == nil { // a Virtual WAN hub's routes are shadowed alike (vwan.go)
 		return false
 	}
 	inside := func(ps []netip.Prefix) bool {

@@ -82,7 +82,17 @@ type HubRouter struct {
 type vwanState struct {
 	routers map[*model.VirtualHub]*HubRouter
 	conns   map[*model.VNet]*model.HubConnection // the connection of each connected VNet
-	routes  map[*model.VNet][]Route              // what each connected VNet's subnets learn
+	// learned is what each connected VNet's subnets learn from the hub: one set per associated
+	// table and enableInternetSecurity, shared by every VNet with the same (a hub's spokes learn
+	// each other: copying the set into each table would be quadratic), consulted as the
+	// VNet's learned routes (learned.go: Lookup, All, SystemLookup read them there).
+	learned map[*model.VNet]*learnedSet
+}
+
+// setKey is what decides a connection's hub routes.
+type setKey struct {
+	t    *model.HubRouteTable
+	inet bool
 }
 
 func newVWAN(n *model.Network, warn func(code string, res model.ID, msg string)) *vwanState {
@@ -90,7 +100,7 @@ func newVWAN(n *model.Network, warn func(code string, res model.ID, msg string))
 		return nil
 	}
 	st := &vwanState{routers: map[*model.VirtualHub]*HubRouter{}, conns: map[*model.VNet]*model.HubConnection{},
-		routes: map[*model.VNet][]Route{}}
+		learned: map[*model.VNet]*learnedSet{}}
 	for _, h := range n.VirtualHubs {
 		st.routers[h] = newHubRouter(h)
 		for _, c := range h.Connections {
@@ -105,8 +115,19 @@ func newVWAN(n *model.Network, warn func(code string, res model.ID, msg string))
 			st.conns[c.VNet] = c
 		}
 	}
+	sets := map[setKey]*learnedSet{}
 	for v, c := range st.conns {
-		st.routes[v] = st.routers[c.Hub].spokeRoutes(c)
+		k := setKey{c.Associated(), c.InternetSecurity}
+		l, ok := sets[k]
+		if !ok {
+			if rs := st.routers[c.Hub].spokeRoutes(c); len(rs) > 0 {
+				l = newLearnedSet(rs)
+			}
+			sets[k] = l
+		}
+		if l != nil {
+			st.learned[v] = l
+		}
 	}
 	return st
 }
@@ -231,18 +252,17 @@ func (r *HubRouter) ForFirewall(dst netip.Addr) HubDecision {
 	return HubDecision{Internet: true}
 }
 
-// spokeRoutes are the routes the hub programs into a connected VNet's subnets: source and next
-// hop type VirtualNetworkGateway, next hop address the hub router's (or, for a route to the
-// firewall, the firewall's private IP). DECISION: Microsoft's articles show the hub's effective
-// routes, not a spoke VM's; the router addresses follow the hub's virtualRouterIps.
+// spokeRoutes are the routes the hub programs into the subnets of a VNet connected like c (same
+// associated table and enableInternetSecurity): source and next hop type VirtualNetworkGateway,
+// next hop address the hub router's (or, for a route to the firewall, the firewall's private
+// IP). DECISION: Microsoft's articles show the hub's effective routes, not a spoke VM's; the
+// router addresses follow the hub's virtualRouterIps. A VNet's own ranges among them are never
+// programmed into it (learned.go shadowedIn, §1.8 item 10).
 func (r *HubRouter) spokeRoutes(c *model.HubConnection) []Route {
 	h := r.Hub
 	var out []Route
 	add := func(p netip.Prefix, fw *model.Firewall) {
-		if ownOrInside(c.VNet, p) { // a VNet's own ranges are never overridden (§1.8 item 10)
-			return
-		}
-		rt := Route{Source: SourceGateway, Prefix: p, NextHop: model.HopVirtualNetworkGateway, HubConnection: c}
+		rt := Route{Source: SourceGateway, Prefix: p, NextHop: model.HopVirtualNetworkGateway, Hub: h}
 		hops := h.RouterIPs
 		if fw != nil && fw.PrivateIP.IsValid() {
 			hops = []netip.Addr{fw.PrivateIP}
@@ -261,7 +281,7 @@ func (r *HubRouter) spokeRoutes(c *model.HubConnection) []Route {
 	if t := r.tables[c.Associated()]; t != nil && (in == nil || in.Private == nil) {
 		for i := range t.entries {
 			e := &t.entries[i]
-			if e.Connection == c && !e.NextHopIP.IsValid() || e.Prefix.Bits() == 0 {
+			if e.Prefix.Bits() == 0 {
 				continue
 			}
 			add(e.Prefix, e.Firewall)
@@ -288,16 +308,6 @@ func (t *hubTable) lookupExact(p netip.Prefix) *HubEntry {
 		return &t.entries[i]
 	}
 	return nil
-}
-
-// ownOrInside reports whether p equals or lies inside one of v's ranges.
-func ownOrInside(v *model.VNet, p netip.Prefix) bool {
-	for _, r := range v.AddressSpace {
-		if r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
-			return true
-		}
-	}
-	return false
 }
 
 func anyHolds(ps []netip.Prefix, a netip.Addr) bool {
@@ -333,29 +343,34 @@ func (st *vwanState) hubPrefixRoute(rs []Route, v *model.VNet) []Route {
 			return rs
 		}
 	}
-	return append(rs, Route{Source: SourceDefault, Prefix: c.Hub.Prefix, NextHop: model.HopVNetPeering, HubConnection: c})
+	return append(rs, Route{Source: SourceDefault, Prefix: c.Hub.Prefix, NextHop: model.HopVNetPeering, Hub: c.Hub})
 }
 
-// vwanRoutes adds the Virtual WAN routes of s: the hub's range, and the routes of its VNet's
-// connection when s receives gateway routes (a route table with disableBgpRoutePropagation
-// removes them: the setting is "Propagate gateway routes", [UDR]).
+// vwanRoutes adds the hub's range to the candidates of s; the rest of the hub's routes are
+// s's learned routes (vwanLearned).
 func (b *builder) vwanRoutes(rs []Route, s *model.Subnet) []Route {
 	if b.vwan == nil {
 		return rs
 	}
-	rs = b.vwan.hubPrefixRoute(rs, s.VNet)
-	if s.GatewayRoutesPropagate() {
-		rs = append(rs, b.vwan.routes[s.VNet]...)
-	}
-	return rs
+	return b.vwan.hubPrefixRoute(rs, s.VNet)
 }
 
 // vwanRouteCount bounds what vwanRoutes adds for v.
-func (b *builder) vwanRouteCount(v *model.VNet) int {
+func (b *builder) vwanRouteCount(*model.VNet) int {
 	if b.vwan == nil {
 		return 0
 	}
-	return 1 + len(b.vwan.routes[v])
+	return 1
+}
+
+// vwanLearned is the shared set of hub routes s learns, nil when none or when its route table
+// turns gateway route propagation off ("Propagate gateway routes", [UDR]). A VNet connected to a
+// hub has no gateway of its own (a hub connection requires it), so this never hides BGP routes.
+func (b *builder) vwanLearned(s *model.Subnet) *learnedSet {
+	if b.vwan == nil || !s.GatewayRoutesPropagate() {
+		return nil
+	}
+	return b.vwan.learned[s.VNet]
 }
 
 // HubRouter returns the routing of hub h, or nil.

@@ -89,7 +89,7 @@ func TestVWANRoutesWithoutIntent(t *testing.T) {
 	f, _ := Build(n)
 	var got []string
 	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke1")).All() {
-		if r.HubConnection != nil {
+		if r.Hub != nil {
 			got = append(got, r.Source.String()+" "+r.Prefix.String()+" "+r.NextHop.String()+" "+addrsText(r.NextHopIPs))
 		}
 	}
@@ -121,7 +121,7 @@ func TestVWANRoutesWithIntent(t *testing.T) {
 	f, _ := Build(n)
 	var got []string
 	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
-		if r.HubConnection != nil {
+		if r.Hub != nil {
 			got = append(got, r.Prefix.String()+" "+addrsText(r.NextHopIPs))
 		}
 	}
@@ -138,7 +138,7 @@ func TestVWANRoutesWithIntent(t *testing.T) {
 	})
 	f, _ = Build(n)
 	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
-		if r.HubConnection != nil && r.Prefix.Bits() == 0 {
+		if r.Hub != nil && r.Prefix.Bits() == 0 {
 			t.Errorf("spoke2 without internet security learned %v", r.Prefix)
 		}
 	}

@@ -74,7 +74,7 @@ func Leave(p *dataplane.Plane, s *model.Subnet, dst netip.Addr, systemOnly bool)
 // Follow is the decision of route r selected in subnet s.
 func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 	d := Decision{Route: r}
-	if r.HubConnection != nil { // a Virtual WAN hub's route (fib/vwan.go): the hub decides
+	if r.Hub != nil { // a Virtual WAN hub's route (fib/vwan.go): the hub decides
 		d.Kind = Gateway
 		return d
 	}

@@ -49,7 +49,7 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 // follow carries out the route decision d taken in subnet s (spec §1.6).
 func (w *walker) follow(s *model.Subnet, d forward.Decision) {
 	r := d.Route
-	if r != nil && r.HubConnection != nil { // a Virtual WAN hub's route (vwan.go)
+	if r != nil && r.Hub != nil { // a Virtual WAN hub's route (vwan.go)
 		w.toHub(s, r)
 		return
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // Virtual WAN hops (docs/azure-semantics.md §1.11). A route a hub programmed into a connected
-// VNet (fib.Route.HubConnection) takes the packet into the hub; the hub router decides by
+// VNet (fib.Route.Hub) takes the packet into the hub; the hub router decides by
 // routing intent, else by the route table the source connection is associated with, longest
 // prefix first (learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing "Association";
 // …/how-to-routing-policies); the secured hub's firewall is an ordinary firewall whose next leg
@@ -18,8 +18,11 @@ const HopVirtualHub HopKind = "VirtualHub"
 // toHub follows a route the hub programmed: the packet enters the hub over the connection of
 // the subnet's VNet.
 func (w *walker) toHub(s *model.Subnet, r *fib.Route) {
-	c := r.HubConnection
-	h := c.Hub
+	h, c := r.Hub, w.p.FIB.HubConnectionOf(s.VNet)
+	if c == nil || c.Hub != h {
+		w.drop(InsufficientInformation, StepRoute, h.ID, "", "%s has no connection to hub %s in the snapshot", s.VNet.Name, h.Name)
+		return
+	}
 	if r.NextHop == model.HopVNetPeering { // the hub's own range, over the hub VNet peering
 		w.atHubAddress(h)
 		return
