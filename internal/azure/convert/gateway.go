@@ -39,6 +39,7 @@ func (b *builder) buildVNetGateways() {
 			g.VNet.Gateways = append(g.VNet.Gateways, g)
 		}
 		g.NATRules = b.vpnNATRules(g, w.NATRules) // vpnnat.go
+		b.warnNATInstances(g)                     // vpnnatinstance.go
 		b.gateways[key(w.ID)] = g
 		b.n.VNetGateways = append(b.n.VNetGateways, g)
 		b.n.Index(g.ID, g)
