@@ -243,8 +243,10 @@ async function expand(ids) {
 
 // ---- view: pan and zoom ---------------------------------------------------------------------
 function setViewBox() { $('#topo').setAttribute('viewBox', state.vb.map(n => n.toFixed(1)).join(' ')); }
-function fit() {
-  const svg = $('#topo'), W = svg.clientWidth || 1000, H = svg.clientHeight || 700;
+// fit shows the whole picture. size is the SVG's [width, height] when the caller read it before
+// drawing: reading it after would lay out every new box once more before the first paint.
+function fit(size) {
+  const svg = $('#topo'), [W, H] = size || [svg.clientWidth || 1000, svg.clientHeight || 700];
   const w = state.lay.w, h = state.lay.h, s = Math.max(w / W, h / H);
   state.vb = [0, 0, W * s, H * s];
   setViewBox();
@@ -652,7 +654,7 @@ async function main() {
   initPanels({ api, q, table, runTrace, highlight }, await api('/api/status').catch(() => null));
   pollStatus();
   $('#search-form').addEventListener('submit', e => { e.preventDefault(); search($('#search').value.trim()); });
-  $('#fit').addEventListener('click', fit);
+  $('#fit').addEventListener('click', () => fit());
   $('#collapse').addEventListener('click', () => { state.expanded.clear(); render(); fit(); if (state.trace) drawTrace(state.trace); });
   for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => showTab(b.dataset.tab));
   $('#trace-form').addEventListener('submit', e => {
@@ -678,8 +680,9 @@ async function main() {
   t.topologyMs = performance.now();
   state.roles = classify(state.topo);
   if (state.topo.vnets.length <= 40) await expand(state.topo.vnets.map(v => v.id));
+  const svg = $('#topo'), size = [svg.clientWidth || 1000, svg.clientHeight || 700];
   render();
-  fit();
+  fit(size);
   t.laidOutMs = state.laidOutMs;
   t.drawnMs = performance.now();
   // The first frame with the topology: a callback of the next frame runs after it was painted.
