@@ -34,6 +34,8 @@ type endpoint struct {
 	gw   *model.VNetGateway
 	// onPrem is the local network gateway prefix holding an on-premises address.
 	onPrem dataplane.OnPremPrefix
+	// branch is the Virtual WAN VPN site connection whose prefixes hold it, instead (vwan.go).
+	branch *model.HubBranch
 }
 
 // resolve turns a user reference into an endpoint (cli.md "SRC / DST endpoint"). A source must
@@ -99,6 +101,9 @@ func resolveAddr(p *dataplane.Plane, ref string, a netip.Addr, isSource bool) (e
 	}
 	if e, ok := natOnPrem(p, a, isSource); ok { // a site's post-NAT address (vpnnat.go)
 		return e, nil
+	}
+	if br := hubBranchFor(n, a); br != nil { // behind a Virtual WAN VPN site (vwan.go)
+		return endpoint{kind: epOnPrem, addr: a, branch: br}, nil
 	}
 	if isPublic(a) {
 		return endpoint{kind: epInternet, addr: a}, nil

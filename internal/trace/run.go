@@ -109,6 +109,10 @@ func (w *walker) start(src endpoint) {
 		w.step(StepRoute, Matched, "", "", "from the internet to %s", w.pkt.dst)
 		w.atPublicIP()
 	case epOnPrem:
+		if src.branch != nil { // a Virtual WAN branch (vwan.go)
+			w.fromBranch(src.branch)
+			break
+		}
 		w.fromOnPrem(src.onPrem)
 	case epPrivateEndpoint:
 		w.addHop(HopPrivateEndpoint, src.pe.Name, src.pe.ID, src.addr)

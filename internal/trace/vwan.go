@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"net/netip"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -191,4 +193,30 @@ func (w *walker) replyFromBranch(f *walker) {
 	w.addHop(HopVirtualHub, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
 	w.sender, w.senderFW = nil, nil
 	w.hubRoute(br.Hub, nil, br)
+}
+
+// fromBranch starts a flow at a host behind a Virtual WAN VPN site: it enters the hub over the
+// site's VPN connection, which the connection's associated table (or routing intent) routes.
+func (w *walker) fromBranch(br *model.HubBranch) {
+	w.addHop(HopOnPremises, br.SiteName, br.Site, w.pkt.src)
+	w.step(StepRoute, Matched, br.ID, br.Name, "%s is behind VPN site %s, connected to hub %s by %s", w.pkt.src, br.SiteName, br.Hub.Name, br.Name)
+	w.addHop(HopVirtualHub, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
+	w.sender, w.senderFW = nil, nil
+	w.hubRoute(br.Hub, nil, br)
+}
+
+// hubBranchFor returns the VPN site connection whose site prefixes hold a (longest), or nil.
+func hubBranchFor(n *model.Network, a netip.Addr) *model.HubBranch {
+	var best *model.HubBranch
+	bits := -1
+	for _, h := range n.VirtualHubs {
+		for _, b := range h.Branches {
+			for _, p := range b.Prefixes {
+				if p.Contains(a) && p.Bits() > bits {
+					best, bits = b, p.Bits()
+				}
+			}
+		}
+	}
+	return best
 }

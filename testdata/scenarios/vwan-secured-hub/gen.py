@@ -69,7 +69,9 @@ policy_rcg = {"name": "rcg-hub", "id": N + "firewallPolicies/fwpol-hub/ruleColle
                       {"ruleType": "NetworkRule", "name": "spoke1-to-branch-ssh", "ipProtocols": ["TCP"],
                        "sourceAddresses": ["10.1.0.0/16"], "destinationAddresses": ["192.168.10.0/24"], "destinationPorts": ["22"]},
                       {"ruleType": "NetworkRule", "name": "spokes-to-internet-https", "ipProtocols": ["TCP"],
-                       "sourceAddresses": ["10.1.0.0/16", "10.2.0.0/16"], "destinationAddresses": ["*"], "destinationPorts": ["443"]}]}]}}
+                       "sourceAddresses": ["10.1.0.0/16", "10.2.0.0/16"], "destinationAddresses": ["*"], "destinationPorts": ["443"]},
+                      {"ruleType": "NetworkRule", "name": "branch-to-spoke1-https", "ipProtocols": ["TCP"],
+                       "sourceAddresses": ["192.168.10.0/24"], "destinationAddresses": ["10.1.0.0/16"], "destinationPorts": ["443"]}]}]}}
 
 vwan = [
     res("virtualWans", "vwan-corp", {"type": "Standard", "allowBranchToBranchTraffic": True}),
