@@ -61,6 +61,7 @@ func (b *builder) learnedRoutes(vnets []*model.VNet) {
 			b.warnNVADefault(rs)
 		}
 		b.warnUnlearned(v, servers[v])
+		b.warnCoexistTransit(v, servers[v])
 	}
 	if b.learned == nil {
 		return
@@ -466,6 +467,27 @@ func (b *builder) warnUnlearned(v *model.VNet, servers []*model.RouteServer) {
 				" (export az network routeserver peering list-learned-routes for each peer, docs/cli.md); none are modelled")
 		}
 	}
+}
+
+// warnCoexistTransit says, for a VNet with both an ExpressRoute and a VPN gateway and no Route
+// Server with branch-to-branch on, that transit between the two is not modelled: "If you want to
+// use transit routing between ExpressRoute and VPN, the ASN of Azure VPN Gateway must be set to
+// 65515, and Azure Route Server should be used" (expressroute/expressroute-howto-coexist-resource-manager;
+// route-server-faq: transit "between ExpressRoute and a Site-to-Site (S2S) VPN gateway connections,
+// if the Branch-to-Branch setting is enabled"). A packet entering one gateway is routed by
+// GatewaySubnet's table, which can hand it to the other.
+func (b *builder) warnCoexistTransit(v *model.VNet, servers []*model.RouteServer) {
+	er, vpn := false, false
+	for _, gw := range v.Gateways {
+		er = er || strings.EqualFold(gw.GatewayType, "ExpressRoute")
+		vpn = vpn || strings.EqualFold(gw.GatewayType, "Vpn")
+	}
+	if !er || !vpn || slices.ContainsFunc(servers, func(rs *model.RouteServer) bool { return rs.BranchToBranch }) {
+		return
+	}
+	b.addWarning("Assumption", v.ID, v.Name+" has an ExpressRoute and a VPN gateway and no Route Server with branch-to-branch: "+
+		"Azure does not route between them (expressroute-howto-coexist-resource-manager), but a trace that enters one gateway "+
+		"follows GatewaySubnet's table, which may send the packet out through the other")
 }
 
 // warnFirewallDefault warns when an AzureFirewallSubnet's table takes a 0.0.0.0/0 learned over
