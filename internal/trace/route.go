@@ -113,6 +113,8 @@ func routeHolder(s *model.Subnet, r *fib.Route) model.ID {
 		return r.Peering.ID
 	case r.Gateway != nil:
 		return r.Gateway.ID
+	case r.RouteServer != nil: // it programmed the route (azure-semantics.md §1.10)
+		return r.RouteServer.ID
 	}
 	return s.ID
 }
