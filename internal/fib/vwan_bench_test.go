@@ -38,6 +38,9 @@ func vwanEstate(branches int, intent bool) estate {
 func BenchmarkBuildVWAN(b *testing.B)       { benchBuild(b, vwanEstate(1000, false)) }
 func BenchmarkBuildVWANIntent(b *testing.B) { benchBuild(b, vwanEstate(1000, true)) }
 
+// BenchmarkBuildVWAN10k: the scale, 1,000 VNets and 10,000 branch prefixes.
+func BenchmarkBuildVWAN10k(b *testing.B) { benchBuild(b, vwanEstate(10000, false)) }
+
 func benchBuild(b *testing.B, e estate) {
 	b.ReportAllocs()
 	var f *FIB

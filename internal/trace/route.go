@@ -115,6 +115,8 @@ func routeHolder(s *model.Subnet, r *fib.Route) model.ID {
 		return r.Gateway.ID
 	case r.RouteServer != nil: // it programmed the route (azure-semantics.md §1.10)
 		return r.RouteServer.ID
+	case r.Hub != nil: // a Virtual WAN hub programmed it (vwan.go)
+		return r.Hub.ID
 	}
 	return s.ID
 }
