@@ -16,7 +16,7 @@ const vwanScenario = "../../testdata/scenarios/vwan-secured-hub/snapshot"
 
 // vwanVariant writes the vwan-secured-hub snapshot with edit applied to each resource of
 // vwan.json (a nil result drops the resource) and loads it.
-func vwanVariant(t *testing.T, edit func(r map[string]any) map[string]any) *model.Network {
+func vwanVariant(t *testing.T, edit func(r map[string]any) map[string]any, extra ...map[string]any) *model.Network {
 	t.Helper()
 	dir := t.TempDir()
 	net, err := os.ReadFile(filepath.Join(vwanScenario, "network.json"))
@@ -37,6 +37,7 @@ func vwanVariant(t *testing.T, edit func(r map[string]any) map[string]any) *mode
 			out = append(out, r)
 		}
 	}
+	out = append(out, extra...)
 	b, _ = json.Marshal(out)
 	if err := os.WriteFile(filepath.Join(dir, "vwan.json"), b, 0o644); err != nil {
 		t.Fatal(err)
@@ -162,4 +163,59 @@ func addrsText(as []netip.Addr) string {
 		s[i] = a.String()
 	}
 	return strings.Join(s, ",")
+}
+
+// TestVWANLabelsAndStaticRoutes: a custom table reached by label, a VNet connection's static
+// route behind an appliance propagated to it, and a hub route to the firewall without routing
+// intent, which spokes learn with the firewall's address [about-virtual-hub-routing,
+// scenario-route-through-nva].
+func TestVWANLabelsAndStaticRoutes(t *testing.T) {
+	const arm = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-vwan/providers/Microsoft.Network/"
+	const hub = arm + "virtualHubs/hub-weu"
+	red := map[string]any{"name": "rt-red", "id": hub + "/hubRouteTables/rt-red", "type": "Microsoft.Network/virtualHubs/hubRouteTables",
+		"properties": map[string]any{"labels": []any{"red"}, "routes": []any{map[string]any{"name": "to-firewall",
+			"destinationType": "CIDR", "destinations": []any{"0.0.0.0/0", "172.16.0.0/12"}, "nextHopType": "ResourceId",
+			"nextHop": arm + "azureFirewalls/afw-hub-weu"}}}}
+	n := vwanVariant(t, func(r map[string]any) map[string]any {
+		if r = withoutIntent(r); r == nil {
+			return nil
+		}
+		props, _ := r["properties"].(map[string]any)
+		switch r["name"] {
+		case "conn-spoke1": // propagates to rt-red by label; 10.9.0.0/16 behind an appliance in spoke1
+			rc := props["routingConfiguration"].(map[string]any)
+			rc["propagatedRouteTables"] = map[string]any{"labels": []any{"red"}}
+			rc["vnetRoutes"] = map[string]any{"staticRoutes": []any{map[string]any{"name": "behind-nva",
+				"addressPrefixes": []any{"10.9.0.0/16"}, "nextHopIpAddress": "10.1.1.10"}}}
+		case "conn-spoke2":
+			props["routingConfiguration"].(map[string]any)["associatedRouteTable"] = map[string]any{"id": hub + "/hubRouteTables/rt-red"}
+		}
+		return r
+	}, red)
+	f, _ := Build(n)
+	var got []string
+	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
+		if r.Hub != nil {
+			got = append(got, r.Prefix.String()+" "+addrsText(r.NextHopIPs))
+		}
+	}
+	want := "172.16.0.0/12 10.100.1.4|10.1.0.0/16 10.100.0.68,10.100.0.69|10.9.0.0/16 10.100.0.68,10.100.0.69|0.0.0.0/0 10.100.1.4"
+	if strings.Join(got, "|") != want {
+		t.Errorf("spoke2 (associated with rt-red) hub routes\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+	hr := f.HubRouter(n.VirtualHubs[0])
+	c2 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke2").VNet)
+	d := hr.Decide(c2, nil, netip.MustParseAddr("10.9.3.3"))
+	if d.Entry == nil || d.Entry.NextHopIP.String() != "10.1.1.10" || d.Entry.Connection.Name != "conn-spoke1" || d.Table.Name != "rt-red" {
+		t.Errorf("spoke2 → 10.9.3.3 decided %+v, want the appliance 10.1.1.10 in conn-spoke1 by rt-red", d.Entry)
+	}
+	if d := hr.Decide(c2, nil, netip.MustParseAddr("8.8.8.8")); d.Entry == nil || d.Entry.Firewall == nil || d.Entry.Route.Name != "to-firewall" {
+		t.Errorf("spoke2 → 8.8.8.8 decided %+v, want rt-red's to-firewall", d.Entry)
+	}
+	// spoke1 stays associated with defaultRouteTable, where it no longer propagates: spoke3 and
+	// the branch are there, not its own ranges.
+	c3 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke3").VNet)
+	if d := hr.Decide(c3, nil, netip.MustParseAddr("10.1.1.4")); d.Entry != nil {
+		t.Errorf("spoke3 → spoke1 decided %+v, want no route (spoke1 propagates to rt-red only)", d.Entry)
+	}
 }
