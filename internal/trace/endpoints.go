@@ -105,6 +105,9 @@ func resolveAddr(p *dataplane.Plane, ref string, a netip.Addr, isSource bool) (e
 	if br := hubBranchFor(n, a); br != nil { // behind a Virtual WAN VPN site (vwan.go)
 		return endpoint{kind: epOnPrem, addr: a, branch: br}, nil
 	}
+	if e, ok := learnedSource(p, a, isSource); ok { // advertised over BGP by an NVA or on-premises (routeserver.go)
+		return e, nil
+	}
 	if isPublic(a) {
 		return endpoint{kind: epInternet, addr: a}, nil
 	}

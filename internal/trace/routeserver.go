@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -130,4 +131,97 @@ func joinAddrs(as []netip.Addr) string {
 		s[i] = a.String()
 	}
 	return strings.Join(s, ", ")
+}
+
+// learnedSource resolves a source address that nothing in Azure owns but that a gateway or an
+// NVA advertised over BGP (§1.10): a host behind an NVA's tunnel or SD-WAN (a Route Server row,
+// the NVA its next hop) or an on-premises host behind a gateway's BGP peer. The longest such
+// prefix decides; at equal length a gateway's row comes first (as fib's merged does). Addresses
+// inside a VNet's ranges are Azure's, never on-premises. Sources only: a destination is routed.
+func learnedSource(p *dataplane.Plane, a netip.Addr, isSource bool) (endpoint, bool) {
+	if !isSource {
+		return endpoint{}, false
+	}
+	for _, v := range p.Net.VNets {
+		if v.Contains(a) {
+			return endpoint{}, false
+		}
+	}
+	best, bits := endpoint{}, -1
+	for _, gw := range p.Net.VNetGateways {
+		if gw.Learned == nil {
+			continue
+		}
+		for _, r := range gw.Learned.Routes {
+			if r.Prefix.Contains(a) && r.Prefix.Bits() > bits && r.NextHop.IsValid() && !gw.HasIP(r.NextHop) && !heardFromRouteServer(p, r) {
+				best, bits = endpoint{kind: epOnPrem, addr: a, gw: gw, onPrem: dataplane.OnPremPrefix{Prefix: r.Prefix.Masked(), Gateway: gw}}, r.Prefix.Bits()
+			}
+		}
+	}
+	for _, rs := range p.Net.RouteServers {
+		if rs.Learned == nil || rs.VNet == nil {
+			continue
+		}
+		for _, r := range rs.Learned.Routes {
+			if !r.Prefix.Contains(a) || r.Prefix.Bits() <= bits || !r.NextHop.IsValid() {
+				continue
+			}
+			if o, ok := p.Net.OwnerIn(rs.VNet, r.NextHop); ok && o.Kind == model.OwnerNIC {
+				best, bits = endpoint{kind: epOnPrem, addr: a, ipc: o.IPConfig, onPrem: dataplane.OnPremPrefix{Prefix: r.Prefix.Masked()}}, r.Prefix.Bits()
+			}
+		}
+	}
+	return best, bits >= 0
+}
+
+// heardFromRouteServer reports whether a gateway's row came from a Route Server (an NVA's
+// prefix the gateway learned by branch-to-branch): the NVA, not the gateway, is the way in.
+func heardFromRouteServer(p *dataplane.Plane, r model.LearnedRoute) bool {
+	for _, rs := range p.Net.RouteServers {
+		if rs.HasIP(r.SourcePeer) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromLearned starts a flow at a learnedSource: behind an NVA it enters Azure at the NVA, which
+// forwards it from its own subnet; behind a gateway's BGP peer it enters at the gateway, whose
+// GatewaySubnet table routes it (as from a local network gateway).
+func (w *walker) fromLearned(o dataplane.OnPremPrefix) {
+	if c := w.origin.ipc; c != nil {
+		w.addHop(HopOnPremises, "networks behind "+c.NIC.Name, c.NIC.ID, w.pkt.src)
+		w.step(StepRoute, Matched, c.NIC.ID, "", "%s is inside %s, which NVA %s advertises over BGP to a Route Server: "+
+			"the packet comes in through the NVA", w.pkt.src, o.Prefix, c.NIC.Name)
+		w.assume("a host at %s is assumed to reach Azure through NVA %s, which advertises %s (its tunnel or SD-WAN is outside the snapshot)",
+			w.pkt.src, c.NIC.Name, o.Prefix)
+		w.nvaIngress(c)
+		return
+	}
+	gw := o.Gateway
+	w.addHop(HopOnPremises, "on-premises ("+o.Prefix.String()+")", gw.ID, w.pkt.src)
+	w.step(StepRoute, Matched, gw.ID, "", "%s is inside %s, which gateway %s learned over BGP: the packet comes in through the gateway",
+		w.pkt.src, o.Prefix, gw.Name)
+	w.gatewayIngress(gw)
+}
+
+// nvaIngress is a packet an NVA brings into Azure from its tunnel: the NVA sends it from its NIC
+// with a source that is not its own, which needs IP forwarding (spec §1.4), through its NIC's and
+// subnet's outbound rules, by its subnet's routes. The NVA is the flow's stateful device.
+func (w *walker) nvaIngress(c *model.IPConfig) {
+	w.nicHop(c, HopAppliance)
+	if !c.NIC.IPForwarding {
+		w.drop(IPForwardingDisabled, StepPlatform, c.NIC.ID, "enableIPForwarding",
+			"NIC %s has IP forwarding disabled: Azure drops what it sends from addresses not its own (spec §1.4)", c.NIC.Name)
+		return
+	}
+	w.step(StepPlatform, Allowed, c.NIC.ID, "enableIPForwarding", "IP forwarding enabled: the NVA forwards the packet into Azure unchanged")
+	w.assume("appliance %s (%s) is assumed stateful, forwarding without NAT; its own rules are not in the snapshot and are assumed to allow the flow (spec §1.6)", c.NIC.Name, c.PrivateIP)
+	w.devices = append(w.devices, device{kind: HopAppliance, id: c.NIC.ID, name: c.NIC.Name, stateful: true, in: w.pkt, out: w.pkt, ipc: c})
+	w.forwarded = true
+	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Outbound) {
+		return
+	}
+	w.sender, w.senderFW = c, nil
+	w.leave(c.Subnet, c, false)
 }

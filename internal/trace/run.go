@@ -113,6 +113,10 @@ func (w *walker) start(src endpoint) {
 			w.fromBranch(src.branch)
 			break
 		}
+		if src.onPrem.Local == nil { // learned over BGP, no local network gateway (routeserver.go)
+			w.fromLearned(src.onPrem)
+			break
+		}
 		w.fromOnPrem(src.onPrem)
 	case epPrivateEndpoint:
 		w.addHop(HopPrivateEndpoint, src.pe.Name, src.pe.ID, src.addr)

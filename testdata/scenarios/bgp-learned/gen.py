@@ -97,6 +97,11 @@ q={"cases":[
   # (without it, DenyAllOutBound would: 172.16/12 is private, so not Internet either).
   "expect":{"verdict":"Reachable","forward":"ExitedToOnPremises NsgOutbound=defaultSecurityRules/AllowVnetOutBound","return":"Delivered Route=System Route",
    "hops":"Nic > VirtualNetworkGateway > OnPremises","findings":None}},
+ # A host in the learned 172.16.0.0/16 comes in through the gateway; nsg-s1's AllowVnetInBound admits it (the tag holds the
+ # learned prefix), and the reply leaves by the learned route.
+ {"name":"onprem-bgp-prefix-to-spoke-allowed-by-vnet-tag","query":{"from":"172.16.5.10","to":"vm-s1","protocol":"Tcp","destinationPort":22},
+  "expect":{"verdict":"Reachable","forward":"Delivered NsgInbound=defaultSecurityRules/AllowVnetInBound","return":"ExitedToOnPremises Route=System Route",
+   "hops":"OnPremises > VirtualNetworkGateway > Nic","findings":None}},
  {"name":"propagation-disabled-hides-bgp-prefix","query":{"from":"vm-s2","to":"172.16.5.10","protocol":"Tcp","destinationPort":443},
   "expect":{"verdict":"Unreachable","forward":"Dropped/NextHopNone Route=System Route","return":"","hops":"Nic","findings":None}},
  {"name":"hub-reaches-onprem-by-learned-supernet","query":{"from":"vm-hub","to":"10.99.0.5","protocol":"Tcp","destinationPort":22},

@@ -144,6 +144,13 @@ queries={"cases":[
  # sends it out.
  case("hub-internet-through-nva","vm-hub","8.8.8.8","Reachable","ExitedToInternet Route=internet","Delivered "+S,
       "Nic > Appliance > Internet"),
+ # A host behind nva1 (inside the 10.100.0.0/16 it advertises) comes in through nva1 and is answered through it.
+ case("nva-branch-to-spoke","10.100.0.5","vm-spoke","Reachable","Delivered "+S,"ExitedToOnPremises "+S,
+      "OnPremises > Appliance > Nic",22),
+ # The other way of branch to branch: nva1's subnet reaches the VPN branch by the gateway's route; the reply enters at the
+ # gateway, whose GatewaySubnet has nva1's 10.100.0.0/16 (branch-to-branch on).
+ case("nva-branch-to-vpn-branch","10.100.0.5","192.168.60.10","Reachable","ExitedToOnPremises "+S,"ExitedToOnPremises "+S,
+      "OnPremises > Appliance > VirtualNetworkGateway > OnPremises",22),
 ]}
 open("queries.json","w").write(json.dumps(queries,indent=1)+"\n")
 # With branch-to-branch off the gateway does not learn the NVAs' routes: the branch's packet for 10.100.0.5 finds only the
@@ -152,5 +159,10 @@ nob2b={"cases":[
  case("vpn-branch-to-nva-branch-needs-b2b","192.168.60.10","10.100.0.5","Unreachable","Dropped/NextHopNone "+S,"",
       "OnPremises > VirtualNetworkGateway"),
  case("spoke-to-nva-branch","vm-spoke","10.100.0.5","Reachable","ExitedToOnPremises "+S,"Delivered "+S,"Nic > Appliance > OnPremises"),
+ # nva1's branch reaches the VPN branch, but the reply entering the gateway finds no route back to nva1.
+ dict(case("nva-branch-to-vpn-branch-reply-needs-b2b","10.100.0.5","192.168.60.10","Unreachable","ExitedToOnPremises "+S,
+      "Dropped/NextHopNone "+S,"OnPremises > Appliance > VirtualNetworkGateway > OnPremises",22)),
 ]}
+for c in nob2b["cases"]:
+    if c["name"]=="nva-branch-to-vpn-branch-reply-needs-b2b": c["expect"]["findings"]=["AsymmetricReturn"]
 open("../route-server-no-b2b/queries.json","w").write(json.dumps(nob2b,indent=1)+"\n")
