@@ -12,10 +12,8 @@ import (
 // routing intent, else by the route table the source connection is associated with, longest
 // prefix first (learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing "Association";
 // …/how-to-routing-policies); the secured hub's firewall is an ordinary firewall whose next leg
-// is routed by the hub.
-
-// HopVirtualHub is a Virtual WAN hub router.
-const HopVirtualHub HopKind = "VirtualHub"
+// is routed by the hub. A hub's hop is of kind VirtualNetworkGateway (the next hop type Azure lists
+// for the hub's routes; cli.md's closed hop vocabulary), named after the hub.
 
 // toHub follows a route the hub programmed: the packet enters the hub over the connection of
 // the subnet's VNet.
@@ -29,7 +27,7 @@ func (w *walker) toHub(s *model.Subnet, r *fib.Route) {
 		w.atHubAddress(h)
 		return
 	}
-	w.addHop(HopVirtualHub, h.Name, h.ID, first(h.RouterIPs))
+	w.addHop(HopVNetGateway, h.Name, h.ID, first(h.RouterIPs))
 	w.step(StepRoute, Matched, c.ID, c.Name, "enters virtual hub %s over connection %s of %s", h.Name, c.Name, s.VNet.Name)
 	w.hubRoute(h, c, nil)
 }
@@ -41,7 +39,7 @@ func (w *walker) atHubAddress(h *model.VirtualHub) {
 		w.atFirewallFrontend(fw)
 		return
 	}
-	w.addHop(HopVirtualHub, h.Name, h.ID, w.pkt.dst)
+	w.addHop(HopVNetGateway, h.Name, h.ID, w.pkt.dst)
 	w.drop(NoListener, StepDeliver, h.ID, "", "%s is in virtual hub %s's range %s: nothing the snapshot holds listens there", w.pkt.dst, h.Name, h.Prefix)
 }
 
@@ -190,7 +188,7 @@ func (w *walker) replyFromBranch(f *walker) {
 	br := f.exitBranch
 	w.addHop(HopOnPremises, br.SiteName, br.Site, w.pkt.src)
 	w.step(StepRoute, Matched, br.ID, br.Name, "the reply comes back from branch %s over VPN connection %s", br.SiteName, br.Name)
-	w.addHop(HopVirtualHub, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
+	w.addHop(HopVNetGateway, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
 	w.sender, w.senderFW = nil, nil
 	w.hubRoute(br.Hub, nil, br)
 }
@@ -200,7 +198,7 @@ func (w *walker) replyFromBranch(f *walker) {
 func (w *walker) fromBranch(br *model.HubBranch) {
 	w.addHop(HopOnPremises, br.SiteName, br.Site, w.pkt.src)
 	w.step(StepRoute, Matched, br.ID, br.Name, "%s is behind VPN site %s, connected to hub %s by %s", w.pkt.src, br.SiteName, br.Hub.Name, br.Name)
-	w.addHop(HopVirtualHub, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
+	w.addHop(HopVNetGateway, br.Hub.Name, br.Hub.ID, first(br.Hub.RouterIPs))
 	w.sender, w.senderFW = nil, nil
 	w.hubRoute(br.Hub, nil, br)
 }
