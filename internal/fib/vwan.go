@@ -220,8 +220,8 @@ func (r *HubRouter) Decide(c *model.HubConnection, br *model.HubBranch, dst neti
 		t = br.Associated()
 	}
 	d := HubDecision{Table: t}
-	if e := r.tableEntry(c, br, dst, true); e != nil {
-		d.Entry = e
+	if e := r.tableEntry(c, br, dst, true); e != nil && !(br != nil && e.Branch != nil && h.WAN != nil && h.WAN.NoBranchToBranch) {
+		d.Entry = e // a branch does not reach another branch when the WAN disallows it (model.VirtualWAN)
 	}
 	return d
 }

@@ -219,3 +219,42 @@ func TestVWANLabelsAndStaticRoutes(t *testing.T) {
 		t.Errorf("spoke3 → spoke1 decided %+v, want no route (spoke1 propagates to rt-red only)", d.Entry)
 	}
 }
+
+// TestVWANBranchToBranch: a second VPN site reaches the first through the hub unless the WAN's
+// allowBranchToBranchTraffic is false (virtual-wan-faq).
+func TestVWANBranchToBranch(t *testing.T) {
+	const arm = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-vwan/providers/Microsoft.Network/"
+	for _, allow := range []bool{true, false} {
+		n := vwanVariant(t, func(r map[string]any) map[string]any {
+			if r = withoutIntent(r); r == nil {
+				return nil
+			}
+			props, _ := r["properties"].(map[string]any)
+			switch r["name"] {
+			case "vwan-corp":
+				props["allowBranchToBranchTraffic"] = allow
+			case "vpngw-hub-weu":
+				c := map[string]any{"name": "conn-branch2", "id": arm + "vpnGateways/vpngw-hub-weu/vpnConnections/conn-branch2",
+					"properties": map[string]any{"remoteVpnSite": map[string]any{"id": arm + "vpnSites/site-branch2"}}}
+				props["connections"] = append(props["connections"].([]any), c)
+			}
+			return r
+		}, map[string]any{"name": "site-branch2", "id": arm + "vpnSites/site-branch2", "type": "Microsoft.Network/vpnSites",
+			"properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []any{"192.168.20.0/24"}}}})
+		f, _ := Build(n)
+		h := n.VirtualHubs[0]
+		var b2 *model.HubBranch
+		for _, b := range h.Branches {
+			if b.Name == "conn-branch2" {
+				b2 = b
+			}
+		}
+		if b2 == nil {
+			t.Fatalf("branches %v", h.Branches)
+		}
+		d := f.HubRouter(h).Decide(nil, b2, netip.MustParseAddr("192.168.10.5"))
+		if got := d.Entry != nil && d.Entry.Branch != nil && d.Entry.Branch.Name == "conn-branch1"; got != allow {
+			t.Errorf("allowBranchToBranchTraffic=%v: branch2 → branch1 decided %+v", allow, d.Entry)
+		}
+	}
+}

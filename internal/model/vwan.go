@@ -18,7 +18,10 @@ type VirtualWAN struct {
 	// Basic is a Basic virtual WAN: "Basic … supports only site-to-site VPN"; no VNet-to-VNet
 	// transit through the hub (learn.microsoft.com/azure/virtual-wan/virtual-wan-about#basicstandard).
 	Basic bool
-	Hubs  []*VirtualHub
+	// NoBranchToBranch is allowBranchToBranchTraffic=false: traffic between branches through the
+	// WAN's hubs is not allowed (learn.microsoft.com/azure/virtual-wan/virtual-wan-faq, branch-to-branch).
+	NoBranchToBranch bool
+	Hubs             []*VirtualHub
 }
 
 // VirtualHub is a Virtual WAN hub: a Microsoft-managed VNet (AddressPrefix) with a router

@@ -36,7 +36,8 @@ func (b *builder) buildVWAN() {
 	}
 	wans := map[string]*model.VirtualWAN{}
 	for _, w := range dedup(b, s.WANs) {
-		v := &model.VirtualWAN{ID: model.ID(w.ID), Name: w.Name, Basic: strings.EqualFold(w.WANType, "Basic")}
+		v := &model.VirtualWAN{ID: model.ID(w.ID), Name: w.Name, Basic: strings.EqualFold(w.WANType, "Basic"),
+			NoBranchToBranch: w.BranchToBranch != nil && !*w.BranchToBranch}
 		wans[key(w.ID)] = v
 		b.n.VirtualWANs = append(b.n.VirtualWANs, v)
 		b.n.Index(v.ID, v)
