@@ -18,7 +18,7 @@ def vnet(name,space,subnets,peerings):
       "properties":{"provisioningState":"Succeeded","addressSpace":{"addressPrefixes":[space]},"subnets":subnets,"virtualNetworkPeerings":peerings}}
 network=[
  vnet("vnet-hub","10.60.0.0/16",[subnet("vnet-hub","RouteServerSubnet","10.60.0.0/27"),subnet("vnet-hub","snet-nva","10.60.1.0/24","rt-nva"),
-   subnet("vnet-hub","snet-hub","10.60.2.0/24"),subnet("vnet-hub","GatewaySubnet","10.60.255.0/27")],
+   subnet("vnet-hub","snet-hub","10.60.2.0/24","rt-hub"),subnet("vnet-hub","GatewaySubnet","10.60.255.0/27")],
    [peering("vnet-hub","hub-to-spoke","vnet-spoke","10.61.0.0/16",transit=True),
     peering("vnet-hub","hub-to-spoke2","vnet-spoke2","10.62.0.0/16",transit=True)]),
  vnet("vnet-spoke","10.61.0.0/16",[subnet("vnet-spoke","snet-spoke","10.61.1.0/24")],
@@ -27,6 +27,12 @@ network=[
    [peering("vnet-spoke2","spoke2-to-hub","vnet-hub","10.60.0.0/16",use_remote=True)]),
  # troubleshoot-route-server: an NVA that advertises 0.0.0.0/0 needs a 0.0.0.0/0 UDR with next hop Internet on its own
  # subnet, or its internet-bound traffic returns to itself.
+ # azure-semantics.md §1.8 item 1: a VirtualAppliance UDR may name a gateway instance; the gateway hairpins the packet back
+ # into Azure (vm-hub -> vm-spoke2 through vgw-hub's first instance).
+ {"name":"rt-hub","id":rid("routeTables","rt-hub"),"type":"Microsoft.Network/routeTables","location":"westeurope",
+  "properties":{"disableBgpRoutePropagation":False,"routes":[{"name":"spoke2-via-gateway","id":rid("routeTables","rt-hub")+"/routes/spoke2-via-gateway",
+    "properties":{"addressPrefix":"10.62.0.0/16","nextHopType":"VirtualAppliance","nextHopIpAddress":"10.60.255.4"}}],
+    "subnets":[{"id":rid("virtualNetworks","vnet-hub")+"/subnets/snet-hub"}]}},
  {"name":"rt-nva","id":rid("routeTables","rt-nva"),"type":"Microsoft.Network/routeTables","location":"westeurope",
   "properties":{"disableBgpRoutePropagation":False,"routes":[{"name":"internet","id":rid("routeTables","rt-nva")+"/routes/internet",
     "properties":{"addressPrefix":"0.0.0.0/0","nextHopType":"Internet"}}],
@@ -113,7 +119,9 @@ learned=[r("VirtualNetworkGateway","192.168.60.0/24","VirtualNetworkGateway",GW)
  r("VirtualNetworkGateway","10.100.0.0/16","VirtualNetworkGateway",["10.60.1.4"])]
 internet=r("Default","0.0.0.0/0","Internet",state="Invalid")
 expected={
- "vm-hub":[r("Default","10.60.0.0/16","VnetLocal"),internet,r("Default","10.61.0.0/16","VNetPeering"),r("Default","10.62.0.0/16","VNetPeering")]+learned,
+ # rt-hub's UDR for 10.62.0.0/16 wins over the peering route of the same prefix, which stays listed Invalid (§1.5 rule 1).
+ "vm-hub":[r("Default","10.60.0.0/16","VnetLocal"),internet,r("Default","10.61.0.0/16","VNetPeering"),
+   r("Default","10.62.0.0/16","VNetPeering",state="Invalid")]+learned+[r("User","10.62.0.0/16","VirtualAppliance",["10.60.255.4"])],
  "vm-spoke":[r("Default","10.61.0.0/16","VnetLocal"),internet,r("Default","10.60.0.0/16","VNetPeering")]+learned,
 }
 for nic,rows in expected.items():
@@ -144,6 +152,10 @@ queries={"cases":[
  # sends it out.
  case("hub-internet-through-nva","vm-hub","8.8.8.8","Reachable","ExitedToInternet Route=internet","Delivered "+S,
       "Nic > Appliance > Internet"),
+ # §1.8 item 1: rt-hub sends vnet-spoke2's range to vgw-hub's first instance; the gateway hairpins it into the peered spoke.
+ # The reply takes the peering straight back (the gateway keeps no session).
+ case("hub-to-spoke2-via-gateway-instance-udr","vm-hub","vm-spoke2","Reachable","Delivered "+S,"Delivered "+S,
+      "Nic > VirtualNetworkGateway > Nic"),
  # A host behind nva1 (inside the 10.100.0.0/16 it advertises) comes in through nva1 and is answered through it.
  case("nva-branch-to-spoke","10.100.0.5","vm-spoke","Reachable","Delivered "+S,"ExitedToOnPremises "+S,
       "OnPremises > Appliance > Nic",22),
