@@ -93,6 +93,13 @@ type Table struct {
 	// lg is the shared set of learned routes the subnet receives (learned.go), nil when none.
 	lg *learnedSet
 	index
+	sys systemRoutes // SystemLookup's index, built on first use (table.go)
+}
+
+// systemRoutes is the index of a table's system routes by prefix (Table.systemIndex).
+type systemRoutes struct {
+	once     sync.Once
+	byPrefix bart.Table[[]int32]
 }
 
 // DefaultRoute returns the table's Active 0.0.0.0/0 route (rule 1 of spec §1.5 leaves one per

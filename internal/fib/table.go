@@ -185,7 +185,7 @@ func learnedDefault(rs []Route) bool {
 // and 3 of §1.5 still hold (a None route loses to any other system route of the same prefix;
 // gateway routes lose to a covering local route). A private endpoint route comes from the shared
 // index with State Active, whatever its state in the listing: only UDRs invalidate one, and they
-// are ignored here. Not a hot path: it scans the table.
+// are ignored here. It reads only the routes whose prefix contains dst (systemIndex).
 func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 	dst = dst.Unmap()
 	better := func(r, best *Route) bool {
@@ -196,18 +196,6 @@ func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 	}
 	var best *Route
 	local := false
-	consider := func(rs []Route, skipGW bool) {
-		for i := range rs {
-			r := &rs[i]
-			if r.Source == SourceUser || !r.Prefix.Contains(dst) || (skipGW && r.Source == SourceGateway) {
-				continue
-			}
-			local = local || coversForGateway(r.NextHop)
-			if better(r, best) {
-				best = r
-			}
-		}
-	}
 	// The endpoint route listed first for dst is listed after every Default route: it wins
 	// against none of the same prefix (rule 1), nor against a gateway route.
 	var pe *Route
@@ -216,8 +204,18 @@ func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 		pe, _, hasPE = t.pes.first(t.Subnet, dst)
 	}
 	considerAll := func(skipGW bool) {
-		consider(t.removedNone, skipGW)
-		consider(t.routes, skipGW)
+		for _, list := range t.systemIndex().Supernets(netip.PrefixFrom(dst, dst.BitLen())) {
+			for _, i := range list {
+				r := t.systemRoute(i)
+				if skipGW && r.Source == SourceGateway {
+					continue
+				}
+				local = local || coversForGateway(r.NextHop)
+				if better(r, best) {
+					best = r
+				}
+			}
+		}
 		if hasPE && better(pe, best) {
 			best = pe
 		}
@@ -231,4 +229,34 @@ func (t *Table) SystemLookup(dst netip.Addr) (*Route, bool) {
 		considerAll(true)
 	}
 	return best, best != nil
+}
+
+// systemIndex maps each prefix of the table's system routes to their positions (systemRoute),
+// in the order SystemLookup must weigh routes of one prefix: the removed None routes first,
+// then the listing. Built on first use: most tables never answer for a private endpoint.
+func (t *Table) systemIndex() *bart.Table[[]int32] {
+	t.sys.once.Do(func() {
+		add := func(base int, rs []Route) {
+			for i := range rs {
+				if rs[i].Source == SourceUser {
+					continue
+				}
+				pos := int32(base + i)
+				t.sys.byPrefix.Modify(rs[i].Prefix, func(old []int32, _ bool) ([]int32, bool) {
+					return append(old, pos), false
+				})
+			}
+		}
+		add(0, t.removedNone)
+		add(len(t.removedNone), t.routes)
+	})
+	return &t.sys.byPrefix
+}
+
+// systemRoute is the route at position i of systemIndex.
+func (t *Table) systemRoute(i int32) *Route {
+	if n := int32(len(t.removedNone)); i < n {
+		return &t.removedNone[i]
+	}
+	return &t.routes[i-int32(len(t.removedNone))]
 }
