@@ -51,12 +51,21 @@ type Decision struct {
 // appliance next hop (spec §1.4). systemOnly ignores UDRs, as the replies of a private endpoint
 // do (spec §5 DECISION).
 func Leave(p *dataplane.Plane, s *model.Subnet, dst netip.Addr, systemOnly bool) Decision {
+	r, d, ok := selectRoute(p, s, dst, systemOnly)
+	if !ok {
+		return d
+	}
+	return Follow(p, s, r)
+}
+
+// selectRoute is the route Leave follows, or (false) the NoTable or NoRoute decision.
+func selectRoute(p *dataplane.Plane, s *model.Subnet, dst netip.Addr, systemOnly bool) (*fib.Route, Decision, bool) {
 	if s == nil {
-		return Decision{Kind: NoTable}
+		return nil, Decision{Kind: NoTable}, false
 	}
 	t := p.FIB.Subnet(s)
 	if t == nil {
-		return Decision{Kind: NoTable}
+		return nil, Decision{Kind: NoTable}, false
 	}
 	var r *fib.Route
 	var ok bool
@@ -66,9 +75,9 @@ func Leave(p *dataplane.Plane, s *model.Subnet, dst netip.Addr, systemOnly bool)
 		r, ok = t.Lookup(dst)
 	}
 	if !ok {
-		return Decision{Kind: NoRoute}
+		return nil, Decision{Kind: NoRoute}, false
 	}
-	return Follow(p, s, r)
+	return r, Decision{}, true
 }
 
 // Follow is the decision of route r selected in subnet s.
