@@ -2,6 +2,7 @@ package check
 
 import (
 	"encoding/binary"
+	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -38,6 +39,12 @@ type sourceClass struct {
 	sets [][]int32
 	ids  map[any]uint32
 	buf  []byte
+	// Every pair asks the same few route questions and reads the same endpoints' rules and
+	// owners again: the answers are kept.
+	memo   *forward.Memo
+	nicEff map[*model.NIC]*acl.Effective
+	peEff  map[*model.PrivateEndpoint]*acl.Effective
+	shared map[netip.Addr]bool // addresses several resources own
 }
 
 func newSourceClass(p *dataplane.Plane, as assume.Set, cs *chainSearch) *sourceClass {
@@ -45,7 +52,37 @@ func newSourceClass(p *dataplane.Plane, as assume.Set, cs *chainSearch) *sourceC
 	for dev, id := range cs.devs {
 		devs[id] = dev
 	}
-	return &sourceClass{p: p, as: as, devs: devs, sets: cs.sets, ids: map[any]uint32{}}
+	return &sourceClass{p: p, as: as, devs: devs, sets: cs.sets, ids: map[any]uint32{}, memo: forward.NewMemo(p),
+		nicEff: map[*model.NIC]*acl.Effective{}, peEff: map[*model.PrivateEndpoint]*acl.Effective{},
+		shared: map[netip.Addr]bool{}}
+}
+
+// rulesOf is r.rules(k.p), read once per endpoint.
+func (k *sourceClass) rulesOf(r rep) *acl.Effective {
+	if r.pe != nil {
+		e, ok := k.peEff[r.pe]
+		if !ok {
+			e = r.rules(k.p)
+			k.peEff[r.pe] = e
+		}
+		return e
+	}
+	e, ok := k.nicEff[r.nic]
+	if !ok {
+		e = r.rules(k.p)
+		k.nicEff[r.nic] = e
+	}
+	return e
+}
+
+// isShared reports whether several resources own a.
+func (k *sourceClass) isShared(a netip.Addr) bool {
+	v, ok := k.shared[a]
+	if !ok {
+		v = len(k.p.Net.Owners(a)) > 1
+		k.shared[a] = v
+	}
+	return v
 }
 
 // id interns a pointer (or any comparable value); nil is 0.
@@ -76,8 +113,7 @@ func (k *sourceClass) flag(b bool) {
 // next call.
 func (k *sourceClass) key(s, d rep, c pairIdx, ports []uint16) ([]byte, bool) {
 	k.buf = k.buf[:0]
-	n := k.p.Net
-	if len(n.Owners(s.addr)) > 1 || len(n.Owners(d.addr)) > 1 {
+	if k.isShared(s.addr) || k.isShared(d.addr) {
 		return nil, false // delivery itself depends on which owner: trace it
 	}
 	nic := s.nic
@@ -87,14 +123,14 @@ func (k *sourceClass) key(s, d rep, c pairIdx, ports []uint16) ([]byte, bool) {
 	k.flag(nic.Primary().PublicIP != nil)
 	k.put(uint32(c.f))
 	k.put(uint32(c.r))
-	if !k.decision(forward.Leave(k.p, s.subnet, d.addr, false), d.subnet.VNet) ||
-		!k.decision(forward.Leave(k.p, d.subnet, s.addr, false), s.subnet.VNet) {
+	if !k.decision(k.memo.Leave(s.subnet, d.addr, false), d.subnet.VNet) ||
+		!k.decision(k.memo.Leave(d.subnet, s.addr, false), s.subnet.VNet) {
 		return nil, false
 	}
-	if d.pe != nil && !k.decision(forward.Leave(k.p, d.subnet, s.addr, true), s.subnet.VNet) {
+	if d.pe != nil && !k.decision(k.memo.Leave(d.subnet, s.addr, true), s.subnet.VNet) {
 		return nil, false // a private endpoint's reply may read system routes only (spec §5)
 	}
-	src, dst := s.rules(k.p), d.rules(k.p)
+	src, dst := k.rulesOf(s), k.rulesOf(d)
 	for _, port := range ports {
 		if !k.rules(s, d, src, dst, port, c) {
 			return nil, false
@@ -180,19 +216,19 @@ func (k *sourceClass) device(dev any, s rep, fwd, back acl.Flow) bool {
 		k.put(uint32(res.Kind))
 		k.put(k.id(res.Rule))
 		k.put(uint32(res.SNAT))
-		return k.decision(forward.Leave(k.p, dv.Subnet, s.addr, false), s.subnet.VNet)
+		return k.decision(k.memo.Leave(dv.Subnet, s.addr, false), s.subnet.VNet)
 	case *model.NIC:
 		c := dv.Primary()
 		if c == nil {
 			return false
 		}
-		eff := k.p.ACL.ForIPConfig(c)
+		eff := k.rulesOf(rep{nic: dv})
 		for _, f := range [2]acl.Flow{fwd, back} {
 			if !k.acl(eff, model.Inbound, f) || !k.acl(eff, model.Outbound, f) {
 				return false
 			}
 		}
-		return k.decision(forward.Leave(k.p, c.Subnet, s.addr, false), s.subnet.VNet)
+		return k.decision(k.memo.Leave(c.Subnet, s.addr, false), s.subnet.VNet)
 	}
 	return false
 }

@@ -12,64 +12,43 @@ import (
 )
 
 // Destination classes. A hub's private endpoints usually share a subnet and its rules, and no
-// route or rule anywhere tells their addresses apart: every source reaches each of them the
-// same way. Destinations of one class are confirmed once, by the class's first destination; the
-// others take its outcome per source. A class is the same subnet, kind, probe ports, rule sets
-// and NIC properties, and an address in the same atom of the estate's address space: the atoms
-// are cut at every bound of every route table (private endpoint /32s aside: their routes are
-// decided alike, see sourceClass.decision), subnet and VNet range, NSG and admin rule and
-// firewall rule and SNAT range, so every lookup and every rule answers alike for the class.
+// route or rule of most sources tells their addresses apart: such a source reaches each of them
+// the same way. A class is the destinations of one subnet, kind, probe ports, rule sets and NIC
+// properties; per source, the confirmer (asymconfirm.go) splits it where that source's routes
+// and rules, or anything every source meets, cut the class's addresses.
 
 // destClasses returns, per destination index, its class number (-1 when it is not a candidate
-// destination), with classes numbered in order of first appearance. The address atoms are cut
-// only when two destinations agree on everything else: in most estates none do, and the cut
-// reads every rule of the estate.
-func destClasses(p *dataplane.Plane, srcs, dsts []rep, order []int, cs *chainSearch) []int {
+// destination), with classes numbered in order of first appearance.
+func destClasses(p *dataplane.Plane, dsts []rep, order []int) []int {
 	class := make([]int, len(dsts))
 	for i := range class {
 		class[i] = -1
 	}
-	var bounds []netip.Addr // cut only when two destinations could share a class
-	for pass := 0; pass < 2; pass++ {
-		sets := map[*acl.RuleSet]uint32{}
-		ids := map[string]int{}
-		next, shared := 0, false
-		var key []byte
-		for _, di := range order {
-			var ok bool
-			if key, ok = destKey(key[:0], p, dsts[di], bounds, sets); !ok {
-				class[di], next = next, next+1 // confirmed on its own
-				continue
-			}
-			n, seen := ids[string(key)]
-			if !seen {
-				n, next = next, next+1
-				ids[string(key)] = n
-			}
-			class[di], shared = n, shared || seen
+	sets := map[*acl.RuleSet]uint32{}
+	ids := map[string]int{}
+	next := 0
+	var key []byte
+	for _, di := range order {
+		var ok bool
+		if key, ok = destKey(key[:0], p, dsts[di], sets); !ok {
+			class[di], next = next, next+1 // confirmed on its own
+			continue
 		}
-		if !shared || bounds != nil {
-			break
+		n, seen := ids[string(key)]
+		if !seen {
+			n, next = next, next+1
+			ids[string(key)] = n
 		}
-		bounds = estateBounds(p, srcs, dsts, cs)
+		class[di] = n
 	}
 	return class
 }
 
-// destKey appends to b what a destination's class depends on, its address's atom among
-// bounds when bounds is not nil; ok is false when it must be confirmed on its own. sets numbers the rule sets (shared between NICs of equal context).
-func destKey(b []byte, p *dataplane.Plane, d rep, bounds []netip.Addr, sets map[*acl.RuleSet]uint32) ([]byte, bool) {
+// destKey appends to b what a destination's class depends on; ok is false when it must be
+// confirmed on its own. sets numbers the rule sets (shared between NICs of equal context).
+func destKey(b []byte, p *dataplane.Plane, d rep, sets map[*acl.RuleSet]uint32) ([]byte, bool) {
 	if len(p.Net.Owners(d.addr)) > 1 {
 		return b, false
-	}
-	if bounds != nil {
-		atom, _ := slices.BinarySearchFunc(bounds, d.addr, func(b, a netip.Addr) int {
-			if b.Compare(a) <= 0 {
-				return -1
-			}
-			return 1
-		})
-		b = binary.LittleEndian.AppendUint32(b, uint32(atom))
 	}
 	b = append(b, d.subnet.ID...)
 	if d.pe != nil {
@@ -103,7 +82,9 @@ func boolByte(v bool) byte {
 }
 
 // estateBounds is the sorted bounds of every range a route lookup or rule on a path between
-// the reps can read (see the comment at the top of the file).
+// the reps can read: every route table (private endpoint /32s aside: their routes are decided
+// alike, see sourceClass.decision), subnet and VNet range, NSG and admin rule, firewall rule
+// and SNAT range. Two addresses with no bound between them are decided alike everywhere.
 func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip.Addr {
 	var out []netip.Addr
 	add := func(pf netip.Prefix) {

@@ -6,7 +6,8 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"net/netip"
 	"runtime"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -51,26 +52,44 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
 	hits := searchPairs(pass.Context, p, srcs, dsts, pass.Options.Assume)
-	groups := map[asymKey][]asymHit{}
+	groups := map[asymKey][]pairHit{}
 	var keys []asymKey
 	for _, h := range hits {
-		k := asymKey{h.dst.subnet, h.dst.pe, h.device, h.replyOnly}
+		k := asymKey{dsts[h.d].subnet, dsts[h.d].pe, h.o.device, h.o.replyOnly}
 		if groups[k] == nil {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], h)
 	}
+	labels := make([]string, len(srcs))
+	for i, s := range srcs {
+		labels[i] = subnetLabel(s.subnet)
+	}
 	out := make([]Finding, 0, len(keys))
 	for _, k := range keys {
 		g := groups[k]
-		sortBySource(g)
+		slices.SortStableFunc(g, func(a, b pairHit) int { return strings.Compare(labels[a.s], labels[b.s]) })
+		first := *g[0].o
+		first.src, first.dst = srcs[g[0].s], dsts[g[0].d]
 		// The finding quotes the first source's own trace, not its class representative's.
-		if h, ok := confirmAsymmetry(p, g[0].src, g[0].dst, pass.Options.Assume); ok {
-			g[0] = h
+		if h, ok := confirmAsymmetry(p, first.src, first.dst, pass.Options.Assume); ok {
+			first = h
 		}
-		out = append(out, asymmetryFinding(g))
+		sources := make([]*model.Subnet, len(g))
+		for i, h := range g {
+			sources[i] = srcs[h.s].subnet
+		}
+		out = append(out, asymmetryFinding(first, sources))
 	}
 	return out
+}
+
+// pairHit is a confirmed pair: indexes into the sources and destinations, and the outcome of the
+// trace that confirmed its class (o.src and o.dst are that trace's endpoints; its port, device
+// and finding hold for the pair). Pairs of one class share o.
+type pairHit struct {
+	s, d int
+	o    *asymHit
 }
 
 // searchPairs finds the candidates (stage 1) and confirms them (stage 2): one trace per class of
@@ -79,17 +98,10 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 // source then destination order, whatever the scheduling. A cancelled ctx stops the
 // confirmations, and a worker's panic is raised again in the caller so that RunOne reports it
 // as CheckFailed.
-func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []asymHit {
+func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairHit {
 	cands, cs := candidatePairs(p, srcs, dsts, as)
-	byDst := make([][]int, len(dsts)) // destination → candidate indexes
-	var order []int                   // destinations with candidates
-	for i, c := range cands {
-		if byDst[c.d] == nil {
-			order = append(order, c.d)
-		}
-		byDst[c.d] = append(byDst[c.d], i)
-	}
-	class := destClasses(p, srcs, dsts, order, cs)
+	byDst, order := candidatesByDestination(cands, len(dsts))
+	class := destClasses(p, dsts, order)
 	var classes [][]int // class → its destinations
 	for _, di := range order {
 		if c := class[di]; c < len(classes) {
@@ -107,7 +119,7 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		go func(wk int) {
 			defer wg.Done()
 			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
-			cf := confirmer{k: newSourceClass(p, as, cs), srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found}
+			cf := newConfirmer(p, as, cs, srcs, dsts, cands, byDst, found)
 			for j := wk; j < len(classes) && ctx.Err() == nil; j += workers {
 				cf.class(classes[j])
 			}
@@ -122,60 +134,38 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 	if ctx.Err() != nil {
 		return nil // cancelled: Run reports ctx.Err()
 	}
-	var out []asymHit
-	for _, h := range found {
+	var out []pairHit
+	for i, h := range found {
 		if h != nil {
-			out = append(out, *h)
+			out = append(out, pairHit{cands[i].s, cands[i].d, h})
 		}
 	}
 	return out
 }
 
-// confirmer confirms the candidates of destination classes; one per worker.
-type confirmer struct {
-	k          *sourceClass
-	srcs, dsts []rep
-	cands      []pairIdx
-	byDst      [][]int
-	found      []*asymHit
-}
-
-// class confirms the candidates of the destinations of one class: per source, the first
-// destination's outcome stands for all (asymdest.go); per class of sources, one trace.
-func (cf *confirmer) class(members []int) {
-	type outcome struct {
-		hit asymHit
-		ok  bool
-	}
-	bySource := map[int]outcome{}
-	byKey := map[string]outcome{}
-	for _, di := range members {
-		d := cf.dsts[di]
-		ports := confirmPorts(d)
-		for _, i := range cf.byDst[di] {
-			si := cf.cands[i].s
-			o, done := bySource[si]
-			if !done {
-				key, ok := cf.k.key(cf.srcs[si], d, cf.cands[i], ports)
-				seen := false
-				if ok {
-					o, seen = byKey[string(key)]
-				}
-				if !seen {
-					o.hit, o.ok = confirmAsymmetry(cf.k.p, cf.srcs[si], d, cf.k.as)
-					if ok {
-						byKey[string(key)] = o
-					}
-				}
-				bySource[si] = o
-			}
-			if o.ok {
-				h := o.hit
-				h.src, h.dst = cf.srcs[si], d
-				cf.found[i] = &h
-			}
+// candidatesByDestination lists, per destination index, its candidates' indexes (in one backing
+// array: there are as many candidates as pairs), and the destinations that have any, in order
+// of first appearance.
+func candidatesByDestination(cands []pairIdx, nDst int) ([][]int32, []int) {
+	count := make([]int32, nDst)
+	var order []int
+	for _, c := range cands {
+		if count[c.d] == 0 {
+			order = append(order, c.d)
 		}
+		count[c.d]++
 	}
+	all := make([]int32, len(cands))
+	byDst := make([][]int32, nDst)
+	next := 0
+	for _, di := range order {
+		byDst[di] = all[next : next : next+int(count[di])]
+		next += int(count[di])
+	}
+	for i, c := range cands {
+		byDst[c.d] = append(byDst[c.d], int32(i))
+	}
+	return byDst, order
 }
 
 // asymKey groups confirmed pairs per destination (a private endpoint, or a VM subnet) and
@@ -299,15 +289,11 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, boo
 	return asymHit{}, false
 }
 
-func sortBySource(hits []asymHit) {
-	sort.SliceStable(hits, func(i, j int) bool { return subnetLabel(hits[i].src.subnet) < subnetLabel(hits[j].src.subnet) })
-}
-
-// asymmetryFinding reports one group of confirmed pairs, sorted by sortBySource.
-func asymmetryFinding(hits []asymHit) Finding {
-	first := hits[0]
+// asymmetryFinding reports one group of confirmed pairs: first is the trace of the first source
+// (sources are sorted by label).
+func asymmetryFinding(first asymHit, sources []*model.Subnet) Finding {
 	s, d := first.src, first.dst
-	sources := make([]string, len(hits))
+	labels := make([]string, len(sources))
 	res := []model.ID{}
 	if d.pe != nil {
 		res = append(res, d.pe.ID)
@@ -316,15 +302,15 @@ func asymmetryFinding(hits []asymHit) Finding {
 	for _, id := range first.tf.Resources {
 		res = append(res, model.ID(id))
 	}
-	for i, h := range hits {
-		sources[i] = subnetLabel(h.src.subnet)
+	for i, src := range sources {
+		labels[i] = subnetLabel(src)
 		if i < maxEvidenceList {
-			res = append(res, h.src.subnet.ID)
+			res = append(res, src.ID)
 		}
 	}
-	from := sources[0]
-	if len(hits) > 1 {
-		from = fmt.Sprintf("%s and %d more subnets", sources[0], len(hits)-1)
+	from := labels[0]
+	if len(labels) > 1 {
+		from = fmt.Sprintf("%s and %d more subnets", labels[0], len(labels)-1)
 	}
 	fix := "Add the return route: a UDR on the destination subnet sending the source range to the same firewall " +
 		"or appliance, or SNAT the flow at the device."
@@ -342,9 +328,9 @@ func asymmetryFinding(hits []asymHit) Finding {
 		Message: fmt.Sprintf("Traffic from %s (traced from %s) to %s (%s, TCP %d) %s, but %s.",
 			from, s.nic.VMName, d.name(), d.addr, first.port, how, first.tf.Message),
 		Resources: ids(res...),
-		Evidence: map[string]any{"source": sources[0], "destination": d.name(), "statefulDevice": first.device,
+		Evidence: map[string]any{"source": labels[0], "destination": d.name(), "statefulDevice": first.device,
 			"sourceVm": s.nic.VMName, "destinationAddress": d.addr.String(), "port": first.port,
-			"sources": capList(sources), "count": len(sources)},
+			"sources": capList(labels), "count": len(labels)},
 		Fix: fix,
 	}
 }

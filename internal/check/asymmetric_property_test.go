@@ -127,7 +127,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 			total += len(want)
 			got := map[string]bool{}
 			for _, h := range searchPairs(context.Background(), p, srcs, dsts, as) {
-				got[h.src.name()+" → "+h.dst.name()] = true
+				got[srcs[h.s].name()+" → "+dsts[h.d].name()] = true
 			}
 			for k := range want {
 				if !got[k] {

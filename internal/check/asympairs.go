@@ -80,6 +80,7 @@ type chainSearch struct {
 	// at depth taintFrom or deeper depend on a loop cut and are not cached.
 	active    map[tailKey]int
 	taintFrom int
+	bufs      [][]netip.Addr // mapTable's bounds, one per depth
 }
 
 type tailKey struct {
@@ -167,8 +168,14 @@ const maxDepth = 1 << 30
 // an address of u: the selected route is the same for every address of such a range.
 func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []piece {
 	routes := t.WithoutEndpoints()
-	bounds := make([]netip.Addr, 0, 2*len(routes)+2)
-	bounds = append(bounds, netip.IPv4Unspecified(), netip.IPv6Unspecified())
+	// A buffer per depth of the walk (route calls back here for the next subnet): a hub's
+	// private endpoints give every spoke's table hundreds of /32s.
+	depth := len(cs.active)
+	for len(cs.bufs) < depth {
+		cs.bufs = append(cs.bufs, nil)
+	}
+	bounds := append(cs.bufs[depth-1][:0], netip.IPv4Unspecified(), netip.IPv6Unspecified())
+	defer func() { cs.bufs[depth-1] = bounds }()
 	add := func(p netip.Prefix) {
 		pr := ipset.PrefixRange(p)
 		bounds = append(bounds, pr.From)
