@@ -87,6 +87,7 @@ type ownerIndex struct {
 // last; after it the Network must not change.
 func (n *Network) Freeze() {
 	n.sortLists()
+	n.linkPeerings()
 	n.owners = ownerIndex{private: map[vnetAddr]Owner{}, byAddr: map[netip.Addr][]Owner{}, public: map[netip.Addr]*PublicIP{}}
 	for _, nic := range n.NICs {
 		for _, c := range nic.IPConfigs {

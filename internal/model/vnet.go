@@ -140,6 +140,11 @@ type Peering struct {
 	PeerCompleteVNets bool
 	LocalSubnetNames  []string
 	RemoteSubnetNames []string
+
+	// reverse is Reverse's answer, kept by Freeze (linked): a hub's link is looked up from
+	// every spoke, and scanning the hub's thousand links each time made checks quadratic.
+	reverse *Peering
+	linked  bool
 }
 
 // Connected reports whether this link says Connected.
@@ -148,6 +153,13 @@ func (p *Peering) Connected() bool { return eqFold(p.State, "Connected") }
 
 // Reverse returns the remote VNet's link back to this VNet, or nil.
 func (p *Peering) Reverse() *Peering {
+	if p.linked {
+		return p.reverse
+	}
+	return p.findReverse()
+}
+
+func (p *Peering) findReverse() *Peering {
 	if p.Remote == nil {
 		return nil
 	}
@@ -224,4 +236,28 @@ func (p *Peering) AppliesToLocalSubnet(s *Subnet) bool {
 		}
 	}
 	return false
+}
+
+// linkPeerings keeps every link's Reverse, found through an index of the links by the VNet that
+// lists them and their remote (the first listed, as the scan finds it).
+func (n *Network) linkPeerings() {
+	type pair struct{ lister, remote *VNet }
+	first := map[pair]*Peering{}
+	listed := map[*VNet]bool{}
+	for _, v := range n.VNets {
+		listed[v] = true
+		for _, q := range v.Peerings {
+			if k := (pair{v, q.Remote}); first[k] == nil {
+				first[k] = q
+			}
+		}
+	}
+	for _, v := range n.VNets {
+		for _, p := range v.Peerings {
+			p.reverse, p.linked = nil, false
+			if p.Remote != nil && listed[p.Remote] {
+				p.reverse, p.linked = first[pair{p.Remote, p.Local}], true
+			}
+		}
+	}
 }
