@@ -81,8 +81,18 @@ func costFinding(t string, pes []*model.PrivateEndpoint, prices PriceList) Findi
 func storageAlternativeFinding(n *model.Network, pes []*model.PrivateEndpoint, prices PriceList) Finding {
 	cost := monthlyUSD(len(pes), prices)
 	var gws []string
+	reach := map[*model.VNet]bool{} // a hub holds hundreds of endpoints and peers with every spoke
 	for _, pe := range pes {
-		if pe.Subnet != nil && onPremReachable(pe.Subnet.VNet) {
+		if pe.Subnet == nil {
+			continue
+		}
+		v := pe.Subnet.VNet
+		r, ok := reach[v]
+		if !ok {
+			r = onPremReachable(v)
+			reach[v] = r
+		}
+		if r {
 			gws = append(gws, pe.Name)
 		}
 	}
