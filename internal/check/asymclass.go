@@ -18,8 +18,10 @@ import (
 // records: the routes out of s's subnet towards d and back towards s (normalised so that "the
 // peering to the other side's own VNet" reads the same for every spoke), the rules of every
 // NSG and firewall on either path evaluated with s's address, and a few properties of s's NIC.
-// Sources of one destination with equal keys get the same trace but for their names, so one
-// trace per (destination, key) confirms them all. The decisions come from the same functions
+// Sources of one destination with equal keys get the same outcome (the same path, the same
+// verdicts at every level and device, the same translations; which rule decided may differ, as
+// it does between two spokes' NSGs whose default rules allow alike), so one trace per
+// (destination, key) confirms them all. The finding quotes its first source's own trace. The decisions come from the same functions
 // the trace calls (forward.Leave, acl.Effective.Evaluate, firewall.Engine.Evaluate); where the
 // trace's dependence on s is harder to state (a gateway on either path, an Internet-tag rule, a
 // load balancer as next hop, an address several resources own, a firewall verdict that depends
@@ -213,8 +215,8 @@ func (k *sourceClass) device(dev any, s rep, fwd, back acl.Flow) bool {
 		if res.Kind == firewall.KindUnknown {
 			return false
 		}
-		k.put(uint32(res.Kind))
-		k.put(k.id(res.Rule))
+		k.put(uint32(res.Kind)) // network, application or DNAT rule, or the default deny
+		k.put(uint32(res.Action))
 		k.put(uint32(res.SNAT))
 		return k.decision(k.memo.Leave(dv.Subnet, s.addr, false), s.subnet.VNet)
 	case *model.NIC:
@@ -244,7 +246,6 @@ func (k *sourceClass) acl(eff *acl.Effective, dir model.Direction, f acl.Flow) b
 	k.put(uint32(r.N))
 	for i := 0; i < r.N; i++ {
 		k.put(uint32(r.Levels[i].Access))
-		k.put(k.id(r.Levels[i].Rule))
 	}
 	return true
 }
