@@ -49,9 +49,15 @@ def conn(name, vnetname, internet=True):
             "vnetRoutes": {"staticRoutes": []}}}, HUB + "/hubVirtualNetworkConnections/" + name)
 
 
+# vnet-spoke2's subnet has an NSG with only the default rules: AllowVnetInBound admits the other spokes and the
+# branch because the hub's routes (next hop VirtualNetworkGateway) are in the VirtualNetwork tag (spec §2.4).
+NSG = N + "networkSecurityGroups/nsg-spoke2"
+spoke2 = vnet("vnet-spoke2", "10.2.0.0/16", "10.2.1.0/24")
+spoke2["properties"]["subnets"][0]["properties"]["networkSecurityGroup"] = {"id": NSG}
 network = [
     vnet("vnet-spoke1", "10.1.0.0/16", "10.1.1.0/24"),
-    vnet("vnet-spoke2", "10.2.0.0/16", "10.2.1.0/24"),
+    spoke2,
+    res("networkSecurityGroups", "nsg-spoke2", {"securityRules": []}),
     vnet("vnet-spoke3", "100.64.10.0/24", "100.64.10.0/25"),
     nic("vm-spoke1", "vnet-spoke1", "10.1.1.4"),
     nic("vm-spoke2", "vnet-spoke2", "10.2.1.4"),
