@@ -54,7 +54,7 @@ type LearnedRoute struct {
 
 // bgp reads v, of resource type typ ("" for none), when it is a Route Server, a BGP table or
 // one of its rows, and reports whether it was. A Virtual WAN hub is left to the resource walk
-// (an unknown type), as is every other resource.
+// (vwan.go), as is every other resource.
 func (w *walker) bgp(typ string, v *jsondoc.Value, p *jsondoc.Path) bool {
 	if typ != "" {
 		if !strings.EqualFold(typ, "Microsoft.Network/virtualHubs") || !isRouteServer(v) {

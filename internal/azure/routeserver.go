@@ -54,7 +54,7 @@ func init() {
 
 // isRouteServer reports whether v, a virtualHubs object, is a Route Server: no virtualWan and no
 // addressPrefix (a Virtual WAN hub has both), and kind RouteServer or the Route Server's own
-// properties. A Virtual WAN hub is not read: it stays an unknown type.
+// properties. A Virtual WAN hub is read by vwan.go.
 func isRouteServer(v *jsondoc.Value) bool {
 	props := v
 	if pv := v.Get("properties"); pv != nil && pv.Kind == jsondoc.Object {

@@ -15,8 +15,8 @@ const (
 )
 
 // buildRouteServers builds the Route Servers: virtualHubs without a virtualWan (`az network
-// routeserver show`; learn.microsoft.com/azure/route-server/overview). A Virtual WAN hub is not
-// modelled: the decoder leaves it an unknown type, and its children stay unknown here.
+// routeserver show`; learn.microsoft.com/azure/route-server/overview). A Virtual WAN hub is built
+// by vwan.go; its bgpConnections and ipConfigurations stay unknown here.
 func (b *builder) buildRouteServers() {
 	peers := map[string][]*azure.HubBGPConnection{}
 	for _, p := range dedup(b, b.s.BGP.HubPeers) {
