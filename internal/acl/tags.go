@@ -159,16 +159,17 @@ func (a *ACL) subnetContext(s *model.Subnet, static bool) *subnetCtx {
 		key := vnet.String()
 		learned, lid := a.learnedTag(s)
 		if lid != "" {
-			vnet, key = vnet.Union(learned.set), key+"|"+lid
+			key += "|" + lid
 		}
 		if static {
 			key += "|static"
 		}
 		return a.contexts.get(key, func() *subnetCtx {
-			if lid != "" {
-				members = append(slices.Clip(members), learned.prefixes...)
-			}
 			sc := &subnetCtx{vnet: expandList(members)}
+			if lid != "" { // once per context, not per subnet: the learned list is long (learnedTag)
+				sc.vnet = expansion{sc.vnet.set.Union(learned.set), mergeListed(sc.vnet.prefixes, learned.prefixes)}
+				vnet = sc.vnet.set
+			}
 			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges;
 			// under --assume internet-tag=static, the public address space whatever the routes.
 			// IPv6 is left out: the data plane traces IPv4.
@@ -265,8 +266,37 @@ func (a *ACL) learnedTag(s *model.Subnet) (expansion, string) {
 		for i := range rs {
 			ps[i] = rs[i].Prefix
 		}
-		return expansion{ipset.Of(ps...), ps}
+		return expandList(ps) // sorted, covered ones dropped: mergeListed keeps that order
 	}), id
+}
+
+// mergeListed merges two tag listings (expandList's order: by address, then length, none
+// covered by another) into one of the same kind in one pass.
+func mergeListed(x, y []netip.Prefix) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(x)+len(y))
+	add := func(p netip.Prefix) {
+		if len(out) == 0 || !out[len(out)-1].Overlaps(p) {
+			out = append(out, p)
+		}
+	}
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		if j == len(y) || (i < len(x) && comparePrefix(x[i], y[j]) <= 0) {
+			add(x[i])
+			i++
+		} else {
+			add(y[j])
+			j++
+		}
+	}
+	return out
+}
+
+func comparePrefix(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return a.Bits() - b.Bits()
 }
 
 // defaultRules builds the six default rules of spec §2.3 for a subnet context. Names and
