@@ -108,6 +108,8 @@ func diffText(w io.Writer, a *ask.DiffAnswer) error {
 	switch {
 	case st.Scope == "skipped":
 		fmt.Fprintf(w, "reachability: not recomputed (%s): every flow may have changed; trace or reach the ones you care about\n", st.Reason)
+	case st.Scope == "transit":
+		fmt.Fprintf(w, "reachability: %d changed (transit: routes changed where others' flows cross; every endpoint asked about their destinations, %d endpoints, %d traces)\n", len(a.Reachability), st.Endpoints, st.Traces)
 	default:
 		fmt.Fprintf(w, "reachability: %d changed (%s, %d endpoints, %d traces)\n", len(a.Reachability), st.Scope, st.Endpoints, st.Traces)
 	}

@@ -32,7 +32,7 @@ type ReachChange struct {
 
 // ReachDiffStats says how much diff recomputed.
 type ReachDiffStats struct {
-	Scope     string `json:"scope"` // "none", "rules", "subnets" or "global"
+	Scope     string `json:"scope"` // "none", "rules", "endpoints", "transit" or "skipped"
 	Reason    string `json:"reason,omitempty"`
 	Endpoints int    `json:"endpoints"` // fixed endpoints traced (one per group of alike NICs)
 	Traces    int    `json:"traces"`
@@ -48,24 +48,33 @@ type diffRun struct {
 // diffReach compares the two snapshots' verdicts over the flows sc may touch.
 func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts Options) ([]ReachChange, ReachDiffStats, error) {
 	st := ReachDiffStats{Scope: "none"}
-	switch {
-	case sc.global:
+	nb, na := before.Plane.Net, after.Plane.Net
+	var pending []pendingRun
+	if !sc.global {
+		var reason string
+		if pending, reason = ruleRuns(before.Plane, after.Plane, sc, opts); reason != "" {
+			sc.global, sc.reason = true, reason
+		}
+	}
+	if sc.global {
 		// Every flow may change: all-pairs recomputation, which diff does not attempt (an
 		// estate's worth of traces); the answer says so rather than list a part as the whole.
 		st.Scope, st.Reason = "skipped", sc.reason
 		return nil, st, nil
+	}
+	if size := spaceSize(sc.transit); size > transitBudget {
+		st.Scope, st.Reason = "skipped", fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %d addresses (%v): over diff's budget of %d", size, sc.transit, transitBudget)
+		return nil, st, nil
+	}
+	switch {
+	case len(sc.transit) > 0:
+		st.Scope = "transit"
 	case len(sc.subnets) > 0 || len(sc.nics) > 0:
 		st.Scope = "endpoints"
 	case len(sc.rules) > 0:
 		st.Scope = "rules"
 	default:
 		return []ReachChange{}, st, nil
-	}
-	nb, na := before.Plane.Net, after.Plane.Net
-	pending, reason := ruleRuns(before.Plane, after.Plane, sc, opts)
-	if reason != "" {
-		st.Scope, st.Reason = "skipped", reason
-		return nil, st, nil
 	}
 	if st.Scope == "rules" && len(pending) == 0 {
 		return []ReachChange{}, st, nil // no filtering decision changed: no model to build
@@ -103,18 +112,43 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 
 func spanAddr(v uint32) [4]byte { return [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} }
 
+// transitBudget is the most destination addresses (a /8) whose routes may change in a forwarding
+// subnet that diff recomputes: each endpoint is asked about them, both ways.
+const transitBudget = 1 << 24
+
+func spaceSize(ps []netip.Prefix) uint64 {
+	var n uint64
+	for _, p := range ps {
+		n += 1 << (32 - p.Bits())
+	}
+	return n
+}
+
 var allProtocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP}
 
 // planRuns turns the scope's changed subnets and NICs into reach queries: their endpoints both
-// ways over every packet.
+// ways over every packet. With transit destinations, the endpoints inside them count as
+// changed too, and every endpoint is asked about those destinations both ways (to them, and
+// from them: a reply crosses the forwarding subnet towards them).
 func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Options) []diffRun {
-	whole := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool { return sc.subnets[strings.ToLower(string(s.ID))] },
-		func(nic *model.NIC) bool { return sc.nics[strings.ToLower(string(nic.ID))] })
-	if len(whole.to) == 0 {
-		return nil
+	inTransit := func(s *model.Subnet) bool {
+		return slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool {
+			return slices.ContainsFunc(sc.transit, p.Overlaps)
+		})
 	}
-	return []diffRun{{reach.Query{To: whole.to, Protocols: allProtocols, Assume: opts.Assume}, true, whole.covered},
-		{reach.Query{From: whole.from, Protocols: allProtocols, Assume: opts.Assume}, false, nil}}
+	whole := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool { return sc.subnets[strings.ToLower(string(s.ID))] || inTransit(s) },
+		func(nic *model.NIC) bool { return sc.nics[strings.ToLower(string(nic.ID))] })
+	var runs []diffRun
+	if len(whole.to) > 0 {
+		runs = append(runs, diffRun{reach.Query{To: whole.to, Protocols: allProtocols, Assume: opts.Assume}, true, whole.covered},
+			diffRun{reach.Query{From: whole.from, Protocols: allProtocols, Assume: opts.Assume}, false, nil})
+	}
+	if len(sc.transit) > 0 {
+		every := endpointsOf(nb, na, mb, ma, func(*model.Subnet) bool { return true }, nil)
+		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: sc.transit, Assume: opts.Assume}, true, nil},
+			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: sc.transit, Assume: opts.Assume}, false, nil})
+	}
+	return runs
 }
 
 // pendingRun is one endpoint's query for changed NSG rules, before the models exist.

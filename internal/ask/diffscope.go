@@ -23,6 +23,9 @@ type diffScope struct {
 	// rules are the NSG rules changed when nothing else did; their NSGs' endpoints are recomputed
 	// over the packets those rules match only.
 	rules map[string][]ruleChange // lower NSG ID -> its changed rules
+	// transit are the destinations whose route changed in a subnet that forwards others' flows:
+	// only packets to (or replies to) these addresses can take another way there.
+	transit []netip.Prefix
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -63,11 +66,29 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		}
 	}
 	for _, r := range routes {
-		// A route of a subnet both sides have decides flows that cross it from anywhere (a
-		// firewall's, an appliance's): not recomputed here. A new (or removed) subnet's routes
-		// are its own flows', recomputed with its NICs.
-		if k := strings.ToLower(r.Subnet); both[k] == 2 && !sc.global {
-			sc.global, sc.reason = true, "the effective routes of "+r.Subnet+" changed"
+		// A subnet's routes decide the packets leaving it: its own flows and their replies when
+		// nothing in it forwards, recomputed whole with its endpoints; a firewall's, an
+		// appliance's or a gateway's routes decide flows that cross it from anywhere
+		// (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Custom
+		// routes": a route table applies to the traffic leaving the subnets associated with it).
+		// A new (or removed) subnet's routes are its own flows', recomputed with its NICs.
+		k := strings.ToLower(r.Subnet)
+		switch {
+		case both[k] != 2:
+		case forwarder(b, k) || forwarder(a, k):
+			// Longest prefix match picks another route only for destinations inside a route
+			// added or removed (virtual-networks-udr-overview, "How Azure selects a route").
+			for _, x := range append(slices.Clone(r.Added), r.Removed...) {
+				for _, ap := range x.AddressPrefix {
+					if p, err := netip.ParsePrefix(ap); err == nil && p.Addr().Is4() {
+						sc.transit = append(sc.transit, p.Masked())
+					} else if !sc.global {
+						sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed ("+ap+")"
+					}
+				}
+			}
+		default:
+			sc.subnets[k] = true
 		}
 	}
 	for _, n := range []*model.Network{b, a} {
@@ -320,4 +341,28 @@ func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
 		}
 	}
 	return out
+}
+
+// forwarder reports whether the subnet (lower ID) forwards flows that neither start nor end in
+// it: a platform subnet (gateway, firewall, Bastion, Route Server), or one holding a firewall or
+// a NIC with IP forwarding.
+func forwarder(n *model.Network, subnet string) bool {
+	for _, s := range n.Subnets {
+		if s.ID.Key() == subnet && s.IsSpecial() {
+			return true
+		}
+	}
+	for _, fw := range n.Firewalls {
+		if fw.Subnet != nil && fw.Subnet.ID.Key() == subnet {
+			return true
+		}
+	}
+	for _, nic := range n.NICs {
+		for _, c := range nic.IPConfigs {
+			if nic.IPForwarding && c.Subnet != nil && c.Subnet.ID.Key() == subnet {
+				return true
+			}
+		}
+	}
+	return false
 }
