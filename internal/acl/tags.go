@@ -166,14 +166,14 @@ func (a *ACL) subnetContext(s *model.Subnet, static bool) *subnetCtx {
 		}
 		return a.contexts.get(key, func() *subnetCtx {
 			sc := &subnetCtx{vnet: expandList(members)}
-			if lid != "" { // once per context, not per subnet: the learned list is long (learnedTag)
-				sc.vnet = expansion{sc.vnet.set.Union(learned.set), mergeListed(sc.vnet.prefixes, learned.prefixes)}
-				vnet = sc.vnet.set
-			}
 			// spec §2.4: Internet = everything outside VirtualNetwork and the private ranges;
 			// under --assume internet-tag=static, the public address space whatever the routes.
 			// IPv6 is left out: the data plane traces IPv4.
 			outside := vnet.Union(privateRanges)
+			if lid != "" { // once per context, not per subnet: the learned list is long (learnedTag)
+				sc.vnet = expansion{sc.vnet.set.Union(learned.set), mergeListed(sc.vnet.prefixes, learned.prefixes)}
+				outside = outside.Union(a.learnedPublic(lid, learned))
+			}
 			if static {
 				outside = privateRanges
 			}
@@ -268,6 +268,15 @@ func (a *ACL) learnedTag(s *model.Subnet) (expansion, string) {
 		}
 		return expandList(ps) // sorted, covered ones dropped: mergeListed keeps that order
 	}), id
+}
+
+// learnedPublic is the part of a shared learned list (learnedTag's id) outside the private
+// ranges, built once: all that it adds to what the Internet tag leaves out, since the private
+// ranges are left out anyway.
+func (a *ACL) learnedPublic(id string, learned expansion) ipset.Set {
+	return a.tags.get("\x00"+id+" public", func() expansion {
+		return expansion{set: learned.set.Difference(privateRanges)}
+	}).set
 }
 
 // mergeListed merges two tag listings (expandList's order: by address, then length, none
