@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -29,6 +30,10 @@ func ReadChanged(before, after []string) (Docs, Docs, error) {
 		return nil, nil, err
 	}
 	shared := pairFiles(fb, fa)
+	// Within the files that differ, most resources are the same bytes too (one per element of a
+	// list): pair those as well.
+	fb, fa = splitFiles(fb), splitFiles(fa)
+	shared = append(shared, pairFiles(fb, fa)...)
 	var bd, ad Docs
 	var eb, ea error
 	var wg sync.WaitGroup
@@ -81,10 +86,21 @@ func readFiles(paths []string) ([]file, error) {
 // pairFiles removes from both lists the files whose bytes the other list holds (one for one) and
 // returns them.
 func pairFiles(b, a []file) []file {
+	var seed = maphash.MakeSeed()
+	byHash := map[uint64][]int{}
+	for j := range b {
+		if b[j].data != nil {
+			h := maphash.Bytes(seed, b[j].data)
+			byHash[h] = append(byHash[h], j)
+		}
+	}
 	var shared []file
 	for i := range a {
-		for j := range b {
-			if b[j].data != nil && len(b[j].data) == len(a[i].data) && bytes.Equal(b[j].data, a[i].data) {
+		if a[i].data == nil {
+			continue
+		}
+		for _, j := range byHash[maphash.Bytes(seed, a[i].data)] {
+			if b[j].data != nil && bytes.Equal(b[j].data, a[i].data) {
 				shared = append(shared, a[i])
 				a[i].data, b[j].data = nil, nil
 				break
@@ -92,6 +108,142 @@ func pairFiles(b, a []file) []file {
 		}
 	}
 	return shared
+}
+
+// splitFiles cuts each file left into the values it lists (splitJSON); a file it cannot cut
+// stays whole.
+func splitFiles(fs []file) []file {
+	var out []file
+	for _, f := range fs {
+		if f.data == nil {
+			continue
+		}
+		parts, ok := splitJSON(f.data)
+		if !ok {
+			out = append(out, f)
+			continue
+		}
+		for _, p := range parts {
+			out = append(out, file{f.name, p})
+		}
+	}
+	return out
+}
+
+// splitJSON cuts data into values that index alike one by one and whole: each top-level value
+// that is an array gives its elements; an object that is not a resource (no "id" member) gives
+// its members' values, an array member its elements. false when data is not that shape (or not
+// JSON: parsing it whole then reports the error).
+func splitJSON(data []byte) ([][]byte, bool) {
+	var out [][]byte
+	i := skipSpace(data, 0)
+	for i < len(data) {
+		var ok bool
+		switch data[i] {
+		case '[':
+			out, i, ok = elements(data, i, out)
+		case '{':
+			out, i, ok = members(data, i, out)
+		default:
+			return nil, false
+		}
+		if !ok {
+			return nil, false
+		}
+		i = skipSpace(data, i)
+	}
+	return out, true
+}
+
+// elements appends the elements of the array at data[i] and returns the index after it.
+func elements(data []byte, i int, out [][]byte) ([][]byte, int, bool) {
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != ']' {
+		j, ok := skipValue(data, i)
+		if !ok {
+			return nil, 0, false
+		}
+		out = append(out, data[i:j])
+		if i = skipSpace(data, j); i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return out, i + 1, i < len(data)
+}
+
+// members appends the member values of the object at data[i] (an array's elements for an array
+// value) and returns the index after it; false for an object with an "id" member.
+func members(data []byte, i int, out [][]byte) ([][]byte, int, bool) {
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != '}' {
+		k, ok := skipValue(data, i)
+		if !ok || data[i] != '"' || string(data[i:k]) == `"id"` {
+			return nil, 0, false
+		}
+		if i = skipSpace(data, k); i >= len(data) || data[i] != ':' {
+			return nil, 0, false
+		}
+		i = skipSpace(data, i+1)
+		j, ok := skipValue(data, i)
+		if !ok {
+			return nil, 0, false
+		}
+		if data[i] == '[' {
+			if out, _, ok = elements(data, i, out); !ok {
+				return nil, 0, false
+			}
+		} else {
+			out = append(out, data[i:j])
+		}
+		if i = skipSpace(data, j); i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return out, i + 1, i < len(data)
+}
+
+// skipValue returns the index after the JSON value starting at data[i] (strings, objects and
+// arrays by their brackets; a scalar up to the next delimiter).
+func skipValue(data []byte, i int) (int, bool) {
+	depth := 0
+	for j := i; j < len(data); j++ {
+		switch c := data[j]; c {
+		case '"':
+			for j++; j < len(data) && data[j] != '"'; j++ {
+				if data[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(data) {
+				return 0, false
+			}
+			if depth == 0 {
+				return j + 1, true
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return j, j > i // a scalar ends at its container's end
+			}
+			depth--
+			if depth == 0 {
+				return j + 1, true
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return j, j > i
+			}
+		}
+	}
+	return len(data), depth == 0 && len(data) > i
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // parseFiles indexes the resource objects of the files left (nil data is a shared file).

@@ -64,3 +64,41 @@ func TestReadChangedTwin(t *testing.T) {
 		t.Errorf("ReadChanged read %d resources, reading whole reads %d: nothing skipped", len(gb)+len(ga), len(wb)+len(wa))
 	}
 }
+
+// TestSplitJSON: the values splitJSON cuts index to the resources of the whole, for every shape
+// the snapshot files take; a resource at the top, or broken JSON, is not cut.
+func TestSplitJSON(t *testing.T) {
+	rg := `{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/a","name":"a","properties":{"subnets":[{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/a/subnets/x","name":"x","properties":{"p":"a\"]}"}}]}}`
+	other := `{"id":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/b","type":"t","properties":{"n":1.5e3,"t":true,"z":null}}`
+	for _, c := range []struct {
+		data  string
+		parts int
+	}{
+		{`{"value":[` + rg + `,` + other + `], "nextLink": null}`, 3},
+		{`{"count": 2, "data": [` + rg + `, ` + other + `], "skip_token": "x\"y"}`, 4},
+		{`[` + rg + ",\n" + other + `]` + "\n" + `[]`, 2},
+		{rg + "\n" + other, 0},
+		{`{"value":[` + rg, 0},
+	} {
+		parts, ok := splitJSON([]byte(c.data))
+		if ok != (c.parts > 0) || len(parts) != c.parts {
+			t.Errorf("%.40s...: %d parts, %v; want %d", c.data, len(parts), ok, c.parts)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		whole, cut := Docs{}, Docs{}
+		if err := whole.read("f", []byte(c.data)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			if err := cut.read("f", p); err != nil {
+				t.Fatalf("part %q: %v", p, err)
+			}
+		}
+		if d := cmp.Diff(whole, cut); d != "" {
+			t.Errorf("%.40s...: (-whole +parts)\n%s", c.data, d)
+		}
+	}
+}
