@@ -57,7 +57,7 @@ func TestVirtualWanRoutingWithoutIntent(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
-		"ConnectionNotPropagated: connection conn-spoke2 (vnet-spoke2) is in no route of hub hub-weu's defaultRouteTable, so conn-spoke1, conn-spoke3, conn-branch1 cannot reach it",
+		"ConnectionNotPropagated: connection conn-spoke2 (vnet-spoke2) is in no route of hub hub-weu's defaultRouteTable, so conn-nva, conn-spoke1, conn-spoke3, conn-branch1 cannot reach it",
 		"FirewallNotUsed: hub hub-weu is secured by firewall afw-hub-weu, but neither routing intent nor a hub route sends traffic to it",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -12,7 +12,8 @@ import (
 // Virtual WAN hub routing (docs/azure-semantics.md §1.11). Sources, cited at each rule:
 // [VWANR] learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing;
 // [VWANRI] learn.microsoft.com/azure/virtual-wan/how-to-routing-policies;
-// [VWANRP] learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing-preference.
+// [VWANRP] learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing-preference;
+// [VWANNVA] learn.microsoft.com/azure/virtual-wan/scenario-route-through-nva.
 
 // HubEntry is one route of a hub route table as the hub router holds it: a static route of the
 // table, or a prefix a connection propagated to it.
@@ -221,9 +222,35 @@ func (r *HubRouter) Decide(c *model.HubConnection, br *model.HubBranch, dst neti
 	}
 	d := HubDecision{Table: t}
 	if e := r.tableEntry(c, br, dst, true); e != nil && !(br != nil && e.Branch != nil && h.WAN != nil && h.WAN.NoBranchToBranch) {
-		d.Entry = e // a branch does not reach another branch when the WAN disallows it (model.VirtualWAN)
+		d.Entry = viaStatic(e, dst) // a branch does not reach another branch when the WAN disallows it (model.VirtualWAN)
 	}
 	return d
+}
+
+// viaStatic resolves a hub route whose next hop is a VNet connection without an address: the
+// connection's own static route for dst names the appliance ([VWANNVA]: the hub route's next hop
+// is the NVA VNet's connection, whose static route points at the NVA); without one, the packet
+// is delivered in the connection's VNet. The result is a copy when it changes.
+func viaStatic(e *HubEntry, dst netip.Addr) *HubEntry {
+	if e.Connection == nil || e.NextHopIP.IsValid() || e.Firewall != nil {
+		return e
+	}
+	var best *model.HubStaticRoute
+	bits := -1
+	for i := range e.Connection.StaticRoutes {
+		sr := &e.Connection.StaticRoutes[i]
+		for _, p := range sr.Prefixes {
+			if p.Contains(dst) && p.Bits() > bits {
+				best, bits = sr, p.Bits()
+			}
+		}
+	}
+	if best == nil {
+		return e
+	}
+	x := *e
+	x.NextHopIP = best.NextHop
+	return &x
 }
 
 // tableEntry looks dst up in the associated table of the source; withDefault admits a 0/0
@@ -247,7 +274,7 @@ func (r *HubRouter) tableEntry(c *model.HubConnection, br *model.HubBranch, dst 
 // holds dst, else to the internet (the firewall's own egress, [VWANRI] Internet policy).
 func (r *HubRouter) ForFirewall(dst netip.Addr) HubDecision {
 	if e := r.all.lookup(dst); e != nil {
-		return HubDecision{Entry: e}
+		return HubDecision{Entry: viaStatic(e, dst)}
 	}
 	return HubDecision{Internet: true}
 }

@@ -95,6 +95,8 @@ func TestVWANRoutesWithoutIntent(t *testing.T) {
 		}
 	}
 	want := []string{
+		"VirtualNetworkGateway 10.3.0.0/16 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
+		"VirtualNetworkGateway 10.4.0.0/16 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
 		"VirtualNetworkGateway 100.64.10.0/24 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
 		"VirtualNetworkGateway 192.168.10.0/24 VirtualNetworkGateway 10.100.0.68,10.100.0.69",
 	}

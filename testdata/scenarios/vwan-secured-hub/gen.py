@@ -39,14 +39,14 @@ def nic(vm, vnetname, ip):
         "virtualMachine": {"id": SUB + "Microsoft.Compute/virtualMachines/" + vm}})
 
 
-def conn(name, vnetname, internet=True):
+def conn(name, vnetname, internet=True, static=None):
     return res("virtualHubs/hubVirtualNetworkConnections", name, {
         "remoteVirtualNetwork": {"id": N + "virtualNetworks/" + vnetname},
         "enableInternetSecurity": internet, "allowHubToRemoteVnetTransit": True, "allowRemoteVnetToUseHubVnetGateways": True,
         "routingConfiguration": {
             "associatedRouteTable": {"id": HUB + "/hubRouteTables/defaultRouteTable"},
             "propagatedRouteTables": {"labels": ["default"], "ids": [{"id": HUB + "/hubRouteTables/defaultRouteTable"}]},
-            "vnetRoutes": {"staticRoutes": []}}}, HUB + "/hubVirtualNetworkConnections/" + name)
+            "vnetRoutes": {"staticRoutes": static or []}}}, HUB + "/hubVirtualNetworkConnections/" + name)
 
 
 # vnet-spoke2's subnet has an NSG with only the default rules: AllowVnetInBound admits the other spokes and the
@@ -54,15 +54,43 @@ def conn(name, vnetname, internet=True):
 NSG = N + "networkSecurityGroups/nsg-spoke2"
 spoke2 = vnet("vnet-spoke2", "10.2.0.0/16", "10.2.1.0/24")
 spoke2["properties"]["subnets"][0]["properties"]["networkSecurityGroup"] = {"id": NSG}
+# scenario-route-through-nva: vnet-indirect (10.4.0.0/16) is peered with vnet-nva only; the hub reaches it through the
+# NVA (10.3.1.10) by conn-nva's static route, and vnet-indirect sends everything back to the NVA by a UDR.
+def peering(local, remote, prefix, forwarded):
+    return {"name": local + "-to-" + remote, "id": N + "virtualNetworks/" + local + "/virtualNetworkPeerings/" + local + "-to-" + remote,
+            "properties": {"peeringState": "Connected", "allowVirtualNetworkAccess": True, "allowForwardedTraffic": forwarded,
+                           "allowGatewayTransit": False, "useRemoteGateways": False,
+                           "remoteVirtualNetwork": {"id": N + "virtualNetworks/" + remote},
+                           "remoteAddressSpace": {"addressPrefixes": [prefix]}}}
+RT_INDIRECT = N + "routeTables/rt-indirect"
+indirect = res("virtualNetworks", "vnet-indirect", {"addressSpace": {"addressPrefixes": ["10.4.0.0/16"]}, "subnets": [
+    {"name": "snet-app", "id": N + "virtualNetworks/vnet-indirect/subnets/snet-app",
+     "properties": {"addressPrefix": "10.4.1.0/24", "routeTable": {"id": RT_INDIRECT}}}],
+    "virtualNetworkPeerings": [peering("vnet-indirect", "vnet-nva", "10.3.0.0/16", True)]})
+rt_indirect = res("routeTables", "rt-indirect", {"disableBgpRoutePropagation": False, "routes": [
+    {"name": "default-to-nva", "id": RT_INDIRECT + "/routes/default-to-nva",
+     "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.3.1.10"}}]})
+nva = nic("vm-nva", "vnet-nva", "10.3.1.10")
+nva["properties"]["enableIPForwarding"] = True
+
 network = [
     vnet("vnet-spoke1", "10.1.0.0/16", "10.1.1.0/24"),
     spoke2,
     res("networkSecurityGroups", "nsg-spoke2", {"securityRules": []}),
     vnet("vnet-spoke3", "100.64.10.0/24", "100.64.10.0/25"),
+    vnet("vnet-nva", "10.3.0.0/16", "10.3.1.0/24"),
+    indirect,
+    rt_indirect,
+    nva,
+    nic("vm-indirect", "vnet-indirect", "10.4.1.4"),
     nic("vm-spoke1", "vnet-spoke1", "10.1.1.4"),
     nic("vm-spoke2", "vnet-spoke2", "10.2.1.4"),
     nic("vm-spoke3", "vnet-spoke3", "100.64.10.4"),
 ]
+
+for r in network:
+    if r["name"] == "vnet-nva":
+        r["properties"]["virtualNetworkPeerings"].append(peering("vnet-nva", "vnet-indirect", "10.4.0.0/16", True))
 
 policy_rcg = {"name": "rcg-hub", "id": N + "firewallPolicies/fwpol-hub/ruleCollectionGroups/rcg-hub",
               "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
@@ -72,6 +100,8 @@ policy_rcg = {"name": "rcg-hub", "id": N + "firewallPolicies/fwpol-hub/ruleColle
                       {"ruleType": "NetworkRule", "name": "spokes-https", "ipProtocols": ["TCP"],
                        "sourceAddresses": ["10.1.0.0/16", "10.2.0.0/16"], "destinationAddresses": ["10.1.0.0/16", "10.2.0.0/16"],
                        "destinationPorts": ["443"]},
+                      {"ruleType": "NetworkRule", "name": "spoke1-to-indirect-https", "ipProtocols": ["TCP"],
+                       "sourceAddresses": ["10.1.0.0/16"], "destinationAddresses": ["10.4.0.0/16"], "destinationPorts": ["443"]},
                       {"ruleType": "NetworkRule", "name": "spoke1-to-branch-ssh", "ipProtocols": ["TCP"],
                        "sourceAddresses": ["10.1.0.0/16"], "destinationAddresses": ["192.168.10.0/24"], "destinationPorts": ["22"]},
                       {"ruleType": "NetworkRule", "name": "spokes-to-internet-https", "ipProtocols": ["TCP"],
@@ -99,6 +129,7 @@ vwan = [
     conn("conn-spoke1", "vnet-spoke1"),
     conn("conn-spoke2", "vnet-spoke2"),
     conn("conn-spoke3", "vnet-spoke3"),
+    conn("conn-nva", "vnet-nva", static=[{"name": "indirect-via-nva", "addressPrefixes": ["10.4.0.0/16"], "nextHopIpAddress": "10.3.1.10"}]),
     res("vpnSites", "site-branch1", {"virtualWan": {"id": N + "virtualWans/vwan-corp"},
                                      "addressSpace": {"addressPrefixes": ["192.168.10.0/24"]},
                                      "vpnSiteLinks": [{"name": "link1", "properties": {"ipAddress": "203.0.113.10", "linkProperties": {"linkSpeedInMbps": 100}}}]}),
