@@ -48,7 +48,7 @@ type loop struct {
 	entries  map[*model.Subnet]netip.Addr // subnet → a destination that enters the cycle from it
 }
 
-// runRoutingLoop follows, from every subnet with a route table, each active VirtualAppliance UDR
+// runRoutingLoop follows, from every subnet, each active VirtualAppliance UDR and Route Server route
 // the way a packet would (forward.Leave from the appliance's subnet, for one address the route
 // covers) and reports each cycle once. The work is linear in the routes of the estate times a
 // short chain; a loop is reported only when a trace from a NIC whose traffic enters it ends in
@@ -56,19 +56,16 @@ type loop struct {
 func runRoutingLoop(pass *Pass) []Finding {
 	p := pass.Plane
 	loops := map[string]*loop{}
+	sets := map[*fib.Route]bool{} // learned sets already followed (shared between tables)
 	for _, s := range p.Net.Subnets {
-		if s.RouteTable == nil || s.VNet == nil {
+		if s.VNet == nil {
 			continue
 		}
 		t := p.FIB.Subnet(s)
 		if t == nil {
 			continue
 		}
-		for i := range t.WithoutEndpoints() {
-			r := &t.WithoutEndpoints()[i]
-			if r.Source != fib.SourceUser || r.State != fib.Active || r.NextHop != model.HopVirtualAppliance {
-				continue
-			}
+		for _, r := range loopStarts(t, sets) {
 			dst := probeAddr(r.Prefix)
 			cycle, ok := findCycle(p, s, dst)
 			if !ok {
@@ -105,6 +102,32 @@ func runRoutingLoop(pass *Pass) []Finding {
 		l := loops[k]
 		if src, dst, ok := proveLoop(p, l, nics); ok {
 			out = append(out, loopFinding(l, src, dst))
+		}
+	}
+	return out
+}
+
+// loopStarts are the routes of t that hand traffic to an appliance: active VirtualAppliance UDRs,
+// and the routes a Route Server programmed with an NVA as next hop (an NVA that advertises
+// 0.0.0.0/0 receives it on its own subnet too and circles, troubleshoot-route-server). A learned
+// set shared by many tables is followed from the first of them only: the cycle is the same.
+func loopStarts(t *fib.Table, sets map[*fib.Route]bool) []*fib.Route {
+	var out []*fib.Route
+	routes := t.WithoutEndpoints()
+	for i := range routes {
+		r := &routes[i]
+		if r.State == fib.Active && (r.Source == fib.SourceUser && r.NextHop == model.HopVirtualAppliance || r.RouteServer != nil) {
+			out = append(out, r)
+		}
+	}
+	learned := t.Learned()
+	if len(learned) == 0 || sets[&learned[0]] {
+		return out
+	}
+	sets[&learned[0]] = true
+	for i := range learned {
+		if r := &learned[i]; r.RouteServer != nil && r.State == fib.Active {
+			out = append(out, r)
 		}
 	}
 	return out
