@@ -98,6 +98,13 @@ func (w *walker) atAppliance(c *model.IPConfig) {
 		return
 	}
 	w.step(StepPlatform, Allowed, c.NIC.ID, "enableIPForwarding", "IP forwarding enabled: the appliance forwards the packet unchanged")
+	w.forwardOut(c)
+}
+
+// forwardOut sends the packet on from appliance c: a stateful device on the path, assumed to
+// forward without NAT and to allow the flow (spec §1.6), through its NIC's and subnet's outbound
+// rules, by its subnet's routes.
+func (w *walker) forwardOut(c *model.IPConfig) {
 	w.assume("appliance %s (%s) is assumed stateful, forwarding without NAT; its own rules are not in the snapshot and are assumed to allow the flow (spec §1.6)", c.NIC.Name, c.PrivateIP)
 	w.devices = append(w.devices, device{kind: HopAppliance, id: c.NIC.ID, name: c.NIC.Name, stateful: true, in: w.pkt, out: w.pkt, ipc: c})
 	w.forwarded = true

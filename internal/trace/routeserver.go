@@ -216,12 +216,5 @@ func (w *walker) nvaIngress(c *model.IPConfig) {
 		return
 	}
 	w.step(StepPlatform, Allowed, c.NIC.ID, "enableIPForwarding", "IP forwarding enabled: the NVA forwards the packet into Azure unchanged")
-	w.assume("appliance %s (%s) is assumed stateful, forwarding without NAT; its own rules are not in the snapshot and are assumed to allow the flow (spec §1.6)", c.NIC.Name, c.PrivateIP)
-	w.devices = append(w.devices, device{kind: HopAppliance, id: c.NIC.ID, name: c.NIC.Name, stateful: true, in: w.pkt, out: w.pkt, ipc: c})
-	w.forwarded = true
-	if !w.filter(c, w.p.ACL.ForIPConfig(c), model.Outbound) {
-		return
-	}
-	w.sender, w.senderFW = c, nil
-	w.leave(c.Subnet, c, false)
+	w.forwardOut(c)
 }
