@@ -54,6 +54,24 @@ func TestRouteServerAsymmetryAgreesWithTrace(t *testing.T) {
 // withSpoke2UDR copies the snapshot dir and gives vnet-spoke2's subnet a route table sending
 // 10.61.0.0/16 (vnet-spoke) to nva2 (10.60.1.5).
 func withSpoke2UDR(t *testing.T, dir string) string {
+	return editedSnapshot(t, dir, func(rs []map[string]any) []map[string]any {
+		const sub = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/"
+		for _, r := range rs {
+			if r["name"] != "vnet-spoke2" {
+				continue
+			}
+			sn := r["properties"].(map[string]any)["subnets"].([]any)[0].(map[string]any)
+			sn["properties"].(map[string]any)["routeTable"] = map[string]any{"id": sub + "routeTables/rt-spoke2"}
+		}
+		return append(rs, map[string]any{"name": "rt-spoke2", "id": sub + "routeTables/rt-spoke2", "type": "Microsoft.Network/routeTables",
+			"location": "westeurope", "properties": map[string]any{"routes": []any{map[string]any{"name": "to-spoke-via-nva2",
+				"properties": map[string]any{"addressPrefix": "10.61.0.0/16", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.60.1.5"}}}}})
+	})
+}
+
+// editedSnapshot copies the snapshot dir into a temporary one, passing network.json's resources
+// through edit.
+func editedSnapshot(t *testing.T, dir string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
 	out := t.TempDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -67,18 +85,7 @@ func withSpoke2UDR(t *testing.T, dir string) string {
 			if err := json.Unmarshal(b, &rs); err != nil {
 				t.Fatal(err)
 			}
-			const sub = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/"
-			for _, r := range rs {
-				if r["name"] != "vnet-spoke2" {
-					continue
-				}
-				sn := r["properties"].(map[string]any)["subnets"].([]any)[0].(map[string]any)
-				sn["properties"].(map[string]any)["routeTable"] = map[string]any{"id": sub + "routeTables/rt-spoke2"}
-			}
-			rs = append(rs, map[string]any{"name": "rt-spoke2", "id": sub + "routeTables/rt-spoke2", "type": "Microsoft.Network/routeTables",
-				"location": "westeurope", "properties": map[string]any{"routes": []any{map[string]any{"name": "to-spoke-via-nva2",
-					"properties": map[string]any{"addressPrefix": "10.61.0.0/16", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.60.1.5"}}}}})
-			if b, err = json.Marshal(rs); err != nil {
+			if b, err = json.Marshal(edit(rs)); err != nil {
 				t.Fatal(err)
 			}
 		}

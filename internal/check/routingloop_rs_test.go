@@ -2,8 +2,6 @@ package check
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,31 +48,12 @@ func TestRoutingLoopThroughRouteServerDefault(t *testing.T) {
 
 // withoutNVAInternetRoute copies the snapshot dir with rt-nva's routes removed.
 func withoutNVAInternetRoute(t *testing.T, dir string) string {
-	t.Helper()
-	out := t.TempDir()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if filepath.Base(f) == "network.json" {
-			var rs []map[string]any
-			if err := json.Unmarshal(b, &rs); err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range rs {
-				if r["name"] == "rt-nva" {
-					r["properties"].(map[string]any)["routes"] = []any{}
-				}
-			}
-			if b, err = json.Marshal(rs); err != nil {
-				t.Fatal(err)
+	return editedSnapshot(t, dir, func(rs []map[string]any) []map[string]any {
+		for _, r := range rs {
+			if r["name"] == "rt-nva" {
+				r["properties"].(map[string]any)["routes"] = []any{}
 			}
 		}
-		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
+		return rs
+	})
 }
