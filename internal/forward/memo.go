@@ -33,6 +33,9 @@ func (m *Memo) Leave(s *model.Subnet, dst netip.Addr, systemOnly bool) Decision 
 	if !ok {
 		return d
 	}
+	if !resolvesOwner(r) {
+		return Follow(m.p, s, r) // nothing to remember: a switch on the next hop type
+	}
 	k := followKey{s, r}
 	if d, ok := m.follow[k]; ok {
 		return d
@@ -40,4 +43,19 @@ func (m *Memo) Leave(s *model.Subnet, dst netip.Addr, systemOnly bool) Decision 
 	d = Follow(m.p, s, r)
 	m.follow[k] = d
 	return d
+}
+
+// resolvesOwner reports whether Follow looks up what owns r's next hop (an appliance, a Route
+// Server's NVA) or the peering to a private endpoint: the decisions worth remembering.
+func resolvesOwner(r *fib.Route) bool {
+	if r.Hub != nil {
+		return false
+	}
+	switch r.NextHop {
+	case model.HopVirtualAppliance, model.HopInterfaceEndpoint:
+		return true
+	case model.HopVirtualNetworkGateway:
+		return r.RouteServer != nil
+	}
+	return false
 }
