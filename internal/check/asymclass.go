@@ -44,7 +44,6 @@ type sourceClass struct {
 	// Every pair asks the same few route questions and reads the same endpoints' rules and
 	// owners again: the answers are kept.
 	memo   *forward.Memo
-	eval   *evalMemo
 	nicEff map[*model.NIC]*acl.Effective
 	peEff  map[*model.PrivateEndpoint]*acl.Effective
 	shared map[netip.Addr]bool // addresses several resources own
@@ -55,7 +54,7 @@ func newSourceClass(p *dataplane.Plane, as assume.Set, cs *chainSearch) *sourceC
 	for dev, id := range cs.devs {
 		devs[id] = dev
 	}
-	return &sourceClass{p: p, as: as, devs: devs, sets: cs.sets, ids: map[any]uint32{}, memo: forward.NewMemo(p), eval: newEvalMemo(),
+	return &sourceClass{p: p, as: as, devs: devs, sets: cs.sets, ids: map[any]uint32{}, memo: forward.NewMemo(p),
 		nicEff: map[*model.NIC]*acl.Effective{}, peEff: map[*model.PrivateEndpoint]*acl.Effective{},
 		shared: map[netip.Addr]bool{}}
 }
@@ -211,7 +210,7 @@ func (k *sourceClass) device(dev any, s rep, fwd, back acl.Flow) bool {
 		if eng == nil {
 			return false
 		}
-		res := k.eval.firewall(eng, firewall.Packet{Src: fwd.Src, Dst: fwd.Dst, Proto: fwd.Proto, SrcPort: fwd.SrcPort,
+		res := eng.Evaluate(firewall.Packet{Src: fwd.Src, Dst: fwd.Dst, Proto: fwd.Proto, SrcPort: fwd.SrcPort,
 			DstPort: fwd.DstPort, OpaqueNoMatch: !k.as.Default(assume.FQDNTag)})
 		if res.Kind == firewall.KindUnknown {
 			return false
@@ -239,7 +238,7 @@ func (k *sourceClass) device(dev any, s rep, fwd, back acl.Flow) bool {
 // acl records every level's decision; a rule naming the Internet tag makes the answer depend
 // on --assume internet-tag in ways the trace decides, so such a pair is traced on its own.
 func (k *sourceClass) acl(eff *acl.Effective, dir model.Direction, f acl.Flow) bool {
-	r := k.eval.acl(eff, dir, f)
+	r := eff.Evaluate(dir, f)
 	if r.NamesInternet() {
 		return false
 	}
