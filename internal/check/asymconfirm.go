@@ -35,6 +35,7 @@ type confirmer struct {
 	setCuts   map[*acl.RuleSet][]netip.Addr
 	tableCuts map[*fib.Table][]netip.Addr
 	estate    []netip.Addr // estateBounds, read when a key declines (nil until then)
+	space     []netip.Addr // spaceCuts (nil until read)
 }
 
 func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep, cands []pairIdx,
@@ -174,14 +175,23 @@ func (cf *confirmer) commonCuts(d rep, lo, hi netip.Addr) []netip.Addr {
 			}
 		})
 	}
-	for _, v := range p.Net.VNets {
-		out = appendBounds(out, lo, hi, v.AddressSpace...)
+	add(cf.spaceCuts())
+	return sortedBounds(out)
+}
+
+// spaceCuts is the sorted bounds of every VNet's and subnet's range, read once.
+func (cf *confirmer) spaceCuts() []netip.Addr {
+	if cf.space == nil {
+		out := []netip.Addr{}
+		for _, v := range cf.k.p.Net.VNets {
+			out = prefixBounds(out, v.AddressSpace...)
+		}
+		for _, s := range cf.k.p.Net.Subnets {
+			out = prefixBounds(out, s.Prefixes...)
+		}
+		cf.space = sortedBounds(out)
 	}
-	for _, s := range p.Net.Subnets {
-		out = appendBounds(out, lo, hi, s.Prefixes...)
-	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return slices.Compact(out)
+	return cf.space
 }
 
 // sourceCuts is what of source s's own routes and rules cuts (lo, hi].
@@ -212,11 +222,10 @@ func (cf *confirmer) ruleSetCuts(rs *acl.RuleSet) []netip.Addr {
 	}
 	var out []netip.Addr
 	for _, ru := range rs.Rules {
-		out = appendBounds(out, netip.Addr{}, netip.Addr{}, ru.ExpandedSource...)
-		out = appendBounds(out, netip.Addr{}, netip.Addr{}, ru.ExpandedDest...)
+		out = prefixBounds(out, ru.ExpandedSource...)
+		out = prefixBounds(out, ru.ExpandedDest...)
 	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	out = slices.Compact(out)
+	out = sortedBounds(out)
 	cf.setCuts[rs] = out
 	return out
 }
@@ -232,46 +241,36 @@ func (cf *confirmer) tableBounds(t *fib.Table) []netip.Addr {
 	}
 	var out []netip.Addr
 	for _, r := range t.WithoutEndpoints() {
-		out = appendBounds(out, netip.Addr{}, netip.Addr{}, r.Prefix)
+		out = prefixBounds(out, r.Prefix)
 	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	out = slices.Compact(out)
+	out = sortedBounds(out)
 	cf.tableCuts[t] = out
 	return out
 }
 
-// appendBounds appends the first address of each prefix and the address after its last,
-// keeping only those in (lo, hi] unless lo is the zero Addr.
-func appendBounds(out []netip.Addr, lo, hi netip.Addr, ps ...netip.Prefix) []netip.Addr {
-	keep := func(a netip.Addr) bool { return !lo.IsValid() || a.Compare(lo) > 0 && a.Compare(hi) <= 0 }
+// prefixBounds appends the first address of each prefix and the address after its last: the
+// bounds between which a lookup or rule reading the prefix answers alike.
+func prefixBounds(out []netip.Addr, ps ...netip.Prefix) []netip.Addr {
 	for _, pf := range ps {
 		r := ipset.PrefixRange(pf)
-		if keep(r.From) {
-			out = append(out, r.From)
-		}
-		if next := r.To.Next(); next.IsValid() && keep(next) {
+		out = append(out, r.From)
+		if next := r.To.Next(); next.IsValid() {
 			out = append(out, next)
 		}
 	}
 	return out
 }
 
+// sortedBounds sorts bs and drops repeats.
+func sortedBounds(bs []netip.Addr) []netip.Addr {
+	slices.SortFunc(bs, netip.Addr.Compare)
+	return slices.Compact(bs)
+}
+
 // within is the part of sorted bounds bs in (lo, hi]: a bound there separates two addresses
 // of [lo, hi].
 func within(bs []netip.Addr, lo, hi netip.Addr) []netip.Addr {
-	i, _ := slices.BinarySearchFunc(bs, lo, func(b, a netip.Addr) int {
-		if b.Compare(a) <= 0 {
-			return -1
-		}
-		return 1
-	})
-	j, _ := slices.BinarySearchFunc(bs, hi, func(b, a netip.Addr) int {
-		if b.Compare(a) <= 0 {
-			return -1
-		}
-		return 1
-	})
-	return bs[i:j]
+	return bs[cutsBelow(bs, lo):cutsBelow(bs, hi)]
 }
 
 // mergeCuts is the sorted union of two sorted lists.
@@ -279,7 +278,5 @@ func mergeCuts(a, b []netip.Addr) []netip.Addr {
 	if len(b) == 0 {
 		return a
 	}
-	out := append(slices.Clone(a), b...)
-	slices.SortFunc(out, netip.Addr.Compare)
-	return slices.Compact(out)
+	return sortedBounds(append(slices.Clone(a), b...))
 }

@@ -3,11 +3,9 @@ package check
 import (
 	"encoding/binary"
 	"net/netip"
-	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
-	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -87,13 +85,7 @@ func boolByte(v bool) byte {
 // and SNAT range. Two addresses with no bound between them are decided alike everywhere.
 func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip.Addr {
 	var out []netip.Addr
-	add := func(pf netip.Prefix) {
-		r := ipset.PrefixRange(pf)
-		out = append(out, r.From)
-		if next := r.To.Next(); next.IsValid() {
-			out = append(out, next)
-		}
-	}
+	add := func(pf netip.Prefix) { out = prefixBounds(out, pf) }
 	for _, v := range p.Net.VNets {
 		for _, pf := range v.AddressSpace {
 			add(pf)
@@ -144,6 +136,5 @@ func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip
 			rules(p.ACL.ForIPConfig(nic.Primary()))
 		}
 	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return slices.Compact(out)
+	return sortedBounds(out)
 }

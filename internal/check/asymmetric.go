@@ -3,13 +3,13 @@ package check
 import (
 	"context"
 	"fmt"
-	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"net/netip"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"

@@ -176,18 +176,11 @@ func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []pi
 	}
 	bounds := append(cs.bufs[depth-1][:0], netip.IPv4Unspecified(), netip.IPv6Unspecified())
 	defer func() { cs.bufs[depth-1] = bounds }()
-	add := func(p netip.Prefix) {
-		pr := ipset.PrefixRange(p)
-		bounds = append(bounds, pr.From)
-		if next := pr.To.Next(); next.IsValid() {
-			bounds = append(bounds, next)
-		}
-	}
 	for i := range routes {
-		add(routes[i].Prefix)
+		bounds = prefixBounds(bounds, routes[i].Prefix)
 	}
 	for r := range t.Endpoints() {
-		add(r.Prefix)
+		bounds = prefixBounds(bounds, r.Prefix)
 	}
 	slices.SortFunc(bounds, netip.Addr.Compare)
 	bounds = slices.Compact(bounds)
