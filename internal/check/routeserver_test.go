@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -30,11 +28,7 @@ func TestRouteServerAsymmetryAgreesWithTrace(t *testing.T) {
 		if c.asym {
 			dir = withSpoke2UDR(t, snap)
 		}
-		n, err := convert.Load([]string{dir}, convert.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := dataplane.Build(n)
+		p := loadPlane(t, dir)
 		a, err := trace.Run(p, trace.Query{From: "vm-spoke", To: "vm-spoke2", Protocol: model.ProtoTCP, DestinationPort: 443})
 		if err != nil {
 			t.Fatal(err)

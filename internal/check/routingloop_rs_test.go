@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -27,11 +25,7 @@ func TestRoutingLoopThroughRouteServerDefault(t *testing.T) {
 		if c.loop {
 			dir = withoutNVAInternetRoute(t, snap)
 		}
-		n, err := convert.Load([]string{dir}, convert.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := dataplane.Build(n)
+		p := loadPlane(t, dir)
 		a, err := trace.Run(p, trace.Query{From: "vm-spoke", To: "internet:1.1.1.1", Protocol: model.ProtoTCP, DestinationPort: 443})
 		if err != nil {
 			t.Fatal(err)
