@@ -103,8 +103,11 @@ func unreachableConnections(h *model.VirtualHub, entries func(*model.HubRouteTab
 		var blind []string
 		var tables []string
 		for _, t := range h.Tables {
+			if holdsRange(entries(t), c) { // the usual case: skip naming who is associated
+				continue
+			}
 			from := associatedWith(h, t, c)
-			if len(from) == 0 || holdsRange(entries(t), c) {
+			if len(from) == 0 {
 				continue
 			}
 			blind = append(blind, from...)
