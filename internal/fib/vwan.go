@@ -90,8 +90,11 @@ type vwanState struct {
 	learned map[*model.VNet]*learnedSet
 }
 
-// setKey is what decides a connection's hub routes.
+// setKey is what decides a connection's hub routes: its hub (a hub whose default table is
+// missing from the snapshot leaves t nil for every one of its connections), the associated
+// table and enableInternetSecurity.
 type setKey struct {
+	hub  *model.VirtualHub
 	t    *model.HubRouteTable
 	inet bool
 }
@@ -118,7 +121,7 @@ func newVWAN(n *model.Network, warn func(code string, res model.ID, msg string))
 	}
 	sets := map[setKey]*learnedSet{}
 	for v, c := range st.conns {
-		k := setKey{c.Associated(), c.InternetSecurity}
+		k := setKey{c.Hub, c.Associated(), c.InternetSecurity}
 		l, ok := sets[k]
 		if !ok {
 			if rs := st.routers[c.Hub].spokeRoutes(c); len(rs) > 0 {
