@@ -19,8 +19,7 @@ import (
 // table, or a prefix a connection propagated to it.
 type HubEntry struct {
 	Prefix netip.Prefix
-	Table  *model.HubRouteTable // nil in the firewall's view (HubRouter.ForFirewall)
-	Route  *model.HubRoute      // the table's static route; nil for a propagated prefix
+	Route  *model.HubRoute // the table's static route; nil for a propagated prefix
 	// The next hop: a VNet connection (NextHopIP set when it is an appliance in that VNet, a
 	// static route [VWANR]), a branch, or the hub's firewall.
 	Connection *model.HubConnection
@@ -142,18 +141,18 @@ func newHubRouter(h *model.VirtualHub) *HubRouter {
 		ht := &hubTable{}
 		for _, sr := range t.Routes { // static routes of the table win ([VWANRP] step 2)
 			for _, p := range sr.Destinations {
-				ht.add(HubEntry{Prefix: p, Table: t, Route: sr, Connection: sr.Connection, Firewall: sr.Firewall, NextHopIP: sr.NextHopIP})
+				ht.add(HubEntry{Prefix: p, Route: sr, Connection: sr.Connection, Firewall: sr.Firewall, NextHopIP: sr.NextHopIP})
 			}
 		}
 		for _, c := range h.Connections { // propagation [VWANR "Propagation", "Labels"]
 			if c.VNet != nil && c.Routing.PropagatesTo(t) {
-				addConnection(ht, t, c)
+				addConnection(ht, c, false)
 			}
 		}
 		for _, b := range h.Branches {
 			if b.Routing.PropagatesTo(t) {
 				for _, p := range b.Prefixes {
-					ht.add(HubEntry{Prefix: p, Table: t, Branch: b})
+					ht.add(HubEntry{Prefix: p, Branch: b})
 				}
 			}
 		}
@@ -161,7 +160,7 @@ func newHubRouter(h *model.VirtualHub) *HubRouter {
 	}
 	for _, c := range h.Connections {
 		if c.VNet != nil {
-			addConnection(r.all, nil, c)
+			addConnection(r.all, c, true)
 		}
 	}
 	for _, b := range h.Branches {
@@ -174,16 +173,19 @@ func newHubRouter(h *model.VirtualHub) *HubRouter {
 
 // addConnection propagates a VNet connection's address space and, unless it turns them off,
 // its static routes (staticRoutesConfig.propagateStaticRoutes, default true; [VWANR]).
-func addConnection(t *hubTable, rt *model.HubRouteTable, c *model.HubConnection) {
+// DECISION: the firewall's view (firewallView, HubRouter.all) holds the static routes whatever
+// that setting says: the setting governs what a connection propagates to route tables, and the
+// routes the hub forwards inspected traffic by are not documented (see HubRouter.all).
+func addConnection(t *hubTable, c *model.HubConnection, firewallView bool) {
 	for _, p := range c.VNet.AddressSpace {
-		t.add(HubEntry{Prefix: p.Masked(), Table: rt, Connection: c})
+		t.add(HubEntry{Prefix: p.Masked(), Connection: c})
 	}
-	if !c.PropagateStatic && rt != nil {
+	if !c.PropagateStatic && !firewallView {
 		return
 	}
 	for _, sr := range c.StaticRoutes {
 		for _, p := range sr.Prefixes {
-			t.add(HubEntry{Prefix: p.Masked(), Table: rt, Connection: c, NextHopIP: sr.NextHop})
+			t.add(HubEntry{Prefix: p.Masked(), Connection: c, NextHopIP: sr.NextHop})
 		}
 	}
 }
