@@ -112,6 +112,9 @@ func TestVWANRoutesWithoutIntent(t *testing.T) {
 		t.Errorf("spoke2 → 10.1.1.4 decided %+v, want conn-spoke1 by defaultRouteTable", d)
 	}
 	c1 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke1").VNet)
+	if c1 == nil {
+		t.Fatal("vnet-spoke1 has no hub connection")
+	}
 	if d := hr.Decide(c1, nil, netip.MustParseAddr("10.2.1.4")); d.Entry != nil {
 		t.Errorf("spoke1 → spoke2 decided %+v, want no route (spoke2 propagates to None)", d.Entry)
 	}
@@ -140,10 +143,15 @@ func TestVWANRoutesWithIntent(t *testing.T) {
 		return r
 	})
 	f, _ = Build(n)
+	got = got[:0]
 	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke2")).All() {
-		if r.Hub != nil && r.Prefix.Bits() == 0 {
-			t.Errorf("spoke2 without internet security learned %v", r.Prefix)
+		if r.Hub != nil {
+			got = append(got, r.Prefix.String()+" "+addrsText(r.NextHopIPs))
 		}
+	}
+	// the private prefixes still, 0/0 not
+	if want := "10.0.0.0/8 10.100.1.4|172.16.0.0/12 10.100.1.4|192.168.0.0/16 10.100.1.4"; strings.Join(got, "|") != want {
+		t.Errorf("spoke2 without internet security learned %s, want %s", strings.Join(got, "|"), want)
 	}
 }
 
@@ -217,6 +225,9 @@ func TestVWANLabelsAndStaticRoutes(t *testing.T) {
 	// spoke1 stays associated with defaultRouteTable, where it no longer propagates: spoke3 and
 	// the branch are there, not its own ranges.
 	c3 := f.HubConnectionOf(vnetSubnet(t, n, "vnet-spoke3").VNet)
+	if c3 == nil {
+		t.Fatal("vnet-spoke3 has no hub connection")
+	}
 	if d := hr.Decide(c3, nil, netip.MustParseAddr("10.1.1.4")); d.Entry != nil {
 		t.Errorf("spoke3 → spoke1 decided %+v, want no route (spoke1 propagates to rt-red only)", d.Entry)
 	}
