@@ -46,6 +46,13 @@ func (n *Network) sortLists() {
 	for _, rs := range nonNil(n.RouteServers) {
 		sortByID(rs.Peers, func(x *BGPPeer) ID { return x.ID })
 	}
+	sortByID(n.VirtualWANs, func(x *VirtualWAN) ID { return x.ID })
+	sortByID(n.VirtualHubs, func(x *VirtualHub) ID { return x.ID })
+	for _, h := range nonNil(n.VirtualHubs) {
+		sortByID(h.Tables, func(x *HubRouteTable) ID { return x.ID })
+		sortByID(h.Connections, func(x *HubConnection) ID { return x.ID })
+		sortByID(h.Branches, func(x *HubBranch) ID { return x.ID })
+	}
 	sortByID(n.PrivateDNSZones, func(x *PrivateDNSZone) ID { return x.ID })
 	sortByID(n.ForwardingRulesets, func(x *DNSForwardingRuleset) ID { return x.ID })
 	sortByID(n.ResolverInbounds, func(x *DNSResolverInbound) ID { return x.ID })

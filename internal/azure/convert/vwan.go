@@ -3,7 +3,6 @@ package convert
 import (
 	"net/netip"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -62,13 +61,6 @@ func (b *builder) buildVWAN() {
 	b.hubIntents(mergeChildren(b, intents, s.Intents), hubs, policyRoutes)
 	b.hubBranches(hubs)
 	b.warnHubFirewalls(hubs)
-	for _, h := range b.n.VirtualHubs {
-		sortByID(h.Tables, func(t *model.HubRouteTable) model.ID { return t.ID })
-		sortByID(h.Connections, func(c *model.HubConnection) model.ID { return c.ID })
-		sortByID(h.Branches, func(c *model.HubBranch) model.ID { return c.ID })
-	}
-	sortByID(b.n.VirtualHubs, func(h *model.VirtualHub) model.ID { return h.ID })
-	sortByID(b.n.VirtualWANs, func(v *model.VirtualWAN) model.ID { return v.ID })
 	for _, v := range b.n.VirtualWANs {
 		if v.Basic {
 			b.n.Warn("Unsupported", v.ID, "virtual WAN "+v.Name+" is Basic; its restrictions (no transit between VNet connections) are not modelled")
@@ -77,10 +69,6 @@ func (b *builder) buildVWAN() {
 			b.n.Warn("Unsupported", v.ID, "virtual WAN "+v.Name+" has several hubs; routing between hubs is not modelled, each hub routes only its own connections")
 		}
 	}
-}
-
-func sortByID[T any](xs []T, id func(T) model.ID) {
-	sort.SliceStable(xs, func(i, j int) bool { return id(xs[i]).Key() < id(xs[j]).Key() })
 }
 
 func (b *builder) hub(w *azure.WANHub, wans map[string]*model.VirtualWAN) *model.VirtualHub {
