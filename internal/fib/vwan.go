@@ -208,28 +208,39 @@ type HubDecision struct {
 // [VWANRP] step 1).
 func (r *HubRouter) Decide(c *model.HubConnection, br *model.HubBranch, dst netip.Addr) HubDecision {
 	h := r.Hub
+	t := associated(c, br)
+	e := r.tables[t].lookup(dst)
+	isDefault := e != nil && e.Prefix.Bits() == 0
 	if in := h.Intent; in != nil {
-		private := anyHolds(in.PrivatePrefixes, dst)
+		p := longestHolding(in.PrivatePrefixes, dst)
 		switch {
-		case in.Private != nil && private: // [VWANRI] Private Traffic Routing Policy
-			return HubDecision{Policy: in.Private, Entry: &HubEntry{Prefix: longestHolding(in.PrivatePrefixes, dst), Firewall: in.Private.Firewall}}
-		case in.Internet != nil && !private && (br != nil || c != nil && c.InternetSecurity) && r.tableEntry(c, br, dst, false) == nil:
+		case in.Private != nil && p.IsValid(): // [VWANRI] Private Traffic Routing Policy
+			return HubDecision{Policy: in.Private, Entry: &HubEntry{Prefix: p, Firewall: in.Private.Firewall}}
+		case in.Internet != nil && !p.IsValid() && (br != nil || c != nil && c.InternetSecurity) && (e == nil || isDefault):
 			// [VWANRI] Internet Traffic Routing Policy: 0.0.0.0/0 to the next hop, for the
 			// connections that learn it (enableInternetSecurity)
 			return HubDecision{Policy: in.Internet, Entry: &HubEntry{Prefix: defaultRoute, Firewall: in.Internet.Firewall}}
 		}
 	}
-	var t *model.HubRouteTable
-	if c != nil {
-		t = c.Associated()
-	} else if br != nil {
-		t = br.Associated()
+	if isDefault && c != nil && !c.InternetSecurity {
+		e = nil // a connection learns 0/0 only with enableInternetSecurity [VWANR]
 	}
 	d := HubDecision{Table: t}
-	if e := r.tableEntry(c, br, dst, true); e != nil && !(br != nil && e.Branch != nil && h.WAN != nil && h.WAN.NoBranchToBranch) {
+	if e != nil && !(br != nil && e.Branch != nil && h.WAN != nil && h.WAN.NoBranchToBranch) {
 		d.Entry = viaStatic(e, dst) // a branch does not reach another branch when the WAN disallows it (model.VirtualWAN)
 	}
 	return d
+}
+
+// associated is the route table the source connection (VNet c or branch br) is associated with.
+func associated(c *model.HubConnection, br *model.HubBranch) *model.HubRouteTable {
+	switch {
+	case c != nil:
+		return c.Associated()
+	case br != nil:
+		return br.Associated()
+	}
+	return nil
 }
 
 // viaStatic resolves a hub route whose next hop is a VNet connection without an address: the
@@ -256,23 +267,6 @@ func viaStatic(e *HubEntry, dst netip.Addr) *HubEntry {
 	x := *e
 	x.NextHopIP = best.NextHop
 	return &x
-}
-
-// tableEntry looks dst up in the associated table of the source; withDefault admits a 0/0
-// entry (a connection learns it only with enableInternetSecurity [VWANR]).
-func (r *HubRouter) tableEntry(c *model.HubConnection, br *model.HubBranch, dst netip.Addr, withDefault bool) *HubEntry {
-	var t *model.HubRouteTable
-	switch {
-	case c != nil:
-		t = c.Associated()
-	case br != nil:
-		t = br.Associated()
-	}
-	e := r.tables[t].lookup(dst)
-	if e != nil && e.Prefix.Bits() == 0 && (!withDefault || c != nil && !c.InternetSecurity) {
-		return nil
-	}
-	return e
 }
 
 // ForFirewall routes a packet the hub's firewall forwards: to the connection or branch that
@@ -340,15 +334,6 @@ func (t *hubTable) lookupExact(p netip.Prefix) *HubEntry {
 		return &t.entries[i]
 	}
 	return nil
-}
-
-func anyHolds(ps []netip.Prefix, a netip.Addr) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 func longestHolding(ps []netip.Prefix, a netip.Addr) netip.Prefix {
