@@ -100,14 +100,11 @@ func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 			d.Via = t.Via(r)
 		}
 	case model.HopVirtualAppliance:
-		d.Kind = Unresolved
-		if o, via, ok := NextHopOwner(p.Net, s.VNet, r.NextHopIP); ok {
-			d.Kind, d.Owner, d.Via = Appliance, o, via
-		}
+		d = applianceHop(p, s, r)
 	case model.HopVirtualNetworkGateway:
 		d.Kind = Gateway
-		if r.RouteServer != nil {
-			d = routeServerHop(p, s, r)
+		if r.RouteServer != nil { // a Route Server's route goes to its NVA (routeServerHops)
+			d = applianceHop(p, s, r)
 		}
 	case model.HopInternet:
 		d.Kind = Internet
@@ -119,17 +116,20 @@ func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 	return d
 }
 
-// routeServerHop is the decision of a route a Route Server programmed: listed as
-// VirtualNetworkGateway, its next hop is the NVA that advertised the prefix, and the VM's host
-// sends the packet straight to that NVA like a VirtualAppliance next hop (route-server-faq "Does
-// Azure Route Server route data traffic between my NVA and my VMs?": "No ... The data traffic goes
-// directly from the NVA to the destination VM and directly from the VM to the NVA"). Equal NVAs
-// are all next hops and the host spreads flows over them by ECMP (route-server-faq "If Azure Route
-// Server receives the same route from more than one NVA"); like a load balancer's backends, the
-// decision follows one, the first by address (Route.NextHopIP), and the trace says which others
-// a flow may take. A next hop nothing owns in the VNet or a directly peered one is Unresolved
-// (the NVA is missing from the snapshot: Route Server peers with NVAs in those VNets only).
-func routeServerHop(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
+// applianceHop is the decision of a route whose next hop is an appliance's address: a
+// VirtualAppliance route (spec §1.4), or a route a Route Server programmed (routeServerHops).
+// A next hop nothing owns in the VNet or a directly peered one is Unresolved.
+//
+// routeServerHops: listed as VirtualNetworkGateway, a Route Server route's next hop is the NVA
+// that advertised the prefix, and the VM's host sends the packet straight to that NVA like a
+// VirtualAppliance next hop (route-server-faq "Does Azure Route Server route data traffic between
+// my NVA and my VMs?": "No ... The data traffic goes directly from the NVA to the destination VM
+// and directly from the VM to the NVA"). Equal NVAs are all next hops and the host spreads flows
+// over them by ECMP (route-server-faq "If Azure Route Server receives the same route from more
+// than one NVA"); like a load balancer's backends, the decision follows one, the first by address
+// (Route.NextHopIP), and the trace says which others a flow may take. An NVA missing from the
+// snapshot leaves the route Unresolved: Route Server peers with NVAs in its VNet or a peered one.
+func applianceHop(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 	d := Decision{Kind: Unresolved, Route: r}
 	if o, via, ok := NextHopOwner(p.Net, s.VNet, r.NextHopIP); ok {
 		d.Kind, d.Owner, d.Via = Appliance, o, via
