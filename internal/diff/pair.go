@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 )
 
@@ -62,17 +58,7 @@ type file struct {
 func readFiles(paths []string) ([]file, error) {
 	var out []file
 	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".json")) {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
+		err := walkJSON(p, func(path string, data []byte) error {
 			out = append(out, file{path, data})
 			return nil
 		})

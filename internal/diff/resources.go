@@ -44,32 +44,18 @@ type Doc struct {
 // resources inline). An ID seen twice keeps the larger body.
 func ReadDocs(paths []string, stdin io.Reader) (Docs, error) {
 	docs := Docs{}
-	read := docs.read
 	for _, p := range paths {
 		if p == "-" {
 			data, err := io.ReadAll(stdin)
 			if err == nil {
-				err = read("-", data)
+				err = docs.read("-", data)
 			}
 			if err != nil {
 				return nil, err
 			}
 			continue
 		}
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".json")) {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			return read(path, data)
-		})
-		if err != nil {
+		if err := walkJSON(p, docs.read); err != nil {
 			return nil, err
 		}
 	}
@@ -247,4 +233,22 @@ func equal(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+// walkJSON calls fn with the bytes of p, or of every *.json file under directory p, as -s reads
+// them.
+func walkJSON(p string, fn func(path string, data []byte) error) error {
+	return filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".json")) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return fn(path, data)
+	})
 }
