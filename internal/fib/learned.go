@@ -256,7 +256,7 @@ func (b *builder) learnedFor(v *model.VNet, servers []*model.RouteServer, withSe
 		}
 		for i := range gw.Learned.Routes {
 			lr := &gw.Learned.Routes[i]
-			if fromRouteServer(lr, servers) { // programmed by the Route Server itself, with the NVA as next hop
+			if lr.FromRouteServer(servers) { // programmed by the Route Server itself, with the NVA as next hop
 				continue
 			}
 			r := base
@@ -362,17 +362,6 @@ func preferenceClass(pref string, expressRoute bool) int {
 		return 0
 	}
 	return 1
-}
-
-// fromRouteServer reports whether a gateway's row came from a Route Server of the VNet (the
-// gateway hears the NVAs' routes over iBGP when branch-to-branch is on).
-func fromRouteServer(lr *model.LearnedRoute, servers []*model.RouteServer) bool {
-	for _, rs := range servers {
-		if rs.HasIP(lr.SourcePeer) {
-			return true
-		}
-	}
-	return false
 }
 
 // gatewayAddress reports whether a is an address of one of v's gateways.

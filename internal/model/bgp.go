@@ -70,3 +70,16 @@ func ASPathLength(path string) int {
 	}
 	return n
 }
+
+// FromRouteServer reports whether a gateway's row came from one of servers: with
+// branch-to-branch on, the gateway hears the NVAs' routes from the Route Server over iBGP
+// (expressroute-vpn-support), so the row's source peer is a Route Server address and the NVA,
+// not the gateway's BGP peer, is the way to the prefix.
+func (lr *LearnedRoute) FromRouteServer(servers []*RouteServer) bool {
+	for _, rs := range servers {
+		if rs.HasIP(lr.SourcePeer) {
+			return true
+		}
+	}
+	return false
+}

@@ -153,7 +153,9 @@ func learnedSource(p *dataplane.Plane, a netip.Addr, isSource bool) (endpoint, b
 			continue
 		}
 		for _, r := range gw.Learned.Routes {
-			if r.Prefix.Contains(a) && r.Prefix.Bits() > bits && r.NextHop.IsValid() && !gw.HasIP(r.NextHop) && !heardFromRouteServer(p, r) {
+			// A row from a Route Server (any of the estate's: the row names its source) is an
+			// NVA's prefix: the NVA, not the gateway, is the way in.
+			if r.Prefix.Contains(a) && r.Prefix.Bits() > bits && r.NextHop.IsValid() && !gw.HasIP(r.NextHop) && !r.FromRouteServer(p.Net.RouteServers) {
 				best, bits = endpoint{kind: epOnPrem, addr: a, gw: gw, onPrem: dataplane.OnPremPrefix{Prefix: r.Prefix.Masked(), Gateway: gw}}, r.Prefix.Bits()
 			}
 		}
@@ -172,17 +174,6 @@ func learnedSource(p *dataplane.Plane, a netip.Addr, isSource bool) (endpoint, b
 		}
 	}
 	return best, bits >= 0
-}
-
-// heardFromRouteServer reports whether a gateway's row came from a Route Server (an NVA's
-// prefix the gateway learned by branch-to-branch): the NVA, not the gateway, is the way in.
-func heardFromRouteServer(p *dataplane.Plane, r model.LearnedRoute) bool {
-	for _, rs := range p.Net.RouteServers {
-		if rs.HasIP(r.SourcePeer) {
-			return true
-		}
-	}
-	return false
 }
 
 // fromLearned starts a flow at a learnedSource: behind an NVA it enters Azure at the NVA, which
