@@ -47,7 +47,7 @@ var local = map[string]bool{
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}}
-	ids := append(append(slices.Clone(res.Added), res.Removed...), changedIDs(res)...)
+	ids := allIDs(res)
 	for _, id := range ids {
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
@@ -104,8 +104,9 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	return sc
 }
 
-func changedIDs(r diff.Resources) []string {
-	var out []string
+// allIDs is every resource the diff names: added, removed and changed.
+func allIDs(r diff.Resources) []string {
+	out := append(slices.Clone(r.Added), r.Removed...)
 	for _, c := range r.Changed {
 		out = append(out, c.ID)
 	}
@@ -320,7 +321,7 @@ var routeNeutral = map[string]bool{
 // change may move routes anywhere.
 func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
 	tables := map[string]bool{}
-	for _, id := range append(append(slices.Clone(res.Added), res.Removed...), changedIDs(res)...) {
+	for _, id := range allIDs(res) {
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
 		case routeNeutral[t] || strings.HasPrefix(t, "microsoft.network/privatednszones"):
