@@ -256,10 +256,13 @@ func (a *ACL) learnedTag(s *model.Subnet) (expansion, string) {
 		return expansion{}, ""
 	}
 	t := a.fib.Subnet(s)
-	if t == nil || len(t.Learned()) == 0 {
+	if t == nil {
 		return expansion{}, ""
 	}
 	rs := t.Learned()
+	if len(rs) == 0 {
+		return expansion{}, ""
+	}
 	id := fmt.Sprintf("learned %p", &rs[0])
 	return a.tags.get("\x00"+id, func() expansion { // no tag name starts with NUL
 		ps := make([]netip.Prefix, len(rs))
