@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
@@ -79,11 +80,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	if st.Scope == "rules" && len(pending) == 0 {
 		return []ReachChange{}, st, nil // no filtering decision changed: no model to build
 	}
-	var mb, ma *reach.Model
-	var wg sync.WaitGroup
-	wg.Go(func() { mb = reach.Build(before.Plane) })
-	ma = reach.Build(after.Plane)
-	wg.Wait()
+	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules")
 	runs := planRuns(nb, na, mb, ma, sc, opts)
 	runs = append(runs, groupRuns(pending, mb, ma)...)
 	var cells []reach.Cell
@@ -108,6 +105,32 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		}
 	}
 	return changeRows(cells), st, nil
+}
+
+// models are the two snapshots' reachability models. When only NSG rules changed, the after
+// model is the before one rebased onto the after plane (reach.Model.Rebase): one Build, not two.
+func models(pb, pa *dataplane.Plane, sc diffScope, rulesOnly bool) (*reach.Model, *reach.Model) {
+	if rulesOnly {
+		edited := map[*model.SecurityRule]bool{}
+		for _, cs := range sc.rules {
+			for _, c := range cs {
+				if c.After != nil {
+					edited[c.After] = true
+				}
+			}
+		}
+		mb := reach.Build(pb)
+		if ma, ok := mb.Rebase(pa, func(r *acl.Rule) bool { return r.Security != nil && edited[r.Security] }); ok {
+			return mb, ma
+		}
+		return mb, reach.Build(pa)
+	}
+	var mb, ma *reach.Model
+	var wg sync.WaitGroup
+	wg.Go(func() { mb = reach.Build(pb) })
+	ma = reach.Build(pa)
+	wg.Wait()
+	return mb, ma
 }
 
 func spanAddr(v uint32) [4]byte { return [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} }
