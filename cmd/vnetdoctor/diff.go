@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/ask"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 )
 
@@ -34,6 +35,8 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
 	}
 	ctx := context.Background()
+	// Files the two sides hold alike are parsed once (plans rewrite wire objects, never trees).
+	c.parsed = azure.NewParsed()
 	ca := c
 	ca.snapshots, ca.warnings, ca.plans = after, nil, plans
 	// The two snapshots and their resource documents load at once. The after side prints no
@@ -46,6 +49,7 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0) })
 	before, err := c.snapshot(ctx, stdin)
 	wg.Wait()
+	c.parsed = nil // the trees are both sides' objects now
 	if err = cmp.Or(err, errA, errD); err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ type common struct {
 	assume      assumeFlag
 	plans       listFlag        // --plan: planned changes applied before answering (cli.md "plan overlays")
 	planned     []*plan.Overlay // the plans as applied
+	parsed      *azure.Parsed   // parse trees shared with another load of the same run (diff)
 	// warnings are the snapshot's dangling references and skipped or ignored files, which every
 	// command reports (cli.md "Every command"): on stderr, and in JSON objects as "warnings".
 	warnings []render.Warning
@@ -188,7 +189,7 @@ func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, 
 	if in != nil {
 		stdin = in.Reader
 	}
-	s, err := azure.Load(c.snapshots, azure.Options{SkipInvalid: c.skipInvalid, Stdin: stdin, MaxFileSize: int64(c.maxFileSize)})
+	s, err := azure.Load(c.snapshots, azure.Options{SkipInvalid: c.skipInvalid, Stdin: stdin, MaxFileSize: int64(c.maxFileSize), Parsed: c.parsed})
 	if err != nil {
 		return nil, err
 	}

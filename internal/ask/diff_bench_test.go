@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/synth"
@@ -44,17 +45,18 @@ func diffEstates(b *testing.B) (string, string) {
 	return before, after
 }
 
-// loadPair loads both snapshots and their changed resource documents at once, as `vnetdoctor
-// diff` does.
+// loadPair loads both snapshots and their changed resource documents at once, parsing the files
+// they hold alike once, as `vnetdoctor diff` does.
 func loadPair(b *testing.B, dir, dir2 string) (*Snapshot, *Snapshot, diff.Docs, diff.Docs) {
 	ctx := context.Background()
 	var sb, sa *Snapshot
 	var bd, ad diff.Docs
 	var errB, errA, errD error
 	var wg sync.WaitGroup
-	wg.Go(func() { sa, errA = Load(ctx, []string{dir2}, convert.Options{}) })
+	opts := convert.Options{Parsed: azure.NewParsed()}
+	wg.Go(func() { sa, errA = Load(ctx, []string{dir2}, opts) })
 	wg.Go(func() { bd, ad, errD = diff.ReadChanged([]string{dir}, []string{dir2}) })
-	sb, errB = Load(ctx, []string{dir}, convert.Options{})
+	sb, errB = Load(ctx, []string{dir}, opts)
 	wg.Wait()
 	for _, err := range []error{errB, errA, errD} {
 		if err != nil {

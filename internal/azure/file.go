@@ -10,18 +10,14 @@ import (
 // DecodeFile reads one file's bytes: any of the shapes in cli.md "Snapshot input".
 // Bad input is an *InputError naming the file and JSON path.
 func DecodeFile(name string, data []byte) (*Snapshot, error) {
-	return decode(name, data, false)
+	return decode(name, data, jsondoc.Parse)
 }
 
-// decode is DecodeFile; a stream (standard input) may hold several JSON values one after the
-// other (jsondoc.ParseStream).
-func decode(name string, data []byte, stream bool) (*Snapshot, error) {
+// decode is DecodeFile with the parser given: a stream (standard input) may hold several JSON
+// values one after the other (jsondoc.ParseStream); a file's tree may come from Parsed.
+func decode(name string, data []byte, parse func(string, []byte) (*jsondoc.Value, error)) (*Snapshot, error) {
 	if msg := notJSONSource(name); msg != "" {
 		return nil, &InputError{File: name, Msg: msg}
-	}
-	parse := jsondoc.Parse
-	if stream {
-		parse = jsondoc.ParseStream
 	}
 	v, err := parse(name, data)
 	if err != nil {

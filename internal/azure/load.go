@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -28,6 +29,9 @@ type Options struct {
 	// MaxFileSize caps the bytes read from one file (and from standard input); 0 means
 	// DefaultMaxFileSize. A larger file is bad input, checked before it is read.
 	MaxFileSize int64
+	// Parsed, when set, shares parse trees with the other Loads given the same cache: files
+	// with the same bytes are parsed once (diff's two snapshots).
+	Parsed *Parsed
 }
 
 // DefaultMaxFileSize is the default of Options.MaxFileSize: far above any real export (an
@@ -60,7 +64,11 @@ func Load(paths []string, opt Options) (*Snapshot, error) {
 		data, err := read(f.path, opt)
 		if err == nil {
 			sums[i] = sha256.Sum256(data)
-			results[i], err = decode(f.path, data, f.path == "-")
+			parse := opt.Parsed.parse(sums[i])
+			if f.path == "-" {
+				parse = jsondoc.ParseStream
+			}
+			results[i], err = decode(f.path, data, parse)
 		}
 		errs[i] = err
 	}, func(i int) string { return files[i].path })

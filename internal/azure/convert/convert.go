@@ -17,12 +17,14 @@ type Options struct {
 	SkipInvalid bool
 	// Stdin is read for the path "-".
 	Stdin io.Reader
+	// Parsed shares parse trees with Loads given the same cache (azure.Options.Parsed).
+	Parsed *azure.Parsed
 }
 
 // Load reads snapshot files and directories (cli.md "Snapshot input") into a frozen model.
 // Bad input is an *azure.InputError naming the file and JSON path.
 func Load(paths []string, opt Options) (*model.Network, error) {
-	s, err := azure.Load(paths, azure.Options{SkipInvalid: opt.SkipInvalid, Stdin: opt.Stdin})
+	s, err := azure.Load(paths, azure.Options{SkipInvalid: opt.SkipInvalid, Stdin: opt.Stdin, Parsed: opt.Parsed})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,59 @@
+package azure
+
+import (
+	"crypto/sha256"
+	"sync"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/jsondoc"
+)
+
+// Parsed lets Loads that run together (diff's two snapshots) parse a file's bytes once: the
+// first Load to read a content parses it and the next one with the same bytes takes that tree.
+// A tree holds no file name (only a failed parse does, in its error), and decoding only reads
+// it, so both sides decode their own objects, naming their own files. A failed parse is not
+// shared: each Load reports its own file. Safe for concurrent use; the zero value is not ready
+// (NewParsed).
+type Parsed struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*parsedTree
+}
+
+type parsedTree struct {
+	done chan struct{} // closed when v is set (nil after a failed parse)
+	v    *jsondoc.Value
+}
+
+// NewParsed returns an empty cache for Options.Parsed.
+func NewParsed() *Parsed { return &Parsed{m: map[[sha256.Size]byte]*parsedTree{}} }
+
+// parse is jsondoc.Parse of data, whose SHA-256 is sum, through c (nil: no sharing). A tree is
+// handed on once and then forgotten: two snapshots share it, and the cache holds no tree longer
+// than both need it.
+func (c *Parsed) parse(sum [sha256.Size]byte) func(string, []byte) (*jsondoc.Value, error) {
+	if c == nil {
+		return jsondoc.Parse
+	}
+	return func(name string, data []byte) (*jsondoc.Value, error) {
+		c.mu.Lock()
+		t, ok := c.m[sum]
+		if ok {
+			delete(c.m, sum)
+		} else {
+			t = &parsedTree{done: make(chan struct{})}
+			c.m[sum] = t
+		}
+		c.mu.Unlock()
+		if ok {
+			if <-t.done; t.v != nil {
+				return t.v, nil
+			}
+			return jsondoc.Parse(name, data)
+		}
+		defer close(t.done) // a panic too must not leave the other Load waiting
+		v, err := jsondoc.Parse(name, data)
+		if err == nil {
+			t.v = v
+		}
+		return v, err
+	}
+}

@@ -1,0 +1,72 @@
+package azure
+
+import (
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestParsedSharesTreesNotFiles: two Loads sharing a Parsed read what two Loads alone read,
+// each object naming its own side's file; a file bad on both sides is an error naming each
+// side's file.
+func TestParsedSharesTreesNotFiles(t *testing.T) {
+	nsg := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/%s","name":"%s","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}`
+	dir := t.TempDir()
+	b, a := filepath.Join(dir, "before"), filepath.Join(dir, "after")
+	for _, side := range []string{b, a} {
+		write(t, filepath.Join(side, "same.json"), strings.ReplaceAll(nsg, "%s", "nsg-same"))
+	}
+	write(t, filepath.Join(b, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-old"))
+	write(t, filepath.Join(a, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-new"))
+	load := func(c *Parsed) (*Snapshot, *Snapshot) {
+		var sb, sa *Snapshot
+		var eb, ea error
+		var wg sync.WaitGroup
+		wg.Go(func() { sb, eb = Load([]string{b}, Options{Parsed: c}) })
+		sa, ea = Load([]string{a}, Options{Parsed: c})
+		wg.Wait()
+		if eb != nil || ea != nil {
+			t.Fatal(eb, ea)
+		}
+		return sb, sa
+	}
+	sb, sa := load(NewParsed())
+	wb, wa := load(nil)
+	for _, c := range []struct {
+		name      string
+		got, want *Snapshot
+		side      string
+	}{{"before", sb, wb, b}, {"after", sa, wa, a}} {
+		var got, want []string
+		for _, g := range c.got.NSGs {
+			got = append(got, g.Src.String()+" "+g.Name)
+			if !strings.HasPrefix(g.Src.File, c.side) {
+				t.Errorf("%s: %s read from %s", c.name, g.Name, g.Src.File)
+			}
+		}
+		for _, g := range c.want.NSGs {
+			want = append(want, g.Src.String()+" "+g.Name)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: with a shared cache\n%s\nalone\n%s", c.name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	for _, side := range []string{b, a} {
+		write(t, filepath.Join(side, "bad.json"), `{"value": [1,}`)
+	}
+	c := NewParsed()
+	var eb, ea error
+	var wg sync.WaitGroup
+	wg.Go(func() { _, eb = Load([]string{b}, Options{Parsed: c}) })
+	_, ea = Load([]string{a}, Options{Parsed: c})
+	wg.Wait()
+	for _, x := range []struct {
+		err  error
+		side string
+	}{{eb, b}, {ea, a}} {
+		if x.err == nil || !strings.Contains(x.err.Error(), filepath.Join(x.side, "bad.json")) {
+			t.Errorf("error %v; want it to name %s", x.err, filepath.Join(x.side, "bad.json"))
+		}
+	}
+}
