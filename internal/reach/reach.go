@@ -66,15 +66,38 @@ type Result struct {
 // Complete reports whether every class was evaluated.
 func (r *Result) Complete() bool { return len(r.Skipped) == 0 }
 
-// job is one varying address class against one fixed endpoint: an owned address, or the
-// addresses of a class nothing owns (spans, first to last).
+// job is one varying address class: an owned address, or the addresses of a class nothing owns
+// (spans, first to last). Everything about it that does not depend on the fixed endpoint is
+// worked out once (prepare) and shared by every fixed endpoint.
 type job struct {
-	fixed int
-	spans []Span
+	spans   []Span
+	rep     netip.Addr // the address traced
+	vs      []varying  // how trace names the varying side at rep
+	skipped []string
+	ports   []uint64 // port boundaries at rep and of the devices any flow may cross
+	// dead marks the varying references trace rejects (model.NotFoundError): trace resolves the
+	// varying side on its own, so what it rejects for one fixed endpoint it rejects for all.
+	dead []bool
 }
 
-// Run evaluates q on m: every class of the varying side, for every fixed endpoint.
-func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
+// prepared is a query with its defaults, its fixed endpoints checked and its varying side cut
+// into jobs.
+type prepared struct {
+	e    *evaluator
+	jobs []job
+	// order is every job's spans in address order: classes are laid out along it.
+	order []spanOf
+}
+
+// spanOf is one span of job job.
+type spanOf struct {
+	span Span
+	job  int
+}
+
+// prepare fills q's defaults, checks that trace starts (or ends) at every fixed endpoint and
+// cuts the varying side into jobs.
+func prepare(m *Model, q Query) (*prepared, error) {
 	fixed, toFixed := q.To, true
 	if len(fixed) == 0 {
 		fixed, toFixed = q.From, false
@@ -88,16 +111,6 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 	space := q.Space
 	if len(space) == 0 {
 		space = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
-	}
-	var jobs []job
-	for i := range fixed {
-		for _, p := range space {
-			sp, ok := prefixSpan(p)
-			if !ok {
-				continue
-			}
-			jobs = m.jobsWithin(jobs, i, sp)
-		}
 	}
 	// The fixed side must be something trace starts (or ends) at: asked against an internet
 	// address, which always resolves, any error is the fixed endpoint's.
@@ -117,39 +130,125 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 		}
 	}
 	e := &evaluator{m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
+	var groups [][]Span
+	for _, p := range space {
+		if sp, ok := prefixSpan(p); ok {
+			groups = m.jobsWithin(groups, sp)
+		}
+	}
+	pr := &prepared{e: e, jobs: make([]job, len(groups))}
+	for i, spans := range groups {
+		pr.jobs[i] = e.job(spans)
+		for _, sp := range spans {
+			pr.order = append(pr.order, spanOf{sp, i})
+		}
+	}
+	// The spans of distinct jobs are disjoint.
+	slices.SortFunc(pr.order, func(a, b spanOf) int { return cmpU32(a.span.Lo, b.span.Lo) })
+	return pr, nil
+}
+
+// job works out what a class of varying addresses is, whatever the fixed endpoint.
+func (e *evaluator) job(spans []Span) job {
+	rep := spans[0].Addr()
+	if sp := spans[0]; sp.Hi-sp.Lo >= 3 {
+		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
+	}
+	vs, sk := e.endpointsAt(rep)
+	return job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs))}
+}
+
+// Run evaluates q on m: every class of the varying side, for every fixed endpoint.
+func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
+	pr, err := prepare(m, q)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{}
+	for i := range pr.e.fixed {
+		r, err := pr.run(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		res.Classes, res.Skipped, res.Traces = append(res.Classes, r.Classes...), append(res.Skipped, r.Skipped...), res.Traces+r.Traces
+	}
+	slices.Sort(res.Skipped)
+	return res, nil
+}
+
+// RunMany answers q for each fixed endpoint on its own, sharing the work that does not depend
+// on it: emit receives, endpoint by endpoint in order, the Result Run would return for a query
+// with only q.To[i] (or q.From[i]), Fixed 0 in its classes. Asking about many endpoints
+// (all-pairs questions) this way holds one endpoint's classes at a time. An error from emit
+// stops the run and is returned.
+func RunMany(ctx context.Context, m *Model, q Query, emit func(i int, r *Result) error) error {
+	pr, err := prepare(m, q)
+	if err != nil {
+		return err
+	}
+	for i := range pr.e.fixed {
+		r, err := pr.run(ctx, i)
+		if err != nil {
+			return err
+		}
+		for k := range r.Classes {
+			r.Classes[k].Fixed = 0
+		}
+		slices.Sort(r.Skipped)
+		if err := emit(i, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run evaluates every job against fixed endpoint i, on every CPU. Each job's outcomes (one per
+// varying reference, protocol and port class) are sorted by its worker and then laid out along
+// the spans in address order, so the classes come sorted as compareClasses orders them.
+func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
+	res := &Result{}
+	outcomes := make([][]Class, len(pr.jobs)) // Addrs unset
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	next := make(chan job)
+	next := make(chan int, 64)
 	workers := max(1, runtime.GOMAXPROCS(0))
 	for range workers {
 		wg.Go(func() {
-			var out []Class
 			var skipped []string
 			traces := 0
-			for j := range next {
-				cs, sk, n := e.class(j)
-				out, skipped, traces = append(out, cs...), append(skipped, sk...), traces+n
+			for k := range next {
+				cs, sk, n := pr.e.class(i, &pr.jobs[k])
+				slices.SortFunc(cs, compareClasses)
+				outcomes[k], skipped, traces = cs, append(skipped, sk...), traces+n
 			}
 			mu.Lock()
-			res.Classes, res.Skipped, res.Traces = append(res.Classes, out...), append(res.Skipped, skipped...), res.Traces+traces
+			res.Skipped, res.Traces = append(res.Skipped, skipped...), res.Traces+traces
 			mu.Unlock()
 		})
 	}
 	var err error
-	for _, j := range jobs {
+	for k := range pr.jobs {
 		if err = ctx.Err(); err != nil {
 			break
 		}
-		next <- j
+		next <- k
 	}
 	close(next)
 	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(res.Classes, compareClasses)
-	slices.Sort(res.Skipped)
+	total := 0
+	for _, o := range pr.order {
+		total += len(outcomes[o.job])
+	}
+	res.Classes = make([]Class, 0, total)
+	for _, o := range pr.order {
+		for _, c := range outcomes[o.job] {
+			c.Addrs = o.span
+			res.Classes = append(res.Classes, c)
+		}
+	}
 	return res, nil
 }
 
@@ -161,18 +260,18 @@ type groupKey struct {
 	sig    uint64
 }
 
-// jobsWithin adds the jobs of span sp. Every owned address is alone except plain NICs, which join
-// the other plain NICs of sp with the same key and signature wherever they are; the addresses
-// nothing owns join those of sp in the same subnet with the same signature.
-func (m *Model) jobsWithin(jobs []job, fixed int, sp Span) []job {
+// jobsWithin adds the jobs (their spans) of span sp. Every owned address is alone except plain
+// NICs, which join the other plain NICs of sp with the same key and signature wherever they are;
+// the addresses nothing owns join those of sp in the same subnet with the same signature.
+func (m *Model) jobsWithin(jobs [][]Span, sp Span) [][]Span {
 	groups := map[groupKey]int{} // index into jobs
 	join := func(g groupKey, s Span) {
 		if at, ok := groups[g]; ok {
-			jobs[at].spans = append(jobs[at].spans, s)
+			jobs[at] = append(jobs[at], s)
 			return
 		}
 		groups[g] = len(jobs)
-		jobs = append(jobs, job{fixed, []Span{s}})
+		jobs = append(jobs, []Span{s})
 	}
 	for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
 		lo, hi := uint32(c[0]), uint32(c[1])
@@ -192,7 +291,7 @@ func (m *Model) jobsWithin(jobs []job, fixed int, sp Span) []job {
 			if k, plain := m.plain[v]; plain {
 				join(groupKey{k: k, sig: m.sigs[v]}, Span{v, v})
 			} else {
-				jobs = append(jobs, job{fixed, []Span{{v, v}}})
+				jobs = append(jobs, []Span{{v, v}})
 			}
 		}
 		if cur <= uint64(hi) {
@@ -248,24 +347,23 @@ type varying struct {
 	ref, label string
 }
 
-// class evaluates one address class against one fixed endpoint: every protocol and port class.
-func (e *evaluator) class(j job) (out []Class, skipped []string, traces int) {
-	rep := j.spans[0].Addr()
-	if sp := j.spans[0]; sp.Hi-sp.Lo >= 3 {
-		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
+// class evaluates one address class against fixed endpoint fixed: every protocol and port class,
+// one Class each with Addrs unset (the job's spans share it).
+func (e *evaluator) class(fixed int, j *job) (out []Class, skipped []string, traces int) {
+	skipped = slices.Clone(j.skipped)
+	ports := mergeStarts(j.ports, e.fixedPorts[fixed])
+	f := e.fixed[fixed]
+	fixedRef := f.Ref
+	if f.Trace != "" {
+		fixedRef = f.Trace
 	}
-	vs, sk := e.endpointsAt(rep)
-	skipped = sk
-	ports := mergeStarts(e.m.shared, e.fixedPorts[j.fixed], e.m.endpointPorts(rep))
-	f := e.fixed[j.fixed]
 endpoints:
-	for _, v := range vs {
+	for k, v := range j.vs {
+		if j.dead[k] {
+			continue
+		}
 		for _, proto := range e.q.Protocols {
 			for _, pc := range e.portClasses(ports, proto) {
-				fixedRef := f.Ref
-				if f.Trace != "" {
-					fixedRef = f.Trace
-				}
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
 				if !e.toFixed {
 					q.From, q.To = fixedRef, v.ref
@@ -283,7 +381,9 @@ endpoints:
 				if err != nil {
 					var nf *model.NotFoundError
 					if !errors.As(err, &nf) {
-						skipped = append(skipped, rep.String()+": "+err.Error())
+						skipped = append(skipped, j.rep.String()+": "+err.Error())
+					} else {
+						j.dead[k] = true
 					}
 					continue endpoints // not an endpoint trace can start (or end) at
 				}
@@ -293,10 +393,8 @@ endpoints:
 						via = append(via, h.ResourceID)
 					}
 				}
-				for _, sp := range j.spans {
-					out = append(out, Class{Fixed: j.fixed, Label: v.label, Addrs: sp, Protocol: proto,
-						Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q, Via: via})
-				}
+				out = append(out, Class{Fixed: fixed, Label: v.label, Protocol: proto, Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])},
+					Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q, Via: via})
 			}
 		}
 	}

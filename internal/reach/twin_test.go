@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
@@ -49,6 +50,9 @@ func twin(p *dataplane.Plane, m *Model, q Query) (res *Result, bad []string) {
 	}
 	if !res.Complete() {
 		bad = append(bad, fmt.Sprintf("skipped %v", res.Skipped))
+	}
+	if !slices.IsSortedFunc(res.Classes, compareClasses) {
+		bad = append(bad, "the classes are not sorted")
 	}
 	got := map[point]trace.Verdict{}
 	for _, c := range res.Classes {
