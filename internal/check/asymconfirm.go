@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
@@ -13,103 +12,91 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// Confirming a class of destinations (asymdest.go) for one source. The destinations of a class
-// share a subnet, rule sets and probe ports, and differ only by address. A source reaches two
-// of them alike unless something the pair's trace reads tells their addresses apart: the
-// source's own routes and rules (sourceCuts), or what every source meets, the class's rules,
-// the firewalls and the appliances with their subnets' routes (commonCuts). So per source the
-// class splits into parts at those cuts and where the routes-only chain changes, and one
-// sourceClass key (or, where the key declines, one trace) stands for each part. In a hub whose
-// private endpoints share a subnet, a spoke's rules rarely cut the hub's range: one key per
-// source instead of one per endpoint.
+// Confirming a class of destinations (asymdest.go). The destinations of a class share a
+// subnet, rule sets and probe ports, and differ only by address. Each candidate pair gets a key
+// (asymclass.go) recording every decision its trace reads that depends on the source, or on
+// both ends; what depends on the destination alone and every source meets (the routes out of
+// the firewalls' and appliances' subnets towards it, the class's and the devices' rules, the
+// VNet and subnet ranges) is recorded by which range of those bounds (commonCuts) the
+// destination lies in. One trace confirms every pair of a class with the same key.
 
 // confirmer confirms the candidates of destination classes; one per worker.
 type confirmer struct {
-	k          *sourceClass
+	k          *pairKeyer
 	srcs, dsts []rep
 	cands      []pairIdx
 	byDst      [][]int32
 	found      []*asymHit
 	cs         *chainSearch
 
-	setCuts   map[*acl.RuleSet][]netip.Addr
 	tableCuts map[*fib.Table][]netip.Addr
 	estate    []netip.Addr // estateBounds, read when a key declines (nil until then)
 	space     []netip.Addr // spaceCuts (nil until read)
+	key       []byte
 }
 
 func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep, cands []pairIdx,
 	byDst [][]int32, found []*asymHit) *confirmer {
-	return &confirmer{k: newSourceClass(p, as, cs), srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found,
-		cs: cs, setCuts: map[*acl.RuleSet][]netip.Addr{}, tableCuts: map[*fib.Table][]netip.Addr{}}
+	k := newPairKeyer(p, as, cs)
+	k.fns.srcSpan, k.fns.dstSpan = spanOf(srcs), spanOf(dsts)
+	return &confirmer{k: k, srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found,
+		cs: cs, tableCuts: map[*fib.Table][]netip.Addr{}}
 }
 
 // class confirms the candidates of the destinations of one class. Pairs of one outcome share
-// its hit.
+// its hit. Where a key declines, a pair shares its trace only with the same source's pairs
+// whose destinations no bound of the estate tells apart and whose routes-only chains agree.
 func (cf *confirmer) class(members []int) {
-	slices.SortStableFunc(members, func(a, b int) int { return cf.dsts[a].addr.Compare(cf.dsts[b].addr) })
-	lo, hi := cf.dsts[members[0]].addr, cf.dsts[members[len(members)-1]].addr
+	first := cf.dsts[members[0]]
+	lo, hi := first.addr, first.addr
+	for _, di := range members[1:] {
+		a := cf.dsts[di].addr
+		lo, hi = minAddr(lo, a), maxAddr(hi, a)
+	}
 	var common []netip.Addr // nothing cuts a class of one address
 	if lo != hi {
-		common = cf.commonCuts(cf.dsts[members[0]], lo, hi)
+		common = cf.commonCuts(first, lo, hi)
 	}
 	byKey := map[string]*asymHit{}
-	ports := confirmPorts(cf.dsts[members[0]])
-	if len(members) == 1 { // one destination: each candidate is a source's only one
-		cands := cf.byDst[members[0]]
-		for k := range cands {
-			cf.source(cf.cands[cands[k]].s, cands[k:k+1], nil, nil, ports, byKey)
-		}
-		return
-	}
-	bySource := map[int][]int32{} // source → its candidates in the class, by destination address
-	var order []int
+	ports := confirmPorts(first)
 	for _, di := range members {
+		d := cf.dsts[di]
+		part := uint32(cutsBelow(common, d.addr))
 		for _, i := range cf.byDst[di] {
-			si := cf.cands[i].s
-			if bySource[si] == nil {
-				order = append(order, si)
+			c := cf.cands[i]
+			key, ok := cf.k.key(cf.srcs[c.s], d, c, ports)
+			if ok {
+				key = append(append(cf.key[:0], 0), key...)
+			} else {
+				key = binary.LittleEndian.AppendUint32(append(cf.key[:0], 1), uint32(c.s))
+				key = binary.LittleEndian.AppendUint32(key, uint32(c.f))
+				key = binary.LittleEndian.AppendUint32(key, uint32(c.r))
+				key = binary.LittleEndian.AppendUint32(key, uint32(cutsBelow(cf.estateCuts(), d.addr)))
 			}
-			bySource[si] = append(bySource[si], i)
+			key = binary.LittleEndian.AppendUint32(key, part)
+			cf.key = key
+			o, seen := byKey[string(key)]
+			if !seen {
+				o = cf.confirm(c.s, di)
+				byKey[string(key)] = o
+			}
+			cf.found[i] = o
 		}
-	}
-	for _, si := range order {
-		cuts := common
-		if lo != hi {
-			cuts = mergeCuts(common, cf.sourceCuts(cf.srcs[si], lo, hi))
-		}
-		cf.source(si, bySource[si], cuts, common, ports, byKey)
 	}
 }
 
-// source confirms one source's candidates (in destination address order) part by part. A key
-// is shared between sources only within one range of the common cuts: it records what the
-// source's own routes and rules decide, and nothing of what every source meets.
-func (cf *confirmer) source(si int, cands []int32, cuts, common []netip.Addr, ports []uint16, byKey map[string]*asymHit) {
-	for len(cands) > 0 {
-		n := cf.partLen(cands, cuts)
-		first := cf.cands[cands[0]]
-		d := cf.dsts[first.d]
-		var o *asymHit
-		key, ok := cf.k.key(cf.srcs[si], d, first, ports)
-		if ok {
-			key = binary.LittleEndian.AppendUint32(key, uint32(cutsBelow(common, d.addr)))
-			var seen bool
-			if o, seen = byKey[string(key)]; !seen {
-				o = cf.confirm(si, first.d)
-				byKey[string(key)] = o
-			}
-		} else {
-			// The key declines when the trace may read more than it records: split the part
-			// by every bound of the estate, as a class used to be, and trace each piece.
-			n = cf.partLen(cands[:n], cf.estateCuts())
-			o = cf.confirm(si, first.d)
-		}
-		for _, i := range cands[:n] {
-			cf.found[i] = o
-		}
-		cands = cands[n:]
+func minAddr(a, b netip.Addr) netip.Addr {
+	if b.Less(a) {
+		return b
 	}
+	return a
+}
+
+func maxAddr(a, b netip.Addr) netip.Addr {
+	if a.Less(b) {
+		return b
+	}
+	return a
 }
 
 func (cf *confirmer) confirm(si, di int) *asymHit {
@@ -117,21 +104,6 @@ func (cf *confirmer) confirm(si, di int) *asymHit {
 		return &h
 	}
 	return nil
-}
-
-// partLen is how many of cands, from the first, lie before the next cut and share the first's
-// routes-only chains.
-func (cf *confirmer) partLen(cands []int32, cuts []netip.Addr) int {
-	first := cf.cands[cands[0]]
-	a := cf.dsts[first.d].addr
-	k := cutsBelow(cuts, a) // the first cut above a: destinations at or past it are in another part
-	for n, i := range cands {
-		c := cf.cands[i]
-		if c.f != first.f || c.r != first.r || k < len(cuts) && cf.dsts[c.d].addr.Compare(cuts[k]) >= 0 {
-			return n
-		}
-	}
-	return len(cands)
 }
 
 // cutsBelow is the number of cuts at or below a.
@@ -152,7 +124,7 @@ func (cf *confirmer) commonCuts(d rep, lo, hi netip.Addr) []netip.Addr {
 	var out []netip.Addr
 	add := func(bs []netip.Addr) { out = append(out, within(bs, lo, hi)...) }
 	for _, rs := range cf.k.rulesOf(d).Sets {
-		add(cf.ruleSetCuts(rs))
+		add(cf.k.fns.ruleSetCuts(rs, cf.k.fns.dstSpan))
 	}
 	p := cf.k.p
 	for dev := range cf.cs.devs {
@@ -162,7 +134,7 @@ func (cf *confirmer) commonCuts(d rep, lo, hi netip.Addr) []netip.Addr {
 		case *model.NIC:
 			if c := dv.Primary(); c != nil {
 				for _, rs := range cf.k.rulesOf(rep{nic: dv}).Sets {
-					add(cf.ruleSetCuts(rs))
+					add(cf.k.fns.ruleSetCuts(rs, cf.k.fns.dstSpan))
 				}
 				add(cf.tableBounds(p.FIB.Subnet(c.Subnet)))
 			}
@@ -194,40 +166,12 @@ func (cf *confirmer) spaceCuts() []netip.Addr {
 	return cf.space
 }
 
-// sourceCuts is what of source s's own routes and rules cuts (lo, hi].
-func (cf *confirmer) sourceCuts(s rep, lo, hi netip.Addr) []netip.Addr {
-	out := slices.Clone(within(cf.tableBounds(cf.k.p.FIB.Subnet(s.subnet)), lo, hi))
-	for _, rs := range cf.k.rulesOf(s).Sets {
-		out = append(out, within(cf.ruleSetCuts(rs), lo, hi)...)
-	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return out
-}
-
 // estateCuts is estateBounds, read once.
 func (cf *confirmer) estateCuts() []netip.Addr {
 	if cf.estate == nil {
 		cf.estate = estateBounds(cf.k.p, cf.srcs, cf.dsts, cf.cs)
 	}
 	return cf.estate
-}
-
-// ruleSetCuts is the sorted bounds of every rule's prefixes in rs.
-func (cf *confirmer) ruleSetCuts(rs *acl.RuleSet) []netip.Addr {
-	if rs == nil {
-		return nil
-	}
-	if b, ok := cf.setCuts[rs]; ok {
-		return b
-	}
-	var out []netip.Addr
-	for _, ru := range rs.Rules {
-		out = prefixBounds(out, ru.ExpandedSource...)
-		out = prefixBounds(out, ru.ExpandedDest...)
-	}
-	out = sortedBounds(out)
-	cf.setCuts[rs] = out
-	return out
 }
 
 // tableBounds is the sorted bounds of t's route prefixes (private endpoint /32s aside, as in
@@ -271,12 +215,4 @@ func sortedBounds(bs []netip.Addr) []netip.Addr {
 // of [lo, hi].
 func within(bs []netip.Addr, lo, hi netip.Addr) []netip.Addr {
 	return bs[cutsBelow(bs, lo):cutsBelow(bs, hi)]
-}
-
-// mergeCuts is the sorted union of two sorted lists.
-func mergeCuts(a, b []netip.Addr) []netip.Addr {
-	if len(b) == 0 {
-		return a
-	}
-	return sortedBounds(append(slices.Clone(a), b...))
 }

@@ -145,6 +145,11 @@ func (t *Table) All() []Route {
 // not allocate.
 func (t *Table) WithoutEndpoints() []Route { return t.routes }
 
+// Unlisted returns the Default None routes the listing leaves out (§1.2 DECISION, §1.5 rule 1)
+// that SystemLookup still reads: with WithoutEndpoints, Learned and Endpoints, every prefix a
+// lookup of t can select. The slice is shared; callers must not modify it.
+func (t *Table) Unlisted() []Route { return t.removedNone }
+
 // FIB holds the effective route table of every subnet of a network. Tables are computed
 // lazily, once, on first use; a FIB is safe for concurrent use.
 type FIB struct {
