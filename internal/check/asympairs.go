@@ -81,6 +81,7 @@ type chainSearch struct {
 	active    map[tailKey]int
 	taintFrom int
 	bufs      [][]netip.Addr // mapTable's bounds, one per depth
+	keys      []uint32       // sortAddrs's scratch
 }
 
 type tailKey struct {
@@ -182,11 +183,15 @@ func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []pi
 	for r := range t.Endpoints() {
 		bounds = prefixBounds(bounds, r.Prefix)
 	}
-	slices.SortFunc(bounds, netip.Addr.Compare)
-	bounds = slices.Compact(bounds)
+	for _, r := range t.Learned() {
+		bounds = prefixBounds(bounds, r.Prefix)
+	}
+	bounds, cs.keys = sortAddrs(bounds, cs.keys)
 	var ps []piece
+	hi := u.lowerBound(bounds[0])
 	for i, b := range bounds {
-		lo, hi := u.lowerBound(b), len(u.addrs)
+		lo := hi
+		hi = len(u.addrs)
 		if i+1 < len(bounds) {
 			hi = u.lowerBound(bounds[i+1])
 		}
