@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -70,25 +71,44 @@ func readFiles(paths []string) ([]file, error) {
 }
 
 // pairFiles removes from both lists the files whose bytes the other list holds (one for one) and
-// returns them.
+// returns them. A file is first compared with the other side's file at the same place (the usual
+// case: the same file, unchanged), then looked up by hash among the files of its length.
 func pairFiles(b, a []file) []file {
-	var seed = maphash.MakeSeed()
-	byHash := map[uint64][]int{}
+	var shared []file
+	take := func(i, j int) {
+		shared = append(shared, a[i])
+		a[i].data, b[j].data = nil, nil
+	}
+	for i := range min(len(a), len(b)) {
+		if a[i].data != nil && b[i].data != nil && bytes.Equal(a[i].data, b[i].data) {
+			take(i, i)
+		}
+	}
+	lens := map[int][]int{} // length -> files of b left
 	for j := range b {
 		if b[j].data != nil {
+			lens[len(b[j].data)] = append(lens[len(b[j].data)], j)
+		}
+	}
+	seed := maphash.MakeSeed()
+	byHash := map[uint64][]int{}
+	for i := range a {
+		if a[i].data == nil || len(lens[len(a[i].data)]) == 0 {
+			continue
+		}
+		for _, j := range lens[len(a[i].data)] {
 			h := maphash.Bytes(seed, b[j].data)
 			byHash[h] = append(byHash[h], j)
 		}
+		delete(lens, len(a[i].data)) // hashed once
 	}
-	var shared []file
 	for i := range a {
-		if a[i].data == nil {
+		if a[i].data == nil || len(byHash) == 0 {
 			continue
 		}
 		for _, j := range byHash[maphash.Bytes(seed, a[i].data)] {
 			if b[j].data != nil && bytes.Equal(b[j].data, a[i].data) {
-				shared = append(shared, a[i])
-				a[i].data, b[j].data = nil, nil
+				take(i, j)
 				break
 			}
 		}
@@ -280,20 +300,85 @@ func addShared(bd, ad Docs, shared []file) error {
 		return nil
 	}
 	for _, f := range shared {
-		low := bytes.ToLower(f.data)
-		for _, id := range ids {
-			if bytes.Contains(low, id) {
-				if err := bd.read(f.name, f.data); err != nil {
-					return err
-				}
-				if err := ad.read(f.name, f.data); err != nil {
-					return err
-				}
-				break
+		if mentions(f.data, ids) {
+			if err := bd.read(f.name, f.data); err != nil {
+				return err
+			}
+			if err := ad.read(f.name, f.data); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// mentions reports whether data holds one of ids (lower case) in any letter case, as
+// bytes.Contains(bytes.ToLower(data), id) does, without lowering a copy of data: an ID is looked
+// for by a run of its bytes that letter case cannot change (foldAnchor), and each place it occurs
+// compared whole. Text beyond ASCII is lowered as before (Unicode case rules are not ASCII's).
+func mentions(data []byte, ids [][]byte) bool {
+	if !isASCII(data) {
+		low := bytes.ToLower(data)
+		return slices.ContainsFunc(ids, func(id []byte) bool { return bytes.Contains(low, id) })
+	}
+	for _, id := range ids {
+		if !isASCII(id) {
+			if bytes.Contains(bytes.ToLower(data), id) {
+				return true
+			}
+			continue
+		}
+		lo, hi := foldAnchor(id)
+		for from := 0; ; {
+			k := bytes.Index(data[from:], id[lo:hi])
+			if k < 0 {
+				break
+			}
+			if at := from + k - lo; at >= 0 && at+len(id) <= len(data) && bytes.EqualFold(data[at:at+len(id)], id) {
+				return true
+			}
+			from += k + 1
+		}
+	}
+	return false
+}
+
+// foldAnchor is a run of id without letters (id is quoted, so there is one): the last of three
+// bytes or more, which names the resource itself rather than its subscription or group, else the
+// longest.
+func foldAnchor(id []byte) (int, int) {
+	letter := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+	var lo, hi, llo, lhi int
+	for i := 0; i < len(id); {
+		if letter(id[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(id) && !letter(id[j]) {
+			j++
+		}
+		if j-i >= 3 {
+			lo, hi = i, j
+		}
+		if j-i > lhi-llo {
+			llo, lhi = i, j
+		}
+		i = j
+	}
+	if hi > lo {
+		return lo, hi
+	}
+	return llo, lhi
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // sameBody: no JSON path differs (as CompareResources decides).

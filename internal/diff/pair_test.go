@@ -1,8 +1,11 @@
 package diff
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,5 +103,41 @@ func TestSplitJSON(t *testing.T) {
 		if d := cmp.Diff(whole, cut); d != "" {
 			t.Errorf("%.40s...: (-whole +parts)\n%s", c.data, d)
 		}
+	}
+}
+
+// TestMentionsTwin: mentions answers as lowering the data and searching it does, on random text
+// of letters in both cases, digits, separators, quotes and now and then a non-ASCII letter.
+func TestMentionsTwin(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 13))
+	alphabet := []string{"a", "B", "c", "D", "0", "1", "-", "/", `"`, "k", "K"}
+	text := func(n int) string {
+		var b strings.Builder
+		for range n {
+			if r.IntN(200) == 0 {
+				b.WriteString("\u212a") // Kelvin sign: bytes.ToLower makes it "k"
+				continue
+			}
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	found := 0
+	for range 20000 {
+		data := []byte(text(r.IntN(60)))
+		var ids [][]byte
+		for range 1 + r.IntN(2) {
+			ids = append(ids, bytes.ToLower([]byte(`"`+text(1+r.IntN(4))+`"`)))
+		}
+		want := slices.ContainsFunc(ids, func(id []byte) bool { return bytes.Contains(bytes.ToLower(data), id) })
+		if got := mentions(data, ids); got != want {
+			t.Fatalf("mentions(%q, %q) = %v, want %v", data, ids, got, want)
+		}
+		if want {
+			found++
+		}
+	}
+	if found < 100 {
+		t.Errorf("only %d of the random texts mention an ID: the twin tests little", found)
 	}
 }
