@@ -14,7 +14,8 @@ import (
 
 // TestRunManyEqualsRun: on random estates, RunMany's answer for each fixed endpoint is, class
 // for class, what Run answers about that endpoint alone, both ways (who reaches every VM, what
-// every VM reaches), and every class's example traces to its verdict and deciding step.
+// every VM reaches); classes' examples trace to their verdict and deciding step, and every row's
+// example to the row's verdict.
 func TestRunManyEqualsRun(t *testing.T) {
 	n := 8
 	if testing.Short() {
@@ -59,6 +60,7 @@ func TestRunManyEqualsRun(t *testing.T) {
 						t.Errorf("seed %d: example %+v traces to %v (%v), the class says %s", seed, c.Example, verdictOf(a), err, c.Verdict)
 					}
 				}
+				checkRows(t, p, one, got) // every row's example traces to its verdict
 				compared += len(got.Classes)
 				return nil
 			})
