@@ -2,7 +2,6 @@ package check
 
 import (
 	"encoding/binary"
-	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -39,57 +38,75 @@ import (
 // pairKeyer builds the keys of candidate pairs. Not safe for concurrent use; its interned ids are
 // meaningful only among keys of the same keyer.
 type pairKeyer struct {
-	p    *dataplane.Plane
-	as   assume.Set
-	devs []any // chainSearch device id → device
-	sets [][]int32
-	ids  map[any]uint32
-	buf  []byte
-	fns  *pairFns
-	// Every pair reads the same endpoints' rules and owners again: the answers are kept.
+	p          *dataplane.Plane
+	as         assume.Set
+	srcs, dsts []rep
+	devs       []any // chainSearch device id → device
+	sets       [][]int32
+	ids        map[any]uint32
+	buf        []byte
+	fns        *pairFns
+	// What a key reads of one end alone is read once: a source's (srcEnd, kept per source
+	// index), the destination's whose pairs are being keyed (dst).
+	src    []*srcEnd
+	dst    *dstEnd
 	nicEff map[*model.NIC]*acl.Effective
-	peEff  map[*model.PrivateEndpoint]*acl.Effective
-	shared map[netip.Addr]bool // addresses several resources own
 }
 
-func newPairKeyer(p *dataplane.Plane, as assume.Set, cs *chainSearch) *pairKeyer {
+// srcEnd is what keys read of a source alone.
+type srcEnd struct {
+	pt     point
+	shared bool // several resources own its address
+	flags  uint32
+	eff    *acl.Effective
+	out    *rangeFn // its subnet's routes
+	ports  []portFn // its rules outbound, per port
+}
+
+type portFn struct {
+	port uint16
+	fn   *rangeFn
+}
+
+// dstEnd is what keys read of a destination alone, probed on ports.
+type dstEnd struct {
+	di        int
+	pt        point
+	shared    bool
+	back, sys *rangeFn   // its subnet's routes, and their system view for a private endpoint
+	in        []*rangeFn // its rules inbound, per port
+	ports     []uint16
+	chains    map[int32][]devFns
+}
+
+// devFns is what a device decides for the flows to one destination: its verdict per port and
+// where its subnet routes a packet for the source; ok is false where the key declines.
+type devFns struct {
+	ok       bool
+	verdicts []*rangeFn
+	route    *rangeFn
+}
+
+func newPairKeyer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep) *pairKeyer {
 	devs := make([]any, len(cs.devs)+1)
 	for dev, id := range cs.devs {
 		devs[id] = dev
 	}
-	k := &pairKeyer{p: p, as: as, devs: devs, sets: cs.sets, ids: map[any]uint32{},
-		nicEff: map[*model.NIC]*acl.Effective{}, peEff: map[*model.PrivateEndpoint]*acl.Effective{},
-		shared: map[netip.Addr]bool{}}
+	k := &pairKeyer{p: p, as: as, srcs: srcs, dsts: dsts, devs: devs, sets: cs.sets, ids: map[any]uint32{},
+		src: make([]*srcEnd, len(srcs)), nicEff: map[*model.NIC]*acl.Effective{}}
 	k.fns = newPairFns(k)
+	k.fns.srcSpan, k.fns.dstSpan = spanOf(srcs), spanOf(dsts)
 	return k
 }
 
-// rulesOf is r.rules(k.p), read once per endpoint.
-func (k *pairKeyer) rulesOf(r rep) *acl.Effective {
-	if r.pe != nil {
-		e, ok := k.peEff[r.pe]
-		if !ok {
-			e = r.rules(k.p)
-			k.peEff[r.pe] = e
-		}
-		return e
-	}
-	e, ok := k.nicEff[r.nic]
+// rulesOf is the effective rules of a VM NIC, read once per NIC.
+func (k *pairKeyer) rulesOf(nic *model.NIC) *acl.Effective {
+	e, ok := k.nicEff[nic]
 	if !ok {
-		e = r.rules(k.p)
-		k.nicEff[r.nic] = e
+		e = rep{nic: nic}.rules(k.p)
+		k.nicEff[nic] = e
 	}
 	return e
-}
-
-// isShared reports whether several resources own a.
-func (k *pairKeyer) isShared(a netip.Addr) bool {
-	v, ok := k.shared[a]
-	if !ok {
-		v = len(k.p.Net.Owners(a)) > 1
-		k.shared[a] = v
-	}
-	return v
 }
 
 // id interns a pointer (or any comparable value); nil is 0.
@@ -107,40 +124,117 @@ func (k *pairKeyer) id(x any) uint32 {
 
 func (k *pairKeyer) put(v uint32) { k.buf = binary.LittleEndian.AppendUint32(k.buf, v) }
 
-func (k *pairKeyer) flag(b bool) {
-	if b {
-		k.put(1)
-	} else {
-		k.put(0)
+// source is source si's srcEnd, built on first use.
+func (k *pairKeyer) source(si int) *srcEnd {
+	if e := k.src[si]; e != nil {
+		return e
 	}
+	s := k.srcs[si]
+	nic := s.nic
+	e := &srcEnd{pt: pointOf(s.addr), shared: len(k.p.Net.Owners(s.addr)) > 1, eff: k.rulesOf(nic),
+		out: k.fns.routeFn(s.subnet, false)}
+	e.flags = uint32(boolByte(nic.IPForwarding)) | uint32(boolByte(nic.Primary().PublicIP != nil))<<1 |
+		uint32(boolByte(nic.MissingNSG != "" || s.subnet.MissingNSG != "" || s.subnet.MissingRouteTable != ""))<<2
+	k.src[si] = e
+	return e
 }
 
-// key returns the key of candidate c (source s, destination d, probed on ports), or ok=false
-// when the pair's outcome may depend on more than a key records. The returned bytes are reused
-// by the next call.
-func (k *pairKeyer) key(s, d rep, c pairIdx, ports []uint16) ([]byte, bool) {
+// outFn is source e's rules outbound on port, as a function of the destination.
+func (k *pairKeyer) outFn(e *srcEnd, port uint16) *rangeFn {
+	for _, pf := range e.ports {
+		if pf.port == port {
+			return pf.fn
+		}
+	}
+	fn := k.fns.verdictFn(verdictKey{kind: srcOut, eff: e.eff, fixed: e.pt.a, port: port})
+	e.ports = append(e.ports, portFn{port, fn})
+	return fn
+}
+
+// destination makes di, probed on ports, the destination whose pairs are keyed next.
+func (k *pairKeyer) destination(di int, ports []uint16) {
+	d := k.dsts[di]
+	e := &dstEnd{di: di, pt: pointOf(d.addr), shared: len(k.p.Net.Owners(d.addr)) > 1, ports: ports,
+		back: k.fns.routeFn(d.subnet, false), chains: map[int32][]devFns{}}
+	if d.pe != nil {
+		e.sys = k.fns.routeFn(d.subnet, true)
+	}
+	eff := d.rules(k.p)
+	for _, port := range ports {
+		e.in = append(e.in, k.fns.verdictFn(verdictKey{kind: dstIn, eff: eff, fixed: d.addr, port: port}))
+	}
+	k.dst = e
+}
+
+// chain is the functions of each device of chain c for the current destination.
+func (k *pairKeyer) chain(c int32) []devFns {
+	e := k.dst
+	if fs, ok := e.chains[c]; ok {
+		return fs
+	}
+	var fs []devFns
+	for _, dev := range k.sets[c] {
+		fs = append(fs, k.device(k.devs[dev], e))
+	}
+	e.chains[c] = fs
+	return fs
+}
+
+// device is what a stateful device on either path decides for the flows to destination e and
+// their replies, and where it sends a packet for the source.
+func (k *pairKeyer) device(dev any, e *dstEnd) devFns {
+	var out devFns
+	var vk verdictKey
+	switch dv := dev.(type) {
+	case *model.Firewall:
+		eng := k.p.Firewalls[dv]
+		if eng == nil {
+			return out
+		}
+		vk = verdictKey{kind: firewallAt, eng: eng}
+		out.route = k.fns.routeFn(dv.Subnet, false)
+	case *model.NIC:
+		c := dv.Primary()
+		if c == nil {
+			return out
+		}
+		vk = verdictKey{kind: applianceAt, eff: k.rulesOf(dv)}
+		out.route = k.fns.routeFn(c.Subnet, false)
+	default:
+		return out
+	}
+	vk.fixed = k.dsts[e.di].addr
+	for _, port := range e.ports {
+		vk.port = port
+		out.verdicts = append(out.verdicts, k.fns.verdictFn(vk))
+	}
+	out.ok = true
+	return out
+}
+
+// key returns the key of candidate c (source c.s, the current destination), or ok=false when
+// the pair's outcome may depend on more than a key records. The returned bytes are reused by
+// the next call.
+func (k *pairKeyer) key(c pairIdx) ([]byte, bool) {
 	k.buf = k.buf[:0]
-	if k.isShared(s.addr) || k.isShared(d.addr) {
+	se, de := k.source(c.s), k.dst
+	if se.shared || de.shared {
 		return nil, false // delivery itself depends on which owner: trace it
 	}
-	nic := s.nic
-	k.flag(s.subnet.VNet == d.subnet.VNet)
-	k.flag(nic.IPForwarding)
-	k.flag(nic.MissingNSG != "" || s.subnet.MissingNSG != "" || s.subnet.MissingRouteTable != "")
-	k.flag(nic.Primary().PublicIP != nil)
+	s, d := k.srcs[c.s], k.dsts[de.di]
+	f := k.fns
+	k.put(se.flags | uint32(boolByte(s.subnet.VNet == d.subnet.VNet))<<3)
 	k.put(uint32(c.f))
 	k.put(uint32(c.r))
-	f := k.fns
-	if !k.decision(f.leaveTo(s.subnet, d), d.subnet.VNet) ||
-		!k.decision(f.route(d.subnet, s.addr, false), s.subnet.VNet) {
+	if !k.decision(f.leaveTo(s.subnet, se.out, d, de.pt), d.subnet.VNet) ||
+		!k.decision(f.dec(de.back, se.pt), s.subnet.VNet) {
 		return nil, false
 	}
-	if d.pe != nil && !k.decision(f.route(d.subnet, s.addr, true), s.subnet.VNet) {
+	if de.sys != nil && !k.decision(f.dec(de.sys, se.pt), s.subnet.VNet) {
 		return nil, false // a private endpoint's reply may read system routes only (spec §5)
 	}
-	src, dst := k.rulesOf(s), k.rulesOf(d)
-	for _, port := range ports {
-		if !k.rules(s, d, src, dst, port, c) {
+	for i, port := range de.ports {
+		if !k.rules(se, de, i, port, c, s.subnet.VNet) {
 			return nil, false
 		}
 	}
@@ -159,19 +253,18 @@ func (k *pairKeyer) decision(d *decRec, home *model.VNet) bool {
 	return true
 }
 
-// rules records every rule decision on either path for one port: the source's NSGs outbound,
-// the destination's inbound, and each device of the forward and reverse chains both ways.
-// src and dst are the two endpoints' effective rules. The endpoints' NSGs are stateful: the
-// reply passes them without evaluation (spec §2.1).
-func (k *pairKeyer) rules(s, d rep, src, dst *acl.Effective, port uint16, c pairIdx) bool {
+// rules records every rule decision on either path for the i-th port: the source's NSGs
+// outbound, the destination's inbound, and what each device of the forward and reverse chains
+// decides both ways, with where it sends a packet for the source (in VNet home). The endpoints'
+// NSGs are stateful: the reply passes them without evaluation (spec §2.1).
+func (k *pairKeyer) rules(se *srcEnd, de *dstEnd, i int, port uint16, c pairIdx, home *model.VNet) bool {
 	f := k.fns
-	if !k.verdict(f.verdict(verdictKey{kind: srcOut, eff: src, fixed: s.addr, port: port}, d.addr)) ||
-		!k.verdict(f.verdict(verdictKey{kind: dstIn, eff: dst, fixed: d.addr, port: port}, s.addr)) {
+	if !k.verdict(f.at(k.outFn(se, port), de.pt)) || !k.verdict(f.at(de.in[i], se.pt)) {
 		return false
 	}
 	for _, chain := range [2]int32{c.f, c.r} {
-		for _, dev := range k.sets[chain] {
-			if !k.device(k.devs[dev], s, d, port) {
+		for _, dv := range k.chain(chain) {
+			if !dv.ok || !k.verdict(f.at(dv.verdicts[i], se.pt)) || !k.decision(f.dec(dv.route, se.pt), home) {
 				return false
 			}
 		}
@@ -182,30 +275,6 @@ func (k *pairKeyer) rules(s, d rep, src, dst *acl.Effective, port uint16, c pair
 // confirmSourcePort is the source port trace.Query defaults to (the confirmations leave it
 // unset); the key evaluates rules with it.
 const confirmSourcePort = 49152
-
-// device records what a stateful device on either path decides for the flow and its reply,
-// and where it sends a packet for the source.
-func (k *pairKeyer) device(dev any, s, d rep, port uint16) bool {
-	f := k.fns
-	switch dv := dev.(type) {
-	case *model.Firewall:
-		eng := k.p.Firewalls[dv]
-		if eng == nil {
-			return false
-		}
-		return k.verdict(f.verdict(verdictKey{kind: firewallAt, eng: eng, fixed: d.addr, port: port}, s.addr)) &&
-			k.decision(f.route(dv.Subnet, s.addr, false), s.subnet.VNet)
-	case *model.NIC:
-		c := dv.Primary()
-		if c == nil {
-			return false
-		}
-		eff := k.rulesOf(rep{nic: dv})
-		return k.verdict(f.verdict(verdictKey{kind: applianceAt, eff: eff, fixed: d.addr, port: port}, s.addr)) &&
-			k.decision(f.route(c.Subnet, s.addr, false), s.subnet.VNet)
-	}
-	return false
-}
 
 // verdict records an interned verdict; a negative one declines.
 func (k *pairKeyer) verdict(v int32) bool {

@@ -37,9 +37,7 @@ type confirmer struct {
 
 func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep, cands []pairIdx,
 	byDst [][]int32, found []*asymHit) *confirmer {
-	k := newPairKeyer(p, as, cs)
-	k.fns.srcSpan, k.fns.dstSpan = spanOf(srcs), spanOf(dsts)
-	return &confirmer{k: k, srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found,
+	return &confirmer{k: newPairKeyer(p, as, cs, srcs, dsts), srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found,
 		cs: cs, tableCuts: map[*fib.Table][]netip.Addr{}}
 }
 
@@ -62,9 +60,10 @@ func (cf *confirmer) class(members []int) {
 	for _, di := range members {
 		d := cf.dsts[di]
 		part := uint32(cutsBelow(common, d.addr))
+		cf.k.destination(di, ports)
 		for _, i := range cf.byDst[di] {
 			c := cf.cands[i]
-			key, ok := cf.k.key(cf.srcs[c.s], d, c, ports)
+			key, ok := cf.k.key(c)
 			if ok {
 				key = append(append(cf.key[:0], 0), key...)
 			} else {
@@ -123,7 +122,7 @@ func cutsBelow(cuts []netip.Addr, a netip.Addr) int {
 func (cf *confirmer) commonCuts(d rep, lo, hi netip.Addr) []netip.Addr {
 	var out []netip.Addr
 	add := func(bs []netip.Addr) { out = append(out, within(bs, lo, hi)...) }
-	for _, rs := range cf.k.rulesOf(d).Sets {
+	for _, rs := range d.rules(cf.k.p).Sets {
 		add(cf.k.fns.ruleSetCuts(rs, cf.k.fns.dstSpan))
 	}
 	p := cf.k.p
@@ -133,7 +132,7 @@ func (cf *confirmer) commonCuts(d rep, lo, hi netip.Addr) []netip.Addr {
 			add(cf.tableBounds(p.FIB.Subnet(dv.Subnet)))
 		case *model.NIC:
 			if c := dv.Primary(); c != nil {
-				for _, rs := range cf.k.rulesOf(rep{nic: dv}).Sets {
+				for _, rs := range cf.k.rulesOf(dv).Sets {
 					add(cf.k.fns.ruleSetCuts(rs, cf.k.fns.dstSpan))
 				}
 				add(cf.tableBounds(p.FIB.Subnet(c.Subnet)))

@@ -43,45 +43,6 @@ func newPairFns(k *pairKeyer) *pairFns {
 		setCuts: map[setSpan][]netip.Addr{}, lists: map[listSpan][]netip.Prefix{}, vids: map[string]int32{}, peers: map[*model.VNet]map[*model.VNet]bool{}}
 }
 
-// rangeFn is a function of an address remembered per range between sorted bounds (the first
-// 0.0.0.0, then ::, so that every address has a range). A second list of bounds, when set,
-// cuts the ranges further (a table's shared learned routes).
-type rangeFn struct {
-	bounds, more []netip.Addr
-	vals         []int32          // per range, value+1 (0: not yet evaluated); more == nil
-	both         map[uint64]int32 // per pair of ranges, value+1; more != nil
-}
-
-func newRangeFn(bounds, more []netip.Addr) *rangeFn {
-	f := &rangeFn{bounds: bounds, more: more}
-	if more == nil {
-		f.vals = make([]int32, len(bounds))
-	} else {
-		f.both = map[uint64]int32{}
-	}
-	return f
-}
-
-// lookup returns the value remembered for a's range (ok false: none yet) and where to keep it.
-func (f *rangeFn) lookup(a netip.Addr) (int32, uint64, bool) {
-	i := uint64(cutsBelow(f.bounds, a) - 1)
-	if f.more == nil {
-		v := f.vals[i]
-		return v - 1, i, v != 0
-	}
-	i = i<<32 | uint64(cutsBelow(f.more, a)-1)
-	v := f.both[i]
-	return v - 1, i, v != 0
-}
-
-func (f *rangeFn) keep(slot uint64, v int32) {
-	if f.more == nil {
-		f.vals[slot] = v + 1
-	} else {
-		f.both[slot] = v + 1
-	}
-}
-
 // withUnspecified returns sorted bounds that start both address families.
 func withUnspecified(bs []netip.Addr) []netip.Addr {
 	return sortedBounds(append(bs, netip.IPv4Unspecified(), netip.IPv6Unspecified()))
@@ -99,25 +60,38 @@ type routeKey struct {
 	sys bool
 }
 
-// route is forward.Leave(s, a, sys) as a decRec. Private endpoint /32s are not among the
-// bounds: a is never one (see leaveTo).
-func (f *pairFns) route(s *model.Subnet, a netip.Addr, sys bool) *decRec {
+// routeFn is forward.Leave(s, ·, sys) as a function of the destination, interned decRecs.
+// Private endpoint /32s are not among its bounds: it is never asked about one (see leaveTo).
+func (f *pairFns) routeFn(s *model.Subnet, sys bool) *rangeFn {
 	fn := f.routes[routeKey{s, sys}]
 	if fn == nil {
 		fn = f.newRouteFn(s)
+		fn.s, fn.sys = s, sys
 		f.routes[routeKey{s, sys}] = fn
 	}
+	return fn
+}
+
+// at is fn's value at a, evaluated when a's range is first asked about.
+func (f *pairFns) at(fn *rangeFn, a point) int32 {
 	v, slot, ok := fn.lookup(a)
 	if !ok {
-		v = f.decision(f.memo.Leave(s, a, sys))
+		if fn.s != nil {
+			v = f.decision(f.memo.Leave(fn.s, a.a, fn.sys))
+		} else {
+			v = f.evaluate(fn.vk, a.a)
+		}
 		fn.keep(slot, v)
 	}
-	return &f.decs[v]
+	return v
 }
+
+// dec is the decision of route function fn at a.
+func (f *pairFns) dec(fn *rangeFn, a point) *decRec { return &f.decs[f.at(fn, a)] }
 
 // leaveTo is the decision out of s towards destination d. An address a private endpoint route
 // of s's table may hold (an endpoint in s's VNet or one peered with it) is decided on its own.
-func (f *pairFns) leaveTo(s *model.Subnet, d rep) *decRec {
+func (f *pairFns) leaveTo(s *model.Subnet, out *rangeFn, d rep, dp point) *decRec {
 	if d.pe != nil && f.peered(s.VNet, d.subnet.VNet) {
 		dec := f.memo.Leave(s, d.addr, false)
 		k := routeAt{s, dec.Route, dec.Kind}
@@ -128,7 +102,7 @@ func (f *pairFns) leaveTo(s *model.Subnet, d rep) *decRec {
 		}
 		return &f.decs[v]
 	}
-	return f.route(s, d.addr, false)
+	return f.dec(out, dp)
 }
 
 // peered reports whether v is w or has a peering to it (active or not).
@@ -225,20 +199,15 @@ type verdictKey struct {
 	port  uint16
 }
 
-// verdict is the interned verdict of function vk at varying address a, or -1 when the key
-// declines.
-func (f *pairFns) verdict(vk verdictKey, a netip.Addr) int32 {
+// verdictFn is the verdict function vk names: interned verdicts, -1 where the key declines.
+func (f *pairFns) verdictFn(vk verdictKey) *rangeFn {
 	fn := f.verdicts[vk]
 	if fn == nil {
 		fn = newRangeFn(f.boundsOf(vk), nil)
+		fn.vk = vk
 		f.verdicts[vk] = fn
 	}
-	v, slot, ok := fn.lookup(a)
-	if !ok {
-		v = f.evaluate(vk, a)
-		fn.keep(slot, v)
-	}
-	return v
+	return fn
 }
 
 // evaluate computes vk's verdict at a and interns it.
