@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -51,54 +52,98 @@ func runAsymmetricReturn(pass *Pass) []Finding {
 	p := pass.Plane
 	srcs := subnetReps(p.Net)
 	dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
-	hits := searchPairs(pass.Context, p, srcs, dsts, pass.Options.Assume)
-	groups := map[asymKey][]pairHit{}
-	var keys []asymKey
-	for _, h := range hits {
-		k := asymKey{dsts[h.d].subnet, dsts[h.d].pe, h.o.device, h.o.replyOnly}
-		if groups[k] == nil {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], h)
-	}
-	labels := make([]string, len(srcs))
-	for i, s := range srcs {
-		labels[i] = subnetLabel(s.subnet)
-	}
-	out := make([]Finding, 0, len(keys))
-	for _, k := range keys {
-		g := groups[k]
-		slices.SortStableFunc(g, func(a, b pairHit) int { return strings.Compare(labels[a.s], labels[b.s]) })
-		first := *g[0].o
-		first.src, first.dst = srcs[g[0].s], dsts[g[0].d]
+	sr := searchPairs(pass.Context, p, srcs, dsts, pass.Options.Assume)
+	labels, rank := labelOrder(srcs)
+	var out []Finding
+	for _, g := range sr.groups() {
+		slices.SortFunc(g, func(a, b int32) int { return cmp.Compare(rank[sr.cands[a].s], rank[sr.cands[b].s]) })
+		c := sr.cands[g[0]]
+		first := *sr.found[g[0]]
+		first.src, first.dst = srcs[c.s], dsts[c.d]
 		// The finding quotes the first source's own trace, not its class representative's.
 		if h, ok := confirmAsymmetry(p, first.src, first.dst, pass.Options.Assume); ok {
 			first = h
 		}
-		sources := make([]*model.Subnet, len(g))
-		for i, h := range g {
-			sources[i] = srcs[h.s].subnet
+		n := min(len(g), maxEvidenceList)
+		sources, names := make([]*model.Subnet, n), make([]string, n)
+		for i, ci := range g[:n] {
+			sources[i], names[i] = srcs[sr.cands[ci].s].subnet, labels[sr.cands[ci].s]
 		}
-		out = append(out, asymmetryFinding(first, sources))
+		out = append(out, asymmetryFinding(first, sources, names, len(g)))
 	}
 	return out
 }
 
-// pairHit is a confirmed pair: indexes into the sources and destinations, and the outcome of the
-// trace that confirmed its class (o.src and o.dst are that trace's endpoints; its port, device
-// and finding hold for the pair). Pairs of one class share o.
-type pairHit struct {
-	s, d int
-	o    *asymHit
+// labelOrder returns the sources' labels and each source's rank in label order.
+func labelOrder(srcs []rep) ([]string, []int32) {
+	labels := make([]string, len(srcs))
+	order := make([]int32, len(srcs))
+	for i, s := range srcs {
+		labels[i], order[i] = subnetLabel(s.subnet), int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(labels[a], labels[b]) })
+	rank := make([]int32, len(srcs))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	return labels, rank
+}
+
+// searchResult is the candidates (in source then destination order), the hit confirming each
+// (nil: not asymmetric; pairs of one class share their hit), and per destination its
+// candidates' indexes with the destinations that have any.
+type searchResult struct {
+	cands []pairIdx
+	found []*asymHit
+	byDst [][]int32
+	order []int
+}
+
+// groups returns the confirmed candidates' indexes per destination and device, in order of
+// their first candidate: the fix lives at the destination or the device, and a destination
+// reached asymmetrically from a thousand subnets is one finding, not a thousand.
+func (sr *searchResult) groups() [][]int32 {
+	var out [][]int32
+	for _, di := range sr.order {
+		var local [][]int32 // this destination's groups: one per device, rarely more
+		for _, i := range sr.byDst[di] {
+			h := sr.found[i]
+			if h == nil {
+				continue
+			}
+			k := slices.IndexFunc(local, func(g []int32) bool {
+				o := sr.found[g[0]]
+				return o.device == h.device && o.replyOnly == h.replyOnly
+			})
+			if k < 0 {
+				local = append(local, nil)
+				k = len(local) - 1
+			}
+			local[k] = append(local[k], i)
+		}
+		out = append(out, local...)
+	}
+	slices.SortFunc(out, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+// pairs lists the confirmed pairs as (source, destination) indexes.
+func (sr *searchResult) pairs() [][2]int {
+	var out [][2]int
+	for i, h := range sr.found {
+		if h != nil {
+			out = append(out, [2]int{sr.cands[i].s, sr.cands[i].d})
+		}
+	}
+	return out
 }
 
 // searchPairs finds the candidates (stage 1) and confirms them (stage 2): one trace per class of
-// sources (asymclass.go) of each class of destinations (asymdest.go). Destination classes are
-// split among GOMAXPROCS workers (the data plane is safe for concurrent use); hits come back in
-// source then destination order, whatever the scheduling. A cancelled ctx stops the
-// confirmations, and a worker's panic is raised again in the caller so that RunOne reports it
-// as CheckFailed.
-func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) []pairHit {
+// pairs (asymclass.go) of each class of destinations (asymdest.go). Destination classes are
+// split among GOMAXPROCS workers (the data plane is safe for concurrent use). A cancelled ctx
+// stops the confirmations (the result is then empty), and a worker's panic is raised again in
+// the caller so that RunOne reports it as CheckFailed.
+func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as assume.Set) *searchResult {
 	cands, cs := candidatePairs(p, srcs, dsts, as)
 	byDst, order := candidatesByDestination(cands, len(dsts))
 	class := destClasses(p, dsts, order)
@@ -132,15 +177,9 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		}
 	}
 	if ctx.Err() != nil {
-		return nil // cancelled: Run reports ctx.Err()
+		return &searchResult{} // cancelled: Run reports ctx.Err()
 	}
-	var out []pairHit
-	for i, h := range found {
-		if h != nil {
-			out = append(out, pairHit{cands[i].s, cands[i].d, h})
-		}
-	}
-	return out
+	return &searchResult{cands: cands, found: found, byDst: byDst, order: order}
 }
 
 // candidatesByDestination lists, per destination index, its candidates' indexes (in one backing
@@ -166,16 +205,6 @@ func candidatesByDestination(cands []pairIdx, nDst int) ([][]int32, []int) {
 		byDst[c.d] = append(byDst[c.d], int32(i))
 	}
 	return byDst, order
-}
-
-// asymKey groups confirmed pairs per destination (a private endpoint, or a VM subnet) and
-// device: the fix lives there, and a destination reached asymmetrically from a thousand
-// subnets is one finding, not a thousand.
-type asymKey struct {
-	dst       *model.Subnet
-	pe        *model.PrivateEndpoint
-	device    string
-	replyOnly bool
 }
 
 // asymHit is one confirmed pair: source, destination, the port traced and the trace's finding.
@@ -289,11 +318,10 @@ func confirmAsymmetry(p *dataplane.Plane, s, d rep, as assume.Set) (asymHit, boo
 	return asymHit{}, false
 }
 
-// asymmetryFinding reports one group of confirmed pairs: first is the trace of the first source
-// (sources are sorted by label).
-func asymmetryFinding(first asymHit, sources []*model.Subnet) Finding {
+// asymmetryFinding reports one group of confirmed pairs: first is the trace of the first
+// source (sources are sorted by label); sources and labels are the first few of count.
+func asymmetryFinding(first asymHit, sources []*model.Subnet, labels []string, count int) Finding {
 	s, d := first.src, first.dst
-	labels := make([]string, len(sources))
 	res := []model.ID{}
 	if d.pe != nil {
 		res = append(res, d.pe.ID)
@@ -302,15 +330,12 @@ func asymmetryFinding(first asymHit, sources []*model.Subnet) Finding {
 	for _, id := range first.tf.Resources {
 		res = append(res, model.ID(id))
 	}
-	for i, src := range sources {
-		labels[i] = subnetLabel(src)
-		if i < maxEvidenceList {
-			res = append(res, src.ID)
-		}
+	for _, src := range sources {
+		res = append(res, src.ID)
 	}
 	from := labels[0]
-	if len(labels) > 1 {
-		from = fmt.Sprintf("%s and %d more subnets", labels[0], len(labels)-1)
+	if count > 1 {
+		from = fmt.Sprintf("%s and %d more subnets", labels[0], count-1)
 	}
 	fix := "Add the return route: a UDR on the destination subnet sending the source range to the same firewall " +
 		"or appliance, or SNAT the flow at the device."
@@ -330,7 +355,7 @@ func asymmetryFinding(first asymHit, sources []*model.Subnet) Finding {
 		Resources: ids(res...),
 		Evidence: map[string]any{"source": labels[0], "destination": d.name(), "statefulDevice": first.device,
 			"sourceVm": s.nic.VMName, "destinationAddress": d.addr.String(), "port": first.port,
-			"sources": capList(labels), "count": len(labels)},
+			"sources": capList(labels), "count": count},
 		Fix: fix,
 	}
 }

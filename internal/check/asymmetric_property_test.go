@@ -126,8 +126,8 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 			}
 			total += len(want)
 			got := map[string]bool{}
-			for _, h := range searchPairs(context.Background(), p, srcs, dsts, as) {
-				got[srcs[h.s].name()+" → "+dsts[h.d].name()] = true
+			for _, h := range searchPairs(context.Background(), p, srcs, dsts, as).pairs() {
+				got[srcs[h[0]].name()+" → "+dsts[h[1]].name()] = true
 			}
 			for k := range want {
 				if !got[k] {
