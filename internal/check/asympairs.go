@@ -29,11 +29,35 @@ import (
 // enumerated per (source group, destination group) as rectangles of differing chains, so the
 // cost grows with the subnets, the routes and the candidates, not with subnets × destinations.
 
-// universe is a list of addresses in ascending order; positions index the reps.
-type universe struct{ addrs []netip.Addr }
+// universe is a list of addresses in ascending order; positions index the reps. keys holds
+// them as integers when all are IPv4 (the usual case: integer searches are several times
+// cheaper).
+type universe struct {
+	addrs []netip.Addr
+	keys  []uint32
+}
+
+func newUniverse(addrs []netip.Addr) universe {
+	u := universe{addrs: addrs, keys: make([]uint32, 0, len(addrs))}
+	for _, a := range addrs {
+		if !a.Is4() {
+			u.keys = nil
+			break
+		}
+		u.keys = append(u.keys, pointOf(a).k)
+	}
+	return u
+}
 
 // lowerBound is the first position whose address is at least a.
 func (u *universe) lowerBound(a netip.Addr) int {
+	if u.keys != nil || len(u.addrs) == 0 {
+		if !a.Is4() {
+			return len(u.keys) // IPv6 sorts after every IPv4 address
+		}
+		i, _ := slices.BinarySearch(u.keys, pointOf(a).k)
+		return i
+	}
 	i, _ := slices.BinarySearchFunc(u.addrs, a, netip.Addr.Compare)
 	return i
 }
@@ -199,7 +223,7 @@ func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []pi
 			continue
 		}
 		r, ok := t.Lookup(b)
-		if !ok {
+		if !ok || !forward.ToAppliance(r) {
 			ps = appendPiece(ps, hi, 0)
 			continue
 		}
@@ -310,6 +334,7 @@ func newSide(reps []rep) *side {
 	for k, i := range sd.order {
 		sd.u.addrs[k], sd.pos[i] = reps[i].addr, k
 	}
+	sd.u = newUniverse(sd.u.addrs)
 	return sd
 }
 
@@ -369,15 +394,18 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 		return cs.route(r.subnet, &src.u)
 	})
 	var out []pairIdx
-	keep := func(si, di int) {
-		if dsts[di].subnet == srcs[si].subnet && dsts[di].pe == nil {
+	emit := func(c pairIdx) {
+		if dsts[c.d].subnet == srcs[c.s].subnet && dsts[c.d].pe == nil {
 			return // inside one subnet nothing is routed
 		}
-		out = append(out, pairIdx{si, di, at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
+		out = append(out, c)
+	}
+	keep := func(si, di int) {
+		emit(pairIdx{si, di, at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
 	}
 	for _, ga := range src.groups {
 		for _, gb := range dst.groups {
-			rectangles(src, dst, ga, gb, keep)
+			rectangles(src, dst, ga, gb, emit)
 		}
 	}
 	maskedPairs(src, dst, keep)
@@ -390,18 +418,38 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b pairIdx) int {
-		if c := cmp.Compare(a.s, b.s); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.d, b.d)
-	})
-	return slices.CompactFunc(out, func(a, b pairIdx) bool { return a.s == b.s && a.d == b.d }), cs
+	return sortPairs(out, len(srcs)), cs
+}
+
+// sortPairs sorts candidates by source then destination and drops repeats: bucketed by source
+// (millions of candidates, a few hundred per source), then each bucket sorted.
+func sortPairs(cs []pairIdx, nSrc int) []pairIdx {
+	start := make([]int, nSrc+1)
+	for _, c := range cs {
+		start[c.s+1]++
+	}
+	for i := range nSrc {
+		start[i+1] += start[i]
+	}
+	out := make([]pairIdx, len(cs))
+	next := slices.Clone(start[:nSrc])
+	for _, c := range cs {
+		out[next[c.s]] = c
+		next[c.s]++
+	}
+	n := 0
+	for i := range nSrc {
+		b := out[start[i]:start[i+1]]
+		slices.SortFunc(b, func(a, b pairIdx) int { return cmp.Compare(a.d, b.d) })
+		b = slices.CompactFunc(b, func(a, b pairIdx) bool { return a.d == b.d })
+		n += copy(out[n:], b)
+	}
+	return out[:n]
 }
 
 // rectangles emits the pairs of ga × gb whose healed chains differ, leaving pairs inside either
 // rep's own VNet range to maskedPairs.
-func rectangles(src, dst *side, ga, gb *repGroup, emit func(si, di int)) {
+func rectangles(src, dst *side, ga, gb *repGroup, emit func(pairIdx)) {
 	prevF := 0
 	for _, f := range ga.healed {
 		bLo, bHi := membersIn(gb.members, prevF, int(f.end))
@@ -421,7 +469,7 @@ func rectangles(src, dst *side, ga, gb *repGroup, emit func(si, di int)) {
 					if src.masked(si, gb.members[bLo+k]) || dst.masked(di, src.pos[si]) {
 						continue
 					}
-					emit(si, di)
+					emit(pairIdx{si, di, f.chain, r.chain})
 				}
 			}
 		}

@@ -116,6 +116,15 @@ func Follow(p *dataplane.Plane, s *model.Subnet, r *fib.Route) Decision {
 	return d
 }
 
+// ToAppliance reports whether Follow may decide Appliance for r (a VirtualAppliance route, or a
+// Route Server's): callers that want only the devices a route leads to skip the others.
+func ToAppliance(r *fib.Route) bool {
+	if r.Hub != nil {
+		return false
+	}
+	return r.NextHop == model.HopVirtualAppliance || r.NextHop == model.HopVirtualNetworkGateway && r.RouteServer != nil
+}
+
 // applianceHop is the decision of a route whose next hop is an appliance's address: a
 // VirtualAppliance route (spec §1.4), or a route a Route Server programmed (routeServerHops).
 // A next hop nothing owns in the VNet or a directly peered one is Unresolved.

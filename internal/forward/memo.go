@@ -48,14 +48,5 @@ func (m *Memo) Leave(s *model.Subnet, dst netip.Addr, systemOnly bool) Decision 
 // resolvesOwner reports whether Follow looks up what owns r's next hop (an appliance, a Route
 // Server's NVA) or the peering to a private endpoint: the decisions worth remembering.
 func resolvesOwner(r *fib.Route) bool {
-	if r.Hub != nil {
-		return false
-	}
-	switch r.NextHop {
-	case model.HopVirtualAppliance, model.HopInterfaceEndpoint:
-		return true
-	case model.HopVirtualNetworkGateway:
-		return r.RouteServer != nil
-	}
-	return false
+	return ToAppliance(r) || r.Hub == nil && r.NextHop == model.HopInterfaceEndpoint
 }

@@ -216,8 +216,9 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 		wg.Go(func() {
 			var skipped []string
 			traces := 0
+			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed)
 			for k := range next {
-				cs, sk, n := pr.e.class(i, &pr.jobs[k])
+				cs, sk, n := pr.e.class(i, &pr.jobs[k], sh)
 				slices.SortFunc(cs, compareClasses)
 				outcomes[k], skipped, traces = cs, append(skipped, sk...), traces+n
 			}
@@ -348,8 +349,9 @@ type varying struct {
 }
 
 // class evaluates one address class against fixed endpoint fixed: every protocol and port class,
-// one Class each with Addrs unset (the job's spans share it).
-func (e *evaluator) class(fixed int, j *job) (out []Class, skipped []string, traces int) {
+// one Class each with Addrs unset (the job's spans share it). A pair whose key sh has seen
+// takes the verdict and deciding step that key's trace proved (share.go).
+func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces int) {
 	skipped = slices.Clone(j.skipped)
 	ports := mergeStarts(j.ports, e.fixedPorts[fixed])
 	f := e.fixed[fixed]
@@ -362,6 +364,13 @@ endpoints:
 		if j.dead[k] {
 			continue
 		}
+		src := sh.source(v, j.rep)
+		var fws []*model.Firewall
+		base, keyed := 0, false
+		if src != nil {
+			fws, keyed = sh.routes(src)
+			base = len(sh.buf)
+		}
 		for _, proto := range e.q.Protocols {
 			for _, pc := range e.portClasses(ports, proto) {
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
@@ -371,12 +380,23 @@ endpoints:
 				if proto == model.ProtoTCP || proto == model.ProtoUDP {
 					q.SourcePort = 49152
 				}
-				a, err := trace.RunBrief(e.m.p, q)
+				c := Class{Fixed: fixed, Label: v.label, Protocol: proto, Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Example: q}
 				if e.toFixed {
-					q.To = f.Ref
+					c.Example.To = f.Ref
 				} else {
-					q.From = f.Ref
+					c.Example.From = f.Ref
 				}
+				key := keyed && q.SourcePort != 0
+				if key {
+					sh.buf = sh.buf[:base]
+					key = sh.rules(src, fws, proto, q.DestinationPort)
+				}
+				if o, seen := sh.seen[string(sh.buf)]; key && seen {
+					c.Verdict, c.Deciding = o.verdict, o.deciding
+					out = append(out, c)
+					continue
+				}
+				a, err := trace.RunBrief(e.m.p, q)
 				traces++
 				if err != nil {
 					var nf *model.NotFoundError
@@ -387,14 +407,16 @@ endpoints:
 					}
 					continue endpoints // not an endpoint trace can start (or end) at
 				}
-				var via []string
+				if key {
+					sh.seen[string(sh.buf)] = outcome{a.Verdict, a.Forward.Deciding}
+				}
 				if e.q.Via {
 					for _, h := range a.Forward.Hops {
-						via = append(via, h.ResourceID)
+						c.Via = append(c.Via, h.ResourceID)
 					}
 				}
-				out = append(out, Class{Fixed: fixed, Label: v.label, Protocol: proto, Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])},
-					Verdict: a.Verdict, Deciding: a.Forward.Deciding, Example: q, Via: via})
+				c.Verdict, c.Deciding = a.Verdict, a.Forward.Deciding
+				out = append(out, c)
 			}
 		}
 	}
