@@ -217,7 +217,7 @@ func (k *pairKeyer) device(dev any, e *dstEnd) devFns {
 // the next call.
 func (k *pairKeyer) key(c pairIdx) ([]byte, bool) {
 	k.buf = k.buf[:0]
-	se, de := k.source(c.s), k.dst
+	se, de := k.source(int(c.s)), k.dst
 	if se.shared || de.shared {
 		return nil, false // delivery itself depends on which owner: trace it
 	}

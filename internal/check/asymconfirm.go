@@ -76,7 +76,7 @@ func (cf *confirmer) class(members []int) {
 			cf.key = key
 			o, seen := byKey[string(key)]
 			if !seen {
-				o = cf.confirm(c.s, di)
+				o = cf.confirm(int(c.s), di)
 				byKey[string(key)] = o
 			}
 			cf.found[i] = o

@@ -132,7 +132,7 @@ func (sr *searchResult) pairs() [][2]int {
 	var out [][2]int
 	for i, h := range sr.found {
 		if h != nil {
-			out = append(out, [2]int{sr.cands[i].s, sr.cands[i].d})
+			out = append(out, [2]int{int(sr.cands[i].s), int(sr.cands[i].d)})
 		}
 	}
 	return out
@@ -190,7 +190,7 @@ func candidatesByDestination(cands []pairIdx, nDst int) ([][]int32, []int) {
 	var order []int
 	for _, c := range cands {
 		if count[c.d] == 0 {
-			order = append(order, c.d)
+			order = append(order, int(c.d))
 		}
 		count[c.d]++
 	}

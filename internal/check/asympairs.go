@@ -377,7 +377,7 @@ func (sd *side) masked(i, otherPos int) bool {
 // pairIdx is a candidate: indexes into the source and destination reps, and the chains of
 // devices the forward and reverse routes cross (chain ids of the search).
 type pairIdx struct {
-	s, d int
+	s, d int32
 	f, r int32
 }
 
@@ -393,7 +393,13 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 		}
 		return cs.route(r.subnet, &src.u)
 	})
-	var out []pairIdx
+	n := 0 // candidates are counted first: appending millions would grow the slice again and again
+	for _, ga := range src.groups {
+		for _, gb := range dst.groups {
+			rectangles(src, dst, ga, gb, func(pairIdx) { n++ })
+		}
+	}
+	out := make([]pairIdx, 0, n)
 	emit := func(c pairIdx) {
 		if dsts[c.d].subnet == srcs[c.s].subnet && dsts[c.d].pe == nil {
 			return // inside one subnet nothing is routed
@@ -401,7 +407,7 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 		out = append(out, c)
 	}
 	keep := func(si, di int) {
-		emit(pairIdx{si, di, at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
+		emit(pairIdx{int32(si), int32(di), at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
 	}
 	for _, ga := range src.groups {
 		for _, gb := range dst.groups {
@@ -469,7 +475,7 @@ func rectangles(src, dst *side, ga, gb *repGroup, emit func(pairIdx)) {
 					if src.masked(si, gb.members[bLo+k]) || dst.masked(di, src.pos[si]) {
 						continue
 					}
-					emit(pairIdx{si, di, f.chain, r.chain})
+					emit(pairIdx{int32(si), int32(di), f.chain, r.chain})
 				}
 			}
 		}

@@ -22,7 +22,7 @@ func TestRunManyEqualsRun(t *testing.T) {
 	if testing.Short() {
 		n = 3
 	}
-	compared := 0
+	compared, shared := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
 		e := randomEstate(r)
@@ -65,6 +65,7 @@ func TestRunManyEqualsRun(t *testing.T) {
 				}
 				checkRows(t, p, one, got) // every row's example traces to its verdict
 				compared += len(got.Classes)
+				shared += got.Shared
 				return nil
 			})
 			if err != nil {
@@ -75,8 +76,85 @@ func TestRunManyEqualsRun(t *testing.T) {
 			}
 		}
 	}
-	if compared == 0 {
-		t.Errorf("nothing compared")
+	t.Logf("%d classes compared, %d cells proved by another source's trace", compared, shared)
+	if compared == 0 || shared == 0 {
+		t.Errorf("%d classes compared, %d shared: the estates no longer exercise sharing", compared, shared)
+	}
+}
+
+// pooledEstate is a random estate whose spoke subnets draw their NSG and route table from a pool
+// of two each, and whose VMs' NICs mostly have no NSG of their own: sources in different spokes
+// then share keys, as they do in real estates.
+func pooledEstate(r *rand.Rand) *estate {
+	e := randomEstate(r)
+	nsgs := e.n.NSGs[:0:0]
+	for _, g := range e.n.NSGs {
+		if len(nsgs) < 2 {
+			nsgs = append(nsgs, g)
+		}
+	}
+	tables := e.n.RouteTables
+	for _, s := range e.n.Subnets {
+		if s.Name == "AzureFirewallSubnet" {
+			continue
+		}
+		s.NSG, s.RouteTable = nil, nil
+		if len(nsgs) > 0 && r.Intn(4) > 0 {
+			s.NSG = nsgs[r.Intn(len(nsgs))]
+		}
+		if len(tables) > 0 && r.Intn(4) > 0 {
+			s.RouteTable = tables[r.Intn(min(2, len(tables)))]
+		}
+	}
+	for _, vm := range e.vms {
+		if r.Intn(3) > 0 {
+			vm.NIC.NSG = nil
+		}
+	}
+	return e
+}
+
+// TestShareTwinPooledEstates: where many sources share keys, every class still agrees with a
+// trace of every packet of the universe it covers (twin), and with Run tracing every pair.
+func TestShareTwinPooledEstates(t *testing.T) {
+	n := 24
+	if testing.Short() {
+		n = 8
+	}
+	shared, classes := 0, 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		r := rand.New(rand.NewSource(seed))
+		e := pooledEstate(r)
+		p := e.plane()
+		m := Build(p)
+		vm := e.vms[r.Intn(len(e.vms))]
+		q := Query{To: []Endpoint{{Ref: vm.NIC.VMName, Trace: string(vm.NIC.ID), Addr: vm.PrivateIP, Label: vm.NIC.VMName}}}
+		res, bad := twin(p, m, q)
+		for i, b := range bad {
+			if i == 5 {
+				t.Errorf("seed %d: ... %d more", seed, len(bad)-5)
+				break
+			}
+			t.Errorf("seed %d: %s", seed, b)
+		}
+		if res == nil {
+			continue
+		}
+		q.Space, q.Ports, q.Protocols = universe, universePorts, universeProto
+		noShare = true
+		want, err := Run(context.Background(), m, q)
+		noShare = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(res.Classes, want.Classes) {
+			t.Errorf("seed %d: shared answer differs from tracing every pair", seed)
+		}
+		shared, classes = shared+res.Shared, classes+len(res.Classes)
+	}
+	t.Logf("%d classes, %d cells proved by another source's trace", classes, shared)
+	if shared < 10*n {
+		t.Errorf("only %d cells shared over %d estates: the test no longer exercises sharing", shared, n)
 	}
 }
 

@@ -58,6 +58,9 @@ type Class struct {
 type Result struct {
 	Classes []Class
 	Traces  int // packets walked
+	// Shared counts the (source, protocol, port class) cells proved by the trace of another
+	// source with the same key (share.go) instead of their own.
+	Shared int
 	// Skipped lists addresses the engine could not express as a trace endpoint; the answer is
 	// complete when it is empty.
 	Skipped []string
@@ -170,7 +173,7 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Classes, res.Skipped, res.Traces = append(res.Classes, r.Classes...), append(res.Skipped, r.Skipped...), res.Traces+r.Traces
+		res.Classes, res.Skipped, res.Traces, res.Shared = append(res.Classes, r.Classes...), append(res.Skipped, r.Skipped...), res.Traces+r.Traces, res.Shared+r.Shared
 	}
 	slices.Sort(res.Skipped)
 	return res, nil
@@ -215,15 +218,15 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	for range workers {
 		wg.Go(func() {
 			var skipped []string
-			traces := 0
+			traces, shared := 0, 0
 			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed)
 			for k := range next {
-				cs, sk, n := pr.e.class(i, &pr.jobs[k], sh)
+				cs, sk, n, sn := pr.e.class(i, &pr.jobs[k], sh)
 				slices.SortFunc(cs, compareClasses)
-				outcomes[k], skipped, traces = cs, append(skipped, sk...), traces+n
+				outcomes[k], skipped, traces, shared = cs, append(skipped, sk...), traces+n, shared+sn
 			}
 			mu.Lock()
-			res.Skipped, res.Traces = append(res.Skipped, skipped...), res.Traces+traces
+			res.Skipped, res.Traces, res.Shared = append(res.Skipped, skipped...), res.Traces+traces, res.Shared+shared
 			mu.Unlock()
 		})
 	}
@@ -351,7 +354,7 @@ type varying struct {
 // class evaluates one address class against fixed endpoint fixed: every protocol and port class,
 // one Class each with Addrs unset (the job's spans share it). A pair whose key sh has seen
 // takes the verdict and deciding step that key's trace proved (share.go).
-func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces int) {
+func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, shared int) {
 	skipped = slices.Clone(j.skipped)
 	ports := mergeStarts(j.ports, e.fixedPorts[fixed])
 	f := e.fixed[fixed]
@@ -393,7 +396,7 @@ endpoints:
 				}
 				if o, seen := sh.seen[string(sh.buf)]; key && seen {
 					c.Verdict, c.Deciding = o.verdict, o.deciding
-					out = append(out, c)
+					out, shared = append(out, c), shared+1
 					continue
 				}
 				a, err := trace.RunBrief(e.m.p, q)
@@ -420,7 +423,7 @@ endpoints:
 			}
 		}
 	}
-	return out, skipped, traces
+	return out, skipped, traces, shared
 }
 
 // repPort is the port a class is traced with: a well-known one when the class holds it, else
