@@ -125,9 +125,9 @@ func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		start, traces := time.Now(), 0
+		start, traces, shared := time.Now(), 0, 0
 		err := RunMany(context.Background(), m, Query{To: vms[:limit], Ports: commonPorts}, func(_ int, res *Result) error {
-			traces += res.Traces
+			traces, shared = traces+res.Traces, shared+res.Shared
 			return nil
 		})
 		if err != nil {
@@ -136,6 +136,7 @@ func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 		per := time.Since(start).Seconds() / float64(limit)
 		b.ReportMetric(float64(limit), "subnets")
 		b.ReportMetric(float64(traces), "traces")
+		b.ReportMetric(float64(shared), "shared")
 		b.ReportMetric(per*float64(len(vms)), "estate-s")
 	}
 }

@@ -357,6 +357,7 @@ type varying struct {
 func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, shared int) {
 	skipped = slices.Clone(j.skipped)
 	ports := mergeStarts(j.ports, e.fixedPorts[fixed])
+	out = make([]Class, 0, len(j.vs)*len(e.q.Protocols)*len(e.portClasses(ports, model.ProtoTCP)))
 	f := e.fixed[fixed]
 	fixedRef := f.Ref
 	if f.Trace != "" {

@@ -1,0 +1,333 @@
+package reach
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// Sharing traces between sources. Asked who reaches a VM, most source classes are VMs whose
+// flows cross the same few decisions: their NSG's verdict, the route out of their subnet, the
+// firewall's rule, the VM's NSG, the route back. A trace from source NIC s to destination NIC
+// d reads s only through the decisions a key records:
+//
+//   - the route out of s's subnet towards d and the route out of d's subnet back towards s,
+//     and out of every firewall on either way towards both (what decided, the route's holder and
+//     name, the device it leads to, the peering crossed with both its links' flags and whether
+//     either side holds s or d);
+//   - per protocol and port, s's effective rules outbound and d's inbound (every level: its NSG,
+//     access and rule) and every such firewall's verdict both ways (kind, action, rule, SNAT);
+//   - whether s's and d's VNets and subnets are the same and whether s has a public IP.
+//
+// Pairs with equal keys get the same verdict and deciding step (which names a rule or route the
+// key holds), so one trace per key proves them all; each class keeps its own example packet.
+// Where the trace's dependence on s is harder to state the pair is traced on its own: either
+// NIC with IP forwarding, a load balancer pool, a missing NSG, route table or subnet, a route to
+// anything but a VNet, a peering, a firewall or None, a firewall verdict it cannot give or that
+// carries assumptions, a query with Via or with an --assume switch flipped. (With every switch at its
+// default, a rule naming Internet decides as acl evaluates it: trace consults internet-tag only
+// to list it.) A key records more than a trace may read: a decision that does not
+// matter only splits keys, it never merges pairs that differ. TestRunManyEqualsRun and the twin
+// tests (every packet of random estates traced) check it.
+
+// noShare, set by a test, turns sharing off: the reference the shared answers are compared with.
+var noShare bool
+
+// outcome is what one trace proved for a key.
+type outcome struct {
+	verdict  trace.Verdict
+	deciding *trace.Deciding
+}
+
+// sharer keys the pairs of one fixed destination for one worker (not safe for concurrent use:
+// each worker has its own, so a key may be traced once per worker).
+type sharer struct {
+	m    *Model
+	memo *forward.Memo
+	dst  *model.IPConfig // nil: nothing is shared
+	// srcEff and dstEff are the effective rules of the source being keyed and of dst.
+	srcEff, dstEff *acl.Effective
+	ids            map[any]uint32
+	buf            []byte
+	seen           map[string]outcome
+	// holder names the route and holder of the source's first route decision.
+	holder []uint32
+}
+
+// newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
+func newSharer(m *Model, q *Query, f Endpoint, toFixed bool) *sharer {
+	sh := &sharer{m: m}
+	if noShare || !toFixed || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
+		return sh
+	}
+	ref := f.Ref
+	if f.Trace != "" {
+		ref = f.Trace
+	}
+	c := m.shareableNIC(f.Addr)
+	if nic, err := m.p.Net.FindNIC(ref); err != nil || c == nil || nic != c.NIC || nic.Primary() != c {
+		return sh // trace might resolve the destination to another address: do not guess
+	}
+	sh.dst, sh.memo, sh.ids, sh.seen = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}
+	sh.dstEff = m.p.ACL.ForIPConfig(c)
+	return sh
+}
+
+// shareableNIC is the ip configuration owning a when a trace reads it only as the key records.
+func (m *Model) shareableNIC(a netip.Addr) *model.IPConfig {
+	n := m.p.Net
+	os := n.Owners(a)
+	if len(os) != 1 || os[0].Kind != model.OwnerNIC {
+		return nil
+	}
+	c := os[0].IPConfig
+	s := c.Subnet
+	if s == nil || s.VNet == nil || c.NIC.IPForwarding || len(c.BackendPools) > 0 || c.GatewayLB != nil ||
+		c.NIC.MissingNSG != "" || s.MissingNSG != "" || s.MissingRouteTable != "" ||
+		len(n.MissingFrom(c.NIC.ID)) > 0 || len(n.MissingFrom(s.ID)) > 0 {
+		return nil
+	}
+	return c
+}
+
+// source returns the ip configuration behind varying reference v when pairs from it can share.
+func (sh *sharer) source(v varying, rep netip.Addr) *model.IPConfig {
+	if sh.dst == nil || v.ref != rep.String() {
+		return nil
+	}
+	c := sh.m.shareableNIC(rep)
+	if c == nil || c.NIC == sh.dst.NIC {
+		return nil
+	}
+	return c
+}
+
+// routes writes the route part of the key of source s; false means trace the pair.
+func (sh *sharer) routes(s *model.IPConfig) (fws []*model.Firewall, ok bool) {
+	d := sh.dst
+	sh.buf, sh.holder, sh.srcEff = sh.buf[:0], nil, sh.m.p.ACL.ForIPConfig(s)
+	sh.flag(s.Subnet.VNet == d.Subnet.VNet)
+	sh.flag(s.Subnet == d.Subnet)
+	sh.flag(s.PublicIP != nil)
+	fws, ok = sh.decision(fws, s.Subnet, d.PrivateIP, d, s)
+	if !ok {
+		return nil, false
+	}
+	if fws, ok = sh.decision(fws, d.Subnet, s.PrivateIP, s, s); !ok {
+		return nil, false
+	}
+	for _, fw := range fws {
+		if fw.Subnet == nil || fw.Subnet.VNet == nil || fw.MissingPolicy != "" || sh.m.p.Firewalls[fw] == nil {
+			return nil, false
+		}
+		sh.flag(fw.Subnet.VNet.Contains(s.PrivateIP))
+		var more []*model.Firewall
+		if more, ok = sh.decision(nil, fw.Subnet, s.PrivateIP, s, s); !ok || len(more) > 0 {
+			return nil, false
+		}
+		if more, ok = sh.decision(nil, fw.Subnet, d.PrivateIP, d, s); !ok || len(more) > 0 {
+			return nil, false
+		}
+	}
+	return fws, len(fws) <= 2
+}
+
+// decision records the route out of subnet from towards the address of to: what decided, the
+// route's holder and name, the firewall it leads to (added to fws) and the peering crossed.
+func (sh *sharer) decision(fws []*model.Firewall, from *model.Subnet, dst netip.Addr, to, src *model.IPConfig) ([]*model.Firewall, bool) {
+	dec := sh.memo.Leave(from, dst, false)
+	sh.put(uint32(dec.Kind))
+	switch dec.Kind {
+	case forward.NoRoute, forward.NoTable:
+		sh.put(sh.id(from)) // the drop names the subnet
+		return fws, true
+	case forward.Local: // delivered to what owns the address in from's VNet
+		sh.put(sh.id(from.VNet))
+		sh.flag(from.VNet == to.Subnet.VNet)
+	case forward.Peering, forward.Drop, forward.Appliance:
+	default:
+		return nil, false
+	}
+	r := dec.Route
+	if r == nil || r.Hub != nil || r.RouteServer != nil {
+		return nil, false
+	}
+	sh.put(uint32(r.NextHop))
+	holder := []uint32{sh.id(r.Name), sh.id(from)} // a system route's holder is the subnet
+	switch {
+	case r.Table != nil:
+		holder[1] = sh.id(r.Table)
+	case r.Peering != nil:
+		holder[1] = sh.id(r.Peering)
+	}
+	if dec.Kind == forward.Drop {
+		sh.put(holder[0]) // the None route is the denying step
+		sh.put(holder[1])
+	}
+	if sh.holder == nil {
+		sh.holder = holder // the forward leg's first route: deciding when no rule is (see rules)
+	}
+	if dec.Kind == forward.Peering && !sh.peering(r.Peering, to, src) {
+		return nil, false
+	}
+	if dec.Kind == forward.Appliance {
+		dev, _, ok := dec.Device()
+		fw, isFW := dev.(*model.Firewall)
+		if !ok || !isFW {
+			return nil, false
+		}
+		sh.put(sh.id(fw))
+		if dec.Via != nil && !sh.peering(dec.Via, to, src) {
+			return nil, false
+		}
+		fws = append(fws, fw)
+	}
+	return fws, true
+}
+
+// peering records a peering crossed: where it leads (the destination's own VNet, or which),
+// both links' state and flags, and which side holds the packet's ends.
+func (sh *sharer) peering(p *model.Peering, to, src *model.IPConfig) bool {
+	if p == nil || p.Remote == nil || p.Local == nil {
+		return false
+	}
+	if p.Remote == to.Subnet.VNet {
+		sh.put(1)
+	} else {
+		sh.put(sh.id(p.Remote) + 1)
+	}
+	for _, l := range []*model.Peering{p, p.Reverse()} {
+		if l == nil {
+			sh.put(0)
+			continue
+		}
+		sh.put(2)
+		sh.flag(l.Connected())
+		sh.flag(l.AllowForwardedTraffic)
+		sh.flag(l.AllowVirtualNetworkAccess)
+	}
+	sh.flag(p.Local.Contains(src.PrivateIP))
+	sh.flag(p.Remote.Contains(src.PrivateIP))
+	sh.flag(p.Local.Contains(sh.dst.PrivateIP))
+	return true
+}
+
+// rules appends the rule part of the key for one protocol and port; false means trace the pair.
+// The deciding step of a flow that gets through is its last allowing rule (cli.md): the
+// destination's, else a firewall's, else the source's, else the first route's. The source's
+// rules and the route are recorded only where they may be it, or where the source denies, so
+// sources whose NSGs allow alike share a key.
+func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Protocol, port uint16) bool {
+	fwd := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: 49152, DstPort: port}
+	back := acl.Flow{Src: fwd.Dst, Dst: fwd.Src, Proto: proto, SrcPort: port, DstPort: 49152}
+	sh.put(uint32(proto))
+	sh.put(uint32(port))
+	src, ok := sh.evaluate(sh.srcEff, model.Outbound, fwd)
+	if !ok {
+		return false
+	}
+	dst, ok := sh.evaluate(sh.dstEff, model.Inbound, fwd)
+	if !ok {
+		return false
+	}
+	sh.flag(src.Allowed)
+	if !src.Allowed || (len(fws) == 0 && !namesRule(dst)) {
+		sh.levels(src)
+	}
+	sh.levels(dst)
+	if len(fws) == 0 && !namesRule(src) && !namesRule(dst) {
+		for _, v := range sh.holder {
+			sh.put(v)
+		}
+	}
+	for _, fw := range fws {
+		e := sh.m.p.Firewalls[fw]
+		for _, f := range []acl.Flow{fwd, back} {
+			res := e.Evaluate(firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort})
+			if res.Kind == firewall.KindUnknown || len(res.Assumptions) > 0 {
+				return false
+			}
+			sh.put(uint32(res.Kind))
+			sh.put(uint32(res.Action))
+			sh.put(sh.id(res.Rule))
+			sh.put(uint32(res.SNAT))
+		}
+	}
+	return true
+}
+
+// evaluate is eff's decision for f. (Its notes only become assumptions a full trace lists.)
+func (sh *sharer) evaluate(eff *acl.Effective, dir model.Direction, f acl.Flow) (acl.Result, bool) {
+	if eff == nil {
+		return acl.Result{}, false
+	}
+	return eff.Evaluate(dir, f), true
+}
+
+// namesRule reports whether a trace records a step naming a rule for r (levelSteps): then a
+// later deciding step cannot be an earlier one.
+func namesRule(r acl.Result) bool {
+	for _, l := range r.Levels[:r.N] {
+		if l.Present && l.Rule != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// levels records every level's decision: its NSG, access and rule.
+func (sh *sharer) levels(r acl.Result) {
+	sh.flag(r.Allowed)
+	sh.flag(r.Platform)
+	sh.put(uint32(r.N))
+	sh.put(uint32(r.Decider))
+	for _, l := range r.Levels[:r.N] {
+		sh.put(uint32(l.Level))
+		sh.flag(l.Present)
+		sh.put(uint32(l.Access))
+		sh.put(sh.id(l.Rule))
+		sh.put(sh.id(l.NSG))
+	}
+}
+
+// id interns a pointer (or any comparable value); nil is 0.
+func (sh *sharer) id(x any) uint32 {
+	switch v := x.(type) {
+	case nil:
+		return 0
+	case *acl.Rule:
+		if v == nil {
+			return 0
+		}
+	case *model.NSG:
+		if v == nil {
+			return 0
+		}
+	case *firewall.RuleInfo:
+		if v == nil {
+			return 0
+		}
+	}
+	if n, ok := sh.ids[x]; ok {
+		return n
+	}
+	n := uint32(len(sh.ids) + 1)
+	sh.ids[x] = n
+	return n
+}
+
+func (sh *sharer) put(v uint32) { sh.buf = binary.LittleEndian.AppendUint32(sh.buf, v) }
+
+func (sh *sharer) flag(b bool) {
+	if b {
+		sh.put(1)
+	} else {
+		sh.put(0)
+	}
+}
