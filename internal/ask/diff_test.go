@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // TestDiffFindings: closing the SSH rule that is open to the internet resolves its
@@ -82,4 +83,39 @@ func codes(fs []check.Finding) []check.Code {
 		out = append(out, f.Code)
 	}
 	return out
+}
+
+// TestSameRule: a rule is the same when only letter case differs, and changed when any field a
+// filter reads differs.
+func TestSameRule(t *testing.T) {
+	asg := func(id string) *model.ASG { return &model.ASG{ID: model.ID(id)} }
+	base := func() *model.SecurityRule {
+		return &model.SecurityRule{Name: "r", Priority: 100, Direction: model.Inbound, Access: model.Allow, Protocol: model.ProtoTCP,
+			Sources: []string{"VirtualNetwork"}, Destinations: []string{"10.0.0.0/24"}, SourceASGs: []*model.ASG{asg("/a/web")},
+			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{{Lo: 443, Hi: 443}}}
+	}
+	for _, c := range []struct {
+		name string
+		edit func(*model.SecurityRule)
+		same bool
+	}{
+		{"case of a tag and an ASG", func(r *model.SecurityRule) { r.Sources[0], r.SourceASGs[0] = "virtualnetwork", asg("/A/WEB") }, true},
+		{"name only", func(r *model.SecurityRule) { r.Name = "other" }, true},
+		{"priority", func(r *model.SecurityRule) { r.Priority = 101 }, false},
+		{"direction", func(r *model.SecurityRule) { r.Direction = model.Outbound }, false},
+		{"access", func(r *model.SecurityRule) { r.Access = model.Deny }, false},
+		{"protocol", func(r *model.SecurityRule) { r.Protocol = model.ProtoUDP }, false},
+		{"source", func(r *model.SecurityRule) { r.Sources = []string{"Internet"} }, false},
+		{"destination", func(r *model.SecurityRule) { r.Destinations = append(r.Destinations, "10.0.1.0/24") }, false},
+		{"ASG moved to the destination", func(r *model.SecurityRule) { r.SourceASGs, r.DestASGs = nil, r.SourceASGs }, false},
+		{"ASG missing", func(r *model.SecurityRule) { r.SourceASGs[0] = nil }, false},
+		{"source ports", func(r *model.SecurityRule) { r.SourcePorts = []model.PortRange{{Lo: 1, Hi: 1}} }, false},
+		{"destination ports", func(r *model.SecurityRule) { r.DestPorts = []model.PortRange{{Lo: 443, Hi: 444}} }, false},
+	} {
+		r := base()
+		c.edit(r)
+		if got := sameRule(base(), r); got != c.same {
+			t.Errorf("%s: sameRule = %v, want %v", c.name, got, c.same)
+		}
+	}
 }

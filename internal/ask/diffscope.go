@@ -231,7 +231,7 @@ func (sc *diffScope) touchRules(b, a *model.Network) {
 	for id, after := range ra {
 		before := rb[id]
 		for name, r := range after {
-			if o := before[name]; o == nil || ruleKey(o) != ruleKey(r) {
+			if o := before[name]; o == nil || !sameRule(o, r) {
 				sc.rules[id] = append(sc.rules[id], ruleChange{o, r})
 			}
 		}
@@ -250,14 +250,20 @@ func (sc *diffScope) touchRules(b, a *model.Network) {
 	}
 }
 
-func ruleKey(r *model.SecurityRule) string {
-	var asgs []string
-	for _, g := range append(slices.Clone(r.SourceASGs), r.DestASGs...) {
-		if g != nil {
-			asgs = append(asgs, string(g.ID))
-		}
+// sameRule reports whether two versions of a rule filter alike: every field but the name, with
+// addresses, tags and ASG IDs compared as Azure reads them, case aside.
+func sameRule(a, b *model.SecurityRule) bool {
+	return a.Priority == b.Priority && a.Direction == b.Direction && a.Access == b.Access && a.Protocol == b.Protocol &&
+		slices.EqualFunc(a.Sources, b.Sources, strings.EqualFold) && slices.EqualFunc(a.Destinations, b.Destinations, strings.EqualFold) &&
+		slices.EqualFunc(a.SourceASGs, b.SourceASGs, sameASG) && slices.EqualFunc(a.DestASGs, b.DestASGs, sameASG) &&
+		slices.Equal(a.SourcePorts, b.SourcePorts) && slices.Equal(a.DestPorts, b.DestPorts)
+}
+
+func sameASG(a, b *model.ASG) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	return strings.ToLower(fmt.Sprint(r.Priority, r.Direction, r.Access, r.Protocol, r.Sources, r.Destinations, len(r.SourceASGs), asgs, r.SourcePorts, r.DestPorts))
+	return strings.EqualFold(string(a.ID), string(b.ID))
 }
 
 func tagsKey(n *model.Network) string {
