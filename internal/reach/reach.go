@@ -90,6 +90,7 @@ type prepared struct {
 	jobs []job
 	// order is every job's spans in address order: classes are laid out along it.
 	order []spanOf
+	term  *terminals // outcomes shared by every fixed endpoint (share.go)
 }
 
 // spanOf is one span of job job.
@@ -139,7 +140,7 @@ func prepare(m *Model, q Query) (*prepared, error) {
 			groups = m.jobsWithin(groups, sp)
 		}
 	}
-	pr := &prepared{e: e, jobs: make([]job, len(groups))}
+	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}}}
 	for i, spans := range groups {
 		pr.jobs[i] = e.job(spans)
 		for _, sp := range spans {
@@ -219,7 +220,7 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 		wg.Go(func() {
 			var skipped []string
 			traces, shared := 0, 0
-			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed)
+			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term)
 			for k := range next {
 				cs, sk, n, sn := pr.e.class(i, &pr.jobs[k], sh)
 				slices.SortFunc(cs, compareClasses)
@@ -391,11 +392,14 @@ endpoints:
 					c.Example.From = f.Ref
 				}
 				key := keyed && q.SourcePort != 0
+				term, isTerm := terminal{}, false
 				if key {
-					sh.buf = sh.buf[:base]
-					key = sh.rules(src, fws, proto, q.DestinationPort)
+					if term, isTerm = sh.terminal(src, proto, q.DestinationPort); !isTerm {
+						sh.buf = sh.buf[:base]
+						key = sh.rules(src, fws, proto, q.DestinationPort)
+					}
 				}
-				if o, seen := sh.seen[string(sh.buf)]; key && seen {
+				if o, seen := sh.lookup(key, isTerm, term); seen {
 					c.Verdict, c.Deciding = o.verdict, o.deciding
 					out, shared = append(out, c), shared+1
 					continue
@@ -412,7 +416,7 @@ endpoints:
 					continue endpoints // not an endpoint trace can start (or end) at
 				}
 				if key {
-					sh.seen[string(sh.buf)] = outcome{a.Verdict, a.Forward.Deciding}
+					sh.store(isTerm, term, outcome{a.Verdict, a.Forward.Deciding})
 				}
 				if e.q.Via {
 					for _, h := range a.Forward.Hops {

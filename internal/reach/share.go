@@ -2,7 +2,10 @@ package reach
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
+	"strings"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -25,12 +28,19 @@ import (
 //     access and rule) and every such firewall's verdict both ways (kind, action, rule, SNAT);
 //   - whether s's and d's VNets and subnets are the same and whether s has a public IP.
 //
+// A flow the source's NSG denies, or the first firewall on its way denies (or cannot decide
+// without the FQDN), ends there: its trace
+// reads nothing of the destination but the address those decisions were taken on, so such pairs
+// share one trace across every destination of a RunMany (terminals), keyed by the denying level
+// or firewall rule.
+//
 // Pairs with equal keys get the same verdict and deciding step (which names a rule or route the
 // key holds), so one trace per key proves them all; each class keeps its own example packet.
 // Where the trace's dependence on s is harder to state the pair is traced on its own: either
 // NIC with IP forwarding, a load balancer pool, a missing NSG, route table or subnet, a route to
-// anything but a VNet, a peering, a firewall or None, a firewall verdict it cannot give or that
-// carries assumptions, a query with Via or with an --assume switch flipped. (With every switch at its
+// anything but a VNet, a peering, a firewall or None, a firewall beyond the first that cannot
+// decide, a query with Via or with an --assume switch flipped. (Assumptions a rule or firewall
+// carries are text a full trace lists; they decide nothing.) (With every switch at its
 // default, a rule naming Internet decides as acl evaluates it: trace consults internet-tag only
 // to list it.) A key records more than a trace may read: a decision that does not
 // matter only splits keys, it never merges pairs that differ. TestRunManyEqualsRun and the twin
@@ -43,6 +53,38 @@ var noShare bool
 type outcome struct {
 	verdict  trace.Verdict
 	deciding *trace.Deciding
+}
+
+// terminal keys a flow that ends before it leaves the source's side: denied by the source's rules
+// (level, NSG and rule of the denying level), or denied or left unknown by the first firewall
+// (its rule and stage, or the rules that could decide).
+type terminal struct {
+	level acl.Level
+	nsg   *model.NSG
+	rule  *acl.Rule
+	fw    *model.Firewall
+	fwKey *firewall.RuleInfo
+	kind  firewall.Kind
+	cands string // an unknown verdict's holder and candidate rules
+}
+
+// terminals are the outcomes of terminal keys, shared by every worker and destination.
+type terminals struct {
+	mu   sync.Mutex
+	seen map[terminal]outcome
+}
+
+func (t *terminals) get(k terminal) (outcome, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o, ok := t.seen[k]
+	return o, ok
+}
+
+func (t *terminals) put(k terminal, o outcome) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seen[k] = o
 }
 
 // sharer keys the pairs of one fixed destination for one worker (not safe for concurrent use:
@@ -58,11 +100,14 @@ type sharer struct {
 	seen           map[string]outcome
 	// holder names the route and holder of the source's first route decision.
 	holder []uint32
+	// fwdFW is the firewall the source's first route decision leads to, if any.
+	fwdFW *model.Firewall
+	term  *terminals
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
-func newSharer(m *Model, q *Query, f Endpoint, toFixed bool) *sharer {
-	sh := &sharer{m: m}
+func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals) *sharer {
+	sh := &sharer{m: m, term: term}
 	if noShare || !toFixed || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
 		return sh
 	}
@@ -71,12 +116,34 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool) *sharer {
 		ref = f.Trace
 	}
 	c := m.shareableNIC(f.Addr)
-	if nic, err := m.p.Net.FindNIC(ref); err != nil || c == nil || nic != c.NIC || nic.Primary() != c {
+	if nic, err := m.p.Net.FindNIC(ref); err != nil || c == nil || nic != c.NIC || nic.Primary() != c || model.IsPlatformAddr(f.Addr) {
 		return sh // trace might resolve the destination to another address: do not guess
 	}
 	sh.dst, sh.memo, sh.ids, sh.seen = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
+}
+
+// lookup finds the outcome of a keyed pair: a terminal key's across destinations, else the key in
+// sh.buf's for this destination.
+func (sh *sharer) lookup(keyed, isTerm bool, t terminal) (outcome, bool) {
+	switch {
+	case !keyed:
+		return outcome{}, false
+	case isTerm:
+		return sh.term.get(t)
+	}
+	o, ok := sh.seen[string(sh.buf)]
+	return o, ok
+}
+
+// store records the outcome a trace proved for a keyed pair.
+func (sh *sharer) store(isTerm bool, t terminal, o outcome) {
+	if isTerm {
+		sh.term.put(t, o)
+		return
+	}
+	sh.seen[string(sh.buf)] = o
 }
 
 // shareableNIC is the ip configuration owning a when a trace reads it only as the key records.
@@ -111,13 +178,16 @@ func (sh *sharer) source(v varying, rep netip.Addr) *model.IPConfig {
 // routes writes the route part of the key of source s; false means trace the pair.
 func (sh *sharer) routes(s *model.IPConfig) (fws []*model.Firewall, ok bool) {
 	d := sh.dst
-	sh.buf, sh.holder, sh.srcEff = sh.buf[:0], nil, sh.m.p.ACL.ForIPConfig(s)
+	sh.buf, sh.holder, sh.fwdFW, sh.srcEff = sh.buf[:0], nil, nil, sh.m.p.ACL.ForIPConfig(s)
 	sh.flag(s.Subnet.VNet == d.Subnet.VNet)
 	sh.flag(s.Subnet == d.Subnet)
 	sh.flag(s.PublicIP != nil)
 	fws, ok = sh.decision(fws, s.Subnet, d.PrivateIP, d, s)
 	if !ok {
 		return nil, false
+	}
+	if len(fws) > 0 {
+		sh.fwdFW = fws[0]
 	}
 	if fws, ok = sh.decision(fws, d.Subnet, s.PrivateIP, s, s); !ok {
 		return nil, false
@@ -250,7 +320,7 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 		e := sh.m.p.Firewalls[fw]
 		for _, f := range []acl.Flow{fwd, back} {
 			res := e.Evaluate(firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort})
-			if res.Kind == firewall.KindUnknown || len(res.Assumptions) > 0 {
+			if res.Kind == firewall.KindUnknown {
 				return false
 			}
 			sh.put(uint32(res.Kind))
@@ -260,6 +330,37 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 		}
 	}
 	return true
+}
+
+// terminal reports the key of a flow from s that ends on the source's side: denied by s's
+// rules, or by the firewall s's route leads to (routes has run for s).
+func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16) (terminal, bool) {
+	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: 49152, DstPort: port}
+	r, ok := sh.evaluate(sh.srcEff, model.Outbound, f)
+	switch {
+	case !ok:
+		return terminal{}, false
+	case !r.Allowed:
+		l := r.Levels[r.Decider]
+		return terminal{level: l.Level, nsg: l.NSG, rule: l.Rule}, true
+	case sh.fwdFW == nil:
+		return terminal{}, false
+	}
+	res := sh.m.p.Firewalls[sh.fwdFW].Evaluate(firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: proto, SrcPort: f.SrcPort, DstPort: port})
+	switch {
+	case res.Kind == firewall.KindUnknown:
+		// The leg ends Unknown, naming the holder and the candidate rules (and, with a deny to
+		// fall back on, whether they are opaque): the candidates are the key.
+		var b strings.Builder
+		b.WriteString(string(res.Holder))
+		for _, c := range res.Candidates {
+			fmt.Fprintf(&b, "\x00%p", c)
+		}
+		return terminal{fw: sh.fwdFW, kind: res.Kind, cands: b.String()}, true
+	case res.Allowed():
+		return terminal{}, false
+	}
+	return terminal{fw: sh.fwdFW, fwKey: res.Rule, kind: res.Kind}, true
 }
 
 // evaluate is eff's decision for f. (Its notes only become assumptions a full trace lists.)
