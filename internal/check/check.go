@@ -6,8 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 )
@@ -138,18 +141,27 @@ func Run(ctx context.Context, p *dataplane.Plane, opts Options) ([]Finding, erro
 	return RunChecks(ctx, Registry(), p, opts)
 }
 
-// RunChecks runs the given checks in order, stopping with ctx.Err() when ctx is done, and returns
-// their findings in a deterministic order (Sort).
+// RunChecks runs the given checks, GOMAXPROCS at a time (the data plane is safe for concurrent
+// use, and on an estate a few checks take most of the time), stopping with ctx.Err() when ctx is
+// done, and returns their findings in a deterministic order (Sort).
 func RunChecks(ctx context.Context, cs []Check, p *dataplane.Plane, opts Options) ([]Finding, error) {
-	var all []Finding
-	for _, c := range cs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		all = append(all, RunOne(ctx, c, p, opts)...)
+	found := make([][]Finding, len(cs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(cs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				found[i] = RunOne(ctx, cs[i], p, opts)
+			}
+		})
 	}
+	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	var all []Finding
+	for _, fs := range found {
+		all = append(all, fs...)
 	}
 	Sort(all)
 	return all, nil
