@@ -38,14 +38,27 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 	bn, an := before.Plane.Net, after.Plane.Net
 	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
 	sc := scopeOf(a.Resources, a.Routes, bn, an)
-	// The reachability and both snapshots' findings are independent: one at a time would leave
-	// a core idle.
+	// The reachability and both snapshots' findings are independent and run at once. The after
+	// pass waits for the before pass or for the reachability, whichever ends first: reach's model
+	// is built on one core, and three passes sharing two would leave it running alone at the end
+	// with the other core idle.
 	var fb, fa []check.Finding
 	var errB, errA, err error
 	var wg sync.WaitGroup
-	wg.Go(func() { fb, errB = Check(ctx, before, CheckQuery{}, opts) })
-	wg.Go(func() { fa, errA = Check(ctx, after, CheckQuery{}, opts) })
+	beforeDone, reachDone := make(chan struct{}), make(chan struct{})
+	wg.Go(func() {
+		defer close(beforeDone)
+		fb, errB = Check(ctx, before, CheckQuery{}, opts)
+	})
+	wg.Go(func() {
+		select {
+		case <-beforeDone:
+		case <-reachDone:
+		}
+		fa, errA = Check(ctx, after, CheckQuery{}, opts)
+	})
 	a.Reachability, a.ReachStats, err = diffReach(ctx, before, after, sc, opts)
+	close(reachDone)
 	wg.Wait()
 	if err = cmp.Or(err, errB, errA); err != nil {
 		return nil, err
