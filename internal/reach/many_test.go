@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -26,6 +27,9 @@ func TestRunManyEqualsRun(t *testing.T) {
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
 		e := randomEstate(r)
+		if seed%2 == 0 {
+			e = pooledEstate(r)
+		}
 		p := e.plane()
 		m := Build(p)
 		var vms []Endpoint
@@ -119,6 +123,12 @@ func pooledEstate(r *rand.Rand) *estate {
 			vm.NIC.NSG = nil
 		}
 	}
+	// A private endpoint in a spoke: a source trace drops at once, whatever the destination.
+	s := e.n.Subnets[len(e.n.Subnets)-1]
+	pe := &model.PrivateEndpoint{ID: model.ID(sub + "privateEndpoints/pe"), Name: "pe", Subnet: s,
+		IPs: []netip.Addr{s.Prefixes[0].Addr().Next().Next().Next().Next().Next().Next()}}
+	e.n.PrivateEndpoints = append(e.n.PrivateEndpoints, pe)
+	e.n.Index(pe.ID, pe)
 	return e
 }
 

@@ -376,6 +376,7 @@ endpoints:
 			fws, keyed = sh.routes(src)
 			base = len(sh.buf)
 		}
+		peTerm, fromPE := sh.endpointSource(v, j.rep)
 		for _, proto := range e.q.Protocols {
 			for _, pc := range e.portClasses(ports, proto) {
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
@@ -391,9 +392,9 @@ endpoints:
 				} else {
 					c.Example.From = f.Ref
 				}
-				key := keyed && q.SourcePort != 0
-				term, isTerm := terminal{}, false
-				if key {
+				key := (keyed || fromPE) && q.SourcePort != 0
+				term, isTerm := peTerm, fromPE
+				if key && !fromPE {
 					if term, isTerm = sh.terminal(src, proto, q.DestinationPort); !isTerm {
 						sh.buf = sh.buf[:base]
 						key = sh.rules(src, fws, proto, q.DestinationPort)

@@ -28,8 +28,8 @@ import (
 //     access and rule) and every such firewall's verdict both ways (kind, action, rule, SNAT);
 //   - whether s's and d's VNets and subnets are the same and whether s has a public IP.
 //
-// A flow the source's NSG denies, or the first firewall on its way denies (or cannot decide
-// without the FQDN), ends there: its trace
+// A flow from a private endpoint, or that the source's NSG denies, or the first firewall on its
+// way denies (or cannot decide without the FQDN), ends there: its trace
 // reads nothing of the destination but the address those decisions were taken on, so such pairs
 // share one trace across every destination of a RunMany (terminals), keyed by the denying level
 // or firewall rule.
@@ -59,6 +59,7 @@ type outcome struct {
 // (level, NSG and rule of the denying level), or denied or left unknown by the first firewall
 // (its rule and stage, or the rules that could decide).
 type terminal struct {
+	pe    *model.PrivateEndpoint // a private endpoint as the source: it never starts a flow
 	level acl.Level
 	nsg   *model.NSG
 	rule  *acl.Rule
@@ -330,6 +331,20 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 		}
 	}
 	return true
+}
+
+// endpointSource is the terminal key of varying reference v when it is a private endpoint: trace
+// drops any flow it would start at once (spec §5: clients initiate; the endpoint never does),
+// naming the endpoint, whatever the destination and port.
+func (sh *sharer) endpointSource(v varying, rep netip.Addr) (terminal, bool) {
+	if sh.dst == nil || v.ref != rep.String() {
+		return terminal{}, false
+	}
+	os := sh.m.p.Net.Owners(rep)
+	if len(os) != 1 || os[0].Kind != model.OwnerPrivateEndpoint {
+		return terminal{}, false
+	}
+	return terminal{pe: os[0].PrivateEndpoint}, true
 }
 
 // terminal reports the key of a flow from s that ends on the source's side: denied by s's
