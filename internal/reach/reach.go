@@ -81,6 +81,10 @@ type job struct {
 	// dead marks the varying references trace rejects (model.NotFoundError): trace resolves the
 	// varying side on its own, so what it rejects for one fixed endpoint it rejects for all.
 	dead []bool
+	// nic and pe are what owns rep when it alone is the varying reference and pairs with it may
+	// share traces (share.go).
+	nic *model.IPConfig
+	pe  *model.PrivateEndpoint
 }
 
 // prepared is a query with its defaults, its fixed endpoints checked and its varying side cut
@@ -159,7 +163,11 @@ func (e *evaluator) job(spans []Span) job {
 		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
 	}
 	vs, sk := e.endpointsAt(rep)
-	return job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs))}
+	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs))}
+	if len(vs) == 1 && vs[0].ref == rep.String() {
+		j.nic, j.pe = e.m.shareableNIC(rep), e.m.endpointAt(rep)
+	}
+	return j
 }
 
 // Run evaluates q on m: every class of the varying side, for every fixed endpoint.
@@ -357,8 +365,11 @@ type varying struct {
 // takes the verdict and deciding step that key's trace proved (share.go).
 func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, shared int) {
 	skipped = slices.Clone(j.skipped)
-	ports := mergeStarts(j.ports, e.fixedPorts[fixed])
-	out = make([]Class, 0, len(j.vs)*len(e.q.Protocols)*len(e.portClasses(ports, model.ProtoTCP)))
+	if !slices.Contains(j.dead, false) {
+		return nil, skipped, 0, 0
+	}
+	portCls := e.portClasses(j.ports, e.fixedPorts[fixed])
+	out = make([]Class, 0, len(j.vs)*len(e.q.Protocols)*len(portCls))
 	f := e.fixed[fixed]
 	fixedRef := f.Ref
 	if f.Trace != "" {
@@ -369,16 +380,20 @@ endpoints:
 		if j.dead[k] {
 			continue
 		}
-		src := sh.source(v, j.rep)
+		src := sh.source(j)
 		var fws []*model.Firewall
 		base, keyed := 0, false
 		if src != nil {
 			fws, keyed = sh.routes(src)
 			base = len(sh.buf)
 		}
-		peTerm, fromPE := sh.endpointSource(v, j.rep)
+		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {
-			for _, pc := range e.portClasses(ports, proto) {
+			pcs := portCls
+			if proto != model.ProtoTCP && proto != model.ProtoUDP {
+				pcs = [][2]uint64{{0, 0}} // protocols without ports have one class, 0
+			}
+			for _, pc := range pcs {
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
 				if !e.toFixed {
 					q.From, q.To = fixedRef, v.ref
@@ -446,16 +461,31 @@ func repPort(pc [2]uint64) uint16 {
 	return uint16(pc[0])
 }
 
-// portClasses cuts the query's ports by starts; protocols without ports have one class, 0.
-func (e *evaluator) portClasses(starts []uint64, proto model.Protocol) [][2]uint64 {
-	if proto != model.ProtoTCP && proto != model.ProtoUDP {
-		return [][2]uint64{{0, 0}}
-	}
+// portClasses cuts the query's ports by the starts of two sorted lists (a job's boundaries and
+// the fixed endpoint's), as classesWithin would cut them by their union.
+func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
 	var out [][2]uint64
 	for _, r := range e.q.Ports {
-		out = append(out, classesWithin(starts, uint64(r.Lo), uint64(r.Hi))...)
+		lo, hi := uint64(r.Lo), uint64(r.Hi)
+		wa, wb := startsIn(a, lo, hi), startsIn(b, lo, hi)
+		var cuts []uint64
+		if len(wa)+len(wb) > 0 {
+			cuts = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wa), wb...))))
+		}
+		for _, c := range cuts {
+			out = append(out, [2]uint64{lo, c - 1})
+			lo = c
+		}
+		out = append(out, [2]uint64{lo, hi})
 	}
 	return out
+}
+
+// startsIn are the starts s of a sorted list with lo < s <= hi: the cuts inside [lo, hi].
+func startsIn(starts []uint64, lo, hi uint64) []uint64 {
+	i, _ := slices.BinarySearch(starts, lo+1)
+	j, _ := slices.BinarySearch(starts, hi+1)
+	return starts[i:j]
 }
 
 // endpointsAt is how trace names the varying side at address a. A destination is the address

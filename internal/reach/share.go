@@ -164,16 +164,12 @@ func (m *Model) shareableNIC(a netip.Addr) *model.IPConfig {
 	return c
 }
 
-// source returns the ip configuration behind varying reference v when pairs from it can share.
-func (sh *sharer) source(v varying, rep netip.Addr) *model.IPConfig {
-	if sh.dst == nil || v.ref != rep.String() {
+// source is the ip configuration of job j's source when pairs from it can share.
+func (sh *sharer) source(j *job) *model.IPConfig {
+	if sh.dst == nil || j.nic == nil || j.nic.NIC == sh.dst.NIC {
 		return nil
 	}
-	c := sh.m.shareableNIC(rep)
-	if c == nil || c.NIC == sh.dst.NIC {
-		return nil
-	}
-	return c
+	return j.nic
 }
 
 // routes writes the route part of the key of source s; false means trace the pair.
@@ -333,18 +329,22 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 	return true
 }
 
-// endpointSource is the terminal key of varying reference v when it is a private endpoint: trace
+// endpointSource is the terminal key of job j when its source is a private endpoint: trace
 // drops any flow it would start at once (spec §5: clients initiate; the endpoint never does),
 // naming the endpoint, whatever the destination and port.
-func (sh *sharer) endpointSource(v varying, rep netip.Addr) (terminal, bool) {
-	if sh.dst == nil || v.ref != rep.String() {
+func (sh *sharer) endpointSource(j *job) (terminal, bool) {
+	if sh.dst == nil || j.pe == nil {
 		return terminal{}, false
 	}
-	os := sh.m.p.Net.Owners(rep)
-	if len(os) != 1 || os[0].Kind != model.OwnerPrivateEndpoint {
-		return terminal{}, false
+	return terminal{pe: j.pe}, true
+}
+
+// endpointAt is the private endpoint that alone owns a, or nil.
+func (m *Model) endpointAt(a netip.Addr) *model.PrivateEndpoint {
+	if os := m.p.Net.Owners(a); len(os) == 1 && os[0].Kind == model.OwnerPrivateEndpoint {
+		return os[0].PrivateEndpoint
 	}
-	return terminal{pe: os[0].PrivateEndpoint}, true
+	return nil
 }
 
 // terminal reports the key of a flow from s that ends on the source's side: denied by s's
