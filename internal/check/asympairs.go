@@ -189,55 +189,32 @@ func (cs *chainSearch) route(s *model.Subnet, u *universe) []piece {
 
 const maxDepth = 1 << 30
 
-// mapTable evaluates t's Lookup once per range between consecutive prefix boundaries that holds
-// an address of u: the selected route is the same for every address of such a range.
+// mapTable maps t over u by ranges (lookupRanges): the chain of devices a packet to each range
+// crosses, following an appliance onward from the subnet it forwards from.
 func (cs *chainSearch) mapTable(s *model.Subnet, t *fib.Table, u *universe) []piece {
-	routes := t.WithoutEndpoints()
 	// A buffer per depth of the walk (route calls back here for the next subnet): a hub's
 	// private endpoints give every spoke's table hundreds of /32s.
 	depth := len(cs.active)
 	for len(cs.bufs) < depth {
 		cs.bufs = append(cs.bufs, nil)
 	}
-	bounds := append(cs.bufs[depth-1][:0], netip.IPv4Unspecified(), netip.IPv6Unspecified())
-	defer func() { cs.bufs[depth-1] = bounds }()
-	for i := range routes {
-		bounds = prefixBounds(bounds, routes[i].Prefix)
-	}
-	for r := range t.Endpoints() {
-		bounds = prefixBounds(bounds, r.Prefix)
-	}
-	for _, r := range t.Learned() {
-		bounds = prefixBounds(bounds, r.Prefix)
-	}
-	bounds, cs.keys = sortAddrs(bounds, cs.keys)
 	var ps []piece
-	hi := u.lowerBound(bounds[0])
-	for i, b := range bounds {
-		lo := hi
-		hi = len(u.addrs)
-		if i+1 < len(bounds) {
-			hi = u.lowerBound(bounds[i+1])
-		}
-		if lo == hi { // ranges are contiguous: each starts where the last non-empty one ended
-			continue
-		}
-		r, ok := t.Lookup(b)
-		if !ok || !forward.ToAppliance(r) {
+	cs.bufs[depth-1], cs.keys = lookupRanges(t, u, cs.bufs[depth-1], cs.keys, func(lo, hi int, r *fib.Route) {
+		if r == nil || !forward.ToAppliance(r) {
 			ps = appendPiece(ps, hi, 0)
-			continue
+			return
 		}
 		dev, next, ok := forward.Follow(cs.p, s, r).Device()
 		if !ok {
 			ps = appendPiece(ps, hi, 0)
-			continue
+			return
 		}
 		var tail []piece
 		if next != nil {
 			tail = cs.route(next, u)
 		}
 		ps = cs.prepend(ps, dev, tail, lo, hi)
-	}
+	})
 	return ps
 }
 

@@ -134,15 +134,11 @@ func addrList(as []netip.Addr) string {
 	return strings.Join(s, ", ")
 }
 
-// routable reports whether a member's workloads have a private path to a: their subnet's
-// effective route for it is not Internet or None (spec §1.5). A VNet that cannot reach the
-// endpoint (unpeered, a disconnected peering) does not need its name.
-func (m viewMember) routable(a netip.Addr) bool {
-	if m.routes == nil {
-		return false
-	}
-	r, ok := m.routes.Lookup(a)
-	return ok && r.NextHop != model.HopNone && r.NextHop != model.HopInternet
+// routable reports whether a route gives a member's workloads a private path: it is not
+// Internet or None (spec §1.5). A VNet that cannot reach the endpoint (unpeered, a disconnected
+// peering) does not need its name.
+func routable(r *fib.Route) bool {
+	return r != nil && r.NextHop != model.HopNone && r.NextHop != model.HopInternet
 }
 
 // wrongAnswer is a view's answer for an endpoint name that is not the endpoint's address.
@@ -162,15 +158,18 @@ func wrongAnswers(pass *Pass) []wrongAnswer {
 	x := dns.NewResolver(p)
 	x.Untraced = true
 	names := endpointNames(p.Net, true)
+	u, pos := nameUniverse(names)
 	var out []wrongAnswer
 	for _, view := range dnsViews(p.Net, x) {
 		if pass.Context != nil && pass.Context.Err() != nil {
 			return nil
 		}
-		for _, en := range names {
-			// the answer first (from the first member that needs the name), the other members
-			// only when it is wrong
-			first := slices.IndexFunc(view.members, func(m viewMember) bool { return m.routable(en.ips[0]) })
+		vr := routeView(view, &u)
+		var wrong []int // positions of the names answered wrong, in out's order
+		start := len(out)
+		for i, en := range names {
+			// the answer from the first member that needs the name
+			first := vr.first[pos[i]]
 			if first < 0 {
 				continue
 			}
@@ -178,16 +177,14 @@ func wrongAnswers(pass *Pass) []wrongAnswer {
 			if err != nil || !definite(a.Answer.Status) || answersEndpoint(a.Answer, en.ips) {
 				continue
 			}
-			w := wrongAnswer{name: en, answer: a, affected: []viewMember{view.members[first]}, count: 1}
-			for _, m := range view.members[first+1:] {
-				if !m.routable(en.ips[0]) {
-					continue
-				}
-				if w.count++; len(w.affected) <= maxVNetsPerFinding {
-					w.affected = append(w.affected, m)
-				}
+			wrong = append(wrong, pos[i])
+			out = append(out, wrongAnswer{name: en, answer: a, count: int(vr.count[pos[i]])})
+		}
+		affected := vr.firstMembers(wrong, maxVNetsPerFinding+1)
+		for k, at := range wrong {
+			for _, m := range affected[at] {
+				out[start+k].affected = append(out[start+k].affected, view.members[m])
 			}
-			out = append(out, w)
 		}
 	}
 	return out
