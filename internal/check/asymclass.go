@@ -48,9 +48,11 @@ type pairKeyer struct {
 	fns        *pairFns
 	// What a key reads of one end alone is read once: a source's (srcEnd, kept per source
 	// index), the destination's whose pairs are being keyed (dst).
-	src    []*srcEnd
-	dst    *dstEnd
-	nicEff map[*model.NIC]*acl.Effective
+	src     []*srcEnd
+	srcPt   []point       // per source: its address
+	srcVNet []*model.VNet // per source: its VNet
+	dst     *dstEnd
+	nicEff  map[*model.NIC]*acl.Effective
 }
 
 // srcEnd is what keys read of a source alone.
@@ -71,6 +73,7 @@ type portFn struct {
 // dstEnd is what keys read of a destination alone, probed on ports.
 type dstEnd struct {
 	di        int
+	vnet      *model.VNet
 	pt        point
 	shared    bool
 	back, sys *rangeFn   // its subnet's routes, and their system view for a private endpoint
@@ -96,6 +99,10 @@ func newPairKeyer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts
 		src: make([]*srcEnd, len(srcs)), nicEff: map[*model.NIC]*acl.Effective{}}
 	k.fns = newPairFns(k)
 	k.fns.srcSpan, k.fns.dstSpan = spanOf(srcs), spanOf(dsts)
+	k.srcPt, k.srcVNet = make([]point, len(srcs)), make([]*model.VNet, len(srcs))
+	for i, s := range srcs {
+		k.srcPt[i], k.srcVNet[i] = pointOf(s.addr), s.subnet.VNet
+	}
 	return k
 }
 
@@ -154,7 +161,7 @@ func (k *pairKeyer) outFn(e *srcEnd, port uint16) *rangeFn {
 // destination makes di, probed on ports, the destination whose pairs are keyed next.
 func (k *pairKeyer) destination(di int, ports []uint16) {
 	d := k.dsts[di]
-	e := &dstEnd{di: di, pt: pointOf(d.addr), shared: len(k.p.Net.Owners(d.addr)) > 1, ports: ports,
+	e := &dstEnd{di: di, vnet: d.subnet.VNet, pt: pointOf(d.addr), shared: len(k.p.Net.Owners(d.addr)) > 1, ports: ports,
 		back: k.fns.routeFn(d.subnet, false), chains: map[int32][]devFns{}}
 	if d.pe != nil {
 		e.sys = k.fns.routeFn(d.subnet, true)
@@ -212,29 +219,88 @@ func (k *pairKeyer) device(dev any, e *dstEnd) devFns {
 	return out
 }
 
-// key returns the key of candidate c (source c.s, the current destination), or ok=false when
-// the pair's outcome may depend on more than a key records. The returned bytes are reused by
-// the next call.
-func (k *pairKeyer) key(c pairIdx) ([]byte, bool) {
-	k.buf = k.buf[:0]
-	se, de := k.source(int(c.s)), k.dst
-	if se.shared || de.shared {
-		return nil, false // delivery itself depends on which owner: trace it
+// sourceSide is what every key reads of its pair's source alone and of the destination's
+// address: the source's NIC flags, its subnet's route decision towards the destination and its
+// rules' verdicts on each probe port. It is computed for all candidates in one pass in source
+// order, while each source's routes and rules are in cache (a pass per destination would fetch
+// them again for every destination), and read by every worker.
+type sourceSide struct {
+	k    *pairKeyer // read-only once built: its decs back decs below
+	ids  []int32    // per candidate: an interned id, -1 where the key declines
+	decs []int32    // per id: its decision's index in k.fns.decs
+}
+
+func newSourceSide(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep, cands []pairIdx) *sourceSide {
+	k := newPairKeyer(p, as, cs, srcs, dsts)
+	ss := &sourceSide{k: k, ids: make([]int32, len(cands))}
+	ids := map[string]int32{}
+	ports := make([][]uint16, len(dsts))
+	for i, c := range cands {
+		ss.ids[i] = -1
+		se, d := k.source(int(c.s)), dsts[c.d]
+		if se.shared {
+			continue // delivery itself depends on which owner: trace it
+		}
+		if ports[c.d] == nil {
+			ports[c.d] = confirmPorts(d)
+		}
+		dp := pointOf(d.addr)
+		di := k.fns.leaveTo(k.srcs[c.s].subnet, se.out, d, dp)
+		rec := &k.fns.decs[di]
+		if !rec.ok {
+			continue
+		}
+		k.buf = k.buf[:0]
+		k.put(se.flags)
+		k.put(rec.id)
+		k.put(rec.route.raw())
+		k.put(rec.via.raw())
+		ok := true
+		for _, port := range ports[c.d] {
+			if ok = k.verdict(k.fns.at(k.outFn(se, port), dp)); !ok {
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		id, seen := ids[string(k.buf)]
+		if !seen {
+			id = int32(len(ss.decs))
+			ids[string(k.buf)] = id
+			ss.decs = append(ss.decs, di)
+		}
+		ss.ids[i] = id
 	}
-	s, d := k.srcs[c.s], k.dsts[de.di]
-	f := k.fns
-	k.put(se.flags | uint32(boolByte(s.subnet.VNet == d.subnet.VNet))<<3)
-	k.put(uint32(c.f))
-	k.put(uint32(c.r))
-	if !k.decision(f.leaveTo(s.subnet, se.out, d, de.pt), d.subnet.VNet) ||
-		!k.decision(f.dec(de.back, se.pt), s.subnet.VNet) {
+	return ss
+}
+
+// key returns the key of the i-th candidate c (its source's side in ss, the current
+// destination), or ok=false when the pair's outcome may depend on more than a key records. The
+// returned bytes are reused by the next call.
+func (k *pairKeyer) key(i int32, c pairIdx, ss *sourceSide) ([]byte, bool) {
+	sid, de := ss.ids[i], k.dst
+	if sid < 0 || de.shared {
 		return nil, false
 	}
-	if de.sys != nil && !k.decision(f.dec(de.sys, se.pt), s.subnet.VNet) {
+	k.buf = k.buf[:0]
+	sv, dv := k.srcVNet[c.s], de.vnet
+	k.put(uint32(sid))
+	k.put(uint32(boolByte(sv == dv)))
+	k.put(uint32(c.f))
+	k.put(uint32(c.r))
+	out := &ss.k.fns.decs[ss.decs[sid]]
+	k.put(out.route.norm(dv))
+	k.put(out.via.norm(dv))
+	f, sp := k.fns, k.srcPt[c.s]
+	if !k.decision(f.dec(de.back, sp), sv) {
+		return nil, false
+	}
+	if de.sys != nil && !k.decision(f.dec(de.sys, sp), sv) {
 		return nil, false // a private endpoint's reply may read system routes only (spec §5)
 	}
-	for i, port := range de.ports {
-		if !k.rules(se, de, i, port, c, s.subnet.VNet) {
+	for i := range de.ports {
+		if !k.rules(de, i, sp, c, sv) {
 			return nil, false
 		}
 	}
@@ -253,18 +319,19 @@ func (k *pairKeyer) decision(d *decRec, home *model.VNet) bool {
 	return true
 }
 
-// rules records every rule decision on either path for the i-th port: the source's NSGs
-// outbound, the destination's inbound, and what each device of the forward and reverse chains
-// decides both ways, with where it sends a packet for the source (in VNet home). The endpoints'
-// NSGs are stateful: the reply passes them without evaluation (spec §2.1).
-func (k *pairKeyer) rules(se *srcEnd, de *dstEnd, i int, port uint16, c pairIdx, home *model.VNet) bool {
+// rules records every rule decision on the destination's side and on either path for its i-th
+// port (the source's are in its sourceSide): the destination's NSGs inbound, and what each
+// device of the forward and reverse chains decides both ways, with where it sends a packet for
+// the source (at sp, in VNet home). The endpoints' NSGs are stateful: the reply passes them
+// without evaluation (spec §2.1).
+func (k *pairKeyer) rules(de *dstEnd, i int, sp point, c pairIdx, home *model.VNet) bool {
 	f := k.fns
-	if !k.verdict(f.at(k.outFn(se, port), de.pt)) || !k.verdict(f.at(de.in[i], se.pt)) {
+	if !k.verdict(f.at(de.in[i], sp)) {
 		return false
 	}
 	for _, chain := range [2]int32{c.f, c.r} {
 		for _, dv := range k.chain(chain) {
-			if !dv.ok || !k.verdict(f.at(dv.verdicts[i], se.pt)) || !k.decision(f.dec(dv.route, se.pt), home) {
+			if !dv.ok || !k.verdict(f.at(dv.verdicts[i], sp)) || !k.decision(f.dec(dv.route, sp), home) {
 				return false
 			}
 		}
@@ -297,6 +364,15 @@ type decRec struct {
 type peeringRec struct {
 	p  *model.Peering
 	id uint32
+}
+
+// raw is 0 for no peering, else 1 plus the remote VNet's id: two decisions with equal raw
+// peerings read the same under norm, whatever the home.
+func (r peeringRec) raw() uint32 {
+	if r.p == nil {
+		return 0
+	}
+	return r.id + 1
 }
 
 // norm is 0 for no peering, 1 for a peering into home, else 2 plus the remote VNet's id.

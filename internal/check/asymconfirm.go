@@ -23,6 +23,7 @@ import (
 // confirmer confirms the candidates of destination classes; one per worker.
 type confirmer struct {
 	k          *pairKeyer
+	ss         *sourceSide
 	srcs, dsts []rep
 	cands      []pairIdx
 	byDst      [][]int32
@@ -35,10 +36,10 @@ type confirmer struct {
 	key       []byte
 }
 
-func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts []rep, cands []pairIdx,
-	byDst [][]int32, found []*asymHit) *confirmer {
-	return &confirmer{k: newPairKeyer(p, as, cs, srcs, dsts), srcs: srcs, dsts: dsts, cands: cands, byDst: byDst, found: found,
-		cs: cs, tableCuts: map[*fib.Table][]netip.Addr{}}
+func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, ss *sourceSide, srcs, dsts []rep,
+	cands []pairIdx, byDst [][]int32, found []*asymHit) *confirmer {
+	return &confirmer{k: newPairKeyer(p, as, cs, srcs, dsts), ss: ss, srcs: srcs, dsts: dsts, cands: cands, byDst: byDst,
+		found: found, cs: cs, tableCuts: map[*fib.Table][]netip.Addr{}}
 }
 
 // class confirms the candidates of the destinations of one class. Pairs of one outcome share
@@ -63,7 +64,7 @@ func (cf *confirmer) class(members []int) {
 		cf.k.destination(di, ports)
 		for _, i := range cf.byDst[di] {
 			c := cf.cands[i]
-			key, ok := cf.k.key(c)
+			key, ok := cf.k.key(i, c, cf.ss)
 			if ok {
 				key = append(append(cf.key[:0], 0), key...)
 			} else {

@@ -89,9 +89,9 @@ func (f *pairFns) at(fn *rangeFn, a point) int32 {
 // dec is the decision of route function fn at a.
 func (f *pairFns) dec(fn *rangeFn, a point) *decRec { return &f.decs[f.at(fn, a)] }
 
-// leaveTo is the decision out of s towards destination d. An address a private endpoint route
+// leaveTo is the decision (its index in decs) out of s towards destination d. An address a private endpoint route
 // of s's table may hold (an endpoint in s's VNet or one peered with it) is decided on its own.
-func (f *pairFns) leaveTo(s *model.Subnet, out *rangeFn, d rep, dp point) *decRec {
+func (f *pairFns) leaveTo(s *model.Subnet, out *rangeFn, d rep, dp point) int32 {
 	if d.pe != nil && f.peered(s.VNet, d.subnet.VNet) {
 		dec := f.memo.Leave(s, d.addr, false)
 		k := routeAt{s, dec.Route, dec.Kind}
@@ -100,9 +100,9 @@ func (f *pairFns) leaveTo(s *model.Subnet, out *rangeFn, d rep, dp point) *decRe
 			v = f.decision(dec)
 			f.byRoute[k] = v
 		}
-		return &f.decs[v]
+		return v
 	}
-	return f.dec(out, dp)
+	return f.at(out, dp)
 }
 
 // peered reports whether v is w or has a peering to it (active or not).

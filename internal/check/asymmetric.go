@@ -155,6 +155,7 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 			classes = append(classes, []int{di})
 		}
 	}
+	ss := newSourceSide(p, as, cs, srcs, dsts, cands)
 	workers := min(runtime.GOMAXPROCS(0), max(len(classes), 1))
 	found := make([]*asymHit, len(cands))
 	panics := make([]any, workers)
@@ -164,7 +165,7 @@ func searchPairs(ctx context.Context, p *dataplane.Plane, srcs, dsts []rep, as a
 		go func(wk int) {
 			defer wg.Done()
 			defer func() { panics[wk] = recover() }() // re-raised below, where RunOne recovers it
-			cf := newConfirmer(p, as, cs, srcs, dsts, cands, byDst, found)
+			cf := newConfirmer(p, as, cs, ss, srcs, dsts, cands, byDst, found)
 			for j := wk; j < len(classes) && ctx.Err() == nil; j += workers {
 				cf.class(classes[j])
 			}

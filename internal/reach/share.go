@@ -117,12 +117,22 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals) *s
 		ref = f.Trace
 	}
 	c := m.shareableNIC(f.Addr)
-	if nic, err := m.p.Net.FindNIC(ref); err != nil || c == nil || nic != c.NIC || nic.Primary() != c || model.IsPlatformAddr(f.Addr) {
+	if c == nil || c.NIC.Primary() != c || model.IsPlatformAddr(f.Addr) || !namesNIC(m.p.Net, ref, c) {
 		return sh // trace might resolve the destination to another address: do not guess
 	}
 	sh.dst, sh.memo, sh.ids, sh.seen = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
+}
+
+// namesNIC reports whether trace resolves ref to ip configuration c: ref is its NIC's resource
+// ID (trace takes the primary ip configuration) or its address.
+func namesNIC(n *model.Network, ref string, c *model.IPConfig) bool {
+	if r, ok := n.Lookup(model.ID(ref)); ok {
+		return r == c.NIC
+	}
+	a, err := netip.ParseAddr(ref)
+	return err == nil && a == c.PrivateIP
 }
 
 // lookup finds the outcome of a keyed pair: a terminal key's across destinations, else the key in
