@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"slices"
@@ -33,7 +34,8 @@ type confirmer struct {
 	tableCuts map[*fib.Table][]netip.Addr
 	estate    []netip.Addr // estateBounds, read when a key declines (nil until then)
 	space     []netip.Addr // spaceCuts (nil until read)
-	key       []byte
+	key, last []byte       // the key being built, and the previous pair's
+	lastHit   *asymHit     // the previous pair's hit
 }
 
 func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, ss *sourceSide, srcs, dsts []rep,
@@ -57,6 +59,7 @@ func (cf *confirmer) class(members []int) {
 		common = cf.commonCuts(first, lo, hi)
 	}
 	byKey := map[string]*asymHit{}
+	cf.last = cf.last[:0] // keys of another class mean something else
 	ports := confirmPorts(first)
 	for _, di := range members {
 		d := cf.dsts[di]
@@ -74,6 +77,10 @@ func (cf *confirmer) class(members []int) {
 				key = binary.LittleEndian.AppendUint32(key, uint32(cutsBelow(cf.estateCuts(), d.addr)))
 			}
 			key = binary.LittleEndian.AppendUint32(key, part)
+			if len(cf.last) > 0 && bytes.Equal(key, cf.last) {
+				cf.found[i] = cf.lastHit // the commonest case: the same key as the pair before
+				continue
+			}
 			cf.key = key
 			o, seen := byKey[string(key)]
 			if !seen {
@@ -81,6 +88,7 @@ func (cf *confirmer) class(members []int) {
 				byKey[string(key)] = o
 			}
 			cf.found[i] = o
+			cf.key, cf.last, cf.lastHit = cf.last, key, o
 		}
 	}
 }
