@@ -101,9 +101,9 @@ var commonPorts = []model.PortRange{{Lo: 22, Hi: 22}, {Lo: 53, Hi: 53}, {Lo: 80,
 
 // BenchmarkAllPairsSubnetsEstate is subnet-to-subnet reachability on the common service ports
 // (TCP and UDP): for each subnet one VM as the destination and every source address, so every
-// pair of subnets is answered (RunMany: one destination at a time). It stops after 32 subnets (VNETDOCTOR_ALLPAIRS_SUBNETS=N after N,
-// 0 never) and reports the time per subnet and the whole estate's at that rate ("estate-s",
-// extrapolated).
+// pair of subnets is answered (RunMany: one destination at a time). It stops after 32 subnets
+// (VNETDOCTOR_ALLPAIRS_SUBNETS=N after N, 0 never) and reports the time per subnet and the whole
+// estate's at that rate ("estate-s", extrapolated).
 func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 	n := estateNetwork(b)
 	m := Build(dataplane.Build(n))
