@@ -109,6 +109,9 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 
 // models are the two snapshots' reachability models. When only NSG rules changed, the after
 // model is the before one rebased onto the after plane (reach.Model.Rebase): one Build, not two.
+// The "rules" scope is what Rebase asks its caller to vouch for: nothing global changed (tags,
+// admin rules, firewalls, gateways, peerings, subnet prefixes: scopeOf), no subnet, NIC or
+// private endpoint differs and no effective route moved; the rest Rebase checks itself.
 func models(pb, pa *dataplane.Plane, sc diffScope, rulesOnly bool) (*reach.Model, *reach.Model) {
 	if rulesOnly {
 		edited := map[*model.SecurityRule]bool{}
