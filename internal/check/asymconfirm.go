@@ -227,8 +227,7 @@ func sortAddrs(bs []netip.Addr, keys []uint32) ([]netip.Addr, []uint32) {
 	var other []netip.Addr
 	for _, a := range bs {
 		if a.Is4() {
-			b := a.As4()
-			keys = append(keys, binary.BigEndian.Uint32(b[:]))
+			keys = append(keys, pointOf(a).k)
 		} else {
 			other = append(other, a)
 		}
@@ -239,7 +238,7 @@ func sortAddrs(bs []netip.Addr, keys []uint32) ([]netip.Addr, []uint32) {
 	other = slices.Compact(other)
 	bs = bs[:0]
 	for _, k := range keys {
-		bs = append(bs, netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}))
+		bs = append(bs, addrOf(k))
 	}
 	return append(bs, other...), keys
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 )
@@ -16,13 +17,33 @@ func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32,
 	for _, r := range t.WithoutEndpoints() {
 		bounds = prefixBounds(bounds, r.Prefix)
 	}
-	for r := range t.Endpoints() {
-		bounds = prefixBounds(bounds, r.Prefix)
-	}
 	for _, r := range t.Learned() {
 		bounds = prefixBounds(bounds, r.Prefix)
 	}
+	// A spoke's table holds its hub's endpoint /32s, hundreds of them, in lists sorted per VNet:
+	// IPv4 lists are merged as integers, not sorted again.
+	for as := range t.EndpointAddrs {
+		if !allIPv4(as) {
+			for _, a := range as {
+				bounds = prefixBounds(bounds, netip.PrefixFrom(a, a.BitLen()))
+			}
+		}
+	}
 	bounds, keys = sortAddrs(bounds, keys)
+	merged := false
+	for as := range t.EndpointAddrs {
+		if allIPv4(as) {
+			keys, merged = mergeEndpoints(keys, as), true
+		}
+	}
+	if merged {
+		v6 := slices.Clone(bounds[len(bounds)-countIPv6(bounds):])
+		bounds = bounds[:0]
+		for _, k := range keys {
+			bounds = append(bounds, addrOf(k))
+		}
+		bounds = append(bounds, v6...)
+	}
 	hi := u.lowerBound(bounds[0])
 	for i, b := range bounds {
 		lo := hi
@@ -40,4 +61,50 @@ func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32,
 		f(lo, hi, r)
 	}
 	return bounds, keys
+}
+
+// allIPv4 reports whether sorted addresses are all IPv4 (which sorts before every other).
+func allIPv4(as []netip.Addr) bool { return as[len(as)-1].Is4() }
+
+// countIPv6 is how many of sorted bounds, at the end, are not IPv4.
+func countIPv6(bs []netip.Addr) int {
+	n := 0
+	for i := len(bs) - 1; i >= 0 && !bs[i].Is4(); i-- {
+		n++
+	}
+	return n
+}
+
+func addrOf(k uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)})
+}
+
+// mergeEndpoints merges into sorted IPv4 bounds (as integers) the bounds of sorted IPv4
+// endpoint addresses (each address and the one after it), without repeats.
+func mergeEndpoints(keys []uint32, as []netip.Addr) []uint32 {
+	out := make([]uint32, 0, len(keys)+2*len(as))
+	add := func(k uint32) {
+		if n := len(out); n == 0 || out[n-1] < k {
+			out = append(out, k)
+		}
+	}
+	i := 0
+	for _, a := range as {
+		k := pointOf(a).k
+		for ; i < len(keys) && keys[i] < k; i++ {
+			add(keys[i])
+		}
+		add(k)
+		if k == ^uint32(0) {
+			continue // 255.255.255.255 has no next address
+		}
+		for ; i < len(keys) && keys[i] < k+1; i++ {
+			add(keys[i])
+		}
+		add(k + 1)
+	}
+	for ; i < len(keys); i++ {
+		add(keys[i])
+	}
+	return out
 }

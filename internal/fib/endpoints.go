@@ -3,6 +3,7 @@ package fib
 import (
 	"iter"
 	"net/netip"
+	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -27,6 +28,8 @@ type endpoints struct {
 	// reach holds the remote prefixes of subnet peering links: only endpoints inside them are
 	// routed across (spec §1.3).
 	reach map[*model.Peering][]netip.Prefix
+	// sorted is each VNet's endpoint addresses in ascending order (EndpointAddrs).
+	sorted map[*model.VNet][]netip.Addr
 }
 
 type endpointAt struct {
@@ -51,6 +54,15 @@ func newEndpoints(n *model.Network, vnets []*model.VNet) *endpoints {
 			e.own[v] = append(e.own[v], Route{Source: SourceDefault, Prefix: netip.PrefixFrom(a, a.BitLen()),
 				NextHop: model.HopInterfaceEndpoint, PrivateEndpoint: pe})
 		}
+	}
+	e.sorted = make(map[*model.VNet][]netip.Addr, len(e.own))
+	for v, rs := range e.own {
+		as := make([]netip.Addr, len(rs))
+		for i := range rs {
+			as[i] = rs[i].Prefix.Addr()
+		}
+		slices.SortFunc(as, netip.Addr.Compare)
+		e.sorted[v] = slices.Compact(as)
 	}
 	for _, v := range vnets {
 		for k, p := range v.Peerings {
@@ -186,6 +198,26 @@ func (t *Table) Endpoints() iter.Seq[*Route] {
 		return func(func(*Route) bool) {}
 	}
 	return t.pes.installed(t.Subnet)
+}
+
+// EndpointAddrs yields lists of addresses, each in ascending order, that hold the address of
+// every private endpoint route t can select: its VNet's endpoints and those of each VNet an
+// active peering links it to (more than a subnet peering installs). For callers that cut address
+// space where t's lookups change without listing its routes. The lists are shared; callers must
+// not modify them.
+func (t *Table) EndpointAddrs(yield func([]netip.Addr) bool) {
+	if t.pes == nil {
+		return
+	}
+	v := t.Subnet.VNet
+	if own := t.pes.sorted[v]; len(own) > 0 && !yield(own) {
+		return
+	}
+	for remote := range t.pes.links[v] {
+		if as := t.pes.sorted[remote]; len(as) > 0 && !yield(as) {
+			return
+		}
+	}
 }
 
 // count is the number of endpoint routes installed in s, at most.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -112,9 +113,21 @@ func TestEndpointRoutesMatchListing(t *testing.T) {
 		for _, s := range n.Subnets {
 			tab := f.Subnet(s)
 			listing := tab.All()
+			held := map[netip.Addr]bool{}
+			for as := range tab.EndpointAddrs {
+				if !slices.IsSortedFunc(as, netip.Addr.Compare) {
+					t.Fatalf("%s: EndpointAddrs yields an unsorted list %v", s.Name, as)
+				}
+				for _, a := range as {
+					held[a] = true
+				}
+			}
 			for _, r := range listing {
 				if r.NextHop == model.HopInterfaceEndpoint && r.State == Invalid {
 					invalid++
+				}
+				if r.NextHop == model.HopInterfaceEndpoint && !held[r.Prefix.Addr()] {
+					t.Fatalf("%s: endpoint route %v is not among EndpointAddrs", s.Name, r.Prefix)
 				}
 			}
 			for _, dst := range probes {
