@@ -148,13 +148,7 @@ func TestShareTwinPooledEstates(t *testing.T) {
 		vm := e.vms[r.Intn(len(e.vms))]
 		q := Query{To: []Endpoint{{Ref: vm.NIC.VMName, Trace: string(vm.NIC.ID), Addr: vm.PrivateIP, Label: vm.NIC.VMName}}}
 		res, bad := twin(p, m, q)
-		for i, b := range bad {
-			if i == 5 {
-				t.Errorf("seed %d: ... %d more", seed, len(bad)-5)
-				break
-			}
-			t.Errorf("seed %d: %s", seed, b)
-		}
+		reportBad(t, seed, bad)
 		if res == nil {
 			continue
 		}

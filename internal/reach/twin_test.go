@@ -119,6 +119,18 @@ func twin(p *dataplane.Plane, m *Model, q Query) (res *Result, bad []string) {
 	return res, bad
 }
 
+// reportBad reports the first five disagreements of seed's estate.
+func reportBad(t *testing.T, seed int64, bad []string) {
+	t.Helper()
+	for i, b := range bad {
+		if i == 5 {
+			t.Errorf("seed %d: ... %d more", seed, len(bad)-5)
+			return
+		}
+		t.Errorf("seed %d: %s", seed, b)
+	}
+}
+
 func verdictOf(a *trace.Answer) trace.Verdict {
 	if a == nil {
 		return ""
@@ -158,13 +170,7 @@ func TestTwinRandomEstates(t *testing.T) {
 		m := Build(p)
 		for _, q := range qs {
 			res, bad := twin(p, m, q)
-			for i, b := range bad {
-				if i == 5 {
-					t.Errorf("seed %d: ... %d more", seed, len(bad)-5)
-					break
-				}
-				t.Errorf("seed %d: %s", seed, b)
-			}
+			reportBad(t, seed, bad)
 			if res != nil {
 				checkRows(t, p, q, res)
 				classes += len(res.Classes)
