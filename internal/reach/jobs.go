@@ -1,0 +1,170 @@
+package reach
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// The varying side of a query, cut into jobs once and shared by every fixed endpoint.
+
+// job is one varying address class: an owned address, or the addresses of a class nothing owns
+// (spans, first to last). Everything about it that does not depend on the fixed endpoint is
+// worked out once (prepare) and shared by every fixed endpoint.
+type job struct {
+	spans   []Span
+	rep     netip.Addr // the address traced
+	vs      []varying  // how trace names the varying side at rep
+	skipped []string
+	ports   []uint64 // port boundaries at rep and of the devices any flow may cross
+	// dead marks the varying references trace rejects (model.NotFoundError): trace resolves the
+	// varying side on its own, so what it rejects for one fixed endpoint it rejects for all.
+	dead []bool
+	// nic and pe are what owns rep when it alone is the varying reference and pairs with it may
+	// share traces (share.go).
+	nic *model.IPConfig
+	pe  *model.PrivateEndpoint
+}
+
+// prepared is a query with its defaults, its fixed endpoints checked and its varying side cut
+// into jobs.
+type prepared struct {
+	e    *evaluator
+	jobs []job
+	// order is every job's spans in address order: classes are laid out along it.
+	order []spanOf
+	term  *terminals // outcomes shared by every fixed endpoint (share.go)
+}
+
+// spanOf is one span of job job.
+type spanOf struct {
+	span Span
+	job  int
+}
+
+// prepare fills q's defaults, checks that trace starts (or ends) at every fixed endpoint and
+// cuts the varying side into jobs.
+func prepare(m *Model, q Query) (*prepared, error) {
+	fixed, toFixed := q.To, true
+	if len(fixed) == 0 {
+		fixed, toFixed = q.From, false
+	}
+	if len(q.Protocols) == 0 {
+		q.Protocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP}
+	}
+	if len(q.Ports) == 0 {
+		q.Ports = []model.PortRange{model.AllPorts}
+	}
+	space := q.Space
+	if len(space) == 0 {
+		space = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	}
+	// The fixed side must be something trace starts (or ends) at: asked against an internet
+	// address, which always resolves, any error is the fixed endpoint's.
+	for _, f := range fixed {
+		q := trace.Query{From: "internet:203.0.113.1", To: f.Ref, Protocol: model.ProtoTCP, DestinationPort: 443, Assume: q.Assume}
+		if !toFixed {
+			q.From, q.To = f.Ref, "203.0.113.1"
+		}
+		if _, err := trace.RunBrief(m.p, q); err != nil {
+			return nil, err
+		}
+	}
+	fixedPorts := make([][]uint64, len(fixed))
+	for i, f := range fixed {
+		if f.Addr.IsValid() {
+			fixedPorts[i] = m.endpointPorts(f.Addr)
+		}
+	}
+	e := &evaluator{m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
+	var groups [][]Span
+	for _, p := range space {
+		if sp, ok := prefixSpan(p); ok {
+			groups = m.jobsWithin(groups, sp)
+		}
+	}
+	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}}}
+	for i, spans := range groups {
+		pr.jobs[i] = e.job(spans)
+		for _, sp := range spans {
+			pr.order = append(pr.order, spanOf{sp, i})
+		}
+	}
+	// The spans of distinct jobs are disjoint.
+	slices.SortFunc(pr.order, func(a, b spanOf) int { return cmpU32(a.span.Lo, b.span.Lo) })
+	return pr, nil
+}
+
+// job works out what a class of varying addresses is, whatever the fixed endpoint.
+func (e *evaluator) job(spans []Span) job {
+	rep := spans[0].Addr()
+	if sp := spans[0]; sp.Hi-sp.Lo >= 3 {
+		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
+	}
+	vs, sk := e.endpointsAt(rep)
+	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs))}
+	if len(vs) == 1 && vs[0].ref == rep.String() {
+		j.nic, j.pe = e.m.shareableNIC(rep), e.m.endpointAt(rep)
+	}
+	return j
+}
+
+// groupKey is a class of plain NICs (one key, one signature), or of addresses nothing owns
+// (the subnet holding them, one signature; plain zero).
+type groupKey struct {
+	k      plainKey
+	subnet *model.Subnet
+	sig    uint64
+}
+
+// jobsWithin adds the jobs (their spans) of span sp. Every owned address is alone except plain
+// NICs, which join the other plain NICs of sp with the same key and signature wherever they are;
+// the addresses nothing owns join those of sp in the same subnet with the same signature.
+func (m *Model) jobsWithin(jobs [][]Span, sp Span) [][]Span {
+	groups := map[groupKey]int{} // index into jobs
+	join := func(g groupKey, s Span) {
+		if at, ok := groups[g]; ok {
+			jobs[at] = append(jobs[at], s)
+			return
+		}
+		groups[g] = len(jobs)
+		jobs = append(jobs, []Span{s})
+	}
+	for _, c := range classesWithin(m.behav, uint64(sp.Lo), uint64(sp.Hi)) {
+		lo, hi := uint32(c[0]), uint32(c[1])
+		var sub *model.Subnet
+		if ss := m.subnets[m.classStart(lo)]; len(ss) > 0 {
+			sub = ss[0]
+		}
+		rest := groupKey{subnet: sub, sig: m.sigs[m.behavStart(lo)]}
+		i, _ := slices.BinarySearch(m.owned, lo)
+		cur := uint64(lo)
+		for ; i < len(m.owned) && m.owned[i] <= hi; i++ {
+			v := m.owned[i]
+			if uint64(v) > cur {
+				join(rest, Span{uint32(cur), v - 1})
+			}
+			cur = uint64(v) + 1
+			if k, plain := m.plain[v]; plain {
+				join(groupKey{k: k, sig: m.sigs[v]}, Span{v, v})
+			} else {
+				jobs = append(jobs, []Span{{v, v}})
+			}
+		}
+		if cur <= uint64(hi) {
+			join(rest, Span{uint32(cur), hi})
+		}
+	}
+	return jobs
+}
+
+// behavStart is the start of the behaviour class holding v.
+func (m *Model) behavStart(v uint32) uint32 {
+	i, found := slices.BinarySearch(m.behav, uint64(v))
+	if found {
+		return uint32(m.behav[i])
+	}
+	return uint32(m.behav[i-1])
+}
