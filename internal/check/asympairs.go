@@ -370,12 +370,15 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 		}
 		return cs.route(r.subnet, &src.u)
 	})
-	n := 0 // candidates are counted first: appending millions would grow the slice again and again
-	for _, ga := range src.groups {
-		for _, gb := range dst.groups {
-			rectangles(src, dst, ga, gb, func(pairIdx) { n++ })
+	eachRectangle := func(fn func(ga, gb *repGroup, aLo, aHi, bLo, bHi int, f, r int32)) {
+		for _, ga := range src.groups {
+			for _, gb := range dst.groups {
+				rectangles(ga, gb, func(aLo, aHi, bLo, bHi int, f, r int32) { fn(ga, gb, aLo, aHi, bLo, bHi, f, r) })
+			}
 		}
 	}
+	n := 0 // candidates are counted first: appending millions would grow the slice again and again
+	eachRectangle(func(_, _ *repGroup, aLo, aHi, bLo, bHi int, _, _ int32) { n += (aHi - aLo) * (bHi - bLo) })
 	out := make([]pairIdx, 0, n)
 	emit := func(c pairIdx) {
 		if dsts[c.d].subnet == srcs[c.s].subnet && dsts[c.d].pe == nil {
@@ -386,11 +389,16 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 	keep := func(si, di int) {
 		emit(pairIdx{int32(si), int32(di), at(src.exact[si], dst.pos[di]), at(dst.exact[di], src.pos[si])})
 	}
-	for _, ga := range src.groups {
-		for _, gb := range dst.groups {
-			rectangles(src, dst, ga, gb, emit)
+	// Pairs inside either rep's own VNet range are left to maskedPairs.
+	eachRectangle(func(ga, gb *repGroup, aLo, aHi, bLo, bHi int, f, r int32) {
+		for _, si := range ga.reps[aLo:aHi] {
+			for k, di := range gb.reps[bLo:bHi] {
+				if !src.masked(si, gb.members[bLo+k]) && !dst.masked(di, src.pos[si]) {
+					emit(pairIdx{int32(si), int32(di), f, r})
+				}
+			}
 		}
-	}
+	})
 	maskedPairs(src, dst, keep)
 	for di, d := range dsts {
 		// An address several resources own (overlapping VNets) may be delivered to another one
@@ -430,9 +438,9 @@ func sortPairs(cs []pairIdx, nSrc int) []pairIdx {
 	return out[:n]
 }
 
-// rectangles emits the pairs of ga × gb whose healed chains differ, leaving pairs inside either
-// rep's own VNet range to maskedPairs.
-func rectangles(src, dst *side, ga, gb *repGroup, emit func(pairIdx)) {
+// rectangles calls fn for each rectangle of ga × gb whose healed chains differ: the sources
+// ga.reps[aLo:aHi] × the destinations gb.reps[bLo:bHi], with forward chain f and reverse r.
+func rectangles(ga, gb *repGroup, fn func(aLo, aHi, bLo, bHi int, f, r int32)) {
 	prevF := 0
 	for _, f := range ga.healed {
 		bLo, bHi := membersIn(gb.members, prevF, int(f.end))
@@ -447,14 +455,7 @@ func rectangles(src, dst *side, ga, gb *repGroup, emit func(pairIdx)) {
 			if aLo == aHi || f.chain == r.chain {
 				continue
 			}
-			for _, si := range ga.reps[aLo:aHi] {
-				for k, di := range gb.reps[bLo:bHi] {
-					if src.masked(si, gb.members[bLo+k]) || dst.masked(di, src.pos[si]) {
-						continue
-					}
-					emit(pairIdx{int32(si), int32(di), f.chain, r.chain})
-				}
-			}
+			fn(aLo, aHi, bLo, bHi, f.chain, r.chain)
 		}
 	}
 }
