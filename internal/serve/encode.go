@@ -18,11 +18,10 @@ import (
 //     a trace request's CPU: pooled encoders keep their buffers warm;
 //   - encoding/json indents by running its validating scanner over every byte of the compact
 //     answer, four times the cost of encoding it (35 µs of a 43 µs trace answer): the encoder
-//     writes compact JSON and appendIndent, which trusts encoding/json's output to be valid and
-//     compact, indents it.
+//     writes compact JSON and render.AppendIndent, which trusts encoding/json's output to be
+//     valid and compact, indents it.
 //
-// TestEncoderMatchesRender pins the bytes to render.JSON's; FuzzAppendIndent pins appendIndent
-// to json.Indent.
+// TestEncoderMatchesRender pins the bytes to render.JSON's.
 type encoder struct {
 	compact bytes.Buffer
 	out     []byte
@@ -54,7 +53,7 @@ func encodeAnswer(v any, ws []render.Warning, write func([]byte)) error {
 	if err := e.enc.Encode(v); err != nil {
 		return err
 	}
-	e.out = appendIndent(e.out[:0], e.compact.Bytes())
+	e.out = render.AppendIndent(e.out[:0], e.compact.Bytes())
 	write(e.out)
 	return nil
 }
@@ -66,76 +65,6 @@ func (e *encoder) release() {
 		e.out = e.out[:0]
 		encoders.Put(e)
 	}
-}
-
-// appendIndent appends src, compact JSON as encoding/json writes it (valid, no whitespace but
-// the final newline), indented as json.Indent(dst, src, "", "  ") would: a newline and two
-// spaces per level after '{', '[' and ',', ": " after a key, empty objects and arrays kept as
-// {} and []. Only strings need reading byte by byte, and only up to their closing quote.
-func appendIndent(dst, src []byte) []byte {
-	depth, open := 0, false // open: a '{' or '[' was just written
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if open && c != '}' && c != ']' {
-			open = false
-			depth++
-			dst = appendNewline(dst, depth)
-		}
-		switch c {
-		case '"':
-			end := closingQuote(src, i+1)
-			dst = append(dst, src[i:end+1]...)
-			i = end
-		case '{', '[':
-			open = true
-			dst = append(dst, c)
-		case ',':
-			dst = appendNewline(append(dst, c), depth)
-		case ':':
-			dst = append(dst, ':', ' ')
-		case '}', ']':
-			if open {
-				open = false
-			} else {
-				depth--
-				dst = appendNewline(dst, depth)
-			}
-			dst = append(dst, c)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-// closingQuote returns the index of the quote that ends the string whose contents start at i
-// (len(src)-1 if the string is not closed): the first '"' after an even number of backslashes.
-func closingQuote(src []byte, i int) int {
-	for {
-		k := bytes.IndexByte(src[i:], '"')
-		if k < 0 {
-			return len(src) - 1
-		}
-		j := i + k
-		n := 0
-		for n < j-i && src[j-1-n] == '\\' {
-			n++
-		}
-		if n%2 == 0 {
-			return j
-		}
-		i = j + 1
-	}
-}
-
-const spaces = "                                                                "
-
-func appendNewline(dst []byte, depth int) []byte {
-	dst = append(dst, '\n')
-	for n := 2 * depth; n > 0; n -= len(spaces) {
-		dst = append(dst, spaces[:min(n, len(spaces))]...)
-	}
-	return dst
 }
 
 // encoded is an answer already rendered (an answer that never changes is encoded once), with
