@@ -123,18 +123,20 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	var wg sync.WaitGroup
 	next := make(chan int, 64)
 	workers := max(1, runtime.GOMAXPROCS(0))
-	for range workers {
+	sharers, ids := make([]*sharer, workers), newInterner()
+	for w := range workers {
 		wg.Go(func() {
 			var skipped []string
-			traces, shared := 0, 0
-			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term)
+			traces, keyed := 0, 0
+			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, ids)
+			sharers[w] = sh
 			for k := range next {
-				cs, sk, n, sn := pr.e.class(i, &pr.jobs[k], sh)
+				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh)
 				slices.SortFunc(cs, compareClasses)
-				outcomes[k], skipped, traces, shared = cs, append(skipped, sk...), traces+n, shared+sn
+				outcomes[k], skipped, traces, keyed = cs, append(skipped, sk...), traces+n, keyed+kn
 			}
 			mu.Lock()
-			res.Skipped, res.Traces, res.Shared = append(res.Skipped, skipped...), res.Traces+traces, res.Shared+shared
+			res.Skipped, res.Traces, res.Shared = append(res.Skipped, skipped...), res.Traces+traces, res.Shared+keyed
 			mu.Unlock()
 		})
 	}
@@ -150,6 +152,10 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Workers may each trace a key the first time they meet it; the figures count each key's
+	// trace once, so that they do not depend on how the jobs fell to the workers.
+	keys := tracedKeys(sharers)
+	res.Traces, res.Shared = res.Traces+keys, res.Shared-keys
 	total := 0
 	for _, o := range pr.order {
 		total += len(outcomes[o.job])
@@ -203,8 +209,9 @@ type varying struct {
 
 // class evaluates one address class against fixed endpoint fixed: every protocol and port class,
 // one Class each with Addrs unset (the job's spans share it). A pair whose key sh has seen
-// takes the verdict and deciding step that key's trace proved (share.go).
-func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, shared int) {
+// takes the verdict and deciding step that key's trace proved (share.go). traces counts the
+// pairs traced without a key, keyedCells the classes with one (sh records the keys it traced).
+func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, keyedCells int) {
 	skipped = slices.Clone(j.skipped)
 	if !slices.Contains(j.dead, false) {
 		return nil, skipped, 0, 0
@@ -258,11 +265,15 @@ endpoints:
 				}
 				if o, seen := sh.lookup(key, isTerm, term); seen {
 					c.Verdict, c.Deciding = o.verdict, o.deciding
-					out, shared = append(out, c), shared+1
+					out, keyedCells = append(out, c), keyedCells+1
 					continue
 				}
 				a, err := trace.RunBrief(e.m.p, q)
-				traces++
+				if key && err == nil {
+					keyedCells++ // its trace is counted once per key (tracedKeys)
+				} else {
+					traces++
+				}
 				if err != nil {
 					var nf *model.NotFoundError
 					if !errors.As(err, &nf) {
@@ -285,7 +296,7 @@ endpoints:
 			}
 		}
 	}
-	return out, skipped, traces, shared
+	return out, skipped, traces, keyedCells
 }
 
 // repPort is the port a class is traced with: a well-known one when the class holds it, else

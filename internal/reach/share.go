@@ -96,7 +96,8 @@ type sharer struct {
 	dst  *model.IPConfig // nil: nothing is shared
 	// srcEff and dstEff are the effective rules of the source being keyed and of dst.
 	srcEff, dstEff *acl.Effective
-	ids            map[any]uint32
+	ids            map[any]uint32 // the numbers read from shared
+	shared         *interner
 	buf            []byte
 	seen           map[string]outcome
 	// holder names the route and holder of the source's first route decision.
@@ -104,11 +105,13 @@ type sharer struct {
 	// fwdFW is the firewall the source's first route decision leads to, if any.
 	fwdFW *model.Firewall
 	term  *terminals
+	// tracedTerms are the terminal keys this sharer traced.
+	tracedTerms []terminal
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
-func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals) *sharer {
-	sh := &sharer{m: m, term: term}
+func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, ids *interner) *sharer {
+	sh := &sharer{m: m, term: term, shared: ids}
 	if noShare || !toFixed || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
 		return sh
 	}
@@ -148,13 +151,33 @@ func (sh *sharer) lookup(keyed, isTerm bool, t terminal) (outcome, bool) {
 	return o, ok
 }
 
-// store records the outcome a trace proved for a keyed pair.
+// store records the outcome a trace proved for a keyed pair, and that sh traced the key.
 func (sh *sharer) store(isTerm bool, t terminal, o outcome) {
 	if isTerm {
 		sh.term.put(t, o)
+		sh.tracedTerms = append(sh.tracedTerms, t)
 		return
 	}
 	sh.seen[string(sh.buf)] = o
+}
+
+// tracedKeys is how many distinct keys the sharers of one destination traced: the keys of that
+// destination, and the terminal keys first traced for it.
+func tracedKeys(shs []*sharer) int {
+	terms := map[terminal]bool{}
+	keys := map[string]bool{}
+	for _, sh := range shs {
+		if sh == nil {
+			continue
+		}
+		for _, t := range sh.tracedTerms {
+			terms[t] = true
+		}
+		for k := range sh.seen {
+			keys[k] = true
+		}
+	}
+	return len(terms) + len(keys)
 }
 
 // shareableNIC is the ip configuration owning a when a trace reads it only as the key records.
@@ -443,8 +466,29 @@ func (sh *sharer) id(x any) uint32 {
 	if n, ok := sh.ids[x]; ok {
 		return n
 	}
-	n := uint32(len(sh.ids) + 1)
+	n := sh.shared.id(x)
 	sh.ids[x] = n
+	return n
+}
+
+// interner numbers values for the sharers of one destination, so that their keys agree: one
+// key traced by two workers is then counted once (tracedKeys). Each sharer keeps the numbers
+// it has read in its own map.
+type interner struct {
+	mu  sync.Mutex
+	ids map[any]uint32
+}
+
+func newInterner() *interner { return &interner{ids: map[any]uint32{}} }
+
+func (in *interner) id(x any) uint32 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	n, ok := in.ids[x]
+	if !ok {
+		n = uint32(len(in.ids) + 1)
+		in.ids[x] = n
+	}
 	return n
 }
 
