@@ -2,6 +2,7 @@ package check
 
 import (
 	"encoding/binary"
+	"net/netip"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -57,7 +58,7 @@ type pairKeyer struct {
 
 // srcEnd is what keys read of a source alone.
 type srcEnd struct {
-	pt     point
+	addr   netip.Addr
 	shared bool // several resources own its address
 	flags  uint32
 	eff    *acl.Effective
@@ -96,7 +97,7 @@ func newPairKeyer(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dsts
 		devs[id] = dev
 	}
 	k := &pairKeyer{p: p, as: as, srcs: srcs, dsts: dsts, devs: devs, sets: cs.sets, ids: map[any]uint32{},
-		src: make([]*srcEnd, len(srcs)), nicEff: map[*model.NIC]*acl.Effective{}}
+		nicEff: map[*model.NIC]*acl.Effective{}}
 	k.fns = newPairFns(k)
 	k.fns.srcSpan, k.fns.dstSpan = spanOf(srcs), spanOf(dsts)
 	k.srcPt, k.srcVNet = make([]point, len(srcs)), make([]*model.VNet, len(srcs))
@@ -133,12 +134,15 @@ func (k *pairKeyer) put(v uint32) { k.buf = binary.LittleEndian.AppendUint32(k.b
 
 // source is source si's srcEnd, built on first use.
 func (k *pairKeyer) source(si int) *srcEnd {
+	if k.src == nil { // only sourceSide's keyer reads sources alone
+		k.src = make([]*srcEnd, len(k.srcs))
+	}
 	if e := k.src[si]; e != nil {
 		return e
 	}
 	s := k.srcs[si]
 	nic := s.nic
-	e := &srcEnd{pt: pointOf(s.addr), shared: len(k.p.Net.Owners(s.addr)) > 1, eff: k.rulesOf(nic),
+	e := &srcEnd{addr: s.addr, shared: len(k.p.Net.Owners(s.addr)) > 1, eff: k.rulesOf(nic),
 		out: k.fns.routeFn(s.subnet, false)}
 	e.flags = uint32(boolByte(nic.IPForwarding)) | uint32(boolByte(nic.Primary().PublicIP != nil))<<1 |
 		uint32(boolByte(nic.MissingNSG != "" || s.subnet.MissingNSG != "" || s.subnet.MissingRouteTable != ""))<<2
@@ -153,7 +157,7 @@ func (k *pairKeyer) outFn(e *srcEnd, port uint16) *rangeFn {
 			return pf.fn
 		}
 	}
-	fn := k.fns.verdictFn(verdictKey{kind: srcOut, eff: e.eff, fixed: e.pt.a, port: port})
+	fn := k.fns.verdictFn(verdictKey{kind: srcOut, eff: e.eff, fixed: e.addr, port: port})
 	e.ports = append(e.ports, portFn{port, fn})
 	return fn
 }
@@ -238,7 +242,7 @@ func newSourceSide(p *dataplane.Plane, as assume.Set, cs *chainSearch, srcs, dst
 	for i, c := range cands {
 		ss.ids[i] = -1
 		se, d := k.source(int(c.s)), dsts[c.d]
-		if se.shared {
+		if se.shared || len(p.Net.Owners(d.addr)) > 1 {
 			continue // delivery itself depends on which owner: trace it
 		}
 		if ports[c.d] == nil {

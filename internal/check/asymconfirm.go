@@ -191,11 +191,7 @@ func (cf *confirmer) tableBounds(t *fib.Table) []netip.Addr {
 	if b, ok := cf.tableCuts[t]; ok {
 		return b
 	}
-	var out []netip.Addr
-	for _, r := range t.WithoutEndpoints() {
-		out = prefixBounds(out, r.Prefix)
-	}
-	out = sortedBounds(out)
+	out := sortedBounds(routeBounds(nil, t, true))
 	cf.tableCuts[t] = out
 	return out
 }

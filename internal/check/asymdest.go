@@ -81,7 +81,7 @@ func boolByte(v bool) byte {
 
 // estateBounds is the sorted bounds of every range a route lookup or rule on a path between
 // the reps can read: every route table (private endpoint /32s aside: their routes are decided
-// alike, see sourceClass.decision), subnet and VNet range, NSG and admin rule, firewall rule
+// alike, see pairKeyer.record), subnet and VNet range, NSG and admin rule, firewall rule
 // and SNAT range. Two addresses with no bound between them are decided alike everywhere.
 func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip.Addr {
 	var out []netip.Addr
@@ -96,9 +96,7 @@ func estateBounds(p *dataplane.Plane, srcs, dsts []rep, cs *chainSearch) []netip
 			add(pf)
 		}
 		if t := p.FIB.Subnet(s); t != nil {
-			for _, r := range t.WithoutEndpoints() {
-				add(r.Prefix)
-			}
+			out = routeBounds(out, t, true)
 		}
 	}
 	for _, eng := range p.Firewalls {

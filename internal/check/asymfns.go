@@ -61,7 +61,9 @@ type routeKey struct {
 }
 
 // routeFn is forward.Leave(s, ·, sys) as a function of the destination, interned decRecs.
-// Private endpoint /32s are not among its bounds: it is never asked about one (see leaveTo).
+// Private endpoint /32s are not among its bounds: it is never asked about an address a private
+// endpoint route of the table may hold (leaveTo decides those on their own; sourceSide skips
+// destinations several resources own).
 func (f *pairFns) routeFn(s *model.Subnet, sys bool) *rangeFn {
 	fn := f.routes[routeKey{s, sys}]
 	if fn == nil {
@@ -138,13 +140,7 @@ func (f *pairFns) newRouteFn(s *model.Subnet) *rangeFn {
 	if t == nil {
 		return newRangeFn(withUnspecified(nil), nil)
 	}
-	var own []netip.Addr
-	for _, r := range t.WithoutEndpoints() {
-		own = prefixBounds(own, r.Prefix)
-	}
-	for _, r := range t.Unlisted() {
-		own = prefixBounds(own, r.Prefix)
-	}
+	own := routeBounds(nil, t, false) // the learned routes, shared by many tables, cut on their own
 	var more []netip.Addr
 	if lr := t.Learned(); len(lr) > 0 {
 		more = f.learnedBounds(lr)
@@ -370,15 +366,6 @@ func (sp span) holds(a netip.Addr) bool { return sp.lo.Compare(a) <= 0 && a.Comp
 func (sp span) touches(p netip.Prefix) bool {
 	r := ipset.PrefixRange(p)
 	return r.From.Compare(sp.hi) <= 0 && r.To.Compare(sp.lo) >= 0
-}
-
-// spanOf is the span a verdict function of this kind varies over: the destinations for the
-// source's rules, the sources for everything else.
-func (f *pairFns) spanOf(kind verdictKind) span {
-	if kind == srcOut {
-		return f.dstSpan
-	}
-	return f.srcSpan
 }
 
 type setSpan struct {

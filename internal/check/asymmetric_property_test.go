@@ -54,10 +54,15 @@ func randomAsymEstate(r *rand.Rand) *estate {
 		for j := 0; j < 1+r.Intn(2); j++ {
 			s := e.subnet(v, fmt.Sprintf("s%d", j+1), fmt.Sprintf("%d.%d.%d.0/24", base[0], base[1], 10+j))
 			subnets = append(subnets, s)
+			withPEs := r.Intn(3) == 0
 			for k := 0; k < 1+r.Intn(2); k++ {
-				e.nic(s, fmt.Sprintf("vm-%d-%d-%d", i, j, k), fmt.Sprintf("%d.%d.%d.%d", base[0], base[1], 10+j, 4+k))
+				host := 4 + k
+				if k == 0 && !withPEs && r.Intn(5) == 0 {
+					host = 200 // the address of an endpoint in an overlapping VNet's subnet (a merger)
+				}
+				e.nic(s, fmt.Sprintf("vm-%d-%d-%d", i, j, k), fmt.Sprintf("%d.%d.%d.%d", base[0], base[1], 10+j, host))
 			}
-			if r.Intn(3) == 0 { // up to three endpoints in one subnet: a class of destinations (asymdest.go)
+			if withPEs { // up to three endpoints in one subnet: a class of destinations (asymdest.go)
 				for m := 0; m < 1+r.Intn(3); m++ {
 					e.privateEndpoint(s, fmt.Sprintf("pe-%d-%d-%d", i, j, m), fmt.Sprintf("%d.%d.%d.%d", base[0], base[1], 10+j, 200+m),
 						"/subscriptions/1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st")
@@ -103,7 +108,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 	if testing.Short() {
 		n = 60
 	}
-	total := 0
+	total, collisions := 0, 0 // collisions: sources whose address an endpoint elsewhere also has
 	var follow assume.Set // private endpoint replies follow UDRs: the check must agree under either value
 	if err := follow.Parse("pe-reply-udr=follow"); err != nil {
 		t.Fatal(err)
@@ -112,6 +117,11 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 		p := randomAsymEstate(rand.New(rand.NewSource(seed))).fullPlane()
 		srcs := subnetReps(p.Net)
 		dsts := append(append([]rep(nil), srcs...), endpointReps(p.Net)...)
+		for _, s := range srcs {
+			if len(p.Net.Owners(s.addr)) > 1 {
+				collisions++
+			}
+		}
 		for _, as := range []assume.Set{{}, follow} {
 			want := map[string]bool{}
 			for _, s := range srcs {
@@ -145,5 +155,8 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 	if total < n {
 		t.Errorf("only %d asymmetric pairs in %d estates: the generator no longer builds asymmetric routing", total, n)
 	}
-	t.Logf("%d asymmetric pairs in %d estates", total, n)
+	if collisions == 0 {
+		t.Errorf("no source shares its address with another resource: the generator no longer builds overlaps")
+	}
+	t.Logf("%d asymmetric pairs in %d estates, %d sources sharing their address", total, n, collisions)
 }

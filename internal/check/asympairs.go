@@ -400,11 +400,19 @@ func candidatePairs(p *dataplane.Plane, srcs, dsts []rep, as assume.Set) ([]pair
 		}
 	})
 	maskedPairs(src, dst, keep)
+	// An address several resources own (overlapping VNets) may be delivered to another one than
+	// the destination, whose reply leaves from another subnet, and a reply to such a source may
+	// reach the other owner: every pair of either is traced.
 	for di, d := range dsts {
-		// An address several resources own (overlapping VNets) may be delivered to another one
-		// than d, whose reply leaves from another subnet: every pair is traced.
 		if len(p.Net.Owners(d.addr)) > 1 {
 			for si := range srcs {
+				keep(si, di)
+			}
+		}
+	}
+	for si, s := range srcs {
+		if len(p.Net.Owners(s.addr)) > 1 {
+			for di := range dsts {
 				keep(si, di)
 			}
 		}

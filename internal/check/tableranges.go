@@ -13,13 +13,7 @@ import (
 // A table is read once per range that holds an address, not once per address. bounds and keys
 // are scratch space, returned for reuse; f may call lookupRanges with other scratch space.
 func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32, f func(lo, hi int, r *fib.Route)) ([]netip.Addr, []uint32) {
-	bounds = append(bounds[:0], netip.IPv4Unspecified(), netip.IPv6Unspecified())
-	for _, r := range t.WithoutEndpoints() {
-		bounds = prefixBounds(bounds, r.Prefix)
-	}
-	for _, r := range t.Learned() {
-		bounds = prefixBounds(bounds, r.Prefix)
-	}
+	bounds = routeBounds(append(bounds[:0], netip.IPv4Unspecified(), netip.IPv6Unspecified()), t, true)
 	// A spoke's table holds its hub's endpoint /32s, hundreds of them, in lists sorted per VNet:
 	// IPv4 lists are merged as integers, not sorted again.
 	for as := range t.EndpointAddrs {
@@ -61,6 +55,23 @@ func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32,
 		f(lo, hi, r)
 	}
 	return bounds, keys
+}
+
+// routeBounds appends the bounds of every prefix t's lookups can select but the private endpoint
+// /32s: its routes, the Default None routes only SystemLookup reads, and, with learned, the
+// shared learned routes (Table.Unlisted lists where each comes from).
+func routeBounds(out []netip.Addr, t *fib.Table, learned bool) []netip.Addr {
+	for _, rs := range [][]fib.Route{t.WithoutEndpoints(), t.Unlisted()} {
+		for i := range rs {
+			out = prefixBounds(out, rs[i].Prefix)
+		}
+	}
+	if learned {
+		for i, lr := 0, t.Learned(); i < len(lr); i++ {
+			out = prefixBounds(out, lr[i].Prefix)
+		}
+	}
+	return out
 }
 
 // allIPv4 reports whether sorted addresses are all IPv4 (which sorts before every other).
