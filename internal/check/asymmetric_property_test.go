@@ -109,7 +109,7 @@ func TestAsymmetricPairsMatchTraces(t *testing.T) {
 		n = 60
 	}
 	total, collisions := 0, 0 // collisions: sources whose address an endpoint elsewhere also has
-	var follow assume.Set // private endpoint replies follow UDRs: the check must agree under either value
+	var follow assume.Set     // private endpoint replies follow UDRs: the check must agree under either value
 	if err := follow.Parse("pe-reply-udr=follow"); err != nil {
 		t.Fatal(err)
 	}
