@@ -91,6 +91,13 @@ func (b *builder) hub(w *azure.WANHub, wans map[string]*model.VirtualWAN) *model
 	if w.P2SGateway != "" {
 		b.n.Warn("Unsupported", h.ID, "virtual hub "+h.Name+" has a point-to-site gateway; user VPN clients and their routes are not modelled")
 	}
+	// The hub routing preference picks between ExpressRoute, VPN and SD-WAN branches that
+	// advertise the same prefix (virtual-wan/about-virtual-hub-routing-preference); the model
+	// does not rank branch routes, so a preference other than the default is said, not guessed.
+	if p := w.RoutingPref; p != "" && !strings.EqualFold(p, "ExpressRoute") {
+		b.n.Warn("Unsupported", h.ID, "virtual hub "+h.Name+" has hubRoutingPreference "+p+
+			"; where branches advertise the same prefix, which one wins is not modelled")
+	}
 	b.n.VirtualHubs = append(b.n.VirtualHubs, h)
 	b.n.Index(h.ID, h)
 	b.count(typeVirtualHub)
