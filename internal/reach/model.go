@@ -171,17 +171,7 @@ func Build(p *dataplane.Plane) *Model {
 	m.owned = slices.Compact(m.owned)
 	m.addrs = a.sorted()
 	m.indexSubnets()
-	// Signatures at the plain NICs and at the start of every behaviour class (which its
-	// addresses share).
-	points := make([]uint32, 0, len(m.plain)+len(m.behav))
-	for a := range m.plain {
-		points = append(points, a)
-	}
-	for _, b := range m.behav[:len(m.behav)-1] {
-		points = append(points, uint32(b))
-	}
-	slices.Sort(points)
-	m.sigs = sig.finish(slices.Compact(points))
+	m.sigs = sig.finish(m.signaturePoints())
 	if signatureHook != nil {
 		signatureHook(m.sigs)
 	}
@@ -547,6 +537,20 @@ func mix(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
+}
+
+// signaturePoints is where signatures are read: the plain NICs and the start of every
+// behaviour class (which its addresses share), sorted and distinct.
+func (m *Model) signaturePoints() []uint32 {
+	points := make([]uint32, 0, len(m.plain)+len(m.behav))
+	for a := range m.plain {
+		points = append(points, a)
+	}
+	for _, b := range m.behav[:len(m.behav)-1] {
+		points = append(points, uint32(b))
+	}
+	slices.Sort(points)
+	return slices.Compact(points)
 }
 
 // list adds one list: ps share one ID (a prefix repeated in ps counts twice, for every address

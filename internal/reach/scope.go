@@ -58,15 +58,7 @@ func (m *Model) Rebase(p *dataplane.Plane, changed func(*acl.Rule) bool) (*Model
 	d.behav = mergeStarts(m.behav, starts)
 	d.addrs = mergeStarts(m.addrs, starts)
 	d.indexSubnets()
-	points := make([]uint32, 0, len(d.plain)+len(d.behav))
-	for a := range d.plain {
-		points = append(points, a)
-	}
-	for _, b := range d.behav[:len(d.behav)-1] {
-		points = append(points, uint32(b))
-	}
-	slices.Sort(points)
-	points = slices.Compact(points)
+	points := d.signaturePoints()
 	terms := extra.finish(points)
 	d.sigs = make(map[uint32]uint64, len(points))
 	for _, x := range points {
