@@ -61,6 +61,20 @@ func (m *matcher) l4(f *Flow) bool {
 	return true
 }
 
+// MayMatch reports whether r can match flow f whatever f's address on one end: its protocol and
+// ports admit f, and its other side holds f's source (fixedSrc) or destination. For callers that
+// cut address space where a fixed endpoint's verdict can change: a rule that cannot match the
+// fixed end cuts nothing.
+func (r *Rule) MayMatch(f Flow, fixedSrc bool) bool {
+	if !r.m.l4(&f) {
+		return false
+	}
+	if fixedSrc {
+		return r.m.src.match(f.Src)
+	}
+	return r.m.dst.match(f.Dst)
+}
+
 func inPorts(rs []model.PortRange, p uint16) bool {
 	for _, r := range rs {
 		if r.Lo <= p && p <= r.Hi {

@@ -293,55 +293,25 @@ func (f *pairFns) boundsOf(vk verdictKey) []netip.Addr {
 
 // ruleCuts appends the bounds, within sp, of the varying side of every rule of eff in direction
 // dir that can match a TCP probe to port whose fixed end is fixed (the source outbound, the
-// destination inbound). A rule is kept unless it surely cannot match: a side naming an
-// application security group of the endpoint itself matches whatever its list holds.
+// destination inbound; acl.Rule.MayMatch): a rule that cannot match cuts nothing.
 func (f *pairFns) ruleCuts(out []netip.Addr, eff *acl.Effective, dir model.Direction, fixed netip.Addr, port uint16, sp span) []netip.Addr {
-	fixedSpan := f.srcSpan
-	if dir == model.Inbound {
-		fixedSpan = f.dstSpan
-	}
+	fl, fixedSrc := flowOf(fixed, fixed, port), dir == model.Outbound
 	for _, rs := range eff.Sets {
 		if rs == nil {
 			continue
 		}
 		for _, ru := range rs.Rules {
-			if ru.Direction != dir || (ru.Protocol != model.ProtoAny && ru.Protocol != model.ProtoTCP) ||
-				!portsHold(ru.DestPorts, port) || !portsHold(ru.SourcePorts, confirmSourcePort) {
+			if ru.Direction != dir || !ru.MayMatch(fl, fixedSrc) {
 				continue
 			}
-			fixedSide, self, varying := ru.ExpandedSource, ru.SelfSource, ru.ExpandedDest
-			if dir == model.Inbound {
-				fixedSide, self, varying = ru.ExpandedDest, ru.SelfDest, ru.ExpandedSource
-			}
-			if !self && len(fixedSide) > 0 && !anyHolds(f.inSpan(fixedSide, fixedSpan), fixed) {
-				continue
+			varying := ru.ExpandedSource
+			if fixedSrc {
+				varying = ru.ExpandedDest
 			}
 			out = prefixBounds(out, f.inSpan(varying, sp)...)
 		}
 	}
 	return out
-}
-
-// portsHold reports whether port is in rs; no ranges (not stated) holds every port.
-func portsHold(rs []model.PortRange, port uint16) bool {
-	if len(rs) == 0 {
-		return true
-	}
-	for _, r := range rs {
-		if r.Contains(port) {
-			return true
-		}
-	}
-	return false
-}
-
-func anyHolds(ps []netip.Prefix, a netip.Addr) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // span is the range of addresses a function is asked about: bounds outside it cut nothing.
