@@ -2,14 +2,13 @@ package check
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -48,7 +47,7 @@ func TestRouteServerAsymmetryAgreesWithTrace(t *testing.T) {
 // withSpoke2UDR copies the snapshot dir and gives vnet-spoke2's subnet a route table sending
 // 10.61.0.0/16 (vnet-spoke) to nva2 (10.60.1.5).
 func withSpoke2UDR(t *testing.T, dir string) string {
-	return editedSnapshot(t, dir, func(rs []map[string]any) []map[string]any {
+	return snapshottest.Edit(t, dir, "network.json", func(rs []map[string]any) []map[string]any {
 		const sub = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-net/providers/Microsoft.Network/"
 		for _, r := range rs {
 			if r["name"] != "vnet-spoke2" {
@@ -61,31 +60,4 @@ func withSpoke2UDR(t *testing.T, dir string) string {
 			"location": "westeurope", "properties": map[string]any{"routes": []any{map[string]any{"name": "to-spoke-via-nva2",
 				"properties": map[string]any{"addressPrefix": "10.61.0.0/16", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.60.1.5"}}}}})
 	})
-}
-
-// editedSnapshot copies the snapshot dir into a temporary one, passing network.json's resources
-// through edit.
-func editedSnapshot(t *testing.T, dir string, edit func([]map[string]any) []map[string]any) string {
-	t.Helper()
-	out := t.TempDir()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if filepath.Base(f) == "network.json" {
-			var rs []map[string]any
-			if err := json.Unmarshal(b, &rs); err != nil {
-				t.Fatal(err)
-			}
-			if b, err = json.Marshal(edit(rs)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -42,7 +43,7 @@ func TestRoutingLoopThroughRouteServerDefault(t *testing.T) {
 
 // withoutNVAInternetRoute copies the snapshot dir with rt-nva's routes removed.
 func withoutNVAInternetRoute(t *testing.T, dir string) string {
-	return editedSnapshot(t, dir, func(rs []map[string]any) []map[string]any {
+	return snapshottest.Edit(t, dir, "network.json", func(rs []map[string]any) []map[string]any {
 		for _, r := range rs {
 			if r["name"] == "rt-nva" {
 				r["properties"].(map[string]any)["routes"] = []any{}

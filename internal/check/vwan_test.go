@@ -2,12 +2,11 @@ package check
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 )
 
 // TestVirtualWanRoutingWithoutIntent: the vwan-secured-hub snapshot without routing intent,
@@ -15,41 +14,24 @@ import (
 // connections associated with defaultRouteTable, and the hub's firewall inspects nothing.
 func TestVirtualWanRoutingWithoutIntent(t *testing.T) {
 	const src = "../../testdata/scenarios/vwan-secured-hub/snapshot"
-	dir := t.TempDir()
-	var rs []map[string]any
-	b, err := os.ReadFile(filepath.Join(src, "vwan.json"))
-	if err == nil {
-		err = json.Unmarshal(b, &rs)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]any
-	for _, r := range rs {
-		props, _ := r["properties"].(map[string]any)
-		switch name, _ := r["name"].(string); {
-		case strings.HasSuffix(name, "RoutingIntent"):
-			continue
-		case name == "defaultRouteTable":
-			props["routes"] = []any{}
-		case name == "conn-spoke2":
-			rc := props["routingConfiguration"].(map[string]any)
-			none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
-			rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
+	dir := snapshottest.Edit(t, src, "vwan.json", func(rs []map[string]any) []map[string]any {
+		var out []map[string]any
+		for _, r := range rs {
+			props, _ := r["properties"].(map[string]any)
+			switch name, _ := r["name"].(string); {
+			case strings.HasSuffix(name, "RoutingIntent"):
+				continue
+			case name == "defaultRouteTable":
+				props["routes"] = []any{}
+			case name == "conn-spoke2":
+				rc := props["routingConfiguration"].(map[string]any)
+				none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
+				rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
-	}
-	b, _ = json.Marshal(out)
-	net, err := os.ReadFile(filepath.Join(src, "network.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "vwan.json"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "network.json"), net, 0o644); err != nil {
-		t.Fatal(err)
-	}
+		return out
+	})
 	fs := RunOne(context.Background(), virtualWanRouting, loadPlane(t, dir), DefaultOptions())
 	var got []string
 	for _, f := range fs {

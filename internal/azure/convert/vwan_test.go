@@ -1,11 +1,10 @@
 package convert
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 )
 
 // TestHubRoutingPreferenceIsSaid: a Virtual WAN hub whose routing preference is not the default
@@ -13,35 +12,18 @@ import (
 func TestHubRoutingPreferenceIsSaid(t *testing.T) {
 	const src = "../../../testdata/scenarios/vwan-secured-hub/snapshot"
 	for _, pref := range []string{"", "ExpressRoute", "VpnGateway", "ASPath"} {
-		dir := t.TempDir()
-		var rs []map[string]any
-		b, err := os.ReadFile(filepath.Join(src, "vwan.json"))
-		if err == nil {
-			err = json.Unmarshal(b, &rs)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rs {
-			if typ, _ := r["type"].(string); strings.HasSuffix(typ, "/virtualHubs") {
-				props := r["properties"].(map[string]any)
-				delete(props, "hubRoutingPreference")
-				if pref != "" {
-					props["hubRoutingPreference"] = pref
+		dir := snapshottest.Edit(t, src, "vwan.json", func(rs []map[string]any) []map[string]any {
+			for _, r := range rs {
+				if typ, _ := r["type"].(string); strings.HasSuffix(typ, "/virtualHubs") {
+					props := r["properties"].(map[string]any)
+					delete(props, "hubRoutingPreference")
+					if pref != "" {
+						props["hubRoutingPreference"] = pref
+					}
 				}
 			}
-		}
-		b, _ = json.Marshal(rs)
-		net, err := os.ReadFile(filepath.Join(src, "network.json"))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "network.json"), net, 0o644)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, "vwan.json"), b, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+			return rs
+		})
 		n, err := Load([]string{dir}, Options{})
 		if err != nil {
 			t.Fatal(err)
