@@ -49,14 +49,13 @@ func newConfirmer(p *dataplane.Plane, as assume.Set, cs *chainSearch, ss *source
 // whose destinations no bound of the estate tells apart and whose routes-only chains agree.
 func (cf *confirmer) class(members []int) {
 	first := cf.dsts[members[0]]
-	lo, hi := first.addr, first.addr
+	sp := span{first.addr, first.addr}
 	for _, di := range members[1:] {
-		a := cf.dsts[di].addr
-		lo, hi = minAddr(lo, a), maxAddr(hi, a)
+		sp = sp.with(cf.dsts[di].addr)
 	}
 	var common []netip.Addr // nothing cuts a class of one address
-	if lo != hi {
-		common = cf.commonCuts(first, lo, hi)
+	if sp.lo != sp.hi {
+		common = cf.commonCuts(first, sp.lo, sp.hi)
 	}
 	byKey := map[string]*asymHit{}
 	cf.last = cf.last[:0] // keys of another class mean something else
@@ -91,20 +90,6 @@ func (cf *confirmer) class(members []int) {
 			cf.key, cf.last, cf.lastHit = cf.last, key, o
 		}
 	}
-}
-
-func minAddr(a, b netip.Addr) netip.Addr {
-	if b.Less(a) {
-		return b
-	}
-	return a
-}
-
-func maxAddr(a, b netip.Addr) netip.Addr {
-	if a.Less(b) {
-		return b
-	}
-	return a
 }
 
 func (cf *confirmer) confirm(si, di int) *asymHit {

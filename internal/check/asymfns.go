@@ -320,12 +320,21 @@ type span struct{ lo, hi netip.Addr }
 func spanOf(reps []rep) span {
 	var sp span
 	for i, r := range reps {
-		if i == 0 || r.addr.Less(sp.lo) {
-			sp.lo = r.addr
+		if i == 0 {
+			sp = span{r.addr, r.addr}
 		}
-		if i == 0 || sp.hi.Less(r.addr) {
-			sp.hi = r.addr
-		}
+		sp = sp.with(r.addr)
+	}
+	return sp
+}
+
+// with is the span that also holds a.
+func (sp span) with(a netip.Addr) span {
+	if a.Less(sp.lo) {
+		sp.lo = a
+	}
+	if sp.hi.Less(a) {
+		sp.hi = a
 	}
 	return sp
 }
