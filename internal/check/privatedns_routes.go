@@ -77,8 +77,8 @@ func routeView(view *dnsView, u *universe) *viewRoutes {
 	return vr
 }
 
-// firstMembers returns, for each of positions, the first max members (in view order) routing to it.
-func (vr *viewRoutes) firstMembers(positions []int, max int) map[int][]int {
+// firstMembers returns, for each of positions, the first n members (in view order) routing to it.
+func (vr *viewRoutes) firstMembers(positions []int, n int) map[int][]int {
 	out := map[int][]int{}
 	if len(positions) == 0 {
 		return out
@@ -87,7 +87,7 @@ func (vr *viewRoutes) firstMembers(positions []int, max int) map[int][]int {
 	for mi, rs := range vr.ranges {
 		for _, r := range rs {
 			for p := open.next(int(r[0])); p < int(r[1]); p = open.next(p + 1) {
-				if out[p] = append(out[p], mi); len(out[p]) == max {
+				if out[p] = append(out[p], mi); len(out[p]) == n {
 					open.remove(p)
 				}
 			}

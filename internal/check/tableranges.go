@@ -15,22 +15,25 @@ import (
 func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32, f func(lo, hi int, r *fib.Route)) ([]netip.Addr, []uint32) {
 	bounds = routeBounds(append(bounds[:0], netip.IPv4Unspecified(), netip.IPv6Unspecified()), t, true)
 	// A spoke's table holds its hub's endpoint /32s, hundreds of them, in lists sorted per VNet:
-	// IPv4 lists are merged as integers, not sorted again.
+	// a few IPv4 lists are merged as integers, not sorted again. A hub's (a list per peered
+	// spoke) are sorted with the rest: merging thousands of lists one by one would be quadratic.
+	var v4 [][]netip.Addr
 	for as := range t.EndpointAddrs {
-		if !allIPv4(as) {
+		v4 = append(v4, as)
+	}
+	if len(v4) > 4 || slices.ContainsFunc(v4, func(as []netip.Addr) bool { return !allIPv4(as) }) {
+		for _, as := range v4 {
 			for _, a := range as {
 				bounds = prefixBounds(bounds, netip.PrefixFrom(a, a.BitLen()))
 			}
 		}
+		v4 = nil
 	}
 	bounds, keys = sortAddrs(bounds, keys)
-	merged := false
-	for as := range t.EndpointAddrs {
-		if allIPv4(as) {
-			keys, merged = mergeEndpoints(keys, as), true
-		}
+	for _, as := range v4 {
+		keys = mergeEndpoints(keys, as)
 	}
-	if merged {
+	if len(v4) > 0 {
 		v6 := slices.Clone(bounds[len(bounds)-countIPv6(bounds):])
 		bounds = bounds[:0]
 		for _, k := range keys {
