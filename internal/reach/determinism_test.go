@@ -3,6 +3,7 @@ package reach
 import (
 	"context"
 	"math/rand"
+	"reflect"
 	"runtime"
 	"testing"
 )
@@ -28,7 +29,7 @@ func TestFiguresDoNotDependOnWorkers(t *testing.T) {
 				}
 				got[k] = res
 			}
-			if got[0].Traces != got[1].Traces || got[0].Shared != got[1].Shared || len(got[0].Classes) != len(got[1].Classes) {
+			if got[0].Traces != got[1].Traces || got[0].Shared != got[1].Shared || !reflect.DeepEqual(got[0].Classes, got[1].Classes) {
 				t.Fatalf("seed %d, %+v: 1 worker %d traces, %d shared, %d classes; 4 workers %d, %d, %d", seed, q,
 					got[0].Traces, got[0].Shared, len(got[0].Classes), got[1].Traces, got[1].Shared, len(got[1].Classes))
 			}

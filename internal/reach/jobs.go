@@ -161,10 +161,4 @@ func (m *Model) jobsWithin(jobs [][]Span, sp Span) [][]Span {
 }
 
 // behavStart is the start of the behaviour class holding v.
-func (m *Model) behavStart(v uint32) uint32 {
-	i, found := slices.BinarySearch(m.behav, uint64(v))
-	if found {
-		return uint32(m.behav[i])
-	}
-	return uint32(m.behav[i-1])
-}
+func (m *Model) behavStart(v uint32) uint32 { return uint32(startOf(m.behav, v)) }

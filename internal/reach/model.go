@@ -159,16 +159,10 @@ func Build(p *dataplane.Plane) *Model {
 		addAddr(l.GatewayIP, l.BGPPeer)
 	}
 	m.behav = a.sorted()
-	m.ownedAddrs(func(as ...netip.Addr) {
-		for _, x := range as {
-			if x.IsValid() && x.Unmap().Is4() && (dropAddrCut == nil || !dropAddrCut(netip.PrefixFrom(x.Unmap(), 32))) {
-				m.owned = append(m.owned, u32(x.Unmap()))
-				a.addr(x)
-			}
-		}
-	})
-	slices.Sort(m.owned)
-	m.owned = slices.Compact(m.owned)
+	m.owned = m.ownedList(func(x netip.Addr) bool { return dropAddrCut == nil || !dropAddrCut(netip.PrefixFrom(x, 32)) })
+	for _, o := range m.owned {
+		a.addr(addrOf(o))
+	}
 	m.addrs = a.sorted()
 	m.indexSubnets()
 	m.sigs = sig.finish(m.signaturePoints())
@@ -504,13 +498,30 @@ func (m *Model) endpointPorts(a netip.Addr) []uint64 {
 	return mergeStarts(lists...)
 }
 
+// ownedList is the IPv4 addresses resources own that keep admits, sorted and distinct.
+func (m *Model) ownedList(keep func(netip.Addr) bool) []uint32 {
+	var owned []uint32
+	m.ownedAddrs(func(as ...netip.Addr) {
+		for _, x := range as {
+			if x = x.Unmap(); x.IsValid() && x.Is4() && keep(x) {
+				owned = append(owned, u32(x))
+			}
+		}
+	})
+	slices.Sort(owned)
+	return slices.Compact(owned)
+}
+
 // classStart is the start of the address class holding v.
-func (m *Model) classStart(v uint32) uint64 {
-	i, found := slices.BinarySearch(m.addrs, uint64(v))
+func (m *Model) classStart(v uint32) uint64 { return startOf(m.addrs, v) }
+
+// startOf is the start, among sorted starts (the first 0), of the class holding v.
+func startOf(starts []uint64, v uint32) uint64 {
+	i, found := slices.BinarySearch(starts, uint64(v))
 	if found {
-		return m.addrs[i]
+		return starts[i]
 	}
-	return m.addrs[i-1]
+	return starts[i-1]
 }
 
 // Classes is the number of address classes.

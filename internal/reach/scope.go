@@ -22,16 +22,7 @@ import (
 // class, shared port boundaries) is worked out from p.
 func (m *Model) Rebase(p *dataplane.Plane, changed func(*acl.Rule) bool) (*Model, bool) {
 	d := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}}
-	var owned []uint32
-	d.ownedAddrs(func(as ...netip.Addr) {
-		for _, x := range as {
-			if x.IsValid() && x.Unmap().Is4() {
-				owned = append(owned, u32(x.Unmap()))
-			}
-		}
-	})
-	slices.Sort(owned)
-	if owned = slices.Compact(owned); !slices.Equal(owned, m.owned) {
+	if owned := d.ownedList(func(netip.Addr) bool { return true }); !slices.Equal(owned, m.owned) {
 		return nil, false
 	}
 	d.owned = m.owned
