@@ -22,7 +22,7 @@ func runTrace(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs.StringVar(&q.To, "to", "", "destination, same forms as --from, or a DNS name the source VM resolves")
 	fs.StringVar(&proto, "proto", "tcp", "protocol: tcp|udp|icmp")
 	fs.UintVar(&dport, "dport", 0, "destination port")
-	fs.UintVar(&sport, "sport", 49152, "source port")
+	fs.UintVar(&sport, "sport", trace.DefaultSourcePort, "source port")
 	fs.StringVar(&q.FQDN, "fqdn", "", "TLS SNI / HTTP Host the client sends")
 	if err := parse(fs, &c, args); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // A changed NSG rule can change a flow's verdict only where it changes a filtering decision:
@@ -55,7 +56,7 @@ func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, c
 		for _, sp := range reg.spans {
 			for _, as := range within(cutsA, sp) {
 				for _, pr := range portAtoms(proto, cutsP, reg.ports) {
-					f := acl.Flow{Src: addrAt(as.lo), Dst: selfA, Proto: proto, SrcPort: 49152, DstPort: pr.Lo}
+					f := acl.Flow{Src: addrAt(as.lo), Dst: selfA, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: pr.Lo}
 					if dir == model.Outbound {
 						f.Src, f.Dst = selfA, addrAt(as.lo)
 					}

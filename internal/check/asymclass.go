@@ -343,10 +343,6 @@ func (k *pairKeyer) rules(de *dstEnd, i int, sp point, c pairIdx, home *model.VN
 	return true
 }
 
-// confirmSourcePort is the source port trace.Query defaults to (the confirmations leave it
-// unset); the key evaluates rules with it.
-const confirmSourcePort = 49152
-
 // verdict records an interned verdict; a negative one declines.
 func (k *pairKeyer) verdict(v int32) bool {
 	if v < 0 {

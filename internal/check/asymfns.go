@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // pairFns evaluates the decisions of a pair key as functions of one address, the other end
@@ -217,11 +218,11 @@ func (f *pairFns) evaluate(vk verdictKey, a netip.Addr) int32 {
 		ok = f.acl(vk.eff, model.Inbound, flowOf(a, vk.fixed, vk.port))
 	case applianceAt:
 		fwd := flowOf(a, vk.fixed, vk.port)
-		back := acl.Flow{Src: vk.fixed, Dst: a, Proto: model.ProtoTCP, SrcPort: vk.port, DstPort: confirmSourcePort}
+		back := acl.Flow{Src: vk.fixed, Dst: a, Proto: model.ProtoTCP, SrcPort: vk.port, DstPort: trace.DefaultSourcePort}
 		ok = f.acl(vk.eff, model.Inbound, fwd) && f.acl(vk.eff, model.Outbound, fwd) &&
 			f.acl(vk.eff, model.Inbound, back) && f.acl(vk.eff, model.Outbound, back)
 	case firewallAt:
-		res := vk.eng.Evaluate(firewall.Packet{Src: a, Dst: vk.fixed, Proto: model.ProtoTCP, SrcPort: confirmSourcePort,
+		res := vk.eng.Evaluate(firewall.Packet{Src: a, Dst: vk.fixed, Proto: model.ProtoTCP, SrcPort: trace.DefaultSourcePort,
 			DstPort: vk.port, OpaqueNoMatch: !f.k.as.Default(assume.FQDNTag)})
 		if res.Kind == firewall.KindUnknown {
 			return -1
@@ -241,7 +242,7 @@ func (f *pairFns) evaluate(vk verdictKey, a netip.Addr) int32 {
 
 // flowOf is the probe flow from src to dst on port.
 func flowOf(src, dst netip.Addr, port uint16) acl.Flow {
-	return acl.Flow{Src: src, Dst: dst, Proto: model.ProtoTCP, SrcPort: confirmSourcePort, DstPort: port}
+	return acl.Flow{Src: src, Dst: dst, Proto: model.ProtoTCP, SrcPort: trace.DefaultSourcePort, DstPort: port}
 }
 
 // acl appends every level's decision; a rule naming the Internet tag makes the answer depend

@@ -163,7 +163,7 @@ func admitsFrontend(p *dataplane.Plane, fw *model.Firewall, fr *model.FirewallRu
 	if eff == nil {
 		return true
 	}
-	f := acl.Flow{Src: fw.PrivateIP, Dst: fr.TranslatedAddress, Proto: q.Protocol, SrcPort: 49152,
+	f := acl.Flow{Src: fw.PrivateIP, Dst: fr.TranslatedAddress, Proto: q.Protocol, SrcPort: trace.DefaultSourcePort,
 		DstPort: translatedPort(fr, q.DestinationPort)}
 	return eff.Evaluate(model.Inbound, f).Allowed
 }

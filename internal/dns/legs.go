@@ -93,7 +93,7 @@ func (r *resolver) inboundArrival(l *Leg, o origin, s netip.Addr, dl *trace.Leg)
 	srcs := r.sources(o, dl)
 	denied, first := 0, acl.Result{}
 	for _, src := range srcs {
-		res := eff.Evaluate(model.Inbound, acl.Flow{Src: src, Dst: s, Proto: model.ProtoUDP, SrcPort: sourcePort, DstPort: 53})
+		res := eff.Evaluate(model.Inbound, acl.Flow{Src: src, Dst: s, Proto: model.ProtoUDP, SrcPort: trace.DefaultSourcePort, DstPort: 53})
 		if !res.Allowed {
 			if denied == 0 {
 				first = res
@@ -115,9 +115,6 @@ func (r *resolver) inboundArrival(l *Leg, o origin, s netip.Addr, dl *trace.Leg)
 	l.Detail = fmt.Sprintf("the rules of subnet %s deny UDP/53 to resolver inbound endpoint %s from %d of %d source addresses (spec §2.1)",
 		in.Subnet.Name, s, denied, len(srcs))
 }
-
-// sourcePort is the client port trace uses by default (cli.md: --sport defaults to 49152).
-const sourcePort = 49152
 
 // sources are the addresses a leg's query leaves from: a firewall's instance addresses, the
 // client's address, else the source the trace delivered.

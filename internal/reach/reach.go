@@ -247,7 +247,7 @@ endpoints:
 					q.From, q.To = fixedRef, v.ref
 				}
 				if proto == model.ProtoTCP || proto == model.ProtoUDP {
-					q.SourcePort = 49152
+					q.SourcePort = trace.DefaultSourcePort
 				}
 				c := Class{Fixed: fixed, Label: v.label, Protocol: proto, Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Example: q}
 				if e.toFixed {

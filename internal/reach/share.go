@@ -324,8 +324,8 @@ func (sh *sharer) peering(p *model.Peering, to, src *model.IPConfig) bool {
 // rules and the route are recorded only where they may be it, or where the source denies, so
 // sources whose NSGs allow alike share a key.
 func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Protocol, port uint16) bool {
-	fwd := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: 49152, DstPort: port}
-	back := acl.Flow{Src: fwd.Dst, Dst: fwd.Src, Proto: proto, SrcPort: port, DstPort: 49152}
+	fwd := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
+	back := acl.Flow{Src: fwd.Dst, Dst: fwd.Src, Proto: proto, SrcPort: port, DstPort: trace.DefaultSourcePort}
 	sh.put(uint32(proto))
 	sh.put(uint32(port))
 	src, ok := sh.evaluate(sh.srcEff, model.Outbound, fwd)
@@ -383,7 +383,7 @@ func (m *Model) endpointAt(a netip.Addr) *model.PrivateEndpoint {
 // terminal reports the key of a flow from s that ends on the source's side: denied by s's
 // rules, or by the firewall s's route leads to (routes has run for s).
 func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16) (terminal, bool) {
-	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: 49152, DstPort: port}
+	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	r, ok := sh.evaluate(sh.srcEff, model.Outbound, f)
 	switch {
 	case !ok:

@@ -255,7 +255,7 @@ func traceQuery(q url.Values) (trace.Query, error) {
 	}
 	tq.Protocol = pr
 	ports := map[string]*uint16{"dport": &tq.DestinationPort, "sport": &tq.SourcePort}
-	tq.SourcePort = 49152
+	tq.SourcePort = trace.DefaultSourcePort
 	for name, dst := range ports {
 		v, ok := p[name]
 		if !ok {

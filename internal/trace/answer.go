@@ -254,7 +254,11 @@ func (q Query) normalized() Query {
 		q.Protocol = model.ProtoTCP
 	}
 	if q.SourcePort == 0 && (q.Protocol == model.ProtoTCP || q.Protocol == model.ProtoUDP) {
-		q.SourcePort = 49152
+		q.SourcePort = DefaultSourcePort
 	}
 	return q
 }
+
+// DefaultSourcePort is the client port of a TCP or UDP query that names none (cli.md: --sport
+// defaults to 49152, the first of the dynamic ports); batch callers probing as trace would use it.
+const DefaultSourcePort = 49152

@@ -155,7 +155,7 @@ func (w *walker) probeAllowed(c *model.IPConfig, p *model.LBProbe) bool {
 	if eff == nil || len(eff.Sets) == 0 {
 		return true
 	}
-	f := acl.Flow{Src: model.AzurePlatformIP, Dst: c.PrivateIP, Proto: model.ProtoTCP, SrcPort: 49152, DstPort: p.Port}
+	f := acl.Flow{Src: model.AzurePlatformIP, Dst: c.PrivateIP, Proto: model.ProtoTCP, SrcPort: DefaultSourcePort, DstPort: p.Port}
 	return eff.Evaluate(model.Inbound, f).Allowed
 }
 
