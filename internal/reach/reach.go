@@ -314,21 +314,12 @@ func repPort(pc [2]uint64) uint16 {
 }
 
 // portClasses cuts the query's ports by the starts of two sorted lists (a job's boundaries and
-// the fixed endpoint's), as classesWithin would cut them by their union.
+// the fixed endpoint's): classesWithin over the union of the starts inside each range.
 func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
 	var out [][2]uint64
 	for _, r := range e.q.Ports {
 		lo, hi := uint64(r.Lo), uint64(r.Hi)
-		wa, wb := startsIn(a, lo, hi), startsIn(b, lo, hi)
-		var cuts []uint64
-		if len(wa)+len(wb) > 0 {
-			cuts = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(wa), wb...))))
-		}
-		for _, c := range cuts {
-			out = append(out, [2]uint64{lo, c - 1})
-			lo = c
-		}
-		out = append(out, [2]uint64{lo, hi})
+		out = append(out, classesWithin(mergeStarts(startsIn(a, lo, hi), startsIn(b, lo, hi)), lo, hi)...)
 	}
 	return out
 }
