@@ -10,6 +10,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 )
 
 const vwanScenario = "../../testdata/scenarios/vwan-secured-hub/snapshot"
@@ -52,25 +53,6 @@ func vwanVariant(t *testing.T, edit func(r map[string]any) map[string]any, extra
 	return n
 }
 
-// withoutIntent drops routing intent and its _policy_ routes, and makes conn-spoke2 propagate
-// to the None route table only (about-virtual-hub-routing: "propagating to the None route
-// table implies that no routes are required to be propagated from the connection").
-func withoutIntent(r map[string]any) map[string]any {
-	name, _ := r["name"].(string)
-	props, _ := r["properties"].(map[string]any)
-	switch {
-	case strings.HasSuffix(name, "RoutingIntent"):
-		return nil
-	case name == "defaultRouteTable":
-		props["routes"] = []any{}
-	case name == "conn-spoke2":
-		rc := props["routingConfiguration"].(map[string]any)
-		none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
-		rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
-	}
-	return r
-}
-
 func vnetSubnet(t *testing.T, n *model.Network, vnet string) *model.Subnet {
 	t.Helper()
 	for _, v := range n.VNets {
@@ -86,7 +68,7 @@ func vnetSubnet(t *testing.T, n *model.Network, vnet string) *model.Subnet {
 // connections' propagation, with the hub router's addresses as next hop; a connection that
 // propagates to None is in no table; 0/0 is absent (no hub route holds one).
 func TestVWANRoutesWithoutIntent(t *testing.T) {
-	n := vwanVariant(t, withoutIntent)
+	n := vwanVariant(t, snapshottest.VWANWithoutIntent)
 	f, _ := Build(n)
 	var got []string
 	for _, r := range f.Subnet(vnetSubnet(t, n, "vnet-spoke1")).All() {
@@ -187,7 +169,7 @@ func TestVWANLabelsAndStaticRoutes(t *testing.T) {
 			"destinationType": "CIDR", "destinations": []any{"0.0.0.0/0", "172.16.0.0/12"}, "nextHopType": "ResourceId",
 			"nextHop": arm + "azureFirewalls/afw-hub-weu"}}}}
 	n := vwanVariant(t, func(r map[string]any) map[string]any {
-		if r = withoutIntent(r); r == nil {
+		if r = snapshottest.VWANWithoutIntent(r); r == nil {
 			return nil
 		}
 		props, _ := r["properties"].(map[string]any)
@@ -239,7 +221,7 @@ func TestVWANBranchToBranch(t *testing.T) {
 	const arm = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-vwan/providers/Microsoft.Network/"
 	for _, allow := range []bool{true, false} {
 		n := vwanVariant(t, func(r map[string]any) map[string]any {
-			if r = withoutIntent(r); r == nil {
+			if r = snapshottest.VWANWithoutIntent(r); r == nil {
 				return nil
 			}
 			props, _ := r["properties"].(map[string]any)

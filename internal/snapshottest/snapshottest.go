@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,4 +35,24 @@ func Edit(t testing.TB, dir, file string, edit func([]map[string]any) []map[stri
 		}
 	}
 	return out
+}
+
+// VWANWithoutIntent edits one resource of the vwan-secured-hub scenario's vwan.json (nil: drop
+// it): it drops routing intent and its _policy_ routes, and makes conn-spoke2 propagate
+// to the None route table only (about-virtual-hub-routing: "propagating to the None route
+// table implies that no routes are required to be propagated from the connection").
+func VWANWithoutIntent(r map[string]any) map[string]any {
+	name, _ := r["name"].(string)
+	props, _ := r["properties"].(map[string]any)
+	switch {
+	case strings.HasSuffix(name, "RoutingIntent"):
+		return nil
+	case name == "defaultRouteTable":
+		props["routes"] = []any{}
+	case name == "conn-spoke2":
+		rc := props["routingConfiguration"].(map[string]any)
+		none := strings.Replace(rc["associatedRouteTable"].(map[string]any)["id"].(string), "defaultRouteTable", "noneRouteTable", 1)
+		rc["propagatedRouteTables"] = map[string]any{"labels": []any{"none"}, "ids": []any{map[string]any{"id": none}}}
+	}
+	return r
 }
