@@ -136,7 +136,7 @@ func (e *Effective) Evaluate(dir model.Direction, f Flow) Result {
 	order := &orderIn
 	if dir == model.Outbound {
 		order = &orderOut
-		r.Platform = platformAddrs.Contains(f.Dst) // spec §2.6
+		r.Platform = PlatformMode(dir, f.Dst) // spec §2.6
 	}
 	for _, lv := range order {
 		if !e.applies[lv] {
