@@ -61,19 +61,9 @@ func lookupRanges(t *fib.Table, u *universe, bounds []netip.Addr, keys []uint32,
 }
 
 // routeBounds appends the bounds of every prefix t's lookups can select but the private endpoint
-// /32s: its routes, the Default None routes only SystemLookup reads, and, with learned, the
-// shared learned routes (Table.Unlisted lists where each comes from).
+// /32s (fib.Table.Prefixes; with learned, the shared learned routes).
 func routeBounds(out []netip.Addr, t *fib.Table, learned bool) []netip.Addr {
-	for _, rs := range [][]fib.Route{t.WithoutEndpoints(), t.Unlisted()} {
-		for i := range rs {
-			out = prefixBounds(out, rs[i].Prefix)
-		}
-	}
-	if learned {
-		for i, lr := 0, t.Learned(); i < len(lr); i++ {
-			out = prefixBounds(out, lr[i].Prefix)
-		}
-	}
+	t.Prefixes(learned, func(p netip.Prefix) { out = prefixBounds(out, p) })
 	return out
 }
 

@@ -150,6 +150,23 @@ func (t *Table) WithoutEndpoints() []Route { return t.routes }
 // lookup of t can select. The slice is shared; callers must not modify it.
 func (t *Table) Unlisted() []Route { return t.removedNone }
 
+// Prefixes yields every prefix a lookup of t can select but the private endpoint /32s
+// (EndpointAddrs lists those): its routes, the Default None routes only SystemLookup reads and,
+// with learned, the shared learned routes. Two addresses that no yielded prefix's bounds (and no
+// endpoint address) separate get the same route from every lookup of t.
+func (t *Table) Prefixes(learned bool, yield func(netip.Prefix)) {
+	for _, rs := range [][]Route{t.routes, t.removedNone} {
+		for i := range rs {
+			yield(rs[i].Prefix)
+		}
+	}
+	if learned {
+		for i, lr := 0, t.Learned(); i < len(lr); i++ {
+			yield(lr[i].Prefix)
+		}
+	}
+}
+
 // FIB holds the effective route table of every subnet of a network. Tables are computed
 // lazily, once, on first use; a FIB is safe for concurrent use.
 type FIB struct {
