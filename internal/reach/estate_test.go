@@ -141,7 +141,7 @@ func randomEstate(r *rand.Rand) *estate {
 	hops := []*model.Route{
 		{NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.0.4")}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.1.4")},
 		{NextHopType: model.HopNone}, {NextHopType: model.HopInternet}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.9.9.9")}}
-	routePrefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "203.0.113.0/27", "10.1.10.0/25", "198.51.100.0/29"}
+	routePrefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "203.0.113.0/27", "10.1.10.0/25", "198.51.100.0/29", "10.1.10.5/32"}
 	for k, s := range append(subnets, nvaSubnet) {
 		if r.Intn(2) == 0 {
 			var routes []*model.Route

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -26,6 +27,8 @@ type job struct {
 	// share traces (share.go).
 	nic *model.IPConfig
 	pe  *model.PrivateEndpoint
+	// out remembers nic's outbound decisions towards every fixed endpoint (rulememo.go).
+	out decisions
 }
 
 // prepared is a query with its defaults, its fixed endpoints checked and its varying side cut
@@ -85,7 +88,7 @@ func prepare(m *Model, q Query) (*prepared, error) {
 			groups = m.jobsWithin(groups, sp)
 		}
 	}
-	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}}}
+	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}, rules: map[*firewall.RuleInfo]uint32{}}}
 	for i, spans := range groups {
 		pr.jobs[i] = e.job(spans)
 		for _, sp := range spans {

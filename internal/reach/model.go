@@ -35,8 +35,11 @@ type Model struct {
 	// subnets maps an address class start to the subnets holding it.
 	subnets map[uint64][]*model.Subnet
 
-	mu   sync.Mutex
-	sets map[*acl.RuleSet][]uint64 // port boundaries of one rule set
+	mu     sync.Mutex
+	sets   map[*acl.RuleSet][]uint64 // port boundaries of one rule set
+	bounds map[setSide][]uint32      // address bounds of one side of a rule set (rulememo.go), made on first use
+	// routeShared are the route bounds every destination shares (routememo.go), made on first use.
+	routeShared []uint32
 }
 
 // dropAddrCut and dropPortCut, when set by a test, leave boundaries out: the twin test shows that

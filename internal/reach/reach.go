@@ -234,6 +234,7 @@ endpoints:
 		if src != nil {
 			fws, keyed = sh.routes(src)
 			base = len(sh.buf)
+			sh.classes(j, src)
 		}
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {

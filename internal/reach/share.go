@@ -2,9 +2,8 @@ package reach
 
 import (
 	"encoding/binary"
-	"fmt"
 	"net/netip"
-	"strings"
+	"slices"
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
@@ -71,8 +70,9 @@ type terminal struct {
 
 // terminals are the outcomes of terminal keys, shared by every worker and destination.
 type terminals struct {
-	mu   sync.Mutex
-	seen map[terminal]outcome
+	mu    sync.Mutex
+	seen  map[terminal]outcome
+	rules map[*firewall.RuleInfo]uint32 // candidate rules' numbers (candidates)
 }
 
 func (t *terminals) get(k terminal) (outcome, bool) {
@@ -80,6 +80,23 @@ func (t *terminals) get(k terminal) (outcome, bool) {
 	defer t.mu.Unlock()
 	o, ok := t.seen[k]
 	return o, ok
+}
+
+// candidates is an unknown verdict's holder and candidate rules as a key: the rules by numbers
+// kept for the whole run (terminal keys outlive a destination).
+func (t *terminals) candidates(holder model.ID, cs []*firewall.RuleInfo) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := []byte(holder)
+	for _, c := range cs {
+		n, ok := t.rules[c]
+		if !ok {
+			n = uint32(len(t.rules) + 1)
+			t.rules[c] = n
+		}
+		b = binary.LittleEndian.AppendUint32(append(b, 0), n)
+	}
+	return string(b)
 }
 
 func (t *terminals) put(k terminal, o outcome) {
@@ -107,6 +124,13 @@ type sharer struct {
 	term  *terminals
 	// tracedTerms are the terminal keys this sharer traced.
 	tracedTerms []terminal
+	// in remembers dst's inbound decisions; srcMemo and dstMemo are the decisions of the pair
+	// being keyed (rulememo.go), nil where they are not remembered.
+	in               decisions
+	srcMemo, dstMemo *classDecisions
+	// routeCuts and routeSeen remember route parts of keys (routememo.go).
+	routeCuts []uint32
+	routeSeen map[routeKey]*routePart
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
@@ -123,7 +147,7 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, id
 	if c == nil || c.NIC.Primary() != c || model.IsPlatformAddr(f.Addr) || !namesNIC(m.p.Net, ref, c) {
 		return sh // trace might resolve the destination to another address: do not guess
 	}
-	sh.dst, sh.memo, sh.ids, sh.seen = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}
+	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}, decisions{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
 }
@@ -206,9 +230,24 @@ func (sh *sharer) source(j *job) *model.IPConfig {
 }
 
 // routes writes the route part of the key of source s; false means trace the pair.
-func (sh *sharer) routes(s *model.IPConfig) (fws []*model.Firewall, ok bool) {
+func (sh *sharer) routes(s *model.IPConfig) ([]*model.Firewall, bool) {
+	sh.srcEff = sh.m.p.ACL.ForIPConfig(s)
+	k, memo := sh.routeKeyOf(s)
+	if r, ok := sh.routeSeen[k]; memo && ok {
+		sh.buf, sh.holder, sh.fwdFW = append(sh.buf[:0], r.buf...), r.holder, r.fwdFW
+		return r.fws, r.ok
+	}
+	fws, ok := sh.routePart(s)
+	if memo {
+		sh.routeSeen[k] = &routePart{buf: slices.Clone(sh.buf), holder: sh.holder, fwdFW: sh.fwdFW, fws: fws, ok: ok}
+	}
+	return fws, ok
+}
+
+// routePart writes the route part of the key of source s, as routes.
+func (sh *sharer) routePart(s *model.IPConfig) (fws []*model.Firewall, ok bool) {
 	d := sh.dst
-	sh.buf, sh.holder, sh.fwdFW, sh.srcEff = sh.buf[:0], nil, nil, sh.m.p.ACL.ForIPConfig(s)
+	sh.buf, sh.holder, sh.fwdFW = sh.buf[:0], nil, nil
 	sh.flag(s.Subnet.VNet == d.Subnet.VNet)
 	sh.flag(s.Subnet == d.Subnet)
 	sh.flag(s.PublicIP != nil)
@@ -328,11 +367,11 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 	back := acl.Flow{Src: fwd.Dst, Dst: fwd.Src, Proto: proto, SrcPort: port, DstPort: trace.DefaultSourcePort}
 	sh.put(uint32(proto))
 	sh.put(uint32(port))
-	src, ok := sh.evaluate(sh.srcEff, model.Outbound, fwd)
+	src, ok := sh.outbound(s, proto, port)
 	if !ok {
 		return false
 	}
-	dst, ok := sh.evaluate(sh.dstEff, model.Inbound, fwd)
+	dst, ok := sh.inbound(s, proto, port)
 	if !ok {
 		return false
 	}
@@ -384,7 +423,7 @@ func (m *Model) endpointAt(a netip.Addr) *model.PrivateEndpoint {
 // rules, or by the firewall s's route leads to (routes has run for s).
 func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16) (terminal, bool) {
 	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
-	r, ok := sh.evaluate(sh.srcEff, model.Outbound, f)
+	r, ok := sh.outbound(s, proto, port)
 	switch {
 	case !ok:
 		return terminal{}, false
@@ -399,24 +438,11 @@ func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16)
 	case res.Kind == firewall.KindUnknown:
 		// The leg ends Unknown, naming the holder and the candidate rules (and, with a deny to
 		// fall back on, whether they are opaque): the candidates are the key.
-		var b strings.Builder
-		b.WriteString(string(res.Holder))
-		for _, c := range res.Candidates {
-			fmt.Fprintf(&b, "\x00%p", c)
-		}
-		return terminal{fw: sh.fwdFW, kind: res.Kind, cands: b.String()}, true
+		return terminal{fw: sh.fwdFW, kind: res.Kind, cands: sh.term.candidates(res.Holder, res.Candidates)}, true
 	case res.Allowed():
 		return terminal{}, false
 	}
 	return terminal{fw: sh.fwdFW, fwKey: res.Rule, kind: res.Kind}, true
-}
-
-// evaluate is eff's decision for f. (Its notes only become assumptions a full trace lists.)
-func (sh *sharer) evaluate(eff *acl.Effective, dir model.Direction, f acl.Flow) (acl.Result, bool) {
-	if eff == nil {
-		return acl.Result{}, false
-	}
-	return eff.Evaluate(dir, f), true
 }
 
 // namesRule reports whether a trace records a step naming a rule for r (levelSteps): then a
