@@ -2,6 +2,7 @@ package reach
 
 import (
 	"context"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/synth"
 )
@@ -100,26 +102,29 @@ func BenchmarkReachToVMEstate(b *testing.B) {
 var commonPorts = []model.PortRange{{Lo: 22, Hi: 22}, {Lo: 53, Hi: 53}, {Lo: 80, Hi: 80}, {Lo: 443, Hi: 443}, {Lo: 1433, Hi: 1433}, {Lo: 3389, Hi: 3389}}
 
 // BenchmarkAllPairsSubnetsEstate is subnet-to-subnet reachability on the common service ports
-// (TCP and UDP): for each subnet one VM as the destination and every source address, so every
-// pair of subnets is answered (RunMany: one destination at a time). It stops after 32 subnets
-// (VNETDOCTOR_ALLPAIRS_SUBNETS=N after N, 0 never) and reports the time per subnet and the whole
-// estate's at that rate ("estate-s", extrapolated).
+// (TCP and UDP): for each subnet one VM as the destination, every pair of subnets answered (RunMany:
+// one destination at a time) from every source address in a subnet (sources=subnets), or from
+// every address there is, on-premises and Internet included (sources=all). It stops after 32
+// subnets (VNETDOCTOR_ALLPAIRS_SUBNETS=N after N, 0 never) and reports the time per subnet and
+// the whole estate's at that rate ("estate-s", extrapolated: the first destinations, which trace
+// what later ones share, weigh on it).
 func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 	n := estateNetwork(b)
 	m := Build(dataplane.Build(n))
 	var vms []Endpoint
 	seen := map[*model.Subnet]bool{}
+	var inSubnets ipset.Builder
+	for _, s := range n.Subnets {
+		for _, p := range s.Prefixes {
+			inSubnets.AddPrefix(p)
+		}
+	}
 	for _, nic := range n.NICs {
 		if c := nic.Primary(); c != nil && c.Subnet != nil && nic.VMName != "" && !seen[c.Subnet] {
 			seen[c.Subnet] = true
 			vms = append(vms, Endpoint{Ref: string(nic.ID), Addr: c.PrivateIP, Label: string(c.Subnet.ID)})
 		}
 	}
-	// The whole estate takes 7 to 9 minutes on 2 cores (430 CPU-seconds, most of it keying the
-	// 80,000 VM cells of each destination and tracing on-premises sources, which share nothing):
-	// by default a sample of 32 subnets is timed and the estate's figure extrapolated (estate-s;
-	// the first destinations, which trace what later ones share, weigh on it);
-	// VNETDOCTOR_ALLPAIRS_SUBNETS=N times N, 0 all of them.
 	limit := min(32, len(vms))
 	if v, err := strconv.Atoi(os.Getenv("VNETDOCTOR_ALLPAIRS_SUBNETS")); err == nil && v >= 0 {
 		limit = len(vms)
@@ -127,19 +132,26 @@ func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 			limit = min(v, len(vms))
 		}
 	}
-	for b.Loop() {
-		start, traces, shared := time.Now(), 0, 0
-		err := RunMany(context.Background(), m, Query{To: vms[:limit], Ports: commonPorts}, func(_ int, res *Result) error {
-			traces, shared = traces+res.Traces, shared+res.Shared
-			return nil
+	for _, c := range []struct {
+		name  string
+		space []netip.Prefix
+	}{{"sources=subnets", inSubnets.Set().Only4().Prefixes()}, {"sources=all", nil}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				start, traces, shared := time.Now(), 0, 0
+				err := RunMany(context.Background(), m, Query{To: vms[:limit], Ports: commonPorts, Space: c.space}, func(_ int, res *Result) error {
+					traces, shared = traces+res.Traces, shared+res.Shared
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				per := time.Since(start).Seconds() / float64(limit)
+				b.ReportMetric(float64(limit), "subnets")
+				b.ReportMetric(float64(traces), "traces")
+				b.ReportMetric(float64(shared), "shared")
+				b.ReportMetric(per*float64(len(vms)), "estate-s")
+			}
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		per := time.Since(start).Seconds() / float64(limit)
-		b.ReportMetric(float64(limit), "subnets")
-		b.ReportMetric(float64(traces), "traces")
-		b.ReportMetric(float64(shared), "shared")
-		b.ReportMetric(per*float64(len(vms)), "estate-s")
 	}
 }

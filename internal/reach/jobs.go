@@ -27,8 +27,13 @@ type job struct {
 	// share traces (share.go).
 	nic *model.IPConfig
 	pe  *model.PrivateEndpoint
-	// out remembers nic's outbound decisions towards every fixed endpoint (rulememo.go).
-	out decisions
+	// out remembers nic's outbound decisions towards every fixed endpoint, by the fixed
+	// endpoint's place among outCuts (rulememo.go).
+	out     decisions
+	outCuts *effCuts
+	// portFixed and portCls are the port classes last cut for a fixed endpoint's boundaries.
+	portFixed []uint64
+	portCls   [][2]uint64
 }
 
 // prepared is a query with its defaults, its fixed endpoints checked and its varying side cut

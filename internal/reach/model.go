@@ -40,6 +40,7 @@ type Model struct {
 	bounds map[setSide][]uint32      // address bounds of one side of a rule set (rulememo.go), made on first use
 	// routeShared are the route bounds every destination shares (routememo.go), made on first use.
 	routeShared []uint32
+	fwCuts      map[*model.Firewall][]uint32 // firewall bounds (rulememo.go), made on first use
 }
 
 // dropAddrCut and dropPortCut, when set by a test, leave boundaries out: the twin test shows that

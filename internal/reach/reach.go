@@ -216,7 +216,7 @@ func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped [
 	if !slices.Contains(j.dead, false) {
 		return nil, skipped, 0, 0
 	}
-	portCls := e.portClasses(j.ports, e.fixedPorts[fixed])
+	portCls := j.portClasses(e, e.fixedPorts[fixed])
 	out = make([]Class, 0, len(j.vs)*len(e.q.Protocols)*len(portCls))
 	f := e.fixed[fixed]
 	fixedRef := f.Ref
@@ -323,6 +323,15 @@ func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
 		out = append(out, classesWithin(mergeStarts(startsIn(a, lo, hi), startsIn(b, lo, hi)), lo, hi)...)
 	}
 	return out
+}
+
+// portClasses is e.portClasses of j's boundaries and fixed's, kept for the next fixed endpoint
+// with the same boundaries (most of them: j is asked about every one).
+func (j *job) portClasses(e *evaluator, fixed []uint64) [][2]uint64 {
+	if j.portCls == nil || !slices.Equal(j.portFixed, fixed) {
+		j.portFixed, j.portCls = fixed, e.portClasses(j.ports, fixed)
+	}
+	return j.portCls
 }
 
 // startsIn are the starts s of a sorted list with lo < s <= hi: the cuts inside [lo, hi].

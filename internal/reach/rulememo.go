@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -62,24 +63,43 @@ type rangeClass struct {
 	platform bool
 }
 
-// classOf is the rangeClass of a among the bounds of eff's levels in direction dir, on the source
-// side when src; false when a is not IPv4.
-func (m *Model) classOf(eff *acl.Effective, dir model.Direction, src bool, a netip.Addr) (rangeClass, bool) {
-	var c rangeClass
-	if !a.Is4() {
-		return c, false
-	}
-	v, i := u32(a), 0
+// effCuts are the bounds of each level an Effective reads in one direction on one side, in its
+// order (nil for a level without rules).
+type effCuts struct {
+	levels   [3][]uint32
+	rules    [3]bool
+	n        int
+	platform bool // outbound, destination side: PlatformMode tells addresses apart too
+}
+
+// cutsOf is eff's effCuts in direction dir, on the source side when src.
+func (m *Model) cutsOf(eff *acl.Effective, dir model.Direction, src bool) *effCuts {
+	c := &effCuts{platform: !src && dir == model.Outbound}
 	eff.Levels(dir, func(_ acl.Level, rs *acl.RuleSet) {
-		c.idx[i] = -1
 		if rs != nil {
-			n, _ := slices.BinarySearch(m.boundsOf(setSide{rs, dir, src}), v+1)
-			c.idx[i] = int32(n) // bounds at or below v
+			c.levels[c.n], c.rules[c.n] = m.boundsOf(setSide{rs, dir, src}), true
 		}
-		i++
+		c.n++
 	})
-	c.platform = !src && acl.PlatformMode(dir, a)
-	return c, true
+	return c
+}
+
+// classOf is a's rangeClass; false when a is not IPv4.
+func (c *effCuts) classOf(a netip.Addr) (rangeClass, bool) {
+	var rc rangeClass
+	if !a.Is4() {
+		return rc, false
+	}
+	v := u32(a)
+	for i := range c.n {
+		rc.idx[i] = -1
+		if c.rules[i] {
+			n, _ := slices.BinarySearch(c.levels[i], v+1)
+			rc.idx[i] = int32(n) // bounds at or below v
+		}
+	}
+	rc.platform = c.platform && acl.PlatformMode(model.Outbound, a)
+	return rc, true
 }
 
 // decisions remembers one Effective's decisions in one direction for one fixed end, per
@@ -93,7 +113,7 @@ type classDecisions []cellDecision
 type cellDecision struct {
 	proto model.Protocol
 	port  uint16
-	res   acl.Result
+	res   *acl.Result
 }
 
 // of is the decisions of class c, made on first use.
@@ -107,39 +127,42 @@ func (ds decisions) of(c rangeClass) *classDecisions {
 }
 
 // outbound is the source's decision for the flow from s to the destination on proto and port.
-func (sh *sharer) outbound(s *model.IPConfig, proto model.Protocol, port uint16) (acl.Result, bool) {
+func (sh *sharer) outbound(s *model.IPConfig, proto model.Protocol, port uint16) (*acl.Result, bool) {
 	if sh.srcEff == nil {
-		return acl.Result{}, false
+		return nil, false
 	}
 	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	if sh.srcMemo == nil {
-		return sh.srcEff.Evaluate(model.Outbound, f), true
+		r := sh.srcEff.Evaluate(model.Outbound, f)
+		return &r, true
 	}
 	return sh.srcMemo.remember(sh.srcEff, model.Outbound, f), true
 }
 
 // inbound is the destination's decision for the flow from s on proto and port.
-func (sh *sharer) inbound(s *model.IPConfig, proto model.Protocol, port uint16) (acl.Result, bool) {
+func (sh *sharer) inbound(s *model.IPConfig, proto model.Protocol, port uint16) (*acl.Result, bool) {
 	if sh.dstEff == nil {
-		return acl.Result{}, false
+		return nil, false
 	}
 	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	if sh.dstMemo == nil {
-		return sh.dstEff.Evaluate(model.Inbound, f), true
+		r := sh.dstEff.Evaluate(model.Inbound, f)
+		return &r, true
 	}
 	return sh.dstMemo.remember(sh.dstEff, model.Inbound, f), true
 }
 
 // remember is the decision for f's protocol and port, evaluated with eff the first time.
-func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f acl.Flow) acl.Result {
+// The result is shared: callers must not modify it.
+func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f acl.Flow) *acl.Result {
 	for i := range *cd {
-		if c := &(*cd)[i]; c.proto == f.Proto && c.port == f.DstPort {
+		if c := (*cd)[i]; c.proto == f.Proto && c.port == f.DstPort {
 			return c.res
 		}
 	}
 	r := eff.Evaluate(dir, f)
-	*cd = append(*cd, cellDecision{f.Proto, f.DstPort, r})
-	return r
+	*cd = append(*cd, cellDecision{f.Proto, f.DstPort, &r})
+	return &r
 }
 
 // classes works out where the pair of source s (job j's) and the destination falls for the
@@ -148,16 +171,86 @@ func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f ac
 func (sh *sharer) classes(j *job, s *model.IPConfig) {
 	sh.srcMemo, sh.dstMemo = nil, nil
 	if sh.srcEff != nil {
-		if c, ok := sh.m.classOf(sh.srcEff, model.Outbound, false, sh.dst.PrivateIP); ok {
-			if j.out == nil {
-				j.out = decisions{}
-			}
+		if j.outCuts == nil {
+			j.outCuts, j.out = sh.m.cutsOf(sh.srcEff, model.Outbound, false), decisions{}
+		}
+		if c, ok := j.outCuts.classOf(sh.dst.PrivateIP); ok {
 			sh.srcMemo = j.out.of(c)
 		}
 	}
 	if sh.dstEff != nil {
-		if c, ok := sh.m.classOf(sh.dstEff, model.Inbound, true, s.PrivateIP); ok {
+		if sh.inCuts == nil {
+			sh.inCuts = sh.m.cutsOf(sh.dstEff, model.Inbound, true)
+		}
+		if c, ok := sh.inCuts.classOf(s.PrivateIP); ok {
 			sh.dstMemo = sh.in.of(c)
 		}
 	}
+}
+
+// Firewall verdicts are remembered the same way, per destination: a firewall's rules cut the
+// addresses into few ranges (firewall.Engine.Bounds; 24 bounds on the 10,000-NIC estate).
+
+// fwKey is one remembered firewall verdict: both ends' ranges, the protocol and the ports.
+type fwKey struct {
+	fw               *model.Firewall
+	src, dst         int32
+	proto            model.Protocol
+	srcPort, dstPort uint16
+}
+
+// fwVerdict is a remembered firewall verdict, and its terminal key's candidates once asked.
+type fwVerdict struct {
+	res   firewall.Result
+	cands *string
+}
+
+// firewall is fw's verdict on p (fw has an engine: routes checked it), evaluated once per fwKey.
+// (A verdict's assumptions, which may read the destination address, are not part of a key.)
+func (sh *sharer) firewall(fw *model.Firewall, p firewall.Packet) *fwVerdict {
+	e := sh.m.p.Firewalls[fw]
+	if !p.Src.Is4() || !p.Dst.Is4() {
+		return &fwVerdict{res: e.Evaluate(p)}
+	}
+	cuts := sh.m.firewallCuts(fw, e)
+	s, _ := slices.BinarySearch(cuts, u32(p.Src)+1)
+	d, _ := slices.BinarySearch(cuts, u32(p.Dst)+1)
+	k := fwKey{fw, int32(s), int32(d), p.Proto, p.SrcPort, p.DstPort}
+	if v, ok := sh.fwSeen[k]; ok {
+		return v
+	}
+	v := &fwVerdict{res: e.Evaluate(p)}
+	sh.fwSeen[k] = v
+	return v
+}
+
+// candidates is an unknown verdict's candidates as terminal keys hold them.
+func (v *fwVerdict) candidates(t *terminals) string {
+	if v.cands == nil {
+		c := t.candidates(v.res.Holder, v.res.Candidates)
+		v.cands = &c
+	}
+	return *v.cands
+}
+
+// firewallCuts is the sorted IPv4 bounds of e (firewall.Engine.Bounds), worked out once per model.
+func (m *Model) firewallCuts(fw *model.Firewall, e *firewall.Engine) []uint32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b, ok := m.fwCuts[fw]; ok {
+		return b
+	}
+	b := []uint32{}
+	e.Bounds(func(a netip.Addr) {
+		if a.Is4() {
+			b = append(b, u32(a))
+		}
+	})
+	slices.Sort(b)
+	b = slices.Compact(b)
+	if m.fwCuts == nil {
+		m.fwCuts = map[*model.Firewall][]uint32{}
+	}
+	m.fwCuts[fw] = b
+	return b
 }

@@ -127,10 +127,12 @@ type sharer struct {
 	// in remembers dst's inbound decisions; srcMemo and dstMemo are the decisions of the pair
 	// being keyed (rulememo.go), nil where they are not remembered.
 	in               decisions
+	inCuts           *effCuts
 	srcMemo, dstMemo *classDecisions
 	// routeCuts and routeSeen remember route parts of keys (routememo.go).
 	routeCuts []uint32
 	routeSeen map[routeKey]*routePart
+	fwSeen    map[fwKey]*fwVerdict // firewall verdicts (rulememo.go)
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
@@ -148,6 +150,7 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, id
 		return sh // trace might resolve the destination to another address: do not guess
 	}
 	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}, decisions{}
+	sh.fwSeen = map[fwKey]*fwVerdict{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
 }
@@ -386,9 +389,8 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 		}
 	}
 	for _, fw := range fws {
-		e := sh.m.p.Firewalls[fw]
 		for _, f := range []acl.Flow{fwd, back} {
-			res := e.Evaluate(firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort})
+			res := &sh.firewall(fw, firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort}).res
 			if res.Kind == firewall.KindUnknown {
 				return false
 			}
@@ -433,12 +435,13 @@ func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16)
 	case sh.fwdFW == nil:
 		return terminal{}, false
 	}
-	res := sh.m.p.Firewalls[sh.fwdFW].Evaluate(firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: proto, SrcPort: f.SrcPort, DstPort: port})
+	v := sh.firewall(sh.fwdFW, firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: proto, SrcPort: f.SrcPort, DstPort: port})
+	res := &v.res
 	switch {
 	case res.Kind == firewall.KindUnknown:
 		// The leg ends Unknown, naming the holder and the candidate rules (and, with a deny to
 		// fall back on, whether they are opaque): the candidates are the key.
-		return terminal{fw: sh.fwdFW, kind: res.Kind, cands: sh.term.candidates(res.Holder, res.Candidates)}, true
+		return terminal{fw: sh.fwdFW, kind: res.Kind, cands: v.candidates(sh.term)}, true
 	case res.Allowed():
 		return terminal{}, false
 	}
@@ -447,7 +450,7 @@ func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16)
 
 // namesRule reports whether a trace records a step naming a rule for r (levelSteps): then a
 // later deciding step cannot be an earlier one.
-func namesRule(r acl.Result) bool {
+func namesRule(r *acl.Result) bool {
 	for _, l := range r.Levels[:r.N] {
 		if l.Present && l.Rule != nil {
 			return true
@@ -457,7 +460,7 @@ func namesRule(r acl.Result) bool {
 }
 
 // levels records every level's decision: its NSG, access and rule.
-func (sh *sharer) levels(r acl.Result) {
+func (sh *sharer) levels(r *acl.Result) {
 	sh.flag(r.Allowed)
 	sh.flag(r.Platform)
 	sh.put(uint32(r.N))
