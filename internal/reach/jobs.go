@@ -44,6 +44,8 @@ type prepared struct {
 	// order is every job's spans in address order: classes are laid out along it.
 	order []spanOf
 	term  *terminals // outcomes shared by every fixed endpoint (share.go)
+	// arenas are the workers' class blocks, reused from one fixed endpoint to the next.
+	arenas []*arena
 }
 
 // spanOf is one span of job job.

@@ -123,6 +123,14 @@ func pooledEstate(r *rand.Rand) *estate {
 			vm.NIC.NSG = nil
 		}
 	}
+	// The firewall tells one VM apart from its subnet's others: verdicts that differ by source
+	// address inside a subnet, which sharing must not merge.
+	vm := e.vms[r.Intn(len(e.vms))]
+	pol := e.n.Firewalls[0].Policy
+	pol.Groups[0].Collections = append(pol.Groups[0].Collections, &model.RuleCollection{Name: "one", Priority: 150,
+		Kind: model.NetworkRules, Action: model.FirewallAction(r.Intn(2)), Rules: []*model.FirewallRule{{Name: "vm",
+			Protocols: []model.Protocol{model.ProtoAny}, Sources: []string{vm.PrivateIP.String()},
+			Destinations: []string{"10.0.0.0/8"}, DestPorts: []model.PortRange{model.AllPorts}}}})
 	// A private endpoint in a spoke: a source trace drops at once, whatever the destination.
 	s := e.n.Subnets[len(e.n.Subnets)-1]
 	pe := &model.PrivateEndpoint{ID: model.ID(sub + "privateEndpoints/pe"), Name: "pe", Subnet: s,

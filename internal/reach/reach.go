@@ -124,14 +124,18 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	next := make(chan int, 64)
 	workers := max(1, runtime.GOMAXPROCS(0))
 	sharers, ids := make([]*sharer, workers), newInterner()
+	for len(pr.arenas) < workers {
+		pr.arenas = append(pr.arenas, &arena{})
+	}
 	for w := range workers {
 		wg.Go(func() {
 			var skipped []string
 			traces, keyed := 0, 0
 			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, ids)
 			sharers[w] = sh
+			ar := pr.arenas[w]
 			for k := range next {
-				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh)
+				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, ar)
 				slices.SortFunc(cs, compareClasses)
 				outcomes[k], skipped, traces, keyed = cs, append(skipped, sk...), traces+n, keyed+kn
 			}
@@ -167,7 +171,39 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 			res.Classes = append(res.Classes, c)
 		}
 	}
+	for _, ar := range pr.arenas {
+		ar.reset() // the outcomes are copied out
+	}
 	return res, nil
+}
+
+// arena hands out the class slices of one worker's outcomes from large blocks, kept for the
+// next fixed endpoint: asked about thousands of endpoints, a run would otherwise allocate (and
+// collect) a slice per job and endpoint.
+type arena struct {
+	blocks [][]Class
+	at     int // blocks[:at] are full; blocks[at] is being handed out
+}
+
+// alloc is an empty slice with room for n classes.
+func (a *arena) alloc(n int) []Class {
+	for ; a.at < len(a.blocks); a.at++ {
+		if b := a.blocks[a.at]; cap(b)-len(b) >= n {
+			a.blocks[a.at] = b[:len(b)+n]
+			return b[len(b) : len(b) : len(b)+n]
+		}
+	}
+	b := make([]Class, n, max(n, 4096))
+	a.blocks = append(a.blocks, b)
+	return b[:0:n]
+}
+
+// reset makes every block free again (what they hold is no longer read).
+func (a *arena) reset() {
+	for i := range a.blocks {
+		a.blocks[i] = a.blocks[i][:0]
+	}
+	a.at = 0
 }
 
 func compareClasses(a, b Class) int {
@@ -211,13 +247,13 @@ type varying struct {
 // one Class each with Addrs unset (the job's spans share it). A pair whose key sh has seen
 // takes the verdict and deciding step that key's trace proved (share.go). traces counts the
 // pairs traced without a key, keyedCells the classes with one (sh records the keys it traced).
-func (e *evaluator) class(fixed int, j *job, sh *sharer) (out []Class, skipped []string, traces, keyedCells int) {
+func (e *evaluator) class(fixed int, j *job, sh *sharer, ar *arena) (out []Class, skipped []string, traces, keyedCells int) {
 	skipped = slices.Clone(j.skipped)
 	if !slices.Contains(j.dead, false) {
 		return nil, skipped, 0, 0
 	}
 	portCls := j.portClasses(e, e.fixedPorts[fixed])
-	out = make([]Class, 0, len(j.vs)*len(e.q.Protocols)*len(portCls))
+	out = ar.alloc(len(j.vs) * len(e.q.Protocols) * len(portCls))
 	f := e.fixed[fixed]
 	fixedRef := f.Ref
 	if f.Trace != "" {
@@ -235,6 +271,7 @@ endpoints:
 			fws, keyed = sh.routes(src)
 			base = len(sh.buf)
 			sh.classes(j, src)
+			sh.fwClasses(fws, src)
 		}
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {

@@ -190,37 +190,70 @@ func (sh *sharer) classes(j *job, s *model.IPConfig) {
 
 // Firewall verdicts are remembered the same way, per destination: a firewall's rules cut the
 // addresses into few ranges (firewall.Engine.Bounds; 24 bounds on the 10,000-NIC estate).
+// (A verdict's assumptions, which may read the destination address, are not part of a key.)
 
-// fwKey is one remembered firewall verdict: both ends' ranges, the protocol and the ports.
-type fwKey struct {
-	fw               *model.Firewall
-	src, dst         int32
-	proto            model.Protocol
-	srcPort, dstPort uint16
+// fwPair is one firewall and where a packet's source and destination fall among its bounds.
+type fwPair struct {
+	fw       *model.Firewall
+	src, dst int32
 }
+
+// fwCells are the verdicts remembered for one fwPair, per protocol and ports (a handful: a linear
+// search).
+type fwCells []*fwVerdict
 
 // fwVerdict is a remembered firewall verdict, and its terminal key's candidates once asked.
 type fwVerdict struct {
-	res   firewall.Result
-	cands *string
+	proto            model.Protocol
+	srcPort, dstPort uint16
+	res              firewall.Result
+	cands            *string
 }
 
-// firewall is fw's verdict on p (fw has an engine: routes checked it), evaluated once per fwKey.
-// (A verdict's assumptions, which may read the destination address, are not part of a key.)
-func (sh *sharer) firewall(fw *model.Firewall, p firewall.Packet) *fwVerdict {
-	e := sh.m.p.Firewalls[fw]
-	if !p.Src.Is4() || !p.Dst.Is4() {
-		return &fwVerdict{res: e.Evaluate(p)}
+// fwClasses finds the remembered verdicts of the pair's packets at each firewall on its way:
+// sh.fwOn[i] holds those of fws[i], forward and back (nil where not remembered).
+func (sh *sharer) fwClasses(fws []*model.Firewall, s *model.IPConfig) {
+	sh.fwOn = [2][2]*fwCells{}
+	a, b := s.PrivateIP, sh.dst.PrivateIP
+	if !a.Is4() || !b.Is4() {
+		return
 	}
-	cuts := sh.m.firewallCuts(fw, e)
-	s, _ := slices.BinarySearch(cuts, u32(p.Src)+1)
-	d, _ := slices.BinarySearch(cuts, u32(p.Dst)+1)
-	k := fwKey{fw, int32(s), int32(d), p.Proto, p.SrcPort, p.DstPort}
-	if v, ok := sh.fwSeen[k]; ok {
-		return v
+	for i, fw := range fws[:min(len(fws), 2)] {
+		cuts, ok := sh.fwCuts[fw]
+		if !ok {
+			cuts = sh.m.firewallCuts(fw, sh.m.p.Firewalls[fw])
+			sh.fwCuts[fw] = cuts
+		}
+		x, _ := slices.BinarySearch(cuts, u32(a)+1)
+		y, _ := slices.BinarySearch(cuts, u32(b)+1)
+		sh.fwOn[i] = [2]*fwCells{sh.fwSeen.of(fwPair{fw, int32(x), int32(y)}), sh.fwSeen.of(fwPair{fw, int32(y), int32(x)})}
 	}
-	v := &fwVerdict{res: e.Evaluate(p)}
-	sh.fwSeen[k] = v
+}
+
+type fwMemo map[fwPair]*fwCells
+
+func (m fwMemo) of(k fwPair) *fwCells {
+	c, ok := m[k]
+	if !ok {
+		c = &fwCells{}
+		m[k] = c
+	}
+	return c
+}
+
+// firewall is fw's verdict on p (fw has an engine: routes checked it), looked up in cs (p's
+// fwPair's remembered verdicts, nil when not remembered) and evaluated the first time.
+func (sh *sharer) firewall(fw *model.Firewall, cs *fwCells, p firewall.Packet) *fwVerdict {
+	if cs == nil {
+		return &fwVerdict{res: sh.m.p.Firewalls[fw].Evaluate(p)}
+	}
+	for _, v := range *cs {
+		if v.proto == p.Proto && v.srcPort == p.SrcPort && v.dstPort == p.DstPort {
+			return v
+		}
+	}
+	v := &fwVerdict{proto: p.Proto, srcPort: p.SrcPort, dstPort: p.DstPort, res: sh.m.p.Firewalls[fw].Evaluate(p)}
+	*cs = append(*cs, v)
 	return v
 }
 

@@ -132,7 +132,10 @@ type sharer struct {
 	// routeCuts and routeSeen remember route parts of keys (routememo.go).
 	routeCuts []uint32
 	routeSeen map[routeKey]*routePart
-	fwSeen    map[fwKey]*fwVerdict // firewall verdicts (rulememo.go)
+	// fwSeen, fwCuts and fwOn remember firewall verdicts (rulememo.go).
+	fwSeen fwMemo
+	fwCuts map[*model.Firewall][]uint32
+	fwOn   [2][2]*fwCells
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
@@ -150,7 +153,7 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, id
 		return sh // trace might resolve the destination to another address: do not guess
 	}
 	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}, decisions{}
-	sh.fwSeen = map[fwKey]*fwVerdict{}
+	sh.fwSeen, sh.fwCuts = fwMemo{}, map[*model.Firewall][]uint32{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
 }
@@ -388,9 +391,9 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 			sh.put(v)
 		}
 	}
-	for _, fw := range fws {
-		for _, f := range []acl.Flow{fwd, back} {
-			res := &sh.firewall(fw, firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort}).res
+	for i, fw := range fws {
+		for k, f := range []acl.Flow{fwd, back} {
+			res := &sh.firewall(fw, sh.fwOn[i][k], firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort}).res
 			if res.Kind == firewall.KindUnknown {
 				return false
 			}
@@ -435,7 +438,7 @@ func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16)
 	case sh.fwdFW == nil:
 		return terminal{}, false
 	}
-	v := sh.firewall(sh.fwdFW, firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: proto, SrcPort: f.SrcPort, DstPort: port})
+	v := sh.firewall(sh.fwdFW, sh.fwOn[0][0], firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: proto, SrcPort: f.SrcPort, DstPort: port}) // fwdFW is the first of routes' firewalls
 	res := &v.res
 	switch {
 	case res.Kind == firewall.KindUnknown:
