@@ -357,6 +357,10 @@ func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
 	var out [][2]uint64
 	for _, r := range e.q.Ports {
 		lo, hi := uint64(r.Lo), uint64(r.Hi)
+		if lo == hi { // one port: nothing to cut
+			out = append(out, [2]uint64{lo, hi})
+			continue
+		}
 		out = append(out, classesWithin(mergeStarts(startsIn(a, lo, hi), startsIn(b, lo, hi)), lo, hi)...)
 	}
 	return out
