@@ -4,7 +4,9 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -23,12 +25,14 @@ type job struct {
 	// dead marks the varying references trace rejects (model.NotFoundError): trace resolves the
 	// varying side on its own, so what it rejects for one fixed endpoint it rejects for all.
 	dead []bool
+	live int // the references not dead
 	// nic and pe are what owns rep when it alone is the varying reference and pairs with it may
 	// share traces (share.go).
 	nic *model.IPConfig
 	pe  *model.PrivateEndpoint
 	// out remembers nic's outbound decisions towards every fixed endpoint, by the fixed
 	// endpoint's place among outCuts (rulememo.go).
+	eff     *acl.Effective // nic's rules, once a fixed endpoint shares with it
 	out     decisions
 	outCuts *effCuts
 	// portFixed and portCls are the port classes last cut for a fixed endpoint's boundaries.
@@ -44,8 +48,19 @@ type prepared struct {
 	// order is every job's spans in address order: classes are laid out along it.
 	order []spanOf
 	term  *terminals // outcomes shared by every fixed endpoint (share.go)
-	// arenas are the workers' class blocks, reused from one fixed endpoint to the next.
-	arenas []*arena
+	ids   *interner  // the numbers keys hold, for every fixed endpoint (share.go)
+	// workers are what each worker keeps from one fixed endpoint to the next.
+	workers []*worker
+}
+
+// worker is what one worker keeps from one fixed endpoint to the next: its class blocks, the
+// numbers it has read from the run's interner, its route decisions and the terminal outcomes it
+// has seen (share.go).
+type worker struct {
+	arena arena
+	ids   map[any]uint32
+	memo  *forward.Memo
+	terms map[terminal]outcome
 }
 
 // spanOf is one span of job job.
@@ -95,7 +110,7 @@ func prepare(m *Model, q Query) (*prepared, error) {
 			groups = m.jobsWithin(groups, sp)
 		}
 	}
-	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}, rules: map[*firewall.RuleInfo]uint32{}}}
+	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}, rules: map[*firewall.RuleInfo]uint32{}}, ids: newInterner()}
 	for i, spans := range groups {
 		pr.jobs[i] = e.job(spans)
 		for _, sp := range spans {
@@ -114,7 +129,7 @@ func (e *evaluator) job(spans []Span) job {
 		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
 	}
 	vs, sk := e.endpointsAt(rep)
-	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs))}
+	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs)), live: len(vs)}
 	if len(vs) == 1 && vs[0].ref == rep.String() {
 		j.nic, j.pe = e.m.shareableNIC(rep), e.m.endpointAt(rep)
 	}

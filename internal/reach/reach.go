@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
+	"github.com/vnetdoctor/vnetdoctor/internal/forward"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -123,17 +124,17 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	var wg sync.WaitGroup
 	next := make(chan int, 64)
 	workers := max(1, runtime.GOMAXPROCS(0))
-	sharers, ids := make([]*sharer, workers), newInterner()
-	for len(pr.arenas) < workers {
-		pr.arenas = append(pr.arenas, &arena{})
+	sharers := make([]*sharer, workers)
+	for len(pr.workers) < workers {
+		pr.workers = append(pr.workers, &worker{ids: map[any]uint32{}, memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{}})
 	}
 	for w := range workers {
 		wg.Go(func() {
 			var skipped []string
 			traces, keyed := 0, 0
-			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, ids)
+			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, pr.ids, pr.workers[w])
 			sharers[w] = sh
-			ar := pr.arenas[w]
+			ar := &pr.workers[w].arena
 			for k := range next {
 				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, ar)
 				slices.SortFunc(cs, compareClasses)
@@ -171,8 +172,8 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 			res.Classes = append(res.Classes, c)
 		}
 	}
-	for _, ar := range pr.arenas {
-		ar.reset() // the outcomes are copied out
+	for _, w := range pr.workers {
+		w.arena.reset() // the outcomes are copied out
 	}
 	return res, nil
 }
@@ -249,7 +250,7 @@ type varying struct {
 // pairs traced without a key, keyedCells the classes with one (sh records the keys it traced).
 func (e *evaluator) class(fixed int, j *job, sh *sharer, ar *arena) (out []Class, skipped []string, traces, keyedCells int) {
 	skipped = slices.Clone(j.skipped)
-	if !slices.Contains(j.dead, false) {
+	if j.live == 0 {
 		return nil, skipped, 0, 0
 	}
 	portCls := j.portClasses(e, e.fixedPorts[fixed])
@@ -268,7 +269,10 @@ endpoints:
 		var fws []*model.Firewall
 		base, keyed := 0, false
 		if src != nil {
-			fws, keyed = sh.routes(src)
+			if j.eff == nil {
+				j.eff = e.m.p.ACL.ForIPConfig(src)
+			}
+			fws, keyed = sh.routes(src, j.eff)
 			base = len(sh.buf)
 			sh.classes(j, src)
 			sh.fwClasses(fws, src)
@@ -317,7 +321,7 @@ endpoints:
 					if !errors.As(err, &nf) {
 						skipped = append(skipped, j.rep.String()+": "+err.Error())
 					} else {
-						j.dead[k] = true
+						j.dead[k], j.live = true, j.live-1
 					}
 					continue endpoints // not an endpoint trace can start (or end) at
 				}

@@ -122,6 +122,7 @@ type sharer struct {
 	// fwdFW is the firewall the source's first route decision leads to, if any.
 	fwdFW *model.Firewall
 	term  *terminals
+	terms map[terminal]outcome // the terminal outcomes this sharer's worker has seen
 	// tracedTerms are the terminal keys this sharer traced.
 	tracedTerms []terminal
 	// in remembers dst's inbound decisions; srcMemo and dstMemo are the decisions of the pair
@@ -139,8 +140,8 @@ type sharer struct {
 }
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
-func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, ids *interner) *sharer {
-	sh := &sharer{m: m, term: term, shared: ids}
+func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, ids *interner, w *worker) *sharer {
+	sh := &sharer{m: m, term: term, shared: ids, terms: w.terms}
 	if noShare || !toFixed || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
 		return sh
 	}
@@ -152,7 +153,7 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, id
 	if c == nil || c.NIC.Primary() != c || model.IsPlatformAddr(f.Addr) || !namesNIC(m.p.Net, ref, c) {
 		return sh // trace might resolve the destination to another address: do not guess
 	}
-	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, forward.NewMemo(m.p), map[any]uint32{}, map[string]outcome{}, decisions{}
+	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, w.memo, w.ids, map[string]outcome{}, decisions{}
 	sh.fwSeen, sh.fwCuts = fwMemo{}, map[*model.Firewall][]uint32{}
 	sh.dstEff = m.p.ACL.ForIPConfig(c)
 	return sh
@@ -175,7 +176,14 @@ func (sh *sharer) lookup(keyed, isTerm bool, t terminal) (outcome, bool) {
 	case !keyed:
 		return outcome{}, false
 	case isTerm:
-		return sh.term.get(t)
+		if o, ok := sh.terms[t]; ok {
+			return o, true
+		}
+		o, ok := sh.term.get(t)
+		if ok {
+			sh.terms[t] = o
+		}
+		return o, ok
 	}
 	o, ok := sh.seen[string(sh.buf)]
 	return o, ok
@@ -185,6 +193,7 @@ func (sh *sharer) lookup(keyed, isTerm bool, t terminal) (outcome, bool) {
 func (sh *sharer) store(isTerm bool, t terminal, o outcome) {
 	if isTerm {
 		sh.term.put(t, o)
+		sh.terms[t] = o
 		sh.tracedTerms = append(sh.tracedTerms, t)
 		return
 	}
@@ -235,9 +244,10 @@ func (sh *sharer) source(j *job) *model.IPConfig {
 	return j.nic
 }
 
-// routes writes the route part of the key of source s; false means trace the pair.
-func (sh *sharer) routes(s *model.IPConfig) ([]*model.Firewall, bool) {
-	sh.srcEff = sh.m.p.ACL.ForIPConfig(s)
+// routes writes the route part of the key of source s, whose rules are eff; false means trace
+// the pair.
+func (sh *sharer) routes(s *model.IPConfig, eff *acl.Effective) ([]*model.Firewall, bool) {
+	sh.srcEff = eff
 	k, memo := sh.routeKeyOf(s)
 	if r, ok := sh.routeSeen[k]; memo && ok {
 		sh.buf, sh.holder, sh.fwdFW = append(sh.buf[:0], r.buf...), r.holder, r.fwdFW
@@ -503,9 +513,9 @@ func (sh *sharer) id(x any) uint32 {
 	return n
 }
 
-// interner numbers values for the sharers of one destination, so that their keys agree: one
-// key traced by two workers is then counted once (tracedKeys). Each sharer keeps the numbers
-// it has read in its own map.
+// interner numbers values for the sharers of a run, so that their keys agree: one key traced by
+// two workers is then counted once (tracedKeys). Each worker keeps the numbers it has read in
+// its own map, from one fixed endpoint to the next.
 type interner struct {
 	mu  sync.Mutex
 	ids map[any]uint32
