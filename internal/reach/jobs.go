@@ -45,19 +45,19 @@ type job struct {
 type prepared struct {
 	e    *evaluator
 	jobs []job
-	// order is every job's spans in address order: classes are laid out along it.
-	order []spanOf
-	term  *terminals // outcomes shared by every fixed endpoint (share.go)
-	ids   *interner  // the numbers keys hold, for every fixed endpoint (share.go)
+	// order is every job's spans in address order: classes are laid out along it; spansOf[k]
+	// are the indices in order of job k's spans.
+	order   []spanOf
+	spansOf [][]int
+	term    *terminals // outcomes shared by every fixed endpoint (share.go)
+	ids     *interner  // the numbers keys hold, for every fixed endpoint (share.go)
 	// workers are what each worker keeps from one fixed endpoint to the next.
 	workers []*worker
 }
 
-// worker is what one worker keeps from one fixed endpoint to the next: its class blocks, the
-// numbers it has read from the run's interner, its route decisions and the terminal outcomes it
+// worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read from the run's interner, its route decisions and the terminal outcomes it
 // has seen (share.go).
 type worker struct {
-	arena arena
 	ids   map[any]uint32
 	memo  *forward.Memo
 	terms map[terminal]outcome
@@ -119,6 +119,10 @@ func prepare(m *Model, q Query) (*prepared, error) {
 	}
 	// The spans of distinct jobs are disjoint.
 	slices.SortFunc(pr.order, func(a, b spanOf) int { return cmpU32(a.span.Lo, b.span.Lo) })
+	pr.spansOf = make([][]int, len(pr.jobs))
+	for k, o := range pr.order {
+		pr.spansOf[o.job] = append(pr.spansOf[o.job], k)
+	}
 	return pr, nil
 }
 

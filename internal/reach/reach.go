@@ -114,12 +114,15 @@ func RunMany(ctx context.Context, m *Model, q Query, emit func(i int, r *Result)
 	return nil
 }
 
-// run evaluates every job against fixed endpoint i, on every CPU. Each job's outcomes (one per
-// varying reference, protocol and port class) are sorted by its worker and then laid out along
-// the spans in address order, so the classes come sorted as compareClasses orders them.
+// run evaluates every job against fixed endpoint i, on every CPU. Each job's classes (one per
+// varying reference, protocol and port class) are written by its worker straight to their place
+// in the answer, once per span, and sorted there: the classes come sorted as compareClasses
+// orders them.
 func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	res := &Result{}
-	outcomes := make([][]Class, len(pr.jobs)) // Addrs unset
+	at, total := pr.layout(i)
+	res.Classes = make([]Class, total)
+	made := make([]int, len(pr.jobs)) // how many classes each job made (at most its room)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan int, 64)
@@ -134,11 +137,21 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 			traces, keyed := 0, 0
 			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, pr.ids, pr.workers[w])
 			sharers[w] = sh
-			ar := &pr.workers[w].arena
 			for k := range next {
-				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, ar)
+				spans := pr.spansOf[k]
+				first := spans[0]
+				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, res.Classes[at[first]:at[first]:at[first+1]])
 				slices.SortFunc(cs, compareClasses)
-				outcomes[k], skipped, traces, keyed = cs, append(skipped, sk...), traces+n, keyed+kn
+				for _, o := range spans {
+					place := res.Classes[at[o] : at[o]+len(cs)] // cs fits its room (layout)
+					if o != first {
+						copy(place, cs)
+					}
+					for c := range place {
+						place[c].Addrs = pr.order[o].span
+					}
+				}
+				made[k], skipped, traces, keyed = len(cs), append(skipped, sk...), traces+n, keyed+kn
 			}
 			mu.Lock()
 			res.Skipped, res.Traces, res.Shared = append(res.Skipped, skipped...), res.Traces+traces, res.Shared+keyed
@@ -161,50 +174,52 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	// trace once, so that they do not depend on how the jobs fell to the workers.
 	keys := tracedKeys(sharers)
 	res.Traces, res.Shared = res.Traces+keys, res.Shared-keys
-	total := 0
-	for _, o := range pr.order {
-		total += len(outcomes[o.job])
-	}
-	res.Classes = make([]Class, 0, total)
-	for _, o := range pr.order {
-		for _, c := range outcomes[o.job] {
-			c.Addrs = o.span
-			res.Classes = append(res.Classes, c)
-		}
-	}
-	for _, w := range pr.workers {
-		w.arena.reset() // the outcomes are copied out
-	}
+	res.Classes = pr.closeGaps(res.Classes, at, made)
 	return res, nil
 }
 
-// arena hands out the class slices of one worker's outcomes from large blocks, kept for the
-// next fixed endpoint: asked about thousands of endpoints, a run would otherwise allocate (and
-// collect) a slice per job and endpoint.
-type arena struct {
-	blocks [][]Class
-	at     int // blocks[:at] are full; blocks[at] is being handed out
-}
-
-// alloc is an empty slice with room for n classes.
-func (a *arena) alloc(n int) []Class {
-	for ; a.at < len(a.blocks); a.at++ {
-		if b := a.blocks[a.at]; cap(b)-len(b) >= n {
-			a.blocks[a.at] = b[:len(b)+n]
-			return b[len(b) : len(b) : len(b)+n]
+// layout is where each span's classes start in the answer for fixed endpoint i (at[k] for
+// pr.order[k]; at[len(pr.order)] is the end): every job has room for one class per live
+// reference, protocol and port class, the most it makes.
+func (pr *prepared) layout(i int) (at []int, total int) {
+	e := pr.e
+	room := make([]int, len(pr.jobs))
+	for k := range pr.jobs {
+		j := &pr.jobs[k]
+		if j.live == 0 {
+			continue
+		}
+		ports := len(j.portClasses(e, e.fixedPorts[i]))
+		for _, p := range e.q.Protocols {
+			if p == model.ProtoTCP || p == model.ProtoUDP {
+				room[k] += j.live * ports
+			} else {
+				room[k] += j.live // protocols without ports have one class
+			}
 		}
 	}
-	b := make([]Class, n, max(n, 4096))
-	a.blocks = append(a.blocks, b)
-	return b[:0:n]
+	at = make([]int, len(pr.order)+1)
+	for k, o := range pr.order {
+		at[k] = total
+		total += room[o.job]
+	}
+	at[len(pr.order)] = total
+	return at, total
 }
 
-// reset makes every block free again (what they hold is no longer read).
-func (a *arena) reset() {
-	for i := range a.blocks {
-		a.blocks[i] = a.blocks[i][:0]
+// closeGaps moves the classes together where a job made fewer than its room (a reference that
+// trace rejected on the way).
+func (pr *prepared) closeGaps(cs []Class, at, made []int) []Class {
+	n := 0
+	for k, o := range pr.order {
+		m := made[o.job]
+		if at[k] != n {
+			copy(cs[n:], cs[at[k]:at[k]+m])
+		}
+		n += m
 	}
-	a.at = 0
+	clear(cs[n:])
+	return cs[:n]
 }
 
 func compareClasses(a, b Class) int {
@@ -248,13 +263,12 @@ type varying struct {
 // one Class each with Addrs unset (the job's spans share it). A pair whose key sh has seen
 // takes the verdict and deciding step that key's trace proved (share.go). traces counts the
 // pairs traced without a key, keyedCells the classes with one (sh records the keys it traced).
-func (e *evaluator) class(fixed int, j *job, sh *sharer, ar *arena) (out []Class, skipped []string, traces, keyedCells int) {
+func (e *evaluator) class(fixed int, j *job, sh *sharer, out []Class) (_ []Class, skipped []string, traces, keyedCells int) {
 	skipped = slices.Clone(j.skipped)
 	if j.live == 0 {
 		return nil, skipped, 0, 0
 	}
 	portCls := j.portClasses(e, e.fixedPorts[fixed])
-	out = ar.alloc(len(j.vs) * len(e.q.Protocols) * len(portCls))
 	f := e.fixed[fixed]
 	fixedRef := f.Ref
 	if f.Trace != "" {
