@@ -125,7 +125,7 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	made := make([]int, len(pr.jobs)) // how many classes each job made (at most its room)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	next := make(chan int, 64)
+	next := make(chan [2]int, 64) // batches of jobs: one send per job costs more than a job
 	workers := max(1, runtime.GOMAXPROCS(0))
 	sharers := make([]*sharer, workers)
 	for len(pr.workers) < workers {
@@ -137,21 +137,26 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 			traces, keyed := 0, 0
 			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, pr.ids, pr.workers[w])
 			sharers[w] = sh
-			for k := range next {
-				spans := pr.spansOf[k]
-				first := spans[0]
-				cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, res.Classes[at[first]:at[first]:at[first+1]])
-				slices.SortFunc(cs, compareClasses)
-				for _, o := range spans {
-					place := res.Classes[at[o] : at[o]+len(cs)] // cs fits its room (layout)
-					if o != first {
-						copy(place, cs)
+			for batch := range next {
+				for k := batch[0]; k < batch[1]; k++ {
+					if j := &pr.jobs[k]; j.live == 0 && len(j.skipped) == 0 {
+						continue // nothing left to ask
 					}
-					for c := range place {
-						place[c].Addrs = pr.order[o].span
+					spans := pr.spansOf[k]
+					first := spans[0]
+					cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, res.Classes[at[first]:at[first]:at[first+1]])
+					slices.SortFunc(cs, compareClasses)
+					for _, o := range spans {
+						place := res.Classes[at[o] : at[o]+len(cs)] // cs fits its room (layout)
+						if o != first {
+							copy(place, cs)
+						}
+						for c := range place {
+							place[c].Addrs = pr.order[o].span
+						}
 					}
+					made[k], skipped, traces, keyed = len(cs), append(skipped, sk...), traces+n, keyed+kn
 				}
-				made[k], skipped, traces, keyed = len(cs), append(skipped, sk...), traces+n, keyed+kn
 			}
 			mu.Lock()
 			res.Skipped, res.Traces, res.Shared = append(res.Skipped, skipped...), res.Traces+traces, res.Shared+keyed
@@ -159,11 +164,11 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 		})
 	}
 	var err error
-	for k := range pr.jobs {
+	for k := 0; k < len(pr.jobs); k += jobBatch {
 		if err = ctx.Err(); err != nil {
 			break
 		}
-		next <- k
+		next <- [2]int{k, min(k+jobBatch, len(pr.jobs))}
 	}
 	close(next)
 	wg.Wait()
@@ -177,6 +182,9 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	res.Classes = pr.closeGaps(res.Classes, at, made)
 	return res, nil
 }
+
+// jobBatch is how many jobs a worker takes at a time.
+const jobBatch = 32
 
 // layout is where each span's classes start in the answer for fixed endpoint i (at[k] for
 // pr.order[k]; at[len(pr.order)] is the end): every job has room for one class per live
