@@ -43,7 +43,9 @@ import (
 // default, a rule naming Internet decides as acl evaluates it: trace consults internet-tag only
 // to list it.) A key records more than a trace may read: a decision that does not
 // matter only splits keys, it never merges pairs that differ. TestRunManyEqualsRun and the twin
-// tests (every packet of random estates traced) check it.
+// tests (every packet of random estates traced) check it. The decisions a key records are looked
+// up per address range that decides alike rather than made for each pair (rulememo.go for NSG
+// levels and firewalls, routememo.go for the route part).
 
 // noShare, set by a test, turns sharing off: the reference the shared answers are compared with.
 var noShare bool
