@@ -125,8 +125,10 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	made := make([]int, len(pr.jobs)) // how many classes each job made (at most its room)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	next := make(chan [2]int, 64) // batches of jobs: one send per job costs more than a job
 	workers := max(1, runtime.GOMAXPROCS(0))
+	// Jobs go out in batches (one send per job would cost more than many a job), few at a time:
+	// a cancelled run stops within a batch.
+	next := make(chan [2]int, workers)
 	sharers := make([]*sharer, workers)
 	for len(pr.workers) < workers {
 		pr.workers = append(pr.workers, &worker{ids: map[any]uint32{}, memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{}})
@@ -138,6 +140,9 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 			sh := newSharer(pr.e.m, &pr.e.q, pr.e.fixed[i], pr.e.toFixed, pr.term, pr.ids, pr.workers[w])
 			sharers[w] = sh
 			for batch := range next {
+				if ctx.Err() != nil {
+					continue // the dispatcher stops too
+				}
 				for k := batch[0]; k < batch[1]; k++ {
 					if j := &pr.jobs[k]; j.live == 0 && len(j.skipped) == 0 {
 						continue // nothing left to ask
