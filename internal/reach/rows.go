@@ -62,8 +62,9 @@ func Rows(r *Result, fixed []Endpoint, to bool, all bool) []Row {
 	rows := make([]Row, 0, len(order))
 	for _, k := range order {
 		cs := groups[k]
+		ex := exampleCell(cs, fixed[k.fixed].Addr, to)
 		row := Row{From: cs[0].label, To: fixed[k.fixed].Label, Prefixes: spansToPrefixes(cs), Protocol: k.proto.String(),
-			Ports: k.ports, Verdict: k.verdict, Example: cs[0].example, Deciding: cs[0].deciding}
+			Ports: k.ports, Verdict: k.verdict, Example: ex.example, Deciding: ex.deciding}
 		if !to {
 			row.From, row.To = row.To, row.From
 		}
@@ -74,6 +75,34 @@ func Rows(r *Result, fixed []Endpoint, to bool, all bool) []Row {
 			strings.Compare(a.From, b.From), strings.Compare(a.Protocol, b.Protocol), strings.Compare(a.Ports, b.Ports))
 	})
 	return rows
+}
+
+// exampleCell is the cell whose packet a row shows: the first, unless its varying end is the
+// fixed endpoint's own address and the row holds another. A VM sending to its own address never
+// leaves it, so "from 10.0.0.4 to the VM at 10.0.0.4" explains nothing: the packet then comes
+// from another address of a cell (every address of a class behaves as its example does).
+func exampleCell(cs []cell, self netip.Addr, to bool) cell {
+	varying := func(q *trace.Query) *string {
+		if to {
+			return &q.From
+		}
+		return &q.To
+	}
+	if a, err := netip.ParseAddr(*varying(&cs[0].example)); err != nil || a != self {
+		return cs[0]
+	}
+	for _, c := range cs {
+		if _, err := netip.ParseAddr(*varying(&c.example)); err != nil {
+			continue // a resource, named by ID
+		}
+		for _, v := range []uint32{c.span.Lo, c.span.Hi} {
+			if a := addrOf(v); a != self {
+				*varying(&c.example) = a.String()
+				return c
+			}
+		}
+	}
+	return cs[0]
 }
 
 func verdictRank(v trace.Verdict) int {

@@ -271,6 +271,9 @@ func checkRows(t *testing.T, p *dataplane.Plane, q Query, res *Result) {
 		if !in {
 			t.Errorf("row %+v: example address %s is not in its prefixes", row, at)
 		}
+		if self := fixedAddr(fixed, row, to); self.IsValid() && addr == self && !onlyAddr(row.Prefixes, self) {
+			t.Errorf("row %+v: the example's varying end is the fixed endpoint's own address, though the row holds others", row)
+		}
 		if row.Protocol != "Icmp" && !portsContain(row.Ports, row.Example.DestinationPort) {
 			t.Errorf("row %+v: example port %d is not in %q", row, row.Example.DestinationPort, row.Ports)
 		}
@@ -375,4 +378,23 @@ func TestFixedEndpointErrors(t *testing.T) {
 			t.Errorf("%+v: no error, %d classes", q, len(res.Classes))
 		}
 	}
+}
+
+// fixedAddr is the address of the fixed endpoint row names (its Label), if it has one.
+func fixedAddr(fixed []Endpoint, row Row, to bool) netip.Addr {
+	name := row.To
+	if !to {
+		name = row.From
+	}
+	for _, f := range fixed {
+		if f.Label == name {
+			return f.Addr
+		}
+	}
+	return netip.Addr{}
+}
+
+// onlyAddr reports whether ps hold a and nothing else.
+func onlyAddr(ps []netip.Prefix, a netip.Addr) bool {
+	return len(ps) == 1 && ps[0] == netip.PrefixFrom(a, a.BitLen())
 }
