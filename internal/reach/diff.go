@@ -3,9 +3,11 @@ package reach
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -27,40 +29,133 @@ type Cell struct {
 	Deciding *trace.Deciding // the after side's deciding step (the before side's when after has none)
 }
 
-// Compare runs q on both models, one fixed endpoint at a time, and returns the cells whose
-// verdict differs, over the common refinement of both sides' classes. A fixed endpoint or a
-// varying address that exists on one side only is Unreachable on the other (trace finds no such
-// endpoint there). traces counts the packets walked.
+// Compare runs q on both models and returns the cells whose verdict differs, over the common
+// refinement of both sides' classes, fixed endpoint by fixed endpoint (CompareEach). traces counts
+// the packets walked.
 func Compare(ctx context.Context, before, after *Model, q Query) (cells []Cell, traces int, err error) {
+	traces, err = CompareEach(ctx, before, after, q, func(_ int, cs []Cell) error {
+		cells = append(cells, cs...)
+		return nil
+	})
+	if err != nil {
+		return nil, traces, err
+	}
+	return cells, traces, nil
+}
+
+// CompareEach compares q's answers on both models one fixed endpoint at a time: emit receives, in
+// endpoint order, the cells of endpoint i whose verdict differs. A fixed endpoint or a varying
+// address that exists on one side only is Unreachable on the other (trace finds no such endpoint
+// there). Each side's varying addresses are cut once for every fixed endpoint (RunMany), and the
+// two sides run at once; when a side cannot take every fixed endpoint (one is missing there), the
+// endpoints are asked one at a time. traces counts the packets walked. An error from emit stops
+// the comparison and is returned.
+func CompareEach(ctx context.Context, before, after *Model, q Query, emit func(i int, cells []Cell) error) (traces int, err error) {
 	fixed, to := q.To, true
 	if len(fixed) == 0 {
 		fixed, to = q.From, false
 	}
-	for _, f := range fixed {
+	if len(fixed) > 0 {
+		n, done, err := compareMany(ctx, before, after, q, fixed, to, emit)
+		if done || err != nil {
+			return n, err
+		}
+	}
+	for i, f := range fixed {
 		one := q
 		if to {
 			one.To = []Endpoint{f}
 		} else {
 			one.From = []Endpoint{f}
 		}
-		rb, errB := Run(ctx, before, one)
-		ra, errA := Run(ctx, after, one)
-		if errB != nil && errA != nil {
-			return nil, traces, errA
+		cb, ca, n, err := compareOne(ctx, before, after, one)
+		traces += n
+		if err != nil {
+			return traces, err
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, traces, err
+		if err := emit(i, overlay(f, to, cb, ca)); err != nil {
+			return traces, err
 		}
-		var cb, ca []Class
-		if errB == nil {
-			cb, traces = rb.Classes, traces+rb.Traces
-		}
-		if errA == nil {
-			ca, traces = ra.Classes, traces+ra.Traces
-		}
-		cells = append(cells, overlay(f, to, cb, ca)...)
 	}
-	return cells, traces, nil
+	return traces, nil
+}
+
+// compareOne runs a query of one fixed endpoint on both models: the classes of each side that
+// takes the endpoint (nil for a side that does not), and an error when neither does.
+func compareOne(ctx context.Context, before, after *Model, one Query) (cb, ca []Class, traces int, err error) {
+	rb, errB := Run(ctx, before, one)
+	ra, errA := Run(ctx, after, one)
+	if errB != nil && errA != nil {
+		return nil, nil, 0, errA
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, 0, err
+	}
+	if errB == nil {
+		cb, traces = rb.Classes, traces+rb.Traces
+	}
+	if errA == nil {
+		ca, traces = ra.Classes, traces+ra.Traces
+	}
+	return cb, ca, traces, nil
+}
+
+// compareMany runs q with every fixed endpoint on both models at once (RunMany), emitting each
+// endpoint's cells as both sides have answered it. done is false, with nothing emitted, when a
+// side rejects the query before answering any endpoint (a fixed endpoint it lacks): the caller
+// then asks one endpoint at a time, as Compare always did.
+func compareMany(parent context.Context, before, after *Model, q Query, fixed []Endpoint, to bool, emit func(int, []Cell) error) (traces int, done bool, err error) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	type side struct {
+		ch  chan *Result
+		err error
+	}
+	sides := []*side{{ch: make(chan *Result, 1)}, {ch: make(chan *Result, 1)}}
+	var wg sync.WaitGroup
+	for k, m := range []*Model{before, after} {
+		s := sides[k]
+		wg.Go(func() {
+			defer close(s.ch)
+			s.err = RunMany(ctx, m, q, func(_ int, r *Result) error {
+				select {
+				case s.ch <- r:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		})
+	}
+	emitted := 0
+	for i, f := range fixed {
+		rb, ok := <-sides[0].ch
+		if !ok {
+			break
+		}
+		ra, ok := <-sides[1].ch
+		if !ok {
+			break
+		}
+		traces += rb.Traces + ra.Traces
+		if err = emit(i, overlay(f, to, rb.Classes, ra.Classes)); err != nil {
+			break
+		}
+		emitted++
+	}
+	cancel()
+	wg.Wait()
+	switch {
+	case err != nil:
+		return traces, true, err
+	case emitted == len(fixed):
+		return traces, true, nil
+	case parent.Err() != nil:
+		return traces, true, parent.Err()
+	case emitted == 0:
+		return 0, false, nil // a side rejected a fixed endpoint (RunMany checks them all first)
+	}
+	return traces, true, cmp.Or(sides[0].err, sides[1].err, errors.New("reach: a side stopped answering"))
 }
 
 // side is one snapshot's classes of one fixed endpoint, protocol and varying reference, by span.
