@@ -90,14 +90,20 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 			inTo[a] = true
 		}
 	}
-	for _, r := range runs {
-		st.Endpoints += len(r.q.To) + len(r.q.From)
-		cs, n, err := reach.Compare(ctx, mb, ma, r.q)
+	byRun := make([][]reach.Cell, len(runs))
+	for _, b := range batches(runs) {
+		n, err := reach.CompareEach(ctx, mb, ma, b.q, func(i int, cs []reach.Cell) error {
+			byRun[b.runs[i]] = append(byRun[b.runs[i]], cs...)
+			return nil
+		})
 		st.Traces += n
 		if err != nil {
 			return nil, st, err
 		}
-		for _, c := range cs {
+	}
+	for i, r := range runs {
+		st.Endpoints += len(r.q.To) + len(r.q.From)
+		for _, c := range byRun[i] {
 			if !r.to && c.Span.Lo == c.Span.Hi && inTo[netip.AddrFrom4(spanAddr(c.Span.Lo))] {
 				continue
 			}
@@ -105,6 +111,43 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		}
 	}
 	return changeRows(cells), st, nil
+}
+
+// batch is the runs asking the same packets the same way, as one query: reach.CompareEach cuts
+// each side's varying addresses once for all their fixed endpoints. runs[i] is the run fixed
+// endpoint i of q comes from; a run's endpoints keep their order, so its cells do.
+type batch struct {
+	q    reach.Query
+	runs []int
+}
+
+func batches(runs []diffRun) []*batch {
+	byKey := map[string]*batch{}
+	var out []*batch
+	for i, r := range runs {
+		q := r.q
+		key := fmt.Sprint(r.to, q.Protocols, q.Space, q.Ports, q.Assume, q.Via)
+		b := byKey[key]
+		if b == nil {
+			b = &batch{q: q}
+			b.q.To, b.q.From = nil, nil
+			byKey[key] = b
+			out = append(out, b)
+		}
+		fixed := q.From
+		if r.to {
+			fixed = q.To
+		}
+		for range fixed {
+			b.runs = append(b.runs, i)
+		}
+		if r.to {
+			b.q.To = append(b.q.To, fixed...)
+		} else {
+			b.q.From = append(b.q.From, fixed...)
+		}
+	}
+	return out
 }
 
 // models are the two snapshots' reachability models. When only NSG rules changed, the after
