@@ -97,9 +97,9 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			o = a
 		}
 		sc.touchSubnets(n, o)
-		sc.touchNICs(n, o)
 		sc.touchPeerings(n, o)
 	}
+	sc.touchNICs(b, a)
 	sc.touchRules(b, a)
 	return sc
 }
@@ -146,24 +146,40 @@ func subnetKey(s *model.Subnet) string {
 }
 
 // touchNICs marks the NICs that differ (or one side lacks), and the subnets of such private
-// endpoints.
-func (sc *diffScope) touchNICs(n, o *model.Network) {
-	other := map[string]string{}
-	for _, nic := range o.NICs {
-		other[strings.ToLower(string(nic.ID))] = nicKey(nic)
+// endpoints. Each NIC's key is worked out once (an estate has thousands).
+func (sc *diffScope) touchNICs(b, a *model.Network) {
+	type side struct {
+		keys  []string          // n.NICs' keys, in order
+		byID  map[string]string // lower ID -> key
+		pes   []string
+		peIDs map[string]string
 	}
-	for _, nic := range n.NICs {
-		if k, ok := other[strings.ToLower(string(nic.ID))]; !ok || k != nicKey(nic) {
-			sc.nics[strings.ToLower(string(nic.ID))] = true
+	sides := [2]side{}
+	for i, n := range []*model.Network{b, a} {
+		s := side{byID: make(map[string]string, len(n.NICs)), peIDs: map[string]string{}}
+		for _, nic := range n.NICs {
+			k := nicKey(nic)
+			s.keys = append(s.keys, k)
+			s.byID[nic.ID.Key()] = k
 		}
+		for _, pe := range n.PrivateEndpoints {
+			k := fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)
+			s.pes = append(s.pes, k)
+			s.peIDs[pe.ID.Key()] = k
+		}
+		sides[i] = s
 	}
-	pes := map[string]string{}
-	for _, pe := range o.PrivateEndpoints {
-		pes[strings.ToLower(string(pe.ID))] = fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)
-	}
-	for _, pe := range n.PrivateEndpoints {
-		if k, ok := pes[strings.ToLower(string(pe.ID))]; (!ok || k != fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)) && pe.Subnet != nil {
-			sc.subnets[strings.ToLower(string(pe.Subnet.ID))] = true
+	for i, n := range []*model.Network{b, a} {
+		mine, other := sides[i], sides[1-i]
+		for j, nic := range n.NICs {
+			if k, ok := other.byID[nic.ID.Key()]; !ok || k != mine.keys[j] {
+				sc.nics[nic.ID.Key()] = true
+			}
+		}
+		for j, pe := range n.PrivateEndpoints {
+			if k, ok := other.peIDs[pe.ID.Key()]; (!ok || k != mine.pes[j]) && pe.Subnet != nil {
+				sc.subnets[pe.Subnet.ID.Key()] = true
+			}
 		}
 	}
 }
