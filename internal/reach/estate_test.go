@@ -85,8 +85,9 @@ func (e *estate) plane() *dataplane.Plane {
 // test universe 203.0.113.0/26 and 198.51.100.0/28) and tags.
 var (
 	ruleAddrs = []string{"*", "Internet", "VirtualNetwork", "10.0.0.0/8", "10.1.0.0/16", "10.2.10.0/24", "10.1.10.4/32",
-		"203.0.113.0/27", "203.0.113.32/28", "203.0.113.40/30", "198.51.100.8/29", "10.0.0.0/26"}
-	fwAddrs   = []string{"*", "10.0.0.0/8", "10.1.0.0/16", "203.0.113.0/28", "203.0.113.16-203.0.113.21", "198.51.100.0/29", "10.2.10.5"}
+		"203.0.113.0/27", "203.0.113.32/28", "203.0.113.40/30", "198.51.100.8/29", "10.0.0.0/26",
+		"10.1.10.5/32", "10.2.10.4/32", "10.2.11.4/31"} // single VMs: sources of one subnet that rules tell apart
+	fwAddrs   = []string{"*", "10.0.0.0/8", "10.1.0.0/16", "203.0.113.0/28", "203.0.113.16-203.0.113.21", "198.51.100.0/29", "10.2.10.5", "10.1.10.4"}
 	rulePorts = []model.PortRange{model.AllPorts, {Lo: 440, Hi: 440}, {Lo: 441, Hi: 443}, {Lo: 443, Hi: 445}, {Lo: 22, Hi: 22}, {Lo: 444, Hi: 447}}
 )
 
@@ -141,7 +142,18 @@ func randomEstate(r *rand.Rand) *estate {
 	hops := []*model.Route{
 		{NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.0.4")}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.1.4")},
 		{NextHopType: model.HopNone}, {NextHopType: model.HopInternet}, {NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.9.9.9")}}
-	routePrefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "203.0.113.0/27", "10.1.10.0/25", "198.51.100.0/29", "10.1.10.5/32"}
+	routePrefixes := []string{"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "203.0.113.0/27", "10.1.10.0/25", "198.51.100.0/29", "10.1.10.5/32", "10.2.10.4/32", "10.2.11.5/32"}
+	if r.Intn(2) == 0 {
+		// The firewall's own table tells VMs of one spoke subnet apart on the way back.
+		h := *hops[1+r.Intn(3)]
+		h.Name, h.Prefix = "fw-one", pfx(pick([]string{"10.1.10.5/32", "10.2.10.4/32", "10.2.11.5/32"}))
+		fwSubnet.RouteTable = e.routeTable("rt-fw", &h)
+	}
+	if r.Intn(3) == 0 {
+		// Overlapping address space (a merger): the hub claims one spoke VM's address too, so
+		// peering and firewall-VNet tests tell it from its subnet's others.
+		hub.AddressSpace = append(hub.AddressSpace, pfx(pick([]string{"10.1.10.4/32", "10.2.10.5/32"})))
+	}
 	for k, s := range append(subnets, nvaSubnet) {
 		if r.Intn(2) == 0 {
 			var routes []*model.Route

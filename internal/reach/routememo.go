@@ -1,6 +1,8 @@
 package reach
 
 import (
+	"bytes"
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -40,8 +42,7 @@ func (sh *sharer) routeKeyOf(s *model.IPConfig) (routeKey, bool) {
 		sh.routeCuts = sh.m.routeCuts(sh.dst.Subnet)
 		sh.routeSeen = map[routeKey]*routePart{}
 	}
-	n, _ := slices.BinarySearch(sh.routeCuts, u32(s.PrivateIP)+1)
-	return routeKey{s.Subnet, s.PublicIP != nil, int32(n)}, true
+	return routeKey{s.Subnet, s.PublicIP != nil, rank(sh.routeCuts, u32(s.PrivateIP))}, true
 }
 
 // routeCuts is the sorted IPv4 bounds of what routes reads of a source's address when the
@@ -100,4 +101,13 @@ func appendPrefixCuts(out []uint32, p netip.Prefix) []uint32 {
 		out = append(out, u32(next))
 	}
 	return out
+}
+
+// checkRoutePart panics when the route part worked out for s is not the one remembered for its
+// routeKey (checkMemo).
+func (sh *sharer) checkRoutePart(s *model.IPConfig, r *routePart) {
+	fws, ok := sh.routePart(s)
+	if ok != r.ok || (ok && (!bytes.Equal(sh.buf, r.buf) || !slices.Equal(sh.holder, r.holder) || sh.fwdFW != r.fwdFW || !slices.Equal(fws, r.fws))) {
+		panic(fmt.Sprintf("reach: remembered route part for %s is not the one its routes give", s.PrivateIP))
+	}
 }

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -94,13 +95,27 @@ func (c *effCuts) classOf(a netip.Addr) (rangeClass, bool) {
 	for i := range c.n {
 		rc.idx[i] = -1
 		if c.rules[i] {
-			n, _ := slices.BinarySearch(c.levels[i], v+1)
-			rc.idx[i] = int32(n) // bounds at or below v
+			rc.idx[i] = rank(c.levels[i], v)
 		}
 	}
 	rc.platform = c.platform && acl.PlatformMode(model.Outbound, a)
 	return rc, true
 }
+
+// rank is how many of the sorted, distinct bounds are at or below v: which of the ranges they cut
+// v falls in.
+func rank(bounds []uint32, v uint32) int32 {
+	n, found := slices.BinarySearch(bounds, v)
+	if found {
+		n++
+	}
+	return int32(n)
+}
+
+// checkMemo, set by a test, makes every remembered decision again where it is looked up and
+// panics when the two differ: a wrong cut would otherwise hide wherever the wrong decision
+// happens to key alike.
+var checkMemo bool
 
 // decisions remembers one Effective's decisions in one direction for one fixed end, per
 // rangeClass of the other end.
@@ -157,6 +172,9 @@ func (sh *sharer) inbound(s *model.IPConfig, proto model.Protocol, port uint16) 
 func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f acl.Flow) *acl.Result {
 	for i := range *cd {
 		if c := (*cd)[i]; c.proto == f.Proto && c.port == f.DstPort {
+			if checkMemo && eff.Evaluate(dir, f) != *c.res {
+				panic(fmt.Sprintf("reach: remembered %v decision for %+v is not what the rules decide", dir, f))
+			}
 			return c.res
 		}
 	}
@@ -224,9 +242,8 @@ func (sh *sharer) fwClasses(fws []*model.Firewall, s *model.IPConfig) {
 			cuts = sh.m.firewallCuts(fw, sh.m.p.Firewalls[fw])
 			sh.fwCuts[fw] = cuts
 		}
-		x, _ := slices.BinarySearch(cuts, u32(a)+1)
-		y, _ := slices.BinarySearch(cuts, u32(b)+1)
-		sh.fwOn[i] = [2]*fwCells{sh.fwSeen.of(fwPair{fw, int32(x), int32(y)}), sh.fwSeen.of(fwPair{fw, int32(y), int32(x)})}
+		x, y := rank(cuts, u32(a)), rank(cuts, u32(b))
+		sh.fwOn[i] = [2]*fwCells{sh.fwSeen.of(fwPair{fw, x, y}), sh.fwSeen.of(fwPair{fw, y, x})}
 	}
 }
 
@@ -249,12 +266,21 @@ func (sh *sharer) firewall(fw *model.Firewall, cs *fwCells, p firewall.Packet) *
 	}
 	for _, v := range *cs {
 		if v.proto == p.Proto && v.srcPort == p.SrcPort && v.dstPort == p.DstPort {
+			if checkMemo && !sameVerdict(sh.m.p.Firewalls[fw].Evaluate(p), v.res) {
+				panic(fmt.Sprintf("reach: remembered verdict of %s for %+v is not what its rules decide", fw.Name, p))
+			}
 			return v
 		}
 	}
 	v := &fwVerdict{proto: p.Proto, srcPort: p.SrcPort, dstPort: p.DstPort, res: sh.m.p.Firewalls[fw].Evaluate(p)}
 	*cs = append(*cs, v)
 	return v
+}
+
+// sameVerdict reports whether a and b agree on all a key or a terminal reads.
+func sameVerdict(a, b firewall.Result) bool {
+	return a.Kind == b.Kind && a.Action == b.Action && a.Rule == b.Rule && a.SNAT == b.SNAT && a.Holder == b.Holder &&
+		slices.Equal(a.Candidates, b.Candidates)
 }
 
 // candidates is an unknown verdict's candidates as terminal keys hold them.

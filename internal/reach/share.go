@@ -252,6 +252,9 @@ func (sh *sharer) routes(s *model.IPConfig, eff *acl.Effective) ([]*model.Firewa
 	sh.srcEff = eff
 	k, memo := sh.routeKeyOf(s)
 	if r, ok := sh.routeSeen[k]; memo && ok {
+		if checkMemo {
+			sh.checkRoutePart(s, r)
+		}
 		sh.buf, sh.holder, sh.fwdFW = append(sh.buf[:0], r.buf...), r.holder, r.fwdFW
 		return r.fws, r.ok
 	}
