@@ -150,6 +150,9 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 					spans := pr.spansOf[k]
 					first := spans[0]
 					cs, sk, n, kn := pr.e.class(i, &pr.jobs[k], sh, res.Classes[at[first]:at[first]:at[first+1]])
+					if len(cs) > at[first+1]-at[first] {
+						panic("reach: a job made more classes than layout made room for")
+					}
 					slices.SortFunc(cs, compareClasses)
 					for _, o := range spans {
 						place := res.Classes[at[o] : at[o]+len(cs)] // cs fits its room (layout)
@@ -193,7 +196,7 @@ const jobBatch = 32
 
 // layout is where each span's classes start in the answer for fixed endpoint i (at[k] for
 // pr.order[k]; at[len(pr.order)] is the end): every job has room for one class per live
-// reference, protocol and port class, the most it makes.
+// reference, protocol and port class (portsOf), the most it makes.
 func (pr *prepared) layout(i int) (at []int, total int) {
 	e := pr.e
 	room := make([]int, len(pr.jobs))
@@ -202,13 +205,9 @@ func (pr *prepared) layout(i int) (at []int, total int) {
 		if j.live == 0 {
 			continue
 		}
-		ports := len(j.portClasses(e, e.fixedPorts[i]))
+		portCls := j.portClasses(e, e.fixedPorts[i])
 		for _, p := range e.q.Protocols {
-			if p == model.ProtoTCP || p == model.ProtoUDP {
-				room[k] += j.live * ports
-			} else {
-				room[k] += j.live // protocols without ports have one class
-			}
+			room[k] += j.live * len(portsOf(p, portCls))
 		}
 	}
 	at = make([]int, len(pr.order)+1)
@@ -306,11 +305,7 @@ endpoints:
 		}
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {
-			pcs := portCls
-			if proto != model.ProtoTCP && proto != model.ProtoUDP {
-				pcs = [][2]uint64{{0, 0}} // protocols without ports have one class, 0
-			}
-			for _, pc := range pcs {
+			for _, pc := range portsOf(proto, portCls) {
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
 				if !e.toFixed {
 					q.From, q.To = fixedRef, v.ref
@@ -367,6 +362,17 @@ endpoints:
 	}
 	return out, skipped, traces, keyedCells
 }
+
+// portsOf is the port classes proto is asked on: the query's for TCP and UDP; a protocol without
+// ports has one class, 0. (layout makes room by it.)
+func portsOf(proto model.Protocol, portCls [][2]uint64) [][2]uint64 {
+	if proto == model.ProtoTCP || proto == model.ProtoUDP {
+		return portCls
+	}
+	return noPorts
+}
+
+var noPorts = [][2]uint64{{0, 0}}
 
 // repPort is the port a class is traced with: a well-known one when the class holds it, else
 // its first port (port 0 only when alone): every port of the class behaves alike.

@@ -46,3 +46,20 @@ func TestClassesWithin(t *testing.T) {
 		t.Errorf("classes %s, want %s", got, want)
 	}
 }
+
+// TestRank: an address's range among bounds counts the bounds at or below it, up to the last
+// address (where v+1 would wrap).
+func TestRank(t *testing.T) {
+	bounds := []uint32{0, 10, 0xffffffff}
+	for _, c := range []struct {
+		v    uint32
+		want int32
+	}{{0, 1}, {9, 1}, {10, 2}, {11, 2}, {0xfffffffe, 2}, {0xffffffff, 3}} {
+		if got := rank(bounds, c.v); got != c.want {
+			t.Errorf("rank(%d) = %d, want %d", c.v, got, c.want)
+		}
+	}
+	if got := rank(nil, 5); got != 0 {
+		t.Errorf("rank with no bounds = %d, want 0", got)
+	}
+}
