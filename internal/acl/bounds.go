@@ -7,12 +7,11 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// Bounds yields, for the rules of direction dir, the first address of every range one side
-// reads (the source side when src, else the destination side) and the address after each
-// range's last. Two addresses with no bound between them (and alike for PlatformMode) are decided
-// alike on that side by every rule: with the other end, the protocol and the ports fixed, the
-// level gives them one answer. For callers that remember decisions per address range (reach's
-// sharing).
+// Bounds yields, for the rules of direction dir, every address range one side reads (the source
+// side when src, else the destination side). Two addresses that no yielded range's first address
+// or the address after its last separates (and alike for PlatformMode) are decided alike on that
+// side by every rule: with the other end, the protocol and the ports fixed, the level gives them
+// one answer. For callers that remember decisions per address range (reach's sharing).
 // A side that names "*" or the evaluated NIC's own ASG reads no address and yields nothing.
 func (rs *RuleSet) Bounds(dir model.Direction, src bool, yield func(ipset.Range)) {
 	if rs == nil {

@@ -55,8 +55,8 @@ type prepared struct {
 	workers []*worker
 }
 
-// worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read from the run's interner, its route decisions and the terminal outcomes it
-// has seen (share.go).
+// worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read
+// from the run's interner, its route decisions and the terminal outcomes it has seen (share.go).
 type worker struct {
 	ids   map[any]uint32
 	memo  *forward.Memo

@@ -300,8 +300,8 @@ endpoints:
 			}
 			fws, keyed = sh.routes(src, j.eff)
 			base = len(sh.buf)
-			sh.classes(j, src)
-			sh.fwClasses(fws, src)
+			sh.pickRuleMemos(j, src)
+			sh.pickFirewallMemos(fws, src)
 		}
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {

@@ -47,7 +47,9 @@ func (sh *sharer) routeKeyOf(s *model.IPConfig) (routeKey, bool) {
 
 // routeCuts is the sorted IPv4 bounds of what routes reads of a source's address when the
 // destination is in subnet d: the prefixes of d's table, and those every destination shares
-// (sharedRouteCuts).
+// (sharedRouteCuts). Private endpoint /32s (which Table.Prefixes leaves out) cut nothing here: a
+// /32 selects only the endpoint's own address, and a source that address belongs to is never
+// keyed (shareableNIC wants one owner; a private endpoint source is a terminal).
 func (m *Model) routeCuts(d *model.Subnet) []uint32 {
 	out := slices.Clone(m.sharedRouteCuts())
 	if t := m.p.FIB.Subnet(d); t != nil {

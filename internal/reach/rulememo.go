@@ -70,7 +70,7 @@ type effCuts struct {
 	levels   [3][]uint32
 	rules    [3]bool
 	n        int
-	platform bool // outbound, destination side: PlatformMode tells addresses apart too
+	platform bool // outbound, destination side: PlatformMode tells addresses apart too (sharers never key a platform destination today; the cuts do not rely on it)
 }
 
 // cutsOf is eff's effCuts in direction dir, on the source side when src.
@@ -183,10 +183,10 @@ func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f ac
 	return &r
 }
 
-// classes works out where the pair of source s (job j's) and the destination falls for the
+// pickRuleMemos works out where the pair of source s (job j's) and the destination falls for the
 // source's outbound rules (the destination's address) and the destination's inbound ones (the
 // source's), once per pair.
-func (sh *sharer) classes(j *job, s *model.IPConfig) {
+func (sh *sharer) pickRuleMemos(j *job, s *model.IPConfig) {
 	sh.srcMemo, sh.dstMemo = nil, nil
 	if sh.srcEff != nil {
 		if j.outCuts == nil {
@@ -228,9 +228,9 @@ type fwVerdict struct {
 	cands            *string
 }
 
-// fwClasses finds the remembered verdicts of the pair's packets at each firewall on its way:
+// pickFirewallMemos finds the remembered verdicts of the pair's packets at each firewall on its way:
 // sh.fwOn[i] holds those of fws[i], forward and back (nil where not remembered).
-func (sh *sharer) fwClasses(fws []*model.Firewall, s *model.IPConfig) {
+func (sh *sharer) pickFirewallMemos(fws []*model.Firewall, s *model.IPConfig) {
 	sh.fwOn = [2][2]*fwCells{}
 	a, b := s.PrivateIP, sh.dst.PrivateIP
 	if !a.Is4() || !b.Is4() {
