@@ -98,13 +98,11 @@ func RunMany(ctx context.Context, m *Model, q Query, emit func(i int, r *Result)
 	if err != nil {
 		return err
 	}
+	pr.e.one = true
 	for i := range pr.e.fixed {
 		r, err := pr.run(ctx, i)
 		if err != nil {
 			return err
-		}
-		for k := range r.Classes {
-			r.Classes[k].Fixed = 0
 		}
 		slices.Sort(r.Skipped)
 		if err := emit(i, r); err != nil {
@@ -264,6 +262,7 @@ type evaluator struct {
 	fixed      []Endpoint
 	fixedPorts [][]uint64
 	toFixed    bool // the fixed side is the destination
+	one        bool // each fixed endpoint is answered on its own (RunMany): classes say Fixed 0
 }
 
 // varying is one trace endpoint for an address class.
@@ -314,6 +313,9 @@ endpoints:
 					q.SourcePort = trace.DefaultSourcePort
 				}
 				c := Class{Fixed: fixed, Label: v.label, Protocol: proto, Ports: model.PortRange{Lo: uint16(pc[0]), Hi: uint16(pc[1])}, Example: q}
+				if e.one {
+					c.Fixed = 0
+				}
 				if e.toFixed {
 					c.Example.To = f.Ref
 				} else {
