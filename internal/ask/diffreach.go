@@ -12,6 +12,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -33,7 +34,7 @@ type ReachChange struct {
 
 // ReachDiffStats says how much diff recomputed.
 type ReachDiffStats struct {
-	Scope     string `json:"scope"` // "none", "rules", "endpoints", "transit" or "skipped"
+	Scope     string `json:"scope"` // "none", "rules", "routes", "endpoints", "transit" or "skipped"
 	Reason    string `json:"reason,omitempty"`
 	Endpoints int    `json:"endpoints"` // fixed endpoints traced (one per group of alike NICs)
 	Traces    int    `json:"traces"`
@@ -72,6 +73,8 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		st.Scope = "transit"
 	case len(sc.subnets) > 0 || len(sc.nics) > 0:
 		st.Scope = "endpoints"
+	case len(sc.routed) > 0:
+		st.Scope = "routes"
 	case len(sc.rules) > 0:
 		st.Scope = "rules"
 	default:
@@ -214,10 +217,37 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 	}
 	if len(sc.transit) > 0 {
 		every := endpointsOf(nb, na, mb, ma, func(*model.Subnet) bool { return true }, nil)
-		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: sc.transit, Assume: opts.Assume}, true, nil},
-			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: sc.transit, Assume: opts.Assume}, false, nil})
+		space := union(sc.transit)
+		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
+			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
+	}
+	// Subnets whose routes alone changed: their endpoints both ways, over the changed routes'
+	// addresses only.
+	var routed []netip.Prefix
+	for k, ps := range sc.routed {
+		if !sc.subnets[k] {
+			routed = append(routed, ps...)
+		}
+	}
+	if len(routed) > 0 {
+		ends := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool {
+			k := s.ID.Key()
+			return sc.routed[k] != nil && !sc.subnets[k]
+		}, nil)
+		space := union(routed)
+		runs = append(runs, diffRun{reach.Query{To: ends.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
+			diffRun{reach.Query{From: ends.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
 	}
 	return runs
+}
+
+// union is the prefixes covering ps once each (a query's space must not repeat an address).
+func union(ps []netip.Prefix) []netip.Prefix {
+	var b ipset.Builder
+	for _, p := range ps {
+		b.AddPrefix(p)
+	}
+	return b.Set().Only4().Prefixes()
 }
 
 // pendingRun is one endpoint's query for changed NSG rules, before the models exist.

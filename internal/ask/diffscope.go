@@ -26,6 +26,10 @@ type diffScope struct {
 	// transit are the destinations whose route changed in a subnet that forwards others' flows:
 	// only packets to (or replies to) these addresses can take another way there.
 	transit []netip.Prefix
+	// routed are the subnets (lower IDs) whose effective routes changed and that forward nothing,
+	// with the changed routes' prefixes: only their endpoints' packets to (or replies to) those
+	// addresses can change. A subnet also in subnets is recomputed whole.
+	routed map[string][]netip.Prefix
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -46,7 +50,7 @@ var local = map[string]bool{
 // scopeOf works out what a change touches from the resources that changed, the effective routes
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
-	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}}
+	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{}}
 	ids := allIDs(res)
 	for _, id := range ids {
 		t := strings.ToLower(azure.TypeFromID(id))
@@ -67,28 +71,28 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	}
 	for _, r := range routes {
 		// A subnet's routes decide the packets leaving it: its own flows and their replies when
-		// nothing in it forwards, recomputed whole with its endpoints; a firewall's, an
-		// appliance's or a gateway's routes decide flows that cross it from anywhere
+		// nothing in it forwards; a firewall's, an appliance's or a gateway's routes decide flows
+		// that cross it from anywhere
 		// (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Custom
 		// routes": a route table applies to the traffic leaving the subnets associated with it).
-		// A new (or removed) subnet's routes are its own flows', recomputed with its NICs.
+		// Longest prefix match picks another route only for destinations inside a route added or
+		// removed (virtual-networks-udr-overview, "How Azure selects a route"), and the
+		// VirtualNetwork and Internet tags the subnet's NSGs read change only inside them too
+		// (spec §2.4: they are unions of route prefixes, and the complement). A new (or removed)
+		// subnet's routes are its own flows', recomputed with its NICs.
 		k := strings.ToLower(r.Subnet)
+		ps, ok := changedPrefixes(r)
 		switch {
 		case both[k] != 2:
 		case forwarder(b, k) || forwarder(a, k):
-			// Longest prefix match picks another route only for destinations inside a route
-			// added or removed (virtual-networks-udr-overview, "How Azure selects a route").
-			for _, x := range append(slices.Clone(r.Added), r.Removed...) {
-				for _, ap := range x.AddressPrefix {
-					if p, err := netip.ParsePrefix(ap); err == nil && p.Addr().Is4() {
-						sc.transit = append(sc.transit, p.Masked())
-					} else if !sc.global {
-						sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed ("+ap+")"
-					}
-				}
+			if !ok && !sc.global {
+				sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed (not only IPv4 prefixes)"
 			}
-		default:
+			sc.transit = append(sc.transit, ps...)
+		case !ok || translatedIn(ps, b, a):
 			sc.subnets[k] = true
+		default:
+			sc.routed[k] = append(sc.routed[k], ps...)
 		}
 	}
 	for _, n := range []*model.Network{b, a} {
@@ -102,6 +106,41 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchNICs(b, a)
 	sc.touchRules(b, a)
 	return sc
+}
+
+// changedPrefixes is the IPv4 prefixes of the routes r adds and removes; false when one is not
+// an IPv4 prefix (diff cannot bound the change by address).
+func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
+	var out []netip.Prefix
+	for _, x := range append(slices.Clone(r.Added), r.Removed...) {
+		for _, ap := range x.AddressPrefix {
+			p, err := netip.ParsePrefix(ap)
+			if err != nil || !p.Addr().Is4() {
+				return nil, false
+			}
+			out = append(out, p.Masked())
+		}
+	}
+	return out, true
+}
+
+// translatedIn reports whether a prefix holds an address an Azure Firewall translates sources to
+// (its subnet's: spec §3.3): a reply towards it leaves an endpoint's subnet for a packet that
+// came from anywhere, so bounding that subnet's flows by the prefixes would miss some.
+func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
+	for _, n := range []*model.Network{b, a} {
+		for _, fw := range n.Firewalls {
+			if fw.Subnet == nil {
+				continue
+			}
+			for _, x := range fw.Subnet.Prefixes {
+				if slices.ContainsFunc(ps, x.Overlaps) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // allIDs is every resource the diff names: added, removed and changed.
