@@ -155,3 +155,19 @@ func BenchmarkAllPairsSubnetsEstate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReachFromVMEstate is `reach --from VM` after the build: every destination address,
+// TCP and UDP, on every port.
+func BenchmarkReachFromVMEstate(b *testing.B) {
+	n := estateNetwork(b)
+	m := Build(dataplane.Build(n))
+	q := Query{From: []Endpoint{estateVM(n)}}
+	for b.Loop() {
+		res, err := Run(context.Background(), m, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Traces), "traces")
+		b.ReportMetric(float64(len(res.Classes)), "classes")
+	}
+}

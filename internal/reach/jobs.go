@@ -30,11 +30,12 @@ type job struct {
 	// share traces (share.go).
 	nic *model.IPConfig
 	pe  *model.PrivateEndpoint
-	// out remembers nic's outbound decisions towards every fixed endpoint, by the fixed
-	// endpoint's place among outCuts (rulememo.go).
+	// decided remembers nic's decisions in its direction (outbound as the source, inbound as
+	// the destination) with every fixed endpoint, by the fixed endpoint's place among cuts
+	// (rulememo.go).
 	eff     *acl.Effective // nic's rules, once a fixed endpoint shares with it
-	out     decisions
-	outCuts *effCuts
+	decided decisions
+	cuts    *effCuts
 	// portFixed and portCls are the port classes last cut for a fixed endpoint's boundaries.
 	portFixed []uint64
 	portCls   [][2]uint64

@@ -290,17 +290,18 @@ endpoints:
 		if j.dead[k] {
 			continue
 		}
-		src := sh.source(j)
+		nic := sh.varying(j)
 		var fws []*model.Firewall
 		base, keyed := 0, false
-		if src != nil {
+		if nic != nil {
 			if j.eff == nil {
-				j.eff = e.m.p.ACL.ForIPConfig(src)
+				j.eff = e.m.p.ACL.ForIPConfig(nic)
 			}
-			fws, keyed = sh.routes(src, j.eff)
+			sh.pair(nic, j.eff)
+			fws, keyed = sh.routes(nic)
 			base = len(sh.buf)
-			sh.pickRuleMemos(j, src)
-			sh.pickFirewallMemos(fws, src)
+			sh.pickRuleMemos(j)
+			sh.pickFirewallMemos(fws)
 		}
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {
@@ -324,9 +325,9 @@ endpoints:
 				key := (keyed || fromPE) && q.SourcePort != 0
 				term, isTerm := peTerm, fromPE
 				if key && !fromPE {
-					if term, isTerm = sh.terminal(src, proto, q.DestinationPort); !isTerm {
+					if term, isTerm = sh.terminal(proto, q.DestinationPort); !isTerm {
 						sh.buf = sh.buf[:base]
-						key = sh.rules(src, fws, proto, q.DestinationPort)
+						key = sh.rules(fws, proto, q.DestinationPort)
 					}
 				}
 				if o, seen := sh.lookup(key, isTerm, term); seen {

@@ -11,11 +11,11 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// Remembering the route part of keys. For one destination, sharer.routes reads a source only
-// through its subnet, whether it has a public IP, and its address in route lookups towards it
-// (out of the destination's subnet and out of each firewall's) and in tests of VNet address
-// spaces (peerings, the firewall's VNet). Sources of one subnet whose addresses no bound of those
-// prefixes separates get the same route part, so it is worked out once per destination.
+// Remembering the route part of keys. For one fixed endpoint, sharer.routes reads the varying NIC
+// only through its subnet, whether it has a public IP, and its address in route lookups towards
+// it (out of the fixed endpoint's subnet and out of each firewall's) and in tests of VNet
+// address spaces (peerings, the firewall's VNet). NICs of one subnet whose addresses no bound of
+// those prefixes separates get the same route part, so it is worked out once per fixed endpoint.
 
 // routeKey is what sharer.routes reads of a source (above).
 type routeKey struct {
@@ -33,21 +33,21 @@ type routePart struct {
 	ok     bool
 }
 
-// routeKeyOf is s's routeKey; false when its route part is not remembered (not IPv4).
-func (sh *sharer) routeKeyOf(s *model.IPConfig) (routeKey, bool) {
-	if !s.PrivateIP.Is4() {
+// routeKeyOf is varying v's routeKey; false when its route part is not remembered (not IPv4).
+func (sh *sharer) routeKeyOf(v *model.IPConfig) (routeKey, bool) {
+	if !v.PrivateIP.Is4() {
 		return routeKey{}, false
 	}
 	if sh.routeCuts == nil {
-		sh.routeCuts = sh.m.routeCuts(sh.dst.Subnet)
+		sh.routeCuts = sh.m.routeCuts(sh.fixed.Subnet)
 		sh.routeSeen = map[routeKey]*routePart{}
 	}
-	return routeKey{s.Subnet, s.PublicIP != nil, rank(sh.routeCuts, u32(s.PrivateIP))}, true
+	return routeKey{v.Subnet, v.PublicIP != nil, rank(sh.routeCuts, u32(v.PrivateIP))}, true
 }
 
-// routeCuts is the sorted IPv4 bounds of what routes reads of a source's address when the
-// destination is in subnet d: the prefixes of d's table, and those every destination shares
-// (sharedRouteCuts). Private endpoint /32s (which Table.Prefixes leaves out) cut nothing here: a
+// routeCuts is the sorted IPv4 bounds of what routes reads of the varying NIC's address when the
+// fixed endpoint is in subnet d: the prefixes of d's table, and those every fixed endpoint
+// shares (sharedRouteCuts). Private endpoint /32s (which Table.Prefixes leaves out) cut nothing here: a
 // /32 selects only the endpoint's own address, and a source that address belongs to is never
 // keyed (shareableNIC wants one owner; a private endpoint source is a terminal).
 func (m *Model) routeCuts(d *model.Subnet) []uint32 {
@@ -105,11 +105,11 @@ func appendPrefixCuts(out []uint32, p netip.Prefix) []uint32 {
 	return out
 }
 
-// checkRoutePart panics when the route part worked out for s is not the one remembered for its
-// routeKey (checkMemo).
-func (sh *sharer) checkRoutePart(s *model.IPConfig, r *routePart) {
-	fws, ok := sh.routePart(s)
+// checkRoutePart panics when the route part worked out for the pair is not the one remembered
+// for its routeKey (checkMemo).
+func (sh *sharer) checkRoutePart(r *routePart) {
+	fws, ok := sh.routePart()
 	if ok != r.ok || (ok && (!bytes.Equal(sh.buf, r.buf) || !slices.Equal(sh.holder, r.holder) || sh.fwdFW != r.fwdFW || !slices.Equal(fws, r.fws))) {
-		panic(fmt.Sprintf("reach: remembered route part for %s is not the one its routes give", s.PrivateIP))
+		panic(fmt.Sprintf("reach: remembered route part for %s -> %s is not the one its routes give", sh.src.PrivateIP, sh.dst.PrivateIP))
 	}
 }

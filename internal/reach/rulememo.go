@@ -14,11 +14,12 @@ import (
 
 // Remembering NSG decisions per address range. Asked who reaches one destination, then the
 // next, a source's outbound rules meet the destinations in a few ranges again and again, and
-// the destination's inbound rules meet the sources in a few ranges: acl.RuleSet.Bounds cuts the
-// other end's addresses into ranges that every level decides alike, so each decision is
-// evaluated once per range, protocol and port and looked up after. A source's outbound decisions
-// are kept with its job across every destination of a run (one worker holds a job at a time);
-// a destination's inbound ones with each worker's sharer.
+// the destination's inbound rules meet the sources in a few ranges (and alike, asked what one
+// source reaches, then the next): acl.RuleSet.Bounds cuts the other end's addresses into ranges
+// that every level decides alike, so each decision is evaluated once per range, protocol and
+// port and looked up after. A varying NIC's decisions (outbound as the source, inbound as the
+// destination) are kept with its job across every fixed endpoint of a run (one worker holds a
+// job at a time); the fixed endpoint's with each worker's sharer.
 
 // setSide is one side of one direction of a rule set.
 type setSide struct {
@@ -70,12 +71,14 @@ type effCuts struct {
 	levels   [3][]uint32
 	rules    [3]bool
 	n        int
-	platform bool // outbound, destination side: PlatformMode tells addresses apart too (sharers never key a platform destination today; the cuts do not rely on it)
+	platform bool // outbound (destination side): PlatformMode tells addresses apart too (sharers never key a platform destination today; the cuts do not rely on it)
 }
 
-// cutsOf is eff's effCuts in direction dir, on the source side when src.
-func (m *Model) cutsOf(eff *acl.Effective, dir model.Direction, src bool) *effCuts {
-	c := &effCuts{platform: !src && dir == model.Outbound}
+// cutsOf is eff's effCuts in direction dir, on the side of the other end: the destination's
+// outbound, the source's inbound.
+func (m *Model) cutsOf(eff *acl.Effective, dir model.Direction) *effCuts {
+	src := dir == model.Inbound
+	c := &effCuts{platform: dir == model.Outbound}
 	eff.Levels(dir, func(_ acl.Level, rs *acl.RuleSet) {
 		if rs != nil {
 			c.levels[c.n], c.rules[c.n] = m.boundsOf(setSide{rs, dir, src}), true
@@ -141,12 +144,12 @@ func (ds decisions) of(c rangeClass) *classDecisions {
 	return cd
 }
 
-// outbound is the source's decision for the flow from s to the destination on proto and port.
-func (sh *sharer) outbound(s *model.IPConfig, proto model.Protocol, port uint16) (*acl.Result, bool) {
+// outbound is the source's decision for the pair's flow on proto and port.
+func (sh *sharer) outbound(proto model.Protocol, port uint16) (*acl.Result, bool) {
 	if sh.srcEff == nil {
 		return nil, false
 	}
-	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
+	f := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	if sh.srcMemo == nil {
 		r := sh.srcEff.Evaluate(model.Outbound, f)
 		return &r, true
@@ -154,12 +157,12 @@ func (sh *sharer) outbound(s *model.IPConfig, proto model.Protocol, port uint16)
 	return sh.srcMemo.remember(sh.srcEff, model.Outbound, f), true
 }
 
-// inbound is the destination's decision for the flow from s on proto and port.
-func (sh *sharer) inbound(s *model.IPConfig, proto model.Protocol, port uint16) (*acl.Result, bool) {
+// inbound is the destination's decision for the pair's flow on proto and port.
+func (sh *sharer) inbound(proto model.Protocol, port uint16) (*acl.Result, bool) {
 	if sh.dstEff == nil {
 		return nil, false
 	}
-	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
+	f := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	if sh.dstMemo == nil {
 		r := sh.dstEff.Evaluate(model.Inbound, f)
 		return &r, true
@@ -183,30 +186,38 @@ func (cd *classDecisions) remember(eff *acl.Effective, dir model.Direction, f ac
 	return &r
 }
 
-// pickRuleMemos works out where the pair of source s (job j's) and the destination falls for the
+// pickRuleMemos works out where the pair (job j's NIC and the fixed endpoint) falls for the
 // source's outbound rules (the destination's address) and the destination's inbound ones (the
 // source's), once per pair.
-func (sh *sharer) pickRuleMemos(j *job, s *model.IPConfig) {
-	sh.srcMemo, sh.dstMemo = nil, nil
-	if sh.srcEff != nil {
-		if j.outCuts == nil {
-			j.outCuts, j.out = sh.m.cutsOf(sh.srcEff, model.Outbound, false), decisions{}
+func (sh *sharer) pickRuleMemos(j *job) {
+	v, f, vdir, fdir := sh.src, sh.dst, model.Outbound, model.Inbound
+	if !sh.toFixed {
+		v, f, vdir, fdir = sh.dst, sh.src, model.Inbound, model.Outbound
+	}
+	var vm, fm *classDecisions
+	if j.eff != nil {
+		if j.cuts == nil {
+			j.cuts, j.decided = sh.m.cutsOf(j.eff, vdir), decisions{}
 		}
-		if c, ok := j.outCuts.classOf(sh.dst.PrivateIP); ok {
-			sh.srcMemo = j.out.of(c)
+		if c, ok := j.cuts.classOf(f.PrivateIP); ok {
+			vm = j.decided.of(c)
 		}
 	}
-	if sh.dstEff != nil {
-		if sh.inCuts == nil {
-			sh.inCuts = sh.m.cutsOf(sh.dstEff, model.Inbound, true)
+	if sh.fixedEff != nil {
+		if sh.fixedCuts == nil {
+			sh.fixedCuts = sh.m.cutsOf(sh.fixedEff, fdir)
 		}
-		if c, ok := sh.inCuts.classOf(s.PrivateIP); ok {
-			sh.dstMemo = sh.in.of(c)
+		if c, ok := sh.fixedCuts.classOf(v.PrivateIP); ok {
+			fm = sh.fixedMemo.of(c)
 		}
+	}
+	sh.srcMemo, sh.dstMemo = vm, fm
+	if !sh.toFixed {
+		sh.srcMemo, sh.dstMemo = fm, vm
 	}
 }
 
-// Firewall verdicts are remembered the same way, per destination: a firewall's rules cut the
+// Firewall verdicts are remembered the same way, per fixed endpoint: a firewall's rules cut the
 // addresses into few ranges (firewall.Engine.Bounds; 24 bounds on the 10,000-NIC estate).
 // (A verdict's assumptions, which may read the destination address, are not part of a key.)
 
@@ -230,9 +241,9 @@ type fwVerdict struct {
 
 // pickFirewallMemos finds the remembered verdicts of the pair's packets at each firewall on its way:
 // sh.fwOn[i] holds those of fws[i], forward and back (nil where not remembered).
-func (sh *sharer) pickFirewallMemos(fws []*model.Firewall, s *model.IPConfig) {
+func (sh *sharer) pickFirewallMemos(fws []*model.Firewall) {
 	sh.fwOn = [2][2]*fwCells{}
-	a, b := s.PrivateIP, sh.dst.PrivateIP
+	a, b := sh.src.PrivateIP, sh.dst.PrivateIP
 	if !a.Is4() || !b.Is4() {
 		return
 	}

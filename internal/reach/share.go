@@ -14,10 +14,11 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
-// Sharing traces between sources. Asked who reaches a VM, most source classes are VMs whose
-// flows cross the same few decisions: their NSG's verdict, the route out of their subnet, the
-// firewall's rule, the VM's NSG, the route back. A trace from source NIC s to destination NIC
-// d reads s only through the decisions a key records:
+// Sharing traces between the NICs of the varying side. Asked who reaches a VM (or what a VM
+// reaches), most classes of the other side are VMs whose flows cross the same few decisions:
+// their NSG's verdict, the route out of their subnet, the firewall's rule, the VM's NSG, the
+// route back. A trace from source NIC s to destination NIC d, one of them fixed, reads the
+// other only through the decisions a key records:
 //
 //   - the route out of s's subnet towards d and the route out of d's subnet back towards s,
 //     and out of every firewall on either way towards both (what decided, the route's holder and
@@ -25,17 +26,20 @@ import (
 //     either side holds s or d);
 //   - per protocol and port, s's effective rules outbound and d's inbound (every level: its NSG,
 //     access and rule) and every such firewall's verdict both ways (kind, action, rule, SNAT);
-//   - whether s's and d's VNets and subnets are the same and whether s has a public IP.
+//   - whether s's and d's VNets and subnets are the same and whether either has a public IP.
+//
+// (The destination NIC's own identity is read only where its host drops UDP to the port it keeps
+// (model.HostReservedUDPPort): with the destination varying, that cell is traced on its own.)
 //
 // A flow from a private endpoint, or that the source's NSG denies, or the first firewall on its
 // way denies (or cannot decide without the FQDN), ends there: its trace
 // reads nothing of the destination but the address those decisions were taken on, so such pairs
-// share one trace across every destination of a RunMany (terminals), keyed by the denying level
-// or firewall rule.
+// share one trace across every fixed endpoint of a RunMany (terminals), keyed by the denying
+// level or firewall rule.
 //
 // Pairs with equal keys get the same verdict and deciding step (which names a rule or route the
 // key holds), so one trace per key proves them all; each class keeps its own example packet.
-// Where the trace's dependence on s is harder to state the pair is traced on its own: either
+// Where the trace's dependence on the varying NIC is harder to state the pair is traced on its own: either
 // NIC with IP forwarding, a load balancer pool, a missing NSG, route table or subnet, a route to
 // anything but a VNet, a peering, a firewall or None, a firewall beyond the first that cannot
 // decide, a query with Via or with an --assume switch flipped. (Assumptions a rule or firewall
@@ -107,13 +111,16 @@ func (t *terminals) put(k terminal, o outcome) {
 	t.seen[k] = o
 }
 
-// sharer keys the pairs of one fixed destination for one worker (not safe for concurrent use:
+// sharer keys the pairs of one fixed endpoint for one worker (not safe for concurrent use:
 // each worker has its own, so a key may be traced once per worker).
 type sharer struct {
-	m    *Model
-	memo *forward.Memo
-	dst  *model.IPConfig // nil: nothing is shared
-	// srcEff and dstEff are the effective rules of the source being keyed and of dst.
+	m       *Model
+	memo    *forward.Memo
+	fixed   *model.IPConfig // nil: nothing is shared
+	toFixed bool            // fixed is the destination (else the source)
+	// src and dst are the pair being keyed (one of them fixed), srcEff and dstEff their
+	// effective rules (pair).
+	src, dst       *model.IPConfig
 	srcEff, dstEff *acl.Effective
 	ids            map[any]uint32 // the numbers read from shared
 	shared         *interner
@@ -127,10 +134,12 @@ type sharer struct {
 	terms map[terminal]outcome // the terminal outcomes this sharer's worker has seen
 	// tracedTerms are the terminal keys this sharer traced.
 	tracedTerms []terminal
-	// in remembers dst's inbound decisions; srcMemo and dstMemo are the decisions of the pair
-	// being keyed (rulememo.go), nil where they are not remembered.
-	in               decisions
-	inCuts           *effCuts
+	// fixedEff is fixed's effective rules; fixedMemo remembers its decisions in its direction
+	// (inbound as the destination, outbound as the source); srcMemo and dstMemo are the
+	// decisions of the pair being keyed (rulememo.go), nil where they are not remembered.
+	fixedEff         *acl.Effective
+	fixedMemo        decisions
+	fixedCuts        *effCuts
 	srcMemo, dstMemo *classDecisions
 	// routeCuts and routeSeen remember route parts of keys (routememo.go).
 	routeCuts []uint32
@@ -143,8 +152,8 @@ type sharer struct {
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
 func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, ids *interner, w *worker) *sharer {
-	sh := &sharer{m: m, term: term, shared: ids, terms: w.terms}
-	if noShare || !toFixed || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
+	sh := &sharer{m: m, term: term, shared: ids, terms: w.terms, toFixed: toFixed}
+	if noShare || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
 		return sh
 	}
 	ref := f.Ref
@@ -153,11 +162,11 @@ func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, id
 	}
 	c := m.shareableNIC(f.Addr)
 	if c == nil || c.NIC.Primary() != c || model.IsPlatformAddr(f.Addr) || !namesNIC(m.p.Net, ref, c) {
-		return sh // trace might resolve the destination to another address: do not guess
+		return sh // trace might resolve the fixed endpoint to another address: do not guess
 	}
-	sh.dst, sh.memo, sh.ids, sh.seen, sh.in = c, w.memo, w.ids, map[string]outcome{}, decisions{}
+	sh.fixed, sh.memo, sh.ids, sh.seen, sh.fixedMemo = c, w.memo, w.ids, map[string]outcome{}, decisions{}
 	sh.fwSeen, sh.fwCuts = fwMemo{}, map[*model.Firewall][]uint32{}
-	sh.dstEff = m.p.ACL.ForIPConfig(c)
+	sh.fixedEff = m.p.ACL.ForIPConfig(c)
 	return sh
 }
 
@@ -238,40 +247,49 @@ func (m *Model) shareableNIC(a netip.Addr) *model.IPConfig {
 	return c
 }
 
-// source is the ip configuration of job j's source when pairs from it can share.
-func (sh *sharer) source(j *job) *model.IPConfig {
-	if sh.dst == nil || j.nic == nil || j.nic.NIC == sh.dst.NIC {
+// varying is the ip configuration of job j's varying side when pairs with it can share.
+func (sh *sharer) varying(j *job) *model.IPConfig {
+	if sh.fixed == nil || j.nic == nil || j.nic.NIC == sh.fixed.NIC {
 		return nil
 	}
 	return j.nic
 }
 
-// routes writes the route part of the key of source s, whose rules are eff; false means trace
-// the pair.
-func (sh *sharer) routes(s *model.IPConfig, eff *acl.Effective) ([]*model.Firewall, bool) {
-	sh.srcEff = eff
-	k, memo := sh.routeKeyOf(s)
+// pair makes the pair of v (varying, whose rules are eff) and the fixed endpoint the one keyed.
+func (sh *sharer) pair(v *model.IPConfig, eff *acl.Effective) {
+	if sh.toFixed {
+		sh.src, sh.dst, sh.srcEff, sh.dstEff = v, sh.fixed, eff, sh.fixedEff
+	} else {
+		sh.src, sh.dst, sh.srcEff, sh.dstEff = sh.fixed, v, sh.fixedEff, eff
+	}
+}
+
+// routes writes the route part of the key of the pair with varying v; false means trace the
+// pair.
+func (sh *sharer) routes(v *model.IPConfig) ([]*model.Firewall, bool) {
+	k, memo := sh.routeKeyOf(v)
 	if r, ok := sh.routeSeen[k]; memo && ok {
 		if checkMemo {
-			sh.checkRoutePart(s, r)
+			sh.checkRoutePart(r)
 		}
 		sh.buf, sh.holder, sh.fwdFW = append(sh.buf[:0], r.buf...), r.holder, r.fwdFW
 		return r.fws, r.ok
 	}
-	fws, ok := sh.routePart(s)
+	fws, ok := sh.routePart()
 	if memo {
 		sh.routeSeen[k] = &routePart{buf: slices.Clone(sh.buf), holder: sh.holder, fwdFW: sh.fwdFW, fws: fws, ok: ok}
 	}
 	return fws, ok
 }
 
-// routePart writes the route part of the key of source s, as routes.
-func (sh *sharer) routePart(s *model.IPConfig) (fws []*model.Firewall, ok bool) {
-	d := sh.dst
+// routePart writes the route part of the key of the pair, as routes.
+func (sh *sharer) routePart() (fws []*model.Firewall, ok bool) {
+	s, d := sh.src, sh.dst
 	sh.buf, sh.holder, sh.fwdFW = sh.buf[:0], nil, nil
 	sh.flag(s.Subnet.VNet == d.Subnet.VNet)
 	sh.flag(s.Subnet == d.Subnet)
 	sh.flag(s.PublicIP != nil)
+	sh.flag(d.PublicIP != nil)
 	fws, ok = sh.decision(fws, s.Subnet, d.PrivateIP, d, s)
 	if !ok {
 		return nil, false
@@ -383,16 +401,19 @@ func (sh *sharer) peering(p *model.Peering, to, src *model.IPConfig) bool {
 // destination's, else a firewall's, else the source's, else the first route's. The source's
 // rules and the route are recorded only where they may be it, or where the source denies, so
 // sources whose NSGs allow alike share a key.
-func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Protocol, port uint16) bool {
-	fwd := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
+func (sh *sharer) rules(fws []*model.Firewall, proto model.Protocol, port uint16) bool {
+	if !sh.toFixed && proto == model.ProtoUDP && port == model.HostReservedUDPPort {
+		return false // the host's drop names the destination NIC (spec §2.6): no key states it
+	}
+	fwd := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
 	back := acl.Flow{Src: fwd.Dst, Dst: fwd.Src, Proto: proto, SrcPort: port, DstPort: trace.DefaultSourcePort}
 	sh.put(uint32(proto))
 	sh.put(uint32(port))
-	src, ok := sh.outbound(s, proto, port)
+	src, ok := sh.outbound(proto, port)
 	if !ok {
 		return false
 	}
-	dst, ok := sh.inbound(s, proto, port)
+	dst, ok := sh.inbound(proto, port)
 	if !ok {
 		return false
 	}
@@ -425,7 +446,7 @@ func (sh *sharer) rules(s *model.IPConfig, fws []*model.Firewall, proto model.Pr
 // drops any flow it would start at once (spec §5: clients initiate; the endpoint never does),
 // naming the endpoint, whatever the destination and port.
 func (sh *sharer) endpointSource(j *job) (terminal, bool) {
-	if sh.dst == nil || j.pe == nil {
+	if sh.fixed == nil || !sh.toFixed || j.pe == nil {
 		return terminal{}, false
 	}
 	return terminal{pe: j.pe}, true
@@ -439,11 +460,11 @@ func (m *Model) endpointAt(a netip.Addr) *model.PrivateEndpoint {
 	return nil
 }
 
-// terminal reports the key of a flow from s that ends on the source's side: denied by s's
-// rules, or by the firewall s's route leads to (routes has run for s).
-func (sh *sharer) terminal(s *model.IPConfig, proto model.Protocol, port uint16) (terminal, bool) {
-	f := acl.Flow{Src: s.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
-	r, ok := sh.outbound(s, proto, port)
+// terminal reports the key of a flow of the pair that ends on the source's side: denied by the
+// source's rules, or by the firewall its route leads to (routes has run for the pair).
+func (sh *sharer) terminal(proto model.Protocol, port uint16) (terminal, bool) {
+	f := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
+	r, ok := sh.outbound(proto, port)
 	switch {
 	case !ok:
 		return terminal{}, false
