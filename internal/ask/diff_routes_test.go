@@ -9,6 +9,8 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/reach"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // routedEstate is diffEstate(seed) with a route table on spoke1's first subnet (which forwards
@@ -105,5 +107,35 @@ func TestDiffRoutesNearFirewall(t *testing.T) {
 	sc = scopeOf(diff.Resources{}, routes, nb, na)
 	if sc.subnets[k] || !slices.Equal(sc.routed[k], []netip.Prefix{netip.MustParsePrefix("203.0.113.64/28")}) {
 		t.Errorf("a route elsewhere: subnets %v, routed %v; want the subnet bounded by the route", sc.subnets, sc.routed)
+	}
+}
+
+func v4(s string) uint32 {
+	b := netip.MustParseAddr(s).As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// TestChangeRowsExample: a row's example does not send from an endpoint to itself when another
+// of its cells, or another address of the cell, does not; the deciding step is the example's.
+func TestChangeRowsExample(t *testing.T) {
+	vm := reach.Endpoint{Ref: "10.1.10.4", Addr: netip.MustParseAddr("10.1.10.4"), Label: "s0"}
+	cell := func(lo, hi, from string, rule string) reach.Cell {
+		return reach.Cell{Fixed: vm, ToFixed: true, Label: "s0", Protocol: model.ProtoTCP, Ports: model.PortRange{Lo: 22, Hi: 22},
+			Span: reach.Span{Lo: v4(lo), Hi: v4(hi)}, Before: trace.Reachable, After: trace.Unreachable,
+			Example: trace.Query{From: from, To: vm.Ref, Protocol: model.ProtoTCP, DestinationPort: 22}, Deciding: &trace.Deciding{Rule: rule}}
+	}
+	for _, c := range []struct {
+		name      string
+		cells     []reach.Cell
+		from, why string
+	}{
+		{"another cell", []reach.Cell{cell("10.1.10.4", "10.1.10.4", "10.1.10.4", "a"), cell("10.1.10.5", "10.1.10.5", "10.1.10.5", "b")}, "10.1.10.5", "b"},
+		{"another address", []reach.Cell{cell("10.1.10.0", "10.1.10.7", "10.1.10.4", "a")}, "10.1.10.0", "a"},
+		{"alone", []reach.Cell{cell("10.1.10.4", "10.1.10.4", "10.1.10.4", "a")}, "10.1.10.4", "a"},
+	} {
+		rows := changeRows(c.cells)
+		if len(rows) != 1 || rows[0].Example.From != c.from || rows[0].Deciding.Rule != c.why {
+			t.Errorf("%s: rows %+v; want one row from %s deciding %s", c.name, rows, c.from, c.why)
+		}
 	}
 }

@@ -486,7 +486,9 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 	return out
 }
 
-// changeRows groups cells by places, protocol and verdicts; a row's ports are its cells'.
+// changeRows groups cells by places, protocol and verdicts; a row's ports are its cells'. Its
+// example is its first cell's, unless that sends from an endpoint to itself and another cell
+// does not (cellExample).
 func changeRows(cells []reach.Cell) []ReachChange {
 	type key struct {
 		from, to      string
@@ -495,6 +497,7 @@ func changeRows(cells []reach.Cell) []ReachChange {
 	}
 	rows := map[key]*ReachChange{}
 	ports := map[key][]model.PortRange{}
+	selfOnly := map[key]bool{} // the row's example sends from an endpoint to itself
 	var order []key
 	for _, c := range cells {
 		from, to := c.Label, c.Fixed.Label
@@ -502,9 +505,14 @@ func changeRows(cells []reach.Cell) []ReachChange {
 			from, to = to, from
 		}
 		k := key{from, to, c.Protocol, c.Before, c.After}
-		if rows[k] == nil {
+		ex, self := cellExample(c)
+		switch r := rows[k]; {
+		case r == nil:
 			order = append(order, k)
-			rows[k] = &ReachChange{From: from, To: to, Protocol: c.Protocol.String(), Before: c.Before, After: c.After, Example: c.Example, Deciding: c.Deciding}
+			rows[k] = &ReachChange{From: from, To: to, Protocol: c.Protocol.String(), Before: c.Before, After: c.After, Example: ex, Deciding: c.Deciding}
+			selfOnly[k] = self
+		case selfOnly[k] && !self:
+			r.Example, r.Deciding, selfOnly[k] = ex, c.Deciding, false
 		}
 		ports[k] = append(ports[k], c.Ports)
 	}
@@ -521,4 +529,27 @@ func changeRows(cells []reach.Cell) []ReachChange {
 			strings.Compare(string(a.Before), string(b.Before)), strings.Compare(string(a.After), string(b.After)))
 	})
 	return out
+}
+
+// cellExample is c's example, with the varying end moved to another address of c's span when it
+// sent from the fixed endpoint to itself (every address of a cell behaves alike): a packet a VM
+// sends to its own address never leaves it, which reads badly as an example. self reports that
+// no other address was there to take.
+func cellExample(c reach.Cell) (q trace.Query, self bool) {
+	q = c.Example
+	varying := &q.From
+	if !c.ToFixed {
+		varying = &q.To
+	}
+	a, err := netip.ParseAddr(*varying)
+	if err != nil || a != c.Fixed.Addr {
+		return q, false
+	}
+	for _, v := range []uint32{c.Span.Lo, c.Span.Hi} {
+		if o := netip.AddrFrom4(spanAddr(v)); o != a {
+			*varying = o.String()
+			return q, false
+		}
+	}
+	return q, true
 }
