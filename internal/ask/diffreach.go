@@ -34,7 +34,7 @@ type ReachChange struct {
 
 // ReachDiffStats says how much diff recomputed.
 type ReachDiffStats struct {
-	Scope     string `json:"scope"` // "none", "rules", "routes", "endpoints", "transit" or "skipped"
+	Scope     string `json:"scope"` // "none", "rules", "firewall", "routes", "endpoints", "transit" or "skipped"
 	Reason    string `json:"reason,omitempty"`
 	Endpoints int    `json:"endpoints"` // fixed endpoints traced (one per group of alike NICs)
 	Traces    int    `json:"traces"`
@@ -58,6 +58,13 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 			sc.global, sc.reason = true, reason
 		}
 	}
+	if sc.firewall && !sc.global {
+		fw, reason := firewallRuns(before.Plane, after.Plane, opts)
+		if reason != "" {
+			sc.global, sc.reason = true, reason
+		}
+		pending = append(pending, fw...)
+	}
 	if sc.global {
 		// Every flow may change: all-pairs recomputation, which diff does not attempt (an
 		// estate's worth of traces); the answer says so rather than list a part as the whole.
@@ -77,13 +84,17 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		st.Scope = "routes"
 	case len(sc.rules) > 0:
 		st.Scope = "rules"
+	case sc.firewall:
+		st.Scope = "firewall"
 	default:
 		return []ReachChange{}, st, nil
 	}
-	if st.Scope == "rules" && len(pending) == 0 {
+	if (st.Scope == "rules" || st.Scope == "firewall") && len(pending) == 0 {
 		return []ReachChange{}, st, nil // no filtering decision changed: no model to build
 	}
-	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules")
+	// Only NSG rules changed: the after model is the before one refined by the edited rules
+	// (Rebase); a firewall's rules cut the classes too, so their change builds both.
+	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall)
 	runs := planRuns(nb, na, mb, ma, sc, opts)
 	runs = append(runs, groupRuns(pending, mb, ma)...)
 	var cells []reach.Cell
@@ -441,8 +452,9 @@ type addrEnd struct {
 }
 
 // addrsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts and
-// by the NICs inNIC accepts: as destinations (with NICs' public IPs, private endpoints, internal
-// load balancer frontends) and as sources (NICs, firewalls); each once, in the order found.
+// by the NICs inNIC accepts: as destinations (with NICs' and firewalls' public IPs, private
+// endpoints, internal load balancer frontends) and as sources (NICs, firewalls); each once, in
+// the order found.
 func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
 	seen := map[netip.Addr]bool{}
 	var out []addrEnd
@@ -466,6 +478,11 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 		for _, fw := range n.Firewalls {
 			if fw.Subnet != nil && inSubnet(fw.Subnet) {
 				add(fw.PrivateIP, true)
+				for _, p := range fw.PublicIPs {
+					if p != nil {
+						add(p.Address, false) // its DNAT rules' destination
+					}
+				}
 			}
 		}
 		for _, pe := range n.PrivateEndpoints {

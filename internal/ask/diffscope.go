@@ -30,6 +30,9 @@ type diffScope struct {
 	// with the changed routes' prefixes: only their endpoints' packets to (or replies to) those
 	// addresses can change. A subnet also in subnets is recomputed whole.
 	routed map[string][]netip.Prefix
+	// firewall: firewall rules changed (rule collection groups, IP groups): the packets the
+	// changed rules match are recomputed (difffirewall.go).
+	firewall bool
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -56,6 +59,8 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
+		case firewallRuleTypes[t]:
+			sc.firewall = true
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}
@@ -374,6 +379,7 @@ func ruleSide(n *model.Network, entries []string, asgs []*model.ASG) ([]netip.Pr
 var routeNeutral = map[string]bool{
 	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
 	"microsoft.network/applicationsecuritygroups": true, "microsoft.compute/virtualmachines": true,
+	"microsoft.network/firewallpolicies/rulecollectiongroups": true, "microsoft.network/ipgroups": true,
 }
 
 // routeSubnets are the subnets (lower IDs) whose effective routes a change may touch, or nil
