@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
@@ -40,6 +41,10 @@ const fwEndpoints = 2000
 // firewallRuns are the queries changed firewall rules need; a non-empty reason says diff cannot
 // bound the change (a firewall's engine on one side only, too many endpoints).
 func firewallRuns(pb, pa *dataplane.Plane, opts Options) ([]pendingRun, string) {
+	if !opts.Assume.Default(assume.FwReverseDeny) {
+		// Replies are matched against deny rules too: a changed rule reaches flows the other way.
+		return nil, "firewall rules changed under --assume fw-reverse-deny=breaks"
+	}
 	doms, reason := changedDomains(pb, pa)
 	if reason != "" {
 		return nil, reason
