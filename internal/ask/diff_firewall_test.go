@@ -1,12 +1,10 @@
 package ask
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
 
@@ -121,7 +119,6 @@ func mutateFirewall(n *model.Network, r *rand.Rand) string {
 // every firewall public IP finds; every row's example traces to its verdicts and no sampled flow
 // changes outside the rows.
 func TestDiffFirewallRules(t *testing.T) {
-	ctx, opts := context.Background(), DefaultOptions()
 	rows, seeds := 0, uint64(24)
 	if n, err := strconv.ParseUint(os.Getenv("VNETDOCTOR_DIFF_SEEDS"), 10, 64); err == nil {
 		seeds = n // more seeds than CI runs, when changing the incremental scope
@@ -133,32 +130,9 @@ func TestDiffFirewallRules(t *testing.T) {
 		na.Freeze()
 		before, after := NewSnapshot(nb), NewSnapshot(na)
 		sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: rcgID}}}, nil, nb, na)
-		got, st, err := diffReach(ctx, before, after, sc, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Scope != "firewall" && st.Scope != "none" {
-			t.Fatalf("seed %d (%s): scope %+v; want firewall", seed, what, st)
-		}
-		full := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}}
-		for _, s := range na.Subnets {
-			full.subnets[s.ID.Key()] = true
-		}
-		all, fst, err := diffReach(ctx, before, after, full, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(rowKeys(got), rowKeys(all)) {
-			t.Errorf("seed %d (%s): firewall rows (%d traces)\n%v\nfull recomputation (%d traces)\n%v", seed, what, st.Traces, rowKeys(got), fst.Traces, rowKeys(all))
-		}
-		for _, row := range got {
-			if vb, va := verdictOrUnreachable(t, before, row.Example), verdictOrUnreachable(t, after, row.Example); vb != row.Before || va != row.After {
-				t.Errorf("seed %d (%s): row %+v: example traces to %s before, %s after", seed, what, row, vb, va)
-			}
-		}
+		got, _, _ := againstFull(t, fmt.Sprintf("seed %d (%s)", seed, what), before, after, sc, "firewall")
 		sampleOutsideRows(t, seed, what, before, after, got, rand.New(rand.NewPCG(seed, 17)))
 		rows += len(got)
-		t.Logf("seed %d (%s): scope %s, %d rows, %d traces (full recomputation: %d)", seed, what, st.Scope, len(got), st.Traces, fst.Traces)
 	}
 	if rows < 24 {
 		t.Errorf("only %d rows over all seeds: the rule changes change too little to test anything", rows)

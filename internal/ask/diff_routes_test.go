@@ -2,6 +2,7 @@ package ask
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -46,45 +47,55 @@ func routedEstate(seed uint64, change bool) *model.Network {
 // fewer traces; every row's example traces to its verdicts and no sampled flow changes outside
 // the rows.
 func TestDiffRoutes(t *testing.T) {
-	ctx, opts := context.Background(), DefaultOptions()
 	rows := 0
 	for seed := uint64(1); seed <= 9; seed++ {
 		nb, na := routedEstate(seed, false), routedEstate(seed, true)
 		before, after := NewSnapshot(nb), NewSnapshot(na)
 		sc := scopeOf(diff.Resources{}, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
-		got, st, err := diffReach(ctx, before, after, sc, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Scope != "routes" {
-			t.Fatalf("seed %d: scope %+v; want routes", seed, st)
-		}
-		full := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}}
-		for _, s := range na.Subnets {
-			full.subnets[s.ID.Key()] = true
-		}
-		all, fst, err := diffReach(ctx, before, after, full, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(rowKeys(got), rowKeys(all)) {
-			t.Errorf("seed %d: routes rows (%d traces)\n%v\nfull recomputation (%d traces)\n%v", seed, st.Traces, rowKeys(got), fst.Traces, rowKeys(all))
-		}
+		name := fmt.Sprintf("seed %d", seed)
+		got, st, fst := againstFull(t, name, before, after, sc, "routes")
 		if st.Traces >= fst.Traces {
-			t.Errorf("seed %d: %d traces, no fewer than recomputing every subnet (%d)", seed, st.Traces, fst.Traces)
-		}
-		for _, r := range got {
-			if vb, va := verdictOrUnreachable(t, before, r.Example), verdictOrUnreachable(t, after, r.Example); vb != r.Before || va != r.After {
-				t.Errorf("seed %d: row %+v: example traces to %s before, %s after", seed, r, vb, va)
-			}
+			t.Errorf("%s: %d traces, no fewer than recomputing every subnet (%d)", name, st.Traces, fst.Traces)
 		}
 		sampleOutsideRows(t, seed, "route table", before, after, got, rand.New(rand.NewPCG(seed, 5)))
 		rows += len(got)
-		t.Logf("seed %d: %d rows, %d traces (full recomputation: %d)", seed, len(got), st.Traces, fst.Traces)
 	}
 	if rows < 9 {
 		t.Errorf("only %d rows over all seeds: the route changes change too little to test anything", rows)
 	}
+}
+
+// againstFull is diff's incremental reachability over sc (whose scope must be want), checked
+// against recomputing every subnet: the same rows, each example tracing to its verdicts. It
+// returns the rows and both runs' figures.
+func againstFull(t *testing.T, name string, before, after *Snapshot, sc diffScope, want string) ([]ReachChange, ReachDiffStats, ReachDiffStats) {
+	t.Helper()
+	ctx, opts := context.Background(), DefaultOptions()
+	got, st, err := diffReach(ctx, before, after, sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Scope != want && st.Scope != "none" {
+		t.Fatalf("%s: scope %+v; want %s", name, st, want)
+	}
+	full := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}}
+	for _, s := range after.Plane.Net.Subnets {
+		full.subnets[s.ID.Key()] = true
+	}
+	all, fst, err := diffReach(ctx, before, after, full, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rowKeys(got), rowKeys(all)) {
+		t.Errorf("%s: %s rows (%d traces)\n%v\nfull recomputation (%d traces)\n%v", name, want, st.Traces, rowKeys(got), fst.Traces, rowKeys(all))
+	}
+	for _, r := range got {
+		if vb, va := verdictOrUnreachable(t, before, r.Example), verdictOrUnreachable(t, after, r.Example); vb != r.Before || va != r.After {
+			t.Errorf("%s: row %+v: example traces to %s before, %s after", name, r, vb, va)
+		}
+	}
+	t.Logf("%s: scope %s, %d rows, %d traces (full recomputation: %d)", name, st.Scope, len(got), st.Traces, fst.Traces)
+	return got, st, fst
 }
 
 // TestDiffRoutesNearFirewall: a changed route towards a firewall's subnet (whose addresses a

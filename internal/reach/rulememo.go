@@ -146,28 +146,26 @@ func (ds decisions) of(c rangeClass) *classDecisions {
 
 // outbound is the source's decision for the pair's flow on proto and port.
 func (sh *sharer) outbound(proto model.Protocol, port uint16) (*acl.Result, bool) {
-	if sh.srcEff == nil {
-		return nil, false
-	}
-	f := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
-	if sh.srcMemo == nil {
-		r := sh.srcEff.Evaluate(model.Outbound, f)
-		return &r, true
-	}
-	return sh.srcMemo.remember(sh.srcEff, model.Outbound, f), true
+	return sh.decide(sh.srcEff, sh.srcMemo, model.Outbound, proto, port)
 }
 
 // inbound is the destination's decision for the pair's flow on proto and port.
 func (sh *sharer) inbound(proto model.Protocol, port uint16) (*acl.Result, bool) {
-	if sh.dstEff == nil {
+	return sh.decide(sh.dstEff, sh.dstMemo, model.Inbound, proto, port)
+}
+
+// decide is eff's decision in direction dir for the pair's flow on proto and port, looked up in
+// memo (nil: not remembered); false when there are no rules to read.
+func (sh *sharer) decide(eff *acl.Effective, memo *classDecisions, dir model.Direction, proto model.Protocol, port uint16) (*acl.Result, bool) {
+	if eff == nil {
 		return nil, false
 	}
 	f := acl.Flow{Src: sh.src.PrivateIP, Dst: sh.dst.PrivateIP, Proto: proto, SrcPort: trace.DefaultSourcePort, DstPort: port}
-	if sh.dstMemo == nil {
-		r := sh.dstEff.Evaluate(model.Inbound, f)
+	if memo == nil {
+		r := eff.Evaluate(dir, f)
 		return &r, true
 	}
-	return sh.dstMemo.remember(sh.dstEff, model.Inbound, f), true
+	return memo.remember(eff, dir, f), true
 }
 
 // remember is the decision for f's protocol and port, evaluated with eff the first time.
