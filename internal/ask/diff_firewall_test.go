@@ -138,3 +138,28 @@ func TestDiffFirewallRules(t *testing.T) {
 		t.Errorf("only %d rows over all seeds: the rule changes change too little to test anything", rows)
 	}
 }
+
+// TestDiffFirewallRuleOrder: two DNAT rules of one collection match the same packets and the
+// change swaps them: the first match moves, though no rule changed.
+func TestDiffFirewallRuleOrder(t *testing.T) {
+	build := func(swap bool) *model.Network {
+		n := firewallEstate(1)
+		dnat := n.Firewalls[0].Policy.Groups[0].Collections[0]
+		other := *dnat.Rules[0]
+		other.Name = "ssh-elsewhere"
+		other.TranslatedAddress = netip.MustParseAddr("10.1.10.99")
+		other.TranslatedPort = 2223
+		dnat.Rules = append(dnat.Rules, &other)
+		if swap {
+			dnat.Rules[0], dnat.Rules[1] = dnat.Rules[1], dnat.Rules[0]
+		}
+		n.Freeze()
+		return n
+	}
+	nb, na := build(false), build(true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: rcgID}}}, nil, nb, na)
+	if rows, _, _ := againstFull(t, "DNAT rules swapped", before, after, sc, "firewall"); len(rows) == 0 {
+		t.Errorf("swapping the DNAT rules changes no row")
+	}
+}

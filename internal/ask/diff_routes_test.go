@@ -150,3 +150,64 @@ func TestChangeRowsExample(t *testing.T) {
 		}
 	}
 }
+
+// ilbEstate: spoke1/s0 holds backend B (10.1.10.4) and a route table; spoke1/s1 holds an
+// internal LB frontend F (10.1.11.100) whose pool is B; spoke2/s0 holds client C (10.2.10.4).
+// With change, s0's table gets a None route for C's subnet.
+func ilbEstate(change bool) *model.Network {
+	n := &model.Network{}
+	mk := func(i int) *model.VNet {
+		v := &model.VNet{ID: model.ID(tsub + "virtualNetworks/spoke" + string(rune('0'+i))), Name: "spoke" + string(rune('0'+i)), Location: "westeurope",
+			AddressSpace: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('0'+i)) + ".0.0/16")}}
+		n.VNets = append(n.VNets, v)
+		n.Index(v.ID, v)
+		return v
+	}
+	sub := func(v *model.VNet, name, p string) *model.Subnet {
+		s := &model.Subnet{ID: v.ID + model.ID("/subnets/"+name), Name: name, VNet: v, DefaultOutboundAccess: true, Prefixes: []netip.Prefix{netip.MustParsePrefix(p)}}
+		v.Subnets = append(v.Subnets, s)
+		n.Subnets = append(n.Subnets, s)
+		n.Index(s.ID, s)
+		return s
+	}
+	v1, v2 := mk(1), mk(2)
+	s0, s1, c0 := sub(v1, "s0", "10.1.10.0/24"), sub(v1, "s1", "10.1.11.0/24"), sub(v2, "s0", "10.2.10.0/24")
+	tPeer(v1, v2)
+	tPeer(v2, v1)
+	b := tNIC(n, s0, "backend", "10.1.10.4")
+	tNIC(n, c0, "client", "10.2.10.4")
+	tNIC(n, s1, "other", "10.1.11.4")
+	lb := &model.LoadBalancer{ID: model.ID(tsub + "loadBalancers/ilb"), Name: "ilb", Sku: "Standard"}
+	fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, Subnet: s1, PrivateIP: netip.MustParseAddr("10.1.11.100")}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb, IPConfigs: []*model.IPConfig{b}}
+	b.BackendPools = append(b.BackendPools, pool)
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	lb.Rules = []*model.LBRule{{Name: "rule", Frontend: fe, Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 443, BackendPort: 443}}
+	n.LoadBalancers = append(n.LoadBalancers, lb)
+	n.Index(lb.ID, lb)
+	var routes []*model.Route
+	if change {
+		routes = append(routes, &model.Route{Name: "drop-client", Prefix: netip.MustParsePrefix("10.2.10.0/24"), NextHopType: model.HopNone})
+	} else {
+		routes = append(routes, &model.Route{Name: "other", Prefix: netip.MustParsePrefix("198.51.100.0/24"), NextHopType: model.HopNone})
+	}
+	rt := &model.RouteTable{ID: tsub + "routeTables/rt", Name: "rt", Routes: routes}
+	n.RouteTables = append(n.RouteTables, rt)
+	n.Index(rt.ID, rt)
+	s0.RouteTable = rt
+	n.Freeze()
+	return n
+}
+
+// TestDiffRoutesLoadBalancerBackend: a route change in the subnet of a load balancer's backend
+// changes flows to the frontend, which sits in another subnet: the reply leaves by the backend's
+// routes. The frontend is asked about too.
+func TestDiffRoutesLoadBalancerBackend(t *testing.T) {
+	nb, na := ilbEstate(false), ilbEstate(true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	sc := scopeOf(diff.Resources{}, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+	rows, _, _ := againstFull(t, "load balancer backend", before, after, sc, "routes")
+	if !slices.ContainsFunc(rows, func(r ReachChange) bool { return r.Example.To == "10.1.11.100" }) {
+		t.Errorf("no row to the frontend 10.1.11.100: %v", rowKeys(rows))
+	}
+}

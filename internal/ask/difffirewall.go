@@ -52,8 +52,11 @@ func firewallRuns(pb, pa *dataplane.Plane, opts Options) ([]pendingRun, string) 
 	ends := addrsOf(pb.Net, pa.Net, func(*model.Subnet) bool { return true }, nil) // firewalls' public IPs included: DNAT
 	outside := outsideVNets(pb.Net, pa.Net)
 	var out []pendingRun
+	// With two firewalls a packet may reach one with its source translated by the other (spec
+	// §3.3): the rules' sources then say nothing of the flow's.
+	chained := len(pb.Net.Firewalls) > 1 || len(pa.Net.Firewalls) > 1
 	for _, d := range doms {
-		space := prefixesOrAll(d.AnySrc, d.Src)
+		space := prefixesOrAll(d.AnySrc || chained, d.Src)
 		for _, e := range ends {
 			if d.AnyDst || d.Dst.Contains(e.addr) {
 				out = append(out, domainRuns(e.addr, true, d, space, opts)...)
@@ -67,7 +70,7 @@ func firewallRuns(pb, pa *dataplane.Plane, opts Options) ([]pendingRun, string) 
 			continue
 		}
 		for _, e := range ends {
-			if e.src && (d.AnySrc || d.Src.Contains(e.addr)) {
+			if e.src && (d.AnySrc || chained || d.Src.Contains(e.addr)) {
 				out = append(out, domainRuns(e.addr, false, d, ext.Prefixes(), opts)...)
 			}
 		}
@@ -160,7 +163,12 @@ func changedDomains(pb, pa *dataplane.Plane) ([]firewall.Domain, string) {
 		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
 			seen := [2]map[string]firewall.Domain{{}, {}}
 			for i := range e {
-				e[i].Domains(k, func(info *firewall.RuleInfo, d firewall.Domain) { seen[i][ruleKey(info, d)] = d })
+				at := map[string]int{} // a rule's place in its collection: the first match there wins
+				e[i].Domains(k, func(info *firewall.RuleInfo, d firewall.Domain) {
+					coll := info.Group + "/" + info.Collection
+					seen[i][fmt.Sprintf("%d|%s", at[coll], ruleKey(info, d))] = d
+					at[coll]++
+				})
 			}
 			for i := range seen {
 				for _, key := range slices.Sorted(maps.Keys(seen[i])) {
@@ -174,8 +182,9 @@ func changedDomains(pb, pa *dataplane.Plane) ([]firewall.Domain, string) {
 	return out, ""
 }
 
-// ruleKey is everything about a rule the engine's verdict reads: its place (group, collection,
-// their priorities, the action, inheritance), its domain, and what it translates to or names.
+// ruleKey is everything about a rule the engine's verdict reads but its place in its collection
+// (changedDomains adds it): its group and collection, their priorities, the action,
+// inheritance, its domain, and what it translates to or names.
 func ruleKey(info *firewall.RuleInfo, d firewall.Domain) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|%d|%d|%d|%d|%v|%s|", info.ID, info.Kind, info.Action, info.GroupPriority, info.CollectionPriority, info.Inherited, info.Holder.Key())

@@ -453,8 +453,8 @@ type addrEnd struct {
 
 // addrsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts and
 // by the NICs inNIC accepts: as destinations (with NICs' and firewalls' public IPs, private
-// endpoints, internal load balancer frontends) and as sources (NICs, firewalls); each once, in
-// the order found.
+// endpoints, load balancer frontends there or serving from there) and as sources (NICs,
+// firewalls); each once, in the order found.
 func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
 	seen := map[netip.Addr]bool{}
 	var out []addrEnd
@@ -493,14 +493,39 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 			}
 		}
 		for _, lb := range n.LoadBalancers {
+			served := servesFrom(n, lb, inSubnet, inNIC)
 			for _, fe := range lb.Frontends {
-				if fe.Subnet != nil && inSubnet(fe.Subnet) {
+				if served || (fe.Subnet != nil && inSubnet(fe.Subnet)) {
 					add(fe.PrivateIP, false)
+					if fe.PublicIP != nil {
+						add(fe.PublicIP.Address, false)
+					}
 				}
 			}
 		}
 	}
 	return out
+}
+
+// servesFrom reports whether a member of one of lb's backend pools is in a subnet inSubnet
+// accepts or a NIC inNIC accepts: a flow to a frontend then leaves, on its reply, by that
+// member's subnet (its routes and NSGs decide it too).
+func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
+	for _, p := range lb.BackendPools {
+		for _, c := range p.IPConfigs {
+			if (c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && c.NIC != nil && inNIC(c.NIC)) {
+				return true
+			}
+		}
+		for _, a := range p.Addresses {
+			for _, s := range n.Subnets {
+				if inSubnet(s) && slices.ContainsFunc(s.Prefixes, func(x netip.Prefix) bool { return x.Contains(a) }) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // changeRows groups cells by places, protocol and verdicts; a row's ports are its cells'. Its

@@ -131,12 +131,14 @@ func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
 
 // translatedIn reports whether a prefix holds an address an Azure Firewall translates sources to
 // (its subnet's: spec §3.3): a reply towards it leaves an endpoint's subnet for a packet that
-// came from anywhere, so bounding that subnet's flows by the prefixes would miss some.
+// came from anywhere, so bounding that subnet's flows by the prefixes would miss some. A secured
+// Virtual WAN hub's firewall has no subnet in the snapshot: its addresses are not bounded, so
+// every prefix may hold them.
 func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
 	for _, n := range []*model.Network{b, a} {
 		for _, fw := range n.Firewalls {
 			if fw.Subnet == nil {
-				continue
+				return true
 			}
 			for _, x := range fw.Subnet.Prefixes {
 				if slices.ContainsFunc(ps, x.Overlaps) {
