@@ -211,3 +211,20 @@ func TestDiffRoutesLoadBalancerBackend(t *testing.T) {
 		t.Errorf("no row to the frontend 10.1.11.100: %v", rowKeys(rows))
 	}
 }
+
+// TestDiffRoutesNearVPNNAT: a changed route over a VPN gateway's IngressSnat external mapping
+// makes the subnet recomputed whole: replies to on-premises sources head for their translated
+// addresses, which the flows' own sources do not tell.
+func TestDiffRoutesNearVPNNAT(t *testing.T) {
+	nb, na := routedEstate(2, false), routedEstate(2, true)
+	for _, n := range []*model.Network{nb, na} {
+		n.VNetGateways = append(n.VNetGateways, &model.VNetGateway{ID: tsub + "virtualNetworkGateways/vpn", Name: "vpn",
+			NATRules: []*model.VPNNATRule{{Name: "in", Internal: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/24")},
+				External: []netip.Prefix{netip.MustParsePrefix("100.64.0.0/24")}}}})
+	}
+	k := nb.VNets[0].Subnets[0].ID.Key()
+	routes := []diff.SubnetRoutes{{Subnet: string(nb.VNets[0].Subnets[0].ID), Added: []diff.Route{{Name: "drop", AddressPrefix: []string{"100.64.0.0/16"}}}}}
+	if sc := scopeOf(diff.Resources{}, routes, nb, na); !sc.subnets[k] || sc.routed[k] != nil {
+		t.Errorf("a route over an ingress NAT mapping: subnets %v, routed %v; want the subnet whole", sc.subnets, sc.routed)
+	}
+}

@@ -133,9 +133,17 @@ func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
 // (its subnet's: spec §3.3): a reply towards it leaves an endpoint's subnet for a packet that
 // came from anywhere, so bounding that subnet's flows by the prefixes would miss some. A secured
 // Virtual WAN hub's firewall has no subnet in the snapshot: its addresses are not bounded, so
-// every prefix may hold them.
+// every prefix may hold them. A VPN gateway's IngressSnat rules translate on-premises sources to
+// their external mappings [VPNNAT] alike.
 func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
 	for _, n := range []*model.Network{b, a} {
+		for _, gw := range n.VNetGateways {
+			for _, r := range gw.NATRules {
+				if !r.Egress && slices.ContainsFunc(r.External, func(x netip.Prefix) bool { return slices.ContainsFunc(ps, x.Overlaps) }) {
+					return true
+				}
+			}
+		}
 		for _, fw := range n.Firewalls {
 			if fw.Subnet == nil {
 				return true
