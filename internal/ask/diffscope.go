@@ -8,6 +8,8 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -129,33 +131,31 @@ func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
 	return out, true
 }
 
-// translatedIn reports whether a prefix holds an address an Azure Firewall translates sources to
-// (its subnet's: spec §3.3): a reply towards it leaves an endpoint's subnet for a packet that
-// came from anywhere, so bounding that subnet's flows by the prefixes would miss some. A secured
-// Virtual WAN hub's firewall has no subnet in the snapshot: its addresses are not bounded, so
-// every prefix may hold them. A VPN gateway's IngressSnat rules translate on-premises sources to
-// their external mappings [VPNNAT] alike.
+// translatedIn reports whether a prefix holds an address sources are translated to, where a
+// reply to a packet that came from anywhere heads: a firewall's instance addresses, or its
+// frontend where the snapshot does not tell them (a secured hub's; trace stands it in, spec
+// §3.3), and the external mappings of a VPN gateway's IngressSnat rules [VPNNAT]. Bounding an
+// endpoint's flows by such a prefix would miss some.
 func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
+	var to ipset.Builder
 	for _, n := range []*model.Network{b, a} {
 		for _, gw := range n.VNetGateways {
 			for _, r := range gw.NATRules {
-				if !r.Egress && slices.ContainsFunc(r.External, func(x netip.Prefix) bool { return slices.ContainsFunc(ps, x.Overlaps) }) {
-					return true
+				if !r.Egress {
+					for _, x := range r.External {
+						to.AddPrefix(x)
+					}
 				}
 			}
 		}
 		for _, fw := range n.Firewalls {
-			if fw.Subnet == nil {
-				return true
-			}
-			for _, x := range fw.Subnet.Prefixes {
-				if slices.ContainsFunc(ps, x.Overlaps) {
-					return true
-				}
+			to.AddSet(firewall.InstanceAddresses(fw))
+			if fw.PrivateIP.IsValid() {
+				to.AddAddr(fw.PrivateIP)
 			}
 		}
 	}
-	return false
+	return ipset.Of(ps...).Overlaps(to.Set())
 }
 
 // allIDs is every resource the diff names: added, removed and changed.
