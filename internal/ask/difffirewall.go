@@ -197,15 +197,13 @@ func ruleKey(info *firewall.RuleInfo, d firewall.Domain) string {
 
 // outsideVNets is every IPv4 address no VNet of either side holds.
 func outsideVNets(nets ...*model.Network) ipset.Set {
-	var b ipset.Builder
+	var spaces []netip.Prefix
 	for _, n := range nets {
 		for _, v := range n.VNets {
-			for _, p := range v.AddressSpace {
-				b.AddPrefix(p)
-			}
+			spaces = append(spaces, v.AddressSpace...)
 		}
 	}
-	return ipset.All4().Difference(b.Set())
+	return ipset.All4().Difference(ipset.Of(spaces...))
 }
 
 // prefixesOrAll is s's IPv4 prefixes, or nil (every address) when all.

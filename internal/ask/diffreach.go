@@ -253,13 +253,7 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 }
 
 // union is the prefixes covering ps once each (a query's space must not repeat an address).
-func union(ps []netip.Prefix) []netip.Prefix {
-	var b ipset.Builder
-	for _, p := range ps {
-		b.AddPrefix(p)
-	}
-	return b.Set().Only4().Prefixes()
-}
+func union(ps []netip.Prefix) []netip.Prefix { return ipset.Of(ps...).Only4().Prefixes() }
 
 // pendingRun is one endpoint's query for changed NSG rules, before the models exist.
 type pendingRun struct {

@@ -28,8 +28,8 @@ func (e *Engine) Domains(k model.RuleKind, yield func(*RuleInfo, Domain)) {
 		if k == model.ApplicationRules || len(r.dstFQDNs) > 0 {
 			d.AnyDst = true
 		}
-		for c, p := range []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP} {
-			if r.hasProto(protoClass(c)) {
+		for _, p := range []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP} {
+			if r.hasProto(classOf(p)) {
 				d.Protocols = append(d.Protocols, p)
 			}
 		}
