@@ -17,7 +17,7 @@ import (
 // address spaces (peerings, the firewall's VNet). NICs of one subnet whose addresses no bound of
 // those prefixes separates get the same route part, so it is worked out once per fixed endpoint.
 
-// routeKey is what sharer.routes reads of a source (above).
+// routeKey is what sharer.routes reads of the varying NIC (above).
 type routeKey struct {
 	subnet *model.Subnet
 	pip    bool
@@ -47,9 +47,9 @@ func (sh *sharer) routeKeyOf(v *model.IPConfig) (routeKey, bool) {
 
 // routeCuts is the sorted IPv4 bounds of what routes reads of the varying NIC's address when the
 // fixed endpoint is in subnet d: the prefixes of d's table, and those every fixed endpoint
-// shares (sharedRouteCuts). Private endpoint /32s (which Table.Prefixes leaves out) cut nothing here: a
-// /32 selects only the endpoint's own address, and a source that address belongs to is never
-// keyed (shareableNIC wants one owner; a private endpoint source is a terminal).
+// shares (sharedRouteCuts). Private endpoint /32s (which Table.Prefixes leaves out) cut nothing
+// here: a /32 selects only the endpoint's own address, and a NIC that address belongs to is
+// never keyed (shareableNIC wants one owner; a private endpoint source is a terminal).
 func (m *Model) routeCuts(d *model.Subnet) []uint32 {
 	out := slices.Clone(m.sharedRouteCuts())
 	if t := m.p.FIB.Subnet(d); t != nil {

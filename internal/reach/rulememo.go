@@ -68,10 +68,12 @@ type rangeClass struct {
 // effCuts are the bounds of each level an Effective reads in one direction on one side, in its
 // order (nil for a level without rules).
 type effCuts struct {
-	levels   [3][]uint32
-	rules    [3]bool
-	n        int
-	platform bool // outbound (destination side): PlatformMode tells addresses apart too (sharers never key a platform destination today; the cuts do not rely on it)
+	levels [3][]uint32
+	rules  [3]bool
+	n      int
+	// platform: outbound (the destination side), where PlatformMode tells addresses apart too.
+	// Sharers never key a platform destination, but the cuts do not rely on that.
+	platform bool
 }
 
 // cutsOf is eff's effCuts in direction dir, on the side of the other end: the destination's

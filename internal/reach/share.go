@@ -39,8 +39,8 @@ import (
 //
 // Pairs with equal keys get the same verdict and deciding step (which names a rule or route the
 // key holds), so one trace per key proves them all; each class keeps its own example packet.
-// Where the trace's dependence on the varying NIC is harder to state the pair is traced on its own: either
-// NIC with IP forwarding, a load balancer pool, a missing NSG, route table or subnet, a route to
+// Where the trace's dependence on the varying NIC is harder to state the pair is traced on its
+// own: either NIC with IP forwarding, a load balancer pool, a missing NSG, route table or subnet, a route to
 // anything but a VNet, a peering, a firewall or None, a firewall beyond the first that cannot
 // decide, a query with Via or with an --assume switch flipped. (Assumptions a rule or firewall
 // carries are text a full trace lists; they decide nothing.) (With every switch at its
