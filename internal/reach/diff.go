@@ -108,10 +108,11 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	type side struct {
-		ch  chan *Result
-		err error
+		ch   chan *Result
+		done chan struct{} // the Result sent is compared: RunMany may reuse it
+		err  error
 	}
-	sides := []*side{{ch: make(chan *Result, 1)}, {ch: make(chan *Result, 1)}}
+	sides := []*side{{ch: make(chan *Result, 1), done: make(chan struct{}, 1)}, {ch: make(chan *Result, 1), done: make(chan struct{}, 1)}}
 	var wg sync.WaitGroup
 	for k, m := range []*Model{before, after} {
 		s := sides[k]
@@ -120,6 +121,11 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 			s.err = RunMany(ctx, m, q, func(_ int, r *Result) error {
 				select {
 				case s.ch <- r:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				select {
+				case <-s.done:
 					return nil
 				case <-ctx.Done():
 					return ctx.Err()
@@ -138,7 +144,10 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 			break
 		}
 		traces += rb.Traces + ra.Traces
-		if err = emit(i, overlay(f, to, rb.Classes, ra.Classes)); err != nil {
+		cells := overlay(f, to, rb.Classes, ra.Classes) // copies what it keeps
+		sides[0].done <- struct{}{}
+		sides[1].done <- struct{}{}
+		if err = emit(i, cells); err != nil {
 			break
 		}
 		emitted++

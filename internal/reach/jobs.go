@@ -54,6 +54,7 @@ type prepared struct {
 	ids     *interner  // the numbers keys hold, for every fixed endpoint (share.go)
 	// workers are what each worker keeps from one fixed endpoint to the next.
 	workers []*worker
+	spare   []Class // the last endpoint's classes, done with (RunMany)
 }
 
 // worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read
