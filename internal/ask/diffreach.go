@@ -470,12 +470,18 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 			}
 		}
 		for _, fw := range n.Firewalls {
-			if fw.Subnet != nil && inSubnet(fw.Subnet) {
+			in := fw.Subnet != nil && inSubnet(fw.Subnet)
+			if in {
 				add(fw.PrivateIP, true)
+			}
+			if in || dnatsInto(n, fw, inSubnet, inNIC) {
 				for _, p := range fw.PublicIPs {
 					if p != nil {
 						add(p.Address, false) // its DNAT rules' destination
 					}
+				}
+				for _, a := range fw.HubPublicAddresses {
+					add(a, false)
 				}
 			}
 		}
@@ -501,10 +507,15 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 	return out
 }
 
-// servesFrom reports whether a member of one of lb's backend pools is in a subnet inSubnet
-// accepts or a NIC inNIC accepts: a flow to a frontend then leaves, on its reply, by that
-// member's subnet (its routes and NSGs decide it too).
+// servesFrom reports whether a member of one of lb's backend pools, or an inbound NAT rule's
+// target, is in a subnet inSubnet accepts or a NIC inNIC accepts: a flow to a frontend then
+// leaves, on its reply, by that member's subnet (its routes and NSGs decide it too).
 func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
+	for _, r := range lb.InboundNATRules {
+		if c := r.Target; c != nil && ((c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && c.NIC != nil && inNIC(c.NIC))) {
+			return true
+		}
+	}
 	for _, p := range lb.BackendPools {
 		for _, c := range p.IPConfigs {
 			if (c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && c.NIC != nil && inNIC(c.NIC)) {
@@ -517,6 +528,51 @@ func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.S
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// dnatsInto reports whether one of fw's DNAT rules (spec §3.2: its own collections, or its
+// policy's and the base policies') translates to an address in a subnet inSubnet accepts or of
+// a NIC inNIC accepts, or to an FQDN (which may resolve there): flows to its public IPs then
+// continue there, and that subnet's routes and NSGs decide them.
+func dnatsInto(n *model.Network, fw *model.Firewall, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
+	cols := slices.Clone(fw.Classic)
+	seen := map[*model.FirewallPolicy]bool{}
+	for p := fw.Policy; p != nil && !seen[p]; p = p.Base {
+		seen[p] = true
+		for _, g := range p.Groups {
+			cols = append(cols, g.Collections...)
+		}
+	}
+	for _, c := range cols {
+		if c.Kind != model.NATRules {
+			continue
+		}
+		for _, r := range c.Rules {
+			if r.TranslatedFQDN != "" || (r.TranslatedAddress.IsValid() && inScope(n, r.TranslatedAddress, inSubnet, inNIC)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inScope reports whether a is in a subnet inSubnet accepts or is an address of a NIC inNIC
+// accepts.
+func inScope(n *model.Network, a netip.Addr, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
+	for _, s := range n.Subnets {
+		if inSubnet(s) && slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			return true
+		}
+	}
+	if inNIC == nil {
+		return false
+	}
+	for _, o := range n.Owners(a) {
+		if o.Kind == model.OwnerNIC && o.IPConfig != nil && inNIC(o.IPConfig.NIC) {
+			return true
 		}
 	}
 	return false
