@@ -88,9 +88,16 @@ func TestPlanOverlay(t *testing.T) {
 	}
 }
 
+// reachRow is a row of diff's reachability, as cli.md shapes it.
+type reachRow struct {
+	From, To, Protocol, Ports, Before, After string
+	Example                                  map[string]any
+	Deciding                                 map[string]any
+}
+
 // TestDiffReachabilityRows: a planned rule change (SSH to vm-jump removed) shows as rows in the
-// cli.md shape, each example tracing to its after verdict; a change flows cross on their way
-// says the rows were not recomputed.
+// cli.md shape, each example tracing to its after verdict; a deleted spoke peering is
+// recomputed; a change flows cross on their way says the rows were not recomputed.
 func TestDiffReachabilityRows(t *testing.T) {
 	data, err := os.ReadFile("../../internal/plan/testdata/whatif-cli.json")
 	if err != nil {
@@ -105,11 +112,7 @@ func TestDiffReachabilityRows(t *testing.T) {
 	os.WriteFile(nsgOnly, b, 0o644)
 	code, out, stderr := vnetdoctor(t, "", "diff", "-s", example, "--plan", nsgOnly, "-o", "json")
 	var d struct {
-		Reachability []struct {
-			From, To, Protocol, Ports, Before, After string
-			Example                                  map[string]any
-			Deciding                                 map[string]any
-		}
+		Reachability      []reachRow
 		ReachabilityScope struct{ Scope string }
 	}
 	if code != 0 || json.Unmarshal([]byte(out), &d) != nil {
@@ -131,8 +134,22 @@ func TestDiffReachabilityRows(t *testing.T) {
 	if !internet || d.ReachabilityScope.Scope != "rules" {
 		t.Errorf("rows %+v, scope %q; want Internet -> snet-mgmt computed from the rule change", d.Reachability, d.ReachabilityScope.Scope)
 	}
-	if code, out, _ := vnetdoctor(t, "", "diff", "-s", example, "--plan", "../../internal/plan/testdata/whatif-cli.json"); code != 0 ||
-		!strings.Contains(out, "reachability: not recomputed (") {
-		t.Errorf("a peering deleted: exit %d, %s", code, out)
+	// The full plan also deletes a spoke's peering with the hub (the spoke forwards nothing: its
+	// subnets are recomputed whole, and the hub's subnets that lose its routes as transit).
+	code, out, _ = vnetdoctor(t, "", "diff", "-s", example, "--plan", "../../internal/plan/testdata/whatif-cli.json", "-o", "json")
+	d.Reachability, d.ReachabilityScope.Scope = nil, ""
+	if json.Unmarshal([]byte(out), &d) != nil || code != 0 || d.ReachabilityScope.Scope != "transit" ||
+		!slices.ContainsFunc(d.Reachability, func(r reachRow) bool {
+			return r.From == "OnPremises" && strings.HasSuffix(r.To, "/snet-data") && r.Before == "Reachable" && r.After == "Unreachable"
+		}) {
+		t.Errorf("a peering deleted: exit %d, scope %q, rows %+v; want OnPremises -> snet-data cut", code, d.ReachabilityScope.Scope, d.Reachability)
+	}
+	// A change to what every flow may cross (the firewall's public IP) is not recomputed.
+	doc["changes"] = []any{map[string]any{"resourceId": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network/publicIPAddresses/pip-afw-hub", "changeType": "Delete"}}
+	b, _ = json.Marshal(doc)
+	pipGone := t.TempDir() + "/pip.json"
+	os.WriteFile(pipGone, b, 0o644)
+	if code, out, _ := vnetdoctor(t, "", "diff", "-s", example, "--plan", pipGone); code != 0 || !strings.Contains(out, "reachability: not recomputed (") {
+		t.Errorf("the firewall's public IP deleted: exit %d, %s", code, out)
 	}
 }

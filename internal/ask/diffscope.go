@@ -273,11 +273,69 @@ func (sc *diffScope) touchPeerings(n, o *model.Network) {
 			if k, ok := other[strings.ToLower(string(p.ID))]; ok && k == peeringKey(p) {
 				continue
 			}
-			if !sc.global {
-				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed"
+			if !sc.bound(p, n, o) && !sc.global {
+				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed between two VNets that forward others' flows"
 			}
 		}
 	}
+}
+
+// bound recomputes whole the subnets of one VNet peering p joins that forwards nothing (in
+// either network), the one with fewer subnets; false when both forward. A packet crosses a
+// peering into a VNet towards its next hop there, which in a VNet without appliances, gateways
+// or firewalls is its destination; and it leaves such a VNet only from where it started there.
+// So every packet crossing p, and every reply to one, starts or ends in that VNet
+// (learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview: peering routes
+// carry each VNet's address space; a VNet forwards others' traffic only through an appliance or
+// a gateway, "Service chaining" and "Gateways and on-premises connectivity").
+func (sc *diffScope) bound(p *model.Peering, n, o *model.Network) bool {
+	var ends []string
+	if p.Local != nil {
+		ends = append(ends, p.Local.ID.Key())
+	}
+	if p.RemoteID != "" {
+		ends = append(ends, p.RemoteID.Key())
+	}
+	best, size := "", 0
+	for _, v := range ends {
+		k := len(subnetsOf(n, v)) + len(subnetsOf(o, v))
+		if k == 0 || forwardingVNet(n, v) || forwardingVNet(o, v) {
+			continue // a VNet neither snapshot holds has no endpoints diff can ask about
+		}
+		if best == "" || k < size {
+			best, size = v, k
+		}
+	}
+	if best == "" {
+		return false
+	}
+	for _, nw := range []*model.Network{n, o} {
+		for _, s := range subnetsOf(nw, best) {
+			sc.subnets[s.ID.Key()] = true
+		}
+	}
+	return true
+}
+
+// subnetsOf is the subnets of the VNet with lower ID vnet.
+func subnetsOf(n *model.Network, vnet string) []*model.Subnet {
+	for _, v := range n.VNets {
+		if v.ID.Key() == vnet {
+			return v.Subnets
+		}
+	}
+	return nil
+}
+
+// forwardingVNet reports whether a subnet of the VNet with lower ID vnet forwards others' flows
+// (forwarder).
+func forwardingVNet(n *model.Network, vnet string) bool {
+	for _, s := range subnetsOf(n, vnet) {
+		if forwarder(n, s.ID.Key()) {
+			return true
+		}
+	}
+	return false
 }
 
 func peeringKey(p *model.Peering) string {
