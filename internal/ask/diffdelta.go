@@ -392,6 +392,7 @@ func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
 		}
 		for _, ri := range e.Rules(model.NATRules) {
 			if r := ri.Rule; r != nil && r.TranslatedAddress == a {
+				out = append(out, fw.PrivateIP) // a DNAT rule may name it too (spec §3.2)
 				out = append(out, fw.HubPublicAddresses...)
 				for _, pip := range fw.PublicIPs {
 					out = append(out, pip.Address)

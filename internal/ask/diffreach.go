@@ -475,6 +475,7 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 				add(fw.PrivateIP, true)
 			}
 			if in || dnatsInto(n, fw, inSubnet, inNIC) {
+				add(fw.PrivateIP, false) // a DNAT rule may name it too (spec §3.2)
 				for _, p := range fw.PublicIPs {
 					if p != nil {
 						add(p.Address, false) // its DNAT rules' destination

@@ -328,8 +328,13 @@ func subnetsOf(n *model.Network, vnet string) []*model.Subnet {
 }
 
 // forwardingVNet reports whether a subnet of the VNet with lower ID vnet forwards others' flows
-// (forwarder).
+// (forwarder), or the VNet holds a gateway (whose subnet the snapshot may lack).
 func forwardingVNet(n *model.Network, vnet string) bool {
+	for _, g := range n.VNetGateways {
+		if g.VNet != nil && g.VNet.ID.Key() == vnet {
+			return true
+		}
+	}
 	for _, s := range subnetsOf(n, vnet) {
 		if forwarder(n, s.ID.Key()) {
 			return true
