@@ -188,6 +188,9 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	}
 	close(next)
 	wg.Wait()
+	if err == nil {
+		err = ctx.Err() // cancelled after the last batch went out: workers skipped what was left
+	}
 	if err != nil {
 		return nil, err
 	}
