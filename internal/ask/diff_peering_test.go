@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
@@ -183,5 +184,39 @@ func TestDiffPeeringExample(t *testing.T) {
 		}
 		sampleOutsideRows(t, uint64(k), what, before, after, rows, rand.New(rand.NewPCG(uint64(k), 29)))
 		t.Logf("%s: scope %s, %d rows, %d traces", what, st.Scope, len(rows), st.Traces)
+	}
+}
+
+// TestDiffTransitBudget: transit destinations whose every endpoint's questions are worth more
+// traces than the budget are skipped, with the estimate; under it they are recomputed.
+func TestDiffTransitBudget(t *testing.T) {
+	nb, na := firewallEstate(2), firewallEstate(2)
+	for _, v := range na.VNets {
+		for _, p := range v.Peerings {
+			if v.Name == "hub" && p.Remote.Name == "spoke1" {
+				p.State = "Disconnected"
+			}
+		}
+	}
+	nb.Freeze()
+	na.Freeze()
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	sc := scopeOf(diff.Resources{}, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+	if len(sc.transit) == 0 {
+		t.Fatalf("hub-to-spoke1 disconnected: no transit destinations in %+v", sc)
+	}
+	ctx, opts := context.Background(), DefaultOptions()
+	defer func(b int) { transitBudgetWork = b }(transitBudgetWork)
+	for _, budget := range []int{1000, transitBudgetWork} {
+		transitBudgetWork = budget
+		rows, st, err := diffReach(ctx, before, after, sc, opts)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case budget == 1000 && (st.Scope != "skipped" || rows != nil || !strings.Contains(st.Reason, "traces, over diff's budget of 1000")):
+			t.Errorf("budget %d: %d rows, %+v; want skipped with the estimate", budget, len(rows), st)
+		case budget != 1000 && (st.Scope != "transit" || len(rows) == 0):
+			t.Errorf("budget %d: %d rows, %+v; want transit rows", budget, len(rows), st)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -609,4 +610,20 @@ func (s *signatures) finish(points []uint32) map[uint32]uint64 {
 	}
 	s.spans = nil
 	return out
+}
+
+// ClassesIn is the number of address classes holding the IPv4 addresses of space: a query over
+// space asks about at most that many varying classes per fixed endpoint.
+func (m *Model) ClassesIn(space []netip.Prefix) int {
+	n := 0
+	for _, p := range space {
+		if !p.Addr().Is4() {
+			continue
+		}
+		r := ipset.PrefixRange(p.Masked())
+		i, _ := slices.BinarySearch(m.addrs, uint64(u32(r.From))+1) // the first start after the first address
+		j, _ := slices.BinarySearch(m.addrs, uint64(u32(r.To))+1)   // the first start after the last
+		n += 1 + j - i
+	}
+	return n
 }
