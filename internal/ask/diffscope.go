@@ -284,10 +284,11 @@ func (sc *diffScope) touchPeerings(n, o *model.Network) {
 // either network), the one with fewer subnets; false when both forward. A packet crosses a
 // peering into a VNet towards its next hop there, which in a VNet without appliances, gateways
 // or firewalls is its destination; and it leaves such a VNet only from where it started there.
-// So every packet crossing p, and every reply to one, starts or ends in that VNet
-// (learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview: peering routes
-// carry each VNet's address space; a VNet forwards others' traffic only through an appliance or
-// a gateway, "Service chaining" and "Gateways and on-premises connectivity").
+// So every packet crossing p, and every reply to one, starts or ends in that VNet. Peering is
+// nontransitive: traffic reaches past a peered VNet only through an appliance or a gateway
+// there (learn.microsoft.com/training/modules/configure-vnet-peering/5-determine-service-chaining-uses;
+// learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview, "Service
+// chaining" and "Gateways and on-premises connectivity").
 func (sc *diffScope) bound(p *model.Peering, n, o *model.Network) bool {
 	var ends []string
 	if p.Local != nil {
