@@ -11,6 +11,31 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
+// TestDiffSubnetBehindDNAT: a subnet recomputed whole (here an NSG attached to the subnet of the
+// firewall's DNAT target) takes with it the flows to the firewall's public IP that its DNAT rule
+// hands to an address there: before, the incremental rows missed the DNAT'd SSH flow.
+func TestDiffSubnetBehindDNAT(t *testing.T) {
+	build := func(deny bool) *model.Network {
+		n := firewallEstate(1)
+		if deny {
+			denySSH(n, n.VNets[0].Subnets[0]) // spoke1's first subnet: 10.1.10.4, the DNAT target, is there
+		}
+		n.Freeze()
+		return n
+	}
+	nb, na := build(false), build(true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	sc := scopeOf(diff.Resources{}, nil, nb, na)
+	got, _, _ := againstFull(t, "NSG on the DNAT target's subnet", before, after, sc, "endpoints")
+	found := false
+	for _, r := range got {
+		found = found || (r.Example.To == "20.0.0.1" && r.Example.DestinationPort == 2222)
+	}
+	if !found {
+		t.Errorf("no row for the DNAT'd flow to 20.0.0.1:2222 among %v", rowKeys(got))
+	}
+}
+
 // privateDNATEstate is firewallEstate(seed) with a private DNAT rule (spec §3.2 step 1: a DNAT
 // rule may name the firewall's private IP): TCP to 10.0.0.4:3333 from anywhere (a port of its own: rows are by place, and
 // the firewall's public and private addresses share one, the public DNAT's 2222) is translated to
@@ -101,13 +126,7 @@ func TestDiffSubnetBehindPrivateDNAT(t *testing.T) {
 	build := func(deny bool) *model.Network {
 		n := privateDNATEstate(1)
 		if deny {
-			g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-deny-ssh", Name: "nsg-deny-ssh", Rules: []*model.SecurityRule{{
-				Name: "deny-ssh", Priority: 100, Direction: model.Inbound, Access: model.Deny, Protocol: model.ProtoTCP,
-				Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
-				DestPorts: []model.PortRange{{Lo: 22, Hi: 22}}}}}
-			n.NSGs = append(n.NSGs, g)
-			n.Index(g.ID, g)
-			n.VNets[0].Subnets[0].NSG = g
+			denySSH(n, n.VNets[0].Subnets[0])
 		}
 		n.Freeze()
 		return n
@@ -124,4 +143,15 @@ func TestDiffSubnetBehindPrivateDNAT(t *testing.T) {
 	if !rowFor(before, after, got, q, vb, va) {
 		t.Errorf("%+v goes %s -> %s (private DNAT), in no row of %v", q, vb, va, rowKeys(got))
 	}
+}
+
+// denySSH attaches to subnet s a new NSG whose first rule denies SSH inbound from anywhere.
+func denySSH(n *model.Network, s *model.Subnet) {
+	g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-deny-ssh", Name: "nsg-deny-ssh", Rules: []*model.SecurityRule{{
+		Name: "deny-ssh", Priority: 100, Direction: model.Inbound, Access: model.Deny, Protocol: model.ProtoTCP,
+		Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
+		DestPorts: []model.PortRange{{Lo: 22, Hi: 22}}}}}
+	n.NSGs = append(n.NSGs, g)
+	n.Index(g.ID, g)
+	s.NSG = g
 }

@@ -11,37 +11,6 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// TestDiffSubnetBehindDNAT: a subnet recomputed whole (here an NSG attached to the subnet of the
-// firewall's DNAT target) takes with it the flows to the firewall's public IP that its DNAT rule
-// hands to an address there: before, the incremental rows missed the DNAT'd SSH flow.
-func TestDiffSubnetBehindDNAT(t *testing.T) {
-	build := func(deny bool) *model.Network {
-		n := firewallEstate(1)
-		if deny {
-			g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-deny-ssh", Name: "nsg-deny-ssh", Rules: []*model.SecurityRule{{
-				Name: "deny-ssh", Priority: 100, Direction: model.Inbound, Access: model.Deny, Protocol: model.ProtoTCP,
-				Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts},
-				DestPorts: []model.PortRange{{Lo: 22, Hi: 22}}}}}
-			n.NSGs = append(n.NSGs, g)
-			n.Index(g.ID, g)
-			n.VNets[0].Subnets[0].NSG = g // spoke1's first subnet: 10.1.10.4, the DNAT target, is there
-		}
-		n.Freeze()
-		return n
-	}
-	nb, na := build(false), build(true)
-	before, after := NewSnapshot(nb), NewSnapshot(na)
-	sc := scopeOf(diff.Resources{}, nil, nb, na)
-	got, _, _ := againstFull(t, "NSG on the DNAT target's subnet", before, after, sc, "endpoints")
-	found := false
-	for _, r := range got {
-		found = found || (r.Example.To == "20.0.0.1" && r.Example.DestinationPort == 2222)
-	}
-	if !found {
-		t.Errorf("no row for the DNAT'd flow to 20.0.0.1:2222 among %v", rowKeys(got))
-	}
-}
-
 // TestDiffPeering: a hub-and-spoke peering changed (a link's access, forwarded traffic or state,
 // or the peering removed both ways) is recomputed over the spoke's subnets whole, the side that
 // forwards nothing: every packet crossing the peering starts or ends there. The rows are those
