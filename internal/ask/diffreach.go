@@ -563,8 +563,9 @@ func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.S
 
 // dnatsInto reports whether one of fw's DNAT rules (spec §3.2: its own collections, or its
 // policy's and the base policies') translates to an address in a subnet inSubnet accepts or of
-// a NIC inNIC accepts, or to an FQDN (which may resolve there): flows to its public IPs then
-// continue there, and that subnet's routes and NSGs decide them.
+// a NIC inNIC accepts, or to an FQDN (which may resolve there): flows to its public IPs (or to
+// its private IP, private DNAT) then continue there, and that subnet's routes and NSGs decide
+// them.
 func dnatsInto(n *model.Network, fw *model.Firewall, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
 	cols := slices.Clone(fw.Classic)
 	seen := map[*model.FirewallPolicy]bool{}
