@@ -64,7 +64,7 @@ func TestDiffPeeringBetweenForwarders(t *testing.T) {
 
 // mutatePeering changes one hub-and-spoke peering of a firewallEstate: a spoke's or the hub's
 // link loses virtual network access or forwarded traffic, or is disconnected, or the peering
-// is removed both ways.
+// is removed both ways, or becomes a subnet peering of the spoke's first subnet only.
 func mutatePeering(n *model.Network, r *rand.Rand) string {
 	var hub *model.VNet
 	var spokes []*model.VNet
@@ -88,7 +88,17 @@ func mutatePeering(n *model.Network, r *rand.Rand) string {
 	if r.IntN(2) == 0 {
 		l = link(hub, spoke)
 	}
-	switch r.IntN(4) {
+	switch r.IntN(5) {
+	case 3:
+		sn := []string{spoke.Subnets[0].Name}
+		for _, x := range []*model.Peering{link(spoke, hub), link(hub, spoke)} {
+			x.PeerCompleteVNets = false
+			x.LocalSubnetNames, x.RemoteSubnetNames = []string{"AzureFirewallSubnet"}, sn
+			if x.Local == spoke {
+				x.LocalSubnetNames, x.RemoteSubnetNames = sn, []string{"AzureFirewallSubnet"}
+			}
+		}
+		return "peering " + spoke.Name + " <-> hub of " + sn[0] + " only"
 	case 0:
 		l.AllowVirtualNetworkAccess = false
 		return l.Name + " without virtual network access"

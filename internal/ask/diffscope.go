@@ -345,7 +345,8 @@ func forwardingVNet(n *model.Network, vnet string) bool {
 }
 
 func peeringKey(p *model.Peering) string {
-	return strings.ToLower(fmt.Sprint(p.RemoteID, p.State, p.AllowVirtualNetworkAccess, p.AllowForwardedTraffic, p.AllowGatewayTransit, p.UseRemoteGateways, p.PeerCompleteVNets))
+	return strings.ToLower(fmt.Sprint(p.RemoteID, p.State, p.AllowVirtualNetworkAccess, p.AllowForwardedTraffic, p.AllowGatewayTransit, p.UseRemoteGateways,
+		p.PeerCompleteVNets, p.LocalSubnetNames, p.RemoteSubnetNames, p.RemoteAddressSpace))
 }
 
 // touchRules collects the NSG rules that differ, by NSG and name.
