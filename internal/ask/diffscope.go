@@ -70,6 +70,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	if tagsKey(b) != tagsKey(a) || adminKey(b) != adminKey(a) {
 		sc.global, sc.reason = true, "service tags or security admin rules"
 	}
+	fwd := forwardingIn(b, a)
 	both := map[string]int{} // subnets either side has: 2 when both have it
 	for _, n := range []*model.Network{b, a} {
 		for _, s := range n.Subnets {
@@ -91,7 +92,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		ps, ok := changedPrefixes(r)
 		switch {
 		case both[k] != 2:
-		case forwarder(b, k) || forwarder(a, k):
+		case fwd.subnets[k]:
 			if !ok && !sc.global {
 				sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed (not only IPv4 prefixes)"
 			}
@@ -108,7 +109,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			o = a
 		}
 		sc.touchSubnets(n, o)
-		sc.touchPeerings(n, o)
+		sc.touchPeerings(n, o, fwd)
 	}
 	sc.touchNICs(b, a)
 	sc.touchRules(b, a)
@@ -259,9 +260,10 @@ func nicKey(nic *model.NIC) string {
 	return strings.ToLower(b.String())
 }
 
-// touchPeerings makes the scope global when a peering differs: its flags decide the verdicts
-// of flows between (and through) both VNets without changing a route.
-func (sc *diffScope) touchPeerings(n, o *model.Network) {
+// touchPeerings bounds the peerings that differ (bound): their flags decide the verdicts of
+// flows between (and through) both VNets without changing a route. One between two VNets that
+// forward others' flows makes the scope global.
+func (sc *diffScope) touchPeerings(n, o *model.Network, fwd forwarding) {
 	other := map[string]string{}
 	for _, v := range o.VNets {
 		for _, p := range v.Peerings {
@@ -273,15 +275,15 @@ func (sc *diffScope) touchPeerings(n, o *model.Network) {
 			if k, ok := other[strings.ToLower(string(p.ID))]; ok && k == peeringKey(p) {
 				continue
 			}
-			if !sc.bound(p, n, o) && !sc.global {
+			if !sc.bound(p, n, o, fwd) && !sc.global {
 				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed between two VNets that forward others' flows"
 			}
 		}
 	}
 }
 
-// bound recomputes whole the subnets of one VNet peering p joins that forwards nothing (in
-// either network), the one with fewer subnets; false when both forward. A packet crosses a
+// bound recomputes whole the subnets of one VNet peering p joins that forwards nothing (fwd),
+// the one with fewer subnets; false when both forward. A packet crosses a
 // peering into a VNet towards its next hop there, which in a VNet without appliances, gateways
 // or firewalls is its destination; and it leaves such a VNet only from where it started there.
 // So every packet crossing p, and every reply to one, starts or ends in that VNet. Peering is
@@ -289,7 +291,7 @@ func (sc *diffScope) touchPeerings(n, o *model.Network) {
 // there (learn.microsoft.com/training/modules/configure-vnet-peering/5-determine-service-chaining-uses;
 // learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview, "Service
 // chaining" and "Gateways and on-premises connectivity").
-func (sc *diffScope) bound(p *model.Peering, n, o *model.Network) bool {
+func (sc *diffScope) bound(p *model.Peering, n, o *model.Network, fwd forwarding) bool {
 	var ends []string
 	if p.Local != nil {
 		ends = append(ends, p.Local.ID.Key())
@@ -300,7 +302,7 @@ func (sc *diffScope) bound(p *model.Peering, n, o *model.Network) bool {
 	best, size := "", 0
 	for _, v := range ends {
 		k := len(subnetsOf(n, v)) + len(subnetsOf(o, v))
-		if k == 0 || forwardingVNet(n, v) || forwardingVNet(o, v) {
+		if k == 0 || fwd.vnets[v] {
 			continue // a VNet neither snapshot holds has no endpoints diff can ask about
 		}
 		if best == "" || k < size {
@@ -320,28 +322,12 @@ func (sc *diffScope) bound(p *model.Peering, n, o *model.Network) bool {
 
 // subnetsOf is the subnets of the VNet with lower ID vnet.
 func subnetsOf(n *model.Network, vnet string) []*model.Subnet {
-	for _, v := range n.VNets {
-		if v.ID.Key() == vnet {
+	if v, ok := n.Lookup(model.ID(vnet)); ok {
+		if v, ok := v.(*model.VNet); ok {
 			return v.Subnets
 		}
 	}
 	return nil
-}
-
-// forwardingVNet reports whether a subnet of the VNet with lower ID vnet forwards others' flows
-// (forwarder), or the VNet holds a gateway (whose subnet the snapshot may lack).
-func forwardingVNet(n *model.Network, vnet string) bool {
-	for _, g := range n.VNetGateways {
-		if g.VNet != nil && g.VNet.ID.Key() == vnet {
-			return true
-		}
-	}
-	for _, s := range subnetsOf(n, vnet) {
-		if forwarder(n, s.ID.Key()) {
-			return true
-		}
-	}
-	return false
 }
 
 func peeringKey(p *model.Peering) string {
@@ -486,26 +472,45 @@ func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
 	return out
 }
 
-// forwarder reports whether the subnet (lower ID) forwards flows that neither start nor end in
-// it: a platform subnet (gateway, firewall, Bastion, Route Server), or one holding a firewall or
-// a NIC with IP forwarding.
-func forwarder(n *model.Network, subnet string) bool {
-	for _, s := range n.Subnets {
-		if s.ID.Key() == subnet && s.IsSpecial() {
-			return true
+// forwarding is what forwards flows that neither start nor end there, in either network:
+// platform subnets (gateway, firewall, Bastion, Route Server) and subnets holding a firewall or
+// a NIC with IP forwarding (lower subnet IDs), and the VNets holding one of them or a gateway,
+// whose subnet the snapshot may lack (lower VNet IDs).
+type forwarding struct{ subnets, vnets map[string]bool }
+
+// forwardingIn works out forwarding once for the networks.
+func forwardingIn(nets ...*model.Network) forwarding {
+	f := forwarding{subnets: map[string]bool{}, vnets: map[string]bool{}}
+	mark := func(s *model.Subnet) {
+		if s == nil {
+			return
+		}
+		f.subnets[s.ID.Key()] = true
+		if s.VNet != nil {
+			f.vnets[s.VNet.ID.Key()] = true
 		}
 	}
-	for _, fw := range n.Firewalls {
-		if fw.Subnet != nil && fw.Subnet.ID.Key() == subnet {
-			return true
+	for _, n := range nets {
+		for _, s := range n.Subnets {
+			if s.IsSpecial() {
+				mark(s)
+			}
 		}
-	}
-	for _, nic := range n.NICs {
-		for _, c := range nic.IPConfigs {
-			if nic.IPForwarding && c.Subnet != nil && c.Subnet.ID.Key() == subnet {
-				return true
+		for _, fw := range n.Firewalls {
+			mark(fw.Subnet)
+		}
+		for _, nic := range n.NICs {
+			for _, c := range nic.IPConfigs {
+				if nic.IPForwarding {
+					mark(c.Subnet)
+				}
+			}
+		}
+		for _, g := range n.VNetGateways {
+			if g.VNet != nil {
+				f.vnets[g.VNet.ID.Key()] = true
 			}
 		}
 	}
-	return false
+	return f
 }
