@@ -90,7 +90,7 @@ func firewallRuns(pb, pa *dataplane.Plane, opts Options) ([]pendingRun, string) 
 
 // work is the measure of what the runs ask: for each endpoint, space and ports (once), the owned
 // addresses in its space (the other end's classes are mostly owned addresses, one each) times
-// its port classes (a port range and the gaps around it; every port is counted as 64).
+// its port classes (a port range and the gaps around it; every port is counted as everyPort).
 func work(runs []pendingRun, ends []addrEnd) int {
 	type ask struct {
 		a            netip.Addr
@@ -115,7 +115,7 @@ func work(runs []pendingRun, ends []addrEnd) int {
 			}
 			inSpace[k.space] = n
 		}
-		ports := 64
+		ports := everyPort
 		if r.q.Ports != nil {
 			ports = 1 + 2*len(r.q.Ports)
 		}

@@ -95,9 +95,9 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	// Only NSG rules changed: the after model is the before one refined by the edited rules
 	// (Rebase); a firewall's rules cut the classes too, so their change builds both.
 	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall)
-	runs := planRuns(nb, na, mb, ma, sc, opts)
-	if w := transitWork(runs, sc, mb, ma); w > transitBudgetWork {
-		st.Scope, st.Reason = "skipped", fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", union(sc.transit), w, transitBudgetWork)
+	runs, reason := planRuns(nb, na, mb, ma, sc, opts)
+	if reason != "" {
+		st.Scope, st.Reason = "skipped", reason
 		return nil, st, nil
 	}
 	runs = append(runs, groupRuns(pending, mb, ma)...)
@@ -203,28 +203,15 @@ func spanAddr(v uint32) [4]byte { return [4]byte{byte(v >> 24), byte(v >> 16), b
 // subnet that diff recomputes: each endpoint is asked about them, both ways.
 const transitBudget = 1 << 24
 
-// transitBudgetWork is the most traces (transitWork's estimate) diff spends on transit
-// destinations: about 40 s on two cores (the bundled estate's spoke peering removed, 4.9
-// million estimated, traced 4.4 million in 16 s; a spoke of the 10,000-NIC estate disconnected
-// is 32 million estimated, 24 million traced in 173 s). A var: tests lower it.
+// transitBudgetWork is the most traces diff spends on transit destinations, estimated as every
+// endpoint asked about every class of their addresses on everyPort port classes: about 40 s on
+// two cores (the bundled estate's spoke peering removed, 4.9 million estimated, traced 4.4
+// million in 16 s; a spoke of the 10,000-NIC estate disconnected is 32 million estimated, 24
+// million traced in 173 s). A var: tests lower it.
 var transitBudgetWork = 1 << 23
 
-// transitWork estimates the traces of runs' transit queries (those over sc.transit): each
-// fixed endpoint is asked about every class of the transit addresses, on each protocol and
-// port class (every port counted as 64, as work does).
-func transitWork(runs []diffRun, sc diffScope, mb, ma *reach.Model) int {
-	if len(sc.transit) == 0 {
-		return 0
-	}
-	space := union(sc.transit)
-	ends := 0
-	for _, r := range runs {
-		if slices.Equal(r.q.Space, space) {
-			ends += len(r.q.To) + len(r.q.From)
-		}
-	}
-	return ends * max(mb.ClassesIn(space), ma.ClassesIn(space)) * 64
-}
+// everyPort is how many port classes the budgets count for a query over every port.
+const everyPort = 64
 
 func spaceSize(ps []netip.Prefix) uint64 {
 	var n uint64
@@ -239,8 +226,9 @@ var allProtocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoI
 // planRuns turns the scope's changed subnets and NICs into reach queries: their endpoints both
 // ways over every packet. With transit destinations, the endpoints inside them count as
 // changed too, and every endpoint is asked about those destinations both ways (to them, and
-// from them: a reply crosses the forwarding subnet towards them).
-func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Options) []diffRun {
+// from them: a reply crosses the forwarding subnet towards them); a non-empty reason says that
+// is over transitBudgetWork.
+func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Options) ([]diffRun, string) {
 	inTransit := func(s *model.Subnet) bool {
 		return slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool {
 			return slices.ContainsFunc(sc.transit, p.Overlaps)
@@ -256,6 +244,9 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 	if len(sc.transit) > 0 {
 		every := endpointsOf(nb, na, mb, ma, func(*model.Subnet) bool { return true }, nil)
 		space := union(sc.transit)
+		if w := (len(every.to) + len(every.from)) * max(mb.ClassesIn(space), ma.ClassesIn(space)) * everyPort; w > transitBudgetWork {
+			return nil, fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
+		}
 		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
 			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
 	}
@@ -276,7 +267,7 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 		runs = append(runs, diffRun{reach.Query{To: ends.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
 			diffRun{reach.Query{From: ends.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
 	}
-	return runs
+	return runs, ""
 }
 
 // union is the prefixes covering ps once each (a query's space must not repeat an address).
