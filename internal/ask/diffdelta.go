@@ -7,6 +7,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -386,18 +387,8 @@ func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
 		}
 	}
 	for _, fw := range n.Firewalls {
-		e := p.Firewalls[fw]
-		if e == nil {
-			continue
-		}
-		for _, ri := range e.Rules(model.NATRules) {
-			if r := ri.Rule; r != nil && r.TranslatedAddress == a {
-				out = append(out, fw.PrivateIP) // a DNAT rule may name it too (spec §3.2)
-				out = append(out, fw.HubPublicAddresses...)
-				for _, pip := range fw.PublicIPs {
-					out = append(out, pip.Address)
-				}
-			}
+		if dnatsInto(p, fw, func(r *model.FirewallRule) bool { return r.TranslatedAddress == a }) {
+			out = append(out, firewall.DNATAddrs(fw)...)
 		}
 	}
 	return slices.DeleteFunc(out, func(x netip.Addr) bool { return !x.IsValid() })

@@ -49,7 +49,7 @@ func firewallRuns(pb, pa *dataplane.Plane, opts Options) ([]pendingRun, string) 
 	if reason != "" {
 		return nil, reason
 	}
-	ends := addrsOf(pb.Net, pa.Net, func(*model.Subnet) bool { return true }, nil) // firewalls' public IPs included: DNAT
+	ends := addrsOf(pb, pa, func(*model.Subnet) bool { return true }, nil) // firewalls' DNAT addresses included
 	outside := outsideVNets(pb.Net, pa.Net)
 	var out []pendingRun
 	// With two firewalls a packet may reach one with its source translated by the other (spec

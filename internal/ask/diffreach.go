@@ -12,6 +12,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
@@ -50,7 +51,6 @@ type diffRun struct {
 // diffReach compares the two snapshots' verdicts over the flows sc may touch.
 func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts Options) ([]ReachChange, ReachDiffStats, error) {
 	st := ReachDiffStats{Scope: "none"}
-	nb, na := before.Plane.Net, after.Plane.Net
 	var pending []pendingRun
 	if !sc.global {
 		var reason string
@@ -95,7 +95,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	// Only NSG rules changed: the after model is the before one refined by the edited rules
 	// (Rebase); a firewall's rules cut the classes too, so their change builds both.
 	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall)
-	runs, reason := planRuns(nb, na, mb, ma, sc, opts)
+	runs, reason := planRuns(before.Plane, after.Plane, mb, ma, sc, opts)
 	if reason != "" {
 		st.Scope, st.Reason = "skipped", reason
 		return nil, st, nil
@@ -228,13 +228,13 @@ var allProtocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoI
 // changed too, and every endpoint is asked about those destinations both ways (to them, and
 // from them: a reply crosses the forwarding subnet towards them); a non-empty reason says that
 // is over transitBudgetWork.
-func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Options) ([]diffRun, string) {
+func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts Options) ([]diffRun, string) {
 	inTransit := func(s *model.Subnet) bool {
 		return slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool {
 			return slices.ContainsFunc(sc.transit, p.Overlaps)
 		})
 	}
-	whole := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool { return sc.subnets[strings.ToLower(string(s.ID))] || inTransit(s) },
+	whole := endpointsOf(pb, pa, mb, ma, func(s *model.Subnet) bool { return sc.subnets[strings.ToLower(string(s.ID))] || inTransit(s) },
 		func(nic *model.NIC) bool { return sc.nics[strings.ToLower(string(nic.ID))] })
 	var runs []diffRun
 	if len(whole.to) > 0 {
@@ -242,7 +242,7 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 			diffRun{reach.Query{From: whole.from, Protocols: allProtocols, Assume: opts.Assume}, false, nil})
 	}
 	if len(sc.transit) > 0 {
-		every := endpointsOf(nb, na, mb, ma, func(*model.Subnet) bool { return true }, nil)
+		every := endpointsOf(pb, pa, mb, ma, func(*model.Subnet) bool { return true }, nil)
 		space := union(sc.transit)
 		if w := (len(every.to) + len(every.from)) * max(mb.ClassesIn(space), ma.ClassesIn(space)) * everyPort; w > transitBudgetWork {
 			return nil, fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
@@ -259,7 +259,7 @@ func planRuns(nb, na *model.Network, mb, ma *reach.Model, sc diffScope, opts Opt
 		}
 	}
 	if len(routed) > 0 {
-		ends := endpointsOf(nb, na, mb, ma, func(s *model.Subnet) bool {
+		ends := endpointsOf(pb, pa, mb, ma, func(s *model.Subnet) bool {
 			k := s.ID.Key()
 			return sc.routed[k] != nil && !sc.subnets[k]
 		}, nil)
@@ -295,7 +295,7 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) ([]pendingRun
 		if forwards(nb, nsg) || forwards(na, nsg) {
 			return nil, "NSG " + nsg + " filters an appliance's forwarded flows"
 		}
-		addrs := addrsOf(nb, na, func(s *model.Subnet) bool {
+		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
 			return s.NSG != nil && strings.EqualFold(string(s.NSG.ID), nsg) && !sc.subnets[strings.ToLower(string(s.ID))]
 		}, func(nic *model.NIC) bool {
 			return nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) && !sc.nics[strings.ToLower(string(nic.ID))]
@@ -436,10 +436,10 @@ type fixedSide struct {
 }
 
 // endpointsOf is the addresses of addrsOf as fixed endpoints, one per group of alike NICs.
-func endpointsOf(nb, na *model.Network, mb, ma *reach.Model, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) fixedSide {
+func endpointsOf(pb, pa *dataplane.Plane, mb, ma *reach.Model, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) fixedSide {
 	groups := map[string]bool{}
 	var out fixedSide
-	for _, x := range addrsOf(nb, na, inSubnet, inNIC) {
+	for _, x := range addrsOf(pb, pa, inSubnet, inNIC) {
 		out.covered = append(out.covered, x.addr)
 		kb, ka := mb.FixedKey(x.addr), ma.FixedKey(x.addr)
 		if kb != "" && ka != "" {
@@ -467,7 +467,7 @@ type addrEnd struct {
 // by the NICs inNIC accepts: as destinations (with NICs' and firewalls' public IPs, private
 // endpoints, load balancer frontends there or serving from there) and as sources (NICs,
 // firewalls); each once, in the order found.
-func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
+func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
 	seen := map[netip.Addr]bool{}
 	var out []addrEnd
 	add := func(a netip.Addr, src bool) {
@@ -476,7 +476,8 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 			out = append(out, addrEnd{a, src})
 		}
 	}
-	for _, n := range []*model.Network{nb, na} {
+	for _, p := range []*dataplane.Plane{pb, pa} {
+		n := p.Net
 		for _, nic := range n.NICs {
 			for _, c := range nic.IPConfigs {
 				if (c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && inNIC(nic)) {
@@ -492,15 +493,12 @@ func addrsOf(nb, na *model.Network, inSubnet func(*model.Subnet) bool, inNIC fun
 			if in {
 				add(fw.PrivateIP, true)
 			}
-			if in || dnatsInto(n, fw, inSubnet, inNIC) {
-				add(fw.PrivateIP, false) // a DNAT rule may name it too (spec §3.2)
-				for _, p := range fw.PublicIPs {
-					if p != nil {
-						add(p.Address, false) // its DNAT rules' destination
-					}
-				}
-				for _, a := range fw.HubPublicAddresses {
-					add(a, false)
+			if in || dnatsInto(p, fw, func(r *model.FirewallRule) bool {
+				// an FQDN may resolve there
+				return r.TranslatedFQDN != "" || (r.TranslatedAddress.IsValid() && inScope(n, r.TranslatedAddress, inSubnet, inNIC))
+			}) {
+				for _, a := range firewall.DNATAddrs(fw) {
+					add(a, false) // its DNAT rules' destinations
 				}
 			}
 		}
@@ -552,31 +550,16 @@ func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.S
 	return false
 }
 
-// dnatsInto reports whether one of fw's DNAT rules (spec §3.2: its own collections, or its
-// policy's and the base policies') translates to an address in a subnet inSubnet accepts or of
-// a NIC inNIC accepts, or to an FQDN (which may resolve there): flows to its public IPs (or to
-// its private IP, private DNAT) then continue there, and that subnet's routes and NSGs decide
-// them.
-func dnatsInto(n *model.Network, fw *model.Firewall, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) bool {
-	cols := slices.Clone(fw.Classic)
-	seen := map[*model.FirewallPolicy]bool{}
-	for p := fw.Policy; p != nil && !seen[p]; p = p.Base {
-		seen[p] = true
-		for _, g := range p.Groups {
-			cols = append(cols, g.Collections...)
-		}
+// dnatsInto reports whether one of fw's DNAT rules, as its engine compiled them (its own
+// collections, or its policy's and the base policies', spec §3.2), translates where to says:
+// flows to the firewall's DNAT addresses then continue there, and that place's routes and NSGs
+// decide them.
+func dnatsInto(p *dataplane.Plane, fw *model.Firewall, to func(*model.FirewallRule) bool) bool {
+	e := p.Firewalls[fw]
+	if e == nil {
+		return false
 	}
-	for _, c := range cols {
-		if c.Kind != model.NATRules {
-			continue
-		}
-		for _, r := range c.Rules {
-			if r.TranslatedFQDN != "" || (r.TranslatedAddress.IsValid() && inScope(n, r.TranslatedAddress, inSubnet, inNIC)) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(e.Rules(model.NATRules), func(ri *firewall.RuleInfo) bool { return ri.Rule != nil && to(ri.Rule) })
 }
 
 // inScope reports whether a is in a subnet inSubnet accepts or is an address of a NIC inNIC

@@ -64,7 +64,7 @@ func TestScaleDiffVerify(t *testing.T) {
 		}
 	}
 	t5 := time.Now()
-	runs, _ := planRuns(before.Plane.Net, after.Plane.Net, mb, ma, whole, opts)
+	runs, _ := planRuns(before.Plane, after.Plane, mb, ma, whole, opts)
 	traces, eps := 0, 0
 	for _, r := range runs { // one endpoint of each run: the rate, not the whole
 		if len(r.q.To) > 0 {
@@ -86,7 +86,7 @@ func TestScaleDiffVerify(t *testing.T) {
 	for _, s := range after.Plane.Net.Subnets {
 		all.subnets[strings.ToLower(string(s.ID))] = true
 	}
-	full, _ := planRuns(before.Plane.Net, after.Plane.Net, mb, ma, all, opts)
+	full, _ := planRuns(before.Plane, after.Plane, mb, ma, all, opts)
 	n := 0
 	for _, r := range full {
 		n += len(r.q.To) + len(r.q.From)

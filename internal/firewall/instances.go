@@ -1,6 +1,8 @@
 package firewall
 
 import (
+	"net/netip"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -34,4 +36,20 @@ func InstanceAddresses(fw *model.Firewall) ipset.Set {
 		s = s.Difference(ipset.OfAddrs(fw.PrivateIP))
 	}
 	return s
+}
+
+// DNATAddrs are the addresses a DNAT rule of fw may name: its public IPs (a secured hub's
+// hubIPAddresses.publicIPs too), and its private IP for private DNAT (spec §3.2 step 1 [FWRP]).
+func DNATAddrs(fw *model.Firewall) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range fw.PublicIPs {
+		if p != nil && p.Address.IsValid() {
+			out = append(out, p.Address)
+		}
+	}
+	out = append(out, fw.HubPublicAddresses...)
+	if fw.PrivateIP.IsValid() {
+		out = append(out, fw.PrivateIP)
+	}
+	return out
 }
