@@ -49,6 +49,10 @@ func privateDNATEstate(seed uint64) *model.Network {
 	return n
 }
 
+// privateSSH is the flow privateDNATEstate's private DNAT rule hands to spoke1's first VM, from
+// spoke2's first VM.
+var privateSSH = trace.Query{From: "10.2.10.4", To: "10.0.0.4", Protocol: model.ProtoTCP, SourcePort: trace.DefaultSourcePort, DestinationPort: 3333}
+
 // rowFor reports whether rows hold flow q going from before to after.
 func rowFor(before, after *Snapshot, rows []ReachChange, q trace.Query, vb, va trace.Verdict) bool {
 	mb, ma := reach.Build(before.Plane), reach.Build(after.Plane)
@@ -78,23 +82,14 @@ func TestDiffPeeringPrivateDNAT(t *testing.T) {
 		build := func(change bool) *model.Network {
 			n := privateDNATEstate(seed)
 			if change {
-				for _, v := range n.VNets {
-					if v.Name != "hub" {
-						continue
-					}
-					for _, p := range v.Peerings {
-						if p.Remote != nil && p.Remote.Name == "spoke1" {
-							p.State = "Disconnected"
-						}
-					}
-				}
+				peeringLink(n, "hub", "spoke1").State = "Disconnected"
 			}
 			n.Freeze()
 			return n
 		}
 		nb, na := build(false), build(true)
 		before, after := NewSnapshot(nb), NewSnapshot(na)
-		q := trace.Query{From: "10.2.10.4", To: "10.0.0.4", Protocol: model.ProtoTCP, SourcePort: trace.DefaultSourcePort, DestinationPort: 3333}
+		q := privateSSH
 		vb, va := verdictOrUnreachable(t, before, q), verdictOrUnreachable(t, after, q)
 		if vb == va {
 			continue // spoke1's or spoke2's random NSGs decide it alike on both sides
@@ -133,7 +128,7 @@ func TestDiffSubnetBehindPrivateDNAT(t *testing.T) {
 	}
 	nb, na := build(false), build(true)
 	before, after := NewSnapshot(nb), NewSnapshot(na)
-	q := trace.Query{From: "10.2.10.4", To: "10.0.0.4", Protocol: model.ProtoTCP, SourcePort: trace.DefaultSourcePort, DestinationPort: 3333}
+	q := privateSSH
 	vb, va := verdictOrUnreachable(t, before, q), verdictOrUnreachable(t, after, q)
 	if vb == va {
 		t.Fatalf("%+v: %s on both sides; the scenario does not change it", q, vb)
