@@ -87,7 +87,19 @@ func againstFull(t *testing.T, name string, before, after *Snapshot, sc diffScop
 		t.Fatal(err)
 	}
 	if !slices.Equal(rowKeys(got), rowKeys(all)) {
-		t.Errorf("%s: %s rows (%d traces)\n%v\nfull recomputation (%d traces)\n%v", name, want, st.Traces, rowKeys(got), fst.Traces, rowKeys(all))
+		g, f := rowKeys(got), rowKeys(all)
+		var miss, extra []string
+		for _, k := range f {
+			if !slices.Contains(g, k) {
+				miss = append(miss, k)
+			}
+		}
+		for _, k := range g {
+			if !slices.Contains(f, k) {
+				extra = append(extra, k)
+			}
+		}
+		t.Errorf("%s: %s rows (%d traces) differ from full recomputation (%d traces): missing %q, extra %q", name, want, st.Traces, fst.Traces, miss, extra)
 	}
 	for _, r := range got {
 		if vb, va := verdictOrUnreachable(t, before, r.Example), verdictOrUnreachable(t, after, r.Example); vb != r.Before || va != r.After {

@@ -3,7 +3,6 @@ package ask
 import (
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
@@ -392,25 +391,4 @@ func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
 		}
 	}
 	return slices.DeleteFunc(out, func(x netip.Addr) bool { return !x.IsValid() })
-}
-
-// forwards reports whether an NSG filters flows that only cross its endpoints: it sits on a
-// NIC with IP forwarding, or on a subnet holding one (an appliance forwards others' packets,
-// and its rules filter them: learn.microsoft.com/azure/virtual-network/virtual-network-network-interface
-// "Enable or disable IP forwarding").
-func forwards(n *model.Network, nsg string) bool {
-	for _, nic := range n.NICs {
-		if !nic.IPForwarding {
-			continue
-		}
-		if nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) {
-			return true
-		}
-		for _, c := range nic.IPConfigs {
-			if c.Subnet != nil && c.Subnet.NSG != nil && strings.EqualFold(string(c.Subnet.NSG.ID), nsg) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -53,10 +53,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	st := ReachDiffStats{Scope: "none"}
 	var pending []pendingRun
 	if !sc.global {
-		var reason string
-		if pending, reason = ruleRuns(before.Plane, after.Plane, sc, opts); reason != "" {
-			sc.global, sc.reason = true, reason
-		}
+		pending = ruleRuns(before.Plane, after.Plane, sc, opts)
 	}
 	if sc.firewall && !sc.global {
 		fw, reason := firewallRuns(before.Plane, after.Plane, opts)
@@ -64,6 +61,13 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 			sc.global, sc.reason = true, reason
 		}
 		pending = append(pending, fw...)
+	}
+	if !sc.global {
+		hops, reason := hopTransit(sc.hops, before.Plane, after.Plane)
+		if reason != "" {
+			sc.global, sc.reason = true, reason
+		}
+		sc.transit = append(sc.transit, hops...)
 	}
 	if sc.global {
 		// Every flow may change: all-pairs recomputation, which diff does not attempt (an
@@ -283,18 +287,14 @@ type pendingRun struct {
 // ruleRuns are the queries the changed NSG rules need, for the endpoints their NSGs filter (but
 // not those recomputed whole): inbound as destinations, outbound as sources, each over the
 // packets whose decision changed there (endpointDelta), or over every packet the changed
-// rules match when that cannot be worked out. A non-empty reason says the change cannot be
-// bounded by endpoints (an appliance's NSG filters flows crossing it).
-func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) ([]pendingRun, string) {
-	nb, na := pb.Net, pa.Net
+// rules match when that cannot be worked out. An appliance under those NSGs is recomputed
+// whole instead, with the flows it forwards (touchAppliances).
+func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun {
 	var out []pendingRun
 	tb, ta := translationsOf(pb), translationsOf(pa)
 	tr := translated{sources: append(tb.sources, ta.sources...), ports: append(tb.ports, ta.ports...)}
 	for _, nsg := range slices.Sorted(maps.Keys(sc.rules)) {
 		changes := sc.rules[nsg]
-		if forwards(nb, nsg) || forwards(na, nsg) {
-			return nil, "NSG " + nsg + " filters an appliance's forwarded flows"
-		}
 		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
 			return s.NSG != nil && strings.EqualFold(string(s.NSG.ID), nsg) && !sc.subnets[strings.ToLower(string(s.ID))]
 		}, func(nic *model.NIC) bool {
@@ -309,7 +309,7 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) ([]pendingRun
 			}
 		}
 	}
-	return out, ""
+	return out
 }
 
 // endpointRuns are one endpoint's queries for one direction of the changed rules.
@@ -375,9 +375,12 @@ func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
 	return out
 }
 
+// endpointOf names a fixed endpoint as the cells name a varying one: by its place after the
+// change, before's when the after snapshot routes it nowhere. A public IP moved away is the
+// internet after, as a flow from the address's new holder would read.
 func endpointOf(a netip.Addr, mb, ma *reach.Model) reach.Endpoint {
 	e := reach.Endpoint{Ref: a.String(), Addr: a, Label: ma.Label(a)}
-	if e.Label == reach.Internet || e.Label == reach.Unrouted {
+	if e.Label == reach.Unrouted {
 		e.Label = mb.Label(a)
 	}
 	return e
@@ -483,7 +486,7 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 				if (c.Subnet != nil && inSubnet(c.Subnet)) || (inNIC != nil && inNIC(nic)) {
 					add(c.PrivateIP, true)
 					if c.PublicIP != nil {
-						add(c.PublicIP.Address, false)
+						add(c.PublicIP.Address, true) // a source too: it names the VM (trace resolves it)
 					}
 				}
 			}
@@ -499,6 +502,13 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 			}) {
 				for _, a := range firewall.DNATAddrs(fw) {
 					add(a, false) // its DNAT rules' destinations
+				}
+			}
+		}
+		for _, ng := range n.NATGateways {
+			if slices.ContainsFunc(ng.Subnets, func(s *model.Subnet) bool { return s != nil && inSubnet(s) }) {
+				for _, a := range natAddrs(ng) {
+					add(a, false) // what it translates to: packets to it stop there
 				}
 			}
 		}

@@ -35,14 +35,21 @@ type diffScope struct {
 	// firewall: firewall rules changed (rule collection groups, IP groups): the packets the
 	// changed rules match are recomputed (difffirewall.go).
 	firewall bool
+	// lbs are the changed load balancers (lower IDs): their backends are recomputed whole and
+	// their frontends are destinations (diffedge.go).
+	lbs map[string]bool
+	// hops are the next-hop addresses of changed appliances and internal load balancers: the
+	// destinations of the routes to them are transit (hopTransit, in diffReach).
+	hops map[netip.Addr]bool
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
 type ruleChange struct{ Before, After *model.SecurityRule }
 
 // local are the resource types whose change touches only the subnets they sit in or attach to;
-// every other network type (firewalls, policies, gateways, load balancers, public IPs, ...) is
-// crossed by flows of other subnets, and its change makes the scope global. DNS only names
+// load balancers and public IPs are bounded by what uses them (diffedge.go); every other network
+// type (firewalls, policies, gateways, ...) is crossed by flows of other subnets, and its change
+// makes the scope global. DNS only names
 // addresses: diff compares flows by address.
 var local = map[string]bool{
 	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
@@ -55,14 +62,20 @@ var local = map[string]bool{
 // scopeOf works out what a change touches from the resources that changed, the effective routes
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
-	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{}}
+	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
+		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}}
 	ids := allIDs(res)
+	pips := map[string]bool{}
 	for _, id := range ids {
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
 		case firewallRuleTypes[t]:
 			sc.firewall = true
+		case strings.HasPrefix(t, "microsoft.network/loadbalancers"):
+			sc.lbs[lbID(id)] = true
+		case t == "microsoft.network/publicipaddresses":
+			pips[strings.ToLower(id)] = true
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}
@@ -112,7 +125,10 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		sc.touchPeerings(n, o, fwd)
 	}
 	sc.touchNICs(b, a)
+	sc.touchPublicIPs(pips, b, a)
+	sc.touchLBs(b, a)
 	sc.touchRules(b, a)
+	sc.touchAppliances(b, a)
 	return sc
 }
 
@@ -194,10 +210,21 @@ func subnetKey(s *model.Subnet) string {
 	if s.RouteTable != nil {
 		rt = string(s.RouteTable.ID)
 	}
-	if s.NATGateway != nil {
-		nat = string(s.NATGateway.ID)
+	if g := s.NATGateway; g != nil {
+		// its public addresses too: a NAT gateway without one drops what it would translate
+		nat = fmt.Sprint(g.ID, natAddrs(g), g.PublicIPPrefixes)
 	}
 	return strings.ToLower(fmt.Sprint(s.Prefixes, nsg, rt, nat, s.ServiceEndpoints, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations))
+}
+
+func natAddrs(g *model.NATGateway) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range g.PublicIPs {
+		if p != nil {
+			out = append(out, p.Address)
+		}
+	}
+	return out
 }
 
 // touchNICs marks the NICs that differ (or one side lacks), and the subnets of such private

@@ -1,0 +1,235 @@
+package ask
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
+)
+
+// applianceEstate is transitEstate(seed, false) with spoke2 sending spoke1 back through the
+// appliance too (so flows between them cross it both ways and are reachable); forwards sets
+// the appliance NIC's IP forwarding.
+func applianceEstate(seed uint64, forwards bool) *model.Network {
+	n := transitEstate(seed, false)
+	back := &model.RouteTable{ID: tsub + "routeTables/rt-back", Name: "rt-back", Routes: []*model.Route{
+		{Name: "spoke1", Prefix: netip.MustParsePrefix("10.1.0.0/16"), NextHopType: model.HopVirtualAppliance, NextHopIP: netip.MustParseAddr("10.1.200.4")}}}
+	n.RouteTables = append(n.RouteTables, back)
+	n.Index(back.ID, back)
+	for _, s := range n.VNets[1].Subnets {
+		s.RouteTable = back
+	}
+	for _, nic := range n.NICs {
+		if nic.Name == "vm-nva-nic" {
+			nic.IPForwarding = forwards
+		}
+	}
+	n.Freeze()
+	return n
+}
+
+// TestDiffApplianceForwarding: IP forwarding turned off on an appliance that routes send
+// spoke1 ↔ spoke2 through. Only the appliance's NIC changed, but the flows it stops start and
+// end elsewhere: diff makes the routes to it transit, and finds what recomputing every subnet
+// finds (flows between the spokes, now dropped).
+func TestDiffApplianceForwarding(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		nb, na := applianceEstate(seed, true), applianceEstate(seed, false)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{}, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && r.Example.From == "10.1.10.4" && r.Example.To[:5] == "10.2."
+		}) {
+			t.Errorf("seed %d: no row spoke1 → spoke2 Reachable → Unreachable in %v", seed, rowKeys(rows))
+		}
+	}
+}
+
+// ilbApplianceEstate: spoke1 sends spoke2 through an internal load balancer (HA ports) whose
+// pool is an appliance in spoke1/nva; spoke2 sends spoke1 back the same way. With empty, the
+// pool is empty: the load balancer (and nothing else) changed.
+func ilbApplianceEstate(seed uint64, empty bool) *model.Network {
+	n := applianceEstate(seed, true)
+	var nva *model.IPConfig
+	for _, nic := range n.NICs {
+		if nic.Name == "vm-nva-nic" {
+			nva = nic.IPConfigs[0]
+		}
+	}
+	fe := netip.MustParseAddr("10.1.200.100")
+	lb := &model.LoadBalancer{ID: model.ID(tsub + "loadBalancers/ilb-nva"), Name: "ilb-nva", Sku: "Standard"}
+	f := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, Subnet: nva.Subnet, PrivateIP: fe}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/nvas", Name: "nvas", LB: lb}
+	if !empty {
+		pool.IPConfigs = []*model.IPConfig{nva}
+		nva.BackendPools = append(nva.BackendPools, pool)
+	}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{f}, []*model.BackendPool{pool}
+	lb.Rules = []*model.LBRule{{Name: "ha-ports", Frontend: f, Pool: pool, Protocol: model.ProtoAny}}
+	n.LoadBalancers = append(n.LoadBalancers, lb)
+	n.Index(lb.ID, lb)
+	for _, rt := range n.RouteTables {
+		for _, r := range rt.Routes {
+			if r.NextHopIP == nva.PrivateIP {
+				r.NextHopIP = fe
+			}
+		}
+	}
+	n.Freeze()
+	return n
+}
+
+// TestDiffLoadBalancerAsNextHop: the appliance leaves the pool of the internal load balancer
+// the spokes' routes point at. The load balancer's backend is recomputed, and the routes to its
+// frontend make spoke2 transit: the rows are what recomputing every subnet finds. Before load
+// balancers were bounded, any change to one was skipped.
+func TestDiffLoadBalancerAsNextHop(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := ilbApplianceEstate(seed, false), ilbApplianceEstate(seed, true)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "loadBalancers/ilb-nva/backendAddressPools/nvas"}}}
+		sc := scopeOf(res, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool { return r.Before == trace.Reachable && r.After == trace.Unreachable }) {
+			t.Errorf("seed %d: emptying the appliances' pool cut nothing: %v", seed, rowKeys(rows))
+		}
+	}
+}
+
+// TestDiffLoadBalancerRule: a load balancing rule's port moves from 443 to 8443; only the load
+// balancer's document changed. diff recomputes its backend (and so its frontend) and finds the
+// frontend's 443 closed and 8443 open.
+func TestDiffLoadBalancerRule(t *testing.T) {
+	nb, na := ilbEstate(false), ilbEstate(false)
+	na.LoadBalancers[0].Rules[0].FrontendPort, na.LoadBalancers[0].Rules[0].BackendPort = 8443, 8443
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	res := diff.Resources{Changed: []diff.Changed{{ID: string(na.LoadBalancers[0].ID)}}}
+	sc := scopeOf(res, nil, nb, na)
+	rows, _, _ := againstFull(t, "load balancer rule", before, after, sc, "endpoints")
+	for _, want := range []struct {
+		port          uint16
+		before, after trace.Verdict
+	}{{443, trace.Reachable, trace.Unreachable}, {8443, trace.Unreachable, trace.Reachable}} {
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Example.To == "10.1.11.100" && r.Example.DestinationPort == want.port && r.Before == want.before && r.After == want.after
+		}) {
+			t.Errorf("no row to the frontend on %d, %s → %s: %v", want.port, want.before, want.after, rowKeys(rows))
+		}
+	}
+}
+
+// TestDiffNATGatewayAddress: a NAT gateway loses its public IP; only the NAT gateway changed
+// (the subnet still names it). Its subnet's outbound TCP and UDP to the internet is cut, which
+// diff finds by recomputing the subnet.
+func TestDiffNATGatewayAddress(t *testing.T) {
+	build := func(addr bool) *model.Network {
+		n := diffEstate(3)
+		s := n.Subnets[0]
+		g := &model.NATGateway{ID: tsub + "natGateways/nat", Name: "nat", Subnets: []*model.Subnet{s}}
+		if addr {
+			p := &model.PublicIP{ID: tsub + "publicIPAddresses/nat-pip", Name: "nat-pip", Address: netip.MustParseAddr("52.1.2.3"), Sku: "Standard"}
+			n.PublicIPs = append(n.PublicIPs, p)
+			n.Index(p.ID, p)
+			g.PublicIPs = []*model.PublicIP{p}
+		}
+		n.NATGateways = append(n.NATGateways, g)
+		n.Index(g.ID, g)
+		s.NATGateway = g
+		n.Freeze()
+		return n
+	}
+	nb, na := build(true), build(false)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "natGateways/nat"}}, Removed: []string{tsub + "publicIPAddresses/nat-pip"}}
+	sc := scopeOf(res, nil, nb, na)
+	rows, _, _ := againstFull(t, "NAT gateway address", before, after, sc, "endpoints")
+	if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+		return r.Protocol == "Tcp" && r.Before == trace.Reachable && r.After == trace.Unreachable && r.Example.From == "10.1.10.4"
+	}) {
+		t.Errorf("no row from the NAT gateway's subnet cut by losing its address: %v", rowKeys(rows))
+	}
+}
+
+// TestDiffPublicIPAddress: a VM's public IP gets another address; only the public IP changed.
+// diff recomputes the VM's NIC: the old address stops answering, the new one starts, and
+// each names the VM as a source only while it holds it (trace resolves a source by address).
+func TestDiffPublicIPAddress(t *testing.T) {
+	moved := netip.MustParseAddr("20.99.0.1")
+	for seed := uint64(1); seed <= 8; seed++ {
+		nb, na := diffEstate(seed), diffEstate(seed)
+		var pb *model.PublicIP
+		for i, p := range na.PublicIPs {
+			pb = nb.PublicIPs[i]
+			p.Address = moved
+			break
+		}
+		if pb == nil {
+			continue
+		}
+		nb.Freeze()
+		na.Freeze()
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: string(pb.ID)}}}, nil, nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "endpoints")
+		ends := []string{pb.Address.String(), moved.String()}
+		for _, r := range rows {
+			if !slices.Contains(ends, r.Example.To) && !slices.Contains(ends, r.Example.From) {
+				t.Errorf("seed %d: row %+v is not from or to the public IP's old or new address", seed, r)
+			}
+		}
+		if len(rows) == 0 {
+			t.Errorf("seed %d: moving a public IP changed no flow", seed)
+		}
+	}
+}
+
+func TestLBID(t *testing.T) {
+	lb := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/ilb"
+	for id, want := range map[string]string{
+		lb: strings.ToLower(lb), lb + "/backendAddressPools/pool": strings.ToLower(lb),
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip": "",
+	} {
+		if got := lbID(id); got != want {
+			t.Errorf("lbID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// TestDiffApplianceNSG: a rule of the appliance's NSG starts denying spoke2. The rule filters
+// flows that only cross the appliance: diff recomputes the appliance whole and makes the
+// routes to it transit (before, any rule change in an appliance's NSG was skipped), and finds
+// what recomputing every subnet finds.
+func TestDiffApplianceNSG(t *testing.T) {
+	build := func(seed uint64, access model.Access) *model.Network {
+		n := applianceEstate(seed, true)
+		g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-nva", Name: "nsg-nva", Rules: []*model.SecurityRule{{
+			Name: "spoke2", Priority: 100, Direction: model.Inbound, Access: access, Protocol: model.ProtoAny,
+			Sources: []string{"10.2.0.0/16"}, Destinations: []string{"*"},
+			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{model.AllPorts}}}}
+		n.NSGs = append(n.NSGs, g)
+		n.Index(g.ID, g)
+		for _, nic := range n.NICs {
+			if nic.IPForwarding {
+				nic.NSG = g
+			}
+		}
+		return n
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := build(seed, model.Allow), build(seed, model.Deny)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{}, nil, nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && strings.HasPrefix(r.Example.From, "10.2.")
+		}) {
+			t.Errorf("seed %d: no flow from spoke2 cut by the appliance's NSG: %v", seed, rowKeys(rows))
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package ask
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// This file bounds the changes of resources that carry other endpoints' flows without being
+// one: load balancers, public IPs, and appliances (NICs with IP forwarding).
+
+// lbID is the load balancer ID (lower case) that id names or is a child of, "" when none.
+func lbID(id string) string {
+	const marker = "/providers/microsoft.network/loadbalancers/"
+	low := strings.ToLower(id)
+	i := strings.Index(low, marker)
+	if i < 0 {
+		return ""
+	}
+	start := i + len(marker)
+	if j := strings.IndexByte(low[start:], '/'); j >= 0 {
+		return low[:start+j]
+	}
+	return low
+}
+
+// touchLBs recomputes, for each changed load balancer (sc.lbs) of either network, its backends
+// and inbound NAT targets whole (their outbound rules, and their flows through the frontends,
+// which addrsOf adds as destinations), and makes its internal frontends hops: a route may send
+// others' flows to one (HA ports). A Gateway Load Balancer's change is global: it sits in the
+// flows of every frontend and NIC chained to it (spec §6).
+func (sc *diffScope) touchLBs(nets ...*model.Network) {
+	for _, n := range nets {
+		for _, lb := range n.LoadBalancers {
+			if !sc.lbs[lb.ID.Key()] {
+				continue
+			}
+			if lb.IsGateway() && !sc.global {
+				sc.global, sc.reason = true, "gateway load balancer "+string(lb.ID)+" changed: it carries the flows of everything chained to it"
+			}
+			for _, fe := range lb.Frontends {
+				if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
+					sc.hops[fe.PrivateIP] = true
+				}
+			}
+			for _, p := range lb.BackendPools {
+				for _, c := range p.IPConfigs {
+					sc.touchIPConfig(c)
+				}
+				for _, a := range p.Addresses {
+					for _, nw := range nets {
+						for _, o := range nw.Owners(a) {
+							sc.touchIPConfig(o.IPConfig)
+						}
+					}
+				}
+			}
+			for _, r := range lb.InboundNATRules {
+				sc.touchIPConfig(r.Target)
+			}
+		}
+	}
+}
+
+func (sc *diffScope) touchIPConfig(c *model.IPConfig) {
+	if c != nil && c.NIC != nil {
+		sc.nics[c.NIC.ID.Key()] = true
+	}
+}
+
+// touchPublicIPs bounds the changed public IPs (lower IDs) by what uses them in either network:
+// a NIC's (recomputed whole), a load balancer frontend's (its load balancer, touchLBs), a NAT
+// gateway's (the subnets it serves, whole). A firewall's or a gateway's makes the scope global:
+// every flow through them may change. One nothing uses carries no flow.
+func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network) {
+	if len(pips) == 0 {
+		return
+	}
+	used := func(p *model.PublicIP) bool { return p != nil && pips[p.ID.Key()] }
+	global := func(what string, id model.ID) {
+		if !sc.global {
+			sc.global, sc.reason = true, "a public IP of "+what+" "+string(id)+" changed"
+		}
+	}
+	for _, n := range nets {
+		for _, nic := range n.NICs {
+			for _, c := range nic.IPConfigs {
+				if used(c.PublicIP) {
+					sc.nics[nic.ID.Key()] = true
+				}
+			}
+		}
+		for _, lb := range n.LoadBalancers {
+			for _, fe := range lb.Frontends {
+				if used(fe.PublicIP) {
+					sc.lbs[lb.ID.Key()] = true
+				}
+			}
+		}
+		for _, ng := range n.NATGateways {
+			if slices.ContainsFunc(ng.PublicIPs, used) {
+				for _, s := range ng.Subnets {
+					sc.subnets[s.ID.Key()] = true
+				}
+			}
+		}
+		for _, fw := range n.Firewalls {
+			if slices.ContainsFunc(fw.PublicIPs, used) {
+				global("firewall", fw.ID)
+			}
+		}
+		for _, g := range n.VNetGateways {
+			if slices.ContainsFunc(g.PublicIPs, used) {
+				global("gateway", g.ID)
+			}
+		}
+		for _, p := range n.PublicIPs {
+			if used(p) && p.AttachedTo != "" && !attachedKnown(p.AttachedTo) {
+				global("resource", p.AttachedTo)
+			}
+		}
+	}
+}
+
+// attachedKnown reports whether a public IP's ipConfiguration belongs to a NIC or a load
+// balancer, whose use touchPublicIPs bounds; anything else (Bastion, application gateway, ...)
+// is not bounded.
+func attachedKnown(id model.ID) bool {
+	t := strings.ToLower(string(id))
+	return strings.Contains(t, "/providers/microsoft.network/networkinterfaces/") || lbID(t) != "" ||
+		strings.Contains(t, "/providers/microsoft.network/azurefirewalls/") || strings.Contains(t, "/providers/microsoft.network/virtualnetworkgateways/")
+}
+
+// touchAppliances makes the addresses of the changed NICs that forward (IP forwarding in either
+// network) hops, with the internal frontends that balance to them: a packet reaches an
+// appliance that is not its destination only because a route's next hop is the appliance or a
+// load balancer in front of it (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview,
+// "Next hop types across Azure tools": VirtualAppliance; spec §1.4 [UDR]), and its flags decide
+// whether it forwards (trace: IpForwardingDisabled). An appliance under an NSG whose rules
+// changed counts as changed, and is recomputed whole: its NSG filters the flows it forwards.
+func (sc *diffScope) touchAppliances(nets ...*model.Network) {
+	forwards := map[string]bool{}
+	for _, n := range nets {
+		for _, nic := range n.NICs {
+			if nic.IPForwarding && (sc.nics[nic.ID.Key()] || sc.underChangedNSG(nic)) {
+				forwards[nic.ID.Key()] = true
+				sc.nics[nic.ID.Key()] = true
+			}
+		}
+	}
+	if len(forwards) == 0 {
+		return
+	}
+	behind := func(c *model.IPConfig) bool { return c != nil && c.NIC != nil && forwards[c.NIC.ID.Key()] }
+	for _, n := range nets {
+		for _, nic := range n.NICs {
+			if !forwards[nic.ID.Key()] {
+				continue
+			}
+			for _, c := range nic.IPConfigs {
+				sc.hops[c.PrivateIP] = true
+			}
+		}
+		for _, lb := range n.LoadBalancers {
+			if !slices.ContainsFunc(lb.BackendPools, func(p *model.BackendPool) bool { return slices.ContainsFunc(p.IPConfigs, behind) }) {
+				continue
+			}
+			for _, fe := range lb.Frontends {
+				if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
+					sc.hops[fe.PrivateIP] = true
+				}
+			}
+		}
+	}
+}
+
+func (sc *diffScope) underChangedNSG(nic *model.NIC) bool {
+	if nic.NSG != nil && sc.rules[nic.NSG.ID.Key()] != nil {
+		return true
+	}
+	return slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool {
+		return c.Subnet != nil && c.Subnet.NSG != nil && sc.rules[c.Subnet.NSG.ID.Key()] != nil
+	})
+}
+
+// hopTransit is the destinations of every route, in any subnet of either plane, whose next hop
+// is one of hops: the packets a changed appliance or load balancer may forward. A non-empty
+// reason says one is not an IPv4 prefix (diff cannot bound it by address).
+func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.Prefix, string) {
+	if len(hops) == 0 {
+		return nil, ""
+	}
+	seen := map[netip.Prefix]bool{}
+	var out []netip.Prefix
+	for _, p := range planes {
+		for _, s := range p.Net.Subnets {
+			t := p.FIB.Subnet(s)
+			if t == nil {
+				continue
+			}
+			for _, r := range t.All() {
+				if !slices.ContainsFunc(r.NextHopIPs, func(a netip.Addr) bool { return hops[a] }) || seen[r.Prefix] {
+					continue
+				}
+				if !r.Prefix.Addr().Is4() {
+					return nil, "route " + r.Prefix.String() + " in " + string(s.ID) + " sends flows to a changed appliance or load balancer (not an IPv4 prefix)"
+				}
+				seen[r.Prefix] = true
+				out = append(out, r.Prefix)
+			}
+		}
+	}
+	return out, ""
+}
