@@ -233,3 +233,56 @@ func TestDiffApplianceNSG(t *testing.T) {
 		}
 	}
 }
+
+// onPremEstate is diffEstate(seed) with a VPN gateway in spoke1 (the others use it by gateway
+// transit) connected to on-premises 192.168.0.0/16, or to prefix when given.
+func onPremEstate(seed uint64, prefix string) *model.Network {
+	n := diffEstate(seed)
+	v1 := n.VNets[0]
+	gs := &model.Subnet{ID: v1.ID + "/subnets/GatewaySubnet", Name: "GatewaySubnet", VNet: v1, Prefixes: []netip.Prefix{netip.MustParsePrefix("10.1.255.0/27")}}
+	v1.Subnets = append(v1.Subnets, gs)
+	n.Subnets = append(n.Subnets, gs)
+	n.Index(gs.ID, gs)
+	gw := &model.VNetGateway{ID: tsub + "virtualNetworkGateways/vgw", Name: "vgw", GatewayType: "Vpn", VNet: v1, Subnet: gs,
+		PrivateIPs: []netip.Addr{netip.MustParseAddr("10.1.255.4")}}
+	v1.Gateways = append(v1.Gateways, gw)
+	n.VNetGateways = append(n.VNetGateways, gw)
+	n.Index(gw.ID, gw)
+	if prefix == "" {
+		prefix = "192.168.0.0/16"
+	}
+	lng := &model.LocalGateway{ID: tsub + "localNetworkGateways/lng", Name: "lng", Prefixes: []netip.Prefix{netip.MustParsePrefix(prefix)},
+		GatewayIP: netip.MustParseAddr("203.0.113.10")}
+	n.LocalGateways = append(n.LocalGateways, lng)
+	n.Index(lng.ID, lng)
+	c := &model.Connection{ID: tsub + "connections/cn", Name: "cn", Type: "IPsec", Gateway: gw, Local: lng, Status: "Connected"}
+	n.Connections = append(n.Connections, c)
+	n.Index(c.ID, c)
+	for _, v := range n.VNets {
+		for _, p := range v.Peerings {
+			p.AllowGatewayTransit = v == v1
+			p.UseRemoteGateways = p.Remote == v1
+		}
+	}
+	n.Freeze()
+	return n
+}
+
+// TestDiffLocalGateway: on-premises shrinks from 192.168.0.0/16 to 192.168.0.0/17; only the
+// local network gateway changed (before, such a change was skipped). What the gateway reaches
+// is transit, and the rows are what recomputing every subnet finds: flows to 192.168.128.0/17
+// are cut.
+func TestDiffLocalGateway(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := onPremEstate(seed, ""), onPremEstate(seed, "192.168.0.0/17")
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "localNetworkGateways/lng"}}}
+		sc := scopeOf(res, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && strings.HasPrefix(r.Example.To, "192.168.")
+		}) {
+			t.Errorf("seed %d: no flow to the dropped half of on-premises cut: %v", seed, rowKeys(rows))
+		}
+	}
+}

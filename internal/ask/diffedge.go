@@ -215,3 +215,57 @@ func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.P
 	}
 	return out, ""
 }
+
+// gatewayEdgeTypes are the resources whose change alters only what VNet gateways reach beyond
+// the VNets: connections and local network gateways.
+var gatewayEdgeTypes = map[string]bool{"microsoft.network/connections": true, "microsoft.network/localnetworkgateways": true}
+
+// gatewayTransit is what VNet gateways reach in either plane: every on-premises prefix (local
+// network gateways) and the destination of every route whose next hop is a gateway, in any
+// subnet. A changed connection or local network gateway changes only flows to and from those
+// addresses: a VNet reaches on-premises only by such a route
+// (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Virtual network
+// gateway" next hop; spec §1.6). A non-empty reason says diff cannot bound the change: a
+// connection translates addresses (VPN NAT, spec §1.8), or a prefix is not IPv4.
+func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
+	seen := map[netip.Prefix]bool{}
+	var out []netip.Prefix
+	add := func(p netip.Prefix) string {
+		if seen[p] {
+			return ""
+		}
+		if !p.Addr().Is4() {
+			return "the gateways reach " + p.String() + " (not an IPv4 prefix)"
+		}
+		seen[p] = true
+		out = append(out, p)
+		return ""
+	}
+	for _, p := range planes {
+		for _, c := range p.Net.Connections {
+			if len(c.IngressNAT)+len(c.EgressNAT) > 0 {
+				return nil, "connection " + string(c.ID) + " translates addresses (VPN NAT)"
+			}
+		}
+		for _, o := range p.Index.OnPrem {
+			if r := add(o.Prefix); r != "" {
+				return nil, r
+			}
+		}
+		for _, s := range p.Net.Subnets {
+			t := p.FIB.Subnet(s)
+			if t == nil {
+				continue
+			}
+			for _, r := range t.All() {
+				if r.NextHop != model.HopVirtualNetworkGateway {
+					continue
+				}
+				if reason := add(r.Prefix); reason != "" {
+					return nil, reason
+				}
+			}
+		}
+	}
+	return out, ""
+}

@@ -69,6 +69,13 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		}
 		sc.transit = append(sc.transit, hops...)
 	}
+	if sc.gateways && !sc.global {
+		remote, reason := gatewayTransit(before.Plane, after.Plane)
+		if reason != "" {
+			sc.global, sc.reason = true, reason
+		}
+		sc.transit = append(sc.transit, remote...)
+	}
 	if sc.global {
 		// Every flow may change: all-pairs recomputation, which diff does not attempt (an
 		// estate's worth of traces); the answer says so rather than list a part as the whole.

@@ -41,6 +41,9 @@ type diffScope struct {
 	// hops are the next-hop addresses of changed appliances and internal load balancers: the
 	// destinations of the routes to them are transit (hopTransit, in diffReach).
 	hops map[netip.Addr]bool
+	// gateways: connections or local network gateways changed: what the VNet gateways reach is
+	// transit (gatewayTransit, in diffReach).
+	gateways bool
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -76,6 +79,8 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			sc.lbs[lbID(id)] = true
 		case t == "microsoft.network/publicipaddresses":
 			pips[strings.ToLower(id)] = true
+		case gatewayEdgeTypes[t]:
+			sc.gateways = true
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}
