@@ -286,3 +286,54 @@ func TestDiffLocalGateway(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffFirewallPolicySettings: the firewall's policy gets a base policy that denies spoke2
+// (a policy setting, not one of its rule collection groups: before, skipped), and turns the DNS
+// proxy on. The spokes send each other, not the internet, through the firewall. diff recomputes
+// the firewall's subnet and makes the routes to it transit; the rows are what recomputing
+// every subnet finds: spoke2's flows cut, the firewall answering DNS.
+func TestDiffFirewallPolicySettings(t *testing.T) {
+	build := func(seed uint64, changed bool) *model.Network {
+		n := firewallEstate(seed)
+		for _, rt := range n.RouteTables {
+			for _, r := range rt.Routes {
+				if r.NextHopType == model.HopVirtualAppliance {
+					r.Prefix = netip.MustParsePrefix("10.0.0.0/8")
+				}
+			}
+		}
+		if changed {
+			base := &model.FirewallPolicy{ID: tsub + "firewallPolicies/base", Name: "base", Groups: []*model.RuleCollectionGroup{{
+				ID: tsub + "firewallPolicies/base/ruleCollectionGroups/g", Name: "g", Priority: 100, Collections: []*model.RuleCollection{{
+					Name: "no-spoke2", Priority: 100, Kind: model.NetworkRules, Action: model.FwDeny, Rules: []*model.FirewallRule{{
+						Name: "spoke2", Protocols: []model.Protocol{model.ProtoAny}, Sources: []string{"10.2.0.0/16"}, Destinations: []string{"*"},
+						DestPorts: []model.PortRange{model.AllPorts}}}}}}}}
+			pol := n.Firewalls[0].Policy
+			pol.Base, pol.DNSProxy = base, true
+		}
+		n.Freeze()
+		return n
+	}
+	cut, dns := 0, 0 // estates where the base policy cuts a flow from spoke2, where the firewall starts answering DNS
+	for seed := uint64(1); seed <= 5; seed++ {
+		nb, na := build(seed, false), build(seed, true)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "firewallPolicies/pol"}}, Added: []string{tsub + "firewallPolicies/base"}}
+		sc := scopeOf(res, nil, nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && strings.HasPrefix(r.Example.From, "10.2.")
+		}) {
+			cut++
+		}
+		if slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.After == trace.Reachable && r.Example.To == "10.0.0.4" && r.Example.DestinationPort == 53
+		}) {
+			dns++
+		}
+	}
+	// The random rules deny some estates' flows already; each change must show in one at least.
+	if cut == 0 || dns == 0 {
+		t.Errorf("over 5 estates, the base policy cut flows from spoke2 in %d, the DNS proxy answered in %d", cut, dns)
+	}
+}

@@ -269,3 +269,47 @@ func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
 	}
 	return out, ""
 }
+
+// firewallTypes are the firewall resources whose change (beyond rule collection groups and IP
+// groups, difffirewall.go) may alter every flow a firewall handles: its settings and policy
+// settings (threat intelligence, SNAT ranges, DNS proxy), its addresses, its classic rules.
+var firewallTypes = map[string]bool{"microsoft.network/azurefirewalls": true, "microsoft.network/firewallpolicies": true}
+
+// touchFirewalls bounds the changed firewalls and policies (lower IDs) by the firewalls they
+// configure in either network (a policy configures the firewalls of the policies based on it,
+// spec §3.2): each firewall's subnet is recomputed whole (its own flows, and its DNAT
+// addresses) and its private IP is a hop, so the destinations of the routes to it are transit. A
+// firewall in a Virtual WAN hub is routed by the hub's tables, not by subnets': global.
+func (sc *diffScope) touchFirewalls(ids map[string]bool, nets ...*model.Network) {
+	if len(ids) == 0 {
+		return
+	}
+	configures := func(fw *model.Firewall) bool {
+		if ids[fw.ID.Key()] || ids[fw.MissingPolicy.Key()] {
+			return true
+		}
+		for p, depth := fw.Policy, 0; p != nil && depth < 64; p, depth = p.Base, depth+1 {
+			if ids[p.ID.Key()] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range nets {
+		for _, fw := range n.Firewalls {
+			if !configures(fw) {
+				continue
+			}
+			if fw.Subnet == nil {
+				if !sc.global {
+					sc.global, sc.reason = true, "firewall "+string(fw.ID)+" in a Virtual WAN hub changed"
+				}
+				continue
+			}
+			sc.subnets[fw.Subnet.ID.Key()] = true
+			if fw.PrivateIP.IsValid() {
+				sc.hops[fw.PrivateIP] = true
+			}
+		}
+	}
+}

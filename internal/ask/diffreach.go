@@ -82,8 +82,9 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		st.Scope, st.Reason = "skipped", sc.reason
 		return nil, st, nil
 	}
+	sc.transit = union(sc.transit)
 	if size := spaceSize(sc.transit); size > transitBudget {
-		st.Scope, st.Reason = "skipped", fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %d addresses (%v): over diff's budget of %d", size, sc.transit, transitBudget)
+		st.Scope, st.Reason = "skipped", fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %d addresses (%v): over diff's budget of %d", size, sc.transit, transitBudget)
 		return nil, st, nil
 	}
 	switch {
@@ -256,7 +257,7 @@ func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts O
 		every := endpointsOf(pb, pa, mb, ma, func(*model.Subnet) bool { return true }, nil)
 		space := union(sc.transit)
 		if w := (len(every.to) + len(every.from)) * max(mb.ClassesIn(space), ma.ClassesIn(space)) * everyPort; w > transitBudgetWork {
-			return nil, fmt.Sprintf("routes changed in a subnet that forwards others' flows, for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
+			return nil, fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
 		}
 		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
 			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})

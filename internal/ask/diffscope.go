@@ -68,7 +68,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}}
 	ids := allIDs(res)
-	pips := map[string]bool{}
+	pips, firewalls := map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
@@ -81,6 +81,8 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			pips[strings.ToLower(id)] = true
 		case gatewayEdgeTypes[t]:
 			sc.gateways = true
+		case firewallTypes[t]:
+			firewalls[strings.ToLower(id)] = true
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}
@@ -132,6 +134,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchNICs(b, a)
 	sc.touchPublicIPs(pips, b, a)
 	sc.touchLBs(b, a)
+	sc.touchFirewalls(firewalls, b, a)
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
 	return sc
