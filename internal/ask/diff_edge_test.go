@@ -337,3 +337,23 @@ func TestDiffFirewallPolicySettings(t *testing.T) {
 		t.Errorf("over 5 estates, the base policy cut flows from spoke2 in %d, the DNS proxy answered in %d", cut, dns)
 	}
 }
+
+// TestDiffGatewayRemoved: the VPN gateway and its connection are deleted. The gateway's subnet
+// is recomputed whole and what the gateway reached is transit (before, any gateway change was
+// skipped): flows to on-premises are cut, as recomputing every subnet finds.
+func TestDiffGatewayRemoved(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := onPremEstate(seed, ""), onPremEstate(seed, "")
+		v1 := na.VNets[0]
+		v1.Gateways, na.VNetGateways, na.Connections = nil, nil, nil
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Removed: []string{tsub + "virtualNetworkGateways/vgw", tsub + "connections/cn"}}
+		sc := scopeOf(res, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && strings.HasPrefix(r.Example.To, "192.168.")
+		}) {
+			t.Errorf("seed %d: no flow to on-premises cut: %v", seed, rowKeys(rows))
+		}
+	}
+}

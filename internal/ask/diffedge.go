@@ -73,8 +73,8 @@ func (sc *diffScope) touchIPConfig(c *model.IPConfig) {
 
 // touchPublicIPs bounds the changed public IPs (lower IDs) by what uses them in either network:
 // a NIC's (recomputed whole), a load balancer frontend's (its load balancer, touchLBs), a NAT
-// gateway's (the subnets it serves, whole). A firewall's or a gateway's makes the scope global:
-// every flow through them may change. One nothing uses carries no flow.
+// gateway's (the subnets it serves, whole), a firewall's or a VNet gateway's (as a changed
+// firewall or gateway). One nothing uses carries no flow.
 func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network) {
 	if len(pips) == 0 {
 		return
@@ -109,12 +109,13 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 		}
 		for _, fw := range n.Firewalls {
 			if slices.ContainsFunc(fw.PublicIPs, used) {
-				global("firewall", fw.ID)
+				sc.touchFirewalls(map[string]bool{fw.ID.Key(): true}, nets...)
 			}
 		}
 		for _, g := range n.VNetGateways {
 			if slices.ContainsFunc(g.PublicIPs, used) {
-				global("gateway", g.ID)
+				sc.touchGateways(map[string]bool{g.ID.Key(): true}, nets...)
+				sc.gateways = true
 			}
 		}
 		for _, p := range n.PublicIPs {
@@ -217,13 +218,26 @@ func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.P
 }
 
 // gatewayEdgeTypes are the resources whose change alters only what VNet gateways reach beyond
-// the VNets: connections and local network gateways.
-var gatewayEdgeTypes = map[string]bool{"microsoft.network/connections": true, "microsoft.network/localnetworkgateways": true}
+// the VNets, and the gateways' own flows: connections, local network gateways, the gateways.
+var gatewayEdgeTypes = map[string]bool{"microsoft.network/connections": true, "microsoft.network/localnetworkgateways": true,
+	"microsoft.network/virtualnetworkgateways": true}
+
+// touchGateways recomputes whole the subnets of the changed VNet gateways (lower IDs) in either
+// network: their own addresses' flows (BGP peering addresses).
+func (sc *diffScope) touchGateways(ids map[string]bool, nets ...*model.Network) {
+	for _, n := range nets {
+		for _, g := range n.VNetGateways {
+			if ids[g.ID.Key()] && g.Subnet != nil {
+				sc.subnets[g.Subnet.ID.Key()] = true
+			}
+		}
+	}
+}
 
 // gatewayTransit is what VNet gateways reach in either plane: every on-premises prefix (local
 // network gateways) and the destination of every route whose next hop is a gateway, in any
-// subnet. A changed connection or local network gateway changes only flows to and from those
-// addresses: a VNet reaches on-premises only by such a route
+// subnet. A changed connection, local network gateway or gateway changes only flows to and from
+// those addresses (and the gateway's own, touchGateways): a VNet reaches on-premises only by such a route
 // (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Virtual network
 // gateway" next hop; spec §1.6). A non-empty reason says diff cannot bound the change: a
 // connection translates addresses (VPN NAT, spec §1.8), or a prefix is not IPv4.
@@ -245,6 +259,11 @@ func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
 		for _, c := range p.Net.Connections {
 			if len(c.IngressNAT)+len(c.EgressNAT) > 0 {
 				return nil, "connection " + string(c.ID) + " translates addresses (VPN NAT)"
+			}
+		}
+		for _, g := range p.Net.VNetGateways {
+			if len(g.NATRules) > 0 {
+				return nil, "gateway " + string(g.ID) + " translates addresses (VPN NAT)"
 			}
 		}
 		for _, o := range p.Index.OnPrem {

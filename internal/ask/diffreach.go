@@ -476,8 +476,9 @@ type addrEnd struct {
 
 // addrsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts and
 // by the NICs inNIC accepts: as destinations (with NICs' and firewalls' public IPs, private
-// endpoints, load balancer frontends there or serving from there) and as sources (NICs,
-// firewalls); each once, in the order found.
+// endpoints, load balancer frontends there or serving from there, gateways' private IPs, NAT
+// gateways' public IPs) and as sources (NICs and their public IPs, firewalls); each once, in the
+// order found.
 func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
 	seen := map[netip.Addr]bool{}
 	var out []addrEnd
@@ -510,6 +511,13 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 			}) {
 				for _, a := range firewall.DNATAddrs(fw) {
 					add(a, false) // its DNAT rules' destinations
+				}
+			}
+		}
+		for _, g := range n.VNetGateways {
+			if g.Subnet != nil && inSubnet(g.Subnet) {
+				for _, a := range g.PrivateIPs {
+					add(a, false) // its BGP peering addresses answer
 				}
 			}
 		}

@@ -68,7 +68,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}}
 	ids := allIDs(res)
-	pips, firewalls := map[string]bool{}, map[string]bool{}
+	pips, firewalls, gateways := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
 		t := strings.ToLower(azure.TypeFromID(id))
 		switch {
@@ -81,6 +81,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			pips[strings.ToLower(id)] = true
 		case gatewayEdgeTypes[t]:
 			sc.gateways = true
+			gateways[strings.ToLower(id)] = true
 		case firewallTypes[t]:
 			firewalls[strings.ToLower(id)] = true
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
@@ -135,6 +136,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchPublicIPs(pips, b, a)
 	sc.touchLBs(b, a)
 	sc.touchFirewalls(firewalls, b, a)
+	sc.touchGateways(gateways, b, a)
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
 	return sc
