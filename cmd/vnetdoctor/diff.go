@@ -113,9 +113,12 @@ func diffText(w io.Writer, a *ask.DiffAnswer) error {
 	case st.Scope == "skipped":
 		fmt.Fprintf(w, "reachability: not recomputed (%s): every flow may have changed; trace or reach the ones you care about\n", st.Reason)
 	case st.Scope == "transit":
-		fmt.Fprintf(w, "reachability: %d changed (transit: routes changed where others' flows cross; every endpoint asked about their destinations, %d endpoints, %d traces)\n", len(a.Reachability), st.Endpoints, st.Traces)
+		fmt.Fprintf(w, "reachability: %d changed (transit: the change sits where others' flows cross; every endpoint asked about their destinations, %d endpoints, %d traces)\n", len(a.Reachability), st.Endpoints, st.Traces)
 	default:
 		fmt.Fprintf(w, "reachability: %d changed (%s, %d endpoints, %d traces)\n", len(a.Reachability), st.Scope, st.Endpoints, st.Traces)
+	}
+	for _, id := range st.Unmodeled {
+		fmt.Fprintf(w, "  not modeled, its effect on flows is in no row: %s\n", id)
 	}
 	for _, r := range a.Reachability {
 		ports := r.Ports

@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -355,5 +356,19 @@ func TestDiffGatewayRemoved(t *testing.T) {
 		}) {
 			t.Errorf("seed %d: no flow to on-premises cut: %v", seed, rowKeys(rows))
 		}
+	}
+}
+
+// TestDiffUnmodeled: a change to a resource vnetdoctor does not read (a Bastion host) moves no
+// answer: diff does not skip the rest for it, and lists it as not modeled.
+func TestDiffUnmodeled(t *testing.T) {
+	nb, na := diffEstate(1), diffEstate(1)
+	na.NSGs[0].Rules[0].Access = 1 - na.NSGs[0].Rules[0].Access
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	bastion := tsub + "bastionHosts/bas"
+	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: bastion}}}, nil, nb, na)
+	_, st, err := diffReach(context.Background(), before, after, sc, DefaultOptions())
+	if err != nil || st.Scope != "rules" || !slices.Equal(st.Unmodeled, []string{bastion}) {
+		t.Errorf("scope %+v, %v; want rules, with the Bastion host unmodeled", st, err)
 	}
 }

@@ -39,6 +39,9 @@ type ReachDiffStats struct {
 	Reason    string `json:"reason,omitempty"`
 	Endpoints int    `json:"endpoints"` // fixed endpoints traced (one per group of alike NICs)
 	Traces    int    `json:"traces"`
+	// Unmodeled are the changed resources of types vnetdoctor does not read (Bastion, application
+	// gateways, ...): what they do to flows is in no row.
+	Unmodeled []string `json:"unmodeled,omitempty"`
 }
 
 // diffRun is one reach query to compare: fixed endpoints, and the packets that matter.
@@ -50,7 +53,7 @@ type diffRun struct {
 
 // diffReach compares the two snapshots' verdicts over the flows sc may touch.
 func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts Options) ([]ReachChange, ReachDiffStats, error) {
-	st := ReachDiffStats{Scope: "none"}
+	st := ReachDiffStats{Scope: "none", Unmodeled: sc.unmodeled}
 	var pending []pendingRun
 	if !sc.global {
 		pending = ruleRuns(before.Plane, after.Plane, sc, opts)

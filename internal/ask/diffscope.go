@@ -44,6 +44,8 @@ type diffScope struct {
 	// gateways: connections or local network gateways changed: what the VNet gateways reach is
 	// transit (gatewayTransit, in diffReach).
 	gateways bool
+	// unmodeled are the changed resources of types vnetdoctor does not read.
+	unmodeled []string
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -84,6 +86,8 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			gateways[strings.ToLower(id)] = true
 		case firewallTypes[t]:
 			firewalls[strings.ToLower(id)] = true
+		case strings.HasPrefix(t, "microsoft.network/") && !azure.Reads(t):
+			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it: no answer moves
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}

@@ -16,6 +16,23 @@ func reg(canon string, f decoder) {
 	kinds[strings.ToLower(canon)] = f
 }
 
+// Reads reports whether vnetdoctor reads resources of type t (any case), or of a type t is a
+// child of: an inline child's change (a load balancer's rule) is its parent's. A resource of any
+// other type is counted as ignored, and no answer depends on it.
+func Reads(t string) bool {
+	t = strings.ToLower(t)
+	for {
+		if _, ok := kinds[t]; ok {
+			return true
+		}
+		i := strings.LastIndexByte(t, '/')
+		if i <= strings.IndexByte(t, '/') {
+			return false
+		}
+		t = t[:i]
+	}
+}
+
 // add registers decode for type canon; each object it decodes is appended to the list of the
 // snapshot that list returns.
 func add[T any](canon string, list func(*Snapshot) *[]T, decode func(*dec, *jsondoc.Value, *jsondoc.Path) T) {
