@@ -372,3 +372,19 @@ func TestDiffUnmodeled(t *testing.T) {
 		t.Errorf("scope %+v, %v; want rules, with the Bastion host unmodeled", st, err)
 	}
 }
+
+// TestDiffSubnetPrefix: a subnet shrinks to the half holding its NICs (before, any subnet
+// prefix change was skipped). diff recomputes it whole on both sides and finds what
+// recomputing every subnet finds.
+func TestDiffSubnetPrefix(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		nb, na := diffEstate(seed), diffEstate(seed)
+		s := na.Subnets[len(na.Subnets)-1]
+		s.Prefixes = []netip.Prefix{netip.PrefixFrom(s.Prefixes[0].Addr(), 25)}
+		nb.Freeze()
+		na.Freeze()
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: string(s.ID)}}}, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "endpoints")
+	}
+}

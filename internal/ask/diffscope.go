@@ -133,7 +133,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		if n == b {
 			o = a
 		}
-		sc.touchSubnets(n, o)
+		sc.touchSubnets(n, o, fwd)
 		sc.touchPeerings(n, o, fwd)
 	}
 	sc.touchNICs(b, a)
@@ -198,8 +198,12 @@ func allIDs(r diff.Resources) []string {
 	return out
 }
 
-// touchSubnets marks the subnets whose own settings differ (or that one side lacks).
-func (sc *diffScope) touchSubnets(n, o *model.Network) {
+// touchSubnets marks the subnets whose own settings differ (or that one side lacks). A subnet's
+// prefixes decide only which addresses are its own (its endpoints', recomputed whole on both
+// sides): routes and the VirtualNetwork tag are made of VNet ranges (spec §1.2, §2.4). In a
+// subnet that forwards others' flows they also decide a firewall's instance addresses, which
+// its translated flows come from: global.
+func (sc *diffScope) touchSubnets(n, o *model.Network, fwd forwarding) {
 	other := map[string]*model.Subnet{}
 	for _, s := range o.Subnets {
 		other[strings.ToLower(string(s.ID))] = s
@@ -208,8 +212,8 @@ func (sc *diffScope) touchSubnets(n, o *model.Network) {
 		k := strings.ToLower(string(s.ID))
 		os, ok := other[k]
 		switch {
-		case ok && fmt.Sprint(os.Prefixes) != fmt.Sprint(s.Prefixes) && !sc.global:
-			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+" changed"
+		case ok && fmt.Sprint(os.Prefixes) != fmt.Sprint(s.Prefixes) && fwd.subnets[k] && !sc.global:
+			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
 		case !ok || subnetKey(s) != subnetKey(os):
 			sc.subnets[k] = true
 		}
