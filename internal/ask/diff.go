@@ -34,14 +34,11 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
-	bn, an := before.Plane.Net, after.Plane.Net
-	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
-	sc := scopeOf(a.Resources, a.Routes, bn, an)
-	// The reachability and both snapshots' findings are independent and run at once. The after
-	// pass waits for the before pass or for the reachability, whichever ends first: reach's model
-	// is built on one core, and three passes sharing two would leave it running alone at the end
-	// with the other core idle.
+	// The reachability and both snapshots' findings are independent and run at once; the
+	// before pass starts first, beside the (single-threaded) comparison of resources and routes.
+	// The after pass waits for the before pass or for the reachability, whichever ends first:
+	// reach's model is built on one core, and three passes sharing two would leave it running
+	// alone at the end with the other core idle.
 	var fb, fa []check.Finding
 	var errB, errA, err error
 	var wg sync.WaitGroup
@@ -57,6 +54,10 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 		}
 		fa, errA = Check(ctx, after, CheckQuery{}, opts)
 	})
+	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
+	bn, an := before.Plane.Net, after.Plane.Net
+	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
+	sc := scopeOf(a.Resources, a.Routes, bn, an)
 	a.Reachability, a.ReachStats, err = diffReach(ctx, before, after, sc, opts)
 	close(reachDone)
 	wg.Wait()

@@ -30,16 +30,13 @@ func lbID(id string) string {
 // touchLBs recomputes, for each changed load balancer (sc.lbs) of either network, its backends
 // and inbound NAT targets whole (their outbound rules, and their flows through the frontends,
 // which addrsOf adds as destinations), and makes its internal frontends hops: a route may send
-// others' flows to one (HA ports). A Gateway Load Balancer's change is global: it sits in the
-// flows of every frontend and NIC chained to it (spec §6).
+// others' flows to one (HA ports).
 func (sc *diffScope) touchLBs(nets ...*model.Network) {
+	sc.touchChained(nets...)
 	for _, n := range nets {
 		for _, lb := range n.LoadBalancers {
 			if !sc.lbs[lb.ID.Key()] {
 				continue
-			}
-			if lb.IsGateway() && !sc.global {
-				sc.global, sc.reason = true, "gateway load balancer "+string(lb.ID)+" changed: it carries the flows of everything chained to it"
 			}
 			for _, fe := range lb.Frontends {
 				if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
@@ -60,6 +57,26 @@ func (sc *diffScope) touchLBs(nets ...*model.Network) {
 			}
 			for _, r := range lb.InboundNATRules {
 				sc.touchIPConfig(r.Target)
+			}
+		}
+	}
+}
+
+// touchChained makes what is chained to a changed Gateway Load Balancer changed too: the load
+// balancers whose frontends chain to it, and the NICs whose public IP configurations do. A
+// Gateway Load Balancer sits only in the flows to and from those (spec §6 [GWLB]: traffic to a
+// chained frontend or instance public IP is sent through it and back).
+func (sc *diffScope) touchChained(nets ...*model.Network) {
+	chained := func(fe *model.Frontend) bool { return fe != nil && fe.LB != nil && fe.LB.IsGateway() && sc.lbs[fe.LB.ID.Key()] }
+	for _, n := range nets {
+		for _, lb := range n.LoadBalancers {
+			if slices.ContainsFunc(lb.Frontends, func(fe *model.Frontend) bool { return chained(fe.GatewayLB) }) {
+				sc.lbs[lb.ID.Key()] = true
+			}
+		}
+		for _, nic := range n.NICs {
+			if slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool { return chained(c.GatewayLB) }) {
+				sc.nics[nic.ID.Key()] = true
 			}
 		}
 	}
