@@ -444,3 +444,31 @@ func TestDiffGatewayLoadBalancer(t *testing.T) {
 		t.Error("no estate's chained frontend was cut by removing the Gateway Load Balancer's rule")
 	}
 }
+
+// TestDiffApplianceSubnetNSG: an NSG denying spoke2 is attached to the appliance's subnet (a
+// subnet setting, not a rule change). The NSG filters the flows the appliance forwards: diff
+// makes the routes to it transit, and finds what recomputing every subnet finds.
+func TestDiffApplianceSubnetNSG(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := applianceEstate(seed, true), applianceEstate(seed, true)
+		g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-nva-subnet", Name: "nsg-nva-subnet", Rules: []*model.SecurityRule{{
+			Name: "spoke2", Priority: 100, Direction: model.Inbound, Access: model.Deny, Protocol: model.ProtoAny,
+			Sources: []string{"10.2.0.0/16"}, Destinations: []string{"*"},
+			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{model.AllPorts}}}}
+		na.NSGs = append(na.NSGs, g)
+		nb.NSGs = append(nb.NSGs, g) // in both: only its association changes
+		for _, nic := range na.NICs {
+			if nic.IPForwarding {
+				nic.IPConfigs[0].Subnet.NSG = g
+			}
+		}
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{}, nil, nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Reachable && r.After == trace.Unreachable && strings.HasPrefix(r.Example.From, "10.2.")
+		}) {
+			t.Errorf("seed %d: no flow from spoke2 cut by the appliance subnet's NSG: %v", seed, rowKeys(rows))
+		}
+	}
+}

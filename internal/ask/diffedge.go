@@ -157,13 +157,17 @@ func attachedKnown(id model.ID) bool {
 // appliance that is not its destination only because a route's next hop is the appliance or a
 // load balancer in front of it (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview,
 // "Next hop types across Azure tools": VirtualAppliance; spec §1.4 [UDR]), and its flags decide
-// whether it forwards (trace: IpForwardingDisabled). An appliance under an NSG whose rules
-// changed counts as changed, and is recomputed whole: its NSG filters the flows it forwards.
+// whether it forwards (trace: IpForwardingDisabled). An appliance in a subnet recomputed whole
+// (its NSG, route table or NAT gateway changed) or under an NSG whose rules changed counts as
+// changed, and is recomputed whole: those settings filter and route the flows it forwards.
 func (sc *diffScope) touchAppliances(nets ...*model.Network) {
 	forwards := map[string]bool{}
+	inWhole := func(nic *model.NIC) bool {
+		return slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool { return c.Subnet != nil && sc.subnets[c.Subnet.ID.Key()] })
+	}
 	for _, n := range nets {
 		for _, nic := range n.NICs {
-			if nic.IPForwarding && (sc.nics[nic.ID.Key()] || sc.underChangedNSG(nic)) {
+			if nic.IPForwarding && (sc.nics[nic.ID.Key()] || inWhole(nic) || sc.underChangedNSG(nic)) {
 				forwards[nic.ID.Key()] = true
 				sc.nics[nic.ID.Key()] = true
 			}
