@@ -472,3 +472,39 @@ func TestDiffApplianceSubnetNSG(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffConnectedGroup: spoke3 joins a Virtual Network Manager mesh of spoke1 and spoke2 (a
+// connectivity configuration changed: before, skipped). The members' routes and spoke3's
+// range change; the rows are what recomputing every subnet finds: spoke3 newly reached.
+func TestDiffConnectedGroup(t *testing.T) {
+	build := func(seed uint64, join bool) *model.Network {
+		n := diffEstate(seed)
+		for s := seed + 100; len(n.VNets) < 3; s++ { // an estate of three spokes at least
+			n = diffEstate(s)
+		}
+		for _, v := range n.VNets {
+			v.Peerings = nil
+		}
+		g := &model.ConnectedGroup{ID: tsub + "networkManagers/anm/connectivityConfigurations/mesh", Name: "mesh/all", Members: n.VNets[:2]}
+		if join {
+			g.Members = n.VNets[:3]
+		}
+		for _, v := range g.Members {
+			v.ConnectedGroups = []*model.ConnectedGroup{g}
+		}
+		n.Freeze()
+		return n
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		nb, na := build(seed, false), build(seed, true)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "networkManagers/anm/connectivityConfigurations/mesh"}}}
+		sc := scopeOf(res, diff.CompareRoutes(before.Plane, after.Plane), nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Before == trace.Unreachable && r.After == trace.Reachable && strings.HasPrefix(r.Example.To, "10.3.")
+		}) {
+			t.Errorf("seed %d: spoke3 not newly reached: %v", seed, rowKeys(rows))
+		}
+	}
+}

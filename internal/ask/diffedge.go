@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -349,6 +350,43 @@ func (sc *diffScope) touchFirewalls(ids map[string]bool, nets ...*model.Network)
 			sc.subnets[fw.Subnet.ID.Key()] = true
 			if fw.PrivateIP.IsValid() {
 				sc.hops[fw.PrivateIP] = true
+			}
+		}
+	}
+}
+
+// managerTypes are the Virtual Network Manager resources: what they do reaches the model as
+// peerings (hub and spoke, touchPeerings), connected groups (their routes; touchGroups) and
+// security admin rules (adminKey), each compared there.
+const managerTypes = "microsoft.network/networkmanagers/"
+
+// touchGroups makes the address spaces of the VNets whose connected groups differ (joined,
+// left, or their groups' members changed) transit: a packet is delivered by a connected group
+// to the member holding its destination, and dropped where two members' subnets overlap
+// (trace/connected.go), so beyond the routes, which are compared already, only flows to and
+// from those ranges can change.
+func (sc *diffScope) touchGroups(b, a *model.Network) {
+	keys := func(n *model.Network) map[string]string {
+		out := map[string]string{}
+		for _, v := range n.VNets {
+			var ks []string
+			for _, g := range v.ConnectedGroups {
+				k := g.ID.Key() + "/" + g.Name
+				for _, m := range g.Members {
+					k += "|" + m.ID.Key() + fmt.Sprint(m.AddressSpace)
+				}
+				ks = append(ks, k)
+			}
+			slices.Sort(ks)
+			out[v.ID.Key()] = strings.Join(ks, ";")
+		}
+		return out
+	}
+	kb, ka := keys(b), keys(a)
+	for _, n := range []*model.Network{b, a} {
+		for _, v := range n.VNets {
+			if k := v.ID.Key(); kb[k] != ka[k] {
+				sc.transit = append(sc.transit, v.AddressSpace...)
 			}
 		}
 	}

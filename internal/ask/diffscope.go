@@ -86,6 +86,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			gateways[strings.ToLower(id)] = true
 		case firewallTypes[t]:
 			firewalls[strings.ToLower(id)] = true
+		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
 		case strings.HasPrefix(t, "microsoft.network/") && !azure.Reads(t):
 			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it: no answer moves
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
@@ -141,6 +142,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchLBs(b, a)
 	sc.touchFirewalls(firewalls, b, a)
 	sc.touchGateways(gateways, b, a)
+	sc.touchGroups(b, a)
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
 	return sc
