@@ -68,7 +68,9 @@ func (sc *diffScope) touchLBs(nets ...*model.Network) {
 // Gateway Load Balancer sits only in the flows to and from those (spec §6 [GWLB]: traffic to a
 // chained frontend or instance public IP is sent through it and back).
 func (sc *diffScope) touchChained(nets ...*model.Network) {
-	chained := func(fe *model.Frontend) bool { return fe != nil && fe.LB != nil && fe.LB.IsGateway() && sc.lbs[fe.LB.ID.Key()] }
+	chained := func(fe *model.Frontend) bool {
+		return fe != nil && fe.LB != nil && fe.LB.IsGateway() && sc.lbs[fe.LB.ID.Key()]
+	}
 	for _, n := range nets {
 		for _, lb := range n.LoadBalancers {
 			if slices.ContainsFunc(lb.Frontends, func(fe *model.Frontend) bool { return chained(fe.GatewayLB) }) {
