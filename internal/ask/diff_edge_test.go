@@ -2,12 +2,16 @@ package ask
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -505,6 +509,62 @@ func TestDiffConnectedGroup(t *testing.T) {
 			return r.Before == trace.Unreachable && r.After == trace.Reachable && strings.HasPrefix(r.Example.To, "10.3.")
 		}) {
 			t.Errorf("seed %d: spoke3 not newly reached: %v", seed, rowKeys(rows))
+		}
+	}
+}
+
+// TestDiffLearnedRoutes: the gateway's supplied BGP table loses on-premises 172.16.0.0/16 (the
+// bgp-learned scenario). No resource changed, but routes did: diff compares every subnet's
+// routes when the BGP tables differ, and finds the flows to 172.16.0.0/16 cut.
+func TestDiffLearnedRoutes(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "scenarios", "bgp-learned", "snapshot")
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "vgw-hub.learned-routes.json" {
+			var doc struct{ Value []map[string]any }
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			doc.Value = slices.DeleteFunc(doc.Value, func(r map[string]any) bool { return r["network"] == "172.16.0.0/16" })
+			data, _ = json.Marshal(doc)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	before, err := Load(ctx, []string{src}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := Load(ctx, []string{dir}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, ad, err := diff.ReadChanged([]string{src}, []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Diff(ctx, before, after, bd, ad, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Routes) == 0 || !slices.ContainsFunc(a.Reachability, func(r ReachChange) bool {
+		return strings.HasPrefix(r.Example.To, "172.16.") && r.Before == trace.Reachable && r.After == trace.Unreachable
+	}) {
+		t.Errorf("routes %v, reachability %v; want the routes to 172.16.0.0/16 gone and flows there cut", a.Routes, a.Reachability)
+	}
+	for _, r := range a.Reachability {
+		if vb, va := verdictOrUnreachable(t, before, r.Example), verdictOrUnreachable(t, after, r.Example); vb != r.Before || va != r.After {
+			t.Errorf("row %+v: example traces to %s before, %s after", r, vb, va)
 		}
 	}
 }

@@ -491,10 +491,13 @@ var routeNeutral = map[string]bool{
 }
 
 // routeSubnets are the subnets (lower IDs) whose effective routes a change may touch, or nil
-// for all: none for route-neutral changes; a route table's routes apply to the subnets associated
+// for all (also when the supplied BGP tables differ): none for route-neutral changes; a route table's routes apply to the subnets associated
 // with it and no others (virtual-networks-udr-overview, "Custom routes"), on either side; any other
 // change may move routes anywhere.
 func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
+	if learnedKey(b) != learnedKey(a) {
+		return nil // BGP tables are no resources: a learned route may move anywhere
+	}
 	tables := map[string]bool{}
 	for _, id := range allIDs(res) {
 		t := strings.ToLower(azure.TypeFromID(id))
@@ -560,4 +563,27 @@ func forwardingIn(nets ...*model.Network) forwarding {
 		}
 	}
 	return f
+}
+
+// learnedKey is the BGP tables the snapshot supplies (gateways' and Route Servers' learned
+// routes, ExpressRoute circuits' tables), without the files they came from.
+func learnedKey(n *model.Network) string {
+	var b strings.Builder
+	add := func(id model.ID, l *model.LearnedRoutes) {
+		if l == nil {
+			return
+		}
+		b.WriteString(id.Key())
+		for _, r := range l.Routes {
+			fmt.Fprint(&b, "|", r.Prefix, r.NextHop, r.SourcePeer, r.LocalAddress, r.Origin, r.ASPath, r.ExpressRoute)
+		}
+		b.WriteByte(';')
+	}
+	for _, g := range n.VNetGateways {
+		add(g.ID, g.Learned)
+	}
+	for _, rs := range n.RouteServers {
+		add(rs.ID, rs.Learned)
+	}
+	return b.String()
 }
