@@ -568,3 +568,43 @@ func TestDiffLearnedRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffLoadBalancerProbeShift: the internal load balancer the spokes' routes point at has a
+// health probe, and a backend without IP forwarding first in its pool; a rule of that backend's
+// NSG starts denying the probe, so the load balancer picks the appliance instead. Only an NSG
+// rule changed: diff makes the frontend a hop (a changed backend), and finds what recomputing
+// every subnet finds (a reviewer's counterexample: before, 0 rows).
+func TestDiffLoadBalancerProbeShift(t *testing.T) {
+	build := func(seed uint64, deny bool) *model.Network {
+		n := ilbApplianceEstate(seed, false)
+		lb := n.LoadBalancers[len(n.LoadBalancers)-1]
+		nva := n.NICs[len(n.NICs)-1].IPConfigs[0].Subnet
+		a := tNIC(n, nva, "vm-a", "10.1.200.5")
+		access := model.Allow
+		if deny {
+			access = model.Deny
+		}
+		g := &model.NSG{ID: tsub + "networkSecurityGroups/nsg-a", Name: "nsg-a", Rules: []*model.SecurityRule{{
+			Name: "probe", Priority: 100, Direction: model.Inbound, Access: access, Protocol: model.ProtoTCP,
+			Sources: []string{"168.63.129.16"}, Destinations: []string{"*"},
+			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{{Lo: 8080, Hi: 8080}}}}}
+		n.NSGs = append(n.NSGs, g)
+		n.Index(g.ID, g)
+		a.NIC.NSG = g
+		pool := lb.BackendPools[0]
+		pool.IPConfigs = append([]*model.IPConfig{a}, pool.IPConfigs...)
+		a.BackendPools = append(a.BackendPools, pool)
+		lb.Rules[0].Probe = &model.LBProbe{ID: lb.ID + "/probes/p", Name: "p", Port: 8080}
+		n.Freeze()
+		return n
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		nb, na := build(seed, false), build(seed, true)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: tsub + "networkSecurityGroups/nsg-a"}}}, nil, nb, na)
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool { return r.Before == trace.Unreachable && r.After == trace.Reachable }) {
+			t.Errorf("seed %d: the load balancer picking the appliance opened nothing: %v", seed, rowKeys(rows))
+		}
+	}
+}

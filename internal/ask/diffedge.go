@@ -156,41 +156,35 @@ func attachedKnown(id model.ID) bool {
 }
 
 // touchAppliances makes the addresses of the changed NICs that forward (IP forwarding in either
-// network) hops, with the internal frontends that balance to them: a packet reaches an
-// appliance that is not its destination only because a route's next hop is the appliance or a
-// load balancer in front of it (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview,
-// "Next hop types across Azure tools": VirtualAppliance; spec §1.4 [UDR]), and its flags decide
-// whether it forwards (trace: IpForwardingDisabled). An appliance in a subnet recomputed whole
-// (its NSG, route table or NAT gateway changed) or under an NSG whose rules changed counts as
-// changed, and is recomputed whole: those settings filter and route the flows it forwards.
+// network) hops: a packet reaches an appliance that is not its destination only because a
+// route's next hop is the appliance or a load balancer in front of it
+// (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Next hop types
+// across Azure tools": VirtualAppliance; spec §1.4 [UDR]), and its flags decide whether it
+// forwards (trace: IpForwardingDisabled). A NIC in a subnet recomputed whole (its NSG, route
+// table or NAT gateway changed) or under an NSG whose rules changed counts as changed: those
+// settings filter and route the flows it forwards. The internal frontends of a load balancer
+// with a changed backend are hops too: which backend it picks (health probes cross the
+// backend's NSG) and what that backend does with a packet may have changed.
 func (sc *diffScope) touchAppliances(nets ...*model.Network) {
-	forwards := map[string]bool{}
-	inWhole := func(nic *model.NIC) bool {
-		return slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool { return c.Subnet != nil && sc.subnets[c.Subnet.ID.Key()] })
+	changed := func(nic *model.NIC) bool {
+		return sc.nics[nic.ID.Key()] || sc.underChangedNSG(nic) ||
+			slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool { return c.Subnet != nil && sc.subnets[c.Subnet.ID.Key()] })
 	}
 	for _, n := range nets {
 		for _, nic := range n.NICs {
-			if nic.IPForwarding && (sc.nics[nic.ID.Key()] || inWhole(nic) || sc.underChangedNSG(nic)) {
-				forwards[nic.ID.Key()] = true
-				sc.nics[nic.ID.Key()] = true
-			}
-		}
-	}
-	if len(forwards) == 0 {
-		return
-	}
-	behind := func(c *model.IPConfig) bool { return c != nil && c.NIC != nil && forwards[c.NIC.ID.Key()] }
-	for _, n := range nets {
-		for _, nic := range n.NICs {
-			if !forwards[nic.ID.Key()] {
+			if !nic.IPForwarding || !changed(nic) {
 				continue
 			}
+			sc.nics[nic.ID.Key()] = true
 			for _, c := range nic.IPConfigs {
 				sc.hops[c.PrivateIP] = true
 			}
 		}
+	}
+	backend := func(c *model.IPConfig) bool { return c != nil && c.NIC != nil && changed(c.NIC) }
+	for _, n := range nets {
 		for _, lb := range n.LoadBalancers {
-			if !slices.ContainsFunc(lb.BackendPools, func(p *model.BackendPool) bool { return slices.ContainsFunc(p.IPConfigs, behind) }) {
+			if !slices.ContainsFunc(lb.BackendPools, func(p *model.BackendPool) bool { return slices.ContainsFunc(p.IPConfigs, backend) }) {
 				continue
 			}
 			for _, fe := range lb.Frontends {
