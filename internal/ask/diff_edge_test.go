@@ -608,3 +608,61 @@ func TestDiffLoadBalancerProbeShift(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffPublicIPToLoadBalancer: a VM's public IP moves to a new public load balancer's
+// frontend (TCP 443 and outbound to another VM). The address names the VM as a source before
+// and a frontend, which starts no flow, after: trace answers Unknown for it, and so must the
+// rows (a reviewer's counterexample: they said Unreachable). Both ways, the rows are what
+// recomputing every subnet finds, and their examples trace to them.
+func TestDiffPublicIPToLoadBalancer(t *testing.T) {
+	build := func(seed uint64, moved bool) (*model.Network, *model.PublicIP) {
+		n := diffEstate(seed)
+		var holder *model.IPConfig
+		for _, nic := range n.NICs {
+			if c := nic.IPConfigs[0]; c.PublicIP != nil {
+				holder = c
+				break
+			}
+		}
+		if holder == nil {
+			return nil, nil
+		}
+		pip := holder.PublicIP
+		pip.AttachedTo = holder.ID
+		if moved {
+			holder.PublicIP = nil
+			i := slices.IndexFunc(n.NICs, func(nic *model.NIC) bool { return nic.IPConfigs[0] != holder && nic.IPConfigs[0].PublicIP == nil })
+			target := n.NICs[i].IPConfigs[0]
+			lb := &model.LoadBalancer{ID: tsub + "loadBalancers/plb", Name: "plb", Sku: "Standard"}
+			fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, PublicIP: pip}
+			pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb, IPConfigs: []*model.IPConfig{target}}
+			target.BackendPools = append(target.BackendPools, pool)
+			lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+			lb.Rules = []*model.LBRule{{Name: "r", Frontend: fe, Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 443, BackendPort: 443}}
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Pool: pool, Protocol: model.ProtoAny, Frontends: []*model.Frontend{fe}}}
+			n.LoadBalancers = append(n.LoadBalancers, lb)
+			n.Index(lb.ID, lb)
+			pip.AttachedTo = fe.ID
+		}
+		n.Freeze()
+		return n, pip
+	}
+	tested := 0
+	for seed := uint64(1); seed <= 8; seed++ {
+		nb, pip := build(seed, false)
+		if nb == nil {
+			continue
+		}
+		tested++
+		na, _ := build(seed, true)
+		res := diff.Resources{Changed: []diff.Changed{{ID: string(pip.ID)}}, Added: []string{tsub + "loadBalancers/plb"}}
+		for i, nets := range [][2]*model.Network{{nb, na}, {na, nb}} { // moved, and moved back
+			before, after := NewSnapshot(nets[0]), NewSnapshot(nets[1])
+			sc := scopeOf(res, diff.CompareRoutes(before.Plane, after.Plane), nets[0], nets[1])
+			againstFull(t, fmt.Sprintf("seed %d, way %d", seed, i), before, after, sc, "endpoints")
+		}
+	}
+	if tested == 0 {
+		t.Fatal("no estate has a VM with a public IP")
+	}
+}

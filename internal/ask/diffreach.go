@@ -374,7 +374,7 @@ func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
 			continue
 		}
 		seen[key] = true
-		e := endpointOf(p.addr, mb, ma)
+		e := endpointOf(p.addr, mb, ma, !p.to)
 		q := p.q
 		if p.to {
 			q.To = []reach.Endpoint{e}
@@ -387,14 +387,15 @@ func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
 }
 
 // endpointOf names a fixed endpoint as the cells name a varying one: by its place after the
-// change, before's when the after snapshot routes it nowhere. A public IP moved away is the
-// internet after, as a flow from the address's new holder would read.
-func endpointOf(a netip.Addr, mb, ma *reach.Model) reach.Endpoint {
-	e := reach.Endpoint{Ref: a.String(), Addr: a, Label: ma.Label(a)}
-	if e.Label == reach.Unrouted {
-		e.Label = mb.Label(a)
+// change, before's when the after snapshot routes it nowhere or, for a source, when only the
+// before one starts flows there. A public IP moved away is the internet after, as a flow from
+// the address's new holder would read.
+func endpointOf(a netip.Addr, mb, ma *reach.Model, src bool) reach.Endpoint {
+	m := ma
+	if ma.Label(a) == reach.Unrouted || (src && !ma.Originates(a) && mb.Originates(a)) {
+		m = mb
 	}
-	return e
+	return reach.Endpoint{Ref: a.String(), Addr: a, Label: m.Label(a)}
 }
 
 // ruleQuery is the packets the changed rules of one direction match, before or after: the
@@ -462,10 +463,9 @@ func endpointsOf(pb, pa *dataplane.Plane, mb, ma *reach.Model, inSubnet func(*mo
 			}
 			groups[kb+"#"+ka] = true
 		}
-		e := endpointOf(x.addr, mb, ma)
-		out.to = append(out.to, e)
+		out.to = append(out.to, endpointOf(x.addr, mb, ma, false))
 		if x.src {
-			out.from = append(out.from, e)
+			out.from = append(out.from, endpointOf(x.addr, mb, ma, true))
 		}
 	}
 	return out
@@ -483,13 +483,18 @@ type addrEnd struct {
 // gateways' public IPs) and as sources (NICs and their public IPs, firewalls); each once, in the
 // order found.
 func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
-	seen := map[netip.Addr]bool{}
+	at := map[netip.Addr]int{} // index in out
 	var out []addrEnd
 	add := func(a netip.Addr, src bool) {
-		if a.IsValid() && !seen[a] {
-			seen[a] = true
-			out = append(out, addrEnd{a, src})
+		if !a.IsValid() {
+			return
 		}
+		if i, ok := at[a]; ok {
+			out[i].src = out[i].src || src // a source on either side (a public IP moved to a NIC)
+			return
+		}
+		at[a] = len(out)
+		out = append(out, addrEnd{a, src})
 	}
 	for _, p := range []*dataplane.Plane{pb, pa} {
 		n := p.Net

@@ -46,7 +46,7 @@ func Compare(ctx context.Context, before, after *Model, q Query) (cells []Cell, 
 // CompareEach compares q's answers on both models one fixed endpoint at a time: emit receives, in
 // endpoint order, the cells of endpoint i whose verdict differs. A fixed endpoint or a varying
 // address that exists on one side only is Unreachable on the other (trace finds no such endpoint
-// there). Each side's varying addresses are cut once for every fixed endpoint (RunMany), and the
+// there); a varying source held there by what cannot start a flow is Unknown (Model.absent). Each side's varying addresses are cut once for every fixed endpoint (RunMany), and the
 // two sides run at once; when a side cannot take every fixed endpoint (one is missing there), the
 // endpoints are asked one at a time. traces counts the packets walked. An error from emit stops
 // the comparison and is returned.
@@ -73,7 +73,7 @@ func CompareEach(ctx context.Context, before, after *Model, q Query, emit func(i
 		if err != nil {
 			return traces, err
 		}
-		if err := emit(i, overlay(f, to, cb, ca)); err != nil {
+		if err := emit(i, overlay(f, to, cb, ca, before, after)); err != nil {
 			return traces, err
 		}
 	}
@@ -144,7 +144,7 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 			break
 		}
 		traces += rb.Traces + ra.Traces
-		cells := overlay(f, to, rb.Classes, ra.Classes) // copies what it keeps
+		cells := overlay(f, to, rb.Classes, ra.Classes, before, after) // copies what it keeps
 		sides[0].done <- struct{}{}
 		sides[1].done <- struct{}{}
 		if err = emit(i, cells); err != nil {
@@ -171,7 +171,7 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 type side map[Span][]Class
 
 // overlay compares two class lists of one fixed endpoint.
-func overlay(f Endpoint, to bool, before, after []Class) []Cell {
+func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 	type key struct {
 		proto model.Protocol
 		ref   string // the varying side's trace reference when it is a resource, not an address
@@ -197,7 +197,7 @@ func overlay(f Endpoint, to bool, before, after []Class) []Cell {
 	}
 	var out []Cell
 	for k := range keys {
-		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k])...)
+		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k], mb, ma)...)
 	}
 	slices.SortFunc(out, func(a, b Cell) int {
 		return cmp.Or(cmp.Compare(a.Span.Lo, b.Span.Lo), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Ports.Lo, b.Ports.Lo), cmp.Compare(a.Example.From, b.Example.From))
@@ -218,7 +218,7 @@ func varyingRef(c Class, to bool) string {
 }
 
 // overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports.
-func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side) []Cell {
+func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *Model) []Cell {
 	spans := func(s side) []Span {
 		out := make([]Span, 0, len(s))
 		for sp := range s {
@@ -243,7 +243,7 @@ func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side) []Cell {
 		if cb == nil && ca == nil {
 			continue
 		}
-		out = append(out, portCells(f, to, proto, piece, cb, ca)...)
+		out = append(out, portCells(f, to, proto, piece, cb, ca, mb.absent(f, to, piece), ma.absent(f, to, piece))...)
 	}
 	return out
 }
@@ -260,8 +260,9 @@ func classesAt(s side, spans []Span, v uint32) []Class {
 	return s[spans[i]]
 }
 
-// portCells compares one address piece's port classes; a side without classes is Unreachable.
-func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []Class) []Cell {
+// portCells compares one address piece's port classes; a side without classes has verdict
+// absentB or absentA (Model.absent).
+func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []Class, absentB, absentA trace.Verdict) []Cell {
 	var bounds []uint64
 	for _, cs := range [][]Class{b, a} {
 		for _, c := range cs {
@@ -282,7 +283,7 @@ func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []Cla
 	for i := 0; i+1 < len(bounds); i++ {
 		pr := [2]uint64{bounds[i], bounds[i+1] - 1}
 		xb, xa := at(b, pr[0]), at(a, pr[0])
-		vb, va := trace.Unreachable, trace.Unreachable
+		vb, va := absentB, absentA
 		if xb != nil {
 			vb = xb.Verdict
 		}
@@ -341,4 +342,22 @@ func (m *Model) FixedKey(a netip.Addr) string {
 		return ""
 	}
 	return fmt.Sprintf("%p|%s|%x|%d", k.subnet, k.sets, m.sigs[v], m.behavStart(v))
+}
+
+// absent is the verdict, as trace answers it, of a varying piece a side has no classes for with
+// fixed endpoint f: a source the model holds but that cannot start a flow (a load balancer
+// frontend, a gateway, their public IPs), fixed or varying, is Unknown ("does not originate
+// traffic"); anything else is no such endpoint there, Unreachable.
+func (m *Model) absent(f Endpoint, to bool, piece Span) trace.Verdict {
+	src := f.Addr
+	if to {
+		src = netip.Addr{}
+		if piece.Lo == piece.Hi {
+			src = netip.AddrFrom4([4]byte{byte(piece.Lo >> 24), byte(piece.Lo >> 16), byte(piece.Lo >> 8), byte(piece.Lo)})
+		}
+	}
+	if src.IsValid() && !m.Originates(src) {
+		return trace.UnknownV
+	}
+	return trace.Unreachable
 }

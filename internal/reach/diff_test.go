@@ -63,7 +63,7 @@ func TestCompareEachEqualsOneAtATime(t *testing.T) {
 						return err
 					}
 					traces += m
-					if want := overlay(fixed[i], to, cb, ca); !reflect.DeepEqual(got, want) {
+					if want := overlay(fixed[i], to, cb, ca, mb, ma); !reflect.DeepEqual(got, want) {
 						t.Errorf("seed %d %s (to %v): %d cells batched, %d alone", seed, fixed[i].Ref, to, len(got), len(want))
 					}
 					return nil

@@ -466,6 +466,9 @@ func (e *evaluator) endpointsAt(a netip.Addr) ([]varying, []string) {
 	return out, skipped
 }
 
+// Originates reports whether trace starts a flow from address a (owned or not).
+func (m *Model) Originates(a netip.Addr) bool { return m.originates(a, m.p.Net.Owners(a)) }
+
 // originates reports whether what holds address a can start a flow: load balancer frontends
 // and virtual network gateways (and their public IPs) only pass traffic on.
 func (m *Model) originates(a netip.Addr, owners []model.Owner) bool {
