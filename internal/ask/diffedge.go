@@ -135,7 +135,6 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 		for _, g := range n.VNetGateways {
 			if slices.ContainsFunc(g.PublicIPs, used) {
 				sc.touchGateways(map[string]bool{g.ID.Key(): true}, nets...)
-				sc.gateways = true
 			}
 		}
 		for _, p := range n.PublicIPs {
@@ -240,26 +239,54 @@ func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.P
 var gatewayEdgeTypes = map[string]bool{"microsoft.network/connections": true, "microsoft.network/localnetworkgateways": true,
 	"microsoft.network/virtualnetworkgateways": true}
 
-// touchGateways recomputes whole the subnets of the changed VNet gateways (lower IDs) in either
-// network: their own addresses' flows (BGP peering addresses).
+// touchGateways resolves the changed gateways, connections and local network gateways (lower
+// IDs) to the VNet gateways they change in either network (sc.gateways: a connection's gateway,
+// and its Vnet2Vnet peer; the gateways connected to a local network gateway), and recomputes
+// those gateways' subnets whole: their own addresses' flows (BGP peering addresses).
 func (sc *diffScope) touchGateways(ids map[string]bool, nets ...*model.Network) {
+	if len(ids) == 0 {
+		return
+	}
+	mark := func(g *model.VNetGateway) {
+		if g != nil {
+			sc.gateways[g.ID.Key()] = true
+		}
+	}
 	for _, n := range nets {
 		for _, g := range n.VNetGateways {
-			if ids[g.ID.Key()] && g.Subnet != nil {
+			if ids[g.ID.Key()] {
+				mark(g)
+			}
+		}
+		for _, c := range n.Connections {
+			if ids[c.ID.Key()] || (c.Local != nil && ids[c.Local.ID.Key()]) {
+				mark(c.Gateway)
+				mark(c.Peer)
+			}
+		}
+	}
+	for _, n := range nets {
+		for _, g := range n.VNetGateways {
+			if sc.gateways[g.ID.Key()] && g.Subnet != nil {
 				sc.subnets[g.Subnet.ID.Key()] = true
 			}
 		}
 	}
 }
 
-// gatewayTransit is what VNet gateways reach in either plane: every on-premises prefix (local
-// network gateways) and the destination of every route whose next hop is a gateway, in any
-// subnet. A changed connection, local network gateway or gateway changes only flows to and from
-// those addresses (and the gateway's own, touchGateways): a VNet reaches on-premises only by such a route
-// (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Virtual network
-// gateway" next hop; spec §1.6). A non-empty reason says diff cannot bound the change: a
-// connection translates addresses (VPN NAT, spec §1.8), or a prefix is not IPv4.
-func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
+// gatewayTransit is what the changed VNet gateways (lower IDs) reach beyond the VNets, in
+// either plane: the on-premises prefixes of their local network gateways, and the destination
+// of every route they programmed from a connection or by BGP, in any subnet. A changed gateway
+// or connection changes only flows to and from those addresses, beyond the routes compared
+// already (and the gateway's own, touchGateways): a gateway carries a packet over a connection
+// only towards that connection's remote prefixes
+// (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Local network
+// gateways"; spec §1.6). A non-empty reason says diff cannot bound the change: a connection or
+// gateway translates addresses (VPN NAT, spec §1.8), or a prefix is not IPv4.
+func gatewayTransit(changed map[string]bool, planes ...*dataplane.Plane) ([]netip.Prefix, string) {
+	if len(changed) == 0 {
+		return nil, ""
+	}
 	seen := map[netip.Prefix]bool{}
 	var out []netip.Prefix
 	add := func(p netip.Prefix) string {
@@ -267,26 +294,29 @@ func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
 			return ""
 		}
 		if !p.Addr().Is4() {
-			return "the gateways reach " + p.String() + " (not an IPv4 prefix)"
+			return "a changed gateway reaches " + p.String() + " (not an IPv4 prefix)"
 		}
 		seen[p] = true
 		out = append(out, p)
 		return ""
 	}
+	of := func(g *model.VNetGateway) bool { return g != nil && changed[g.ID.Key()] }
 	for _, p := range planes {
 		for _, c := range p.Net.Connections {
-			if len(c.IngressNAT)+len(c.EgressNAT) > 0 {
+			if (of(c.Gateway) || of(c.Peer)) && len(c.IngressNAT)+len(c.EgressNAT) > 0 {
 				return nil, "connection " + string(c.ID) + " translates addresses (VPN NAT)"
 			}
 		}
 		for _, g := range p.Net.VNetGateways {
-			if len(g.NATRules) > 0 {
+			if of(g) && len(g.NATRules) > 0 {
 				return nil, "gateway " + string(g.ID) + " translates addresses (VPN NAT)"
 			}
 		}
 		for _, o := range p.Index.OnPrem {
-			if r := add(o.Prefix); r != "" {
-				return nil, r
+			if of(o.Gateway) {
+				if r := add(o.Prefix); r != "" {
+					return nil, r
+				}
 			}
 		}
 		for _, s := range p.Net.Subnets {
@@ -295,8 +325,8 @@ func gatewayTransit(planes ...*dataplane.Plane) ([]netip.Prefix, string) {
 				continue
 			}
 			for _, r := range t.All() {
-				if r.NextHop != model.HopVirtualNetworkGateway {
-					continue
+				if r.NextHop != model.HopVirtualNetworkGateway || !of(r.Gateway) || (r.Connection == nil && r.Learned == nil) {
+					continue // a user route to a gateway changes with its table (compared already)
 				}
 				if reason := add(r.Prefix); reason != "" {
 					return nil, reason

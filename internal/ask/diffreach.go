@@ -72,8 +72,8 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		}
 		sc.transit = append(sc.transit, hops...)
 	}
-	if sc.gateways && !sc.global {
-		remote, reason := gatewayTransit(before.Plane, after.Plane)
+	if !sc.global {
+		remote, reason := gatewayTransit(sc.gateways, before.Plane, after.Plane)
 		if reason != "" {
 			sc.global, sc.reason = true, reason
 		}

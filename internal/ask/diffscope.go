@@ -41,9 +41,9 @@ type diffScope struct {
 	// hops are the next-hop addresses of changed appliances and internal load balancers: the
 	// destinations of the routes to them are transit (hopTransit, in diffReach).
 	hops map[netip.Addr]bool
-	// gateways: connections or local network gateways changed: what the VNet gateways reach is
-	// transit (gatewayTransit, in diffReach).
-	gateways bool
+	// gateways are the changed VNet gateways (lower IDs; their connections or local network
+	// gateways changed too): what they reach is transit (gatewayTransit, in diffReach).
+	gateways map[string]bool
 	// unmodeled are the changed resources of types vnetdoctor does not read.
 	unmodeled []string
 }
@@ -68,7 +68,7 @@ var local = map[string]bool{
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
-		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}}
+		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
 	ids := allIDs(res)
 	pips, firewalls, gateways := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
@@ -82,7 +82,6 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		case t == "microsoft.network/publicipaddresses":
 			pips[strings.ToLower(id)] = true
 		case gatewayEdgeTypes[t]:
-			sc.gateways = true
 			gateways[strings.ToLower(id)] = true
 		case firewallTypes[t]:
 			firewalls[strings.ToLower(id)] = true
