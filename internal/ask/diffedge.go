@@ -240,28 +240,29 @@ var gatewayEdgeTypes = map[string]bool{"microsoft.network/connections": true, "m
 	"microsoft.network/virtualnetworkgateways": true}
 
 // touchGateways resolves the changed gateways, connections and local network gateways (lower
-// IDs) to the VNet gateways they change in either network (sc.gateways: a connection's gateway,
-// and its Vnet2Vnet peer; the gateways connected to a local network gateway), and recomputes
-// those gateways' subnets whole: their own addresses' flows (BGP peering addresses).
+// IDs) to the VNet gateways they change in either network (sc.gateways: true for a gateway that
+// changed itself; false for a connection's gateway and Vnet2Vnet peer, and the gateways connected
+// to a local network gateway), and recomputes those gateways' subnets whole: their own
+// addresses' flows (BGP peering addresses).
 func (sc *diffScope) touchGateways(ids map[string]bool, nets ...*model.Network) {
 	if len(ids) == 0 {
 		return
 	}
-	mark := func(g *model.VNetGateway) {
+	mark := func(g *model.VNetGateway, self bool) {
 		if g != nil {
-			sc.gateways[g.ID.Key()] = true
+			sc.gateways[g.ID.Key()] = sc.gateways[g.ID.Key()] || self
 		}
 	}
 	for _, n := range nets {
 		for _, g := range n.VNetGateways {
 			if ids[g.ID.Key()] {
-				mark(g)
+				mark(g, true)
 			}
 		}
 		for _, c := range n.Connections {
 			if ids[c.ID.Key()] || (c.Local != nil && ids[c.Local.ID.Key()]) {
-				mark(c.Gateway)
-				mark(c.Peer)
+				mark(c.Gateway, false)
+				mark(c.Peer, false)
 			}
 		}
 	}
@@ -274,9 +275,11 @@ func (sc *diffScope) touchGateways(ids map[string]bool, nets ...*model.Network) 
 	}
 }
 
-// gatewayTransit is what the changed VNet gateways (lower IDs) reach beyond the VNets, in
-// either plane: the on-premises prefixes of their local network gateways, and the destination
-// of every route they programmed from a connection or by BGP, in any subnet. A changed gateway
+// gatewayTransit is what the changed VNet gateways (lower IDs, sc.gateways) reach beyond the
+// VNets, in either plane: the on-premises prefixes of their local network gateways, the
+// destination of every route they programmed from a connection or by BGP, in any subnet, and,
+// for a gateway that changed itself, of every user route to a gateway in the VNets using it (a
+// forced tunnel's 0.0.0.0/0 goes wherever the gateway sends it, or nowhere without one). A changed gateway
 // or connection changes only flows to and from those addresses, beyond the routes compared
 // already (and the gateway's own, touchGateways): a gateway carries a packet over a connection
 // only towards that connection's remote prefixes
@@ -300,7 +303,14 @@ func gatewayTransit(changed map[string]bool, planes ...*dataplane.Plane) ([]neti
 		out = append(out, p)
 		return ""
 	}
-	of := func(g *model.VNetGateway) bool { return g != nil && changed[g.ID.Key()] }
+	of := func(g *model.VNetGateway) bool { // changed itself or its connections
+		if g == nil {
+			return false
+		}
+		_, ok := changed[g.ID.Key()]
+		return ok
+	}
+	users := gatewayUsers(changed, planes...)
 	for _, p := range planes {
 		for _, c := range p.Net.Connections {
 			if (of(c.Gateway) || of(c.Peer)) && len(c.IngressNAT)+len(c.EgressNAT) > 0 {
@@ -325,8 +335,9 @@ func gatewayTransit(changed map[string]bool, planes ...*dataplane.Plane) ([]neti
 				continue
 			}
 			for _, r := range t.All() {
-				if r.NextHop != model.HopVirtualNetworkGateway || !of(r.Gateway) || (r.Connection == nil && r.Learned == nil) {
-					continue // a user route to a gateway changes with its table (compared already)
+				programmed := r.Connection != nil || r.Learned != nil
+				if r.NextHop != model.HopVirtualNetworkGateway || (programmed && !of(r.Gateway)) || (!programmed && !users[s.VNet]) {
+					continue
 				}
 				if reason := add(r.Prefix); reason != "" {
 					return nil, reason
@@ -387,7 +398,7 @@ func (sc *diffScope) touchFirewalls(ids map[string]bool, nets ...*model.Network)
 const managerTypes = "microsoft.network/networkmanagers/"
 
 // touchGroups makes the address spaces of the VNets whose connected groups differ (joined,
-// left, or their groups' members changed) transit: a packet is delivered by a connected group
+// left, or their groups' members or members' subnets changed) transit: a packet is delivered by a connected group
 // to the member holding its destination, and dropped where two members' subnets overlap
 // (trace/connected.go), so beyond the routes, which are compared already, only flows to and
 // from those ranges can change.
@@ -400,6 +411,9 @@ func (sc *diffScope) touchGroups(b, a *model.Network) {
 				k := g.ID.Key() + "/" + g.Name
 				for _, m := range g.Members {
 					k += "|" + m.ID.Key() + fmt.Sprint(m.AddressSpace)
+					for _, sub := range m.Subnets { // a destination in two members' subnets is dropped
+						k += fmt.Sprint(sub.Prefixes)
+					}
 				}
 				ks = append(ks, k)
 			}
@@ -416,4 +430,26 @@ func (sc *diffScope) touchGroups(b, a *model.Network) {
 			}
 		}
 	}
+}
+
+// gatewayUsers are the VNets, in either plane, whose user routes to a gateway reach one that
+// changed itself (changed[id] true): its own VNet's, and those using it by gateway transit.
+func gatewayUsers(changed map[string]bool, planes ...*dataplane.Plane) map[*model.VNet]bool {
+	self := map[string]bool{} // lower VNet IDs holding such a gateway
+	for _, p := range planes {
+		for _, g := range p.Net.VNetGateways {
+			if changed[g.ID.Key()] && g.VNet != nil {
+				self[g.VNet.ID.Key()] = true
+			}
+		}
+	}
+	out := map[*model.VNet]bool{}
+	for _, p := range planes {
+		for _, v := range p.Net.VNets {
+			if self[v.ID.Key()] || slices.ContainsFunc(v.Peerings, func(pr *model.Peering) bool { return pr.UseRemoteGateways && self[pr.RemoteID.Key()] }) {
+				out[v] = true
+			}
+		}
+	}
+	return out
 }

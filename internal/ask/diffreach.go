@@ -479,9 +479,9 @@ type addrEnd struct {
 
 // addrsOf lists, from both networks, the addresses owned in the subnets inSubnet accepts and
 // by the NICs inNIC accepts: as destinations (with NICs' and firewalls' public IPs, private
-// endpoints, load balancer frontends there or serving from there, gateways' private IPs, NAT
-// gateways' public IPs) and as sources (NICs and their public IPs, firewalls); each once, in the
-// order found.
+// endpoints, load balancer frontends there or serving from there, gateways' private and public
+// IPs, NAT gateways' public IPs) and as sources (NICs and their public IPs, firewalls, gateways'
+// public IPs); each once, in the order found.
 func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool) []addrEnd {
 	at := map[netip.Addr]int{} // index in out
 	var out []addrEnd
@@ -526,6 +526,11 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 			if g.Subnet != nil && inSubnet(g.Subnet) {
 				for _, a := range g.PrivateIPs {
 					add(a, false) // its BGP peering addresses answer
+				}
+				for _, pip := range g.PublicIPs {
+					if pip != nil {
+						add(pip.Address, true) // a source too: trace starts nothing there (Unknown), the internet elsewhere
+					}
 				}
 			}
 		}

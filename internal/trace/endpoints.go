@@ -2,6 +2,7 @@ package trace
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -128,6 +129,11 @@ func publicHolder(p *dataplane.Plane, pip *model.PublicIP) (endpoint, bool) {
 	}
 	if fe, ok := x.FrontendByPublicIP[pip.Address]; ok {
 		return endpoint{kind: epLoadBalancer, fe: fe, addr: pip.Address}, true
+	}
+	for _, g := range p.Net.VNetGateways { // a gateway's, which passes traffic on but starts none (as reach holds)
+		if slices.ContainsFunc(g.PublicIPs, func(gp *model.PublicIP) bool { return gp != nil && gp.Address == pip.Address }) {
+			return endpoint{kind: epGateway, gw: g, addr: pip.Address}, true
+		}
 	}
 	return endpoint{}, false
 }
