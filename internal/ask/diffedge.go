@@ -2,11 +2,13 @@ package ask
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -219,7 +221,7 @@ func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.P
 			if t == nil {
 				continue
 			}
-			for _, r := range t.All() {
+			for r := range routesOf(t) {
 				if !slices.ContainsFunc(r.NextHopIPs, func(a netip.Addr) bool { return hops[a] }) || seen[r.Prefix] {
 					continue
 				}
@@ -334,7 +336,7 @@ func gatewayTransit(changed map[string]bool, planes ...*dataplane.Plane) ([]neti
 			if t == nil {
 				continue
 			}
-			for _, r := range t.All() {
+			for r := range routesOf(t) {
 				programmed := r.Connection != nil || r.Learned != nil
 				if r.NextHop != model.HopVirtualNetworkGateway || (programmed && !of(r.Gateway)) || (!programmed && !users[s.VNet]) {
 					continue
@@ -452,4 +454,18 @@ func gatewayUsers(changed map[string]bool, planes ...*dataplane.Plane) map[*mode
 		}
 	}
 	return out
+}
+
+// routesOf yields the routes of t a next hop can be read from, without copying them: its own and
+// the learned routes it shares (not the private endpoint /32s, whose next hop is the endpoint).
+func routesOf(t *fib.Table) iter.Seq[*fib.Route] {
+	return func(yield func(*fib.Route) bool) {
+		for _, rs := range [][]fib.Route{t.WithoutEndpoints(), t.Learned()} {
+			for i := range rs {
+				if !yield(&rs[i]) {
+					return
+				}
+			}
+		}
+	}
 }
