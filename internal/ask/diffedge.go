@@ -12,8 +12,11 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-// This file bounds the changes of resources that carry other endpoints' flows without being
-// one: load balancers, public IPs, and appliances (NICs with IP forwarding).
+// This file bounds the changes of what carries other endpoints' flows without being one of their
+// ends: load balancers, public IPs, appliances (NICs with IP forwarding), firewalls, VNet gateways
+// with their connections, and Virtual Network Manager connected groups. Most become hops (the
+// routes to them are transit, hopTransit) or gateways (what they reach is transit,
+// gatewayTransit); the rest recompute the endpoints that use them whole.
 
 // lbID is the load balancer ID (lower case) that id names or is a child of, "" when none.
 func lbID(id string) string {
@@ -147,9 +150,9 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 	}
 }
 
-// attachedKnown reports whether a public IP's ipConfiguration belongs to a NIC or a load
-// balancer, whose use touchPublicIPs bounds; anything else (Bastion, application gateway, ...)
-// is not bounded.
+// attachedKnown reports whether a public IP's ipConfiguration belongs to a NIC, a load balancer,
+// a firewall or a VNet gateway, whose use touchPublicIPs bounds; anything else (Bastion, an
+// application gateway, ...) is not bounded.
 func attachedKnown(id model.ID) bool {
 	t := strings.ToLower(string(id))
 	return strings.Contains(t, "/providers/microsoft.network/networkinterfaces/") || lbID(t) != "" ||
@@ -281,10 +284,10 @@ func (sc *diffScope) touchGateways(ids map[string]bool, nets ...*model.Network) 
 // VNets, in either plane: the on-premises prefixes of their local network gateways, the
 // destination of every route they programmed from a connection or by BGP, in any subnet, and,
 // for a gateway that changed itself, of every user route to a gateway in the VNets using it (a
-// forced tunnel's 0.0.0.0/0 goes wherever the gateway sends it, or nowhere without one). A changed gateway
-// or connection changes only flows to and from those addresses, beyond the routes compared
-// already (and the gateway's own, touchGateways): a gateway carries a packet over a connection
-// only towards that connection's remote prefixes
+// forced tunnel's 0.0.0.0/0 goes wherever the gateway sends it, or nowhere without one). A
+// changed gateway or connection changes only flows to and from those addresses, beyond the
+// routes compared already (and the gateway's own, touchGateways): a gateway carries a packet
+// over a connection only towards that connection's remote prefixes
 // (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Local network
 // gateways"; spec §1.6). A non-empty reason says diff cannot bound the change: a connection or
 // gateway translates addresses (VPN NAT, spec §1.8), or a prefix is not IPv4.
@@ -399,11 +402,11 @@ func (sc *diffScope) touchFirewalls(ids map[string]bool, nets ...*model.Network)
 // security admin rules (adminKey), each compared there.
 const managerTypes = "microsoft.network/networkmanagers/"
 
-// touchGroups makes the address spaces of the VNets whose connected groups differ (joined,
-// left, or their groups' members or members' subnets changed) transit: a packet is delivered by a connected group
-// to the member holding its destination, and dropped where two members' subnets overlap
-// (trace/connected.go), so beyond the routes, which are compared already, only flows to and
-// from those ranges can change.
+// touchGroups makes the address spaces of the VNets whose connected groups differ (joined, left,
+// or their groups' members or members' subnets changed) transit: a packet is delivered by a
+// connected group to the member holding its destination, and dropped where two members'
+// subnets overlap (trace/connected.go), so beyond the routes, which are compared already, only
+// flows to and from those ranges can change.
 func (sc *diffScope) touchGroups(b, a *model.Network) {
 	keys := func(n *model.Network) map[string]string {
 		out := map[string]string{}
