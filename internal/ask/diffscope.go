@@ -69,29 +69,7 @@ var local = map[string]bool{
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
-	ids := allIDs(res)
-	pips, firewalls, gateways := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, id := range ids {
-		t := strings.ToLower(azure.TypeFromID(id))
-		switch {
-		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
-		case firewallRuleTypes[t]:
-			sc.firewall = true
-		case strings.HasPrefix(t, "microsoft.network/loadbalancers"):
-			sc.lbs[lbID(id)] = true
-		case t == "microsoft.network/publicipaddresses":
-			pips[strings.ToLower(id)] = true
-		case gatewayEdgeTypes[t]:
-			gateways[strings.ToLower(id)] = true
-		case firewallTypes[t]:
-			firewalls[strings.ToLower(id)] = true
-		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
-		case strings.HasPrefix(t, "microsoft.network/") && !azure.Reads(t):
-			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it: no answer moves
-		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
-			sc.global, sc.reason = true, id
-		}
-	}
+	pips, firewalls, gateways := sc.byType(allIDs(res))
 	if tagsKey(b) != tagsKey(a) || adminKey(b) != adminKey(a) {
 		sc.global, sc.reason = true, "service tags or security admin rules"
 	}
@@ -145,6 +123,37 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
 	return sc
+}
+
+// byType sorts the changed resources (IDs) by what bounds their change: the firewall rules
+// (sc.firewall) and load balancers (sc.lbs) it marks, the public IPs, firewalls and policies,
+// and gateways it returns (lower IDs) for touchPublicIPs, touchFirewalls and touchGateways; the
+// types the model does not read (sc.unmodeled). Any other network type than local ones, and
+// those compared in the model, makes the scope global.
+func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]bool) {
+	pips, firewalls, gateways = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, id := range ids {
+		t := strings.ToLower(azure.TypeFromID(id))
+		switch {
+		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
+		case firewallRuleTypes[t]:
+			sc.firewall = true
+		case strings.HasPrefix(t, "microsoft.network/loadbalancers"):
+			sc.lbs[lbID(id)] = true
+		case t == "microsoft.network/publicipaddresses":
+			pips[strings.ToLower(id)] = true
+		case gatewayEdgeTypes[t]:
+			gateways[strings.ToLower(id)] = true
+		case firewallTypes[t]:
+			firewalls[strings.ToLower(id)] = true
+		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
+		case strings.HasPrefix(t, "microsoft.network/") && !azure.Reads(t):
+			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it: no answer moves
+		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
+			sc.global, sc.reason = true, id
+		}
+	}
+	return pips, firewalls, gateways
 }
 
 // changedPrefixes is the IPv4 prefixes of the routes r adds and removes; false when one is not
