@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // TestDiffPeering: a hub-and-spoke peering changed (a link's access, forwarded traffic or state,
@@ -42,23 +44,39 @@ func TestDiffPeering(t *testing.T) {
 }
 
 // TestDiffPeeringBetweenForwarders: a peering between two VNets that both forward others' flows
-// (here the hub and a spoke given an appliance) may carry flows of any two places: diff skips
-// it, saying why, rather than bound it.
+// (the hub and a spoke given an appliance) loses forwarded traffic. What may cross it is both
+// VNets' ranges and the routes from one to a next hop in the other: with the spokes sending
+// 0.0.0.0/0 to the hub's firewall that is every address, over diff's budget, so skipped with
+// the estimate; with them sending only 10.0.0.0/8 there, the rows are what recomputing every
+// subnet finds.
 func TestDiffPeeringBetweenForwarders(t *testing.T) {
-	build := func(change bool) *model.Network {
-		n := firewallEstate(3)
-		tNIC(n, n.VNets[0].Subnets[0], "nva", "10.1.10.200").NIC.IPForwarding = true
-		if change {
-			peeringLink(n, n.VNets[0].Name, "hub").AllowForwardedTraffic = false
+	build := func(narrow bool) func(uint64, bool) *model.Network {
+		return func(seed uint64, after bool) *model.Network {
+			n := firewallEstate(seed)
+			tNIC(n, n.VNets[0].Subnets[0], "nva", "10.1.10.200").NIC.IPForwarding = true
+			for _, rt := range n.RouteTables {
+				for _, r := range rt.Routes {
+					if narrow && r.NextHopType == model.HopVirtualAppliance {
+						r.Prefix = netip.MustParsePrefix("10.0.0.0/8")
+					}
+				}
+			}
+			if after {
+				peeringLink(n, n.VNets[0].Name, "hub").AllowForwardedTraffic = false
+			}
+			n.Freeze()
+			return n
 		}
-		n.Freeze()
-		return n
 	}
-	nb, na := build(false), build(true)
+	wide := build(false)
+	nb, na := wide(3, false), wide(3, true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
 	sc := scopeOf(diff.Resources{}, nil, nb, na)
-	if !sc.global {
-		t.Errorf("a peering between two forwarding VNets: scope %+v; want it skipped", sc)
+	if _, st, err := diffReach(context.Background(), before, after, sc, DefaultOptions()); err != nil || st.Scope != "skipped" || !strings.Contains(st.Reason, "0.0.0.0/0") {
+		t.Errorf("a peering between two forwarding VNets, 0.0.0.0/0 through the hub: %+v, %v; want skipped over 0.0.0.0/0", st, err)
 	}
+	seedCase{seeds: 4, build: build(true), want: "transit", min: 1,
+		shows: []rowTest{flow(trace.Reachable, trace.Unreachable, "", "")}}.run(t)
 }
 
 // mutatePeering changes one hub-and-spoke peering of a firewallEstate: a spoke's or the hub's

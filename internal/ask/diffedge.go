@@ -472,3 +472,49 @@ func routesOf(t *fib.Table) iter.Seq[*fib.Route] {
 		}
 	}
 }
+
+// crossingTransit is what may cross the changed peerings between two forwarding VNets, in either
+// plane: both VNets' ranges, and the destinations of the routes in one whose next hop lies in
+// the other (an appliance, a firewall, an internal load balancer there) or is the other's
+// gateway (gateway transit). A packet crosses a peering only towards the remote VNet's ranges,
+// by a peering route, or towards a next hop there: peering is nontransitive
+// (learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview, "Service
+// chaining", "Gateways and on-premises connectivity"). A non-empty reason says a prefix is not
+// IPv4.
+func crossingTransit(crossings [][2]string, planes ...*dataplane.Plane) ([]netip.Prefix, string) {
+	var out []netip.Prefix
+	for _, pair := range crossings {
+		for _, p := range planes {
+			for i, id := range pair {
+				from, ok1 := p.Net.Lookup(model.ID(id))
+				to, ok2 := p.Net.Lookup(model.ID(pair[1-i]))
+				a, isA := from.(*model.VNet)
+				b, isB := to.(*model.VNet)
+				if !ok1 || !ok2 || !isA || !isB {
+					continue
+				}
+				out = append(out, a.AddressSpace...)
+				inB := func(x netip.Addr) bool {
+					return slices.ContainsFunc(b.AddressSpace, func(q netip.Prefix) bool { return q.Contains(x) })
+				}
+				for _, s := range a.Subnets {
+					t := p.FIB.Subnet(s)
+					if t == nil {
+						continue
+					}
+					for r := range routesOf(t) {
+						if slices.ContainsFunc(r.NextHopIPs, inB) || (r.Gateway != nil && r.Gateway.VNet == b) {
+							out = append(out, r.Prefix)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, x := range out {
+		if !x.Addr().Is4() {
+			return nil, "a changed peering between forwarding VNets carries " + x.String() + " (not an IPv4 prefix)"
+		}
+	}
+	return out, ""
+}

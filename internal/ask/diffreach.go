@@ -73,6 +73,13 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		sc.transit = append(sc.transit, hops...)
 	}
 	if !sc.global {
+		crossing, reason := crossingTransit(sc.crossings, before.Plane, after.Plane)
+		if reason != "" {
+			sc.global, sc.reason = true, reason
+		}
+		sc.transit = append(sc.transit, crossing...)
+	}
+	if !sc.global {
 		remote, reason := gatewayTransit(sc.gateways, before.Plane, after.Plane)
 		if reason != "" {
 			sc.global, sc.reason = true, reason

@@ -46,6 +46,9 @@ type diffScope struct {
 	gateways map[string]bool
 	// unmodeled are the changed resources of types vnetdoctor does not read.
 	unmodeled []string
+	// crossings are the changed peerings between two VNets that forward others' flows (lower
+	// VNet IDs): what crosses them is transit (crossingTransit, in diffReach).
+	crossings [][2]string
 }
 
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
@@ -317,7 +320,7 @@ func nicKey(nic *model.NIC) string {
 
 // touchPeerings bounds the peerings that differ (bound): their flags decide the verdicts of
 // flows between (and through) both VNets without changing a route. One between two VNets that
-// forward others' flows makes the scope global.
+// forward others' flows is a crossing (crossingTransit).
 func (sc *diffScope) touchPeerings(n, o *model.Network, fwd forwarding) {
 	other := map[string]string{}
 	for _, v := range o.VNets {
@@ -330,8 +333,12 @@ func (sc *diffScope) touchPeerings(n, o *model.Network, fwd forwarding) {
 			if k, ok := other[strings.ToLower(string(p.ID))]; ok && k == peeringKey(p) {
 				continue
 			}
-			if !sc.bound(p, n, o, fwd) && !sc.global {
-				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed between two VNets that forward others' flows"
+			switch {
+			case sc.bound(p, n, o, fwd):
+			case p.Local != nil && (hasVNet(n, p.RemoteID) || hasVNet(o, p.RemoteID)):
+				sc.crossings = append(sc.crossings, [2]string{p.Local.ID.Key(), p.RemoteID.Key()})
+			case !sc.global:
+				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed towards a VNet the snapshots lack, from one that forwards others' flows"
 			}
 		}
 	}
@@ -373,6 +380,12 @@ func (sc *diffScope) bound(p *model.Peering, n, o *model.Network, fwd forwarding
 		}
 	}
 	return true
+}
+
+func hasVNet(n *model.Network, id model.ID) bool {
+	v, ok := n.Lookup(id)
+	_, isVNet := v.(*model.VNet)
+	return ok && isVNet
 }
 
 // subnetsOf is the subnets of the VNet with lower ID vnet.
