@@ -18,6 +18,27 @@ import (
 // routes to them are transit, hopTransit) or gateways (what they reach is transit,
 // gatewayTransit); the rest recompute the endpoints that use them whole.
 
+// edgeTransit adds to sc's transit what may cross its changed hops, peerings between forwarding
+// VNets and gateways (hopTransit, crossingTransit, gatewayTransit), or makes sc global with the
+// reason one gives.
+func (sc *diffScope) edgeTransit(pb, pa *dataplane.Plane) {
+	for _, find := range []func() ([]netip.Prefix, string){
+		func() ([]netip.Prefix, string) { return hopTransit(sc.hops, pb, pa) },
+		func() ([]netip.Prefix, string) { return crossingTransit(sc.crossings, pb, pa) },
+		func() ([]netip.Prefix, string) { return gatewayTransit(sc.gateways, pb, pa) },
+	} {
+		if sc.global {
+			return
+		}
+		ps, reason := find()
+		if reason != "" {
+			sc.global, sc.reason = true, reason
+			return
+		}
+		sc.transit = append(sc.transit, ps...)
+	}
+}
+
 // lbID is the load balancer ID (lower case) that id names or is a child of, "" when none.
 func lbID(id string) string {
 	const marker = "/providers/microsoft.network/loadbalancers/"

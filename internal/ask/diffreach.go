@@ -65,27 +65,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		}
 		pending = append(pending, fw...)
 	}
-	if !sc.global {
-		hops, reason := hopTransit(sc.hops, before.Plane, after.Plane)
-		if reason != "" {
-			sc.global, sc.reason = true, reason
-		}
-		sc.transit = append(sc.transit, hops...)
-	}
-	if !sc.global {
-		crossing, reason := crossingTransit(sc.crossings, before.Plane, after.Plane)
-		if reason != "" {
-			sc.global, sc.reason = true, reason
-		}
-		sc.transit = append(sc.transit, crossing...)
-	}
-	if !sc.global {
-		remote, reason := gatewayTransit(sc.gateways, before.Plane, after.Plane)
-		if reason != "" {
-			sc.global, sc.reason = true, reason
-		}
-		sc.transit = append(sc.transit, remote...)
-	}
+	sc.edgeTransit(before.Plane, after.Plane)
 	if sc.global {
 		// Every flow may change: all-pairs recomputation, which diff does not attempt (an
 		// estate's worth of traces); the answer says so rather than list a part as the whole.
