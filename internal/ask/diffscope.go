@@ -54,11 +54,11 @@ type diffScope struct {
 // ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
 type ruleChange struct{ Before, After *model.SecurityRule }
 
-// local are the resource types whose change touches only the subnets they sit in or attach to;
-// load balancers and public IPs are bounded by what uses them (diffedge.go); every other network
-// type (firewalls, policies, gateways, ...) is crossed by flows of other subnets, and its change
-// makes the scope global. DNS only names
-// addresses: diff compares flows by address.
+// local are the resource types whose change touches only the subnets they sit in or attach to.
+// What others' flows cross (load balancers, public IPs, firewalls and policies, gateways, Virtual
+// Network Manager) is bounded in diffedge.go (byType); any other network type the model reads
+// (Virtual WAN, public IP prefixes, ...) makes the scope global. DNS only names addresses: diff
+// compares flows by address.
 var local = map[string]bool{
 	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
 	"microsoft.network/virtualnetworks": true, "microsoft.network/virtualnetworks/subnets": true,
