@@ -369,17 +369,18 @@ func TestDiffGatewayRemoved(t *testing.T) {
 		want: "transit", shows: []rowTest{flow(trace.Reachable, trace.Unreachable, "", "192.168.")}}.run(t)
 }
 
-// TestDiffUnmodeled: a change to a resource vnetdoctor does not read (a Bastion host) moves no
-// answer: diff does not skip the rest for it, and lists it as not modeled.
+// TestDiffUnmodeled: a change to a resource vnetdoctor does not read (a Bastion host, a scale
+// set) moves no answer: diff does not skip the rest for it, and lists it as not modeled.
 func TestDiffUnmodeled(t *testing.T) {
 	nb, na := diffEstate(1), diffEstate(1)
 	na.NSGs[0].Rules[0].Access = 1 - na.NSGs[0].Rules[0].Access
 	before, after := NewSnapshot(nb), NewSnapshot(na)
 	bastion := tsub + "bastionHosts/bas"
-	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: bastion}}}, nil, nb, na)
+	vmss := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss"
+	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: bastion}, {ID: vmss}}}, nil, nb, na)
 	_, st, err := diffReach(context.Background(), before, after, sc, DefaultOptions())
-	if err != nil || st.Scope != "rules" || !slices.Equal(st.Unmodeled, []string{bastion}) {
-		t.Errorf("scope %+v, %v; want rules, with the Bastion host unmodeled", st, err)
+	if err != nil || st.Scope != "rules" || !slices.Equal(st.Unmodeled, []string{bastion, vmss}) {
+		t.Errorf("scope %+v, %v; want rules, with the Bastion host and the scale set unmodeled", st, err)
 	}
 }
 

@@ -150,8 +150,8 @@ func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]
 		case firewallTypes[t]:
 			firewalls[strings.ToLower(id)] = true
 		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
-		case strings.HasPrefix(t, "microsoft.network/") && !azure.Reads(t):
-			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it: no answer moves
+		case t != "" && !azure.Reads(t):
+			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it (a scale set, a storage account's firewall): no answer moves
 		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
 			sc.global, sc.reason = true, id
 		}
