@@ -723,3 +723,40 @@ func TestDiffConnectedGroupOverlap(t *testing.T) {
 	seedCase{seeds: 3, build: build, res: diff.Resources{Added: []string{tsub + "virtualNetworks/spoke3/subnets/ov"}}, want: "transit",
 		shows: []rowTest{flow(trace.Reachable, trace.Unreachable, "10.2.", "10.1.10.")}}.run(t)
 }
+
+// TestDiffChildResources: a changed child resource is classed by its top-level resource: a NIC's
+// ip configuration is the NIC's (not a reason to skip every flow), a firewall's ip
+// configuration the firewall's, a gateway's NAT rule the gateway's (VPN NAT: skipped, saying
+// so), a load balancer's rule the load balancer's.
+func TestDiffChildResources(t *testing.T) {
+	for _, c := range []struct{ id, want string }{
+		{tsub + "networkInterfaces/vm-1-0-0-nic/ipConfigurations/ipconfig1", ""},
+		{tsub + "azureFirewalls/fw/ipConfigurations/c", "firewall"},
+		{tsub + "virtualNetworkGateways/vgw/natRules/r", "gateway"},
+		{tsub + "loadBalancers/lb/loadBalancingRules/r", "lb"},
+		{tsub + "applicationGateways/agw/httpListeners/l", "unmodeled"},
+		{tsub + "virtualHubs/hub/hubRouteTables/t", "global"},
+	} {
+		sc := diffScope{lbs: map[string]bool{}}
+		pips, firewalls, gateways := sc.byType([]string{c.id})
+		root := strings.ToLower(rootID(c.id))
+		got := ""
+		switch {
+		case sc.global:
+			got = "global"
+		case len(sc.unmodeled) > 0:
+			got = "unmodeled"
+		case firewalls[root]:
+			got = "firewall"
+		case gateways[root]:
+			got = "gateway"
+		case sc.lbs[root]:
+			got = "lb"
+		case len(pips) > 0:
+			got = "pip"
+		}
+		if got != c.want {
+			t.Errorf("%s: classed %q, want %q", c.id, got, c.want)
+		}
+	}
+}

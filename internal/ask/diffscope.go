@@ -59,11 +59,9 @@ type ruleChange struct{ Before, After *model.SecurityRule }
 // Network Manager) is bounded in diffedge.go (byType); any other network type the model reads
 // (Virtual WAN, public IP prefixes, ...) makes the scope global. DNS only names addresses: diff
 // compares flows by address.
-var local = map[string]bool{
-	"microsoft.network/networksecuritygroups": true, "microsoft.network/networksecuritygroups/securityrules": true,
-	"microsoft.network/virtualnetworks": true, "microsoft.network/virtualnetworks/subnets": true,
-	"microsoft.network/virtualnetworks/virtualnetworkpeerings": true, "microsoft.network/networkinterfaces": true,
-	"microsoft.network/privateendpoints": true, "microsoft.network/routetables": true, "microsoft.network/routetables/routes": true,
+var local = map[string]bool{ // top-level types: their children (subnets, peerings, rules, routes, ip configurations) too
+	"microsoft.network/networksecuritygroups": true, "microsoft.network/virtualnetworks": true, "microsoft.network/networkinterfaces": true,
+	"microsoft.network/privateendpoints": true, "microsoft.network/routetables": true,
 	"microsoft.network/applicationsecuritygroups": true, "microsoft.compute/virtualmachines": true, "microsoft.network/natgateways": true,
 }
 
@@ -136,27 +134,54 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]bool) {
 	pips, firewalls, gateways = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
+		// A child (a NIC's ip configuration, a gateway's NAT rule, a firewall's ip configuration)
+		// changes its top-level resource: it is classed, and named, by that resource.
 		t := strings.ToLower(azure.TypeFromID(id))
+		top, root := topType(t), strings.ToLower(rootID(id))
 		switch {
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
 		case firewallRuleTypes[t]:
 			sc.firewall = true
-		case strings.HasPrefix(t, "microsoft.network/loadbalancers"):
-			sc.lbs[lbID(id)] = true
-		case t == "microsoft.network/publicipaddresses":
-			pips[strings.ToLower(id)] = true
-		case gatewayEdgeTypes[t]:
-			gateways[strings.ToLower(id)] = true
-		case firewallTypes[t]:
-			firewalls[strings.ToLower(id)] = true
+		case top == "microsoft.network/loadbalancers":
+			sc.lbs[root] = true
+		case top == "microsoft.network/publicipaddresses":
+			pips[root] = true
+		case gatewayEdgeTypes[top]:
+			gateways[root] = true
+		case firewallTypes[top]:
+			firewalls[root] = true
 		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
 		case t != "" && !azure.Reads(t):
 			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it (a scale set, a storage account's firewall): no answer moves
-		case strings.HasPrefix(t, "microsoft.network/") && !local[t]:
+		case strings.HasPrefix(t, "microsoft.network/") && !local[top]:
 			sc.global, sc.reason = true, id
 		}
 	}
 	return pips, firewalls, gateways
+}
+
+// topType is the top-level type of resource type t: its provider namespace and first type.
+func topType(t string) string {
+	if i := strings.IndexByte(t, '/'); i >= 0 {
+		if j := strings.IndexByte(t[i+1:], '/'); j >= 0 {
+			return t[:i+1+j]
+		}
+	}
+	return t
+}
+
+// rootID is the ID of the top-level resource id names or is a child of (as written).
+func rootID(id string) string {
+	i := strings.Index(strings.ToLower(id), "/providers/")
+	if i < 0 {
+		return id
+	}
+	rest := id[i+len("/providers/"):]
+	segs := strings.SplitN(rest, "/", 4) // namespace, type, name, children
+	if len(segs) < 3 {
+		return id
+	}
+	return id[:i+len("/providers/")] + strings.Join(segs[:3], "/")
 }
 
 // changedPrefixes is the IPv4 prefixes of the routes r adds and removes; false when one is not
