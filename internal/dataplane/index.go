@@ -19,6 +19,7 @@ type Index struct {
 	NATByPublicIP      map[netip.Addr]*model.NATGateway
 	FirewallByPublicIP map[netip.Addr]*model.Firewall
 	FrontendByPublicIP map[netip.Addr]*model.Frontend // public load balancer frontends
+	GatewayByPublicIP  map[netip.Addr]*model.VNetGateway
 	IPConfigByPublicIP map[netip.Addr]*model.IPConfig // instance public IPs
 	FirewallBySubnet   map[*model.Subnet]*model.Firewall
 	// Instances are each firewall's instance addresses (firewall.InstanceAddresses, spec §3.1),
@@ -45,6 +46,7 @@ func buildIndex(n *model.Network) *Index {
 		NATByPublicIP:      map[netip.Addr]*model.NATGateway{},
 		FirewallByPublicIP: map[netip.Addr]*model.Firewall{},
 		FrontendByPublicIP: map[netip.Addr]*model.Frontend{},
+		GatewayByPublicIP:  map[netip.Addr]*model.VNetGateway{},
 		IPConfigByPublicIP: map[netip.Addr]*model.IPConfig{},
 		FirewallBySubnet:   map[*model.Subnet]*model.Firewall{},
 		Instances:          map[*model.Firewall][]netip.Addr{},
@@ -54,6 +56,13 @@ func buildIndex(n *model.Network) *Index {
 		for _, p := range g.PublicIPs {
 			if p != nil && p.Address.IsValid() {
 				x.NATByPublicIP[p.Address] = g
+			}
+		}
+	}
+	for _, g := range n.VNetGateways {
+		for _, p := range g.PublicIPs {
+			if p != nil && p.Address.IsValid() {
+				x.GatewayByPublicIP[p.Address] = g
 			}
 		}
 	}

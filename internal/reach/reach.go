@@ -479,12 +479,8 @@ func (m *Model) originates(a netip.Addr, owners []model.Owner) bool {
 		if _, ok := m.p.Index.FrontendByPublicIP[a]; ok {
 			return false
 		}
-		for _, g := range m.p.Net.VNetGateways {
-			for _, pip := range g.PublicIPs {
-				if pip.Address == a {
-					return false
-				}
-			}
+		if _, ok := m.p.Index.GatewayByPublicIP[a]; ok {
+			return false
 		}
 	}
 	return true

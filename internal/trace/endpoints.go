@@ -2,7 +2,6 @@ package trace
 
 import (
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 
@@ -130,10 +129,8 @@ func publicHolder(p *dataplane.Plane, pip *model.PublicIP) (endpoint, bool) {
 	if fe, ok := x.FrontendByPublicIP[pip.Address]; ok {
 		return endpoint{kind: epLoadBalancer, fe: fe, addr: pip.Address}, true
 	}
-	for _, g := range p.Net.VNetGateways { // a gateway's, which passes traffic on but starts none (as reach holds)
-		if slices.ContainsFunc(g.PublicIPs, func(gp *model.PublicIP) bool { return gp != nil && gp.Address == pip.Address }) {
-			return endpoint{kind: epGateway, gw: g, addr: pip.Address}, true
-		}
+	if g, ok := x.GatewayByPublicIP[pip.Address]; ok { // passes traffic on but starts none (as reach holds)
+		return endpoint{kind: epGateway, gw: g, addr: pip.Address}, true
 	}
 	return endpoint{}, false
 }
