@@ -223,15 +223,17 @@ func TestDiffPublicIPAddress(t *testing.T) {
 	}
 }
 
-func TestLBID(t *testing.T) {
+// TestRootID: a child resource names its top-level resource, and its type the top-level type.
+func TestRootID(t *testing.T) {
 	lb := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/ilb"
-	for id, want := range map[string]string{
-		lb: strings.ToLower(lb), lb + "/backendAddressPools/pool": strings.ToLower(lb),
-		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip": "",
-	} {
-		if got := lbID(id); got != want {
-			t.Errorf("lbID(%q) = %q, want %q", id, got, want)
+	pip := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip"
+	for id, want := range map[string]string{lb: lb, lb + "/backendAddressPools/pool": lb, pip: pip} {
+		if got := rootID(id); got != want {
+			t.Errorf("rootID(%q) = %q, want %q", id, got, want)
 		}
+	}
+	if got := topType("microsoft.network/loadbalancers/backendaddresspools"); got != "microsoft.network/loadbalancers" {
+		t.Errorf("topType of a pool = %q", got)
 	}
 }
 

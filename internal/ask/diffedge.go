@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -37,21 +38,6 @@ func (sc *diffScope) edgeTransit(pb, pa *dataplane.Plane) {
 		}
 		sc.transit = append(sc.transit, ps...)
 	}
-}
-
-// lbID is the load balancer ID (lower case) that id names or is a child of, "" when none.
-func lbID(id string) string {
-	const marker = "/providers/microsoft.network/loadbalancers/"
-	low := strings.ToLower(id)
-	i := strings.Index(low, marker)
-	if i < 0 {
-		return ""
-	}
-	start := i + len(marker)
-	if j := strings.IndexByte(low[start:], '/'); j >= 0 {
-		return low[:start+j]
-	}
-	return low
 }
 
 // touchLBs recomputes, for each changed load balancer (sc.lbs) of either network, its backends
@@ -126,11 +112,6 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 		return
 	}
 	used := func(p *model.PublicIP) bool { return p != nil && pips[p.ID.Key()] }
-	global := func(what string, id model.ID) {
-		if !sc.global {
-			sc.global, sc.reason = true, "a public IP of "+what+" "+string(id)+" changed"
-		}
-	}
 	for _, n := range nets {
 		for _, nic := range n.NICs {
 			for _, c := range nic.IPConfigs {
@@ -164,8 +145,8 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 			}
 		}
 		for _, p := range n.PublicIPs {
-			if used(p) && p.AttachedTo != "" && !attachedKnown(p.AttachedTo) {
-				global("resource", p.AttachedTo)
+			if used(p) && p.AttachedTo != "" && !attachedKnown(p.AttachedTo) && !sc.global {
+				sc.global, sc.reason = true, "a public IP of "+string(p.AttachedTo)+" changed"
 			}
 		}
 	}
@@ -175,9 +156,11 @@ func (sc *diffScope) touchPublicIPs(pips map[string]bool, nets ...*model.Network
 // a firewall or a VNet gateway, whose use touchPublicIPs bounds; anything else (Bastion, an
 // application gateway, ...) is not bounded.
 func attachedKnown(id model.ID) bool {
-	t := strings.ToLower(string(id))
-	return strings.Contains(t, "/providers/microsoft.network/networkinterfaces/") || lbID(t) != "" ||
-		strings.Contains(t, "/providers/microsoft.network/azurefirewalls/") || strings.Contains(t, "/providers/microsoft.network/virtualnetworkgateways/")
+	switch topType(strings.ToLower(azure.TypeFromID(string(id)))) {
+	case "microsoft.network/networkinterfaces", "microsoft.network/loadbalancers", "microsoft.network/azurefirewalls", "microsoft.network/virtualnetworkgateways":
+		return true
+	}
+	return false
 }
 
 // touchAppliances makes the addresses of the changed NICs that forward (IP forwarding in either
