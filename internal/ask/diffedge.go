@@ -171,8 +171,9 @@ func attachedKnown(id model.ID) bool {
 // forwards (trace: IpForwardingDisabled). A NIC in a subnet recomputed whole (its NSG, route
 // table or NAT gateway changed) or under an NSG whose rules changed counts as changed: those
 // settings filter and route the flows it forwards. The internal frontends of a load balancer
-// with a changed backend are hops too: which backend it picks (health probes cross the
-// backend's NSG) and what that backend does with a packet may have changed.
+// with a changed backend are hops too: which backend it picks (health probes come from
+// 168.63.129.16 through the backend's NSG: learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview,
+// "Probe source IP address") and what that backend does with a packet may have changed.
 func (sc *diffScope) touchAppliances(nets ...*model.Network) {
 	changed := func(nic *model.NIC) bool {
 		return sc.nics[nic.ID.Key()] || sc.underChangedNSG(nic) ||

@@ -267,7 +267,7 @@ func subnetKey(s *model.Subnet) string {
 		rt = string(s.RouteTable.ID)
 	}
 	if g := s.NATGateway; g != nil {
-		// its public addresses too: a NAT gateway without one drops what it would translate
+		// its public addresses too: a NAT gateway without one drops what it would translate (spec §4, trace natGateway)
 		nat = fmt.Sprint(g.ID, natAddrs(g), g.PublicIPPrefixes)
 	}
 	return strings.ToLower(fmt.Sprint(s.Prefixes, nsg, rt, nat, s.ServiceEndpoints, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations))
