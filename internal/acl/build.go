@@ -33,8 +33,10 @@ type ACL struct {
 	contexts lazy[string, *subnetCtx] // by VirtualNetwork tag
 	sides    lazy[sideKey, *compiledSide]
 	nsgs     lazy[nsgKey, *compiled]
-	admins   lazy[subnetMode, *compiled]
-	ipcs     lazy[*model.IPConfig, *Effective]
+	// ruleCaches are each NSG's rules compiled once per what they read (ruleCache).
+	ruleCaches lazy[*model.NSG, *ruleCache]
+	admins     lazy[subnetMode, *compiled]
+	ipcs       lazy[*model.IPConfig, *Effective]
 	// ipcsStatic are the effective rules under --assume internet-tag=static (ForIPConfigStatic).
 	ipcsStatic lazy[*model.IPConfig, *Effective]
 	contested  lazy[*model.Subnet, bool] // InternetContested
