@@ -3,6 +3,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 )
@@ -218,11 +220,33 @@ func Sort(fs []Finding) {
 
 func compareStrings(a, b []string) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := strings.Compare(strings.ToLower(a[i]), strings.ToLower(b[i])); c != 0 {
+		if c := compareFold(a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	return len(a) - len(b)
+}
+
+// compareFold orders a and b as their lower-case forms do, without making them: sorting
+// findings compared every pair's resource IDs through strings.ToLower.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a[i:]), strings.ToLower(b[i:]))
+		}
+		if c := cmp.Compare(lowerASCII(x), lowerASCII(y)); c != 0 {
+			return c
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // FailOn reports whether any finding is at least as severe as level ("error" or "warning",

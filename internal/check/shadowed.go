@@ -59,10 +59,15 @@ func shadowedInNSG(nsg *model.NSG, limit int) []Finding {
 	if limit > 0 && len(rules) > limit {
 		rules = rules[:limit]
 	}
+	// Each rule is compared with every earlier one: its addresses are read once, not per pair.
+	sides := make([]ruleAddrs, len(rules))
+	for i, r := range rules {
+		sides[i] = ruleAddrs{addrsOf(r.Sources, asgIDs(r.SourceASGs)), addrsOf(r.Destinations, asgIDs(r.DestASGs))}
+	}
 	var out []Finding
 	for j, r := range rules {
-		for _, e := range rules[:j] {
-			if e.Direction != r.Direction || !nsgRuleCovers(e, r) {
+		for i, e := range rules[:j] {
+			if e.Direction != r.Direction || !nsgRuleCovers(e, r, sides[i], sides[j]) {
 				continue
 			}
 			sev, how := Info, "redundant"
@@ -85,12 +90,13 @@ func shadowedInNSG(nsg *model.NSG, limit int) []Finding {
 	return out
 }
 
-// nsgRuleCovers reports whether every packet matching b also matches a.
-// spec §2.1 first match [NSG].
-func nsgRuleCovers(a, b *model.SecurityRule) bool {
-	return a.Protocol.Matches(b.Protocol) &&
-		addrsCover(a.Sources, asgIDs(a.SourceASGs), b.Sources, asgIDs(b.SourceASGs)) &&
-		addrsCover(a.Destinations, asgIDs(a.DestASGs), b.Destinations, asgIDs(b.DestASGs)) &&
+// ruleAddrs are the source and destination of an NSG rule.
+type ruleAddrs struct{ src, dst addrs }
+
+// nsgRuleCovers reports whether every packet matching b also matches a; as and bs are their
+// addresses. spec §2.1 first match [NSG].
+func nsgRuleCovers(a, b *model.SecurityRule, as, bs ruleAddrs) bool {
+	return a.Protocol.Matches(b.Protocol) && as.src.covers(bs.src) && as.dst.covers(bs.dst) &&
 		portsCover(a.SourcePorts, b.SourcePorts) && portsCover(a.DestPorts, b.DestPorts)
 }
 
@@ -102,21 +108,43 @@ func asgIDs(asgs []*model.ASG) []string {
 	return out
 }
 
+// addrs is one side of a rule as written: its entries, each read once as a prefix (invalid for
+// a tag or a name), and its group IDs.
+type addrs struct {
+	entries []string
+	parsed  []netip.Prefix
+	groups  []string
+	any     bool
+}
+
+func addrsOf(entries, groups []string) addrs {
+	a := addrs{entries: entries, parsed: make([]netip.Prefix, len(entries)), groups: groups, any: isAny(entries, groups)}
+	for i, e := range entries {
+		a.parsed[i], _ = parsePrefix(e)
+	}
+	return a
+}
+
 // addrsCover: a's addresses (literal entries plus group IDs) contain all of b's.
 func addrsCover(a, aGroups, b, bGroups []string) bool {
-	if isAny(a, aGroups) {
+	return addrsOf(a, aGroups).covers(addrsOf(b, bGroups))
+}
+
+// covers reports whether a's addresses contain all of b's.
+func (a addrs) covers(b addrs) bool {
+	if a.any {
 		return true
 	}
-	if isAny(b, bGroups) {
+	if b.any {
 		return false
 	}
-	for _, g := range bGroups {
-		if !containsFold(aGroups, g) {
+	for _, g := range b.groups {
+		if !containsFold(a.groups, g) {
 			return false
 		}
 	}
-	for _, x := range b {
-		if !entryCovered(a, x) {
+	for i, x := range b.entries {
+		if !a.coversEntry(x, b.parsed[i]) {
 			return false
 		}
 	}
@@ -137,13 +165,13 @@ func isAny(addrs, groups []string) bool {
 	return false
 }
 
-func entryCovered(a []string, x string) bool {
-	xp, xok := parsePrefix(x)
-	for _, y := range a {
+// coversEntry reports whether entry x (xp when it is a prefix) is one of a's or inside one.
+func (a addrs) coversEntry(x string, xp netip.Prefix) bool {
+	for i, y := range a.entries {
 		if strings.EqualFold(x, y) {
 			return true
 		}
-		if yp, ok := parsePrefix(y); ok && xok && yp.Bits() <= xp.Bits() && yp.Contains(xp.Addr()) {
+		if yp := a.parsed[i]; yp.IsValid() && xp.IsValid() && yp.Bits() <= xp.Bits() && yp.Contains(xp.Addr()) {
 			return true
 		}
 	}

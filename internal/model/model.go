@@ -137,7 +137,12 @@ func (n *Network) AddMissing(from, to ID) {
 
 // MissingFrom lists the references of resource from that the snapshot lacks, in the order
 // found: answers that depend on them are Unknown (cli.md "Every command": input integrity).
-func (n *Network) MissingFrom(from ID) []ID { return n.missing[from.Key()] }
+func (n *Network) MissingFrom(from ID) []ID {
+	if len(n.missing) == 0 { // the usual case, asked for every NIC: no key to make
+		return nil
+	}
+	return n.missing[from.Key()]
+}
 
 // VMMissingNIC returns the first VM (by ID) that references a NIC the snapshot lacks, and that
 // NIC's ID: an address nothing owns may be that NIC's. Found once by Freeze.
