@@ -3,10 +3,13 @@ package ask
 import (
 	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // DiffAnswer is what changed from one snapshot to another (cli.md "diff"): resources, each
@@ -35,26 +38,29 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 		return nil, err
 	}
 	// The reachability and both snapshots' findings are independent and run at once; the
-	// before pass starts first, beside the (single-threaded) comparison of resources and routes.
-	// The after pass waits for the before pass or for the reachability, whichever ends first:
+	// before pass starts first, beside the (single-threaded) comparison of routes. Checks local
+	// to a resource run over the changed resources only (check.Narrowed): their other findings
+	// are the same on both sides, so the findings diff is unchanged. The after pass waits for the before pass or for the reachability, whichever ends first:
 	// reach's model is built on one core, and three passes sharing two would leave it running
 	// alone at the end with the other core idle.
 	var fb, fa []check.Finding
 	var errB, errA, err error
 	var wg sync.WaitGroup
 	beforeDone, reachDone := make(chan struct{}), make(chan struct{})
+	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
+	checks := check.Narrowed(check.Registry(), changedIn(a.Resources))
+	opts.Check.Assume = opts.Assume
 	wg.Go(func() {
 		defer close(beforeDone)
-		fb, errB = Check(ctx, before, CheckQuery{}, opts)
+		fb, errB = check.RunChecks(ctx, checks, before.Plane, opts.Check)
 	})
 	wg.Go(func() {
 		select {
 		case <-beforeDone:
 		case <-reachDone:
 		}
-		fa, errA = Check(ctx, after, CheckQuery{}, opts)
+		fa, errA = check.RunChecks(ctx, checks, after.Plane, opts.Check)
 	})
-	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
 	bn, an := before.Plane.Net, after.Plane.Net
 	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
 	sc := scopeOf(a.Resources, a.Routes, bn, an)
@@ -66,6 +72,20 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 	}
 	a.Findings = FindingsDiff{New: minusFindings(fa, fb), Resolved: minusFindings(fb, fa)}
 	return a, nil
+}
+
+// changedIn reports whether a resource (by top-level ID) was added, removed or changed, a child
+// of it included: the resources whose findings may differ for a check local to a resource
+// (check.Narrowed).
+func changedIn(res diff.Resources) func(model.ID) bool {
+	keys := map[string]bool{}
+	for _, id := range slices.Concat(res.Added, res.Removed) {
+		keys[strings.ToLower(rootID(id))] = true
+	}
+	for _, c := range res.Changed {
+		keys[strings.ToLower(rootID(c.ID))] = true
+	}
+	return func(id model.ID) bool { return keys[strings.ToLower(rootID(string(id)))] }
 }
 
 // minusFindings is the findings of a whose fingerprint b lacks, in a's order.

@@ -47,7 +47,7 @@ func diffEstates(b *testing.B) (string, string) {
 
 // loadPair loads both snapshots and their changed resource documents at once, parsing the files
 // they hold alike once, as `vnetdoctor diff` does.
-func loadPair(b *testing.B, dir, dir2 string) (*Snapshot, *Snapshot, diff.Docs, diff.Docs) {
+func loadPair(b testing.TB, dir, dir2 string) (*Snapshot, *Snapshot, diff.Docs, diff.Docs) {
 	ctx := context.Background()
 	var sb, sa *Snapshot
 	var bd, ad diff.Docs

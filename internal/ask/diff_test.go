@@ -2,8 +2,11 @@ package ask
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +19,83 @@ import (
 // TestDiffFindings: closing the SSH rule that is open to the internet resolves its
 // InternetExposedManagementPort finding and changes one resource at one path; nothing else is new.
 func TestDiffFindings(t *testing.T) {
+	a := diffEdited(t, func(name string, b []byte) []byte {
+		if name != "nsgs.json" {
+			return b
+		}
+		const open = `"description": "TEMP vendor access",`
+		i := strings.Index(string(b), open)
+		if i < 0 {
+			t.Fatal("allow-ssh-any not found in nsgs.json")
+		}
+		j := i + strings.Index(string(b[i:]), `"access": "Allow"`)
+		if j < i {
+			t.Fatal("allow-ssh-any's access not found in nsgs.json")
+		}
+		return append(append(append([]byte{}, b[:j]...), `"access": "Deny"`...), b[j+len(`"access": "Allow"`):]...)
+	})
+	if len(a.Resources.Changed) != 1 || !strings.HasSuffix(a.Resources.Changed[0].ID, "/securityRules/allow-ssh-any") ||
+		strings.Join(a.Resources.Changed[0].Fields, " ") != "$.properties.access" || len(a.Routes) != 0 {
+		t.Errorf("resources %+v, routes %+v; want allow-ssh-any's access only", a.Resources, a.Routes)
+	}
+	resolved := false
+	for _, f := range a.Findings.Resolved {
+		resolved = resolved || f.Code == check.CodeInternetExposedManagementPort
+	}
+	if !resolved || len(a.Findings.New) != 0 {
+		t.Errorf("findings new %v, resolved %v; want InternetExposedManagementPort resolved and nothing new", codes(a.Findings.New), codes(a.Findings.Resolved))
+	}
+}
+
+// TestDiffFindingsLocal: a rule copied to the end of one NSG is a new ShadowedRule finding of that
+// NSG, and only that, though diff runs shadowed-rule over the changed NSG alone (check.Narrowed):
+// the findings diff equals that of every check run whole on both snapshots.
+func TestDiffFindingsLocal(t *testing.T) {
+	for _, nsg := range []string{"nsg-app-app", "nsg-hub-dns"} {
+		a := diffEdited(t, func(name string, b []byte) []byte {
+			if name != "nsgs.json" {
+				return b
+			}
+			var doc struct {
+				Value []map[string]any `json:"value"`
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range doc.Value {
+				if g["name"] != nsg {
+					continue
+				}
+				props := g["properties"].(map[string]any)
+				rules := props["securityRules"].([]any)
+				dup := maps.Clone(rules[0].(map[string]any))
+				dup["name"] = "copy-of-first"
+				dup["id"] = g["id"].(string) + "/securityRules/copy-of-first"
+				rp := maps.Clone(dup["properties"].(map[string]any))
+				rp["priority"] = 4000
+				dup["properties"] = rp
+				props["securityRules"] = append(rules, dup)
+			}
+			out, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		})
+		var got []string
+		for _, f := range a.Findings.New {
+			got = append(got, string(f.Code)+" "+f.Evidence["nsg"].(string)+" "+f.Evidence["rule"].(string))
+		}
+		if want := "ShadowedRule " + nsg + " securityRules/copy-of-first"; len(got) != 1 || got[0] != want || len(a.Findings.Resolved) != 0 {
+			t.Errorf("%s: findings new %v, resolved %v; want %q only", nsg, got, codes(a.Findings.Resolved), want)
+		}
+	}
+}
+
+// diffEdited diffs the bundled example against a copy whose files edit rewrites, and checks that
+// its findings diff equals that of every check run whole on both snapshots.
+func diffEdited(t *testing.T, edit func(name string, b []byte) []byte) *DiffAnswer {
+	t.Helper()
 	src := filepath.Join("..", "..", "examples", "hub-spoke")
 	dir := t.TempDir()
 	ents, err := os.ReadDir(src)
@@ -30,19 +110,7 @@ func TestDiffFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.Name() == "nsgs.json" {
-			const open = `"description": "TEMP vendor access",`
-			i := strings.Index(string(b), open)
-			if i < 0 {
-				t.Fatal("allow-ssh-any not found in nsgs.json")
-			}
-			j := i + strings.Index(string(b[i:]), `"access": "Allow"`)
-			if j < i {
-				t.Fatal("allow-ssh-any's access not found in nsgs.json")
-			}
-			b = append(append(append([]byte{}, b[:j]...), `"access": "Deny"`...), b[j+len(`"access": "Allow"`):]...)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), edit(e.Name(), b), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,17 +132,28 @@ func TestDiffFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.Resources.Changed) != 1 || !strings.HasSuffix(a.Resources.Changed[0].ID, "/securityRules/allow-ssh-any") ||
-		strings.Join(a.Resources.Changed[0].Fields, " ") != "$.properties.access" || len(a.Routes) != 0 {
-		t.Errorf("resources %+v, routes %+v; want allow-ssh-any's access only", a.Resources, a.Routes)
+	fb, err := Check(ctx, before, CheckQuery{}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
 	}
-	resolved := false
-	for _, f := range a.Findings.Resolved {
-		resolved = resolved || f.Code == check.CodeInternetExposedManagementPort
+	fa, err := Check(ctx, after, CheckQuery{}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !resolved || len(a.Findings.New) != 0 {
-		t.Errorf("findings new %v, resolved %v; want InternetExposedManagementPort resolved and nothing new", codes(a.Findings.New), codes(a.Findings.Resolved))
+	prints := func(fs []check.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Fingerprint)
+		}
+		return out
 	}
+	if got, want := prints(a.Findings.New), prints(minusFindings(fa, fb)); !slices.Equal(got, want) {
+		t.Errorf("new findings %v; every check whole on both sides: %v", got, want)
+	}
+	if got, want := prints(a.Findings.Resolved), prints(minusFindings(fb, fa)); !slices.Equal(got, want) {
+		t.Errorf("resolved findings %v; every check whole on both sides: %v", got, want)
+	}
+	return a
 }
 
 func codes(fs []check.Finding) []check.Code {

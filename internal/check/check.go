@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 // Severity ranks a finding. Higher is worse; the zero value is not a valid severity.
@@ -90,6 +92,23 @@ type Check struct {
 	Evidence []string
 	Doc      string // one sentence: what it looks for
 	Run      func(*Pass) []Finding
+	// Local, when set, is Run over only the resources changed reports (by top-level resource
+	// ID): a check sets it when each of its findings is about one resource and worked out from
+	// that resource's own document alone. Two snapshots' findings of such a check then differ
+	// only for resources whose documents differ, so diff runs it over those (Narrowed).
+	Local func(pass *Pass, changed func(model.ID) bool) []Finding
+}
+
+// Narrowed is cs with each check that has Local run over the resources changed reports only:
+// for comparing two snapshots' findings, where what it leaves out is the same on both sides.
+func Narrowed(cs []Check, changed func(model.ID) bool) []Check {
+	out := slices.Clone(cs)
+	for i, c := range out {
+		if local := c.Local; local != nil {
+			out[i].Run = func(p *Pass) []Finding { return local(p, changed) }
+		}
+	}
+	return out
 }
 
 // Registry returns every check, ordered by code. The slice is a copy.

@@ -15,6 +15,9 @@ var shadowedRule = Check{
 	Code: CodeShadowedRule,
 	Doc:  "NSG rules (and firewall rules within a collection) that never match because one earlier rule covers them.",
 	Run:  runShadowedRule,
+	// Each finding is about one NSG, firewall policy or firewall, from its own rules (compared
+	// literally: ASGs and IP groups by ID).
+	Local: shadowedIn,
 }
 
 // runShadowedRule compares each NSG rule with the earlier rules (lower priority number) of the
@@ -31,12 +34,22 @@ var shadowedRule = Check{
 // LimitExceeded reports an NSG that has more, and an NSG of a million rules would otherwise take
 // hours (issue 10).
 func runShadowedRule(pass *Pass) []Finding {
+	return shadowedIn(pass, func(model.ID) bool { return true })
+}
+
+// shadowedIn is runShadowedRule over the NSGs, firewall policies and firewalls in.
+func shadowedIn(pass *Pass, in func(model.ID) bool) []Finding {
 	p := pass.Plane
 	var out []Finding
 	for _, nsg := range p.Net.NSGs {
-		out = append(out, shadowedInNSG(nsg, pass.Options.Limits.RulesPerNSG)...)
+		if in(nsg.ID) {
+			out = append(out, shadowedInNSG(nsg, pass.Options.Limits.RulesPerNSG)...)
+		}
 	}
 	for _, pol := range p.Net.FirewallPolicies {
+		if !in(pol.ID) {
+			continue
+		}
 		for _, g := range pol.Groups {
 			for _, rc := range g.Collections {
 				out = append(out, shadowedInCollection(pol.ID, pol.Name, g.Name+"/"+rc.Name, rc)...)
@@ -44,6 +57,9 @@ func runShadowedRule(pass *Pass) []Finding {
 		}
 	}
 	for _, fw := range p.Net.Firewalls {
+		if !in(fw.ID) {
+			continue
+		}
 		for _, rc := range fw.Classic {
 			out = append(out, shadowedInCollection(fw.ID, fw.Name, rc.Name, rc)...)
 		}
