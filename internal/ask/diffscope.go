@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -244,13 +245,13 @@ func allIDs(r diff.Resources) []string {
 func (sc *diffScope) touchSubnets(n, o *model.Network, fwd forwarding) {
 	other := map[string]*model.Subnet{}
 	for _, s := range o.Subnets {
-		other[strings.ToLower(string(s.ID))] = s
+		other[s.ID.Key()] = s
 	}
 	for _, s := range n.Subnets {
-		k := strings.ToLower(string(s.ID))
+		k := s.ID.Key()
 		os, ok := other[k]
 		switch {
-		case ok && fmt.Sprint(os.Prefixes) != fmt.Sprint(s.Prefixes) && fwd.subnets[k] && !sc.global:
+		case ok && !slices.Equal(os.Prefixes, s.Prefixes) && fwd.subnets[k] && !sc.global:
 			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
 		case !ok || subnetKey(s) != subnetKey(os):
 			sc.subnets[k] = true
@@ -323,24 +324,28 @@ func (sc *diffScope) touchNICs(b, a *model.Network) {
 }
 
 func nicKey(nic *model.NIC) string {
-	var b strings.Builder
-	fmt.Fprint(&b, nic.IPForwarding, nic.VMName, nic.NSG != nil)
+	b := fmt.Appendf(nil, "%t %s %t", nic.IPForwarding, nic.VMName, nic.NSG != nil)
 	if nic.NSG != nil {
-		b.WriteString(string(nic.NSG.ID))
+		b = append(b, nic.NSG.ID...)
 	}
 	for _, c := range nic.IPConfigs {
-		fmt.Fprint(&b, "|", c.PrivateIP, c.Primary, c.PublicIP != nil, len(c.BackendPools), c.GatewayLB != nil)
+		b = append(b, '|')
+		b = c.PrivateIP.AppendTo(b)
+		b = strconv.AppendBool(append(b, ' '), c.Primary)
+		b = strconv.AppendBool(append(b, ' '), c.PublicIP != nil)
+		b = strconv.AppendInt(append(b, ' '), int64(len(c.BackendPools)), 10)
+		b = strconv.AppendBool(append(b, ' '), c.GatewayLB != nil)
 		if c.Subnet != nil {
-			b.WriteString(string(c.Subnet.ID))
+			b = append(b, c.Subnet.ID...)
 		}
 		if c.PublicIP != nil {
-			b.WriteString(c.PublicIP.Address.String())
+			b = c.PublicIP.Address.AppendTo(b)
 		}
 		for _, g := range c.ASGs {
-			b.WriteString(string(g.ID))
+			b = append(b, g.ID...)
 		}
 	}
-	return strings.ToLower(b.String())
+	return strings.ToLower(string(b))
 }
 
 // touchPeerings bounds the peerings that differ (bound): their flags decide the verdicts of
@@ -430,38 +435,62 @@ func peeringKey(p *model.Peering) string {
 
 // touchRules collects the NSG rules that differ, by NSG and name.
 func (sc *diffScope) touchRules(b, a *model.Network) {
-	rules := func(n *model.Network) map[string]map[string]*model.SecurityRule {
-		out := map[string]map[string]*model.SecurityRule{}
-		for _, g := range n.NSGs {
-			m := map[string]*model.SecurityRule{}
+	before := map[string]*model.NSG{}
+	for _, g := range b.NSGs {
+		before[g.ID.Key()] = g
+	}
+	for _, g := range a.NSGs {
+		id := g.ID.Key()
+		o := before[id]
+		delete(before, id)
+		if o == nil || !sameRules(o.Rules, g.Rules) {
+			sc.addRules(id, ruleChanges(o, g))
+		}
+	}
+	for id, o := range before { // NSGs the after snapshot lacks
+		sc.addRules(id, ruleChanges(o, nil))
+	}
+}
+
+func (sc *diffScope) addRules(id string, cs []ruleChange) {
+	if len(cs) > 0 {
+		sc.rules[id] = append(sc.rules[id], cs...)
+	}
+}
+
+// sameRules reports whether two NSGs list the same rules in the same order (the usual case: an
+// estate's NSGs are compared one by one, and only the changed ones are matched by name).
+func sameRules(b, a []*model.SecurityRule) bool {
+	return slices.EqualFunc(b, a, func(x, y *model.SecurityRule) bool {
+		return x != nil && y != nil && strings.EqualFold(x.Name, y.Name) && sameRule(x, y)
+	})
+}
+
+// ruleChanges is the rules of one NSG that differ between before and after (either may be nil),
+// matched by name.
+func ruleChanges(before, after *model.NSG) []ruleChange {
+	byName := func(g *model.NSG) map[string]*model.SecurityRule {
+		m := map[string]*model.SecurityRule{}
+		if g != nil {
 			for _, r := range g.Rules {
 				m[strings.ToLower(r.Name)] = r
 			}
-			out[strings.ToLower(string(g.ID))] = m
 		}
-		return out
+		return m
 	}
-	rb, ra := rules(b), rules(a)
-	for id, after := range ra {
-		before := rb[id]
-		for name, r := range after {
-			if o := before[name]; o == nil || !sameRule(o, r) {
-				sc.rules[id] = append(sc.rules[id], ruleChange{o, r})
-			}
-		}
-		for name, o := range before {
-			if after[name] == nil {
-				sc.rules[id] = append(sc.rules[id], ruleChange{o, nil})
-			}
+	rb, ra := byName(before), byName(after)
+	var out []ruleChange
+	for name, r := range ra {
+		if o := rb[name]; o == nil || !sameRule(o, r) {
+			out = append(out, ruleChange{o, r})
 		}
 	}
-	for id, before := range rb {
-		if ra[id] == nil {
-			for _, o := range before {
-				sc.rules[id] = append(sc.rules[id], ruleChange{o, nil})
-			}
+	for name, o := range rb {
+		if ra[name] == nil {
+			out = append(out, ruleChange{o, nil})
 		}
 	}
+	return out
 }
 
 // sameRule reports whether two versions of a rule filter alike: every field but the name, with
