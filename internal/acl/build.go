@@ -33,6 +33,7 @@ type ACL struct {
 	contexts lazy[string, *subnetCtx] // by VirtualNetwork tag
 	sides    lazy[sideKey, *compiledSide]
 	nsgs     lazy[nsgKey, *compiled]
+	sets     lazy[setKey, *RuleSet]
 	// ruleCaches are each NSG's rules compiled once per what they read (ruleCache).
 	ruleCaches lazy[*model.NSG, *ruleCache]
 	admins     lazy[subnetMode, *compiled]
@@ -180,7 +181,18 @@ func (a *ACL) nsgSet(lv Level, nsg *model.NSG, s *model.Subnet, member []*model.
 		member = nil
 	}
 	c := a.nsgs.get(key, func() *compiled { return a.compileNSG(nsg, ctx, member) })
-	return newRuleSet(lv, nsg, c.rules, sc.defaults), c.notes
+	// One rule set for every ip configuration that compiles alike: what reads rule sets
+	// (reach's port boundaries, check's pair keys) caches by set.
+	rs := a.sets.get(setKey{lv, key, sc}, func() *RuleSet { return newRuleSet(lv, nsg, c.rules, sc.defaults) })
+	return rs, c.notes
+}
+
+// setKey identifies a rule set: the level, the NSG's compilation and the context whose default
+// rules it ends with.
+type setKey struct {
+	lv  Level
+	nsg nsgKey
+	sc  *subnetCtx
 }
 
 func asgKey(gs []*model.ASG) string {
