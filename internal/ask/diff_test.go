@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,5 +197,53 @@ func TestSameRule(t *testing.T) {
 		if got := sameRule(base(), r); got != c.same {
 			t.Errorf("%s: sameRule = %v, want %v", c.name, got, c.same)
 		}
+	}
+}
+
+// TestSameNIC: a NIC is the same when only letter case differs, and changed when any field
+// that decides its flows differs; pairNICs matches IDs case aside.
+func TestSameNIC(t *testing.T) {
+	base := func() *model.NIC {
+		sub := &model.Subnet{ID: "/s/Sub1"}
+		return &model.NIC{ID: "/n/Nic1", VMName: "vm1", NSG: &model.NSG{ID: "/g/Nsg1"}, IPConfigs: []*model.IPConfig{{
+			PrivateIP: netip.MustParseAddr("10.0.0.4"), Primary: true, Subnet: sub,
+			PublicIP: &model.PublicIP{Address: netip.MustParseAddr("20.0.0.1")}, ASGs: []*model.ASG{{ID: "/a/Web"}}}}}
+	}
+	for _, c := range []struct {
+		name string
+		edit func(*model.NIC)
+		same bool
+	}{
+		{"case of IDs and the VM name", func(n *model.NIC) {
+			n.VMName, n.NSG = "VM1", &model.NSG{ID: "/G/NSG1"}
+			n.IPConfigs[0].Subnet, n.IPConfigs[0].ASGs = &model.Subnet{ID: "/S/SUB1"}, []*model.ASG{{ID: "/A/WEB"}}
+		}, true},
+		{"IP forwarding", func(n *model.NIC) { n.IPForwarding = true }, false},
+		{"VM", func(n *model.NIC) { n.VMName = "vm2" }, false},
+		{"NSG removed", func(n *model.NIC) { n.NSG = nil }, false},
+		{"NSG", func(n *model.NIC) { n.NSG = &model.NSG{ID: "/g/nsg2"} }, false},
+		{"private IP", func(n *model.NIC) { n.IPConfigs[0].PrivateIP = netip.MustParseAddr("10.0.0.5") }, false},
+		{"primary", func(n *model.NIC) { n.IPConfigs[0].Primary = false }, false},
+		{"subnet", func(n *model.NIC) { n.IPConfigs[0].Subnet = &model.Subnet{ID: "/s/sub2"} }, false},
+		{"public IP removed", func(n *model.NIC) { n.IPConfigs[0].PublicIP = nil }, false},
+		{"public IP address", func(n *model.NIC) {
+			n.IPConfigs[0].PublicIP = &model.PublicIP{Address: netip.MustParseAddr("20.0.0.2")}
+		}, false},
+		{"backend pool", func(n *model.NIC) { n.IPConfigs[0].BackendPools = []*model.BackendPool{{}} }, false},
+		{"gateway LB", func(n *model.NIC) { n.IPConfigs[0].GatewayLB = &model.Frontend{} }, false},
+		{"ASG", func(n *model.NIC) { n.IPConfigs[0].ASGs = nil }, false},
+		{"ip configuration added", func(n *model.NIC) { n.IPConfigs = append(n.IPConfigs, &model.IPConfig{}) }, false},
+	} {
+		n := base()
+		c.edit(n)
+		if got := sameNIC(base(), n); got != c.same {
+			t.Errorf("%s: sameNIC = %v, want %v", c.name, got, c.same)
+		}
+	}
+	b := []*model.NIC{{ID: "/n/A"}, {ID: "/n/B"}, {ID: "/n/C"}}
+	a := []*model.NIC{{ID: "/N/b"}, {ID: "/n/A"}, {ID: "/n/D"}}
+	pair, left := pairNICs(b, a)
+	if pair[0] != b[1] || pair[1] != b[0] || pair[2] != nil || len(left) != 1 || left[0] != b[2] {
+		t.Errorf("pairNICs: pairs %v, left %v; want B, A, none and C left", pair, left)
 	}
 }

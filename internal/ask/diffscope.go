@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -285,22 +284,24 @@ func natAddrs(g *model.NATGateway) []netip.Addr {
 }
 
 // touchNICs marks the NICs that differ (or one side lacks), and the subnets of such private
-// endpoints. Each NIC's key is worked out once (an estate has thousands).
+// endpoints.
 func (sc *diffScope) touchNICs(b, a *model.Network) {
+	pair, left := pairNICs(b.NICs, a.NICs)
+	for i, nic := range a.NICs {
+		if pair[i] == nil || !sameNIC(pair[i], nic) {
+			sc.nics[nic.ID.Key()] = true
+		}
+	}
+	for _, o := range left {
+		sc.nics[o.ID.Key()] = true
+	}
 	type side struct {
-		keys  []string          // n.NICs' keys, in order
-		byID  map[string]string // lower ID -> key
 		pes   []string
 		peIDs map[string]string
 	}
 	sides := [2]side{}
 	for i, n := range []*model.Network{b, a} {
-		s := side{byID: make(map[string]string, len(n.NICs)), peIDs: map[string]string{}}
-		for _, nic := range n.NICs {
-			k := nicKey(nic)
-			s.keys = append(s.keys, k)
-			s.byID[nic.ID.Key()] = k
-		}
+		s := side{peIDs: map[string]string{}}
 		for _, pe := range n.PrivateEndpoints {
 			k := fmt.Sprint(pe.IPs, pe.Subnet != nil, pe.Connections)
 			s.pes = append(s.pes, k)
@@ -310,11 +311,6 @@ func (sc *diffScope) touchNICs(b, a *model.Network) {
 	}
 	for i, n := range []*model.Network{b, a} {
 		mine, other := sides[i], sides[1-i]
-		for j, nic := range n.NICs {
-			if k, ok := other.byID[nic.ID.Key()]; !ok || k != mine.keys[j] {
-				sc.nics[nic.ID.Key()] = true
-			}
-		}
 		for j, pe := range n.PrivateEndpoints {
 			if k, ok := other.peIDs[pe.ID.Key()]; (!ok || k != mine.pes[j]) && pe.Subnet != nil {
 				sc.subnets[pe.Subnet.ID.Key()] = true
@@ -323,29 +319,75 @@ func (sc *diffScope) touchNICs(b, a *model.Network) {
 	}
 }
 
-func nicKey(nic *model.NIC) string {
-	b := fmt.Appendf(nil, "%t %s %t", nic.IPForwarding, nic.VMName, nic.NSG != nil)
-	if nic.NSG != nil {
-		b = append(b, nic.NSG.ID...)
+// pairNICs matches each NIC of a with b's NIC of the same ID (nil when b has none) and returns
+// b's NICs left unmatched. IDs are matched as written first (the usual case), then case aside:
+// an estate's 20,000 NIC IDs are not all lower-cased.
+func pairNICs(b, a []*model.NIC) (pair, left []*model.NIC) {
+	exact := make(map[model.ID]*model.NIC, len(b))
+	for _, o := range b {
+		exact[o.ID] = o
 	}
-	for _, c := range nic.IPConfigs {
-		b = append(b, '|')
-		b = c.PrivateIP.AppendTo(b)
-		b = strconv.AppendBool(append(b, ' '), c.Primary)
-		b = strconv.AppendBool(append(b, ' '), c.PublicIP != nil)
-		b = strconv.AppendInt(append(b, ' '), int64(len(c.BackendPools)), 10)
-		b = strconv.AppendBool(append(b, ' '), c.GatewayLB != nil)
-		if c.Subnet != nil {
-			b = append(b, c.Subnet.ID...)
+	used := make(map[*model.NIC]bool, len(b))
+	var folded map[string]*model.NIC
+	pair = make([]*model.NIC, len(a))
+	for i, nic := range a {
+		o := exact[nic.ID]
+		if o == nil || used[o] {
+			if folded == nil {
+				folded = make(map[string]*model.NIC, len(b))
+				for _, x := range b {
+					folded[x.ID.Key()] = x
+				}
+			}
+			if o = folded[nic.ID.Key()]; used[o] {
+				o = nil
+			}
 		}
-		if c.PublicIP != nil {
-			b = c.PublicIP.Address.AppendTo(b)
+		if o != nil {
+			used[o] = true
 		}
-		for _, g := range c.ASGs {
-			b = append(b, g.ID...)
+		pair[i] = o
+	}
+	for _, o := range b {
+		if !used[o] {
+			left = append(left, o)
 		}
 	}
-	return strings.ToLower(string(b))
+	return pair, left
+}
+
+// sameNIC reports whether two versions of a NIC forward and filter alike: what decides its flows
+// (forwarding, VM, NSG, each ip configuration's address, subnet, public IP, pools and ASGs), IDs
+// and names case aside.
+func sameNIC(x, y *model.NIC) bool {
+	if x.IPForwarding != y.IPForwarding || !strings.EqualFold(x.VMName, y.VMName) || !sameNSG(x.NSG, y.NSG) ||
+		len(x.IPConfigs) != len(y.IPConfigs) {
+		return false
+	}
+	for i, c := range x.IPConfigs {
+		d := y.IPConfigs[i]
+		if c.PrivateIP != d.PrivateIP || c.Primary != d.Primary || len(c.BackendPools) != len(d.BackendPools) ||
+			(c.GatewayLB == nil) != (d.GatewayLB == nil) || !sameSubnet(c.Subnet, d.Subnet) ||
+			(c.PublicIP == nil) != (d.PublicIP == nil) || c.PublicIP != nil && c.PublicIP.Address != d.PublicIP.Address ||
+			!slices.EqualFunc(c.ASGs, d.ASGs, sameASG) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameNSG(x, y *model.NSG) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	return x.ID.Equal(y.ID)
+}
+
+func sameSubnet(x, y *model.Subnet) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	return x.ID.Equal(y.ID)
 }
 
 // touchPeerings bounds the peerings that differ (bound): their flags decide the verdicts of
