@@ -142,11 +142,6 @@ func learnedSource(p *dataplane.Plane, a netip.Addr, isSource bool) (endpoint, b
 	if !isSource {
 		return endpoint{}, false
 	}
-	for _, v := range p.Net.VNets {
-		if v.Contains(a) {
-			return endpoint{}, false
-		}
-	}
 	best, bits := endpoint{}, -1
 	for _, gw := range p.Net.VNetGateways {
 		if gw.Learned == nil {
@@ -173,7 +168,16 @@ func learnedSource(p *dataplane.Plane, a netip.Addr, isSource bool) (endpoint, b
 			}
 		}
 	}
-	return best, bits >= 0
+	if bits < 0 {
+		return endpoint{}, false
+	}
+	// Only now the VNets (an estate has a thousand): most sources no learned row holds.
+	for _, v := range p.Net.VNets {
+		if v.Contains(a) {
+			return endpoint{}, false
+		}
+	}
+	return best, true
 }
 
 // fromLearned starts a flow at a learnedSource: behind an NVA it enters Azure at the NVA, which
