@@ -22,7 +22,7 @@ func (b *builder) buildAdminRules() {
 	members := b.groupMembers()
 	colls := map[string]*azure.AdminRuleCollection{}
 	for _, w := range dedup(b, b.s.AdminCollections) {
-		colls[key(w.ID)] = w
+		colls[b.key(w.ID)] = w
 		b.count(typeAdminColl)
 	}
 	for _, w := range dedup(b, b.s.AdminRules) {
@@ -31,7 +31,7 @@ func (b *builder) buildAdminRules() {
 			Access: w.Access, Protocol: w.Protocol, Sources: w.Sources, Destinations: w.Destinations,
 			SourcePorts: w.SourcePorts, DestPorts: w.DestPorts,
 			Collection: model.ID(collID).Name(), Configuration: model.ID(azure.ParentID(collID)).Name()}
-		if c := colls[key(collID)]; c != nil {
+		if c := colls[b.key(collID)]; c != nil {
 			r.AppliesTo = b.appliesTo(r.ID, c, members)
 		} else {
 			b.dangling(r.ID, "its rule collection", collID)
@@ -48,8 +48,8 @@ func (b *builder) groupMembers() map[string][]*model.VNet {
 	members := map[string][]*model.VNet{}
 	for _, w := range dedup(b, b.s.StaticMembers) {
 		b.count(typeStatic)
-		g := key(azure.ParentID(w.ID))
-		if v := b.vnets[key(w.Resource)]; v != nil {
+		g := b.key(azure.ParentID(w.ID))
+		if v := b.vnets[b.key(w.Resource)]; v != nil {
 			members[g] = append(members[g], v)
 		} else {
 			b.dangling(model.ID(w.ID), "virtual network", w.Resource)
@@ -60,7 +60,7 @@ func (b *builder) groupMembers() map[string][]*model.VNet {
 	}
 	for _, w := range dedup(b, b.s.NetworkGroups) {
 		b.count(typeNetGroup)
-		if _, ok := members[key(w.ID)]; !ok {
+		if _, ok := members[b.key(w.ID)]; !ok {
 			b.n.Warn("Unsupported", model.ID(w.ID), "network group "+w.Name+" has no static members; "+
 				"dynamic (Azure Policy) membership is not modelled, so its admin rules apply to no VNet (spec §2.5)")
 		}
@@ -72,7 +72,7 @@ func (b *builder) appliesTo(from model.ID, c *azure.AdminRuleCollection, members
 	var out []*model.VNet
 	seen := map[*model.VNet]bool{}
 	for _, g := range c.Groups {
-		vs, ok := members[key(g)]
+		vs, ok := members[b.key(g)]
 		if !ok {
 			b.n.Warn("InsufficientInformation", from, "network group "+g+" has no static members in the snapshot; "+
 				"the rule applies to no VNet here (spec §2.5)")

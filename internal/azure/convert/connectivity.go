@@ -64,10 +64,10 @@ func (b *builder) deployedRegions() map[string]map[string]bool {
 			continue
 		}
 		for _, c := range d.Configurations {
-			if out[key(c)] == nil {
-				out[key(c)] = map[string]bool{}
+			if out[b.key(c)] == nil {
+				out[b.key(c)] = map[string]bool{}
 			}
-			out[key(c)][d.Region] = true
+			out[b.key(c)][d.Region] = true
 		}
 	}
 	return out
@@ -85,7 +85,7 @@ func (b *builder) deployedMembers(w *azure.ConnectivityConfig, members map[strin
 			": the snapshot does not show whether it is deployed (committed) to its members' regions; vnetdoctor assumes it is")
 		return members
 	}
-	regions := deployed[key(w.ID)]
+	regions := deployed[b.key(w.ID)]
 	if len(regions) == 0 {
 		b.n.Warn("Ignored", id, "Virtual Network Manager connectivity configuration "+w.Name+
 			" is not deployed in any region according to the snapshot's deployment status: it connects nothing")
@@ -116,8 +116,8 @@ func quoteOr(s string) string {
 func (b *builder) staticMembers() map[string][]*model.VNet {
 	out := map[string][]*model.VNet{}
 	for _, w := range b.s.StaticMembers {
-		g := key(azure.ParentID(w.ID))
-		if v := b.vnets[key(w.Resource)]; v != nil && !slices.Contains(out[g], v) {
+		g := b.key(azure.ParentID(w.ID))
+		if v := b.vnets[b.key(w.Resource)]; v != nil && !slices.Contains(out[g], v) {
 			out[g] = append(out[g], v)
 		}
 	}
@@ -127,7 +127,7 @@ func (b *builder) staticMembers() map[string][]*model.VNet {
 // groupVNets is a network group's static members; a group without any is dynamic (Azure
 // Policy) membership, which is not modelled (spec §2.5 DECISION): it connects nothing here.
 func (b *builder) groupVNets(cfg model.ID, group string, members map[string][]*model.VNet) []*model.VNet {
-	vs, ok := members[key(group)]
+	vs, ok := members[b.key(group)]
 	if !ok {
 		b.n.Warn("Unsupported", cfg, "network group "+model.ID(group).Name()+" has no static members in the snapshot; "+
 			"dynamic (Azure Policy) membership is not modelled, so connectivity configuration "+cfg.Name()+" connects none of its VNets")
@@ -176,7 +176,7 @@ func (b *builder) hubAndSpoke(w *azure.ConnectivityConfig, members map[string][]
 		b.n.Warn("InvalidValue", id, "hub-and-spoke connectivity configuration "+w.Name+" names no hub; it connects nothing")
 		return
 	}
-	hub := b.vnets[key(w.Hubs[0])]
+	hub := b.vnets[b.key(w.Hubs[0])]
 	if hub == nil {
 		b.dangling(id, "hub virtual network", w.Hubs[0])
 	}

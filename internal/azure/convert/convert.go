@@ -98,6 +98,8 @@ type builder struct {
 
 	lbWire  []*azure.LoadBalancer // deduplicated, for lbBackends
 	natWire []*azure.NATGateway   // deduplicated, for natSubnets
+
+	keys map[string]string // ID as written → key (builder.key)
 }
 
 func newBuilder(s *azure.Snapshot) *builder {
@@ -111,7 +113,7 @@ func newBuilder(s *azure.Snapshot) *builder {
 		ipconfigs: map[string]*model.IPConfig{}, nics: map[string]*model.NIC{},
 		frontends: map[string]*model.Frontend{}, pools: map[string]*model.BackendPool{},
 		lbNAT: map[string]*model.InboundNATRule{}, gateways: map[string]*model.VNetGateway{},
-		locals: map[string]*model.LocalGateway{},
+		locals: map[string]*model.LocalGateway{}, keys: map[string]string{},
 	}
 }
 
@@ -124,6 +126,17 @@ var containerTypes = map[string]bool{
 }
 
 func key(id string) string { return strings.ToLower(id) }
+
+// key is the package's key of id, remembered: the converter looks most IDs up several times
+// (a rule's NSG fifty times over), and lower-casing them was a third of converting an estate.
+func (b *builder) key(id string) string {
+	k, ok := b.keys[id]
+	if !ok {
+		k = key(id)
+		b.keys[id] = k
+	}
+	return k
+}
 
 // count records one resource of canonical type t.
 func (b *builder) count(t string) { b.n.Counts[t]++ }
@@ -148,7 +161,7 @@ func dedup[T wire](b *builder, items []T) []T {
 			b.n.Warn("InvalidValue", "", fmt.Sprintf("%s: a %s without an id was ignored", m.Src, m.Type))
 			continue
 		}
-		k := key(m.ID)
+		k := b.key(m.ID)
 		if i, dup := pos[k]; dup {
 			b.n.Warn("Duplicate", model.ID(m.ID), fmt.Sprintf("%s appears more than once; the last copy (%s) wins", m.ID, m.Src))
 			out[i] = it

@@ -42,7 +42,7 @@ func (b *builder) buildDNSZones(d *azure.DNS) {
 	var records []child[*azure.DNSRecordSet]
 	for _, w := range dedup(b, d.Zones) {
 		z := &model.PrivateDNSZone{ID: model.ID(w.ID), Name: strings.TrimSuffix(strings.ToLower(w.Name), ".")}
-		zones[key(w.ID)] = z
+		zones[b.key(w.ID)] = z
 		b.n.PrivateDNSZones = append(b.n.PrivateDNSZones, z)
 		b.n.Index(z.ID, z)
 		b.count(typeDNSZone)
@@ -53,10 +53,10 @@ func (b *builder) buildDNSZones(d *azure.DNS) {
 		}
 	}
 	for _, c := range mergeChildren(b, links, d.ZoneLinks) {
-		b.dnsZoneLink(zones[key(c.parent)], c)
+		b.dnsZoneLink(zones[b.key(c.parent)], c)
 	}
 	for _, c := range mergeChildren(b, records, d.Records) {
-		b.dnsRecord(zones[key(c.parent)], c)
+		b.dnsRecord(zones[b.key(c.parent)], c)
 	}
 }
 
@@ -79,7 +79,7 @@ func (b *builder) dnsVNet(from model.ID, id string) *model.VNet {
 		b.n.Warn("InvalidValue", from, fmt.Sprintf("%s has no virtualNetwork.id", from))
 		return nil
 	}
-	v := b.vnets[key(id)]
+	v := b.vnets[b.key(id)]
 	if v == nil {
 		b.dangling(from, "virtual network", id)
 	}
@@ -107,7 +107,7 @@ func (b *builder) buildDNSRulesets(d *azure.DNS) {
 	var links []child[*azure.DNSVNetLink]
 	for _, w := range dedup(b, d.Rulesets) {
 		rs := &model.DNSForwardingRuleset{ID: model.ID(w.ID), Name: w.Name}
-		sets[key(w.ID)] = rs
+		sets[b.key(w.ID)] = rs
 		b.n.ForwardingRulesets = append(b.n.ForwardingRulesets, rs)
 		b.n.Index(rs.ID, rs)
 		b.count(typeDNSRuleset)
@@ -115,10 +115,10 @@ func (b *builder) buildDNSRulesets(d *azure.DNS) {
 		links = inlineChildren(links, w.ID, "virtualNetworkLinks", w.Links)
 	}
 	for _, c := range mergeChildren(b, rules, d.Rules) {
-		b.dnsRule(sets[key(c.parent)], c)
+		b.dnsRule(sets[b.key(c.parent)], c)
 	}
 	for _, c := range mergeChildren(b, links, d.RulesetLinks) {
-		rs := sets[key(c.parent)]
+		rs := sets[b.key(c.parent)]
 		if rs == nil {
 			b.dangling(model.ID(c.w.ID), "its DNS forwarding ruleset", c.parent)
 			continue
@@ -155,7 +155,7 @@ func (b *builder) buildDNSInbounds(d *azure.DNS) {
 		for _, c := range w.IPConfigs {
 			in := &model.DNSResolverInbound{ID: model.ID(w.ID), Name: w.Name, Addr: c.Addr}
 			if c.Subnet != "" {
-				if in.Subnet = b.subnets[key(c.Subnet)]; in.Subnet == nil {
+				if in.Subnet = b.subnets[b.key(c.Subnet)]; in.Subnet == nil {
 					b.dangling(in.ID, "subnet", c.Subnet)
 				}
 			}

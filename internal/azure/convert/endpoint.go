@@ -28,17 +28,17 @@ func (b *builder) buildPrivateEndpoints() {
 			pe.NICID = model.ID(w.NICs[0])
 		}
 		if w.Subnet != "" {
-			if pe.Subnet = b.subnets[key(w.Subnet)]; pe.Subnet == nil {
+			if pe.Subnet = b.subnets[b.key(w.Subnet)]; pe.Subnet == nil {
 				b.dangling(pe.ID, "subnet", w.Subnet)
 			}
 		}
-		pes[key(w.ID)] = pe
+		pes[b.key(w.ID)] = pe
 		b.n.PrivateEndpoints = append(b.n.PrivateEndpoints, pe)
 		b.n.Index(pe.ID, pe)
 		b.count(typePE)
 	}
 	for _, nic := range b.peNICs {
-		pe := pes[key(nic.PrivateEndpoint)]
+		pe := pes[b.key(nic.PrivateEndpoint)]
 		if pe == nil {
 			b.dangling(model.ID(nic.ID), "private endpoint", nic.PrivateEndpoint)
 			continue
@@ -49,7 +49,7 @@ func (b *builder) buildPrivateEndpoints() {
 				pe.DNS = addEndpointDNS(pe.DNS, f, c.PrivateIP)
 			}
 			if pe.Subnet == nil && c.Subnet != "" {
-				pe.Subnet = b.subnets[key(c.Subnet)]
+				pe.Subnet = b.subnets[b.key(c.Subnet)]
 			}
 		}
 	}
@@ -94,7 +94,7 @@ func (b *builder) buildNetAppVolumes() {
 	for _, w := range dedup(b, b.s.NetAppVolumes) {
 		v := &model.NetAppVolume{ID: model.ID(w.ID), Name: w.Name, NetworkFeatures: w.NetworkFeatures}
 		if w.Subnet != "" {
-			if v.Subnet = b.subnets[key(w.Subnet)]; v.Subnet == nil {
+			if v.Subnet = b.subnets[b.key(w.Subnet)]; v.Subnet == nil {
 				b.dangling(v.ID, "subnet", w.Subnet)
 			}
 		}
@@ -110,7 +110,7 @@ func (b *builder) buildServiceTags() {
 		if t.Name == "" {
 			continue
 		}
-		b.n.ServiceTags[key(t.Name)] = &model.ServiceTag{Name: t.Name, Region: t.Region, Prefixes: t.Prefixes}
+		b.n.ServiceTags[b.key(t.Name)] = &model.ServiceTag{Name: t.Name, Region: t.Region, Prefixes: t.Prefixes}
 	}
 	if len(b.n.ServiceTags) > 0 {
 		b.n.Counts["Microsoft.Network/serviceTags"] = len(b.n.ServiceTags)

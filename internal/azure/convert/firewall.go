@@ -21,7 +21,7 @@ const (
 func (b *builder) buildIPGroups() {
 	for _, w := range dedup(b, b.s.IPGroups) {
 		g := &model.IPGroup{ID: model.ID(w.ID), Name: w.Name, Prefixes: w.Prefixes}
-		b.ipGroups[key(w.ID)] = g
+		b.ipGroups[b.key(w.ID)] = g
 		b.n.IPGroups = append(b.n.IPGroups, g)
 		b.n.Index(g.ID, g)
 		b.count(typeIPGroup)
@@ -37,7 +37,7 @@ func (b *builder) buildFirewallPolicies() {
 	for _, w := range ws {
 		p := &model.FirewallPolicy{ID: model.ID(w.ID), Name: w.Name, DNSProxy: w.DNSProxy,
 			DNSServers: w.DNSServers, SNATPrivateRanges: w.SNATRanges, ThreatIntelMode: w.ThreatIntel}
-		b.policies[key(w.ID)] = p
+		b.policies[b.key(w.ID)] = p
 		b.n.FirewallPolicies = append(b.n.FirewallPolicies, p)
 		b.n.Index(p.ID, p)
 		b.count(typePolicy)
@@ -45,28 +45,28 @@ func (b *builder) buildFirewallPolicies() {
 	}
 	have := map[string]bool{}
 	for _, c := range mergeChildren(b, groups, b.s.RuleGroups) {
-		p := b.policies[key(c.parent)]
+		p := b.policies[b.key(c.parent)]
 		if p == nil {
 			b.dangling(model.ID(c.w.ID), "its firewall policy", c.parent)
 			continue
 		}
 		p.Groups = append(p.Groups, b.ruleGroup(c.w))
-		have[key(c.w.ID)] = true
+		have[b.key(c.w.ID)] = true
 		b.count(typeRuleGroup)
 	}
 	for _, w := range ws {
-		b.policyLinks(b.policies[key(w.ID)], w, have)
+		b.policyLinks(b.policies[b.key(w.ID)], w, have)
 	}
 }
 
 func (b *builder) policyLinks(p *model.FirewallPolicy, w *azure.FirewallPolicy, have map[string]bool) {
 	if w.Base != "" {
-		if p.Base = b.policies[key(w.Base)]; p.Base == nil {
+		if p.Base = b.policies[b.key(w.Base)]; p.Base == nil {
 			b.dangling(p.ID, "base firewall policy", w.Base)
 		}
 	}
 	for _, id := range w.GroupRefs {
-		if !have[key(id)] {
+		if !have[b.key(id)] {
 			b.dangling(p.ID, "rule collection group", id)
 		}
 	}
@@ -175,7 +175,7 @@ func (b *builder) firewallRule(from model.ID, w *azure.FirewallRule) *model.Fire
 }
 
 func (b *builder) ipGroup(from model.ID, id string) *model.IPGroup {
-	g := b.ipGroups[key(id)]
+	g := b.ipGroups[b.key(id)]
 	if g == nil {
 		b.dangling(from, "IP group", id)
 	}

@@ -16,7 +16,7 @@ func (b *builder) buildFirewalls() {
 			HubPublicAddresses: w.HubPublicIPs, Instances: w.MinCapacity}
 		b.firewallAddresses(fw, w)
 		if w.Policy != "" {
-			if fw.Policy = b.policies[key(w.Policy)]; fw.Policy == nil {
+			if fw.Policy = b.policies[b.key(w.Policy)]; fw.Policy == nil {
 				b.dangling(fw.ID, "firewall policy", w.Policy)
 				fw.MissingPolicy = model.ID(w.Policy)
 			}
@@ -39,7 +39,7 @@ func (b *builder) firewallAddresses(fw *model.Firewall, w *azure.Firewall) {
 			fw.PrivateIP = c.PrivateIP
 		}
 		if c.Subnet != "" && fw.Subnet == nil {
-			if fw.Subnet = b.subnets[key(c.Subnet)]; fw.Subnet == nil {
+			if fw.Subnet = b.subnets[b.key(c.Subnet)]; fw.Subnet == nil {
 				b.dangling(fw.ID, "subnet", c.Subnet)
 			}
 		}

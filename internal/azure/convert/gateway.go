@@ -21,7 +21,7 @@ func (b *builder) buildVNetGateways() {
 			ActiveActive: w.ActiveActive, BGPEnabled: w.EnableBGP, ASN: w.ASN}
 		for _, c := range w.IPConfigs {
 			if c.Subnet != "" && g.Subnet == nil {
-				if g.Subnet = b.subnets[key(c.Subnet)]; g.Subnet == nil {
+				if g.Subnet = b.subnets[b.key(c.Subnet)]; g.Subnet == nil {
 					b.dangling(g.ID, "subnet", c.Subnet)
 				}
 			}
@@ -40,7 +40,7 @@ func (b *builder) buildVNetGateways() {
 		}
 		g.NATRules = b.vpnNATRules(g, w.NATRules) // vpnnat.go
 		b.warnNATInstances(g)                     // vpnnatinstance.go
-		b.gateways[key(w.ID)] = g
+		b.gateways[b.key(w.ID)] = g
 		b.n.VNetGateways = append(b.n.VNetGateways, g)
 		b.n.Index(g.ID, g)
 		b.count(typeGateway)
@@ -59,7 +59,7 @@ func (b *builder) buildLocalGateways() {
 				b.n.Warn("InvalidValue", l.ID, "gatewayIpAddress "+s+" is not an IP address; ignored")
 			}
 		}
-		b.locals[key(w.ID)] = l
+		b.locals[b.key(w.ID)] = l
 		b.n.LocalGateways = append(b.n.LocalGateways, l)
 		b.n.Index(l.ID, l)
 		b.count(typeLocal)
@@ -72,7 +72,7 @@ func (b *builder) buildConnections() {
 		c.Gateway = b.gateway(c.ID, w.Gateway1)
 		c.Peer = b.gateway(c.ID, w.Gateway2)
 		if w.Local2 != "" {
-			if c.Local = b.locals[key(w.Local2)]; c.Local == nil {
+			if c.Local = b.locals[b.key(w.Local2)]; c.Local == nil {
 				b.dangling(c.ID, "local network gateway", w.Local2)
 			}
 		}
@@ -90,7 +90,7 @@ func (b *builder) gateway(from model.ID, id string) *model.VNetGateway {
 	if id == "" {
 		return nil
 	}
-	g := b.gateways[key(id)]
+	g := b.gateways[b.key(id)]
 	if g == nil {
 		b.dangling(from, "virtual network gateway", id)
 	}

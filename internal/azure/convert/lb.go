@@ -27,20 +27,20 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 		childID(&f.Meta, w.ID, "frontendIPConfigurations")
 		fe := &model.Frontend{ID: model.ID(f.ID), Name: f.Name, LB: lb, PrivateIP: f.PrivateIP}
 		if f.Subnet != "" {
-			if fe.Subnet = b.subnets[key(f.Subnet)]; fe.Subnet == nil {
+			if fe.Subnet = b.subnets[b.key(f.Subnet)]; fe.Subnet == nil {
 				b.dangling(lb.ID, "subnet", f.Subnet)
 			}
 		}
 		fe.PublicIP = b.publicIP(lb.ID, f.PublicIP)
 		lb.Frontends = append(lb.Frontends, fe)
-		b.frontends[key(f.ID)] = fe
+		b.frontends[b.key(f.ID)] = fe
 		b.n.Index(fe.ID, fe)
 	}
 	for _, p := range w.Pools {
 		childID(&p.Meta, w.ID, "backendAddressPools")
 		pool := &model.BackendPool{ID: model.ID(p.ID), Name: p.Name, LB: lb, Addresses: p.Addresses, Tunnels: p.Tunnels}
 		lb.BackendPools = append(lb.BackendPools, pool)
-		b.pools[key(p.ID)] = pool
+		b.pools[b.key(p.ID)] = pool
 		b.n.Index(pool.ID, pool)
 	}
 	for _, r := range w.NATRules {
@@ -48,7 +48,7 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 		nr := &model.InboundNATRule{Name: r.Name, Protocol: r.Protocol,
 			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort)}
 		lb.InboundNATRules = append(lb.InboundNATRules, nr)
-		b.lbNAT[key(r.ID)] = nr
+		b.lbNAT[b.key(r.ID)] = nr
 	}
 	b.n.LoadBalancers = append(b.n.LoadBalancers, lb)
 	b.n.Index(lb.ID, lb)
@@ -60,20 +60,20 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 	for i, f := range w.Frontends {
 		if f.GatewayLB != "" {
-			if lb.Frontends[i].GatewayLB = b.frontends[key(f.GatewayLB)]; lb.Frontends[i].GatewayLB == nil {
+			if lb.Frontends[i].GatewayLB = b.frontends[b.key(f.GatewayLB)]; lb.Frontends[i].GatewayLB == nil {
 				b.dangling(lb.ID, "gateway load balancer frontend", f.GatewayLB)
 			}
 		}
 	}
 	probes := map[string]*model.LBProbe{}
 	for _, p := range w.Probes {
-		probes[key(p.ID)] = &model.LBProbe{ID: model.ID(p.ID), Name: p.Name, Port: uint16(p.Port)}
+		probes[b.key(p.ID)] = &model.LBProbe{ID: model.ID(p.ID), Name: p.Name, Port: uint16(p.Port)}
 	}
 	for _, r := range w.Rules {
 		rule := &model.LBRule{Name: r.Name, Frontend: b.frontend(lb.ID, r.Frontend), Protocol: r.Protocol,
 			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP}
 		if r.Probe != "" {
-			if rule.Probe = probes[key(r.Probe)]; rule.Probe == nil {
+			if rule.Probe = probes[b.key(r.Probe)]; rule.Probe == nil {
 				b.dangling(lb.ID, "health probe", r.Probe)
 			}
 		}
@@ -100,7 +100,7 @@ func (b *builder) frontend(from model.ID, id string) *model.Frontend {
 	if id == "" {
 		return nil
 	}
-	fe := b.frontends[key(id)]
+	fe := b.frontends[b.key(id)]
 	if fe == nil {
 		b.dangling(from, "frontend IP configuration", id)
 	}
@@ -111,7 +111,7 @@ func (b *builder) pool(from model.ID, id string) *model.BackendPool {
 	if id == "" {
 		return nil
 	}
-	p := b.pools[key(id)]
+	p := b.pools[b.key(id)]
 	if p == nil {
 		b.dangling(from, "backend address pool", id)
 	}
@@ -123,9 +123,9 @@ func (b *builder) pool(from model.ID, id string) *model.BackendPool {
 func (b *builder) buildLBBackends() {
 	for _, w := range b.lbWire {
 		for _, p := range w.Pools {
-			pool := b.pools[key(p.ID)]
+			pool := b.pools[b.key(p.ID)]
 			for _, id := range p.IPConfigs {
-				c := b.ipconfigs[key(id)]
+				c := b.ipconfigs[b.key(id)]
 				if c == nil || pool == nil || hasPool(c, pool) {
 					continue // a NIC outside the snapshot, or already linked from the NIC side
 				}
@@ -134,7 +134,7 @@ func (b *builder) buildLBBackends() {
 			}
 		}
 		for _, r := range w.NATRules {
-			if nr, c := b.lbNAT[key(r.ID)], b.ipconfigs[key(r.Target)]; nr != nil && c != nil && nr.Target == nil {
+			if nr, c := b.lbNAT[b.key(r.ID)], b.ipconfigs[b.key(r.Target)]; nr != nil && c != nil && nr.Target == nil {
 				nr.Target = c
 			}
 		}

@@ -29,7 +29,7 @@ func (b *builder) buildNICs() {
 			nic.VMName, nic.VMID = model.ID(w.VM).Name(), model.ID(w.VM)
 		}
 		if w.NSG != "" {
-			if nic.NSG = b.nsgs[key(w.NSG)]; nic.NSG == nil {
+			if nic.NSG = b.nsgs[b.key(w.NSG)]; nic.NSG == nil {
 				b.dangling(nic.ID, "network security group", w.NSG)
 				nic.MissingNSG = model.ID(w.NSG)
 			}
@@ -40,7 +40,7 @@ func (b *builder) buildNICs() {
 		}
 		// Primary first (model.NIC.IPConfigs).
 		sort.SliceStable(nic.IPConfigs, func(i, j int) bool { return nic.IPConfigs[i].Primary && !nic.IPConfigs[j].Primary })
-		b.nics[key(w.ID)] = nic
+		b.nics[b.key(w.ID)] = nic
 		b.n.NICs = append(b.n.NICs, nic)
 		b.n.Index(nic.ID, nic)
 	}
@@ -49,14 +49,14 @@ func (b *builder) buildNICs() {
 func (b *builder) ipConfig(nic *model.NIC, w *azure.IPConfig) *model.IPConfig {
 	c := &model.IPConfig{ID: model.ID(w.ID), Name: w.Name, NIC: nic, PrivateIP: w.PrivateIP, Primary: w.Primary}
 	if w.Subnet != "" {
-		if c.Subnet = b.subnets[key(w.Subnet)]; c.Subnet == nil {
+		if c.Subnet = b.subnets[b.key(w.Subnet)]; c.Subnet == nil {
 			b.dangling(nic.ID, "subnet", w.Subnet)
 		}
 	}
 	c.PublicIP = b.publicIP(nic.ID, w.PublicIP)
 	c.ASGs = b.resolveASGs(nic.ID, w.ASGs)
 	for _, id := range w.BackendPools {
-		if p := b.pools[key(id)]; p != nil {
+		if p := b.pools[b.key(id)]; p != nil {
 			c.BackendPools = append(c.BackendPools, p)
 			p.IPConfigs = append(p.IPConfigs, c)
 		} else {
@@ -64,19 +64,19 @@ func (b *builder) ipConfig(nic *model.NIC, w *azure.IPConfig) *model.IPConfig {
 		}
 	}
 	for _, id := range w.InboundNATRules {
-		if r := b.lbNAT[key(id)]; r != nil {
+		if r := b.lbNAT[b.key(id)]; r != nil {
 			r.Target = c
 		} else {
 			b.dangling(nic.ID, "load balancer inbound NAT rule", id)
 		}
 	}
 	if w.GatewayLB != "" {
-		if c.GatewayLB = b.frontends[key(w.GatewayLB)]; c.GatewayLB == nil {
+		if c.GatewayLB = b.frontends[b.key(w.GatewayLB)]; c.GatewayLB == nil {
 			b.dangling(nic.ID, "gateway load balancer frontend", w.GatewayLB)
 		}
 	}
 	if c.ID != "" {
-		b.ipconfigs[key(w.ID)] = c
+		b.ipconfigs[b.key(w.ID)] = c
 		b.n.Index(c.ID, c)
 	}
 	return c
@@ -90,7 +90,7 @@ func (b *builder) buildVMs() {
 		refs := append([]azure.VMNIC(nil), w.NICs...)
 		sort.SliceStable(refs, func(i, j int) bool { return refs[i].Primary && !refs[j].Primary })
 		for _, r := range refs {
-			nic := b.nics[key(r.ID)]
+			nic := b.nics[b.key(r.ID)]
 			if nic == nil {
 				b.dangling(vm.ID, "network interface", r.ID)
 				continue
@@ -98,14 +98,14 @@ func (b *builder) buildVMs() {
 			nic.VM, nic.VMName = vm, vm.Name
 			vm.NICs = append(vm.NICs, nic)
 		}
-		vms[key(w.ID)] = vm
+		vms[b.key(w.ID)] = vm
 		b.n.VMs = append(b.n.VMs, vm)
 		b.n.Index(vm.ID, vm)
 		b.count(typeVM)
 	}
 	// A NIC naming a VM whose networkProfile does not list it still belongs to it.
 	for _, w := range b.s.NICs {
-		if nic, vm := b.nics[key(w.ID)], vms[key(w.VM)]; nic != nil && vm != nil && nic.VM == nil {
+		if nic, vm := b.nics[b.key(w.ID)], vms[b.key(w.VM)]; nic != nil && vm != nil && nic.VM == nil {
 			nic.VM, nic.VMName = vm, vm.Name
 			vm.NICs = append(vm.NICs, nic)
 		}

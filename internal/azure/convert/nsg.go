@@ -14,7 +14,7 @@ const (
 func (b *builder) buildASGs() {
 	for _, w := range dedup(b, b.s.ASGs) {
 		a := &model.ASG{ID: model.ID(w.ID), Name: w.Name}
-		b.asgs[key(w.ID)] = a
+		b.asgs[b.key(w.ID)] = a
 		b.n.ASGs = append(b.n.ASGs, a)
 		b.n.Index(a.ID, a)
 		b.count(typeASG)
@@ -29,14 +29,14 @@ func (b *builder) buildNSGs() {
 	ids := map[*model.SecurityRule]model.ID{}
 	for _, w := range dedup(b, b.s.NSGs) {
 		g := &model.NSG{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location)}
-		b.nsgs[key(w.ID)] = g
+		b.nsgs[b.key(w.ID)] = g
 		b.n.NSGs = append(b.n.NSGs, g)
 		b.n.Index(g.ID, g)
 		b.count(typeNSG)
 		rules = inlineChildren(rules, w.ID, "securityRules", w.Rules)
 	}
 	for _, c := range mergeChildren(b, rules, b.s.SecurityRules) {
-		g := b.nsgs[key(c.parent)]
+		g := b.nsgs[b.key(c.parent)]
 		if g == nil {
 			b.dangling(model.ID(c.w.ID), "its network security group", c.parent)
 			continue
@@ -65,7 +65,7 @@ func (b *builder) securityRule(w *azure.SecurityRule) *model.SecurityRule {
 func (b *builder) resolveASGs(from model.ID, ids []string) []*model.ASG {
 	var out []*model.ASG
 	for _, id := range ids {
-		if a := b.asgs[key(id)]; a != nil {
+		if a := b.asgs[b.key(id)]; a != nil {
 			out = append(out, a)
 		} else {
 			b.dangling(from, "application security group", id)

@@ -13,13 +13,13 @@ const (
 func (b *builder) buildPublicIPs() {
 	for _, w := range dedup(b, b.s.PublicIPs) {
 		p := &model.PublicIP{ID: model.ID(w.ID), Name: w.Name, Address: w.Address, Sku: w.Sku, AttachedTo: model.ID(w.IPConfig)}
-		b.pips[key(w.ID)] = p
+		b.pips[b.key(w.ID)] = p
 		b.n.PublicIPs = append(b.n.PublicIPs, p)
 		b.n.Index(p.ID, p)
 		b.count(typePublicIP)
 	}
 	for _, w := range dedup(b, b.s.PublicIPPrefixes) {
-		b.prefixes[key(w.ID)] = w
+		b.prefixes[b.key(w.ID)] = w
 		b.count(typePublicIPPrefix)
 	}
 }
@@ -29,7 +29,7 @@ func (b *builder) publicIP(from model.ID, id string) *model.PublicIP {
 	if id == "" {
 		return nil
 	}
-	p := b.pips[key(id)]
+	p := b.pips[b.key(id)]
 	if p == nil {
 		b.dangling(from, "public IP address", id)
 	}
@@ -47,13 +47,13 @@ func (b *builder) buildNATGateways() {
 			}
 		}
 		for _, id := range w.PublicIPPrefixes {
-			if p := b.prefixes[key(id)]; p != nil && p.Prefix.IsValid() {
+			if p := b.prefixes[b.key(id)]; p != nil && p.Prefix.IsValid() {
 				g.PublicIPPrefixes = append(g.PublicIPPrefixes, p.Prefix)
 			} else {
 				b.dangling(g.ID, "public IP prefix", id)
 			}
 		}
-		b.nats[key(w.ID)] = g
+		b.nats[b.key(w.ID)] = g
 		b.n.NATGateways = append(b.n.NATGateways, g)
 		b.n.Index(g.ID, g)
 		b.count(typeNATGateway)
@@ -64,9 +64,9 @@ func (b *builder) buildNATGateways() {
 // subnet side was linked when the subnet was built): either side is enough (spec §4).
 func (b *builder) buildNATSubnets() {
 	for _, w := range b.natWire {
-		g := b.nats[key(w.ID)]
+		g := b.nats[b.key(w.ID)]
 		for _, id := range w.Subnets {
-			s := b.subnets[key(id)]
+			s := b.subnets[b.key(id)]
 			switch {
 			case s == nil:
 				b.dangling(g.ID, "subnet", id)

@@ -15,14 +15,14 @@ func (b *builder) buildRouteTables() {
 	var routes []child[*azure.Route]
 	for _, w := range dedup(b, b.s.RouteTables) {
 		t := &model.RouteTable{ID: model.ID(w.ID), Name: w.Name, DisableBGPPropagation: w.DisableBGP}
-		b.rts[key(w.ID)] = t
+		b.rts[b.key(w.ID)] = t
 		b.n.RouteTables = append(b.n.RouteTables, t)
 		b.n.Index(t.ID, t)
 		b.count(typeRouteTable)
 		routes = inlineChildren(routes, w.ID, "routes", w.Routes)
 	}
 	for _, c := range mergeChildren(b, routes, b.s.Routes) {
-		t := b.rts[key(c.parent)]
+		t := b.rts[b.key(c.parent)]
 		if t == nil {
 			b.dangling(model.ID(c.w.ID), "its route table", c.parent)
 			continue

@@ -20,16 +20,16 @@ const (
 func (b *builder) buildRouteServers() {
 	peers := map[string][]*azure.HubBGPConnection{}
 	for _, p := range dedup(b, b.s.BGP.HubPeers) {
-		peers[key(azure.ParentID(p.ID))] = append(peers[key(azure.ParentID(p.ID))], p)
+		peers[b.key(azure.ParentID(p.ID))] = append(peers[b.key(azure.ParentID(p.ID))], p)
 	}
 	ipconfs := map[string][]*azure.HubIPConfig{}
 	for _, c := range dedup(b, b.s.BGP.HubIPConfig) {
-		ipconfs[key(azure.ParentID(c.ID))] = append(ipconfs[key(azure.ParentID(c.ID))], c)
+		ipconfs[b.key(azure.ParentID(c.ID))] = append(ipconfs[b.key(azure.ParentID(c.ID))], c)
 	}
 	hubs := dedup(b, b.s.BGP.Hubs)
 	b.unknownHubChildren(hubs, peers, ipconfs)
 	for _, w := range hubs {
-		k := key(w.ID)
+		k := b.key(w.ID)
 		rs := &model.RouteServer{ID: model.ID(w.ID), Name: w.Name, IPs: w.RouterIPs, ASN: w.RouterASN,
 			BranchToBranch: w.BranchToBranch, RoutingPreference: w.RoutingPreference}
 		if rs.RoutingPreference == "" {
@@ -38,7 +38,7 @@ func (b *builder) buildRouteServers() {
 		for _, c := range append(w.IPConfigs, ipconfs[k]...) {
 			rs.IPs = addAddr(rs.IPs, c.PrivateIP)
 			if c.Subnet != "" && rs.Subnet == nil {
-				if rs.Subnet = b.subnets[key(c.Subnet)]; rs.Subnet == nil {
+				if rs.Subnet = b.subnets[b.key(c.Subnet)]; rs.Subnet == nil {
 					b.dangling(rs.ID, "subnet", c.Subnet)
 				}
 			}
@@ -62,7 +62,7 @@ func (b *builder) buildRouteServers() {
 func (b *builder) unknownHubChildren(hubs []*azure.VirtualHub, peers map[string][]*azure.HubBGPConnection, ipconfs map[string][]*azure.HubIPConfig) {
 	rs := map[string]bool{}
 	for _, h := range hubs {
-		rs[key(h.ID)] = true
+		rs[b.key(h.ID)] = true
 	}
 	for k, ps := range peers {
 		if !rs[k] {
@@ -123,10 +123,10 @@ func (b *builder) hubPeers(rs *model.RouteServer, inline, separate []*azure.HubB
 		if w.ID == "" {
 			continue
 		}
-		p := at[key(w.ID)]
+		p := at[b.key(w.ID)]
 		if p == nil {
 			p = &model.BGPPeer{ID: model.ID(w.ID), Name: w.Name}
-			at[key(w.ID)] = p
+			at[b.key(w.ID)] = p
 			out = append(out, p)
 			b.count(typeHubPeer)
 		}

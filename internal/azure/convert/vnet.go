@@ -39,7 +39,7 @@ func mergeChildren[T wire](b *builder, inline []child[T], separate []T) []child[
 	pos := make(map[string]int, len(inline)+len(separate))
 	out := make([]child[T], 0, len(inline)+len(separate))
 	add := func(c child[T]) {
-		k := key(c.w.Header().ID)
+		k := b.key(c.w.Header().ID)
 		if i, ok := pos[k]; ok {
 			b.sameChild(out[i].w, c.w)
 			out[i] = c
@@ -77,7 +77,7 @@ func (b *builder) buildVNets() {
 	for _, w := range dedup(b, b.s.VNets) {
 		v := &model.VNet{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location),
 			AddressSpace: w.AddressSpace, DNSServers: w.DNSServers, Tags: w.Tags}
-		b.vnets[key(w.ID)] = v
+		b.vnets[b.key(w.ID)] = v
 		b.n.VNets = append(b.n.VNets, v)
 		b.n.Index(v.ID, v)
 		b.count(typeVNet)
@@ -93,7 +93,7 @@ func (b *builder) buildVNets() {
 }
 
 func (b *builder) subnet(parent string, w *azure.Subnet) {
-	v := b.vnets[key(parent)]
+	v := b.vnets[b.key(parent)]
 	if v == nil {
 		b.dangling(model.ID(w.ID), "its virtual network", parent)
 		return
@@ -112,19 +112,19 @@ func (b *builder) subnet(parent string, w *azure.Subnet) {
 		s.ServiceEndpointPolicies = append(s.ServiceEndpointPolicies, model.ID(id))
 	}
 	if w.NSG != "" {
-		if s.NSG = b.nsgs[key(w.NSG)]; s.NSG == nil {
+		if s.NSG = b.nsgs[b.key(w.NSG)]; s.NSG == nil {
 			b.dangling(s.ID, "network security group", w.NSG)
 			s.MissingNSG = model.ID(w.NSG)
 		}
 	}
 	if w.RouteTable != "" {
-		if s.RouteTable = b.rts[key(w.RouteTable)]; s.RouteTable == nil {
+		if s.RouteTable = b.rts[b.key(w.RouteTable)]; s.RouteTable == nil {
 			b.dangling(s.ID, "route table", w.RouteTable)
 			s.MissingRouteTable = model.ID(w.RouteTable)
 		}
 	}
 	if w.NATGW != "" {
-		if s.NATGateway = b.nats[key(w.NATGW)]; s.NATGateway == nil {
+		if s.NATGateway = b.nats[b.key(w.NATGW)]; s.NATGateway == nil {
 			b.dangling(s.ID, "NAT gateway", w.NATGW)
 		} else {
 			s.NATGateway.Subnets = append(s.NATGateway.Subnets, s)
@@ -132,7 +132,7 @@ func (b *builder) subnet(parent string, w *azure.Subnet) {
 	}
 	b.checkInside(v, s)
 	v.Subnets = append(v.Subnets, s)
-	b.subnets[key(w.ID)] = s
+	b.subnets[b.key(w.ID)] = s
 	b.n.Subnets = append(b.n.Subnets, s)
 	b.n.Index(s.ID, s)
 	b.count(typeSubnet)
@@ -154,7 +154,7 @@ func (b *builder) checkInside(v *model.VNet, s *model.Subnet) {
 }
 
 func (b *builder) peering(parent string, w *azure.Peering) {
-	v := b.vnets[key(parent)]
+	v := b.vnets[b.key(parent)]
 	if v == nil {
 		b.dangling(model.ID(w.ID), "its virtual network", parent)
 		return
@@ -168,7 +168,7 @@ func (b *builder) peering(parent string, w *azure.Peering) {
 		LocalSubnetNames:  w.LocalSubnetNames, RemoteSubnetNames: w.RemoteSubnetNames,
 	}
 	if w.Remote != "" {
-		if p.Remote = b.vnets[key(w.Remote)]; p.Remote == nil {
+		if p.Remote = b.vnets[b.key(w.Remote)]; p.Remote == nil {
 			b.dangling(p.ID, "remote virtual network", w.Remote)
 		}
 	}

@@ -37,7 +37,7 @@ func (b *builder) buildVWAN() {
 	for _, w := range dedup(b, s.WANs) {
 		v := &model.VirtualWAN{ID: model.ID(w.ID), Name: w.Name, Basic: strings.EqualFold(w.WANType, "Basic"),
 			NoBranchToBranch: w.BranchToBranch != nil && !*w.BranchToBranch}
-		wans[key(w.ID)] = v
+		wans[b.key(w.ID)] = v
 		b.n.VirtualWANs = append(b.n.VirtualWANs, v)
 		b.n.Index(v.ID, v)
 		b.count(typeVirtualWAN)
@@ -49,7 +49,7 @@ func (b *builder) buildVWAN() {
 	var intents []child[*azure.RoutingIntent]
 	for _, w := range hubWire {
 		h := b.hub(w, wans)
-		hubs[key(w.ID)] = h
+		hubs[b.key(w.ID)] = h
 		tables = inlineChildren(tables, w.ID, "hubRouteTables", w.RouteTables)
 		conns = inlineChildren(conns, w.ID, "hubVirtualNetworkConnections", w.Connections)
 		intents = inlineChildren(intents, w.ID, "routingIntent", w.Intents)
@@ -75,7 +75,7 @@ func (b *builder) hub(w *azure.WANHub, wans map[string]*model.VirtualWAN) *model
 	h := &model.VirtualHub{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location),
 		Prefix: w.AddressPrefix, RouterIPs: w.RouterIPs}
 	if w.VirtualWAN != "" {
-		if h.WAN = wans[key(w.VirtualWAN)]; h.WAN == nil {
+		if h.WAN = wans[b.key(w.VirtualWAN)]; h.WAN == nil {
 			b.dangling(h.ID, "virtual WAN", w.VirtualWAN)
 		} else {
 			h.WAN.Hubs = append(h.WAN.Hubs, h)
@@ -110,7 +110,7 @@ func (b *builder) hubTables(cs []child[*azure.HubRouteTable], hubs map[string]*m
 	policy := map[*model.VirtualHub][]*azure.HubRoute{}
 	var wires []tableWire
 	for _, c := range cs {
-		h := hubs[key(c.parent)]
+		h := hubs[b.key(c.parent)]
 		if h == nil {
 			b.dangling(model.ID(c.w.ID), "its virtual hub", c.parent)
 			continue
@@ -201,7 +201,7 @@ func connectionHolding(h *model.VirtualHub, a netip.Addr) *model.HubConnection {
 
 func (b *builder) hubConnections(cs []child[*azure.HubVNetConnection], hubs map[string]*model.VirtualHub) {
 	for _, c := range cs {
-		h := hubs[key(c.parent)]
+		h := hubs[b.key(c.parent)]
 		if h == nil {
 			b.dangling(model.ID(c.w.ID), "its virtual hub", c.parent)
 			continue
@@ -209,7 +209,7 @@ func (b *builder) hubConnections(cs []child[*azure.HubVNetConnection], hubs map[
 		w := c.w
 		hc := &model.HubConnection{ID: model.ID(w.ID), Name: w.Name, Hub: h, RemoteVNet: model.ID(w.RemoteVNet),
 			InternetSecurity: w.InternetSecurity, PropagateStatic: w.Routing.PropagateStatic == nil || *w.Routing.PropagateStatic}
-		if hc.VNet = b.vnets[key(w.RemoteVNet)]; hc.VNet == nil && w.RemoteVNet != "" {
+		if hc.VNet = b.vnets[b.key(w.RemoteVNet)]; hc.VNet == nil && w.RemoteVNet != "" {
 			b.dangling(hc.ID, "virtual network", w.RemoteVNet)
 		}
 		hc.Routing = b.hubRouting(hc.ID, h, w.Routing)
@@ -251,7 +251,7 @@ func (b *builder) hubFirewalls(hubWire []*azure.WANHub, hubs map[string]*model.V
 		if w.Firewall == "" {
 			continue
 		}
-		h := hubs[key(w.ID)]
+		h := hubs[b.key(w.ID)]
 		x, _ := b.n.Lookup(model.ID(w.Firewall))
 		if fw, ok := x.(*model.Firewall); ok {
 			h.Firewall = fw
@@ -260,7 +260,7 @@ func (b *builder) hubFirewalls(hubWire []*azure.WANHub, hubs map[string]*model.V
 		}
 	}
 	for _, w := range b.s.Firewalls {
-		if h := hubs[key(w.Hub)]; h != nil && h.Firewall == nil && w.Hub != "" {
+		if h := hubs[b.key(w.Hub)]; h != nil && h.Firewall == nil && w.Hub != "" {
 			x, _ := b.n.Lookup(model.ID(w.ID))
 			h.Firewall, _ = x.(*model.Firewall)
 		}
@@ -270,7 +270,7 @@ func (b *builder) hubFirewalls(hubWire []*azure.WANHub, hubs map[string]*model.V
 // warnHubFirewalls reports hub firewalls whose hub the snapshot lacks: their routing is unknown.
 func (b *builder) warnHubFirewalls(hubs map[string]*model.VirtualHub) {
 	for _, w := range b.s.Firewalls {
-		if w.Hub != "" && hubs[key(w.Hub)] == nil {
+		if w.Hub != "" && hubs[b.key(w.Hub)] == nil {
 			b.n.Warn("Unsupported", model.ID(w.ID), "firewall "+w.Name+" is in Virtual WAN hub "+model.ID(w.Hub).Name()+
 				", which is not in the snapshot; its routing is not modelled")
 		}
@@ -282,7 +282,7 @@ func (b *builder) warnHubFirewalls(hubs map[string]*model.VirtualHub) {
 // keeps as the destinations of the _policy_PrivateTraffic route in defaultRouteTable.
 func (b *builder) hubIntents(cs []child[*azure.RoutingIntent], hubs map[string]*model.VirtualHub, policy map[*model.VirtualHub][]*azure.HubRoute) {
 	for _, c := range cs {
-		h := hubs[key(c.parent)]
+		h := hubs[b.key(c.parent)]
 		if h == nil {
 			b.dangling(model.ID(c.w.ID), "its virtual hub", c.parent)
 			continue
@@ -338,7 +338,7 @@ func (b *builder) hubBranches(hubs map[string]*model.VirtualHub) {
 	s := &b.s.VWAN
 	sites := map[string]*azure.VPNSite{}
 	for _, w := range dedup(b, s.VPNSites) {
-		sites[key(w.ID)] = w
+		sites[b.key(w.ID)] = w
 		b.count(typeVPNSite)
 		if w.BGP {
 			b.n.Warn("Unsupported", model.ID(w.ID), "VPN site "+w.Name+" uses BGP; only its addressSpace prefixes are modelled")
@@ -348,18 +348,18 @@ func (b *builder) hubBranches(hubs map[string]*model.VirtualHub) {
 	gwHub := map[string]*model.VirtualHub{}
 	for _, g := range dedup(b, s.VPNGateways) {
 		b.count(typeVPNGateway)
-		if gwHub[key(g.ID)] = hubs[key(g.Hub)]; gwHub[key(g.ID)] == nil {
+		if gwHub[b.key(g.ID)] = hubs[b.key(g.Hub)]; gwHub[b.key(g.ID)] == nil {
 			b.dangling(model.ID(g.ID), "virtual hub", g.Hub)
 		}
 		conns = inlineChildren(conns, g.ID, "vpnConnections", g.Connections)
 	}
 	for _, c := range mergeChildren(b, conns, s.VPNConnections) {
-		h := gwHub[key(c.parent)]
+		h := gwHub[b.key(c.parent)]
 		if h == nil {
 			continue
 		}
 		br := &model.HubBranch{ID: model.ID(c.w.ID), Name: c.w.Name, Hub: h, Site: model.ID(c.w.Site), SiteName: model.ID(c.w.Site).Name()}
-		if site := sites[key(c.w.Site)]; site != nil {
+		if site := sites[b.key(c.w.Site)]; site != nil {
 			br.Prefixes = site.Prefixes
 		} else {
 			b.dangling(br.ID, "VPN site", c.w.Site)
