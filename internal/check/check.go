@@ -167,12 +167,13 @@ func Run(ctx context.Context, p *dataplane.Plane, opts Options) ([]Finding, erro
 // done, and returns their findings in a deterministic order (Sort).
 func RunChecks(ctx context.Context, cs []Check, p *dataplane.Plane, opts Options) ([]Finding, error) {
 	found := make([][]Finding, len(cs))
+	sh := &shared{}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(cs)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(cs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				found[i] = RunOne(ctx, cs[i], p, opts)
+				found[i] = runOne(cs[i], &Pass{Context: ctx, Plane: p, Options: opts, shared: sh})
 			}
 		})
 	}
@@ -190,7 +191,11 @@ func RunChecks(ctx context.Context, cs []Check, p *dataplane.Plane, opts Options
 
 // RunOne runs one check. A check that panics (a bug, or an engine package that is not built yet)
 // yields a single CheckFailed warning instead of taking the other checks down with it.
-func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs []Finding) {
+func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) []Finding {
+	return runOne(c, &Pass{Context: ctx, Plane: p, Options: opts})
+}
+
+func runOne(c Check, pass *Pass) (fs []Finding) {
 	defer func() {
 		if r := recover(); r != nil {
 			fs = []Finding{{Code: CodeCheckFailed, Severity: Warning, Title: "Check " + string(c.Code) + " could not run",
@@ -200,7 +205,7 @@ func RunOne(ctx context.Context, c Check, p *dataplane.Plane, opts Options) (fs 
 			fs[0].Fingerprint = Fingerprint(fs[0])
 		}
 	}()
-	fs = c.Run(&Pass{Context: ctx, Plane: p, Options: opts})
+	fs = c.Run(pass)
 	for i := range fs {
 		normalize(&fs[i])
 	}

@@ -88,3 +88,34 @@ func TestRunCancelled(t *testing.T) {
 		t.Errorf("Run(cancelled) = %d findings, %v; want none, context.Canceled", len(fs), err)
 	}
 }
+
+// TestRunSharesAnswers: the two checks that read the same DNS answers find, run together (one
+// resolution shared, wrongAnswers), what each finds run alone, and the example has some of each.
+func TestRunSharesAnswers(t *testing.T) {
+	var cs []Check
+	for _, code := range []Code{CodePrivateEndpointResolvesPublic, CodePrivateDNSZoneNotLinked} {
+		c, ok := Lookup(code)
+		if !ok {
+			t.Fatalf("no check %s", code)
+		}
+		cs = append(cs, c)
+	}
+	p := examplePlane(t)
+	together, err := RunChecks(context.Background(), cs, p, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alone []Finding
+	for _, c := range cs {
+		alone = append(alone, RunOne(context.Background(), c, examplePlane(t), DefaultOptions())...)
+	}
+	Sort(alone)
+	if d := cmp.Diff(alone, together); d != "" {
+		t.Errorf("run together differs from each alone (-alone +together):\n%s", d)
+	}
+	for _, c := range cs {
+		if count(together, c.Code) == 0 {
+			t.Errorf("no %s finding on the example; the test no longer shows the answers shared", c.Code)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
@@ -16,6 +17,38 @@ type Pass struct {
 	Context context.Context
 	Plane   *dataplane.Plane
 	Options Options
+
+	// shared is what several checks of one run work out alike, once per run (RunChecks); nil
+	// in a Pass built by hand, which works it out each time.
+	shared *shared
+}
+
+// shared holds the answers two checks read: PrivateEndpointResolvesPublic and
+// PrivateDnsZoneNotLinked both resolve every endpoint name from every DNS view (wrongAnswers).
+type shared struct {
+	wrongOnce  sync.Once
+	wrong      []wrongAnswer
+	wrongPanic any // a panic while working them out fails both checks, not only the first
+}
+
+// wrongAnswers is wrongAnswers(p), once per run.
+func (p *Pass) wrongAnswers() []wrongAnswer {
+	sh := p.shared
+	if sh == nil {
+		return wrongAnswers(p)
+	}
+	sh.wrongOnce.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				sh.wrongPanic = r
+			}
+		}()
+		sh.wrong = wrongAnswers(p)
+	})
+	if sh.wrongPanic != nil {
+		panic(sh.wrongPanic)
+	}
+	return sh.wrong
 }
 
 // Options are the settings of one check run: prices and limits. It is a plain value: copy it,

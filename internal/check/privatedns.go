@@ -215,7 +215,7 @@ func answerText(r dns.Result) string {
 
 func runPrivateEndpointResolvesPublic(pass *Pass) []Finding {
 	var out []Finding
-	for _, w := range wrongAnswers(pass) {
+	for _, w := range pass.wrongAnswers() {
 		if w.count <= maxVNetsPerFinding {
 			for _, m := range w.affected {
 				out = append(out, resolvesPublicFinding(w, []viewMember{m}, 1))

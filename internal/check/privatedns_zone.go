@@ -39,7 +39,7 @@ func runPrivateDNSZoneNotLinked(pass *Pass) []Finding {
 	x := dns.NewResolver(pass.Plane)
 	byKey := map[[2]model.ID]*notLinked{}
 	var order []*notLinked
-	for _, w := range wrongAnswers(pass) {
+	for _, w := range pass.wrongAnswers() {
 		res := w.answer.Answer
 		if res.LinksFrom == nil || (res.Status != dns.Public && res.Status != dns.NXDOMAIN) {
 			continue
