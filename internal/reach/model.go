@@ -204,7 +204,7 @@ type plainKey struct {
 func (m *Model) plainNICs() {
 	m.plain = map[uint32]plainKey{}
 	n := m.p.Net
-	ids := pointerIDs{}
+	ids := newPointerIDs()
 	for _, nic := range n.NICs {
 		if len(nic.IPConfigs) != 1 || nic.IPForwarding || nic.VMName == "" || len(nic.Tags) > 0 || len(n.MissingFrom(nic.ID)) > 0 {
 			continue
@@ -224,9 +224,17 @@ func (m *Model) plainNICs() {
 
 // pointerIDs numbers the NSGs and rules setsKey meets, so a key is a short string of numbers
 // (it was fmt's %p of every rule: a tenth of Build on the 10,000-NIC estate).
-type pointerIDs map[any]uint64
+type pointerIDs struct {
+	nsgs  map[*model.NSG]uint64
+	rules map[*acl.Rule]uint64
+}
 
-func (ids pointerIDs) of(p any) uint64 {
+func newPointerIDs() *pointerIDs {
+	return &pointerIDs{nsgs: map[*model.NSG]uint64{}, rules: map[*acl.Rule]uint64{}}
+}
+
+// number is p's number in ids, numbering it next when new.
+func number[P comparable](ids map[P]uint64, p P) uint64 {
 	id, ok := ids[p]
 	if !ok {
 		id = uint64(len(ids)) + 1
@@ -237,7 +245,7 @@ func (ids pointerIDs) of(p any) uint64 {
 
 // setsKey names the content of a NIC's effective rule sets: equal keys evaluate every packet
 // alike (equal sets carry equal assumptions).
-func (ids pointerIDs) setsKey(e *acl.Effective) string {
+func (ids *pointerIDs) setsKey(e *acl.Effective) string {
 	var b []byte
 	for _, rs := range e.Sets {
 		if rs == nil {
@@ -245,10 +253,10 @@ func (ids pointerIDs) setsKey(e *acl.Effective) string {
 			continue
 		}
 		b = binary.AppendUvarint(b, uint64(rs.Level)+1)
-		b = binary.AppendUvarint(b, ids.of(rs.NSG))
+		b = binary.AppendUvarint(b, number(ids.nsgs, rs.NSG))
 		b = binary.AppendUvarint(b, uint64(len(rs.Rules)))
 		for _, r := range rs.Rules {
-			b = binary.AppendUvarint(b, ids.of(r))
+			b = binary.AppendUvarint(b, number(ids.rules, r))
 		}
 	}
 	return string(b)
