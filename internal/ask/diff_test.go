@@ -93,9 +93,61 @@ func TestDiffFindingsLocal(t *testing.T) {
 	}
 }
 
-// diffEdited diffs the bundled example against a copy whose files edit rewrites, and checks that
-// its findings diff equals that of every check run whole on both snapshots.
+// diffEdited diffs the bundled example against a copy whose files edit rewrites (diffCopies).
 func diffEdited(t *testing.T, edit func(name string, b []byte) []byte) *DiffAnswer {
+	t.Helper()
+	return diffCopies(t, func(_ string, b []byte) []byte { return b }, edit)
+}
+
+// diffCopies diffs two copies of the bundled example, whose files before and after rewrite, and
+// checks that its findings diff equals that of every check run whole on both snapshots.
+func diffCopies(t *testing.T, before, after func(name string, b []byte) []byte) *DiffAnswer {
+	t.Helper()
+	ctx := context.Background()
+	var snaps [2]*Snapshot
+	var docs [2]diff.Docs
+	for i, edit := range []func(string, []byte) []byte{before, after} {
+		dir := exampleCopy(t, edit)
+		s, err := Load(ctx, []string{dir}, convert.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := diff.ReadDocs([]string{dir}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps[i], docs[i] = s, d
+	}
+	a, err := Diff(ctx, snaps[0], snaps[1], docs[0], docs[1], DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := Check(ctx, snaps[0], CheckQuery{}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa, err := Check(ctx, snaps[1], CheckQuery{}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prints := func(fs []check.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Fingerprint)
+		}
+		return out
+	}
+	if got, want := prints(a.Findings.New), prints(minusFindings(fa, fb)); !slices.Equal(got, want) {
+		t.Errorf("new findings %v; every check whole on both sides: %v", got, want)
+	}
+	if got, want := prints(a.Findings.Resolved), prints(minusFindings(fb, fa)); !slices.Equal(got, want) {
+		t.Errorf("resolved findings %v; every check whole on both sides: %v", got, want)
+	}
+	return a
+}
+
+// exampleCopy writes the bundled example's files to a new directory, each rewritten by edit.
+func exampleCopy(t *testing.T, edit func(name string, b []byte) []byte) string {
 	t.Helper()
 	src := filepath.Join("..", "..", "examples", "hub-spoke")
 	dir := t.TempDir()
@@ -115,46 +167,58 @@ func diffEdited(t *testing.T, edit func(name string, b []byte) []byte) *DiffAnsw
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
-	before := example(t)
-	after, err := Load(ctx, []string{dir}, convert.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bd, err := diff.ReadDocs([]string{src}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ad, err := diff.ReadDocs([]string{dir}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Diff(ctx, before, after, bd, ad, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb, err := Check(ctx, before, CheckQuery{}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fa, err := Check(ctx, after, CheckQuery{}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	prints := func(fs []check.Finding) []string {
-		var out []string
-		for _, f := range fs {
-			out = append(out, f.Fingerprint)
+	return dir
+}
+
+// TestDiffFindingsRuleOrder: swapping two rules of a firewall policy's collection changes which
+// one shadows the other, though the resource comparison matches rules by name and reports no
+// change: the findings diff still equals whole runs (a firewall collection's shadowing is not
+// narrowed to changed resources). Found by review.
+func TestDiffFindingsRuleOrder(t *testing.T) {
+	withCopy := func(first bool) func(string, []byte) []byte {
+		return func(name string, b []byte) []byte {
+			if name != "firewall.json" {
+				return b
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, x := range doc["value"].([]any) {
+				g := x.(map[string]any)
+				if g["name"] != "rcg-network" {
+					continue
+				}
+				for _, rc := range g["properties"].(map[string]any)["ruleCollections"].([]any) {
+					rcm := rc.(map[string]any)
+					if rcm["name"] != "net-deny-legacy" {
+						continue
+					}
+					rules := rcm["rules"].([]any)
+					orig := rules[0].(map[string]any)
+					narrow := maps.Clone(orig)
+					narrow["name"], narrow["sourceAddresses"] = "deny-telnet-10", []any{"10.0.0.0/8"}
+					rcm["rules"], found = []any{orig, narrow}, true
+					if first {
+						rcm["rules"] = []any{narrow, orig}
+					}
+				}
+			}
+			if !found {
+				t.Fatal("collection net-deny-legacy not found in firewall.json")
+			}
+			out, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
 		}
-		return out
 	}
-	if got, want := prints(a.Findings.New), prints(minusFindings(fa, fb)); !slices.Equal(got, want) {
-		t.Errorf("new findings %v; every check whole on both sides: %v", got, want)
+	a := diffCopies(t, withCopy(false), withCopy(true))
+	if len(a.Findings.Resolved) != 1 || !strings.Contains(a.Findings.Resolved[0].Title, "deny-telnet-10 is shadowed by deny-telnet") {
+		t.Errorf("resolved findings %v; want deny-telnet-10 no longer shadowed", a.Findings.Resolved)
 	}
-	if got, want := prints(a.Findings.Resolved), prints(minusFindings(fb, fa)); !slices.Equal(got, want) {
-		t.Errorf("resolved findings %v; every check whole on both sides: %v", got, want)
-	}
-	return a
 }
 
 func codes(fs []check.Finding) []check.Code {

@@ -15,8 +15,10 @@ var shadowedRule = Check{
 	Code: CodeShadowedRule,
 	Doc:  "NSG rules (and firewall rules within a collection) that never match because one earlier rule covers them.",
 	Run:  runShadowedRule,
-	// Each finding is about one NSG, firewall policy or firewall, from its own rules (compared
-	// literally: ASGs and IP groups by ID).
+	// An NSG's findings come from its own rules (compared literally: ASGs by ID), in an order
+	// its document does not set (priority, then name). A firewall collection's depend on the
+	// order of its rules, which the resource comparison does not report (it matches them by
+	// name): those are always compared whole.
 	Local: shadowedIn,
 }
 
@@ -37,7 +39,7 @@ func runShadowedRule(pass *Pass) []Finding {
 	return shadowedIn(pass, func(model.ID) bool { return true })
 }
 
-// shadowedIn is runShadowedRule over the NSGs, firewall policies and firewalls in.
+// shadowedIn is runShadowedRule over the NSGs in, and every firewall policy and firewall.
 func shadowedIn(pass *Pass, in func(model.ID) bool) []Finding {
 	p := pass.Plane
 	var out []Finding
@@ -47,9 +49,6 @@ func shadowedIn(pass *Pass, in func(model.ID) bool) []Finding {
 		}
 	}
 	for _, pol := range p.Net.FirewallPolicies {
-		if !in(pol.ID) {
-			continue
-		}
 		for _, g := range pol.Groups {
 			for _, rc := range g.Collections {
 				out = append(out, shadowedInCollection(pol.ID, pol.Name, g.Name+"/"+rc.Name, rc)...)
@@ -57,9 +56,6 @@ func shadowedIn(pass *Pass, in func(model.ID) bool) []Finding {
 		}
 	}
 	for _, fw := range p.Net.Firewalls {
-		if !in(fw.ID) {
-			continue
-		}
 		for _, rc := range fw.Classic {
 			out = append(out, shadowedInCollection(fw.ID, fw.Name, rc.Name, rc)...)
 		}
