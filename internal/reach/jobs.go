@@ -60,7 +60,7 @@ type prepared struct {
 // worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read
 // from the run's interner, its route decisions and the terminal outcomes it has seen (share.go).
 type worker struct {
-	ids   map[any]uint32
+	ids   *idCache
 	memo  *forward.Memo
 	terms map[terminal]outcome
 }

@@ -139,7 +139,7 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	next := make(chan [2]int, workers)
 	sharers := make([]*sharer, workers)
 	for len(pr.workers) < workers {
-		pr.workers = append(pr.workers, &worker{ids: map[any]uint32{}, memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{}})
+		pr.workers = append(pr.workers, &worker{ids: newIDCache(), memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{}})
 	}
 	for w := range workers {
 		wg.Go(func() {

@@ -122,7 +122,7 @@ type sharer struct {
 	// effective rules (pair).
 	src, dst       *model.IPConfig
 	srcEff, dstEff *acl.Effective
-	ids            map[any]uint32 // the numbers read from shared
+	ids            *idCache // the numbers read from shared
 	shared         *interner
 	buf            []byte
 	seen           map[string]outcome
@@ -515,6 +515,7 @@ func (sh *sharer) levels(r *acl.Result) {
 
 // id interns a pointer (or any comparable value); nil is 0.
 func (sh *sharer) id(x any) uint32 {
+	c := sh.ids
 	switch v := x.(type) {
 	case nil:
 		return 0
@@ -522,20 +523,46 @@ func (sh *sharer) id(x any) uint32 {
 		if v == nil {
 			return 0
 		}
+		return cached(c.rules, v, x, sh.shared)
 	case *model.NSG:
 		if v == nil {
 			return 0
 		}
+		return cached(c.nsgs, v, x, sh.shared)
+	case *model.Subnet:
+		return cached(c.subnets, v, x, sh.shared)
+	case string:
+		return cached(c.names, v, x, sh.shared)
 	case *firewall.RuleInfo:
 		if v == nil {
 			return 0
 		}
 	}
-	if n, ok := sh.ids[x]; ok {
+	return cached(c.other, x, x, sh.shared)
+}
+
+// idCache is the numbers a worker has read from the interner, by the kinds keys name most, in
+// maps of their own types: an interface key was hashed by its dynamic type on every decision.
+type idCache struct {
+	rules   map[*acl.Rule]uint32
+	nsgs    map[*model.NSG]uint32
+	subnets map[*model.Subnet]uint32
+	names   map[string]uint32
+	other   map[any]uint32
+}
+
+func newIDCache() *idCache {
+	return &idCache{rules: map[*acl.Rule]uint32{}, nsgs: map[*model.NSG]uint32{}, subnets: map[*model.Subnet]uint32{},
+		names: map[string]uint32{}, other: map[any]uint32{}}
+}
+
+// cached is k's number in m, read from shared (as x) the first time.
+func cached[K comparable](m map[K]uint32, k K, x any, shared *interner) uint32 {
+	if n, ok := m[k]; ok {
 		return n
 	}
-	n := sh.shared.id(x)
-	sh.ids[x] = n
+	n := shared.id(x)
+	m[k] = n
 	return n
 }
 
