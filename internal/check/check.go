@@ -92,10 +92,12 @@ type Check struct {
 	Evidence []string
 	Doc      string // one sentence: what it looks for
 	Run      func(*Pass) []Finding
-	// Local, when set, is Run over only the resources changed reports (by top-level resource
-	// ID): a check sets it when each of its findings is about one resource and worked out from
-	// that resource's own document alone. Two snapshots' findings of such a check then differ
-	// only for resources whose documents differ, so diff runs it over those (Narrowed).
+	// Local, when set, is Run that may leave out the findings of resources changed does not
+	// report (by top-level resource ID). A check sets it for findings each about one resource
+	// and worked out from that resource's own document alone, in no order the document sets
+	// (the resource comparison matches list items by name: a reorder is no change). Two
+	// snapshots' such findings differ only for resources whose documents differ, so diff runs
+	// the check narrowed to those (Narrowed).
 	Local func(pass *Pass, changed func(model.ID) bool) []Finding
 }
 
