@@ -2,6 +2,7 @@
 package fib
 
 import (
+	"iter"
 	"net/netip"
 	"sync"
 
@@ -144,6 +145,21 @@ func (t *Table) All() []Route {
 // routes (Learned), in listing order. The slice is shared; callers must not modify it. It does
 // not allocate.
 func (t *Table) WithoutEndpoints() []Route { return t.routes }
+
+// Routes yields, in place, every route of t a next hop can be read from: WithoutEndpoints, then
+// the shared learned routes (Learned, with those the listing leaves out). With Endpoints, they
+// hold every route of the listing (TestListingInItsParts), without building it.
+func (t *Table) Routes() iter.Seq[*Route] {
+	return func(yield func(*Route) bool) {
+		for _, rs := range [][]Route{t.routes, t.Learned()} {
+			for i := range rs {
+				if !yield(&rs[i]) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // Unlisted returns the Default None routes the listing leaves out (§1.2 DECISION, §1.5 rule 1)
 // that SystemLookup still reads: with WithoutEndpoints, Learned and Endpoints, every prefix a

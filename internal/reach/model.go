@@ -9,7 +9,6 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
-	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -119,22 +118,18 @@ func Build(p *dataplane.Plane) *Model {
 		addPrefix(netip.MustParsePrefix(s))
 	}
 	addAddr(model.AzurePlatformIP, model.IMDSAddr)
-	// Every route of every table: the parts of its listing, read in place (building each
-	// listing cost a tenth of Build on the 10,000-NIC estate); they also hold the learned
-	// routes the listing leaves out, which only cut further (fib TestListingInItsParts).
-	route := func(r *fib.Route) {
-		addPrefix(r.Prefix)
-		addAddr(r.NextHopIP)
-	}
+	// Every route of every table, read in place (building each listing cost a tenth of Build on
+	// the 10,000-NIC estate): Routes and Endpoints hold the listing's, and learned routes it
+	// leaves out, which only cut further.
 	for _, s := range p.FIB.Subnets() {
 		if t := p.FIB.Subnet(s); t != nil {
-			for _, rs := range [][]fib.Route{t.WithoutEndpoints(), t.Learned()} {
-				for i := range rs {
-					route(&rs[i])
-				}
+			for r := range t.Routes() {
+				addPrefix(r.Prefix)
+				addAddr(r.NextHopIP)
 			}
 			for r := range t.Endpoints() {
-				route(r)
+				addPrefix(r.Prefix)
+				addAddr(r.NextHopIP)
 			}
 		}
 	}
