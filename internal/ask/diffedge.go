@@ -2,14 +2,12 @@ package ask
 
 import (
 	"fmt"
-	"iter"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
-	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -51,11 +49,7 @@ func (sc *diffScope) touchLBs(nets ...*model.Network) {
 			if !sc.lbs[lb.ID.Key()] {
 				continue
 			}
-			for _, fe := range lb.Frontends {
-				if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
-					sc.hops[fe.PrivateIP] = true
-				}
-			}
+			sc.frontendHops(lb)
 			for _, p := range lb.BackendPools {
 				for _, c := range p.IPConfigs {
 					sc.touchIPConfig(c)
@@ -193,14 +187,19 @@ func (sc *diffScope) touchAppliances(nets ...*model.Network) {
 	backend := func(c *model.IPConfig) bool { return c != nil && c.NIC != nil && changed(c.NIC) }
 	for _, n := range nets {
 		for _, lb := range n.LoadBalancers {
-			if !slices.ContainsFunc(lb.BackendPools, func(p *model.BackendPool) bool { return slices.ContainsFunc(p.IPConfigs, backend) }) {
-				continue
+			if slices.ContainsFunc(lb.BackendPools, func(p *model.BackendPool) bool { return slices.ContainsFunc(p.IPConfigs, backend) }) {
+				sc.frontendHops(lb)
 			}
-			for _, fe := range lb.Frontends {
-				if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
-					sc.hops[fe.PrivateIP] = true
-				}
-			}
+		}
+	}
+}
+
+// frontendHops makes lb's internal frontends hops: a route may send others' flows to one (HA
+// ports), and what lb does with them changed.
+func (sc *diffScope) frontendHops(lb *model.LoadBalancer) {
+	for _, fe := range lb.Frontends {
+		if fe.PublicIP == nil && fe.PrivateIP.IsValid() {
+			sc.hops[fe.PrivateIP] = true
 		}
 	}
 }
@@ -229,7 +228,7 @@ func hopTransit(hops map[netip.Addr]bool, planes ...*dataplane.Plane) ([]netip.P
 			if t == nil {
 				continue
 			}
-			for r := range routesOf(t) {
+			for r := range t.Routes() {
 				if !slices.ContainsFunc(r.NextHopIPs, func(a netip.Addr) bool { return hops[a] }) || seen[r.Prefix] {
 					continue
 				}
@@ -344,7 +343,7 @@ func gatewayTransit(changed map[string]bool, planes ...*dataplane.Plane) ([]neti
 			if t == nil {
 				continue
 			}
-			for r := range routesOf(t) {
+			for r := range t.Routes() {
 				programmed := r.Connection != nil || r.Learned != nil
 				if r.NextHop != model.HopVirtualNetworkGateway || (programmed && !of(r.Gateway)) || (!programmed && !users[s.VNet]) {
 					continue
@@ -464,20 +463,6 @@ func gatewayUsers(changed map[string]bool, planes ...*dataplane.Plane) map[*mode
 	return out
 }
 
-// routesOf yields the routes of t a next hop can be read from, without copying them: its own and
-// the learned routes it shares (not the private endpoint /32s, whose next hop is the endpoint).
-func routesOf(t *fib.Table) iter.Seq[*fib.Route] {
-	return func(yield func(*fib.Route) bool) {
-		for _, rs := range [][]fib.Route{t.WithoutEndpoints(), t.Learned()} {
-			for i := range rs {
-				if !yield(&rs[i]) {
-					return
-				}
-			}
-		}
-	}
-}
-
 // crossingTransit is what may cross the changed peerings between two forwarding VNets, in either
 // plane: both VNets' ranges, and the destinations of the routes in one whose next hop lies in
 // the other (an appliance, a firewall, an internal load balancer there) or is the other's
@@ -491,24 +476,18 @@ func crossingTransit(crossings [][2]string, planes ...*dataplane.Plane) ([]netip
 	for _, pair := range crossings {
 		for _, p := range planes {
 			for i, id := range pair {
-				from, ok1 := p.Net.Lookup(model.ID(id))
-				to, ok2 := p.Net.Lookup(model.ID(pair[1-i]))
-				a, isA := from.(*model.VNet)
-				b, isB := to.(*model.VNet)
-				if !ok1 || !ok2 || !isA || !isB {
+				a, b := vnetOf(p.Net, model.ID(id)), vnetOf(p.Net, model.ID(pair[1-i]))
+				if a == nil || b == nil {
 					continue
 				}
 				out = append(out, a.AddressSpace...)
-				inB := func(x netip.Addr) bool {
-					return slices.ContainsFunc(b.AddressSpace, func(q netip.Prefix) bool { return q.Contains(x) })
-				}
 				for _, s := range a.Subnets {
 					t := p.FIB.Subnet(s)
 					if t == nil {
 						continue
 					}
-					for r := range routesOf(t) {
-						if slices.ContainsFunc(r.NextHopIPs, inB) || (r.Gateway != nil && r.Gateway.VNet == b) {
+					for r := range t.Routes() {
+						if slices.ContainsFunc(r.NextHopIPs, b.Contains) || (r.Gateway != nil && r.Gateway.VNet == b) {
 							out = append(out, r.Prefix)
 						}
 					}

@@ -407,7 +407,7 @@ func (sc *diffScope) touchPeerings(n, o *model.Network, fwd forwarding) {
 			}
 			switch {
 			case sc.bound(p, n, o, fwd):
-			case p.Local != nil && (hasVNet(n, p.RemoteID) || hasVNet(o, p.RemoteID)):
+			case p.Local != nil && (vnetOf(n, p.RemoteID) != nil || vnetOf(o, p.RemoteID) != nil):
 				sc.crossings = append(sc.crossings, [2]string{p.Local.ID.Key(), p.RemoteID.Key()})
 			case !sc.global:
 				sc.global, sc.reason = true, "peering "+string(p.ID)+" changed towards a VNet the snapshots lack, from one that forwards others' flows"
@@ -454,18 +454,17 @@ func (sc *diffScope) bound(p *model.Peering, n, o *model.Network, fwd forwarding
 	return true
 }
 
-func hasVNet(n *model.Network, id model.ID) bool {
-	v, ok := n.Lookup(id)
-	_, isVNet := v.(*model.VNet)
-	return ok && isVNet
+// vnetOf is the VNet of n with ID id, or nil.
+func vnetOf(n *model.Network, id model.ID) *model.VNet {
+	r, _ := n.Lookup(id)
+	v, _ := r.(*model.VNet)
+	return v
 }
 
 // subnetsOf is the subnets of the VNet with lower ID vnet.
 func subnetsOf(n *model.Network, vnet string) []*model.Subnet {
-	if v, ok := n.Lookup(model.ID(vnet)); ok {
-		if v, ok := v.(*model.VNet); ok {
-			return v.Subnets
-		}
+	if v := vnetOf(n, model.ID(vnet)); v != nil {
+		return v.Subnets
 	}
 	return nil
 }
