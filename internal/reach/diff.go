@@ -46,8 +46,9 @@ func Compare(ctx context.Context, before, after *Model, q Query) (cells []Cell, 
 // CompareEach compares q's answers on both models one fixed endpoint at a time: emit receives, in
 // endpoint order, the cells of endpoint i whose verdict differs. A fixed endpoint or a varying
 // address that exists on one side only is Unreachable on the other (trace finds no such endpoint
-// there); a varying source held there by what cannot start a flow is Unknown (Model.absent). Each side's varying addresses are cut once for every fixed endpoint (RunMany), and the
-// two sides run at once; when a side cannot take every fixed endpoint (one is missing there), the
+// there); a varying source held there by what cannot start a flow is Unknown (Model.absent).
+// Each side's varying addresses are cut once for every fixed endpoint (RunMany), and the two
+// sides run at once; when a side cannot take every fixed endpoint (one is missing there), the
 // endpoints are asked one at a time. traces counts the packets walked. An error from emit stops
 // the comparison and is returned.
 func CompareEach(ctx context.Context, before, after *Model, q Query, emit func(i int, cells []Cell) error) (traces int, err error) {
