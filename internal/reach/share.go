@@ -337,19 +337,21 @@ func (sh *sharer) decision(fws []*model.Firewall, from *model.Subnet, dst netip.
 		return nil, false
 	}
 	sh.put(uint32(r.NextHop))
-	holder := []uint32{sh.id(r.Name), sh.id(from)} // a system route's holder is the subnet
+	name, holder := sh.id(r.Name), uint32(0) // a system route's holder is the subnet
 	switch {
 	case r.Table != nil:
-		holder[1] = sh.id(r.Table)
+		holder = sh.id(r.Table)
 	case r.Peering != nil:
-		holder[1] = sh.id(r.Peering)
+		holder = sh.id(r.Peering)
+	default:
+		holder = sh.id(from)
 	}
 	if dec.Kind == forward.Drop {
-		sh.put(holder[0]) // the None route is the denying step
-		sh.put(holder[1])
+		sh.put(name) // the None route is the denying step
+		sh.put(holder)
 	}
 	if sh.holder == nil {
-		sh.holder = holder // the forward leg's first route: deciding when no rule is (see rules)
+		sh.holder = []uint32{name, holder} // the forward leg's first route: deciding when no rule is (see rules)
 	}
 	if dec.Kind == forward.Peering && !sh.peering(r.Peering, to, src) {
 		return nil, false
@@ -428,7 +430,7 @@ func (sh *sharer) rules(fws []*model.Firewall, proto model.Protocol, port uint16
 		}
 	}
 	for i, fw := range fws {
-		for k, f := range []acl.Flow{fwd, back} {
+		for k, f := range [2]acl.Flow{fwd, back} {
 			res := &sh.firewall(fw, sh.fwOn[i][k], firewall.Packet{Src: f.Src, Dst: f.Dst, Proto: f.Proto, SrcPort: f.SrcPort, DstPort: f.DstPort}).res
 			if res.Kind == firewall.KindUnknown {
 				return false
@@ -520,40 +522,56 @@ func (sh *sharer) id(x any) uint32 {
 	case nil:
 		return 0
 	case *acl.Rule:
-		if v == nil {
-			return 0
-		}
-		return cached(c.rules, v, x, sh.shared)
+		return cachedPtr(c.rules, v, sh.shared)
 	case *model.NSG:
-		if v == nil {
-			return 0
-		}
-		return cached(c.nsgs, v, x, sh.shared)
+		return cachedPtr(c.nsgs, v, sh.shared)
 	case *model.Subnet:
-		return cached(c.subnets, v, x, sh.shared)
+		return cachedPtr(c.subnets, v, sh.shared)
+	case *model.VNet:
+		return cachedPtr(c.vnets, v, sh.shared)
+	case *model.RouteTable:
+		return cachedPtr(c.tables, v, sh.shared)
+	case *model.Peering:
+		return cachedPtr(c.peerings, v, sh.shared)
+	case *model.Firewall:
+		return cachedPtr(c.firewalls, v, sh.shared)
+	case *firewall.RuleInfo:
+		return cachedPtr(c.fwRules, v, sh.shared)
 	case string:
 		return cached(c.names, v, x, sh.shared)
-	case *firewall.RuleInfo:
-		if v == nil {
-			return 0
-		}
 	}
 	return cached(c.other, x, x, sh.shared)
 }
 
-// idCache is the numbers a worker has read from the interner, by the kinds keys name most, in
-// maps of their own types: an interface key was hashed by its dynamic type on every decision.
+// idCache is the numbers a worker has read from the interner, by the kinds keys name, in maps
+// of their own types: an interface key is hashed by its dynamic type on every decision, which
+// was a tenth of keying a pair.
 type idCache struct {
-	rules   map[*acl.Rule]uint32
-	nsgs    map[*model.NSG]uint32
-	subnets map[*model.Subnet]uint32
-	names   map[string]uint32
-	other   map[any]uint32
+	rules     map[*acl.Rule]uint32
+	nsgs      map[*model.NSG]uint32
+	subnets   map[*model.Subnet]uint32
+	vnets     map[*model.VNet]uint32
+	tables    map[*model.RouteTable]uint32
+	peerings  map[*model.Peering]uint32
+	firewalls map[*model.Firewall]uint32
+	fwRules   map[*firewall.RuleInfo]uint32
+	names     map[string]uint32
+	other     map[any]uint32
 }
 
 func newIDCache() *idCache {
 	return &idCache{rules: map[*acl.Rule]uint32{}, nsgs: map[*model.NSG]uint32{}, subnets: map[*model.Subnet]uint32{},
+		vnets: map[*model.VNet]uint32{}, tables: map[*model.RouteTable]uint32{}, peerings: map[*model.Peering]uint32{},
+		firewalls: map[*model.Firewall]uint32{}, fwRules: map[*firewall.RuleInfo]uint32{},
 		names: map[string]uint32{}, other: map[any]uint32{}}
+}
+
+// cachedPtr is cached for a pointer kind, with nil as 0.
+func cachedPtr[T any](m map[*T]uint32, p *T, shared *interner) uint32 {
+	if p == nil {
+		return 0
+	}
+	return cached(m, p, p, shared)
 }
 
 // cached is k's number in m, read from shared (as x) the first time.
