@@ -111,10 +111,35 @@ type ServiceTag struct {
 	Prefixes []netip.Prefix // IPv4 and IPv6 as published
 }
 
-// Lookup returns the resource with the given ID (any kind), matched case-insensitively.
+// Lookup returns the resource with the given ID (any kind), matched case-insensitively. An
+// ASCII ID is lower-cased on the stack: traces look their endpoints up by ID, once per packet.
 func (n *Network) Lookup(id ID) (any, bool) {
+	var buf [512]byte
+	if k, ok := lowerASCII(buf[:0], string(id)); ok {
+		r, ok := n.byKey[string(k)]
+		return r, ok
+	}
 	r, ok := n.byKey[id.Key()]
 	return r, ok
+}
+
+// lowerASCII appends s lower-cased to b when s is ASCII and fits b's capacity (then it equals
+// strings.ToLower(s)); false otherwise.
+func lowerASCII(b []byte, s string) ([]byte, bool) {
+	if len(s) > cap(b)-len(b) {
+		return b, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return b, false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b, true
 }
 
 // Index registers a resource under its ID. Only the converter calls it, before Freeze.

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -112,5 +113,28 @@ func TestParseVocabularies(t *testing.T) {
 	}
 	if !ProtoAny.Matches(ProtoUDP) || ProtoTCP.Matches(ProtoUDP) {
 		t.Error("Protocol.Matches is wrong")
+	}
+}
+
+// TestLookupCase finds a resource by its ID in any case: ASCII IDs are lowered on the stack, the
+// rest (non-ASCII, or longer than the stack buffer) as ID.Key does.
+func TestLookupCase(t *testing.T) {
+	long := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/" + strings.Repeat("V", 600)
+	for _, id := range []string{
+		"/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/networkSecurityGroups/NSG-1",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-Ünïcode",
+		long,
+	} {
+		n := &Network{}
+		v := &VNet{ID: ID(id)}
+		n.Index(v.ID, v)
+		for _, ask := range []string{id, strings.ToLower(id), strings.ToUpper(id)} {
+			if r, ok := n.Lookup(ID(ask)); !ok || r != v {
+				t.Errorf("Lookup(%.60q...) = %v, %v; want the VNet", ask, r, ok)
+			}
+		}
+		if _, ok := n.Lookup(ID(id + "x")); ok {
+			t.Errorf("Lookup of another ID found %.60q", id)
+		}
 	}
 }

@@ -149,7 +149,8 @@ type Peering struct {
 
 // Connected reports whether this link says Connected.
 // A link that is not Connected adds nothing: spec §1.3 [UDR, PENP, FAQ].
-func (p *Peering) Connected() bool { return eqFold(p.State, "Connected") }
+// Exports spell it "Connected": that is tested first, as traces ask for every packet.
+func (p *Peering) Connected() bool { return p.State == "Connected" || eqFold(p.State, "Connected") }
 
 // Reverse returns the remote VNet's link back to this VNet, or nil.
 func (p *Peering) Reverse() *Peering {
