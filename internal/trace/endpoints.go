@@ -42,8 +42,8 @@ type endpoint struct {
 // be owned by one resource; a destination may be any address (the walk decides who answers).
 func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 	n := p.Net
-	if s, ok := strings.CutPrefix(strings.ToLower(ref), "internet:"); ok {
-		a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if len(ref) >= len("internet:") && strings.EqualFold(ref[:len("internet:")], "internet:") {
+		a, err := netip.ParseAddr(strings.TrimSpace(ref[len("internet:"):]))
 		if err != nil {
 			return endpoint{}, &model.NotFoundError{Kind: "internet address", Ref: ref}
 		}
