@@ -26,12 +26,13 @@ type parsedTree struct {
 // NewParsed returns an empty cache for Options.Parsed.
 func NewParsed() *Parsed { return &Parsed{m: map[[sha256.Size]byte]*parsedTree{}} }
 
-// parse is jsondoc.Parse of data, whose SHA-256 is sum, through c (nil: no sharing). A tree is
+// parse is jsondoc.ParseOwned of data (Load reads each file into a buffer of its own and never
+// writes to it again), whose SHA-256 is sum, through c (nil: no sharing). A tree is
 // handed on once and then forgotten: two snapshots share it, and the cache holds no tree longer
 // than both need it.
 func (c *Parsed) parse(sum [sha256.Size]byte) func(string, []byte) (*jsondoc.Value, error) {
 	if c == nil {
-		return jsondoc.Parse
+		return jsondoc.ParseOwned
 	}
 	return func(name string, data []byte) (*jsondoc.Value, error) {
 		c.mu.Lock()
@@ -47,10 +48,10 @@ func (c *Parsed) parse(sum [sha256.Size]byte) func(string, []byte) (*jsondoc.Val
 			if <-t.done; t.v != nil {
 				return t.v, nil
 			}
-			return jsondoc.Parse(name, data)
+			return jsondoc.ParseOwned(name, data)
 		}
 		defer close(t.done) // a panic too must not leave the other Load waiting
-		v, err := jsondoc.Parse(name, data)
+		v, err := jsondoc.ParseOwned(name, data)
 		if err == nil {
 			t.v = v
 		}

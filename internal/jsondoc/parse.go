@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
+	"unsafe"
 	"unicode/utf8"
 )
 
@@ -68,6 +69,28 @@ func Parse(file string, data []byte) (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parse(file, src)
+}
+
+// ParseOwned is Parse of data that nothing writes to again: the tree's strings are read from data
+// in place instead of from a copy (a snapshot's files are tens of MiB, read once and kept only as
+// their trees' strings). The caller must not modify data afterwards.
+func ParseOwned(file string, data []byte) (*Value, error) {
+	if len(data) == 0 || hasBOM(data) || isUTF16(data) {
+		return Parse(file, data) // text makes a new string of these anyway
+	}
+	return parse(file, unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+// hasBOM reports whether b starts with a UTF-8 byte order mark.
+func hasBOM(b []byte) bool { return len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF }
+
+// isUTF16 reports whether b starts with a UTF-16 byte order mark (either byte order).
+func isUTF16(b []byte) bool {
+	return len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF)
+}
+
+func parse(file, src string) (*Value, error) {
 	p := newParser(file, src)
 	defer p.release()
 	p.ws()
@@ -141,9 +164,9 @@ func (p *parser) release() {
 // UTF-16 (what PowerShell's `>` writes).
 func text(file string, b []byte) (string, error) {
 	switch {
-	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
+	case hasBOM(b):
 		return string(b[3:]), nil
-	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
+	case isUTF16(b):
 		if len(b)%2 != 0 {
 			return "", &Error{File: file, Msg: "invalid UTF-16 text (odd length)"}
 		}

@@ -127,3 +127,23 @@ func TestKeysAreCaseInsensitive(t *testing.T) {
 		t.Errorf("member 0 = %q/%q, want raw AddressPrefix key addressprefix", v.Kids[0].Raw, v.Kids[0].Key)
 	}
 }
+
+// TestParseOwnedMatchesParse parses every case, and the encodings, both ways: the same tree or
+// the same error, whether the strings are read in place or from a copy.
+func TestParseOwnedMatchesParse(t *testing.T) {
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range `{"a":"é"}` {
+		utf16le = append(utf16le, byte(r), byte(r>>8))
+	}
+	ins := [][]byte{append([]byte{0xEF, 0xBB, 0xBF}, `{"a":"é"}`...), utf16le, {0xFF}}
+	for _, c := range jsonCases {
+		ins = append(ins, []byte(c))
+	}
+	for _, in := range ins {
+		want, wantErr := Parse("f.json", in)
+		got, err := ParseOwned("f.json", append([]byte(nil), in...))
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(err, wantErr) {
+			t.Errorf("ParseOwned(%q) = %v, %v; Parse gives %v, %v", in, got, err, want, wantErr)
+		}
+	}
+}
