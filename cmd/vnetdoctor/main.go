@@ -54,7 +54,26 @@ func commands() []command {
 }
 
 func main() {
+	if len(os.Args) > 1 {
+		tuneGC(os.Args[1], os.Getenv("GOGC"))
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// oneShotGC is the garbage collector's target for a command that loads a snapshot, answers and
+// exits. Its heap is mostly the snapshot, live until the end: at the default 100 the collector
+// marks it again each time the heap doubles, for little garbage. On the 10,000-NIC estate (two
+// cores, five runs each) 200 took `diff` of one NSG rule from 2.06–2.40 s to 1.85–2.17 s and
+// `check` from 0.99–1.08 s to 0.96–0.97 s, for 10–20% more peak memory; 300 and more gained
+// nothing, as the page faults of a larger heap cost what the collector saved.
+const oneShotGC = 200
+
+// tuneGC sets oneShotGC for every command but serve (a server keeps its heap for hours), unless
+// the user chose with GOGC.
+func tuneGC(cmd, env string) {
+	if env == "" && cmd != "serve" {
+		debug.SetGCPercent(oneShotGC)
+	}
 }
 
 // run executes one command and maps its outcome to an exit code.
