@@ -11,11 +11,13 @@ import (
 // first Load to read a content parses it and the next one with the same bytes takes that tree.
 // A tree holds no file name (only a failed parse does, in its error), and decoding only reads
 // it, so both sides decode their own objects, naming their own files. A failed parse is not
-// shared: each Load reports its own file. Safe for concurrent use; the zero value is not ready
+// shared: each Load reports its own file. It also reads each file once for Load and another
+// reader of the same paths (Read). Safe for concurrent use; the zero value is not ready
 // (NewParsed).
 type Parsed struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]*parsedTree
+	mu    sync.Mutex
+	m     map[[sha256.Size]byte]*parsedTree
+	files map[string]*sharedFile
 }
 
 type parsedTree struct {
@@ -23,8 +25,39 @@ type parsedTree struct {
 	v    *jsondoc.Value
 }
 
+type sharedFile struct {
+	done chan struct{} // closed when data or err is set
+	data []byte
+	err  error
+}
+
 // NewParsed returns an empty cache for Options.Parsed.
-func NewParsed() *Parsed { return &Parsed{m: map[[sha256.Size]byte]*parsedTree{}} }
+func NewParsed() *Parsed {
+	return &Parsed{m: map[[sha256.Size]byte]*parsedTree{}, files: map[string]*sharedFile{}}
+}
+
+// Read is the bytes of file path (at most max), read once for Load (given c as Options.Parsed)
+// and one other reader of the same paths at the same time (diff.ReadChanged in `vnetdoctor
+// diff`): the first to ask reads, the second takes the bytes (or the error) and c forgets them.
+// The bytes are shared: neither may write to them.
+func (c *Parsed) Read(path string, max int64) ([]byte, error) {
+	c.mu.Lock()
+	f, ok := c.files[path]
+	if ok {
+		delete(c.files, path)
+	} else {
+		f = &sharedFile{done: make(chan struct{})}
+		c.files[path] = f
+	}
+	c.mu.Unlock()
+	if ok {
+		<-f.done
+		return f.data, f.err
+	}
+	defer close(f.done) // a panic too must not leave the other reader waiting
+	f.data, f.err = readFile(path, max)
+	return f.data, f.err
+}
 
 // parse is jsondoc.ParseOwned of data (Load reads each file into a buffer of its own and never
 // writes to it again), whose SHA-256 is sum, through c (nil: no sharing). A tree is

@@ -70,3 +70,30 @@ func TestParsedSharesTreesNotFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestParsedReadsOnceForTwo: the second reader of a path takes the first one's bytes (the file
+// is not read again, so an edit in between is not seen), and the cache then forgets them: a
+// third reader reads the file anew. A file too large fails both readers alike.
+func TestParsedReadsOnceForTwo(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f.json")
+	write(t, p, `{"v":1}`)
+	c := NewParsed()
+	first, err := c.Read(p, DefaultMaxFileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, p, `{"v":22}`)
+	second, err := c.Read(p, DefaultMaxFileSize)
+	if err != nil || string(second) != `{"v":1}` || &second[0] != &first[0] {
+		t.Errorf("second Read = %q, %v; want the first reader's bytes %q", second, err, first)
+	}
+	if third, err := c.Read(p, DefaultMaxFileSize); err != nil || string(third) != `{"v":22}` {
+		t.Errorf("third Read = %q, %v; want the file read anew", third, err)
+	}
+	c = NewParsed()
+	_, e1 := c.Read(p, 3)
+	_, e2 := c.Read(p, 3)
+	if e1 == nil || e2 == nil || e1.Error() != e2.Error() || !strings.Contains(e1.Error(), p) {
+		t.Errorf("Reads of a file over the limit: %v and %v; want one error naming the file", e1, e2)
+	}
+}

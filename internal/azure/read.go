@@ -12,7 +12,10 @@ import (
 // at what it opened, since the file may have changed in between. The size is checked before
 // reading and enforced while reading, since a size can lie.
 func read(file string, opt Options) ([]byte, error) {
-	if file != "-" {
+	switch {
+	case file != "-" && opt.Parsed != nil:
+		return opt.Parsed.Read(file, opt.MaxFileSize)
+	case file != "-":
 		return readFile(file, opt.MaxFileSize)
 	}
 	if opt.Stdin == nil {
