@@ -35,7 +35,8 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
 	}
 	ctx := context.Background()
-	// Files the two sides hold alike are parsed once (plans rewrite wire objects, never trees).
+	// Files the two sides hold alike are parsed once (plans rewrite wire objects, never trees),
+	// and each file is read once for its load and for the resource comparison.
 	c.parsed = azure.NewParsed()
 	ca := c
 	ca.snapshots, ca.warnings, ca.plans = after, nil, plans
@@ -46,7 +47,8 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	var errA, errD error
 	var wg sync.WaitGroup
 	wg.Go(func() { afterSnap, errA = ca.snapshot(ctx, nil) })
-	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0) })
+	read := func(path string) ([]byte, error) { return c.parsed.Read(path, int64(c.maxFileSize)) }
+	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0, read) })
 	before, err := c.snapshot(ctx, stdin)
 	wg.Wait()
 	c.parsed = nil // the trees are both sides' objects now
@@ -73,10 +75,11 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 }
 
 // readDocs reads both sides' resource documents: only the files that differ, unless a plan
-// overlays the after side (a plan merges into whole bodies).
-func readDocs(before, after []string, planned bool) (diff.Docs, diff.Docs, error) {
+// overlays the after side (a plan merges into whole bodies). read shares the bytes the loads
+// read (azure.Parsed.Read).
+func readDocs(before, after []string, planned bool, read func(string) ([]byte, error)) (diff.Docs, diff.Docs, error) {
 	if !planned {
-		return diff.ReadChanged(before, after)
+		return diff.ReadChanged(before, after, read)
 	}
 	bd, err := diff.ReadDocs(before, nil)
 	if err != nil {

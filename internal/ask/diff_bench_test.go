@@ -55,7 +55,8 @@ func loadPair(b testing.TB, dir, dir2 string) (*Snapshot, *Snapshot, diff.Docs, 
 	var wg sync.WaitGroup
 	opts := convert.Options{Parsed: azure.NewParsed()}
 	wg.Go(func() { sa, errA = Load(ctx, []string{dir2}, opts) })
-	wg.Go(func() { bd, ad, errD = diff.ReadChanged([]string{dir}, []string{dir2}) })
+	read := func(path string) ([]byte, error) { return opts.Parsed.Read(path, azure.DefaultMaxFileSize) }
+	wg.Go(func() { bd, ad, errD = diff.ReadChanged([]string{dir}, []string{dir2}, read) })
 	sb, errB = Load(ctx, []string{dir}, opts)
 	wg.Wait()
 	for _, err := range []error{errB, errA, errD} {

@@ -525,7 +525,7 @@ func TestDiffLearnedRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bd, ad, err := diff.ReadChanged([]string{src}, []string{dir})
+	bd, ad, err := diff.ReadChanged([]string{src}, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"os"
 	"slices"
 	"sync"
 )
@@ -17,12 +18,17 @@ import (
 // differs (or one side lacks) and also sits in a shared file gets that file's objects on both
 // sides, so the larger-body rule of ReadDocs picks as it would. The answers hold only part of
 // each snapshot: use ReadDocs where the whole is needed (a plan overlay merges into bodies).
-func ReadChanged(before, after []string) (Docs, Docs, error) {
-	fb, err := readFiles(before)
+// read reads one file (nil: os.ReadFile); it must not hand out bytes anyone writes to. A command
+// that loads the same files at once passes azure.Parsed.Read, so each file is read once.
+func ReadChanged(before, after []string, read func(path string) ([]byte, error)) (Docs, Docs, error) {
+	if read == nil {
+		read = os.ReadFile
+	}
+	fb, err := readFiles(before, read)
 	if err != nil {
 		return nil, nil, err
 	}
-	fa, err := readFiles(after)
+	fa, err := readFiles(after, read)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,10 +62,10 @@ type file struct {
 }
 
 // readFiles reads paths as ReadDocs walks them.
-func readFiles(paths []string) ([]file, error) {
+func readFiles(paths []string, read func(string) ([]byte, error)) ([]file, error) {
 	var out []file
 	for _, p := range paths {
-		err := walkJSON(p, func(path string, data []byte) error {
+		err := walkJSON(p, read, func(path string, data []byte) error {
 			out = append(out, file{path, data})
 			return nil
 		})

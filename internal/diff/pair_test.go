@@ -52,7 +52,7 @@ func TestReadChangedTwin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gb, ga, err := ReadChanged([]string{before}, []string{after})
+	gb, ga, err := ReadChanged([]string{before}, []string{after}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func ReadDocs(paths []string, stdin io.Reader) (Docs, error) {
 			}
 			continue
 		}
-		if err := walkJSON(p, docs.read); err != nil {
+		if err := walkJSON(p, os.ReadFile, docs.read); err != nil {
 			return nil, err
 		}
 	}
@@ -236,8 +236,8 @@ func equal(a, b any) bool {
 }
 
 // walkJSON calls fn with the bytes of p, or of every *.json file under directory p, as -s reads
-// them.
-func walkJSON(p string, fn func(path string, data []byte) error) error {
+// them, each read with read.
+func walkJSON(p string, read func(string) ([]byte, error), fn func(path string, data []byte) error) error {
 	return filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -245,7 +245,7 @@ func walkJSON(p string, fn func(path string, data []byte) error) error {
 		if d.IsDir() || (path != p && !strings.EqualFold(filepath.Ext(path), ".json")) {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := read(path)
 		if err != nil {
 			return err
 		}
