@@ -6,8 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
-	"unsafe"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the JSON type of a Value.
