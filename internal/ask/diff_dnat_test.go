@@ -1,10 +1,14 @@
 package ask
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
@@ -149,4 +153,63 @@ func denySSH(n *model.Network, s *model.Subnet) {
 	n.NSGs = append(n.NSGs, g)
 	n.Index(g.ID, g)
 	s.NSG = g
+}
+
+// TestDiffDNATRuleOrder: the bundled example's DNAT collection with a second rule for the same
+// packets, translating to an address nothing owns; swapping the two rules makes that one match
+// first (spec §3.2), so HTTPS from the internet to the firewall's public IP no longer arrives.
+// The resources diff names the reorder, and reach has the row, its example tracing to it.
+func TestDiffDNATRuleOrder(t *testing.T) {
+	const web = `{
+                "ruleType": "NatRule",
+                "name": "web-https",`
+	const spare = `{
+                "ruleType": "NatRule",
+                "name": "web-https-spare",
+                "ipProtocols": ["TCP"],
+                "sourceAddresses": ["*"],
+                "destinationAddresses": ["20.103.50.10"],
+                "destinationPorts": ["443"],
+                "translatedAddress": "10.1.1.200",
+                "translatedPort": "443"
+              }`
+	edit := func(spareFirst bool) func(string, []byte) []byte {
+		return func(name string, b []byte) []byte {
+			if name != "firewall.json" {
+				return b
+			}
+			s := string(b)
+			i := strings.Index(s, web)
+			end := i + strings.Index(s[i:], "}") + 1
+			if i < 0 || end <= i {
+				t.Fatal("rule web-https not found in firewall.json")
+			}
+			first, second := s[i:end], spare
+			if spareFirst {
+				first, second = spare, s[i:end]
+			}
+			return []byte(s[:i] + first + ",\n" + second + s[end:])
+		}
+	}
+	a := diffCopies(t, edit(false), edit(true))
+	if len(a.Resources.Changed) != 1 || !slices.Contains(a.Resources.Changed[0].Fields, "$.properties.ruleCollections[0].rules (order)") {
+		t.Errorf("changed resources %+v; want rcg-dnat's rules reordered", a.Resources.Changed)
+	}
+	q := trace.Query{From: "internet:1.2.3.4", To: "20.103.50.10", Protocol: model.ProtoTCP, SourcePort: trace.DefaultSourcePort, DestinationPort: 443}
+	var row *ReachChange
+	for i, r := range a.Reachability {
+		if r.Example.To == q.To && r.Example.Protocol == q.Protocol && r.Example.DestinationPort == q.DestinationPort {
+			row = &a.Reachability[i]
+		}
+	}
+	if row == nil || row.Before != trace.Reachable || row.After == trace.Reachable {
+		t.Fatalf("no row for HTTPS to 20.103.50.10 going from Reachable to not among %+v (scope %s %s)", a.Reachability, a.ReachStats.Scope, a.ReachStats.Reason)
+	}
+	after, err := Load(context.Background(), []string{exampleCopy(t, edit(true))}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := trace.Run(after.Plane, row.Example); err != nil || got.Verdict != row.After {
+		t.Errorf("the row's example %+v traces to %v (%v) after; the row says %s", row.Example, got.Verdict, err, row.After)
+	}
 }

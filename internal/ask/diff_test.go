@@ -171,9 +171,9 @@ func exampleCopy(t *testing.T, edit func(name string, b []byte) []byte) string {
 }
 
 // TestDiffFindingsRuleOrder: swapping two rules of a firewall policy's collection changes which
-// one shadows the other, though the resource comparison matches rules by name and reports no
-// change: the findings diff still equals whole runs (a firewall collection's shadowing is not
-// narrowed to changed resources). Found by review.
+// one shadows the other: the findings diff equals whole runs (a firewall collection's shadowing
+// is not narrowed to changed resources; found by review), and the swap is a change of the rule
+// collection group's order, whose flows reach recomputes (the first match wins, spec §3.2).
 func TestDiffFindingsRuleOrder(t *testing.T) {
 	withCopy := func(first bool) func(string, []byte) []byte {
 		return func(name string, b []byte) []byte {
@@ -216,6 +216,14 @@ func TestDiffFindingsRuleOrder(t *testing.T) {
 		}
 	}
 	a := diffCopies(t, withCopy(false), withCopy(true))
+	if len(a.Resources.Changed) != 1 || !slices.ContainsFunc(a.Resources.Changed[0].Fields, func(f string) bool { return strings.HasSuffix(f, ".rules (order)") }) {
+		t.Errorf("changed resources %+v; want the rule collection group's rules reordered", a.Resources.Changed)
+	}
+	// The swapped rules deny 10.0.0.0/8: recomputing them is over diff's budget, which the answer
+	// says rather than report nothing changed.
+	if st := a.ReachStats; st.Scope != "firewall" && (st.Scope != "skipped" || !strings.HasPrefix(st.Reason, "firewall rules changed")) {
+		t.Errorf("reachability scope %q (%s); want the firewall's rules recomputed, or skipped as too many", st.Scope, st.Reason)
+	}
 	if len(a.Findings.Resolved) != 1 || !strings.Contains(a.Findings.Resolved[0].Title, "deny-telnet-10 is shadowed by deny-telnet") {
 		t.Errorf("resolved findings %v; want deny-telnet-10 no longer shadowed", a.Findings.Resolved)
 	}

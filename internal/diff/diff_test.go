@@ -130,3 +130,36 @@ func TestDiffAddRemove(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestDiffRuleOrder: swapping two rules of a firewall rule collection is a change (the first rule
+// that matches wins, spec §3.2), of a policy's and of a classic firewall's collection alike;
+// swapping two NSG rules, whose priorities order them, is not.
+func TestDiffRuleOrder(t *testing.T) {
+	rule := func(n string) any { return map[string]any{"name": n, "ruleType": "NetworkRule"} }
+	nsgRule := func(n string) any { return map[string]any{"name": n, "properties": map[string]any{"priority": 100.0}} }
+	const rcg = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/firewallPolicies/p/ruleCollectionGroups/g"
+	const afw = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/azureFirewalls/fw"
+	const nsg = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n"
+	docs := func(x, y string) Docs {
+		d := Docs{}
+		d.index([]any{
+			map[string]any{"id": rcg, "name": "g", "properties": map[string]any{"ruleCollections": []any{
+				map[string]any{"name": "c", "rules": []any{rule(x), rule("other"), rule(y)}}}}},
+			map[string]any{"id": afw, "name": "fw", "properties": map[string]any{"networkRuleCollections": []any{
+				map[string]any{"name": "c", "properties": map[string]any{"rules": []any{rule(x), rule(y)}}}}}},
+			map[string]any{"id": nsg, "name": "n", "properties": map[string]any{"securityRules": []any{nsgRule(x), nsgRule(y)}}},
+		})
+		return d
+	}
+	got := CompareResources(docs("a", "b"), docs("b", "a"))
+	want := Resources{Added: []string{}, Removed: []string{}, Changed: []Changed{
+		{ID: afw, Fields: []string{"$.properties.networkRuleCollections[0].properties.rules (order)"}},
+		{ID: rcg, Fields: []string{"$.properties.ruleCollections[0].rules (order)"}},
+	}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if same := CompareResources(docs("a", "b"), docs("a", "b")); len(same.Changed) != 0 {
+		t.Errorf("unchanged order reported: %+v", same.Changed)
+	}
+}

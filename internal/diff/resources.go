@@ -198,6 +198,32 @@ func compareArrays(path string, before, after []any, out *[]string) {
 			*out = append(*out, fmt.Sprintf("%s[%d] (removed)", path, j))
 		}
 	}
+	if ordered(path) && reordered(bk, after) {
+		*out = append(*out, path+" (order)")
+	}
+}
+
+// ordered reports whether the order of the array at path decides something: a firewall rule
+// collection's rules, where the first rule that matches wins (spec §3.2). Other named lists
+// (NSG rules, routes, subnets) are ordered by priority or not at all.
+func ordered(path string) bool {
+	i := strings.LastIndexByte(path, '.')
+	return strings.EqualFold(path[i+1:], "rules")
+}
+
+// reordered reports whether the elements of after that before also holds (bk: their positions
+// in before) come in another order than before's.
+func reordered(bk map[string]int, after []any) bool {
+	last := -1
+	for _, a := range after {
+		if j, ok := bk[elemKey(a)]; ok {
+			if j < last {
+				return true
+			}
+			last = j
+		}
+	}
+	return false
 }
 
 func keyed(xs []any) (map[string]int, bool) {
