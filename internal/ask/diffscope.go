@@ -71,9 +71,10 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
-	if tagsKey(b) != tagsKey(a) || adminKey(b) != adminKey(a) {
-		sc.global, sc.reason = true, "service tags or security admin rules"
+	if adminKey(b) != adminKey(a) {
+		sc.global, sc.reason = true, "security admin rules changed"
 	}
+	sc.touchTags(b, a)
 	fwd := forwardingIn(b, a)
 	both := map[string]int{} // subnets either side has: 2 when both have it
 	for _, n := range []*model.Network{b, a} {
@@ -550,6 +551,48 @@ func sameASG(a, b *model.ASG) bool {
 	return strings.EqualFold(string(a.ID), string(b.ID))
 }
 
+// touchTags bounds a change of the service tags (a newer service tags file): a tag means its
+// prefixes wherever it is read (NSG, admin and firewall rules, UDRs, service endpoint routes,
+// and the VirtualNetwork tag through UDRs; spec §1.3, §2.4), so only packets with an end in an
+// address some tag gained or lost can change: every endpoint is asked about those addresses,
+// as about a transit range. Unless a translation uses one of them (a flow could then meet it
+// with neither end in it), or a tag's IPv6 prefixes changed (reach answers IPv4).
+func (sc *diffScope) touchTags(b, a *model.Network) {
+	if tagsKey(b) == tagsKey(a) {
+		return
+	}
+	delta := tagDelta(b, a)
+	switch {
+	case !delta.Only6().IsEmpty():
+		sc.global, sc.reason = true, "service tags changed for IPv6 addresses"
+	case translatedIn(delta.Prefixes(), b, a):
+		sc.global, sc.reason = true, "service tags changed for addresses a translation uses ("+delta.String()+")"
+	default:
+		sc.transit = append(sc.transit, delta.Prefixes()...)
+	}
+}
+
+// tagDelta is the addresses some service tag holds on one side only, each tag by name (a tag
+// one side lacks never matches there: spec §2.4).
+func tagDelta(b, a *model.Network) ipset.Set {
+	var out ipset.Set
+	for _, n := range []*model.Network{b, a} {
+		o := a
+		if n == a {
+			o = b
+		}
+		for name, t := range n.ServiceTags {
+			mine := ipset.Of(t.Prefixes...)
+			var theirs ipset.Set
+			if ot := o.ServiceTags[name]; ot != nil {
+				theirs = ipset.Of(ot.Prefixes...)
+			}
+			out = out.Union(mine.Difference(theirs))
+		}
+	}
+	return out
+}
+
 func tagsKey(n *model.Network) string {
 	var keys []string
 	for name, t := range n.ServiceTags {
@@ -607,12 +650,15 @@ var routeNeutral = map[string]bool{
 }
 
 // routeSubnets are the subnets (lower IDs) whose effective routes a change may touch, or nil
-// for all (also when the supplied BGP tables differ): none for route-neutral changes; a route table's routes apply to the subnets associated
-// with it and no others (virtual-networks-udr-overview, "Custom routes"), on either side; any other
-// change may move routes anywhere.
+// for all (also when the supplied BGP tables or the service tags differ): none for
+// route-neutral changes; a route table's routes apply to the subnets associated with it and no
+// others (virtual-networks-udr-overview, "Custom routes"), on either side; any other change may
+// move routes anywhere.
 func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
-	if learnedKey(b) != learnedKey(a) {
-		return nil // BGP tables are no resources: a learned route may move anywhere
+	if learnedKey(b) != learnedKey(a) || tagsKey(b) != tagsKey(a) {
+		// BGP tables and service tags are no resources: a learned route may move anywhere, and
+		// a tag's prefixes make UDRs and service endpoint routes (spec §1.3, §2.4)
+		return nil
 	}
 	tables := map[string]bool{}
 	for _, id := range allIDs(res) {
