@@ -133,13 +133,14 @@ func TestDiffAddRemove(t *testing.T) {
 
 // TestDiffRuleOrder: swapping two rules of a firewall rule collection is a change (the first rule
 // that matches wins, spec §3.2), of a policy's and of a classic firewall's collection alike;
-// swapping two NSG rules, whose priorities order them, is not.
+// swapping two NSG rules, or a WAF policy's rules, whose priorities order them, is not.
 func TestDiffRuleOrder(t *testing.T) {
 	rule := func(n string) any { return map[string]any{"name": n, "ruleType": "NetworkRule"} }
 	nsgRule := func(n string) any { return map[string]any{"name": n, "properties": map[string]any{"priority": 100.0}} }
 	const rcg = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/firewallPolicies/p/ruleCollectionGroups/g"
 	const afw = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/azureFirewalls/fw"
 	const nsg = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/networkSecurityGroups/n"
+	const waf = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/frontdoorWebApplicationFirewallPolicies/w"
 	docs := func(x, y string) Docs {
 		d := Docs{}
 		d.index([]any{
@@ -148,6 +149,7 @@ func TestDiffRuleOrder(t *testing.T) {
 			map[string]any{"id": afw, "name": "fw", "properties": map[string]any{"networkRuleCollections": []any{
 				map[string]any{"name": "c", "properties": map[string]any{"rules": []any{rule(x), rule(y)}}}}}},
 			map[string]any{"id": nsg, "name": "n", "properties": map[string]any{"securityRules": []any{nsgRule(x), nsgRule(y)}}},
+			map[string]any{"id": waf, "name": "w", "properties": map[string]any{"customRules": map[string]any{"rules": []any{nsgRule(x), nsgRule(y)}}}},
 		})
 		return d
 	}

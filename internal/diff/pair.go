@@ -390,6 +390,7 @@ func isASCII(b []byte) bool {
 // sameBody: no JSON path differs (as CompareResources decides).
 func sameBody(b, a map[string]any) bool {
 	var fields []string
-	compare("$", b, a, true, &fields)
+	id, _ := a["id"].(string)
+	compare("$", b, a, true, firewallRules(id), &fields)
 	return len(fields) == 0
 }

@@ -110,7 +110,7 @@ func CompareResources(before, after Docs) Resources {
 			continue
 		}
 		var fields []string
-		compare("$", b.Body, a.Body, true, &fields)
+		compare("$", b.Body, a.Body, true, firewallRules(a.ID), &fields)
 		if len(fields) > 0 {
 			r.Changed = append(r.Changed, Changed{ID: a.ID, Fields: fields})
 		}
@@ -127,8 +127,9 @@ func CompareResources(before, after Docs) Resources {
 }
 
 // compare appends the paths where before and after differ. top is true for the resource's own
-// object (nested resources are skipped, not compared).
-func compare(path string, before, after any, top bool, out *[]string) {
+// object (nested resources are skipped, not compared); fw for a resource that lists firewall
+// rules (firewallRules).
+func compare(path string, before, after any, top, fw bool, out *[]string) {
 	bm, bok := before.(map[string]any)
 	am, aok := after.(map[string]any)
 	if bok && aok {
@@ -148,14 +149,14 @@ func compare(path string, before, after any, top bool, out *[]string) {
 			if k == "etag" {
 				continue
 			}
-			compare(path+"."+k, bm[k], am[k], false, out)
+			compare(path+"."+k, bm[k], am[k], false, fw, out)
 		}
 		return
 	}
 	ba, bok := before.([]any)
 	aa, aok := after.([]any)
 	if bok && aok {
-		compareArrays(path, ba, aa, out)
+		compareArrays(path, ba, aa, fw, out)
 		return
 	}
 	if bs, ok := before.(string); ok && strings.HasSuffix(path, ".id") {
@@ -169,7 +170,7 @@ func compare(path string, before, after any, top bool, out *[]string) {
 }
 
 // compareArrays matches elements by name (or id) when every element has one, else by position.
-func compareArrays(path string, before, after []any, out *[]string) {
+func compareArrays(path string, before, after []any, fw bool, out *[]string) {
 	bk, bok := keyed(before)
 	ak, aok := keyed(after)
 	if !bok || !aok {
@@ -181,7 +182,7 @@ func compareArrays(path string, before, after []any, out *[]string) {
 			if i < len(after) {
 				a = after[i]
 			}
-			compare(fmt.Sprintf("%s[%d]", path, i), b, a, false, out)
+			compare(fmt.Sprintf("%s[%d]", path, i), b, a, false, fw, out)
 		}
 		return
 	}
@@ -191,24 +192,25 @@ func compareArrays(path string, before, after []any, out *[]string) {
 			*out = append(*out, fmt.Sprintf("%s[%d]", path, i))
 			continue
 		}
-		compare(fmt.Sprintf("%s[%d]", path, i), before[j], a, false, out)
+		compare(fmt.Sprintf("%s[%d]", path, i), before[j], a, false, fw, out)
 	}
 	for j, b := range before {
 		if _, ok := ak[elemKey(b)]; !ok {
 			*out = append(*out, fmt.Sprintf("%s[%d] (removed)", path, j))
 		}
 	}
-	if ordered(path) && reordered(bk, after) {
+	if fw && strings.EqualFold(path[strings.LastIndexByte(path, '.')+1:], "rules") && reordered(bk, after) {
 		*out = append(*out, path+" (order)")
 	}
 }
 
-// ordered reports whether the order of the array at path decides something: a firewall rule
-// collection's rules, where the first rule that matches wins (spec §3.2). Other named lists
-// (NSG rules, routes, subnets) are ordered by priority or not at all.
-func ordered(path string) bool {
-	i := strings.LastIndexByte(path, '.')
-	return strings.EqualFold(path[i+1:], "rules")
+// firewallRules reports whether the resource with this ID lists firewall rules, whose order in
+// a rule collection decides: the first rule that matches wins (spec §3.2). Other named lists
+// (NSG rules, routes, subnets, a WAF policy's rules) are ordered by priority or not at all.
+func firewallRules(id string) bool {
+	low := strings.ToLower(id)
+	return strings.Contains(low, "/providers/microsoft.network/azurefirewalls/") ||
+		strings.Contains(low, "/providers/microsoft.network/firewallpolicies/") && strings.Contains(low, "/rulecollectiongroups/")
 }
 
 // reordered reports whether the elements of after that before also holds (bk: their positions
