@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -47,7 +48,15 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	var errA, errD error
 	var wg sync.WaitGroup
 	wg.Go(func() { afterSnap, errA = ca.snapshot(ctx, nil) })
-	read := func(path string) ([]byte, error) { return c.parsed.Read(path, int64(c.maxFileSize)) }
+	read := func(path string) ([]byte, error) {
+		b, err := c.parsed.Read(path, int64(c.maxFileSize))
+		if err != nil {
+			// Load's checks (size, binary data) are not the comparison's: with --skip-invalid a
+			// bad file both sides hold alike is left out of the loads, and matched here unparsed.
+			return os.ReadFile(path)
+		}
+		return b, nil
+	}
 	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0, read) })
 	before, err := c.snapshot(ctx, stdin)
 	wg.Wait()

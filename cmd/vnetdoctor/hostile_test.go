@@ -194,3 +194,25 @@ func TestManySmallFilesLoadAlmostAsFastAsOne(t *testing.T) {
 		t.Errorf("10,000 small files take %.1f× the time of one file (%v vs %v), want under 20×", ratio, tMany, tOne)
 	}
 }
+
+// TestDiffSkipsBadFilesBothSidesHold: with --skip-invalid, a bad file both snapshots hold alike
+// (binary data; one over --max-file-size) is skipped by both loads with a warning each, and the
+// resource comparison matches it unparsed: diff answers, finding no change. (The loads share
+// their reads with the comparison, whose bytes must not fail as a load's do; found by review.)
+func TestDiffSkipsBadFilesBothSidesHold(t *testing.T) {
+	before, _ := hostileDir(t)
+	after, _ := hostileDir(t)
+	for _, d := range []string{before, after} {
+		os.Remove(filepath.Join(d, "zz-pipe.json"))
+		if err := os.WriteFile(filepath.Join(d, "junk.json"), []byte("\x01\x02junk"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "big.json"), bytes.Repeat([]byte(" "), 2<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runWithin(t, nil, "diff", "-s", before, "--after", after, "--skip-invalid", "--max-file-size", "1MiB")
+	if code != 0 || !strings.HasPrefix(stdout, "resources: 0 added, 0 removed, 0 changed\n") || strings.Count(stderr, "[Skipped]") != 4 {
+		t.Errorf("exit %d, stdout %.80q, stderr %q; want 0, no change, and both files skipped on both sides", code, stdout, stderr)
+	}
+}
