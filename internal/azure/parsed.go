@@ -55,6 +55,7 @@ func (c *Parsed) Read(path string, max int64) ([]byte, error) {
 		return f.data, f.err
 	}
 	defer close(f.done) // a panic too must not leave the other reader waiting
+	f.err = &InputError{File: path, Msg: "reading failed"} // what the other reader sees if readFile panics
 	f.data, f.err = readFile(path, max)
 	return f.data, f.err
 }
