@@ -54,8 +54,9 @@ func (c *Parsed) Read(path string, max int64) ([]byte, error) {
 		<-f.done
 		return f.data, f.err
 	}
-	defer close(f.done)                                    // a panic too must not leave the other reader waiting
-	f.err = &InputError{File: path, Msg: "reading failed"} // what the other reader sees if readFile panics
+	// A panic too must not leave the other reader waiting, nor hand it empty bytes as if read.
+	defer close(f.done)
+	f.err = &InputError{File: path, Msg: "reading failed"}
 	f.data, f.err = readFile(path, max)
 	return f.data, f.err
 }
