@@ -41,11 +41,7 @@ func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, c
 	if eb == nil || ea == nil || selfB != selfA || !selfB.Is4() {
 		return nil, false
 	}
-	changed := map[*model.SecurityRule]bool{}
-	for _, c := range changes {
-		changed[c.Before], changed[c.After] = true, true
-	}
-	region, ok := changedRegion(dir, changed, eb, ea)
+	region, ok := changedRegion(dir, changedRules(changes), eb, ea)
 	if !ok {
 		return nil, false
 	}
@@ -120,7 +116,7 @@ func effectiveAt(p *dataplane.Plane, a netip.Addr) (*acl.Effective, netip.Addr) 
 // side's addresses and the destination ports. false when a changed rule limits source ports,
 // names no address, or either side has assumptions without a rule (no note says which flows
 // they matter to).
-func changedRegion(dir model.Direction, changed map[*model.SecurityRule]bool, sides ...*acl.Effective) (map[model.Protocol]*deltaSide, bool) {
+func changedRegion(dir model.Direction, changed func(*acl.Rule) bool, sides ...*acl.Effective) (map[model.Protocol]*deltaSide, bool) {
 	out := map[model.Protocol]*deltaSide{}
 	for _, e := range sides {
 		if len(e.Assumptions) > len(e.Notes) {
@@ -131,7 +127,7 @@ func changedRegion(dir model.Direction, changed map[*model.SecurityRule]bool, si
 				continue
 			}
 			for _, r := range rs.Rules {
-				if r.Direction != dir || r.Security == nil || !changed[r.Security] {
+				if r.Direction != dir || !changed(r) {
 					continue
 				}
 				if len(r.SourcePorts) != 1 || r.SourcePorts[0] != model.AllPorts {

@@ -403,7 +403,7 @@ func (sc *diffScope) touchFirewalls(ids map[string]bool, nets ...*model.Network)
 
 // managerTypes are the Virtual Network Manager resources: what they do reaches the model as
 // peerings (hub and spoke, touchPeerings), connected groups (their routes; touchGroups) and
-// security admin rules (adminKey), each compared there.
+// security admin rules (touchAdmin), each compared there.
 const managerTypes = "microsoft.network/networkmanagers/"
 
 // touchGroups makes the address spaces of the VNets whose connected groups differ (joined, left,

@@ -84,7 +84,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		st.Scope = "endpoints"
 	case len(sc.routed) > 0:
 		st.Scope = "routes"
-	case len(sc.rules) > 0:
+	case len(sc.rules) > 0 || len(sc.admin) > 0:
 		st.Scope = "rules"
 	case sc.firewall:
 		st.Scope = "firewall"
@@ -96,7 +96,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	}
 	// Only NSG rules changed: the after model is the before one refined by the edited rules
 	// (Rebase); a firewall's rules cut the classes too, so their change builds both.
-	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall)
+	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall && len(sc.admin) == 0)
 	runs, reason := planRuns(before.Plane, after.Plane, mb, ma, sc, opts)
 	if reason != "" {
 		st.Scope, st.Reason = "skipped", reason
@@ -172,9 +172,10 @@ func batches(runs []diffRun) []*batch {
 
 // models are the two snapshots' reachability models. When only NSG rules changed, the after
 // model is the before one rebased onto the after plane (reach.Model.Rebase): one Build, not two.
-// The "rules" scope is what Rebase asks its caller to vouch for: nothing global changed (tags,
-// admin rules, firewalls, gateways, peerings, subnet prefixes: scopeOf), no subnet, NIC or
-// private endpoint differs and no effective route moved; the rest Rebase checks itself.
+// The "rules" scope of NSG rules alone is what Rebase asks its caller to vouch for: nothing
+// global changed (tags, firewalls, gateways, peerings, subnet prefixes: scopeOf), no subnet, NIC
+// or private endpoint differs and no effective route moved; the rest Rebase checks itself.
+// Changed admin rules build both models.
 func models(pb, pa *dataplane.Plane, sc diffScope, rulesOnly bool) (*reach.Model, *reach.Model) {
 	if rulesOnly {
 		edited := map[*model.SecurityRule]bool{}
@@ -298,13 +299,27 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun 
 		}, func(nic *model.NIC) bool {
 			return nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) && !sc.nics[strings.ToLower(string(nic.ID))]
 		})
-		for _, e := range addrs {
-			for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
-				if dir == model.Outbound && !e.src {
-					continue
-				}
-				out = append(out, endpointRuns(pb, pa, e.addr, dir, changes, tr, opts)...)
+		out = append(out, bothWays(pb, pa, addrs, changes, tr, opts)...)
+	}
+	if len(sc.admin) > 0 {
+		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
+			return s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()] && !sc.subnets[s.ID.Key()]
+		}, nil)
+		out = append(out, bothWays(pb, pa, addrs, sc.admin, tr, opts)...)
+	}
+	return out
+}
+
+// bothWays are the endpoints' queries for the changed rules: inbound, and outbound where flows
+// start.
+func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, changes []ruleChange, tr translated, opts Options) []pendingRun {
+	var out []pendingRun
+	for _, e := range addrs {
+		for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
+			if dir == model.Outbound && !e.src {
+				continue
 			}
+			out = append(out, endpointRuns(pb, pa, e.addr, dir, changes, tr, opts)...)
 		}
 	}
 	return out
@@ -392,30 +407,26 @@ func ruleQuery(nb, na *model.Network, changes []ruleChange, dir model.Direction)
 	any, all := false, false
 	protos := map[model.Protocol]bool{}
 	for _, c := range changes {
-		for i, r := range []*model.SecurityRule{c.Before, c.After} {
-			if r == nil || r.Direction != dir {
+		for i, r := range c.versions() {
+			if r.absent || r.dir != dir {
 				continue
 			}
 			any = true
 			n := []*model.Network{nb, na}[i]
-			entries, asgs := r.Sources, r.SourceASGs
-			if dir == model.Outbound {
-				entries, asgs = r.Destinations, r.DestASGs
-			}
-			if ps, ok := ruleSide(n, entries, asgs); ok && !all {
+			if ps, ok := ruleSide(n, r.other, r.asgs); ok && !all {
 				q.Space = append(q.Space, ps...)
 			} else {
 				all = true
 			}
-			switch r.Protocol {
+			switch r.proto {
 			case model.ProtoTCP, model.ProtoUDP, model.ProtoICMP:
-				protos[r.Protocol] = true
+				protos[r.proto] = true
 			default:
 				for _, p := range allProtocols {
 					protos[p] = true
 				}
 			}
-			q.Ports = append(q.Ports, r.DestPorts...)
+			q.Ports = append(q.Ports, r.ports...)
 		}
 	}
 	if all {

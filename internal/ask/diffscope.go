@@ -2,10 +2,12 @@ package ask
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
@@ -25,6 +27,10 @@ type diffScope struct {
 	// rules are the NSG rules changed when nothing else did; their NSGs' endpoints are recomputed
 	// over the packets those rules match only.
 	rules map[string][]ruleChange // lower NSG ID -> its changed rules
+	// admin are the security admin rules changed, and adminVNets the VNets (lower IDs) they apply
+	// to on either side: those VNets' endpoints are recomputed over the packets the rules match.
+	admin      []ruleChange
+	adminVNets map[string]bool
 	// transit are the destinations whose route changed in a subnet that forwards others' flows:
 	// only packets to (or replies to) these addresses can take another way there.
 	transit []netip.Prefix
@@ -51,8 +57,65 @@ type diffScope struct {
 	crossings [][2]string
 }
 
-// ruleChange is one NSG rule as it was (Before) and is (After); either may be nil.
-type ruleChange struct{ Before, After *model.SecurityRule }
+// ruleChange is one rule as it was and is: an NSG rule (Before, After) or a security admin rule
+// (AdminBefore, AdminAfter); a side that lacks it is nil.
+type ruleChange struct {
+	Before, After           *model.SecurityRule
+	AdminBefore, AdminAfter *model.AdminRule
+}
+
+// ruleVersion is what ruleQuery reads of one version of a changed rule: its direction, the
+// entries and ASGs of the side facing the other end, its protocol and destination ports.
+type ruleVersion struct {
+	absent bool
+	dir    model.Direction
+	other  []string
+	asgs   []*model.ASG
+	proto  model.Protocol
+	ports  []model.PortRange
+}
+
+// versions are c's rule before and after, as ruleQuery reads them; the side facing the other
+// end is the sources of an inbound rule and the destinations of an outbound one.
+func (c ruleChange) versions() [2]ruleVersion {
+	var out [2]ruleVersion
+	for i, r := range []*model.SecurityRule{c.Before, c.After} {
+		switch a := []*model.AdminRule{c.AdminBefore, c.AdminAfter}[i]; {
+		case r != nil:
+			v := ruleVersion{dir: r.Direction, other: r.Sources, asgs: r.SourceASGs, proto: r.Protocol, ports: r.DestPorts}
+			if r.Direction == model.Outbound {
+				v.other, v.asgs = r.Destinations, r.DestASGs
+			}
+			out[i] = v
+		case a != nil:
+			side := a.Sources
+			if a.Direction == model.Outbound {
+				side = a.Destinations
+			}
+			v := ruleVersion{dir: a.Direction, proto: a.Protocol, ports: a.DestPorts}
+			for _, x := range side {
+				v.other = append(v.other, x.Prefix)
+			}
+			out[i] = v
+		default:
+			out[i].absent = true
+		}
+	}
+	return out
+}
+
+// changedRules reports whether a compiled rule is a version of one of the changed rules.
+func changedRules(changes []ruleChange) func(*acl.Rule) bool {
+	nsg, admin := map[*model.SecurityRule]bool{}, map[*model.AdminRule]bool{}
+	for _, c := range changes {
+		nsg[c.Before], nsg[c.After], admin[c.AdminBefore], admin[c.AdminAfter] = true, true, true, true
+	}
+	delete(nsg, nil)
+	delete(admin, nil)
+	return func(r *acl.Rule) bool {
+		return r.Security != nil && nsg[r.Security] || r.Admin != nil && admin[r.Admin]
+	}
+}
 
 // local are the resource types whose change touches only the subnets they sit in or attach to.
 // What others' flows cross (load balancers, public IPs, firewalls and policies, gateways, Virtual
@@ -68,14 +131,12 @@ var local = map[string]bool{ // top-level types: their children (subnets, peerin
 // scopeOf works out what a change touches from the resources that changed, the effective routes
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
-	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, routed: map[string][]netip.Prefix{},
+	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
-	if adminKey(b) != adminKey(a) {
-		sc.global, sc.reason = true, "security admin rules changed"
-	}
-	sc.touchTags(b, a)
 	fwd := forwardingIn(b, a)
+	sc.touchTags(b, a)
+	sc.touchAdmin(b, a, fwd)
 	both := map[string]int{} // subnets either side has: 2 when both have it
 	for _, n := range []*model.Network{b, a} {
 		for _, s := range n.Subnets {
@@ -151,7 +212,7 @@ func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]
 			gateways[root] = true
 		case firewallTypes[top]:
 			firewalls[root] = true
-		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, adminKey
+		case strings.HasPrefix(t, managerTypes): // compared in the model: touchPeerings, touchGroups, touchAdmin
 		case t != "" && !azure.Reads(t):
 			sc.unmodeled = append(sc.unmodeled, id) // the model reads nothing of it (a scale set, a storage account's firewall): no answer moves
 		case strings.HasPrefix(t, "microsoft.network/") && !local[top]:
@@ -524,12 +585,12 @@ func ruleChanges(before, after *model.NSG) []ruleChange {
 	var out []ruleChange
 	for name, r := range ra {
 		if o := rb[name]; o == nil || !sameRule(o, r) {
-			out = append(out, ruleChange{o, r})
+			out = append(out, ruleChange{Before: o, After: r})
 		}
 	}
 	for name, o := range rb {
 		if ra[name] == nil {
-			out = append(out, ruleChange{o, nil})
+			out = append(out, ruleChange{Before: o})
 		}
 	}
 	return out
@@ -602,17 +663,65 @@ func tagsKey(n *model.Network) string {
 	return strings.Join(keys, ";")
 }
 
-func adminKey(n *model.Network) string {
-	var keys []string
+// adminRules is each security admin rule's key (all it is), by lower-case ID.
+func adminRules(n *model.Network) map[string]string {
+	out := map[string]string{}
 	for _, r := range n.AdminRules {
+		if r == nil {
+			continue
+		}
 		k := fmt.Sprint(r.ID, r.Priority, r.Direction, r.Access, r.Protocol, r.Sources, r.Destinations, r.SourcePorts, r.DestPorts)
 		for _, v := range r.AppliesTo {
-			k += string(v.ID)
+			if v != nil {
+				k += string(v.ID)
+			}
 		}
-		keys = append(keys, strings.ToLower(k))
+		out[r.ID.Key()] = strings.ToLower(k)
 	}
-	slices.Sort(keys)
-	return strings.Join(keys, ";")
+	return out
+}
+
+// touchAdmin bounds a change of security admin rules as touchRules bounds NSG rules': a rule is
+// evaluated at the NICs of the VNets it applies to, before their NSGs, for the flows they start
+// and receive (spec §2.5), so those VNets' endpoints (of either side) are asked about the
+// packets the changed rules match (ruleRuns). Unless one of the VNets forwards others' flows:
+// its rules filter those too.
+func (sc *diffScope) touchAdmin(b, a *model.Network, fwd forwarding) {
+	rb, ra := adminRules(b), adminRules(a)
+	if maps.Equal(rb, ra) {
+		return
+	}
+	byID := map[string]*ruleChange{}
+	for i, n := range []*model.Network{b, a} {
+		for _, r := range n.AdminRules {
+			if r == nil || rb[r.ID.Key()] == ra[r.ID.Key()] {
+				continue
+			}
+			c := byID[r.ID.Key()]
+			if c == nil {
+				c = &ruleChange{}
+				byID[r.ID.Key()] = c
+			}
+			if i == 0 {
+				c.AdminBefore = r
+			} else {
+				c.AdminAfter = r
+			}
+			for _, v := range r.AppliesTo {
+				if v == nil {
+					continue
+				}
+				if fwd.vnets[v.ID.Key()] {
+					sc.global, sc.reason = true, "security admin rules changed for "+string(v.ID)+", which forwards others' flows"
+					return
+				}
+				sc.adminVNets[v.ID.Key()] = true
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(byID)) {
+		sc.admin = append(sc.admin, *byID[k])
+	}
 }
 
 // addrs are the IPv4 prefixes of one side of a rule, or nil when the side is not a fixed set
