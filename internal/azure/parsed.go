@@ -15,25 +15,19 @@ import (
 // reader of the same paths (Read). Safe for concurrent use; the zero value is not ready
 // (NewParsed).
 type Parsed struct {
-	mu    sync.Mutex
-	m     map[[sha256.Size]byte]*parsedTree
-	files map[string]*sharedFile
+	trees handOff[[sha256.Size]byte, *jsondoc.Value] // nil after a failed parse
+	files handOff[string, readResult]
 }
 
-type parsedTree struct {
-	done chan struct{} // closed when v is set (nil after a failed parse)
-	v    *jsondoc.Value
-}
-
-type sharedFile struct {
-	done chan struct{} // closed when data or err is set
+type readResult struct {
 	data []byte
 	err  error
 }
 
 // NewParsed returns an empty cache for Options.Parsed.
 func NewParsed() *Parsed {
-	return &Parsed{m: map[[sha256.Size]byte]*parsedTree{}, files: map[string]*sharedFile{}}
+	return &Parsed{trees: handOff[[sha256.Size]byte, *jsondoc.Value]{m: map[[sha256.Size]byte]*handed[*jsondoc.Value]{}},
+		files: handOff[string, readResult]{m: map[string]*handed[readResult]{}}}
 }
 
 // Read is the bytes of file path (at most max), read once for Load (given c as Options.Parsed)
@@ -41,24 +35,11 @@ func NewParsed() *Parsed {
 // diff`): the first to ask reads, the second takes the bytes (or the error) and c forgets them.
 // The bytes are shared: neither may write to them.
 func (c *Parsed) Read(path string, max int64) ([]byte, error) {
-	c.mu.Lock()
-	f, ok := c.files[path]
-	if ok {
-		delete(c.files, path)
-	} else {
-		f = &sharedFile{done: make(chan struct{})}
-		c.files[path] = f
-	}
-	c.mu.Unlock()
-	if ok {
-		<-f.done
-		return f.data, f.err
-	}
-	// A panic too must not leave the other reader waiting, nor hand it empty bytes as if read.
-	defer close(f.done)
-	f.err = &InputError{File: path, Msg: "reading failed"}
-	f.data, f.err = readFile(path, max)
-	return f.data, f.err
+	r := c.files.take(path, readResult{err: &InputError{File: path, Msg: "reading failed"}}, func() readResult {
+		data, err := readFile(path, max)
+		return readResult{data, err}
+	})
+	return r.data, r.err
 }
 
 // parse is jsondoc.ParseOwned of data (Load reads each file into a buffer of its own and never
@@ -70,26 +51,48 @@ func (c *Parsed) parse(sum [sha256.Size]byte) func(string, []byte) (*jsondoc.Val
 		return jsondoc.ParseOwned
 	}
 	return func(name string, data []byte) (*jsondoc.Value, error) {
-		c.mu.Lock()
-		t, ok := c.m[sum]
-		if ok {
-			delete(c.m, sum)
-		} else {
-			t = &parsedTree{done: make(chan struct{})}
-			c.m[sum] = t
-		}
-		c.mu.Unlock()
-		if ok {
-			if <-t.done; t.v != nil {
-				return t.v, nil
-			}
+		var err error
+		v := c.trees.take(sum, nil, func() *jsondoc.Value {
+			var v *jsondoc.Value
+			v, err = jsondoc.ParseOwned(name, data)
+			return v
+		})
+		if v == nil && err == nil { // the other Load's parse failed: this one reports its own file
 			return jsondoc.ParseOwned(name, data)
-		}
-		defer close(t.done) // a panic too must not leave the other Load waiting
-		v, err := jsondoc.ParseOwned(name, data)
-		if err == nil {
-			t.v = v
 		}
 		return v, err
 	}
+}
+
+// handOff gives each key's value to two askers at most: the first works it out, the second
+// waits for it and takes it, and the key is forgotten. Safe for concurrent use.
+type handOff[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]*handed[V]
+}
+
+type handed[V any] struct {
+	done chan struct{} // closed when v is set
+	v    V
+}
+
+// take is k's value: work's for the first asker, who hands it on; failed is what the second
+// takes should work panic (a panic must not leave it waiting, nor hand it a value as if made).
+func (h *handOff[K, V]) take(k K, failed V, work func() V) V {
+	h.mu.Lock()
+	s, ok := h.m[k]
+	if ok {
+		delete(h.m, k)
+	} else {
+		s = &handed[V]{done: make(chan struct{}), v: failed}
+		h.m[k] = s
+	}
+	h.mu.Unlock()
+	if ok {
+		<-s.done
+		return s.v
+	}
+	defer close(s.done)
+	s.v = work()
+	return s.v
 }
