@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -50,12 +49,10 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 	wg.Go(func() { afterSnap, errA = ca.snapshot(ctx, nil) })
 	read := func(path string) ([]byte, error) {
 		b, err := c.parsed.Read(path, int64(c.maxFileSize))
-		if err != nil {
-			// Load's checks (size, binary data) are not the comparison's: with --skip-invalid a
-			// bad file both sides hold alike is left out of the loads, and matched here unparsed.
-			return os.ReadFile(path)
+		if err != nil && c.skipInvalid {
+			return nil, nil // the loads leave the file out (a warning says so): so does the comparison
 		}
-		return b, nil
+		return b, err
 	}
 	wg.Go(func() { bd, ad, errD = readDocs(c.snapshots, after, len(plans) > 0, read) })
 	before, err := c.snapshot(ctx, stdin)

@@ -18,8 +18,9 @@ import (
 // differs (or one side lacks) and also sits in a shared file gets that file's objects on both
 // sides, so the larger-body rule of ReadDocs picks as it would. The answers hold only part of
 // each snapshot: use ReadDocs where the whole is needed (a plan overlay merges into bodies).
-// read reads one file (nil: os.ReadFile); it must not hand out bytes anyone writes to. A command
-// that loads the same files at once passes azure.Parsed.Read, so each file is read once.
+// read reads one file (nil: os.ReadFile); it must not hand out bytes anyone writes to, and nil
+// bytes leave the file out (one the loads skipped). A command that loads the same files at once
+// passes azure.Parsed.Read, so each file is read once.
 func ReadChanged(before, after []string, read func(path string) ([]byte, error)) (Docs, Docs, error) {
 	if read == nil {
 		read = os.ReadFile
@@ -66,6 +67,9 @@ func readFiles(paths []string, read func(string) ([]byte, error)) ([]file, error
 	var out []file
 	for _, p := range paths {
 		err := walkJSON(p, read, func(path string, data []byte) error {
+			if data == nil {
+				return nil
+			}
 			out = append(out, file{path, data})
 			return nil
 		})
