@@ -70,7 +70,13 @@ func TestDiffRoutes(t *testing.T) {
 // returns the rows and both runs' figures.
 func againstFull(t *testing.T, name string, before, after *Snapshot, sc diffScope, want string) ([]ReachChange, ReachDiffStats, ReachDiffStats) {
 	t.Helper()
-	ctx, opts := context.Background(), DefaultOptions()
+	return againstFullWith(t, name, before, after, sc, want, DefaultOptions())
+}
+
+// againstFullWith is againstFull under opts (--assume choices).
+func againstFullWith(t *testing.T, name string, before, after *Snapshot, sc diffScope, want string, opts Options) ([]ReachChange, ReachDiffStats, ReachDiffStats) {
+	t.Helper()
+	ctx := context.Background()
 	got, st, err := diffReach(ctx, before, after, sc, opts)
 	if err != nil {
 		t.Fatal(err)

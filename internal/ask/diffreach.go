@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
@@ -328,17 +329,27 @@ func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, changes []ruleChange, tr
 // endpointRuns are one endpoint's queries for one direction of the changed rules.
 func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changes []ruleChange, tr translated, opts Options) []pendingRun {
 	to := dir == model.Inbound
-	d, ok := endpointDelta(pb, pa, a, dir, changes)
+	var d delta
+	ok := false
+	if opts.Assume.Default(assume.InternetTag) { // the delta reads the Internet tag's default reading (spec §2.4)
+		d, ok = endpointDelta(pb, pa, a, dir, changes)
+	}
 	if !ok {
 		q, any := ruleQuery(pb.Net, pa.Net, changes, dir)
 		if !any {
 			return nil
 		}
-		if to {
-			q.Space = nil // a translated source may fall in the rules' addresses
-		}
 		q.Assume = opts.Assume
-		return []pendingRun{{a, to, q}}
+		var out []pendingRun
+		if to {
+			// A translated source may fall in the rules' addresses, a translated port in their
+			// ports; a flow to a load balancer's frontend meets the rules at a with the backend port.
+			q.Space, q.Ports = nil, nil
+			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
+				out = append(out, pendingRun{fe, true, reach.Query{Protocols: q.Protocols, Assume: opts.Assume}})
+			}
+		}
+		return append(out, pendingRun{a, to, q})
 	}
 	var out []pendingRun
 	for _, proto := range allProtocols {
