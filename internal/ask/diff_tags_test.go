@@ -44,13 +44,13 @@ func taggedEstate(seed uint64, prefixes ...string) *model.Network {
 }
 
 // TestDiffServiceTags: a newer service tags file gives Storage.WestEurope one range more and one
-// less. No resource changed, yet the service endpoint's and the UDR's routes did, and flows to
+// less, and an IPv6 range. No resource changed, yet the service endpoint's and the UDR's routes did, and flows to
 // those ranges: diff lists the routes and recomputes every endpoint over the changed ranges
 // only, and its rows equal full recomputation's.
 func TestDiffServiceTags(t *testing.T) {
 	for seed := range uint64(6) {
 		nb := taggedEstate(seed, "198.51.100.0/24", "203.0.113.0/25")
-		na := taggedEstate(seed, "203.0.113.0/24")
+		na := taggedEstate(seed, "203.0.113.0/24", "2001:db8::/48") // the IPv6 range changes no (IPv4) row
 		before, after := NewSnapshot(nb), NewSnapshot(na)
 		routes := diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(diff.Resources{}, nb, na))
 		if len(routes) == 0 {
@@ -72,5 +72,27 @@ func TestDiffServiceTagsTranslated(t *testing.T) {
 	sc := scopeOf(diff.Resources{}, nil, nb, na)
 	if !sc.global || sc.reason != "service tags changed for addresses a translation uses (10.0.0.0/26)" {
 		t.Errorf("scope global %v, reason %q; want it global for the firewall's addresses", sc.global, sc.reason)
+	}
+}
+
+// TestChangedPrefixes: a changed route bounds the flows by its IPv4 prefix; an IPv6 route bounds
+// nothing (it moves only IPv6 packets, which no row holds); a prefix diff cannot read, or an
+// IPv4-mapped one, cannot be bounded.
+func TestChangedPrefixes(t *testing.T) {
+	for _, c := range []struct {
+		prefixes []string
+		want     []netip.Prefix
+		ok       bool
+	}{
+		{[]string{"10.1.2.3/24"}, []netip.Prefix{netip.MustParsePrefix("10.1.2.0/24")}, true},
+		{[]string{"2001:db8::/32", "10.0.0.0/8"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, true},
+		{[]string{"2001:db8::/32"}, nil, true},
+		{[]string{"Storage"}, nil, false},
+		{[]string{"::ffff:10.0.0.0/104"}, nil, false},
+	} {
+		got, ok := changedPrefixes(diff.SubnetRoutes{Added: []diff.Route{{AddressPrefix: c.prefixes}}})
+		if ok != c.ok || !slices.Equal(got, c.want) {
+			t.Errorf("changedPrefixes(%v) = %v, %v; want %v, %v", c.prefixes, got, ok, c.want, c.ok)
+		}
 	}
 }

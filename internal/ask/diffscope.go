@@ -160,7 +160,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		case both[k] != 2:
 		case fwd.subnets[k]:
 			if !ok && !sc.global {
-				sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed (not only IPv4 prefixes)"
+				sc.global, sc.reason = true, "the effective routes of "+r.Subnet+", which forwards others' flows, changed (a route prefix that is no address range)"
 			}
 			sc.transit = append(sc.transit, ps...)
 		case !ok || translatedIn(ps, b, a):
@@ -246,17 +246,20 @@ func rootID(id string) string {
 	return id[:i+len("/providers/")] + strings.Join(segs[:3], "/")
 }
 
-// changedPrefixes is the IPv4 prefixes of the routes r adds and removes; false when one is not
-// an IPv4 prefix (diff cannot bound the change by address).
+// changedPrefixes is the IPv4 prefixes of the routes r adds and removes; false when one is not a
+// prefix (diff cannot bound the change by address). An IPv6 route moves only IPv6 packets, which
+// no row holds (reach answers IPv4): it bounds nothing.
 func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
 	var out []netip.Prefix
 	for _, x := range append(slices.Clone(r.Added), r.Removed...) {
 		for _, ap := range x.AddressPrefix {
 			p, err := netip.ParsePrefix(ap)
-			if err != nil || !p.Addr().Is4() {
+			switch {
+			case err != nil || p.Addr().Is4In6():
 				return nil, false
+			case p.Addr().Is4():
+				out = append(out, p.Masked())
 			}
-			out = append(out, p.Masked())
 		}
 	}
 	return out, true
@@ -617,20 +620,18 @@ func sameASG(a, b *model.ASG) bool {
 // and the VirtualNetwork tag through UDRs; spec §1.3, §2.4), so only packets with an end in an
 // address some tag gained or lost can change: every endpoint is asked about those addresses,
 // as about a transit range. Unless a translation uses one of them (a flow could then meet it
-// with neither end in it), or a tag's IPv6 prefixes changed (reach answers IPv4).
+// with neither end in it). The IPv6 prefixes a tag gained or lost (almost every published
+// update has some) match only IPv6 packets, which no row holds: reach answers IPv4.
 func (sc *diffScope) touchTags(b, a *model.Network) {
 	if tagsKey(b) == tagsKey(a) {
 		return
 	}
-	delta := tagDelta(b, a)
-	switch {
-	case !delta.Only6().IsEmpty():
-		sc.global, sc.reason = true, "service tags changed for IPv6 addresses"
-	case translatedIn(delta.Prefixes(), b, a):
+	delta := tagDelta(b, a).Only4()
+	if translatedIn(delta.Prefixes(), b, a) {
 		sc.global, sc.reason = true, "service tags changed for addresses a translation uses ("+delta.String()+")"
-	default:
-		sc.transit = append(sc.transit, delta.Prefixes()...)
+		return
 	}
+	sc.transit = append(sc.transit, delta.Prefixes()...)
 }
 
 // tagDelta is the addresses some service tag holds on one side only, each tag by name (a tag
