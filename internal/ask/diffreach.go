@@ -343,8 +343,10 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 		var out []pendingRun
 		if to {
 			// A translated source may fall in the rules' addresses, a translated port in their
-			// ports; a flow to a load balancer's frontend meets the rules at a with the backend port.
-			q.Space, q.Ports = nil, nil
+			// ports (widen), and a flow to a frontend meets the rules at a under another address
+			// and port: the frontends are asked about every port, as with a delta.
+			q.Space = nil
+			_, q.Ports = tr.widen(&deltaSide{ports: q.Ports})
 			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
 				out = append(out, pendingRun{fe, true, reach.Query{Protocols: q.Protocols, Assume: opts.Assume}})
 			}
