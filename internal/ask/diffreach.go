@@ -342,11 +342,10 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 		q.Assume = opts.Assume
 		var out []pendingRun
 		if to {
-			// A translated source may fall in the rules' addresses, a translated port in their
-			// ports (widen), and a flow to a frontend meets the rules at a under another address
-			// and port: the frontends are asked about every port, as with a delta.
+			// A translated source may fall in the rules' addresses; a flow to a frontend meets the
+			// rules at a under another address and port: the frontends are asked about every
+			// port, as with a delta.
 			q.Space = nil
-			_, q.Ports = tr.widen(&deltaSide{ports: q.Ports})
 			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
 				out = append(out, pendingRun{fe, true, reach.Query{Protocols: q.Protocols, Assume: opts.Assume}})
 			}
