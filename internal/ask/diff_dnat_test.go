@@ -213,3 +213,57 @@ func TestDiffDNATRuleOrder(t *testing.T) {
 		t.Errorf("the row's example %+v traces to %v (%v) after; the row says %s", row.Example, got.Verdict, err, row.After)
 	}
 }
+
+// TestDiffInheritedDNAT: the firewall's DNAT rule (20.0.0.1:2222 to 10.1.10.4:22) sits in its
+// policy's base policy, which applies it only under --assume dnat-inherited=yes (spec §3.2). An
+// NSG denying SSH on the target's subnet then stops the DNAT'd flow, and moving the rule to
+// another port moves it: diff has the rows, as full recomputation has (both missed the first:
+// reach and diff read the rules of the default engine only; found by review).
+func TestDiffInheritedDNAT(t *testing.T) {
+	build := func(deny bool, port uint16) *model.Network {
+		n := firewallEstate(1)
+		pol := n.Firewalls[0].Policy
+		g := pol.Groups[0]
+		dnat := g.Collections[0]
+		if port != 0 {
+			dnat.Rules[0].DestPorts = []model.PortRange{{Lo: port, Hi: port}}
+		}
+		g.Collections = g.Collections[1:]
+		pol.Base = &model.FirewallPolicy{ID: tsub + "firewallPolicies/base", Name: "base", Groups: []*model.RuleCollectionGroup{{
+			ID: tsub + "firewallPolicies/base/ruleCollectionGroups/g", Name: "g", Priority: 100, Collections: []*model.RuleCollection{dnat}}}}
+		if deny {
+			denySSH(n, n.VNets[0].Subnets[0]) // 10.1.10.4, the DNAT target, is there
+		}
+		n.Freeze()
+		return n
+	}
+	nb, na := build(false, 0), build(true, 0)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	opts := DefaultOptions()
+	if err := opts.Assume.Parse("dnat-inherited=yes"); err != nil {
+		t.Fatal(err)
+	}
+	q := trace.Query{From: "8.8.8.8", To: "20.0.0.1", Protocol: model.ProtoTCP, SourcePort: trace.DefaultSourcePort, DestinationPort: 2222, Assume: opts.Assume}
+	for _, c := range []struct {
+		s    *Snapshot
+		want trace.Verdict
+	}{{before, trace.Reachable}, {after, trace.Unreachable}} {
+		if a, err := trace.Run(c.s.Plane, q); err != nil || a.Verdict != c.want {
+			t.Fatalf("trace %+v: %v (%v); want %v", q, a.Verdict, err, c.want)
+		}
+	}
+	sc := scopeOf(diff.Resources{}, nil, nb, na)
+	got, _, _ := againstFullWith(t, "inherited DNAT", before, after, sc, "endpoints", opts)
+	if !slices.ContainsFunc(got, func(r ReachChange) bool { return r.Example.To == "20.0.0.1" && portIn(r.Ports, 2222) }) {
+		t.Errorf("no row for the DNAT'd flow to 20.0.0.1:2222 among %q", rowKeys(got))
+	}
+	// The base policy's DNAT rule moves from port 2222 to 2223: a firewall rule change that
+	// matters under yes only.
+	nb, na = build(false, 0), build(false, 2223)
+	res := diff.Resources{Changed: []diff.Changed{{ID: tsub + "firewallPolicies/base/ruleCollectionGroups/g", Fields: []string{"$.properties"}}}}
+	sc = scopeOf(res, nil, nb, na)
+	got, _, _ = againstFullWith(t, "inherited DNAT port", NewSnapshot(nb), NewSnapshot(na), sc, "firewall", opts)
+	if !slices.ContainsFunc(got, func(r ReachChange) bool { return r.Example.To == "20.0.0.1" && portIn(r.Ports, 2223) }) {
+		t.Errorf("no row for the DNAT'd flow to 20.0.0.1:2223 among %q", rowKeys(got))
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // Firewall rule changes (rule collection groups, IP groups). A firewall takes the first rule that
@@ -142,12 +143,34 @@ func domainRuns(a netip.Addr, to bool, d firewall.Domain, space []netip.Prefix, 
 // added or removed), as ruleKey tells rules apart. (A DNAT rule's packets are its alone: the
 // translated packet is not matched against network rules, spec §3.2.)
 func changedDomains(pb, pa *dataplane.Plane) ([]firewall.Domain, string) {
+	choices := []assume.Set{{}}
+	// Under each dnat-inherited choice where a parent policy holds DNAT rules: they apply under
+	// one only.
+	for _, p := range []*dataplane.Plane{pb, pa} {
+		if slices.ContainsFunc(p.Net.Firewalls, func(fw *model.Firewall) bool { return len(trace.FirewallEngines(p, fw)) > 1 }) {
+			choices = append(choices, assume.Set{}.Flip(assume.DNATInherited))
+			break
+		}
+	}
+	var out []firewall.Domain
+	for _, as := range choices {
+		doms, reason := changedDomainsAs(pb, pa, as)
+		if reason != "" {
+			return nil, reason
+		}
+		out = append(out, doms...)
+	}
+	return out, ""
+}
+
+// changedDomainsAs is changedDomains under one dnat-inherited choice.
+func changedDomainsAs(pb, pa *dataplane.Plane, as assume.Set) ([]firewall.Domain, string) {
 	engines := map[string][2]*firewall.Engine{}
 	for i, p := range []*dataplane.Plane{pb, pa} {
 		for _, fw := range p.Net.Firewalls {
 			k := fw.ID.Key()
 			e := engines[k]
-			e[i] = p.Firewalls[fw]
+			e[i] = trace.FirewallEngine(p, fw, as)
 			engines[k] = e
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // Model is a snapshot's header space cut into classes: every IPv4 boundary any route, rule,
@@ -340,10 +341,6 @@ func (m *Model) firewallAddrs(fw *model.Firewall, addList func([]netip.Prefix), 
 	for _, r := range ranges {
 		addPrefix(m.fwAddr(r)...)
 	}
-	e := m.p.Firewalls[fw]
-	if e == nil {
-		return
-	}
 	side := func(entries []string, groups []*model.IPGroup) {
 		var ps []netip.Prefix
 		for _, s := range entries {
@@ -356,12 +353,14 @@ func (m *Model) firewallAddrs(fw *model.Firewall, addList func([]netip.Prefix), 
 		}
 		addList(ps)
 	}
-	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
-		for _, ri := range e.Rules(k) {
-			if r := ri.Rule; r != nil {
-				side(r.Sources, r.SourceGroups)
-				side(r.Destinations, r.DestGroups)
-				addAddr(r.TranslatedAddress)
+	for _, e := range trace.FirewallEngines(m.p, fw) { // under every dnat-inherited choice
+		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+			for _, ri := range e.Rules(k) {
+				if r := ri.Rule; r != nil {
+					side(r.Sources, r.SourceGroups)
+					side(r.Destinations, r.DestGroups)
+					addAddr(r.TranslatedAddress)
+				}
 			}
 		}
 	}
@@ -420,23 +419,21 @@ func (m *Model) sharedPorts() []uint64 {
 	n := m.p.Net
 	var through []*model.IPConfig // NICs a flow may cross without being its end
 	for _, fw := range n.Firewalls {
-		e := m.p.Firewalls[fw]
-		if e == nil {
-			continue
-		}
-		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
-			for _, ri := range e.Rules(k) {
-				if r := ri.Rule; r != nil {
-					addPorts(r.DestPorts...)
-					for _, ap := range r.AppProtocols {
-						one(ap.Port)
-					}
-					if r.TranslatedPort != 0 {
-						one(r.TranslatedPort)
-					}
-					for _, o := range n.Owners(r.TranslatedAddress) {
-						if o.Kind == model.OwnerNIC {
-							through = append(through, o.IPConfig)
+		for _, e := range trace.FirewallEngines(m.p, fw) { // under every dnat-inherited choice
+			for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+				for _, ri := range e.Rules(k) {
+					if r := ri.Rule; r != nil {
+						addPorts(r.DestPorts...)
+						for _, ap := range r.AppProtocols {
+							one(ap.Port)
+						}
+						if r.TranslatedPort != 0 {
+							one(r.TranslatedPort)
+						}
+						for _, o := range n.Owners(r.TranslatedAddress) {
+							if o.Kind == model.OwnerNIC {
+								through = append(through, o.IPConfig)
+							}
 						}
 					}
 				}

@@ -37,6 +37,21 @@ func FirewallEngine(p *dataplane.Plane, fw *model.Firewall, as assume.Set) *fire
 	return inheritedEngine(e).e
 }
 
+// FirewallEngines are fw's compiled rule sets under every dnat-inherited choice
+// (FirewallEngine): the plane's, and the one applying the parents' NAT collections where a
+// parent holds some. What serves queries under either choice (reach's classes, diff's scope)
+// reads both.
+func FirewallEngines(p *dataplane.Plane, fw *model.Firewall) []*firewall.Engine {
+	e := p.Firewalls[fw]
+	switch {
+	case e == nil:
+		return nil
+	case !inheritsNAT(fw):
+		return []*firewall.Engine{e}
+	}
+	return []*firewall.Engine{e, inheritedEngine(e).e}
+}
+
 // evaluate decides a new flow at fw under the query's dnat-inherited choice. The switch is
 // consulted only for a packet addressed to the firewall itself (the only packets DNAT
 // translates) when a parent policy holds NAT collections.
