@@ -313,7 +313,7 @@ func translationsOf(p *dataplane.Plane) translated {
 				}
 			}
 		}
-		for _, e := range trace.FirewallEngines(p, fw) { // under every dnat-inherited choice
+		if e := trace.FirewallEngineAll(p, fw); e != nil { // every rule, under either dnat-inherited choice
 			for _, ri := range e.Rules(model.NATRules) {
 				if r := ri.Rule; r != nil && r.TranslatedPort != 0 {
 					t.ports = append(t.ports, model.PortRange{Lo: r.TranslatedPort, Hi: r.TranslatedPort})

@@ -147,7 +147,7 @@ func changedDomains(pb, pa *dataplane.Plane) ([]firewall.Domain, string) {
 	// Under each dnat-inherited choice where a parent policy holds DNAT rules: they apply under
 	// one only.
 	for _, p := range []*dataplane.Plane{pb, pa} {
-		if slices.ContainsFunc(p.Net.Firewalls, func(fw *model.Firewall) bool { return len(trace.FirewallEngines(p, fw)) > 1 }) {
+		if slices.ContainsFunc(p.Net.Firewalls, func(fw *model.Firewall) bool { return trace.FirewallEngineAll(p, fw) != p.Firewalls[fw] }) {
 			choices = append(choices, assume.Set{}.Flip(assume.DNATInherited))
 			break
 		}

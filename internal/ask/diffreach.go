@@ -604,9 +604,11 @@ func servesFrom(n *model.Network, lb *model.LoadBalancer, inSubnet func(*model.S
 // flows to the firewall's DNAT addresses then continue there, and that place's routes and NSGs
 // decide them.
 func dnatsInto(p *dataplane.Plane, fw *model.Firewall, to func(*model.FirewallRule) bool) bool {
-	return slices.ContainsFunc(trace.FirewallEngines(p, fw), func(e *firewall.Engine) bool { // under every dnat-inherited choice
-		return slices.ContainsFunc(e.Rules(model.NATRules), func(ri *firewall.RuleInfo) bool { return ri.Rule != nil && to(ri.Rule) })
-	})
+	e := trace.FirewallEngineAll(p, fw) // every rule, under either dnat-inherited choice
+	if e == nil {
+		return false
+	}
+	return slices.ContainsFunc(e.Rules(model.NATRules), func(ri *firewall.RuleInfo) bool { return ri.Rule != nil && to(ri.Rule) })
 }
 
 // inScope reports whether a is in a subnet inSubnet accepts or is an address of a NIC inNIC

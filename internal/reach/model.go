@@ -353,14 +353,16 @@ func (m *Model) firewallAddrs(fw *model.Firewall, addList func([]netip.Prefix), 
 		}
 		addList(ps)
 	}
-	for _, e := range trace.FirewallEngines(m.p, fw) { // under every dnat-inherited choice
-		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
-			for _, ri := range e.Rules(k) {
-				if r := ri.Rule; r != nil {
-					side(r.Sources, r.SourceGroups)
-					side(r.Destinations, r.DestGroups)
-					addAddr(r.TranslatedAddress)
-				}
+	e := trace.FirewallEngineAll(m.p, fw) // every rule, under either dnat-inherited choice
+	if e == nil {
+		return
+	}
+	for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+		for _, ri := range e.Rules(k) {
+			if r := ri.Rule; r != nil {
+				side(r.Sources, r.SourceGroups)
+				side(r.Destinations, r.DestGroups)
+				addAddr(r.TranslatedAddress)
 			}
 		}
 	}
@@ -419,21 +421,23 @@ func (m *Model) sharedPorts() []uint64 {
 	n := m.p.Net
 	var through []*model.IPConfig // NICs a flow may cross without being its end
 	for _, fw := range n.Firewalls {
-		for _, e := range trace.FirewallEngines(m.p, fw) { // under every dnat-inherited choice
-			for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
-				for _, ri := range e.Rules(k) {
-					if r := ri.Rule; r != nil {
-						addPorts(r.DestPorts...)
-						for _, ap := range r.AppProtocols {
-							one(ap.Port)
-						}
-						if r.TranslatedPort != 0 {
-							one(r.TranslatedPort)
-						}
-						for _, o := range n.Owners(r.TranslatedAddress) {
-							if o.Kind == model.OwnerNIC {
-								through = append(through, o.IPConfig)
-							}
+		e := trace.FirewallEngineAll(m.p, fw) // every rule, under either dnat-inherited choice
+		if e == nil {
+			continue
+		}
+		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
+			for _, ri := range e.Rules(k) {
+				if r := ri.Rule; r != nil {
+					addPorts(r.DestPorts...)
+					for _, ap := range r.AppProtocols {
+						one(ap.Port)
+					}
+					if r.TranslatedPort != 0 {
+						one(r.TranslatedPort)
+					}
+					for _, o := range n.Owners(r.TranslatedAddress) {
+						if o.Kind == model.OwnerNIC {
+							through = append(through, o.IPConfig)
 						}
 					}
 				}

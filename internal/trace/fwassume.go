@@ -37,19 +37,12 @@ func FirewallEngine(p *dataplane.Plane, fw *model.Firewall, as assume.Set) *fire
 	return inheritedEngine(e).e
 }
 
-// FirewallEngines are fw's compiled rule sets under every dnat-inherited choice
-// (FirewallEngine): the plane's, and the one applying the parents' NAT collections where a
-// parent holds some. What serves queries under either choice (reach's classes, diff's scope)
-// reads both.
-func FirewallEngines(p *dataplane.Plane, fw *model.Firewall) []*firewall.Engine {
-	e := p.Firewalls[fw]
-	switch {
-	case e == nil:
-		return nil
-	case !inheritsNAT(fw):
-		return []*firewall.Engine{e}
-	}
-	return []*firewall.Engine{e, inheritedEngine(e).e}
+// FirewallEngineAll is fw's engine holding every rule it applies under either dnat-inherited
+// choice: the yes reading's (compileInherited adds the parents' NAT collections to the rules of
+// the plane's engine), the plane's where no parent holds NAT collections. What serves queries
+// under either choice (reach's classes, diff's scope) reads its rules; their order is yes's.
+func FirewallEngineAll(p *dataplane.Plane, fw *model.Firewall) *firewall.Engine {
+	return FirewallEngine(p, fw, assume.Set{}.Flip(assume.DNATInherited))
 }
 
 // evaluate decides a new flow at fw under the query's dnat-inherited choice. The switch is
