@@ -346,9 +346,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 			// rules at a under another address and port: the frontends are asked about every
 			// port, as with a delta.
 			q.Space = nil
-			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
-				out = append(out, pendingRun{fe, true, reach.Query{Protocols: q.Protocols, Assume: opts.Assume}})
-			}
+			out = frontendRuns(pb, pa, a, q.Protocols, opts)
 		}
 		return append(out, pendingRun{a, to, q})
 	}
@@ -361,14 +359,22 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 		q := reach.Query{Protocols: []model.Protocol{proto}, Space: prefixes(ds.spans), Ports: ds.ports, Assume: opts.Assume}
 		if to {
 			q.Space, q.Ports = tr.widen(ds)
-			for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
-				out = append(out, pendingRun{fe, true, reach.Query{Protocols: []model.Protocol{proto}, Assume: opts.Assume}})
-			}
+			out = append(out, frontendRuns(pb, pa, a, q.Protocols, opts)...)
 		}
 		if proto == model.ProtoICMP {
 			q.Ports = nil
 		}
 		out = append(out, pendingRun{a, to, q})
+	}
+	return out
+}
+
+// frontendRuns ask the addresses that hand flows to a (frontendsOf, either side) about every
+// port of protos: their flows meet a's rules under another address and port.
+func frontendRuns(pb, pa *dataplane.Plane, a netip.Addr, protos []model.Protocol, opts Options) []pendingRun {
+	var out []pendingRun
+	for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
+		out = append(out, pendingRun{fe, true, reach.Query{Protocols: protos, Assume: opts.Assume}})
 	}
 	return out
 }
