@@ -52,6 +52,13 @@ type Options struct {
 	Assume assume.Set
 }
 
+// checkOptions is opts.Check under opts.Assume: Check and Diff run the checks so.
+func (opts Options) checkOptions() check.Options {
+	c := opts.Check
+	c.Assume = opts.Assume
+	return c
+}
+
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options { return Options{Check: check.DefaultOptions()} }
 

@@ -3,7 +3,6 @@ package ask
 import (
 	"cmp"
 	"context"
-	"slices"
 	"strings"
 	"sync"
 
@@ -49,17 +48,17 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 	beforeDone, reachDone := make(chan struct{}), make(chan struct{})
 	a := &DiffAnswer{Resources: diff.CompareResources(beforeDocs, afterDocs)}
 	checks := check.Narrowed(check.Registry(), changedIn(a.Resources))
-	opts.Check.Assume = opts.Assume
+	copts := opts.checkOptions()
 	wg.Go(func() {
 		defer close(beforeDone)
-		fb, errB = check.RunChecks(ctx, checks, before.Plane, opts.Check)
+		fb, errB = check.RunChecks(ctx, checks, before.Plane, copts)
 	})
 	wg.Go(func() {
 		select {
 		case <-beforeDone:
 		case <-reachDone:
 		}
-		fa, errA = check.RunChecks(ctx, checks, after.Plane, opts.Check)
+		fa, errA = check.RunChecks(ctx, checks, after.Plane, copts)
 	})
 	bn, an := before.Plane.Net, after.Plane.Net
 	a.Routes = diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(a.Resources, bn, an))
@@ -79,11 +78,8 @@ func Diff(ctx context.Context, before, after *Snapshot, beforeDocs, afterDocs di
 // (check.Narrowed).
 func changedIn(res diff.Resources) func(model.ID) bool {
 	keys := map[string]bool{}
-	for _, id := range slices.Concat(res.Added, res.Removed) {
+	for _, id := range allIDs(res) {
 		keys[strings.ToLower(rootID(id))] = true
-	}
-	for _, c := range res.Changed {
-		keys[strings.ToLower(rootID(c.ID))] = true
 	}
 	return func(id model.ID) bool { return keys[strings.ToLower(rootID(string(id)))] }
 }

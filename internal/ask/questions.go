@@ -138,9 +138,9 @@ type CheckQuery struct{ Codes []check.Code }
 // Check answers `vnetdoctor check`: the findings of the checks, in check.Sort order, computed
 // with opts.Check under opts.Assume. It stops between checks when ctx is done.
 func Check(ctx context.Context, s *Snapshot, q CheckQuery, opts Options) ([]check.Finding, error) {
-	opts.Check.Assume = opts.Assume
+	copts := opts.checkOptions()
 	if len(q.Codes) == 0 {
-		return check.Run(ctx, s.Plane, opts.Check)
+		return check.Run(ctx, s.Plane, copts)
 	}
 	cs := make([]check.Check, 0, len(q.Codes))
 	for _, code := range q.Codes {
@@ -150,7 +150,7 @@ func Check(ctx context.Context, s *Snapshot, q CheckQuery, opts Options) ([]chec
 		}
 		cs = append(cs, c)
 	}
-	return check.RunChecks(ctx, cs, s.Plane, opts.Check)
+	return check.RunChecks(ctx, cs, s.Plane, copts)
 }
 
 // ResolveQuery asks how the VM behind From (as in RoutesQuery) resolves Name.
