@@ -102,7 +102,7 @@ func shadowedInNSG(nsg *model.NSG, limit int) []Finding {
 	return out
 }
 
-// ruleAddrs are the source and destination of an NSG rule.
+// ruleAddrs are the source and destination of an NSG or firewall rule.
 type ruleAddrs struct{ src, dst addrs }
 
 // nsgRuleCovers reports whether every packet matching b also matches a; as and bs are their
@@ -135,11 +135,6 @@ func addrsOf(entries, groups []string) addrs {
 		a.parsed[i], _ = parsePrefix(e)
 	}
 	return a
-}
-
-// addrsCover: a's addresses (literal entries plus group IDs) contain all of b's.
-func addrsCover(a, aGroups, b, bGroups []string) bool {
-	return addrsOf(a, aGroups).covers(addrsOf(b, bGroups))
 }
 
 // covers reports whether a's addresses contain all of b's.

@@ -11,10 +11,15 @@ import (
 // later rule is redundant). Rules are compared literally, as for NSGs.
 // Rules of a collection apply in order, first match final: spec §3.2 [FWRP].
 func shadowedInCollection(holder model.ID, holderName, path string, rc *model.RuleCollection) []Finding {
+	// Each rule is compared with every earlier one: its addresses are read once, not per pair.
+	sides := make([]ruleAddrs, len(rc.Rules))
+	for i, r := range rc.Rules {
+		sides[i] = ruleAddrs{addrsOf(r.Sources, groupIDs(r.SourceGroups)), addrsOf(r.Destinations, groupIDs(r.DestGroups))}
+	}
 	var out []Finding
 	for j, r := range rc.Rules {
-		for _, e := range rc.Rules[:j] {
-			if !fwRuleCovers(rc.Kind, e, r) {
+		for i, e := range rc.Rules[:j] {
+			if !fwRuleCovers(rc.Kind, e, r, sides[i], sides[j]) {
 				continue
 			}
 			out = append(out, Finding{Code: CodeShadowedRule, Severity: Info,
@@ -32,17 +37,16 @@ func shadowedInCollection(holder model.ID, holderName, path string, rc *model.Ru
 	return out
 }
 
-// fwRuleCovers reports whether every flow matching b matches a. NAT rules are never compared
-// (their translations differ even when the match is the same).
-func fwRuleCovers(kind model.RuleKind, a, b *model.FirewallRule) bool {
-	if !addrsCover(a.Sources, groupIDs(a.SourceGroups), b.Sources, groupIDs(b.SourceGroups)) {
+// fwRuleCovers reports whether every flow matching b matches a; as and bs are their addresses.
+// NAT rules are never compared (their translations differ even when the match is the same).
+func fwRuleCovers(kind model.RuleKind, a, b *model.FirewallRule, as, bs ruleAddrs) bool {
+	if !as.src.covers(bs.src) {
 		return false
 	}
 	switch kind {
 	case model.NetworkRules:
 		return protocolsCover(a.Protocols, b.Protocols) && portsCover(a.DestPorts, b.DestPorts) &&
-			len(a.DestFQDNs) == 0 && len(b.DestFQDNs) == 0 &&
-			addrsCover(a.Destinations, groupIDs(a.DestGroups), b.Destinations, groupIDs(b.DestGroups))
+			len(a.DestFQDNs) == 0 && len(b.DestFQDNs) == 0 && as.dst.covers(bs.dst)
 	case model.ApplicationRules:
 		return appProtocolsCover(a.AppProtocols, b.AppProtocols) && len(b.FQDNTags) == 0 && len(b.WebCategories) == 0 &&
 			len(a.FQDNTags) == 0 && len(a.WebCategories) == 0 && len(b.TargetFQDNs) > 0 && fqdnsCover(a.TargetFQDNs, b.TargetFQDNs)
