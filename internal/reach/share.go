@@ -2,6 +2,7 @@ package reach
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -515,7 +516,7 @@ func (sh *sharer) levels(r *acl.Result) {
 	}
 }
 
-// id interns a pointer (or any comparable value); nil is 0.
+// id interns a pointer of a kind keys name, or a name; nil is 0.
 func (sh *sharer) id(x any) uint32 {
 	c := sh.ids
 	switch v := x.(type) {
@@ -540,7 +541,7 @@ func (sh *sharer) id(x any) uint32 {
 	case string:
 		return cached(c.names, v, x, sh.shared)
 	}
-	return cached(c.other, x, x, sh.shared)
+	panic(fmt.Sprintf("reach: no number for a %T", x)) // a key names a new kind: give it a map
 }
 
 // idCache is the numbers a worker has read from the interner, by the kinds keys name, in maps
@@ -556,14 +557,13 @@ type idCache struct {
 	firewalls map[*model.Firewall]uint32
 	fwRules   map[*firewall.RuleInfo]uint32
 	names     map[string]uint32
-	other     map[any]uint32
 }
 
 func newIDCache() *idCache {
 	return &idCache{rules: map[*acl.Rule]uint32{}, nsgs: map[*model.NSG]uint32{}, subnets: map[*model.Subnet]uint32{},
 		vnets: map[*model.VNet]uint32{}, tables: map[*model.RouteTable]uint32{}, peerings: map[*model.Peering]uint32{},
 		firewalls: map[*model.Firewall]uint32{}, fwRules: map[*firewall.RuleInfo]uint32{},
-		names: map[string]uint32{}, other: map[any]uint32{}}
+		names: map[string]uint32{}}
 }
 
 // cachedPtr is cached for a pointer kind, with nil as 0.
