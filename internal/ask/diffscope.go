@@ -623,7 +623,7 @@ func sameASG(a, b *model.ASG) bool {
 // with neither end in it). The IPv6 prefixes a tag gained or lost (almost every published
 // update has some) match only IPv6 packets, which no row holds: reach answers IPv4.
 func (sc *diffScope) touchTags(b, a *model.Network) {
-	if tagsKey(b) == tagsKey(a) {
+	if sameTags(b, a) {
 		return
 	}
 	delta := tagDelta(b, a).Only4()
@@ -655,13 +655,12 @@ func tagDelta(b, a *model.Network) ipset.Set {
 	return out
 }
 
-func tagsKey(n *model.Network) string {
-	var keys []string
-	for name, t := range n.ServiceTags {
-		keys = append(keys, name+fmt.Sprint(t.Prefixes))
-	}
-	slices.Sort(keys)
-	return strings.Join(keys, ";")
+// sameTags reports whether both networks hold the same service tags with the same prefixes, in
+// the same order (a file read again gives the same order).
+func sameTags(b, a *model.Network) bool {
+	return maps.EqualFunc(b.ServiceTags, a.ServiceTags, func(x, y *model.ServiceTag) bool {
+		return x == y || x != nil && y != nil && slices.Equal(x.Prefixes, y.Prefixes)
+	})
 }
 
 // adminRules is each security admin rule's key (all it is), by lower-case ID.
@@ -765,7 +764,7 @@ var routeNeutral = map[string]bool{
 // others (virtual-networks-udr-overview, "Custom routes"), on either side; any other change may
 // move routes anywhere.
 func routeSubnets(res diff.Resources, b, a *model.Network) map[string]bool {
-	if learnedKey(b) != learnedKey(a) || tagsKey(b) != tagsKey(a) {
+	if learnedKey(b) != learnedKey(a) || !sameTags(b, a) {
 		// BGP tables and service tags are no resources: a learned route may move anywhere, and
 		// a tag's prefixes make UDRs and service endpoint routes (spec §1.3, §2.4)
 		return nil
