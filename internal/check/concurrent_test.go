@@ -91,6 +91,7 @@ func TestRunCancelled(t *testing.T) {
 
 // TestRunSharesAnswers: the two checks that read the same DNS answers find, run together (one
 // resolution shared, wrongAnswers), what each finds run alone, and the example has some of each.
+// It shows sharing changes no answer; that the resolution is shared is seen in the profile.
 func TestRunSharesAnswers(t *testing.T) {
 	var cs []Check
 	for _, code := range []Code{CodePrivateEndpointResolvesPublic, CodePrivateDNSZoneNotLinked} {
@@ -115,7 +116,7 @@ func TestRunSharesAnswers(t *testing.T) {
 	}
 	for _, c := range cs {
 		if count(together, c.Code) == 0 {
-			t.Errorf("no %s finding on the example; the test no longer shows the answers shared", c.Code)
+			t.Errorf("no %s finding on the example; the test no longer compares answers", c.Code)
 		}
 	}
 }
