@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"maps"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 )
 
 // TestDiffFindings: closing the SSH rule that is open to the internet resolves its
@@ -149,25 +149,7 @@ func diffCopies(t *testing.T, before, after func(name string, b []byte) []byte) 
 // exampleCopy writes the bundled example's files to a new directory, each rewritten by edit.
 func exampleCopy(t *testing.T, edit func(name string, b []byte) []byte) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "examples", "hub-spoke")
-	dir := t.TempDir()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), edit(e.Name(), b), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return snapshottest.Rewrite(t, filepath.Join("..", "..", "examples", "hub-spoke"), edit)
 }
 
 // TestDiffFindingsRuleOrder: swapping two rules of a firewall policy's collection changes which

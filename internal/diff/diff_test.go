@@ -1,14 +1,13 @@
 package diff
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 )
 
 const example = "../../examples/hub-spoke"
@@ -16,31 +15,17 @@ const example = "../../examples/hub-spoke"
 // changedCopy copies the example estate and applies edits (file → old → new, each old once).
 func changedCopy(t *testing.T, edits map[string][2]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	ents, err := os.ReadDir(example)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(example, e.Name()))
-		if err != nil {
-			t.Fatal(err)
+	return snapshottest.Rewrite(t, example, func(name string, b []byte) []byte {
+		ed, ok := edits[name]
+		if !ok {
+			return b
 		}
 		s := string(b)
-		if ed, ok := edits[e.Name()]; ok {
-			if strings.Count(s, ed[0]) < 1 {
-				t.Fatalf("%s: %q not found", e.Name(), ed[0])
-			}
-			s = strings.Replace(s, ed[0], ed[1], 1)
+		if !strings.Contains(s, ed[0]) {
+			t.Fatalf("%s: %q not found", name, ed[0])
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+		return []byte(strings.Replace(s, ed[0], ed[1], 1))
+	})
 }
 
 func plane(t *testing.T, dir string) *dataplane.Plane {

@@ -14,6 +14,26 @@ import (
 // the resources of the file named file through edit, and returns the copy's path.
 func Edit(t testing.TB, dir, file string, edit func([]map[string]any) []map[string]any) string {
 	t.Helper()
+	return Rewrite(t, dir, func(name string, b []byte) []byte {
+		if name != file {
+			return b
+		}
+		var rs []map[string]any
+		if err := json.Unmarshal(b, &rs); err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(edit(rs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
+
+// Rewrite copies the snapshot directory dir (its .json files) into a temporary directory, each
+// file's bytes passed through edit with its name, and returns the copy's path.
+func Rewrite(t testing.TB, dir string, edit func(name string, b []byte) []byte) string {
+	t.Helper()
 	out := t.TempDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	for _, f := range files {
@@ -21,16 +41,7 @@ func Edit(t testing.TB, dir, file string, edit func([]map[string]any) []map[stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Base(f) == file {
-			var rs []map[string]any
-			if err := json.Unmarshal(b, &rs); err != nil {
-				t.Fatal(err)
-			}
-			if b, err = json.Marshal(edit(rs)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), edit(filepath.Base(f), b), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
