@@ -32,6 +32,10 @@ var IANAPrivateRanges = []netip.Prefix{
 // arriving at a VM on that port (spec §2.6 [FAQ]).
 const HostReservedUDPPort = 65330
 
+// DNSPort is where a DNS server listens (RFC 1035 §4.2): the only port a firewall's DNS proxy
+// answers on at its own address (spec §3.5).
+const DNSPort = 53
+
 // IsPlatformAddr reports whether a is one of the platform addresses of spec §2.6
 // (AzurePlatformIP or IMDSAddr).
 func IsPlatformAddr(a netip.Addr) bool { return a == AzurePlatformIP || a == IMDSAddr }

@@ -418,7 +418,17 @@ func (m *Model) sharedPorts() []uint64 {
 		}
 	}
 	one := func(p uint16) { addPorts(model.PortRange{Lo: p, Hi: p}) }
+	// Ports the platform itself treats apart, whatever the rules say: the host drops UDP to its
+	// reserved port before the VM (spec §2.6), and a firewall's own address answers on the DNS
+	// proxy's port only (spec §3.5). Trace decides both by port (deliverNIC,
+	// atFirewallFrontend); a class spanning one would prove its neighbours by the wrong packet.
+	one(model.HostReservedUDPPort)
 	n := m.p.Net
+	for _, fw := range n.Firewalls {
+		if fw.DNSProxyEnabled() {
+			one(model.DNSPort)
+		}
+	}
 	var through []*model.IPConfig // NICs a flow may cross without being its end
 	for _, fw := range n.Firewalls {
 		e := trace.FirewallEngineAll(m.p, fw) // every rule, under either dnat-inherited choice

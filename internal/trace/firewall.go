@@ -244,7 +244,7 @@ func (w *walker) atFirewallFrontend(fw *model.Firewall) {
 		return
 	}
 	dns := fw.DNSProxyEnabled()
-	if dns && w.pkt.dport == 53 && (w.pkt.proto == model.ProtoUDP || w.pkt.proto == model.ProtoTCP) {
+	if dns && w.pkt.dport == model.DNSPort && (w.pkt.proto == model.ProtoUDP || w.pkt.proto == model.ProtoTCP) {
 		w.addHop(HopFirewall, fw.Name, fw.ID, fw.PrivateIP)
 		w.step(StepDeliver, Allowed, fw.ID, "", "the firewall's DNS proxy answers on %s port 53 (spec §3.5)", fw.PrivateIP)
 		w.final = fw
