@@ -153,3 +153,56 @@ func TestDiffReachabilityRows(t *testing.T) {
 		t.Errorf("the firewall's public IP deleted: exit %d, %s", code, out)
 	}
 }
+
+// TestDiffTerraformLoadBalancer: a Terraform plan of load balancer resources and associations
+// (internal/plan TestTerraformLoadBalancer) lists what it changes, nested resources included,
+// without noise from the NIC it updates in place; its rows are the flows it opens, each
+// example tracing to the before verdict on the snapshot and to the after one on the plan.
+func TestDiffTerraformLoadBalancer(t *testing.T) {
+	const tf = "../../internal/plan/testdata/terraform-lb-plan.json"
+	code, out, stderr := vnetdoctor(t, "", "diff", "-s", example, "--plan", tf, "-o", "json")
+	var d struct {
+		Resources struct {
+			Added   []string
+			Changed []struct{ ID string }
+		}
+		Reachability []reachRow
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var changed []string
+	for _, c := range d.Resources.Changed {
+		changed = append(changed, c.ID[strings.LastIndex(c.ID, "/providers/")+len("/providers/"):])
+	}
+	slices.Sort(changed)
+	want := []string{"Microsoft.Network/natGateways/ng-merger",
+		"Microsoft.Network/networkInterfaces/vm-app1-nic/ipConfigurations/ipconfig1",
+		"Microsoft.Network/networkInterfaces/vm-app2-nic/ipConfigurations/ipconfig1"}
+	if !slices.Equal(changed, want) || len(d.Resources.Added) != 7 {
+		t.Errorf("changed %v, added %v; want %v changed and the 7 new resources", changed, d.Resources.Added, want)
+	}
+	opened := map[string]bool{}
+	for _, r := range d.Reachability {
+		if r.Before != "Unreachable" || r.After != "Reachable" {
+			t.Errorf("row %+v; the plan only opens flows", r)
+		}
+		opened[r.From[strings.LastIndex(r.From, "/")+1:]+" "+r.Protocol+"/"+r.Ports] = true
+		for _, side := range []struct {
+			plan    []string
+			verdict string
+		}{{nil, r.Before}, {[]string{"--plan", tf}, r.After}} {
+			args := append([]string{"trace", "-s", example}, side.plan...)
+			args = append(args, "--from", r.Example["from"].(string), "--to", r.Example["to"].(string),
+				"--proto", strings.ToLower(r.Protocol), "--dport", jsonNumber(r.Example["destinationPort"]), "-o", "json")
+			code, tout, _ := vnetdoctor(t, "", args...)
+			var tr struct{ Verdict string }
+			if code != 0 || json.Unmarshal([]byte(tout), &tr) != nil || tr.Verdict != side.verdict {
+				t.Errorf("row %+v: its example traces to %q (plan %v); want %s", r, tr.Verdict, side.plan, side.verdict)
+			}
+		}
+	}
+	if !opened["Internet Tcp/8443"] || !opened["snet-app Tcp/8080"] {
+		t.Errorf("rows %v; want Internet -> pip-lb-web Tcp/8443 and snet-app -> snet-app Tcp/8080 opened", opened)
+	}
+}

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -24,36 +25,90 @@ func (d Docs) ApplyPlan(ov *plan.Overlay) {
 			maps.Copy(gone, d.removeTree(strings.ToLower(str(body["id"])+"/"+seg+"/")))
 		}
 		keep := append(p.KeptProps(), readOnly...)
-		d.put(body, func(id string, props map[string]any) {
+		d.put(body, func(id string, res map[string]any) {
 			old, ok := d[strings.ToLower(id)]
 			if !ok {
 				if old, ok = gone[strings.ToLower(id)]; !ok {
 					return
 				}
 			}
+			props := obj(res["properties"])
 			for k, v := range obj(old.Body["properties"]) {
 				if _, has := props[k]; !has && (p.Partial || slices.Contains(keep, k)) {
 					props[k] = v
 				}
 			}
+			for k, v := range old.Body { // a partial body's nested resources lack their type, etag, ...
+				if _, has := res[k]; !has && p.Partial {
+					res[k] = v
+				}
+			}
 		})
 	}
 	for _, p := range ov.Patches {
-		doc, ok := d[strings.ToLower(p.ID)]
-		if !ok {
-			continue
-		}
-		props := obj(doc.Body["properties"])
-		if props == nil {
-			props = map[string]any{}
-			doc.Body["properties"] = props
-		}
-		if prop, v := p.Prop(); v == nil {
-			delete(props, prop)
-		} else {
-			props[prop] = v
+		for _, doc := range d.patched(p) {
+			props := obj(doc.Body["properties"])
+			if props == nil {
+				props = map[string]any{}
+				doc.Body["properties"] = props
+			}
+			prop, v := p.Prop()
+			switch {
+			case p.List:
+				props[prop] = editList(asList(props[prop]), v, p.Remove)
+			case v == nil:
+				delete(props, prop)
+			default:
+				props[prop] = v
+			}
 		}
 	}
+}
+
+// patched are the resources p changes: the one with its ID, or that NIC's ip configurations.
+func (d Docs) patched(p plan.Patch) []Doc {
+	id := strings.ToLower(p.ID)
+	if !p.EachIPConfig {
+		if doc, ok := d[id]; ok {
+			return []Doc{doc}
+		}
+		return nil
+	}
+	var out []Doc
+	for k, doc := range d {
+		if strings.HasPrefix(k, id+"/ipconfigurations/") && strings.Count(k, "/") == strings.Count(id, "/")+2 {
+			out = append(out, doc)
+		}
+	}
+	return out
+}
+
+// editList is list without the elements equal to v (an {id} by its ID), with v added unless
+// remove.
+func editList(list []any, v any, remove bool) []any {
+	out := []any{}
+	for _, e := range list {
+		if !sameElement(e, v) {
+			out = append(out, e)
+		}
+	}
+	if !remove {
+		out = append(out, v)
+	}
+	return out
+}
+
+func sameElement(a, b any) bool {
+	ia, ib := str(obj(a)["id"]), str(obj(b)["id"])
+	if ia != "" || ib != "" {
+		return strings.EqualFold(ia, ib)
+	}
+	return reflect.DeepEqual(obj(obj(a)["properties"])["ipAddress"], obj(obj(b)["properties"])["ipAddress"])
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 // readOnly are properties Azure computes (readOnly in azure-rest-api-specs network.json and
@@ -62,8 +117,9 @@ var readOnly = []string{"provisioningState", "resourceGuid", "defaultSecurityRul
 	"subnets", "privateEndpoints", "ipConfigurationProfiles", "serviceAssociationLinks", "resourceNavigationLinks", "flowLogs"}
 
 // put indexes v and the resources inside it, replacing what d had under their IDs; merge
-// completes each resource's properties from the one it replaces before that is gone.
-func (d Docs) put(v any, merge func(id string, props map[string]any)) {
+// completes each resource (its properties a copy of its own) from the one it replaces before
+// that is gone.
+func (d Docs) put(v any, merge func(id string, res map[string]any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		if id, ok := isResource(x); ok {
@@ -71,8 +127,8 @@ func (d Docs) put(v any, merge func(id string, props map[string]any)) {
 			if props == nil {
 				props = map[string]any{}
 			}
-			merge(id, props)
 			x["properties"] = props
+			merge(id, x)
 			d[strings.ToLower(id)] = Doc{ID: id, Body: x}
 		}
 		for _, c := range x {

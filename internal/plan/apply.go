@@ -2,7 +2,9 @@ package plan
 
 import (
 	"encoding/json"
+	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -19,6 +21,18 @@ var childLists = map[string][]struct{ prop, field string }{
 	"microsoft.network/routetables":           {{"routes", "Routes"}},
 }
 
+// inlineChildren are child resources the snapshot decoder reads only inside their parent's
+// body (a load balancer's pools, rules, probes and NAT rules), by lower type: the parent's
+// property that lists them and the wire field holding them. A Terraform plan manages each as a
+// resource of its own (azurerm_lb_rule, ...); a put of one is grafted into its parent.
+var inlineChildren = map[string]struct{ prop, field string }{
+	"microsoft.network/loadbalancers/backendaddresspools": {"backendAddressPools", "Pools"},
+	"microsoft.network/loadbalancers/loadbalancingrules":  {"loadBalancingRules", "Rules"},
+	"microsoft.network/loadbalancers/probes":              {"probes", "Probes"},
+	"microsoft.network/loadbalancers/inboundnatrules":     {"inboundNatRules", "NATRules"},
+	"microsoft.network/loadbalancers/outboundrules":       {"outboundRules", "OutboundRules"},
+}
+
 type header interface{ Header() *azure.Meta }
 
 // Apply applies ov to s, the wire objects of a loaded snapshot, in place: puts replace the
@@ -29,7 +43,12 @@ func Apply(s *azure.Snapshot, ov *Overlay) error {
 	add := &azure.Snapshot{}
 	kept := map[string]map[string]bool{}  // lower parent ID -> child fields kept from the base
 	owned := map[string]map[string]bool{} // lower parent ID -> child segments the body lists itself
+	var children []Put
 	for _, p := range ov.Puts {
+		if _, ok := inlineChildren[strings.ToLower(str(p.Body["type"]))]; ok {
+			children = append(children, p)
+			continue
+		}
 		b, err := json.Marshal(p.Body)
 		if err != nil {
 			return err
@@ -81,7 +100,104 @@ func Apply(s *azure.Snapshot, ov *Overlay) error {
 		return !gone(m.ID)
 	})
 	s.Merge(add)
+	for _, p := range children {
+		if err := putChild(s, ov, p); err != nil {
+			return err
+		}
+	}
+	unlistMembers(s, byID)
 	return patch(s, ov)
+}
+
+// putChild grafts an inline child's put into its parent in s: it replaces the child with its ID
+// (keeping the fields p.Keep names) or joins the parent's list.
+func putChild(s *azure.Snapshot, ov *Overlay, p Put) error {
+	id := str(p.Body["id"])
+	typ := str(p.Body["type"])
+	c := inlineChildren[strings.ToLower(typ)]
+	parentID := azure.ParentID(id)
+	wrapper := map[string]any{"id": parentID, "name": parentID[strings.LastIndexByte(parentID, '/')+1:],
+		"type": typ[:strings.LastIndexByte(typ, '/')], "properties": map[string]any{c.prop: []any{p.Body}}}
+	b, err := json.Marshal(wrapper)
+	if err != nil {
+		return err
+	}
+	one, err := azure.DecodeFile(ov.File+" ("+p.From+")", b)
+	if err != nil {
+		return err
+	}
+	var child reflect.Value
+	walk(reflect.ValueOf(one).Elem(), func(m *azure.Meta, v reflect.Value) bool {
+		if strings.EqualFold(m.ID, id) {
+			child = v
+		}
+		return true
+	})
+	placed := false
+	walk(reflect.ValueOf(s).Elem(), func(m *azure.Meta, v reflect.Value) bool {
+		if !placed && child.IsValid() && strings.EqualFold(m.ID, parentID) {
+			placed = true
+			replaceOrAppend(v.Elem().FieldByName(c.field), child, setOf(p.Keep))
+		}
+		return true
+	})
+	if !placed {
+		ov.warn("PlanNotApplied", id, "%s: its parent %s is neither in the snapshot nor the plan; not applied", p.From, parentID)
+	}
+	return nil
+}
+
+// replaceOrAppend puts child in list in place of the element with its ID, keeping that one's
+// fields kept, or at the end.
+func replaceOrAppend(list, child reflect.Value, kept map[string]bool) {
+	id := child.Interface().(header).Header().ID
+	for i := range list.Len() {
+		if e := list.Index(i); strings.EqualFold(e.Interface().(header).Header().ID, id) {
+			graft(e.Elem(), child.Elem(), kept, func(string) bool { return false })
+			e.Set(child)
+			return
+		}
+	}
+	list.Set(reflect.Append(list, child))
+}
+
+func setOf(fields []string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range fields {
+		m[f] = true
+	}
+	return m
+}
+
+// unlistMembers drops, from every backend pool's backendIPConfigurations, the ip configurations
+// of the NICs the plan puts that no longer name the pool: a pool's list is Azure's read-only
+// reflection of the NICs' loadBalancerBackendAddressPools (REST BackendAddressPool), and the
+// converter joins both sides, so a stale entry would keep a member the plan removes.
+func unlistMembers(s *azure.Snapshot, put map[string]reflect.Value) {
+	names := map[string]map[string]bool{} // lower ip configuration ID of a put NIC -> lower pool IDs it names
+	for _, nic := range s.NICs {
+		if _, ok := put[strings.ToLower(nic.ID)]; !ok {
+			continue
+		}
+		for _, c := range nic.IPConfigs {
+			pools := map[string]bool{}
+			for _, p := range c.BackendPools {
+				pools[strings.ToLower(p)] = true
+			}
+			names[strings.ToLower(c.ID)] = pools
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	for _, lb := range s.LoadBalancers {
+		for _, pool := range lb.Pools {
+			pool.IPConfigs = slices.DeleteFunc(slices.Clone(pool.IPConfigs), func(id string) bool {
+				pools, ok := names[strings.ToLower(id)]
+				return ok && !pools[strings.ToLower(pool.ID)]
+			})
+		}
+	}
 }
 
 // patch applies ov's patches to the merged snapshot.
@@ -96,9 +212,21 @@ func patch(s *azure.Snapshot, ov *Overlay) error {
 	found := map[string]bool{}
 	walk(reflect.ValueOf(s).Elem(), func(m *azure.Meta, v reflect.Value) bool {
 		for _, p := range byID[strings.ToLower(m.ID)] {
-			if f := v.Elem().FieldByName(p.Field); f.IsValid() && f.CanSet() && reflect.TypeOf(p.Value) == f.Type() {
-				f.Set(reflect.ValueOf(p.Value))
-				found[strings.ToLower(p.ID)] = true
+			targets := []reflect.Value{v.Elem()}
+			if nic, ok := v.Interface().(*azure.NetworkInterface); ok && p.EachIPConfig {
+				targets = nil
+				for _, c := range nic.IPConfigs {
+					// An ASG association applies to the NIC's IPv4 configurations
+					// (hashicorp/terraform-provider-azurerm #5815, #32633).
+					if !c.PrivateIP.Is6() {
+						targets = append(targets, reflect.ValueOf(c).Elem())
+					}
+				}
+			}
+			for _, t := range targets {
+				if setField(t.FieldByName(p.Field), p) {
+					found[strings.ToLower(p.ID)] = true
+				}
 			}
 		}
 		return true
@@ -109,6 +237,47 @@ func patch(s *azure.Snapshot, ov *Overlay) error {
 		}
 	}
 	return nil
+}
+
+// setField sets f to p's value, or adds it to the list f (or removes it): false when f is not a
+// field of that type.
+func setField(f reflect.Value, p Patch) bool {
+	if !f.IsValid() || !f.CanSet() {
+		return false
+	}
+	val := reflect.ValueOf(p.Value)
+	if !val.IsValid() {
+		return false
+	}
+	if !p.List {
+		if val.Type() != f.Type() {
+			return false
+		}
+		f.Set(val)
+		return true
+	}
+	if f.Kind() != reflect.Slice || val.Type() != f.Type().Elem() {
+		return false
+	}
+	out := reflect.MakeSlice(f.Type(), 0, f.Len()+1)
+	for i := range f.Len() {
+		if e := f.Index(i); !sameValue(e, val) {
+			out = reflect.Append(out, e)
+		}
+	}
+	if !p.Remove {
+		out = reflect.Append(out, val)
+	}
+	f.Set(out)
+	return true
+}
+
+// sameValue compares list elements: IDs case-insensitively, anything else by ==.
+func sameValue(a, b reflect.Value) bool {
+	if a.Kind() == reflect.String {
+		return strings.EqualFold(a.String(), b.String())
+	}
+	return a.Interface() == b.Interface()
 }
 
 func setAdd(m map[string]map[string]bool, k, v string) {
@@ -140,6 +309,10 @@ func hasDeletedAncestor(id string, deleted map[string]bool) bool {
 // those the plan replaces or deletes.
 func graft(base, repl reflect.Value, fields map[string]bool, gone func(string) bool) {
 	for f := range fields {
+		if list, field, ok := strings.Cut(f, "."); ok {
+			graftEach(base.FieldByName(list), repl.FieldByName(list), field)
+			continue
+		}
 		from, to := base.FieldByName(f), repl.FieldByName(f)
 		if !from.IsValid() || !to.IsValid() || !to.IsZero() {
 			continue
@@ -155,6 +328,26 @@ func graft(base, repl reflect.Value, fields map[string]bool, gone func(string) b
 			}
 		}
 		to.Set(out)
+	}
+}
+
+// graftEach copies field of each base list element onto the replacement's element with the
+// same ID, where that one lacks it ("IPConfigs.ASGs": a NIC's ip configurations keep the ASGs
+// that association resources manage).
+func graftEach(base, repl reflect.Value, field string) {
+	if !base.IsValid() || !repl.IsValid() || base.Kind() != reflect.Slice || repl.Kind() != reflect.Slice {
+		return
+	}
+	for i := range repl.Len() {
+		r := repl.Index(i)
+		for j := range base.Len() {
+			b := base.Index(j)
+			if strings.EqualFold(b.Interface().(header).Header().ID, r.Interface().(header).Header().ID) {
+				if to := r.Elem().FieldByName(field); to.IsValid() && to.IsZero() {
+					to.Set(b.Elem().FieldByName(field))
+				}
+			}
+		}
 	}
 }
 
@@ -196,6 +389,8 @@ var fieldProps = map[string]string{
 	"Subnets": "subnets", "Peerings": "virtualNetworkPeerings", "Rules": "securityRules", "Routes": "routes",
 	"State": "peeringState", "PublicIPs": "publicIpAddresses", "PublicIPPrefixes": "publicIpPrefixes",
 	"Links": "virtualNetworkLinks", "Records": "records",
+	"BackendPools": "loadBalancerBackendAddressPools", "InboundNATRules": "loadBalancerInboundNatRules",
+	"ASGs": "applicationSecurityGroups", "IPConfigs": "backendIPConfigurations", "Addresses": "loadBalancerBackendAddresses",
 }
 
 // KeptProps are the ARM properties of p's resource that the deployed resource keeps: the wire
@@ -216,9 +411,13 @@ func (p Put) KeptProps() []string {
 	return out
 }
 
-// Prop is the ARM property a patch sets, and its value as ARM writes it.
+// Prop is the ARM property a patch sets, and its value as ARM writes it; for a list patch, the
+// element it adds or removes.
 func (p Patch) Prop() (string, any) {
 	prop := fieldProps[p.Field]
+	if a, ok := p.Value.(netip.Addr); ok {
+		return prop, map[string]any{"properties": map[string]any{"ipAddress": a.String()}}
+	}
 	if s, ok := p.Value.(string); ok && prop != "peeringState" {
 		if s == "" {
 			return prop, nil

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"net/netip"
 	"strings"
 )
 
@@ -14,6 +15,8 @@ var armTypes = map[string]string{
 	"azurerm_route_table":                "Microsoft.Network/routeTables",
 	"azurerm_network_interface":          "Microsoft.Network/networkInterfaces",
 	"azurerm_public_ip":                  "Microsoft.Network/publicIPAddresses",
+	"azurerm_public_ip_prefix":           "Microsoft.Network/publicIPPrefixes",
+	"azurerm_lb":                         "Microsoft.Network/loadBalancers",
 	"azurerm_nat_gateway":                "Microsoft.Network/natGateways",
 	"azurerm_firewall":                   "Microsoft.Network/azureFirewalls",
 	"azurerm_firewall_policy":            "Microsoft.Network/firewallPolicies",
@@ -34,6 +37,17 @@ var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_route":                                 {"route_table_name", "Microsoft.Network/routeTables", "routes"},
 	"azurerm_private_dns_zone_virtual_network_link": {"private_dns_zone_name", "Microsoft.Network/privateDnsZones", "virtualNetworkLinks"},
 	"azurerm_private_dns_a_record":                  {"zone_name", "Microsoft.Network/privateDnsZones", "A"},
+}
+
+// lbChildren are the azurerm resources of a load balancer's children (each names it by
+// loadbalancer_id), by their ID segment; the snapshot has them inline in the load balancer
+// (inlineChildren).
+var lbChildren = map[string]string{
+	"azurerm_lb_backend_address_pool": "backendAddressPools",
+	"azurerm_lb_rule":                 "loadBalancingRules",
+	"azurerm_lb_probe":                "probes",
+	"azurerm_lb_nat_rule":             "inboundNatRules",
+	"azurerm_lb_outbound_rule":        "outboundRules",
 }
 
 // ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
@@ -58,6 +72,10 @@ func (t *tfPlan) ensureID(r *tfRes) {
 	}
 	if c, ok := childTypes[r.typ]; ok {
 		r.id = t.scope(r) + "/providers/" + c.parentType + "/" + str(r.after[c.parentAttr]) + "/" + c.segment + "/" + name
+		return
+	}
+	if seg, ok := lbChildren[r.typ]; ok {
+		r.id = v.id("loadbalancer_id") + "/" + seg + "/" + name
 		return
 	}
 	switch r.typ {
@@ -90,6 +108,17 @@ func (t *tfPlan) apply(r *tfRes) {
 			value = ""
 		}
 		t.ov.Patches = append(t.ov.Patches, Patch{From: r.addr, ID: target, Field: p.field, Value: value})
+		return
+	}
+	if f, ok := listAssociations[r.typ]; ok {
+		v := t.root(r)
+		if act == "delete" {
+			v = tfVal{t: t, r: r, after: r.before}
+		}
+		for _, p := range f(v) {
+			p.From, p.List, p.Remove = r.addr, true, act == "delete"
+			t.ov.Patches = append(t.ov.Patches, p)
+		}
 		return
 	}
 	build, ok := builders[r.typ]
@@ -126,8 +155,11 @@ func (t *tfPlan) apply(r *tfRes) {
 	if r.typ == "azurerm_firewall_policy_rule_collection_group" {
 		body["type"] = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
 	}
-	if r.typ == "azurerm_public_ip" {
-		body["sku"] = map[string]any{"name": v.str("sku")}
+	if seg, ok := lbChildren[r.typ]; ok {
+		body["type"] = "Microsoft.Network/loadBalancers/" + seg
+	}
+	if r.typ == "azurerm_public_ip" || r.typ == "azurerm_lb" {
+		set(body, "sku", set(map[string]any{}, "name", v.str("sku")))
 	}
 	t.ov.Puts = append(t.ov.Puts, Put{From: r.addr, Body: body, Keep: keep, Partial: r.typ != "azapi_resource"})
 }
@@ -138,6 +170,42 @@ var associations = map[string]struct{ target, value, field string }{
 	"azurerm_subnet_route_table_association":               {"subnet_id", "route_table_id", "RouteTable"},
 	"azurerm_subnet_nat_gateway_association":               {"subnet_id", "nat_gateway_id", "NATGW"},
 	"azurerm_network_interface_security_group_association": {"network_interface_id", "network_security_group_id", "NSG"},
+}
+
+// listAssociations add an ID to a list (iac.md §2): a NIC ip configuration's backend pools or
+// NAT rules, every ip configuration's ASGs, a NAT gateway's public IPs or prefixes. Deleting the
+// association removes it; a pool's member is also removed from the pool's own list, which the
+// converter reads too (unlistMembers).
+var listAssociations = map[string]func(v tfVal) []Patch{
+	"azurerm_network_interface_backend_address_pool_association": func(v tfVal) []Patch {
+		c, pool := ipConfigID(v), v.id("backend_address_pool_id")
+		return []Patch{{ID: c, Field: "BackendPools", Value: pool}, {ID: pool, Field: "IPConfigs", Value: c}}
+	},
+	"azurerm_network_interface_nat_rule_association": func(v tfVal) []Patch {
+		return []Patch{{ID: ipConfigID(v), Field: "InboundNATRules", Value: v.id("nat_rule_id")}}
+	},
+	"azurerm_network_interface_application_security_group_association": func(v tfVal) []Patch {
+		return []Patch{{ID: v.id("network_interface_id"), Field: "ASGs", Value: v.id("application_security_group_id"), EachIPConfig: true}}
+	},
+	"azurerm_nat_gateway_public_ip_association": func(v tfVal) []Patch {
+		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPs", Value: v.id("public_ip_address_id")}}
+	},
+	"azurerm_nat_gateway_public_ip_prefix_association": func(v tfVal) []Patch {
+		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPPrefixes", Value: v.id("public_ip_prefix_id")}}
+	},
+	"azurerm_lb_backend_address_pool_address": func(v tfVal) []Patch {
+		a, err := netip.ParseAddr(v.str("ip_address"))
+		if err != nil {
+			v.t.ov.warn("PlanNotApplied", v.r.addr, "%s: ip_address %q is not an IP address; not applied", v.r.addr, v.str("ip_address"))
+			return nil
+		}
+		return []Patch{{ID: v.id("backend_address_pool_id"), Field: "Addresses", Value: a}}
+	},
+}
+
+// ipConfigID is the ID of the ip configuration an association names by NIC and name.
+func ipConfigID(v tfVal) string {
+	return v.id("network_interface_id") + "/ipConfigurations/" + v.str("ip_configuration_name")
 }
 
 // azapiBody is an azapi_resource's ARM body: the body attribute (an object in azapi 2.x, a

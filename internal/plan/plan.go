@@ -47,10 +47,15 @@ type Put struct {
 	Partial bool
 }
 
-// Patch sets Field (a wire field name, e.g. "NSG" of azure.Subnet) of the resource with ID to Value.
+// Patch sets Field (a wire field name, e.g. "NSG" of azure.Subnet) of the resource with ID to
+// Value, or adds Value to the list Field (List) or removes it (List and Remove): what a Terraform
+// association resource changes.
 type Patch struct {
 	From, ID, Field string
 	Value           any
+	List, Remove    bool
+	// EachIPConfig: ID is a NIC, and the patch applies to each of its IPv4 ip configurations.
+	EachIPConfig bool
 }
 
 // Warning is something about the plan an answer may depend on.

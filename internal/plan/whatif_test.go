@@ -130,3 +130,31 @@ func TestWhatIfBadInput(t *testing.T) {
 		t.Errorf("Apply of a bad body: %v", err)
 	}
 }
+
+// TestWhatIfNICLeavesPool: a NIC Modify whose ip configuration no longer names its backend pool
+// takes it out of the pool, though the unchanged load balancer's backendIPConfigurations (Azure's
+// read-only echo of the NIC side) still lists it.
+func TestWhatIfNICLeavesPool(t *testing.T) {
+	const s2 = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
+	nic := s2 + "/networkInterfaces/vm-webpub1-nic"
+	body := func(pools []any) map[string]any {
+		props := map[string]any{"privateIPAddress": "10.1.3.4", "privateIPAllocationMethod": "Static", "primary": true,
+			"subnet": map[string]any{"id": s2 + "/virtualNetworks/vnet-spoke-app/subnets/snet-edge"}}
+		if pools != nil {
+			props["loadBalancerBackendAddressPools"] = pools
+		}
+		return map[string]any{"id": nic, "name": "vm-webpub1-nic", "type": "Microsoft.Network/networkInterfaces", "location": "westeurope",
+			"properties": map[string]any{"ipConfigurations": []any{map[string]any{"id": nic + "/ipConfigurations/ipconfig1", "name": "ipconfig1", "properties": props}}}}
+	}
+	doc := map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": nic, "changeType": "Modify",
+		"before": body([]any{map[string]any{"id": s2 + "/loadBalancers/lb-web-public/backendAddressPools/be-web"}}), "after": body(nil)}}}
+	file := filepath.Join(t.TempDir(), "whatif.json")
+	data, _ := json.Marshal(doc)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := planned(t, file)
+	if got := verdict(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 443); got != trace.Unreachable {
+		t.Errorf("internet -> lb-web-public:443 after vm-webpub1 leaves the pool: %s; want Unreachable", got)
+	}
+}
