@@ -21,7 +21,7 @@ var (
 	universe = prefixes("10.0.0.0/27", "10.0.1.0/29", "10.1.10.0/29", "10.1.11.0/29", "10.2.10.0/29", "10.2.11.0/29",
 		"10.3.10.0/29", "10.3.11.0/29", "203.0.113.0/26", "198.51.100.0/28", "20.0.0.0/30", "20.1.0.0/30", "20.1.1.0/30",
 		"20.2.0.0/30", "20.2.1.0/30", "20.3.0.0/30", "10.9.9.8/30", "192.168.1.0/30")
-	universePorts = []model.PortRange{{Lo: 20, Hi: 23}, {Lo: 438, Hi: 447}, {Lo: model.HostReservedUDPPort, Hi: model.HostReservedUDPPort}}
+	universePorts = []model.PortRange{{Lo: 20, Hi: 23}, {Lo: 438, Hi: 447}, {Lo: model.HostReservedUDPPort - 1, Hi: model.HostReservedUDPPort + 1}}
 	universeProto = []model.Protocol{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP}
 )
 
