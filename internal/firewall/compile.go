@@ -205,6 +205,19 @@ func (e *Engine) Holder() model.ID { return e.holder }
 func (e *Engine) Assumptions() []string { return e.notes }
 
 // Rules lists the compiled rules of one type in processing order (spec §3.2).
+// Ports are the destination ports the engine's rules match, as compiled: a network or NAT
+// rule's, an application rule's protocols' (80 and 443 for FQDN tags without protocols).
+// Reachability cuts its port classes there.
+func (e *Engine) Ports() []model.PortRange {
+	var out []model.PortRange
+	for _, ph := range e.phases {
+		for _, r := range ph.rules {
+			out = append(out, r.ports...)
+		}
+	}
+	return out
+}
+
 func (e *Engine) Rules(k model.RuleKind) []*RuleInfo {
 	if int(k) >= len(e.phases) {
 		return nil

@@ -241,3 +241,19 @@ func TestRulesInProcessingOrderAndClassicIgnoredWithPolicy(t *testing.T) {
 		t.Errorf("warnings (-want +got):\n%s; holder %s", d, e.Holder())
 	}
 }
+
+// TestPortsAreTheCompiledOnes: Ports lists what the rules match, an FQDN tag's implicit 80 and
+// 443 included (reach cuts its classes there).
+func TestPortsAreTheCompiledOnes(t *testing.T) {
+	tag := appRule("wu", "*", "")
+	tag.FQDNTags = []string{"WindowsUpdate"}
+	p := policy("p", nil, group("g", 100, appColl("a", 100, model.FwAllow, tag, appRule("x", "*", "x.example", 8443)),
+		natColl("n", 100, natRule("d", "*", "20.0.0.1", 2222, "10.1.0.4", 22))))
+	e, _ := Compile(testFirewall(p), nil)
+	got := e.Ports()
+	for _, want := range []uint16{80, 443, 8443, 2222} {
+		if !slices.Contains(got, model.PortRange{Lo: want, Hi: want}) {
+			t.Errorf("Ports %v lack %d", got, want)
+		}
+	}
+}

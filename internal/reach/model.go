@@ -435,13 +435,10 @@ func (m *Model) sharedPorts() []uint64 {
 		if e == nil {
 			continue
 		}
+		addPorts(e.Ports()...) // as the engine matches them (FQDN tags' implicit 80 and 443)
 		for _, k := range []model.RuleKind{model.NATRules, model.NetworkRules, model.ApplicationRules} {
 			for _, ri := range e.Rules(k) {
 				if r := ri.Rule; r != nil {
-					addPorts(r.DestPorts...)
-					for _, ap := range r.AppProtocols {
-						one(ap.Port)
-					}
 					if r.TranslatedPort != 0 {
 						one(r.TranslatedPort)
 					}
