@@ -2,6 +2,7 @@ package diff
 
 import (
 	"maps"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,10 +15,13 @@ import (
 // resources go with their children; patches set one property. A partial body (a Terraform
 // mapping) keeps every property it does not say.
 func (d Docs) ApplyPlan(ov *plan.Overlay) {
-	for _, id := range ov.Deletes {
-		d.removeTree(strings.ToLower(id))
-	}
-	for _, p := range ov.Puts {
+	// Parents first: a partial parent body keeps its deployed inline children, which must not
+	// come back over a child the plan puts, nor over one it deletes (so deletes go last).
+	puts := slices.Clone(ov.Puts)
+	slices.SortStableFunc(puts, func(a, b plan.Put) int {
+		return strings.Count(str(a.Body["id"]), "/") - strings.Count(str(b.Body["id"]), "/")
+	})
+	for _, p := range puts {
 		body := maps.Clone(p.Body)
 		delete(body, "apiVersion") // what-if adds it; a GET has none
 		gone := Docs{}             // the children the body lists anew: those it lacks are removed
@@ -44,6 +48,9 @@ func (d Docs) ApplyPlan(ov *plan.Overlay) {
 				}
 			}
 		})
+	}
+	for _, id := range ov.Deletes {
+		d.removeTree(strings.ToLower(id))
 	}
 	for _, p := range ov.Patches {
 		for _, doc := range d.patched(p) {
@@ -76,11 +83,18 @@ func (d Docs) patched(p plan.Patch) []Doc {
 	}
 	var out []Doc
 	for k, doc := range d {
-		if strings.HasPrefix(k, id+"/ipconfigurations/") && strings.Count(k, "/") == strings.Count(id, "/")+2 {
+		if strings.HasPrefix(k, id+"/ipconfigurations/") && strings.Count(k, "/") == strings.Count(id, "/")+2 && !isIPv6(doc) {
 			out = append(out, doc)
 		}
 	}
 	return out
+}
+
+// isIPv6 reports whether an ip configuration's address is IPv6 (an ASG association leaves
+// those alone: plan.Apply).
+func isIPv6(doc Doc) bool {
+	a, err := netip.ParseAddr(str(obj(doc.Body["properties"])["privateIPAddress"]))
+	return err == nil && a.Is6()
 }
 
 // editList is list without the elements equal to v (an {id} by its ID), with v added unless

@@ -135,14 +135,18 @@ func putChild(s *azure.Snapshot, ov *Overlay, p Put) error {
 	})
 	placed := false
 	walk(reflect.ValueOf(s).Elem(), func(m *azure.Meta, v reflect.Value) bool {
-		if !placed && child.IsValid() && strings.EqualFold(m.ID, parentID) {
+		if placed || !child.IsValid() || !strings.EqualFold(m.ID, parentID) {
+			return true
+		}
+		// The ID may name a resource of another kind (an NSG): only a list of this child's type takes it.
+		if list := v.Elem().FieldByName(c.field); list.IsValid() && list.Kind() == reflect.Slice && list.Type().Elem() == child.Type() {
 			placed = true
-			replaceOrAppend(v.Elem().FieldByName(c.field), child, setOf(p.Keep))
+			replaceOrAppend(list, child, setOf(p.Keep))
 		}
 		return true
 	})
 	if !placed {
-		ov.warn("PlanNotApplied", id, "%s: its parent %s is neither in the snapshot nor the plan; not applied", p.From, parentID)
+		ov.warn("PlanNotApplied", id, "%s: its parent %s is not a load balancer in the snapshot or the plan; not applied", p.From, parentID)
 	}
 	return nil
 }
@@ -169,22 +173,23 @@ func setOf(fields []string) map[string]bool {
 	return m
 }
 
-// unlistMembers drops, from every backend pool's backendIPConfigurations, the ip configurations
-// of the NICs the plan puts that no longer name the pool: a pool's list is Azure's read-only
-// reflection of the NICs' loadBalancerBackendAddressPools (REST BackendAddressPool), and the
-// converter joins both sides, so a stale entry would keep a member the plan removes.
+// unlistMembers drops, from every backend pool's backendIPConfigurations and inbound NAT rule's
+// backendIPConfiguration, the ip configurations of the NICs the plan puts that no longer name the
+// pool or rule: those are Azure's read-only reflection of the NICs' loadBalancerBackendAddressPools
+// and loadBalancerInboundNatRules (REST BackendAddressPool, InboundNatRule), and the converter
+// joins both sides, so a stale entry would keep a member the plan removes.
 func unlistMembers(s *azure.Snapshot, put map[string]reflect.Value) {
-	names := map[string]map[string]bool{} // lower ip configuration ID of a put NIC -> lower pool IDs it names
+	names := map[string]map[string]bool{} // lower ip configuration ID of a put NIC -> lower pool and NAT rule IDs it names
 	for _, nic := range s.NICs {
 		if _, ok := put[strings.ToLower(nic.ID)]; !ok {
 			continue
 		}
 		for _, c := range nic.IPConfigs {
-			pools := map[string]bool{}
-			for _, p := range c.BackendPools {
-				pools[strings.ToLower(p)] = true
+			named := map[string]bool{}
+			for _, id := range append(slices.Clone(c.BackendPools), c.InboundNATRules...) {
+				named[strings.ToLower(id)] = true
 			}
-			names[strings.ToLower(c.ID)] = pools
+			names[strings.ToLower(c.ID)] = named
 		}
 	}
 	if len(names) == 0 {
@@ -196,6 +201,11 @@ func unlistMembers(s *azure.Snapshot, put map[string]reflect.Value) {
 				pools, ok := names[strings.ToLower(id)]
 				return ok && !pools[strings.ToLower(pool.ID)]
 			})
+		}
+		for _, r := range lb.NATRules {
+			if rules, ok := names[strings.ToLower(r.Target)]; ok && !rules[strings.ToLower(r.ID)] {
+				r.Target = ""
+			}
 		}
 	}
 }
@@ -391,6 +401,7 @@ var fieldProps = map[string]string{
 	"Links": "virtualNetworkLinks", "Records": "records",
 	"BackendPools": "loadBalancerBackendAddressPools", "InboundNATRules": "loadBalancerInboundNatRules",
 	"ASGs": "applicationSecurityGroups", "IPConfigs": "backendIPConfigurations", "Addresses": "loadBalancerBackendAddresses",
+	"Target": "backendIPConfiguration",
 }
 
 // KeptProps are the ARM properties of p's resource that the deployed resource keeps: the wire

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -111,13 +112,21 @@ func (t *tfPlan) apply(r *tfRes) {
 		return
 	}
 	if f, ok := listAssociations[r.typ]; ok {
-		v := t.root(r)
-		if act == "delete" {
-			v = tfVal{t: t, r: r, after: r.before}
+		// A replacement (delete then create) takes away what the old one added first.
+		if act == "delete" || slices.Contains(r.actions, "delete") {
+			for _, p := range f(tfVal{t: t, r: r, after: r.before}) {
+				p.From, p.Remove = r.addr, true
+				if !p.List {
+					p.Value = ""
+				}
+				t.ov.Patches = append(t.ov.Patches, p)
+			}
 		}
-		for _, p := range f(v) {
-			p.From, p.List, p.Remove = r.addr, true, act == "delete"
-			t.ov.Patches = append(t.ov.Patches, p)
+		if act == "put" {
+			for _, p := range f(t.root(r)) {
+				p.From = r.addr
+				t.ov.Patches = append(t.ov.Patches, p)
+			}
 		}
 		return
 	}
@@ -159,7 +168,7 @@ func (t *tfPlan) apply(r *tfRes) {
 		body["type"] = "Microsoft.Network/loadBalancers/" + seg
 	}
 	if r.typ == "azurerm_public_ip" || r.typ == "azurerm_lb" {
-		set(body, "sku", set(map[string]any{}, "name", v.str("sku")))
+		set(body, "sku", set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku_tier")))
 	}
 	t.ov.Puts = append(t.ov.Puts, Put{From: r.addr, Body: body, Keep: keep, Partial: r.typ != "azapi_resource"})
 }
@@ -174,24 +183,25 @@ var associations = map[string]struct{ target, value, field string }{
 
 // listAssociations add an ID to a list (iac.md §2): a NIC ip configuration's backend pools or
 // NAT rules, every ip configuration's ASGs, a NAT gateway's public IPs or prefixes. Deleting the
-// association removes it; a pool's member is also removed from the pool's own list, which the
-// converter reads too (unlistMembers).
+// association removes it. The load balancer's side of a pool member or NAT rule target, which
+// the converter reads too, is patched with it (unlistMembers does so for NIC puts).
 var listAssociations = map[string]func(v tfVal) []Patch{
 	"azurerm_network_interface_backend_address_pool_association": func(v tfVal) []Patch {
 		c, pool := ipConfigID(v), v.id("backend_address_pool_id")
-		return []Patch{{ID: c, Field: "BackendPools", Value: pool}, {ID: pool, Field: "IPConfigs", Value: c}}
+		return []Patch{{ID: c, Field: "BackendPools", Value: pool, List: true}, {ID: pool, Field: "IPConfigs", Value: c, List: true}}
 	},
 	"azurerm_network_interface_nat_rule_association": func(v tfVal) []Patch {
-		return []Patch{{ID: ipConfigID(v), Field: "InboundNATRules", Value: v.id("nat_rule_id")}}
+		c, rule := ipConfigID(v), v.id("nat_rule_id")
+		return []Patch{{ID: c, Field: "InboundNATRules", Value: rule, List: true}, {ID: rule, Field: "Target", Value: c}}
 	},
 	"azurerm_network_interface_application_security_group_association": func(v tfVal) []Patch {
-		return []Patch{{ID: v.id("network_interface_id"), Field: "ASGs", Value: v.id("application_security_group_id"), EachIPConfig: true}}
+		return []Patch{{ID: v.id("network_interface_id"), Field: "ASGs", Value: v.id("application_security_group_id"), List: true, EachIPConfig: true}}
 	},
 	"azurerm_nat_gateway_public_ip_association": func(v tfVal) []Patch {
-		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPs", Value: v.id("public_ip_address_id")}}
+		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPs", Value: v.id("public_ip_address_id"), List: true}}
 	},
 	"azurerm_nat_gateway_public_ip_prefix_association": func(v tfVal) []Patch {
-		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPPrefixes", Value: v.id("public_ip_prefix_id")}}
+		return []Patch{{ID: v.id("nat_gateway_id"), Field: "PublicIPPrefixes", Value: v.id("public_ip_prefix_id"), List: true}}
 	},
 	"azurerm_lb_backend_address_pool_address": func(v tfVal) []Patch {
 		a, err := netip.ParseAddr(v.str("ip_address"))
@@ -199,7 +209,7 @@ var listAssociations = map[string]func(v tfVal) []Patch{
 			v.t.ov.warn("PlanNotApplied", v.r.addr, "%s: ip_address %q is not an IP address; not applied", v.r.addr, v.str("ip_address"))
 			return nil
 		}
-		return []Patch{{ID: v.id("backend_address_pool_id"), Field: "Addresses", Value: a}}
+		return []Patch{{ID: v.id("backend_address_pool_id"), Field: "Addresses", Value: a, List: true}}
 	},
 }
 

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -121,18 +123,9 @@ func TestTerraformLoadBalancer(t *testing.T) {
 // although the load balancer's own backendIPConfigurations, a read-only echo of the NIC side,
 // still lists it; the public load balancer is left with no backend.
 func TestTerraformPoolMemberLeaves(t *testing.T) {
-	const s2 = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
-	before := map[string]any{"id": "x", "network_interface_id": s2 + "/networkInterfaces/vm-webpub1-nic", "ip_configuration_name": "ipconfig1",
-		"backend_address_pool_id": s2 + "/loadBalancers/lb-web-public/backendAddressPools/be-web"}
-	doc := map[string]any{"format_version": "1.2", "resource_changes": []any{map[string]any{
-		"address": "azurerm_network_interface_backend_address_pool_association.web", "mode": "managed",
-		"type": "azurerm_network_interface_backend_address_pool_association", "name": "web",
-		"change": map[string]any{"actions": []any{"delete"}, "before": before, "after": nil, "after_unknown": map[string]any{}}}}}
-	file := filepath.Join(t.TempDir(), "plan.json")
-	data, _ := json.Marshal(doc)
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := tfFile(t, tfChange("azurerm_network_interface_backend_address_pool_association", "web", []any{"delete"},
+		map[string]any{"id": "x", "network_interface_id": s2 + "/networkInterfaces/vm-webpub1-nic", "ip_configuration_name": "ipconfig1",
+			"backend_address_pool_id": lbWeb + "/backendAddressPools/be-web"}, nil))
 	p, ws := planned(t, file)
 	if len(ws) != 0 {
 		t.Errorf("warnings %v", ws)
@@ -144,4 +137,124 @@ func TestTerraformPoolMemberLeaves(t *testing.T) {
 	if a.Verdict != trace.Unreachable || a.Forward.DropCause != trace.NoListener {
 		t.Errorf("internet -> lb-web-public:443 after the member leaves: %s %s; want Unreachable, NoListener", a.Verdict, a.Forward.DropCause)
 	}
+}
+
+// TestTerraformNATRuleAssociation: a NAT rule and its association target the NIC; a later plan
+// deleting the association clears the target on both sides (the rule's backendIPConfiguration
+// is the load balancer's read-only echo, which the converter also reads).
+func TestTerraformNATRuleAssociation(t *testing.T) {
+	rule := lbWeb + "/inboundNatRules/ssh"
+	assoc := map[string]any{"network_interface_id": s2 + "/networkInterfaces/vm-webpub1-nic", "ip_configuration_name": "ipconfig1", "nat_rule_id": rule}
+	add := tfFile(t, tfChange("azurerm_lb_nat_rule", "ssh", []any{"create"}, nil, map[string]any{"name": "ssh", "loadbalancer_id": lbWeb,
+		"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port": json.Number("50022"), "backend_port": json.Number("22"),
+		"frontend_ip_configuration_name": "fe-web"}),
+		tfChange("azurerm_network_interface_nat_rule_association", "ssh", []any{"create"}, nil, assoc))
+	drop := tfFile(t, tfChange("azurerm_network_interface_nat_rule_association", "ssh", []any{"delete"}, assoc, nil))
+	target := func(p *dataplane.Plane) string {
+		for _, lb := range p.Net.LoadBalancers {
+			for _, r := range lb.InboundNATRules {
+				if r.Name == "ssh" && r.Target != nil {
+					return r.Target.PrivateIP.String()
+				}
+				if r.Name == "ssh" {
+					return "none"
+				}
+			}
+		}
+		return "no rule"
+	}
+	if p, ws := planned(t, add); target(p) != "10.1.3.4" || len(ws) != 0 {
+		t.Errorf("NAT rule ssh added with its association: target %s, warnings %v; want 10.1.3.4", target(p), ws)
+	}
+	if p, _ := planned(t, add, drop); target(p) != "none" {
+		t.Errorf("NAT rule ssh after its association is deleted: target %s; want none", target(p))
+	}
+	// The deployed load balancer names the target itself, as Azure echoes it (what-if shows it).
+	ipc := s2 + "/networkInterfaces/vm-webpub1-nic/ipConfigurations/ipconfig1"
+	lb := map[string]any{"id": lbWeb, "name": "lb-web-public", "type": "Microsoft.Network/loadBalancers", "location": "westeurope",
+		"sku": map[string]any{"name": "Standard"}, "properties": map[string]any{
+			"frontendIPConfigurations": []any{map[string]any{"id": lbWeb + "/frontendIPConfigurations/fe-web", "name": "fe-web",
+				"properties": map[string]any{"publicIPAddress": map[string]any{"id": s2 + "/publicIPAddresses/pip-lb-web"}}}},
+			"inboundNatRules": []any{map[string]any{"id": rule, "name": "ssh", "properties": map[string]any{
+				"frontendIPConfiguration": map[string]any{"id": lbWeb + "/frontendIPConfigurations/fe-web"}, "protocol": "Tcp",
+				"frontendPort": 50022, "backendPort": 22, "backendIPConfiguration": map[string]any{"id": ipc}}}}}}
+	data, _ := json.Marshal(map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": lbWeb, "changeType": "Modify", "after": lb}}})
+	echo := filepath.Join(t.TempDir(), "whatif.json")
+	if err := os.WriteFile(echo, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := planned(t, echo); target(p) != "10.1.3.4" {
+		t.Fatalf("NAT rule ssh named by the load balancer: target %s; want 10.1.3.4", target(p))
+	}
+	if p, _ := planned(t, echo, drop); target(p) != "none" {
+		t.Errorf("NAT rule ssh, its target named by the load balancer, after the association is deleted: target %s; want none", target(p))
+	}
+}
+
+// TestTerraformAssociationReplaced: an association replaced (delete, then create) takes away
+// what the old one added.
+func TestTerraformAssociationReplaced(t *testing.T) {
+	nic := s2 + "/networkInterfaces/vm-web1-nic"
+	asg := func(name string) map[string]any {
+		return map[string]any{"network_interface_id": nic, "application_security_group_id": s2 + "/applicationSecurityGroups/" + name}
+	}
+	p, _ := planned(t, tfFile(t, tfChange("azurerm_network_interface_application_security_group_association", "web", []any{"delete", "create"}, asg("asg-web"), asg("asg-app"))))
+	for _, n := range p.Net.NICs {
+		if n.Name == "vm-web1-nic" {
+			var got []string
+			for _, g := range n.IPConfigs[0].ASGs {
+				got = append(got, g.Name)
+			}
+			if !slices.Equal(got, []string{"asg-app"}) {
+				t.Errorf("vm-web1-nic's ASGs after the association is replaced: %v; want [asg-app]", got)
+			}
+		}
+	}
+}
+
+// TestTerraformLBChildOfAnotherKind: a load balancer rule whose loadbalancer_id names an NSG is
+// not applied, with a warning, not a panic.
+func TestTerraformLBChildOfAnotherKind(t *testing.T) {
+	for _, parent := range []string{s2 + "/networkSecurityGroups/nsg-app-web", s2 + "/networkInterfaces/vm-web1-nic"} {
+		_, ws := planned(t, tfFile(t, tfChange("azurerm_lb_rule", "x", []any{"create"}, nil, map[string]any{"name": "x", "loadbalancer_id": parent,
+			"protocol": "Tcp", "frontend_port": json.Number("80"), "backend_port": json.Number("80"), "frontend_ip_configuration_name": "fe"})))
+		if c := codes(ws); c["PlanNotApplied"] != 1 {
+			t.Errorf("a rule of %s: warnings %v; want PlanNotApplied", parent, ws)
+		}
+	}
+}
+
+const (
+	s2    = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
+	lbWeb = s2 + "/loadBalancers/lb-web-public"
+)
+
+func tfChange(typ, name string, actions []any, before, after map[string]any) map[string]any {
+	var b, a any
+	if before != nil {
+		b = before
+	}
+	if after != nil {
+		a = after
+	}
+	return map[string]any{"address": typ + "." + name, "mode": "managed", "type": typ, "name": name,
+		"change": map[string]any{"actions": actions, "before": b, "after": a, "after_unknown": map[string]any{}}}
+}
+
+// tfFile writes a `terraform show -json` plan of changes.
+func tfFile(t *testing.T, changes ...map[string]any) string {
+	t.Helper()
+	var list []any
+	for _, c := range changes {
+		list = append(list, c)
+	}
+	data, err := json.Marshal(map[string]any{"format_version": "1.2", "resource_changes": list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

@@ -1,0 +1,64 @@
+package diff
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/plan"
+)
+
+// TestApplyPlanLoadBalancer: a Terraform plan updating a load balancer (tags only), deleting
+// one of its rules and adding another lists the rule removed and the rule added and nothing
+// else: the load balancer's partial body keeps its deployed children without bringing the
+// deleted one back, and its SKU keeps its tier.
+func TestApplyPlanLoadBalancer(t *testing.T) {
+	const s2 = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
+	const lb = s2 + "/loadBalancers/lb-web-public"
+	change := func(typ, name string, actions []any, before, after map[string]any) any {
+		return map[string]any{"address": typ + "." + name, "mode": "managed", "type": typ, "name": name,
+			"change": map[string]any{"actions": actions, "before": before, "after": after, "after_unknown": map[string]any{}}}
+	}
+	rule := func(name string, port int) map[string]any {
+		return map[string]any{"id": lb + "/loadBalancingRules/" + name, "name": name, "loadbalancer_id": lb, "protocol": "Tcp",
+			"frontend_port": port, "backend_port": 443, "frontend_ip_configuration_name": "fe-web"}
+	}
+	lbBody := map[string]any{"id": lb, "name": "lb-web-public", "resource_group_name": "rg-app", "location": "westeurope",
+		"sku": "Standard", "sku_tier": "Regional", "tags": map[string]any{"owner": "web"},
+		"frontend_ip_configuration": []any{map[string]any{"name": "fe-web", "public_ip_address_id": s2 + "/publicIPAddresses/pip-lb-web",
+			"gateway_load_balancer_frontend_ip_configuration_id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network/loadBalancers/lb-gwlb-nva/frontendIPConfigurations/fe-gwlb"}}}
+	doc := map[string]any{"format_version": "1.2", "resource_changes": []any{
+		// The child sorts before its load balancer: the parent's deployed children must not win.
+		change("azurerm_lb_rule", "a_alt", []any{"create"}, nil, rule("https-alt", 8443)),
+		change("azurerm_lb_rule", "https", []any{"delete"}, rule("https", 443), nil),
+		change("azurerm_lb", "web", []any{"update"}, lbBody, lbBody),
+	}}
+	data, _ := json.Marshal(doc)
+	s, err := azure.Load([]string{example}, azure.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := plan.Read("plan.json", data, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := ReadDocs([]string{example}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := ReadDocs([]string{example}, nil)
+	after.ApplyPlan(ov)
+	r := CompareResources(before, after)
+	short := func(ids []string) []string {
+		var out []string
+		for _, id := range ids {
+			out = append(out, id[strings.LastIndex(id, "/")+1:])
+		}
+		return out
+	}
+	if !slices.Equal(short(r.Added), []string{"https-alt"}) || !slices.Equal(short(r.Removed), []string{"https"}) || len(r.Changed) != 0 {
+		t.Errorf("added %v, removed %v, changed %+v; want https-alt added, https removed, nothing changed", r.Added, r.Removed, r.Changed)
+	}
+}
