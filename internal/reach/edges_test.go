@@ -3,6 +3,7 @@ package reach
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
@@ -22,11 +23,12 @@ func TestClassEdgesHoldOnExample(t *testing.T) {
 	}
 	p := dataplane.Build(n)
 	m := Build(p)
+	at := func(ref, addr string) []Endpoint { return []Endpoint{{Ref: ref, Addr: netip.MustParseAddr(addr)}} }
 	queries := []Query{
-		{From: []Endpoint{{Ref: "vm-webpub1"}}},
-		{From: []Endpoint{{Ref: "vm-app1"}}},
-		{To: []Endpoint{{Ref: "vm-web1"}}},
-		{To: []Endpoint{{Ref: "10.0.1.4"}}}, // the firewall's own address: its DNS proxy listens on 53
+		{From: at("vm-webpub1", "10.1.3.4")},
+		{From: at("vm-app1", "10.1.2.4")},
+		{To: at("vm-web1", "10.1.1.4")},
+		{To: at("10.0.1.4", "10.0.1.4")}, // the firewall's own address: its DNS proxy listens on 53
 	}
 	for _, q := range queries {
 		q.Protocols = []model.Protocol{model.ProtoTCP, model.ProtoUDP}
