@@ -143,12 +143,15 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		}
 		return set(map[string]any{}, "ipPrefix", v.str("ip_prefix")), nil
 	},
-	"azurerm_lb":                      loadBalancer,
-	"azurerm_lb_backend_address_pool": lbPool,
-	"azurerm_lb_rule":                 lbRule,
-	"azurerm_lb_probe":                lbProbe,
-	"azurerm_lb_nat_rule":             lbNATRule,
-	"azurerm_lb_outbound_rule":        lbOutboundRule,
+	"azurerm_lb":                                 loadBalancer,
+	"azurerm_lb_backend_address_pool":            lbPool,
+	"azurerm_lb_rule":                            lbRule,
+	"azurerm_lb_probe":                           lbProbe,
+	"azurerm_lb_nat_rule":                        lbNATRule,
+	"azurerm_lb_outbound_rule":                   lbOutboundRule,
+	"azurerm_local_network_gateway":              localGateway,
+	"azurerm_virtual_network_gateway":            vnetGateway,
+	"azurerm_virtual_network_gateway_connection": gatewayConnection,
 	"azurerm_nat_gateway": func(v tfVal) (map[string]any, []string) {
 		return map[string]any{}, []string{"PublicIPs", "PublicIPPrefixes", "Subnets"}
 	},
@@ -410,6 +413,66 @@ func lbOutboundRule(v tfVal) (map[string]any, []string) {
 		"allocatedOutboundPorts", v.num("allocated_outbound_ports"))
 	if len(fes) > 0 {
 		p["frontendIPConfigurations"] = refs(fes)
+	}
+	return p, nil
+}
+
+// localGateway maps azurerm_local_network_gateway: the on-premises prefixes and peer a VPN
+// connection routes to (spec §1.4).
+func localGateway(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "gatewayIpAddress", v.str("gateway_address"), "fqdn", v.str("gateway_fqdn"))
+	if !v.isUnknown("address_space") {
+		p["localNetworkAddressSpace"] = map[string]any{"addressPrefixes": append([]string{}, v.strs("address_space")...)}
+	} else {
+		v.unknownWarn("address_space", "routes to on-premises through it cannot be known")
+	}
+	for _, b := range v.blocks("bgp_settings") {
+		p["bgpSettings"] = set(map[string]any{}, "asn", b.num("asn"), "bgpPeeringAddress", b.str("bgp_peering_address"))
+	}
+	return p, nil
+}
+
+// vnetGateway maps azurerm_virtual_network_gateway; its NAT rules are resources of their own
+// (azurerm_virtual_network_gateway_nat_rule, not mapped) and are kept from the deployed gateway.
+func vnetGateway(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "gatewayType", v.str("type"), "vpnType", v.str("vpn_type"))
+	p["sku"] = set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku"))
+	if b, ok := v.boolean("active_active"); ok {
+		p["activeActive"] = b
+	}
+	if b, ok := first(v, "bgp_enabled", "enable_bgp"); ok {
+		p["enableBgp"] = b
+	}
+	var cfgs []any
+	for _, c := range v.blocks("ip_configuration") {
+		name := c.str("name")
+		cfgs = append(cfgs, map[string]any{"id": v.r.id + "/ipConfigurations/" + name, "name": name, "properties": set(map[string]any{},
+			"subnet", ref(c.id("subnet_id")), "publicIPAddress", ref(c.id("public_ip_address_id")),
+			"privateIPAllocationMethod", c.str("private_ip_address_allocation"))})
+	}
+	p["ipConfigurations"] = append([]any{}, cfgs...)
+	for _, b := range v.blocks("bgp_settings") {
+		p["bgpSettings"] = set(map[string]any{}, "asn", b.num("asn"))
+	}
+	return p, []string{"NATRules"}
+}
+
+// gatewayConnection maps azurerm_virtual_network_gateway_connection (the shared key is never
+// copied). A plan cannot say whether the tunnel comes up: the connection routes as soon as it
+// exists, as a snapshot's does.
+func gatewayConnection(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "connectionType", v.str("type"),
+		"virtualNetworkGateway1", ref(v.id("virtual_network_gateway_id")),
+		"virtualNetworkGateway2", ref(v.id("peer_virtual_network_gateway_id")),
+		"localNetworkGateway2", ref(v.id("local_network_gateway_id")))
+	if b, ok := first(v, "bgp_enabled", "enable_bgp"); ok {
+		p["enableBgp"] = b
+	}
+	if ids := v.ids("ingress_nat_rule_ids"); len(ids) > 0 {
+		p["ingressNatRules"] = refs(ids)
+	}
+	if ids := v.ids("egress_nat_rule_ids"); len(ids) > 0 {
+		p["egressNatRules"] = refs(ids)
 	}
 	return p, nil
 }

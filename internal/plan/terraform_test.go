@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -253,6 +254,69 @@ func tfFile(t *testing.T, changes ...map[string]any) string {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestTerraformGateways: a plan widening the on-premises prefixes of the deployed local network
+// gateway and adding a branch (a local network gateway and a connection naming it by a
+// reference known only after apply) routes both ranges to the VPN gateway; deleting the
+// deployed connection cuts on-premises off. The shared key is never copied.
+func TestTerraformGateways(t *testing.T) {
+	const s1 = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
+	lng := func(space ...any) map[string]any {
+		return map[string]any{"id": s1 + "/localNetworkGateways/lng-onprem", "name": "lng-onprem", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "gateway_address": "203.0.113.10", "address_space": space}
+	}
+	branch := tfChange("azurerm_virtual_network_gateway_connection", "branch", []any{"create"}, nil, map[string]any{"name": "cn-hub-to-branch",
+		"resource_group_name": "rg-connectivity", "location": "westeurope", "type": "IPsec", "shared_key": "never-copied",
+		"virtual_network_gateway_id": s1 + "/virtualNetworkGateways/vgw-hub", "enable_bgp": false})
+	branch["change"].(map[string]any)["after_unknown"] = map[string]any{"id": true, "local_network_gateway_id": true}
+	file := tfFileWith(t, map[string]any{"root_module": map[string]any{"resources": []any{map[string]any{
+		"address": "azurerm_virtual_network_gateway_connection.branch", "expressions": map[string]any{
+			"local_network_gateway_id": map[string]any{"references": []any{"azurerm_local_network_gateway.branch.id", "azurerm_local_network_gateway.branch"}}}}}}},
+		tfChange("azurerm_local_network_gateway", "onprem", []any{"update"}, lng("192.168.0.0/16"), lng("192.168.0.0/16", "172.20.0.0/16")),
+		tfChange("azurerm_local_network_gateway", "branch", []any{"create"}, nil, map[string]any{"name": "lng-branch", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "gateway_address": "198.51.100.20", "address_space": []any{"10.200.0.0/16"}}),
+		branch)
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if len(ws) != 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	for _, dst := range []string{"172.20.1.1", "10.200.1.1"} {
+		if b, a := verdict(t, base, "vm-dns1", dst, model.ProtoTCP, 443), verdict(t, p, "vm-dns1", dst, model.ProtoTCP, 443); b != trace.Unreachable || a != trace.Reachable {
+			t.Errorf("vm-dns1 -> %s: %s before, %s planned; want the VPN gateway to carry it", dst, b, a)
+		}
+	}
+	data, _ := os.ReadFile(file)
+	s, _ := azure.Load([]string{example}, azure.Options{})
+	ov, err := Read(file, data, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(ov.Puts); strings.Contains(string(b), "never-copied") {
+		t.Errorf("the connection's shared key is in the overlay: %s", b)
+	}
+	cut := tfFile(t, tfChange("azurerm_virtual_network_gateway_connection", "onprem", []any{"delete"},
+		map[string]any{"id": s1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity"}, nil))
+	p, _ = planned(t, cut)
+	if got := verdict(t, p, "vm-dns1", "192.168.1.1", model.ProtoTCP, 443); got == trace.Reachable {
+		t.Errorf("vm-dns1 -> on-premises after its connection is deleted: %s", got)
+	}
+}
+
+// tfFileWith is tfFile with the plan's configuration (references known only after apply).
+func tfFileWith(t *testing.T, config map[string]any, changes ...map[string]any) string {
+	t.Helper()
+	file := tfFile(t, changes...)
+	data, _ := os.ReadFile(file)
+	var doc map[string]any
+	json.Unmarshal(data, &doc)
+	doc["configuration"] = config
+	data, _ = json.Marshal(doc)
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
