@@ -288,8 +288,23 @@ func set(m map[string]any, kv ...any) map[string]any {
 	return m
 }
 
-// first is the first known boolean of the attributes (the v4 name, then the v3 one).
+// first is the boolean of the attribute the configuration writes, else of the one the plan
+// changes, else the first known one (the v4 name, then the v3 one). Late 4.x providers define
+// both names, each computed and conflicting with the other, so the plan holds both and the one
+// not written keeps its old value; the provider sends the written one.
 func first(v tfVal, names ...string) (bool, bool) {
+	for _, n := range names {
+		if _, written := v.expr[n]; written {
+			if b, ok := v.boolean(n); ok {
+				return b, true
+			}
+		}
+	}
+	for _, n := range names {
+		if b, ok := v.boolean(n); ok && v.path == "" && v.r.before != nil && v.r.before[n] != nil && v.r.before[n] != b {
+			return b, true
+		}
+	}
 	for _, n := range names {
 		if b, ok := v.boolean(n); ok {
 			return b, true

@@ -452,7 +452,14 @@ func vnetGateway(v tfVal) (map[string]any, []string) {
 	}
 	p["ipConfigurations"] = append([]any{}, cfgs...)
 	for _, b := range v.blocks("bgp_settings") {
-		p["bgpSettings"] = set(map[string]any{}, "asn", b.num("asn"))
+		// The instances' BGP addresses are the gateway's private addresses (the snapshot's too),
+		// the next hops of an active-active gateway's routes.
+		var peering []any
+		for _, pa := range b.blocks("peering_addresses") {
+			peering = append(peering, set(map[string]any{}, "ipconfigurationId", ref(v.r.id+"/ipConfigurations/"+pa.str("ip_configuration_name")),
+				"defaultBgpIpAddresses", pa.strs("default_addresses")))
+		}
+		p["bgpSettings"] = set(map[string]any{}, "asn", b.num("asn"), "bgpPeeringAddresses", peering)
 	}
 	return p, []string{"NATRules"}
 }

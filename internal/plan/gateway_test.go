@@ -1,0 +1,147 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+const gwS1 = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
+
+// vgwHub is azurerm state for the example's vgw-hub as azurerm 3.x/4.x/5.x writes it:
+// bgp_settings is Optional+Computed, so an update's after carries peering_addresses.
+func vgwHub(sku string, activeActive bool, bgp map[string]any, cfgs []any, addrs ...[]any) map[string]any {
+	var peering []any
+	for i, a := range addrs {
+		peering = append(peering, map[string]any{"ip_configuration_name": cfgs[i].(map[string]any)["name"],
+			"apipa_addresses": []any{}, "default_addresses": a, "tunnel_ip_addresses": []any{"20.103.50.20"}})
+	}
+	m := map[string]any{"id": gwS1 + "/virtualNetworkGateways/vgw-hub", "name": "vgw-hub", "resource_group_name": "rg-connectivity",
+		"location": "westeurope", "type": "Vpn", "vpn_type": "RouteBased", "sku": sku, "active_active": activeActive,
+		"ip_configuration": cfgs,
+		"bgp_settings":     []any{map[string]any{"asn": json.Number("65515"), "peer_weight": json.Number("0"), "peering_addresses": peering}}}
+	for k, v := range bgp {
+		m[k] = v
+	}
+	return m
+}
+
+func vgwCfg(name, pip string) map[string]any {
+	return map[string]any{"name": name, "private_ip_address_allocation": "Dynamic",
+		"subnet_id": gwS1 + "/virtualNetworks/vnet-hub/subnets/GatewaySubnet", "public_ip_address_id": gwS1 + "/publicIPAddresses/" + pip}
+}
+
+func vgw(t *testing.T, p *dataplane.Plane) *model.VNetGateway {
+	t.Helper()
+	for _, g := range p.Net.VNetGateways {
+		if g.Name == "vgw-hub" {
+			return g
+		}
+	}
+	t.Fatal("no vgw-hub")
+	return nil
+}
+
+// An SKU bump of the deployed vgw-hub (nothing else changes) must keep the gateway's private
+// address 10.0.2.30, which the snapshot has only from bgpSettings and the plan carries in
+// bgp_settings[0].peering_addresses[0].default_addresses.
+func TestTerraformGatewayUpdateKeepsPrivateIPs(t *testing.T) {
+	cfg := []any{vgwCfg("default", "pip-vgw-hub")}
+	bgp := map[string]any{"enable_bgp": false}
+	before := vgwHub("VpnGw2AZ", false, bgp, cfg, []any{"10.0.2.30"})
+	after := vgwHub("VpnGw3AZ", false, bgp, cfg, []any{"10.0.2.30"})
+	base, _ := planned(t)
+	p, ws := planned(t, tfFile(t, tfChange("azurerm_virtual_network_gateway", "hub", []any{"update"}, before, after)))
+	want := netip.MustParseAddr("10.0.2.30")
+	if !slices.Contains(vgw(t, base).PrivateIPs, want) {
+		t.Fatalf("base vgw-hub lacks %s", want)
+	}
+	if g := vgw(t, p); !slices.Contains(g.PrivateIPs, want) || !slices.Contains(g.BGPAddrs, want) {
+		t.Errorf("vgw-hub after an SKU change: PrivateIPs %v BGPAddrs %v ASN %d (warnings %v); want %s kept", g.PrivateIPs, g.BGPAddrs, g.ASN, ws, want)
+	}
+}
+
+// Turning vgw-hub active-active (two ip configurations, two instance addresses): the routes the
+// gateway installs have the instances' private IPs as next hops (fib gatewayNextHops).
+func TestTerraformGatewayActiveActive(t *testing.T) {
+	cfg1 := []any{vgwCfg("default", "pip-vgw-hub")}
+	cfg2 := []any{vgwCfg("default", "pip-vgw-hub"), vgwCfg("activeActive", "pip-vgw-hub-2")}
+	before := vgwHub("VpnGw2AZ", false, map[string]any{"enable_bgp": false}, cfg1, []any{"10.0.2.30"})
+	after := vgwHub("VpnGw2AZ", true, map[string]any{"enable_bgp": false}, cfg2, []any{"10.0.2.4"}, []any{"10.0.2.5"})
+	p, ws := planned(t, tfFile(t, tfChange("azurerm_virtual_network_gateway", "hub", []any{"update"}, before, after)))
+	g := vgw(t, p)
+	if !g.ActiveActive || len(g.PrivateIPs) != 2 {
+		t.Errorf("active-active vgw-hub: ActiveActive %v PrivateIPs %v (warnings %v); want the two instance IPs 10.0.2.4, 10.0.2.5", g.ActiveActive, g.PrivateIPs, ws)
+	}
+}
+
+// azurerm 4.x (v4.6x..v4.81) has both enable_bgp (deprecated) and bgp_enabled, each
+// Optional+Computed and ConflictsWith the other. A configuration that still writes
+// enable_bgp = true on an update plans enable_bgp=true and bgp_enabled=false (the prior state of
+// the computed attribute); the provider sends the configured one (enable_bgp).
+func TestTerraformWrittenNameWins(t *testing.T) {
+	cfg := []any{vgwCfg("default", "pip-vgw-hub")}
+	before := vgwHub("VpnGw2AZ", false, map[string]any{"enable_bgp": false, "bgp_enabled": false}, cfg, []any{"10.0.2.30"})
+	after := vgwHub("VpnGw2AZ", false, map[string]any{"enable_bgp": true, "bgp_enabled": false}, cfg, []any{"10.0.2.30"})
+	conn := func(on bool) map[string]any {
+		return map[string]any{"id": gwS1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "type": "IPsec", "virtual_network_gateway_id": gwS1 + "/virtualNetworkGateways/vgw-hub",
+			"local_network_gateway_id": gwS1 + "/localNetworkGateways/lng-onprem", "enable_bgp": on, "bgp_enabled": false}
+	}
+	file := tfFileWith(t, map[string]any{"root_module": map[string]any{"resources": []any{
+		map[string]any{"address": "azurerm_virtual_network_gateway.hub", "expressions": map[string]any{"enable_bgp": map[string]any{"constant_value": true}}},
+		map[string]any{"address": "azurerm_virtual_network_gateway_connection.onprem", "expressions": map[string]any{"enable_bgp": map[string]any{"constant_value": true}}},
+	}}},
+		tfChange("azurerm_virtual_network_gateway", "hub", []any{"update"}, before, after),
+		tfChange("azurerm_virtual_network_gateway_connection", "onprem", []any{"update"}, conn(false), conn(true)))
+	p, _ := planned(t, file)
+	if g := vgw(t, p); !g.BGPEnabled {
+		t.Errorf("vgw-hub BGPEnabled = false; the configuration sets enable_bgp = true")
+	}
+	for _, c := range p.Net.Connections {
+		if c.Name == "cn-hub-to-onprem" && !c.EnableBGP {
+			t.Errorf("cn-hub-to-onprem EnableBGP = false; the configuration sets enable_bgp = true")
+		}
+	}
+}
+
+// Hostile values: every attribute null, unknown, or of the wrong JSON type; no panic.
+func TestTerraformGatewayHostile(t *testing.T) {
+	types := []string{"azurerm_local_network_gateway", "azurerm_virtual_network_gateway", "azurerm_virtual_network_gateway_connection"}
+	attrs := []string{"address_space", "gateway_address", "gateway_fqdn", "bgp_settings", "type", "vpn_type", "sku", "active_active",
+		"enable_bgp", "bgp_enabled", "ip_configuration", "virtual_network_gateway_id", "peer_virtual_network_gateway_id",
+		"local_network_gateway_id", "ingress_nat_rule_ids", "egress_nat_rule_ids"}
+	vals := []any{nil, json.Number("1"), "x", true, []any{nil}, []any{"x", json.Number("2"), nil, map[string]any{}}, map[string]any{"asn": "x", "bgp_peering_address": json.Number("3")},
+		[]any{map[string]any{"asn": json.Number("99999999999"), "name": nil, "subnet_id": json.Number("1"), "peering_addresses": "x"}}}
+	for _, typ := range types {
+		for _, a := range attrs {
+			for i, v := range vals {
+				for _, unk := range []any{nil, true, []any{true}, map[string]any{"asn": true}} {
+					after := map[string]any{"name": "gw", "resource_group_name": "rg-connectivity", a: v}
+					ch := tfChange(typ, "x", []any{"create"}, nil, after)
+					if unk != nil {
+						ch["change"].(map[string]any)["after_unknown"] = map[string]any{a: unk}
+					}
+					t.Run(fmt.Sprintf("%s/%s/%d/%v", typ, a, i, unk), func(t *testing.T) {
+						defer func() {
+							if r := recover(); r != nil {
+								t.Errorf("panic: %v", r)
+							}
+						}()
+						s := &azure.Snapshot{}
+						if _, err := ApplyFiles(s, []string{tfFile(t, ch)}, 0); err == nil {
+							_, _ = convert.Convert(s)
+						}
+					})
+				}
+			}
+		}
+	}
+}
