@@ -15,8 +15,16 @@ import (
 // resources go with their children; patches set one property. A partial body (a Terraform
 // mapping) keeps every property it does not say.
 func (d Docs) ApplyPlan(ov *plan.Overlay) {
+	for _, id := range ov.Deletes {
+		d.removeTree(strings.ToLower(id))
+	}
 	// Parents first: a partial parent body keeps its deployed inline children, which must not
-	// come back over a child the plan puts, nor over one it deletes (so deletes go last).
+	// come back over a child the plan puts, nor over one it deletes (so deletes go again after
+	// the puts, but for an ID a put gives back, as plan.Apply does).
+	putIDs := map[string]bool{}
+	for _, p := range ov.Puts {
+		putIDs[strings.ToLower(str(p.Body["id"]))] = true
+	}
 	puts := slices.Clone(ov.Puts)
 	slices.SortStableFunc(puts, func(a, b plan.Put) int {
 		return strings.Count(str(a.Body["id"]), "/") - strings.Count(str(b.Body["id"]), "/")
@@ -50,7 +58,9 @@ func (d Docs) ApplyPlan(ov *plan.Overlay) {
 		})
 	}
 	for _, id := range ov.Deletes {
-		d.removeTree(strings.ToLower(id))
+		if !putIDs[strings.ToLower(id)] {
+			d.removeTree(strings.ToLower(id))
+		}
 	}
 	for _, p := range ov.Patches {
 		for _, doc := range d.patched(p) {

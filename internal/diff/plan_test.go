@@ -62,3 +62,33 @@ func TestApplyPlanLoadBalancer(t *testing.T) {
 		t.Errorf("added %v, removed %v, changed %+v; want https-alt added, https removed, nothing changed", r.Added, r.Removed, r.Changed)
 	}
 }
+
+// TestApplyPlanDeleteThenPutSameID: a Terraform resource renamed without a moved block is
+// one address deleted and another created with the same Azure ID; the resource stays, as
+// plan.Apply keeps it.
+func TestApplyPlanDeleteThenPutSameID(t *testing.T) {
+	const nsg = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network/networkSecurityGroups/nsg-app-web"
+	rule := map[string]any{"id": nsg + "/securityRules/allow-web-from-vnet", "name": "allow-web-from-vnet", "resource_group_name": "rg-app",
+		"network_security_group_name": "nsg-app-web", "priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+		"source_port_range": "*", "destination_port_ranges": []any{"80", "443"}, "source_address_prefix": "VirtualNetwork", "destination_address_prefix": "*"}
+	change := func(name string, actions []any, before, after any) any {
+		return map[string]any{"address": "azurerm_network_security_rule." + name, "mode": "managed", "type": "azurerm_network_security_rule", "name": name,
+			"change": map[string]any{"actions": actions, "before": before, "after": after, "after_unknown": map[string]any{}}}
+	}
+	data, _ := json.Marshal(map[string]any{"format_version": "1.2", "resource_changes": []any{
+		change("old", []any{"delete"}, rule, nil), change("renamed", []any{"create"}, nil, rule)}})
+	s, err := azure.Load([]string{example}, azure.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := plan.Read("plan.json", data, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := ReadDocs([]string{example}, nil)
+	after, _ := ReadDocs([]string{example}, nil)
+	after.ApplyPlan(ov)
+	if r := CompareResources(before, after); len(r.Removed) != 0 || len(r.Added) != 0 {
+		t.Errorf("added %v, removed %v; want the rule kept", r.Added, r.Removed)
+	}
+}
