@@ -204,7 +204,6 @@ func (e *Engine) Holder() model.ID { return e.holder }
 // Assumptions are the engine-wide assumptions attached to every result. Shared: do not modify.
 func (e *Engine) Assumptions() []string { return e.notes }
 
-// Rules lists the compiled rules of one type in processing order (spec §3.2).
 // Ports are the destination ports the engine's rules match, as compiled: a network or NAT
 // rule's, an application rule's protocols' (80 and 443 for FQDN tags without protocols).
 // Reachability cuts its port classes there.
@@ -218,6 +217,7 @@ func (e *Engine) Ports() []model.PortRange {
 	return out
 }
 
+// Rules lists the compiled rules of one type in processing order (spec §3.2).
 func (e *Engine) Rules(k model.RuleKind) []*RuleInfo {
 	if int(k) >= len(e.phases) {
 		return nil

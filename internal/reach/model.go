@@ -424,13 +424,11 @@ func (m *Model) sharedPorts() []uint64 {
 	// atFirewallFrontend); a class spanning one would prove its neighbours by the wrong packet.
 	one(model.HostReservedUDPPort)
 	n := m.p.Net
+	var through []*model.IPConfig // NICs a flow may cross without being its end
 	for _, fw := range n.Firewalls {
 		if fw.DNSProxyEnabled() {
 			one(model.DNSPort)
 		}
-	}
-	var through []*model.IPConfig // NICs a flow may cross without being its end
-	for _, fw := range n.Firewalls {
 		e := trace.FirewallEngineAll(m.p, fw) // every rule, under either dnat-inherited choice
 		if e == nil {
 			continue
