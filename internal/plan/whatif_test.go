@@ -158,3 +158,23 @@ func TestWhatIfNICLeavesPool(t *testing.T) {
 		t.Errorf("internet -> lb-web-public:443 after vm-webpub1 leaves the pool: %s; want Unreachable", got)
 	}
 }
+
+// TestWhatIfLBChild: a template that deploys a load balancer rule as a resource of its own
+// (Microsoft.Network/loadBalancers/loadBalancingRules) adds it to the deployed load balancer.
+func TestWhatIfLBChild(t *testing.T) {
+	const lb = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network/loadBalancers/lb-web-public"
+	rule := map[string]any{"id": lb + "/loadBalancingRules/https-alt", "name": "https-alt", "type": "Microsoft.Network/loadBalancers/loadBalancingRules",
+		"properties": map[string]any{"frontendIPConfiguration": map[string]any{"id": lb + "/frontendIPConfigurations/fe-web"},
+			"backendAddressPool": map[string]any{"id": lb + "/backendAddressPools/be-web"}, "probe": map[string]any{"id": lb + "/probes/probe-https"},
+			"protocol": "Tcp", "frontendPort": 8443, "backendPort": 443}}
+	data, _ := json.Marshal(map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": rule["id"], "changeType": "Create", "after": rule}}})
+	file := filepath.Join(t.TempDir(), "whatif.json")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if b, a := verdict(t, base, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 8443), verdict(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 8443); b != trace.Unreachable || a != trace.Reachable || len(ws) != 0 {
+		t.Errorf("internet -> lb-web-public:8443 %s before, %s planned (warnings %v); want the new rule to open it", b, a, ws)
+	}
+}
