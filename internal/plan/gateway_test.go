@@ -13,8 +13,6 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
-const gwS1 = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
-
 // vgwHub is azurerm state for the example's vgw-hub as azurerm 3.x/4.x/5.x writes it:
 // bgp_settings is Optional+Computed, so an update's after carries peering_addresses.
 func vgwHub(sku string, activeActive bool, bgp map[string]any, cfgs []any, addrs ...[]any) map[string]any {
@@ -23,7 +21,7 @@ func vgwHub(sku string, activeActive bool, bgp map[string]any, cfgs []any, addrs
 		peering = append(peering, map[string]any{"ip_configuration_name": cfgs[i].(map[string]any)["name"],
 			"apipa_addresses": []any{}, "default_addresses": a, "tunnel_ip_addresses": []any{"20.103.50.20"}})
 	}
-	m := map[string]any{"id": gwS1 + "/virtualNetworkGateways/vgw-hub", "name": "vgw-hub", "resource_group_name": "rg-connectivity",
+	m := map[string]any{"id": s1 + "/virtualNetworkGateways/vgw-hub", "name": "vgw-hub", "resource_group_name": "rg-connectivity",
 		"location": "westeurope", "type": "Vpn", "vpn_type": "RouteBased", "sku": sku, "active_active": activeActive,
 		"ip_configuration": cfgs,
 		"bgp_settings":     []any{map[string]any{"asn": json.Number("65515"), "peer_weight": json.Number("0"), "peering_addresses": peering}}}
@@ -35,7 +33,7 @@ func vgwHub(sku string, activeActive bool, bgp map[string]any, cfgs []any, addrs
 
 func vgwCfg(name, pip string) map[string]any {
 	return map[string]any{"name": name, "private_ip_address_allocation": "Dynamic",
-		"subnet_id": gwS1 + "/virtualNetworks/vnet-hub/subnets/GatewaySubnet", "public_ip_address_id": gwS1 + "/publicIPAddresses/" + pip}
+		"subnet_id": s1 + "/virtualNetworks/vnet-hub/subnets/GatewaySubnet", "public_ip_address_id": s1 + "/publicIPAddresses/" + pip}
 }
 
 func vgw(t *testing.T, p *dataplane.Plane) *model.VNetGateway {
@@ -91,9 +89,9 @@ func TestTerraformWrittenNameWins(t *testing.T) {
 	before := vgwHub("VpnGw2AZ", false, map[string]any{"enable_bgp": false, "bgp_enabled": false}, cfg, []any{"10.0.2.30"})
 	after := vgwHub("VpnGw2AZ", false, map[string]any{"enable_bgp": true, "bgp_enabled": false}, cfg, []any{"10.0.2.30"})
 	conn := func(on bool) map[string]any {
-		return map[string]any{"id": gwS1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity",
-			"location": "westeurope", "type": "IPsec", "virtual_network_gateway_id": gwS1 + "/virtualNetworkGateways/vgw-hub",
-			"local_network_gateway_id": gwS1 + "/localNetworkGateways/lng-onprem", "enable_bgp": on, "bgp_enabled": false}
+		return map[string]any{"id": s1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "type": "IPsec", "virtual_network_gateway_id": s1 + "/virtualNetworkGateways/vgw-hub",
+			"local_network_gateway_id": s1 + "/localNetworkGateways/lng-onprem", "enable_bgp": on, "bgp_enabled": false}
 	}
 	file := tfFileWith(t, map[string]any{"root_module": map[string]any{"resources": []any{
 		map[string]any{"address": "azurerm_virtual_network_gateway.hub", "expressions": map[string]any{"enable_bgp": map[string]any{"constant_value": true}}},

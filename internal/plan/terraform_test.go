@@ -179,11 +179,7 @@ func TestTerraformNATRuleAssociation(t *testing.T) {
 			"inboundNatRules": []any{map[string]any{"id": rule, "name": "ssh", "properties": map[string]any{
 				"frontendIPConfiguration": map[string]any{"id": lbWeb + "/frontendIPConfigurations/fe-web"}, "protocol": "Tcp",
 				"frontendPort": 50022, "backendPort": 22, "backendIPConfiguration": map[string]any{"id": ipc}}}}}}
-	data, _ := json.Marshal(map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": lbWeb, "changeType": "Modify", "after": lb}}})
-	echo := filepath.Join(t.TempDir(), "whatif.json")
-	if err := os.WriteFile(echo, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	echo := whatIfFile(t, map[string]any{"resourceId": lbWeb, "changeType": "Modify", "after": lb})
 	if p, _ := planned(t, echo); target(p) != "10.1.3.4" {
 		t.Fatalf("NAT rule ssh named by the load balancer: target %s; want 10.1.3.4", target(p))
 	}
@@ -225,7 +221,9 @@ func TestTerraformLBChildOfAnotherKind(t *testing.T) {
 	}
 }
 
+// The example's resource ID prefixes: the connectivity and the application subscriptions.
 const (
+	s1    = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
 	s2    = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
 	lbWeb = s2 + "/loadBalancers/lb-web-public"
 )
@@ -243,13 +241,28 @@ func tfChange(typ, name string, actions []any, before, after map[string]any) map
 }
 
 // tfFile writes a `terraform show -json` plan of changes.
-func tfFile(t *testing.T, changes ...map[string]any) string {
+func tfFile(t *testing.T, changes ...map[string]any) string { return tfFileWith(t, nil, changes...) }
+
+// tfFileWith is tfFile with the plan's configuration (references known only after apply).
+func tfFileWith(t *testing.T, config map[string]any, changes ...map[string]any) string {
 	t.Helper()
-	var list []any
-	for _, c := range changes {
-		list = append(list, c)
+	doc := map[string]any{"format_version": "1.2", "resource_changes": anyList(changes)}
+	if config != nil {
+		doc["configuration"] = config
 	}
-	data, err := json.Marshal(map[string]any{"format_version": "1.2", "resource_changes": list})
+	return planFile(t, doc)
+}
+
+// whatIfFile writes what-if output (the CLI's) of changes.
+func whatIfFile(t *testing.T, changes ...map[string]any) string {
+	t.Helper()
+	return planFile(t, map[string]any{"status": "Succeeded", "changes": anyList(changes)})
+}
+
+// planFile writes a plan document to a temporary file and returns its path.
+func planFile(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	data, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,12 +273,19 @@ func tfFile(t *testing.T, changes ...map[string]any) string {
 	return file
 }
 
+func anyList(ms []map[string]any) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
+}
+
 // TestTerraformGateways: a plan widening the on-premises prefixes of the deployed local network
 // gateway and adding a branch (a local network gateway and a connection naming it by a
 // reference known only after apply) routes both ranges to the VPN gateway; deleting the
 // deployed connection cuts on-premises off. The shared key is never copied.
 func TestTerraformGateways(t *testing.T) {
-	const s1 = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
 	lng := func(space ...any) map[string]any {
 		return map[string]any{"id": s1 + "/localNetworkGateways/lng-onprem", "name": "lng-onprem", "resource_group_name": "rg-connectivity",
 			"location": "westeurope", "gateway_address": "203.0.113.10", "address_space": space}
@@ -306,19 +326,4 @@ func TestTerraformGateways(t *testing.T) {
 	if got := verdict(t, p, "vm-dns1", "192.168.1.1", model.ProtoTCP, 443); got == trace.Reachable {
 		t.Errorf("vm-dns1 -> on-premises after its connection is deleted: %s", got)
 	}
-}
-
-// tfFileWith is tfFile with the plan's configuration (references known only after apply).
-func tfFileWith(t *testing.T, config map[string]any, changes ...map[string]any) string {
-	t.Helper()
-	file := tfFile(t, changes...)
-	data, _ := os.ReadFile(file)
-	var doc map[string]any
-	json.Unmarshal(data, &doc)
-	doc["configuration"] = config
-	data, _ = json.Marshal(doc)
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return file
 }

@@ -135,7 +135,6 @@ func TestWhatIfBadInput(t *testing.T) {
 // takes it out of the pool, though the unchanged load balancer's backendIPConfigurations (Azure's
 // read-only echo of the NIC side) still lists it.
 func TestWhatIfNICLeavesPool(t *testing.T) {
-	const s2 = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
 	nic := s2 + "/networkInterfaces/vm-webpub1-nic"
 	body := func(pools []any) map[string]any {
 		props := map[string]any{"privateIPAddress": "10.1.3.4", "privateIPAllocationMethod": "Static", "primary": true,
@@ -146,13 +145,8 @@ func TestWhatIfNICLeavesPool(t *testing.T) {
 		return map[string]any{"id": nic, "name": "vm-webpub1-nic", "type": "Microsoft.Network/networkInterfaces", "location": "westeurope",
 			"properties": map[string]any{"ipConfigurations": []any{map[string]any{"id": nic + "/ipConfigurations/ipconfig1", "name": "ipconfig1", "properties": props}}}}
 	}
-	doc := map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": nic, "changeType": "Modify",
-		"before": body([]any{map[string]any{"id": s2 + "/loadBalancers/lb-web-public/backendAddressPools/be-web"}}), "after": body(nil)}}}
-	file := filepath.Join(t.TempDir(), "whatif.json")
-	data, _ := json.Marshal(doc)
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := whatIfFile(t, map[string]any{"resourceId": nic, "changeType": "Modify",
+		"before": body([]any{map[string]any{"id": s2 + "/loadBalancers/lb-web-public/backendAddressPools/be-web"}}), "after": body(nil)})
 	p, _ := planned(t, file)
 	if got := verdict(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 443); got != trace.Unreachable {
 		t.Errorf("internet -> lb-web-public:443 after vm-webpub1 leaves the pool: %s; want Unreachable", got)
@@ -162,16 +156,12 @@ func TestWhatIfNICLeavesPool(t *testing.T) {
 // TestWhatIfLBChild: a template that deploys a load balancer rule as a resource of its own
 // (Microsoft.Network/loadBalancers/loadBalancingRules) adds it to the deployed load balancer.
 func TestWhatIfLBChild(t *testing.T) {
-	const lb = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network/loadBalancers/lb-web-public"
+	const lb = lbWeb
 	rule := map[string]any{"id": lb + "/loadBalancingRules/https-alt", "name": "https-alt", "type": "Microsoft.Network/loadBalancers/loadBalancingRules",
 		"properties": map[string]any{"frontendIPConfiguration": map[string]any{"id": lb + "/frontendIPConfigurations/fe-web"},
 			"backendAddressPool": map[string]any{"id": lb + "/backendAddressPools/be-web"}, "probe": map[string]any{"id": lb + "/probes/probe-https"},
 			"protocol": "Tcp", "frontendPort": 8443, "backendPort": 443}}
-	data, _ := json.Marshal(map[string]any{"status": "Succeeded", "changes": []any{map[string]any{"resourceId": rule["id"], "changeType": "Create", "after": rule}}})
-	file := filepath.Join(t.TempDir(), "whatif.json")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := whatIfFile(t, map[string]any{"resourceId": rule["id"], "changeType": "Create", "after": rule})
 	base, _ := planned(t)
 	p, ws := planned(t, file)
 	if b, a := verdict(t, base, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 8443), verdict(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 8443); b != trace.Unreachable || a != trace.Reachable || len(ws) != 0 {
