@@ -17,10 +17,6 @@ import (
 func TestApplyPlanLoadBalancer(t *testing.T) {
 	const s2 = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
 	const lb = s2 + "/loadBalancers/lb-web-public"
-	change := func(typ, name string, actions []any, before, after map[string]any) any {
-		return map[string]any{"address": typ + "." + name, "mode": "managed", "type": typ, "name": name,
-			"change": map[string]any{"actions": actions, "before": before, "after": after, "after_unknown": map[string]any{}}}
-	}
 	rule := func(name string, port int) map[string]any {
 		return map[string]any{"id": lb + "/loadBalancingRules/" + name, "name": name, "loadbalancer_id": lb, "protocol": "Tcp",
 			"frontend_port": port, "backend_port": 443, "frontend_ip_configuration_name": "fe-web"}
@@ -29,28 +25,11 @@ func TestApplyPlanLoadBalancer(t *testing.T) {
 		"sku": "Standard", "sku_tier": "Regional", "tags": map[string]any{"owner": "web"},
 		"frontend_ip_configuration": []any{map[string]any{"name": "fe-web", "public_ip_address_id": s2 + "/publicIPAddresses/pip-lb-web",
 			"gateway_load_balancer_frontend_ip_configuration_id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network/loadBalancers/lb-gwlb-nva/frontendIPConfigurations/fe-gwlb"}}}
-	doc := map[string]any{"format_version": "1.2", "resource_changes": []any{
+	r := planned(t,
 		// The child sorts before its load balancer: the parent's deployed children must not win.
-		change("azurerm_lb_rule", "a_alt", []any{"create"}, nil, rule("https-alt", 8443)),
-		change("azurerm_lb_rule", "https", []any{"delete"}, rule("https", 443), nil),
-		change("azurerm_lb", "web", []any{"update"}, lbBody, lbBody),
-	}}
-	data, _ := json.Marshal(doc)
-	s, err := azure.Load([]string{example}, azure.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ov, err := plan.Read("plan.json", data, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := ReadDocs([]string{example}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	after, _ := ReadDocs([]string{example}, nil)
-	after.ApplyPlan(ov)
-	r := CompareResources(before, after)
+		tfChange("azurerm_lb_rule", "a_alt", []any{"create"}, nil, rule("https-alt", 8443)),
+		tfChange("azurerm_lb_rule", "https", []any{"delete"}, rule("https", 443), nil),
+		tfChange("azurerm_lb", "web", []any{"update"}, lbBody, lbBody))
 	short := func(ids []string) []string {
 		var out []string
 		for _, id := range ids {
@@ -71,12 +50,17 @@ func TestApplyPlanDeleteThenPutSameID(t *testing.T) {
 	rule := map[string]any{"id": nsg + "/securityRules/allow-web-from-vnet", "name": "allow-web-from-vnet", "resource_group_name": "rg-app",
 		"network_security_group_name": "nsg-app-web", "priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
 		"source_port_range": "*", "destination_port_ranges": []any{"80", "443"}, "source_address_prefix": "VirtualNetwork", "destination_address_prefix": "*"}
-	change := func(name string, actions []any, before, after any) any {
-		return map[string]any{"address": "azurerm_network_security_rule." + name, "mode": "managed", "type": "azurerm_network_security_rule", "name": name,
-			"change": map[string]any{"actions": actions, "before": before, "after": after, "after_unknown": map[string]any{}}}
+	r := planned(t, tfChange("azurerm_network_security_rule", "old", []any{"delete"}, rule, nil),
+		tfChange("azurerm_network_security_rule", "renamed", []any{"create"}, nil, rule))
+	if len(r.Removed) != 0 || len(r.Added) != 0 {
+		t.Errorf("added %v, removed %v; want the rule kept", r.Added, r.Removed)
 	}
-	data, _ := json.Marshal(map[string]any{"format_version": "1.2", "resource_changes": []any{
-		change("old", []any{"delete"}, rule, nil), change("renamed", []any{"create"}, nil, rule)}})
+}
+
+// planned is what a Terraform plan of changes changes in the example's resources.
+func planned(t *testing.T, changes ...any) Resources {
+	t.Helper()
+	data, _ := json.Marshal(map[string]any{"format_version": "1.2", "resource_changes": changes})
 	s, err := azure.Load([]string{example}, azure.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,10 +69,23 @@ func TestApplyPlanDeleteThenPutSameID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := ReadDocs([]string{example}, nil)
+	before, err := ReadDocs([]string{example}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	after, _ := ReadDocs([]string{example}, nil)
 	after.ApplyPlan(ov)
-	if r := CompareResources(before, after); len(r.Removed) != 0 || len(r.Added) != 0 {
-		t.Errorf("added %v, removed %v; want the rule kept", r.Added, r.Removed)
+	return CompareResources(before, after)
+}
+
+// tfChange is one resource change of a Terraform plan (a nil side is null).
+func tfChange(typ, name string, actions []any, before, after map[string]any) any {
+	side := func(m map[string]any) any {
+		if m == nil {
+			return nil
+		}
+		return m
 	}
+	return map[string]any{"address": typ + "." + name, "mode": "managed", "type": typ, "name": name,
+		"change": map[string]any{"actions": actions, "before": side(before), "after": side(after), "after_unknown": map[string]any{}}}
 }
