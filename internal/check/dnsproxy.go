@@ -45,7 +45,7 @@ func runDNSProxyUpstreamBlocked(pass *Pass) []Finding {
 }
 
 func upstreamFinding(p *dataplane.Plane, fw *model.Firewall, srv netip.Addr, opts Options) (Finding, bool) {
-	a, err := trace.Run(p, trace.Query{From: string(fw.ID), To: srv.String(), Protocol: model.ProtoUDP, DestinationPort: 53,
+	a, err := trace.Run(p, trace.Query{From: string(fw.ID), To: srv.String(), Protocol: model.ProtoUDP, DestinationPort: model.DNSPort,
 		Assume: opts.Assume})
 	if err != nil || a.Verdict == trace.Reachable {
 		return Finding{}, false // an upstream outside the snapshot cannot be judged

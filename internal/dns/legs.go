@@ -21,7 +21,7 @@ func (r *resolver) leg(o origin, s netip.Addr) Leg {
 		r.a.Legs = append(r.a.Legs, l)
 		return l
 	}
-	l := Leg{From: o.label, To: s.String(), Protocol: model.ProtoUDP.String(), Port: 53}
+	l := Leg{From: o.label, To: s.String(), Protocol: model.ProtoUDP.String(), Port: model.DNSPort}
 	switch {
 	case r.x.Untraced:
 		l.Verdict, l.Detail = NotTraced, "not traced: answers only"
@@ -42,7 +42,7 @@ func (r *resolver) leg(o origin, s netip.Addr) Leg {
 }
 
 func (r *resolver) traceLeg(l *Leg, o origin, s netip.Addr) {
-	a, err := trace.Run(r.p, trace.Query{From: o.ref, To: s.String(), Protocol: model.ProtoUDP, DestinationPort: 53})
+	a, err := trace.Run(r.p, trace.Query{From: o.ref, To: s.String(), Protocol: model.ProtoUDP, DestinationPort: model.DNSPort})
 	if err != nil {
 		l.Verdict, l.Detail = trace.UnknownV, "not traced: "+err.Error()
 		return
@@ -93,7 +93,7 @@ func (r *resolver) inboundArrival(l *Leg, o origin, s netip.Addr, dl *trace.Leg)
 	srcs := r.sources(o, dl)
 	denied, first := 0, acl.Result{}
 	for _, src := range srcs {
-		res := eff.Evaluate(model.Inbound, acl.Flow{Src: src, Dst: s, Proto: model.ProtoUDP, SrcPort: trace.DefaultSourcePort, DstPort: 53})
+		res := eff.Evaluate(model.Inbound, acl.Flow{Src: src, Dst: s, Proto: model.ProtoUDP, SrcPort: trace.DefaultSourcePort, DstPort: model.DNSPort})
 		if !res.Allowed {
 			if denied == 0 {
 				first = res
