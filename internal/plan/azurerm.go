@@ -291,7 +291,8 @@ func set(m map[string]any, kv ...any) map[string]any {
 // first is the boolean of the attribute the configuration writes, else of the one the plan
 // changes, else the first known one (the v4 name, then the v3 one). Late 4.x providers define
 // both names, each computed and conflicting with the other, so the plan holds both and the one
-// not written keeps its old value; the provider sends the written one.
+// not written keeps its old value; the provider sends the written one (hashicorp/terraform-
+// provider-azurerm v4.81.0, virtual_network_gateway_resource.go reads GetRawConfig).
 func first(v tfVal, names ...string) (bool, bool) {
 	for _, n := range names {
 		if _, written := v.expr[n]; written {
