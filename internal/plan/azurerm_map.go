@@ -452,8 +452,8 @@ func vnetGateway(v tfVal) (map[string]any, []string) {
 	}
 	p["ipConfigurations"] = append([]any{}, cfgs...)
 	for _, b := range v.blocks("bgp_settings") {
-		// The instances' BGP addresses are the gateway's private addresses (the snapshot's too),
-		// the next hops of an active-active gateway's routes.
+		// The instances' BGP addresses, which the converter reads as the gateway's private
+		// addresses (buildVNetGateways), as it does a snapshot's.
 		var peering []any
 		for _, pa := range b.blocks("peering_addresses") {
 			peering = append(peering, set(map[string]any{}, "ipconfigurationId", ref(v.r.id+"/ipConfigurations/"+pa.str("ip_configuration_name")),
