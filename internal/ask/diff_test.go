@@ -255,7 +255,8 @@ func TestSameRule(t *testing.T) {
 }
 
 // TestSameNIC: a NIC is the same when only letter case differs, and changed when any field
-// that decides its flows differs; pairNICs matches IDs case aside.
+// that decides its flows differs; without filters, when one other than its NSG and ASGs does
+// (an NSG the snapshot lacks counts either way); pairNICs matches IDs case aside.
 func TestSameNIC(t *testing.T) {
 	base := func() *model.NIC {
 		sub := &model.Subnet{ID: "/s/Sub1"}
@@ -267,31 +268,37 @@ func TestSameNIC(t *testing.T) {
 		name string
 		edit func(*model.NIC)
 		same bool
+		// filtersOnly: sameNIC without filters holds
+		filtersOnly bool
 	}{
 		{"case of IDs and the VM name", func(n *model.NIC) {
 			n.VMName, n.NSG = "VM1", &model.NSG{ID: "/G/NSG1"}
 			n.IPConfigs[0].Subnet, n.IPConfigs[0].ASGs = &model.Subnet{ID: "/S/SUB1"}, []*model.ASG{{ID: "/A/WEB"}}
-		}, true},
-		{"IP forwarding", func(n *model.NIC) { n.IPForwarding = true }, false},
-		{"VM", func(n *model.NIC) { n.VMName = "vm2" }, false},
-		{"NSG removed", func(n *model.NIC) { n.NSG = nil }, false},
-		{"NSG", func(n *model.NIC) { n.NSG = &model.NSG{ID: "/g/nsg2"} }, false},
-		{"private IP", func(n *model.NIC) { n.IPConfigs[0].PrivateIP = netip.MustParseAddr("10.0.0.5") }, false},
-		{"primary", func(n *model.NIC) { n.IPConfigs[0].Primary = false }, false},
-		{"subnet", func(n *model.NIC) { n.IPConfigs[0].Subnet = &model.Subnet{ID: "/s/sub2"} }, false},
-		{"public IP removed", func(n *model.NIC) { n.IPConfigs[0].PublicIP = nil }, false},
+		}, true, true},
+		{"IP forwarding", func(n *model.NIC) { n.IPForwarding = true }, false, false},
+		{"VM", func(n *model.NIC) { n.VMName = "vm2" }, false, false},
+		{"NSG removed", func(n *model.NIC) { n.NSG = nil }, false, true},
+		{"NSG", func(n *model.NIC) { n.NSG = &model.NSG{ID: "/g/nsg2"} }, false, true},
+		{"NSG missing from the snapshot", func(n *model.NIC) { n.NSG, n.MissingNSG = nil, "/g/nsg1" }, false, false},
+		{"private IP", func(n *model.NIC) { n.IPConfigs[0].PrivateIP = netip.MustParseAddr("10.0.0.5") }, false, false},
+		{"primary", func(n *model.NIC) { n.IPConfigs[0].Primary = false }, false, false},
+		{"subnet", func(n *model.NIC) { n.IPConfigs[0].Subnet = &model.Subnet{ID: "/s/sub2"} }, false, false},
+		{"public IP removed", func(n *model.NIC) { n.IPConfigs[0].PublicIP = nil }, false, false},
 		{"public IP address", func(n *model.NIC) {
 			n.IPConfigs[0].PublicIP = &model.PublicIP{Address: netip.MustParseAddr("20.0.0.2")}
-		}, false},
-		{"backend pool", func(n *model.NIC) { n.IPConfigs[0].BackendPools = []*model.BackendPool{{}} }, false},
-		{"gateway LB", func(n *model.NIC) { n.IPConfigs[0].GatewayLB = &model.Frontend{} }, false},
-		{"ASG", func(n *model.NIC) { n.IPConfigs[0].ASGs = nil }, false},
-		{"ip configuration added", func(n *model.NIC) { n.IPConfigs = append(n.IPConfigs, &model.IPConfig{}) }, false},
+		}, false, false},
+		{"backend pool", func(n *model.NIC) { n.IPConfigs[0].BackendPools = []*model.BackendPool{{}} }, false, false},
+		{"gateway LB", func(n *model.NIC) { n.IPConfigs[0].GatewayLB = &model.Frontend{} }, false, false},
+		{"ASG", func(n *model.NIC) { n.IPConfigs[0].ASGs = nil }, false, true},
+		{"ip configuration added", func(n *model.NIC) { n.IPConfigs = append(n.IPConfigs, &model.IPConfig{}) }, false, false},
 	} {
 		n := base()
 		c.edit(n)
-		if got := sameNIC(base(), n); got != c.same {
+		if got := sameNIC(base(), n, true); got != c.same {
 			t.Errorf("%s: sameNIC = %v, want %v", c.name, got, c.same)
+		}
+		if got := sameNIC(base(), n, false); got != c.filtersOnly {
+			t.Errorf("%s: sameNIC without filters = %v, want %v", c.name, got, c.filtersOnly)
 		}
 	}
 	b := []*model.NIC{{ID: "/n/A"}, {ID: "/n/B"}, {ID: "/n/C"}}

@@ -31,17 +31,17 @@ type deltaSide struct {
 type span struct{ lo, hi uint64 } // inclusive IPv4 range as integers
 
 // endpointDelta is the decision delta at the endpoint owning a (its private address, or the NIC
-// behind a public one) for one direction of the changed rules. ok is false when it cannot be
-// worked out from the rules alone (no single owner with rules on both sides, rules with source
-// ports or notes the trace would read): the caller then recomputes the changed rules' packets
-// whole.
-func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changes []ruleChange) (delta, bool) {
+// behind a public one) for one direction of the changed rules (changed reports them). ok is
+// false when it cannot be worked out from the rules alone (no single owner with rules on both
+// sides, assumptions no note ties to a flow): the caller then asks about the packets the change
+// may touch (decisionChange.fallback).
+func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changed func(*acl.Rule) bool) (delta, bool) {
 	eb, selfB := effectiveAt(pb, a)
 	ea, selfA := effectiveAt(pa, a)
 	if eb == nil || ea == nil || selfB != selfA || !selfB.Is4() {
 		return nil, false
 	}
-	region, ok := changedRegion(dir, changedRules(changes), eb, ea)
+	region, ok := changedRegion(dir, changed, eb, ea)
 	if !ok {
 		return nil, false
 	}
@@ -71,19 +71,14 @@ func endpointDelta(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, c
 	return out, true
 }
 
-// decides is what a trace reads of a filtering result: allowed or not, by which rules (a rule
-// of the same name and access decides alike), and the notes that could matter to the flow
-// (acl.Note.Applies: a trace reports them, and one may leave the verdict Unknown).
+// decides is what a trace's verdict reads of a filtering result: allowed or not, and the notes
+// that could matter to the flow (acl.Note.Applies: a trace reports them, and one may leave the
+// verdict Unknown). Which rule decided shows in the trace's steps, not its verdict, and diff
+// compares verdicts.
 func decides(e *acl.Effective, dir model.Direction, f acl.Flow) string {
-	r := e.Evaluate(dir, f)
 	s := "deny"
-	if r.Allowed {
+	if e.Evaluate(dir, f).Allowed {
 		s = "allow"
-	}
-	for i := 0; i < r.N; i++ {
-		if ru := r.Levels[i].Rule; ru != nil {
-			s += "|" + ru.Name
-		}
 	}
 	for _, n := range e.Notes {
 		if n.Applies(dir, &f) {
@@ -113,9 +108,11 @@ func effectiveAt(p *dataplane.Plane, a netip.Addr) (*acl.Effective, netip.Addr) 
 }
 
 // changedRegion is the packets the changed rules match on either side, by protocol: the other
-// side's addresses and the destination ports. false when a changed rule limits source ports,
-// names no address, or either side has assumptions without a rule (no note says which flows
-// they matter to).
+// side's addresses (every IPv4 address for a side that lists none: "*", or a tag empty here) and
+// the destination ports. A rule's source ports narrow nothing: every packet diff asks about
+// has source port 49152 (trace.DefaultSourcePort, cli.md "diff"), which no translation before
+// an endpoint's rules rewrites, and the delta evaluates with it. false when either side has
+// assumptions without a rule (no note says which flows they matter to).
 func changedRegion(dir model.Direction, changed func(*acl.Rule) bool, sides ...*acl.Effective) (map[model.Protocol]*deltaSide, bool) {
 	out := map[model.Protocol]*deltaSide{}
 	for _, e := range sides {
@@ -130,25 +127,24 @@ func changedRegion(dir model.Direction, changed func(*acl.Rule) bool, sides ...*
 				if r.Direction != dir || !changed(r) {
 					continue
 				}
-				if len(r.SourcePorts) != 1 || r.SourcePorts[0] != model.AllPorts {
-					return nil, false
-				}
 				other := r.ExpandedSource
 				if dir == model.Outbound {
 					other = r.ExpandedDest
 				}
-				if len(other) == 0 {
-					return nil, false
+				spans := []span{{0, 1<<32 - 1}}
+				if len(other) > 0 {
+					spans = spans[:0]
+					for _, x := range other {
+						if sp, ok := spanOf(x); ok {
+							spans = append(spans, sp)
+						}
+					}
 				}
 				for _, p := range protocolsOf(r.Protocol) {
 					if out[p] == nil {
 						out[p] = &deltaSide{}
 					}
-					for _, x := range other {
-						if sp, ok := spanOf(x); ok {
-							out[p].spans = append(out[p].spans, sp)
-						}
-					}
+					out[p].spans = append(out[p].spans, spans...)
 					out[p].ports = append(out[p].ports, r.DestPorts...)
 				}
 			}
@@ -357,7 +353,8 @@ func (t translated) widen(d *deltaSide) ([]netip.Prefix, []model.PortRange) {
 }
 
 // frontendsOf are the addresses whose flows a load balancer or a firewall DNAT rule hands to the
-// endpoint at a: their flows reach its rules under another destination.
+// endpoint at a (or may: a DNAT rule to an FQDN, which trace resolves): their flows reach its
+// rules under another destination.
 func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
 	var out []netip.Addr
 	n := p.Net
@@ -382,7 +379,7 @@ func frontendsOf(p *dataplane.Plane, a netip.Addr) []netip.Addr {
 		}
 	}
 	for _, fw := range n.Firewalls {
-		if dnatsInto(p, fw, func(r *model.FirewallRule) bool { return r.TranslatedAddress == a }) {
+		if dnatsInto(p, fw, func(r *model.FirewallRule) bool { return r.TranslatedAddress == a || r.TranslatedFQDN != "" }) {
 			out = append(out, firewall.DNATAddrs(fw)...)
 		}
 	}

@@ -162,16 +162,18 @@ func attachedKnown(id model.ID) bool {
 // route's next hop is the appliance or a load balancer in front of it
 // (learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview, "Next hop types
 // across Azure tools": VirtualAppliance; spec §1.4 [UDR]), and its flags decide whether it
-// forwards (trace: IpForwardingDisabled). A NIC in a subnet recomputed whole (its NSG, route
-// table or NAT gateway changed) or under an NSG whose rules changed counts as changed: those
-// settings filter and route the flows it forwards. The internal frontends of a load balancer
+// forwards (trace: IpForwardingDisabled). A NIC in a subnet recomputed whole (its route table or
+// NAT gateway changed), or whose NSG changed, or under an NSG whose rules changed counts as
+// changed: those settings filter and route the flows it forwards. The internal frontends of a load balancer
 // with a changed backend are hops too: which backend it picks (health probes come from
 // 168.63.129.16 through the backend's NSG: learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview,
 // "Probe source IP address") and what that backend does with a packet may have changed.
 func (sc *diffScope) touchAppliances(nets ...*model.Network) {
 	changed := func(nic *model.NIC) bool {
-		return sc.nics[nic.ID.Key()] || sc.underChangedNSG(nic) ||
-			slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool { return c.Subnet != nil && sc.subnets[c.Subnet.ID.Key()] })
+		return sc.nics[nic.ID.Key()] || sc.filters[nic.ID.Key()] || sc.underChangedNSG(nic) ||
+			slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool {
+				return c.Subnet != nil && (sc.subnets[c.Subnet.ID.Key()] || sc.filters[c.Subnet.ID.Key()])
+			})
 	}
 	for _, n := range nets {
 		for _, nic := range n.NICs {

@@ -85,7 +85,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 		st.Scope = "endpoints"
 	case len(sc.routed) > 0:
 		st.Scope = "routes"
-	case len(sc.rules) > 0 || len(sc.admin) > 0:
+	case len(sc.rules) > 0 || len(sc.admin) > 0 || len(sc.filters) > 0 || len(sc.asgNSGs) > 0:
 		st.Scope = "rules"
 	case sc.firewall:
 		st.Scope = "firewall"
@@ -97,7 +97,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	}
 	// Only NSG rules changed: the after model is the before one refined by the edited rules
 	// (Rebase); a firewall's rules cut the classes too, so their change builds both.
-	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall && len(sc.admin) == 0)
+	mb, ma := models(before.Plane, after.Plane, sc, st.Scope == "rules" && !sc.firewall && len(sc.admin) == 0 && len(sc.filters) == 0 && len(sc.asgs) == 0)
 	runs, reason := planRuns(before.Plane, after.Plane, mb, ma, sc, opts)
 	if reason != "" {
 		st.Scope, st.Reason = "skipped", reason
@@ -293,49 +293,143 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun 
 	var out []pendingRun
 	tb, ta := translationsOf(pb), translationsOf(pa)
 	tr := translated{sources: append(tb.sources, ta.sources...), ports: append(tb.ports, ta.ports...)}
+	underNSG := func(nsgs func(string) bool) []addrEnd { // the endpoints under those NSGs not recomputed whole
+		return addrsOf(pb, pa, func(s *model.Subnet) bool { return s.NSG != nil && nsgs(s.NSG.ID.Key()) && !sc.subnets[s.ID.Key()] },
+			func(nic *model.NIC) bool { return nic.NSG != nil && nsgs(nic.NSG.ID.Key()) && !sc.nics[nic.ID.Key()] })
+	}
 	for _, nsg := range slices.Sorted(maps.Keys(sc.rules)) {
 		changes := sc.rules[nsg]
-		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
-			return s.NSG != nil && strings.EqualFold(string(s.NSG.ID), nsg) && !sc.subnets[strings.ToLower(string(s.ID))]
-		}, func(nic *model.NIC) bool {
-			return nic.NSG != nil && strings.EqualFold(string(nic.NSG.ID), nsg) && !sc.nics[strings.ToLower(string(nic.ID))]
-		})
-		out = append(out, bothWays(pb, pa, addrs, changes, tr, opts)...)
+		addrs := underNSG(func(k string) bool { return k == nsg })
+		out = append(out, bothWays(pb, pa, addrs, rulesChanged(pb.Net, pa.Net, changes), tr, opts)...)
 	}
 	if len(sc.admin) > 0 {
 		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
 			return s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()] && !sc.subnets[s.ID.Key()]
 		}, nil)
-		out = append(out, bothWays(pb, pa, addrs, sc.admin, tr, opts)...)
+		out = append(out, bothWays(pb, pa, addrs, rulesChanged(pb.Net, pa.Net, sc.admin), tr, opts)...)
 	}
-	return out
+	if len(sc.asgNSGs) > 0 {
+		addrs := underNSG(func(k string) bool { return sc.asgNSGs[k] })
+		out = append(out, bothWays(pb, pa, addrs, membersChanged(sc), tr, opts)...)
+	}
+	return append(out, filterRuns(pb, pa, sc, tr, opts)...)
 }
 
-// bothWays are the endpoints' queries for the changed rules: inbound, and outbound where flows
-// start.
-func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, changes []ruleChange, tr translated, opts Options) []pendingRun {
+// decisionChange is what moved the filtering decisions at a set of endpoints: the rules whose
+// matches may differ (a delta works out the packets decided otherwise, endpointDelta), and the
+// packets to ask about in one direction when the delta cannot be worked out (false: none).
+type decisionChange struct {
+	rules    func(*acl.Rule) bool
+	fallback func(dir model.Direction) (reach.Query, bool)
+}
+
+// rulesChanged is a change of NSG or security admin rules: the packets their old or new versions
+// match.
+func rulesChanged(nb, na *model.Network, changes []ruleChange) decisionChange {
+	return decisionChange{changedRules(changes), func(dir model.Direction) (reach.Query, bool) { return ruleQuery(nb, na, changes, dir) }}
+}
+
+// membersChanged is a change of ASG membership at endpoints whose NSGs name a changed ASG: a rule
+// naming it matches the members' addresses (touchASGs), so only packets from or to the members
+// that joined or left can be decided otherwise.
+func membersChanged(sc diffScope) decisionChange {
+	space := make([]netip.Prefix, 0, len(sc.members))
+	for _, a := range sc.members {
+		space = append(space, netip.PrefixFrom(a, a.BitLen()))
+	}
+	names := func(gs []*model.ASG) bool {
+		return slices.ContainsFunc(gs, func(g *model.ASG) bool { return g != nil && sc.asgs[g.ID.Key()] })
+	}
+	return decisionChange{
+		func(r *acl.Rule) bool {
+			return r.Security != nil && (names(r.Security.SourceASGs) || names(r.Security.DestASGs))
+		},
+		func(model.Direction) (reach.Query, bool) {
+			return reach.Query{Protocols: allProtocols, Space: union(space)}, true
+		},
+	}
+}
+
+// filterRuns are the queries for the endpoints of the subnets and NICs whose NSG or ASGs alone
+// changed (sc.filters): every rule there may now decide otherwise, so each endpoint is asked
+// about the packets whose decision differs between its effective rules before and after, or
+// about every packet when that cannot be worked out. An ip configuration that gains its first NSG
+// or loses its last one also opens or closes its Standard public endpoints to the internet
+// (trace closedByDefault): its public IP and the frontends handing flows to it are asked about
+// every packet.
+func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr translated, opts Options) []pendingRun {
+	if len(sc.filters) == 0 {
+		return nil
+	}
+	addrs := addrsOf(pb, pa, func(s *model.Subnet) bool { return sc.filters[s.ID.Key()] && !sc.subnets[s.ID.Key()] },
+		func(nic *model.NIC) bool { return sc.filters[nic.ID.Key()] && !sc.nics[nic.ID.Key()] })
+	// What else the subnets hold is not filtered there: load balancer frontends and DNAT addresses
+	// reach these rules through their backends (frontendRuns), a NAT gateway's public IPs stop
+	// what is sent to them.
+	addrs = slices.DeleteFunc(addrs, func(e addrEnd) bool { return !filteredAt(pb, e.addr) && !filteredAt(pa, e.addr) })
+	every := func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }
+	var out []pendingRun
+	for _, e := range addrs {
+		if hasNSG(pb, e.addr) != hasNSG(pa, e.addr) {
+			out = append(out, frontendRuns(pb, pa, e.addr, allProtocols, opts)...)
+			if _, public := pa.Index.IPConfigByPublicIP[e.addr]; public {
+				out = append(out, pendingRun{e.addr, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
+			}
+		}
+	}
+	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, every}, tr, opts)...)
+}
+
+// filteredAt reports whether address a in p is a NIC's (private or public) or a private
+// endpoint's: what NSGs filter.
+func filteredAt(p *dataplane.Plane, a netip.Addr) bool {
+	if _, ok := p.Index.IPConfigByPublicIP[a]; ok {
+		return true
+	}
+	return slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
+		return o.Kind == model.OwnerNIC || o.Kind == model.OwnerPrivateEndpoint
+	})
+}
+
+// hasNSG reports whether an NSG sits on the NIC or subnet of the ip configuration owning address
+// a (private or public) in p.
+func hasNSG(p *dataplane.Plane, a netip.Addr) bool {
+	c, ok := p.Index.IPConfigByPublicIP[a]
+	if !ok {
+		for _, o := range p.Net.Owners(a) {
+			if o.Kind == model.OwnerNIC {
+				c, ok = o.IPConfig, true
+			}
+		}
+	}
+	return ok && c != nil && (c.NIC != nil && c.NIC.NSG != nil || c.Subnet != nil && c.Subnet.NSG != nil)
+}
+
+// bothWays are the endpoints' queries for a change of their filtering decisions: inbound, and
+// outbound where flows start.
+func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, dc decisionChange, tr translated, opts Options) []pendingRun {
 	var out []pendingRun
 	for _, e := range addrs {
 		for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
 			if dir == model.Outbound && !e.src {
 				continue
 			}
-			out = append(out, endpointRuns(pb, pa, e.addr, dir, changes, tr, opts)...)
+			out = append(out, endpointRuns(pb, pa, e.addr, dir, dc, tr, opts)...)
 		}
 	}
 	return out
 }
 
-// endpointRuns are one endpoint's queries for one direction of the changed rules.
-func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, changes []ruleChange, tr translated, opts Options) []pendingRun {
+// endpointRuns are one endpoint's queries for one direction of a change of its filtering decisions.
+func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc decisionChange, tr translated, opts Options) []pendingRun {
 	to := dir == model.Inbound
 	var d delta
 	ok := false
 	if opts.Assume.Default(assume.InternetTag) { // the delta reads the Internet tag's default reading (spec §2.4)
-		d, ok = endpointDelta(pb, pa, a, dir, changes)
+		d, ok = endpointDelta(pb, pa, a, dir, dc.rules)
 	}
 	if !ok {
-		q, any := ruleQuery(pb.Net, pa.Net, changes, dir)
+		q, any := dc.fallback(dir)
 		if !any {
 			return nil
 		}
@@ -351,6 +445,11 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 		return append(out, pendingRun{a, to, q})
 	}
 	var out []pendingRun
+	if to && len(d) > 0 {
+		// every protocol: a health probe's decision changed with it decides a pool's flows of any
+		// protocol (learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview)
+		out = frontendRuns(pb, pa, a, allProtocols, opts)
+	}
 	for _, proto := range allProtocols {
 		ds := d[proto]
 		if ds == nil {
@@ -359,7 +458,6 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, ch
 		q := reach.Query{Protocols: []model.Protocol{proto}, Space: prefixes(ds.spans), Ports: ds.ports, Assume: opts.Assume}
 		if to {
 			q.Space, q.Ports = tr.widen(ds)
-			out = append(out, frontendRuns(pb, pa, a, q.Protocols, opts)...)
 		}
 		if proto == model.ProtoICMP {
 			q.Ports = nil

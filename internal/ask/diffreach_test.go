@@ -27,10 +27,22 @@ var (
 // diffEstate builds a small estate from seed: two or three peered spokes (a hub with an appliance
 // in some), two NICs per subnet (some with public IPs), random NSGs on subnets and NICs. Built
 // twice from one seed, the two are equal; mutate then changes one thing in the second.
-func diffEstate(seed uint64) *model.Network {
+func diffEstate(seed uint64) *model.Network { return estateOf(seed, nil) }
+
+// variedEstate is diffEstate with some NICs in one of its two ASGs, and some rules naming an ASG
+// on one side or limiting source ports (drawn from another stream: diffEstate's estates, which
+// other tests pin, are unchanged).
+func variedEstate(seed uint64) *model.Network { return estateOf(seed, rand.New(rand.NewPCG(seed, 23))) }
+
+func estateOf(seed uint64, va *rand.Rand) *model.Network {
 	r := rand.New(rand.NewPCG(seed, 7))
 	n := &model.Network{}
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	for _, name := range []string{"asg-a", "asg-b"} {
+		g := &model.ASG{ID: model.ID(tsub + "applicationSecurityGroups/" + name), Name: name}
+		n.ASGs = append(n.ASGs, g)
+		n.Index(g.ID, g)
+	}
 	var vnets []*model.VNet
 	for i := 1; i <= 2+r.IntN(2); i++ {
 		v := &model.VNet{ID: model.ID(fmt.Sprintf("%svirtualNetworks/spoke%d", tsub, i)), Name: fmt.Sprintf("spoke%d", i), Location: "westeurope",
@@ -45,7 +57,7 @@ func diffEstate(seed uint64) *model.Network {
 			n.Subnets = append(n.Subnets, s)
 			n.Index(s.ID, s)
 			if r.IntN(2) == 0 {
-				s.NSG = tNSG(n, r, pick, fmt.Sprintf("nsg-%d-%d", i, j))
+				s.NSG = tNSG(n, r, va, pick, fmt.Sprintf("nsg-%d-%d", i, j))
 			}
 			for k := range 2 {
 				c := tNIC(n, s, fmt.Sprintf("vm-%d-%d-%d", i, j, k), fmt.Sprintf("10.%d.%d.%d", i, 10+j, 4+k))
@@ -57,7 +69,10 @@ func diffEstate(seed uint64) *model.Network {
 					c.PublicIP = p
 				}
 				if r.IntN(4) == 0 {
-					c.NIC.NSG = tNSG(n, r, pick, fmt.Sprintf("nsg-nic-%d-%d-%d", i, j, k))
+					c.NIC.NSG = tNSG(n, r, va, pick, fmt.Sprintf("nsg-nic-%d-%d-%d", i, j, k))
+				}
+				if va != nil && va.IntN(3) == 0 {
+					c.ASGs = []*model.ASG{n.ASGs[va.IntN(2)]}
 				}
 			}
 		}
@@ -73,17 +88,35 @@ func diffEstate(seed uint64) *model.Network {
 	return n
 }
 
-func tNSG(n *model.Network, r *rand.Rand, pick func([]string) string, name string) *model.NSG {
+func tNSG(n *model.Network, r, va *rand.Rand, pick func([]string) string, name string) *model.NSG {
 	g := &model.NSG{ID: model.ID(tsub + "networkSecurityGroups/" + name), Name: name}
 	for m := range 1 + r.IntN(4) {
-		g.Rules = append(g.Rules, &model.SecurityRule{Name: fmt.Sprintf("r%d", m), Priority: 100 + 10*m,
-			Direction: model.Direction(r.IntN(2)), Access: model.Access(r.IntN(2)), Protocol: model.Protocol(r.IntN(3)),
-			Sources: []string{pick(tAddrs)}, Destinations: []string{pick(tAddrs)},
-			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{tPorts[r.IntN(len(tPorts))]}})
+		g.Rules = append(g.Rules, tRule(n, r, va, pick, fmt.Sprintf("r%d", m), 100+10*m))
 	}
 	n.NSGs = append(n.NSGs, g)
 	n.Index(g.ID, g)
 	return g
+}
+
+// tRule is a random rule. With va, one side may name an ASG of n instead of addresses, and its
+// source ports may hold trace's source port or not.
+func tRule(n *model.Network, r, va *rand.Rand, pick func([]string) string, name string, priority int) *model.SecurityRule {
+	x := &model.SecurityRule{Name: name, Priority: priority,
+		Direction: model.Direction(r.IntN(2)), Access: model.Access(r.IntN(2)), Protocol: model.Protocol(r.IntN(3)),
+		Sources: []string{pick(tAddrs)}, Destinations: []string{pick(tAddrs)},
+		SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{tPorts[r.IntN(len(tPorts))]}}
+	if va == nil {
+		return x
+	}
+	switch va.IntN(8) {
+	case 0:
+		x.Sources, x.SourceASGs = nil, []*model.ASG{n.ASGs[va.IntN(len(n.ASGs))]}
+	case 1:
+		x.Destinations, x.DestASGs = nil, []*model.ASG{n.ASGs[va.IntN(len(n.ASGs))]}
+	case 2:
+		x.SourcePorts = []model.PortRange{[]model.PortRange{{Lo: 1024, Hi: 65535}, {Lo: 22, Hi: 22}}[va.IntN(2)]}
+	}
+	return x
 }
 
 func tNIC(n *model.Network, s *model.Subnet, vm, addr string) *model.IPConfig {
@@ -101,11 +134,41 @@ func tPeer(a, b *model.VNet) {
 }
 
 // mutate changes one thing the incremental diff handles: a rule's access, ports or source, a
-// rule added or removed, a NIC added, a NIC-level NSG attached, a subnet NSG attached.
+// rule added or removed, a NIC added, a NIC-level NSG attached or detached, a subnet NSG
+// attached, swapped or detached, a NIC joining or leaving an ASG.
 func mutate(n *model.Network, r *rand.Rand) string {
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
 	g := n.NSGs[r.IntN(len(n.NSGs))]
-	switch k := r.IntN(8); {
+	switch k := r.IntN(12); {
+	case k == 8:
+		s := n.Subnets[r.IntN(len(n.Subnets))]
+		if s.NSG == g {
+			s.NSG = nil
+			return "NSG " + g.Name + " detached from " + s.Name
+		}
+		s.NSG = g
+		return "NSG " + g.Name + " attached to " + s.Name
+	case k == 9 && slices.ContainsFunc(n.NICs, func(c *model.NIC) bool { return c.NSG != nil }):
+		with := slices.DeleteFunc(slices.Clone(n.NICs), func(c *model.NIC) bool { return c.NSG == nil })
+		c := with[r.IntN(len(with))]
+		c.NSG = nil
+		return "NSG detached from " + c.Name
+	case k == 10 || k == 11:
+		c := n.NICs[r.IntN(len(n.NICs))].IPConfigs[0]
+		if len(c.ASGs) > 0 && k == 10 {
+			c.ASGs = nil
+			return c.NIC.Name + " left its ASG"
+		}
+		g := n.ASGs[r.IntN(len(n.ASGs))]
+		if slices.Contains(c.ASGs, g) {
+			g = n.ASGs[0]
+			if c.ASGs[0] == g {
+				g = n.ASGs[1]
+			}
+		}
+		c.ASGs = []*model.ASG{g}
+		return c.NIC.Name + " joined " + g.Name
+
 	case k < 4 && len(g.Rules) > 0:
 		x := *g.Rules[r.IntN(len(g.Rules))]
 		switch k {
@@ -125,10 +188,7 @@ func mutate(n *model.Network, r *rand.Rand) string {
 		}
 		return fmt.Sprintf("rule %s/%s changed (%d)", g.Name, x.Name, k)
 	case k == 4:
-		g.Rules = append([]*model.SecurityRule{{Name: "new", Priority: 99 + 1, Direction: model.Direction(r.IntN(2)), Access: model.Access(r.IntN(2)),
-			Protocol: model.Protocol(r.IntN(3)), Sources: []string{pick(tAddrs)}, Destinations: []string{pick(tAddrs)},
-			SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{tPorts[r.IntN(len(tPorts))]}}}, g.Rules...)
-		g.Rules[0].Priority = 95
+		g.Rules = append([]*model.SecurityRule{tRule(n, r, r, pick, "new", 95)}, g.Rules...)
 		return "rule added to " + g.Name
 	case k == 5 && len(g.Rules) > 0:
 		g.Rules = g.Rules[1:]
@@ -160,7 +220,7 @@ func TestDiffReachabilityRandom(t *testing.T) {
 		seeds = n // more seeds than CI runs, when changing the incremental scope
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
-		nb, na := diffEstate(seed), diffEstate(seed)
+		nb, na := variedEstate(seed), variedEstate(seed)
 		if len(na.NSGs) == 0 {
 			continue // nothing for mutate to change
 		}

@@ -24,6 +24,15 @@ type diffScope struct {
 	reason  string
 	subnets map[string]bool // lower subnet IDs whose flows (to and from) are recomputed whole
 	nics    map[string]bool // lower NIC IDs whose flows are recomputed
+	// filters are the subnets and NICs (lower IDs) whose NSG, or a NIC's ASGs, alone changed:
+	// their endpoints are recomputed over the packets whose filtering decision changed there
+	// (filterRuns). A subnet or NIC also in subnets or nics is recomputed whole.
+	filters map[string]bool
+	// asgs are the ASGs (lower IDs) some ip configuration joined or left, members those ip
+	// configurations' addresses, asgNICs their NICs, and asgNSGs the NSGs naming one of the ASGs
+	// (touchASGs): their endpoints are recomputed over the packets from or to members.
+	asgs, asgNICs, asgNSGs map[string]bool
+	members                []netip.Addr
 	// rules are the NSG rules changed when nothing else did; their NSGs' endpoints are recomputed
 	// over the packets those rules match only.
 	rules map[string][]ruleChange // lower NSG ID -> its changed rules
@@ -131,7 +140,8 @@ var local = map[string]bool{ // top-level types: their children (subnets, peerin
 // scopeOf works out what a change touches from the resources that changed, the effective routes
 // that changed, and the two networks.
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
-	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
+	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, filters: map[string]bool{}, asgs: map[string]bool{}, asgNICs: map[string]bool{},
+		asgNSGs: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
 		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
 	fwd := forwardingIn(b, a)
@@ -178,6 +188,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 		sc.touchPeerings(n, o, fwd)
 	}
 	sc.touchNICs(b, a)
+	sc.touchASGs(fwd, b, a)
 	sc.touchPublicIPs(pips, b, a)
 	sc.touchLBs(b, a)
 	sc.touchFirewalls(firewalls, b, a)
@@ -317,16 +328,23 @@ func (sc *diffScope) touchSubnets(n, o *model.Network, fwd forwarding) {
 		switch {
 		case ok && !slices.Equal(os.Prefixes, s.Prefixes) && fwd.subnets[k] && !sc.global:
 			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
-		case !ok || subnetKey(s) != subnetKey(os):
+		case !ok || subnetKey(s, false) != subnetKey(os, false):
 			sc.subnets[k] = true
+		case subnetKey(s, true) == subnetKey(os, true):
+		case fwd.subnets[k]:
+			sc.subnets[k] = true // its NSG filters others' flows too
+		default:
+			sc.filters[k] = true // its NSG alone changed: filterRuns
 		}
 	}
 }
 
-func subnetKey(s *model.Subnet) string {
-	nsg, rt, nat := "", "", ""
-	if s.NSG != nil {
-		nsg = string(s.NSG.ID)
+// subnetKey is what decides a subnet's flows, with or without which NSG it has. An NSG the
+// snapshot lacks counts either way: trace answers Unknown under it.
+func subnetKey(s *model.Subnet, withNSG bool) string {
+	nsg, rt, nat := string(s.MissingNSG), "", ""
+	if s.NSG != nil && withNSG {
+		nsg += string(s.NSG.ID)
 	}
 	if s.RouteTable != nil {
 		rt = string(s.RouteTable.ID)
@@ -353,7 +371,12 @@ func natAddrs(g *model.NATGateway) []netip.Addr {
 func (sc *diffScope) touchNICs(b, a *model.Network) {
 	pair, left := pairNICs(b.NICs, a.NICs)
 	for i, nic := range a.NICs {
-		if pair[i] == nil || !sameNIC(pair[i], nic) {
+		switch o := pair[i]; {
+		case o != nil && sameNIC(o, nic, true):
+		case o != nil && !nic.IPForwarding && sameNIC(o, nic, false):
+			sc.filters[nic.ID.Key()] = true // its NSG or ASGs alone changed: filterRuns
+			sc.asgChanges(o, nic)
+		default:
 			sc.nics[nic.ID.Key()] = true
 		}
 	}
@@ -422,11 +445,12 @@ func pairNICs(b, a []*model.NIC) (pair, left []*model.NIC) {
 }
 
 // sameNIC reports whether two versions of a NIC forward and filter alike: what decides its flows
-// (forwarding, VM, NSG, each ip configuration's address, subnet, public IP, pools and ASGs), IDs
-// and names case aside.
-func sameNIC(x, y *model.NIC) bool {
-	if x.IPForwarding != y.IPForwarding || !strings.EqualFold(x.VMName, y.VMName) || !sameNSG(x.NSG, y.NSG) ||
-		len(x.IPConfigs) != len(y.IPConfigs) {
+// (forwarding, VM, each ip configuration's address, subnet, public IP and pools; with filters,
+// its NSG and ASGs too), IDs and names case aside. An NSG the snapshot lacks counts either way:
+// trace answers Unknown under it.
+func sameNIC(x, y *model.NIC, filters bool) bool {
+	if x.IPForwarding != y.IPForwarding || !strings.EqualFold(x.VMName, y.VMName) || (filters && !sameNSG(x.NSG, y.NSG)) ||
+		!x.MissingNSG.Equal(y.MissingNSG) || len(x.IPConfigs) != len(y.IPConfigs) {
 		return false
 	}
 	for i, c := range x.IPConfigs {
@@ -434,11 +458,76 @@ func sameNIC(x, y *model.NIC) bool {
 		if c.PrivateIP != d.PrivateIP || c.Primary != d.Primary || len(c.BackendPools) != len(d.BackendPools) ||
 			(c.GatewayLB == nil) != (d.GatewayLB == nil) || !sameSubnet(c.Subnet, d.Subnet) ||
 			(c.PublicIP == nil) != (d.PublicIP == nil) || c.PublicIP != nil && c.PublicIP.Address != d.PublicIP.Address ||
-			!slices.EqualFunc(c.ASGs, d.ASGs, sameASG) {
+			(filters && !slices.EqualFunc(c.ASGs, d.ASGs, sameASG)) {
 			return false
 		}
 	}
 	return true
+}
+
+// asgChanges records the ASGs one of NIC x's ip configurations joined or left in y (its other
+// version: sameNIC without filters) and the addresses of those ip configurations, on either side.
+func (sc *diffScope) asgChanges(x, y *model.NIC) {
+	for i, c := range x.IPConfigs {
+		d := y.IPConfigs[i]
+		ids := map[string]int{}
+		for _, g := range c.ASGs {
+			ids[g.ID.Key()] |= 1
+		}
+		for _, g := range d.ASGs {
+			ids[g.ID.Key()] |= 2
+		}
+		moved := false
+		for id, sides := range ids {
+			if sides != 3 {
+				sc.asgs[id], moved = true, true
+			}
+		}
+		if moved {
+			sc.members = append(sc.members, c.PrivateIP)
+			sc.asgNICs[x.ID.Key()] = true
+		}
+	}
+}
+
+// touchASGs bounds a change of ASG membership: an NSG rule naming an ASG matches the private
+// addresses of its member ip configurations (spec §2.2 [ASG]), so at an endpoint whose NSGs name
+// one that changed, only packets from or to the members that joined or left can be decided
+// otherwise (sc.asgNSGs, asgRuns). Unless such an NSG filters where others' flows cross (an
+// appliance's, a platform subnet's): those NICs are recomputed whole, which asks every packet
+// from or to their addresses.
+func (sc *diffScope) touchASGs(fwd forwarding, nets ...*model.Network) {
+	if len(sc.asgs) == 0 {
+		return
+	}
+	named := func(g *model.NSG) bool {
+		return g != nil && slices.ContainsFunc(g.Rules, func(r *model.SecurityRule) bool {
+			return slices.ContainsFunc(append(slices.Clone(r.SourceASGs), r.DestASGs...), func(x *model.ASG) bool { return x != nil && sc.asgs[x.ID.Key()] })
+		})
+	}
+	crossing := false
+	for _, n := range nets {
+		for _, g := range n.NSGs {
+			if named(g) {
+				sc.asgNSGs[g.ID.Key()] = true
+			}
+		}
+		for _, s := range n.Subnets {
+			crossing = crossing || fwd.subnets[s.ID.Key()] && named(s.NSG)
+		}
+		for _, nic := range n.NICs {
+			crossing = crossing || slices.ContainsFunc(nic.IPConfigs, func(c *model.IPConfig) bool {
+				return c.Subnet != nil && fwd.subnets[c.Subnet.ID.Key()] && named(nic.NSG)
+			})
+		}
+	}
+	if crossing {
+		for k := range sc.asgNICs {
+			delete(sc.filters, k)
+			sc.nics[k] = true
+		}
+		sc.asgs, sc.asgNSGs, sc.members = map[string]bool{}, map[string]bool{}, nil
+	}
 }
 
 func sameNSG(x, y *model.NSG) bool {
