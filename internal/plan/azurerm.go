@@ -41,6 +41,8 @@ var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_route":                                 {"route_table_name", "Microsoft.Network/routeTables", "routes"},
 	"azurerm_private_dns_zone_virtual_network_link": {"private_dns_zone_name", "Microsoft.Network/privateDnsZones", "virtualNetworkLinks"},
 	"azurerm_private_dns_a_record":                  {"zone_name", "Microsoft.Network/privateDnsZones", "A"},
+	"azurerm_private_dns_aaaa_record":               {"zone_name", "Microsoft.Network/privateDnsZones", "AAAA"},
+	"azurerm_private_dns_cname_record":              {"zone_name", "Microsoft.Network/privateDnsZones", "CNAME"},
 }
 
 // lbChildren are the azurerm resources of a load balancer's children (each names it by

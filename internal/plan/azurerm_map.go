@@ -200,15 +200,26 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		}
 		return p, nil
 	},
-	"azurerm_private_dns_a_record": func(v tfVal) (map[string]any, []string) {
-		var recs []any
-		for _, a := range v.strs("records") {
-			recs = append(recs, map[string]any{"ipv4Address": a})
+	"azurerm_private_dns_a_record":    func(v tfVal) (map[string]any, []string) { return dnsRecords(v, "aRecords", "ipv4Address") },
+	"azurerm_private_dns_aaaa_record": func(v tfVal) (map[string]any, []string) { return dnsRecords(v, "aaaaRecords", "ipv6Address") },
+	"azurerm_private_dns_cname_record": func(v tfVal) (map[string]any, []string) {
+		p := set(map[string]any{}, "ttl", v.num("ttl"))
+		if c := v.str("record"); c != "" {
+			p["cnameRecord"] = map[string]any{"cname": c}
 		}
-		return set(map[string]any{"aRecords": recs}, "ttl", v.num("ttl")), nil
+		return p, nil
 	},
 	"azurerm_linux_virtual_machine":   virtualMachine,
 	"azurerm_windows_virtual_machine": virtualMachine,
+}
+
+// dnsRecords maps an A or AAAA record set: its `records` (addresses) to list[{field}].
+func dnsRecords(v tfVal, list, field string) (map[string]any, []string) {
+	var recs []any
+	for _, a := range v.strs("records") {
+		recs = append(recs, map[string]any{field: a})
+	}
+	return set(map[string]any{list: recs}, "ttl", v.num("ttl")), nil
 }
 
 func dnsServers(v tfVal) any {

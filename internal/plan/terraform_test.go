@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
+	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -325,5 +327,53 @@ func TestTerraformGateways(t *testing.T) {
 	p, _ = planned(t, cut)
 	if got := verdict(t, p, "vm-dns1", "192.168.1.1", model.ProtoTCP, 443); got == trace.Reachable {
 		t.Errorf("vm-dns1 -> on-premises after its connection is deleted: %s", got)
+	}
+}
+
+// TestTerraformPrivateDNS applies a plan of a private DNS zone linked to the data spoke, with an
+// A, an AAAA and a CNAME record (the zone's records and link as azurerm child resources): from
+// vm-data1 (which asks Azure DNS), www.corp.example resolves through the CNAME to both records'
+// addresses once planned, and not before.
+func TestTerraformPrivateDNS(t *testing.T) {
+	rg := map[string]any{"resource_group_name": "rg-connectivity"}
+	with := func(m map[string]any) map[string]any {
+		for k, v := range rg {
+			m[k] = v
+		}
+		return m
+	}
+	file := tfFile(t,
+		tfChange("azurerm_private_dns_zone", "corp", []any{"create"}, nil, with(map[string]any{"name": "corp.example"})),
+		tfChange("azurerm_private_dns_zone_virtual_network_link", "app", []any{"create"}, nil, with(map[string]any{"name": "link-app",
+			"private_dns_zone_name": "corp.example", "virtual_network_id": "/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-data/providers/Microsoft.Network/virtualNetworks/vnet-spoke-data", "registration_enabled": false})),
+		tfChange("azurerm_private_dns_a_record", "app", []any{"create"}, nil, with(map[string]any{"name": "app", "zone_name": "corp.example",
+			"ttl": 300, "records": []any{"10.1.3.4"}})),
+		tfChange("azurerm_private_dns_aaaa_record", "app", []any{"create"}, nil, with(map[string]any{"name": "app", "zone_name": "corp.example",
+			"ttl": 300, "records": []any{"fd00::4"}})),
+		tfChange("azurerm_private_dns_cname_record", "www", []any{"create"}, nil, with(map[string]any{"name": "www", "zone_name": "corp.example",
+			"ttl": 300, "record": "app.corp.example"})))
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if len(ws) > 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	resolve := func(p *dataplane.Plane) *dns.Answer {
+		nic, err := p.Net.FindNIC("vm-data1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := dns.Resolve(p, nic, "www.corp.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if a := resolve(base); a.Answer.Status == dns.Resolved && slices.Contains(a.Answer.Addresses, netip.MustParseAddr("10.1.3.4")) {
+		t.Errorf("before the plan: %+v", a.Answer)
+	}
+	a := resolve(p)
+	want := []netip.Addr{netip.MustParseAddr("10.1.3.4"), netip.MustParseAddr("fd00::4")}
+	if a.Answer.Status != dns.Resolved || !slices.Equal(a.Answer.CNAMEs, []string{"app.corp.example"}) || !slices.Equal(a.Answer.Addresses, want) {
+		t.Errorf("planned: %+v; want www.corp.example -> app.corp.example -> %v", a.Answer, want)
 	}
 }
