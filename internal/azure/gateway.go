@@ -186,6 +186,10 @@ type InboundNATRule struct {
 	FrontendPort int
 	BackendPort  int
 	Target       string // backendIPConfiguration.id
+	// A rule over a backend pool (inbound NAT rule V2): frontendPortRangeStart, -End and
+	// backendAddressPool.id.
+	RangeStart, RangeEnd int
+	Pool                 string
 }
 
 // OutboundRule is an outbound (SNAT) rule.
@@ -331,6 +335,12 @@ func (d *dec) natRule(v *jsondoc.Value, p *jsondoc.Path) *InboundNATRule {
 			w.BackendPort = d.integer(m, at, 0, 65535)
 		case "backendipconfiguration":
 			w.Target = d.ref(m, at)
+		case "frontendportrangestart":
+			w.RangeStart = d.integer(m, at, 0, 65535)
+		case "frontendportrangeend":
+			w.RangeEnd = d.integer(m, at, 0, 65535)
+		case "backendaddresspool":
+			w.Pool = d.ref(m, at)
 		}
 	})
 	return w

@@ -78,7 +78,7 @@ type LBProbe struct {
 // learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview.
 func (r *LBRule) HAPorts() bool { return r.Protocol == ProtoAny && r.FrontendPort == 0 }
 
-// InboundNATRule forwards one frontend port (or a range, for pools) to a backend.
+// InboundNATRule forwards one frontend port to a backend, or (over a pool) a range of them.
 type InboundNATRule struct {
 	Name         string
 	Frontend     *Frontend
@@ -86,6 +86,20 @@ type InboundNATRule struct {
 	FrontendPort uint16
 	BackendPort  uint16
 	Target       *IPConfig // the NIC ip configuration that references the rule
+	// Pool, for a rule over a backend pool (inbound NAT rule V2): each member gets one port of
+	// FrontendPort–FrontendPortEnd. Azure assigns which and keeps the mapping (the load
+	// balancer's queryInboundNatRulePortMapping), which a snapshot does not hold.
+	// learn.microsoft.com/azure/load-balancer/inbound-nat-rules
+	Pool            *BackendPool
+	FrontendPortEnd uint16
+}
+
+// Ports are the frontend ports the rule forwards.
+func (r *InboundNATRule) Ports() PortRange {
+	if r.Pool != nil && r.FrontendPortEnd >= r.FrontendPort {
+		return PortRange{Lo: r.FrontendPort, Hi: r.FrontendPortEnd}
+	}
+	return PortRange{Lo: r.FrontendPort, Hi: r.FrontendPort}
 }
 
 // OutboundRule gives a backend pool SNAT through frontends (spec §4).

@@ -403,15 +403,16 @@ func lbProbe(v tfVal) (map[string]any, []string) {
 	return set(map[string]any{}, "protocol", v.str("protocol"), "port", v.num("port"), "requestPath", v.str("request_path")), nil
 }
 
-// lbNATRule maps a single-port inbound NAT rule; its target is a NIC association. A rule over a
-// backend pool and a port range (frontend_port_start) is not modelled, and says so.
+// lbNATRule maps an inbound NAT rule: a single port, whose target is a NIC association, or a
+// port range over a backend pool (frontend_port_start, frontend_port_end, backend_address_pool_id).
 func lbNATRule(v tfVal) (map[string]any, []string) {
-	if v.num("frontend_port_start") != nil || v.str("backend_address_pool_id") != "" {
-		v.t.ov.warn("PlanNotApplied", v.r.addr, "%s: an inbound NAT rule over a backend pool and a port range is not modelled; not applied", v.r.addr)
-		return nil, nil
+	p := set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
+		"protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
+	if v.num("frontend_port_start") != nil || v.after["backend_address_pool_id"] != nil || v.isUnknown("backend_address_pool_id") {
+		return set(p, "frontendPortRangeStart", v.num("frontend_port_start"), "frontendPortRangeEnd", v.num("frontend_port_end"),
+			"backendAddressPool", ref(v.id("backend_address_pool_id"))), nil
 	}
-	return set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
-		"protocol", v.str("protocol"), "frontendPort", v.num("frontend_port"), "backendPort", v.num("backend_port")), []string{"Target"}
+	return set(p, "frontendPort", v.num("frontend_port")), []string{"Target"}
 }
 
 func lbOutboundRule(v tfVal) (map[string]any, []string) {

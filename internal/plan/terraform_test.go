@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/dns"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -139,6 +141,84 @@ func TestTerraformPoolMemberLeaves(t *testing.T) {
 	}
 	if a.Verdict != trace.Unreachable || a.Forward.DropCause != trace.NoListener {
 		t.Errorf("internet -> lb-web-public:443 after the member leaves: %s %s; want Unreachable, NoListener", a.Verdict, a.Forward.DropCause)
+	}
+}
+
+// TestTerraformPoolNATRule: an inbound NAT rule over lb-web-public's pool and a port range
+// (inbound NAT rule V2) gives each member one port of 50000-50009 to port 22; Azure keeps which,
+// so from the internet a port in the range is Unknown by that rule (not Unreachable for want of
+// a rule, as before the plan), and one past it still matches nothing. reach cuts its classes at
+// the range.
+func TestTerraformPoolNATRule(t *testing.T) {
+	file := tfFile(t, tfChange("azurerm_lb_nat_rule", "ssh-pool", []any{"create"}, nil, map[string]any{"name": "ssh-pool", "loadbalancer_id": lbWeb,
+		"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
+		"backend_port": json.Number("22"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": lbWeb + "/backendAddressPools/be-web"}))
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if len(ws) != 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	const from, to = "internet:198.51.100.7", "20.103.51.30"
+	if got := verdict(t, base, from, to, model.ProtoTCP, 50003); got != trace.Unreachable {
+		t.Errorf("before the plan, internet -> %s:50003 %s; want Unreachable", to, got)
+	}
+	a, err := trace.Run(p, trace.Query{From: from, To: to, Protocol: model.ProtoTCP, DestinationPort: 50003})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Verdict != trace.UnknownV || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "ssh-pool" {
+		t.Errorf("planned, internet -> %s:50003: %s by %+v; want Unknown by ssh-pool", to, a.Verdict, a.Forward.Deciding)
+	}
+	if got := verdict(t, p, from, to, model.ProtoTCP, 50010); got != trace.Unreachable {
+		t.Errorf("planned, internet -> %s:50010 (past the range) %s; want Unreachable", to, got)
+	}
+	res, err := reach.Run(context.Background(), reach.Build(p), reach.Query{To: []reach.Endpoint{{Ref: to, Addr: netip.MustParseAddr(to)}}, Protocols: []model.Protocol{model.ProtoTCP},
+		Space: []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unknown []string
+	for _, c := range res.Classes {
+		if c.Verdict == trace.UnknownV {
+			unknown = append(unknown, reach.PortsString([]model.PortRange{c.Ports}))
+		}
+	}
+	if !slices.Equal(unknown, []string{"50000-50009"}) {
+		t.Errorf("reach to %s from 198.51.100.0/24: Unknown on ports %q; want the rule's range alone", to, unknown)
+	}
+}
+
+// TestTerraformInternalNATRule: an inbound NAT rule on an internal load balancer (a new one, 2222
+// to vm-app1's 22 through a NIC association) forwards flows from the VNet as a public one's does
+// from the internet (learn.microsoft.com/azure/load-balancer/inbound-nat-rules); before, trace
+// answered only an internal load balancer's load-balancing rules.
+func TestTerraformInternalNATRule(t *testing.T) {
+	lb := s2 + "/loadBalancers/lb-nat-int"
+	rule := lb + "/inboundNatRules/ssh"
+	file := tfFile(t,
+		tfChange("azurerm_lb", "int", []any{"create"}, nil, map[string]any{"name": "lb-nat-int", "resource_group_name": "rg-app", "sku": "Standard",
+			"frontend_ip_configuration": []any{map[string]any{"name": "fe", "subnet_id": s2 + "/virtualNetworks/vnet-spoke-app/subnets/snet-app",
+				"private_ip_address": "10.1.2.101", "private_ip_address_allocation": "Static"}}}),
+		tfChange("azurerm_lb_nat_rule", "ssh", []any{"create"}, nil, map[string]any{"name": "ssh", "loadbalancer_id": lb, "resource_group_name": "rg-app",
+			"protocol": "Tcp", "frontend_port": json.Number("2222"), "backend_port": json.Number("22"), "frontend_ip_configuration_name": "fe"}),
+		tfChange("azurerm_network_interface_nat_rule_association", "ssh", []any{"create"}, nil,
+			map[string]any{"network_interface_id": s2 + "/networkInterfaces/vm-app1-nic", "ip_configuration_name": "ipconfig1", "nat_rule_id": rule}))
+	p, ws := planned(t, file)
+	if len(ws) != 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	a, err := trace.Run(p, trace.Query{From: "vm-app2", To: "10.1.2.101", Protocol: model.ProtoTCP, DestinationPort: 2222})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hops []string
+	for _, h := range a.Forward.Hops {
+		hops = append(hops, h.Name)
+	}
+	// vm-app1's NSG then denies SSH from the VNet, as it does without the load balancer.
+	if !slices.Equal(hops, []string{"vm-app2-nic", "lb-nat-int", "vm-app1-nic"}) || a.Verdict != trace.Unreachable ||
+		a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "securityRules/deny-vnet-in" {
+		t.Errorf("vm-app2 -> lb-nat-int:2222: %s by %+v, hops %q; want it forwarded to vm-app1's NIC and denied there by deny-vnet-in", a.Verdict, a.Forward.Deciding, hops)
 	}
 }
 

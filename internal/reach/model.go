@@ -457,7 +457,7 @@ func (m *Model) sharedPorts() []uint64 {
 			}
 		}
 		for _, r := range lb.InboundNATRules {
-			one(r.FrontendPort)
+			addPorts(r.Ports()) // a rule over a pool forwards a range (trace natRule)
 			one(r.BackendPort)
 			if r.Target != nil {
 				through = append(through, r.Target)

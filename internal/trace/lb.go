@@ -15,9 +15,7 @@ func (w *walker) inboundLB(fe *model.Frontend) {
 	}
 	lb := fe.LB
 	w.addHop(HopLoadBalancer, lb.Name, lb.ID, w.pkt.dst)
-	if nat := matchNATRule(lb, fe, w.pkt); nat != nil {
-		w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
-		w.lbToBackend(fe, nat.Target, nat.BackendPort, false)
+	if w.natRule(fe) {
 		return
 	}
 	r := matchLBRule(lb, fe, w.pkt)
@@ -57,10 +55,36 @@ func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16,
 	w.atNIC(c)
 }
 
+// natRule applies the inbound NAT rule of fe's load balancer that matches the packet, public or
+// internal (learn.microsoft.com/azure/load-balancer/inbound-nat-rules); false when none does.
+// A rule over a backend pool gives each member one port of its range, and Azure keeps which
+// (model.InboundNATRule): the leg ends Unknown, naming the members it may reach.
+func (w *walker) natRule(fe *model.Frontend) bool {
+	lb := fe.LB
+	nat := matchNATRule(lb, fe, w.pkt)
+	switch {
+	case nat == nil:
+		return false
+	case nat.Pool == nil:
+		w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
+		w.lbToBackend(fe, nat.Target, nat.BackendPort, false)
+	case len(nat.Pool.IPConfigs) == 0 && !w.poolMayLackNICs(StepLBRule, lb, nat.Name, nat.Pool.Name):
+		w.drop(NoListener, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s maps frontend ports %d-%d to pool %s, which has no members", nat.Name, nat.FrontendPort, nat.FrontendPortEnd, nat.Pool.Name)
+	case len(nat.Pool.IPConfigs) > 0:
+		w.drop(InsufficientInformation, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (to its port %d); "+
+			"which port reaches which member Azure assigns, and the snapshot does not hold that mapping (the load balancer's inbound NAT rule port mapping)",
+			nat.Name, nat.Pool.Name, len(nat.Pool.IPConfigs), nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
+	}
+	return true
+}
+
 // matchNATRule: learn.microsoft.com/azure/load-balancer/inbound-nat-rules.
 func matchNATRule(lb *model.LoadBalancer, fe *model.Frontend, p packet) *model.InboundNATRule {
 	for _, r := range lb.InboundNATRules {
-		if r.Frontend == fe && r.Target != nil && r.Protocol.Matches(p.proto) && r.FrontendPort == p.dport {
+		if r.Frontend != fe || (r.Target == nil && r.Pool == nil) || !r.Protocol.Matches(p.proto) {
+			continue
+		}
+		if ports := r.Ports(); ports.Lo <= p.dport && p.dport <= ports.Hi {
 			return r
 		}
 	}
@@ -165,7 +189,7 @@ func (w *walker) probeAllowed(c *model.IPConfig, p *model.LBProbe) bool {
 func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 	lb := fe.LB
 	w.addHop(HopLoadBalancer, lb.Name, lb.ID, fe.PrivateIP)
-	if w.basicAcrossRegions(fe) {
+	if w.basicAcrossRegions(fe) || (!nextHop && w.natRule(fe)) {
 		return
 	}
 	r := matchLBRule(lb, fe, w.pkt)

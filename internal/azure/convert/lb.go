@@ -47,6 +47,10 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 		childID(&r.Meta, w.ID, "inboundNatRules")
 		nr := &model.InboundNATRule{Name: r.Name, Protocol: r.Protocol,
 			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort)}
+		if r.Pool != "" {
+			nr.Pool = b.pool(lb.ID, r.Pool)
+			nr.FrontendPort, nr.FrontendPortEnd = uint16(r.RangeStart), uint16(r.RangeEnd)
+		}
 		lb.InboundNATRules = append(lb.InboundNATRules, nr)
 		b.lbNAT[b.key(r.ID)] = nr
 	}
