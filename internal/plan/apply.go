@@ -22,15 +22,17 @@ var childLists = map[string][]struct{ prop, field string }{
 }
 
 // inlineChildren are child resources the snapshot decoder reads only inside their parent's
-// body (a load balancer's pools, rules, probes and NAT rules), by lower type: the parent's
-// property that lists them and the wire field holding them. A Terraform plan manages each as a
-// resource of its own (azurerm_lb_rule, ...); a put of one is grafted into its parent.
+// body (a load balancer's pools, rules, probes and NAT rules, a VNet gateway's NAT rules), by
+// lower type: the parent's property that lists them and the wire field holding them. A
+// Terraform plan manages each as a resource of its own (azurerm_lb_rule, ...), and what-if may
+// list them so; a put of one is grafted into its parent.
 var inlineChildren = map[string]struct{ prop, field string }{
 	"microsoft.network/loadbalancers/backendaddresspools": {"backendAddressPools", "Pools"},
 	"microsoft.network/loadbalancers/loadbalancingrules":  {"loadBalancingRules", "Rules"},
 	"microsoft.network/loadbalancers/probes":              {"probes", "Probes"},
 	"microsoft.network/loadbalancers/inboundnatrules":     {"inboundNatRules", "NATRules"},
 	"microsoft.network/loadbalancers/outboundrules":       {"outboundRules", "OutboundRules"},
+	"microsoft.network/virtualnetworkgateways/natrules":   {"natRules", "NATRules"},
 }
 
 type header interface{ Header() *azure.Meta }
@@ -146,7 +148,7 @@ func putChild(s *azure.Snapshot, ov *Overlay, p Put) error {
 		return true
 	})
 	if !placed {
-		ov.warn("PlanNotApplied", id, "%s: its parent %s is not a load balancer in the snapshot or the plan; not applied", p.From, parentID)
+		ov.warn("PlanNotApplied", id, "%s: its parent %s is not a %s in the snapshot or the plan; not applied", p.From, parentID, typ[:strings.LastIndexByte(typ, '/')])
 	}
 	return nil
 }

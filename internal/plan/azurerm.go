@@ -45,15 +45,16 @@ var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_private_dns_cname_record":              {"zone_name", "Microsoft.Network/privateDnsZones", "CNAME"},
 }
 
-// lbChildren are the azurerm resources of a load balancer's children (each names it by
-// loadbalancer_id), by their ID segment; the snapshot has them inline in the load balancer
-// (inlineChildren).
-var lbChildren = map[string]string{
-	"azurerm_lb_backend_address_pool": "backendAddressPools",
-	"azurerm_lb_rule":                 "loadBalancingRules",
-	"azurerm_lb_probe":                "probes",
-	"azurerm_lb_nat_rule":             "inboundNatRules",
-	"azurerm_lb_outbound_rule":        "outboundRules",
+// inlineTypes are the azurerm resources of children the snapshot has inline in their parent
+// (inlineChildren): a load balancer's, named by loadbalancer_id, and a VNet gateway's NAT rules:
+// the attribute naming the parent, its ARM type and the child's ID segment.
+var inlineTypes = map[string]struct{ parentAttr, parentType, segment string }{
+	"azurerm_lb_backend_address_pool":          {"loadbalancer_id", "Microsoft.Network/loadBalancers", "backendAddressPools"},
+	"azurerm_lb_rule":                          {"loadbalancer_id", "Microsoft.Network/loadBalancers", "loadBalancingRules"},
+	"azurerm_lb_probe":                         {"loadbalancer_id", "Microsoft.Network/loadBalancers", "probes"},
+	"azurerm_lb_nat_rule":                      {"loadbalancer_id", "Microsoft.Network/loadBalancers", "inboundNatRules"},
+	"azurerm_lb_outbound_rule":                 {"loadbalancer_id", "Microsoft.Network/loadBalancers", "outboundRules"},
+	"azurerm_virtual_network_gateway_nat_rule": {"virtual_network_gateway_id", "Microsoft.Network/virtualNetworkGateways", "natRules"},
 }
 
 // ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
@@ -80,8 +81,8 @@ func (t *tfPlan) ensureID(r *tfRes) {
 		r.id = t.scope(r) + "/providers/" + c.parentType + "/" + str(r.after[c.parentAttr]) + "/" + c.segment + "/" + name
 		return
 	}
-	if seg, ok := lbChildren[r.typ]; ok {
-		r.id = v.id("loadbalancer_id") + "/" + seg + "/" + name
+	if c, ok := inlineTypes[r.typ]; ok {
+		r.id = v.id(c.parentAttr) + "/" + c.segment + "/" + name
 		return
 	}
 	switch r.typ {
@@ -169,8 +170,8 @@ func (t *tfPlan) apply(r *tfRes) {
 	if r.typ == "azurerm_firewall_policy_rule_collection_group" {
 		body["type"] = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
 	}
-	if seg, ok := lbChildren[r.typ]; ok {
-		body["type"] = "Microsoft.Network/loadBalancers/" + seg
+	if c, ok := inlineTypes[r.typ]; ok {
+		body["type"] = c.parentType + "/" + c.segment
 	}
 	if r.typ == "azurerm_public_ip" || r.typ == "azurerm_lb" {
 		set(body, "sku", set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku_tier")))

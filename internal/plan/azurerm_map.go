@@ -152,6 +152,7 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 	"azurerm_local_network_gateway":              localGateway,
 	"azurerm_virtual_network_gateway":            vnetGateway,
 	"azurerm_virtual_network_gateway_connection": gatewayConnection,
+	"azurerm_virtual_network_gateway_nat_rule":   vpnNATRule,
 	"azurerm_nat_gateway": func(v tfVal) (map[string]any, []string) {
 		return map[string]any{}, []string{"PublicIPs", "PublicIPPrefixes", "Subnets"}
 	},
@@ -350,7 +351,7 @@ func (t *tfPlan) peeringState(v tfVal) string {
 }
 
 // loadBalancer maps azurerm_lb: its frontends are inline blocks; pools, rules, probes and NAT
-// and outbound rules are resources of their own (lbChildren), kept from the deployed one.
+// and outbound rules are resources of their own (inlineTypes), kept from the deployed one.
 func loadBalancer(v tfVal) (map[string]any, []string) {
 	var fes []any
 	for _, f := range v.blocks("frontend_ip_configuration") {
@@ -445,7 +446,7 @@ func localGateway(v tfVal) (map[string]any, []string) {
 }
 
 // vnetGateway maps azurerm_virtual_network_gateway; its NAT rules are resources of their own
-// (azurerm_virtual_network_gateway_nat_rule, not mapped) and are kept from the deployed gateway.
+// (vpnNATRule) and are kept from the deployed gateway.
 func vnetGateway(v tfVal) (map[string]any, []string) {
 	p := set(map[string]any{}, "gatewayType", v.str("type"), "vpnType", v.str("vpn_type"))
 	p["sku"] = set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku"))
@@ -474,6 +475,21 @@ func vnetGateway(v tfVal) (map[string]any, []string) {
 		p["bgpSettings"] = set(map[string]any{}, "asn", b.num("asn"), "bgpPeeringAddresses", peering)
 	}
 	return p, []string{"NATRules"}
+}
+
+// vpnNATRule maps azurerm_virtual_network_gateway_nat_rule (placed in its gateway, inlineTypes):
+// mode (EgressSnat, IngressSnat), type (Static, Dynamic) and the internal and external
+// mappings' address spaces; the connections naming it apply it (gatewayConnection).
+func vpnNATRule(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "type", v.str("type"), "mode", v.str("mode"))
+	for _, side := range []struct{ tf, arm string }{{"internal_mapping", "internalMappings"}, {"external_mapping", "externalMappings"}} {
+		var ms []any
+		for _, b := range v.blocks(side.tf) {
+			ms = append(ms, set(map[string]any{}, "addressSpace", b.str("address_space"), "portRange", b.str("port_range")))
+		}
+		set(p, side.arm, ms)
+	}
+	return p, nil
 }
 
 // gatewayConnection maps azurerm_virtual_network_gateway_connection (the shared key is never

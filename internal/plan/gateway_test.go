@@ -11,6 +11,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // vgwHub is azurerm state for the example's vgw-hub as azurerm 3.x/4.x/5.x writes it:
@@ -112,10 +113,11 @@ func TestTerraformWrittenNameWins(t *testing.T) {
 
 // Hostile values: every attribute null, unknown, or of the wrong JSON type; no panic.
 func TestTerraformGatewayHostile(t *testing.T) {
-	types := []string{"azurerm_local_network_gateway", "azurerm_virtual_network_gateway", "azurerm_virtual_network_gateway_connection"}
+	types := []string{"azurerm_local_network_gateway", "azurerm_virtual_network_gateway", "azurerm_virtual_network_gateway_connection",
+		"azurerm_virtual_network_gateway_nat_rule"}
 	attrs := []string{"address_space", "gateway_address", "gateway_fqdn", "bgp_settings", "type", "vpn_type", "sku", "active_active",
 		"enable_bgp", "bgp_enabled", "ip_configuration", "virtual_network_gateway_id", "peer_virtual_network_gateway_id",
-		"local_network_gateway_id", "ingress_nat_rule_ids", "egress_nat_rule_ids"}
+		"local_network_gateway_id", "ingress_nat_rule_ids", "egress_nat_rule_ids", "mode", "internal_mapping", "external_mapping"}
 	vals := []any{nil, json.Number("1"), "x", true, []any{nil}, []any{"x", json.Number("2"), nil, map[string]any{}}, map[string]any{"asn": "x", "bgp_peering_address": json.Number("3")},
 		[]any{map[string]any{"asn": json.Number("99999999999"), "name": nil, "subnet_id": json.Number("1"), "peering_addresses": "x"}}}
 	for _, typ := range types {
@@ -140,6 +142,42 @@ func TestTerraformGatewayHostile(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestTerraformVPNNATRule: a plan adds an IngressSnat rule to vgw-hub (on-premises 192.168.0.0/16
+// seen as 100.64.0.0/16, [VPNNAT]) and links it to cn-hub-to-onprem. The rule is placed in its
+// gateway, as the snapshot holds it; once planned, vm-dns1 reaches on-premises at the external
+// range instead of the internal one.
+func TestTerraformVPNNATRule(t *testing.T) {
+	rule := s1 + "/virtualNetworkGateways/vgw-hub/natRules/ingress-onprem"
+	conn := func(nat []any) map[string]any {
+		return map[string]any{"id": s1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "type": "IPsec", "virtual_network_gateway_id": s1 + "/virtualNetworkGateways/vgw-hub",
+			"local_network_gateway_id": s1 + "/localNetworkGateways/lng-onprem", "ingress_nat_rule_ids": nat}
+	}
+	file := tfFile(t,
+		tfChange("azurerm_virtual_network_gateway_nat_rule", "ingress", []any{"create"}, nil, map[string]any{"name": "ingress-onprem",
+			"resource_group_name": "rg-connectivity", "virtual_network_gateway_id": s1 + "/virtualNetworkGateways/vgw-hub", "mode": "IngressSnat", "type": "Static",
+			"internal_mapping": []any{map[string]any{"address_space": "192.168.0.0/16", "port_range": ""}},
+			"external_mapping": []any{map[string]any{"address_space": "100.64.0.0/16", "port_range": ""}}}),
+		tfChange("azurerm_virtual_network_gateway_connection", "onprem", []any{"update"}, conn([]any{}), conn([]any{rule})))
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if len(ws) != 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	g := vgw(t, p)
+	if len(g.NATRules) != 1 || g.NATRules[0].Egress || !slices.Equal(g.NATRules[0].External, []netip.Prefix{netip.MustParsePrefix("100.64.0.0/16")}) {
+		t.Fatalf("vgw-hub NAT rules %+v; want ingress-onprem, 192.168.0.0/16 as 100.64.0.0/16", g.NATRules)
+	}
+	for _, c := range []struct {
+		dst          string
+		before, want trace.Verdict
+	}{{"100.64.1.1", trace.Unreachable, trace.Reachable}, {"192.168.1.1", trace.Reachable, trace.Unreachable}} {
+		if b, a := verdict(t, base, "vm-dns1", c.dst, model.ProtoTCP, 443), verdict(t, p, "vm-dns1", c.dst, model.ProtoTCP, 443); b != c.before || a != c.want {
+			t.Errorf("vm-dns1 -> %s: %s before, %s planned; want %s, %s", c.dst, b, a, c.before, c.want)
 		}
 	}
 }
