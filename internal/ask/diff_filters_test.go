@@ -102,3 +102,168 @@ func TestDiffFilterOnly(t *testing.T) {
 		}
 	}
 }
+
+// twoSpokes: spoke1/s0 (no NSG) holds vm-a 10.1.10.4; spoke2/s0 holds vm-c 10.2.10.4 and vm-d
+// 10.2.10.5; the spokes are peered. hook adds the rest (before Freeze).
+func twoSpokes(hook func(n *model.Network, s1, s2 *model.Subnet, a, c, d *model.IPConfig)) *model.Network {
+	n := &model.Network{}
+	var subs []*model.Subnet
+	var vnets []*model.VNet
+	for i := 0; i < 2; i++ {
+		v := &model.VNet{ID: model.ID(tsub + "virtualNetworks/spoke" + string(rune('1'+i))), Name: "spoke" + string(rune('1'+i)), Location: "westeurope",
+			AddressSpace: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".0.0/16")}}
+		s := &model.Subnet{ID: v.ID + "/subnets/s0", Name: "s0", VNet: v, DefaultOutboundAccess: true,
+			Prefixes: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".10.0/24")}}
+		v.Subnets = []*model.Subnet{s}
+		n.VNets, n.Subnets = append(n.VNets, v), append(n.Subnets, s)
+		n.Index(v.ID, v)
+		n.Index(s.ID, s)
+		vnets, subs = append(vnets, v), append(subs, s)
+	}
+	tPeer(vnets[0], vnets[1])
+	tPeer(vnets[1], vnets[0])
+	a := tNIC(n, subs[0], "vm-a", "10.1.10.4")
+	c := tNIC(n, subs[1], "vm-c", "10.2.10.4")
+	d := tNIC(n, subs[1], "vm-d", "10.2.10.5")
+	hook(n, subs[0], subs[1], a, c, d)
+	n.Freeze()
+	return n
+}
+
+func addNSG(n *model.Network, name string, rules ...*model.SecurityRule) *model.NSG {
+	g := &model.NSG{ID: model.ID(tsub + "networkSecurityGroups/" + name), Name: name, Rules: rules}
+	n.NSGs = append(n.NSGs, g)
+	n.Index(g.ID, g)
+	return g
+}
+
+func inRule(name string, prio int, dir model.Direction, access model.Access, proto model.Protocol, src, dst string, ports model.PortRange) *model.SecurityRule {
+	return &model.SecurityRule{Name: name, Priority: prio, Direction: dir, Access: access, Protocol: proto,
+		Sources: []string{src}, Destinations: []string{dst}, SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{ports}}
+}
+
+func addILB(n *model.Network, s *model.Subnet, addr string, floating bool, probe *model.LBProbe, backends ...*model.IPConfig) *model.LoadBalancer {
+	lb := &model.LoadBalancer{ID: model.ID(tsub + "loadBalancers/ilb"), Name: "ilb", Sku: "Standard"}
+	fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, Subnet: s, PrivateIP: netip.MustParseAddr(addr)}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb, IPConfigs: backends}
+	for _, b := range backends {
+		b.BackendPools = append(b.BackendPools, pool)
+	}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	lb.Rules = []*model.LBRule{{Name: "rule", Frontend: fe, Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 80, BackendPort: 80, FloatingIP: floating, Probe: probe}}
+	n.LoadBalancers = append(n.LoadBalancers, lb)
+	n.Index(lb.ID, lb)
+	return lb
+}
+
+// spoke2 has a VPN gateway whose connection translates the site's 192.168.1.0/24 to
+// 172.30.1.0/24 (IngressSnat): vm-c's rules see the site's flows from 172.30.1.x.
+func vpnEstate(mode string, after bool) *model.Network {
+	return twoSpokes(func(n *model.Network, s1, s2 *model.Subnet, a, c, d *model.IPConfig) {
+		v := s2.VNet
+		gs := &model.Subnet{ID: v.ID + "/subnets/GatewaySubnet", Name: "GatewaySubnet", VNet: v, Prefixes: []netip.Prefix{netip.MustParsePrefix("10.2.255.0/27")}}
+		v.Subnets = append(v.Subnets, gs)
+		n.Subnets = append(n.Subnets, gs)
+		n.Index(gs.ID, gs)
+		gw := &model.VNetGateway{ID: tsub + "virtualNetworkGateways/gw", Name: "gw", GatewayType: "Vpn", VNet: v, Subnet: gs, PrivateIPs: []netip.Addr{netip.MustParseAddr("10.2.255.4")}}
+		lg := &model.LocalGateway{ID: tsub + "localNetworkGateways/onprem", Name: "onprem", Prefixes: []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24")}}
+		conn := &model.Connection{ID: tsub + "connections/conn", Name: "conn", Type: "IPsec", Gateway: gw, Local: lg, Status: "Connected"}
+		r := &model.VPNNATRule{ID: gw.ID + "/natRules/site", Name: "site", Internal: []netip.Prefix{netip.MustParsePrefix("192.168.1.0/24")}, External: []netip.Prefix{netip.MustParsePrefix("172.30.1.0/24")}}
+		gw.NATRules, conn.IngressNAT, gw.Connections = []*model.VPNNATRule{r}, []*model.VPNNATRule{r}, []*model.Connection{conn}
+		v.Gateways = append(v.Gateways, gw)
+		n.VNetGateways, n.LocalGateways, n.Connections = append(n.VNetGateways, gw), append(n.LocalGateways, lg), append(n.Connections, conn)
+		for _, x := range []model.ID{gw.ID, lg.ID, conn.ID} {
+			switch o := map[model.ID]any{gw.ID: gw, lg.ID: lg, conn.ID: conn}[x].(type) {
+			case *model.VNetGateway:
+				n.Index(x, o)
+			case *model.LocalGateway:
+				n.Index(x, o)
+			case *model.Connection:
+				n.Index(x, o)
+			}
+		}
+		deny := inRule("no-site", 100, model.Inbound, model.Deny, model.ProtoTCP, "172.30.1.0/24", "*", model.PortRange{Lo: 443, Hi: 443})
+		switch mode {
+		case "swap":
+			x, y := addNSG(n, "nsg-x", deny), addNSG(n, "nsg-y")
+			s2.NSG = x
+			if after {
+				s2.NSG = y
+			}
+		case "edit":
+			if after {
+				deny.Access = model.Allow
+			}
+			s2.NSG = addNSG(n, "nsg-x", deny)
+		}
+	})
+}
+
+// TestDiffFilterFrontends: an NSG swapped (both exist on both sides) where the flows it decides
+// reach the backend under another destination or from another source than the packet's own
+// (found by review): a floating IP rule keeps the load balancer frontend as the destination the
+// backend's rules see; a firewall DNAT rule hands its public IP's flows to an internal load
+// balancer frontend, and that one to the backend; a VPN connection's IngressSnat rule rewrites
+// on-premises sources to its external range [VPNNAT] (an edited rule too: that path missed it
+// before). Each must answer as recomputing every subnet does.
+func TestDiffFilterFrontends(t *testing.T) {
+	floating := func(after bool) *model.Network {
+		return twoSpokes(func(n *model.Network, s1, s2 *model.Subnet, a, c, d *model.IPConfig) {
+			x := addNSG(n, "nsg-x", inRule("deny-fe", 100, model.Inbound, model.Deny, model.ProtoAny, "*", "10.2.10.100", model.AllPorts))
+			y := addNSG(n, "nsg-y")
+			s2.NSG = x
+			if after {
+				s2.NSG = y
+			}
+			addILB(n, s2, "10.2.10.100", true, nil, c)
+		})
+	}
+	dnat := func(subnet bool) func(bool) *model.Network {
+		return func(deny bool) *model.Network {
+			n := firewallEstate(1)
+			n.Firewalls[0].Policy.Groups[0].Collections[0].Rules[0].TranslatedAddress = netip.MustParseAddr("10.1.10.100")
+			s := n.VNets[0].Subnets[0]
+			var backend *model.IPConfig
+			for _, nic := range n.NICs {
+				if nic.IPConfigs[0].PrivateIP == netip.MustParseAddr("10.1.10.4") {
+					backend = nic.IPConfigs[0]
+				}
+			}
+			lb := addILB(n, s, "10.1.10.100", false, nil, backend)
+			lb.Rules[0].FrontendPort, lb.Rules[0].BackendPort = 22, 22
+			g := addNSG(n, "nsg-deny-ssh", inRule("deny-ssh", 100, model.Inbound, model.Deny, model.ProtoTCP, "*", "*", model.PortRange{Lo: 22, Hi: 22}))
+			switch {
+			case deny && subnet:
+				s.NSG = g
+			case deny:
+				backend.NIC.NSG = g
+			}
+			n.Freeze()
+			return n
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		build func(after bool) *model.Network
+		flow  trace.Query // a flow whose verdict changes, which a row must hold
+	}{
+		{"floating IP, subnet NSG swapped", floating, trace.Query{From: "10.1.10.4", To: "10.2.10.100", Protocol: model.ProtoTCP, DestinationPort: 80}},
+		{"DNAT to a load balancer frontend, NIC NSG attached", dnat(false), trace.Query{From: "198.51.100.9", To: "20.0.0.1", Protocol: model.ProtoTCP, DestinationPort: 2222}},
+		{"DNAT to a load balancer frontend, subnet NSG attached", dnat(true), trace.Query{From: "198.51.100.9", To: "20.0.0.1", Protocol: model.ProtoTCP, DestinationPort: 2222}},
+		{"VPN IngressSnat sources, subnet NSG swapped", func(after bool) *model.Network { return vpnEstate("swap", after) },
+			trace.Query{From: "192.168.1.9", To: "10.2.10.4", Protocol: model.ProtoTCP, DestinationPort: 443}},
+		{"VPN IngressSnat sources, rule edited", func(after bool) *model.Network { return vpnEstate("edit", after) },
+			trace.Query{From: "192.168.1.9", To: "10.2.10.4", Protocol: model.ProtoTCP, DestinationPort: 443}},
+	} {
+		nb, na := c.build(false), c.build(true)
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		vb, va := verdictOrUnreachable(t, before, c.flow), verdictOrUnreachable(t, after, c.flow)
+		if vb == va {
+			t.Fatalf("%s: %+v is %s on both sides; the scenario changes nothing", c.name, c.flow, vb)
+		}
+		rows, _, _ := againstFull(t, c.name, before, after, scopeOf(diff.Resources{}, nil, nb, na), "rules")
+		if !rowFor(before, after, rows, c.flow, vb, va) {
+			t.Errorf("%s: %+v goes %s -> %s, in no row of %q", c.name, c.flow, vb, va, rowKeys(rows))
+		}
+	}
+}

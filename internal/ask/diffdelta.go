@@ -290,9 +290,11 @@ func prefixes(spans []span) []netip.Prefix {
 // translated says whether a packet's source or destination port may be rewritten before the
 // endpoint's inbound rules see it, so an inbound delta in those terms does not bound the flows'
 // own addresses and ports: a firewall SNATs what it forwards to its instance addresses in its
-// subnet (learn.microsoft.com/azure/firewall/snat-private-range), a DNAT rule or a load
-// balancer rule maps a frontend port to a backend port (azure/firewall/features "Inbound DNAT",
-// azure/load-balancer/components "Load balancer rules").
+// subnet (learn.microsoft.com/azure/firewall/snat-private-range; a secured hub's to its private
+// IP, which trace stands in), a VPN gateway's IngressSnat rule maps on-premises sources to its
+// external range [VPNNAT], a DNAT rule or a load balancer rule maps a frontend port to a backend
+// port (azure/firewall/features "Inbound DNAT", azure/load-balancer/components "Load balancer
+// rules").
 type translated struct {
 	sources []span
 	ports   []model.PortRange
@@ -301,13 +303,25 @@ type translated struct {
 func translationsOf(p *dataplane.Plane) translated {
 	var t translated
 	n := p.Net
+	addSources := func(ps ...netip.Prefix) {
+		for _, x := range ps {
+			if sp, ok := spanOf(x); ok {
+				t.sources = append(t.sources, sp)
+			}
+		}
+	}
+	for _, g := range n.VNetGateways {
+		for _, r := range g.NATRules {
+			if !r.Egress {
+				addSources(r.External...)
+			}
+		}
+	}
 	for _, fw := range n.Firewalls {
 		if fw.Subnet != nil {
-			for _, x := range fw.Subnet.Prefixes {
-				if sp, ok := spanOf(x); ok {
-					t.sources = append(t.sources, sp)
-				}
-			}
+			addSources(fw.Subnet.Prefixes...)
+		} else if fw.PrivateIP.IsValid() {
+			addSources(netip.PrefixFrom(fw.PrivateIP, 32))
 		}
 		if e := trace.FirewallEngineAll(p, fw); e != nil { // every rule, under either dnat-inherited choice
 			for _, ri := range e.Rules(model.NATRules) {

@@ -353,28 +353,29 @@ func membersChanged(sc diffScope) decisionChange {
 // filterRuns are the queries for the endpoints of the subnets and NICs whose NSG or ASGs alone
 // changed (sc.filters): every rule there may now decide otherwise, so each endpoint is asked
 // about the packets whose decision differs between its effective rules before and after, or
-// about every packet when that cannot be worked out. An ip configuration that gains its first NSG
-// or loses its last one also opens or closes its Standard public endpoints to the internet
-// (trace closedByDefault): its public IP and the frontends handing flows to it are asked about
-// every packet.
+// about every packet when that cannot be worked out. The frontends handing flows to them (a load
+// balancer's, whose floating IP rules keep the frontend as the destination the rules see, and a
+// firewall's DNAT addresses, to them or to such a frontend) are asked about every packet. An ip
+// configuration that gains its first NSG or loses its last one also opens or closes its
+// Standard public IP to the internet (trace closedByDefault): it is asked about every packet.
 func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr translated, opts Options) []pendingRun {
 	if len(sc.filters) == 0 {
 		return nil
 	}
 	addrs := addrsOf(pb, pa, func(s *model.Subnet) bool { return sc.filters[s.ID.Key()] && !sc.subnets[s.ID.Key()] },
 		func(nic *model.NIC) bool { return sc.filters[nic.ID.Key()] && !sc.nics[nic.ID.Key()] })
-	// What else the subnets hold is not filtered there: load balancer frontends and DNAT addresses
-	// reach these rules through their backends (frontendRuns), a NAT gateway's public IPs stop
-	// what is sent to them.
+	// What else the subnets hold is not filtered there: a load balancer frontend whose backends
+	// are elsewhere, a NAT gateway's public IPs, which stop what is sent to them.
 	addrs = slices.DeleteFunc(addrs, func(e addrEnd) bool { return !filteredAt(pb, e.addr) && !filteredAt(pa, e.addr) })
 	every := func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }
 	var out []pendingRun
 	for _, e := range addrs {
-		if hasNSG(pb, e.addr) != hasNSG(pa, e.addr) {
-			out = append(out, frontendRuns(pb, pa, e.addr, allProtocols, opts)...)
-			if _, public := pa.Index.IPConfigByPublicIP[e.addr]; public {
-				out = append(out, pendingRun{e.addr, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
-			}
+		for _, fe := range append(frontendsOf(pb, e.addr), frontendsOf(pa, e.addr)...) {
+			out = append(out, pendingRun{fe, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
+			out = append(out, frontendRuns(pb, pa, fe, allProtocols, opts)...) // DNAT to a load balancer frontend
+		}
+		if _, public := pa.Index.IPConfigByPublicIP[e.addr]; public && hasNSG(pb, e.addr) != hasNSG(pa, e.addr) {
+			out = append(out, pendingRun{e.addr, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
 		}
 	}
 	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, every}, tr, opts)...)
