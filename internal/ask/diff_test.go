@@ -276,6 +276,7 @@ func TestSameNIC(t *testing.T) {
 			n.IPConfigs[0].Subnet, n.IPConfigs[0].ASGs = &model.Subnet{ID: "/S/SUB1"}, []*model.ASG{{ID: "/A/WEB"}}
 		}, true, true},
 		{"IP forwarding", func(n *model.NIC) { n.IPForwarding = true }, false, false},
+		{"disableSnatOnPL", func(n *model.NIC) { n.Tags = map[string]string{"disableSnatOnPL": "true"} }, false, false},
 		{"VM", func(n *model.NIC) { n.VMName = "vm2" }, false, false},
 		{"NSG removed", func(n *model.NIC) { n.NSG = nil }, false, true},
 		{"NSG", func(n *model.NIC) { n.NSG = &model.NSG{ID: "/g/nsg2"} }, false, true},

@@ -445,11 +445,12 @@ func pairNICs(b, a []*model.NIC) (pair, left []*model.NIC) {
 }
 
 // sameNIC reports whether two versions of a NIC forward and filter alike: what decides its flows
-// (forwarding, VM, each ip configuration's address, subnet, public IP and pools; with filters,
-// its NSG and ASGs too), IDs and names case aside. An NSG the snapshot lacks counts either way:
-// trace answers Unknown under it.
+// (forwarding and the disableSnatOnPL tag, VM, each ip configuration's address, subnet, public
+// IP and pools; with filters, its NSG and ASGs too), IDs and names case aside. An NSG the
+// snapshot lacks counts either way: trace answers Unknown under it.
 func sameNIC(x, y *model.NIC, filters bool) bool {
-	if x.IPForwarding != y.IPForwarding || !strings.EqualFold(x.VMName, y.VMName) || (filters && !sameNSG(x.NSG, y.NSG)) ||
+	if x.IPForwarding != y.IPForwarding || x.DisableSnatOnPL() != y.DisableSnatOnPL() || !strings.EqualFold(x.VMName, y.VMName) ||
+		(filters && !sameNSG(x.NSG, y.NSG)) ||
 		!x.MissingNSG.Equal(y.MissingNSG) || len(x.IPConfigs) != len(y.IPConfigs) {
 		return false
 	}
