@@ -406,10 +406,12 @@ func lbProbe(v tfVal) (map[string]any, []string) {
 
 // lbNATRule maps an inbound NAT rule: a single port, whose target is a NIC association, or a
 // port range over a backend pool (frontend_port_start, frontend_port_end, backend_address_pool_id).
+// The pool decides which, as in the provider: its state holds frontend_port_start and _end as 0
+// for a single-port rule, so an update's plan carries them too.
 func lbNATRule(v tfVal) (map[string]any, []string) {
 	p := set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
 		"protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
-	if v.num("frontend_port_start") != nil || v.after["backend_address_pool_id"] != nil || v.isUnknown("backend_address_pool_id") {
+	if str(v.after["backend_address_pool_id"]) != "" || v.isUnknown("backend_address_pool_id") {
 		return set(p, "frontendPortRangeStart", v.num("frontend_port_start"), "frontendPortRangeEnd", v.num("frontend_port_end"),
 			"backendAddressPool", ref(v.id("backend_address_pool_id"))), nil
 	}

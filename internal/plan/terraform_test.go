@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -144,15 +145,19 @@ func TestTerraformPoolMemberLeaves(t *testing.T) {
 	}
 }
 
-// TestTerraformPoolNATRule: an inbound NAT rule over lb-web-public's pool and a port range
-// (inbound NAT rule V2) gives each member one port of 50000-50009 to port 22; Azure keeps which,
-// so from the internet a port in the range is Unknown by that rule (not Unreachable for want of
-// a rule, as before the plan), and one past it still matches nothing. reach cuts its classes at
-// the range.
+// TestTerraformPoolNATRule: inbound NAT rules over lb-web-public's pool and a port range
+// (inbound NAT rule V2) give each member one port of the range; Azure keeps which. From the
+// internet, a port of web-pool's range (to 443, which the member allows) is Unknown by that rule,
+// not Unreachable for want of a rule as before the plan; one past it still matches nothing. A
+// port of ssh-pool's range (to 22, which every member denies) is Unreachable whatever the
+// mapping, by the member's rule. reach cuts its classes at the ranges.
 func TestTerraformPoolNATRule(t *testing.T) {
-	file := tfFile(t, tfChange("azurerm_lb_nat_rule", "ssh-pool", []any{"create"}, nil, map[string]any{"name": "ssh-pool", "loadbalancer_id": lbWeb,
-		"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
-		"backend_port": json.Number("22"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": lbWeb + "/backendAddressPools/be-web"}))
+	rule := func(name string, start, end, backend int) map[string]any {
+		return tfChange("azurerm_lb_nat_rule", name, []any{"create"}, nil, map[string]any{"name": name, "loadbalancer_id": lbWeb,
+			"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number(fmt.Sprint(start)), "frontend_port_end": json.Number(fmt.Sprint(end)),
+			"backend_port": json.Number(fmt.Sprint(backend)), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": lbWeb + "/backendAddressPools/be-web"})
+	}
+	file := tfFile(t, rule("web-pool", 50000, 50009, 443), rule("ssh-pool", 51000, 51009, 22))
 	base, _ := planned(t)
 	p, ws := planned(t, file)
 	if len(ws) != 0 {
@@ -162,12 +167,18 @@ func TestTerraformPoolNATRule(t *testing.T) {
 	if got := verdict(t, base, from, to, model.ProtoTCP, 50003); got != trace.Unreachable {
 		t.Errorf("before the plan, internet -> %s:50003 %s; want Unreachable", to, got)
 	}
-	a, err := trace.Run(p, trace.Query{From: from, To: to, Protocol: model.ProtoTCP, DestinationPort: 50003})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Verdict != trace.UnknownV || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "ssh-pool" {
-		t.Errorf("planned, internet -> %s:50003: %s by %+v; want Unknown by ssh-pool", to, a.Verdict, a.Forward.Deciding)
+	for _, c := range []struct {
+		port uint16
+		want trace.Verdict
+		rule string
+	}{{50003, trace.UnknownV, "web-pool"}, {51003, trace.Unreachable, "defaultSecurityRules/DenyAllInBound"}} {
+		a, err := trace.Run(p, trace.Query{From: from, To: to, Protocol: model.ProtoTCP, DestinationPort: c.port})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Verdict != c.want || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != c.rule {
+			t.Errorf("planned, internet -> %s:%d: %s by %+v; want %s by %s", to, c.port, a.Verdict, a.Forward.Deciding, c.want, c.rule)
+		}
 	}
 	if got := verdict(t, p, from, to, model.ProtoTCP, 50010); got != trace.Unreachable {
 		t.Errorf("planned, internet -> %s:50010 (past the range) %s; want Unreachable", to, got)
@@ -184,7 +195,56 @@ func TestTerraformPoolNATRule(t *testing.T) {
 		}
 	}
 	if !slices.Equal(unknown, []string{"50000-50009"}) {
-		t.Errorf("reach to %s from 198.51.100.0/24: Unknown on ports %q; want the rule's range alone", to, unknown)
+		t.Errorf("reach to %s from 198.51.100.0/24: Unknown on ports %q; want web-pool's range alone", to, unknown)
+	}
+}
+
+// TestTerraformPoolNATRuleIPPool: a NAT rule over a pool whose member is an address
+// (lb_backend_address_pool_address), as the provider's own test builds it, has a member: Unknown,
+// not "no members" (found by review).
+func TestTerraformPoolNATRuleIPPool(t *testing.T) {
+	pool := lbWeb + "/backendAddressPools/be-ip"
+	file := tfFile(t,
+		tfChange("azurerm_lb_backend_address_pool", "ip", []any{"create"}, nil, map[string]any{"name": "be-ip", "loadbalancer_id": lbWeb}),
+		tfChange("azurerm_lb_backend_address_pool_address", "web", []any{"create"}, nil, map[string]any{"name": "web", "backend_address_pool_id": pool,
+			"ip_address": "10.1.3.4", "virtual_network_id": s2 + "/virtualNetworks/vnet-spoke-app"}),
+		tfChange("azurerm_lb_nat_rule", "web-ip", []any{"create"}, nil, map[string]any{"name": "web-ip", "loadbalancer_id": lbWeb,
+			"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
+			"backend_port": json.Number("443"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": pool}))
+	p, ws := planned(t, file)
+	a, err := trace.Run(p, trace.Query{From: "internet:198.51.100.7", To: "20.103.51.30", Protocol: model.ProtoTCP, DestinationPort: 50003})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Verdict != trace.UnknownV || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "web-ip" || len(ws) != 0 {
+		t.Errorf("internet -> 20.103.51.30:50003 over an address pool: %s (%s) by %+v, warnings %v; want Unknown by web-ip", a.Verdict, a.Forward.DropCause, a.Forward.Deciding, ws)
+	}
+}
+
+// TestTerraformNATRuleUpdate: the provider's state holds frontend_port_start and _end as 0 for
+// a single-port NAT rule, so an update plans them (found by review); the rule keeps its one
+// port and its target.
+func TestTerraformNATRuleUpdate(t *testing.T) {
+	rule := func(backend int) map[string]any {
+		return map[string]any{"name": "ssh", "loadbalancer_id": lbWeb, "resource_group_name": "rg-app", "protocol": "Tcp",
+			"frontend_port": json.Number("50022"), "backend_port": json.Number(fmt.Sprint(backend)), "frontend_ip_configuration_name": "fe-web",
+			"frontend_port_start": json.Number("0"), "frontend_port_end": json.Number("0"), "backend_address_pool_id": nil}
+	}
+	assoc := map[string]any{"network_interface_id": s2 + "/networkInterfaces/vm-webpub1-nic", "ip_configuration_name": "ipconfig1", "nat_rule_id": lbWeb + "/inboundNatRules/ssh"}
+	add := tfFile(t, tfChange("azurerm_lb_nat_rule", "ssh", []any{"create"}, nil, rule(22)),
+		tfChange("azurerm_network_interface_nat_rule_association", "ssh", []any{"create"}, nil, assoc))
+	update := tfFile(t, tfChange("azurerm_lb_nat_rule", "ssh", []any{"update"}, rule(22), rule(443)))
+	p, ws := planned(t, add, update)
+	var got *model.InboundNATRule
+	for _, lb := range p.Net.LoadBalancers {
+		for _, r := range lb.InboundNATRules {
+			if r.Name == "ssh" {
+				got = r
+			}
+		}
+	}
+	if got == nil || got.Pool != nil || got.FrontendPort != 50022 || got.BackendPort != 443 || got.Target == nil || len(ws) != 0 {
+		t.Fatalf("ssh after the update: %+v, warnings %v; want 50022 to vm-webpub1's 443", got, ws)
 	}
 }
 
@@ -214,6 +274,12 @@ func TestTerraformInternalNATRule(t *testing.T) {
 	var hops []string
 	for _, h := range a.Forward.Hops {
 		hops = append(hops, h.Name)
+	}
+	// vm-app1 sending to the rule that maps back to itself is not delivered (backend traffic
+	// troubleshooting: a backend VM cannot reach its own internal load balancer that way).
+	if b, err := trace.Run(p, trace.Query{From: "vm-app1", To: "10.1.2.101", Protocol: model.ProtoTCP, DestinationPort: 2222}); err != nil ||
+		b.Verdict != trace.Unreachable || b.Forward.DropCause != trace.NoListener || b.Forward.Deciding == nil || b.Forward.Deciding.Rule != "ssh" {
+		t.Errorf("vm-app1 -> its own NAT rule: %+v (%v); want Unreachable, NoListener by ssh", b, err)
 	}
 	// vm-app1's NSG then denies SSH from the VNet, as it does without the load balancer.
 	if !slices.Equal(hops, []string{"vm-app2-nic", "lb-nat-int", "vm-app1-nic"}) || a.Verdict != trace.Unreachable ||

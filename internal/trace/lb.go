@@ -57,23 +57,63 @@ func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16,
 
 // natRule applies the inbound NAT rule of fe's load balancer that matches the packet, public or
 // internal (learn.microsoft.com/azure/load-balancer/inbound-nat-rules); false when none does.
-// A rule over a backend pool gives each member one port of its range, and Azure keeps which
-// (model.InboundNATRule): the leg ends Unknown, naming the members it may reach.
 func (w *walker) natRule(fe *model.Frontend) bool {
 	lb := fe.LB
 	nat := matchNATRule(lb, fe, w.pkt)
 	switch {
 	case nat == nil:
 		return false
-	case nat.Pool == nil:
+	case nat.Pool != nil:
+		w.poolNATRule(fe, nat)
+	case fe.PublicIP == nil && nat.Target == w.sender && !w.reply:
+		// learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic:
+		// a backend VM reaching its own internal load balancer's frontend fails when the flow is
+		// mapped back to itself, which a NAT rule's one target always is.
+		w.drop(NoListener, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s maps the flow back to %s, which sent it: Azure does not deliver a flow from a backend VM to its own internal load balancer frontend that maps back to it", nat.Name, nat.Target.NIC.Name)
+	default:
 		w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
 		w.lbToBackend(fe, nat.Target, nat.BackendPort, false)
-	case len(nat.Pool.IPConfigs) == 0 && !w.poolMayLackNICs(StepLBRule, lb, nat.Name, nat.Pool.Name):
-		w.drop(NoListener, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s maps frontend ports %d-%d to pool %s, which has no members", nat.Name, nat.FrontendPort, nat.FrontendPortEnd, nat.Pool.Name)
-	case len(nat.Pool.IPConfigs) > 0:
-		w.drop(InsufficientInformation, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (to its port %d); "+
-			"which port reaches which member Azure assigns, and the snapshot does not hold that mapping (the load balancer's inbound NAT rule port mapping)",
-			nat.Name, nat.Pool.Name, len(nat.Pool.IPConfigs), nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
+	}
+	return true
+}
+
+// poolNATRule is a packet matching an inbound NAT rule over a backend pool, which gives each
+// member one port of its range while Azure keeps which (model.InboundNATRule). The answer does
+// not depend on the mapping when every member's rules drop the translated packet (or, behind a
+// public frontend, no NSG opens the member: closedByDefault): whatever member the port maps to,
+// or none, it is dropped, and the trace follows the first. Otherwise the leg ends Unknown.
+func (w *walker) poolNATRule(fe *model.Frontend, nat *model.InboundNATRule) {
+	lb, pool := fe.LB, nat.Pool
+	members := len(pool.IPConfigs) + len(pool.Addresses)
+	if members == 0 {
+		if !w.poolMayLackNICs(StepLBRule, lb, nat.Name, pool.Name) {
+			w.drop(NoListener, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s maps frontend ports %d-%d to pool %s, which has no members", nat.Name, nat.FrontendPort, nat.FrontendPortEnd, pool.Name)
+		}
+		return
+	}
+	what := fmt.Sprintf("inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (to its port %d); "+
+		"which port reaches which member Azure assigns, and the snapshot does not hold that mapping (the load balancer's inbound NAT rule port mapping)",
+		nat.Name, pool.Name, members, nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
+	if len(pool.Addresses) == 0 && w.everyMemberDrops(fe, pool.IPConfigs, nat.BackendPort) {
+		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; every member drops this flow, so the trace follows the first, %s", what, pool.IPConfigs[0].NIC.Name)
+		w.lbToBackend(fe, pool.IPConfigs[0], nat.BackendPort, false)
+		return
+	}
+	w.drop(InsufficientInformation, StepLBRule, lb.ID, nat.Name, "%s", what)
+}
+
+// everyMemberDrops reports whether each member's inbound rules deny the packet translated to
+// it on port (or a public frontend finds it closed by default, without an NSG).
+func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig, port uint16) bool {
+	for _, c := range members {
+		if fe.PublicIP != nil && c.NIC.NSG == nil && (c.Subnet == nil || c.Subnet.NSG == nil) && c.NIC.MissingNSG == "" && (c.Subnet == nil || c.Subnet.MissingNSG == "") {
+			continue // closed by default
+		}
+		f := w.pkt.flow()
+		f.Dst, f.DstPort = c.PrivateIP, port
+		if w.p.ACL.ForIPConfig(c).Evaluate(model.Inbound, f).Allowed {
+			return false
+		}
 	}
 	return true
 }

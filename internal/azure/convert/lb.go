@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"fmt"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -48,8 +50,7 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 		nr := &model.InboundNATRule{Name: r.Name, Protocol: r.Protocol,
 			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort)}
 		if r.Pool != "" {
-			nr.Pool = b.pool(lb.ID, r.Pool)
-			nr.FrontendPort, nr.FrontendPortEnd = uint16(r.RangeStart), uint16(r.RangeEnd)
+			nr.FrontendPort, nr.FrontendPortEnd = uint16(r.RangeStart), uint16(r.RangeEnd) // its pool: lbRules
 		}
 		lb.InboundNATRules = append(lb.InboundNATRules, nr)
 		b.lbNAT[b.key(r.ID)] = nr
@@ -87,7 +88,19 @@ func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 		lb.Rules = append(lb.Rules, rule)
 	}
 	for i, r := range w.NATRules {
-		lb.InboundNATRules[i].Frontend = b.frontend(lb.ID, r.Frontend)
+		nr := lb.InboundNATRules[i]
+		nr.Frontend = b.frontend(lb.ID, r.Frontend)
+		if r.Pool == "" {
+			continue
+		}
+		// A rule names a pool of its own load balancer (Azure refuses another's); read after every
+		// load balancer's pools, so that another's is told apart from a missing one.
+		switch p := b.pool(lb.ID, r.Pool); {
+		case p != nil && p.LB != lb:
+			b.n.Warn("InvalidValue", lb.ID, fmt.Sprintf("inbound NAT rule %s names backend pool %s of another load balancer; the rule is ignored", r.Name, r.Pool))
+		default:
+			nr.Pool = p
+		}
 	}
 	for _, r := range w.OutboundRules {
 		o := &model.OutboundRule{Name: r.Name, Pool: b.pool(lb.ID, r.Pool), Protocol: r.Protocol, AllocatedPorts: r.AllocatedPorts}
