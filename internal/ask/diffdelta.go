@@ -287,17 +287,16 @@ func prefixes(spans []span) []netip.Prefix {
 	return out
 }
 
-// translated says whether a packet's source or destination port may be rewritten before the
-// endpoint's inbound rules see it, so an inbound delta in those terms does not bound the flows'
-// own addresses and ports: a firewall SNATs what it forwards to its instance addresses in its
-// subnet (learn.microsoft.com/azure/firewall/snat-private-range; a secured hub's to its private
-// IP, which trace stands in), a VPN gateway's IngressSnat rule maps on-premises sources to its
-// external range [VPNNAT], a DNAT rule or a load balancer rule maps a frontend port to a backend
-// port (azure/firewall/features "Inbound DNAT", azure/load-balancer/components "Load balancer
-// rules").
+// translated are the sources a packet may be given before an endpoint's inbound rules see it,
+// so an inbound delta in those terms does not bound the flows' own sources: a firewall SNATs
+// what it forwards to its instance addresses in its subnet
+// (learn.microsoft.com/azure/firewall/snat-private-range; a secured hub's to its private IP,
+// which trace stands in), a VPN gateway's IngressSnat rule maps on-premises sources to its
+// external range [VPNNAT]. Destination ports need no such widening: a packet addressed to the
+// endpoint keeps its port, and one whose port a DNAT or load balancer rule rewrites is addressed
+// to a frontend, asked about every packet (frontendRuns).
 type translated struct {
 	sources []span
-	ports   []model.PortRange
 }
 
 func translationsOf(p *dataplane.Plane) translated {
@@ -323,47 +322,21 @@ func translationsOf(p *dataplane.Plane) translated {
 		} else if fw.PrivateIP.IsValid() {
 			addSources(netip.PrefixFrom(fw.PrivateIP, 32))
 		}
-		if e := trace.FirewallEngineAll(p, fw); e != nil { // every rule, under either dnat-inherited choice
-			for _, ri := range e.Rules(model.NATRules) {
-				if r := ri.Rule; r != nil && r.TranslatedPort != 0 {
-					t.ports = append(t.ports, model.PortRange{Lo: r.TranslatedPort, Hi: r.TranslatedPort})
-				}
-			}
-		}
-	}
-	for _, lb := range n.LoadBalancers {
-		for _, r := range lb.Rules {
-			t.ports = append(t.ports, model.PortRange{Lo: r.BackendPort, Hi: r.BackendPort})
-			if r.HAPorts() {
-				t.ports = append(t.ports, model.AllPorts)
-			}
-		}
-		for _, r := range lb.InboundNATRules {
-			t.ports = append(t.ports, model.PortRange{Lo: r.BackendPort, Hi: r.BackendPort})
-		}
 	}
 	return t
 }
 
-// widen returns the run's space and ports for an inbound delta: all addresses when a delta
-// source is one a firewall translates to, all ports when a delta port is a translated one.
-func (t translated) widen(d *deltaSide) ([]netip.Prefix, []model.PortRange) {
-	space, ports := prefixes(mergeSpans(d.spans)), d.ports
+// widen returns the run's space for an inbound delta: all addresses when a delta source is one
+// a translation gives.
+func (t translated) widen(d *deltaSide) []netip.Prefix {
 	for _, s := range d.spans {
 		for _, x := range t.sources {
 			if s.lo <= x.hi && x.lo <= s.hi {
-				space = nil
+				return nil
 			}
 		}
 	}
-	for _, p := range d.ports {
-		for _, x := range t.ports {
-			if p.Lo <= x.Hi && x.Lo <= p.Hi {
-				ports = nil
-			}
-		}
-	}
-	return space, ports
+	return prefixes(mergeSpans(d.spans))
 }
 
 // frontendsOf are the addresses whose flows a load balancer or a firewall DNAT rule hands to the

@@ -292,7 +292,7 @@ type pendingRun struct {
 func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun {
 	var out []pendingRun
 	tb, ta := translationsOf(pb), translationsOf(pa)
-	tr := translated{sources: append(tb.sources, ta.sources...), ports: append(tb.ports, ta.ports...)}
+	tr := translated{sources: append(tb.sources, ta.sources...)}
 	underNSG := func(nsgs func(string) bool) []addrEnd { // the endpoints under those NSGs not recomputed whole
 		return addrsOf(pb, pa, func(s *model.Subnet) bool { return s.NSG != nil && nsgs(s.NSG.ID.Key()) && !sc.subnets[s.ID.Key()] },
 			func(nic *model.NIC) bool { return nic.NSG != nil && nsgs(nic.NSG.ID.Key()) && !sc.nics[nic.ID.Key()] })
@@ -458,7 +458,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc
 		}
 		q := reach.Query{Protocols: []model.Protocol{proto}, Space: prefixes(ds.spans), Ports: ds.ports, Assume: opts.Assume}
 		if to {
-			q.Space, q.Ports = tr.widen(ds)
+			q.Space = tr.widen(ds)
 		}
 		if proto == model.ProtoICMP {
 			q.Ports = nil
