@@ -91,3 +91,43 @@ func TestLoadBalancerHealthProbe(t *testing.T) {
 		}
 	}
 }
+
+// A backend VM sending to its own internal load balancer's frontend: a connection the rule maps
+// back to it fails (load balancer backend traffic troubleshooting). Alone in the pool, every
+// connection does (Unreachable); with another backend in rotation, some do (Intermittent, the
+// trace following the other); a client outside the pool is not affected.
+func TestInternalLoadBalancerSelfHairpin(t *testing.T) {
+	for _, tt := range []struct {
+		name, from string
+		pool       []string
+		want       Verdict
+		delivered  string
+	}{
+		{"alone in the pool", "web1", []string{"web1"}, Unreachable, ""},
+		{"with another backend", "web1", []string{"web1", "web2"}, Intermittent, "10.0.1.5"},
+		{"the other backend", "web2", []string{"web1", "web2"}, Intermittent, "10.0.1.4"},
+		{"a client outside the pool", "client", []string{"web1", "web2"}, Reachable, "10.0.1.4"},
+	} {
+		n := newNet()
+		v := n.vnet("v", "10.0.0.0/16")
+		s := n.subnet(v, "snet-web", "10.0.1.0/24")
+		vms := map[string]*model.IPConfig{"web1": n.vm(s, "web1", "10.0.1.4"), "web2": n.vm(s, "web2", "10.0.1.5")}
+		n.vm(n.subnet(v, "snet-client", "10.0.2.0/24"), "client", "10.0.2.4")
+		var pool []*model.IPConfig
+		for _, name := range tt.pool {
+			pool = append(pool, vms[name])
+		}
+		addLB(n, "ilb", "Standard", nil, s, "10.0.1.10", tcp, 443, pool...)
+		a := run(t, n.plane(), tt.from, "10.0.1.10", tcp, 443)
+		if a.Verdict != tt.want {
+			t.Errorf("%s: verdict %s, want %s (forward %s)", tt.name, a.Verdict, tt.want, legSummary(a.Forward))
+			continue
+		}
+		if tt.want == Unreachable && (a.Forward.DropCause != NoListener || a.Forward.Deciding == nil || a.Forward.Deciding.Rule == "") {
+			t.Errorf("%s: %s by %+v; want NoListener by the load-balancing rule", tt.name, a.Forward.DropCause, a.Forward.Deciding)
+		}
+		if tt.delivered != "" && (a.Forward.FlowAtDestination == nil || a.Forward.FlowAtDestination.Destination != tt.delivered) {
+			t.Errorf("%s: delivered to %+v, want %s", tt.name, a.Forward.FlowAtDestination, tt.delivered)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -23,7 +24,7 @@ func (w *walker) inboundLB(fe *model.Frontend) {
 		w.drop(NoInboundPath, StepLBRule, lb.ID, "", "load balancer %s has no load-balancing or inbound NAT rule for %s on frontend %s", lb.Name, flowText(w.pkt), fe.Name)
 		return
 	}
-	c := w.pickBackend(lb, r)
+	c := w.pickBackend(lb, r, false)
 	if c == nil {
 		return
 	}
@@ -181,9 +182,16 @@ func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, po
 // listed as an assumption. A backend whose NSGs (or admin rules) deny the rule's health probe
 // from AzureLoadBalancer is out of rotation; none healthy is NoListener naming the probe
 // (azure-semantics.md §1.8 item 7; lab 4 step 12). Without a probe every backend is assumed healthy.
-func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPConfig {
+// A backend VM sending to its own internal load balancer's frontend is not a candidate
+// (selfHairpin).
+func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal bool) *model.IPConfig {
 	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
 	ips := r.Pool.IPConfigs
+	if internal && !w.reply && w.sender != nil && slices.Contains(ips, w.sender) {
+		if ips = w.selfHairpin(lb, r); ips == nil {
+			return nil
+		}
+	}
 	if len(ips) == 0 {
 		if w.poolMayLackNICs(StepLBRule, lb, r.Name, r.Pool.Name) {
 			return nil
@@ -209,6 +217,28 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule) *model.IPC
 	}
 	w.drop(NoListener, StepLBRule, lb.ID, r.Name, "no backend of pool %s is in rotation: the NSGs of every one deny health probe %s (TCP %d from AzureLoadBalancer)", r.Pool.Name, r.Probe.Name, r.Probe.Port)
 	return nil
+}
+
+// selfHairpin is a backend VM (w.sender) sending to its own internal load balancer's frontend:
+// a flow the rule maps back to the sender fails
+// (learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic), and
+// which backend a flow maps to is the load balancer's hash of it. It returns the other
+// backends in rotation, the connections mapped back failing (the flow is Intermittent), or nil
+// with the leg ended when there are none: every connection maps back.
+func (w *walker) selfHairpin(lb *model.LoadBalancer, r *model.LBRule) []*model.IPConfig {
+	var others []*model.IPConfig
+	for _, m := range r.Pool.IPConfigs {
+		if m != w.sender && (r.Probe == nil || w.probeAllowed(m, r.Probe)) {
+			others = append(others, m)
+		}
+	}
+	if len(others) == 0 {
+		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "rule %s can map the flow only back to %s, which sent it: Azure does not deliver a flow from a backend VM to its own internal load balancer frontend that maps back to it", r.Name, w.sender.NIC.Name)
+		return nil
+	}
+	w.intermittent = true
+	w.step(StepLBRule, NoMatch, lb.ID, r.Name, "%s, which sent the flow, is in pool %s: the connections rule %s hashes back to it fail (a backend VM reaching its own internal load balancer frontend); the others reach another backend", w.sender.NIC.Name, r.Pool.Name, r.Name)
+	return others
 }
 
 // probeAllowed reports whether the backend's effective rules admit the health probe: TCP from
@@ -244,7 +274,7 @@ func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 		w.drop(NoListener, StepLBRule, lb.ID, "", "load balancer %s has no %s on frontend %s", lb.Name, what, fe.Name)
 		return
 	}
-	c := w.pickBackend(lb, r)
+	c := w.pickBackend(lb, r, !nextHop)
 	if c == nil {
 		return
 	}
