@@ -412,6 +412,11 @@ func lbNATRule(v tfVal) (map[string]any, []string) {
 	p := set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
 		"protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
 	if str(v.after["backend_address_pool_id"]) != "" || v.isUnknown("backend_address_pool_id") {
+		for _, k := range []string{"frontend_port_start", "frontend_port_end"} {
+			if v.isUnknown(k) {
+				v.unknownWarn(k, "the rule's port range is known only after apply; flows to it match no rule here")
+			}
+		}
 		return set(p, "frontendPortRangeStart", v.num("frontend_port_start"), "frontendPortRangeEnd", v.num("frontend_port_end"),
 			"backendAddressPool", ref(v.id("backend_address_pool_id"))), nil
 	}

@@ -221,6 +221,25 @@ func TestTerraformPoolNATRuleIPPool(t *testing.T) {
 	}
 }
 
+// TestTerraformPoolNATRuleUnknownRange: a pool NAT rule whose port range is known only after
+// apply says so (found by review: it was silent, and matched port 0).
+func TestTerraformPoolNATRuleUnknownRange(t *testing.T) {
+	ch := tfChange("azurerm_lb_nat_rule", "later", []any{"create"}, nil, map[string]any{"name": "later", "loadbalancer_id": lbWeb,
+		"resource_group_name": "rg-app", "protocol": "Tcp", "backend_port": json.Number("22"), "frontend_ip_configuration_name": "fe-web",
+		"backend_address_pool_id": lbWeb + "/backendAddressPools/be-web"})
+	ch["change"].(map[string]any)["after_unknown"] = map[string]any{"frontend_port_start": true, "frontend_port_end": true}
+	_, ws := planned(t, tfFile(t, ch))
+	var got []string
+	for _, w := range ws {
+		if w.Code == "PlanUnknownValue" {
+			got = append(got, w.Message)
+		}
+	}
+	if len(got) != 2 || !strings.Contains(got[0], "frontend_port_start") || !strings.Contains(got[1], "frontend_port_end") {
+		t.Errorf("PlanUnknownValue warnings %q; want one for each end of the range", got)
+	}
+}
+
 // TestTerraformNATRuleUpdate: the provider's state holds frontend_port_start and _end as 0 for
 // a single-port NAT rule, so an update plans them (found by review); the rule keeps its one
 // port and its target.
