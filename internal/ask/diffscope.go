@@ -472,11 +472,12 @@ func (sc *diffScope) asgChanges(x, y *model.NIC) {
 	for i, c := range x.IPConfigs {
 		d := y.IPConfigs[i]
 		ids := map[string]int{}
-		for _, g := range c.ASGs {
-			ids[g.ID.Key()] |= 1
-		}
-		for _, g := range d.ASGs {
-			ids[g.ID.Key()] |= 2
+		for side, gs := range [][]*model.ASG{c.ASGs, d.ASGs} {
+			for _, g := range gs {
+				if g != nil {
+					ids[g.ID.Key()] |= 1 << side
+				}
+			}
 		}
 		moved := false
 		for id, sides := range ids {
@@ -494,7 +495,7 @@ func (sc *diffScope) asgChanges(x, y *model.NIC) {
 // touchASGs bounds a change of ASG membership: an NSG rule naming an ASG matches the private
 // addresses of its member ip configurations (spec §2.2 [ASG]), so at an endpoint whose NSGs name
 // one that changed, only packets from or to the members that joined or left can be decided
-// otherwise (sc.asgNSGs, asgRuns). Unless such an NSG filters where others' flows cross (an
+// otherwise (sc.asgNSGs, membersChanged). Unless such an NSG filters where others' flows cross (an
 // appliance's, a platform subnet's): those NICs are recomputed whole, which asks every packet
 // from or to their addresses.
 func (sc *diffScope) touchASGs(fwd forwarding, nets ...*model.Network) {
