@@ -107,6 +107,9 @@ func (w *walker) poolNATRule(fe *model.Frontend, nat *model.InboundNATRule) {
 // it on port (or a public frontend finds it closed by default, without an NSG).
 func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig, port uint16) bool {
 	for _, c := range members {
+		if c.NIC == nil {
+			return false // not a NIC's: the trace cannot follow it
+		}
 		if fe.PublicIP != nil && c.NIC.NSG == nil && (c.Subnet == nil || c.Subnet.NSG == nil) && c.NIC.MissingNSG == "" && (c.Subnet == nil || c.Subnet.MissingNSG == "") {
 			continue // closed by default
 		}
