@@ -32,8 +32,11 @@ var armTypes = map[string]string{
 	"azurerm_windows_virtual_machine":            "Microsoft.Compute/virtualMachines",
 }
 
-// childTypes are the azurerm child resources: the attribute naming the parent in the same
-// resource group, the parent's ARM type and the child's type segment.
+// childTypes are the azurerm child resources: the attribute naming the parent, the parent's
+// ARM type and the child's type segment. An attribute ending in _id holds the parent's ID (a
+// firewall policy's rule collection groups, and the children the snapshot has inline in their
+// parent, a load balancer's and a VNet gateway's NAT rules: Apply's inlineChildren); any other
+// holds its name in the same resource group.
 var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_subnet":                                {"virtual_network_name", "Microsoft.Network/virtualNetworks", "subnets"},
 	"azurerm_virtual_network_peering":               {"virtual_network_name", "Microsoft.Network/virtualNetworks", "virtualNetworkPeerings"},
@@ -43,18 +46,13 @@ var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_private_dns_a_record":                  {"zone_name", "Microsoft.Network/privateDnsZones", "A"},
 	"azurerm_private_dns_aaaa_record":               {"zone_name", "Microsoft.Network/privateDnsZones", "AAAA"},
 	"azurerm_private_dns_cname_record":              {"zone_name", "Microsoft.Network/privateDnsZones", "CNAME"},
-}
-
-// inlineTypes are the azurerm resources of children the snapshot has inline in their parent
-// (inlineChildren): a load balancer's, named by loadbalancer_id, and a VNet gateway's NAT rules:
-// the attribute naming the parent, its ARM type and the child's ID segment.
-var inlineTypes = map[string]struct{ parentAttr, parentType, segment string }{
-	"azurerm_lb_backend_address_pool":          {"loadbalancer_id", "Microsoft.Network/loadBalancers", "backendAddressPools"},
-	"azurerm_lb_rule":                          {"loadbalancer_id", "Microsoft.Network/loadBalancers", "loadBalancingRules"},
-	"azurerm_lb_probe":                         {"loadbalancer_id", "Microsoft.Network/loadBalancers", "probes"},
-	"azurerm_lb_nat_rule":                      {"loadbalancer_id", "Microsoft.Network/loadBalancers", "inboundNatRules"},
-	"azurerm_lb_outbound_rule":                 {"loadbalancer_id", "Microsoft.Network/loadBalancers", "outboundRules"},
-	"azurerm_virtual_network_gateway_nat_rule": {"virtual_network_gateway_id", "Microsoft.Network/virtualNetworkGateways", "natRules"},
+	"azurerm_firewall_policy_rule_collection_group": {"firewall_policy_id", "Microsoft.Network/firewallPolicies", "ruleCollectionGroups"},
+	"azurerm_lb_backend_address_pool":               {"loadbalancer_id", "Microsoft.Network/loadBalancers", "backendAddressPools"},
+	"azurerm_lb_rule":                               {"loadbalancer_id", "Microsoft.Network/loadBalancers", "loadBalancingRules"},
+	"azurerm_lb_probe":                              {"loadbalancer_id", "Microsoft.Network/loadBalancers", "probes"},
+	"azurerm_lb_nat_rule":                           {"loadbalancer_id", "Microsoft.Network/loadBalancers", "inboundNatRules"},
+	"azurerm_lb_outbound_rule":                      {"loadbalancer_id", "Microsoft.Network/loadBalancers", "outboundRules"},
+	"azurerm_virtual_network_gateway_nat_rule":      {"virtual_network_gateway_id", "Microsoft.Network/virtualNetworkGateways", "natRules"},
 }
 
 // ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
@@ -78,17 +76,14 @@ func (t *tfPlan) ensureID(r *tfRes) {
 		return
 	}
 	if c, ok := childTypes[r.typ]; ok {
-		r.id = t.scope(r) + "/providers/" + c.parentType + "/" + str(r.after[c.parentAttr]) + "/" + c.segment + "/" + name
+		parent := t.scope(r) + "/providers/" + c.parentType + "/" + str(r.after[c.parentAttr])
+		if strings.HasSuffix(c.parentAttr, "_id") {
+			parent = v.id(c.parentAttr)
+		}
+		r.id = parent + "/" + c.segment + "/" + name
 		return
 	}
-	if c, ok := inlineTypes[r.typ]; ok {
-		r.id = v.id(c.parentAttr) + "/" + c.segment + "/" + name
-		return
-	}
-	switch r.typ {
-	case "azurerm_firewall_policy_rule_collection_group":
-		r.id = v.id("firewall_policy_id") + "/ruleCollectionGroups/" + name
-	case "azapi_resource":
+	if r.typ == "azapi_resource" {
 		typ, _, _ := strings.Cut(str(r.after["type"]), "@")
 		parent := v.id("parent_id")
 		if segs := strings.Split(typ, "/"); len(segs) > 2 {
@@ -166,12 +161,6 @@ func (t *tfPlan) apply(r *tfRes) {
 		if body == nil {
 			return
 		}
-	}
-	if r.typ == "azurerm_firewall_policy_rule_collection_group" {
-		body["type"] = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
-	}
-	if c, ok := inlineTypes[r.typ]; ok {
-		body["type"] = c.parentType + "/" + c.segment
 	}
 	if r.typ == "azurerm_public_ip" || r.typ == "azurerm_lb" {
 		set(body, "sku", set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku_tier")))

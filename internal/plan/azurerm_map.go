@@ -351,7 +351,7 @@ func (t *tfPlan) peeringState(v tfVal) string {
 }
 
 // loadBalancer maps azurerm_lb: its frontends are inline blocks; pools, rules, probes and NAT
-// and outbound rules are resources of their own (inlineTypes), kept from the deployed one.
+// and outbound rules are resources of their own (childTypes), kept from the deployed one.
 func loadBalancer(v tfVal) (map[string]any, []string) {
 	var fes []any
 	for _, f := range v.blocks("frontend_ip_configuration") {
@@ -484,7 +484,7 @@ func vnetGateway(v tfVal) (map[string]any, []string) {
 	return p, []string{"NATRules"}
 }
 
-// vpnNATRule maps azurerm_virtual_network_gateway_nat_rule (placed in its gateway, inlineTypes):
+// vpnNATRule maps azurerm_virtual_network_gateway_nat_rule (placed in its gateway, childTypes):
 // mode (EgressSnat, IngressSnat), type (Static, Dynamic) and the internal and external
 // mappings' address spaces; the connections naming it apply it (gatewayConnection).
 func vpnNATRule(v tfVal) (map[string]any, []string) {
