@@ -93,18 +93,17 @@ func (d Docs) patched(p plan.Patch) []Doc {
 	}
 	var out []Doc
 	for k, doc := range d {
-		if strings.HasPrefix(k, id+"/ipconfigurations/") && strings.Count(k, "/") == strings.Count(id, "/")+2 && !isIPv6(doc) {
+		if strings.HasPrefix(k, id+"/ipconfigurations/") && strings.Count(k, "/") == strings.Count(id, "/")+2 && p.TakesIPConfig(privateIP(doc)) {
 			out = append(out, doc)
 		}
 	}
 	return out
 }
 
-// isIPv6 reports whether an ip configuration's address is IPv6 (an ASG association leaves
-// those alone: plan.Apply).
-func isIPv6(doc Doc) bool {
-	a, err := netip.ParseAddr(str(obj(doc.Body["properties"])["privateIPAddress"]))
-	return err == nil && a.Is6()
+// privateIP is an ip configuration's address; the zero Addr when it has none.
+func privateIP(doc Doc) netip.Addr {
+	a, _ := netip.ParseAddr(str(obj(doc.Body["properties"])["privateIPAddress"]))
+	return a
 }
 
 // editList is list without the elements equal to v (an {id} by its ID), with v added unless

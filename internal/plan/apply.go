@@ -228,9 +228,7 @@ func patch(s *azure.Snapshot, ov *Overlay) error {
 			if nic, ok := v.Interface().(*azure.NetworkInterface); ok && p.EachIPConfig {
 				targets = nil
 				for _, c := range nic.IPConfigs {
-					// An ASG association applies to the NIC's IPv4 configurations
-					// (hashicorp/terraform-provider-azurerm #5815, #32633).
-					if !c.PrivateIP.Is6() {
+					if p.TakesIPConfig(c.PrivateIP) {
 						targets = append(targets, reflect.ValueOf(c).Elem())
 					}
 				}

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -54,9 +55,15 @@ type Patch struct {
 	From, ID, Field string
 	Value           any
 	List, Remove    bool
-	// EachIPConfig: ID is a NIC, and the patch applies to each of its IPv4 ip configurations.
+	// EachIPConfig: ID is a NIC, and the patch applies to each of its ip configurations that
+	// TakesIPConfig.
 	EachIPConfig bool
 }
+
+// TakesIPConfig reports whether an EachIPConfig patch applies to the NIC's ip configuration
+// with private address a: an ASG association applies to the IPv4 ones
+// (hashicorp/terraform-provider-azurerm #5815, #32633); one without a known address counts.
+func (p Patch) TakesIPConfig(a netip.Addr) bool { return !a.Is6() }
 
 // Warning is something about the plan an answer may depend on.
 type Warning struct {
