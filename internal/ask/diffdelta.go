@@ -7,6 +7,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
+	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -287,56 +288,17 @@ func prefixes(spans []span) []netip.Prefix {
 	return out
 }
 
-// translated are the sources a packet may be given before an endpoint's inbound rules see it,
-// so an inbound delta in those terms does not bound the flows' own sources: a firewall SNATs
-// what it forwards to its instance addresses in its subnet
-// (learn.microsoft.com/azure/firewall/snat-private-range; a secured hub's to its private IP,
-// which trace stands in), a VPN gateway's IngressSnat rule maps on-premises sources to its
-// external range [VPNNAT]. Destination ports need no such widening: a packet addressed to the
-// endpoint keeps its port, and one whose port a DNAT or load balancer rule rewrites is addressed
-// to a frontend, asked about every packet (frontendRuns).
-type translated struct {
-	sources []span
-}
-
-func translationsOf(p *dataplane.Plane) translated {
-	var t translated
-	n := p.Net
-	addSources := func(ps ...netip.Prefix) {
-		for _, x := range ps {
-			if sp, ok := spanOf(x); ok {
-				t.sources = append(t.sources, sp)
-			}
-		}
+// widen is the space of an inbound delta's run: every address when a delta source is one a
+// translation gives (translatedSources: the packet's own source may then be anything). The
+// destination port needs no such widening: a packet addressed to the endpoint keeps its port,
+// and one whose port a DNAT or load balancer rule rewrites is addressed to a frontend, asked
+// about every packet (frontendRuns).
+func widen(d *deltaSide, translated ipset.Set) []netip.Prefix {
+	space := prefixes(mergeSpans(d.spans))
+	if ipset.Of(space...).Overlaps(translated) {
+		return nil
 	}
-	for _, g := range n.VNetGateways {
-		for _, r := range g.NATRules {
-			if !r.Egress {
-				addSources(r.External...)
-			}
-		}
-	}
-	for _, fw := range n.Firewalls {
-		if fw.Subnet != nil {
-			addSources(fw.Subnet.Prefixes...)
-		} else if fw.PrivateIP.IsValid() {
-			addSources(netip.PrefixFrom(fw.PrivateIP, 32))
-		}
-	}
-	return t
-}
-
-// widen returns the run's space for an inbound delta: all addresses when a delta source is one
-// a translation gives.
-func (t translated) widen(d *deltaSide) []netip.Prefix {
-	for _, s := range d.spans {
-		for _, x := range t.sources {
-			if s.lo <= x.hi && x.lo <= s.hi {
-				return nil
-			}
-		}
-	}
-	return prefixes(mergeSpans(d.spans))
+	return space
 }
 
 // frontendsOf are the addresses whose flows a load balancer or a firewall DNAT rule hands to the

@@ -291,8 +291,7 @@ type pendingRun struct {
 // whole instead, with the flows it forwards (touchAppliances).
 func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun {
 	var out []pendingRun
-	tb, ta := translationsOf(pb), translationsOf(pa)
-	tr := translated{sources: append(tb.sources, ta.sources...)}
+	tr := translatedSources(pb.Net, pa.Net)
 	underNSG := func(nsgs func(string) bool) []addrEnd { // the endpoints under those NSGs not recomputed whole
 		return addrsOf(pb, pa, func(s *model.Subnet) bool { return s.NSG != nil && nsgs(s.NSG.ID.Key()) && !sc.subnets[s.ID.Key()] },
 			func(nic *model.NIC) bool { return nic.NSG != nil && nsgs(nic.NSG.ID.Key()) && !sc.nics[nic.ID.Key()] })
@@ -358,7 +357,7 @@ func membersChanged(sc diffScope) decisionChange {
 // firewall's DNAT addresses, to them or to such a frontend) are asked about every packet. An ip
 // configuration that gains its first NSG or loses its last one also opens or closes its
 // Standard public IP to the internet (trace closedByDefault): it is asked about every packet.
-func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr translated, opts Options) []pendingRun {
+func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Options) []pendingRun {
 	if len(sc.filters) == 0 {
 		return nil
 	}
@@ -408,7 +407,7 @@ func hasNSG(p *dataplane.Plane, a netip.Addr) bool {
 
 // bothWays are the endpoints' queries for a change of their filtering decisions: inbound, and
 // outbound where flows start.
-func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, dc decisionChange, tr translated, opts Options) []pendingRun {
+func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, dc decisionChange, tr ipset.Set, opts Options) []pendingRun {
 	var out []pendingRun
 	for _, e := range addrs {
 		for _, dir := range []model.Direction{model.Inbound, model.Outbound} {
@@ -422,7 +421,7 @@ func bothWays(pb, pa *dataplane.Plane, addrs []addrEnd, dc decisionChange, tr tr
 }
 
 // endpointRuns are one endpoint's queries for one direction of a change of its filtering decisions.
-func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc decisionChange, tr translated, opts Options) []pendingRun {
+func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc decisionChange, tr ipset.Set, opts Options) []pendingRun {
 	to := dir == model.Inbound
 	var d delta
 	ok := false
@@ -458,7 +457,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc
 		}
 		q := reach.Query{Protocols: []model.Protocol{proto}, Space: prefixes(ds.spans), Ports: ds.ports, Assume: opts.Assume}
 		if to {
-			q.Space = tr.widen(ds)
+			q.Space = widen(ds, tr)
 		}
 		if proto == model.ProtoICMP {
 			q.Ports = nil

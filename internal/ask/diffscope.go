@@ -276,14 +276,20 @@ func changedPrefixes(r diff.SubnetRoutes) ([]netip.Prefix, bool) {
 	return out, true
 }
 
-// translatedIn reports whether a prefix holds an address sources are translated to, where a
-// reply to a packet that came from anywhere heads: a firewall's instance addresses, or its
-// frontend where the snapshot does not tell them (a secured hub's; trace stands it in, spec
-// §3.3), and the external mappings of a VPN gateway's IngressSnat rules [VPNNAT]. Bounding an
+// translatedIn reports whether a prefix holds an address sources are translated to
+// (translatedSources), where a reply to a packet that came from anywhere heads. Bounding an
 // endpoint's flows by such a prefix would miss some.
 func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
+	return ipset.Of(ps...).Overlaps(translatedSources(b, a))
+}
+
+// translatedSources are the addresses sources are translated to, in either network: a
+// firewall's instance addresses (learn.microsoft.com/azure/firewall/snat-private-range), or its
+// frontend where the snapshot does not tell them (a secured hub's; trace stands it in, spec
+// §3.3), and the external mappings of a VPN gateway's IngressSnat rules [VPNNAT].
+func translatedSources(nets ...*model.Network) ipset.Set {
 	var to ipset.Builder
-	for _, n := range []*model.Network{b, a} {
+	for _, n := range nets {
 		for _, gw := range n.VNetGateways {
 			for _, r := range gw.NATRules {
 				if !r.Egress {
@@ -300,7 +306,7 @@ func translatedIn(ps []netip.Prefix, b, a *model.Network) bool {
 			}
 		}
 	}
-	return ipset.Of(ps...).Overlaps(to.Set())
+	return to.Set()
 }
 
 // allIDs is every resource the diff names: added, removed and changed.
