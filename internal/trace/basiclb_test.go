@@ -131,3 +131,17 @@ func TestInternalLoadBalancerSelfHairpin(t *testing.T) {
 		}
 	}
 }
+
+// The self-hairpin rule is an internal load balancer's: a Gateway Load Balancer's NVA sending to
+// its frontend is answered as before the rule (found rereading: the example's Gateway LB pair
+// changed its rows).
+func TestGatewayLoadBalancerNoSelfHairpin(t *testing.T) {
+	n := newNet()
+	v := n.vnet("v", "10.0.0.0/16")
+	s := n.subnet(v, "snet-gwlb", "10.0.6.0/24")
+	a, b := n.vm(s, "nva-a", "10.0.6.4"), n.vm(s, "nva-b", "10.0.6.5")
+	addLB(n, "lb-gwlb", "Gateway", nil, s, "10.0.6.10", model.ProtoAny, 0, a, b)
+	if got := run(t, n.plane(), "nva-a", "10.0.6.10", tcp, 22); got.Verdict != Reachable {
+		t.Errorf("nva-a -> its Gateway LB frontend: %s; want Reachable (forward %s)", got.Verdict, legSummary(got.Forward))
+	}
+}

@@ -186,11 +186,12 @@ func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, po
 // from AzureLoadBalancer is out of rotation; none healthy is NoListener naming the probe
 // (azure-semantics.md §1.8 item 7; lab 4 step 12). Without a probe every backend is assumed healthy.
 // A backend VM sending to its own internal load balancer's frontend is not a candidate
-// (selfHairpin).
+// (selfHairpin; the troubleshooting guide speaks of internal load balancers, not Gateway ones,
+// whose frontends take chained flows).
 func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal bool) *model.IPConfig {
 	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
 	ips := r.Pool.IPConfigs
-	if internal && !w.reply && w.sender != nil && slices.Contains(ips, w.sender) {
+	if internal && !lb.IsGateway() && !w.reply && w.sender != nil && slices.Contains(ips, w.sender) {
 		if ips = w.selfHairpin(lb, r); ips == nil {
 			return nil
 		}
