@@ -45,7 +45,6 @@ func FuzzPlan(f *testing.F) {
 		`"change":{"actions":["create"],"after":{"name":"x","loadbalancer_id":null},"after_unknown":{"loadbalancer_id":true}}}]}`))
 	f.Add([]byte(`{"changes":[{"resourceId":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworkGateways/g/natRules/n",` +
 		`"changeType":"Create","after":{"type":"Microsoft.Network/virtualNetworkGateways/natRules","properties":{"mode":"IngressSnat"}}}]}`))
-	example := filepath.Join("..", "..", "examples", "hub-spoke")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := azure.Load([]string{example}, azure.Options{})
 		if err != nil {

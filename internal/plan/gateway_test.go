@@ -39,13 +39,7 @@ func vgwCfg(name, pip string) map[string]any {
 
 func vgw(t *testing.T, p *dataplane.Plane) *model.VNetGateway {
 	t.Helper()
-	for _, g := range p.Net.VNetGateways {
-		if g.Name == "vgw-hub" {
-			return g
-		}
-	}
-	t.Fatal("no vgw-hub")
-	return nil
+	return named(t, p.Net.VNetGateways, func(g *model.VNetGateway) string { return g.Name }, "vgw-hub")
 }
 
 // An SKU bump of the deployed vgw-hub (nothing else changes) must keep the gateway's private
@@ -67,8 +61,9 @@ func TestTerraformGatewayUpdateKeepsPrivateIPs(t *testing.T) {
 	}
 }
 
-// Turning vgw-hub active-active (two ip configurations, two instance addresses): the routes the
-// gateway installs have the instances' private IPs as next hops (fib gatewayNextHops).
+// Turning vgw-hub active-active (two ip configurations, two instance addresses): the gateway's
+// private IPs are the two instances' BGP addresses, which the routes it installs take as next
+// hops (fib gatewayNextHops).
 func TestTerraformGatewayActiveActive(t *testing.T) {
 	cfg1 := []any{vgwCfg("default", "pip-vgw-hub")}
 	cfg2 := []any{vgwCfg("default", "pip-vgw-hub"), vgwCfg("activeActive", "pip-vgw-hub-2")}
@@ -76,7 +71,7 @@ func TestTerraformGatewayActiveActive(t *testing.T) {
 	after := vgwHub("VpnGw2AZ", true, map[string]any{"enable_bgp": false}, cfg2, []any{"10.0.2.4"}, []any{"10.0.2.5"})
 	p, ws := planned(t, tfFile(t, tfChange("azurerm_virtual_network_gateway", "hub", []any{"update"}, before, after)))
 	g := vgw(t, p)
-	if !g.ActiveActive || len(g.PrivateIPs) != 2 {
+	if want := []netip.Addr{netip.MustParseAddr("10.0.2.4"), netip.MustParseAddr("10.0.2.5")}; !g.ActiveActive || !slices.Equal(g.PrivateIPs, want) {
 		t.Errorf("active-active vgw-hub: ActiveActive %v PrivateIPs %v (warnings %v); want the two instance IPs 10.0.2.4, 10.0.2.5", g.ActiveActive, g.PrivateIPs, ws)
 	}
 }
@@ -104,10 +99,8 @@ func TestTerraformWrittenNameWins(t *testing.T) {
 	if g := vgw(t, p); !g.BGPEnabled {
 		t.Errorf("vgw-hub BGPEnabled = false; the configuration sets enable_bgp = true")
 	}
-	for _, c := range p.Net.Connections {
-		if c.Name == "cn-hub-to-onprem" && !c.EnableBGP {
-			t.Errorf("cn-hub-to-onprem EnableBGP = false; the configuration sets enable_bgp = true")
-		}
+	if c := named(t, p.Net.Connections, func(c *model.Connection) string { return c.Name }, "cn-hub-to-onprem"); !c.EnableBGP {
+		t.Errorf("cn-hub-to-onprem EnableBGP = false; the configuration sets enable_bgp = true")
 	}
 }
 

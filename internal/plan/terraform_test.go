@@ -40,14 +40,11 @@ func TestTerraform(t *testing.T) {
 	if string(sub.ID) != want || sub.NSG == nil || sub.NSG.Name != "nsg-new" || sub.RouteTable == nil || sub.RouteTable.Name != "rt-azapi" {
 		t.Fatalf("snet-new: %s, NSG %v, route table %v; want %s with nsg-new and rt-azapi", sub.ID, sub.NSG, sub.RouteTable, want)
 	}
-	a, err := trace.Run(p, trace.Query{From: "nic-tf", To: "vm-app1", Protocol: model.ProtoTCP, DestinationPort: 8080})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := answer(t, p, "nic-tf", "vm-app1", model.ProtoTCP, 8080)
 	if a.Verdict != trace.Unreachable || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "securityRules/deny-out-app" {
 		t.Errorf("nic-tf -> vm-app1: %s by %+v; want Unreachable by deny-out-app", a.Verdict, a.Forward.Deciding)
 	}
-	a, err = trace.Run(p, trace.Query{From: "vm-tf", To: "internet:1.1.1.1", Protocol: model.ProtoTCP, DestinationPort: 443})
+	a, err := trace.Run(p, trace.Query{From: "vm-tf", To: "internet:1.1.1.1", Protocol: model.ProtoTCP, DestinationPort: 443})
 	if err != nil {
 		t.Fatalf("vm-tf (the module's VM) does not resolve: %v", err)
 	}
@@ -96,20 +93,14 @@ func TestTerraformLoadBalancer(t *testing.T) {
 	if b := verdict(t, base, "internet:198.51.100.7", web, model.ProtoTCP, 8443); b != trace.Unreachable {
 		t.Errorf("internet -> %s:8443 before the plan: %s", web, b)
 	}
-	a, err := trace.Run(p, trace.Query{From: "internet:198.51.100.7", To: web, Protocol: model.ProtoTCP, DestinationPort: 8443})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := answer(t, p, "internet:198.51.100.7", web, model.ProtoTCP, 8443)
 	if at := a.Forward.FlowAtDestination; a.Verdict != trace.Reachable || at == nil || at.Destination != "10.1.3.4" || at.DestinationPort != 443 {
 		t.Errorf("internet -> %s:8443 planned: %s, at destination %+v; want Reachable at 10.1.3.4:443 (rule https-alt)", web, a.Verdict, at)
 	}
 	if got := verdict(t, p, "internet:198.51.100.7", web, model.ProtoTCP, 443); got != trace.Reachable {
 		t.Errorf("internet -> %s:443 planned: %s; the NIC's update dropped its pool membership", web, got)
 	}
-	a, err = trace.Run(p, trace.Query{From: "vm-web1", To: "10.1.2.100", Protocol: model.ProtoTCP, DestinationPort: 8080})
-	if err != nil {
-		t.Fatalf("the new internal load balancer's frontend does not resolve: %v", err)
-	}
+	a = answer(t, p, "vm-web1", "10.1.2.100", model.ProtoTCP, 8080) // the new internal load balancer's frontend
 	if d := a.Forward.Deciding; a.Verdict != trace.Unreachable || a.Forward.DropCause != trace.NoListener || d == nil || d.Rule != "app-8080" ||
 		!strings.HasSuffix(d.ResourceID, "/loadBalancers/lb-app-int") {
 		t.Errorf("vm-web1 -> lb-app-int:8080: %s %s by %+v; want NoListener by rule app-8080 (vm-app1, its only member, denies the probe)",
@@ -118,10 +109,8 @@ func TestTerraformLoadBalancer(t *testing.T) {
 	if b, a := verdict(t, base, "vm-app2", "vm-app1", model.ProtoTCP, 8080), verdict(t, p, "vm-app2", "vm-app1", model.ProtoTCP, 8080); b != trace.Unreachable || a != trace.Reachable {
 		t.Errorf("vm-app2 -> vm-app1:8080 %s before, %s planned; want asg-web (allow-8080-from-web) to open it", b, a)
 	}
-	for _, ng := range p.Net.NATGateways {
-		if ng.Name == "ng-merger" && len(ng.PublicIPs) != 2 {
-			t.Errorf("ng-merger has %d public IPs planned; want 2", len(ng.PublicIPs))
-		}
+	if ng := named(t, p.Net.NATGateways, func(g *model.NATGateway) string { return g.Name }, "ng-merger"); len(ng.PublicIPs) != 2 {
+		t.Errorf("ng-merger has %d public IPs planned; want 2", len(ng.PublicIPs))
 	}
 }
 
@@ -136,10 +125,7 @@ func TestTerraformPoolMemberLeaves(t *testing.T) {
 	if len(ws) != 0 {
 		t.Errorf("warnings %v", ws)
 	}
-	a, err := trace.Run(p, trace.Query{From: "internet:198.51.100.7", To: "20.103.51.30", Protocol: model.ProtoTCP, DestinationPort: 443})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := answer(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 443)
 	if a.Verdict != trace.Unreachable || a.Forward.DropCause != trace.NoListener {
 		t.Errorf("internet -> lb-web-public:443 after the member leaves: %s %s; want Unreachable, NoListener", a.Verdict, a.Forward.DropCause)
 	}
@@ -172,10 +158,7 @@ func TestTerraformPoolNATRule(t *testing.T) {
 		want trace.Verdict
 		rule string
 	}{{50003, trace.UnknownV, "web-pool"}, {51003, trace.Unreachable, "defaultSecurityRules/DenyAllInBound"}} {
-		a, err := trace.Run(p, trace.Query{From: from, To: to, Protocol: model.ProtoTCP, DestinationPort: c.port})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := answer(t, p, from, to, model.ProtoTCP, c.port)
 		if a.Verdict != c.want || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != c.rule {
 			t.Errorf("planned, internet -> %s:%d: %s by %+v; want %s by %s", to, c.port, a.Verdict, a.Forward.Deciding, c.want, c.rule)
 		}
@@ -212,10 +195,7 @@ func TestTerraformPoolNATRuleIPPool(t *testing.T) {
 			"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
 			"backend_port": json.Number("443"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": pool}))
 	p, ws := planned(t, file)
-	a, err := trace.Run(p, trace.Query{From: "internet:198.51.100.7", To: "20.103.51.30", Protocol: model.ProtoTCP, DestinationPort: 50003})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := answer(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 50003)
 	if a.Verdict != trace.UnknownV || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "web-ip" || len(ws) != 0 {
 		t.Errorf("internet -> 20.103.51.30:50003 over an address pool: %s (%s) by %+v, warnings %v; want Unknown by web-ip", a.Verdict, a.Forward.DropCause, a.Forward.Deciding, ws)
 	}
@@ -286,10 +266,7 @@ func TestTerraformInternalNATRule(t *testing.T) {
 	if len(ws) != 0 {
 		t.Errorf("warnings %v", ws)
 	}
-	a, err := trace.Run(p, trace.Query{From: "vm-app2", To: "10.1.2.101", Protocol: model.ProtoTCP, DestinationPort: 2222})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := answer(t, p, "vm-app2", "10.1.2.101", model.ProtoTCP, 2222)
 	var hops []string
 	for _, h := range a.Forward.Hops {
 		hops = append(hops, h.Name)
@@ -363,16 +340,12 @@ func TestTerraformAssociationReplaced(t *testing.T) {
 		return map[string]any{"network_interface_id": nic, "application_security_group_id": s2 + "/applicationSecurityGroups/" + name}
 	}
 	p, _ := planned(t, tfFile(t, tfChange("azurerm_network_interface_application_security_group_association", "web", []any{"delete", "create"}, asg("asg-web"), asg("asg-app"))))
-	for _, n := range p.Net.NICs {
-		if n.Name == "vm-web1-nic" {
-			var got []string
-			for _, g := range n.IPConfigs[0].ASGs {
-				got = append(got, g.Name)
-			}
-			if !slices.Equal(got, []string{"asg-app"}) {
-				t.Errorf("vm-web1-nic's ASGs after the association is replaced: %v; want [asg-app]", got)
-			}
-		}
+	var got []string
+	for _, g := range named(t, p.Net.NICs, func(n *model.NIC) string { return n.Name }, "vm-web1-nic").IPConfigs[0].ASGs {
+		got = append(got, g.Name)
+	}
+	if !slices.Equal(got, []string{"asg-app"}) {
+		t.Errorf("vm-web1-nic's ASGs after the association is replaced: %v; want [asg-app]", got)
 	}
 }
 
@@ -396,15 +369,21 @@ const (
 )
 
 func tfChange(typ, name string, actions []any, before, after map[string]any) map[string]any {
-	var b, a any
-	if before != nil {
-		b = before
-	}
-	if after != nil {
-		a = after
-	}
 	return map[string]any{"address": typ + "." + name, "mode": "managed", "type": typ, "name": name,
-		"change": map[string]any{"actions": actions, "before": b, "after": a, "after_unknown": map[string]any{}}}
+		"change": map[string]any{"actions": actions, "before": before, "after": after, "after_unknown": map[string]any{}}}
+}
+
+// named is the element of xs whose name is want; the test fails when there is none.
+func named[T any](t *testing.T, xs []T, name func(T) string, want string) T {
+	t.Helper()
+	for _, x := range xs {
+		if name(x) == want {
+			return x
+		}
+	}
+	t.Fatalf("no %s", want)
+	var zero T
+	return zero
 }
 
 // tfFile writes a `terraform show -json` plan of changes.

@@ -40,11 +40,17 @@ func planned(t *testing.T, files ...string) (*dataplane.Plane, []Warning) {
 
 func verdict(t *testing.T, p *dataplane.Plane, from, to string, proto model.Protocol, port uint16) trace.Verdict {
 	t.Helper()
+	return answer(t, p, from, to, proto, port).Verdict
+}
+
+// answer is trace's answer for one flow; the test fails when trace refuses it.
+func answer(t *testing.T, p *dataplane.Plane, from, to string, proto model.Protocol, port uint16) *trace.Answer {
+	t.Helper()
 	a, err := trace.Run(p, trace.Query{From: from, To: to, Protocol: proto, DestinationPort: port})
 	if err != nil {
 		t.Fatalf("trace %s -> %s: %v", from, to, err)
 	}
-	return a.Verdict
+	return a
 }
 
 func codes(ws []Warning) map[string]int {
