@@ -18,43 +18,38 @@ func filterEstate() *model.Network {
 	web := &model.ASG{ID: tsub + "applicationSecurityGroups/asg-web", Name: "asg-web"}
 	n.ASGs = append(n.ASGs, web)
 	n.Index(web.ID, web)
-	nsg := func(name string, rules ...*model.SecurityRule) *model.NSG {
-		g := &model.NSG{ID: model.ID(tsub + "networkSecurityGroups/" + name), Name: name, Rules: rules}
-		n.NSGs = append(n.NSGs, g)
-		n.Index(g.ID, g)
-		return g
-	}
-	rule := func(name string, prio int, access model.Access, proto model.Protocol, ports model.PortRange) *model.SecurityRule {
-		return &model.SecurityRule{Name: name, Priority: prio, Direction: model.Inbound, Access: access, Protocol: proto,
-			Sources: []string{"*"}, Destinations: []string{"*"}, SourcePorts: []model.PortRange{model.AllPorts}, DestPorts: []model.PortRange{ports}}
-	}
-	open := nsg("nsg-open", rule("all-in", 100, model.Allow, model.ProtoAny, model.AllPorts))
-	fromWeb := rule("web-443", 100, model.Allow, model.ProtoTCP, model.PortRange{Lo: 443, Hi: 443})
+	fromWeb := inRule("web-443", 100, model.Inbound, model.Allow, model.ProtoTCP, "*", "*", model.PortRange{Lo: 443, Hi: 443})
 	fromWeb.Sources, fromWeb.SourceASGs = nil, []*model.ASG{web}
-	noVNet := rule("no-vnet", 200, model.Deny, model.ProtoAny, model.AllPorts)
-	noVNet.Sources = []string{"VirtualNetwork"}
-	app := nsg("nsg-app", fromWeb, noVNet)
-	var vnets []*model.VNet
-	for i, g := range []*model.NSG{open, app} {
+	s1, s2 := spokes(n)
+	s1.NSG = addNSG(n, "nsg-open", inRule("all-in", 100, model.Inbound, model.Allow, model.ProtoAny, "*", "*", model.AllPorts))
+	s2.NSG = addNSG(n, "nsg-app", fromWeb, inRule("no-vnet", 200, model.Inbound, model.Deny, model.ProtoAny, "VirtualNetwork", "*", model.AllPorts))
+	tNIC(n, s1, "vm-a", "10.1.10.4").ASGs = []*model.ASG{web}
+	pip := &model.PublicIP{ID: tsub + "publicIPAddresses/pip-b", Name: "pip-b", Address: netip.MustParseAddr("20.1.0.1"), Sku: "Standard"}
+	n.PublicIPs = append(n.PublicIPs, pip)
+	n.Index(pip.ID, pip)
+	tNIC(n, s1, "vm-b", "10.1.10.5").PublicIP = pip
+	tNIC(n, s2, "vm-c", "10.2.10.4")
+	return n
+}
+
+// spokes adds two peered VNets, spoke1 10.1.0.0/16 and spoke2 10.2.0.0/16, each with one
+// subnet s0, 10.x.10.0/24, and returns the subnets.
+func spokes(n *model.Network) (s1, s2 *model.Subnet) {
+	var subs []*model.Subnet
+	for i := range 2 {
 		v := &model.VNet{ID: model.ID(tsub + "virtualNetworks/spoke" + string(rune('1'+i))), Name: "spoke" + string(rune('1'+i)), Location: "westeurope",
 			AddressSpace: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".0.0/16")}}
-		s := &model.Subnet{ID: v.ID + "/subnets/s0", Name: "s0", VNet: v, DefaultOutboundAccess: true, NSG: g,
+		s := &model.Subnet{ID: v.ID + "/subnets/s0", Name: "s0", VNet: v, DefaultOutboundAccess: true,
 			Prefixes: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".10.0/24")}}
 		v.Subnets = []*model.Subnet{s}
 		n.VNets, n.Subnets = append(n.VNets, v), append(n.Subnets, s)
 		n.Index(v.ID, v)
 		n.Index(s.ID, s)
-		vnets = append(vnets, v)
+		subs = append(subs, s)
 	}
-	tNIC(n, vnets[0].Subnets[0], "vm-a", "10.1.10.4").ASGs = []*model.ASG{web}
-	pip := &model.PublicIP{ID: tsub + "publicIPAddresses/pip-b", Name: "pip-b", Address: netip.MustParseAddr("20.1.0.1"), Sku: "Standard"}
-	n.PublicIPs = append(n.PublicIPs, pip)
-	n.Index(pip.ID, pip)
-	tNIC(n, vnets[0].Subnets[0], "vm-b", "10.1.10.5").PublicIP = pip
-	tNIC(n, vnets[1].Subnets[0], "vm-c", "10.2.10.4")
-	tPeer(vnets[0], vnets[1])
-	tPeer(vnets[1], vnets[0])
-	return n
+	tPeer(subs[0].VNet, subs[1].VNet)
+	tPeer(subs[1].VNet, subs[0].VNet)
+	return subs[0], subs[1]
 }
 
 // TestDiffFilterOnly: a NIC leaving an ASG and a subnet losing its NSG change only filtering
@@ -107,25 +102,11 @@ func TestDiffFilterOnly(t *testing.T) {
 // 10.2.10.5; the spokes are peered. hook adds the rest (before Freeze).
 func twoSpokes(hook func(n *model.Network, s1, s2 *model.Subnet, a, c, d *model.IPConfig)) *model.Network {
 	n := &model.Network{}
-	var subs []*model.Subnet
-	var vnets []*model.VNet
-	for i := 0; i < 2; i++ {
-		v := &model.VNet{ID: model.ID(tsub + "virtualNetworks/spoke" + string(rune('1'+i))), Name: "spoke" + string(rune('1'+i)), Location: "westeurope",
-			AddressSpace: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".0.0/16")}}
-		s := &model.Subnet{ID: v.ID + "/subnets/s0", Name: "s0", VNet: v, DefaultOutboundAccess: true,
-			Prefixes: []netip.Prefix{netip.MustParsePrefix("10." + string(rune('1'+i)) + ".10.0/24")}}
-		v.Subnets = []*model.Subnet{s}
-		n.VNets, n.Subnets = append(n.VNets, v), append(n.Subnets, s)
-		n.Index(v.ID, v)
-		n.Index(s.ID, s)
-		vnets, subs = append(vnets, v), append(subs, s)
-	}
-	tPeer(vnets[0], vnets[1])
-	tPeer(vnets[1], vnets[0])
-	a := tNIC(n, subs[0], "vm-a", "10.1.10.4")
-	c := tNIC(n, subs[1], "vm-c", "10.2.10.4")
-	d := tNIC(n, subs[1], "vm-d", "10.2.10.5")
-	hook(n, subs[0], subs[1], a, c, d)
+	s1, s2 := spokes(n)
+	a := tNIC(n, s1, "vm-a", "10.1.10.4")
+	c := tNIC(n, s2, "vm-c", "10.2.10.4")
+	d := tNIC(n, s2, "vm-d", "10.2.10.5")
+	hook(n, s1, s2, a, c, d)
 	n.Freeze()
 	return n
 }
@@ -172,16 +153,9 @@ func vpnEstate(mode string, after bool) *model.Network {
 		gw.NATRules, conn.IngressNAT, gw.Connections = []*model.VPNNATRule{r}, []*model.VPNNATRule{r}, []*model.Connection{conn}
 		v.Gateways = append(v.Gateways, gw)
 		n.VNetGateways, n.LocalGateways, n.Connections = append(n.VNetGateways, gw), append(n.LocalGateways, lg), append(n.Connections, conn)
-		for _, x := range []model.ID{gw.ID, lg.ID, conn.ID} {
-			switch o := map[model.ID]any{gw.ID: gw, lg.ID: lg, conn.ID: conn}[x].(type) {
-			case *model.VNetGateway:
-				n.Index(x, o)
-			case *model.LocalGateway:
-				n.Index(x, o)
-			case *model.Connection:
-				n.Index(x, o)
-			}
-		}
+		n.Index(gw.ID, gw)
+		n.Index(lg.ID, lg)
+		n.Index(conn.ID, conn)
 		deny := inRule("no-site", 100, model.Inbound, model.Deny, model.ProtoTCP, "172.30.1.0/24", "*", model.PortRange{Lo: 443, Hi: 443})
 		switch mode {
 		case "swap":
