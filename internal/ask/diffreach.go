@@ -391,18 +391,11 @@ func filteredAt(p *dataplane.Plane, a netip.Addr) bool {
 	})
 }
 
-// hasNSG reports whether an NSG sits on the NIC or subnet of the ip configuration owning address
-// a (private or public) in p.
+// hasNSG reports whether an NSG sits on the NIC or subnet of the ip configuration holding
+// public address a in p.
 func hasNSG(p *dataplane.Plane, a netip.Addr) bool {
 	c, ok := p.Index.IPConfigByPublicIP[a]
-	if !ok {
-		for _, o := range p.Net.Owners(a) {
-			if o.Kind == model.OwnerNIC {
-				c, ok = o.IPConfig, true
-			}
-		}
-	}
-	return ok && c != nil && (c.NIC != nil && c.NIC.NSG != nil || c.Subnet != nil && c.Subnet.NSG != nil)
+	return ok && c.HasNSG()
 }
 
 // bothWays are the endpoints' queries for a change of their filtering decisions: inbound, and

@@ -68,6 +68,11 @@ type IPConfig struct {
 	GatewayLB *Frontend
 }
 
+// HasNSG reports whether an NSG of the snapshot sits on the ip configuration's NIC or subnet.
+func (c *IPConfig) HasNSG() bool {
+	return c.NIC != nil && c.NIC.NSG != nil || c.Subnet != nil && c.Subnet.NSG != nil
+}
+
 // VM is a virtual machine; vnetdoctor only needs its name and NICs.
 type VM struct {
 	ID   ID

@@ -145,3 +145,25 @@ func TestGatewayLoadBalancerNoSelfHairpin(t *testing.T) {
 		t.Errorf("nva-a -> its Gateway LB frontend: %s; want Reachable (forward %s)", got.Verdict, legSummary(got.Forward))
 	}
 }
+
+// An inbound NAT rule over the pool of a Basic public load balancer, whose members have no NSG:
+// a Basic frontend is open by default, so the members do not all drop the flow and the mapping
+// decides (Unknown). Found rereading: every member counted as closed by default, as behind a
+// Standard one, and the trace followed the first member to Reachable.
+func TestPoolNATRuleBasicOpenByDefault(t *testing.T) {
+	for _, tt := range []struct {
+		sku  string
+		want Verdict
+	}{{"Basic", UnknownV}, {"Standard", Unreachable}} {
+		n := newNet()
+		v := n.vnet("v", "10.0.0.0/16")
+		s := n.subnet(v, "snet-web", "10.0.1.0/24")
+		web1, web2 := n.vm(s, "web1", "10.0.1.4"), n.vm(s, "web2", "10.0.1.5")
+		lb := addLB(n, "lb", tt.sku, n.pip("pip-lb", "20.0.0.30"), nil, "", tcp, 443, web1, web2)
+		lb.InboundNATRules = []*model.InboundNATRule{{Name: "ssh", Frontend: lb.Frontends[0], Protocol: model.ProtoTCP,
+			FrontendPort: 50000, FrontendPortEnd: 50009, BackendPort: 22, Pool: lb.BackendPools[0]}}
+		if a := run(t, n.plane(), "internet:198.51.100.7", "20.0.0.30", tcp, 50003); a.Verdict != tt.want {
+			t.Errorf("%s load balancer, members without an NSG: %s, want %s (forward %s)", tt.sku, a.Verdict, tt.want, legSummary(a.Forward))
+		}
+	}
+}

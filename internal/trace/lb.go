@@ -110,7 +110,7 @@ func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig,
 		if c.NIC == nil {
 			return false // not a NIC's: the trace cannot follow it
 		}
-		if fe.PublicIP != nil && c.NIC.NSG == nil && (c.Subnet == nil || c.Subnet.NSG == nil) && c.NIC.MissingNSG == "" && (c.Subnet == nil || c.Subnet.MissingNSG == "") {
+		if fe.PublicIP != nil && closedWithoutNSG(c, fe.LB.Sku) && c.NIC.MissingNSG == "" && (c.Subnet == nil || c.Subnet.MissingNSG == "") {
 			continue // closed by default
 		}
 		f := w.pkt.flow()
