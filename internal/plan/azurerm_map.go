@@ -375,6 +375,11 @@ func loadBalancer(v tfVal) (map[string]any, []string) {
 // frontendID is the ID of a load balancer's frontend, which azurerm's rules name by name.
 func frontendID(lb, name string) string { return lb + "/frontendIPConfigurations/" + name }
 
+// ruleFrontend is the frontend a load-balancing or NAT rule names.
+func ruleFrontend(v tfVal) any {
+	return ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name")))
+}
+
 // lbPool maps azurerm_lb_backend_address_pool; its members are NIC associations and
 // azurerm_lb_backend_address_pool_address resources (listAssociations), kept from the deployed
 // pool. A Gateway Load Balancer's pool has its VXLAN tunnel interfaces inline.
@@ -388,7 +393,7 @@ func lbPool(v tfVal) (map[string]any, []string) {
 }
 
 func lbRule(v tfVal) (map[string]any, []string) {
-	p := set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
+	p := set(map[string]any{}, "frontendIPConfiguration", ruleFrontend(v),
 		"protocol", v.str("protocol"), "frontendPort", v.num("frontend_port"), "backendPort", v.num("backend_port"),
 		"probe", ref(v.id("probe_id")))
 	if ids := v.ids("backend_address_pool_ids"); len(ids) > 0 {
@@ -409,8 +414,7 @@ func lbProbe(v tfVal) (map[string]any, []string) {
 // The pool decides which, as in the provider: its state holds frontend_port_start and _end as 0
 // for a single-port rule, so an update's plan carries them too.
 func lbNATRule(v tfVal) (map[string]any, []string) {
-	p := set(map[string]any{}, "frontendIPConfiguration", ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name"))),
-		"protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
+	p := set(map[string]any{}, "frontendIPConfiguration", ruleFrontend(v), "protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
 	if str(v.after["backend_address_pool_id"]) != "" || v.isUnknown("backend_address_pool_id") {
 		for _, k := range []string{"frontend_port_start", "frontend_port_end"} {
 			if v.isUnknown(k) {
