@@ -95,10 +95,9 @@ func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 		}
 		// A rule names a pool of its own load balancer (Azure refuses another's); read after every
 		// load balancer's pools, so that another's is told apart from a missing one.
-		switch p := b.pool(lb.ID, r.Pool); {
-		case p != nil && p.LB != lb:
+		if p := b.pool(lb.ID, r.Pool); p != nil && p.LB != lb {
 			b.n.Warn("InvalidValue", lb.ID, fmt.Sprintf("inbound NAT rule %s names backend pool %s of another load balancer; the rule is ignored", r.Name, r.Pool))
-		default:
+		} else {
 			nr.Pool = p
 		}
 	}
