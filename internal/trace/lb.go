@@ -210,7 +210,7 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal b
 		return ips[0]
 	}
 	for i, c := range ips {
-		if !w.probeAllowed(c, r.Probe) {
+		if !w.inRotation(c, r) {
 			w.step(StepLBRule, NoMatch, c.NIC.ID, r.Probe.Name, "backend %s is out of rotation: its NSGs deny health probe %s (TCP %d from AzureLoadBalancer)", c.NIC.Name, r.Probe.Name, r.Probe.Port)
 			continue
 		}
@@ -232,7 +232,7 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal b
 func (w *walker) selfHairpin(lb *model.LoadBalancer, r *model.LBRule) []*model.IPConfig {
 	var others []*model.IPConfig
 	for _, m := range r.Pool.IPConfigs {
-		if m != w.sender && (r.Probe == nil || w.probeAllowed(m, r.Probe)) {
+		if m != w.sender && w.inRotation(m, r) {
 			others = append(others, m)
 		}
 	}
@@ -243,6 +243,12 @@ func (w *walker) selfHairpin(lb *model.LoadBalancer, r *model.LBRule) []*model.I
 	w.intermittent = true
 	w.step(StepLBRule, NoMatch, lb.ID, r.Name, "%s, which sent the flow, is in pool %s: the connections rule %s hashes back to it fail (a backend VM reaching its own internal load balancer frontend); the others reach another backend", w.sender.NIC.Name, r.Pool.Name, r.Name)
 	return others
+}
+
+// inRotation reports whether backend c takes r's new flows: without a probe every backend is
+// assumed healthy, else the one whose rules admit the probe (probeAllowed).
+func (w *walker) inRotation(c *model.IPConfig, r *model.LBRule) bool {
+	return r.Probe == nil || w.probeAllowed(c, r.Probe)
 }
 
 // probeAllowed reports whether the backend's effective rules admit the health probe: TCP from
