@@ -124,11 +124,8 @@ func TestDiffReachabilityRows(t *testing.T) {
 			t.Errorf("row %+v; want Tcp/22 Reachable -> Unreachable with its deciding rule", r)
 		}
 		internet = internet || (r.From == "Internet" && strings.HasSuffix(r.To, "/snet-mgmt"))
-		code, tout, _ := vnetdoctor(t, "", "trace", "-s", example, "--plan", nsgOnly, "--from", r.Example["from"].(string), "--to", r.Example["to"].(string),
-			"--dport", jsonNumber(r.Example["destinationPort"]), "-o", "json")
-		var tr struct{ Verdict string }
-		if code != 0 || json.Unmarshal([]byte(tout), &tr) != nil || tr.Verdict != r.After {
-			t.Errorf("row %+v: its example traces to %q after the plan", r, tr.Verdict)
+		if got := exampleVerdict(t, r, "--plan", nsgOnly); got != r.After {
+			t.Errorf("row %+v: its example traces to %q after the plan", r, got)
 		}
 	}
 	if !internet || d.ReachabilityScope.Scope != "rules" {
@@ -192,17 +189,27 @@ func TestDiffTerraformLoadBalancer(t *testing.T) {
 			plan    []string
 			verdict string
 		}{{nil, r.Before}, {[]string{"--plan", tf}, r.After}} {
-			args := append([]string{"trace", "-s", example}, side.plan...)
-			args = append(args, "--from", r.Example["from"].(string), "--to", r.Example["to"].(string),
-				"--proto", strings.ToLower(r.Protocol), "--dport", jsonNumber(r.Example["destinationPort"]), "-o", "json")
-			code, tout, _ := vnetdoctor(t, "", args...)
-			var tr struct{ Verdict string }
-			if code != 0 || json.Unmarshal([]byte(tout), &tr) != nil || tr.Verdict != side.verdict {
-				t.Errorf("row %+v: its example traces to %q (plan %v); want %s", r, tr.Verdict, side.plan, side.verdict)
+			if got := exampleVerdict(t, r, side.plan...); got != side.verdict {
+				t.Errorf("row %+v: its example traces to %q (plan %v); want %s", r, got, side.plan, side.verdict)
 			}
 		}
 	}
 	if !opened["Internet Tcp/8443"] || !opened["snet-app Tcp/8080"] {
 		t.Errorf("rows %v; want Internet -> pip-lb-web Tcp/8443 and snet-app -> snet-app Tcp/8080 opened", opened)
 	}
+}
+
+// exampleVerdict is what `trace` answers for a diff row's example on the bundled example with
+// args (a --plan), or "" when it does not answer.
+func exampleVerdict(t *testing.T, r reachRow, args ...string) string {
+	t.Helper()
+	args = append([]string{"trace", "-s", example}, args...)
+	args = append(args, "--from", r.Example["from"].(string), "--to", r.Example["to"].(string),
+		"--proto", strings.ToLower(r.Protocol), "--dport", jsonNumber(r.Example["destinationPort"]), "-o", "json")
+	code, out, _ := vnetdoctor(t, "", args...)
+	var tr struct{ Verdict string }
+	if code != 0 || json.Unmarshal([]byte(out), &tr) != nil {
+		return ""
+	}
+	return tr.Verdict
 }
