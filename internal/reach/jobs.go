@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 
@@ -22,8 +23,9 @@ type job struct {
 	vs      []varying  // how trace names the varying side at rep
 	skipped []string
 	ports   []uint64 // port boundaries at rep and of the devices any flow may cross
-	// dead marks the varying references trace rejects (model.NotFoundError): trace resolves the
-	// varying side on its own, so what it rejects for one fixed endpoint it rejects for all.
+	// dead marks the varying references trace rejects (model.NotFoundError), found by
+	// trace.Resolves (job) or by a trace: trace resolves the varying side on its own, so what
+	// it rejects for one fixed endpoint it rejects for all.
 	dead []bool
 	live int // the references not dead
 	// nic and pe are what owns rep when it alone is the varying reference and pairs with it may
@@ -136,6 +138,15 @@ func (e *evaluator) job(spans []Span) job {
 	}
 	vs, sk := e.endpointsAt(rep)
 	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs)), live: len(vs)}
+	// The references trace rejects are dead before any is traced, so that layout makes no
+	// room for them: an unowned VNet address is no source, and most classes of a To query
+	// (two of three on the 10,000-NIC estate) are such addresses.
+	for k, v := range vs {
+		var nf *model.NotFoundError
+		if err := trace.Resolves(e.m.p, v.ref, e.toFixed); errors.As(err, &nf) {
+			j.dead[k], j.live = true, j.live-1
+		}
+	}
 	if len(vs) == 1 && vs[0].ref == rep.String() {
 		j.nic, j.pe = e.m.shareableNIC(rep), e.m.endpointAt(rep)
 	}

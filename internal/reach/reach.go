@@ -82,6 +82,10 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(pr.e.fixed) == 1 {
+			res = r // its classes as they are: a copy of an estate's classes costs a tenth of the run
+			break
+		}
 		res.Classes, res.Skipped, res.Traces, res.Shared = append(res.Classes, r.Classes...), append(res.Skipped, r.Skipped...), res.Traces+r.Traces, res.Shared+r.Shared
 	}
 	slices.Sort(res.Skipped)

@@ -19,6 +19,20 @@ func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, f
 // text, and assumptions are not collected. The walk and every decision are Run's.
 func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true) }
 
+// Resolves returns the error Run would return for ref as the source (from) or the
+// destination, without walking: nil when trace starts (or ends) a flow there. Callers asking
+// about many flows with one end in common (reach) learn which ends trace rejects before
+// making room for their answers.
+func Resolves(p *dataplane.Plane, ref string, from bool) error {
+	var err error
+	if from {
+		_, err = resolveSource(p, ref)
+	} else {
+		_, err = resolve(p, ref, false)
+	}
+	return err
+}
+
 func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 	q = q.normalized()
 	src, err := resolveSource(p, q.From)
