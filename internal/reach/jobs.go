@@ -22,7 +22,11 @@ type job struct {
 	rep     netip.Addr // the address traced
 	vs      []varying  // how trace names the varying side at rep
 	skipped []string
-	ports   []uint64 // port boundaries at rep and of the devices any flow may cross
+	// ports are the port boundaries at rep and of the devices any flow may cross, worked out
+	// when a port range is first cut (portClasses): a query of single ports never needs them,
+	// and they compile the rules of every NIC asked about.
+	ports      []uint64
+	portsKnown bool
 	// dead marks the varying references trace rejects (model.NotFoundError), found by
 	// trace.Resolves (job) or by a trace: trace resolves the varying side on its own, so what
 	// it rejects for one fixed endpoint it rejects for all.
@@ -137,7 +141,7 @@ func (e *evaluator) job(spans []Span) job {
 		rep = addrOf(sp.Lo + 1) // not a network address: examples read better
 	}
 	vs, sk := e.endpointsAt(rep)
-	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, ports: mergeStarts(e.m.shared, e.m.endpointPorts(rep)), dead: make([]bool, len(vs)), live: len(vs)}
+	j := job{spans: spans, rep: rep, vs: vs, skipped: sk, dead: make([]bool, len(vs)), live: len(vs)}
 	// The references trace rejects are dead before any is traced, so that layout makes no
 	// room for them: an unowned VNet address is no source, and most classes of a To query
 	// (two of three on the 10,000-NIC estate) are such addresses.

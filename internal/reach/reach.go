@@ -408,6 +408,11 @@ func repPort(pc [2]uint64) uint16 {
 	return uint16(pc[0])
 }
 
+// cutsPorts reports whether the query asks about a range of ports (which boundaries cut).
+func (e *evaluator) cutsPorts() bool {
+	return slices.ContainsFunc(e.q.Ports, func(r model.PortRange) bool { return r.Lo < r.Hi })
+}
+
 // portClasses cuts the query's ports by the starts of two sorted lists (a job's boundaries and
 // the fixed endpoint's): classesWithin over the union of the starts inside each range.
 func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
@@ -427,6 +432,9 @@ func (e *evaluator) portClasses(a, b []uint64) [][2]uint64 {
 // with the same boundaries (most of them: j is asked about every one).
 func (j *job) portClasses(e *evaluator, fixed []uint64) [][2]uint64 {
 	if j.portCls == nil || !slices.Equal(j.portFixed, fixed) {
+		if !j.portsKnown && e.cutsPorts() {
+			j.ports, j.portsKnown = mergeStarts(e.m.shared, e.m.endpointPorts(j.rep)), true
+		}
 		j.portFixed, j.portCls = fixed, e.portClasses(j.ports, fixed)
 	}
 	return j.portCls
