@@ -248,11 +248,17 @@ func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts O
 	if len(sc.transit) > 0 {
 		every := endpointsOf(pb, pa, mb, ma, func(*model.Subnet) bool { return true }, nil)
 		space := union(sc.transit)
-		if w := (len(every.to) + len(every.from)) * max(mb.ClassesIn(space), ma.ClassesIn(space)) * everyPort; w > transitBudgetWork {
+		// The endpoints inside those addresses are asked about every packet above, to and
+		// from every address: every endpoint is asked only about the rest (addresses nothing
+		// owns, on-premises), whose flows no other run holds.
+		rest := ipset.Of(space...).Difference(ipset.OfAddrs(whole.covered...)).Only4().Prefixes()
+		if w := (len(every.to) + len(every.from)) * max(mb.JobsIn(rest), ma.JobsIn(rest)) * everyPort; w > transitBudgetWork {
 			return nil, fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
 		}
-		runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: space, Assume: opts.Assume}, true, nil},
-			diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
+		if len(rest) > 0 {
+			runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: rest, Assume: opts.Assume}, true, nil},
+				diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: rest, Assume: opts.Assume}, false, nil})
+		}
 	}
 	// Subnets whose routes alone changed: their endpoints both ways, over the changed routes'
 	// addresses only.

@@ -112,12 +112,7 @@ func prepare(m *Model, q Query) (*prepared, error) {
 		}
 	}
 	e := &evaluator{m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
-	var groups [][]Span
-	for _, p := range space {
-		if sp, ok := prefixSpan(p); ok {
-			groups = m.jobsWithin(groups, sp)
-		}
-	}
+	groups := m.jobsOf(space)
 	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}, rules: map[*firewall.RuleInfo]uint32{}}, ids: newInterner()}
 	for i, spans := range groups {
 		pr.jobs[i] = e.job(spans)
@@ -165,11 +160,28 @@ type groupKey struct {
 	sig    uint64
 }
 
-// jobsWithin adds the jobs (their spans) of span sp. Every owned address is alone except plain
-// NICs, which join the other plain NICs of sp with the same key and signature wherever they are;
-// the addresses nothing owns join those of sp in the same subnet with the same signature.
-func (m *Model) jobsWithin(jobs [][]Span, sp Span) [][]Span {
+// jobsOf cuts the IPv4 addresses of space into jobs (their spans, first to last). Every owned
+// address is alone except plain NICs, which join the other plain NICs of space with the same key
+// and signature wherever they are; the addresses nothing owns join those of space in the same
+// subnet with the same signature, in whichever of its prefixes they are (a space that leaves
+// out a subnet's owned addresses is many prefixes).
+func (m *Model) jobsOf(space []netip.Prefix) [][]Span {
+	var jobs [][]Span
 	groups := map[groupKey]int{} // index into jobs
+	for _, p := range space {
+		if sp, ok := prefixSpan(p); ok {
+			jobs = m.jobsWithin(jobs, groups, sp)
+		}
+	}
+	return jobs
+}
+
+// JobsIn is the number of varying classes a query over space asks about per fixed endpoint:
+// its address classes, with alike NICs and a subnet's alike addresses nothing owns as one.
+func (m *Model) JobsIn(space []netip.Prefix) int { return len(m.jobsOf(space)) }
+
+// jobsWithin adds the jobs of span sp to jobs, groups indexing them by key (jobsOf).
+func (m *Model) jobsWithin(jobs [][]Span, groups map[groupKey]int, sp Span) [][]Span {
 	join := func(g groupKey, s Span) {
 		if at, ok := groups[g]; ok {
 			jobs[at] = append(jobs[at], s)
