@@ -171,6 +171,24 @@ func randomEstate(r *rand.Rand) *estate {
 	return e
 }
 
+// cniEstate is randomEstate with AKS-like NICs: some tagged, and the first VM of some subnets
+// with a secondary ip configuration at .7 (an Azure CNI pod; pooledEstate puts a private
+// endpoint at .6).
+func cniEstate(r *rand.Rand) *estate {
+	e := randomEstate(r)
+	for _, c := range e.vms {
+		if r.Intn(3) == 0 {
+			c.NIC.Tags = map[string]string{"aks-managed-poolName": "pool1"}
+		}
+		if a := c.PrivateIP.As4(); a[3] == 4 && r.Intn(2) == 0 && c.PublicIP == nil {
+			a[3] = 7
+			nic := c.NIC
+			nic.IPConfigs = append(nic.IPConfigs, &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig2", Name: "ipconfig2", NIC: nic, Subnet: c.Subnet, PrivateIP: netip.AddrFrom4(a)})
+		}
+	}
+	return e
+}
+
 func randomNSG(e *estate, r *rand.Rand, pick func([]string) string, name string) *model.NSG {
 	var rules []*model.SecurityRule
 	for m := 0; m < 1+r.Intn(4); m++ {

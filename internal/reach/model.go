@@ -186,8 +186,7 @@ func Build(p *dataplane.Plane) *Model {
 	return m
 }
 
-// plainKey is what a trace reads of a NIC ip configuration that is nothing but a VM's only
-// address: its subnet and its effective rule sets (which carry its NSG and ASGs). Two plain NICs
+// plainKey is what a trace reads of a plain NIC ip configuration (plainNICs): its subnet and its effective rule sets (which carry its NSG and ASGs). Two plain NICs
 // with one key whose addresses fall in one behaviour class are walked alike, as sources and as
 // destinations.
 type plainKey struct {
@@ -195,26 +194,31 @@ type plainKey struct {
 	sets   string // the rule sets' levels, NSGs and rules (shared *acl.Rule values), in order
 }
 
-// plainNICs keys the addresses of plain NICs: one ip configuration, a VM, no public IP, no
-// backend pool or gateway load balancer, no IP forwarding, no tags, nothing missing, one owner.
+// plainNICs keys the addresses of plain NIC ip configurations: a VM's NIC without IP
+// forwarding, the disableSnatOnPL tag (the only tag trace reads) or anything missing; an ip
+// configuration without a public IP, backend pool or gateway load balancer, its address owned
+// by nothing else. A NIC's secondary ip configurations are plain too: trace takes an address
+// to its own ip configuration and reads nothing of its siblings, so the pod addresses of an
+// AKS node pool under Azure CNI (tens per node, on NICs AKS tags) are one class, not one each.
 func (m *Model) plainNICs() {
 	m.plain = map[uint32]plainKey{}
 	n := m.p.Net
 	ids := newPointerIDs()
 	for _, nic := range n.NICs {
-		if len(nic.IPConfigs) != 1 || nic.IPForwarding || nic.VMName == "" || len(nic.Tags) > 0 || len(n.MissingFrom(nic.ID)) > 0 {
+		if nic.IPForwarding || nic.VMName == "" || nic.DisableSnatOnPL() || len(n.MissingFrom(nic.ID)) > 0 {
 			continue
 		}
-		c := nic.IPConfigs[0]
-		if c.Subnet == nil || c.PublicIP != nil || c.GatewayLB != nil || len(c.BackendPools) > 0 || !c.PrivateIP.Is4() ||
-			len(n.Owners(c.PrivateIP)) != 1 || len(n.MissingFrom(c.Subnet.ID)) > 0 {
-			continue
+		for _, c := range nic.IPConfigs {
+			if c.Subnet == nil || c.PublicIP != nil || c.GatewayLB != nil || len(c.BackendPools) > 0 || !c.PrivateIP.Is4() ||
+				len(n.Owners(c.PrivateIP)) != 1 || len(n.MissingFrom(c.Subnet.ID)) > 0 {
+				continue
+			}
+			k := plainKey{subnet: c.Subnet, sets: ids.setsKey(m.p.ACL.ForIPConfig(c))}
+			if plainKeyHook != nil {
+				plainKeyHook(&k)
+			}
+			m.plain[u32(c.PrivateIP)] = k
 		}
-		k := plainKey{subnet: c.Subnet, sets: ids.setsKey(m.p.ACL.ForIPConfig(c))}
-		if plainKeyHook != nil {
-			plainKeyHook(&k)
-		}
-		m.plain[u32(c.PrivateIP)] = k
 	}
 }
 

@@ -196,6 +196,56 @@ func TestTwinRandomEstates(t *testing.T) {
 	}
 }
 
+// TestTwinCNIEstates: AKS-like NICs (tagged, with a secondary ip configuration: an Azure CNI pod)
+// are plain, so a pod address joins its subnet's alike VMs; every class still agrees with a trace
+// of every packet of the universe it covers, asked about the pod as the fixed endpoint too.
+func TestTwinCNIEstates(t *testing.T) {
+	n := 16
+	if testing.Short() {
+		n = 6
+	}
+	pods, merged := 0, 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		r := rand.New(rand.NewSource(seed))
+		e := cniEstate(r)
+		qs := queries(e, r)
+		isPod := map[netip.Addr]bool{}
+		for _, nic := range e.n.NICs {
+			for _, c := range nic.IPConfigs[1:] {
+				isPod[c.PrivateIP] = true
+				qs = append(qs, Query{From: []Endpoint{{Ref: c.PrivateIP.String(), Addr: c.PrivateIP, Label: "pod"}}},
+					Query{To: []Endpoint{{Ref: c.PrivateIP.String(), Addr: c.PrivateIP, Label: "pod"}}})
+			}
+		}
+		p := e.plane()
+		m := Build(p)
+		for _, q := range qs {
+			res, bad := twin(p, m, q)
+			reportBad(t, seed, bad)
+			if res == nil {
+				continue
+			}
+			checkRows(t, p, q, res)
+			for _, c := range res.Classes {
+				at := c.Example.From
+				if len(q.From) > 0 {
+					at = c.Example.To
+				}
+				if c.Addrs.Lo == c.Addrs.Hi && isPod[c.Addrs.Addr()] {
+					pods++
+					if at != c.Addrs.Addr().String() {
+						merged++ // a pod proved by a sibling's packet
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d pod classes, %d proved by a sibling", pods, merged)
+	if merged == 0 {
+		t.Errorf("no pod address joined its subnet's alike addresses: secondary ip configurations are not plain")
+	}
+}
+
 // TestTwinCatchesMissingBoundary: leaving out one boundary (a port range NSG rules use, or an
 // internet prefix they name) merges classes that behave differently, and the twin notices.
 func TestTwinCatchesMissingBoundary(t *testing.T) {
