@@ -29,8 +29,9 @@ var (
 // twice from one seed, the two are equal; mutate then changes one thing in the second.
 func diffEstate(seed uint64) *model.Network { return estateOf(seed, nil) }
 
-// variedEstate is diffEstate with some NICs in one of its two ASGs, and some rules naming an ASG
-// on one side or limiting source ports (drawn from another stream: diffEstate's estates, which
+// variedEstate is diffEstate with some NICs in one of its two ASGs or with a secondary ip
+// configuration (an Azure CNI pod), and some rules naming an ASG on one side or limiting source
+// ports (drawn from another stream: diffEstate's estates, which
 // other tests pin, are unchanged).
 func variedEstate(seed uint64) *model.Network { return estateOf(seed, rand.New(rand.NewPCG(seed, 23))) }
 
@@ -73,6 +74,11 @@ func estateOf(seed uint64, va *rand.Rand) *model.Network {
 				}
 				if va != nil && va.IntN(3) == 0 {
 					c.ASGs = []*model.ASG{n.ASGs[va.IntN(2)]}
+				}
+				if va != nil && k == 0 && c.PublicIP == nil && va.IntN(3) == 0 {
+					// An Azure CNI pod: a secondary ip configuration, alike to its subnet's VMs.
+					c.NIC.IPConfigs = append(c.NIC.IPConfigs, &model.IPConfig{ID: c.NIC.ID + "/ipConfigurations/pod", Name: "pod", NIC: c.NIC,
+						Subnet: s, PrivateIP: netip.MustParseAddr(fmt.Sprintf("10.%d.%d.7", i, 10+j)), ASGs: c.ASGs})
 				}
 			}
 		}
