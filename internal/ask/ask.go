@@ -9,18 +9,31 @@ package ask
 
 import (
 	"context"
+	"sync"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/check"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/reach"
 )
 
 // Snapshot is one loaded snapshot: the data plane computed from its network model (Plane.Net).
 // It is immutable and safe for concurrent use.
 type Snapshot struct {
 	Plane *dataplane.Plane
+
+	reachOnce  sync.Once
+	reachModel *reach.Model
+}
+
+// ReachModel is the snapshot's reachability model, built on first use and kept: the plane does
+// not change, and a server asks many questions of one snapshot (building it was most of a
+// `reach` answer on the bundled estate, and could not be cancelled).
+func (s *Snapshot) ReachModel() *reach.Model {
+	s.reachOnce.Do(func() { s.reachModel = reach.Build(s.Plane) })
+	return s.reachModel
 }
 
 // Load reads snapshot files and directories (cli.md "Snapshot input") and computes their data

@@ -57,7 +57,7 @@ func Reach(ctx context.Context, s *Snapshot, q ReachQuery, opts Options) (*Reach
 	} else {
 		rq.From = eps
 	}
-	res, err := reach.Run(ctx, reach.Build(s.Plane), rq)
+	res, err := reach.Run(ctx, s.ReachModel(), rq)
 	if err != nil {
 		return nil, err
 	}

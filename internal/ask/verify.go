@@ -60,7 +60,7 @@ func (c *Counterexample) MarshalJSON() ([]byte, error) {
 // Verify judges every intent on s, over every address and port it names, with one reach model.
 // An endpoint that does not resolve is a *model.NotFoundError (or *QueryError), naming the intent.
 func Verify(ctx context.Context, s *Snapshot, intents []verify.Intent, opts Options) (*VerifyAnswer, error) {
-	m := reach.Build(s.Plane)
+	m := s.ReachModel()
 	out := &VerifyAnswer{Intents: []IntentResult{}}
 	for _, in := range intents {
 		if err := ctx.Err(); err != nil {

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"slices"
@@ -79,7 +80,7 @@ type spanOf struct {
 
 // prepare fills q's defaults, checks that trace starts (or ends) at every fixed endpoint and
 // cuts the varying side into jobs.
-func prepare(m *Model, q Query) (*prepared, error) {
+func prepare(ctx context.Context, m *Model, q Query) (*prepared, error) {
 	fixed, toFixed := q.To, true
 	if len(fixed) == 0 {
 		fixed, toFixed = q.From, false
@@ -111,10 +112,13 @@ func prepare(m *Model, q Query) (*prepared, error) {
 			fixedPorts[i] = m.endpointPorts(f.Addr)
 		}
 	}
-	e := &evaluator{m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
+	e := &evaluator{ctx: ctx, m: m, q: q, fixed: fixed, fixedPorts: fixedPorts, toFixed: toFixed}
 	groups := m.jobsOf(space)
 	pr := &prepared{e: e, jobs: make([]job, len(groups)), term: &terminals{seen: map[terminal]outcome{}, rules: map[*firewall.RuleInfo]uint32{}}, ids: newInterner()}
 	for i, spans := range groups {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err() // a client that left stops the work here too
+		}
 		pr.jobs[i] = e.job(spans)
 		for _, sp := range spans {
 			pr.order = append(pr.order, spanOf{sp, i})

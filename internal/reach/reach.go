@@ -72,7 +72,7 @@ func (r *Result) Complete() bool { return len(r.Skipped) == 0 }
 
 // Run evaluates q on m: every class of the varying side, for every fixed endpoint.
 func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
-	pr, err := prepare(m, q)
+	pr, err := prepare(ctx, m, q)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func Run(ctx context.Context, m *Model, q Query) (*Result, error) {
 // them anew for each endpoint cost a third of an all-pairs run, in the collector). An error
 // from emit stops the run and is returned.
 func RunMany(ctx context.Context, m *Model, q Query, emit func(i int, r *Result) error) error {
-	pr, err := prepare(m, q)
+	pr, err := prepare(ctx, m, q)
 	if err != nil {
 		return err
 	}
@@ -126,6 +126,9 @@ func RunMany(ctx context.Context, m *Model, q Query, emit func(i int, r *Result)
 func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	res := &Result{}
 	at, total := pr.layout(i)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// Every class up to total is written below (closeGaps clears what is left after those
 	// made), so a spare buffer needs no clearing.
 	if res.Classes = pr.spare[:0]; cap(res.Classes) >= total {
@@ -155,7 +158,7 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 				if ctx.Err() != nil {
 					continue // the dispatcher stops too
 				}
-				for k := batch[0]; k < batch[1]; k++ {
+				for k := batch[0]; k < batch[1] && ctx.Err() == nil; k++ { // a job may be many traces
 					if j := &pr.jobs[k]; j.live == 0 && len(j.skipped) == 0 {
 						continue // nothing left to ask
 					}
@@ -217,6 +220,9 @@ func (pr *prepared) layout(i int) (at []int, total int) {
 	room := make([]int, len(pr.jobs))
 	for k := range pr.jobs {
 		j := &pr.jobs[k]
+		if k%64 == 0 && e.ctx.Err() != nil {
+			break // run gives up on a cancelled context before using the layout
+		}
 		if j.live == 0 {
 			continue
 		}
@@ -274,6 +280,7 @@ func cmpU32(a, b uint32) int {
 }
 
 type evaluator struct {
+	ctx        context.Context // the run's: class stops between traces once it ends
 	m          *Model
 	q          Query
 	fixed      []Endpoint
@@ -323,6 +330,9 @@ endpoints:
 		peTerm, fromPE := sh.endpointSource(j)
 		for _, proto := range e.q.Protocols {
 			for _, pc := range portsOf(proto, portCls) {
+				if e.ctx.Err() != nil {
+					return out, skipped, traces, keyedCells // the run reports ctx's error and drops these
+				}
 				q := trace.Query{From: v.ref, To: fixedRef, Protocol: proto, DestinationPort: repPort(pc), Assume: e.q.Assume}
 				if !e.toFixed {
 					q.From, q.To = fixedRef, v.ref

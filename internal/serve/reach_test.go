@@ -80,7 +80,7 @@ func TestReachBadRequests(t *testing.T) {
 // its time limit (503).
 func TestReachStopsWhenTheClientGoes(t *testing.T) {
 	s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
-	path := "http://127.0.0.1/api/reach?to=vm-data1" // every port of both protocols: the slow one
+	path := "http://127.0.0.1/api/reach?from=vm-data1" // every destination, port and protocol: the slow one
 	began := time.Now()
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
