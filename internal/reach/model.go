@@ -127,6 +127,7 @@ func Build(p *dataplane.Plane) *Model {
 			for r := range t.Routes() {
 				addPrefix(r.Prefix)
 				addAddr(r.NextHopIP)
+				addAddr(r.NextHopIPs...) // every next hop of an ECMP route, not only the first
 			}
 			for r := range t.Endpoints() {
 				addPrefix(r.Prefix)
@@ -197,15 +198,19 @@ type plainKey struct {
 // plainNICs keys the addresses of plain NIC ip configurations: a VM's NIC without IP
 // forwarding, the disableSnatOnPL tag (the only tag trace reads) or anything missing; an ip
 // configuration without a public IP, backend pool or gateway load balancer, its address owned
-// by nothing else. A NIC's secondary ip configurations are plain too: trace takes an address
-// to its own ip configuration and reads nothing of its siblings, so the pod addresses of an
+// by nothing else. A NIC's secondary ip configurations are plain too, unless one of its
+// addresses is a next hop (hopAddrs): trace takes an address to its own ip configuration and
+// otherwise reads nothing of its siblings, so the pod addresses of an
 // AKS node pool under Azure CNI (tens per node, on NICs AKS tags) are one class, not one each.
 func (m *Model) plainNICs() {
 	m.plain = map[uint32]plainKey{}
 	n := m.p.Net
 	ids := newPointerIDs()
+	hops := m.hopAddrs()
+	isHop := func(c *model.IPConfig) bool { return hops[c.PrivateIP] }
 	for _, nic := range n.NICs {
-		if nic.IPForwarding || nic.VMName == "" || nic.DisableSnatOnPL() || len(n.MissingFrom(nic.ID)) > 0 {
+		if nic.IPForwarding || nic.VMName == "" || nic.DisableSnatOnPL() || len(n.MissingFrom(nic.ID)) > 0 ||
+			(len(nic.IPConfigs) > 1 && slices.ContainsFunc(nic.IPConfigs, isHop)) {
 			continue
 		}
 		for _, c := range nic.IPConfigs {
@@ -220,6 +225,30 @@ func (m *Model) plainNICs() {
 			m.plain[u32(c.PrivateIP)] = k
 		}
 	}
+}
+
+// hopAddrs is every address a route names as a next hop, and every Route Server peer's. Trace
+// reads every ip configuration of the NIC holding one (an NVA that advertised the route it
+// sends by, routeserver.go advertised), so that NIC's other addresses are not alike to anyone's:
+// plainNICs leaves such a NIC out. (Its own next hop address is cut apart by Build.)
+func (m *Model) hopAddrs() map[netip.Addr]bool {
+	out := map[netip.Addr]bool{}
+	for _, s := range m.p.FIB.Subnets() {
+		if t := m.p.FIB.Subnet(s); t != nil {
+			for r := range t.Routes() {
+				out[r.NextHopIP] = true
+				for _, a := range r.NextHopIPs {
+					out[a] = true
+				}
+			}
+		}
+	}
+	for _, rs := range m.p.Net.RouteServers {
+		for _, p := range rs.Peers {
+			out[p.IP] = true
+		}
+	}
+	return out
 }
 
 // pointerIDs numbers the NSGs and rules setsKey meets, so a key is a short string of numbers

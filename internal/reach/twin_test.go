@@ -448,3 +448,30 @@ func fixedAddr(fixed []Endpoint, row Row, to bool) netip.Addr {
 func onlyAddr(ps []netip.Prefix, a netip.Addr) bool {
 	return len(ps) == 1 && ps[0] == netip.PrefixFrom(a, a.BitLen())
 }
+
+// TestTwinRouteServerPeerSibling: an NVA (IP forwarding off) that advertised 192.168.0.0/16 to a
+// Route Server from its first address: trace ends a flow it sends there, from either of its
+// addresses, beyond the NVA, while the subnet's other VM is sent to the NVA and dropped. The
+// NVA's second address must not be alike to that VM.
+func TestTwinRouteServerPeerSibling(t *testing.T) {
+	e := &estate{n: &model.Network{}}
+	v := e.vnet("hub", "10.0.0.0/16")
+	s := e.subnet(v, "nva", "10.0.1.0/24")
+	nva := e.nic(s, "nva", "10.0.1.4")
+	nic := nva.NIC
+	nic.IPConfigs = append(nic.IPConfigs, &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig2", Name: "ipconfig2", NIC: nic, Subnet: s, PrivateIP: ip("10.0.1.5")})
+	e.nic(s, "vm2", "10.0.1.6")
+	e.subnet(v, "RouteServerSubnet", "10.0.254.0/27")
+	row := model.LearnedRoute{Prefix: pfx("192.168.0.0/16"), Origin: "EBgp", ASPath: "65010", ASPathLen: 1, NextHop: ip("10.0.1.4"), SourcePeer: ip("10.0.1.4"), LocalAddress: ip("10.0.254.4")}
+	learned := &model.LearnedRoutes{}
+	learned.Add(row)
+	e.n.RouteServers = append(e.n.RouteServers, &model.RouteServer{ID: v.ID + "/rs", Name: "rs", VNet: v, IPs: []netip.Addr{ip("10.0.254.4"), ip("10.0.254.5")},
+		Peers: []*model.BGPPeer{{ID: v.ID + "/rs/bgpConnections/nva", Name: "nva", IP: ip("10.0.1.4"), ASN: 65010}}, Learned: learned})
+	p := e.plane()
+	q := Query{To: []Endpoint{{Ref: "192.168.1.1", Addr: ip("192.168.1.1"), Label: "onprem"}}}
+	res, bad := twin(p, Build(p), q)
+	reportBad(t, 0, bad)
+	if a, b := verdictAt(res, "10.0.1.5"), verdictAt(res, "10.0.1.6"); a == b {
+		t.Errorf("the NVA's second address and vm2 both %s: the estate no longer tells them apart", a)
+	}
+}
