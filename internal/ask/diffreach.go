@@ -252,14 +252,20 @@ func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts O
 		space := union(sc.transit)
 		// The endpoints inside those addresses are asked about every packet above, to and
 		// from every address: every endpoint is asked only about the rest (addresses nothing
-		// owns, on-premises), whose flows no other run holds.
-		rest := ipset.Of(space...).Difference(ipset.OfAddrs(whole.covered...)).Only4().Prefixes()
-		if w := (len(every.to) + len(every.from)) * max(mb.JobsIn(rest), ma.JobsIn(rest)) * everyPort; w > transitBudgetWork {
+		// owns, on-premises), whose flows no other run holds. As sources, that is the addresses
+		// the whole runs do not start from: a NAT gateway's public IP or a DNAT address is a
+		// destination there, yet trace starts a flow from it too (an internet client, the
+		// firewall).
+		dsts, srcs := minus(space, whole.covered), minus(space, whole.sources)
+		w := (len(every.to)*max(mb.JobsIn(srcs), ma.JobsIn(srcs)) + len(every.from)*max(mb.JobsIn(dsts), ma.JobsIn(dsts))) * everyPort
+		if w > transitBudgetWork {
 			return nil, fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
 		}
-		if len(rest) > 0 {
-			runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: rest, Assume: opts.Assume}, true, nil},
-				diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: rest, Assume: opts.Assume}, false, nil})
+		if len(srcs) > 0 {
+			runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: srcs, Assume: opts.Assume}, true, nil})
+		}
+		if len(dsts) > 0 {
+			runs = append(runs, diffRun{reach.Query{From: every.from, Protocols: allProtocols, Space: dsts, Assume: opts.Assume}, false, nil})
 		}
 	}
 	// Subnets whose routes alone changed: their endpoints both ways, over the changed routes'
@@ -280,6 +286,11 @@ func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts O
 			diffRun{reach.Query{From: ends.from, Protocols: allProtocols, Space: space, Assume: opts.Assume}, false, nil})
 	}
 	return runs, ""
+}
+
+// minus is the IPv4 prefixes of space without the addresses as.
+func minus(space []netip.Prefix, as []netip.Addr) []netip.Prefix {
+	return ipset.Of(space...).Difference(ipset.OfAddrs(as...)).Only4().Prefixes()
 }
 
 // union is the prefixes covering ps once each (a query's space must not repeat an address).
@@ -563,6 +574,7 @@ func ruleQuery(nb, na *model.Network, changes []ruleChange, dir model.Direction)
 type fixedSide struct {
 	to, from []reach.Endpoint
 	covered  []netip.Addr // every address listed, represented or not
+	sources  []netip.Addr // those of covered that are sources (from stands for them)
 }
 
 // endpointsOf is the addresses of addrsOf as fixed endpoints, one per group of alike NICs.
@@ -571,6 +583,9 @@ func endpointsOf(pb, pa *dataplane.Plane, mb, ma *reach.Model, inSubnet func(*mo
 	var out fixedSide
 	for _, x := range addrsOf(pb, pa, inSubnet, inNIC) {
 		out.covered = append(out.covered, x.addr)
+		if x.src {
+			out.sources = append(out.sources, x.addr)
+		}
 		kb, ka := mb.FixedKey(x.addr), ma.FixedKey(x.addr)
 		if kb != "" && ka != "" {
 			if groups[kb+"#"+ka] {
