@@ -10,7 +10,6 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
-	"github.com/vnetdoctor/vnetdoctor/internal/ipset"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
@@ -187,9 +186,9 @@ func Build(p *dataplane.Plane) *Model {
 	return m
 }
 
-// plainKey is what a trace reads of a plain NIC ip configuration (plainNICs): its subnet and its effective rule sets (which carry its NSG and ASGs). Two plain NICs
-// with one key whose addresses fall in one behaviour class are walked alike, as sources and as
-// destinations.
+// plainKey is what a trace reads of a plain NIC ip configuration (plainNICs): its subnet and
+// its effective rule sets (which carry its NSG and ASGs). Two plain NICs with one key whose
+// addresses fall in one behaviour class are walked alike, as sources and as destinations.
 type plainKey struct {
 	subnet *model.Subnet
 	sets   string // the rule sets' levels, NSGs and rules (shared *acl.Rule values), in order
@@ -200,8 +199,11 @@ type plainKey struct {
 // configuration without a public IP, backend pool or gateway load balancer, its address owned
 // by nothing else. A NIC's secondary ip configurations are plain too, unless one of its
 // addresses is a next hop (hopAddrs): trace takes an address to its own ip configuration and
-// otherwise reads nothing of its siblings, so the pod addresses of an
-// AKS node pool under Azure CNI (tens per node, on NICs AKS tags) are one class, not one each.
+// otherwise reads nothing of its siblings, so the pod addresses of an AKS node pool under Azure
+// CNI (tens per node, on NICs AKS tags) are one class, not one each. (The Azure CNI plug-in gives
+// pods addresses of the node's NIC as secondary ip configurations: "Deploy the Azure Virtual
+// Network container network interface plug-in", learn.microsoft.com/azure/virtual-network/
+// deploy-container-networking; the bundled example's aks.json has that shape.)
 func (m *Model) plainNICs() {
 	m.plain = map[uint32]plainKey{}
 	n := m.p.Net
@@ -679,20 +681,4 @@ func (s *signatures) finish(points []uint32) map[uint32]uint64 {
 	}
 	s.spans = nil
 	return out
-}
-
-// ClassesIn is the number of address classes holding the IPv4 addresses of space: a query over
-// space asks about at most that many varying classes per fixed endpoint.
-func (m *Model) ClassesIn(space []netip.Prefix) int {
-	n := 0
-	for _, p := range space {
-		if !p.Addr().Is4() {
-			continue
-		}
-		r := ipset.PrefixRange(p.Masked())
-		i, _ := slices.BinarySearch(m.addrs, uint64(u32(r.From))+1) // the first start after the first address
-		j, _ := slices.BinarySearch(m.addrs, uint64(u32(r.To))+1)   // the first start after the last
-		n += 1 + j - i
-	}
-	return n
 }

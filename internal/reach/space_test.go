@@ -2,8 +2,6 @@ package reach
 
 import (
 	"fmt"
-	"math/rand"
-	"net/netip"
 	"testing"
 )
 
@@ -63,29 +61,5 @@ func TestRank(t *testing.T) {
 	}
 	if got := rank(nil, 5); got != 0 {
 		t.Errorf("rank with no bounds = %d, want 0", got)
-	}
-}
-
-// TestClassesIn: the classes within a space are those a query over it cuts: every class for
-// the whole IPv4 space, one for a single address, and for a subnet as many as its addresses'
-// distinct class starts.
-func TestClassesIn(t *testing.T) {
-	e := randomEstate(rand.New(rand.NewSource(5)))
-	m := Build(e.plane())
-	if got := m.ClassesIn([]netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}); got != m.Classes() {
-		t.Errorf("ClassesIn(0.0.0.0/0) = %d; want every class, %d", got, m.Classes())
-	}
-	for _, s := range e.n.Subnets {
-		p := s.Prefixes[0]
-		if got := m.ClassesIn([]netip.Prefix{netip.PrefixFrom(p.Addr(), 32)}); got != 1 {
-			t.Errorf("ClassesIn(%s/32) = %d; want 1", p.Addr(), got)
-		}
-		starts := map[uint64]bool{}
-		for a := p.Addr(); p.Contains(a); a = a.Next() {
-			starts[m.classStart(u32(a))] = true
-		}
-		if got := m.ClassesIn([]netip.Prefix{p}); got != len(starts) {
-			t.Errorf("ClassesIn(%s) = %d; want %d", p, got, len(starts))
-		}
 	}
 }
