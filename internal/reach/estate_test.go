@@ -182,11 +182,16 @@ func cniEstate(r *rand.Rand) *estate {
 		}
 		if a := c.PrivateIP.As4(); a[3] == 4 && r.Intn(2) == 0 && c.PublicIP == nil {
 			a[3] = 7
-			nic := c.NIC
-			nic.IPConfigs = append(nic.IPConfigs, &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig2", Name: "ipconfig2", NIC: nic, Subnet: c.Subnet, PrivateIP: netip.AddrFrom4(a)})
+			secondary(c, netip.AddrFrom4(a))
 		}
 	}
 	return e
+}
+
+// secondary gives c's NIC a second ip configuration at a, in c's subnet.
+func secondary(c *model.IPConfig, a netip.Addr) {
+	nic := c.NIC
+	nic.IPConfigs = append(nic.IPConfigs, &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig2", Name: "ipconfig2", NIC: nic, Subnet: c.Subnet, PrivateIP: a})
 }
 
 func randomNSG(e *estate, r *rand.Rand, pick func([]string) string, name string) *model.NSG {

@@ -176,12 +176,8 @@ func TestTwinRandomEstates(t *testing.T) {
 				classes += len(res.Classes)
 				for _, c := range res.Classes {
 					verdicts[c.Verdict]++
-					at := c.Example.From
-					if len(q.From) > 0 {
-						at = c.Example.To
-					}
-					if c.Addrs.Lo == c.Addrs.Hi && at != c.Addrs.Addr().String() {
-						merged++ // an owned address proved by another's packet (plain NICs)
+					if provedBySibling(q, c) {
+						merged++
 					}
 				}
 			}
@@ -227,14 +223,10 @@ func TestTwinCNIEstates(t *testing.T) {
 			}
 			checkRows(t, p, q, res)
 			for _, c := range res.Classes {
-				at := c.Example.From
-				if len(q.From) > 0 {
-					at = c.Example.To
-				}
 				if c.Addrs.Lo == c.Addrs.Hi && isPod[c.Addrs.Addr()] {
 					pods++
-					if at != c.Addrs.Addr().String() {
-						merged++ // a pod proved by a sibling's packet
+					if provedBySibling(q, c) {
+						merged++
 					}
 				}
 			}
@@ -244,6 +236,16 @@ func TestTwinCNIEstates(t *testing.T) {
 	if merged == 0 {
 		t.Errorf("no pod address joined its subnet's alike addresses: secondary ip configurations are not plain")
 	}
+}
+
+// provedBySibling reports whether c is one owned address proved by another's packet (plain
+// NICs alike to it).
+func provedBySibling(q Query, c Class) bool {
+	at := c.Example.From
+	if len(q.From) > 0 {
+		at = c.Example.To
+	}
+	return c.Addrs.Lo == c.Addrs.Hi && at != c.Addrs.Addr().String()
 }
 
 // TestTwinCatchesMissingBoundary: leaving out one boundary (a port range NSG rules use, or an
@@ -457,9 +459,7 @@ func TestTwinRouteServerPeerSibling(t *testing.T) {
 	e := &estate{n: &model.Network{}}
 	v := e.vnet("hub", "10.0.0.0/16")
 	s := e.subnet(v, "nva", "10.0.1.0/24")
-	nva := e.nic(s, "nva", "10.0.1.4")
-	nic := nva.NIC
-	nic.IPConfigs = append(nic.IPConfigs, &model.IPConfig{ID: nic.ID + "/ipConfigurations/ipconfig2", Name: "ipconfig2", NIC: nic, Subnet: s, PrivateIP: ip("10.0.1.5")})
+	secondary(e.nic(s, "nva", "10.0.1.4"), ip("10.0.1.5"))
 	e.nic(s, "vm2", "10.0.1.6")
 	e.subnet(v, "RouteServerSubnet", "10.0.254.0/27")
 	row := model.LearnedRoute{Prefix: pfx("192.168.0.0/16"), Origin: "EBgp", ASPath: "65010", ASPathLen: 1, NextHop: ip("10.0.1.4"), SourcePeer: ip("10.0.1.4"), LocalAddress: ip("10.0.254.4")}
