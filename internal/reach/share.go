@@ -400,8 +400,8 @@ func (sh *sharer) peering(p *model.Peering, to, src *model.IPConfig) bool {
 }
 
 // rules appends the rule part of the key for one protocol and port; false means trace the pair.
-// The deciding step of a flow that gets through is its last allowing rule (cli.md): the
-// destination's, else a firewall's, else the source's, else the first route's. The source's
+// The deciding step of a flow that gets through is its forward leg's last allowing rule (cli.md):
+// the destination's, else the forward firewall's, else the source's, else the first route's. The source's
 // rules and the route are recorded only where they may be it, or where the source denies, so
 // sources whose NSGs allow alike share a key.
 func (sh *sharer) rules(fws []*model.Firewall, proto model.Protocol, port uint16) bool {
@@ -421,11 +421,13 @@ func (sh *sharer) rules(fws []*model.Firewall, proto model.Protocol, port uint16
 		return false
 	}
 	sh.flag(src.Allowed)
-	if !src.Allowed || (len(fws) == 0 && !namesRule(dst)) {
+	// Only a firewall on the forward way (fwdFW) comes between the source's rules and the
+	// destination's in the forward leg's steps: one only the reply crosses is not one of them.
+	if !src.Allowed || (sh.fwdFW == nil && !namesRule(dst)) {
 		sh.levels(src)
 	}
 	sh.levels(dst)
-	if len(fws) == 0 && !namesRule(src) && !namesRule(dst) {
+	if sh.fwdFW == nil && !namesRule(src) && !namesRule(dst) {
 		for _, v := range sh.holder {
 			sh.put(v)
 		}
