@@ -8,6 +8,7 @@ import (
 
 	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 // taggedEstate is firewallEstate(seed) where service tag Storage.WestEurope (prefixes) is read
@@ -63,6 +64,59 @@ func TestDiffServiceTags(t *testing.T) {
 		}
 		againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
 	}
+}
+
+// TestDiffServiceTagsNATGateway: a newer service tags file, and a NAT gateway attached to
+// spoke2's first subnet whose public IP is in a range the tag gained. That subnet is recomputed
+// whole, where the NAT gateway's address is a destination only; trace also starts a flow from
+// it (an internet client, as from any public address), and a hub VM whose NSG admits the tag
+// lets it in after the change. No other run holds that flow: the hub's subnet has no route
+// table to change. Once, the transit run left out as sources every address the whole runs
+// list, and lost that row.
+func TestDiffServiceTagsNATGateway(t *testing.T) {
+	pip := netip.MustParseAddr("203.0.113.200")
+	for seed := range uint64(3) {
+		nb := tagAdmitter(taggedEstate(seed, "198.51.100.0/24", "203.0.113.0/25"))
+		na := tagAdmitter(taggedEstate(seed, "203.0.113.0/24"))
+		s := na.VNets[1].Subnets[0]
+		p := &model.PublicIP{ID: tsub + "publicIPAddresses/nat-pip", Name: "nat-pip", Address: pip, Sku: "Standard"}
+		g := &model.NATGateway{ID: tsub + "natGateways/nat", Name: "nat", Subnets: []*model.Subnet{s}, PublicIPs: []*model.PublicIP{p}}
+		na.PublicIPs, na.NATGateways = append(na.PublicIPs, p), append(na.NATGateways, g)
+		na.Index(p.ID, p)
+		na.Index(g.ID, g)
+		s.NATGateway = g
+		nb.Freeze()
+		na.Freeze()
+		before, after := NewSnapshot(nb), NewSnapshot(na)
+		res := diff.Resources{Added: []string{string(g.ID), string(p.ID)}, Changed: []diff.Changed{{ID: string(s.ID)}}}
+		sc := scopeOf(res, diff.CompareRoutesIn(before.Plane, after.Plane, routeSubnets(res, nb, na)), nb, na)
+		if !sc.subnets[s.ID.Key()] {
+			t.Fatalf("seed %d: %s, which gained the NAT gateway, is not recomputed whole", seed, s.Name)
+		}
+		rows, _, _ := againstFull(t, fmt.Sprintf("seed %d", seed), before, after, sc, "transit")
+		if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+			return r.Example.From == pip.String() && r.Example.To == "20.0.9.4" && r.Before == trace.Unreachable && r.After == trace.Reachable
+		}) {
+			t.Errorf("seed %d: no row from the NAT gateway's public IP %s to the hub VM its tag now admits: %v", seed, pip, rowKeys(rows))
+		}
+	}
+}
+
+// tagAdmitter adds to n's hub a subnet without route table holding a VM with public IP 20.0.9.4,
+// whose NSG admits SSH from Storage.WestEurope alone.
+func tagAdmitter(n *model.Network) *model.Network {
+	hub := n.VNets[slices.IndexFunc(n.VNets, func(v *model.VNet) bool { return v.Name == "hub" })]
+	s := &model.Subnet{ID: hub.ID + "/subnets/apps", Name: "apps", VNet: hub, DefaultOutboundAccess: true,
+		Prefixes: []netip.Prefix{netip.MustParsePrefix("10.0.9.0/24")},
+		NSG:      addNSG(n, "apps-nsg", inRule("ssh-from-storage", 100, model.Inbound, model.Allow, model.ProtoTCP, "Storage.WestEurope", "*", model.PortRange{Lo: 22, Hi: 22}))}
+	hub.Subnets = append(hub.Subnets, s)
+	n.Subnets = append(n.Subnets, s)
+	n.Index(s.ID, s)
+	c := tNIC(n, s, "vm-apps", "10.0.9.4")
+	c.PublicIP = &model.PublicIP{ID: tsub + "publicIPAddresses/apps-pip", Name: "apps-pip", Address: netip.MustParseAddr("20.0.9.4"), Sku: "Standard"}
+	n.PublicIPs = append(n.PublicIPs, c.PublicIP)
+	n.Index(c.PublicIP.ID, c.PublicIP)
+	return n
 }
 
 // TestDiffServiceTagsTranslated: a tag that gains a firewall's instance addresses (a flow meets
