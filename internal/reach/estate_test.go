@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math/rand"
 	"net/netip"
+	"os"
+	"strconv"
+	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -221,4 +224,16 @@ func randomPolicy(r *rand.Rand, pick func([]string) string) *model.FirewallPolic
 	return &model.FirewallPolicy{ID: model.ID(sub + "firewallPolicies/pol"), Name: "pol",
 		Groups: []*model.RuleCollectionGroup{{ID: model.ID(sub + "firewallPolicies/pol/ruleCollectionGroups/g"), Name: "g", Priority: 100,
 			Collections: []*model.RuleCollection{dnat, net, allow}}}}
+}
+
+// seeds is how many random estates a test builds: def, short under -short, or
+// VNETDOCTOR_REACH_SEEDS when set (more than CI runs, when changing sharing or the classes).
+func seeds(def, short int) int {
+	if n, err := strconv.Atoi(os.Getenv("VNETDOCTOR_REACH_SEEDS")); err == nil && n > 0 {
+		return n
+	}
+	if testing.Short() {
+		return short
+	}
+	return def
 }

@@ -21,10 +21,7 @@ import (
 func TestRunManyEqualsRun(t *testing.T) {
 	checkMemo = true // a remembered decision that is not the rules' fails here, not only where it changes a key
 	defer func() { checkMemo = false }()
-	n := 32
-	if testing.Short() {
-		n = 3
-	}
+	n := seeds(32, 3)
 	compared, shared, sharedFrom := 0, 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
@@ -153,10 +150,7 @@ func pooledEstate(r *rand.Rand) *estate {
 func TestShareTwinPooledEstates(t *testing.T) {
 	checkMemo = true
 	defer func() { checkMemo = false }()
-	n := 60
-	if testing.Short() {
-		n = 16
-	}
+	n := seeds(60, 16)
 	shared, classes := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))

@@ -153,10 +153,7 @@ func queries(e *estate, r *rand.Rand) []Query {
 // TestTwinRandomEstates: on random estates, every class agrees with a trace of every packet of
 // the universe it covers, and every example reproduces with trace.Run.
 func TestTwinRandomEstates(t *testing.T) {
-	n := 16
-	if testing.Short() {
-		n = 6
-	}
+	n := seeds(16, 6)
 	verdicts := map[trace.Verdict]int{}
 	classes, merged := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
@@ -196,10 +193,7 @@ func TestTwinRandomEstates(t *testing.T) {
 // are plain, so a pod address joins its subnet's alike VMs; every class still agrees with a trace
 // of every packet of the universe it covers, asked about the pod as the fixed endpoint too.
 func TestTwinCNIEstates(t *testing.T) {
-	n := 16
-	if testing.Short() {
-		n = 6
-	}
+	n := seeds(16, 6)
 	pods, merged := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
