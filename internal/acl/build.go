@@ -28,6 +28,7 @@ type ACL struct {
 	ctxNSG  map[*model.NSG]nsgTraits
 
 	tags     lazy[string, expansion]
+	entries  lazy[string, resolved] // resolve of entries that are not context tags
 	asgs     lazy[string, expansion]
 	subnets  lazy[subnetMode, *subnetCtx]
 	contexts lazy[string, *subnetCtx] // by VirtualNetwork tag

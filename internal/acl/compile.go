@@ -230,6 +230,9 @@ func (a *ACL) compileNSG(nsg *model.NSG, sc *subnetCtx, member []*model.ASG) *co
 type ruleCache struct {
 	mu    sync.Mutex
 	rules map[ruleVariant]compiledRule
+	// context[i] is whether rule i names a context tag: worked out once per NSG, not on every
+	// lookup (one per rule of every NSG an ip configuration has).
+	context []bool
 }
 
 // ruleVariant is a rule (by its index in the NSG) with what its compilation reads: the subnet
@@ -247,14 +250,20 @@ type compiledRule struct {
 }
 
 func (a *ACL) nsgRules(nsg *model.NSG) *ruleCache {
-	return a.ruleCaches.get(nsg, func() *ruleCache { return &ruleCache{rules: map[ruleVariant]compiledRule{}} })
+	return a.ruleCaches.get(nsg, func() *ruleCache {
+		rc := &ruleCache{rules: map[ruleVariant]compiledRule{}, context: make([]bool, len(nsg.Rules))}
+		for i, sr := range nsg.Rules {
+			rc.context[i] = sr != nil && (slices.ContainsFunc(sr.Sources, isContextEntry) || slices.ContainsFunc(sr.Destinations, isContextEntry))
+		}
+		return rc
+	})
 }
 
 // rule compiles rule i of nsg for context sc and membership member, once per variant.
 func (rc *ruleCache) rule(a *ACL, nsg *model.NSG, i int, sc *subnetCtx, member []*model.ASG) (*Rule, []Note) {
 	sr := nsg.Rules[i]
 	v := ruleVariant{i: i}
-	if slices.ContainsFunc(sr.Sources, isContextEntry) || slices.ContainsFunc(sr.Destinations, isContextEntry) {
+	if rc.context[i] {
 		v.ctx = sc
 	}
 	own := sr.DestASGs

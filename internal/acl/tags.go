@@ -109,6 +109,32 @@ var builtinTags = map[string]entryKind{
 // the entry is not a context tag.
 func (a *ACL) resolve(entry string, sc *subnetCtx) (expansion, entryKind) {
 	entry = strings.TrimSpace(entry)
+	if !contextTag(entry) {
+		// The rest reads nothing of the subnet: each spelling is worked out once (the same
+		// few prefixes and tags recur in thousands of NSGs).
+		r := a.entries.get(entry, func() resolved {
+			exp, kind := a.resolveFixed(entry)
+			return resolved{exp, kind}
+		})
+		return r.exp, r.kind
+	}
+	if sc == nil { // the caller established that no context tag is named
+		sc = &subnetCtx{}
+	}
+	if strings.EqualFold(entry, "VirtualNetwork") {
+		return sc.vnet, entryTag
+	}
+	return sc.internet, entryTag
+}
+
+// resolved is an entry's addresses and kind.
+type resolved struct {
+	exp  expansion
+	kind entryKind
+}
+
+// resolveFixed is resolve of an entry that is not a context tag.
+func (a *ACL) resolveFixed(entry string) (expansion, entryKind) {
 	if entry == "*" || strings.EqualFold(entry, "Any") {
 		return expansion{}, entryAny
 	}
@@ -118,14 +144,7 @@ func (a *ACL) resolve(entry string, sc *subnetCtx) (expansion, entryKind) {
 	if ad, err := netip.ParseAddr(entry); err == nil {
 		return expand(ipset.OfAddrs(ad)), entryPrefix
 	}
-	if sc == nil { // the caller established that no context tag is named
-		sc = &subnetCtx{}
-	}
 	switch strings.ToLower(entry) {
-	case "virtualnetwork":
-		return sc.vnet, entryTag
-	case "internet":
-		return sc.internet, entryTag
 	case "azureloadbalancer": // spec §2.4
 		return azureHostExp, entryTag
 	case "azureplatformdns", "azureplatformlkm":
