@@ -168,8 +168,16 @@ func compareMany(parent context.Context, before, after *Model, q Query, fixed []
 	return traces, true, cmp.Or(sides[0].err, sides[1].err, errors.New("reach: a side stopped answering"))
 }
 
-// side is one snapshot's classes of one fixed endpoint, protocol and varying reference, by span.
-type side map[Span][]Class
+// side is one snapshot's classes of one fixed endpoint, protocol and varying reference, as runs
+// of one span each, in order of span (spans are disjoint). The classes are the Result's, by
+// pointer: grouping copied 152-byte classes into growing slices, which was most of what a
+// large diff allocated.
+type side []spanRun
+
+type spanRun struct {
+	span Span
+	cs   []*Class // in the Result's order
+}
 
 // overlay compares two class lists of one fixed endpoint.
 func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
@@ -178,13 +186,24 @@ func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 		ref   string // the varying side's trace reference when it is a resource, not an address
 	}
 	group := func(cs []Class) map[key]side {
-		out := map[key]side{}
-		for _, c := range cs {
-			k := key{c.Protocol, varyingRef(c, to)}
-			if out[k] == nil {
-				out[k] = side{}
+		byKey := map[key][]*Class{}
+		for i := range cs {
+			k := key{cs[i].Protocol, varyingRef(cs[i], to)}
+			byKey[k] = append(byKey[k], &cs[i])
+		}
+		out := make(map[key]side, len(byKey))
+		for k, ps := range byKey {
+			slices.SortStableFunc(ps, func(x, y *Class) int { return cmp.Compare(x.Addrs.Lo, y.Addrs.Lo) })
+			var s side
+			for len(ps) > 0 {
+				n := 1
+				for n < len(ps) && ps[n].Addrs == ps[0].Addrs {
+					n++
+				}
+				s = append(s, spanRun{ps[0].Addrs, ps[:n:n]})
+				ps = ps[n:]
 			}
-			out[k][c.Addrs] = append(out[k][c.Addrs], c)
+			out[k] = s
 		}
 		return out
 	}
@@ -197,8 +216,9 @@ func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 		keys[k] = true
 	}
 	var out []Cell
+	var scratch []uint64
 	for k := range keys {
-		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k], mb, ma)...)
+		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k], mb, ma, &scratch)...)
 	}
 	slices.SortFunc(out, func(a, b Cell) int {
 		return cmp.Or(cmp.Compare(a.Span.Lo, b.Span.Lo), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Ports.Lo, b.Ports.Lo), cmp.Compare(a.Example.From, b.Example.From))
@@ -218,64 +238,59 @@ func varyingRef(c Class, to bool) string {
 	return r
 }
 
-// overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports.
-func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *Model) []Cell {
-	spans := func(s side) []Span {
-		out := make([]Span, 0, len(s))
-		for sp := range s {
-			out = append(out, sp)
-		}
-		slices.SortFunc(out, func(x, y Span) int { return cmp.Compare(x.Lo, y.Lo) })
-		return out
-	}
-	sb, sa := spans(b), spans(a)
-	var bounds []uint64
-	for _, l := range [][]Span{sb, sa} {
-		for _, sp := range l {
-			bounds = append(bounds, uint64(sp.Lo), uint64(sp.Hi)+1)
+// overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports
+// (scratch is a buffer for the boundaries).
+func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *Model, scratch *[]uint64) []Cell {
+	bounds := (*scratch)[:0]
+	for _, s := range []side{b, a} {
+		for _, r := range s {
+			bounds = append(bounds, uint64(r.span.Lo), uint64(r.span.Hi)+1)
 		}
 	}
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
+	pieces := slices.Clone(bounds) // portCells reuses scratch
+	*scratch = bounds
 	var out []Cell
-	for i := 0; i+1 < len(bounds); i++ {
-		piece := Span{uint32(bounds[i]), uint32(bounds[i+1] - 1)}
-		cb, ca := classesAt(b, sb, piece.Lo), classesAt(a, sa, piece.Lo)
+	for i := 0; i+1 < len(pieces); i++ {
+		piece := Span{uint32(pieces[i]), uint32(pieces[i+1] - 1)}
+		cb, ca := classesAt(b, piece.Lo), classesAt(a, piece.Lo)
 		if cb == nil && ca == nil {
 			continue
 		}
-		out = append(out, portCells(f, to, proto, piece, cb, ca, mb.absent(f, to, piece), ma.absent(f, to, piece))...)
+		out = append(out, portCells(f, to, proto, piece, cb, ca, mb.absent(f, to, piece), ma.absent(f, to, piece), scratch)...)
 	}
 	return out
 }
 
-// classesAt are the classes of the span of s holding v (spans are disjoint), or nil.
-func classesAt(s side, spans []Span, v uint32) []Class {
-	i, found := slices.BinarySearchFunc(spans, v, func(sp Span, v uint32) int { return cmp.Compare(sp.Lo, v) })
+// classesAt are the classes of the span of s holding v, or nil.
+func classesAt(s side, v uint32) []*Class {
+	i, found := slices.BinarySearchFunc(s, v, func(r spanRun, v uint32) int { return cmp.Compare(r.span.Lo, v) })
 	if !found {
 		i--
 	}
-	if i < 0 || spans[i].Hi < v {
+	if i < 0 || s[i].span.Hi < v {
 		return nil
 	}
-	return s[spans[i]]
+	return s[i].cs
 }
 
 // portCells compares one address piece's port classes; a side without classes has verdict
-// absentB or absentA (Model.absent).
-func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []Class, absentB, absentA trace.Verdict) []Cell {
-	var bounds []uint64
-	for _, cs := range [][]Class{b, a} {
+// absentB or absentA (Model.absent). scratch is a buffer for the port boundaries.
+func portCells(f Endpoint, to bool, proto model.Protocol, piece Span, b, a []*Class, absentB, absentA trace.Verdict, scratch *[]uint64) []Cell {
+	bounds := (*scratch)[:0]
+	for _, cs := range [][]*Class{b, a} {
 		for _, c := range cs {
 			bounds = append(bounds, uint64(c.Ports.Lo), uint64(c.Ports.Hi)+1)
 		}
 	}
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
-	at := func(cs []Class, p uint64) *Class {
-		for i := range cs {
-			if uint64(cs[i].Ports.Lo) <= p && p <= uint64(cs[i].Ports.Hi) {
-				return &cs[i]
+	*scratch = bounds
+	at := func(cs []*Class, p uint64) *Class {
+		for _, c := range cs {
+			if uint64(c.Ports.Lo) <= p && p <= uint64(c.Ports.Hi) {
+				return c
 			}
 		}
 		return nil
