@@ -162,7 +162,10 @@ func (w *walker) levelSteps(r acl.Result, dir model.Direction, note string) {
 		if l.Access == model.Deny {
 			res = Denied
 		}
-		detail := levelDetail(l, dir, w.pkt) + note
+		detail := ""
+		if !w.ans.brief {
+			detail = levelDetail(l, dir, w.pkt) + note
+		}
 		w.step(kind, res, id, rule, "%s", detail)
 	}
 }

@@ -113,10 +113,10 @@ func (w *walker) firewallVerdict(fw *model.Firewall, res firewall.Result) bool {
 	}
 	kind := fwStep(res)
 	if !res.Allowed() {
-		w.drop(FirewallDenied, kind, res.Holder, res.RuleID, "firewall %s denies %s by %s", fw.Name, flowText(w.pkt), res.RuleID)
+		w.drop(FirewallDenied, kind, res.Holder, res.RuleID, "firewall %s denies %s by %s", fw.Name, w.flowText(), res.RuleID)
 		return false
 	}
-	w.step(kind, Matched, res.Holder, res.RuleID, "firewall %s allows %s by %s rule %s", fw.Name, flowText(w.pkt), res.Kind, res.RuleID)
+	w.step(kind, Matched, res.Holder, res.RuleID, "firewall %s allows %s by %s rule %s", fw.Name, w.flowText(), res.Kind, res.RuleID)
 	return true
 }
 
@@ -131,6 +131,14 @@ func fwStep(res firewall.Result) StepKind {
 		return StepFirewallNet
 	}
 	return StepFirewallApp
+}
+
+// flowText is the packet's flowText for a step's wording, "" in a brief answer (which has none).
+func (w *walker) flowText() string {
+	if w.ans.brief {
+		return ""
+	}
+	return flowText(w.pkt)
 }
 
 func flowText(p packet) string {
@@ -209,7 +217,7 @@ func (w *walker) firewallReply(fw *model.Firewall) {
 			w.end(Delivered, "")
 			return
 		}
-		w.drop(NoSession, StepFirewallNet, fw.ID, "", "firewall %s never saw the forward flow: it drops the reply %s (no session)", fw.Name, flowText(w.pkt))
+		w.drop(NoSession, StepFirewallNet, fw.ID, "", "firewall %s never saw the forward flow: it drops the reply %s (no session)", fw.Name, w.flowText())
 		return
 	}
 	if !w.reverseDenied(fw, packet{src: d.out.dst, sport: d.out.dport, dst: d.in.src, dport: d.in.sport, proto: d.in.proto}) {
@@ -262,7 +270,7 @@ func (w *walker) atFirewallFrontend(fw *model.Firewall) {
 	if dns {
 		what = "only the DNS proxy (port 53) listens"
 	}
-	w.drop(NoListener, StepDeliver, fw.ID, "", "nothing answers on the firewall's own address for %s: %s and no private DNAT rule matches", flowText(w.pkt), what)
+	w.drop(NoListener, StepDeliver, fw.ID, "", "nothing answers on the firewall's own address for %s: %s and no private DNAT rule matches", w.flowText(), what)
 }
 
 // atFirewallInstance is a packet addressed to one of the firewall's instance addresses: only

@@ -21,7 +21,7 @@ func (w *walker) inboundLB(fe *model.Frontend) {
 	}
 	r := matchLBRule(lb, fe, w.pkt)
 	if r == nil {
-		w.drop(NoInboundPath, StepLBRule, lb.ID, "", "load balancer %s has no load-balancing or inbound NAT rule for %s on frontend %s", lb.Name, flowText(w.pkt), fe.Name)
+		w.drop(NoInboundPath, StepLBRule, lb.ID, "", "load balancer %s has no load-balancing or inbound NAT rule for %s on frontend %s", lb.Name, w.flowText(), fe.Name)
 		return
 	}
 	c := w.pickBackend(lb, r, false)
@@ -189,7 +189,7 @@ func (w *walker) poolMayLackNICs(kind StepKind, lb *model.LoadBalancer, rule, po
 // (selfHairpin; the troubleshooting guide speaks of internal load balancers, not Gateway ones,
 // whose frontends take chained flows).
 func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal bool) *model.IPConfig {
-	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, flowText(w.pkt), r.Pool.Name)
+	w.step(StepLBRule, Matched, lb.ID, r.Name, "load-balancing rule %s sends %s to pool %s", r.Name, w.flowText(), r.Pool.Name)
 	ips := r.Pool.IPConfigs
 	if internal && !lb.IsGateway() && !w.reply && w.sender != nil && slices.Contains(ips, w.sender) {
 		if ips = w.selfHairpin(lb, r); ips == nil {
@@ -277,7 +277,7 @@ func (w *walker) atInternalLB(fe *model.Frontend, nextHop bool) {
 		r = nil
 	}
 	if r == nil {
-		what := "load-balancing rule for " + flowText(w.pkt)
+		what := "load-balancing rule for " + w.flowText()
 		if nextHop {
 			what = "HA ports rule, which a load balancer used as a next hop needs"
 		}

@@ -91,6 +91,10 @@ func (w *walker) routeStep(s *model.Subnet, r *fib.Route, systemOnly bool) {
 	if r.NextHop == model.HopNone {
 		res = Denied
 	}
+	if w.ans.brief {
+		w.step(StepRoute, res, id, name, "") // no wording to build
+		return
+	}
 	hop := r.NextHop.String()
 	if r.NextHopIP.IsValid() {
 		hop += " " + r.NextHopIP.String()
