@@ -113,6 +113,7 @@ type Answer struct {
 	Assumed []Assumed `json:"assumed,omitempty"`
 
 	brief    bool   // RunBrief: no step details, no assumptions
+	arena    *arena // a Tracer's: the answer's storage is reused by its next Run
 	consumed uint32 // the --assume names the walk consulted, one bit per assume.Name
 }
 

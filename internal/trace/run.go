@@ -12,12 +12,77 @@ import (
 // Run traces q through p, forward and back. The error is a *model.NotFoundError or
 // *model.AmbiguousError when an endpoint does not resolve; every network outcome, however
 // broken, is an Answer.
-func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, false) }
+func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, false, nil) }
 
 // RunBrief is Run for callers that read only the verdict, dispositions, hops and findings
 // (checks tracing many pairs): steps keep their kind, result, resource and rule but no detail
 // text, and assumptions are not collected. The walk and every decision are Run's.
-func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true) }
+func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true, nil) }
+
+// Tracer walks brief traces (RunBrief) one after another, reusing the storage of its last
+// answer: an answer, its legs, hops and steps are valid only until the next Run. The deciding
+// steps (Leg.Deciding) are the answer's own and stay valid. For callers that trace millions
+// of packets and keep a verdict and a deciding step from each (reach): allocating every hop
+// and step anew was most of what they allocated. Not safe for concurrent use.
+type Tracer struct {
+	p     *dataplane.Plane
+	arena arena
+}
+
+// NewTracer returns a Tracer over p.
+func NewTracer(p *dataplane.Plane) *Tracer { return &Tracer{p: p} }
+
+// Run is RunBrief(p, q), in storage reused from the last Run.
+func (t *Tracer) Run(q Query) (*Answer, error) { return runTrace(t.p, q, true, &t.arena) }
+
+// arena is the storage a Tracer reuses: its answer, both walkers and legs, and hops whose step
+// slices keep their capacity.
+type arena struct {
+	ans     Answer
+	walkers [2]walker
+	legs    [2]Leg
+	hops    []*Hop
+	used    int // hops handed out for the current answer
+}
+
+// answer is the arena's answer, emptied for q.
+func (ar *arena) answer(q Query) *Answer {
+	ar.used = 0
+	findings, assumptions := ar.ans.Findings[:0], ar.ans.Assumptions[:0]
+	if findings == nil {
+		findings, assumptions = []Finding{}, []string{}
+	}
+	ar.ans = Answer{Query: q, Findings: findings, Assumptions: assumptions, brief: true, arena: ar}
+	return &ar.ans
+}
+
+// walker is the arena's forward (reply false) or reply walker and leg, emptied; the slices a
+// walk appends to keep their capacity.
+func (ar *arena) walker(p *dataplane.Plane, a *Answer, pkt packet, reply bool) *walker {
+	i := 0
+	if reply {
+		i = 1
+	}
+	w, l := &ar.walkers[i], &ar.legs[i]
+	*l = Leg{Hops: l.Hops[:0]}
+	if l.Hops == nil {
+		l.Hops = []*Hop{}
+	}
+	*w = walker{p: p, ans: a, leg: l, pkt: pkt, reply: reply,
+		visits: w.visits[:0], devices: w.devices[:0], filtered: w.filtered[:0]}
+	return w
+}
+
+// hop is an emptied hop of the arena.
+func (ar *arena) hop() *Hop {
+	if ar.used == len(ar.hops) {
+		ar.hops = append(ar.hops, &Hop{Steps: []Step{}})
+	}
+	h := ar.hops[ar.used]
+	ar.used++
+	*h = Hop{Steps: h.Steps[:0]}
+	return h
+}
 
 // Resolves returns the error Run would return for ref as the source (from) or the
 // destination, without walking: nil when trace starts (or ends) a flow there. Callers asking
@@ -33,7 +98,7 @@ func Resolves(p *dataplane.Plane, ref string, from bool) error {
 	return err
 }
 
-func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
+func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, error) {
 	q = q.normalized()
 	src, err := resolveSource(p, q.From)
 	if err != nil {
@@ -43,7 +108,12 @@ func runTrace(p *dataplane.Plane, q Query, brief bool) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}, brief: brief}
+	var a *Answer
+	if ar != nil {
+		a = ar.answer(q)
+	} else {
+		a = &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}, brief: brief}
+	}
 	pkt := packet{src: src.addr, dst: dst.addr, proto: q.Protocol, sport: q.SourcePort, dport: q.DestinationPort}
 	fw := newWalker(p, a, pkt, false)
 	fw.origin = src
@@ -79,7 +149,7 @@ func assumed(p *dataplane.Plane, q Query, a *Answer) []Assumed {
 		}
 		flipped := q
 		flipped.Assume = q.Assume.Flip(n)
-		other, err := runTrace(p, flipped, true)
+		other, err := runTrace(p, flipped, true, nil)
 		out = append(out, Assumed{Name: n.String(), Value: q.Assume.Value(n), Decided: err == nil && other.Verdict != a.Verdict})
 	}
 	return out

@@ -107,12 +107,21 @@ type walker struct {
 }
 
 func newWalker(p *dataplane.Plane, a *Answer, pkt packet, reply bool) *walker {
+	if a.arena != nil {
+		return a.arena.walker(p, a, pkt, reply)
+	}
 	return &walker{p: p, ans: a, leg: &Leg{Hops: []*Hop{}}, pkt: pkt, reply: reply}
 }
 
 // addHop opens a new hop; later steps are recorded on it.
 func (w *walker) addHop(kind HopKind, name string, id model.ID, addr netip.Addr) *Hop {
-	h := &Hop{Kind: kind, Name: name, ResourceID: string(id), Address: addrString(addr), Steps: []Step{}}
+	var h *Hop
+	if ar := w.ans.arena; ar != nil {
+		h = ar.hop()
+	} else {
+		h = &Hop{Steps: []Step{}}
+	}
+	h.Kind, h.Name, h.ResourceID, h.Address = kind, name, string(id), addrString(addr)
 	w.leg.Hops = append(w.leg.Hops, h)
 	w.hop = h
 	return h
