@@ -67,9 +67,10 @@ type prepared struct {
 // worker is what one worker keeps from one fixed endpoint to the next: the numbers it has read
 // from the run's interner, its route decisions and the terminal outcomes it has seen (share.go).
 type worker struct {
-	ids   *idCache
-	memo  *forward.Memo
-	terms map[terminal]outcome
+	ids    *idCache
+	memo   *forward.Memo
+	terms  map[terminal]outcome
+	tracer *trace.Tracer // its answers live until its next trace: class keeps a verdict and a deciding step
 }
 
 // spanOf is one span of job job.

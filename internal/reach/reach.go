@@ -146,7 +146,8 @@ func (pr *prepared) run(ctx context.Context, i int) (*Result, error) {
 	next := make(chan [2]int, workers)
 	sharers := make([]*sharer, workers)
 	for len(pr.workers) < workers {
-		pr.workers = append(pr.workers, &worker{ids: newIDCache(), memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{}})
+		pr.workers = append(pr.workers, &worker{ids: newIDCache(), memo: forward.NewMemo(pr.e.m.p), terms: map[terminal]outcome{},
+			tracer: trace.NewTracer(pr.e.m.p)})
 	}
 	for w := range workers {
 		wg.Go(func() {
@@ -362,7 +363,7 @@ endpoints:
 					out, keyedCells = append(out, c), keyedCells+1
 					continue
 				}
-				a, err := trace.RunBrief(e.m.p, q)
+				a, err := sh.tracer.Run(q)
 				if key && err == nil {
 					keyedCells++ // its trace is counted once per key (tracedKeys)
 				} else {

@@ -133,6 +133,8 @@ type sharer struct {
 	fwdFW *model.Firewall
 	term  *terminals
 	terms map[terminal]outcome // the terminal outcomes this sharer's worker has seen
+	// tracer is the worker's, which walks every trace of its classes (keyed or not).
+	tracer *trace.Tracer
 	// tracedTerms are the terminal keys this sharer traced.
 	tracedTerms []terminal
 	// fixedEff is fixed's effective rules; fixedMemo remembers its decisions in its direction
@@ -153,7 +155,7 @@ type sharer struct {
 
 // newSharer prepares sharing for fixed endpoint f of q, or returns a sharer that shares nothing.
 func newSharer(m *Model, q *Query, f Endpoint, toFixed bool, term *terminals, ids *interner, w *worker) *sharer {
-	sh := &sharer{m: m, term: term, shared: ids, terms: w.terms, toFixed: toFixed}
+	sh := &sharer{m: m, term: term, shared: ids, terms: w.terms, toFixed: toFixed, tracer: w.tracer}
 	if noShare || q.Via || q.Assume != (assume.Set{}) || !f.Addr.IsValid() {
 		return sh
 	}
