@@ -78,7 +78,7 @@ func TestDiffServiceTagsNATGateway(t *testing.T) {
 	for seed := range uint64(3) {
 		nb := tagAdmitter(taggedEstate(seed, "198.51.100.0/24", "203.0.113.0/25"))
 		na := tagAdmitter(taggedEstate(seed, "203.0.113.0/24"))
-		s := na.VNets[1].Subnets[0]
+		s := na.VNets[slices.IndexFunc(na.VNets, func(v *model.VNet) bool { return v.Name == "spoke2" })].Subnets[0]
 		p := &model.PublicIP{ID: tsub + "publicIPAddresses/nat-pip", Name: "nat-pip", Address: pip, Sku: "Standard"}
 		g := &model.NATGateway{ID: tsub + "natGateways/nat", Name: "nat", Subnets: []*model.Subnet{s}, PublicIPs: []*model.PublicIP{p}}
 		na.PublicIPs, na.NATGateways = append(na.PublicIPs, p), append(na.NATGateways, g)

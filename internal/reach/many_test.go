@@ -28,7 +28,7 @@ func TestRunManyEqualsRun(t *testing.T) {
 		e := randomEstate(r)
 		switch {
 		case seed%3 == 0:
-			e = cniEstate(r) // seed 27: a source without NSG whose reply alone crosses the firewall
+			e = cniEstate(r) // seed 27 once had sharing name another source's NSG rule where trace names the route
 		case seed%2 == 0:
 			e = pooledEstate(r)
 		}
