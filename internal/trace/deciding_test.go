@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -15,29 +13,9 @@ import (
 // that has a disposition names the step that decided it (cli.md `deciding`), in the answers
 // and in the reviewed golden JSON files.
 func TestEveryLegHasDeciding(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(scenarioRoot, "*", "queries.json"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no scenarios under %s (%v)", scenarioRoot, err)
-	}
 	legs := 0
-	for _, qf := range dirs {
-		dir := filepath.Dir(qf)
-		var sf scenarioFile
-		b, err := os.ReadFile(qf)
-		if err == nil {
-			err = json.Unmarshal(b, &sf)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", qf, err)
-		}
-		if sf.Snapshot == "" {
-			sf.Snapshot = "snapshot"
-		}
-		n, err := convert.Load([]string{filepath.Join(dir, sf.Snapshot)}, convert.Options{})
-		if err != nil {
-			t.Fatalf("%s: load: %v", dir, err)
-		}
-		p := dataplane.Build(n)
+	for _, dir := range scenarioDirs(t) {
+		sf, p := loadScenario(t, dir)
 		for _, c := range sf.Cases {
 			a, err := trace.Run(p, c.Query)
 			if err != nil {

@@ -42,33 +42,48 @@ type scenarioCase struct {
 }
 
 func TestScenarios(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join(scenarioRoot, "*", "queries.json"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no scenarios under %s (%v)", scenarioRoot, err)
-	}
-	for _, qf := range dirs {
-		dir := filepath.Dir(qf)
+	for _, dir := range scenarioDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) { runScenario(t, dir) })
 	}
 }
 
-func runScenario(t *testing.T, dir string) {
+// scenarioDirs are the directories of testdata/scenarios that hold a queries.json.
+func scenarioDirs(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(scenarioRoot, "*", "queries.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios under %s (%v)", scenarioRoot, err)
+	}
+	dirs := make([]string, len(files))
+	for i, f := range files {
+		dirs[i] = filepath.Dir(f)
+	}
+	return dirs
+}
+
+// loadScenario reads the scenario in dir: its queries.json and the plane of its snapshot.
+func loadScenario(t *testing.T, dir string) (scenarioFile, *dataplane.Plane) {
+	t.Helper()
 	var sf scenarioFile
 	b, err := os.ReadFile(filepath.Join(dir, "queries.json"))
 	if err == nil {
 		err = json.Unmarshal(b, &sf)
 	}
 	if err != nil {
-		t.Fatalf("queries.json: %v", err)
+		t.Fatalf("%s: queries.json: %v", filepath.Base(dir), err)
 	}
 	if sf.Snapshot == "" {
 		sf.Snapshot = "snapshot"
 	}
 	n, err := convert.Load([]string{filepath.Join(dir, sf.Snapshot)}, convert.Options{})
 	if err != nil {
-		t.Fatalf("load: %v", err)
+		t.Fatalf("%s: load: %v", filepath.Base(dir), err)
 	}
-	p := dataplane.Build(n)
+	return sf, dataplane.Build(n)
+}
+
+func runScenario(t *testing.T, dir string) {
+	sf, p := loadScenario(t, dir)
 	for _, c := range sf.Cases {
 		for _, x := range c.Assume {
 			if err := c.Query.Assume.Parse(x); err != nil {

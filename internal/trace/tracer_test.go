@@ -2,14 +2,11 @@ package trace_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -17,29 +14,9 @@ import (
 // backwards (answers of every size reuse each other's storage), answers each as RunBrief does,
 // JSON for JSON; the deciding steps it handed out stay as they were after the later runs.
 func TestTracerEqualsRunBrief(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(scenarioRoot, "*", "queries.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenarios under %s (%v)", scenarioRoot, err)
-	}
 	compared := 0
-	for _, qf := range files {
-		dir := filepath.Dir(qf)
-		var sf scenarioFile
-		b, err := os.ReadFile(qf)
-		if err == nil {
-			err = json.Unmarshal(b, &sf)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", qf, err)
-		}
-		if sf.Snapshot == "" {
-			sf.Snapshot = "snapshot"
-		}
-		n, err := convert.Load([]string{filepath.Join(dir, sf.Snapshot)}, convert.Options{})
-		if err != nil {
-			t.Fatalf("%s: load: %v", dir, err)
-		}
-		p := dataplane.Build(n)
+	for _, dir := range scenarioDirs(t) {
+		sf, p := loadScenario(t, dir)
 		tr := trace.NewTracer(p)
 		back := slices.Clone(sf.Cases)
 		slices.Reverse(back)
