@@ -186,14 +186,54 @@ func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 		ref   string // the varying side's trace reference when it is a resource, not an address
 	}
 	group := func(cs []Class) map[key]side {
-		byKey := map[key][]*Class{}
+		// Each class's key, numbered (consecutive classes mostly share one, and one example
+		// reference: a job's classes are laid out together), then one slice of pointers
+		// carved per key.
+		ids := make([]int32, len(cs))
+		index := map[key]int32{}
+		var keys []key
+		var last key
+		lastID, lastRef, lastVarying := int32(-1), "", ""
 		for i := range cs {
-			k := key{cs[i].Protocol, varyingRef(cs[i], to)}
-			byKey[k] = append(byKey[k], &cs[i])
+			c := &cs[i]
+			r := c.Example.From
+			if !to {
+				r = c.Example.To
+			}
+			if lastID < 0 || r != lastRef {
+				lastRef, lastVarying = r, varyingRef(*c, to)
+			}
+			k := key{c.Protocol, lastVarying}
+			if lastID < 0 || k != last {
+				id, ok := index[k]
+				if !ok {
+					id = int32(len(keys))
+					index[k] = id
+					keys = append(keys, k)
+				}
+				last, lastID = k, id
+			}
+			ids[i] = lastID
 		}
-		out := make(map[key]side, len(byKey))
-		for k, ps := range byKey {
-			slices.SortStableFunc(ps, func(x, y *Class) int { return cmp.Compare(x.Addrs.Lo, y.Addrs.Lo) })
+		start := make([]int, len(keys)+1)
+		for _, id := range ids {
+			start[id+1]++
+		}
+		for i := range keys {
+			start[i+1] += start[i]
+		}
+		ptrs, fill := make([]*Class, len(cs)), slices.Clone(start[:len(keys)])
+		for i, id := range ids {
+			ptrs[fill[id]] = &cs[i]
+			fill[id]++
+		}
+		out := make(map[key]side, len(keys))
+		for i, k := range keys {
+			ps := ptrs[start[i]:start[i+1]]
+			byLo := func(x, y *Class) int { return cmp.Compare(x.Addrs.Lo, y.Addrs.Lo) }
+			if !slices.IsSortedFunc(ps, byLo) {
+				slices.SortStableFunc(ps, byLo)
+			}
 			var s side
 			for len(ps) > 0 {
 				n := 1
