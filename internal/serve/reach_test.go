@@ -94,7 +94,14 @@ func TestReachStopsWhenTheClientGoes(t *testing.T) {
 	began = time.Now()
 	rec = httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
-	if took := time.Since(began); took > full/2 || rec.Body.Len() != 0 {
+	// Under the race detector, allocating the answer's buffer costs shadow-memory work no
+	// cancellation cuts short, a large share of a now quick answer: there the request need
+	// only end before the full answer would have.
+	limit := full / 2
+	if raceEnabled {
+		limit = full
+	}
+	if took := time.Since(began); took > limit || rec.Body.Len() != 0 {
 		t.Errorf("client gone after %v: the request took %v of the %v a full answer takes and wrote %d bytes", full/10, took, full, rec.Body.Len())
 	}
 	if _, kept := s.reaches.get(canonical(httptest.NewRequest("GET", path, nil).URL.Query())); kept {
