@@ -43,6 +43,44 @@ type arena struct {
 	legs    [2]Leg
 	hops    []*Hop
 	used    int // hops handed out for the current answer
+	// sources and dests remember how references resolved (a function of the plane alone): a
+	// Tracer's caller asks about one endpoint, or one address, many times over.
+	sources, dests map[string]resolved
+}
+
+// resolved is how a reference resolved.
+type resolved struct {
+	e   endpoint
+	err error
+}
+
+// resolve is resolveSource (source) or resolve of ref as a destination, remembered when ar is
+// not nil.
+func (ar *arena) resolve(p *dataplane.Plane, ref string, source bool) (endpoint, error) {
+	if ar == nil {
+		if source {
+			return resolveSource(p, ref)
+		}
+		return resolve(p, ref, false)
+	}
+	m := &ar.dests
+	if source {
+		m = &ar.sources
+	}
+	if r, ok := (*m)[ref]; ok {
+		return r.e, r.err
+	}
+	if *m == nil {
+		*m = map[string]resolved{}
+	}
+	var r resolved
+	if source {
+		r.e, r.err = resolveSource(p, ref)
+	} else {
+		r.e, r.err = resolve(p, ref, false)
+	}
+	(*m)[ref] = r
+	return r.e, r.err
 }
 
 // answer is the arena's answer, emptied for q.
@@ -100,11 +138,11 @@ func Resolves(p *dataplane.Plane, ref string, from bool) error {
 
 func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, error) {
 	q = q.normalized()
-	src, err := resolveSource(p, q.From)
+	src, err := ar.resolve(p, q.From, true)
 	if err != nil {
 		return nil, err
 	}
-	dst, err := resolve(p, q.To, false)
+	dst, err := ar.resolve(p, q.To, false)
 	if err != nil {
 		return nil, err
 	}
