@@ -79,27 +79,32 @@ func TestReachBadRequests(t *testing.T) {
 // the answer would be done, and nothing is kept; a question waiting for a busy slot gives up at
 // its time limit (503).
 func TestReachStopsWhenTheClientGoes(t *testing.T) {
-	s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
-	path := "http://127.0.0.1/api/reach?from=vm-data1" // every destination, port and protocol: the slow one
-	began := time.Now()
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-	full := time.Since(began)
-	if rec.Code != 200 {
-		t.Fatalf("reach: %d %s", rec.Code, rec.Body)
+	path := "http://127.0.0.1/api/reach?from=vm-data1&proto=tcp,udp,icmp" // every destination, port and protocol: the slow one
+	full := time.Duration(1 << 62)
+	for range 3 { // the quickest of three: the model and every NIC's rules are ready after the first
+		s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+		began := time.Now()
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		full = min(full, time.Since(began))
+		if rec.Code != 200 {
+			t.Fatalf("reach: %d %s", rec.Code, rec.Body)
+		}
 	}
-	s = New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+	s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(full/10, cancel)
-	began = time.Now()
-	rec = httptest.NewRecorder()
+	began := time.Now()
+	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
-	// Under the race detector, allocating the answer's buffer costs shadow-memory work no
-	// cancellation cuts short, a large share of a now quick answer: there the request need
-	// only end before the full answer would have.
-	limit := full / 2
+	// The answer takes tens of milliseconds, so a GC cycle or the other core's test can hold
+	// the request up by a good share of it: the bound has 20 ms of slack. Under the race
+	// detector, allocating the answer's buffer costs shadow-memory work no cancellation cuts
+	// short, a large share of a quick answer: there the request need only end before the full
+	// answer would have.
+	limit := full/2 + 20*time.Millisecond
 	if raceEnabled {
-		limit = full
+		limit = full + 20*time.Millisecond
 	}
 	if took := time.Since(began); took > limit || rec.Body.Len() != 0 {
 		t.Errorf("client gone after %v: the request took %v of the %v a full answer takes and wrote %d bytes", full/10, took, full, rec.Body.Len())
