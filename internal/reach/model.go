@@ -28,6 +28,11 @@ type Model struct {
 	// that plain NICs (see plainKey) of one behaviour class with the same key form one class.
 	owned []uint32
 	plain map[uint32]plainKey
+	// hops is every address a route names as a next hop, and every Route Server peer's. Trace
+	// reads every ip configuration of the NIC holding one (an NVA that advertised the route it
+	// sends by, routeserver.go advertised), so that NIC's other addresses are not alike to
+	// anyone's: plainNICs leaves such a NIC out. (Its own next hop address is cut apart.)
+	hops map[netip.Addr]bool
 	// sigs are the membership signatures (signatures) of the plain NICs and behaviour classes.
 	sigs map[uint32]uint64
 	// shared are the port boundaries of what any flow may cross: firewalls, load balancers,
@@ -56,8 +61,7 @@ var (
 
 // Build cuts p's header space.
 func Build(p *dataplane.Plane) *Model {
-	m := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}}
-	m.plainNICs()
+	m := &Model{p: p, sets: map[*acl.RuleSet][]uint64{}, subnets: map[uint64][]*model.Subnet{}, hops: map[netip.Addr]bool{}}
 	a := newCuts(1 << 32)
 	sig := &signatures{}
 	// addList cuts at every prefix of one list whose membership a decision tests as a whole (a
@@ -127,6 +131,10 @@ func Build(p *dataplane.Plane) *Model {
 				addPrefix(r.Prefix)
 				addAddr(r.NextHopIP)
 				addAddr(r.NextHopIPs...) // every next hop of an ECMP route, not only the first
+				m.hops[r.NextHopIP] = true
+				for _, x := range r.NextHopIPs {
+					m.hops[x] = true
+				}
 			}
 			for r := range t.Endpoints() {
 				addPrefix(r.Prefix)
@@ -134,6 +142,12 @@ func Build(p *dataplane.Plane) *Model {
 			}
 		}
 	}
+	for _, rs := range n.RouteServers {
+		for _, x := range rs.Peers {
+			m.hops[x.IP] = true
+		}
+	}
+	m.plainNICs()
 	seenRule := map[*acl.Rule]bool{} // rules are shared between the sets of one context
 	m.ruleSets(func(rs *acl.RuleSet) {
 		for _, r := range rs.Rules {
@@ -198,7 +212,7 @@ type plainKey struct {
 // forwarding, the disableSnatOnPL tag (the only tag trace reads) or anything missing; an ip
 // configuration without a public IP, backend pool or gateway load balancer, its address owned
 // by nothing else. A NIC's secondary ip configurations are plain too, unless one of its
-// addresses is a next hop (hopAddrs): trace takes an address to its own ip configuration and
+// addresses is a next hop (Model.hops): trace takes an address to its own ip configuration and
 // otherwise reads nothing of its siblings, so the pod addresses of an AKS node pool under Azure
 // CNI (tens per node, on NICs AKS tags) are one class, not one each. (The Azure CNI plug-in gives
 // pods addresses of the node's NIC as secondary ip configurations: "Deploy the Azure Virtual
@@ -208,8 +222,7 @@ func (m *Model) plainNICs() {
 	m.plain = map[uint32]plainKey{}
 	n := m.p.Net
 	ids := newPointerIDs()
-	hops := m.hopAddrs()
-	isHop := func(c *model.IPConfig) bool { return hops[c.PrivateIP] }
+	isHop := func(c *model.IPConfig) bool { return m.hops[c.PrivateIP] }
 	for _, nic := range n.NICs {
 		if nic.IPForwarding || nic.VMName == "" || nic.DisableSnatOnPL() || len(n.MissingFrom(nic.ID)) > 0 ||
 			(len(nic.IPConfigs) > 1 && slices.ContainsFunc(nic.IPConfigs, isHop)) {
@@ -227,30 +240,6 @@ func (m *Model) plainNICs() {
 			m.plain[u32(c.PrivateIP)] = k
 		}
 	}
-}
-
-// hopAddrs is every address a route names as a next hop, and every Route Server peer's. Trace
-// reads every ip configuration of the NIC holding one (an NVA that advertised the route it
-// sends by, routeserver.go advertised), so that NIC's other addresses are not alike to anyone's:
-// plainNICs leaves such a NIC out. (Its own next hop address is cut apart by Build.)
-func (m *Model) hopAddrs() map[netip.Addr]bool {
-	out := map[netip.Addr]bool{}
-	for _, s := range m.p.FIB.Subnets() {
-		if t := m.p.FIB.Subnet(s); t != nil {
-			for r := range t.Routes() {
-				out[r.NextHopIP] = true
-				for _, a := range r.NextHopIPs {
-					out[a] = true
-				}
-			}
-		}
-	}
-	for _, rs := range m.p.Net.RouteServers {
-		for _, p := range rs.Peers {
-			out[p.IP] = true
-		}
-	}
-	return out
 }
 
 // pointerIDs numbers the NSGs and rules setsKey meets, so a key is a short string of numbers

@@ -25,7 +25,7 @@ func (m *Model) Rebase(p *dataplane.Plane, changed func(*acl.Rule) bool) (*Model
 	if owned := d.ownedList(func(netip.Addr) bool { return true }); !slices.Equal(owned, m.owned) {
 		return nil, false
 	}
-	d.owned = m.owned
+	d.owned, d.hops = m.owned, m.hops // routes are the same (the caller vouches)
 	d.plainNICs()
 	// The changed rules' sides, as Build lists them: their boundaries and signature terms.
 	extra := &signatures{next: rebaseIDs}
