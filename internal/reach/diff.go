@@ -179,76 +179,17 @@ type spanRun struct {
 	cs   []*Class // in the Result's order
 }
 
+// overlayKey is what parts one side's classes: the protocol, and the varying side's trace
+// reference when it is a resource, not an address.
+type overlayKey struct {
+	proto model.Protocol
+	ref   string
+}
+
 // overlay compares two class lists of one fixed endpoint.
 func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
-	type key struct {
-		proto model.Protocol
-		ref   string // the varying side's trace reference when it is a resource, not an address
-	}
-	group := func(cs []Class) map[key]side {
-		// Each class's key, numbered (consecutive classes mostly share one, and one example
-		// reference: a job's classes are laid out together), then one slice of pointers
-		// carved per key.
-		ids := make([]int32, len(cs))
-		index := map[key]int32{}
-		var keys []key
-		var last key
-		lastID, lastRef, lastVarying := int32(-1), "", ""
-		for i := range cs {
-			c := &cs[i]
-			r := c.Example.From
-			if !to {
-				r = c.Example.To
-			}
-			if lastID < 0 || r != lastRef {
-				lastRef, lastVarying = r, varyingRef(*c, to)
-			}
-			k := key{c.Protocol, lastVarying}
-			if lastID < 0 || k != last {
-				id, ok := index[k]
-				if !ok {
-					id = int32(len(keys))
-					index[k] = id
-					keys = append(keys, k)
-				}
-				last, lastID = k, id
-			}
-			ids[i] = lastID
-		}
-		start := make([]int, len(keys)+1)
-		for _, id := range ids {
-			start[id+1]++
-		}
-		for i := range keys {
-			start[i+1] += start[i]
-		}
-		ptrs, fill := make([]*Class, len(cs)), slices.Clone(start[:len(keys)])
-		for i, id := range ids {
-			ptrs[fill[id]] = &cs[i]
-			fill[id]++
-		}
-		out := make(map[key]side, len(keys))
-		for i, k := range keys {
-			ps := ptrs[start[i]:start[i+1]]
-			byLo := func(x, y *Class) int { return cmp.Compare(x.Addrs.Lo, y.Addrs.Lo) }
-			if !slices.IsSortedFunc(ps, byLo) {
-				slices.SortStableFunc(ps, byLo)
-			}
-			var s side
-			for len(ps) > 0 {
-				n := 1
-				for n < len(ps) && ps[n].Addrs == ps[0].Addrs {
-					n++
-				}
-				s = append(s, spanRun{ps[0].Addrs, ps[:n:n]})
-				ps = ps[n:]
-			}
-			out[k] = s
-		}
-		return out
-	}
-	gb, ga := group(before), group(after)
-	keys := map[key]bool{}
+	gb, ga := sides(before, to), sides(after, to)
+	keys := map[overlayKey]bool{}
 	for k := range gb {
 		keys[k] = true
 	}
@@ -266,16 +207,91 @@ func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 	return out
 }
 
-// varyingRef is how c's example names the varying side when that is not an address.
-func varyingRef(c Class, to bool) string {
-	r := c.Example.From
-	if !to {
-		r = c.Example.To
+// sides groups one answer's classes by key, each key's as runs of one span: one slice of
+// pointers, carved per key.
+func sides(cs []Class, to bool) map[overlayKey]side {
+	ids, keys := keyIDs(cs, to)
+	start := make([]int, len(keys)+1)
+	for _, id := range ids {
+		start[id+1]++
 	}
-	if _, err := netip.ParseAddr(r); err == nil {
+	for i := range keys {
+		start[i+1] += start[i]
+	}
+	ptrs, fill := make([]*Class, len(cs)), slices.Clone(start[:len(keys)])
+	for i, id := range ids {
+		ptrs[fill[id]] = &cs[i]
+		fill[id]++
+	}
+	out := make(map[overlayKey]side, len(keys))
+	for i, k := range keys {
+		out[k] = spanRuns(ptrs[start[i]:start[i+1]])
+	}
+	return out
+}
+
+// keyIDs numbers each class's key, in order of first appearance. Consecutive classes mostly
+// share one, and one example reference (a job's classes are laid out together), so both are
+// worked out again only when they change.
+func keyIDs(cs []Class, to bool) ([]int32, []overlayKey) {
+	ids := make([]int32, len(cs))
+	index := map[overlayKey]int32{}
+	var keys []overlayKey
+	var last overlayKey
+	lastID, lastRef := int32(-1), ""
+	for i := range cs {
+		r := varyingOf(cs[i].Example, to)
+		k := overlayKey{cs[i].Protocol, last.ref}
+		if lastID < 0 || r != lastRef {
+			lastRef, k.ref = r, varyingRef(r)
+		}
+		if lastID < 0 || k != last {
+			id, ok := index[k]
+			if !ok {
+				id = int32(len(keys))
+				index[k] = id
+				keys = append(keys, k)
+			}
+			last, lastID = k, id
+		}
+		ids[i] = lastID
+	}
+	return ids, keys
+}
+
+// spanRuns orders one key's classes by span (stably: a span's classes keep the Result's order)
+// and cuts them into runs of one span.
+func spanRuns(ps []*Class) side {
+	byLo := func(x, y *Class) int { return cmp.Compare(x.Addrs.Lo, y.Addrs.Lo) }
+	if !slices.IsSortedFunc(ps, byLo) {
+		slices.SortStableFunc(ps, byLo)
+	}
+	var s side
+	for len(ps) > 0 {
+		n := 1
+		for n < len(ps) && ps[n].Addrs == ps[0].Addrs {
+			n++
+		}
+		s = append(s, spanRun{ps[0].Addrs, ps[:n:n]})
+		ps = ps[n:]
+	}
+	return s
+}
+
+// varyingOf is how an example names the varying side.
+func varyingOf(q trace.Query, to bool) string {
+	if to {
+		return q.From
+	}
+	return q.To
+}
+
+// varyingRef is a varying side's reference when it names a resource, "" for an address.
+func varyingRef(ref string) string {
+	if _, err := netip.ParseAddr(ref); err == nil {
 		return ""
 	}
-	return r
+	return ref
 }
 
 // overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports
