@@ -30,7 +30,9 @@ type Tracer struct {
 }
 
 // NewTracer returns a Tracer over p.
-func NewTracer(p *dataplane.Plane) *Tracer { return &Tracer{p: p} }
+func NewTracer(p *dataplane.Plane) *Tracer {
+	return &Tracer{p: p, arena: arena{resolved: map[endRef]resolved{}}}
+}
 
 // Run is RunBrief(p, q), in storage reused from the last Run.
 func (t *Tracer) Run(q Query) (*Answer, error) { return runTrace(t.p, q, true, &t.arena) }
@@ -43,9 +45,15 @@ type arena struct {
 	legs    [2]Leg
 	hops    []*Hop
 	used    int // hops handed out for the current answer
-	// sources and dests remember how references resolved (a function of the plane alone): a
-	// Tracer's caller asks about one endpoint, or one address, many times over.
-	sources, dests map[string]resolved
+	// resolved remembers how references resolved (a function of the plane alone): a Tracer's
+	// caller asks about one endpoint, or one address, many times over.
+	resolved map[endRef]resolved
+}
+
+// endRef is a reference as the source or the destination.
+type endRef struct {
+	ref    string
+	source bool
 }
 
 // resolved is how a reference resolved.
@@ -54,33 +62,26 @@ type resolved struct {
 	err error
 }
 
-// resolve is resolveSource (source) or resolve of ref as a destination, remembered when ar is
-// not nil.
+// resolve is resolveEnd, remembered when ar is not nil.
 func (ar *arena) resolve(p *dataplane.Plane, ref string, source bool) (endpoint, error) {
 	if ar == nil {
-		if source {
-			return resolveSource(p, ref)
-		}
-		return resolve(p, ref, false)
+		return resolveEnd(p, ref, source)
 	}
-	m := &ar.dests
-	if source {
-		m = &ar.sources
+	k := endRef{ref, source}
+	r, ok := ar.resolved[k]
+	if !ok {
+		r.e, r.err = resolveEnd(p, ref, source)
+		ar.resolved[k] = r
 	}
-	if r, ok := (*m)[ref]; ok {
-		return r.e, r.err
-	}
-	if *m == nil {
-		*m = map[string]resolved{}
-	}
-	var r resolved
-	if source {
-		r.e, r.err = resolveSource(p, ref)
-	} else {
-		r.e, r.err = resolve(p, ref, false)
-	}
-	(*m)[ref] = r
 	return r.e, r.err
+}
+
+// resolveEnd resolves ref as the source (resolveSource) or as the destination.
+func resolveEnd(p *dataplane.Plane, ref string, source bool) (endpoint, error) {
+	if source {
+		return resolveSource(p, ref)
+	}
+	return resolve(p, ref, false)
 }
 
 // answer is the arena's answer, emptied for q.
@@ -127,12 +128,7 @@ func (ar *arena) hop() *Hop {
 // about many flows with one end in common (reach) learn which ends trace rejects before
 // making room for their answers.
 func Resolves(p *dataplane.Plane, ref string, from bool) error {
-	var err error
-	if from {
-		_, err = resolveSource(p, ref)
-	} else {
-		_, err = resolve(p, ref, false)
-	}
+	_, err := resolveEnd(p, ref, from)
 	return err
 }
 
