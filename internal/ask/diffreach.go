@@ -213,7 +213,7 @@ const transitBudget = 1 << 24
 // endpoints inside them are traced besides, as the endpoints scope traces them, whatever the
 // budget (the bundled estate's spoke peering removed: 24,640 estimated, 0.1 million traced in
 // all; a spoke of the 10,000-NIC estate disconnected: 5.7 million estimated, 22.7 million
-// traced in all, in 121 s and 7 GB). A var: tests lower it.
+// traced in all, in 64 s and 4.5 GB). A var: tests lower it.
 var transitBudgetWork = 1 << 23
 
 // everyPort is how many port classes the budgets count for a query over every port.
