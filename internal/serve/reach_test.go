@@ -77,36 +77,35 @@ func TestReachBadRequests(t *testing.T) {
 
 // TestReachStopsWhenTheClientGoes: a client that leaves mid-question stops the work well before
 // the answer would be done, and nothing is kept; a question waiting for a busy slot gives up at
-// its time limit (503).
+// its time limit (503). The timing is asked of a generated estate of 2,000 NICs, whose `reach
+// --from` a VM takes long enough to tell: on the bundled example it takes about 10 ms, less
+// than what a cancelled request spends anyway (and, under the race detector, less than the
+// shadow-memory work on the answer's buffer). With -short (the race detector's run), the
+// example is asked and only what is written and kept is checked.
 func TestReachStopsWhenTheClientGoes(t *testing.T) {
-	path := "http://127.0.0.1/api/reach?from=vm-data1&proto=tcp,udp,icmp" // every destination, port and protocol: the slow one
+	snap, path := exampleSnap(t), "http://127.0.0.1/api/reach?from=vm-data1"
+	if !testing.Short() {
+		snap, path = generatedSnap(t), "http://127.0.0.1/api/reach?from=vm-00000&proto=tcp,udp,icmp"
+	}
 	full := time.Duration(1 << 62)
-	for range 3 { // the quickest of three: the model and every NIC's rules are ready after the first
-		s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+	for range 2 { // the quicker of two: the model and every NIC's rules are ready after the first
+		s := New(snap, Options{Loopback: true, ReachJSON: reachDoc})
 		began := time.Now()
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		full = min(full, time.Since(began))
 		if rec.Code != 200 {
-			t.Fatalf("reach: %d %s", rec.Code, rec.Body)
+			t.Fatalf("reach: %d %.300s", rec.Code, rec.Body)
 		}
 	}
-	s := New(exampleSnap(t), Options{Loopback: true, ReachJSON: reachDoc})
+	s := New(snap, Options{Loopback: true, ReachJSON: reachDoc})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(full/10, cancel)
 	began := time.Now()
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil).WithContext(ctx))
-	// The answer takes tens of milliseconds, so a GC cycle or the other core's test can hold
-	// the request up by a good share of it: the bound has 20 ms of slack. Under the race
-	// detector, allocating the answer's buffer costs shadow-memory work no cancellation cuts
-	// short, a large share of a quick answer: there the request need only end before the full
-	// answer would have.
-	limit := full/2 + 20*time.Millisecond
-	if raceEnabled {
-		limit = full + 20*time.Millisecond
-	}
-	if took := time.Since(began); took > limit || rec.Body.Len() != 0 {
+	took := time.Since(began)
+	if rec.Body.Len() != 0 || (!testing.Short() && took > full/2) {
 		t.Errorf("client gone after %v: the request took %v of the %v a full answer takes and wrote %d bytes", full/10, took, full, rec.Body.Len())
 	}
 	if _, kept := s.reaches.get(canonical(httptest.NewRequest("GET", path, nil).URL.Query())); kept {

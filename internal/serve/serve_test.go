@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/render"
+	"github.com/vnetdoctor/vnetdoctor/internal/synth"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -39,6 +41,30 @@ func exampleSnap(t testing.TB) *ask.Snapshot {
 		snap = s
 	})
 	return snap
+}
+
+var (
+	generatedOnce sync.Once
+	generated     *ask.Snapshot
+)
+
+// generatedSnap is a generated hub-and-spoke estate of 200 VNets and 2,000 NICs (synth), loaded
+// once for the package.
+func generatedSnap(t testing.TB) *ask.Snapshot {
+	generatedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vnetdoctor-serve-")
+		if err == nil {
+			defer os.RemoveAll(dir)
+			cfg := synth.Config{VNets: 200, NICs: 2000, NSGs: 200, RulesPerNSG: 50, RouteTables: 100, RoutesPerTable: 20, PrivateEndpoints: 40, Seed: 1}
+			if err = synth.WriteFiles(dir, synth.Generate(cfg)); err == nil {
+				generated, err = ask.Load(context.Background(), []string{dir}, convert.Options{})
+			}
+		}
+		if err != nil {
+			panic(err)
+		}
+	})
+	return generated
 }
 
 // newTestServer starts a server on the example; Host headers are 127.0.0.1:port (loopback).
