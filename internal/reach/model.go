@@ -100,8 +100,17 @@ func Build(p *dataplane.Plane) *Model {
 		}
 		sig.list(kept)
 	}
+	// A prefix cuts and signs once however often it is added: every subnet's table repeats the
+	// routes and endpoints of the VNets it sees (on the 10,000-NIC estate, 545,000 routes and
+	// endpoint routes in 3,001 tables hold 5,309 prefixes). A signature tells classes apart by
+	// the set of lists over them, so counting a prefix once changes no class.
+	seenPrefix := map[netip.Prefix]bool{}
 	addPrefix := func(ps ...netip.Prefix) {
 		for _, x := range ps {
+			if seenPrefix[x] {
+				continue
+			}
+			seenPrefix[x] = true
 			if dropAddrCut == nil || !dropAddrCut(x) {
 				a.prefix(x)
 				sig.prefix(x)
