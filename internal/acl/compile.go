@@ -68,12 +68,14 @@ func (c *compiler) sideFrom(key sideKey, r *Rule, entries []string, asgs []*mode
 	if self {
 		key.member = memberOf(asgs, c.member)
 	}
-	expand := func() *compiledSide { return c.expandSide(r.Name, entries, asgs, key.member) }
-	var cs *compiledSide
+	var cs compiledSide
 	if c.once {
-		cs = expand()
+		cs = c.expandSide(r.Name, entries, asgs, key.member)
 	} else {
-		cs = c.a.sides.get(key, expand)
+		cs = *c.a.sides.get(key, func() *compiledSide {
+			cs := c.expandSide(r.Name, entries, asgs, key.member)
+			return &cs
+		})
 	}
 	for _, n := range cs.notes {
 		c.notes = append(c.notes, Note{Text: n, rule: r})
@@ -82,9 +84,9 @@ func (c *compiler) sideFrom(key sideKey, r *Rule, entries []string, asgs []*mode
 }
 
 // expandSide does the work of sideFrom.
-func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, member bool) *compiledSide {
+func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, member bool) compiledSide {
 	var s side
-	var parts []expansion
+	parts := make([]expansion, 0, len(entries)+len(asgs))
 	var notes []string
 	for _, e := range entries {
 		exp, kind := c.a.resolve(e, c.sc)
@@ -116,10 +118,10 @@ func (c *compiler) expandSide(rule string, entries []string, asgs []*model.ASG, 
 		notes = append(notes, fmt.Sprintf("%s rule %s has no address on one side; it never matches", c.owner, rule))
 	}
 	if s.any { // "*" swallows the other entries, but a platform tag still counts (spec §2.6)
-		return &compiledSide{side: side{any: true, platform: s.platform}, notes: notes}
+		return compiledSide{side: side{any: true, platform: s.platform}, notes: notes}
 	}
 	s, prefixes := mergeSide(s, parts)
-	return &compiledSide{s, prefixes, notes}
+	return compiledSide{s, prefixes, notes}
 }
 
 // mergeSide unions the parts, reusing a lone part's cached CIDR list.
@@ -185,8 +187,12 @@ func adminEntries(as []model.AdminAddress) []string {
 	return out
 }
 
-// writtenSide is a side as the listing shows it: entries, then ASG names.
+// writtenSide is a side as the listing shows it: entries, then ASG names. Without ASGs it is
+// the rule's own entries (read only; clipped, so an append copies).
 func writtenSide(entries []string, asgs []*model.ASG) []string {
+	if len(asgs) == 0 {
+		return slices.Clip(entries)
+	}
 	out := slices.Clone(entries)
 	for _, g := range asgs {
 		if g != nil {
@@ -228,7 +234,11 @@ func (a *ACL) compileNSG(nsg *model.NSG, sc *subnetCtx, member []*model.ASG) *co
 // NSG on the 10,000-NIC estate), but most of its rules read neither, and a rule naming
 // VirtualNetwork or Internet reads the context, not the membership.
 type ruleCache struct {
-	mu    sync.Mutex
+	mu sync.Mutex
+	// plain[i] is rule i compiled outside any context and for a non-member: the one variant of
+	// most rules, found by index rather than hashed (3,975 compilations of 1,000 NSGs on the
+	// 10,000-NIC estate look up 199,000 rules); rules holds the other variants.
+	plain []compiledRule
 	rules map[ruleVariant]compiledRule
 	// context[i] is whether rule i names a context tag: worked out once per NSG, not on every
 	// lookup (one per rule of every NSG an ip configuration has).
@@ -251,7 +261,8 @@ type compiledRule struct {
 
 func (a *ACL) nsgRules(nsg *model.NSG) *ruleCache {
 	return a.ruleCaches.get(nsg, func() *ruleCache {
-		rc := &ruleCache{rules: map[ruleVariant]compiledRule{}, context: make([]bool, len(nsg.Rules))}
+		rc := &ruleCache{plain: make([]compiledRule, len(nsg.Rules)), rules: map[ruleVariant]compiledRule{},
+			context: make([]bool, len(nsg.Rules))}
 		for i, sr := range nsg.Rules {
 			rc.context[i] = sr != nil && (slices.ContainsFunc(sr.Sources, isContextEntry) || slices.ContainsFunc(sr.Destinations, isContextEntry))
 		}
@@ -273,11 +284,20 @@ func (rc *ruleCache) rule(a *ACL, nsg *model.NSG, i int, sc *subnetCtx, member [
 	v.member = memberOf(own, member)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	cr, ok := rc.rules[v]
-	if !ok {
+	var cr compiledRule
+	if v == (ruleVariant{i: i}) {
+		cr = rc.plain[i]
+	} else {
+		cr = rc.rules[v]
+	}
+	if cr.rule == nil {
 		c := &compiler{a: a, sc: sc, member: member, owner: "NSG " + nsg.Name, once: true}
 		cr = compiledRule{c.nsgRule(sr), c.notes}
-		rc.rules[v] = cr
+		if v == (ruleVariant{i: i}) {
+			rc.plain[i] = cr
+		} else {
+			rc.rules[v] = cr
+		}
 	}
 	return cr.rule, cr.notes
 }

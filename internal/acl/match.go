@@ -89,6 +89,9 @@ func anyPorts(rs []model.PortRange) bool {
 	if len(rs) == 0 {
 		return true
 	}
+	if !slices.ContainsFunc(rs, func(r model.PortRange) bool { return r.Lo == 0 }) {
+		return false // port 0 is left out: most lists, tested without a sorted copy
+	}
 	sorted := slices.Clone(rs)
 	slices.SortFunc(sorted, func(a, b model.PortRange) int { return int(a.Lo) - int(b.Lo) })
 	next := 0 // first port not yet covered
