@@ -88,7 +88,9 @@ type ownerIndex struct {
 func (n *Network) Freeze() {
 	n.sortLists()
 	n.linkPeerings()
-	n.owners = ownerIndex{private: map[vnetAddr]Owner{}, byAddr: map[netip.Addr][]Owner{}, public: map[netip.Addr]*PublicIP{}}
+	// Sized for the NICs, which own most addresses, rather than grown from empty.
+	n.owners = ownerIndex{private: make(map[vnetAddr]Owner, len(n.NICs)), byAddr: make(map[netip.Addr][]Owner, len(n.NICs)),
+		public: map[netip.Addr]*PublicIP{}}
 	for _, nic := range n.NICs {
 		for _, c := range nic.IPConfigs {
 			n.addPrivate(c.Subnet, c.PrivateIP, Owner{Kind: OwnerNIC, IPConfig: c})
@@ -118,7 +120,7 @@ func (n *Network) Freeze() {
 		}
 	}
 	n.findVMMissingNIC()
-	n.nicNames, n.vmNames = map[string][]*NIC{}, map[string][]*NIC{}
+	n.nicNames, n.vmNames = make(map[string][]*NIC, len(n.NICs)), make(map[string][]*NIC, len(n.NICs))
 	for _, nic := range n.NICs {
 		k := strings.ToLower(nic.Name)
 		n.nicNames[k] = append(n.nicNames[k], nic)

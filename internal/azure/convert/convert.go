@@ -103,17 +103,27 @@ type builder struct {
 }
 
 func newBuilder(s *azure.Snapshot) *builder {
+	// The indexes by ID are sized for the resources that fill most of them (NICs and their ip
+	// configurations, VMs, subnets), not grown from empty: rehashing them was a tenth of
+	// converting the 10,000-NIC estate.
+	var size, nics, subnets int
+	if s != nil {
+		nics, subnets = len(s.NICs), len(s.Subnets)
+		size = 2*nics + len(s.VMs) + subnets + len(s.VNets) + len(s.NSGs) + len(s.ASGs)
+	}
+	n := &model.Network{ServiceTags: map[string]*model.ServiceTag{}, Counts: map[string]int{}, Unknown: map[string]int{}}
+	n.SizeIndex(size)
 	return &builder{
 		s:     s,
-		n:     &model.Network{ServiceTags: map[string]*model.ServiceTag{}, Counts: map[string]int{}, Unknown: map[string]int{}},
-		vnets: map[string]*model.VNet{}, subnets: map[string]*model.Subnet{}, nsgs: map[string]*model.NSG{},
+		n:     n,
+		vnets: map[string]*model.VNet{}, subnets: make(map[string]*model.Subnet, subnets), nsgs: map[string]*model.NSG{},
 		asgs: map[string]*model.ASG{}, rts: map[string]*model.RouteTable{}, pips: map[string]*model.PublicIP{},
 		prefixes: map[string]*azure.PublicIPPrefix{}, nats: map[string]*model.NATGateway{},
 		ipGroups: map[string]*model.IPGroup{}, policies: map[string]*model.FirewallPolicy{},
-		ipconfigs: map[string]*model.IPConfig{}, nics: map[string]*model.NIC{},
+		ipconfigs: make(map[string]*model.IPConfig, nics), nics: make(map[string]*model.NIC, nics),
 		frontends: map[string]*model.Frontend{}, pools: map[string]*model.BackendPool{},
 		lbNAT: map[string]*model.InboundNATRule{}, gateways: map[string]*model.VNetGateway{},
-		locals: map[string]*model.LocalGateway{}, keys: map[string]string{},
+		locals: map[string]*model.LocalGateway{}, keys: make(map[string]string, size),
 	}
 }
 
