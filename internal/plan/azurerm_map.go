@@ -283,6 +283,13 @@ func privateEndpoint(v tfVal) (map[string]any, []string) {
 		dns = append(dns, map[string]any{"fqdn": d.str("fqdn"), "ipAddresses": d.strs("ip_addresses")})
 	}
 	set(p, "customDnsConfigs", dns)
+	for _, g := range v.blocks("private_dns_zone_group") {
+		var zones []string // only to name them: unknown ones are left unnamed, not warned about twice
+		if !g.isUnknown("private_dns_zone_ids") {
+			zones = g.ids("private_dns_zone_ids")
+		}
+		v.t.ov.zoneGroupWarning(v.r.addr, g.str("name"), zones)
+	}
 	return p, nil
 }
 
