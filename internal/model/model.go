@@ -142,9 +142,13 @@ func lowerASCII(b []byte, s string) ([]byte, bool) {
 	return b, true
 }
 
-// SizeIndex makes room in the index by ID for about n resources. Only the converter calls it,
-// before Index.
-func (n *Network) SizeIndex(size int) { n.byKey = make(map[string]any, size) }
+// SizeIndex makes room in the index by ID for about size resources. Only the converter calls
+// it, before Index; once the index holds a resource it does nothing.
+func (n *Network) SizeIndex(size int) {
+	if n.byKey == nil {
+		n.byKey = make(map[string]any, size)
+	}
+}
 
 // Index registers a resource under its ID. Only the converter calls it, before Freeze.
 func (n *Network) Index(id ID, r any) {
