@@ -47,13 +47,6 @@ func Apply(s *azure.Snapshot, ov *Overlay) error {
 	owned := map[string]map[string]bool{} // lower parent ID -> child segments the body lists itself
 	var children []Put
 	for _, p := range ov.Puts {
-		if strings.EqualFold(str(p.Body["type"]), zoneGroupType) {
-			var zones []string
-			for _, c := range asList(obj(p.Body["properties"])["privateDnsZoneConfigs"]) {
-				zones = append(zones, str(obj(obj(c)["properties"])["privateDnsZoneId"]))
-			}
-			ov.zoneGroupWarning(p.From, str(p.Body["name"]), zones)
-		}
 		if _, ok := inlineChildren[strings.ToLower(str(p.Body["type"]))]; ok {
 			children = append(children, p)
 			continue
@@ -460,6 +453,20 @@ func (p Put) ListedChildren() []string {
 
 // zoneGroupType is a private endpoint's private DNS zone group.
 const zoneGroupType = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+
+// newZoneGroup warns (zoneGroupWarning) when body, the ARM body of a resource a plan creates, is
+// a private DNS zone group. A group the estate already has wrote its records, which the
+// snapshot's zones hold.
+func (ov *Overlay) newZoneGroup(from string, body map[string]any) {
+	if !strings.EqualFold(str(body["type"]), zoneGroupType) {
+		return
+	}
+	var zones []string
+	for _, c := range asList(obj(body["properties"])["privateDnsZoneConfigs"]) {
+		zones = append(zones, str(obj(obj(c)["properties"])["privateDnsZoneId"]))
+	}
+	ov.zoneGroupWarning(from, str(body["name"]), zones)
+}
 
 // zoneGroupWarning says what a planned private DNS zone group does that the overlay does not: when
 // the endpoint is deployed, Azure writes its A records (its FQDNs to its private addresses) in the

@@ -161,6 +161,9 @@ func (t *tfPlan) apply(r *tfRes) {
 		if body == nil {
 			return
 		}
+		if slices.Contains(r.actions, "create") {
+			t.ov.newZoneGroup(r.addr, body)
+		}
 	}
 	if r.typ == "azurerm_public_ip" || r.typ == "azurerm_lb" {
 		set(body, "sku", set(map[string]any{}, "name", v.str("sku"), "tier", v.str("sku_tier")))

@@ -1,6 +1,10 @@
 package plan
 
-import "strings"
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
 
 // builders map an azurerm (or azapi) resource's planned values to its ARM properties, and name
 // the wire fields the resource does not manage (kept from the deployed resource). Attribute
@@ -283,12 +287,16 @@ func privateEndpoint(v tfVal) (map[string]any, []string) {
 		dns = append(dns, map[string]any{"fqdn": d.str("fqdn"), "ipAddresses": d.strs("ip_addresses")})
 	}
 	set(p, "customDnsConfigs", dns)
-	for _, g := range v.blocks("private_dns_zone_group") {
-		var zones []string // only to name them: unknown ones are left unnamed, not warned about twice
-		if !g.isUnknown("private_dns_zone_ids") {
-			zones = g.ids("private_dns_zone_ids")
+	// A zone group the endpoint already had wrote its records, which the snapshot's zones hold:
+	// only a new endpoint's, or a changed group, is warned about.
+	if slices.Contains(v.r.actions, "create") || !reflect.DeepEqual(v.r.before["private_dns_zone_group"], v.r.after["private_dns_zone_group"]) {
+		for _, g := range v.blocks("private_dns_zone_group") {
+			var zones []string // only to name them: zones known only after apply stay unnamed, with no PlanUnknownValue
+			if !g.isUnknown("private_dns_zone_ids") {
+				zones = g.ids("private_dns_zone_ids")
+			}
+			v.t.ov.zoneGroupWarning(v.r.addr, g.str("name"), zones)
 		}
-		v.t.ov.zoneGroupWarning(v.r.addr, g.str("name"), zones)
 	}
 	return p, nil
 }

@@ -91,6 +91,9 @@ func (ov *Overlay) whatIfChange(at string, c map[string]any, have map[string]boo
 			return nil
 		}
 		ov.put(id, after)
+		if strings.EqualFold(typ, "create") {
+			ov.newZoneGroup(id, after)
+		}
 	case "nochange":
 		if after != nil && !have[strings.ToLower(id)] {
 			ov.put(id, after) // unchanged by the deployment, but absent from the snapshot
