@@ -28,12 +28,18 @@ type exposure struct {
 	addr netip.Addr
 	port uint16
 	via  string // "instance public IP", "load balancer rule lb/rule", "firewall DNAT rule ..."
+	// member is the pool member an inbound NAT rule over a backend pool is probed through: Azure
+	// gives each member one port of the rule's range and the snapshot does not say which
+	// (trace.RunMapped), but every member has one.
+	member *model.IPConfig
 }
 
 // runInternetExposedManagementPort traces TCP from the internet to every public entry point
 // that can lead to 22 or 3389: instance public IPs (both ports), public load balancer rules and
-// inbound NAT rules whose frontend or backend port is 22/3389, and firewall DNAT rules that
-// translate to them. A Reachable (or Intermittent) trace is an Error naming the allowing rule.
+// inbound NAT rules whose frontend or backend port is 22/3389 (a rule over a backend pool once
+// per member: Azure gives each member one port of its range, learn.microsoft.com/azure/
+// load-balancer/inbound-nat-rules), and firewall DNAT rules that translate to them. A Reachable
+// (or Intermittent) trace is an Error naming the allowing rule.
 func runInternetExposedManagementPort(pass *Pass) []Finding {
 	p := pass.Plane
 	var out []Finding
@@ -45,7 +51,7 @@ func runInternetExposedManagementPort(pass *Pass) []Finding {
 		seen[x] = true
 		q := trace.Query{From: "internet:" + internetProbe, To: x.addr.String(), Protocol: model.ProtoTCP, DestinationPort: x.port,
 			Assume: pass.Options.Assume}
-		a, err := trace.Run(p, q)
+		a, err := trace.RunMapped(p, q, x.member)
 		if err != nil || (a.Verdict != trace.Reachable && a.Verdict != trace.Intermittent) {
 			continue
 		}
@@ -62,20 +68,31 @@ func exposures(p *dataplane.Plane, as assume.Set) []exposure {
 	for _, nic := range n.NICs {
 		for _, c := range nic.IPConfigs {
 			if c.PublicIP != nil && c.PublicIP.Address.IsValid() {
-				out = append(out, exposure{c.PublicIP.Address, 22, "instance public IP " + c.PublicIP.Name},
-					exposure{c.PublicIP.Address, 3389, "instance public IP " + c.PublicIP.Name})
+				out = append(out, exposure{c.PublicIP.Address, 22, "instance public IP " + c.PublicIP.Name, nil},
+					exposure{c.PublicIP.Address, 3389, "instance public IP " + c.PublicIP.Name, nil})
 			}
 		}
 	}
 	for _, lb := range n.LoadBalancers {
 		for _, r := range lb.Rules {
 			if r.Frontend != nil && r.Frontend.PublicIP != nil && (isMgmt(r.FrontendPort) || isMgmt(r.BackendPort)) {
-				out = append(out, exposure{r.Frontend.PublicIP.Address, r.FrontendPort, "load-balancing rule " + lb.Name + "/" + r.Name})
+				out = append(out, exposure{r.Frontend.PublicIP.Address, r.FrontendPort, "load-balancing rule " + lb.Name + "/" + r.Name, nil})
 			}
 		}
 		for _, r := range lb.InboundNATRules {
-			if r.Frontend != nil && r.Frontend.PublicIP != nil && (isMgmt(r.FrontendPort) || isMgmt(r.BackendPort)) {
-				out = append(out, exposure{r.Frontend.PublicIP.Address, r.FrontendPort, "inbound NAT rule " + lb.Name + "/" + r.Name})
+			if r.Frontend == nil || r.Frontend.PublicIP == nil || !isMgmt(r.FrontendPort) && !isMgmt(r.BackendPort) {
+				continue
+			}
+			via := "inbound NAT rule " + lb.Name + "/" + r.Name
+			if r.Pool == nil {
+				out = append(out, exposure{r.Frontend.PublicIP.Address, r.FrontendPort, via, nil})
+				continue
+			}
+			for _, c := range r.Pool.IPConfigs {
+				if c.NIC != nil {
+					out = append(out, exposure{r.Frontend.PublicIP.Address, r.FrontendPort,
+						fmt.Sprintf("%s, frontend ports %d-%d of pool %s, one of which Azure gives %s", via, r.FrontendPort, r.FrontendPortEnd, r.Pool.Name, c.NIC.Name), c})
+				}
 			}
 		}
 	}
@@ -100,7 +117,7 @@ func dnatExposures(e *firewall.Engine) []exposure {
 		}
 		for _, d := range r.Destinations {
 			if a, err := netip.ParseAddr(d); err == nil {
-				out = append(out, exposure{a, r.DestPorts[0].Lo, "firewall DNAT rule " + ri.ID})
+				out = append(out, exposure{a, r.DestPorts[0].Lo, "firewall DNAT rule " + ri.ID, nil})
 			}
 		}
 	}

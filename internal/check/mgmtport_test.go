@@ -49,3 +49,33 @@ func TestExposedThroughFirewallDNAT(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", d)
 	}
 }
+
+// TestExposedThroughPoolNATRule: a public load balancer's inbound NAT rule over a backend pool
+// maps frontend ports 50000-50009 to SSH on each member. web1's NSG opens 22 to any address;
+// web2 has no NSG, which a Standard load balancer keeps closed. Which port reaches which member
+// Azure assigns, so a trace of the frontend alone is Unknown; but every member has a port, so
+// web1 is exposed, and the finding names it and the rule that opens it.
+func TestExposedThroughPoolNATRule(t *testing.T) {
+	h := newHubSpoke()
+	web := h.e.subnet(h.spoke, "snet-web", "10.1.5.0/24")
+	web1, web2 := h.e.nic(web, "web1", "10.1.5.4"), h.e.nic(web, "web2", "10.1.5.5")
+	web1.NSG = h.e.nsg("nsg-web1", rule("allow-ssh-any", 100, model.Allow, model.ProtoTCP, "*", "*", model.PortRange{Lo: 22, Hi: 22}))
+	lb := &model.LoadBalancer{ID: model.ID(sub + "Microsoft.Network/loadBalancers/lb-web"), Name: "lb-web", Sku: "Standard"}
+	fe := &model.Frontend{ID: lb.ID + "/frontendIPConfigurations/fe", Name: "fe", LB: lb, PublicIP: h.e.publicIP("pip-lb-web", "20.103.51.60")}
+	pool := &model.BackendPool{ID: lb.ID + "/backendAddressPools/pool", Name: "pool", LB: lb}
+	for _, n := range []*model.NIC{web1, web2} {
+		pool.IPConfigs = append(pool.IPConfigs, n.IPConfigs[0])
+		n.IPConfigs[0].BackendPools = []*model.BackendPool{pool}
+	}
+	lb.Frontends, lb.BackendPools = []*model.Frontend{fe}, []*model.BackendPool{pool}
+	lb.InboundNATRules = []*model.InboundNATRule{{Name: "ssh", Frontend: fe, Protocol: model.ProtoTCP,
+		FrontendPort: 50000, FrontendPortEnd: 50009, BackendPort: 22, Pool: pool}}
+	h.e.n.LoadBalancers = append(h.e.n.LoadBalancers, lb)
+	h.e.n.Index(lb.ID, lb)
+	got := briefs(runCheck(t, h.e.fullPlane(), "InternetExposedManagementPort"), "port", "rule", "target", "via")
+	want := []brief{{"Error", map[string]any{"port": uint16(22), "rule": "securityRules/allow-ssh-any", "target": "web1",
+		"via": "inbound NAT rule lb-web/ssh, frontend ports 50000-50009 of pool pool, one of which Azure gives web1-nic"}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+}

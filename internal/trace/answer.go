@@ -115,6 +115,9 @@ type Answer struct {
 	brief    bool   // RunBrief: no step details, no assumptions
 	arena    *arena // a Tracer's: the answer's storage is reused by its next Run
 	consumed uint32 // the --assume names the walk consulted, one bit per assume.Name
+	// member is the pool member an inbound NAT rule over a backend pool maps the flow to
+	// (RunMapped); nil: the mapping is unknown.
+	member *model.IPConfig
 }
 
 // Assumed is one contested behaviour an answer relied on (cli.md "--assume"): its value, and

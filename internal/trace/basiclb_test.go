@@ -167,3 +167,36 @@ func TestPoolNATRuleBasicOpenByDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestRunMappedPoolNATRule: behind a Standard load balancer, an inbound NAT rule over a pool maps
+// SSH ports to web1, whose NSG opens 22, and web2, which has none (closed by default). Run cannot
+// tell which member a port reaches (Unknown); RunMapped follows the member it names, through the
+// rule, to that member's verdict.
+func TestRunMappedPoolNATRule(t *testing.T) {
+	n := newNet()
+	v := n.vnet("v", "10.0.0.0/16")
+	s := n.subnet(v, "snet-web", "10.0.1.0/24")
+	web1, web2 := n.vm(s, "web1", "10.0.1.4"), n.vm(s, "web2", "10.0.1.5")
+	web1.NIC.NSG = n.nsg("nsg-web1", "allow-ssh 100 In Allow Tcp * * 22")
+	lb := addLB(n, "lb", "Standard", n.pip("pip-lb", "20.0.0.30"), nil, "", tcp, 443, web1, web2)
+	lb.InboundNATRules = []*model.InboundNATRule{{Name: "ssh", Frontend: lb.Frontends[0], Protocol: model.ProtoTCP,
+		FrontendPort: 50000, FrontendPortEnd: 50009, BackendPort: 22, Pool: lb.BackendPools[0]}}
+	p := n.plane()
+	q := Query{From: "internet:198.51.100.7", To: "20.0.0.30", Protocol: tcp, DestinationPort: 50003}
+	if a := run(t, p, q.From, q.To, tcp, 50003); a.Verdict != UnknownV {
+		t.Errorf("unmapped: %s, want Unknown (forward %s)", a.Verdict, legSummary(a.Forward))
+	}
+	for _, tt := range []struct {
+		member *model.IPConfig
+		want   Verdict
+	}{{web1, Reachable}, {web2, Unreachable}} {
+		a, err := RunMapped(p, q, tt.member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := a.Forward.Hops[len(a.Forward.Hops)-1]
+		if a.Verdict != tt.want || last.Name != tt.member.NIC.Name {
+			t.Errorf("mapped to %s: %s ending at %s, want %s there (forward %s)", tt.member.NIC.Name, a.Verdict, last.Name, tt.want, legSummary(a.Forward))
+		}
+	}
+}

@@ -95,6 +95,11 @@ func (w *walker) poolNATRule(fe *model.Frontend, nat *model.InboundNATRule) {
 	what := fmt.Sprintf("inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (to its port %d); "+
 		"which port reaches which member Azure assigns, and the snapshot does not hold that mapping (the load balancer's inbound NAT rule port mapping)",
 		nat.Name, pool.Name, members, nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
+	if m := w.ans.member; m != nil && slices.Contains(pool.IPConfigs, m) && m.NIC != nil {
+		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; the trace follows %s, the member the question maps the port to", what, m.NIC.Name)
+		w.lbToBackend(fe, m, nat.BackendPort, false)
+		return
+	}
 	if len(pool.Addresses) == 0 && w.everyMemberDrops(fe, pool.IPConfigs, nat.BackendPort) {
 		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; every member drops this flow, so the trace follows the first, %s", what, pool.IPConfigs[0].NIC.Name)
 		w.lbToBackend(fe, pool.IPConfigs[0], nat.BackendPort, false)

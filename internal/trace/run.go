@@ -12,12 +12,21 @@ import (
 // Run traces q through p, forward and back. The error is a *model.NotFoundError or
 // *model.AmbiguousError when an endpoint does not resolve; every network outcome, however
 // broken, is an Answer.
-func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, false, nil) }
+func Run(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, false, nil, nil) }
+
+// RunMapped is Run with every inbound NAT rule over a backend pool mapping the flow to member.
+// Azure gives each member of such a rule one frontend port of its range and keeps which
+// (learn.microsoft.com/azure/load-balancer/inbound-nat-rules); a snapshot does not hold that
+// mapping, so Run answers Unknown where the member matters. A caller that asks about each member
+// in turn (check's management ports) names it.
+func RunMapped(p *dataplane.Plane, q Query, member *model.IPConfig) (*Answer, error) {
+	return runTrace(p, q, false, nil, member)
+}
 
 // RunBrief is Run for callers that read only the verdict, dispositions, hops and findings
 // (checks tracing many pairs): steps keep their kind, result, resource and rule but no detail
 // text, and assumptions are not collected. The walk and every decision are Run's.
-func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true, nil) }
+func RunBrief(p *dataplane.Plane, q Query) (*Answer, error) { return runTrace(p, q, true, nil, nil) }
 
 // Tracer walks brief traces (RunBrief) one after another, reusing the storage of its last
 // answer: an answer, its legs, hops and steps are valid only until the next Run. The deciding
@@ -35,7 +44,7 @@ func NewTracer(p *dataplane.Plane) *Tracer {
 }
 
 // Run is RunBrief(p, q), in storage reused from the last Run.
-func (t *Tracer) Run(q Query) (*Answer, error) { return runTrace(t.p, q, true, &t.arena) }
+func (t *Tracer) Run(q Query) (*Answer, error) { return runTrace(t.p, q, true, &t.arena, nil) }
 
 // arena is the storage a Tracer reuses: its answer, both walkers and legs, and hops whose step
 // slices keep their capacity.
@@ -132,7 +141,7 @@ func Resolves(p *dataplane.Plane, ref string, from bool) error {
 	return err
 }
 
-func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, error) {
+func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena, member *model.IPConfig) (*Answer, error) {
 	q = q.normalized()
 	src, err := ar.resolve(p, q.From, true)
 	if err != nil {
@@ -148,6 +157,7 @@ func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, erro
 	} else {
 		a = &Answer{Query: q, Findings: []Finding{}, Assumptions: []string{}, brief: brief}
 	}
+	a.member = member
 	pkt := packet{src: src.addr, dst: dst.addr, proto: q.Protocol, sport: q.SourcePort, dport: q.DestinationPort}
 	fw := newWalker(p, a, pkt, false)
 	fw.origin = src
@@ -165,7 +175,7 @@ func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, erro
 	}
 	a.Verdict = a.verdict(fw, rw)
 	if !brief {
-		a.Assumed = assumed(p, q, a)
+		a.Assumed = assumed(p, q, a, member)
 	}
 	// The walk meets assumptions in the order of the rules and resources it reads, which is the
 	// snapshot's order; sorted, the answer does not depend on how the snapshot was written (issue 10).
@@ -175,7 +185,7 @@ func runTrace(p *dataplane.Plane, q Query, brief bool, ar *arena) (*Answer, erro
 
 // assumed lists the contested behaviours the walk consulted, each with whether the other value
 // changes the verdict (walked again, briefly, with it flipped).
-func assumed(p *dataplane.Plane, q Query, a *Answer) []Assumed {
+func assumed(p *dataplane.Plane, q Query, a *Answer, member *model.IPConfig) []Assumed {
 	var out []Assumed
 	for _, n := range assume.Names() {
 		if a.consumed&(1<<n) == 0 {
@@ -183,7 +193,7 @@ func assumed(p *dataplane.Plane, q Query, a *Answer) []Assumed {
 		}
 		flipped := q
 		flipped.Assume = q.Assume.Flip(n)
-		other, err := runTrace(p, flipped, true, nil)
+		other, err := runTrace(p, flipped, true, nil, member)
 		out = append(out, Assumed{Name: n.String(), Value: q.Assume.Value(n), Decided: err == nil && other.Verdict != a.Verdict})
 	}
 	return out
