@@ -535,7 +535,7 @@ func TestPlannedZoneGroup(t *testing.T) {
 		return map[string]any{"name": name, "resource_group_name": "rg-data", "subnet_id": subnet,
 			"private_service_connection": []any{map[string]any{"name": "blob", "is_manual_connection": false,
 				"private_connection_resource_id": "/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stnew",
-				"subresource_names": []any{"blob"}}},
+				"subresource_names":              []any{"blob"}}},
 			"ip_configuration":       []any{map[string]any{"name": "ip", "private_ip_address": "10.2.2.40", "subresource_name": "blob", "member_name": "blob"}},
 			"private_dns_zone_group": []any{map[string]any{"name": group, "private_dns_zone_ids": []any{zone}}}}
 	}
