@@ -45,6 +45,11 @@ func FuzzPlan(f *testing.F) {
 		`"change":{"actions":["create"],"after":{"name":"x","loadbalancer_id":null},"after_unknown":{"loadbalancer_id":true}}}]}`))
 	f.Add([]byte(`{"changes":[{"resourceId":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworkGateways/g/natRules/n",` +
 		`"changeType":"Create","after":{"type":"Microsoft.Network/virtualNetworkGateways/natRules","properties":{"mode":"IngressSnat"}}}]}`))
+	// Private DNS zone groups, each of the ways a plan creates one (zoneGroupWarning).
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"azurerm_private_endpoint.p","type":"azurerm_private_endpoint","name":"p",` +
+		`"change":{"actions":["create"],"after":{"name":"p","resource_group_name":"rg-data","private_dns_zone_group":[{"name":"g","private_dns_zone_ids":["/x/privateDnsZones/z"]}]},"after_unknown":{}}}]}`))
+	f.Add([]byte(`{"changes":[{"resourceId":"/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/privateEndpoints/p/privateDnsZoneGroups/g",` +
+		`"changeType":"Create","after":{"type":"Microsoft.Network/privateEndpoints/privateDnsZoneGroups","properties":{"privateDnsZoneConfigs":[{"properties":{"privateDnsZoneId":"/z"}}]}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := azure.Load([]string{example}, azure.Options{})
 		if err != nil {
