@@ -3,6 +3,7 @@ package plan
 import (
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -62,10 +63,10 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 	},
 	"azurerm_network_security_group": func(v tfVal) (map[string]any, []string) {
 		rules := v.blocks("security_rule")
-		if len(rules) == 0 {
+		if _, written := v.expr["security_rule"]; len(rules) == 0 && !written {
 			return map[string]any{}, []string{"Rules"} // managed by azurerm_network_security_rule
 		}
-		var out []any
+		out := []any{} // security_rule = [] written: the NSG has no rules of its own
 		for _, r := range rules {
 			out = append(out, map[string]any{"name": r.str("name"), "properties": ruleProps(r)})
 		}
@@ -80,10 +81,10 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 			p["disableBgpRoutePropagation"] = b
 		}
 		routes := v.blocks("route")
-		if len(routes) == 0 {
-			return p, []string{"Routes"}
+		if _, written := v.expr["route"]; len(routes) == 0 && !written {
+			return p, []string{"Routes"} // managed by azurerm_route
 		}
-		var out []any
+		out := []any{} // route = [] written: the table has no routes
 		for _, r := range routes {
 			out = append(out, map[string]any{"name": r.str("name"), "properties": routeProps(r)})
 		}
@@ -99,6 +100,11 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 				p[prop] = b
 			}
 		}
+		// Subnet peering (azurerm 4.x): only the named subnets of each side are peered.
+		if b, ok := v.boolean("peer_complete_virtual_networks_enabled"); ok {
+			p["peerCompleteVnets"] = b
+		}
+		set(p, "localSubnetNames", v.strs("local_subnet_names"), "remoteSubnetNames", v.strs("remote_subnet_names"))
 		p["peeringState"] = v.t.peeringState(v)
 		return p, nil
 	},
@@ -178,6 +184,9 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 			cfgs = append(cfgs, map[string]any{"name": c.str("name"), "properties": cp})
 		}
 		p["ipConfigurations"] = cfgs
+		if add := classicFirewallSettings(v); len(add) > 0 {
+			p["additionalProperties"] = add
+		}
 		return p, nil
 	},
 	"azurerm_firewall_policy": func(v tfVal) (map[string]any, []string) {
@@ -203,6 +212,7 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		if b, ok := v.boolean("registration_enabled"); ok {
 			p["registrationEnabled"] = b
 		}
+		set(p, "resolutionPolicy", v.str("resolution_policy")) // NxDomainRedirect: a missing record falls back to public DNS
 		return p, nil
 	},
 	"azurerm_private_dns_a_record":    func(v tfVal) (map[string]any, []string) { return dnsRecords(v, "aRecords", "ipv4Address") },
@@ -536,4 +546,21 @@ func gatewayConnection(v tfVal) (map[string]any, []string) {
 		p["egressNatRules"] = refs(ids)
 	}
 	return p, nil
+}
+
+// classicFirewallSettings are the settings of a firewall without a policy that Azure keeps in
+// its additionalProperties (the keys convert's classicSettings reads): DNS servers and proxy
+// (spec §3.5) and the private ranges it does not SNAT (spec §3.3).
+func classicFirewallSettings(v tfVal) map[string]any {
+	out := map[string]any{}
+	if s := v.strs("dns_servers"); len(s) > 0 {
+		out["Network.DNS.Servers"] = strings.Join(s, ",")
+	}
+	if b, ok := v.boolean("dns_proxy_enabled"); ok {
+		out["Network.DNS.EnableProxy"] = strconv.FormatBool(b)
+	}
+	if r := v.strs("private_ip_ranges"); len(r) > 0 {
+		out["Network.SNAT.PrivateRanges"] = strings.Join(r, ",")
+	}
+	return out
 }

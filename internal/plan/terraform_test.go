@@ -583,3 +583,79 @@ func TestPlannedZoneGroup(t *testing.T) {
 		})
 	}
 }
+
+// TestTerraformMappedSettings: azurerm attributes the decoder reads for snapshots reach the
+// planned estate too — a peering of named subnets (azurerm 4.x), a firewall's classic DNS and
+// SNAT settings, a DNS link's resolution policy — and a written `security_rule = []` or
+// `route = []` empties the NSG or route table instead of keeping the deployed rules.
+func TestTerraformMappedSettings(t *testing.T) {
+	const hub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
+	const zone = hub + "/privateDnsZones/privatelink.blob.core.windows.net"
+	config := map[string]any{"root_module": map[string]any{"resources": []any{
+		map[string]any{"address": "azurerm_network_security_group.db", "expressions": map[string]any{"security_rule": map[string]any{"constant_value": []any{}}}},
+		map[string]any{"address": "azurerm_route_table.app", "expressions": map[string]any{"route": map[string]any{"constant_value": []any{}}}},
+	}}}
+	file := tfFileWith(t, config,
+		tfChange("azurerm_virtual_network_peering", "data_to_hub", []any{"update"}, nil, map[string]any{"name": "peer-spoke-data-to-hub",
+			"resource_group_name": "rg-data", "virtual_network_name": "vnet-spoke-data", "remote_virtual_network_id": hub + "/virtualNetworks/vnet-hub",
+			"allow_forwarded_traffic": true, "peer_complete_virtual_networks_enabled": false,
+			"local_subnet_names": []any{"snet-data"}, "remote_subnet_names": []any{"snet-shared"}}),
+		tfChange("azurerm_firewall", "hub", []any{"update"}, nil, map[string]any{"name": "afw-hub", "resource_group_name": "rg-connectivity",
+			"sku_name": "AZFW_VNet", "sku_tier": "Standard", "dns_proxy_enabled": true, "dns_servers": []any{"10.0.3.4"},
+			"private_ip_ranges": []any{"10.0.0.0/8", "192.168.0.0/16"},
+			"ip_configuration": []any{map[string]any{"name": "ipconfig", "subnet_id": hub + "/virtualNetworks/vnet-hub/subnets/AzureFirewallSubnet",
+				"public_ip_address_id": hub + "/publicIPAddresses/pip-afw-hub", "private_ip_address": "10.0.1.4"}}}),
+		tfChange("azurerm_private_dns_zone_virtual_network_link", "hub", []any{"update"}, nil, map[string]any{"name": "link-vnet-hub",
+			"resource_group_name": "rg-connectivity", "private_dns_zone_name": "privatelink.blob.core.windows.net",
+			"virtual_network_id": hub + "/virtualNetworks/vnet-hub", "registration_enabled": false, "resolution_policy": "NxDomainRedirect"}),
+		tfChange("azurerm_network_security_group", "db", []any{"update"}, nil, map[string]any{"name": "nsg-data-db", "resource_group_name": "rg-data",
+			"security_rule": []any{}}),
+		tfChange("azurerm_route_table", "app", []any{"update"}, nil, map[string]any{"name": "rt-spoke-app", "resource_group_name": "rg-app",
+			"route": []any{}}))
+	base, _ := planned(t)
+	p, ws := planned(t, file)
+	if len(ws) > 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	var peering *model.Peering
+	for _, v := range p.Net.VNets {
+		for _, pr := range v.Peerings {
+			if pr.Name == "peer-spoke-data-to-hub" {
+				peering = pr
+			}
+		}
+	}
+	if peering == nil || peering.PeerCompleteVNets || !slices.Equal(peering.LocalSubnetNames, []string{"snet-data"}) || !slices.Equal(peering.RemoteSubnetNames, []string{"snet-shared"}) {
+		t.Errorf("peering %+v; want snet-data peered with snet-shared only", peering)
+	}
+	fw := named(t, p.Net.Firewalls, func(f *model.Firewall) string { return f.Name }, "afw-hub")
+	if !fw.DNSProxy || !slices.Equal(fw.DNSServers, []netip.Addr{netip.MustParseAddr("10.0.3.4")}) || !slices.Equal(fw.SNATPrivateRanges, []string{"10.0.0.0/8", "192.168.0.0/16"}) {
+		t.Errorf("afw-hub: DNS proxy %v, servers %v, private ranges %v", fw.DNSProxy, fw.DNSServers, fw.SNATPrivateRanges)
+	}
+	var policy string
+	for _, z := range p.Net.PrivateDNSZones {
+		for _, l := range z.Links {
+			if string(z.ID) == zone && l.Name == "link-vnet-hub" {
+				policy = l.ResolutionPolicy
+			}
+		}
+	}
+	if policy != "NxDomainRedirect" {
+		t.Errorf("link-vnet-hub resolution policy %q, want NxDomainRedirect", policy)
+	}
+	for _, tc := range []struct {
+		name  string
+		count func(n *model.Network) int
+	}{
+		{"nsg-data-db rules", func(n *model.Network) int {
+			return len(named(t, n.NSGs, func(g *model.NSG) string { return g.Name }, "nsg-data-db").Rules)
+		}},
+		{"rt-spoke-app routes", func(n *model.Network) int {
+			return len(named(t, n.RouteTables, func(r *model.RouteTable) string { return r.Name }, "rt-spoke-app").Routes)
+		}},
+	} {
+		if b, a := tc.count(base.Net), tc.count(p.Net); b == 0 || a != 0 {
+			t.Errorf("%s: %d deployed, %d planned; want them all gone", tc.name, b, a)
+		}
+	}
+}
