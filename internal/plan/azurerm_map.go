@@ -29,7 +29,9 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 				if p := s.str("address_prefix"); p != "" {
 					prefixes = append(prefixes, p)
 				}
-				sp := set(map[string]any{}, "addressPrefixes", prefixes, "networkSecurityGroup", ref(s.id("security_group")))
+				sp := subnetSettings(s)
+				// An inline block names its NSG and (azurerm 4.x) its route table itself.
+				set(sp, "addressPrefixes", prefixes, "networkSecurityGroup", ref(s.id("security_group")), "routeTable", ref(s.id("route_table_id")))
 				subnets = append(subnets, map[string]any{"name": s.str("name"), "properties": sp})
 			}
 			p["subnets"] = append([]any{}, subnets...)
@@ -39,27 +41,7 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		return p, keep
 	},
 	"azurerm_subnet": func(v tfVal) (map[string]any, []string) {
-		p := set(map[string]any{}, "addressPrefixes", v.strs("address_prefixes"))
-		var eps []any
-		for _, s := range v.strs("service_endpoints") {
-			eps = append(eps, map[string]any{"service": s})
-		}
-		var dels []any
-		for _, d := range v.blocks("delegation") {
-			for _, sd := range d.blocks("service_delegation") {
-				dels = append(dels, map[string]any{"name": d.str("name"), "properties": map[string]any{"serviceName": sd.str("name")}})
-			}
-		}
-		set(p, "serviceEndpoints", eps, "delegations", dels)
-		if pol := v.str("private_endpoint_network_policies"); pol != "" { // v4: Disabled|Enabled|NetworkSecurityGroupEnabled|RouteTableEnabled
-			p["privateEndpointNetworkPolicies"] = pol
-		} else if b, ok := v.boolean("private_endpoint_network_policies_enabled"); ok { // v3
-			p["privateEndpointNetworkPolicies"] = map[bool]string{true: "Enabled", false: "Disabled"}[b]
-		}
-		if b, ok := v.boolean("default_outbound_access_enabled"); ok {
-			p["defaultOutboundAccess"] = b
-		}
-		return p, []string{"NSG", "RouteTable", "NATGW"}
+		return set(subnetSettings(v), "addressPrefixes", v.strs("address_prefixes")), []string{"NSG", "RouteTable", "NATGW"}
 	},
 	"azurerm_network_security_group": func(v tfVal) (map[string]any, []string) {
 		rules := v.blocks("security_rule")
@@ -563,4 +545,31 @@ func classicFirewallSettings(v tfVal) map[string]any {
 		out["Network.SNAT.PrivateRanges"] = strings.Join(r, ",")
 	}
 	return out
+}
+
+// subnetSettings maps what an azurerm_subnet and a virtual network's inline subnet block both
+// write: service endpoints, delegations, private endpoint network policies and default outbound
+// access (the address prefixes and references each reads its own way).
+func subnetSettings(v tfVal) map[string]any {
+	p := map[string]any{}
+	var eps []any
+	for _, s := range v.strs("service_endpoints") {
+		eps = append(eps, map[string]any{"service": s})
+	}
+	var dels []any
+	for _, d := range v.blocks("delegation") {
+		for _, sd := range d.blocks("service_delegation") {
+			dels = append(dels, map[string]any{"name": d.str("name"), "properties": map[string]any{"serviceName": sd.str("name")}})
+		}
+	}
+	set(p, "serviceEndpoints", eps, "delegations", dels)
+	if pol := v.str("private_endpoint_network_policies"); pol != "" { // v4: Disabled|Enabled|NetworkSecurityGroupEnabled|RouteTableEnabled
+		p["privateEndpointNetworkPolicies"] = pol
+	} else if b, ok := v.boolean("private_endpoint_network_policies_enabled"); ok { // v3
+		p["privateEndpointNetworkPolicies"] = map[bool]string{true: "Enabled", false: "Disabled"}[b]
+	}
+	if b, ok := v.boolean("default_outbound_access_enabled"); ok {
+		p["defaultOutboundAccess"] = b
+	}
+	return p
 }

@@ -659,3 +659,36 @@ func TestTerraformMappedSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTerraformInlineSubnetSettings: a virtual network planned with inline subnet blocks gives
+// each subnet what an azurerm_subnet would (service endpoints, delegations, private endpoint
+// network policies, default outbound access) and what only the block names (its NSG and, in
+// azurerm 4.x, its route table).
+func TestTerraformInlineSubnetSettings(t *testing.T) {
+	const app = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network"
+	config := map[string]any{"root_module": map[string]any{"resources": []any{
+		map[string]any{"address": "azurerm_virtual_network.new", "expressions": map[string]any{"subnet": map[string]any{"constant_value": []any{}}}},
+	}}}
+	file := tfFileWith(t, config, tfChange("azurerm_virtual_network", "new", []any{"create"}, nil, map[string]any{"name": "vnet-new",
+		"resource_group_name": "rg-app", "location": "westeurope", "address_space": []any{"10.50.0.0/16"},
+		"subnet": []any{map[string]any{"name": "snet-inline", "address_prefixes": []any{"10.50.1.0/24"},
+			"route_table_id": app + "/routeTables/rt-spoke-app", "security_group": app + "/networkSecurityGroups/nsg-app-web",
+			"service_endpoints": []any{"Microsoft.Storage"}, "private_endpoint_network_policies": "Enabled",
+			"default_outbound_access_enabled": false,
+			"delegation": []any{map[string]any{"name": "d", "service_delegation": []any{map[string]any{"name": "Microsoft.Web/serverFarms"}}}}}}}))
+	p, ws := planned(t, file)
+	if len(ws) > 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	s := named(t, p.Net.Subnets, func(s *model.Subnet) string { return s.Name }, "snet-inline")
+	var eps []string
+	for _, e := range s.ServiceEndpoints {
+		eps = append(eps, e.Service)
+	}
+	if s.RouteTable == nil || s.RouteTable.Name != "rt-spoke-app" || s.NSG == nil || s.NSG.Name != "nsg-app-web" ||
+		!slices.Equal(eps, []string{"Microsoft.Storage"}) || s.PrivateEndpointNetworkPolicies != "Enabled" || s.DefaultOutboundAccess ||
+		!slices.Equal(s.Delegations, []string{"Microsoft.Web/serverFarms"}) {
+		t.Errorf("snet-inline: route table %v, NSG %v, service endpoints %v, PE policies %q, default outbound %v, delegations %v",
+			s.RouteTable, s.NSG, eps, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations)
+	}
+}
