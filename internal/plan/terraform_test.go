@@ -675,7 +675,7 @@ func TestTerraformInlineSubnetSettings(t *testing.T) {
 			"route_table_id": app + "/routeTables/rt-spoke-app", "security_group": app + "/networkSecurityGroups/nsg-app-web",
 			"service_endpoints": []any{"Microsoft.Storage"}, "private_endpoint_network_policies": "Enabled",
 			"default_outbound_access_enabled": false,
-			"delegation": []any{map[string]any{"name": "d", "service_delegation": []any{map[string]any{"name": "Microsoft.Web/serverFarms"}}}}}}}))
+			"delegation":                      []any{map[string]any{"name": "d", "service_delegation": []any{map[string]any{"name": "Microsoft.Web/serverFarms"}}}}}}}))
 	p, ws := planned(t, file)
 	if len(ws) > 0 {
 		t.Errorf("warnings %v", ws)
