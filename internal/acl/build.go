@@ -110,10 +110,9 @@ func newACL(n *model.Network, routes func(*model.Subnet) []fib.Route) *ACL {
 // scan records each NSG's traits and warns about tags the snapshot does not define.
 func (a *ACL) scan() []model.Warning {
 	var ws []model.Warning
-	unknown := map[string]bool{} // unknownTag by entry: thousands of NSGs name the same few
 	for _, nsg := range a.net.NSGs {
 		if nsg != nil {
-			ws = append(ws, a.scanNSG(nsg, unknown)...)
+			ws = append(ws, a.scanNSG(nsg)...)
 		}
 	}
 	for _, ar := range a.net.AdminRules {
@@ -129,9 +128,8 @@ func (a *ACL) scan() []model.Warning {
 	return ws
 }
 
-// scanNSG records an NSG's traits and returns one warning per unknown tag it names, noting in
-// unknown whether each entry is one.
-func (a *ACL) scanNSG(nsg *model.NSG, unknown map[string]bool) []model.Warning {
+// scanNSG records an NSG's traits and returns one warning per unknown tag it names.
+func (a *ACL) scanNSG(nsg *model.NSG) []model.Warning {
 	var ws []model.Warning
 	var tr nsgTraits
 	seen := map[string]bool{}
@@ -144,12 +142,7 @@ func (a *ACL) scanNSG(nsg *model.NSG, unknown map[string]bool) []model.Warning {
 		for _, side := range [2][]string{sr.Sources, sr.Destinations} {
 			for _, e := range side {
 				tr.usesContext = tr.usesContext || contextTag(strings.TrimSpace(e))
-				u, ok := unknown[e]
-				if !ok {
-					u = a.unknownTag(e)
-					unknown[e] = u
-				}
-				if u && !seen[e] {
+				if !seen[e] && a.unknownTag(e) { // resolve remembers each spelling: NSGs repeat a few
 					seen[e] = true
 					ws = append(ws, unknownTagWarning(nsg.ID, "rule "+sr.Name, e))
 				}

@@ -76,33 +76,12 @@ func contextTag(name string) bool {
 	return strings.EqualFold(name, "VirtualNetwork") || strings.EqualFold(name, "Internet")
 }
 
-// unknownTag reports whether an entry is neither "*", an address, nor a tag the network
-// knows; it expands nothing.
+// unknownTag reports whether an entry is neither "*", an address, nor a tag vnetdoctor or the
+// network knows (resolve's entryUnknown); it expands nothing.
 // An unknown tag never matches and is listed under assumptions: spec §2.4 [TAG].
 func (a *ACL) unknownTag(entry string) bool {
-	entry = strings.TrimSpace(entry)
-	if entry == "*" || strings.EqualFold(entry, "Any") {
-		return false
-	}
-	if _, err := netip.ParsePrefix(entry); err == nil {
-		return false
-	}
-	if _, err := netip.ParseAddr(entry); err == nil {
-		return false
-	}
-	if _, ok := builtinTags[strings.ToLower(entry)]; ok {
-		return false
-	}
-	_, ok := a.net.Tag(entry)
-	return !ok
-}
-
-// builtinTags are the tags vnetdoctor defines itself rather than reading them from the
-// service tags file: VirtualNetwork and Internet depend on the subnet (spec §2.4); the
-// platform tags are the only rules that filter the platform addresses (spec §2.6).
-var builtinTags = map[string]entryKind{
-	"virtualnetwork": entryTag, "internet": entryTag, "azureloadbalancer": entryTag,
-	"azureplatformdns": entryPlatform, "azureplatformlkm": entryPlatform, "azureplatformimds": entryPlatform,
+	_, kind := a.resolve(entry, nil)
+	return kind == entryUnknown
 }
 
 // resolve classifies an entry and returns its addresses. sc may be nil when the caller knows
