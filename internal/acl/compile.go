@@ -284,8 +284,9 @@ func (rc *ruleCache) rule(a *ACL, nsg *model.NSG, i int, sc *subnetCtx, member [
 	v.member = memberOf(own, member)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	plain := v == ruleVariant{i: i}
 	var cr compiledRule
-	if v == (ruleVariant{i: i}) {
+	if plain {
 		cr = rc.plain[i]
 	} else {
 		cr = rc.rules[v]
@@ -293,7 +294,7 @@ func (rc *ruleCache) rule(a *ACL, nsg *model.NSG, i int, sc *subnetCtx, member [
 	if cr.rule == nil {
 		c := &compiler{a: a, sc: sc, member: member, owner: "NSG " + nsg.Name, once: true}
 		cr = compiledRule{c.nsgRule(sr), c.notes}
-		if v == (ruleVariant{i: i}) {
+		if plain {
 			rc.plain[i] = cr
 		} else {
 			rc.rules[v] = cr
