@@ -21,10 +21,19 @@ type Firewall struct {
 	HubPublicIPs []netip.Addr
 	// Classic rule collections, kind by the property that held them.
 	Classic []*RuleCollection
-	// Additional is additionalProperties (Network.SNAT.PrivateRanges, Network.DNS.*).
+	// Additional is additionalProperties (the Firewall*Key settings).
 	Additional  map[string]string
 	MinCapacity int // autoscaleConfiguration.minCapacity
 }
+
+// The additionalProperties keys of a firewall without a policy that vnetdoctor reads (matched
+// case-insensitively): the private ranges it does not SNAT (spec §3.3), its DNS proxy and its
+// DNS servers (spec §3.5).
+const (
+	FirewallSNATRangesKey = "Network.SNAT.PrivateRanges"
+	FirewallDNSProxyKey   = "Network.DNS.EnableProxy"
+	FirewallDNSServersKey = "Network.DNS.Servers"
+)
 
 // FirewallIPConfig is one ip configuration of a firewall.
 type FirewallIPConfig struct {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 )
 
 // builders map an azurerm (or azapi) resource's planned values to its ARM properties, and name
@@ -531,18 +533,17 @@ func gatewayConnection(v tfVal) (map[string]any, []string) {
 }
 
 // classicFirewallSettings are the settings of a firewall without a policy that Azure keeps in
-// its additionalProperties (the keys convert's classicSettings reads): DNS servers and proxy
-// (spec §3.5) and the private ranges it does not SNAT (spec §3.3).
+// its additionalProperties (azure.Firewall*Key).
 func classicFirewallSettings(v tfVal) map[string]any {
 	out := map[string]any{}
 	if s := v.strs("dns_servers"); len(s) > 0 {
-		out["Network.DNS.Servers"] = strings.Join(s, ",")
+		out[azure.FirewallDNSServersKey] = strings.Join(s, ",")
 	}
 	if b, ok := v.boolean("dns_proxy_enabled"); ok {
-		out["Network.DNS.EnableProxy"] = strconv.FormatBool(b)
+		out[azure.FirewallDNSProxyKey] = strconv.FormatBool(b)
 	}
 	if r := v.strs("private_ip_ranges"); len(r) > 0 {
-		out["Network.SNAT.PrivateRanges"] = strings.Join(r, ",")
+		out[azure.FirewallSNATRangesKey] = strings.Join(r, ",")
 	}
 	return out
 }

@@ -10,11 +10,10 @@ import (
 )
 
 const (
-	typeFirewall   = "Microsoft.Network/azureFirewalls"
-	typePolicy     = "Microsoft.Network/firewallPolicies"
-	typeRuleGroup  = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
-	typeIPGroup    = "Microsoft.Network/ipGroups"
-	classicSNATKey = "Network.SNAT.PrivateRanges"
+	typeFirewall  = "Microsoft.Network/azureFirewalls"
+	typePolicy    = "Microsoft.Network/firewallPolicies"
+	typeRuleGroup = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
+	typeIPGroup   = "Microsoft.Network/ipGroups"
 )
 
 // IP groups expand to their addresses: spec §3.1.

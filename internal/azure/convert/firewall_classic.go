@@ -57,16 +57,16 @@ func (b *builder) firewallAddresses(fw *model.Firewall, w *azure.Firewall) {
 func (b *builder) classicSettings(fw *model.Firewall, props map[string]string) {
 	for k, v := range props {
 		switch {
-		case strings.EqualFold(k, classicSNATKey):
+		case strings.EqualFold(k, azure.FirewallSNATRangesKey):
 			fw.SNATPrivateRanges = splitList(v)
-		case strings.EqualFold(k, "Network.DNS.EnableProxy"):
+		case strings.EqualFold(k, azure.FirewallDNSProxyKey):
 			fw.DNSProxy = strings.EqualFold(strings.TrimSpace(v), "true")
-		case strings.EqualFold(k, "Network.DNS.Servers"):
+		case strings.EqualFold(k, azure.FirewallDNSServersKey):
 			for _, s := range splitList(v) {
 				if a, err := netip.ParseAddr(s); err == nil {
 					fw.DNSServers = append(fw.DNSServers, a)
 				} else {
-					b.n.Warn("InvalidValue", fw.ID, "additionalProperties Network.DNS.Servers holds "+s+", not an IP address")
+					b.n.Warn("InvalidValue", fw.ID, "additionalProperties "+azure.FirewallDNSServersKey+" holds "+s+", not an IP address")
 				}
 			}
 		}
