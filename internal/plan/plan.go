@@ -167,3 +167,39 @@ func readFile(name string, maxSize int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// zoneGroupType is a private endpoint's private DNS zone group.
+const zoneGroupType = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups"
+
+// newZoneGroup warns (zoneGroupWarning) when body, the ARM body of a resource a plan creates, is
+// a private DNS zone group. A group the estate already has wrote its records, which the
+// snapshot's zones hold.
+func (ov *Overlay) newZoneGroup(from string, body map[string]any) {
+	if !strings.EqualFold(str(body["type"]), zoneGroupType) {
+		return
+	}
+	var zones []string
+	for _, c := range asList(obj(body["properties"])["privateDnsZoneConfigs"]) {
+		zones = append(zones, str(obj(obj(c)["properties"])["privateDnsZoneId"]))
+	}
+	ov.zoneGroupWarning(from, str(body["name"]), zones)
+}
+
+// zoneGroupWarning says what a planned private DNS zone group does that the overlay does not: when
+// the endpoint is deployed, Azure writes its A records (its FQDNs to its private addresses) in the
+// group's zones and keeps them while the endpoint lives (learn.microsoft.com/azure/private-link/
+// private-endpoint-dns-integration; REST virtualnetwork private-dns-zone-groups create-or-update).
+// Those names and addresses are known only then, so no record is written and none guessed.
+func (ov *Overlay) zoneGroupWarning(from, group string, zoneIDs []string) {
+	var zones []string
+	for _, id := range zoneIDs {
+		if i := strings.LastIndexByte(id, '/'); i >= 0 && i < len(id)-1 {
+			zones = append(zones, id[i+1:])
+		}
+	}
+	in := "its zones"
+	if len(zones) > 0 {
+		in = strings.Join(zones, ", ")
+	}
+	ov.warn("PlanNotApplied", from, "%s: private DNS zone group %s: the A records Azure writes in %s when the endpoint is deployed are not in the planned estate (their names and addresses are known only then); names there resolve from the records the snapshot and the plan hold", from, group, in)
+}
