@@ -197,9 +197,9 @@ func overlay(f Endpoint, to bool, before, after []Class, mb, ma *Model) []Cell {
 		keys[k] = true
 	}
 	var out []Cell
-	var scratch []uint64
+	var spans, ports []uint64 // boundary buffers, reused from key to key
 	for k := range keys {
-		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k], mb, ma, &scratch)...)
+		out = append(out, overlaySide(f, to, k.proto, gb[k], ga[k], mb, ma, &spans, &ports)...)
 	}
 	slices.SortFunc(out, func(a, b Cell) int {
 		return cmp.Or(cmp.Compare(a.Span.Lo, b.Span.Lo), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Ports.Lo, b.Ports.Lo), cmp.Compare(a.Example.From, b.Example.From))
@@ -295,9 +295,9 @@ func varyingRef(ref string) string {
 }
 
 // overlaySide cuts the spans of both sides at each other's boundaries, then each piece's ports
-// (scratch is a buffer for the boundaries).
-func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *Model, scratch *[]uint64) []Cell {
-	bounds := (*scratch)[:0]
+// (spans and ports are buffers for the address and the port boundaries).
+func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *Model, spans, ports *[]uint64) []Cell {
+	bounds := (*spans)[:0]
 	for _, s := range []side{b, a} {
 		for _, r := range s {
 			bounds = append(bounds, uint64(r.span.Lo), uint64(r.span.Hi)+1)
@@ -305,16 +305,15 @@ func overlaySide(f Endpoint, to bool, proto model.Protocol, b, a side, mb, ma *M
 	}
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
-	pieces := slices.Clone(bounds) // portCells reuses scratch
-	*scratch = bounds
+	*spans = bounds
 	var out []Cell
-	for i := 0; i+1 < len(pieces); i++ {
-		piece := Span{uint32(pieces[i]), uint32(pieces[i+1] - 1)}
+	for i := 0; i+1 < len(bounds); i++ {
+		piece := Span{uint32(bounds[i]), uint32(bounds[i+1] - 1)}
 		cb, ca := classesAt(b, piece.Lo), classesAt(a, piece.Lo)
 		if cb == nil && ca == nil {
 			continue
 		}
-		out = append(out, portCells(f, to, proto, piece, cb, ca, mb.absent(f, to, piece), ma.absent(f, to, piece), scratch)...)
+		out = append(out, portCells(f, to, proto, piece, cb, ca, mb.absent(f, to, piece), ma.absent(f, to, piece), ports)...)
 	}
 	return out
 }
