@@ -63,7 +63,7 @@ func Load(paths []string, opt Options) (*Snapshot, error) {
 		}
 		data, err := read(f.path, opt)
 		if err == nil {
-			sums[i] = sha256.Sum256(data)
+			sums[i] = opt.Parsed.sum(data)
 			parse := opt.Parsed.parse(sums[i])
 			if f.path == "-" {
 				parse = jsondoc.ParseStream

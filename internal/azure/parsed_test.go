@@ -97,3 +97,41 @@ func TestParsedReadsOnceForTwo(t *testing.T) {
 		t.Errorf("Reads of a file over the limit: %v and %v; want one error naming the file", e1, e2)
 	}
 }
+
+// TestParsedSharesSums: two Loads sharing a Parsed have the identities (Info.Hash) they have
+// alone, also when the quick hash that pairs contents collides for files of the same length
+// but other bytes (the edited files here).
+func TestParsedSharesSums(t *testing.T) {
+	nsg := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/%s","name":"%s","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}`
+	dir := t.TempDir()
+	b, a := filepath.Join(dir, "before"), filepath.Join(dir, "after")
+	for _, side := range []string{b, a} {
+		write(t, filepath.Join(side, "same.json"), strings.ReplaceAll(nsg, "%s", "nsg-same"))
+	}
+	write(t, filepath.Join(b, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-old"))
+	write(t, filepath.Join(a, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-new"))
+	hashes := func(c *Parsed) [2]string {
+		var sb, sa *Snapshot
+		var eb, ea error
+		var wg sync.WaitGroup
+		wg.Go(func() { sb, eb = Load([]string{b}, Options{Parsed: c}) })
+		sa, ea = Load([]string{a}, Options{Parsed: c})
+		wg.Wait()
+		if eb != nil || ea != nil {
+			t.Fatal(eb, ea)
+		}
+		return [2]string{sb.Info.Hash, sa.Info.Hash}
+	}
+	want := hashes(nil)
+	if want[0] == want[1] {
+		t.Fatalf("both sides hash to %s", want[0])
+	}
+	if got := hashes(NewParsed()); got != want {
+		t.Errorf("shared cache: hashes %v; alone %v", got, want)
+	}
+	colliding := NewParsed()
+	colliding.quick = func([]byte) uint64 { return 0 }
+	if got := hashes(colliding); got != want {
+		t.Errorf("colliding quick hash: hashes %v; alone %v", got, want)
+	}
+}
