@@ -190,6 +190,30 @@ func TestDiffNATGatewayAddress(t *testing.T) {
 	}
 }
 
+// TestDiffPrivateSubnet: a subnet turns private (defaultOutboundAccess false); only the subnet
+// changed, none of its routes. Its VMs without a public IP lose default outbound access to the
+// internet (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access),
+// which diff finds by recomputing the subnet.
+func TestDiffPrivateSubnet(t *testing.T) {
+	build := func(private bool) *model.Network {
+		n := diffEstate(3)
+		n.Subnets[0].DefaultOutboundAccess = !private
+		n.Freeze()
+		return n
+	}
+	nb, na := build(false), build(true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	res := diff.Resources{Changed: []diff.Changed{{ID: string(nb.Subnets[0].ID)}}}
+	sc := scopeOf(res, nil, nb, na)
+	rows, _, _ := againstFull(t, "private subnet", before, after, sc, "endpoints")
+	if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+		return r.Protocol == "Tcp" && r.Before == trace.Reachable && r.After == trace.Unreachable &&
+			r.From == string(nb.Subnets[0].ID) && r.To == "Internet"
+	}) {
+		t.Errorf("no row from the subnet to the internet cut by turning it private: %v", rowKeys(rows))
+	}
+}
+
 // TestDiffPublicIPAddress: a VM's public IP gets another address; only the public IP changed.
 // diff recomputes the VM's NIC: the old address stops answering, the new one starts, and
 // each names the VM as a source only while it holds it (trace resolves a source by address).

@@ -179,12 +179,12 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 			sc.routed[k] = append(sc.routed[k], ps...)
 		}
 	}
+	sc.touchSubnets(b, a, fwd)
 	for _, n := range []*model.Network{b, a} {
 		o := b
 		if n == b {
 			o = a
 		}
-		sc.touchSubnets(n, o, fwd)
 		sc.touchPeerings(n, o, fwd)
 	}
 	sc.touchNICs(b, a)
@@ -323,43 +323,67 @@ func allIDs(r diff.Resources) []string {
 // sides): routes and the VirtualNetwork tag are made of VNet ranges (spec §1.2, §2.4). In a
 // subnet that forwards others' flows they also decide a firewall's instance addresses, which
 // its translated flows come from: global.
-func (sc *diffScope) touchSubnets(n, o *model.Network, fwd forwarding) {
-	other := map[string]*model.Subnet{}
-	for _, s := range o.Subnets {
-		other[s.ID.Key()] = s
+func (sc *diffScope) touchSubnets(b, a *model.Network, fwd forwarding) {
+	after := make(map[string]*model.Subnet, len(a.Subnets))
+	for _, s := range a.Subnets {
+		after[s.ID.Key()] = s
 	}
-	for _, s := range n.Subnets {
+	for _, s := range b.Subnets {
 		k := s.ID.Key()
-		os, ok := other[k]
-		switch {
-		case ok && !slices.Equal(os.Prefixes, s.Prefixes) && fwd.subnets[k] && !sc.global:
-			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
-		case !ok || subnetKey(s, false) != subnetKey(os, false):
+		as, ok := after[k]
+		if !ok {
 			sc.subnets[k] = true
-		case subnetKey(s, true) == subnetKey(os, true):
+			continue
+		}
+		delete(after, k)
+		if !slices.Equal(as.Prefixes, s.Prefixes) && fwd.subnets[k] && !sc.global {
+			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
+		}
+		switch {
+		case !sameSettings(s, as, false):
+			sc.subnets[k] = true
+		case sameSettings(s, as, true):
 		case fwd.subnets[k]:
 			sc.subnets[k] = true // its NSG filters others' flows too
 		default:
 			sc.filters[k] = true // its NSG alone changed: filterRuns
 		}
 	}
+	for k := range after {
+		sc.subnets[k] = true
+	}
 }
 
-// subnetKey is what decides a subnet's flows, with or without which NSG it has. An NSG the
+// sameSettings reports whether subnets x and y decide their flows alike, with or without which
+// NSG they have (IDs and names compared as Azure compares them, ignoring case). An NSG the
 // snapshot lacks counts either way: trace answers Unknown under it.
-func subnetKey(s *model.Subnet, withNSG bool) string {
-	nsg, rt, nat := string(s.MissingNSG), "", ""
-	if s.NSG != nil && withNSG {
-		nsg += string(s.NSG.ID)
+func sameSettings(x, y *model.Subnet, withNSG bool) bool {
+	return slices.Equal(x.Prefixes, y.Prefixes) && x.MissingNSG.Equal(y.MissingNSG) &&
+		(!withNSG || sameNSG(x.NSG, y.NSG)) &&
+		sameRouteTable(x.RouteTable, y.RouteTable) &&
+		sameNATGateway(x.NATGateway, y.NATGateway) &&
+		slices.EqualFunc(x.ServiceEndpoints, y.ServiceEndpoints, func(p, q model.ServiceEndpoint) bool {
+			return strings.EqualFold(p.Service, q.Service) && slices.EqualFunc(p.Locations, q.Locations, strings.EqualFold)
+		}) &&
+		strings.EqualFold(x.PrivateEndpointNetworkPolicies, y.PrivateEndpointNetworkPolicies) &&
+		x.DefaultOutboundAccess == y.DefaultOutboundAccess && slices.EqualFunc(x.Delegations, y.Delegations, strings.EqualFold)
+}
+
+func sameRouteTable(x, y *model.RouteTable) bool {
+	if x == nil || y == nil {
+		return x == y
 	}
-	if s.RouteTable != nil {
-		rt = string(s.RouteTable.ID)
+	return x.ID.Equal(y.ID)
+}
+
+// sameNATGateway compares NAT gateways with their public addresses: one without any drops what
+// it would translate (spec §4, trace natGateway).
+func sameNATGateway(x, y *model.NATGateway) bool {
+	if x == nil || y == nil {
+		return x == y
 	}
-	if g := s.NATGateway; g != nil {
-		// its public addresses too: a NAT gateway without one drops what it would translate (spec §4, trace natGateway)
-		nat = fmt.Sprint(g.ID, natAddrs(g), g.PublicIPPrefixes)
-	}
-	return strings.ToLower(fmt.Sprint(s.Prefixes, nsg, rt, nat, s.ServiceEndpoints, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations))
+	return x.ID.Equal(y.ID) && slices.Equal(natAddrs(x), natAddrs(y)) &&
+		slices.Equal(x.PublicIPPrefixes, y.PublicIPPrefixes)
 }
 
 func natAddrs(g *model.NATGateway) []netip.Addr {
