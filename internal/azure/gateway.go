@@ -175,7 +175,10 @@ type LBRule struct {
 	FrontendPort int
 	BackendPort  int
 	FloatingIP   bool
-	Probe        string
+	// DisableOutboundSNAT (disableOutboundSnat) keeps the rule's frontend from translating its
+	// backends' outbound traffic.
+	DisableOutboundSNAT bool
+	Probe               string
 }
 
 // InboundNATRule is an inbound NAT rule.
@@ -301,6 +304,8 @@ func (d *dec) lbRule(v *jsondoc.Value, p *jsondoc.Path) *LBRule {
 			w.BackendPort = d.integer(m, at, 0, 65535)
 		case "enablefloatingip":
 			w.FloatingIP = d.boolean(m, at)
+		case "disableoutboundsnat":
+			w.DisableOutboundSNAT = d.boolean(m, at)
 		case "probe":
 			w.Probe = d.ref(m, at)
 		}

@@ -60,6 +60,9 @@ type LBRule struct {
 	BackendPort  uint16
 	// FloatingIP (enableFloatingIP) keeps the frontend address as the destination.
 	FloatingIP bool
+	// DisableOutboundSNAT (disableOutboundSnat): the frontend does not translate the pool's
+	// outbound traffic (dataplane.Egress).
+	DisableOutboundSNAT bool
 	// Probe is the rule's health probe; nil when the snapshot names none (every backend is
 	// then assumed healthy).
 	Probe *LBProbe

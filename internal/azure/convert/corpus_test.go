@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"os"
@@ -183,6 +184,20 @@ func TestCorpusLoadBalancers(t *testing.T) {
 		rule.Protocol, rule.FrontendPort, rule.BackendPort, rule.FloatingIP, rule.Pool.Name, nat.FrontendPort, nat.BackendPort)
 	if want := "lb Basic fe=10.0.1.4 rule=Tcp/80/80/true pool=be-lb nat=3389->3389"; got != want {
 		t.Errorf("LB = %s, want %s", got, want)
+	}
+	if rule.DisableOutboundSNAT {
+		t.Errorf("rule %s: disableOutboundSnat false read as true", rule.Name)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "LoadBalancerGet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	optOut := filepath.Join(t.TempDir(), "lb.json")
+	if err := os.WriteFile(optOut, bytes.Replace(data, []byte(`"disableOutboundSnat":false`), []byte(`"disableOutboundSnat":true`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Load([]string{optOut}, Options{}); err != nil || !n.LoadBalancers[0].Rules[0].DisableOutboundSNAT {
+		t.Errorf("disableOutboundSnat true not read (%v)", err)
 	}
 	if p := rule.Probe; p == nil || p.Name != "probe-lb" || p.Port != 80 { // azure-semantics.md §1.8 item 7
 		t.Errorf("rule %s probe = %+v, want probe-lb on port 80", rule.Name, p)

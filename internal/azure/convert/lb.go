@@ -76,7 +76,8 @@ func (b *builder) lbRules(lb *model.LoadBalancer, w *azure.LoadBalancer) {
 	}
 	for _, r := range w.Rules {
 		rule := &model.LBRule{Name: r.Name, Frontend: b.frontend(lb.ID, r.Frontend), Protocol: r.Protocol,
-			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP}
+			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP,
+			DisableOutboundSNAT: r.DisableOutboundSNAT}
 		if r.Probe != "" {
 			if rule.Probe = probes[b.key(r.Probe)]; rule.Probe == nil {
 				b.dangling(lb.ID, "health probe", r.Probe)
