@@ -28,11 +28,14 @@ const (
 	// (an appliance or gateway takes the traffic; None drops it), so no method of the subnet or
 	// NIC applies. Plane.InternetRoute names that next hop.
 	RouteOutbound
+	// LBRuleSNAT: a load-balancing rule on a public frontend, whose pool holds the ip
+	// configuration, that does not set disableOutboundSnat (Outbound.LBRule).
+	LBRuleSNAT
 )
 
 func (k OutboundKind) String() string {
 	return [...]string{"None", "DefaultOutboundAccess", "LoadBalancerOutboundRule", "InstancePublicIP", "NatGateway",
-		"Route"}[k]
+		"Route", "LoadBalancingRule"}[k]
 }
 
 // Outbound is the outbound method of spec §4 and the resource that provides it.
@@ -44,14 +47,16 @@ type Outbound struct {
 	// a public IP, else its first frontend, nil when it lists none.
 	Rule     *model.OutboundRule
 	Frontend *model.Frontend
+	// LBRule is the load-balancing rule whose frontend translates (LBRuleSNAT); Frontend is
+	// its frontend.
+	LBRule *model.LBRule
 }
 
 // Outbound returns how the ip configuration reaches the internet, following the precedence of
 // spec §4 [NAT, DOA]: a 0.0.0.0/0 route to an appliance or gateway > NAT gateway on the subnet >
-// instance public IP on the ip configuration > load balancer outbound rule > default outbound
-// access; a private subnet (defaultOutboundAccess=false) with none of them has no way out.
-// A load-balancing rule on a public frontend is not an outbound method (the spec lists outbound
-// rules only; its implicit SNAT depends on disableOutboundSnat, which the model does not carry).
+// instance public IP on the ip configuration > load balancer outbound rule > a load-balancing
+// rule's SNAT > default outbound access; a private subnet (defaultOutboundAccess=false) with
+// none of them has no way out.
 func (p *Plane) Outbound(c *model.IPConfig) Outbound {
 	if hop, _ := p.InternetRoute(c.Subnet); hop != model.HopInternet {
 		return Outbound{Kind: RouteOutbound}
@@ -81,6 +86,9 @@ func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
 		}
 		return o
 	}
+	if r := ruleSNAT(c); r != nil {
+		return Outbound{Kind: LBRuleSNAT, LBRule: r, Frontend: r.Frontend}
+	}
 	if s != nil && s.DefaultOutboundAccess {
 		return Outbound{Kind: DefaultOutbound}
 	}
@@ -96,6 +104,31 @@ func outboundRule(c *model.IPConfig) *model.OutboundRule {
 		}
 		for _, r := range bp.LB.OutboundRules {
 			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// ruleSNAT returns the load-balancing rule that translates c's outbound traffic: the first, in
+// the order of c's pools and their load balancers' rules, on a public frontend whose pool holds
+// c and that does not set disableOutboundSnat. Azure translates a public load-balancing rule's
+// backends to its frontend address unless the rule opts out: "You can use multiple front ends
+// with per load-balancing rule opt-out" and "Outbound SNAT programming depends on the transport
+// protocol of the inbound load-balancing rule" (learn.microsoft.com/azure/load-balancer/skus,
+// "Outbound connections"; the REST property: "disableOutboundSnat: Configures SNAT for the VMs
+// in the backend pool to use the publicIP address specified in the frontend of the load
+// balancing rule"). An outbound rule on the same pool and frontend requires the opt-out, so
+// outbound rules come first.
+func ruleSNAT(c *model.IPConfig) *model.LBRule {
+	for _, bp := range c.BackendPools {
+		if bp == nil || bp.LB == nil || bp.LB.IsGateway() {
+			continue
+		}
+		for _, r := range bp.LB.Rules {
+			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && r.Pool != nil &&
+				slices.Contains(c.BackendPools, r.Pool) {
 				return r
 			}
 		}

@@ -9,7 +9,7 @@ import (
 
 // TestOutbound pins the precedence of spec §4 that trace and check share: 0/0 route to an
 // appliance or gateway > NAT gateway > instance public IP > load balancer outbound rule >
-// default outbound access; a public load-balancing rule is not an outbound method.
+// a public load-balancing rule without disableOutboundSnat > default outbound access.
 func TestOutbound(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -18,10 +18,30 @@ func TestOutbound(t *testing.T) {
 	}{
 		{"nothing: default outbound access", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {}, DefaultOutbound},
 		{"private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) { s.DefaultOutboundAccess = false }, NoOutbound},
-		{"public load-balancing rule only", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
-			lb, _, pool := publicLB(n, c)
-			lb.Rules = []*model.LBRule{{Name: "web", Frontend: lb.Frontends[0], Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 443, BackendPort: 443}}
+		{"public load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c))
+		}, LBRuleSNAT},
+		{"public load-balancing rule in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.DefaultOutboundAccess = false
+			webRule(publicLB(n, c))
+		}, LBRuleSNAT},
+		{"public load-balancing rule with disableOutboundSnat", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c)).DisableOutboundSNAT = true
 		}, DefaultOutbound},
+		{"internal load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			fe.PublicIP, fe.PrivateIP, fe.Subnet = nil, mt.Addr("10.0.1.100"), s
+			webRule(lb, fe, pool)
+		}, DefaultOutbound},
+		{"outbound rule beats the load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			webRule(lb, fe, pool)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
+		}, LBOutboundRule},
+		{"instance public IP beats the load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c))
+			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
+		}, InstancePublicIP},
 		{"load balancer outbound rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			lb, fe, pool := publicLB(n, c)
 			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
@@ -67,6 +87,13 @@ func TestOutbound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// webRule adds a TCP 443 load-balancing rule on fe to pool.
+func webRule(lb *model.LoadBalancer, fe *model.Frontend, pool *model.BackendPool) *model.LBRule {
+	r := &model.LBRule{Name: "web", Frontend: fe, Pool: pool, Protocol: model.ProtoTCP, FrontendPort: 443, BackendPort: 443}
+	lb.Rules = append(lb.Rules, r)
+	return r
 }
 
 // publicLB adds a Standard load balancer with a public frontend and a pool holding c.

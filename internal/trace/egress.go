@@ -74,26 +74,56 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.snat(HopNIC, o.PublicIP.ID, o.PublicIP.Name, o.PublicIP.Address, c, nil, "instance public IP (spec §4)")
 		return true
 	case dataplane.LBOutboundRule:
-		lb, fe, addr := o.Rule.Pool.LB, o.Frontend, netip.Addr{}
-		if fe != nil && fe.LB != nil {
-			lb = fe.LB
+		return w.lbSNAT(o.Rule.Pool.LB, o.Frontend, o.Rule.Name, c, "load balancer outbound rule (spec §4)")
+	case dataplane.LBRuleSNAT:
+		r := o.LBRule
+		if (w.pkt.proto == model.ProtoTCP || w.pkt.proto == model.ProtoUDP) && r.Protocol.Matches(w.pkt.proto) {
+			return w.lbSNAT(r.Pool.LB, o.Frontend, r.Name, c, "load-balancing rule "+r.Name+" without disableOutboundSnat (spec §4)")
 		}
-		if fe != nil && fe.PublicIP != nil {
-			addr = fe.PublicIP.Address
-		}
-		w.addHop(HopLoadBalancer, lb.Name, lb.ID, addr)
-		if fe != nil && fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, false) {
-			return false
-		}
-		w.snat(HopLoadBalancer, lb.ID, o.Rule.Name, addr, c, nil, "load balancer outbound rule (spec §4)")
-		return true
-	case dataplane.DefaultOutbound:
+		// "Outbound SNAT programming depends on the transport protocol of the inbound
+		// load-balancing rule" (dataplane.ruleSNAT); what other traffic does, no source says.
+		w.assume("load-balancing rule %s translates its backends' outbound %s only; this %s flow is assumed to leave as subnet %s lets it without the rule (spec §4)",
+			r.Name, ruleTransport(r.Protocol), w.pkt.proto, s.Name)
+	}
+	return w.withoutMethod(c, s)
+}
+
+// withoutMethod is egress when no explicit outbound method translates: default outbound access
+// where the subnet allows it, else the flow is dropped (spec §4).
+func (w *walker) withoutMethod(c *model.IPConfig, s *model.Subnet) bool {
+	if s.DefaultOutboundAccess {
 		w.assume("subnet %s reaches the internet by default outbound access: Azure picks the public address, which is not in the snapshot (spec §4)", s.Name)
 		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
 		return true
 	}
 	w.drop(NoOutboundAccess, StepSnat, s.ID, "", "subnet %s has defaultOutboundAccess=false and no NAT gateway, instance public IP or load balancer outbound rule (spec §4)", s.Name)
 	return false
+}
+
+// lbSNAT translates at a load balancer's frontend fe (of lb unless fe names its own), by rule,
+// after the Gateway Load Balancer chained to fe when there is one (spec §6).
+func (w *walker) lbSNAT(lb *model.LoadBalancer, fe *model.Frontend, rule string, c *model.IPConfig, how string) bool {
+	addr := netip.Addr{}
+	if fe != nil && fe.LB != nil {
+		lb = fe.LB
+	}
+	if fe != nil && fe.PublicIP != nil {
+		addr = fe.PublicIP.Address
+	}
+	w.addHop(HopLoadBalancer, lb.Name, lb.ID, addr)
+	if fe != nil && fe.GatewayLB != nil && !w.gatewayChain(fe.GatewayLB, false) {
+		return false
+	}
+	w.snat(HopLoadBalancer, lb.ID, rule, addr, c, nil, how)
+	return true
+}
+
+// ruleTransport names the transport protocols a load-balancing rule of protocol p translates.
+func ruleTransport(p model.Protocol) string {
+	if p == model.ProtoAny {
+		return "TCP and UDP"
+	}
+	return p.String()
 }
 
 // snat translates the source and remembers the translation for the reply.

@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -47,6 +49,16 @@ func addLB(n *net, name, sku string, pip *model.PublicIP, s *model.Subnet, addr 
 	return lb
 }
 
+// lbRuleEgress puts vm1, in a private subnet, in the pool of a public TCP 443 load-balancing
+// rule that translates its outbound traffic unless disable (disableOutboundSnat).
+func lbRuleEgress(disable bool) func(n *net, s *model.Subnet, vm *model.IPConfig) {
+	return func(n *net, s *model.Subnet, vm *model.IPConfig) {
+		s.DefaultOutboundAccess = false
+		lb := addLB(n, "lb-web", "Standard", n.pip("pip-lb", "20.0.0.30"), nil, "", tcp, 443, vm)
+		lb.Rules[0].DisableOutboundSNAT = disable
+	}
+}
+
 func TestInternet(t *testing.T) {
 	gwlb := func(n *net, s *model.Subnet, vm *model.IPConfig) {
 		nvaS := n.subnet(n.VNets[0], "snet-gwlb", "10.0.6.0/24")
@@ -66,6 +78,13 @@ func TestInternet(t *testing.T) {
 		}), q("vm1", "internet:1.1.1.1", tcp, 443),
 			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=", "Nic:vm1-nic > NatGateway:ng > Internet:internet", "Internet:internet > NatGateway:ng > Nic:vm1-nic", nil},
 		{"private subnet without egress", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { s.DefaultOutboundAccess = false }), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
+		{"public load-balancing rule translates a private subnet's outbound", edgeNet(lbRuleEgress(false)), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=",
+			"Nic:vm1-nic > LoadBalancer:lb-web > Internet:internet", "Internet:internet > LoadBalancer:lb-web > Nic:vm1-nic", nil},
+		{"public load-balancing rule translates its own protocol only", edgeNet(lbRuleEgress(false)), q("vm1", "internet:1.1.1.1", udp, 443),
+			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
+		{"public load-balancing rule with disableOutboundSnat", edgeNet(lbRuleEgress(true)), q("vm1", "internet:1.1.1.1", tcp, 443),
 			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
 		{"inbound to an instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "pip-vm1", tcp, 443),
 			"Reachable Delivered NsgInbound=securityRules/allow-https | ExitedToInternet Route=System Route", "Internet:internet > Nic:vm1-nic", "Nic:vm1-nic > Internet:internet", nil},
@@ -92,4 +111,34 @@ func TestInternet(t *testing.T) {
 			"Reachable Delivered LoadBalancerRule=rule | Delivered Route=System Route", "Nic:client-nic > LoadBalancer:ilb > Nic:vm1-nic", "Nic:vm1-nic > Nic:client-nic", nil},
 	}
 	runCases(t, cases)
+}
+
+// TestLBRuleSNATAddress: a public load-balancing rule translates its backends' outbound traffic
+// to its frontend's address, which the reply comes back to.
+func TestLBRuleSNATAddress(t *testing.T) {
+	a, err := Run(edgeNet(lbRuleEgress(false))().plane(), q("vm1", "internet:1.1.1.1", tcp, 443))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range a.Forward.Hops {
+		for _, s := range h.Steps {
+			if s.Step == StepSnat {
+				got = append(got, s.Rule+": "+s.Detail)
+			}
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "→ 20.0.0.30") || !strings.Contains(got[0], "load-balancing rule rule") {
+		t.Errorf("SNAT steps %q; want one to the frontend 20.0.0.30 by the load-balancing rule", got)
+	}
+	// UDP: the TCP rule does not translate it; the answer says what it assumed instead.
+	a, err = Run(edgeNet(lbRuleEgress(false))().plane(), q("vm1", "internet:1.1.1.1", udp, 443))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(a.Assumptions, func(s string) bool {
+		return strings.Contains(s, "load-balancing rule rule translates its backends' outbound Tcp only")
+	}) {
+		t.Errorf("UDP past a TCP rule: assumptions %q; want the rule's protocol named", a.Assumptions)
+	}
 }
