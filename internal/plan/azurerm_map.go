@@ -411,6 +411,9 @@ func lbRule(v tfVal) (map[string]any, []string) {
 	if b, ok := first(v, "floating_ip_enabled", "enable_floating_ip"); ok {
 		p["enableFloatingIP"] = b
 	}
+	if b, ok := first(v, "disable_outbound_snat"); ok {
+		p["disableOutboundSnat"] = b
+	}
 	return p, nil
 }
 

@@ -692,3 +692,22 @@ func TestTerraformInlineSubnetSettings(t *testing.T) {
 			s.RouteTable, s.NSG, eps, s.PrivateEndpointNetworkPolicies, s.DefaultOutboundAccess, s.Delegations)
 	}
 }
+
+// TestTerraformLBRuleOutboundSNAT: an azurerm_lb_rule's disable_outbound_snat reaches the
+// planned rule (disableOutboundSnat), which decides whether its frontend translates the pool's
+// outbound traffic (dataplane.Egress). The example's https rule opts out; a plan may keep that or
+// opt back in.
+func TestTerraformLBRuleOutboundSNAT(t *testing.T) {
+	for _, disable := range []bool{true, false} {
+		p, ws := planned(t, tfFile(t, tfChange("azurerm_lb_rule", "https", []any{"update"}, nil, map[string]any{"name": "https", "loadbalancer_id": lbWeb,
+			"protocol": "Tcp", "frontend_port": json.Number("443"), "backend_port": json.Number("443"), "frontend_ip_configuration_name": "fe-web",
+			"backend_address_pool_ids": []any{lbWeb + "/backendAddressPools/be-web"}, "disable_outbound_snat": disable})))
+		if len(ws) > 0 {
+			t.Errorf("warnings %v", ws)
+		}
+		lb := named(t, p.Net.LoadBalancers, func(l *model.LoadBalancer) string { return l.Name }, "lb-web-public")
+		if r := named(t, lb.Rules, func(r *model.LBRule) string { return r.Name }, "https"); r.DisableOutboundSNAT != disable {
+			t.Errorf("disable_outbound_snat = %v: planned https rule has %v", disable, r.DisableOutboundSNAT)
+		}
+	}
+}
