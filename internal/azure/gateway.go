@@ -193,6 +193,7 @@ type InboundNATRule struct {
 	// backendAddressPool.id.
 	RangeStart, RangeEnd int
 	Pool                 string
+	FloatingIP           bool // enableFloatingIP
 }
 
 // OutboundRule is an outbound (SNAT) rule.
@@ -346,6 +347,8 @@ func (d *dec) natRule(v *jsondoc.Value, p *jsondoc.Path) *InboundNATRule {
 			w.RangeEnd = d.integer(m, at, 0, 65535)
 		case "backendaddresspool":
 			w.Pool = d.ref(m, at)
+		case "enablefloatingip":
+			w.FloatingIP = d.boolean(m, at)
 		}
 	})
 	return w

@@ -95,6 +95,9 @@ type InboundNATRule struct {
 	// learn.microsoft.com/azure/load-balancer/inbound-nat-rules
 	Pool            *BackendPool
 	FrontendPortEnd uint16
+	// FloatingIP (enableFloatingIP) keeps the frontend address (and port) as the destination,
+	// as on a load-balancing rule.
+	FloatingIP bool
 }
 
 // Ports are the frontend ports the rule forwards.

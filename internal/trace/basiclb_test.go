@@ -200,3 +200,42 @@ func TestRunMappedPoolNATRule(t *testing.T) {
 		}
 	}
 }
+
+// TestNATRuleFloatingIP: an inbound NAT rule with floating IP hands web1 the packet still
+// addressed to the frontend (learn.microsoft.com/azure/load-balancer/load-balancer-floating-ip),
+// so web1's NSG, which opens SSH to its own address only, drops it; without floating IP the
+// destination is web1's address and SSH is allowed.
+func TestNATRuleFloatingIP(t *testing.T) {
+	for _, floating := range []bool{false, true} {
+		n := newNet()
+		v := n.vnet("v", "10.0.0.0/16")
+		s := n.subnet(v, "snet-web", "10.0.1.0/24")
+		web1 := n.vm(s, "web1", "10.0.1.4")
+		web1.NIC.NSG = n.nsg("nsg-web1", "allow-ssh 100 In Allow Tcp * 10.0.1.4 22")
+		lb := addLB(n, "lb", "Standard", n.pip("pip-lb", "20.0.0.30"), nil, "", tcp, 443, web1)
+		lb.InboundNATRules = []*model.InboundNATRule{{Name: "ssh", Frontend: lb.Frontends[0], Protocol: model.ProtoTCP,
+			FrontendPort: 22, BackendPort: 22, Target: web1, FloatingIP: floating}}
+		want := Reachable
+		if floating {
+			want = Unreachable
+		}
+		a := run(t, n.plane(), "internet:198.51.100.7", "20.0.0.30", tcp, 22)
+		if a.Verdict != want || a.Forward.FlowAtDestination == nil && want == Reachable {
+			t.Errorf("floating IP %v: %s, want %s (forward %s)", floating, a.Verdict, want, legSummary(a.Forward))
+		}
+		if want == Reachable && a.Forward.FlowAtDestination.Destination != "10.0.1.4" {
+			t.Errorf("without floating IP the packet reaches %s, want 10.0.1.4", a.Forward.FlowAtDestination.Destination)
+		}
+		// The same rule over web1's pool: with floating IP every member drops the packet, so the
+		// mapping Azure keeps does not matter; without, web1 opens it and the mapping decides.
+		lb.InboundNATRules[0].Target, lb.InboundNATRules[0].Pool, lb.InboundNATRules[0].FrontendPortEnd = nil, lb.BackendPools[0], 23
+		if floating {
+			want = Unreachable
+		} else {
+			want = UnknownV
+		}
+		if a := run(t, n.plane(), "internet:198.51.100.7", "20.0.0.30", tcp, 22); a.Verdict != want {
+			t.Errorf("floating IP %v over a pool: %s, want %s (forward %s)", floating, a.Verdict, want, legSummary(a.Forward))
+		}
+	}
+}

@@ -72,8 +72,12 @@ func (w *walker) natRule(fe *model.Frontend) bool {
 		// mapped back to itself, which a NAT rule's one target always is.
 		w.drop(NoListener, StepLBRule, lb.ID, nat.Name, "inbound NAT rule %s maps the flow back to %s, which sent it: Azure does not deliver a flow from a backend VM to its own internal load balancer frontend that maps back to it", nat.Name, nat.Target.NIC.Name)
 	default:
-		w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
-		w.lbToBackend(fe, nat.Target, nat.BackendPort, false)
+		if nat.FloatingIP {
+			w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s with floating IP (the destination is kept)", nat.Name, nat.FrontendPort, nat.Target.PrivateIP)
+		} else {
+			w.step(StepLBRule, Matched, lb.ID, nat.Name, "inbound NAT rule %s: frontend port %d → %s port %d", nat.Name, nat.FrontendPort, nat.Target.PrivateIP, nat.BackendPort)
+		}
+		w.lbToBackend(fe, nat.Target, nat.BackendPort, nat.FloatingIP)
 	}
 	return true
 }
@@ -97,20 +101,20 @@ func (w *walker) poolNATRule(fe *model.Frontend, nat *model.InboundNATRule) {
 		nat.Name, pool.Name, members, nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
 	if m := w.ans.member; m != nil && slices.Contains(pool.IPConfigs, m) && m.NIC != nil {
 		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; the trace follows %s, the member the question maps the port to", what, m.NIC.Name)
-		w.lbToBackend(fe, m, nat.BackendPort, false)
+		w.lbToBackend(fe, m, nat.BackendPort, nat.FloatingIP)
 		return
 	}
-	if len(pool.Addresses) == 0 && w.everyMemberDrops(fe, pool.IPConfigs, nat.BackendPort) {
+	if len(pool.Addresses) == 0 && w.everyMemberDrops(fe, pool.IPConfigs, nat) {
 		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; every member drops this flow, so the trace follows the first, %s", what, pool.IPConfigs[0].NIC.Name)
-		w.lbToBackend(fe, pool.IPConfigs[0], nat.BackendPort, false)
+		w.lbToBackend(fe, pool.IPConfigs[0], nat.BackendPort, nat.FloatingIP)
 		return
 	}
 	w.drop(InsufficientInformation, StepLBRule, lb.ID, nat.Name, "%s", what)
 }
 
-// everyMemberDrops reports whether each member's inbound rules deny the packet translated to
-// it on port (or a public frontend finds it closed by default, without an NSG).
-func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig, port uint16) bool {
+// everyMemberDrops reports whether each member's inbound rules deny the packet as nat hands it
+// over (or a public frontend finds it closed by default, without an NSG).
+func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig, nat *model.InboundNATRule) bool {
 	for _, c := range members {
 		if c.NIC == nil {
 			return false // not a NIC's: the trace cannot follow it
@@ -119,7 +123,9 @@ func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig,
 			continue // closed by default
 		}
 		f := w.pkt.flow()
-		f.Dst, f.DstPort = c.PrivateIP, port
+		if !nat.FloatingIP { // as lbToBackend translates
+			f.Dst, f.DstPort = c.PrivateIP, nat.BackendPort
+		}
 		if w.p.ACL.ForIPConfig(c).Evaluate(model.Inbound, f).Allowed {
 			return false
 		}

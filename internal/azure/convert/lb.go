@@ -48,7 +48,7 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 	for _, r := range w.NATRules {
 		childID(&r.Meta, w.ID, "inboundNatRules")
 		nr := &model.InboundNATRule{Name: r.Name, Protocol: r.Protocol,
-			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort)}
+			FrontendPort: uint16(r.FrontendPort), BackendPort: uint16(r.BackendPort), FloatingIP: r.FloatingIP}
 		if r.Pool != "" {
 			nr.FrontendPort, nr.FrontendPortEnd = uint16(r.RangeStart), uint16(r.RangeEnd) // its pool: lbRules
 		}
