@@ -52,6 +52,7 @@ type FirewallPolicy struct {
 	DNSServers  []netip.Addr
 	SNATRanges  []string // nil when absent (IANAPrivateRanges)
 	ThreatIntel string
+	IDPSMode    string // intrusionDetection.mode: Off, Alert or Deny (Premium)
 }
 
 // RuleCollectionGroup is Microsoft.Network/firewallPolicies/ruleCollectionGroups.
@@ -205,6 +206,12 @@ func (d *dec) firewallPolicy(v *jsondoc.Value, p *jsondoc.Path) *FirewallPolicy 
 			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "privateranges" {
 					w.SNATRanges = d.strs(m, at)
+				}
+			})
+		case "intrusiondetection":
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				if k == "mode" {
+					w.IDPSMode = d.str(m, at)
 				}
 			})
 		}

@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // Firewall is an Azure Firewall (spec §3). Rules come from classic collections on the
 // firewall itself or from a Firewall Policy, never both in a real deployment.
@@ -58,6 +61,33 @@ func (f *Firewall) DNSProxyUpstreams() []netip.Addr {
 	return []netip.Addr{AzurePlatformIP}
 }
 
+// DenyInspections names the inspections in Deny mode that may drop a flow f's rules allow:
+// threat intelligence (learn.microsoft.com/azure/firewall/threat-intel: "Deny" drops traffic to
+// and from addresses and domains on Microsoft's feed) and IDPS (learn.microsoft.com/azure/
+// firewall/premium-features, "IDPS": "Alert and deny" drops what a signature matches). Their
+// feeds and signatures are Microsoft's and not in a snapshot, so vnetdoctor decides by the rules
+// and says so (spec §3.2, step 0). A classic firewall has its own threat intelligence mode; a
+// policy's, or any parent's (basePolicy), counts for a firewall with a policy.
+func (f *Firewall) DenyInspections() []string {
+	var out []string
+	add := func(name, mode string) {
+		if eqFold(mode, "Deny") && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if f.Policy == nil {
+		add("threat intelligence", f.ThreatIntelMode)
+	}
+	seen := map[*FirewallPolicy]bool{}
+	for p := f.Policy; p != nil && !seen[p]; p = p.Base {
+		seen[p] = true
+		add("threat intelligence", p.ThreatIntelMode)
+		add("IDPS", p.IDPSMode)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // FirewallPolicy is a Firewall Policy with its rule collection groups.
 type FirewallPolicy struct {
 	ID     ID
@@ -70,6 +100,7 @@ type FirewallPolicy struct {
 	// SNATPrivateRanges is snat.privateRanges; nil = IANAPrivateRanges (spec §3.3).
 	SNATPrivateRanges []string
 	ThreatIntelMode   string
+	IDPSMode          string // intrusionDetection.mode: Off, Alert or Deny (Premium)
 }
 
 // RuleCollectionGroup is a policy's rule collection group; groups are processed by priority.

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
@@ -103,5 +104,42 @@ func TestDNATInherited(t *testing.T) {
 	// A flow not addressed to the firewall does not consult the switch.
 	if a := run(t, p, "vm1", "vm2", tcp, 443); len(a.Assumed) != 0 {
 		t.Errorf("vm1 → vm2: assumed %+v, want none", a.Assumed)
+	}
+}
+
+// TestFirewallDenyInspections: a flow the firewall's rules allow carries an assumption naming
+// the inspections in Deny mode that could still drop it (the parent policy's threat
+// intelligence, the child's IDPS); a flow without them, or one the rules deny, carries none.
+func TestFirewallDenyInspections(t *testing.T) {
+	const mark = "in Deny mode may drop"
+	for _, tt := range []struct {
+		name        string
+		base, child [2]string // threat intelligence and IDPS modes
+		port        uint16
+		want        string
+	}{
+		{"alert only", [2]string{"Alert", "Alert"}, [2]string{"Alert", "Off"}, 443, ""},
+		{"parent's threat intelligence", [2]string{"Deny", ""}, [2]string{"Alert", ""}, 443, "firewall afw: threat intelligence " + mark},
+		{"both", [2]string{"Deny", ""}, [2]string{"", "Deny"}, 443, "firewall afw: IDPS and threat intelligence " + mark},
+		{"denied by the rules", [2]string{"Deny", "Deny"}, [2]string{"Deny", "Deny"}, 22, ""},
+	} {
+		n := inheritedDNAT()
+		for _, p := range n.FirewallPolicies {
+			m := tt.child
+			if p.Name == "base" {
+				m = tt.base
+			}
+			p.ThreatIntelMode, p.IDPSMode = m[0], m[1]
+		}
+		a := run(t, n.plane(), "vm1", "vm2", tcp, tt.port)
+		var got string
+		for _, s := range a.Assumptions {
+			if strings.Contains(s, mark) {
+				got = s
+			}
+		}
+		if tt.want == "" && got != "" || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: inspection assumption %q, want %q (verdict %s)", tt.name, got, tt.want, a.Verdict)
+		}
 	}
 }

@@ -35,7 +35,8 @@ func (b *builder) buildFirewallPolicies() {
 	var groups []child[*azure.RuleCollectionGroup]
 	for _, w := range ws {
 		p := &model.FirewallPolicy{ID: model.ID(w.ID), Name: w.Name, DNSProxy: w.DNSProxy,
-			DNSServers: w.DNSServers, SNATPrivateRanges: w.SNATRanges, ThreatIntelMode: w.ThreatIntel}
+			DNSServers: w.DNSServers, SNATPrivateRanges: w.SNATRanges, ThreatIntelMode: w.ThreatIntel,
+			IDPSMode: w.IDPSMode}
 		b.policies[b.key(w.ID)] = p
 		b.n.FirewallPolicies = append(b.n.FirewallPolicies, p)
 		b.n.Index(p.ID, p)
