@@ -185,6 +185,9 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		if r := v.strs("private_ip_ranges"); len(r) > 0 {
 			p["snat"] = map[string]any{"privateRanges": r}
 		}
+		for _, d := range v.blocks("intrusion_detection") {
+			p["intrusionDetection"] = set(map[string]any{}, "mode", d.str("mode"))
+		}
 		set(p, "sku", map[string]any{"tier": v.str("sku")})
 		return p, nil
 	},
@@ -427,6 +430,9 @@ func lbProbe(v tfVal) (map[string]any, []string) {
 // for a single-port rule, so an update's plan carries them too.
 func lbNATRule(v tfVal) (map[string]any, []string) {
 	p := set(map[string]any{}, "frontendIPConfiguration", ruleFrontend(v), "protocol", v.str("protocol"), "backendPort", v.num("backend_port"))
+	if b, ok := first(v, "floating_ip_enabled", "enable_floating_ip"); ok {
+		p["enableFloatingIP"] = b
+	}
 	if str(v.after["backend_address_pool_id"]) != "" || v.isUnknown("backend_address_pool_id") {
 		for _, k := range []string{"frontend_port_start", "frontend_port_end"} {
 			if v.isUnknown(k) {

@@ -711,3 +711,35 @@ func TestTerraformLBRuleOutboundSNAT(t *testing.T) {
 		}
 	}
 }
+
+// TestTerraformNATRuleFloatingIP: an azurerm_lb_nat_rule's floating_ip_enabled (v3
+// enable_floating_ip) reaches the planned rule, which then keeps the frontend as the destination.
+func TestTerraformNATRuleFloatingIP(t *testing.T) {
+	for _, attr := range []string{"floating_ip_enabled", "enable_floating_ip"} {
+		p, ws := planned(t, tfFile(t, tfChange("azurerm_lb_nat_rule", "pool", []any{"create"}, nil, map[string]any{"name": "pool", "loadbalancer_id": lbWeb,
+			"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
+			"backend_port": json.Number("443"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": lbWeb + "/backendAddressPools/be-web", attr: true})))
+		if len(ws) > 0 {
+			t.Errorf("warnings %v", ws)
+		}
+		lb := named(t, p.Net.LoadBalancers, func(l *model.LoadBalancer) string { return l.Name }, "lb-web-public")
+		if r := named(t, lb.InboundNATRules, func(r *model.InboundNATRule) string { return r.Name }, "pool"); !r.FloatingIP {
+			t.Errorf("%s = true not applied to the planned NAT rule", attr)
+		}
+	}
+}
+
+// TestTerraformFirewallPolicyInspections: an azurerm_firewall_policy's threat_intelligence_mode
+// and intrusion_detection block reach the planned policy, whose Deny modes traces then name.
+func TestTerraformFirewallPolicyInspections(t *testing.T) {
+	p, ws := planned(t, tfFile(t, tfChange("azurerm_firewall_policy", "hub", []any{"update"}, nil, map[string]any{"name": "afwp-hub",
+		"resource_group_name": "rg-connectivity", "sku": "Premium", "threat_intelligence_mode": "Deny",
+		"intrusion_detection": []any{map[string]any{"mode": "Deny"}}})))
+	if len(ws) > 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	pol := named(t, p.Net.FirewallPolicies, func(f *model.FirewallPolicy) string { return f.Name }, "afwp-hub")
+	if pol.ThreatIntelMode != "Deny" || pol.IDPSMode != "Deny" {
+		t.Errorf("planned afwp-hub: threat intelligence %q, IDPS %q; want Deny and Deny", pol.ThreatIntelMode, pol.IDPSMode)
+	}
+}

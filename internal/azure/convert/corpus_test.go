@@ -156,6 +156,9 @@ func TestCorpusFirewallPolicy(t *testing.T) {
 	if !p.DNSProxy || p.DNSServers[0].String() != "30.3.4.5" || strings.Join(p.SNATPrivateRanges, ",") != "IANAPrivateRanges" {
 		t.Errorf("policy = proxy %v servers %v snat %v", p.DNSProxy, p.DNSServers, p.SNATPrivateRanges)
 	}
+	if p.ThreatIntelMode != "Alert" || p.IDPSMode != "Alert" {
+		t.Errorf("policy threat intelligence %q, IDPS %q; want Alert and Alert", p.ThreatIntelMode, p.IDPSMode)
+	}
 	g := p.Groups[0]
 	c := g.Collections[0]
 	got := fmt.Sprintf("%s/%d %s/%d/%s/%s %s", g.Name, g.Priority, c.Name, c.Priority, c.Kind, c.Action, c.Rules[0].Name)
@@ -180,9 +183,9 @@ func TestCorpusFirewallPolicy(t *testing.T) {
 func TestCorpusLoadBalancers(t *testing.T) {
 	lb := load(t, "LoadBalancerGet.json").LoadBalancers[0]
 	rule, nat := lb.Rules[0], lb.InboundNATRules[0]
-	got := fmt.Sprintf("%s %s fe=%s rule=%s/%d/%d/%v pool=%s nat=%d->%d", lb.Name, lb.Sku, lb.Frontends[0].PrivateIP,
-		rule.Protocol, rule.FrontendPort, rule.BackendPort, rule.FloatingIP, rule.Pool.Name, nat.FrontendPort, nat.BackendPort)
-	if want := "lb Basic fe=10.0.1.4 rule=Tcp/80/80/true pool=be-lb nat=3389->3389"; got != want {
+	got := fmt.Sprintf("%s %s fe=%s rule=%s/%d/%d/%v pool=%s nat=%d->%d/%v", lb.Name, lb.Sku, lb.Frontends[0].PrivateIP,
+		rule.Protocol, rule.FrontendPort, rule.BackendPort, rule.FloatingIP, rule.Pool.Name, nat.FrontendPort, nat.BackendPort, nat.FloatingIP)
+	if want := "lb Basic fe=10.0.1.4 rule=Tcp/80/80/true pool=be-lb nat=3389->3389/true"; got != want {
 		t.Errorf("LB = %s, want %s", got, want)
 	}
 	if rule.DisableOutboundSNAT {
