@@ -17,6 +17,9 @@ type VNetGateway struct {
 	ASN          uint32
 	BGPAddrs     []netip.Addr  // bgpPeeringAddress(es) inside the VNet (APIPA custom addresses excluded)
 	NATRules     []*VPNNATRule // natRules (vpnnat.go)
+	// P2SPools are vpnClientConfiguration.vpnClientAddressPool.addressPrefixes: the addresses
+	// of point-to-site clients, which the model does not hold (a warning says so).
+	P2SPools []netip.Prefix
 }
 
 // LocalGateway is Microsoft.Network/localNetworkGateways.
@@ -38,6 +41,9 @@ type Connection struct {
 	EnableBGP bool
 	// IngressNAT and EgressNAT are ingressNatRules and egressNatRules (vpnnat.go).
 	IngressNAT, EgressNAT []string
+	// PolicySelectors: usePolicyBasedTrafficSelectors, or trafficSelectorPolicies listed. The
+	// model does not hold them (a warning says so).
+	PolicySelectors bool
 }
 
 func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
@@ -56,6 +62,16 @@ func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
 			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) { d.bgpSettings(w, k, m, at) })
 		case "natrules":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.NATRules = append(w.NATRules, d.vpnNATRule(v, p)) })
+		case "vpnclientconfiguration":
+			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				if k == "vpnclientaddresspool" {
+					d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+						if k == "addressprefixes" {
+							w.P2SPools = d.prefixes(m, at)
+						}
+					})
+				}
+			})
 		}
 	})
 	return w
@@ -125,6 +141,10 @@ func (d *dec) connection(v *jsondoc.Value, p *jsondoc.Path) *Connection {
 			w.IngressNAT = d.refs(m, at)
 		case "egressnatrules":
 			w.EgressNAT = d.refs(m, at)
+		case "usepolicybasedtrafficselectors":
+			w.PolicySelectors = w.PolicySelectors || d.boolean(m, at)
+		case "trafficselectorpolicies":
+			d.items(m, at, func(*jsondoc.Value, *jsondoc.Path) { w.PolicySelectors = true })
 		}
 	})
 	return w

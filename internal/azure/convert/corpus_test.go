@@ -228,6 +228,51 @@ func TestCorpusGateways(t *testing.T) {
 	if !hasWarning(n, "InvalidValue", "x.x.x.x") || len(g.Connections) != 1 {
 		t.Errorf("warnings %+v, connections %d", n.Warnings, len(g.Connections))
 	}
+	if hasWarning(n, "Unsupported", "point-to-site") || hasWarning(n, "Unsupported", "traffic selectors") {
+		t.Errorf("no pool, no selectors, yet: %+v", n.Warnings)
+	}
+}
+
+// TestGatewayUnmodelled: a point-to-site client pool and policy-based traffic selectors, which
+// the model does not hold, are each an Unsupported warning naming them.
+func TestGatewayUnmodelled(t *testing.T) {
+	dir := t.TempDir()
+	edit := func(file, old, new string) string {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := bytes.Replace(data, []byte(old), []byte(new), 1)
+		if bytes.Equal(edited, data) {
+			t.Fatalf("%s: no %s", file, old)
+		}
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, edited, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, tt := range []struct{ old, new, want string }{
+		{`"vpnClientProtocols":["OpenVPN"]`, `"vpnClientAddressPool":{"addressPrefixes":["172.16.201.0/24"]},"vpnClientProtocols":["OpenVPN"]`, "point-to-site client address pool [172.16.201.0/24]"},
+		{`"usePolicyBasedTrafficSelectors":false`, `"usePolicyBasedTrafficSelectors":true`, "uses policy-based traffic selectors"},
+		{`"trafficSelectorPolicies":[]`, `"trafficSelectorPolicies":[{"localAddressRanges":["10.10.0.0/16"],"remoteAddressRanges":["10.1.0.0/16"]}]`, "uses policy-based traffic selectors"},
+	} {
+		files := []string{"VirtualNetworkGatewayGet.json", "LocalNetworkGatewayGet.json", "VirtualNetworkGatewayConnectionGet.json"}
+		for i, f := range files {
+			if data, _ := os.ReadFile(filepath.Join("..", "testdata", f)); bytes.Contains(data, []byte(tt.old)) {
+				files[i] = edit(f, tt.old, tt.new)
+			} else {
+				files[i] = filepath.Join("..", "testdata", f)
+			}
+		}
+		n, err := Load(files, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasWarning(n, "Unsupported", tt.want) {
+			t.Errorf("%s: warnings %+v; want one saying %q", tt.new, n.Warnings, tt.want)
+		}
+	}
 }
 
 func TestCorpusEndpointsAndAddresses(t *testing.T) {

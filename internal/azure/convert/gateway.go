@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -40,6 +41,12 @@ func (b *builder) buildVNetGateways() {
 		}
 		g.NATRules = b.vpnNATRules(g, w.NATRules) // vpnnat.go
 		b.warnNATInstances(g)                     // vpnnatinstance.go
+		if len(w.P2SPools) > 0 {
+			// Azure routes a point-to-site pool to the gateway in its VNet and peered VNets that
+			// use it (learn.microsoft.com/azure/vpn-gateway/point-to-site-about); the model has
+			// neither the clients nor those routes.
+			b.n.Warn("Unsupported", g.ID, fmt.Sprintf("gateway %s has point-to-site client address pool %v: its clients, and the routes Azure adds towards them, are not modelled; traces to or from those addresses do not see them", g.Name, w.P2SPools))
+		}
 		b.gateways[b.key(w.ID)] = g
 		b.n.VNetGateways = append(b.n.VNetGateways, g)
 		b.n.Index(g.ID, g)
@@ -77,6 +84,11 @@ func (b *builder) buildConnections() {
 			}
 		}
 		b.connectionNAT(c, w) // vpnnat.go
+		if w.PolicySelectors {
+			// learn.microsoft.com/azure/vpn-gateway/vpn-gateway-connect-multiple-policybased-rm-ps:
+			// the tunnel carries only the prefix pairs of its traffic selectors.
+			b.n.Warn("Unsupported", c.ID, "connection "+c.Name+" uses policy-based traffic selectors: Azure carries only their prefix pairs over it; vnetdoctor lets every prefix of the connection cross")
+		}
 		if c.Gateway != nil {
 			c.Gateway.Connections = append(c.Gateway.Connections, c)
 		}
