@@ -59,6 +59,17 @@ func lbRuleEgress(disable bool) func(n *net, s *model.Subnet, vm *model.IPConfig
 	}
 }
 
+// outboundRuleEgress puts vm1, in a private subnet, in the pool of a public load balancer's
+// outbound rule of protocol proto.
+func outboundRuleEgress(proto model.Protocol) func(n *net, s *model.Subnet, vm *model.IPConfig) {
+	return func(n *net, s *model.Subnet, vm *model.IPConfig) {
+		s.DefaultOutboundAccess = false
+		lb := addLB(n, "lb-out", "Standard", n.pip("pip-out", "20.0.0.40"), nil, "", tcp, 443, vm)
+		lb.Rules[0].DisableOutboundSNAT = true
+		lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: lb.Frontends, Pool: lb.BackendPools[0], Protocol: proto}}
+	}
+}
+
 func TestInternet(t *testing.T) {
 	gwlb := func(n *net, s *model.Subnet, vm *model.IPConfig) {
 		nvaS := n.subnet(n.VNets[0], "snet-gwlb", "10.0.6.0/24")
@@ -85,6 +96,11 @@ func TestInternet(t *testing.T) {
 		{"public load-balancing rule translates its own protocol only", edgeNet(lbRuleEgress(false)), q("vm1", "internet:1.1.1.1", udp, 443),
 			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
 		{"public load-balancing rule with disableOutboundSnat", edgeNet(lbRuleEgress(true)), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
+		{"TCP outbound rule translates TCP", edgeNet(outboundRuleEgress(tcp)), q("vm1", "internet:1.1.1.1", tcp, 443),
+			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=",
+			"Nic:vm1-nic > LoadBalancer:lb-out > Internet:internet", "Internet:internet > LoadBalancer:lb-out > Nic:vm1-nic", nil},
+		{"TCP outbound rule does not translate UDP", edgeNet(outboundRuleEgress(tcp)), q("vm1", "internet:1.1.1.1", udp, 53),
 			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
 		{"inbound to an instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "pip-vm1", tcp, 443),
 			"Reachable Delivered NsgInbound=securityRules/allow-https | ExitedToInternet Route=System Route", "Internet:internet > Nic:vm1-nic", "Nic:vm1-nic > Internet:internet", nil},
