@@ -171,6 +171,9 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		if add := classicFirewallSettings(v); len(add) > 0 {
 			p["additionalProperties"] = add
 		}
+		for _, h := range v.blocks("virtual_hub") {
+			hubFirewall(p, h)
+		}
 		return p, nil
 	},
 	"azurerm_firewall_policy": func(v tfVal) (map[string]any, []string) {
@@ -418,6 +421,27 @@ func lbRule(v tfVal) (map[string]any, []string) {
 		p["disableOutboundSnat"] = b
 	}
 	return p, nil
+}
+
+// hubFirewall maps an azurerm_firewall's virtual_hub block (a secured Virtual WAN hub's
+// firewall, sku AZFW_Hub) to virtualHub and hubIPAddresses: its private address (computed,
+// warned when known only after apply, as a VNet firewall's) and public addresses.
+func hubFirewall(p map[string]any, h tfVal) {
+	p["virtualHub"] = ref(h.id("virtual_hub_id"))
+	addrs := map[string]any{}
+	if h.isUnknown("private_ip_address") {
+		h.unknownWarn("private_ip_address", "routes to the hub firewall cannot be matched to it until deployment")
+	} else {
+		set(addrs, "privateIPAddress", h.str("private_ip_address"))
+	}
+	var pubs []any
+	for _, a := range h.strs("public_ip_addresses") {
+		pubs = append(pubs, map[string]any{"address": a})
+	}
+	if len(pubs) > 0 {
+		addrs["publicIPs"] = map[string]any{"addresses": pubs, "count": len(pubs)}
+	}
+	p["hubIPAddresses"] = addrs
 }
 
 func lbProbe(v tfVal) (map[string]any, []string) {

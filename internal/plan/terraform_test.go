@@ -743,3 +743,31 @@ func TestTerraformFirewallPolicyInspections(t *testing.T) {
 		t.Errorf("planned afwp-hub: threat intelligence %q, IDPS %q; want Deny and Deny", pol.ThreatIntelMode, pol.IDPSMode)
 	}
 }
+
+// TestTerraformHubFirewall: an azurerm_firewall's virtual_hub block keeps a secured hub's
+// firewall in its hub, with its addresses; its private address known only after apply is a
+// warning.
+func TestTerraformHubFirewall(t *testing.T) {
+	const rg = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-vwan/providers/Microsoft.Network"
+	base := filepath.Join("..", "..", "testdata", "scenarios", "vwan-secured-hub", "snapshot")
+	hub := func(private any) map[string]any {
+		return map[string]any{"name": "afw-hub-weu", "resource_group_name": "rg-vwan", "sku_name": "AZFW_Hub", "sku_tier": "Standard",
+			"firewall_policy_id": rg + "/firewallPolicies/fwpol-hub", "virtual_hub": []any{map[string]any{
+				"virtual_hub_id": rg + "/virtualHubs/hub-weu", "public_ip_count": json.Number("1"),
+				"private_ip_address": private, "public_ip_addresses": []any{"20.50.10.20"}}}}
+	}
+	p, ws := plannedOn(t, base, tfFile(t, tfChange("azurerm_firewall", "hub", []any{"update"}, nil, hub("10.100.1.4"))))
+	if len(ws) > 0 {
+		t.Errorf("warnings %v", ws)
+	}
+	fw := named(t, p.Net.Firewalls, func(f *model.Firewall) string { return f.Name }, "afw-hub-weu")
+	h := named(t, p.Net.VirtualHubs, func(h *model.VirtualHub) string { return h.Name }, "hub-weu")
+	if h.Firewall != fw || fw.PrivateIP != netip.MustParseAddr("10.100.1.4") || !slices.Equal(fw.HubPublicAddresses, []netip.Addr{netip.MustParseAddr("20.50.10.20")}) {
+		t.Errorf("planned hub firewall: hub's firewall %v, private %v, public %v", h.Firewall != nil, fw.PrivateIP, fw.HubPublicAddresses)
+	}
+	ch := tfChange("azurerm_firewall", "hub", []any{"update"}, nil, hub(nil))
+	ch["change"].(map[string]any)["after_unknown"] = map[string]any{"virtual_hub": []any{map[string]any{"private_ip_address": true}}}
+	if _, ws := plannedOn(t, base, tfFile(t, ch)); !slices.ContainsFunc(ws, func(w Warning) bool { return strings.Contains(w.Message, "private_ip_address") }) {
+		t.Errorf("private address known after apply: warnings %v; want one naming private_ip_address", ws)
+	}
+}

@@ -19,7 +19,13 @@ var example = filepath.Join("..", "..", "examples", "hub-spoke")
 // planned loads the example, applies the plan files and builds the data plane.
 func planned(t *testing.T, files ...string) (*dataplane.Plane, []Warning) {
 	t.Helper()
-	s, err := azure.Load([]string{example}, azure.Options{})
+	return plannedOn(t, example, files...)
+}
+
+// plannedOn is planned on the snapshot base.
+func plannedOn(t *testing.T, base string, files ...string) (*dataplane.Plane, []Warning) {
+	t.Helper()
+	s, err := azure.Load([]string{base}, azure.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
