@@ -43,8 +43,9 @@ type Outbound struct {
 	Kind       OutboundKind
 	NATGateway *model.NATGateway // NATGatewayOutbound
 	PublicIP   *model.PublicIP   // InstancePublicIP (its Address may be unknown)
-	// Rule is the load balancer outbound rule (LBOutboundRule); Frontend its first frontend with
-	// a public IP, else its first frontend, nil when it lists none.
+	// Rule is the load balancer outbound rule (LBOutboundRule), or with NoOutbound the outbound
+	// rule of c's pool that does not translate the protocol; Frontend its first frontend with a
+	// public IP, else its first frontend, nil when it lists none.
 	Rule     *model.OutboundRule
 	Frontend *model.Frontend
 	// LBRule is the load-balancing rule whose frontend translates (LBRuleSNAT); Frontend is
@@ -52,28 +53,36 @@ type Outbound struct {
 	LBRule *model.LBRule
 }
 
-// Outbound returns how the ip configuration reaches the internet, following the precedence of
-// spec §4 [NAT, DOA]: a 0.0.0.0/0 route to an appliance or gateway > NAT gateway on the subnet >
-// instance public IP on the ip configuration > load balancer outbound rule > a load-balancing
-// rule's SNAT > default outbound access; a private subnet (defaultOutboundAccess=false) with
-// none of them has no way out.
-func (p *Plane) Outbound(c *model.IPConfig) Outbound {
+// Outbound returns how the ip configuration's traffic of protocol proto (model.ProtoAny: of
+// any protocol, the load balancer's rules counted whatever theirs) reaches the internet,
+// following the precedence of spec §4 [NAT, DOA]: a 0.0.0.0/0 route to an appliance or
+// gateway > NAT gateway on the subnet > instance public IP on the ip configuration > load
+// balancer outbound rule > a load-balancing rule's SNAT > default outbound access; a private
+// subnet (defaultOutboundAccess=false) with none of them has no way out.
+func (p *Plane) Outbound(c *model.IPConfig, proto model.Protocol) Outbound {
 	if hop, _ := p.InternetRoute(c.Subnet); hop != model.HopInternet {
 		return Outbound{Kind: RouteOutbound}
 	}
-	return Egress(c, c.Subnet)
+	return Egress(c, c.Subnet, proto)
 }
 
-// Egress returns the method that translates c's traffic once routing in subnet s has chosen
-// the Internet next hop: the rest of spec §4's precedence after the route (see Outbound).
-func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
+// Egress returns the method that translates c's traffic of protocol proto once routing in
+// subnet s has chosen the Internet next hop: the rest of spec §4's precedence after the route
+// (see Outbound). A load balancer's outbound and load-balancing rules translate TCP and UDP
+// only, those of their protocol ("All" is both): outbound rules choose "which protocols to
+// provide outbound translation for" (learn.microsoft.com/azure/load-balancer/outbound-rules).
+// A member of a pool with outbound rules has no default outbound access ("Deployed in the
+// backend pool of a standard load balancer with outbound rules defined" is explicit outbound
+// connectivity: learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access),
+// so traffic none of them translates has no way out (NoOutbound, Rule set).
+func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
 	if s != nil && s.NATGateway != nil {
 		return Outbound{Kind: NATGatewayOutbound, NATGateway: s.NATGateway}
 	}
 	if c.PublicIP != nil {
 		return Outbound{Kind: InstancePublicIP, PublicIP: c.PublicIP}
 	}
-	if r := outboundRule(c); r != nil {
+	if r := outboundRule(c, proto); r != nil {
 		o := Outbound{Kind: LBOutboundRule, Rule: r}
 		for _, fe := range r.Frontends {
 			if fe != nil && fe.PublicIP != nil {
@@ -86,7 +95,10 @@ func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
 		}
 		return o
 	}
-	if r := ruleSNAT(c); r != nil {
+	if r := outboundRule(c, model.ProtoAny); r != nil {
+		return Outbound{Kind: NoOutbound, Rule: r}
+	}
+	if r := RuleSNAT(c, proto); r != nil {
 		return Outbound{Kind: LBRuleSNAT, LBRule: r, Frontend: r.Frontend}
 	}
 	if s != nil && s.DefaultOutboundAccess {
@@ -95,15 +107,22 @@ func Egress(c *model.IPConfig, s *model.Subnet) Outbound {
 	return Outbound{Kind: NoOutbound}
 }
 
-// outboundRule returns the load balancer outbound rule whose backend pool holds c: the first
-// in its load balancer's rule order, load balancers taken in the order of c's pools.
-func outboundRule(c *model.IPConfig) *model.OutboundRule {
+// Translates reports whether a load balancer rule of protocol rule translates outbound traffic
+// of protocol proto (model.ProtoAny: whatever its protocol): TCP and UDP only, those of the rule.
+func Translates(rule, proto model.Protocol) bool {
+	return proto == model.ProtoAny || (proto == model.ProtoTCP || proto == model.ProtoUDP) && rule.Matches(proto)
+}
+
+// outboundRule returns the load balancer outbound rule whose backend pool holds c and that
+// translates proto: the first in its load balancer's rule order, load balancers taken in the
+// order of c's pools.
+func outboundRule(c *model.IPConfig, proto model.Protocol) *model.OutboundRule {
 	for _, bp := range c.BackendPools {
 		if bp == nil || bp.LB == nil {
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
-			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) {
+			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) && Translates(r.Protocol, proto) {
 				return r
 			}
 		}
@@ -111,24 +130,25 @@ func outboundRule(c *model.IPConfig) *model.OutboundRule {
 	return nil
 }
 
-// ruleSNAT returns the load-balancing rule that translates c's outbound traffic: the first, in
-// the order of c's pools and their load balancers' rules, on a public frontend whose pool holds
-// c and that does not set disableOutboundSnat. Azure translates a public load-balancing rule's
-// backends to its frontend address unless the rule opts out: "You can use multiple front ends
-// with per load-balancing rule opt-out" and "Outbound SNAT programming depends on the transport
+// RuleSNAT is the load-balancing rule that translates c's outbound traffic of protocol proto
+// (model.ProtoAny: of any protocol): the first, in the order of c's pools and their load
+// balancers' rules, on a public frontend whose pool holds c and that does not set
+// disableOutboundSnat. Azure translates a public load-balancing rule's backends to its
+// frontend address unless the rule opts out: "You can use multiple front ends with per
+// load-balancing rule opt-out" and "Outbound SNAT programming depends on the transport
 // protocol of the inbound load-balancing rule" (learn.microsoft.com/azure/load-balancer/skus,
 // "Outbound connections"; the REST property: "disableOutboundSnat: Configures SNAT for the VMs
 // in the backend pool to use the publicIP address specified in the frontend of the load
-// balancing rule"). An outbound rule on the same pool and frontend requires the opt-out, so
-// outbound rules come first.
-func ruleSNAT(c *model.IPConfig) *model.LBRule {
+// balancing rule"). An outbound rule on the same frontend requires the opt-out, so outbound
+// rules come first.
+func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 	for _, bp := range c.BackendPools {
 		if bp == nil || bp.LB == nil || bp.LB.IsGateway() {
 			continue
 		}
 		for _, r := range bp.LB.Rules {
 			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && r.Pool != nil &&
-				slices.Contains(c.BackendPools, r.Pool) {
+				slices.Contains(c.BackendPools, r.Pool) && Translates(r.Protocol, proto) {
 				return r
 			}
 		}

@@ -15,58 +15,74 @@ func TestOutbound(t *testing.T) {
 		name  string
 		build func(n *model.Network, s *model.Subnet, c *model.IPConfig)
 		want  OutboundKind
+		proto model.Protocol // the flow's; ProtoAny (zero) counts the load balancer's rules whatever theirs
 	}{
-		{"nothing: default outbound access", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {}, DefaultOutbound},
-		{"private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) { s.DefaultOutboundAccess = false }, NoOutbound},
+		{"nothing: default outbound access", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {}, DefaultOutbound, 0},
+		{"private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) { s.DefaultOutboundAccess = false }, NoOutbound, 0},
 		{"public load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			webRule(publicLB(n, c))
-		}, LBRuleSNAT},
+		}, LBRuleSNAT, 0},
 		{"public load-balancing rule in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			s.DefaultOutboundAccess = false
 			webRule(publicLB(n, c))
-		}, LBRuleSNAT},
+		}, LBRuleSNAT, 0},
 		{"public load-balancing rule with disableOutboundSnat", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			webRule(publicLB(n, c)).DisableOutboundSNAT = true
-		}, DefaultOutbound},
+		}, DefaultOutbound, 0},
 		{"internal load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			lb, fe, pool := publicLB(n, c)
 			fe.PublicIP, fe.PrivateIP, fe.Subnet = nil, mt.Addr("10.0.1.100"), s
 			webRule(lb, fe, pool)
-		}, DefaultOutbound},
+		}, DefaultOutbound, 0},
 		{"outbound rule beats the load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			lb, fe, pool := publicLB(n, c)
 			webRule(lb, fe, pool)
 			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
-		}, LBOutboundRule},
+		}, LBOutboundRule, 0},
 		{"instance public IP beats the load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			webRule(publicLB(n, c))
 			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
-		}, InstancePublicIP},
+		}, InstancePublicIP, 0},
+		{"TCP load-balancing rule, UDP flow: default outbound access", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c))
+		}, DefaultOutbound, model.ProtoUDP},
+		{"TCP load-balancing rule, ICMP flow in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.DefaultOutboundAccess = false
+			webRule(publicLB(n, c))
+		}, NoOutbound, model.ProtoICMP},
+		{"TCP outbound rule, UDP flow: no default outbound access in its pool", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool, Protocol: model.ProtoTCP}}
+		}, NoOutbound, model.ProtoUDP},
+		{"TCP outbound rule, TCP flow", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool, Protocol: model.ProtoTCP}}
+		}, LBOutboundRule, model.ProtoTCP},
 		{"load balancer outbound rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			lb, fe, pool := publicLB(n, c)
 			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
-		}, LBOutboundRule},
+		}, LBOutboundRule, 0},
 		{"outbound rule in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			s.DefaultOutboundAccess = false
 			lb, fe, pool := publicLB(n, c)
 			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
-		}, LBOutboundRule},
+		}, LBOutboundRule, 0},
 		{"instance public IP beats the outbound rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			lb, fe, pool := publicLB(n, c)
 			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
 			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
-		}, InstancePublicIP},
+		}, InstancePublicIP, 0},
 		{"instance public IP without an address in the snapshot", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			c.PublicIP = &model.PublicIP{Name: "pip-vm"}
-		}, InstancePublicIP},
+		}, InstancePublicIP, 0},
 		{"NAT gateway beats the instance public IP", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
 			s.NATGateway = &model.NATGateway{Name: "ng"}
-		}, NATGatewayOutbound},
+		}, NATGatewayOutbound, 0},
 		{"0/0 to an appliance beats the NAT gateway", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			s.NATGateway = &model.NATGateway{Name: "ng"}
 			mt.AddRouteTable(n, "rt", []*model.Subnet{s}, mt.UDR("default", "0.0.0.0/0", "VirtualAppliance 10.0.2.4"))
-		}, RouteOutbound},
+		}, RouteOutbound, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,11 +97,31 @@ func TestOutbound(t *testing.T) {
 			tt.build(n, s, c)
 			n.Freeze()
 			for _, p := range []*Plane{Build(n), {Net: n}} { // with effective routes, and from the UDRs alone
-				if got := p.Outbound(c); got.Kind != tt.want {
+				if got := p.Outbound(c, tt.proto); got.Kind != tt.want {
 					t.Errorf("FIB %v: Outbound = %v, want %v", p.FIB != nil, got.Kind, tt.want)
 				}
 			}
 		})
+	}
+}
+
+// TestRuleSNATByProtocol: of a pool's public load-balancing rules, the one of the flow's
+// protocol translates it.
+func TestRuleSNATByProtocol(t *testing.T) {
+	n := mt.NewNetwork()
+	v := mt.AddVNet(n, "vnet", "westeurope", "10.0.0.0/16")
+	s := mt.AddSubnet(n, v, "app", "10.0.1.0/24")
+	c := &model.IPConfig{Name: "ip", Subnet: s, PrivateIP: mt.Addr("10.0.1.4")}
+	lb, fe, pool := publicLB(n, c)
+	webRule(lb, fe, pool)
+	lb.Rules = append(lb.Rules, &model.LBRule{Name: "ike", Frontend: fe, Pool: pool, Protocol: model.ProtoUDP, FrontendPort: 500, BackendPort: 500})
+	for proto, want := range map[model.Protocol]string{model.ProtoTCP: "web", model.ProtoUDP: "ike", model.ProtoAny: "web"} {
+		if r := RuleSNAT(c, proto); r == nil || r.Name != want {
+			t.Errorf("%v: rule %v, want %s", proto, r, want)
+		}
+	}
+	if r := RuleSNAT(c, model.ProtoICMP); r != nil {
+		t.Errorf("ICMP: rule %s, want none", r.Name)
 	}
 }
 

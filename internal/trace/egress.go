@@ -63,7 +63,7 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.assume("traffic that entered from on-premises and leaves to the internet is assumed to keep its source")
 		return true
 	}
-	o := dataplane.Egress(c, s)
+	o := dataplane.Egress(c, s, w.pkt.proto)
 	switch o.Kind {
 	case dataplane.NATGatewayOutbound:
 		return w.natGateway(o.NATGateway, c, nil)
@@ -74,33 +74,24 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.snat(HopNIC, o.PublicIP.ID, o.PublicIP.Name, o.PublicIP.Address, c, nil, "instance public IP (spec §4)")
 		return true
 	case dataplane.LBOutboundRule:
-		r := o.Rule
-		if w.lbTranslates("outbound rule", r.Name, r.Protocol, s) {
-			return w.lbSNAT(r.Pool.LB, o.Frontend, r.Name, c, "load balancer outbound rule (spec §4)")
-		}
+		return w.lbSNAT(o.Rule.Pool.LB, o.Frontend, o.Rule.Name, c, "load balancer outbound rule (spec §4)")
 	case dataplane.LBRuleSNAT:
 		r := o.LBRule
-		if w.lbTranslates("load-balancing rule", r.Name, r.Protocol, s) {
-			return w.lbSNAT(r.Pool.LB, o.Frontend, r.Name, c, "load-balancing rule "+r.Name+" without disableOutboundSnat (spec §4)")
+		return w.lbSNAT(r.Pool.LB, o.Frontend, r.Name, c, "load-balancing rule "+r.Name+" without disableOutboundSnat (spec §4)")
+	case dataplane.NoOutbound:
+		if r := o.Rule; r != nil {
+			w.drop(NoOutboundAccess, StepSnat, r.Pool.LB.ID, r.Name, "outbound rule %s translates its pool's outbound %s only, not %s, and a member of a pool with outbound rules has no default outbound access (spec §4)",
+				r.Name, ruleTransport(r.Protocol), w.pkt.proto)
+			return false
 		}
 	}
-	return w.withoutMethod(c, s)
-}
-
-// lbTranslates reports whether a load balancer's outbound or load-balancing rule of protocol p
-// translates the packet: TCP and UDP only, those of its protocol ("All" is both). Outbound
-// rules choose "which protocols to provide outbound translation for"
-// (learn.microsoft.com/azure/load-balancer/outbound-rules), and "outbound SNAT programming
-// depends on the transport protocol of the inbound load-balancing rule" (dataplane.ruleSNAT).
-// What other traffic does then, no source says: it is assumed to leave as subnet s lets it
-// without the rule, and the answer says so.
-func (w *walker) lbTranslates(kind, name string, p model.Protocol, s *model.Subnet) bool {
-	if (w.pkt.proto == model.ProtoTCP || w.pkt.proto == model.ProtoUDP) && p.Matches(w.pkt.proto) {
-		return true
+	if r := dataplane.RuleSNAT(c, model.ProtoAny); r != nil {
+		// "Outbound SNAT programming depends on the transport protocol of the inbound
+		// load-balancing rule" (dataplane.RuleSNAT); what other traffic does, no source says.
+		w.assume("load-balancing rule %s translates its backends' outbound %s only; this %s flow is assumed to leave as subnet %s lets it without the rule (spec §4)",
+			r.Name, ruleTransport(r.Protocol), w.pkt.proto, s.Name)
 	}
-	w.assume("%s %s translates its backends' outbound %s only; this %s flow is assumed to leave as subnet %s lets it without the rule (spec §4)",
-		kind, name, ruleTransport(p), w.pkt.proto, s.Name)
-	return false
+	return w.withoutMethod(c, s)
 }
 
 // withoutMethod is egress when no explicit outbound method translates: default outbound access
@@ -111,7 +102,7 @@ func (w *walker) withoutMethod(c *model.IPConfig, s *model.Subnet) bool {
 		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
 		return true
 	}
-	w.drop(NoOutboundAccess, StepSnat, s.ID, "", "subnet %s has defaultOutboundAccess=false and no NAT gateway, instance public IP or load balancer outbound rule (spec §4)", s.Name)
+	w.drop(NoOutboundAccess, StepSnat, s.ID, "", "subnet %s has defaultOutboundAccess=false and no NAT gateway, instance public IP or load balancer rule that translates %s (spec §4)", s.Name, w.pkt.proto)
 	return false
 }
 

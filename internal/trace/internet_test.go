@@ -101,7 +101,7 @@ func TestInternet(t *testing.T) {
 			"Reachable ExitedToInternet NsgOutbound=defaultSecurityRules/AllowInternetOutBound | Delivered Deliver=",
 			"Nic:vm1-nic > LoadBalancer:lb-out > Internet:internet", "Internet:internet > LoadBalancer:lb-out > Nic:vm1-nic", nil},
 		{"TCP outbound rule does not translate UDP", edgeNet(outboundRuleEgress(tcp)), q("vm1", "internet:1.1.1.1", udp, 53),
-			"Unreachable Dropped/NoOutboundAccess Snat=", "Nic:vm1-nic", "<nil>", nil},
+			"Unreachable Dropped/NoOutboundAccess Snat=out", "Nic:vm1-nic", "<nil>", nil},
 		{"inbound to an instance public IP", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "pip-vm1", tcp, 443),
 			"Reachable Delivered NsgInbound=securityRules/allow-https | ExitedToInternet Route=System Route", "Internet:internet > Nic:vm1-nic", "Nic:vm1-nic > Internet:internet", nil},
 		{"inbound port the NSG denies", edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) { withPIP(n, vm) }), q("internet:198.51.100.7", "20.0.0.5", tcp, 22),
