@@ -19,7 +19,7 @@ type VNetGateway struct {
 	NATRules     []*VPNNATRule // natRules (vpnnat.go)
 	// P2SPools are vpnClientConfiguration.vpnClientAddressPool.addressPrefixes: the addresses
 	// of point-to-site clients, which the model does not hold (a warning says so).
-	P2SPools []netip.Prefix
+	P2SPools []string
 }
 
 // LocalGateway is Microsoft.Network/localNetworkGateways.
@@ -63,15 +63,15 @@ func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
 		case "natrules":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.NATRules = append(w.NATRules, d.vpnNATRule(v, p)) })
 		case "vpnclientconfiguration":
-			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-				if k == "vpnclientaddresspool" {
-					d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-						if k == "addressprefixes" {
-							w.P2SPools = d.prefixes(m, at)
-						}
-					})
+			// Read only to warn that point-to-site is not modelled, so not validated: a value
+			// vnetdoctor would not use must not reject the file.
+			if pool := m.Val.Get("vpnclientaddresspool").Get("addressprefixes"); pool != nil && pool.Kind == jsondoc.Array {
+				for _, it := range pool.Kids {
+					if t := it.Val.Text(); t != "" {
+						w.P2SPools = append(w.P2SPools, t)
+					}
 				}
-			})
+			}
 		}
 	})
 	return w
@@ -141,10 +141,11 @@ func (d *dec) connection(v *jsondoc.Value, p *jsondoc.Path) *Connection {
 			w.IngressNAT = d.refs(m, at)
 		case "egressnatrules":
 			w.EgressNAT = d.refs(m, at)
+		// Read only to warn that traffic selectors are not modelled, so not validated.
 		case "usepolicybasedtrafficselectors":
-			w.PolicySelectors = w.PolicySelectors || d.boolean(m, at)
+			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Bool && m.Val.Str == "true"
 		case "trafficselectorpolicies":
-			d.items(m, at, func(*jsondoc.Value, *jsondoc.Path) { w.PolicySelectors = true })
+			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Array && len(m.Val.Kids) > 0
 		}
 	})
 	return w

@@ -435,8 +435,12 @@ func hubFirewall(p map[string]any, h tfVal) {
 		set(addrs, "privateIPAddress", h.str("private_ip_address"))
 	}
 	var pubs []any
-	for _, a := range h.strs("public_ip_addresses") {
-		pubs = append(pubs, map[string]any{"address": a})
+	if h.isUnknown("public_ip_addresses") {
+		h.unknownWarn("public_ip_addresses", "traces from the hub firewall to the internet drop (NoOutboundAccess) until deployment")
+	} else {
+		for _, a := range h.strs("public_ip_addresses") {
+			pubs = append(pubs, map[string]any{"address": a})
+		}
 	}
 	if len(pubs) > 0 {
 		addrs["publicIPs"] = map[string]any{"addresses": pubs, "count": len(pubs)}

@@ -96,9 +96,13 @@ func (w *walker) poolNATRule(fe *model.Frontend, nat *model.InboundNATRule) {
 		}
 		return
 	}
-	what := fmt.Sprintf("inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (to its port %d); "+
+	to := fmt.Sprintf("to its port %d", nat.BackendPort)
+	if nat.FloatingIP {
+		to = "with floating IP, the destination kept"
+	}
+	what := fmt.Sprintf("inbound NAT rule %s gives each of pool %s's %d members one frontend port of %d-%d (%s); "+
 		"which port reaches which member Azure assigns, and the snapshot does not hold that mapping (the load balancer's inbound NAT rule port mapping)",
-		nat.Name, pool.Name, members, nat.FrontendPort, nat.FrontendPortEnd, nat.BackendPort)
+		nat.Name, pool.Name, members, nat.FrontendPort, nat.FrontendPortEnd, to)
 	if m := w.ans.member; m != nil && slices.Contains(pool.IPConfigs, m) && m.NIC != nil {
 		w.step(StepLBRule, Matched, lb.ID, nat.Name, "%s; the trace follows %s, the member the question maps the port to", what, m.NIC.Name)
 		w.lbToBackend(fe, m, nat.BackendPort, nat.FloatingIP)
@@ -124,7 +128,10 @@ func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig,
 		}
 		f := w.pkt.flow()
 		if !nat.FloatingIP { // as lbToBackend translates
-			f.Dst, f.DstPort = c.PrivateIP, nat.BackendPort
+			f.Dst = c.PrivateIP
+			if nat.BackendPort != 0 {
+				f.DstPort = nat.BackendPort
+			}
 		}
 		if w.p.ACL.ForIPConfig(c).Evaluate(model.Inbound, f).Allowed {
 			return false
