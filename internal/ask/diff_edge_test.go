@@ -214,6 +214,29 @@ func TestDiffPrivateSubnet(t *testing.T) {
 	}
 }
 
+// TestDiffMissingRouteTable: a subnet comes to name a route table the snapshot lacks; its routes
+// as far as the snapshot knows are unchanged. Its flows become Unknown (trace: the UDRs are not
+// in the snapshot), which diff finds by recomputing the subnet.
+func TestDiffMissingRouteTable(t *testing.T) {
+	build := func(missing bool) *model.Network {
+		n := diffEstate(3)
+		if missing {
+			n.Subnets[0].MissingRouteTable = tsub + "routeTables/rt-gone"
+		}
+		n.Freeze()
+		return n
+	}
+	nb, na := build(false), build(true)
+	before, after := NewSnapshot(nb), NewSnapshot(na)
+	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: string(nb.Subnets[0].ID)}}}, nil, nb, na)
+	rows, _, _ := againstFull(t, "missing route table", before, after, sc, "endpoints")
+	if !slices.ContainsFunc(rows, func(r ReachChange) bool {
+		return r.After == trace.UnknownV && r.From == string(nb.Subnets[0].ID)
+	}) {
+		t.Errorf("no row from the subnet turned Unknown: %v", rowKeys(rows))
+	}
+}
+
 // TestDiffPublicIPAddress: a VM's public IP gets another address; only the public IP changed.
 // diff recomputes the VM's NIC: the old address stops answering, the new one starts, and
 // each names the VM as a source only while it holds it (trace resolves a source by address).

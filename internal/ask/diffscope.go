@@ -355,10 +355,10 @@ func (sc *diffScope) touchSubnets(b, a *model.Network, fwd forwarding) {
 }
 
 // sameSettings reports whether subnets x and y decide their flows alike, with or without which
-// NSG they have (IDs and names compared as Azure compares them, ignoring case). An NSG the
-// snapshot lacks counts either way: trace answers Unknown under it.
+// NSG they have (IDs and names compared as Azure compares them, ignoring case). An NSG or route
+// table the snapshot lacks counts either way: trace answers Unknown under it.
 func sameSettings(x, y *model.Subnet, withNSG bool) bool {
-	return slices.Equal(x.Prefixes, y.Prefixes) && x.MissingNSG.Equal(y.MissingNSG) &&
+	return slices.Equal(x.Prefixes, y.Prefixes) && x.MissingNSG.Equal(y.MissingNSG) && x.MissingRouteTable.Equal(y.MissingRouteTable) &&
 		(!withNSG || sameNSG(x.NSG, y.NSG)) &&
 		sameRouteTable(x.RouteTable, y.RouteTable) &&
 		sameNATGateway(x.NATGateway, y.NATGateway) &&
