@@ -11,28 +11,9 @@ import (
 // each object naming its own side's file; a file bad on both sides is an error naming each
 // side's file.
 func TestParsedSharesTreesNotFiles(t *testing.T) {
-	nsg := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/%s","name":"%s","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}`
-	dir := t.TempDir()
-	b, a := filepath.Join(dir, "before"), filepath.Join(dir, "after")
-	for _, side := range []string{b, a} {
-		write(t, filepath.Join(side, "same.json"), strings.ReplaceAll(nsg, "%s", "nsg-same"))
-	}
-	write(t, filepath.Join(b, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-old"))
-	write(t, filepath.Join(a, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-new"))
-	load := func(c *Parsed) (*Snapshot, *Snapshot) {
-		var sb, sa *Snapshot
-		var eb, ea error
-		var wg sync.WaitGroup
-		wg.Go(func() { sb, eb = Load([]string{b}, Options{Parsed: c}) })
-		sa, ea = Load([]string{a}, Options{Parsed: c})
-		wg.Wait()
-		if eb != nil || ea != nil {
-			t.Fatal(eb, ea)
-		}
-		return sb, sa
-	}
-	sb, sa := load(NewParsed())
-	wb, wa := load(nil)
+	b, a := twoSnapshots(t)
+	sb, sa := loadBoth(t, NewParsed(), b, a)
+	wb, wa := loadBoth(t, nil, b, a)
 	for _, c := range []struct {
 		name      string
 		got, want *Snapshot
@@ -102,24 +83,9 @@ func TestParsedReadsOnceForTwo(t *testing.T) {
 // alone, also when the quick hash that pairs contents collides for files of the same length
 // but other bytes (the edited files here).
 func TestParsedSharesSums(t *testing.T) {
-	nsg := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/%s","name":"%s","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}`
-	dir := t.TempDir()
-	b, a := filepath.Join(dir, "before"), filepath.Join(dir, "after")
-	for _, side := range []string{b, a} {
-		write(t, filepath.Join(side, "same.json"), strings.ReplaceAll(nsg, "%s", "nsg-same"))
-	}
-	write(t, filepath.Join(b, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-old"))
-	write(t, filepath.Join(a, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-new"))
+	b, a := twoSnapshots(t)
 	hashes := func(c *Parsed) [2]string {
-		var sb, sa *Snapshot
-		var eb, ea error
-		var wg sync.WaitGroup
-		wg.Go(func() { sb, eb = Load([]string{b}, Options{Parsed: c}) })
-		sa, ea = Load([]string{a}, Options{Parsed: c})
-		wg.Wait()
-		if eb != nil || ea != nil {
-			t.Fatal(eb, ea)
-		}
+		sb, sa := loadBoth(t, c, b, a)
 		return [2]string{sb.Info.Hash, sa.Info.Hash}
 	}
 	want := hashes(nil)
@@ -134,4 +100,33 @@ func TestParsedSharesSums(t *testing.T) {
 	if got := hashes(colliding); got != want {
 		t.Errorf("colliding quick hash: hashes %v; alone %v", got, want)
 	}
+}
+
+// twoSnapshots writes two one-NSG-per-file snapshots, before and after: same.json alike,
+// edited.json of the same length but another NSG.
+func twoSnapshots(t *testing.T) (before, after string) {
+	nsg := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/%s","name":"%s","type":"Microsoft.Network/networkSecurityGroups","properties":{"securityRules":[]}}`
+	dir := t.TempDir()
+	before, after = filepath.Join(dir, "before"), filepath.Join(dir, "after")
+	for _, side := range []string{before, after} {
+		write(t, filepath.Join(side, "same.json"), strings.ReplaceAll(nsg, "%s", "nsg-same"))
+	}
+	write(t, filepath.Join(before, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-old"))
+	write(t, filepath.Join(after, "edited.json"), strings.ReplaceAll(nsg, "%s", "nsg-new"))
+	return before, after
+}
+
+// loadBoth loads snapshots b and a at once through c, as `vnetdoctor diff` does.
+func loadBoth(t *testing.T, c *Parsed, b, a string) (*Snapshot, *Snapshot) {
+	t.Helper()
+	var sb, sa *Snapshot
+	var eb, ea error
+	var wg sync.WaitGroup
+	wg.Go(func() { sb, eb = Load([]string{b}, Options{Parsed: c}) })
+	sa, ea = Load([]string{a}, Options{Parsed: c})
+	wg.Wait()
+	if eb != nil || ea != nil {
+		t.Fatal(eb, ea)
+	}
+	return sb, sa
 }
