@@ -107,9 +107,9 @@ func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
 	return Outbound{Kind: NoOutbound}
 }
 
-// Translates reports whether a load balancer rule of protocol rule translates outbound traffic
+// translates reports whether a load balancer rule of protocol rule translates outbound traffic
 // of protocol proto (model.ProtoAny: whatever its protocol): TCP and UDP only, those of the rule.
-func Translates(rule, proto model.Protocol) bool {
+func translates(rule, proto model.Protocol) bool {
 	return proto == model.ProtoAny || (proto == model.ProtoTCP || proto == model.ProtoUDP) && rule.Matches(proto)
 }
 
@@ -122,7 +122,7 @@ func outboundRule(c *model.IPConfig, proto model.Protocol) *model.OutboundRule {
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
-			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) && Translates(r.Protocol, proto) {
+			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) && translates(r.Protocol, proto) {
 				return r
 			}
 		}
@@ -148,7 +148,7 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 		}
 		for _, r := range bp.LB.Rules {
 			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && r.Pool != nil &&
-				slices.Contains(c.BackendPools, r.Pool) && Translates(r.Protocol, proto) {
+				slices.Contains(c.BackendPools, r.Pool) && translates(r.Protocol, proto) {
 				return r
 			}
 		}

@@ -78,15 +78,17 @@ func (f *Firewall) DenyInspections() []string {
 	if f.Policy == nil {
 		add("threat intelligence", f.ThreatIntelMode)
 	}
-	seen := map[*FirewallPolicy]bool{}
-	for p := f.Policy; p != nil && !seen[p]; p = p.Base {
-		seen[p] = true
+	for p, depth := f.Policy, 0; p != nil && depth < maxPolicyDepth; p, depth = p.Base, depth+1 {
 		add("threat intelligence", p.ThreatIntelMode)
 		add("IDPS", p.IDPSMode)
 	}
 	slices.Sort(out)
 	return out
 }
+
+// maxPolicyDepth bounds a walk up basePolicy parents, so a cycle in hostile input cannot hang it
+// (Azure allows one parent level per policy; chains are short).
+const maxPolicyDepth = 64
 
 // FirewallPolicy is a Firewall Policy with its rule collection groups.
 type FirewallPolicy struct {

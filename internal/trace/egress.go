@@ -124,7 +124,7 @@ func (w *walker) lbSNAT(lb *model.LoadBalancer, fe *model.Frontend, rule string,
 	return true
 }
 
-// ruleTransport names the transport protocols a load-balancing rule of protocol p translates.
+// ruleTransport names the transport protocols a load balancer rule of protocol p translates.
 func ruleTransport(p model.Protocol) string {
 	if p == model.ProtoAny {
 		return "TCP and UDP"

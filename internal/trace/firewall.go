@@ -117,11 +117,20 @@ func (w *walker) firewallVerdict(fw *model.Firewall, res firewall.Result) bool {
 		return false
 	}
 	w.step(kind, Matched, res.Holder, res.RuleID, "firewall %s allows %s by %s rule %s", fw.Name, w.flowText(), res.Kind, res.RuleID)
-	if insp := fw.DenyInspections(); len(insp) > 0 {
+	if insp := w.denyInspections(fw); len(insp) > 0 {
 		w.assume("firewall %s: %s in Deny mode may drop what its rules allow; Microsoft's threat feed and signatures are not in the snapshot, so the flow is assumed to pass them (spec §3.2)",
 			fw.Name, strings.Join(insp, " and "))
 	}
 	return true
+}
+
+// denyInspections is fw.DenyInspections for an answer that words its assumptions; a brief one
+// (reach's) skips them and spends nothing on it.
+func (w *walker) denyInspections(fw *model.Firewall) []string {
+	if w.ans.brief {
+		return nil
+	}
+	return fw.DenyInspections()
 }
 
 func fwStep(res firewall.Result) StepKind {
