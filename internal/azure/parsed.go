@@ -54,8 +54,8 @@ func NewParsed() *Parsed {
 
 // sum is the SHA-256 of data (a file's bytes, which nobody writes to), through c (nil: no
 // sharing): the second Load reading the same bytes takes the first one's sum instead of hashing
-// them again. SHA-256 was a tenth of loading the 10,000-NIC estate; the quick hash and the
-// comparison that confirms it cost a fifth of that.
+// them again. SHA-256 was a tenth of loading the 10,000-NIC estate (46 ms for its 64 MB); the
+// quick hash and the comparison that confirms it cost 11 ms.
 func (c *Parsed) sum(data []byte) [sha256.Size]byte {
 	if c == nil {
 		return sha256.Sum256(data)
