@@ -158,3 +158,27 @@ func TestLBRuleSNATAddress(t *testing.T) {
 		t.Errorf("UDP past a TCP rule: assumptions %q; want the rule's protocol named", a.Assumptions)
 	}
 }
+
+// TestLBPoolDefaultOutbound: a VM in the pool of a Standard public load balancer whose rule opts
+// out of SNAT leaves by default outbound access, and the answer says Microsoft's pages disagree
+// on that; a VM in no pool gets no such word.
+func TestLBPoolDefaultOutbound(t *testing.T) {
+	const mark = "which Microsoft's pages disagree on"
+	for _, inPool := range []bool{true, false} {
+		build := edgeNet(nil)
+		if inPool {
+			build = edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) {
+				lbRuleEgress(true)(n, s, vm)
+				s.DefaultOutboundAccess = true
+			})
+		}
+		a, err := Run(build().plane(), q("vm1", "internet:1.1.1.1", tcp, 443))
+		if err != nil {
+			t.Fatal(err)
+		}
+		said := slices.ContainsFunc(a.Assumptions, func(s string) bool { return strings.Contains(s, mark) })
+		if a.Verdict != Reachable || said != inPool {
+			t.Errorf("in a pool %v: %s, disagreement said %v (assumptions %q)", inPool, a.Verdict, said, a.Assumptions)
+		}
+	}
+}
