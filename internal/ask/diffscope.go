@@ -340,9 +340,9 @@ func (sc *diffScope) touchSubnets(b, a *model.Network, fwd forwarding) {
 			sc.global, sc.reason = true, "the prefixes of "+string(s.ID)+", which forwards others' flows, changed"
 		}
 		switch {
-		case !sameSettings(s, as, false):
+		case !sameSettings(s, as):
 			sc.subnets[k] = true
-		case sameSettings(s, as, true):
+		case sameNSG(s.NSG, as.NSG):
 		case fwd.subnets[k]:
 			sc.subnets[k] = true // its NSG filters others' flows too
 		default:
@@ -354,12 +354,11 @@ func (sc *diffScope) touchSubnets(b, a *model.Network, fwd forwarding) {
 	}
 }
 
-// sameSettings reports whether subnets x and y decide their flows alike, with or without which
-// NSG they have (IDs and names compared as Azure compares them, ignoring case). An NSG or route
-// table the snapshot lacks counts either way: trace answers Unknown under it.
-func sameSettings(x, y *model.Subnet, withNSG bool) bool {
+// sameSettings reports whether subnets x and y decide their flows alike, which NSG they have
+// aside (IDs and names compared as Azure compares them, ignoring case). An NSG or route table
+// the snapshot lacks counts: trace answers Unknown under it.
+func sameSettings(x, y *model.Subnet) bool {
 	return slices.Equal(x.Prefixes, y.Prefixes) && x.MissingNSG.Equal(y.MissingNSG) && x.MissingRouteTable.Equal(y.MissingRouteTable) &&
-		(!withNSG || sameNSG(x.NSG, y.NSG)) &&
 		sameRouteTable(x.RouteTable, y.RouteTable) &&
 		sameNATGateway(x.NATGateway, y.NATGateway) &&
 		slices.EqualFunc(x.ServiceEndpoints, y.ServiceEndpoints, func(p, q model.ServiceEndpoint) bool {
