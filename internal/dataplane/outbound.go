@@ -3,6 +3,7 @@ package dataplane
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
@@ -82,7 +83,8 @@ func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
 	if c.PublicIP != nil {
 		return Outbound{Kind: InstancePublicIP, PublicIP: c.PublicIP}
 	}
-	if r := outboundRule(c, proto); r != nil {
+	r, pooled := outboundRule(c, proto)
+	if r != nil {
 		o := Outbound{Kind: LBOutboundRule, Rule: r}
 		for _, fe := range r.Frontends {
 			if fe != nil && fe.PublicIP != nil {
@@ -95,8 +97,8 @@ func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
 		}
 		return o
 	}
-	if r := outboundRule(c, model.ProtoAny); r != nil {
-		return Outbound{Kind: NoOutbound, Rule: r}
+	if pooled != nil {
+		return Outbound{Kind: NoOutbound, Rule: pooled}
 	}
 	if r := RuleSNAT(c, proto); r != nil {
 		return Outbound{Kind: LBRuleSNAT, LBRule: r, Frontend: r.Frontend}
@@ -114,20 +116,26 @@ func translates(rule, proto model.Protocol) bool {
 }
 
 // outboundRule returns the load balancer outbound rule whose backend pool holds c and that
-// translates proto: the first in its load balancer's rule order, load balancers taken in the
-// order of c's pools.
-func outboundRule(c *model.IPConfig, proto model.Protocol) *model.OutboundRule {
+// translates proto, and the first whose pool holds c whatever it translates: the first in its
+// load balancer's rule order, load balancers taken in the order of c's pools.
+func outboundRule(c *model.IPConfig, proto model.Protocol) (match, pooled *model.OutboundRule) {
 	for _, bp := range c.BackendPools {
 		if bp == nil || bp.LB == nil {
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
-			if r.Pool != nil && slices.Contains(c.BackendPools, r.Pool) && translates(r.Protocol, proto) {
-				return r
+			if r.Pool == nil || !slices.Contains(c.BackendPools, r.Pool) {
+				continue
+			}
+			if pooled == nil {
+				pooled = r
+			}
+			if translates(r.Protocol, proto) {
+				return r, pooled
 			}
 		}
 	}
-	return nil
+	return nil, pooled
 }
 
 // RuleSNAT is the load-balancing rule that translates c's outbound traffic of protocol proto
@@ -150,6 +158,26 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && r.Pool != nil &&
 				slices.Contains(c.BackendPools, r.Pool) && translates(r.Protocol, proto) {
 				return r
+			}
+		}
+	}
+	return nil
+}
+
+// PublicPoolLB is a Standard load balancer with a public frontend one of whose backend pools
+// holds c, or nil: a member that, left to default outbound access, may have none, as Microsoft's
+// pages disagree (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
+// lists only pools with outbound rules as explicit outbound connectivity;
+// learn.microsoft.com/azure/load-balancer/skus says "an outbound scenario must be explicitly
+// created" for a Standard one). The trace keeps default outbound access and says so.
+func PublicPoolLB(c *model.IPConfig) *model.LoadBalancer {
+	for _, bp := range c.BackendPools {
+		if bp == nil || bp.LB == nil || !strings.EqualFold(bp.LB.Sku, "Standard") {
+			continue
+		}
+		for _, fe := range bp.LB.Frontends {
+			if fe != nil && fe.PublicIP != nil {
+				return bp.LB
 			}
 		}
 	}
