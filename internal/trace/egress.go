@@ -2,7 +2,6 @@ package trace
 
 import (
 	"net/netip"
-	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
@@ -100,10 +99,7 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 func (w *walker) withoutMethod(c *model.IPConfig, s *model.Subnet) bool {
 	if s.DefaultOutboundAccess {
 		w.assume("subnet %s reaches the internet by default outbound access: Azure picks the public address, which is not in the snapshot (spec §4)", s.Name)
-		if lb := publicPoolLB(c); lb != nil && c.NIC != nil {
-			// learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access lists
-			// only pools with outbound rules as explicit; learn.microsoft.com/azure/load-balancer/skus
-			// says "an outbound scenario must be explicitly created" for a Standard one.
+		if lb := dataplane.PublicPoolLB(c); lb != nil && c.NIC != nil {
 			w.assume("%s is in a backend pool of Standard public load balancer %s, which Microsoft's pages disagree on: it may have no default outbound access (spec §4)", c.NIC.Name, lb.Name)
 		}
 		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
@@ -111,22 +107,6 @@ func (w *walker) withoutMethod(c *model.IPConfig, s *model.Subnet) bool {
 	}
 	w.drop(NoOutboundAccess, StepSnat, s.ID, "", "subnet %s has defaultOutboundAccess=false and no NAT gateway, instance public IP or load balancer rule that translates %s (spec §4)", s.Name, w.pkt.proto)
 	return false
-}
-
-// publicPoolLB is a Standard load balancer with a public frontend one of whose backend pools
-// holds c, or nil.
-func publicPoolLB(c *model.IPConfig) *model.LoadBalancer {
-	for _, bp := range c.BackendPools {
-		if bp == nil || bp.LB == nil || !strings.EqualFold(bp.LB.Sku, "Standard") {
-			continue
-		}
-		for _, fe := range bp.LB.Frontends {
-			if fe != nil && fe.PublicIP != nil {
-				return bp.LB
-			}
-		}
-	}
-	return nil
 }
 
 // lbSNAT translates at a load balancer's frontend fe (of lb unless fe names its own), by rule,
