@@ -109,3 +109,42 @@ func TestAssumeInternetTag(t *testing.T) {
 		t.Errorf("vm-s1 → vm-s2 names internet-tag (exit %d)", code)
 	}
 }
+
+// --assume lb-pool-default-outbound decides whether vm-webpub1 (the example's VM behind a
+// public load-balancing rule with disableOutboundSnat and no outbound rule) reaches the
+// internet, and check's DefaultOutboundReliance follows the same choice.
+func TestAssumeLBPoolDefaultOutbound(t *testing.T) {
+	const snap = "../../examples/hub-spoke"
+	for _, tt := range []struct{ value, verdict string }{{"kept", "Reachable"}, {"lost", "Unreachable"}} {
+		code, out, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "vm-webpub1", "--to", "internet:1.1.1.1", "--dport", "443",
+			"--assume", "lb-pool-default-outbound="+tt.value, "-o", "json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.value, code, stderr)
+		}
+		var a struct {
+			Verdict string `json:"verdict"`
+			Assumed []struct {
+				Name, Value string
+				Decided     bool
+			} `json:"assumed"`
+		}
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, x := range a.Assumed {
+			found = found || x.Name == "lb-pool-default-outbound" && x.Value == tt.value && x.Decided
+		}
+		if a.Verdict != tt.verdict || !found {
+			t.Errorf("%s: verdict %s, assumed %+v; want %s, the switch deciding", tt.value, a.Verdict, a.Assumed, tt.verdict)
+		}
+		code, out, stderr = vnetdoctor(t, "", "check", "-s", snap, "--code", "DefaultOutboundReliance",
+			"--assume", "lb-pool-default-outbound="+tt.value, "-o", "json")
+		if code != 0 {
+			t.Fatalf("check %s: exit %d: %s", tt.value, code, stderr)
+		}
+		if listed := strings.Contains(out, "vm-webpub1"); listed != (tt.value == "kept") {
+			t.Errorf("check under %s: vm-webpub1 listed %v:\n%s", tt.value, listed, out)
+		}
+	}
+}

@@ -43,6 +43,12 @@ const (
 	// says NAT collections are not inherited; the rule-processing article's example processes the
 	// parent's DNAT collections first. Default no.
 	DNATInherited
+	// LBPoolDefaultOutbound: does a VM in a backend pool of a Standard public load balancer
+	// with no outbound rule, and no other explicit outbound method, keep default outbound
+	// access? azure-semantics.md §4: the default outbound access page lists only pools with
+	// outbound rules as explicit outbound connectivity; the load balancer SKU comparison says an
+	// outbound scenario "must be explicitly created" for a Standard one. Default kept.
+	LBPoolDefaultOutbound
 	numNames
 )
 
@@ -58,6 +64,7 @@ var choices = [numNames]struct {
 	InternetTag:           {"internet-tag", []string{"complement", "static"}},
 	FwReverseDeny:         {"fw-reverse-deny", []string{"ignored", "breaks"}},
 	DNATInherited:         {"dnat-inherited", []string{"no", "yes"}},
+	LBPoolDefaultOutbound: {"lb-pool-default-outbound", []string{"kept", "lost"}},
 }
 
 func (n Name) String() string { return choices[n].name }

@@ -18,8 +18,8 @@ var defaultOutboundReliance = Check{
 
 // runDefaultOutboundReliance asks the data plane for the outbound method of spec §4 of each VM
 // NIC's primary ip configuration for TCP (dataplane.Plane.Outbound, the one the trace applies;
-// a load balancer rule may translate one protocol only): the VMs whose method is default
-// outbound access rely on it. One finding per subnet lists its VMs.
+// a load balancer rule may translate one protocol only), under the user's --assume choices: the
+// VMs whose method is default outbound access rely on it. One finding per subnet lists its VMs.
 func runDefaultOutboundReliance(pass *Pass) []Finding {
 	p := pass.Plane
 	bySubnet := map[*model.Subnet][]*model.NIC{}
@@ -28,7 +28,7 @@ func runDefaultOutboundReliance(pass *Pass) []Finding {
 		if nic.VMName == "" || c == nil || c.Subnet == nil {
 			continue
 		}
-		if p.Outbound(c, model.ProtoTCP).Kind == dataplane.DefaultOutbound {
+		if p.Outbound(c, model.ProtoTCP, pass.Options.Assume).Kind == dataplane.DefaultOutbound {
 			bySubnet[c.Subnet] = append(bySubnet[c.Subnet], nic)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -52,6 +53,10 @@ type Outbound struct {
 	// LBRule is the load-balancing rule whose frontend translates (LBRuleSNAT); Frontend is
 	// its frontend.
 	LBRule *model.LBRule
+	// PoolLB is the Standard public load balancer whose pool holds the ip configuration when
+	// the answer turned on assume.LBPoolDefaultOutbound: DefaultOutbound where it is kept,
+	// NoOutbound where it is lost.
+	PoolLB *model.LoadBalancer
 }
 
 // Outbound returns how the ip configuration's traffic of protocol proto (model.ProtoAny: of
@@ -60,11 +65,11 @@ type Outbound struct {
 // gateway > NAT gateway on the subnet > instance public IP on the ip configuration > load
 // balancer outbound rule > a load-balancing rule's SNAT > default outbound access; a private
 // subnet (defaultOutboundAccess=false) with none of them has no way out.
-func (p *Plane) Outbound(c *model.IPConfig, proto model.Protocol) Outbound {
+func (p *Plane) Outbound(c *model.IPConfig, proto model.Protocol, as assume.Set) Outbound {
 	if hop, _ := p.InternetRoute(c.Subnet); hop != model.HopInternet {
 		return Outbound{Kind: RouteOutbound}
 	}
-	return Egress(c, c.Subnet, proto)
+	return Egress(c, c.Subnet, proto, as)
 }
 
 // Egress returns the method that translates c's traffic of protocol proto once routing in
@@ -75,8 +80,10 @@ func (p *Plane) Outbound(c *model.IPConfig, proto model.Protocol) Outbound {
 // A member of a pool with outbound rules has no default outbound access ("Deployed in the
 // backend pool of a standard load balancer with outbound rules defined" is explicit outbound
 // connectivity: learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access),
-// so traffic none of them translates has no way out (NoOutbound, Rule set).
-func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
+// so traffic none of them translates has no way out (NoOutbound, Rule set). Whether a member of
+// a Standard public load balancer's pool without outbound rules keeps default outbound access
+// is as's choice (PublicPoolLB).
+func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol, as assume.Set) Outbound {
 	if s != nil && s.NATGateway != nil {
 		return Outbound{Kind: NATGatewayOutbound, NATGateway: s.NATGateway}
 	}
@@ -104,7 +111,11 @@ func Egress(c *model.IPConfig, s *model.Subnet, proto model.Protocol) Outbound {
 		return Outbound{Kind: LBRuleSNAT, LBRule: r, Frontend: r.Frontend}
 	}
 	if s != nil && s.DefaultOutboundAccess {
-		return Outbound{Kind: DefaultOutbound}
+		lb := PublicPoolLB(c)
+		if lb != nil && !as.Default(assume.LBPoolDefaultOutbound) {
+			return Outbound{Kind: NoOutbound, PoolLB: lb}
+		}
+		return Outbound{Kind: DefaultOutbound, PoolLB: lb}
 	}
 	return Outbound{Kind: NoOutbound}
 }
@@ -169,7 +180,8 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 // pages disagree (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
 // lists only pools with outbound rules as explicit outbound connectivity;
 // learn.microsoft.com/azure/load-balancer/skus says "an outbound scenario must be explicitly
-// created" for a Standard one). The trace keeps default outbound access and says so.
+// created" for a Standard one). Egress keeps default outbound access unless the user chose
+// otherwise (--assume lb-pool-default-outbound=lost), and the trace says which it assumed.
 func PublicPoolLB(c *model.IPConfig) *model.LoadBalancer {
 	for _, bp := range c.BackendPools {
 		if bp == nil || bp.LB == nil || !strings.EqualFold(bp.LB.Sku, "Standard") {

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	mt "github.com/vnetdoctor/vnetdoctor/internal/model/modeltest"
 )
@@ -86,19 +87,76 @@ func TestOutbound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n := mt.NewNetwork()
-			v := mt.AddVNet(n, "vnet", "westeurope", "10.0.0.0/16")
-			s := mt.AddSubnet(n, v, "app", "10.0.1.0/24")
-			s.DefaultOutboundAccess = true
-			nic := &model.NIC{ID: "/nics/vm-nic", Name: "vm-nic", VMName: "vm"}
-			c := &model.IPConfig{ID: "/nics/vm-nic/ipConfigurations/ip", Name: "ip", NIC: nic, Subnet: s, PrivateIP: mt.Addr("10.0.1.4"), Primary: true}
-			nic.IPConfigs = []*model.IPConfig{c}
-			n.NICs = append(n.NICs, nic)
-			tt.build(n, s, c)
-			n.Freeze()
+			n, c := outboundNet(tt.build)
 			for _, p := range []*Plane{Build(n), {Net: n}} { // with effective routes, and from the UDRs alone
-				if got := p.Outbound(c, tt.proto); got.Kind != tt.want {
+				if got := p.Outbound(c, tt.proto, assume.Set{}); got.Kind != tt.want {
 					t.Errorf("FIB %v: Outbound = %v, want %v", p.FIB != nil, got.Kind, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// outboundNet is a VNet with one VM NIC in a subnet with default outbound access, changed by
+// build, and the NIC's ip configuration.
+func outboundNet(build func(n *model.Network, s *model.Subnet, c *model.IPConfig)) (*model.Network, *model.IPConfig) {
+	n := mt.NewNetwork()
+	v := mt.AddVNet(n, "vnet", "westeurope", "10.0.0.0/16")
+	s := mt.AddSubnet(n, v, "app", "10.0.1.0/24")
+	s.DefaultOutboundAccess = true
+	nic := &model.NIC{ID: "/nics/vm-nic", Name: "vm-nic", VMName: "vm"}
+	c := &model.IPConfig{ID: "/nics/vm-nic/ipConfigurations/ip", Name: "ip", NIC: nic, Subnet: s, PrivateIP: mt.Addr("10.0.1.4"), Primary: true}
+	nic.IPConfigs = []*model.IPConfig{c}
+	n.NICs = append(n.NICs, nic)
+	build(n, s, c)
+	n.Freeze()
+	return n, c
+}
+
+// TestOutboundPoolChoice: a member of a Standard public load balancer's pool that no rule
+// translates keeps default outbound access or loses it as --assume lb-pool-default-outbound
+// says, and the answer names the load balancer; a member of an internal one's pool, or of a
+// Basic one's, is not in question.
+func TestOutboundPoolChoice(t *testing.T) {
+	lost := assume.Set{}.Flip(assume.LBPoolDefaultOutbound)
+	tests := []struct {
+		name     string
+		build    func(n *model.Network, s *model.Subnet, c *model.IPConfig)
+		proto    model.Protocol
+		kept     OutboundKind
+		poolLB   bool
+		lostKind OutboundKind
+	}{
+		{"rule with disableOutboundSnat", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c)).DisableOutboundSNAT = true
+		}, model.ProtoTCP, DefaultOutbound, true, NoOutbound},
+		{"TCP rule, UDP flow", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c))
+		}, model.ProtoUDP, DefaultOutbound, true, NoOutbound},
+		{"TCP rule, TCP flow: the rule translates", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			webRule(publicLB(n, c))
+		}, model.ProtoTCP, LBRuleSNAT, false, LBRuleSNAT},
+		{"internal load balancer", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			_, fe, _ := publicLB(n, c)
+			fe.PublicIP, fe.PrivateIP, fe.Subnet = nil, mt.Addr("10.0.1.100"), s
+		}, model.ProtoTCP, DefaultOutbound, false, DefaultOutbound},
+		{"Basic load balancer", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, _, _ := publicLB(n, c)
+			lb.Sku = "Basic"
+		}, model.ProtoTCP, DefaultOutbound, false, DefaultOutbound},
+		{"private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.DefaultOutboundAccess = false
+			publicLB(n, c)
+		}, model.ProtoTCP, NoOutbound, false, NoOutbound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, c := outboundNet(tt.build)
+			p := Build(n)
+			for as, want := range map[assume.Set]OutboundKind{{}: tt.kept, lost: tt.lostKind} {
+				got := p.Outbound(c, tt.proto, as)
+				if got.Kind != want || (got.PoolLB != nil) != tt.poolLB || got.PoolLB != nil && got.PoolLB.Name != "lb" {
+					t.Errorf("%s: Outbound = %v, pool load balancer %v; want %v, named %v", as.Value(assume.LBPoolDefaultOutbound), got.Kind, got.PoolLB, want, tt.poolLB)
 				}
 			}
 		})

@@ -3,6 +3,7 @@ package trace
 import (
 	"net/netip"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/dataplane"
 	"github.com/vnetdoctor/vnetdoctor/internal/firewall"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -63,7 +64,10 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.assume("traffic that entered from on-premises and leaves to the internet is assumed to keep its source")
 		return true
 	}
-	o := dataplane.Egress(c, s, w.pkt.proto)
+	o := dataplane.Egress(c, s, w.pkt.proto, w.ans.Query.Assume)
+	if o.PoolLB != nil {
+		w.choice(assume.LBPoolDefaultOutbound)
+	}
 	switch o.Kind {
 	case dataplane.NATGatewayOutbound:
 		return w.natGateway(o.NATGateway, c, nil)
@@ -84,6 +88,11 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 				r.Name, ruleTransport(r.Protocol), w.pkt.proto)
 			return false
 		}
+		if lb := o.PoolLB; lb != nil {
+			w.drop(NoOutboundAccess, StepSnat, lb.ID, "", "%s is in a backend pool of Standard public load balancer %s, which translates none of its %s traffic: assumed to have no default outbound access (--assume lb-pool-default-outbound=%s; spec §4)",
+				nicLabel(c), lb.Name, w.pkt.proto, w.ans.Query.Assume.Value(assume.LBPoolDefaultOutbound))
+			return false
+		}
 	}
 	if r := dataplane.RuleSNAT(c, model.ProtoAny); r != nil {
 		// "Outbound SNAT programming depends on the transport protocol of the inbound
@@ -91,16 +100,16 @@ func (w *walker) egressSNAT(s *model.Subnet) bool {
 		w.assume("load-balancing rule %s translates its backends' outbound %s only; this %s flow is assumed to leave as subnet %s lets it without the rule (spec §4)",
 			r.Name, ruleTransport(r.Protocol), w.pkt.proto, s.Name)
 	}
-	return w.withoutMethod(c, s)
+	return w.withoutMethod(o, c, s)
 }
 
-// withoutMethod is egress when no explicit outbound method translates: default outbound access
-// where the subnet allows it, else the flow is dropped (spec §4).
-func (w *walker) withoutMethod(c *model.IPConfig, s *model.Subnet) bool {
-	if s.DefaultOutboundAccess {
+// withoutMethod is egress when no explicit outbound method translates (o): default outbound
+// access where Egress grants it, else the flow is dropped (spec §4).
+func (w *walker) withoutMethod(o dataplane.Outbound, c *model.IPConfig, s *model.Subnet) bool {
+	if o.Kind == dataplane.DefaultOutbound {
 		w.assume("subnet %s reaches the internet by default outbound access: Azure picks the public address, which is not in the snapshot (spec §4)", s.Name)
-		if lb := dataplane.PublicPoolLB(c); lb != nil && c.NIC != nil {
-			w.assume("%s is in a backend pool of Standard public load balancer %s, which Microsoft's pages disagree on: it may have no default outbound access (spec §4)", c.NIC.Name, lb.Name)
+		if lb := o.PoolLB; lb != nil {
+			w.assume("%s is in a backend pool of Standard public load balancer %s, which Microsoft's pages disagree on: it may have no default outbound access (--assume lb-pool-default-outbound=lost; spec §4)", nicLabel(c), lb.Name)
 		}
 		w.snat(HopNIC, s.ID, "", netip.Addr{}, c, nil, "default outbound access (spec §4)")
 		return true

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
@@ -159,11 +160,24 @@ func TestLBRuleSNATAddress(t *testing.T) {
 	}
 }
 
+// poolChoice is a's use of --assume lb-pool-default-outbound, if any.
+func poolChoice(a *Answer) []Assumed {
+	var out []Assumed
+	for _, x := range a.Assumed {
+		if x.Name == assume.LBPoolDefaultOutbound.String() {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // TestLBPoolDefaultOutbound: a VM in the pool of a Standard public load balancer whose rule opts
 // out of SNAT leaves by default outbound access, and the answer says Microsoft's pages disagree
-// on that; a VM in no pool gets no such word.
+// on that and that the choice decided the verdict; under --assume lb-pool-default-outbound=lost
+// it is dropped, naming the load balancer. A VM in no pool gets no such word under either.
 func TestLBPoolDefaultOutbound(t *testing.T) {
 	const mark = "which Microsoft's pages disagree on"
+	lost := assume.Set{}.Flip(assume.LBPoolDefaultOutbound)
 	for _, inPool := range []bool{true, false} {
 		build := edgeNet(nil)
 		if inPool {
@@ -172,13 +186,44 @@ func TestLBPoolDefaultOutbound(t *testing.T) {
 				s.DefaultOutboundAccess = true
 			})
 		}
-		a, err := Run(build().plane(), q("vm1", "internet:1.1.1.1", tcp, 443))
+		p := build().plane()
+		a, err := Run(p, q("vm1", "internet:1.1.1.1", tcp, 443))
 		if err != nil {
 			t.Fatal(err)
 		}
 		said := slices.ContainsFunc(a.Assumptions, func(s string) bool { return strings.Contains(s, mark) })
-		if a.Verdict != Reachable || said != inPool {
-			t.Errorf("in a pool %v: %s, disagreement said %v (assumptions %q)", inPool, a.Verdict, said, a.Assumptions)
+		wantAssumed := []Assumed(nil)
+		if inPool {
+			wantAssumed = []Assumed{{Name: "lb-pool-default-outbound", Value: "kept", Decided: true}}
+		}
+		if a.Verdict != Reachable || said != inPool || !slices.Equal(poolChoice(a), wantAssumed) {
+			t.Errorf("in a pool %v: %s, disagreement said %v, assumed %+v (assumptions %q)", inPool, a.Verdict, said, a.Assumed, a.Assumptions)
+		}
+		qq := q("vm1", "internet:1.1.1.1", tcp, 443)
+		qq.Assume = lost
+		b, err := Run(p, qq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inPool {
+			if b.Verdict != Reachable || len(poolChoice(b)) != 0 {
+				t.Errorf("in no pool, lost: %s, assumed %+v", b.Verdict, b.Assumed)
+			}
+			continue
+		}
+		const want = "VM vm1 is in a backend pool of Standard public load balancer lb-web, which translates none of its Tcp traffic: assumed to have no default outbound access (--assume lb-pool-default-outbound=lost; spec §4)"
+		var details []string
+		for _, h := range b.Forward.Hops {
+			for _, st := range h.Steps {
+				if st.Step == StepSnat {
+					details = append(details, st.Detail)
+				}
+			}
+		}
+		l := b.Forward
+		if b.Verdict != Unreachable || l.DropCause != NoOutboundAccess || l.Deciding == nil || !strings.HasSuffix(l.Deciding.ResourceID, "/lb-web") ||
+			!slices.Equal(details, []string{want}) || !slices.Equal(poolChoice(b), []Assumed{{Name: "lb-pool-default-outbound", Value: "lost", Decided: true}}) {
+			t.Errorf("in a pool, lost: %s %s, deciding %+v, SNAT steps %q, assumed %+v", b.Verdict, l.DropCause, l.Deciding, details, b.Assumed)
 		}
 	}
 }
