@@ -117,6 +117,11 @@ type Connection struct {
 	EnableBGP bool
 	// IngressNAT and EgressNAT are the gateway NAT rules the connection links (vpnnat.go).
 	IngressNAT, EgressNAT []*VPNNATRule
+	// PolicySelectors: the connection uses policy-based traffic selectors
+	// (usePolicyBasedTrafficSelectors, or trafficSelectorPolicies listed), which the model does
+	// not hold: a warning says so, and each trace that crosses the connection assumes the flow
+	// is inside them.
+	PolicySelectors bool
 }
 
 // NetAppVolume is an Azure NetApp Files volume (spec §7: Basic network features count IPs).

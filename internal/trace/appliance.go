@@ -145,6 +145,7 @@ func (w *walker) toGateway(s *model.Subnet, r *fib.Route) {
 	if !w.natEgress(w.exitConn) {
 		return
 	}
+	w.selectorsAssumed(w.exitConn)
 	o, ok := w.p.Index.OnPremFor(w.pkt.dst)
 	name := "on-premises"
 	var id model.ID

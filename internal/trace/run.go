@@ -311,6 +311,7 @@ func (w *walker) gatewayIngress(gw *model.VNetGateway) {
 	if !w.gatewayWorks(gw) || !w.natIngress(w.inConn) {
 		return
 	}
+	w.selectorsAssumed(w.inConn)
 	s := gatewaySubnet(gw)
 	if s == nil {
 		w.drop(InsufficientInformation, StepRoute, gw.ID, "", "gateway %s has no GatewaySubnet in the snapshot", gw.Name)

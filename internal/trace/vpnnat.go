@@ -40,6 +40,19 @@ func exitConnection(gw *model.VNetGateway, r *fib.Route, dst netip.Addr) *model.
 	return best
 }
 
+// selectorsAssumed says, for a flow crossing connection c, that c's policy-based traffic
+// selectors are not modelled, and the trace lets the flow cross. The tunnel carries only the
+// prefix pairs of the selectors in force
+// (learn.microsoft.com/azure/vpn-gateway/vpn-gateway-connect-multiple-policybased-rm-ps), and
+// which those are the snapshot cannot say: "The custom-configured traffic selectors are proposed
+// only when a VPN gateway initiates the connection. A VPN gateway accepts any traffic selectors
+// proposed by a remote gateway" (learn.microsoft.com/azure/vpn-gateway/custom-traffic-selectors).
+func (w *walker) selectorsAssumed(c *model.Connection) {
+	if c != nil && c.PolicySelectors {
+		w.assume("connection %s uses policy-based traffic selectors, which are not modelled: the flow is assumed to be inside those in force (Azure proposes its own only when it starts the tunnel, and accepts any the on-premises device proposes)", c.Name)
+	}
+}
+
 // natRule finds the rule of rs whose mapping (internal when toExternal, else external) holds a,
 // and a's translation.
 func natRule(rs []*model.VPNNATRule, a netip.Addr, toExternal bool) (*model.VPNNATRule, netip.Addr, bool) {

@@ -2,6 +2,8 @@ package trace
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -44,5 +46,32 @@ func TestVPNNAT(t *testing.T) {
 	}
 	if a.Return == nil || len(a.Return.Hops) == 0 || a.Return.Hops[len(a.Return.Hops)-1].Address != "192.168.1.9" {
 		t.Errorf("the reply should reach the site's own address 192.168.1.9: %+v", a.Return)
+	}
+}
+
+// TestPolicySelectorsAssumed: a flow crossing a connection with policy-based traffic selectors,
+// either way, says they are not modelled, also one that crosses it only on the way in (its NSG
+// drops it at the VM); one over a connection without them does not.
+func TestPolicySelectorsAssumed(t *testing.T) {
+	const mark = "connection conn uses policy-based traffic selectors, which are not modelled"
+	for _, selectors := range []bool{true, false} {
+		n := natSite(false)()
+		n.Connections[0].PolicySelectors = selectors
+		n.VNets[0].Subnets[0].NSG = n.nsg("nsg-s", "deny-ssh 100 In Deny Tcp * * 22")
+		p := n.plane()
+		for _, fl := range []struct {
+			from, to string
+			port     uint16
+			verdict  Verdict
+		}{{"vm", "172.30.1.9", 443, Reachable}, {"192.168.1.9", "vm", 443, Reachable}, {"192.168.1.9", "vm", 22, Unreachable}} {
+			a := run(t, p, fl.from, fl.to, tcp, fl.port)
+			if a.Verdict != fl.verdict {
+				t.Fatalf("%s → %s:%d: %s", fl.from, fl.to, fl.port, summary(a))
+			}
+			said := slices.ContainsFunc(a.Assumptions, func(s string) bool { return strings.HasPrefix(s, mark) })
+			if said != selectors {
+				t.Errorf("selectors %v, %s → %s:%d: assumed %v (assumptions %q)", selectors, fl.from, fl.to, fl.port, said, a.Assumptions)
+			}
+		}
 	}
 }

@@ -278,6 +278,11 @@ func TestGatewayUnmodelled(t *testing.T) {
 		if tt.want != "" && !hasWarning(n, "Unsupported", tt.want) {
 			t.Errorf("%s: warnings %+v; want one saying %q", tt.new, n.Warnings, tt.want)
 		}
+		// The connection carries the mark, for the traces that cross it to say so.
+		selectors := strings.Contains(tt.want, "traffic selectors")
+		if len(n.Connections) != 1 || n.Connections[0].PolicySelectors != selectors {
+			t.Errorf("%s: connections %+v; want one with PolicySelectors %v", tt.new, n.Connections, selectors)
+		}
 	}
 }
 

@@ -75,7 +75,8 @@ func (b *builder) buildLocalGateways() {
 
 func (b *builder) buildConnections() {
 	for _, w := range dedup(b, b.s.Connections) {
-		c := &model.Connection{ID: model.ID(w.ID), Name: w.Name, Type: w.Type, Status: w.Status, EnableBGP: w.EnableBGP}
+		c := &model.Connection{ID: model.ID(w.ID), Name: w.Name, Type: w.Type, Status: w.Status, EnableBGP: w.EnableBGP,
+			PolicySelectors: w.PolicySelectors}
 		c.Gateway = b.gateway(c.ID, w.Gateway1)
 		c.Peer = b.gateway(c.ID, w.Gateway2)
 		if w.Local2 != "" {
@@ -86,7 +87,9 @@ func (b *builder) buildConnections() {
 		b.connectionNAT(c, w) // vpnnat.go
 		if w.PolicySelectors {
 			// learn.microsoft.com/azure/vpn-gateway/vpn-gateway-connect-multiple-policybased-rm-ps:
-			// the tunnel carries only the prefix pairs of its traffic selectors.
+			// the tunnel carries only the prefix pairs of its traffic selectors; which are in force
+			// depends on who starts the tunnel (custom-traffic-selectors), so they are not
+			// modelled, and each trace crossing the connection says so (trace.selectorsAssumed).
 			b.n.Warn("Unsupported", c.ID, "connection "+c.Name+" uses policy-based traffic selectors: Azure carries only their prefix pairs over it; vnetdoctor lets every prefix of the connection cross")
 		}
 		if c.Gateway != nil {
