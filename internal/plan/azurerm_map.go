@@ -566,6 +566,19 @@ func gatewayConnection(v tfVal) (map[string]any, []string) {
 	if ids := v.ids("egress_nat_rule_ids"); len(ids) > 0 {
 		p["egressNatRules"] = refs(ids)
 	}
+	// Policy-based traffic selectors are not modelled; mapped so that the warning and the
+	// traces' assumption say so for a planned connection too.
+	if b, ok := v.boolean("use_policy_based_traffic_selectors"); ok {
+		p["usePolicyBasedTrafficSelectors"] = b
+	}
+	var sels []any
+	for _, t := range v.blocks("traffic_selector_policy") {
+		sels = append(sels, map[string]any{"localAddressRanges": t.strs("local_address_cidrs"),
+			"remoteAddressRanges": t.strs("remote_address_cidrs")})
+	}
+	if len(sels) > 0 {
+		p["trafficSelectorPolicies"] = sels
+	}
 	return p, nil
 }
 

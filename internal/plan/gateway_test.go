@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
@@ -110,7 +111,8 @@ func TestTerraformGatewayHostile(t *testing.T) {
 		"azurerm_virtual_network_gateway_nat_rule"}
 	attrs := []string{"address_space", "gateway_address", "gateway_fqdn", "bgp_settings", "type", "vpn_type", "sku", "active_active",
 		"enable_bgp", "bgp_enabled", "ip_configuration", "virtual_network_gateway_id", "peer_virtual_network_gateway_id",
-		"local_network_gateway_id", "ingress_nat_rule_ids", "egress_nat_rule_ids", "mode", "internal_mapping", "external_mapping"}
+		"local_network_gateway_id", "ingress_nat_rule_ids", "egress_nat_rule_ids", "mode", "internal_mapping", "external_mapping",
+		"use_policy_based_traffic_selectors", "traffic_selector_policy"}
 	vals := []any{nil, json.Number("1"), "x", true, []any{nil}, []any{"x", json.Number("2"), nil, map[string]any{}}, map[string]any{"asn": "x", "bgp_peering_address": json.Number("3")},
 		[]any{map[string]any{"asn": json.Number("99999999999"), "name": nil, "subnet_id": json.Number("1"), "peering_addresses": "x"}}}
 	for _, typ := range types {
@@ -135,6 +137,40 @@ func TestTerraformGatewayHostile(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestTerraformTrafficSelectors: a plan that turns on policy-based traffic selectors, or lists
+// custom ones, marks the connection: the model warns, and traces crossing it say the selectors
+// are assumed to hold the flow.
+func TestTerraformTrafficSelectors(t *testing.T) {
+	conn := func(extra map[string]any) map[string]any {
+		c := map[string]any{"id": s1 + "/connections/cn-hub-to-onprem", "name": "cn-hub-to-onprem", "resource_group_name": "rg-connectivity",
+			"location": "westeurope", "type": "IPsec", "virtual_network_gateway_id": s1 + "/virtualNetworkGateways/vgw-hub",
+			"local_network_gateway_id": s1 + "/localNetworkGateways/lng-onprem"}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return c
+	}
+	for _, tt := range []struct {
+		name  string
+		after map[string]any
+		want  bool
+	}{
+		{"policy-based", map[string]any{"use_policy_based_traffic_selectors": true}, true},
+		{"custom", map[string]any{"traffic_selector_policy": []any{map[string]any{"local_address_cidrs": []any{"10.0.0.0/16"}, "remote_address_cidrs": []any{"192.168.0.0/16"}}}}, true},
+		{"neither", map[string]any{"use_policy_based_traffic_selectors": false, "traffic_selector_policy": []any{}}, false},
+	} {
+		file := tfFile(t, tfChange("azurerm_virtual_network_gateway_connection", "onprem", []any{"update"}, conn(nil), conn(tt.after)))
+		p, _ := planned(t, file)
+		c := named(t, p.Net.Connections, func(c *model.Connection) string { return c.Name }, "cn-hub-to-onprem")
+		warned := slices.ContainsFunc(p.Net.Warnings, func(w model.Warning) bool {
+			return w.Code == "Unsupported" && strings.Contains(w.Message, "connection cn-hub-to-onprem uses policy-based traffic selectors")
+		})
+		if c.PolicySelectors != tt.want || warned != tt.want {
+			t.Errorf("%s: PolicySelectors %v, warned %v; want %v", tt.name, c.PolicySelectors, warned, tt.want)
 		}
 	}
 }
