@@ -182,8 +182,11 @@ type Frontend struct {
 // BackendPool is a backend address pool.
 type BackendPool struct {
 	Meta
-	IPConfigs []string // backendIPConfigurations (the NIC side also says)
-	Addresses []netip.Addr
+	// IPConfigs are backendIPConfigurations (the NIC side also says), and the
+	// networkInterfaceIPConfiguration each of loadBalancerBackendAddresses names: the ip
+	// configuration Azure found holding the address of an IP-based pool's member.
+	IPConfigs []string
+	Addresses []netip.Addr // loadBalancerBackendAddresses' ipAddress (an IP-based pool)
 	Tunnels   []model.TunnelInterface
 }
 
@@ -277,8 +280,13 @@ func (d *dec) backendPool(v *jsondoc.Value, p *jsondoc.Path) *BackendPool {
 		case "loadbalancerbackendaddresses":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
 				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-					if k == "ipaddress" {
+					switch k {
+					case "ipaddress":
 						w.Addresses = appendAddr(w.Addresses, d.addr(m, at))
+					case "networkinterfaceipconfiguration":
+						if id := d.ref(m, at); id != "" {
+							w.IPConfigs = append(w.IPConfigs, id)
+						}
 					}
 				})
 			})

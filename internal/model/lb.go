@@ -35,7 +35,8 @@ type BackendPool struct {
 	Name      string
 	LB        *LoadBalancer
 	IPConfigs []*IPConfig
-	// Addresses are IP-based backend addresses (loadBalancerBackendAddresses).
+	// Addresses are the IP-based backend addresses (loadBalancerBackendAddresses) that no NIC
+	// ip configuration of the snapshot holds: the converter links the others into IPConfigs.
 	Addresses []netip.Addr
 	// Tunnels are a Gateway LB pool's VXLAN tunnel interfaces (spec §6).
 	Tunnels []TunnelInterface

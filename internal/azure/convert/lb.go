@@ -2,6 +2,9 @@ package convert
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/azure"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -136,8 +139,10 @@ func (b *builder) pool(from model.ID, id string) *model.BackendPool {
 }
 
 // lbBackends links pool members and NAT rule targets that only the load balancer names
-// (backendIPConfigurations); the NIC side was linked when the NICs were built.
+// (backendIPConfigurations, an IP-based member's networkInterfaceIPConfiguration, or its
+// address alone); the NIC side was linked when the NICs were built.
 func (b *builder) buildLBBackends() {
+	var byAddr map[netip.Addr][]*model.IPConfig // made on first use: most estates have no IP-based pool
 	for _, w := range b.lbWire {
 		for _, p := range w.Pools {
 			pool := b.pools[b.key(p.ID)]
@@ -146,8 +151,13 @@ func (b *builder) buildLBBackends() {
 				if c == nil || pool == nil || hasPool(c, pool) {
 					continue // a NIC outside the snapshot, or already linked from the NIC side
 				}
-				c.BackendPools = append(c.BackendPools, pool)
-				pool.IPConfigs = append(pool.IPConfigs, c)
+				linkMember(pool, c)
+			}
+			if pool != nil && len(pool.Addresses) > 0 {
+				if byAddr == nil {
+					byAddr = b.ipConfigsByAddr()
+				}
+				ipBasedMembers(pool, byAddr)
 			}
 		}
 		for _, r := range w.NATRules {
@@ -156,6 +166,71 @@ func (b *builder) buildLBBackends() {
 			}
 		}
 	}
+}
+
+func linkMember(pool *model.BackendPool, c *model.IPConfig) {
+	c.BackendPools = append(c.BackendPools, pool)
+	pool.IPConfigs = append(pool.IPConfigs, c)
+}
+
+// ipBasedMembers links each address of an IP-based pool to the NIC ip configuration holding it,
+// where Azure's own link (networkInterfaceIPConfiguration) was not in the input (a plan, a
+// hand-written snapshot): IP-based members "must still be virtual machines or virtual machine
+// scale sets", in "the same virtual network as the load balancer"
+// (learn.microsoft.com/azure/load-balancer/backend-pool-management, Limitations). An address
+// is linked when one ip configuration holds it in that VNet (known from an internal frontend's
+// subnet or a linked member), or in the whole snapshot when the VNet is not known. The
+// addresses left in pool.Addresses are those no NIC of the snapshot holds unambiguously.
+func ipBasedMembers(pool *model.BackendPool, byAddr map[netip.Addr][]*model.IPConfig) {
+	vnet := poolVNet(pool)
+	var left []netip.Addr
+	for _, a := range pool.Addresses {
+		if slices.ContainsFunc(pool.IPConfigs, func(c *model.IPConfig) bool { return c.PrivateIP == a }) {
+			continue // Azure named its ip configuration
+		}
+		var found []*model.IPConfig
+		for _, c := range byAddr[a] {
+			if vnet == nil || c.Subnet != nil && c.Subnet.VNet == vnet {
+				found = append(found, c)
+			}
+		}
+		if len(found) != 1 {
+			left = append(left, a)
+			continue
+		}
+		linkMember(pool, found[0])
+	}
+	pool.Addresses = left
+}
+
+// poolVNet is the VNet of pool's load balancer: an internal frontend's, else a linked member's;
+// nil when neither says.
+func poolVNet(pool *model.BackendPool) *model.VNet {
+	for _, fe := range pool.LB.Frontends {
+		if fe.Subnet != nil && fe.Subnet.VNet != nil {
+			return fe.Subnet.VNet
+		}
+	}
+	for _, c := range pool.IPConfigs {
+		if c.Subnet != nil && c.Subnet.VNet != nil {
+			return c.Subnet.VNet
+		}
+	}
+	return nil
+}
+
+// ipConfigsByAddr is every NIC ip configuration of the snapshot by private address, in ID order.
+func (b *builder) ipConfigsByAddr() map[netip.Addr][]*model.IPConfig {
+	out := map[netip.Addr][]*model.IPConfig{}
+	for _, c := range b.ipconfigs {
+		if c.PrivateIP.IsValid() {
+			out[c.PrivateIP] = append(out[c.PrivateIP], c)
+		}
+	}
+	for _, cs := range out {
+		slices.SortFunc(cs, func(x, y *model.IPConfig) int { return strings.Compare(x.ID.Key(), y.ID.Key()) })
+	}
+	return out
 }
 
 func hasPool(c *model.IPConfig, p *model.BackendPool) bool {
