@@ -227,3 +227,45 @@ func TestLBPoolDefaultOutbound(t *testing.T) {
 		}
 	}
 }
+
+// TestIPBasedPoolAddresses: a load-balancing rule whose pool lists only IP addresses no NIC of
+// the snapshot holds cannot say what answers (InsufficientInformation, naming them), where a
+// pool with no member at all has no listener; beside NIC members such addresses are an
+// assumption.
+func TestIPBasedPoolAddresses(t *testing.T) {
+	build := func(members bool, addrs ...string) func() *net {
+		return edgeNet(func(n *net, s *model.Subnet, vm *model.IPConfig) {
+			n.vm(n.subnet(n.VNets[0], "snet-client", "10.0.2.0/24"), "client", "10.0.2.4")
+			var ms []*model.IPConfig
+			if members {
+				ms = append(ms, vm)
+			}
+			lb := addLB(n, "ilb", "Standard", nil, s, "10.0.1.100", tcp, 443, ms...)
+			for _, a := range addrs {
+				lb.BackendPools[0].Addresses = append(lb.BackendPools[0].Addresses, ip(a))
+			}
+			s.NSG = nil
+		})
+	}
+	cases := []tcase{
+		{"addresses only", build(false, "10.0.1.77"), q("client", "ilb", tcp, 443),
+			"Unknown Unknown/InsufficientInformation LoadBalancerRule=rule", "Nic:client-nic > LoadBalancer:ilb", "<nil>", nil},
+		{"no member at all", build(false), q("client", "ilb", tcp, 443),
+			"Unreachable Dropped/NoListener LoadBalancerRule=rule", "Nic:client-nic > LoadBalancer:ilb", "<nil>", nil},
+	}
+	runCases(t, cases)
+	a, err := Run(build(false, "10.0.1.77")().plane(), q("client", "ilb", tcp, 443))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := a.Forward.Hops[len(a.Forward.Hops)-1].Steps; !strings.Contains(d[len(d)-1].Detail, "members are IP addresses [10.0.1.77], which no NIC of the snapshot holds") {
+		t.Errorf("drop detail %q", d[len(d)-1].Detail)
+	}
+	a, err = Run(build(true, "10.0.1.77")().plane(), q("client", "ilb", tcp, 443))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Verdict != Reachable || !slices.ContainsFunc(a.Assumptions, func(s string) bool { return strings.Contains(s, "also lists IP addresses [10.0.1.77]") }) {
+		t.Errorf("NIC member and an address: %s, assumptions %q", summary(a), a.Assumptions)
+	}
+}

@@ -218,8 +218,15 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal b
 		if w.poolMayLackNICs(StepLBRule, lb, r.Name, r.Pool.Name) {
 			return nil
 		}
+		if a := r.Pool.Addresses; len(a) > 0 {
+			w.drop(InsufficientInformation, StepLBRule, lb.ID, r.Name, "backend pool %s's members are IP addresses %v, which no NIC of the snapshot holds: what answers there is not in it", r.Pool.Name, a)
+			return nil
+		}
 		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "backend pool %s has no NIC members in the snapshot", r.Pool.Name)
 		return nil
+	}
+	if a := r.Pool.Addresses; len(a) > 0 {
+		w.assume("backend pool %s also lists IP addresses %v, which no NIC of the snapshot holds: the trace follows its NIC members", r.Pool.Name, a)
 	}
 	if r.Probe == nil {
 		if len(ips) > 1 {
