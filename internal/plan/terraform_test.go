@@ -184,7 +184,7 @@ func TestTerraformPoolNATRule(t *testing.T) {
 
 // TestTerraformPoolNATRuleIPPool: a NAT rule over a pool whose member is an address
 // (lb_backend_address_pool_address), as the provider's own test builds it, has a member: Unknown,
-// not "no members" (found by review).
+// not "no members" (found by review). The member is vm-webpub1, whose NIC holds the address.
 func TestTerraformPoolNATRuleIPPool(t *testing.T) {
 	pool := lbWeb + "/backendAddressPools/be-ip"
 	file := tfFile(t,
@@ -195,6 +195,13 @@ func TestTerraformPoolNATRuleIPPool(t *testing.T) {
 			"resource_group_name": "rg-app", "protocol": "Tcp", "frontend_port_start": json.Number("50000"), "frontend_port_end": json.Number("50009"),
 			"backend_port": json.Number("443"), "frontend_ip_configuration_name": "fe-web", "backend_address_pool_id": pool}))
 	p, ws := planned(t, file)
+	for _, lb := range p.Net.LoadBalancers {
+		for _, bp := range lb.BackendPools {
+			if bp.Name == "be-ip" && (len(bp.IPConfigs) != 1 || bp.IPConfigs[0].NIC.Name != "vm-webpub1-nic" || len(bp.Addresses) != 0) {
+				t.Errorf("be-ip: members %v, addresses %v; want vm-webpub1-nic, which holds 10.1.3.4", bp.IPConfigs, bp.Addresses)
+			}
+		}
+	}
 	a := answer(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 50003)
 	if a.Verdict != trace.UnknownV || a.Forward.Deciding == nil || a.Forward.Deciding.Rule != "web-ip" || len(ws) != 0 {
 		t.Errorf("internet -> 20.103.51.30:50003 over an address pool: %s (%s) by %+v, warnings %v; want Unknown by web-ip", a.Verdict, a.Forward.DropCause, a.Forward.Deciding, ws)
