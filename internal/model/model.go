@@ -28,6 +28,20 @@ func (id ID) Name() string {
 	return s
 }
 
+// VMName is the name of the VM that ID id (a NIC's virtualMachine.id) names: its last segment,
+// or for an instance of a scale set in Uniform orchestration
+// (.../virtualMachineScaleSets/SS/virtualMachines/N) SS_N, as Azure names it: "Uniform
+// orchestration mode: {scale-set-name}_{instance-id}"
+// (learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-instance-ids).
+// Its last segment alone, the instance ID, is the same number in every scale set.
+func (id ID) VMName() string {
+	segs := strings.Split(string(id), "/")
+	if n := len(segs); n >= 4 && strings.EqualFold(segs[n-4], "virtualMachineScaleSets") && strings.EqualFold(segs[n-2], "virtualMachines") {
+		return segs[n-3] + "_" + segs[n-1]
+	}
+	return id.Name()
+}
+
 // Equal reports whether two IDs name the same resource.
 func (id ID) Equal(o ID) bool { return strings.EqualFold(string(id), string(o)) }
 

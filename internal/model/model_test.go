@@ -138,3 +138,20 @@ func TestLookupCase(t *testing.T) {
 		}
 	}
 }
+
+// TestVMName: a VM's name from its ID is the last segment, except a Uniform scale set instance's,
+// which Azure names {scale-set-name}_{instance-id}.
+func TestVMName(t *testing.T) {
+	const c = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/"
+	for id, want := range map[ID]string{
+		c + "virtualMachines/vm-web1":                                      "vm-web1",
+		c + "virtualMachineScaleSets/aks-nodepool1-vmss/virtualMachines/2": "aks-nodepool1-vmss_2",
+		c + "VIRTUALMACHINESCALESETS/ss/VirtualMachines/10":                "ss_10",
+		c + "virtualMachineScaleSets/ss":                                   "ss",
+		"vm":                                                               "vm",
+	} {
+		if got := id.VMName(); got != want {
+			t.Errorf("%s: VMName %q, want %q", id, got, want)
+		}
+	}
+}

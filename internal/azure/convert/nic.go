@@ -25,8 +25,8 @@ func (b *builder) buildNICs() {
 		nic := &model.NIC{ID: model.ID(w.ID), Name: w.Name, Location: location(w.Location),
 			IPForwarding: w.IPForwarding, DNSServers: w.DNSServers, Tags: w.Tags}
 		if w.VM != "" {
-			// cli.md: without the VM resource, the VM's name is the last segment of virtualMachine.id.
-			nic.VMName, nic.VMID = model.ID(w.VM).Name(), model.ID(w.VM)
+			// cli.md: without the VM resource, the VM's name comes from virtualMachine.id.
+			nic.VMName, nic.VMID = model.ID(w.VM).VMName(), model.ID(w.VM)
 		}
 		if w.NSG != "" {
 			if nic.NSG = b.nsgs[b.key(w.NSG)]; nic.NSG == nil {
