@@ -182,12 +182,21 @@ type Frontend struct {
 // BackendPool is a backend address pool.
 type BackendPool struct {
 	Meta
-	// IPConfigs are backendIPConfigurations (the NIC side also says), and the
-	// networkInterfaceIPConfiguration each of loadBalancerBackendAddresses names: the ip
-	// configuration Azure found holding the address of an IP-based pool's member.
-	IPConfigs []string
-	Addresses []netip.Addr // loadBalancerBackendAddresses' ipAddress (an IP-based pool)
-	Tunnels   []model.TunnelInterface
+	IPConfigs []string     // backendIPConfigurations (the NIC side also says)
+	Addresses []netip.Addr // loadBalancerBackendAddresses' ipAddress: an IP-based pool's members
+	// AddressLinks are what Azure says of each address of Addresses: its virtual network and
+	// the ip configuration it found holding it (networkInterfaceIPConfiguration). Kept apart
+	// from Addresses, which a plan edits: a link whose address is gone is not read.
+	AddressLinks []AddressLink
+	VNet         string // virtualNetwork: the pool's, for addresses that name none
+	Tunnels      []model.TunnelInterface
+}
+
+// AddressLink is one IP-based backend address as Azure reports it.
+type AddressLink struct {
+	Addr     netip.Addr
+	VNet     string // virtualNetwork
+	IPConfig string // networkInterfaceIPConfiguration (read-only)
 }
 
 // LBRule is a load-balancing rule.
@@ -279,17 +288,26 @@ func (d *dec) backendPool(v *jsondoc.Value, p *jsondoc.Path) *BackendPool {
 			w.IPConfigs = d.refs(m, at)
 		case "loadbalancerbackendaddresses":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				var l AddressLink
 				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 					switch k {
 					case "ipaddress":
-						w.Addresses = appendAddr(w.Addresses, d.addr(m, at))
+						l.Addr = d.addr(m, at)
+					case "virtualnetwork":
+						l.VNet = d.ref(m, at)
 					case "networkinterfaceipconfiguration":
-						if id := d.ref(m, at); id != "" {
-							w.IPConfigs = append(w.IPConfigs, id)
-						}
+						l.IPConfig = d.ref(m, at)
 					}
 				})
+				// A NIC-based pool lists its members here too, by ip configuration alone: the
+				// NIC side and backendIPConfigurations already say those.
+				if l.Addr.IsValid() {
+					w.Addresses = appendAddr(w.Addresses, l.Addr)
+					w.AddressLinks = append(w.AddressLinks, l)
+				}
 			})
+		case "virtualnetwork":
+			w.VNet = d.ref(m, at)
 		case "tunnelinterfaces":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Tunnels = append(w.Tunnels, d.tunnel(v, p)) })
 		}

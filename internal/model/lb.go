@@ -35,9 +35,14 @@ type BackendPool struct {
 	Name      string
 	LB        *LoadBalancer
 	IPConfigs []*IPConfig
-	// Addresses are the IP-based backend addresses (loadBalancerBackendAddresses) that no NIC
-	// ip configuration of the snapshot holds: the converter links the others into IPConfigs.
+	// Addresses are the IP-based backend addresses (loadBalancerBackendAddresses) the snapshot
+	// does not tie to a NIC ip configuration: the converter links the others into IPConfigs.
 	Addresses []netip.Addr
+	// IPBased: the pool lists its members by IP address. "When a backend pool is configured by
+	// IP address, it will behave as a Basic Load Balancer with default outbound enabled"
+	// (learn.microsoft.com/azure/load-balancer/outbound-rules): its load balancer's rules do
+	// not translate its members' outbound traffic (dataplane.Egress).
+	IPBased bool
 	// Tunnels are a Gateway LB pool's VXLAN tunnel interfaces (spec §6).
 	Tunnels []TunnelInterface
 }

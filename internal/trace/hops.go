@@ -133,6 +133,9 @@ func (w *walker) deliverNIC(c *model.IPConfig) {
 }
 
 func nicLabel(c *model.IPConfig) string {
+	if c.NIC == nil {
+		return "ip configuration " + c.Name
+	}
 	if c.NIC.VMName != "" {
 		return "VM " + c.NIC.VMName
 	}

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -139,25 +140,31 @@ func (b *builder) pool(from model.ID, id string) *model.BackendPool {
 }
 
 // lbBackends links pool members and NAT rule targets that only the load balancer names
-// (backendIPConfigurations, an IP-based member's networkInterfaceIPConfiguration, or its
-// address alone); the NIC side was linked when the NICs were built.
+// (backendIPConfigurations; an IP-based pool's addresses, ipBasedMembers); the NIC side was
+// linked when the NICs were built.
 func (b *builder) buildLBBackends() {
 	var byAddr map[netip.Addr][]*model.IPConfig // made on first use: most estates have no IP-based pool
+	holders := func() map[netip.Addr][]*model.IPConfig {
+		if byAddr == nil {
+			byAddr = b.ipConfigsByAddr()
+		}
+		return byAddr
+	}
 	for _, w := range b.lbWire {
 		for _, p := range w.Pools {
 			pool := b.pools[b.key(p.ID)]
+			if pool == nil {
+				continue
+			}
 			for _, id := range p.IPConfigs {
 				c := b.ipconfigs[b.key(id)]
-				if c == nil || pool == nil || hasPool(c, pool) {
+				if c == nil || hasPool(c, pool) {
 					continue // a NIC outside the snapshot, or already linked from the NIC side
 				}
 				linkMember(pool, c)
 			}
-			if pool != nil && len(pool.Addresses) > 0 {
-				if byAddr == nil {
-					byAddr = b.ipConfigsByAddr()
-				}
-				ipBasedMembers(pool, byAddr)
+			if len(p.Addresses) > 0 {
+				b.ipBasedMembers(pool, p, holders)
 			}
 		}
 		for _, r := range w.NATRules {
@@ -173,38 +180,71 @@ func linkMember(pool *model.BackendPool, c *model.IPConfig) {
 	pool.IPConfigs = append(pool.IPConfigs, c)
 }
 
-// ipBasedMembers links each address of an IP-based pool to the NIC ip configuration holding it,
-// where Azure's own link (networkInterfaceIPConfiguration) was not in the input (a plan, a
-// hand-written snapshot): IP-based members "must still be virtual machines or virtual machine
-// scale sets", in "the same virtual network as the load balancer"
-// (learn.microsoft.com/azure/load-balancer/backend-pool-management, Limitations). An address
-// is linked when one ip configuration holds it in that VNet (known from an internal frontend's
-// subnet or a linked member), or in the whole snapshot when the VNet is not known. The
-// addresses left in pool.Addresses are those no NIC of the snapshot holds unambiguously.
-func ipBasedMembers(pool *model.BackendPool, byAddr map[netip.Addr][]*model.IPConfig) {
-	vnet := poolVNet(pool)
+// ipBasedMembers makes each address of an IP-based pool (w.Addresses) a member through the NIC
+// ip configuration holding it. IP-based members "must still be virtual machines or virtual
+// machine scale sets", in "the same virtual network as the load balancer"
+// (learn.microsoft.com/azure/load-balancer/backend-pool-management, Limitations). The addresses
+// left in pool.Addresses are those the snapshot does not tie to a NIC.
+func (b *builder) ipBasedMembers(pool *model.BackendPool, w *azure.BackendPool, holders func() map[netip.Addr][]*model.IPConfig) {
+	pool.IPBased = true
 	var left []netip.Addr
-	for _, a := range pool.Addresses {
-		if slices.ContainsFunc(pool.IPConfigs, func(c *model.IPConfig) bool { return c.PrivateIP == a }) {
-			continue // Azure named its ip configuration
-		}
-		var found []*model.IPConfig
-		for _, c := range byAddr[a] {
-			if vnet == nil || c.Subnet != nil && c.Subnet.VNet == vnet {
-				found = append(found, c)
-			}
-		}
-		if len(found) != 1 {
+	for _, a := range w.Addresses {
+		c := b.addressMember(pool, w, a, holders)
+		switch {
+		case c == nil:
 			left = append(left, a)
-			continue
+		case !hasPool(c, pool):
+			linkMember(pool, c)
 		}
-		linkMember(pool, found[0])
 	}
 	pool.Addresses = left
 }
 
-// poolVNet is the VNet of pool's load balancer: an internal frontend's, else a linked member's;
-// nil when neither says.
+// addressMember is the ip configuration holding address a of IP-based pool w, or nil: the one
+// Azure names (networkInterfaceIPConfiguration) if it still holds a, none if the snapshot lacks
+// it; else the one holding a in the address's virtual network, else the pool's, else the load
+// balancer's (poolVNet). With no virtual network to go by, the only one in the snapshot holding
+// a is taken, and a warning says so.
+func (b *builder) addressMember(pool *model.BackendPool, w *azure.BackendPool, a netip.Addr, holders func() map[netip.Addr][]*model.IPConfig) *model.IPConfig {
+	var l azure.AddressLink
+	if i := slices.IndexFunc(w.AddressLinks, func(l azure.AddressLink) bool { return l.Addr == a }); i >= 0 {
+		l = w.AddressLinks[i]
+	}
+	if l.IPConfig != "" {
+		c := b.ipconfigs[b.key(l.IPConfig)]
+		if c == nil {
+			return nil // Azure names one the snapshot lacks: not guessed
+		}
+		if c.PrivateIP == a {
+			return c
+		}
+		// It no longer holds a (a plan moved it): found below like an address Azure did not link.
+	}
+	var vnet *model.VNet
+	if id := cmp.Or(l.VNet, w.VNet); id != "" {
+		if vnet = b.vnets[b.key(id)]; vnet == nil {
+			return nil // its virtual network is not in the snapshot
+		}
+	} else {
+		vnet = poolVNet(pool)
+	}
+	var found []*model.IPConfig
+	for _, c := range holders()[a] {
+		if vnet == nil || c.Subnet != nil && c.Subnet.VNet == vnet {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	if vnet == nil {
+		b.n.Warn("Assumption", pool.ID, fmt.Sprintf("backend pool %s lists %s without its virtual network: taken to be %s's, the only NIC of the snapshot holding it", pool.Name, a, found[0].NIC.Name))
+	}
+	return found[0]
+}
+
+// poolVNet is the VNet of pool's load balancer: an internal frontend's, else a member's; nil
+// when neither says.
 func poolVNet(pool *model.BackendPool) *model.VNet {
 	for _, fe := range pool.LB.Frontends {
 		if fe.Subnet != nil && fe.Subnet.VNet != nil {
