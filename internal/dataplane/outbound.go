@@ -131,7 +131,7 @@ func translates(rule, proto model.Protocol) bool {
 // load balancer's rule order, load balancers taken in the order of c's pools.
 func outboundRule(c *model.IPConfig, proto model.Protocol) (match, pooled *model.OutboundRule) {
 	for _, bp := range c.BackendPools {
-		if bp == nil || bp.LB == nil {
+		if !translating(bp) {
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
@@ -162,7 +162,7 @@ func outboundRule(c *model.IPConfig, proto model.Protocol) (match, pooled *model
 // rules come first.
 func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 	for _, bp := range c.BackendPools {
-		if bp == nil || bp.LB == nil || bp.LB.IsGateway() {
+		if !translating(bp) || bp.LB.IsGateway() {
 			continue
 		}
 		for _, r := range bp.LB.Rules {
@@ -175,6 +175,13 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 	return nil
 }
 
+// translating reports whether bp's load balancer may translate its members' outbound traffic:
+// not an IP-based pool's, which "will behave as a Basic Load Balancer with default outbound
+// enabled" (learn.microsoft.com/azure/load-balancer/outbound-rules, backend-pool-management).
+func translating(bp *model.BackendPool) bool {
+	return bp != nil && bp.LB != nil && !bp.IPBased
+}
+
 // PublicPoolLB is a Standard load balancer with a public frontend one of whose backend pools
 // holds c, or nil: a member that, left to default outbound access, may have none, as Microsoft's
 // pages disagree (learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access
@@ -184,7 +191,7 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 // otherwise (--assume lb-pool-default-outbound=lost), and the trace says which it assumed.
 func PublicPoolLB(c *model.IPConfig) *model.LoadBalancer {
 	for _, bp := range c.BackendPools {
-		if bp == nil || bp.LB == nil || !strings.EqualFold(bp.LB.Sku, "Standard") {
+		if !translating(bp) || !strings.EqualFold(bp.LB.Sku, "Standard") {
 			continue
 		}
 		for _, fe := range bp.LB.Frontends {

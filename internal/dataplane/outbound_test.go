@@ -80,6 +80,24 @@ func TestOutbound(t *testing.T) {
 			c.PublicIP = &model.PublicIP{Name: "pip-vm", Address: mt.Addr("20.0.0.2")}
 			s.NATGateway = &model.NATGateway{Name: "ng"}
 		}, NATGatewayOutbound, 0},
+		// "When a backend pool is configured by IP address, it will behave as a Basic Load
+		// Balancer with default outbound enabled" (outbound-rules).
+		{"IP-based pool: its outbound rule does not translate", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			pool.IPBased = true
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: pool}}
+		}, DefaultOutbound, 0},
+		{"IP-based pool: nor its load-balancing rule", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, pool := publicLB(n, c)
+			pool.IPBased = true
+			webRule(lb, fe, pool)
+		}, DefaultOutbound, 0},
+		{"IP-based pool in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			s.DefaultOutboundAccess = false
+			lb, fe, pool := publicLB(n, c)
+			pool.IPBased = true
+			webRule(lb, fe, pool)
+		}, NoOutbound, 0},
 		{"0/0 to an appliance beats the NAT gateway", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			s.NATGateway = &model.NATGateway{Name: "ng"}
 			mt.AddRouteTable(n, "rt", []*model.Subnet{s}, mt.UDR("default", "0.0.0.0/0", "VirtualAppliance 10.0.2.4"))
@@ -148,6 +166,10 @@ func TestOutboundPoolChoice(t *testing.T) {
 			s.DefaultOutboundAccess = false
 			publicLB(n, c)
 		}, model.ProtoTCP, NoOutbound, false, NoOutbound},
+		{"IP-based pool: default outbound enabled", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			_, _, pool := publicLB(n, c)
+			pool.IPBased = true
+		}, model.ProtoTCP, DefaultOutbound, false, DefaultOutbound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,7 +178,7 @@ func TestOutboundPoolChoice(t *testing.T) {
 			for as, want := range map[assume.Set]OutboundKind{{}: tt.kept, lost: tt.lostKind} {
 				got := p.Outbound(c, tt.proto, as)
 				if got.Kind != want || (got.PoolLB != nil) != tt.poolLB || got.PoolLB != nil && got.PoolLB.Name != "lb" {
-					t.Errorf("%s: Outbound = %v, pool load balancer %v; want %v, named %v", as.Value(assume.LBPoolDefaultOutbound), got.Kind, got.PoolLB, want, tt.poolLB)
+					t.Errorf("%s: Outbound = %v, pool load balancer %v; want %v, a pool load balancer %v", as.Value(assume.LBPoolDefaultOutbound), got.Kind, got.PoolLB, want, tt.poolLB)
 				}
 			}
 		})
