@@ -228,8 +228,8 @@ func TestLBPoolDefaultOutbound(t *testing.T) {
 	}
 }
 
-// TestIPBasedPoolAddresses: a load-balancing rule whose pool lists only IP addresses no NIC of
-// the snapshot holds cannot say what answers (InsufficientInformation, naming them), where a
+// TestIPBasedPoolAddresses: a load-balancing rule whose pool lists only IP addresses the snapshot
+// does not tie to a NIC cannot say what answers (InsufficientInformation, naming them), where a
 // pool with no member at all has no listener; beside NIC members such addresses are an
 // assumption.
 func TestIPBasedPoolAddresses(t *testing.T) {
@@ -258,7 +258,7 @@ func TestIPBasedPoolAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := a.Forward.Hops[len(a.Forward.Hops)-1].Steps; !strings.Contains(d[len(d)-1].Detail, "members are IP addresses [10.0.1.77], which no NIC of the snapshot holds") {
+	if d := a.Forward.Hops[len(a.Forward.Hops)-1].Steps; !strings.Contains(d[len(d)-1].Detail, "members are IP addresses [10.0.1.77], which the snapshot does not tie to a NIC") {
 		t.Errorf("drop detail %q", d[len(d)-1].Detail)
 	}
 	a, err = Run(build(true, "10.0.1.77")().plane(), q("client", "ilb", tcp, 443))

@@ -219,14 +219,14 @@ func (w *walker) pickBackend(lb *model.LoadBalancer, r *model.LBRule, internal b
 			return nil
 		}
 		if a := r.Pool.Addresses; len(a) > 0 {
-			w.drop(InsufficientInformation, StepLBRule, lb.ID, r.Name, "backend pool %s's members are IP addresses %v, which no NIC of the snapshot holds: what answers there is not in it", r.Pool.Name, a)
+			w.drop(InsufficientInformation, StepLBRule, lb.ID, r.Name, "backend pool %s's members are IP addresses %v, which the snapshot does not tie to a NIC: what answers there is not in it", r.Pool.Name, a)
 			return nil
 		}
 		w.drop(NoListener, StepLBRule, lb.ID, r.Name, "backend pool %s has no NIC members in the snapshot", r.Pool.Name)
 		return nil
 	}
 	if a := r.Pool.Addresses; len(a) > 0 {
-		w.assume("backend pool %s also lists IP addresses %v, which no NIC of the snapshot holds: the trace follows its NIC members", r.Pool.Name, a)
+		w.assume("backend pool %s also lists IP addresses %v, which the snapshot does not tie to a NIC: the trace follows its NIC members", r.Pool.Name, a)
 	}
 	if r.Probe == nil {
 		if len(ips) > 1 {
@@ -335,6 +335,10 @@ func (w *walker) gatewayChain(gfe *model.Frontend, towardApp bool) bool {
 	pool := gatewayPool(lb, gfe)
 	if pool == nil || len(pool.IPConfigs) == 0 {
 		if w.poolMayLackNICs(StepTunnel, lb, "", "of "+gfe.Name) {
+			return false
+		}
+		if pool != nil && len(pool.Addresses) > 0 {
+			w.drop(InsufficientInformation, StepTunnel, lb.ID, "", "Gateway load balancer %s's pool %s lists NVAs by IP addresses %v, which the snapshot does not tie to a NIC", lb.Name, pool.Name, pool.Addresses)
 			return false
 		}
 		w.drop(NextHopUnreachable, StepTunnel, lb.ID, "", "Gateway load balancer %s has no rule with NVA backends for frontend %s", lb.Name, gfe.Name)
