@@ -401,7 +401,8 @@ var fieldProps = map[string]string{
 	"Links": "virtualNetworkLinks", "Records": "records",
 	"BackendPools": "loadBalancerBackendAddressPools", "InboundNATRules": "loadBalancerInboundNatRules",
 	"ASGs": "applicationSecurityGroups", "IPConfigs": "backendIPConfigurations", "Addresses": "loadBalancerBackendAddresses",
-	"Target": "backendIPConfiguration",
+	"AddressLinks": "loadBalancerBackendAddresses",
+	"Target":       "backendIPConfiguration",
 }
 
 // KeptProps are the ARM properties of p's resource that the deployed resource keeps: the wire

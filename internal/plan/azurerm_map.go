@@ -404,7 +404,8 @@ func lbPool(v tfVal) (map[string]any, []string) {
 		tunnels = append(tunnels, set(map[string]any{}, "identifier", t.num("identifier"), "port", t.num("port"),
 			"protocol", t.str("protocol"), "type", t.str("type")))
 	}
-	return set(map[string]any{}, "tunnelInterfaces", tunnels), []string{"IPConfigs", "Addresses"}
+	return set(map[string]any{}, "tunnelInterfaces", tunnels, "virtualNetwork", ref(v.id("virtual_network_id"))),
+		[]string{"IPConfigs", "Addresses", "AddressLinks"}
 }
 
 func lbRule(v tfVal) (map[string]any, []string) {

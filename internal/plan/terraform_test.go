@@ -778,3 +778,63 @@ func TestTerraformHubFirewall(t *testing.T) {
 		t.Errorf("private address known after apply: warnings %v; want one naming private_ip_address", ws)
 	}
 }
+
+// TestTerraformIPPoolAddressDelete: a plan that deletes an lb_backend_address_pool_address takes
+// its member out of the pool, though the deployed pool's address names the ip configuration
+// Azure found holding it (networkInterfaceIPConfiguration; found by review: that link kept the
+// member).
+func TestTerraformIPPoolAddressDelete(t *testing.T) {
+	base := t.TempDir()
+	if err := os.CopyFS(base, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	edge := filepath.Join(base, "edge.json")
+	var doc map[string]any
+	data, err := os.ReadFile(edge)
+	if err == nil {
+		err = json.Unmarshal(data, &doc)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := lbWeb + "/backendAddressPools/be-ip"
+	webpub := s2 + "/networkInterfaces/vm-webpub1-nic/ipConfigurations/ipconfig1"
+	for _, x := range doc["value"].([]any) {
+		if lb := x.(map[string]any); lb["id"] == lbWeb {
+			props := lb["properties"].(map[string]any)
+			props["backendAddressPools"] = append(props["backendAddressPools"].([]any), map[string]any{"name": "be-ip", "id": pool,
+				"properties": map[string]any{"loadBalancerBackendAddresses": []any{map[string]any{"name": "web", "properties": map[string]any{
+					"ipAddress": "10.1.3.4", "networkInterfaceIPConfiguration": map[string]any{"id": webpub}}}}}})
+		}
+	}
+	if data, err = json.Marshal(doc); err == nil {
+		err = os.WriteFile(edge, data, 0o600)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := func(p *dataplane.Plane) string {
+		for _, lb := range p.Net.LoadBalancers {
+			for _, bp := range lb.BackendPools {
+				if bp.Name == "be-ip" {
+					var nics []string
+					for _, c := range bp.IPConfigs {
+						nics = append(nics, c.NIC.Name)
+					}
+					return fmt.Sprint(nics, bp.Addresses)
+				}
+			}
+		}
+		return "no pool be-ip"
+	}
+	before, _ := plannedOn(t, base)
+	del := tfFile(t, tfChange("azurerm_lb_backend_address_pool_address", "web", []any{"delete"}, map[string]any{"name": "web",
+		"backend_address_pool_id": pool, "ip_address": "10.1.3.4", "virtual_network_id": s2 + "/virtualNetworks/vnet-spoke-app"}, nil))
+	after, ws := plannedOn(t, base, del)
+	if got := members(before); got != "[vm-webpub1-nic] []" {
+		t.Errorf("deployed be-ip: %s; want vm-webpub1-nic, which Azure links to 10.1.3.4", got)
+	}
+	if got := members(after); got != "[] []" || len(ws) != 0 {
+		t.Errorf("be-ip after deleting its address: %s, warnings %v; want no member", got, ws)
+	}
+}
