@@ -56,3 +56,15 @@ type DNSResolverInbound struct {
 	Subnet *Subnet
 	Addr   netip.Addr
 }
+
+// ResolverInbound returns the DNS private resolver inbound endpoint with address a in VNet v,
+// or nil. Endpoints are not owners (Owners): trace delivers to them where nothing owns the
+// address.
+func (n *Network) ResolverInbound(v *VNet, a netip.Addr) *DNSResolverInbound {
+	for _, in := range n.ResolverInbounds {
+		if in.Addr == a && in.Subnet != nil && in.Subnet.VNet == v {
+			return in
+		}
+	}
+	return nil
+}

@@ -97,6 +97,10 @@ func (w *walker) rulesMissing(at any, dir model.Direction) bool {
 		if x.Subnet != nil && x.Subnet.PENetworkPoliciesNSG() {
 			ids = append(ids, x.Subnet.MissingNSG)
 		}
+	case *model.DNSResolverInbound:
+		if x.Subnet != nil {
+			ids = append(ids, x.Subnet.MissingNSG)
+		}
 	}
 	for _, id := range ids {
 		if id == "" {

@@ -55,6 +55,10 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 			w.atFirewallInstance(fw)
 			return
 		}
+		if in := w.p.Net.ResolverInbound(v, dst); in != nil {
+			w.atResolver(in)
+			return
+		}
 		if s.Reserved(dst) {
 			w.dropReserved(s)
 			return
@@ -67,6 +71,27 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 		return
 	}
 	w.drop(NoListener, StepDeliver, v.ID, "", "nothing in %s owns %s", v.Name, dst)
+}
+
+// atResolver delivers to a DNS private resolver's inbound endpoint, which answers DNS queries
+// (TCP and UDP 53) sent to its address from its VNet and connected networks (spec §8 [DNSPR]):
+// its subnet's admin rules and NSG filter what arrives (spec §2.1).
+func (w *walker) atResolver(in *model.DNSResolverInbound) {
+	w.addHop(HopAzureService, in.Name, in.ID, w.pkt.dst)
+	if w.reply {
+		w.drop(NoSession, StepPlatform, in.ID, "", "a DNS private resolver inbound endpoint only answers; it never receives replies")
+		return
+	}
+	if !w.filter(in, w.p.ACL.ForSubnet(in.Subnet), model.Inbound) {
+		return
+	}
+	if p := w.pkt.proto; (p != model.ProtoTCP && p != model.ProtoUDP) || w.pkt.dport != model.DNSPort {
+		w.drop(NoListener, StepDeliver, in.ID, "", "DNS private resolver inbound endpoint %s answers DNS queries (TCP and UDP %d) only", in.Name, model.DNSPort)
+		return
+	}
+	w.step(StepDeliver, Allowed, in.ID, "", "delivered to DNS private resolver inbound endpoint %s (%s)", in.Name, w.pkt.dst)
+	w.final = in
+	w.end(Delivered, "")
 }
 
 func (w *walker) dropReserved(s *model.Subnet) {

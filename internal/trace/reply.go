@@ -53,12 +53,29 @@ func (w *walker) replyFromFinal(f *walker) {
 		w.leave(x.Subnet, x, false)
 	case *model.VNetGateway:
 		w.gatewayIngress(x)
+	case *model.DNSResolverInbound:
+		w.replyFromResolver(x)
 	case platformFinal:
 		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)
 		w.replyToSender(f.sender, false)
 	default:
 		w.end(UnknownD, InsufficientInformation)
 	}
+}
+
+// replyFromResolver sends a DNS private resolver inbound endpoint's answer from its subnet, by
+// that subnet's routes: no source says whether its UDRs apply to the resolver's own traffic, so
+// where the subnet has a route table the answer says it assumed they do.
+func (w *walker) replyFromResolver(in *model.DNSResolverInbound) {
+	w.addHop(HopAzureService, in.Name, in.ID, w.pkt.src)
+	if !w.filter(in, w.p.ACL.ForSubnet(in.Subnet), model.Outbound) {
+		return
+	}
+	if s := in.Subnet; s != nil && (s.RouteTable != nil || s.MissingRouteTable != "") {
+		w.assume("DNS private resolver inbound endpoint %s is assumed to answer by the routes of its subnet %s, route table included", in.Name, s.Name)
+	}
+	w.sender, w.senderFW = nil, nil
+	w.leave(in.Subnet, in, false)
 }
 
 // replyToSender hands a reply straight to the NIC that sent the request (platform services).

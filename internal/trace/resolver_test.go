@@ -1,0 +1,60 @@
+package trace
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
+)
+
+// resolverNet: a hub 10.0.0.0/16 with a DNS private resolver inbound endpoint at 10.0.2.4 in
+// snet-dns-in, peered with a spoke whose vm1 is 10.1.0.4; mut changes it.
+func resolverNet(mut func(n *net, dnsIn *model.Subnet)) func() *net {
+	return func() *net {
+		n := newNet()
+		hub, spoke := n.vnet("hub", "10.0.0.0/16"), n.vnet("spoke", "10.1.0.0/16")
+		dnsIn := n.subnet(hub, "snet-dns-in", "10.0.2.0/28")
+		n.vm(n.subnet(spoke, "snet-app", "10.1.0.0/24"), "vm1", "10.1.0.4")
+		n.peer(hub, spoke, false, false)
+		n.ResolverInbounds = append(n.ResolverInbounds, &model.DNSResolverInbound{ID: "/dnsResolvers/dnspr/inboundEndpoints/in-hub",
+			Name: "in-hub", Subnet: dnsIn, Addr: ip("10.0.2.4")})
+		if mut != nil {
+			mut(n, dnsIn)
+		}
+		return n
+	}
+}
+
+// TestResolverInbound: trace delivers DNS (TCP and UDP 53) to a DNS private resolver inbound
+// endpoint, which no NIC owns (spec §8 [DNSPR]); its subnet's NSG filters what arrives, other
+// ports have no listener, and its answers leave by its subnet's routes.
+func TestResolverInbound(t *testing.T) {
+	cases := []tcase{
+		{"UDP 53", resolverNet(nil), q("vm1", "10.0.2.4", udp, 53),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:in-hub", "AzureService:in-hub > Nic:vm1-nic", nil},
+		{"TCP 53", resolverNet(nil), q("vm1", "10.0.2.4", tcp, 53),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:in-hub", "AzureService:in-hub > Nic:vm1-nic", nil},
+		{"another port", resolverNet(nil), q("vm1", "10.0.2.4", tcp, 443),
+			"Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > AzureService:in-hub", "<nil>", nil},
+		{"its subnet's NSG denies", resolverNet(func(n *net, s *model.Subnet) {
+			s.NSG = n.nsg("nsg-dns-in", "deny-dns 100 In Deny Udp 10.1.0.0/16 * 53")
+		}), q("vm1", "10.0.2.4", udp, 53),
+			"Unreachable Dropped/NsgDenied NsgInbound=securityRules/deny-dns", "Nic:vm1-nic > AzureService:in-hub", "<nil>", nil},
+		{"its answer takes its subnet's routes", resolverNet(func(n *net, s *model.Subnet) {
+			n.routes("rt-dns-in", []*model.Subnet{s}, udr("drop-spoke", "10.1.0.0/16", "None"))
+		}), q("vm1", "10.0.2.4", udp, 53),
+			"Unreachable Delivered Route=System Route | Dropped/NextHopNone Route=drop-spoke", "Nic:vm1-nic > AzureService:in-hub", "AzureService:in-hub", nil},
+		{"an address beside it has no listener", resolverNet(nil), q("vm1", "10.0.2.5", udp, 53),
+			"Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > Nic:", "<nil>", nil},
+	}
+	runCases(t, cases)
+	a := run(t, resolverNet(func(n *net, s *model.Subnet) {
+		n.routes("rt-dns-in", []*model.Subnet{s}, udr("drop-spoke", "10.1.0.0/16", "None"))
+	})().plane(), "vm1", "10.0.2.4", udp, 53)
+	if !slices.ContainsFunc(a.Assumptions, func(s string) bool {
+		return strings.Contains(s, "in-hub is assumed to answer by the routes of its subnet snet-dns-in")
+	}) {
+		t.Errorf("a route table on the resolver's subnet: assumptions %q; want the routes said assumed", a.Assumptions)
+	}
+}
