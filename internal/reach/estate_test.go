@@ -174,6 +174,27 @@ func randomEstate(r *rand.Rand) *estate {
 	return e
 }
 
+// withResolver adds to a random estate's hub a DNS private resolver inbound endpoint at
+// 10.0.2.4, which trace delivers to without an owner, maybe behind an NSG and a route table.
+func withResolver(e *estate, r *rand.Rand) *estate {
+	hub := e.n.VNets[0]
+	dnsIn := e.subnet(hub, "dns-in", "10.0.2.0/28")
+	e.n.ResolverInbounds = append(e.n.ResolverInbounds, &model.DNSResolverInbound{ID: model.ID(sub + "dnsResolvers/dnspr/inboundEndpoints/in"),
+		Name: "in", Subnet: dnsIn, Addr: ip("10.0.2.4")})
+	pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
+	if r.Intn(2) == 0 {
+		dnsIn.NSG = randomNSG(e, r, pick, "nsg-dns-in")
+	}
+	if r.Intn(2) == 0 {
+		hops := []*model.Route{{NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.0.4")}, {NextHopType: model.HopNone},
+			{NextHopType: model.HopVirtualAppliance, NextHopIP: ip("10.0.1.4")}}
+		h := *hops[r.Intn(len(hops))]
+		h.Name, h.Prefix = "dns-back", pfx(pick([]string{"0.0.0.0/0", "10.1.0.0/16", "10.2.10.0/24"}))
+		dnsIn.RouteTable = e.routeTable("rt-dns", &h)
+	}
+	return e
+}
+
 // cniEstate is randomEstate with AKS-like NICs: some tagged, and the first VM of some subnets
 // with a secondary ip configuration at .7 (an Azure CNI pod; pooledEstate puts a private
 // endpoint at .6).

@@ -356,6 +356,9 @@ func (m *Model) ownedAddrs(addAddr func(...netip.Addr)) {
 			addAddr(pip.Address)
 		}
 	}
+	for _, in := range n.ResolverInbounds { // trace delivers to them (atResolver), not owners
+		addAddr(in.Addr)
+	}
 }
 
 // firewallAddrs cuts at a firewall's addresses, instance range, SNAT ranges and every address
@@ -458,6 +461,9 @@ func (m *Model) sharedPorts() []uint64 {
 	one(model.HostReservedUDPPort)
 	n := m.p.Net
 	var through []*model.IPConfig // NICs a flow may cross without being its end
+	if len(n.ResolverInbounds) > 0 {
+		one(model.DNSPort) // a resolver inbound endpoint answers on it only (atResolver)
+	}
 	for _, fw := range n.Firewalls {
 		if fw.DNSProxyEnabled() {
 			one(model.DNSPort)
