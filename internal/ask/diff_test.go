@@ -103,11 +103,17 @@ func diffEdited(t *testing.T, edit func(name string, b []byte) []byte) *DiffAnsw
 // checks that its findings diff equals that of every check run whole on both snapshots.
 func diffCopies(t *testing.T, before, after func(name string, b []byte) []byte) *DiffAnswer {
 	t.Helper()
+	return diffCopiesOf(t, filepath.Join("..", "..", "examples", "hub-spoke"), before, after)
+}
+
+// diffCopiesOf is diffCopies of two copies of the snapshot directory base.
+func diffCopiesOf(t *testing.T, base string, before, after func(name string, b []byte) []byte) *DiffAnswer {
+	t.Helper()
 	ctx := context.Background()
 	var snaps [2]*Snapshot
 	var docs [2]diff.Docs
 	for i, edit := range []func(string, []byte) []byte{before, after} {
-		dir := exampleCopy(t, edit)
+		dir := snapshottest.Rewrite(t, base, edit)
 		s, err := Load(ctx, []string{dir}, convert.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -678,6 +678,11 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 				}
 			}
 		}
+		for _, in := range n.ResolverInbounds {
+			if in.Subnet != nil && inSubnet(in.Subnet) {
+				add(in.Addr, false) // a DNS resolver inbound endpoint only answers (trace's atResolver)
+			}
+		}
 		for _, lb := range n.LoadBalancers {
 			served := servesFrom(n, lb, inSubnet, inNIC)
 			for _, fe := range lb.Frontends {

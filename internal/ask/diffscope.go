@@ -53,6 +53,9 @@ type diffScope struct {
 	// lbs are the changed load balancers (lower IDs): their backends are recomputed whole and
 	// their frontends are destinations (diffedge.go).
 	lbs map[string]bool
+	// resolvers are the changed DNS private resolvers (lower IDs): their inbound endpoints'
+	// subnets are recomputed whole (touchResolvers).
+	resolvers map[string]bool
 	// hops are the next-hop addresses of changed appliances and internal load balancers: the
 	// destinations of the routes to them are transit (hopTransit, in diffReach).
 	hops map[netip.Addr]bool
@@ -142,7 +145,7 @@ var local = map[string]bool{ // top-level types: their children (subnets, peerin
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, filters: map[string]bool{}, asgs: map[string]bool{}, asgNICs: map[string]bool{},
 		asgNSGs: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
-		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}}
+		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}, resolvers: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
 	fwd := forwardingIn(b, a)
 	sc.touchTags(b, a)
@@ -196,7 +199,21 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchGroups(b, a)
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
+	sc.touchResolvers(b, a)
 	return sc
+}
+
+// touchResolvers recomputes, whole, the subnets of the changed DNS private resolvers' inbound
+// endpoints on either side: trace delivers flows to their addresses (atResolver), so one added,
+// removed or moved changes the flows to its address.
+func (sc *diffScope) touchResolvers(nets ...*model.Network) {
+	for _, n := range nets {
+		for _, in := range n.ResolverInbounds {
+			if in.Subnet != nil && sc.resolvers[strings.ToLower(rootID(string(in.ID)))] {
+				sc.subnets[strings.ToLower(string(in.Subnet.ID))] = true
+			}
+		}
+	}
 }
 
 // byType sorts the changed resources (IDs) by what bounds their change: the firewall rules
@@ -212,6 +229,8 @@ func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]
 		t := strings.ToLower(azure.TypeFromID(id))
 		top, root := topType(t), strings.ToLower(rootID(id))
 		switch {
+		case top == "microsoft.network/dnsresolvers":
+			sc.resolvers[root] = true // its inbound endpoints take flows (touchResolvers)
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
 		case firewallRuleTypes[t]:
 			sc.firewall = true
