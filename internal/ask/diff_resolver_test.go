@@ -10,7 +10,7 @@ import (
 
 // TestDiffResolverInbound: a DNS private resolver inbound endpoint takes flows (trace delivers DNS
 // to it), so a diff sees the flows to it change when it moves to another address, and when an
-// NSG comes to its subnet (the subnet's endpoints include it).
+// NSG, new or not, comes to its subnet (the subnet's endpoints include it).
 func TestDiffResolverInbound(t *testing.T) {
 	base := filepath.Join("..", "dns", "testdata", "hubspoke-resolver")
 	same := func(_ string, b []byte) []byte { return b }
@@ -18,30 +18,36 @@ func TestDiffResolverInbound(t *testing.T) {
 	nsg := `{"id": "` + nsgID + `", "name": "nsg-dns", "type": "Microsoft.Network/networkSecurityGroups", "location": "westeurope",
 		"properties": {"securityRules": [{"name": "deny-spoke1-dns", "properties": {"priority": 100, "direction": "Inbound", "access": "Deny",
 		"protocol": "Udp", "sourceAddressPrefix": "10.1.0.0/16", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "53"}}]}},`
+	withNSG := func(name string, b []byte) []byte {
+		if name == "resolver.json" {
+			return bytes.Replace(b, []byte(`"value": [`), []byte(`"value": [`+nsg), 1)
+		}
+		return b
+	}
+	attached := func(name string, b []byte) []byte {
+		if name == "network.json" {
+			return bytes.Replace(b, []byte(`"properties": {"addressPrefix": "10.0.0.0/28",`),
+				[]byte(`"properties": {"addressPrefix": "10.0.0.0/28", "networkSecurityGroup": {"id": "`+nsgID+`"},`), 1)
+		}
+		return withNSG(name, b)
+	}
 	for _, tt := range []struct {
-		name  string
-		after func(name string, b []byte) []byte
-		want  []string // rows on port 53, "example destination, protocol, before→after", that must be there
+		name          string
+		before, after func(name string, b []byte) []byte
+		want          []string // rows on port 53, "example destination, protocol, before→after", that must be there
 	}{
-		{"moved", func(name string, b []byte) []byte {
+		{"moved", same, func(name string, b []byte) []byte {
 			if name != "resolver.json" {
 				return b
 			}
 			return bytes.Replace(b, []byte(`"privateIpAddress": "10.0.0.4"`), []byte(`"privateIpAddress": "10.0.0.5"`), 1)
 		}, []string{"10.0.0.4 Udp Reachable→Unreachable", "10.0.0.5 Udp Unreachable→Reachable", "10.0.0.5 Tcp Unreachable→Reachable"}},
-		{"an NSG on its subnet", func(name string, b []byte) []byte {
-			switch name {
-			case "resolver.json":
-				return bytes.Replace(b, []byte(`"value": [`), []byte(`"value": [`+nsg), 1)
-			case "network.json":
-				return bytes.Replace(b, []byte(`"properties": {"addressPrefix": "10.0.0.0/28",`),
-					[]byte(`"properties": {"addressPrefix": "10.0.0.0/28", "networkSecurityGroup": {"id": "`+nsgID+`"},`), 1)
-			}
-			return b
-		}, []string{"10.0.0.4 Udp Reachable→Unreachable"}},
+		{"a new NSG on its subnet", same, attached, []string{"10.0.0.4 Udp Reachable→Unreachable"}},
+		// found by review: the subnet's endpoints were filtered down to NICs and private endpoints
+		{"an NSG it had comes to its subnet", withNSG, attached, []string{"10.0.0.4 Udp Reachable→Unreachable"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a := diffCopiesOf(t, base, same, tt.after)
+			a := diffCopiesOf(t, base, tt.before, tt.after)
 			var got []string
 			for _, r := range a.Reachability {
 				if r.Ports == "53" {

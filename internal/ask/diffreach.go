@@ -399,15 +399,31 @@ func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Option
 	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, every}, tr, opts)...)
 }
 
-// filteredAt reports whether address a in p is a NIC's (private or public) or a private
-// endpoint's: what NSGs filter.
+// filteredAt reports whether address a in p is a NIC's (private or public), a private
+// endpoint's or a DNS resolver inbound endpoint's: what NSGs filter.
 func filteredAt(p *dataplane.Plane, a netip.Addr) bool {
 	if _, ok := p.Index.IPConfigByPublicIP[a]; ok {
 		return true
 	}
-	return slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
+	return resolverAt(p.Net, a) != nil || slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
 		return o.Kind == model.OwnerNIC || o.Kind == model.OwnerPrivateEndpoint
 	})
+}
+
+// resolverAt is the DNS private resolver inbound endpoint at address a, which no resource owns
+// (trace delivers to it, atResolver); nil when none is, or two VNets' are. Its packets have no
+// effective rules here (effectiveAt), so diff asks about every one.
+func resolverAt(n *model.Network, a netip.Addr) *model.DNSResolverInbound {
+	var found *model.DNSResolverInbound
+	for _, in := range n.ResolverInbounds {
+		if in.Addr == a && in.Subnet != nil {
+			if found != nil {
+				return nil
+			}
+			found = in
+		}
+	}
+	return found
 }
 
 // hasNSG reports whether an NSG sits on the NIC or subnet of the ip configuration holding
