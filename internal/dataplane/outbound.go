@@ -135,7 +135,7 @@ func outboundRule(c *model.IPConfig, proto model.Protocol) (match, pooled *model
 			continue
 		}
 		for _, r := range bp.LB.OutboundRules {
-			if r.Pool == nil || !slices.Contains(c.BackendPools, r.Pool) {
+			if !translating(r.Pool) || !slices.Contains(c.BackendPools, r.Pool) {
 				continue
 			}
 			if pooled == nil {
@@ -166,7 +166,7 @@ func RuleSNAT(c *model.IPConfig, proto model.Protocol) *model.LBRule {
 			continue
 		}
 		for _, r := range bp.LB.Rules {
-			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && r.Pool != nil &&
+			if !r.DisableOutboundSNAT && r.Frontend != nil && r.Frontend.PublicIP != nil && translating(r.Pool) &&
 				slices.Contains(c.BackendPools, r.Pool) && translates(r.Protocol, proto) {
 				return r
 			}

@@ -92,6 +92,14 @@ func TestOutbound(t *testing.T) {
 			pool.IPBased = true
 			webRule(lb, fe, pool)
 		}, DefaultOutbound, 0},
+		{"NIC-based and IP-based pools of one load balancer: the IP-based one's rules do not translate", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
+			lb, fe, _ := publicLB(n, c)
+			ipPool := &model.BackendPool{ID: lb.ID + "/ip-pool", Name: "ip-pool", LB: lb, IPConfigs: []*model.IPConfig{c}, IPBased: true}
+			lb.BackendPools = append(lb.BackendPools, ipPool)
+			c.BackendPools = append(c.BackendPools, ipPool)
+			webRule(lb, fe, ipPool)
+			lb.OutboundRules = []*model.OutboundRule{{Name: "out", Frontends: []*model.Frontend{fe}, Pool: ipPool}}
+		}, DefaultOutbound, 0},
 		{"IP-based pool in a private subnet", func(n *model.Network, s *model.Subnet, c *model.IPConfig) {
 			s.DefaultOutboundAccess = false
 			lb, fe, pool := publicLB(n, c)
