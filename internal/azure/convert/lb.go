@@ -187,9 +187,10 @@ func linkMember(pool *model.BackendPool, c *model.IPConfig) {
 // left in pool.Addresses are those the snapshot does not tie to a NIC.
 func (b *builder) ipBasedMembers(pool *model.BackendPool, w *azure.BackendPool, holders func() map[netip.Addr][]*model.IPConfig) {
 	pool.IPBased = true
+	lbVNet := poolVNet(pool) // before any address joins: the answer must not depend on their order
 	var left []netip.Addr
 	for _, a := range w.Addresses {
-		c := b.addressMember(pool, w, a, holders)
+		c := b.addressMember(pool, w, a, lbVNet, holders)
 		switch {
 		case c == nil:
 			left = append(left, a)
@@ -203,9 +204,9 @@ func (b *builder) ipBasedMembers(pool *model.BackendPool, w *azure.BackendPool, 
 // addressMember is the ip configuration holding address a of IP-based pool w, or nil: the one
 // Azure names (networkInterfaceIPConfiguration) if it still holds a, none if the snapshot lacks
 // it; else the one holding a in the address's virtual network, else the pool's, else the load
-// balancer's (poolVNet). With no virtual network to go by, the only one in the snapshot holding
-// a is taken, and a warning says so.
-func (b *builder) addressMember(pool *model.BackendPool, w *azure.BackendPool, a netip.Addr, holders func() map[netip.Addr][]*model.IPConfig) *model.IPConfig {
+// balancer's (lbVNet: poolVNet before any address joined). With no virtual network to go by, the
+// only one in the snapshot holding a is taken, and a warning says so.
+func (b *builder) addressMember(pool *model.BackendPool, w *azure.BackendPool, a netip.Addr, lbVNet *model.VNet, holders func() map[netip.Addr][]*model.IPConfig) *model.IPConfig {
 	var l azure.AddressLink
 	if i := slices.IndexFunc(w.AddressLinks, func(l azure.AddressLink) bool { return l.Addr == a }); i >= 0 {
 		l = w.AddressLinks[i]
@@ -226,7 +227,7 @@ func (b *builder) addressMember(pool *model.BackendPool, w *azure.BackendPool, a
 			return nil // its virtual network is not in the snapshot
 		}
 	} else {
-		vnet = poolVNet(pool)
+		vnet = lbVNet
 	}
 	var found []*model.IPConfig
 	for _, c := range holders()[a] {
@@ -243,8 +244,8 @@ func (b *builder) addressMember(pool *model.BackendPool, w *azure.BackendPool, a
 	return found[0]
 }
 
-// poolVNet is the VNet of pool's load balancer: an internal frontend's, else a member's; nil
-// when neither says.
+// poolVNet is the VNet of pool's load balancer: an internal frontend's, else a member's (one the
+// NIC side or backendIPConfigurations names); nil when neither says.
 func poolVNet(pool *model.BackendPool) *model.VNet {
 	for _, fe := range pool.LB.Frontends {
 		if fe.Subnet != nil && fe.Subnet.VNet != nil {
