@@ -79,7 +79,7 @@ type walker struct {
 	forwarded bool
 	devices   []device // crossed on this leg, in order
 	session   []device // reply: the forward leg's devices
-	filtered  []any    // *model.IPConfig / *model.PrivateEndpoint whose NSGs saw this leg
+	filtered  []any    // *model.IPConfig / *model.PrivateEndpoint / *model.DNSResolverInbound whose NSGs saw this leg
 	// sessionFiltered (reply) is the forward leg's filtered list: NSG state exists there.
 	sessionFiltered []any
 	visits          []visit
@@ -100,7 +100,7 @@ type walker struct {
 	sender   *model.IPConfig
 	senderFW *model.Firewall
 	// final is what a Delivered leg reached: *model.IPConfig, *model.PrivateEndpoint,
-	// *model.Firewall (DNS proxy), *model.VNetGateway or platformFinal.
+	// *model.Firewall (DNS proxy), *model.VNetGateway, *model.DNSResolverInbound or platformFinal.
 	final any
 	// origin is where the forward flow started (the reply's destination).
 	origin endpoint
