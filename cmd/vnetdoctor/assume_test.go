@@ -16,24 +16,11 @@ func TestAssumeFlag(t *testing.T) {
 		value, verdict string
 		decided        bool
 	}{{"works", "Reachable", true}, {"broken", "Unreachable", true}} {
-		code, out, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "vm-hub", "--to", "vm-far", "--dport", "22",
-			"--assume", "gw-subnet-no-propagation="+tt.value, "-o", "json")
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", tt.value, code, stderr)
-		}
-		var a struct {
-			Verdict string `json:"verdict"`
-			Assumed []struct {
-				Name, Value string
-				Decided     bool
-			} `json:"assumed"`
-		}
-		if err := json.Unmarshal([]byte(out), &a); err != nil {
-			t.Fatal(err)
-		}
-		if a.Verdict != tt.verdict || len(a.Assumed) != 1 || a.Assumed[0].Name != "gw-subnet-no-propagation" ||
-			a.Assumed[0].Value != tt.value || a.Assumed[0].Decided != tt.decided {
-			t.Errorf("%s: verdict %s, assumed %+v", tt.value, a.Verdict, a.Assumed)
+		verdict, assumed := assumedTrace(t, "-s", snap, "--from", "vm-hub", "--to", "vm-far", "--dport", "22",
+			"--assume", "gw-subnet-no-propagation="+tt.value)
+		if verdict != tt.verdict || len(assumed) != 1 || assumed[0].Name != "gw-subnet-no-propagation" ||
+			assumed[0].Value != tt.value || assumed[0].Decided != tt.decided {
+			t.Errorf("%s: verdict %s, assumed %+v", tt.value, verdict, assumed)
 		}
 	}
 	code, out, _ := vnetdoctor(t, "", "check", "-s", snap, "--assume", "gw-subnet-no-propagation=broken", "-o", "json")
@@ -116,29 +103,16 @@ func TestAssumeInternetTag(t *testing.T) {
 func TestAssumeLBPoolDefaultOutbound(t *testing.T) {
 	const snap = "../../examples/hub-spoke"
 	for _, tt := range []struct{ value, verdict string }{{"kept", "Reachable"}, {"lost", "Unreachable"}} {
-		code, out, stderr := vnetdoctor(t, "", "trace", "-s", snap, "--from", "vm-webpub1", "--to", "internet:1.1.1.1", "--dport", "443",
-			"--assume", "lb-pool-default-outbound="+tt.value, "-o", "json")
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", tt.value, code, stderr)
-		}
-		var a struct {
-			Verdict string `json:"verdict"`
-			Assumed []struct {
-				Name, Value string
-				Decided     bool
-			} `json:"assumed"`
-		}
-		if err := json.Unmarshal([]byte(out), &a); err != nil {
-			t.Fatal(err)
-		}
+		verdict, assumed := assumedTrace(t, "-s", snap, "--from", "vm-webpub1", "--to", "internet:1.1.1.1", "--dport", "443",
+			"--assume", "lb-pool-default-outbound="+tt.value)
 		found := false
-		for _, x := range a.Assumed {
+		for _, x := range assumed {
 			found = found || x.Name == "lb-pool-default-outbound" && x.Value == tt.value && x.Decided
 		}
-		if a.Verdict != tt.verdict || !found {
-			t.Errorf("%s: verdict %s, assumed %+v; want %s, the switch deciding", tt.value, a.Verdict, a.Assumed, tt.verdict)
+		if verdict != tt.verdict || !found {
+			t.Errorf("%s: verdict %s, assumed %+v; want %s, the switch deciding", tt.value, verdict, assumed, tt.verdict)
 		}
-		code, out, stderr = vnetdoctor(t, "", "check", "-s", snap, "--code", "DefaultOutboundReliance",
+		code, out, stderr := vnetdoctor(t, "", "check", "-s", snap, "--code", "DefaultOutboundReliance",
 			"--assume", "lb-pool-default-outbound="+tt.value, "-o", "json")
 		if code != 0 {
 			t.Fatalf("check %s: exit %d: %s", tt.value, code, stderr)
@@ -147,4 +121,27 @@ func TestAssumeLBPoolDefaultOutbound(t *testing.T) {
 			t.Errorf("check under %s: vm-webpub1 listed %v:\n%s", tt.value, listed, out)
 		}
 	}
+}
+
+// assumedSwitch is one entry of a trace's "assumed" (cli.md "--assume").
+type assumedSwitch struct {
+	Name, Value string
+	Decided     bool
+}
+
+// assumedTrace runs trace with args as JSON: its verdict and the --assume switches it consulted.
+func assumedTrace(t *testing.T, args ...string) (string, []assumedSwitch) {
+	t.Helper()
+	code, out, stderr := vnetdoctor(t, "", append(append([]string{"trace"}, args...), "-o", "json")...)
+	if code != 0 {
+		t.Fatalf("trace %q: exit %d: %s", args, code, stderr)
+	}
+	var a struct {
+		Verdict string          `json:"verdict"`
+		Assumed []assumedSwitch `json:"assumed"`
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	return a.Verdict, a.Assumed
 }
