@@ -35,11 +35,23 @@ func (id ID) Name() string {
 // (learn.microsoft.com/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-instance-ids).
 // Its last segment alone, the instance ID, is the same number in every scale set.
 func (id ID) VMName() string {
-	segs := strings.Split(string(id), "/")
-	if n := len(segs); n >= 4 && strings.EqualFold(segs[n-4], "virtualMachineScaleSets") && strings.EqualFold(segs[n-2], "virtualMachines") {
-		return segs[n-3] + "_" + segs[n-1]
+	// The last four segments, split from the end without allocating: this runs for every NIC.
+	rest, inst := cutLast(string(id))
+	rest, vms := cutLast(rest)
+	rest, set := cutLast(rest)
+	_, sets := cutLast(rest)
+	if strings.EqualFold(sets, "virtualMachineScaleSets") && strings.EqualFold(vms, "virtualMachines") && set != "" {
+		return set + "_" + inst
 	}
-	return id.Name()
+	return inst
+}
+
+// cutLast splits s at its last '/': what comes before, and the last segment.
+func cutLast(s string) (string, string) {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return "", s
 }
 
 // Equal reports whether two IDs name the same resource.
