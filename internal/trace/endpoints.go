@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"errors"
 	"net/netip"
 	"sort"
 	"strings"
@@ -53,11 +54,23 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 		return resolveAddr(p, ref, a, isSource)
 	}
 	if r, ok := n.Lookup(model.ID(ref)); ok {
+		if in, ok := r.(*model.DNSResolverInbound); ok && in.Addr.IsValid() {
+			return resolveAddr(p, ref, in.Addr, isSource) // no resource owns its address (atResolver)
+		}
 		if e, ok := fromResource(r); ok {
 			return e, nil
 		}
 	}
-	return resolveName(n, ref)
+	e, err := resolveName(n, ref)
+	var nf *model.NotFoundError
+	if errors.As(err, &nf) {
+		for _, in := range n.ResolverInbounds {
+			if strings.EqualFold(in.Name, ref) && in.Addr.IsValid() {
+				return resolveAddr(p, ref, in.Addr, isSource)
+			}
+		}
+	}
+	return e, err
 }
 
 // resolveAddr resolves an IP address: owned private addresses, owned public IPs, on-premises

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +18,9 @@ func resolverNet(mut func(n *net, dnsIn *model.Subnet)) func() *net {
 		dnsIn := n.subnet(hub, "snet-dns-in", "10.0.2.0/28")
 		n.vm(n.subnet(spoke, "snet-app", "10.1.0.0/24"), "vm1", "10.1.0.4")
 		n.peer(hub, spoke, false, false)
-		n.ResolverInbounds = append(n.ResolverInbounds, &model.DNSResolverInbound{ID: "/dnsResolvers/dnspr/inboundEndpoints/in-hub",
-			Name: "in-hub", Subnet: dnsIn, Addr: ip("10.0.2.4")})
+		in := &model.DNSResolverInbound{ID: "/dnsResolvers/dnspr/inboundEndpoints/in-hub", Name: "in-hub", Subnet: dnsIn, Addr: ip("10.0.2.4")}
+		n.ResolverInbounds = append(n.ResolverInbounds, in)
+		n.Index(in.ID, in)
 		if mut != nil {
 			mut(n, dnsIn)
 		}
@@ -56,5 +58,21 @@ func TestResolverInbound(t *testing.T) {
 		return strings.Contains(s, "in-hub is assumed to answer by the routes of its subnet snet-dns-in")
 	}) {
 		t.Errorf("a route table on the resolver's subnet: assumptions %q; want the routes said assumed", a.Assumptions)
+	}
+}
+
+// TestResolverInboundByName: --to takes a resolver inbound endpoint by name or ID, as its address;
+// as --from it is no resource that starts flows.
+func TestResolverInboundByName(t *testing.T) {
+	p := resolverNet(nil)().plane()
+	for _, to := range []string{"in-hub", "IN-HUB", "/dnsResolvers/dnspr/inboundEndpoints/in-hub"} {
+		a, err := Run(p, q("vm1", to, udp, 53))
+		if err != nil || a.Verdict != Reachable {
+			t.Errorf("--to %s: %+v, %v; want Reachable", to, a, err)
+		}
+	}
+	var nf *model.NotFoundError
+	if _, err := Run(p, q("in-hub", "vm1", udp, 53)); !errors.As(err, &nf) {
+		t.Errorf("--from in-hub: %v; want a NotFoundError", err)
 	}
 }
