@@ -85,19 +85,6 @@ const (
 // (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
 func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
 
-// UnlistedService is the service s is delegated to whose instances hold addresses in s that the
-// snapshot does not list, or "": a delegated subnet is the service's, which places its own
-// instances there (learn.microsoft.com/azure/virtual-network/subnet-delegation-overview). Only
-// DNS private resolvers' are listed (their inbound endpoints).
-func (s *Subnet) UnlistedService() string {
-	for _, d := range s.Delegations {
-		if !eqFold(d, "Microsoft.Network/dnsResolvers") {
-			return d
-		}
-	}
-	return ""
-}
-
 // SubnetNamed returns v's subnet called name (Subnet.Named), or nil.
 func (v *VNet) SubnetNamed(name string) *Subnet {
 	if v == nil {

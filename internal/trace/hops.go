@@ -65,10 +65,6 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 		}
 	}
 	w.addHop(HopNIC, "", "", dst)
-	if s != nil && s.UnlistedService() != "" {
-		w.drop(InsufficientInformation, StepDeliver, s.ID, "", "nothing the snapshot holds in %s owns %s, but subnet %s is delegated to %s, whose instances' addresses are not in the snapshot", v.Name, dst, s.Name, s.UnlistedService())
-		return
-	}
 	if vm, nic, ok := w.p.Net.VMMissingNIC(); ok {
 		w.drop(InsufficientInformation, StepDeliver, v.ID, "", "nothing in %s owns %s, but NIC %s of VM %s is not in the snapshot and may", v.Name, dst, nic.Name(), vm.Name)
 		w.assume("VM %s references NIC %s, which is not in the snapshot; the answer depends on which address it holds", vm.Name, nic)

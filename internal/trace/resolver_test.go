@@ -16,7 +16,6 @@ func resolverNet(mut func(n *net, dnsIn *model.Subnet)) func() *net {
 		n := newNet()
 		hub, spoke := n.vnet("hub", "10.0.0.0/16"), n.vnet("spoke", "10.1.0.0/16")
 		dnsIn := n.subnet(hub, "snet-dns-in", "10.0.2.0/28")
-		dnsIn.Delegations = []string{"Microsoft.Network/dnsResolvers"}
 		n.vm(n.subnet(spoke, "snet-app", "10.1.0.0/24"), "vm1", "10.1.0.4")
 		n.peer(hub, spoke, false, false)
 		in := &model.DNSResolverInbound{ID: "/dnsResolvers/dnspr/inboundEndpoints/in-hub", Name: "in-hub", Subnet: dnsIn, Addr: ip("10.0.2.4")}
@@ -75,27 +74,5 @@ func TestResolverInboundByName(t *testing.T) {
 	var nf *model.NotFoundError
 	if _, err := Run(p, q("in-hub", "vm1", udp, 53)); !errors.As(err, &nf) {
 		t.Errorf("--from in-hub: %v; want a NotFoundError", err)
-	}
-}
-
-// TestDelegatedSubnetAddress: an address nothing in the snapshot holds, in a subnet delegated to
-// a service whose instances the snapshot does not list (here NetApp volumes), may be one of them:
-// the trace is Unknown, naming the service. A DNS resolver's delegated subnet is not in question
-// (its inbound endpoints are listed), nor a subnet without delegation.
-func TestDelegatedSubnetAddress(t *testing.T) {
-	anf := resolverNet(func(n *net, _ *model.Subnet) {
-		s := n.subnet(n.VNets[0], "snet-anf", "10.0.8.0/26")
-		s.Delegations = []string{"Microsoft.Netapp/volumes"}
-	})
-	cases := []tcase{
-		{"NetApp volumes' subnet", anf, q("vm1", "10.0.8.4", tcp, 445),
-			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > Nic:", "<nil>", nil},
-		{"a resolver's subnet", anf, q("vm1", "10.0.2.5", udp, 53), "Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > Nic:", "<nil>", nil},
-	}
-	runCases(t, cases)
-	a := run(t, anf().plane(), "vm1", "10.0.8.4", tcp, 445)
-	hops := a.Forward.Hops
-	if st := hops[len(hops)-1].Steps; len(st) == 0 || !strings.Contains(st[len(st)-1].Detail, "subnet snet-anf is delegated to Microsoft.Netapp/volumes") {
-		t.Errorf("last hop's steps %+v; want the delegation named", st)
 	}
 }
