@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"errors"
 	"net/netip"
 	"sort"
 	"strings"
@@ -37,6 +36,9 @@ type endpoint struct {
 	onPrem dataplane.OnPremPrefix
 	// branch is the Virtual WAN VPN site connection whose prefixes hold it, instead (vwan.go).
 	branch *model.HubBranch
+	// resolver is the DNS resolver inbound endpoint a name found (resolveName): resolve makes
+	// it a destination address.
+	resolver *model.DNSResolverInbound
 }
 
 // resolve turns a user reference into an endpoint (cli.md "SRC / DST endpoint"). A source must
@@ -55,22 +57,26 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 	}
 	if r, ok := n.Lookup(model.ID(ref)); ok {
 		if in, ok := r.(*model.DNSResolverInbound); ok && in.Addr.IsValid() {
-			return resolveAddr(p, ref, in.Addr, isSource) // no resource owns its address (atResolver)
+			return resolverEndpoint(in, ref, isSource)
 		}
 		if e, ok := fromResource(r); ok {
 			return e, nil
 		}
 	}
 	e, err := resolveName(n, ref)
-	var nf *model.NotFoundError
-	if errors.As(err, &nf) {
-		for _, in := range n.ResolverInbounds {
-			if strings.EqualFold(in.Name, ref) && in.Addr.IsValid() {
-				return resolveAddr(p, ref, in.Addr, isSource)
-			}
-		}
+	if err == nil && e.resolver != nil {
+		return resolverEndpoint(e.resolver, ref, isSource)
 	}
 	return e, err
+}
+
+// resolverEndpoint is a DNS resolver inbound endpoint as a destination: its address, which no
+// resource owns (trace delivers there, atResolver). As a source it is an error: it only answers.
+func resolverEndpoint(in *model.DNSResolverInbound, ref string, isSource bool) (endpoint, error) {
+	if isSource {
+		return endpoint{}, &model.NotFoundError{Kind: "source (a DNS resolver inbound endpoint only answers)", Ref: ref}
+	}
+	return endpoint{kind: epAddress, addr: in.Addr}, nil
 }
 
 // resolveAddr resolves an IP address: owned private addresses, owned public IPs, on-premises
@@ -235,9 +241,14 @@ func resolveName(n *model.Network, ref string) (endpoint, error) {
 			add(endpoint{kind: epInternet, addr: pip.Address}, pip.ID)
 		}
 	}
+	for _, in := range n.ResolverInbounds {
+		if strings.EqualFold(in.Name, ref) && in.Addr.IsValid() {
+			add(endpoint{kind: epAddress, addr: in.Addr, resolver: in}, in.ID) // resolve makes it a destination
+		}
+	}
 	switch len(found) {
 	case 0:
-		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP or address)", Ref: ref}
+		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint or address)", Ref: ref}
 	case 1:
 		return found[0], nil
 	}

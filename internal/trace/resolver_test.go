@@ -71,8 +71,20 @@ func TestResolverInboundByName(t *testing.T) {
 			t.Errorf("--to %s: %+v, %v; want Reachable", to, a, err)
 		}
 	}
-	var nf *model.NotFoundError
-	if _, err := Run(p, q("in-hub", "vm1", udp, 53)); !errors.As(err, &nf) {
-		t.Errorf("--from in-hub: %v; want a NotFoundError", err)
+	for _, from := range []string{"in-hub", "/dnsResolvers/dnspr/inboundEndpoints/in-hub"} {
+		var nf *model.NotFoundError
+		if _, err := Run(p, q(from, "vm1", udp, 53)); !errors.As(err, &nf) || !strings.Contains(err.Error(), "only answers") {
+			t.Errorf("--from %s: %v; want a NotFoundError saying it only answers", from, err)
+		}
+	}
+	// Two hubs' endpoints of one name (found by review: the first was taken silently).
+	twice := resolverNet(func(n *net, _ *model.Subnet) {
+		s := n.subnet(n.VNets[1], "snet-dns-in2", "10.1.9.0/28")
+		n.ResolverInbounds = append(n.ResolverInbounds, &model.DNSResolverInbound{ID: "/dnsResolvers/dnspr2/inboundEndpoints/in-hub",
+			Name: "in-hub", Subnet: s, Addr: ip("10.1.9.4")})
+	})().plane()
+	var amb *model.AmbiguousError
+	if _, err := Run(twice, q("vm1", "in-hub", udp, 53)); !errors.As(err, &amb) || len(amb.Candidates) != 2 {
+		t.Errorf("--to in-hub with two such endpoints: %v; want an AmbiguousError naming both", err)
 	}
 }
