@@ -405,25 +405,16 @@ func filteredAt(p *dataplane.Plane, a netip.Addr) bool {
 	if _, ok := p.Index.IPConfigByPublicIP[a]; ok {
 		return true
 	}
-	return resolverAt(p.Net, a) != nil || slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
+	return resolverAt(p.Net, a) || slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
 		return o.Kind == model.OwnerNIC || o.Kind == model.OwnerPrivateEndpoint
 	})
 }
 
-// resolverAt is the DNS private resolver inbound endpoint at address a, which no resource owns
-// (trace delivers to it, atResolver); nil when none is, or two VNets' are. Its packets have no
+// resolverAt reports whether a DNS private resolver inbound endpoint, which no resource owns
+// (trace delivers to it, atResolver), is at address a in some VNet. Its packets have no
 // effective rules here (effectiveAt), so diff asks about every one.
-func resolverAt(n *model.Network, a netip.Addr) *model.DNSResolverInbound {
-	var found *model.DNSResolverInbound
-	for _, in := range n.ResolverInbounds {
-		if in.Addr == a && in.Subnet != nil {
-			if found != nil {
-				return nil
-			}
-			found = in
-		}
-	}
-	return found
+func resolverAt(n *model.Network, a netip.Addr) bool {
+	return slices.ContainsFunc(n.ResolverInbounds, func(in *model.DNSResolverInbound) bool { return in.Addr == a && in.Subnet != nil })
 }
 
 // hasNSG reports whether an NSG sits on the NIC or subnet of the ip configuration holding
