@@ -40,7 +40,7 @@ func (id ID) VMName() string {
 	rest, vms := cutLast(rest)
 	rest, set := cutLast(rest)
 	_, sets := cutLast(rest)
-	if strings.EqualFold(sets, "virtualMachineScaleSets") && strings.EqualFold(vms, "virtualMachines") && set != "" {
+	if strings.EqualFold(sets, "virtualMachineScaleSets") && strings.EqualFold(vms, "virtualMachines") {
 		return set + "_" + inst
 	}
 	return inst
