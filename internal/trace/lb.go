@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/acl"
@@ -36,10 +37,7 @@ func (w *walker) inboundLB(fe *model.Frontend) {
 func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16, floating bool) {
 	in := w.pkt
 	if !floating {
-		w.pkt.dst = c.PrivateIP
-		if port != 0 {
-			w.pkt.dport = port
-		}
+		w.pkt.dst, w.pkt.dport = toBackend(w.pkt.dport, c, port)
 		w.step(StepDnat, Translated, fe.LB.ID, "", "destination %s:%d → backend %s:%d; the client source is kept", in.dst, in.dport, w.pkt.dst, w.pkt.dport)
 	}
 	w.devices = append(w.devices, device{kind: HopLoadBalancer, id: fe.LB.ID, name: fe.LB.Name, in: in, out: w.pkt, ipc: c, fe: fe})
@@ -54,6 +52,15 @@ func (w *walker) lbToBackend(fe *model.Frontend, c *model.IPConfig, port uint16,
 		return
 	}
 	w.atNIC(c)
+}
+
+// toBackend is the destination a load balancer without floating IP hands a packet for port
+// dport to backend c on: c's address, on port (0, an HA ports rule: dport kept).
+func toBackend(dport uint16, c *model.IPConfig, port uint16) (netip.Addr, uint16) {
+	if port == 0 {
+		return c.PrivateIP, dport
+	}
+	return c.PrivateIP, port
 }
 
 // natRule applies the inbound NAT rule of fe's load balancer that matches the packet, public or
@@ -128,10 +135,7 @@ func (w *walker) everyMemberDrops(fe *model.Frontend, members []*model.IPConfig,
 		}
 		f := w.pkt.flow()
 		if !nat.FloatingIP { // as lbToBackend translates
-			f.Dst = c.PrivateIP
-			if nat.BackendPort != 0 {
-				f.DstPort = nat.BackendPort
-			}
+			f.Dst, f.DstPort = toBackend(f.DstPort, c, nat.BackendPort)
 		}
 		if w.p.ACL.ForIPConfig(c).Evaluate(model.Inbound, f).Allowed {
 			return false
