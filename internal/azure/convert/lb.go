@@ -44,7 +44,7 @@ func (b *builder) lbParts(w *azure.LoadBalancer) *model.LoadBalancer {
 	}
 	for _, p := range w.Pools {
 		childID(&p.Meta, w.ID, "backendAddressPools")
-		pool := &model.BackendPool{ID: model.ID(p.ID), Name: p.Name, LB: lb, Addresses: p.Addresses, Tunnels: p.Tunnels}
+		pool := &model.BackendPool{ID: model.ID(p.ID), Name: p.Name, LB: lb, Tunnels: p.Tunnels} // Addresses: ipBasedMembers
 		lb.BackendPools = append(lb.BackendPools, pool)
 		b.pools[b.key(p.ID)] = pool
 		b.n.Index(pool.ID, pool)
