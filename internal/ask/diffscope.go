@@ -210,7 +210,7 @@ func (sc *diffScope) touchResolvers(nets ...*model.Network) {
 	for _, n := range nets {
 		for _, in := range n.ResolverInbounds {
 			if in.Subnet != nil && sc.resolvers[strings.ToLower(rootID(string(in.ID)))] {
-				sc.subnets[strings.ToLower(string(in.Subnet.ID))] = true
+				sc.subnets[in.Subnet.ID.Key()] = true
 			}
 		}
 	}
