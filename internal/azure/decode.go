@@ -44,12 +44,12 @@ func each(v *jsondoc.Value, p *jsondoc.Path, fn memberFn) {
 	if v == nil || v.Kind != jsondoc.Object {
 		return
 	}
-	for i := range v.Kids {
-		m := &v.Kids[i]
+	for i := range v.Kids() {
+		m := &v.Kids()[i]
 		if m.Key == "properties" && m.Val.Kind == jsondoc.Object {
 			pp := p.Key(m.Raw)
-			for j := range m.Val.Kids {
-				fn(m.Val.Kids[j].Key, &m.Val.Kids[j], pp)
+			for j := range m.Val.Kids() {
+				fn(m.Val.Kids()[j].Key, &m.Val.Kids()[j], pp)
 			}
 			continue
 		}
@@ -79,8 +79,8 @@ func (d *dec) items(m *jsondoc.Member, at *jsondoc.Path, fn func(v *jsondoc.Valu
 		return
 	}
 	ap := at.Key(m.Raw)
-	for i := range m.Val.Kids {
-		it := &m.Val.Kids[i].Val
+	for i := range m.Val.Kids() {
+		it := &m.Val.Kids()[i].Val
 		switch it.Kind {
 		case jsondoc.Object:
 			fn(it, ap.Index(i))
@@ -94,9 +94,9 @@ func (d *dec) items(m *jsondoc.Member, at *jsondoc.Path, fn func(v *jsondoc.Valu
 func describe(v *jsondoc.Value) string {
 	switch v.Kind {
 	case jsondoc.String:
-		return "string " + strconv.Quote(jsondoc.Clip(v.Str))
+		return "string " + strconv.Quote(jsondoc.Clip(v.Str()))
 	case jsondoc.Number, jsondoc.Bool:
-		return v.Kind.String() + " " + v.Str
+		return v.Kind.String() + " " + v.Str()
 	case jsondoc.Array:
 		return "an array"
 	case jsondoc.Object:
@@ -112,7 +112,7 @@ func (d *dec) want(m *jsondoc.Member, at *jsondoc.Path, what string) {
 func (d *dec) str(m *jsondoc.Member, at *jsondoc.Path) string {
 	switch m.Val.Kind {
 	case jsondoc.String:
-		return m.Val.Str
+		return m.Val.Str()
 	case jsondoc.Null:
 		return ""
 	}
@@ -126,18 +126,18 @@ func (d *dec) strs(m *jsondoc.Member, at *jsondoc.Path) []string {
 	case jsondoc.Null:
 		return nil
 	case jsondoc.String:
-		return []string{m.Val.Str}
+		return []string{m.Val.Str()}
 	case jsondoc.Array:
 	default:
 		d.want(m, at, "an array of strings")
 		return nil
 	}
-	out := make([]string, 0, len(m.Val.Kids))
-	for i := range m.Val.Kids {
-		it := &m.Val.Kids[i]
+	out := make([]string, 0, len(m.Val.Kids()))
+	for i := range m.Val.Kids() {
+		it := &m.Val.Kids()[i]
 		switch it.Val.Kind {
 		case jsondoc.String:
-			out = append(out, it.Val.Str)
+			out = append(out, it.Val.Str())
 		case jsondoc.Null:
 		default:
 			d.failAt(at.Key(m.Raw).Index(i), "want a string, got %s", describe(&it.Val))
@@ -154,9 +154,9 @@ func (d *dec) integer(m *jsondoc.Member, at *jsondoc.Path, lo, hi int) int {
 	case jsondoc.Null:
 		return 0
 	case jsondoc.Number:
-		s = m.Val.Str
+		s = m.Val.Str()
 	case jsondoc.String:
-		s = strings.TrimSpace(m.Val.Str)
+		s = strings.TrimSpace(m.Val.Str())
 	default:
 		d.want(m, at, "a number")
 		return 0
@@ -184,9 +184,9 @@ func (d *dec) boolean(m *jsondoc.Member, at *jsondoc.Path) bool {
 	case jsondoc.Null:
 		return false
 	case jsondoc.Bool:
-		return m.Val.Str == "true"
+		return m.Val.Str() == "true"
 	case jsondoc.String:
-		switch strings.ToLower(strings.TrimSpace(m.Val.Str)) {
+		switch strings.ToLower(strings.TrimSpace(m.Val.Str())) {
 		case "true":
 			return true
 		case "false", "":
@@ -216,7 +216,7 @@ func (d *dec) refValue(v *jsondoc.Value, at *jsondoc.Path, key string, idx int) 
 	case jsondoc.Null:
 		return ""
 	case jsondoc.String:
-		return v.Str
+		return v.Str()
 	case jsondoc.Object:
 		id := v.Get("id")
 		if id == nil {
@@ -249,9 +249,9 @@ func (d *dec) refs(m *jsondoc.Member, at *jsondoc.Path) []string {
 		return nil
 	}
 	ap := at.Key(m.Raw)
-	out := make([]string, 0, len(m.Val.Kids))
-	for i := range m.Val.Kids {
-		if id := d.refValue(&m.Val.Kids[i].Val, ap, "", i); id != "" {
+	out := make([]string, 0, len(m.Val.Kids()))
+	for i := range m.Val.Kids() {
+		if id := d.refValue(&m.Val.Kids()[i].Val, ap, "", i); id != "" {
 			out = append(out, id)
 		}
 	}
@@ -485,10 +485,10 @@ func (d *dec) tags(m *jsondoc.Member, at *jsondoc.Path) map[string]string {
 		d.want(m, at, "an object")
 		return nil
 	}
-	out := make(map[string]string, len(m.Val.Kids))
+	out := make(map[string]string, len(m.Val.Kids()))
 	p := at.Key(m.Raw)
-	for i := range m.Val.Kids {
-		t := &m.Val.Kids[i]
+	for i := range m.Val.Kids() {
+		t := &m.Val.Kids()[i]
 		out[t.Raw] = d.str(t, p) // tag keys keep their case (spec §5: disableSnatOnPL)
 	}
 	return out

@@ -68,8 +68,8 @@ func (w *walker) node(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 	}
 	switch v.Kind {
 	case jsondoc.Array:
-		for i := range v.Kids {
-			w.node(&v.Kids[i].Val, p.Index(i), depth)
+		for i := range v.Kids() {
+			w.node(&v.Kids()[i].Val, p.Index(i), depth)
 		}
 	case jsondoc.Object:
 		w.object(v, p, depth)
@@ -111,8 +111,8 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 		}
 	}
 	if depth < maxWrap && isWrapper(v) {
-		for i := range v.Kids {
-			w.node(&v.Kids[i].Val, p.Key(v.Kids[i].Raw), depth+1)
+		for i := range v.Kids() {
+			w.node(&v.Kids()[i].Val, p.Key(v.Kids()[i].Raw), depth+1)
 		}
 		return
 	}
@@ -123,19 +123,19 @@ func (w *walker) object(v *jsondoc.Value, p *jsondoc.Path, depth int) {
 // restExample follows an Azure REST API example ({"parameters", "responses"}) to the body
 // of its 200 response, or of the first other 2xx response that has one.
 func (w *walker) restExample(r *jsondoc.Value, p *jsondoc.Path, depth int) {
-	codes := make([]int, 0, len(r.Kids))
-	for i, k := range r.Kids {
+	codes := make([]int, 0, len(r.Kids()))
+	for i, k := range r.Kids() {
 		if strings.HasPrefix(k.Key, "2") && k.Val.Get("body") != nil {
 			codes = append(codes, i)
 		}
 	}
-	sort.SliceStable(codes, func(a, b int) bool { return r.Kids[codes[a]].Key == "200" && r.Kids[codes[b]].Key != "200" })
+	sort.SliceStable(codes, func(a, b int) bool { return r.Kids()[codes[a]].Key == "200" && r.Kids()[codes[b]].Key != "200" })
 	if len(codes) == 0 {
 		w.ignored++
 		w.unknown(NotAResource)
 		return
 	}
-	resp := &r.Kids[codes[0]]
+	resp := &r.Kids()[codes[0]]
 	body := member(&resp.Val, "body")
 	w.node(&body.Val, p.Key(resp.Raw).Key(body.Raw), depth)
 }
@@ -152,9 +152,9 @@ func (w *walker) resource(typ string, v *jsondoc.Value, p *jsondoc.Path) {
 
 // member returns the member with lower-case key (the last when repeated), or nil.
 func member(v *jsondoc.Value, key string) *jsondoc.Member {
-	for i := len(v.Kids) - 1; i >= 0; i-- {
-		if v.Kids[i].Key == key {
-			return &v.Kids[i]
+	for i := len(v.Kids()) - 1; i >= 0; i-- {
+		if v.Kids()[i].Key == key {
+			return &v.Kids()[i]
 		}
 	}
 	return nil
@@ -176,10 +176,10 @@ func resourceType(v *jsondoc.Value) string {
 
 // isWrapper reports whether v only wraps resources, as az CLI's {"newVNet": {...}} does.
 func isWrapper(v *jsondoc.Value) bool {
-	if len(v.Kids) == 0 || v.Get("id") != nil || v.Get("type") != nil {
+	if len(v.Kids()) == 0 || v.Get("id") != nil || v.Get("type") != nil {
 		return false
 	}
-	for _, k := range v.Kids {
+	for _, k := range v.Kids() {
 		if k.Val.Kind != jsondoc.Object {
 			return false
 		}

@@ -266,7 +266,7 @@ func (d *dec) ruleCollection(v *jsondoc.Value, p *jsondoc.Path, kind string) *Ru
 // skuType reads {"type": "Allow"} or a bare string.
 func (d *dec) skuType(m *jsondoc.Member, at *jsondoc.Path) string {
 	if m.Val.Kind == jsondoc.String {
-		return m.Val.Str
+		return m.Val.Str()
 	}
 	var s string
 	d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
@@ -326,8 +326,8 @@ func (d *dec) fwProtocols(w *FirewallRule, m *jsondoc.Member, at *jsondoc.Path) 
 		return
 	}
 	ap := at.Key(m.Raw)
-	for i := range m.Val.Kids {
-		it := &m.Val.Kids[i]
+	for i := range m.Val.Kids() {
+		it := &m.Val.Kids()[i]
 		if it.Val.Kind == jsondoc.Object {
 			w.AppProtocols = append(w.AppProtocols, d.appProtocol(&it.Val, ap.Index(i)))
 			continue

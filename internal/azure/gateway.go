@@ -66,7 +66,7 @@ func (d *dec) vnetGateway(v *jsondoc.Value, p *jsondoc.Path) *VNetGateway {
 			// Read only to warn that point-to-site is not modelled, so not validated: a value
 			// vnetdoctor would not use must not reject the file.
 			if pool := m.Val.Get("vpnclientaddresspool").Get("addressprefixes"); pool != nil && pool.Kind == jsondoc.Array {
-				for _, it := range pool.Kids {
+				for _, it := range pool.Kids() {
 					if t := it.Val.Text(); t != "" {
 						w.P2SPools = append(w.P2SPools, t)
 					}
@@ -143,9 +143,9 @@ func (d *dec) connection(v *jsondoc.Value, p *jsondoc.Path) *Connection {
 			w.EgressNAT = d.refs(m, at)
 		// Read only to warn that traffic selectors are not modelled, so not validated.
 		case "usepolicybasedtrafficselectors":
-			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Bool && m.Val.Str == "true"
+			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Bool && m.Val.Str() == "true"
 		case "trafficselectorpolicies":
-			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Array && len(m.Val.Kids) > 0
+			w.PolicySelectors = w.PolicySelectors || m.Val.Kind == jsondoc.Array && len(m.Val.Kids()) > 0
 		}
 	})
 	return w

@@ -70,8 +70,8 @@ func (w *walker) bgp(typ string, v *jsondoc.Value, p *jsondoc.Path) bool {
 		return true
 	}
 	found := false
-	for i := range v.Kids {
-		m := &v.Kids[i]
+	for i := range v.Kids() {
+		m := &v.Kids()[i]
 		if !strings.HasPrefix(m.Key, "routeservicerole_") || (m.Val.Kind != jsondoc.Array && m.Val.Kind != jsondoc.Null) {
 			continue
 		}
@@ -141,7 +141,7 @@ func (d *dec) learnedRow(v *jsondoc.Value, p *jsondoc.Path, instance string) *Le
 // optAddr reads an address that Azure may leave empty or null ("nextHop": "" for the gateway's
 // own networks).
 func (d *dec) optAddr(m *jsondoc.Member, at *jsondoc.Path) netip.Addr {
-	if m.Val.Kind == jsondoc.String && strings.TrimSpace(m.Val.Str) == "" {
+	if m.Val.Kind == jsondoc.String && strings.TrimSpace(m.Val.Str()) == "" {
 		return netip.Addr{}
 	}
 	return d.addr(m, at)

@@ -79,16 +79,16 @@ func looksLike(v *jsondoc.Value, unknown map[string]int) string {
 	switch {
 	case v.Kind == jsondoc.Null:
 		return "null"
-	case v.Kind == jsondoc.Array && len(v.Kids) == 0:
+	case v.Kind == jsondoc.Array && len(v.Kids()) == 0:
 		return "an empty list ([])"
-	case v.Kind == jsondoc.Object && len(v.Kids) == 0:
+	case v.Kind == jsondoc.Object && len(v.Kids()) == 0:
 		return "an empty object ({})"
 	case v.Kind == jsondoc.Array:
-		v = &v.Kids[0].Val
+		v = &v.Kids()[0].Val
 	}
 	if v.Kind == jsondoc.Object {
-		if l := v.Get("value"); l != nil && l.Kind == jsondoc.Array && len(l.Kids) > 0 {
-			v = &l.Kids[0].Val
+		if l := v.Get("value"); l != nil && l.Kind == jsondoc.Array && len(l.Kids()) > 0 {
+			v = &l.Kids()[0].Val
 		}
 	}
 	has := func(keys ...string) bool {

@@ -11,8 +11,8 @@ import (
 // meta reads the resource envelope (top level only; these keys never sit in "properties").
 func (d *dec) meta(v *jsondoc.Value, p *jsondoc.Path) Meta {
 	m := Meta{Src: d.src(p)}
-	for i := range v.Kids {
-		k := &v.Kids[i]
+	for i := range v.Kids() {
+		k := &v.Kids()[i]
 		switch k.Key {
 		case "id":
 			m.ID = d.str(k, p)
@@ -340,7 +340,7 @@ func (d *dec) publicIP(v *jsondoc.Value, p *jsondoc.Path) *PublicIP {
 // skuName reads sku.name ({"name": "Standard"}) or a bare string.
 func (d *dec) skuName(m *jsondoc.Member, at *jsondoc.Path) string {
 	if m.Val.Kind == jsondoc.String {
-		return m.Val.Str
+		return m.Val.Str()
 	}
 	var s string
 	d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {

@@ -198,8 +198,8 @@ func (d *dec) virtualWAN(v *jsondoc.Value, p *jsondoc.Path) *VirtualWAN {
 	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "type":
-			if m.Val.Kind == jsondoc.String && m.Val.Str != "" && at != p { // properties.type, not the resource type
-				w.WANType = m.Val.Str
+			if m.Val.Kind == jsondoc.String && m.Val.Str() != "" && at != p { // properties.type, not the resource type
+				w.WANType = m.Val.Str()
 			}
 		case "allowbranchtobranchtraffic":
 			w.BranchToBranch = d.optBool(m, at)
@@ -233,12 +233,12 @@ func (d *dec) wanHub(v *jsondoc.Value, p *jsondoc.Path) *WANHub {
 		case "routetable": // the v1 hub route table: {"routes": [...]}
 			d.sub(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 				if k == "routes" && m.Val.Kind == jsondoc.Array {
-					w.LegacyRoutes += len(m.Val.Kids)
+					w.LegacyRoutes += len(m.Val.Kids())
 				}
 			})
 		case "virtualhubroutetablev2s":
 			if m.Val.Kind == jsondoc.Array {
-				w.LegacyRoutes += len(m.Val.Kids)
+				w.LegacyRoutes += len(m.Val.Kids())
 			}
 		case "hubvirtualnetworkconnections", "virtualnetworkconnections":
 			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { w.Connections = append(w.Connections, d.hubConnection(v, p)) })
@@ -450,7 +450,7 @@ func (d *dec) erGateway(v *jsondoc.Value, p *jsondoc.Path) *ERGateway {
 			w.Hub = d.ref(m, at)
 		case "expressrouteconnections":
 			if m.Val.Kind == jsondoc.Array {
-				w.Connections = len(m.Val.Kids)
+				w.Connections = len(m.Val.Kids())
 			}
 		}
 	})

@@ -91,8 +91,8 @@ func ParseAnswer(file string, data []byte, want Kind) (*Answer, error) {
 		kind = kindOf(rows)
 	}
 	a := &Answer{File: file, Kind: kind}
-	for i := range rows.Kids {
-		v, p := &rows.Kids[i].Val, at.Index(i)
+	for i := range rows.Kids() {
+		v, p := &rows.Kids()[i].Val, at.Index(i)
 		if v.Kind != jsondoc.Object {
 			r.fail(p, "want an object (one %s row), got %s", kind, v.Kind)
 			break
@@ -111,7 +111,7 @@ func ParseAnswer(file string, data []byte, want Kind) (*Answer, error) {
 
 // kindOf tells routes from NSG entries by the first row's members.
 func kindOf(rows *jsondoc.Value) Kind {
-	for _, m := range rows.Kids {
+	for _, m := range rows.Kids() {
 		if m.Val.Get("addressprefix") != nil || m.Val.Get("nexthoptype") != nil {
 			return KindRoutes
 		}
@@ -169,7 +169,7 @@ func (r *reader) rows(v *jsondoc.Value, p *jsondoc.Path) (*jsondoc.Value, *jsond
 func describe(v *jsondoc.Value) string {
 	if v.Kind == jsondoc.Object {
 		keys := make([]string, 0, 3)
-		for i, m := range v.Kids {
+		for i, m := range v.Kids() {
 			if i == 3 {
 				keys = append(keys, "...")
 				break
@@ -183,8 +183,8 @@ func describe(v *jsondoc.Value) string {
 
 // restBody is the body of the 200 response of a REST API example.
 func restBody(resp *jsondoc.Value, p *jsondoc.Path) (*jsondoc.Value, *jsondoc.Path) {
-	for i := range resp.Kids {
-		k := &resp.Kids[i]
+	for i := range resp.Kids() {
+		k := &resp.Kids()[i]
 		if k.Key == "200" {
 			if b := member(&k.Val, "body"); b != nil {
 				return &b.Val, p.Key(k.Raw).Key(b.Raw)
@@ -199,9 +199,9 @@ func member(v *jsondoc.Value, key string) *jsondoc.Member {
 	if v == nil || v.Kind != jsondoc.Object {
 		return nil
 	}
-	for i := len(v.Kids) - 1; i >= 0; i-- {
-		if v.Kids[i].Key == key {
-			return &v.Kids[i]
+	for i := len(v.Kids()) - 1; i >= 0; i-- {
+		if v.Kids()[i].Key == key {
+			return &v.Kids()[i]
 		}
 	}
 	return nil
@@ -217,7 +217,7 @@ func (r *reader) str(v *jsondoc.Value, p *jsondoc.Path, key string) string {
 		r.fail(p.Key(m.Raw), "want a string, got %s", m.Val.Kind)
 		return ""
 	}
-	return strings.TrimSpace(m.Val.Str)
+	return strings.TrimSpace(m.Val.Str())
 }
 
 // strs reads an optional array of strings (a lone string is taken as a list of one).
@@ -229,15 +229,15 @@ func (r *reader) strs(v *jsondoc.Value, p *jsondoc.Path, key string) []string {
 	at := p.Key(m.Raw)
 	switch m.Val.Kind {
 	case jsondoc.String:
-		return []string{strings.TrimSpace(m.Val.Str)}
+		return []string{strings.TrimSpace(m.Val.Str())}
 	case jsondoc.Array:
-		out := make([]string, 0, len(m.Val.Kids))
-		for i, k := range m.Val.Kids {
+		out := make([]string, 0, len(m.Val.Kids()))
+		for i, k := range m.Val.Kids() {
 			if k.Val.Kind != jsondoc.String {
 				r.fail(at.Index(i), "want a string, got %s", k.Val.Kind)
 				return nil
 			}
-			out = append(out, strings.TrimSpace(k.Val.Str))
+			out = append(out, strings.TrimSpace(k.Val.Str()))
 		}
 		return out
 	}
@@ -322,8 +322,8 @@ func (r *reader) nsg(v *jsondoc.Value, p *jsondoc.Path) NSG {
 		r.fail(at, "want an array of rules, got %s", m.Val.Kind)
 		return n
 	}
-	for i := range m.Val.Kids {
-		rv := &m.Val.Kids[i].Val
+	for i := range m.Val.Kids() {
+		rv := &m.Val.Kids()[i].Val
 		if rv.Kind != jsondoc.Object {
 			r.fail(at.Index(i), "want a rule object, got %s", rv.Kind)
 			return n
@@ -359,9 +359,9 @@ func (r *reader) priority(v *jsondoc.Value, p *jsondoc.Path) int {
 		r.fail(p.Key("priority"), "want a number")
 		return 0
 	}
-	n, err := strconv.Atoi(m.Val.Str)
+	n, err := strconv.Atoi(m.Val.Str())
 	if err != nil || n < 0 || n > 65535 {
-		r.fail(p.Key(m.Raw), "want a priority from 0 to 65535, got %s", m.Val.Str)
+		r.fail(p.Key(m.Raw), "want a priority from 0 to 65535, got %s", m.Val.Str())
 	}
 	return n
 }

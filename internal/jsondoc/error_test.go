@@ -81,8 +81,8 @@ func TestParseStream(t *testing.T) {
 			t.Errorf("ParseStream(%q): %v", c.in, err)
 			continue
 		}
-		if c.n > 0 && (v.Kind != Array || len(v.Kids) != c.n) {
-			t.Errorf("ParseStream(%q) = %v with %d values, want an array of %d", c.in, v.Kind, len(v.Kids), c.n)
+		if c.n > 0 && (v.Kind != Array || len(v.Kids()) != c.n) {
+			t.Errorf("ParseStream(%q) = %v with %d values, want an array of %d", c.in, v.Kind, len(v.Kids()), c.n)
 		}
 		if c.n == 0 && v.Kind != Object {
 			t.Errorf("ParseStream(%q) = %v, want the one object", c.in, v.Kind)

@@ -30,10 +30,46 @@ func (k Kind) String() string {
 // source (no copy unless the string had escapes). Object keys are stored twice: Key in
 // lower case (Azure property names match case-insensitively, cli.md) and Raw as spelled,
 // for error paths.
+//
+// A value holds its text or its members in one pointer and a length (Str, Kids), not in a
+// string and a slice: 16 bytes instead of 48, so a member is 48 bytes instead of 80. A
+// snapshot's files parse into about as many members as they have kilobytes times 28 (1.8
+// million for the 10,000-NIC estate's 65 MB); the tree is written twice while it is built and
+// is garbage once decoded, and its size was a fifth of the time `diff` spent loading.
 type Value struct {
+	ptr  unsafe.Pointer // the text's bytes, or the first member
+	n    uint32         // the text's length, or the number of members
 	Kind Kind
-	Str  string   // String: the text; Number: the literal; Bool: "true" or "false"
-	Kids []Member // Object: members in input order; Array: items (Key "")
+}
+
+// Str is the text of a String, the literal of a Number, "true" or "false" of a Bool, "null"
+// of a Null; "" for an array or an object.
+func (v Value) Str() string {
+	if v.Kind == Array || v.Kind == Object {
+		return ""
+	}
+	return unsafe.String((*byte)(v.ptr), v.n)
+}
+
+// Kids is an object's members in input order, or an array's items (Key ""); nil for other
+// kinds. Read only: the members are the tree's.
+func (v Value) Kids() []Member {
+	if v.Kind != Array && v.Kind != Object {
+		return nil
+	}
+	return unsafe.Slice((*Member)(v.ptr), v.n)
+}
+
+// maxLen is the longest text and the most members a value holds (its length is 32 bits); a
+// snapshot file is at most 1 GiB (azure.DefaultMaxFileSize), but standard input is not bounded.
+const maxLen = 1<<32 - 1
+
+func textValue(k Kind, s string) Value {
+	return Value{ptr: unsafe.Pointer(unsafe.StringData(s)), n: uint32(len(s)), Kind: k}
+}
+
+func kidsValue(k Kind, kids []Member) Value {
+	return Value{ptr: unsafe.Pointer(unsafe.SliceData(kids)), n: uint32(len(kids)), Kind: k}
 }
 
 // Member is one object member or array item.
@@ -133,7 +169,11 @@ func ParseStream(file string, data []byte) (*Value, error) {
 	if len(vals) == 1 {
 		return &vals[0].Val, nil
 	}
-	return &Value{Kind: Array, Kids: vals}, nil
+	if len(vals) > maxLen {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("more than %d JSON values", maxLen)}
+	}
+	v := kidsValue(Array, vals)
+	return &v, nil
 }
 
 // parsers keeps parsers' scratch (the stack, the path, the map of lowered keys) from one
@@ -225,20 +265,28 @@ func (p *parser) value() Value {
 		p.fail("unexpected end of input")
 		return Value{}
 	}
-	var v Value
 	switch c := p.s[p.i]; {
 	case c == '{':
-		v.Kind, v.Kids = Object, p.object()
+		return kidsValue(Object, p.object())
 	case c == '[':
-		v.Kind, v.Kids = Array, p.array()
+		return kidsValue(Array, p.array())
 	case c == '"':
-		v.Kind, v.Str = String, p.str()
+		return p.text(String, p.str())
 	case c == '-' || c >= '0' && c <= '9':
-		v.Kind, v.Str = Number, p.number()
-	default:
-		p.literal(&v)
+		return p.text(Number, p.number())
 	}
+	var v Value
+	p.literal(&v)
 	return v
+}
+
+// text is a String or Number value, or a failure for a text longer than a value holds.
+func (p *parser) text(k Kind, s string) Value {
+	if len(s) > maxLen {
+		p.fail("a %s longer than %d bytes", k, maxLen)
+		return Value{}
+	}
+	return textValue(k, s)
 }
 
 func (p *parser) literal(v *Value) {
@@ -247,7 +295,7 @@ func (p *parser) literal(v *Value) {
 		k Kind
 	}{{"true", Bool}, {"false", Bool}, {"null", Null}} {
 		if strings.HasPrefix(p.s[p.i:], lit.s) {
-			v.Kind, v.Str = lit.k, lit.s
+			*v = textValue(lit.k, lit.s)
 			p.i += len(lit.s)
 			return
 		}
@@ -366,7 +414,9 @@ func (p *parser) expect(what string) {
 // slab, so a document costs a few large allocations instead of one per container.
 func (p *parser) close(start int) []Member {
 	var kids []Member
-	if n := len(p.stack) - start; n > 0 {
+	if n := len(p.stack) - start; n > maxLen {
+		p.fail("more than %d members", maxLen)
+	} else if n > 0 {
 		kids = p.alloc(n)
 		copy(kids, p.stack[start:])
 	}
@@ -576,18 +626,19 @@ func (v *Value) Get(key string) *Value {
 	if v == nil || v.Kind != Object {
 		return nil
 	}
-	for i := len(v.Kids) - 1; i >= 0; i-- {
-		if v.Kids[i].Key == key {
-			return &v.Kids[i].Val
+	kids := v.Kids()
+	for i := len(kids) - 1; i >= 0; i-- {
+		if kids[i].Key == key {
+			return &kids[i].Val
 		}
 	}
 	return nil
 }
 
-// Text returns v.Str when v is a JSON string, else "".
+// Text returns v.Str() when v is a JSON string, else "".
 func (v *Value) Text() string {
 	if v == nil || v.Kind != String {
 		return ""
 	}
-	return v.Str
+	return v.Str()
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // toAny converts a parsed Value to what encoding/json produces, for differential tests.
@@ -14,23 +15,23 @@ func toAny(v *Value) any {
 	case Null:
 		return nil
 	case Bool:
-		return v.Str == "true"
+		return v.Str() == "true"
 	case Number:
 		var f float64
-		_ = json.Unmarshal([]byte(v.Str), &f)
+		_ = json.Unmarshal([]byte(v.Str()), &f)
 		return f
 	case String:
-		return v.Str
+		return v.Str()
 	case Array:
 		out := []any{}
-		for i := range v.Kids {
-			out = append(out, toAny(&v.Kids[i].Val))
+		for i := range v.Kids() {
+			out = append(out, toAny(&v.Kids()[i].Val))
 		}
 		return out
 	}
 	out := map[string]any{}
-	for i := range v.Kids {
-		out[v.Kids[i].Raw] = toAny(&v.Kids[i].Val)
+	for i := range v.Kids() {
+		out[v.Kids()[i].Raw] = toAny(&v.Kids()[i].Val)
 	}
 	return out
 }
@@ -123,8 +124,8 @@ func TestKeysAreCaseInsensitive(t *testing.T) {
 	if got := v.Get("addressprefix").Text(); got != "y" {
 		t.Errorf("Get = %q, want the last member y", got)
 	}
-	if v.Kids[0].Raw != "AddressPrefix" || v.Kids[0].Key != "addressprefix" {
-		t.Errorf("member 0 = %q/%q, want raw AddressPrefix key addressprefix", v.Kids[0].Raw, v.Kids[0].Key)
+	if v.Kids()[0].Raw != "AddressPrefix" || v.Kids()[0].Key != "addressprefix" {
+		t.Errorf("member 0 = %q/%q, want raw AddressPrefix key addressprefix", v.Kids()[0].Raw, v.Kids()[0].Key)
 	}
 }
 
@@ -142,8 +143,34 @@ func TestParseOwnedMatchesParse(t *testing.T) {
 	for _, in := range ins {
 		want, wantErr := Parse("f.json", in)
 		got, err := ParseOwned("f.json", append([]byte(nil), in...))
-		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(err, wantErr) {
+		if !sameTree(got, want) || !reflect.DeepEqual(err, wantErr) {
 			t.Errorf("ParseOwned(%q) = %v, %v; Parse gives %v, %v", in, got, err, want, wantErr)
 		}
+	}
+}
+
+// sameTree reports whether two trees hold the same kinds, texts and members (reflect.DeepEqual
+// would compare where their texts are stored).
+func sameTree(a, b *Value) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind || a.Str() != b.Str() || len(a.Kids()) != len(b.Kids()) {
+		return false
+	}
+	for i, m := range a.Kids() {
+		n := b.Kids()[i]
+		if m.Key != n.Key || m.Raw != n.Raw || !sameTree(&m.Val, &n.Val) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestValueSize pins the size of a member: the tree is written twice while it is built, and a
+// snapshot's files parse into millions of members (Value).
+func TestValueSize(t *testing.T) {
+	if s := unsafe.Sizeof(Member{}); s != 48 {
+		t.Errorf("a member is %d bytes, want 48", s)
 	}
 }
