@@ -2,6 +2,7 @@ package diff
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
@@ -382,7 +383,16 @@ func foldAnchor(id []byte) (int, int) {
 	return llo, lhi
 }
 
+// isASCII reports whether b holds only ASCII bytes. It reads eight at a time: mentions asks it
+// of every shared file, the whole snapshot on a diff of one changed resource (65 MB on the
+// 10,000-NIC estate, where a byte at a time took 60 ms).
 func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return false

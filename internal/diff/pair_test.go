@@ -141,3 +141,21 @@ func TestMentionsTwin(t *testing.T) {
 		t.Errorf("only %d of the random texts mention an ID: the twin tests little", found)
 	}
 }
+
+// TestIsASCII puts one byte beyond ASCII at every offset of texts of every length up to three
+// words (isASCII reads eight bytes at a time, then the rest one by one).
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 24; n++ {
+		b := bytes.Repeat([]byte{'a'}, n)
+		if !isASCII(b) {
+			t.Errorf("%d ASCII bytes: not ASCII", n)
+		}
+		for i := range n {
+			c := slices.Clone(b)
+			c[i] = 0x80
+			if isASCII(c) {
+				t.Errorf("%d bytes, 0x80 at %d: ASCII", n, i)
+			}
+		}
+	}
+}
