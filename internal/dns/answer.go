@@ -115,4 +115,6 @@ type Leg struct {
 	DropCause trace.DropCause `json:"dropCause"`
 	Deciding  *trace.Deciding `json:"deciding"`
 	Detail    string          `json:"detail"`
+	// assumed are the leg's trace's assumptions; the answer lists them, naming the leg.
+	assumed []string
 }

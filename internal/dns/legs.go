@@ -1,7 +1,9 @@
 package dns
 
 import (
+	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
@@ -16,7 +18,7 @@ const NotTraced trace.Verdict = "NotTraced"
 func (r *resolver) leg(o origin, s netip.Addr) Leg {
 	k := legKey{from: o.ref, label: o.label, to: s}
 	if l, ok := r.x.legs[k]; ok {
-		r.a.Legs = append(r.a.Legs, l)
+		r.took(l)
 		return l
 	}
 	l := Leg{From: o.label, To: s.String(), Protocol: model.ProtoUDP.String(), Port: model.DNSPort}
@@ -35,8 +37,17 @@ func (r *resolver) leg(o origin, s netip.Addr) Leg {
 		r.traceLeg(&l, o, s)
 	}
 	r.x.legs[k] = l
-	r.a.Legs = append(r.a.Legs, l)
+	r.took(l)
 	return l
+}
+
+// took records a leg the answer travels, and what its trace assumed: an answer that depends on
+// the leg depends on that too.
+func (r *resolver) took(l Leg) {
+	r.a.Legs = append(r.a.Legs, l)
+	for _, s := range l.assumed {
+		r.assume(fmt.Sprintf("the query from %s to %s (%s %d) assumes: %s", l.From, l.To, strings.ToUpper(l.Protocol), l.Port, s))
+	}
 }
 
 func (r *resolver) traceLeg(l *Leg, o origin, s netip.Addr) {
@@ -45,7 +56,7 @@ func (r *resolver) traceLeg(l *Leg, o origin, s netip.Addr) {
 		l.Verdict, l.Detail = trace.UnknownV, "not traced: "+err.Error()
 		return
 	}
-	l.Verdict = a.Verdict
+	l.Verdict, l.assumed = a.Verdict, a.Assumptions
 	dl := a.Forward
 	if dl != nil && a.Return != nil && dl.Disposition != trace.Dropped && a.Return.Disposition == trace.Dropped {
 		dl = a.Return // the query got there; the reply did not

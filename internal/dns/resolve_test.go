@@ -2,6 +2,7 @@ package dns
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,6 +237,23 @@ func TestInboundEndpoint(t *testing.T) {
 	}
 	if a.Legs[0].Verdict != trace.Reachable {
 		t.Errorf("client leg = %+v, want Reachable", a.Legs[0])
+	}
+}
+
+// TestLegAssumptions: what a leg's trace assumed reaches the answer, naming the leg. The inbound
+// endpoint's subnet has a route table, so its trace assumes the answer leaves by it; a resolve
+// through it takes that for granted too, and one that does not use it does not.
+func TestLegAssumptions(t *testing.T) {
+	e := newEstate()
+	e.inbound.Subnet.RouteTable = &model.RouteTable{ID: "/routeTables/rt-dns", Name: "rt-dns"}
+	e.vmB.DNSServers = []netip.Addr{ip("10.0.3.4")}
+	a := resolve(t, e, e.vmB, "stdata.blob.core.windows.net")
+	want := "the query from vm-b (10.2.0.4) to 10.0.3.4 (UDP 53) assumes: DNS private resolver inbound endpoint in1 is assumed to answer by the routes of its subnet snet-inbound, route table included"
+	if !slices.Contains(a.Assumptions, want) {
+		t.Errorf("assumptions %q; want %q", a.Assumptions, want)
+	}
+	if b := resolve(t, e, e.vmA, "stdata.blob.core.windows.net"); contains(b.Assumptions, "in1") {
+		t.Errorf("vm-a does not query in1; assumptions %q", b.Assumptions)
 	}
 }
 
