@@ -85,6 +85,22 @@ const (
 // (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
 func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
 
+// UnlistedService is the service s is delegated to that places instances of its own in s, with
+// addresses the snapshot does not list, or "". A delegated subnet is the service's, which
+// deploys into it (learn.microsoft.com/azure/virtual-network/subnet-delegation-overview): SQL
+// managed instances, NetApp volumes, container groups, Databricks clusters and others. Two
+// services are left out: DNS private resolvers, whose inbound endpoints the snapshot lists, and
+// App Service, whose integration subnet carries the apps' outbound calls only
+// (learn.microsoft.com/azure/app-service/overview-vnet-integration).
+func (s *Subnet) UnlistedService() string {
+	for _, d := range s.Delegations {
+		if !eqFold(d, "Microsoft.Network/dnsResolvers") && !eqFold(d, "Microsoft.Web/serverFarms") {
+			return d
+		}
+	}
+	return ""
+}
+
 // SubnetNamed returns v's subnet called name (Subnet.Named), or nil.
 func (v *VNet) SubnetNamed(name string) *Subnet {
 	if v == nil {

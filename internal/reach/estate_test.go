@@ -195,6 +195,19 @@ func withResolver(e *estate, r *rand.Rand) *estate {
 	return e
 }
 
+// withDelegated adds to a random estate's hub a subnet at 10.0.2.0/28 delegated to a random
+// service, maybe behind an NSG: trace says Unknown of an address nothing holds there when the
+// service places unlisted instances in it (once the NSG lets the packet in), NoListener else.
+func withDelegated(e *estate, r *rand.Rand) *estate {
+	s := e.subnet(e.n.VNets[0], "delegated", "10.0.2.0/28")
+	svcs := []string{"Microsoft.Netapp/volumes", "Microsoft.Sql/managedInstances", "Microsoft.Web/serverFarms", "Microsoft.Network/dnsResolvers"}
+	s.Delegations = []string{svcs[r.Intn(len(svcs))]}
+	if r.Intn(3) > 0 {
+		s.NSG = randomNSG(e, r, func(xs []string) string { return xs[r.Intn(len(xs))] }, "nsg-delegated")
+	}
+	return e
+}
+
 // cniEstate is randomEstate with AKS-like NICs: some tagged, and the first VM of some subnets
 // with a secondary ip configuration at .7 (an Azure CNI pod; pooledEstate puts a private
 // endpoint at .6).

@@ -272,6 +272,36 @@ func TestTwinResolverEstates(t *testing.T) {
 	}
 }
 
+// TestTwinDelegatedEstates: an address nothing holds in a delegated subnet is Unknown where its
+// service places unlisted instances and the subnet's NSG lets the packet in (trace's atDelegated),
+// and reach agrees with trace on every packet to it.
+func TestTwinDelegatedEstates(t *testing.T) {
+	n := seeds(12, 4)
+	unknown := 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		r := rand.New(rand.NewSource(seed))
+		e := withDelegated(randomEstate(r), r)
+		p := e.plane()
+		m := Build(p)
+		at := Endpoint{Ref: "10.0.2.4", Addr: ip("10.0.2.4"), Label: "delegated"}
+		for _, q := range append(queries(e, r), Query{To: []Endpoint{at}}) {
+			res, bad := twin(p, m, q)
+			reportBad(t, seed, bad)
+			if res == nil {
+				continue
+			}
+			for _, c := range res.Classes {
+				if dst, err := netip.ParseAddr(c.Example.To); err == nil && c.Verdict == trace.UnknownV && pfx("10.0.2.0/28").Contains(dst) {
+					unknown++
+				}
+			}
+		}
+	}
+	if unknown == 0 {
+		t.Error("no class is Unknown for a delegated subnet: the test proves nothing about it")
+	}
+}
+
 // TestTwinCatchesMissingBoundary: leaving out one boundary (a port range NSG rules use, or an
 // internet prefix they name) merges classes that behave differently, and the twin notices.
 func TestTwinCatchesMissingBoundary(t *testing.T) {

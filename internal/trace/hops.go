@@ -63,6 +63,10 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 			w.dropReserved(s)
 			return
 		}
+		if svc := s.UnlistedService(); svc != "" {
+			w.atDelegated(s, svc)
+			return
+		}
 	}
 	w.addHop(HopNIC, "", "", dst)
 	if vm, nic, ok := w.p.Net.VMMissingNIC(); ok {
@@ -92,6 +96,20 @@ func (w *walker) atResolver(in *model.DNSResolverInbound) {
 	w.step(StepDeliver, Allowed, in.ID, "", "delivered to DNS private resolver inbound endpoint %s (%s)", in.Name, w.pkt.dst)
 	w.final = in
 	w.end(Delivered, "")
+}
+
+// atDelegated is a packet for an address nothing in the snapshot holds, in subnet s, which is
+// delegated to service svc: an instance of the service may hold it, and the snapshot does not
+// list them (model.Subnet.UnlistedService). The subnet's admin rules and NSG decide first, as
+// for anything in the subnet (spec §2.1); what they let through is Unknown, naming the service.
+func (w *walker) atDelegated(s *model.Subnet, svc string) {
+	w.addHop(HopAzureService, svc, "", w.pkt.dst)
+	if !w.reply && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
+		return
+	}
+	w.drop(InsufficientInformation, StepDeliver, s.ID, "", "nothing the snapshot holds owns %s, but subnet %s is delegated to %s, "+
+		"whose instances hold addresses there that the snapshot does not list", w.pkt.dst, s.Name, svc)
+	w.assume("subnet %s is delegated to %s; the snapshot does not list its instances, so what holds %s is unknown", s.Name, svc, w.pkt.dst)
 }
 
 func (w *walker) dropReserved(s *model.Subnet) {
