@@ -457,6 +457,17 @@ func (d *dec) netAppVolume(v *jsondoc.Value, p *jsondoc.Path) *NetAppVolume {
 			w.Subnet = d.ref(m, at)
 		case "networkfeatures":
 			w.NetworkFeatures = d.str(m, at)
+		case "mounttargets": // properties.mountTargets[].ipAddress (learn.microsoft.com/rest/api/netapp/volumes/get)
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+					if k != "ipaddress" {
+						return
+					}
+					if a := d.addr(m, at); a.IsValid() {
+						w.MountTargets = append(w.MountTargets, a)
+					}
+				})
+			})
 		}
 	})
 	return w

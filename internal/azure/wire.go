@@ -233,6 +233,7 @@ type NetAppVolume struct {
 	Meta
 	Subnet          string
 	NetworkFeatures string
+	MountTargets    []netip.Addr // mountTargets[].ipAddress: where clients mount the volume
 }
 
 // ServiceTag is one entry of a service tags file.

@@ -129,5 +129,39 @@ type NetAppVolume struct {
 	ID              ID
 	Name            string
 	Subnet          *Subnet
-	NetworkFeatures string // Basic, Standard
+	NetworkFeatures string       // Basic, Standard
+	MountTargets    []netip.Addr // where clients mount it (mountTargets[].ipAddress)
+}
+
+// Basic reports whether the volume has Basic network features: then its delegated subnet's NSG
+// and UDRs do not apply to its traffic, which Standard network features allow
+// (learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-network-topologies).
+func (v *NetAppVolume) Basic() bool { return eqFold(v.NetworkFeatures, "Basic") }
+
+// NetAppPorts are the ports a NetApp volume's mount target answers on: NFS over TCP and UDP 111
+// (portmapper), 635 (mountd), 2049 (NFS), 4045 (lock manager), 4046 (status monitor) and 4049
+// (quotas) (learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-mount-unmount-volumes-for-virtual-machines),
+// and SMB over TCP 445 ([MS-SMB2] §2.1, Direct TCP transport).
+var NetAppPorts = []uint16{111, 445, 635, 2049, 4045, 4046, 4049}
+
+// NetAppListens reports whether a mount target answers protocol proto on port.
+func NetAppListens(proto Protocol, port uint16) bool {
+	switch proto {
+	case ProtoTCP:
+		return slices.Contains(NetAppPorts, port)
+	case ProtoUDP:
+		return port != 445 && slices.Contains(NetAppPorts, port)
+	}
+	return false
+}
+
+// NetAppVolumeAt returns the NetApp volume with a mount target at address a in VNet v, or nil.
+// Volumes are not owners (Owners): trace delivers to them where nothing owns the address.
+func (n *Network) NetAppVolumeAt(v *VNet, a netip.Addr) *NetAppVolume {
+	for _, vol := range n.NetAppVolumes {
+		if vol.Subnet != nil && vol.Subnet.VNet == v && slices.Contains(vol.MountTargets, a) {
+			return vol
+		}
+	}
+	return nil
 }

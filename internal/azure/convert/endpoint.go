@@ -92,7 +92,7 @@ func addAddr(s []netip.Addr, a netip.Addr) []netip.Addr {
 
 func (b *builder) buildNetAppVolumes() {
 	for _, w := range dedup(b, b.s.NetAppVolumes) {
-		v := &model.NetAppVolume{ID: model.ID(w.ID), Name: w.Name, NetworkFeatures: w.NetworkFeatures}
+		v := &model.NetAppVolume{ID: model.ID(w.ID), Name: w.Name, NetworkFeatures: w.NetworkFeatures, MountTargets: w.MountTargets}
 		if w.Subnet != "" {
 			if v.Subnet = b.subnets[b.key(w.Subnet)]; v.Subnet == nil {
 				b.dangling(v.ID, "subnet", w.Subnet)
