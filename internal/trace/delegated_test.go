@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -50,5 +52,72 @@ func TestDelegatedSubnetAddress(t *testing.T) {
 	hops := a.Forward.Hops
 	if st := hops[len(hops)-1].Steps; len(st) == 0 || !strings.Contains(st[len(st)-1].Detail, "subnet snet-anf is delegated to Microsoft.Netapp/volumes") {
 		t.Errorf("last hop's steps %+v; want the delegation named", st)
+	}
+}
+
+// netAppNet is delegatedNet for NetApp volumes with volume vol-anf's mount target at 10.0.8.4
+// (network features features); mut changes the subnet.
+func netAppNet(features string, mut func(n *net, s *model.Subnet)) func() *net {
+	return delegatedNet("Microsoft.Netapp/volumes", func(n *net, s *model.Subnet) {
+		vol := &model.NetAppVolume{ID: "/netAppAccounts/anf/capacityPools/p1/volumes/vol-anf", Name: "vol-anf", Subnet: s,
+			NetworkFeatures: features, MountTargets: []netip.Addr{ip("10.0.8.4")}}
+		n.NetAppVolumes = append(n.NetAppVolumes, vol)
+		n.Index(vol.ID, vol)
+		if mut != nil {
+			mut(n, s)
+		}
+	})
+}
+
+// TestNetAppMountTarget: trace delivers NFS and SMB to a NetApp volume's mount target, which no
+// NIC holds; other ports have no listener. With Standard network features the subnet's NSG
+// filters both ways and its UDRs carry the answer; with Basic neither applies.
+func TestNetAppMountTarget(t *testing.T) {
+	denyNFS := func(n *net, s *model.Subnet) {
+		s.NSG = n.nsg("nsg-anf", "deny-nfs 100 In Deny Tcp 10.1.0.0/16 * 2049")
+	}
+	dropBack := func(n *net, s *model.Subnet) {
+		n.routes("rt-anf", []*model.Subnet{s}, udr("drop-spoke", "10.1.0.0/16", "None"))
+	}
+	cases := []tcase{
+		{"NFS", netAppNet("Standard", nil), q("vm1", "10.0.8.4", tcp, 2049),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"portmapper over UDP", netAppNet("Standard", nil), q("vm1", "10.0.8.4", udp, 111),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"SMB", netAppNet("Standard", nil), q("vm1", "10.0.8.4", tcp, 445),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"SSH", netAppNet("Standard", nil), q("vm1", "10.0.8.4", tcp, 22),
+			"Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > AzureService:vol-anf", "<nil>", nil},
+		{"Standard: the NSG denies", netAppNet("Standard", denyNFS), q("vm1", "10.0.8.4", tcp, 2049),
+			"Unreachable Dropped/NsgDenied NsgInbound=securityRules/deny-nfs", "Nic:vm1-nic > AzureService:vol-anf", "<nil>", nil},
+		{"Basic: the NSG does not apply", netAppNet("Basic", denyNFS), q("vm1", "10.0.8.4", tcp, 2049),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"Standard: the answer takes the subnet's UDRs", netAppNet("Standard", dropBack), q("vm1", "10.0.8.4", tcp, 2049),
+			"Unreachable Delivered Route=System Route | Dropped/NextHopNone Route=drop-spoke", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf", nil},
+		{"Basic: nor do the UDRs", netAppNet("Basic", dropBack), q("vm1", "10.0.8.4", tcp, 2049),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"another address in its subnet", netAppNet("Standard", nil), q("vm1", "10.0.8.5", tcp, 2049),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Netapp/volumes", "<nil>", nil},
+	}
+	runCases(t, cases)
+}
+
+// TestNetAppVolumeByName: --to takes a NetApp volume by its name, its last segment or its ID, as
+// its mount target; --from it is an error saying it only answers.
+func TestNetAppVolumeByName(t *testing.T) {
+	p := netAppNet("Standard", func(n *net, _ *model.Subnet) {
+		n.NetAppVolumes[0].Name = "anf/p1/vol-anf"
+	})().plane()
+	for _, to := range []string{"anf/p1/vol-anf", "VOL-ANF", "/netAppAccounts/anf/capacityPools/p1/volumes/vol-anf"} {
+		a, err := Run(p, q("vm1", to, tcp, 2049))
+		if err != nil || a.Verdict != Reachable || a.Forward.Hops[len(a.Forward.Hops)-1].Name != "anf/p1/vol-anf" {
+			t.Errorf("--to %s: %+v, %v; want Reachable at the mount target", to, a, err)
+		}
+	}
+	for _, from := range []string{"vol-anf", "/netAppAccounts/anf/capacityPools/p1/volumes/vol-anf"} {
+		var nf *model.NotFoundError
+		if _, err := Run(p, q(from, "vm1", tcp, 2049)); !errors.As(err, &nf) || !strings.Contains(err.Error(), "a NetApp volume only answers") {
+			t.Errorf("--from %s: %v; want a NotFoundError saying it only answers", from, err)
+		}
 	}
 }

@@ -36,9 +36,9 @@ type endpoint struct {
 	onPrem dataplane.OnPremPrefix
 	// branch is the Virtual WAN VPN site connection whose prefixes hold it, instead (vwan.go).
 	branch *model.HubBranch
-	// resolver is the DNS resolver inbound endpoint a name found (resolveName): resolve makes
-	// it a destination address.
-	resolver *model.DNSResolverInbound
+	// answers names what a name found (resolveName) when it only answers at the address, a DNS
+	// resolver inbound endpoint or a NetApp volume: resolve makes it a destination address.
+	answers string
 }
 
 // resolve turns a user reference into an endpoint (cli.md "SRC / DST endpoint"). A source must
@@ -56,27 +56,42 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 		return resolveAddr(p, ref, a, isSource)
 	}
 	if r, ok := n.Lookup(model.ID(ref)); ok {
-		if in, ok := r.(*model.DNSResolverInbound); ok && in.Addr.IsValid() {
-			return resolverEndpoint(in, ref, isSource)
+		if e, ok := answering(r); ok {
+			return answersOnly(e, ref, isSource)
 		}
 		if e, ok := fromResource(r); ok {
 			return e, nil
 		}
 	}
 	e, err := resolveName(n, ref)
-	if err == nil && e.resolver != nil {
-		return resolverEndpoint(e.resolver, ref, isSource)
+	if err == nil && e.answers != "" {
+		return answersOnly(e, ref, isSource)
 	}
 	return e, err
 }
 
-// resolverEndpoint is a DNS resolver inbound endpoint as a destination: its address, which no
-// resource owns (trace delivers there, atResolver). As a source it is an error: it only answers.
-func resolverEndpoint(in *model.DNSResolverInbound, ref string, isSource bool) (endpoint, error) {
-	if isSource {
-		return endpoint{}, &model.NotFoundError{Kind: "source (a DNS resolver inbound endpoint only answers)", Ref: ref}
+// answering is a resource that only answers, at an address no resource owns (trace delivers
+// there: atResolver, atNetApp), as an endpoint: a DNS resolver inbound endpoint, or a NetApp
+// volume at its first mount target.
+func answering(r any) (endpoint, bool) {
+	switch x := r.(type) {
+	case *model.DNSResolverInbound:
+		return endpoint{kind: epAddress, addr: x.Addr, answers: "a DNS resolver inbound endpoint"}, x.Addr.IsValid()
+	case *model.NetAppVolume:
+		if len(x.MountTargets) > 0 {
+			return endpoint{kind: epAddress, addr: x.MountTargets[0], answers: "a NetApp volume"}, true
+		}
 	}
-	return endpoint{kind: epAddress, addr: in.Addr}, nil
+	return endpoint{}, false
+}
+
+// answersOnly is e, which only answers (answering), as a destination: its address. As a source
+// it is an error.
+func answersOnly(e endpoint, ref string, isSource bool) (endpoint, error) {
+	if isSource {
+		return endpoint{}, &model.NotFoundError{Kind: "source (" + e.answers + " only answers)", Ref: ref}
+	}
+	return endpoint{kind: epAddress, addr: e.addr}, nil
 }
 
 // resolveAddr resolves an IP address: owned private addresses, owned public IPs, on-premises
@@ -242,13 +257,18 @@ func resolveName(n *model.Network, ref string) (endpoint, error) {
 		}
 	}
 	for _, in := range n.ResolverInbounds {
-		if strings.EqualFold(in.Name, ref) && in.Addr.IsValid() {
-			add(endpoint{kind: epAddress, addr: in.Addr, resolver: in}, in.ID) // resolve makes it a destination
+		if e, ok := answering(in); ok && strings.EqualFold(in.Name, ref) {
+			add(e, in.ID) // resolve makes it a destination
+		}
+	}
+	for _, vol := range n.NetAppVolumes { // by its name ("account/pool/volume") or the volume's own
+		if e, ok := answering(vol); ok && (strings.EqualFold(vol.Name, ref) || strings.EqualFold(vol.ID.Name(), ref)) {
+			add(e, vol.ID)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint or address)", Ref: ref}
+		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint, NetApp volume or address)", Ref: ref}
 	case 1:
 		return found[0], nil
 	}

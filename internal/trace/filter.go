@@ -101,6 +101,10 @@ func (w *walker) rulesMissing(at any, dir model.Direction) bool {
 		if x.Subnet != nil {
 			ids = append(ids, x.Subnet.MissingNSG)
 		}
+	case *model.NetAppVolume: // Standard network features (atNetApp)
+		if x.Subnet != nil {
+			ids = append(ids, x.Subnet.MissingNSG)
+		}
 	case *model.Subnet: // an address in it nothing listed holds (atDelegated)
 		ids = append(ids, x.MissingNSG)
 	}

@@ -59,6 +59,10 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 			w.atResolver(in)
 			return
 		}
+		if vol := w.p.Net.NetAppVolumeAt(v, dst); vol != nil {
+			w.atNetApp(vol)
+			return
+		}
 		if s.Reserved(dst) {
 			w.dropReserved(s)
 			return
@@ -95,6 +99,29 @@ func (w *walker) atResolver(in *model.DNSResolverInbound) {
 	}
 	w.step(StepDeliver, Allowed, in.ID, "", "delivered to DNS private resolver inbound endpoint %s (%s)", in.Name, w.pkt.dst)
 	w.final = in
+	w.end(Delivered, "")
+}
+
+// atNetApp delivers to a NetApp volume's mount target, which no NIC in the snapshot holds. With
+// Standard network features its delegated subnet's admin rules and NSG filter what arrives; with
+// Basic they do not apply (model.NetAppVolume.Basic).
+func (w *walker) atNetApp(vol *model.NetAppVolume) {
+	w.addHop(HopAzureService, vol.Name, vol.ID, w.pkt.dst)
+	if w.reply {
+		w.drop(NoSession, StepPlatform, vol.ID, "", "a NetApp volume only answers; it never receives replies")
+		return
+	}
+	if vol.Basic() {
+		w.step(StepNsgInbound, Allowed, vol.ID, "", "NetApp volume %s has Basic network features: the NSG of its subnet %s does not apply", vol.Name, vol.Subnet.Name)
+	} else if !w.filter(vol, w.p.ACL.ForSubnet(vol.Subnet), model.Inbound) {
+		return
+	}
+	if !model.NetAppListens(w.pkt.proto, w.pkt.dport) {
+		w.drop(NoListener, StepDeliver, vol.ID, "", "NetApp volume %s answers NFS (TCP and UDP 111, 635, 2049, 4045, 4046, 4049) and SMB (TCP 445) only", vol.Name)
+		return
+	}
+	w.step(StepDeliver, Allowed, vol.ID, "", "delivered to NetApp volume %s (mount target %s)", vol.Name, w.pkt.dst)
+	w.final = vol
 	w.end(Delivered, "")
 }
 

@@ -55,12 +55,26 @@ func (w *walker) replyFromFinal(f *walker) {
 		w.gatewayIngress(x)
 	case *model.DNSResolverInbound:
 		w.replyFromResolver(x)
+	case *model.NetAppVolume:
+		w.replyFromNetApp(x)
 	case platformFinal:
 		w.addHop(HopAzureService, f.leg.Hops[len(f.leg.Hops)-1].Name, "", w.pkt.src)
 		w.replyToSender(f.sender, false)
 	default:
 		w.end(UnknownD, InsufficientInformation)
 	}
+}
+
+// replyFromNetApp sends a NetApp volume's answer from its subnet: with Standard network
+// features through the subnet's NSG and by its routes, UDRs included; with Basic by system
+// routes, the NSG and UDRs not applying (model.NetAppVolume.Basic).
+func (w *walker) replyFromNetApp(vol *model.NetAppVolume) {
+	w.addHop(HopAzureService, vol.Name, vol.ID, w.pkt.src)
+	if !vol.Basic() && !w.filter(vol, w.p.ACL.ForSubnet(vol.Subnet), model.Outbound) {
+		return
+	}
+	w.sender, w.senderFW = nil, nil
+	w.leave(vol.Subnet, vol, vol.Basic())
 }
 
 // replyFromResolver sends a DNS private resolver inbound endpoint's answer from its subnet, by

@@ -39,7 +39,7 @@ func (w *walker) leave(s *model.Subnet, from any, systemOnly bool) {
 	if routeHook != nil {
 		routeHook(s, w.pkt.dst, d.Route, systemOnly)
 	}
-	w.routeStep(s, d.Route, systemOnly)
+	w.routeStep(s, d.Route, from, systemOnly)
 	if w.routeServerHop(from, d) { // routeserver.go
 		return
 	}
@@ -82,8 +82,8 @@ func (w *walker) follow(s *model.Subnet, d forward.Decision) {
 // on its own goroutine, and is not parallel.
 var routeHook func(s *model.Subnet, dst netip.Addr, r *fib.Route, systemOnly bool)
 
-// routeStep records the selected route; a None route is the denying step.
-func (w *walker) routeStep(s *model.Subnet, r *fib.Route, systemOnly bool) {
+// routeStep records the selected route for what from sends; a None route is the denying step.
+func (w *walker) routeStep(s *model.Subnet, r *fib.Route, from any, systemOnly bool) {
 	res, id, name := Matched, routeHolder(s, r), r.Name
 	if name == "" {
 		name = "System Route"
@@ -100,7 +100,10 @@ func (w *walker) routeStep(s *model.Subnet, r *fib.Route, systemOnly bool) {
 		hop += " " + r.NextHopIP.String()
 	}
 	note := ""
-	if systemOnly {
+	if _, vol := from.(*model.NetAppVolume); vol && systemOnly {
+		note = "; UDRs ignored: they do not apply to a NetApp volume with Basic network features " +
+			"(learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-network-topologies)"
+	} else if systemOnly {
 		note = "; UDRs ignored: replies of a private endpoint follow system routes (spec §5 DECISION)"
 	}
 	w.step(StepRoute, res, id, name, "%s → %s → %s (%s route in %s)%s", w.pkt.dst, r.Prefix, hop, r.Source, s.Name, note)
