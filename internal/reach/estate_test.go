@@ -198,12 +198,23 @@ func withResolver(e *estate, r *rand.Rand) *estate {
 // withDelegated adds to a random estate's hub a subnet at 10.0.2.0/28 delegated to a random
 // service, maybe behind an NSG: trace says Unknown of an address nothing holds there when the
 // service places unlisted instances in it (once the NSG lets the packet in), NoListener else.
+// A NetApp subnet may hold a volume's mount target at 10.0.2.4 (Basic or Standard), and a route
+// table its answers take or not.
 func withDelegated(e *estate, r *rand.Rand) *estate {
 	s := e.subnet(e.n.VNets[0], "delegated", "10.0.2.0/28")
 	svcs := []string{"Microsoft.Netapp/volumes", "Microsoft.Sql/managedInstances", "Microsoft.Web/serverFarms", "Microsoft.Network/dnsResolvers"}
 	s.Delegations = []string{svcs[r.Intn(len(svcs))]}
+	pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
 	if r.Intn(3) > 0 {
-		s.NSG = randomNSG(e, r, func(xs []string) string { return xs[r.Intn(len(xs))] }, "nsg-delegated")
+		s.NSG = randomNSG(e, r, pick, "nsg-delegated")
+	}
+	if s.Delegations[0] == svcs[0] && r.Intn(3) > 0 { // a NetApp volume's mount target, which trace delivers to
+		e.n.NetAppVolumes = append(e.n.NetAppVolumes, &model.NetAppVolume{ID: model.ID(sub + "netAppAccounts/anf/capacityPools/p/volumes/v"),
+			Name: "v", Subnet: s, NetworkFeatures: pick([]string{"Basic", "Standard"}), MountTargets: []netip.Addr{ip("10.0.2.4")}})
+		if r.Intn(2) == 0 {
+			h := model.Route{Name: "anf-back", Prefix: pfx(pick([]string{"0.0.0.0/0", "10.1.0.0/16"})), NextHopType: model.HopNone}
+			s.RouteTable = e.routeTable("rt-anf", &h)
+		}
 	}
 	return e
 }

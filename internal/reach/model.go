@@ -359,6 +359,9 @@ func (m *Model) ownedAddrs(addAddr func(...netip.Addr)) {
 	for _, in := range n.ResolverInbounds { // trace delivers to them (atResolver), not owners
 		addAddr(in.Addr)
 	}
+	for _, vol := range n.NetAppVolumes { // nor are mount targets (atNetApp)
+		addAddr(vol.MountTargets...)
+	}
 }
 
 // firewallAddrs cuts at a firewall's addresses, instance range, SNAT ranges and every address
@@ -548,7 +551,8 @@ func (m *Model) setPorts(rs *acl.RuleSet) []uint64 {
 }
 
 // endpointPorts are the port boundaries of the rules filtering at address a: the NIC ip
-// configurations and private endpoints owning it, or the subnets holding it when nothing does.
+// configurations and private endpoints owning it, or the subnets holding it when nothing does,
+// with the ports a NetApp volume answers on when a is its mount target.
 func (m *Model) endpointPorts(a netip.Addr) []uint64 {
 	var lists [][]uint64
 	add := func(e *acl.Effective) {
@@ -574,9 +578,23 @@ func (m *Model) endpointPorts(a netip.Addr) []uint64 {
 		for _, s := range m.subnets[m.classStart(u32(a))] {
 			add(m.p.ACL.ForSubnet(s))
 		}
+		if slices.ContainsFunc(m.p.Net.NetAppVolumes, func(v *model.NetAppVolume) bool { return slices.Contains(v.MountTargets, a) }) {
+			lists = append(lists, netAppStarts) // a mount target answers on these only (atNetApp)
+		}
 	}
 	return mergeStarts(lists...)
 }
+
+// netAppStarts are the port boundaries of the ports a NetApp volume's mount target answers on:
+// they cut only the flows to one, not every flow as sharedPorts would (seven ports split every
+// port class of the bundled estate's diffs, for 60% more traces).
+var netAppStarts = func() []uint64 {
+	c := newCuts(1 << 16)
+	for _, p := range model.NetAppPorts {
+		c.span(uint64(p), uint64(p))
+	}
+	return c.sorted()
+}()
 
 // ownedList is the IPv4 addresses resources own that keep admits, sorted and distinct.
 func (m *Model) ownedList(keep func(netip.Addr) bool) []uint32 {

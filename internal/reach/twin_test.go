@@ -274,10 +274,11 @@ func TestTwinResolverEstates(t *testing.T) {
 
 // TestTwinDelegatedEstates: an address nothing holds in a delegated subnet is Unknown where its
 // service places unlisted instances and the subnet's NSG lets the packet in (trace's atDelegated),
-// and reach agrees with trace on every packet to it.
+// a NetApp volume's mount target answers NFS and SMB (atNetApp), and reach agrees with trace on
+// every packet to them.
 func TestTwinDelegatedEstates(t *testing.T) {
 	n := seeds(12, 4)
-	unknown := 0
+	unknown, mounted := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		r := rand.New(rand.NewSource(seed))
 		e := withDelegated(randomEstate(r), r)
@@ -291,14 +292,18 @@ func TestTwinDelegatedEstates(t *testing.T) {
 				continue
 			}
 			for _, c := range res.Classes {
-				if dst, err := netip.ParseAddr(c.Example.To); err == nil && c.Verdict == trace.UnknownV && pfx("10.0.2.0/28").Contains(dst) {
+				dst, err := netip.ParseAddr(c.Example.To)
+				if err == nil && c.Verdict == trace.UnknownV && pfx("10.0.2.0/28").Contains(dst) {
 					unknown++
+				}
+				if err == nil && c.Verdict == trace.Reachable && dst == at.Addr && len(e.n.NetAppVolumes) > 0 {
+					mounted++
 				}
 			}
 		}
 	}
-	if unknown == 0 {
-		t.Error("no class is Unknown for a delegated subnet: the test proves nothing about it")
+	if unknown == 0 || mounted == 0 {
+		t.Errorf("%d classes Unknown for a delegated subnet, %d reaching a mount target: the test proves too little", unknown, mounted)
 	}
 }
 
