@@ -400,13 +400,23 @@ func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Option
 }
 
 // filteredAt reports whether address a in p is a NIC's (private or public), a private
-// endpoint's or a DNS resolver inbound endpoint's: what NSGs filter.
+// endpoint's, a DNS resolver inbound endpoint's or the mount target of a NetApp volume with
+// Standard network features: what NSGs filter.
 func filteredAt(p *dataplane.Plane, a netip.Addr) bool {
 	if _, ok := p.Index.IPConfigByPublicIP[a]; ok {
 		return true
 	}
-	return resolverAt(p.Net, a) || slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
+	return resolverAt(p.Net, a) || netAppAt(p.Net, a) || slices.ContainsFunc(p.Net.Owners(a), func(o model.Owner) bool {
 		return o.Kind == model.OwnerNIC || o.Kind == model.OwnerPrivateEndpoint
+	})
+}
+
+// netAppAt reports whether a NetApp volume whose subnet's NSG filters its traffic (Standard
+// network features, trace's atNetApp) has a mount target at address a in some VNet. As a
+// resolver's, its packets have no effective rules here (effectiveAt): diff asks about every one.
+func netAppAt(n *model.Network, a netip.Addr) bool {
+	return slices.ContainsFunc(n.NetAppVolumes, func(v *model.NetAppVolume) bool {
+		return v.Subnet != nil && !v.Basic() && slices.Contains(v.MountTargets, a)
 	})
 }
 
@@ -688,6 +698,13 @@ func addrsOf(pb, pa *dataplane.Plane, inSubnet func(*model.Subnet) bool, inNIC f
 		for _, in := range n.ResolverInbounds {
 			if in.Subnet != nil && inSubnet(in.Subnet) {
 				add(in.Addr, false) // a DNS resolver inbound endpoint only answers (trace's atResolver)
+			}
+		}
+		for _, vol := range n.NetAppVolumes {
+			if vol.Subnet != nil && inSubnet(vol.Subnet) {
+				for _, a := range vol.MountTargets {
+					add(a, false) // a NetApp volume only answers (trace's atNetApp)
+				}
 			}
 		}
 		for _, lb := range n.LoadBalancers {

@@ -54,8 +54,9 @@ type diffScope struct {
 	// their frontends are destinations (diffedge.go).
 	lbs map[string]bool
 	// resolvers are the changed DNS private resolvers (lower IDs): their inbound endpoints'
-	// subnets are recomputed whole (touchResolvers).
-	resolvers map[string]bool
+	// subnets are recomputed whole (touchResolvers); netApp the changed NetApp accounts (lower
+	// IDs), whose volumes' subnets are too.
+	resolvers, netApp map[string]bool
 	// hops are the next-hop addresses of changed appliances and internal load balancers: the
 	// destinations of the routes to them are transit (hopTransit, in diffReach).
 	hops map[netip.Addr]bool
@@ -145,7 +146,7 @@ var local = map[string]bool{ // top-level types: their children (subnets, peerin
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, filters: map[string]bool{}, asgs: map[string]bool{}, asgNICs: map[string]bool{},
 		asgNSGs: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
-		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}, resolvers: map[string]bool{}}
+		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}, resolvers: map[string]bool{}, netApp: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
 	fwd := forwardingIn(b, a)
 	sc.touchTags(b, a)
@@ -204,13 +205,19 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 }
 
 // touchResolvers recomputes, whole, the subnets of the changed DNS private resolvers' inbound
-// endpoints on either side: trace delivers flows to their addresses (atResolver), so one added,
-// removed or moved changes the flows to its address.
+// endpoints, and of the changed NetApp accounts' volumes, on either side: trace delivers flows
+// to their addresses (atResolver, atNetApp), so one added, removed or moved changes the flows to
+// its address, and a volume's network features whether its subnet's NSG and UDRs apply.
 func (sc *diffScope) touchResolvers(nets ...*model.Network) {
 	for _, n := range nets {
 		for _, in := range n.ResolverInbounds {
 			if in.Subnet != nil && sc.resolvers[strings.ToLower(rootID(string(in.ID)))] {
 				sc.subnets[in.Subnet.ID.Key()] = true
+			}
+		}
+		for _, vol := range n.NetAppVolumes {
+			if vol.Subnet != nil && sc.netApp[strings.ToLower(rootID(string(vol.ID)))] {
+				sc.subnets[vol.Subnet.ID.Key()] = true
 			}
 		}
 	}
@@ -231,6 +238,8 @@ func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]
 		switch {
 		case top == "microsoft.network/dnsresolvers":
 			sc.resolvers[root] = true // its inbound endpoints take flows (touchResolvers)
+		case top == "microsoft.netapp/netappaccounts":
+			sc.netApp[root] = true // its volumes' mount targets take flows (touchResolvers)
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
 		case firewallRuleTypes[t]:
 			sc.firewall = true
