@@ -15,10 +15,14 @@ import (
 // keeps the deployed children: templates that manage subnets (or rules, routes, peerings) as
 // resources of their own omit them from the parent, and what-if then shows a parent without them
 // although the deployment removes none (Azure/arm-template-whatif issues #439, #393, #341).
+//
+// A NetApp volume's mount targets are read-only (Azure assigns their addresses): a body that
+// lacks them, as what-if's and azapi's of a changed volume do, keeps the deployed ones.
 var childLists = map[string][]struct{ prop, field string }{
-	"microsoft.network/virtualnetworks":       {{"subnets", "Subnets"}, {"virtualNetworkPeerings", "Peerings"}},
-	"microsoft.network/networksecuritygroups": {{"securityRules", "Rules"}},
-	"microsoft.network/routetables":           {{"routes", "Routes"}},
+	"microsoft.network/virtualnetworks":                     {{"subnets", "Subnets"}, {"virtualNetworkPeerings", "Peerings"}},
+	"microsoft.network/networksecuritygroups":               {{"securityRules", "Rules"}},
+	"microsoft.network/routetables":                         {{"routes", "Routes"}},
+	"microsoft.netapp/netappaccounts/capacitypools/volumes": {{"mountTargets", "MountTargets"}},
 }
 
 // inlineChildren are child resources the snapshot decoder reads only inside their parent's
@@ -327,8 +331,8 @@ func graft(base, repl reflect.Value, fields map[string]bool, gone func(string) b
 		if !from.IsValid() || !to.IsValid() || !to.IsZero() {
 			continue
 		}
-		if from.Kind() != reflect.Slice {
-			to.Set(from)
+		if from.Kind() != reflect.Slice || !from.Type().Elem().Implements(reflect.TypeFor[header]()) {
+			to.Set(from) // a value, or a list of values (a volume's mount targets): no child is gone
 			continue
 		}
 		out := reflect.MakeSlice(from.Type(), 0, from.Len())

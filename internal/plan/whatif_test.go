@@ -180,3 +180,17 @@ func TestWhatIfLBChild(t *testing.T) {
 		t.Errorf("internet -> lb-web-public:8443 %s before, %s planned (warnings %v); want the new rule to open it", b, a, ws)
 	}
 }
+
+// TestWhatIfVolumeKeepsMountTargets: what-if's body of a NetApp volume lacks its read-only
+// mount targets; a change to the volume (a tag here) keeps the deployed ones, so NFS to it is as
+// reachable as before rather than Unknown.
+func TestWhatIfVolumeKeepsMountTargets(t *testing.T) {
+	const vol = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.NetApp/netAppAccounts/anf-hub/capacityPools/pool-premium/volumes/vol-shared"
+	after := map[string]any{"id": vol, "name": "anf-hub/pool-premium/vol-shared", "type": "Microsoft.NetApp/netAppAccounts/capacityPools/volumes",
+		"location": "westeurope", "tags": map[string]any{"owner": "storage"}, "properties": map[string]any{"networkFeatures": "Basic",
+			"subnetId": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-anf"}}
+	p, _ := planned(t, whatIfFile(t, map[string]any{"resourceId": vol, "changeType": "Modify", "after": after}))
+	if got := verdict(t, p, "vm-app1", "10.0.8.4", model.ProtoTCP, 2049); got != trace.Reachable {
+		t.Errorf("vm-app1 -> vol-shared:2049 after a tag change: %s; want Reachable (the mount target kept)", got)
+	}
+}
