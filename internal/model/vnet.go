@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // VNet is a virtual network.
 type VNet struct {
@@ -99,6 +102,13 @@ func (s *Subnet) UnlistedService() string {
 		}
 	}
 	return ""
+}
+
+// NetAppDelegated reports whether s is delegated to Azure NetApp Files: a volume there with
+// Basic network features is not filtered by s's NSG (NetAppVolume.Basic), so what the NSG denies
+// may still reach an instance the snapshot does not list.
+func (s *Subnet) NetAppDelegated() bool {
+	return slices.ContainsFunc(s.Delegations, func(d string) bool { return eqFold(d, "Microsoft.Netapp/volumes") })
 }
 
 // SubnetNamed returns v's subnet called name (Subnet.Named), or nil.

@@ -25,8 +25,9 @@ func delegatedNet(svc string, mut func(n *net, s *model.Subnet)) func() *net {
 // TestDelegatedSubnetAddress: an address nothing in the snapshot holds, in a subnet delegated to
 // a service that places instances of its own there (NetApp volumes, SQL managed instances, ...),
 // may be one of them: once the subnet's NSG lets the packet in, the trace is Unknown, naming the
-// service. The NSG decides first. An App Service integration subnet takes no inbound traffic, and
-// a resolver's subnet holds only the listed endpoints: there, nothing listens.
+// service. The NSG decides first, but not in a NetApp subnet, where a Basic volume escapes it. An
+// App Service integration subnet takes no inbound traffic, and a resolver's subnet holds only the
+// listed endpoints: there, nothing listens.
 func TestDelegatedSubnetAddress(t *testing.T) {
 	anf := delegatedNet("Microsoft.Netapp/volumes", nil)
 	cases := []tcase{
@@ -40,6 +41,10 @@ func TestDelegatedSubnetAddress(t *testing.T) {
 			s.NSG = n.nsg("nsg-sqlmi", "deny-spoke 100 In Deny Tcp 10.1.0.0/16 * 1433")
 		}), q("vm1", "10.0.8.4", tcp, 11000),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Sql/managedInstances", "<nil>", nil},
+		{"a NetApp subnet's NSG may not apply", delegatedNet("Microsoft.Netapp/volumes", func(n *net, s *model.Subnet) {
+			s.NSG = n.nsg("nsg-anf", "deny-spoke 100 In Deny Tcp 10.1.0.0/16 * 2049")
+		}), q("vm1", "10.0.8.4", tcp, 2049),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Netapp/volumes", "<nil>", nil},
 		{"an App Service integration subnet", delegatedNet("Microsoft.Web/serverFarms", nil), q("vm1", "10.0.8.4", tcp, 443),
 			"Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > Nic:", "<nil>", nil},
 		{"a resolver's subnet", anf, q("vm1", "10.0.2.5", udp, 53),

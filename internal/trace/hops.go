@@ -129,9 +129,10 @@ func (w *walker) atNetApp(vol *model.NetAppVolume) {
 // delegated to service svc: an instance of the service may hold it, and the snapshot does not
 // list them (model.Subnet.UnlistedService). The subnet's admin rules and NSG decide first, as
 // for anything in the subnet (spec §2.1); what they let through is Unknown, naming the service.
+// In a NetApp subnet they do not: an unlisted volume with Basic network features escapes them.
 func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	w.addHop(HopAzureService, svc, "", w.pkt.dst)
-	if !w.reply && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
+	if !w.reply && !s.NetAppDelegated() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
 		return
 	}
 	w.drop(InsufficientInformation, StepDeliver, s.ID, "", "nothing the snapshot holds owns %s, but subnet %s is delegated to %s, "+
