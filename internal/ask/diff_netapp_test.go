@@ -3,11 +3,57 @@ package ask
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
+
+const (
+	delegatedHub    = "/subscriptions/00000000-0000-0000-0000-00000000aaaa/resourceGroups/rg-hub/providers/"
+	delegatedSubnet = delegatedHub + "Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-delegated"
+)
+
+// delegatedNSG is nsg-delegated with one rule: TCP port from spoke1 (10.1.0.0/16), access.
+func delegatedNSG(access, port string) string {
+	return `{"id": "` + delegatedHub + `Microsoft.Network/networkSecurityGroups/nsg-delegated", "name": "nsg-delegated",
+		"type": "Microsoft.Network/networkSecurityGroups", "location": "westeurope", "properties": {"securityRules": [{"name": "spoke1",
+		"properties": {"priority": 100, "direction": "Inbound", "access": "` + access + `", "protocol": "Tcp", "sourceAddressPrefix": "10.1.0.0/16",
+		"sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "` + port + `"}}]}},`
+}
+
+// delegatedEdit adds to the hub of dns/testdata/hubspoke-resolver snet-delegated (10.0.8.0/26,
+// delegated to svc, with nsg-delegated when attached) and the resources given.
+func delegatedEdit(svc string, attached bool, resources ...string) func(string, []byte) []byte {
+	attach := ""
+	if attached {
+		attach = `"networkSecurityGroup": {"id": "` + delegatedHub + `Microsoft.Network/networkSecurityGroups/nsg-delegated"},`
+	}
+	return func(name string, b []byte) []byte {
+		switch name {
+		case "network.json":
+			return bytes.Replace(b, []byte(`"subnets": [`), []byte(`"subnets": [{"id": "`+delegatedSubnet+`", "name": "snet-delegated",
+				"type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.0.8.0/26", `+attach+`
+				"delegations": [{"name": "d", "properties": {"serviceName": "`+svc+`"}}]}},`), 1)
+		case "resolver.json":
+			return bytes.Replace(b, []byte(`"value": [`), []byte(`"value": [`+strings.Join(resources, "")), 1)
+		}
+		return b
+	}
+}
+
+// rowsTo lists a's rows whose example goes to an address in prefix to, as "ports protocol
+// before→after".
+func rowsTo(a *DiffAnswer, to string) []string {
+	var got []string
+	for _, r := range a.Reachability {
+		if d, err := netip.ParseAddr(r.Example.To); err == nil && netip.MustParsePrefix(to).Contains(d) {
+			got = append(got, fmt.Sprintf("%s %s %s→%s", r.Ports, r.Protocol, r.Before, r.After))
+		}
+	}
+	return got
+}
 
 // TestDiffNetAppVolume: a NetApp volume's mount target takes NFS and SMB (trace's atNetApp), so a
 // diff sees the flows to it change with its subnet's NSG (Standard network features), a rule of it
@@ -15,63 +61,60 @@ import (
 // NSG applies.
 func TestDiffNetAppVolume(t *testing.T) {
 	base := filepath.Join("..", "dns", "testdata", "hubspoke-resolver")
-	const hub = "/subscriptions/00000000-0000-0000-0000-00000000aaaa/resourceGroups/rg-hub/providers/"
-	const subnetID = hub + "Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-anf"
-	nsg := func(access string) string {
-		return `{"id": "` + hub + `Microsoft.Network/networkSecurityGroups/nsg-anf", "name": "nsg-anf", "type": "Microsoft.Network/networkSecurityGroups",
-		"location": "westeurope", "properties": {"securityRules": [{"name": "nfs-spoke1", "properties": {"priority": 100, "direction": "Inbound",
-		"access": "` + access + `", "protocol": "Tcp", "sourceAddressPrefix": "10.1.0.0/16", "sourcePortRange": "*", "destinationAddressPrefix": "*",
-		"destinationPortRange": "2049"}}]}},`
-	}
+	const anf = "Microsoft.Netapp/volumes"
 	volume := func(features string) string {
-		return `{"id": "` + hub + `Microsoft.NetApp/netAppAccounts/anf/capacityPools/pool1/volumes/vol1", "name": "anf/pool1/vol1",
-		"type": "Microsoft.NetApp/netAppAccounts/capacityPools/volumes", "location": "westeurope", "properties": {"subnetId": "` + subnetID + `",
+		return `{"id": "` + delegatedHub + `Microsoft.NetApp/netAppAccounts/anf/capacityPools/pool1/volumes/vol1", "name": "anf/pool1/vol1",
+		"type": "Microsoft.NetApp/netAppAccounts/capacityPools/volumes", "location": "westeurope", "properties": {"subnetId": "` + delegatedSubnet + `",
 		"networkFeatures": "` + features + `", "mountTargets": [{"mountTargetId": "m1", "fileSystemId": "f1", "ipAddress": "10.0.8.4"}]}},`
 	}
-	// edit adds snet-anf (10.0.8.0/26, delegated to NetApp volumes, with nsg-anf when attached)
-	// and the resources given to the hub's files.
-	edit := func(attached bool, resources ...string) func(string, []byte) []byte {
-		attach := ""
-		if attached {
-			attach = `"networkSecurityGroup": {"id": "` + hub + `Microsoft.Network/networkSecurityGroups/nsg-anf"},`
-		}
-		return func(name string, b []byte) []byte {
-			switch name {
-			case "network.json":
-				return bytes.Replace(b, []byte(`"subnets": [`), []byte(`"subnets": [{"id": "`+subnetID+`", "name": "snet-anf",
-					"type": "Microsoft.Network/virtualNetworks/subnets", "properties": {"addressPrefix": "10.0.8.0/26", `+attach+`
-					"delegations": [{"name": "anf", "properties": {"serviceName": "Microsoft.Netapp/volumes"}}]}},`), 1)
-			case "resolver.json":
-				return bytes.Replace(b, []byte(`"value": [`), []byte(`"value": [`+strings.Join(resources, "")), 1)
-			}
-			return b
-		}
-	}
+	allow, deny := delegatedNSG("Allow", "2049"), delegatedNSG("Deny", "2049")
 	for _, tt := range []struct {
 		name          string
 		before, after func(string, []byte) []byte
 		want          []string // rows to 10.0.8.4, "ports protocol before→after", that must be there
 	}{
-		{"its subnet's NSG rule", edit(true, nsg("Allow"), volume("Standard")), edit(true, nsg("Deny"), volume("Standard")),
+		{"its subnet's NSG rule", delegatedEdit(anf, true, allow, volume("Standard")), delegatedEdit(anf, true, deny, volume("Standard")),
 			[]string{"2049 Tcp Reachable→Unreachable"}},
-		{"an NSG comes to its subnet", edit(false, nsg("Deny"), volume("Standard")), edit(true, nsg("Deny"), volume("Standard")),
+		{"an NSG comes to its subnet", delegatedEdit(anf, false, deny, volume("Standard")), delegatedEdit(anf, true, deny, volume("Standard")),
 			[]string{"2049 Tcp Reachable→Unreachable"}},
-		{"it comes", edit(true, nsg("Allow")), edit(true, nsg("Allow"), volume("Standard")), []string{"111,445,635,2049,4045-4046,4049 Tcp Unknown→Reachable", "0-110,112-444,446-634,636-2048,2050-4044,4047-4048,4050-65535 Tcp Unknown→Unreachable"}},
-		{"its network features", edit(true, nsg("Deny"), volume("Basic")), edit(true, nsg("Deny"), volume("Standard")),
+		{"it comes", delegatedEdit(anf, true, allow), delegatedEdit(anf, true, allow, volume("Standard")),
+			[]string{"111,445,635,2049,4045-4046,4049 Tcp Unknown→Reachable", "0-110,112-444,446-634,636-2048,2050-4044,4047-4048,4050-65535 Tcp Unknown→Unreachable"}},
+		{"its network features", delegatedEdit(anf, true, deny, volume("Basic")), delegatedEdit(anf, true, deny, volume("Standard")),
 			[]string{"2049 Tcp Reachable→Unreachable"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := diffCopiesOf(t, base, tt.before, tt.after)
-			var got []string
-			for _, r := range a.Reachability {
-				if r.Example.To == "10.0.8.4" {
-					got = append(got, fmt.Sprintf("%s %s %s→%s", r.Ports, r.Protocol, r.Before, r.After))
-				}
-			}
+			got := rowsTo(a, "10.0.8.4/32")
 			for _, w := range tt.want {
 				if !slices.Contains(got, w) {
 					t.Errorf("no row %q among %q (scope %+v)", w, got, a.ReachStats)
 				}
+			}
+		})
+	}
+}
+
+// TestDiffDelegatedSubnet: an address nothing listed holds in a subnet delegated to SQL managed
+// instances is Unknown where the subnet's NSG lets a packet in and Unreachable where it denies it
+// (trace's atDelegated); no endpoint stands for it, yet a diff of the NSG's rule, of the NSG's
+// coming, or of the delegation lists the flows to it.
+func TestDiffDelegatedSubnet(t *testing.T) {
+	base := filepath.Join("..", "dns", "testdata", "hubspoke-resolver")
+	const sqlmi = "Microsoft.Sql/managedInstances"
+	allow, deny := delegatedNSG("Allow", "1433"), delegatedNSG("Deny", "1433")
+	for _, tt := range []struct {
+		name          string
+		before, after func(string, []byte) []byte
+		want          string // a row to the subnet, "ports protocol before→after", that must be there
+	}{
+		{"its NSG's rule", delegatedEdit(sqlmi, true, allow), delegatedEdit(sqlmi, true, deny), "1433 Tcp Unknown→Unreachable"},
+		{"an NSG comes", delegatedEdit(sqlmi, false, deny), delegatedEdit(sqlmi, true, deny), "1433 Tcp Unknown→Unreachable"},
+		{"the delegation", delegatedEdit("Microsoft.Web/serverFarms", true, allow), delegatedEdit(sqlmi, true, allow), "0-65535 Tcp Unreachable→Unknown"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := diffCopiesOf(t, base, tt.before, tt.after)
+			if got := rowsTo(a, "10.0.8.0/26"); !slices.Contains(got, tt.want) {
+				t.Errorf("no row %q among %q (scope %+v)", tt.want, got, a.ReachStats)
 			}
 		})
 	}

@@ -201,7 +201,30 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
 	sc.touchResolvers(b, a)
+	sc.touchDelegated(b, a)
 	return sc
+}
+
+// touchDelegated makes transit the prefixes of the delegated subnets whose filtering or
+// delegation changed (recomputed whole, or filters, or a rule of their NSG, or admin rules of
+// their VNet): an address no listed resource holds there is Unknown or denied as the subnet's
+// rules and delegation decide (trace's atDelegated), and no endpoint stands for it, so every
+// endpoint is asked about the subnet's addresses, as about a forwarding subnet's changed routes.
+func (sc *diffScope) touchDelegated(nets ...*model.Network) {
+	seen := map[string]bool{}
+	for _, n := range nets {
+		for _, s := range n.Subnets {
+			k := s.ID.Key()
+			if s.UnlistedService() == "" || seen[k] {
+				continue
+			}
+			ruled := s.NSG != nil && len(sc.rules[s.NSG.ID.Key()]) > 0
+			if sc.subnets[k] || sc.filters[k] || ruled || (s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()]) {
+				seen[k] = true
+				sc.transit = append(sc.transit, s.Prefixes...)
+			}
+		}
+	}
 }
 
 // touchResolvers recomputes, whole, the subnets of the changed DNS private resolvers' inbound
