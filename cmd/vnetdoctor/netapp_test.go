@@ -41,3 +41,36 @@ func TestNetAppVolumeOnExample(t *testing.T) {
 		}
 	}
 }
+
+// TestReachNetAppVolume: reach --to takes the volume by its own name, and its subnet by the mount
+// target it holds; snet-app reaches it on NFS.
+func TestReachNetAppVolume(t *testing.T) {
+	for _, tt := range []struct{ to, label string }{{"vol-shared", "vol-shared (10.0.8.4)"}, {"vnet-hub/snet-anf", "anf-hub/pool-premium/vol-shared (10.0.8.4)"}} {
+		reachesVolume(t, tt.to, tt.label)
+	}
+}
+
+func reachesVolume(t *testing.T, to, label string) {
+	t.Helper()
+	code, out, stderr := vnetdoctor(t, "", "reach", "-s", "../../examples/hub-spoke", "--to", to, "--proto", "tcp", "--dport", "2049", "-o", "json")
+	if code != 0 {
+		t.Fatalf("--to %s: exit %d: %s", to, code, stderr)
+	}
+	var a struct {
+		Complete bool `json:"complete"`
+		Rows     []struct {
+			From, To, Verdict string
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	const app = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-spoke-app/subnets/snet-app"
+	found := false
+	for _, r := range a.Rows {
+		found = found || r.From == app && r.To == label && r.Verdict == "Reachable"
+	}
+	if !a.Complete || !found {
+		t.Errorf("--to %s: complete %v, rows %+v; want snet-app reaching %s", to, a.Complete, a.Rows, label)
+	}
+}

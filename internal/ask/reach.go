@@ -109,7 +109,7 @@ func reachEndpoints(ctx context.Context, s *Snapshot, ref string, to bool) ([]re
 	if eps := namedEndpoints(n, ref, to); len(eps) > 0 {
 		return eps, nil
 	}
-	return nil, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, subnet, prefix or address)", Ref: ref}
+	return nil, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint, NetApp volume, subnet, prefix or address)", Ref: ref}
 }
 
 func isNotFound(err error) bool {
@@ -117,7 +117,8 @@ func isNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// namedEndpoints resolves a private endpoint, firewall, load balancer or public IP by ID or name.
+// namedEndpoints resolves a private endpoint, firewall, load balancer, public IP, DNS resolver
+// inbound endpoint or NetApp volume (every mount target) by ID or name.
 func namedEndpoints(n *model.Network, ref string, to bool) []reach.Endpoint {
 	named := func(id model.ID, name string) bool { return id.Equal(model.ID(ref)) || strings.EqualFold(name, ref) }
 	one := func(a netip.Addr) []reach.Endpoint {
@@ -142,6 +143,20 @@ func namedEndpoints(n *model.Network, ref string, to bool) []reach.Endpoint {
 	for _, pip := range n.PublicIPs {
 		if named(pip.ID, pip.Name) {
 			return one(pip.Address)
+		}
+	}
+	for _, in := range n.ResolverInbounds {
+		if named(in.ID, in.Name) {
+			return one(in.Addr)
+		}
+	}
+	for _, vol := range n.NetAppVolumes { // by its name ("account/pool/volume") or the volume's own
+		if (named(vol.ID, vol.Name) || strings.EqualFold(vol.ID.Name(), ref)) && len(vol.MountTargets) > 0 {
+			var out []reach.Endpoint
+			for _, a := range vol.MountTargets {
+				out = append(out, reach.Endpoint{Ref: a.String(), Addr: a, Label: ref + " (" + a.String() + ")"})
+			}
+			return out
 		}
 	}
 	for _, lb := range n.LoadBalancers {
@@ -201,9 +216,17 @@ func ownedIn(n *model.Network, ps []netip.Prefix, sub *model.Subnet, to bool, re
 				add(fe.PrivateIP, fe.Subnet, lb.Name)
 			}
 		}
+		for _, in := range n.ResolverInbounds { // what only answers (trace's atResolver, atNetApp)
+			add(in.Addr, in.Subnet, in.Name)
+		}
+		for _, vol := range n.NetAppVolumes {
+			for _, a := range vol.MountTargets {
+				add(a, vol.Subnet, vol.Name)
+			}
+		}
 	}
 	if len(out) == 0 {
-		return nil, &QueryError{Message: fmt.Sprintf("%s holds no address a VM, firewall, private endpoint or load balancer owns", ref)}
+		return nil, &QueryError{Message: fmt.Sprintf("%s holds no address a VM, firewall, private endpoint, load balancer, DNS resolver inbound endpoint or NetApp volume owns", ref)}
 	}
 	return out, nil
 }
