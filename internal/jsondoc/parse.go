@@ -43,7 +43,7 @@ type Value struct {
 }
 
 // Str is the text of a String, the literal of a Number, "true" or "false" of a Bool, "null"
-// of a Null; "" for an array or an object.
+// of a parsed Null; "" for an array, an object, or the zero Value.
 func (v Value) Str() string {
 	if v.Kind == Array || v.Kind == Object {
 		return ""
@@ -62,7 +62,7 @@ func (v Value) Kids() []Member {
 
 // maxLen is the longest text and the most members a value holds (its length is 32 bits); a
 // snapshot file is at most 1 GiB (azure.DefaultMaxFileSize), but standard input is not bounded.
-const maxLen = 1<<32 - 1
+const maxLen uint64 = 1<<32 - 1
 
 func textValue(k Kind, s string) Value {
 	return Value{ptr: unsafe.Pointer(unsafe.StringData(s)), n: uint32(len(s)), Kind: k}
@@ -169,7 +169,7 @@ func ParseStream(file string, data []byte) (*Value, error) {
 	if len(vals) == 1 {
 		return &vals[0].Val, nil
 	}
-	if len(vals) > maxLen {
+	if uint64(len(vals)) > maxLen {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("more than %d JSON values", maxLen)}
 	}
 	v := kidsValue(Array, vals)
@@ -282,7 +282,7 @@ func (p *parser) value() Value {
 
 // text is a String or Number value, or a failure for a text longer than a value holds.
 func (p *parser) text(k Kind, s string) Value {
-	if len(s) > maxLen {
+	if uint64(len(s)) > maxLen {
 		p.fail("a %s longer than %d bytes", k, maxLen)
 		return Value{}
 	}
@@ -414,7 +414,7 @@ func (p *parser) expect(what string) {
 // slab, so a document costs a few large allocations instead of one per container.
 func (p *parser) close(start int) []Member {
 	var kids []Member
-	if n := len(p.stack) - start; n > maxLen {
+	if n := len(p.stack) - start; uint64(n) > maxLen {
 		p.fail("more than %d members", maxLen)
 	} else if n > 0 {
 		kids = p.alloc(n)

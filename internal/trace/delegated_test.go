@@ -108,7 +108,7 @@ func TestNetAppMountTarget(t *testing.T) {
 }
 
 // TestNetAppVolumeByName: --to takes a NetApp volume by its name, its last segment or its ID, as
-// its mount target; --from it is an error saying it only answers.
+// its mount target; --from it is an error saying trace starts no flow there.
 func TestNetAppVolumeByName(t *testing.T) {
 	p := netAppNet("Standard", func(n *net, _ *model.Subnet) {
 		n.NetAppVolumes[0].Name = "anf/p1/vol-anf"
@@ -121,8 +121,8 @@ func TestNetAppVolumeByName(t *testing.T) {
 	}
 	for _, from := range []string{"vol-anf", "/netAppAccounts/anf/capacityPools/p1/volumes/vol-anf"} {
 		var nf *model.NotFoundError
-		if _, err := Run(p, q(from, "vm1", tcp, 2049)); !errors.As(err, &nf) || !strings.Contains(err.Error(), "a NetApp volume only answers") {
-			t.Errorf("--from %s: %v; want a NotFoundError saying it only answers", from, err)
+		if _, err := Run(p, q(from, "vm1", tcp, 2049)); !errors.As(err, &nf) || !strings.Contains(err.Error(), "trace starts no flow at a NetApp volume") {
+			t.Errorf("--from %s: %v; want a NotFoundError saying trace starts no flow there", from, err)
 		}
 	}
 }

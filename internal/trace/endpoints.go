@@ -59,6 +59,9 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 		if e, ok := answering(r); ok {
 			return answersOnly(e, ref, isSource)
 		}
+		if vol, ok := r.(*model.NetAppVolume); ok {
+			return endpoint{}, &model.NotFoundError{Kind: "mount target (NetApp volume " + vol.Name + " lists none)", Ref: ref}
+		}
 		if e, ok := fromResource(r); ok {
 			return e, nil
 		}
@@ -76,10 +79,10 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 func answering(r any) (endpoint, bool) {
 	switch x := r.(type) {
 	case *model.DNSResolverInbound:
-		return endpoint{kind: epAddress, addr: x.Addr, answers: "a DNS resolver inbound endpoint"}, x.Addr.IsValid()
+		return endpoint{kind: epAddress, addr: x.Addr, answers: "a DNS resolver inbound endpoint only answers"}, x.Addr.IsValid()
 	case *model.NetAppVolume:
-		if len(x.MountTargets) > 0 {
-			return endpoint{kind: epAddress, addr: x.MountTargets[0], answers: "a NetApp volume"}, true
+		if len(x.MountTargets) > 0 { // its own calls (SMB volumes' to AD DS) are not modelled
+			return endpoint{kind: epAddress, addr: x.MountTargets[0], answers: "trace starts no flow at a NetApp volume"}, true
 		}
 	}
 	return endpoint{}, false
@@ -89,7 +92,7 @@ func answering(r any) (endpoint, bool) {
 // it is an error.
 func answersOnly(e endpoint, ref string, isSource bool) (endpoint, error) {
 	if isSource {
-		return endpoint{}, &model.NotFoundError{Kind: "source (" + e.answers + " only answers)", Ref: ref}
+		return endpoint{}, &model.NotFoundError{Kind: "source (" + e.answers + ")", Ref: ref}
 	}
 	return endpoint{kind: epAddress, addr: e.addr}, nil
 }

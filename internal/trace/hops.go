@@ -108,11 +108,13 @@ func (w *walker) atResolver(in *model.DNSResolverInbound) {
 func (w *walker) atNetApp(vol *model.NetAppVolume) {
 	w.addHop(HopAzureService, vol.Name, vol.ID, w.pkt.dst)
 	if w.reply {
-		w.drop(NoSession, StepPlatform, vol.ID, "", "a NetApp volume only answers; it never receives replies")
+		w.drop(NoSession, StepPlatform, vol.ID, "", "trace starts no flow at a NetApp volume, so no reply comes back to one")
 		return
 	}
 	if vol.Basic() {
-		w.step(StepNsgInbound, Allowed, vol.ID, "", "NetApp volume %s has Basic network features: the NSG of its subnet %s does not apply", vol.Name, vol.Subnet.Name)
+		if vol.Subnet.NSG != nil || vol.Subnet.MissingNSG != "" {
+			w.step(StepNsgInbound, Allowed, vol.ID, "", "NetApp volume %s has Basic network features: the NSG of its subnet %s does not apply", vol.Name, vol.Subnet.Name)
+		}
 	} else if !w.filter(vol, w.p.ACL.ForSubnet(vol.Subnet), model.Inbound) {
 		return
 	}
