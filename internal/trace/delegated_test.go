@@ -76,10 +76,17 @@ func netAppNet(features string, mut func(n *net, s *model.Subnet)) func() *net {
 
 // TestNetAppMountTarget: trace delivers NFS and SMB to a NetApp volume's mount target, which no
 // NIC holds; other ports have no listener. With Standard network features the subnet's NSG
-// filters both ways and its UDRs carry the answer; with Basic neither applies.
+// filters both ways and its UDRs carry the answer; with Basic neither applies, and a client over
+// global peering or behind an appliance is not supported (Unknown).
 func TestNetAppMountTarget(t *testing.T) {
 	denyNFS := func(n *net, s *model.Subnet) {
 		s.NSG = n.nsg("nsg-anf", "deny-nfs 100 In Deny Tcp 10.1.0.0/16 * 2049")
+	}
+	global := func(n *net, _ *model.Subnet) { n.VNets[1].Location = "northeurope" }
+	viaNVA := func(n *net, _ *model.Subnet) {
+		nva := n.vm(n.subnet(n.VNets[0], "snet-nva", "10.0.1.0/24"), "nva", "10.0.1.4")
+		nva.NIC.IPForwarding = true
+		n.routes("rt-app", []*model.Subnet{n.VNets[1].Subnets[0]}, udr("to-anf", "10.0.8.0/24", "VirtualAppliance 10.0.1.4"))
 	}
 	dropBack := func(n *net, s *model.Subnet) {
 		n.routes("rt-anf", []*model.Subnet{s}, udr("drop-spoke", "10.1.0.0/16", "None"))
@@ -101,6 +108,12 @@ func TestNetAppMountTarget(t *testing.T) {
 			"Unreachable Delivered Route=System Route | Dropped/NextHopNone Route=drop-spoke", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf", nil},
 		{"Basic: nor do the UDRs", netAppNet("Basic", dropBack), q("vm1", "10.0.8.4", tcp, 2049),
 			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"Basic: not over global peering", netAppNet("Basic", global), q("vm1", "10.0.8.4", tcp, 2049),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:vol-anf", "<nil>", nil},
+		{"Standard: over global peering", netAppNet("Standard", global), q("vm1", "10.0.8.4", tcp, 2049),
+			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
+		{"Basic: not through an appliance", netAppNet("Basic", viaNVA), q("vm1", "10.0.8.4", tcp, 2049),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > Appliance:nva-nic > AzureService:vol-anf", "<nil>", nil},
 		{"another address in its subnet", netAppNet("Standard", nil), q("vm1", "10.0.8.5", tcp, 2049),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Netapp/volumes", "<nil>", nil},
 	}

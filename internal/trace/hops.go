@@ -60,7 +60,7 @@ func (w *walker) arrive(v *model.VNet, via *model.Peering) {
 			return
 		}
 		if vol := w.p.Net.NetAppVolumeAt(v, dst); vol != nil {
-			w.atNetApp(vol)
+			w.atNetApp(vol, via)
 			return
 		}
 		if s.Reserved(dst) {
@@ -102,13 +102,22 @@ func (w *walker) atResolver(in *model.DNSResolverInbound) {
 	w.end(Delivered, "")
 }
 
-// atNetApp delivers to a NetApp volume's mount target, which no NIC in the snapshot holds. With
-// Standard network features its delegated subnet's admin rules and NSG filter what arrives; with
-// Basic they do not apply (model.NetAppVolume.Basic).
-func (w *walker) atNetApp(vol *model.NetAppVolume) {
+// atNetApp delivers to a NetApp volume's mount target, which no NIC in the snapshot holds, the
+// packet arriving over peering via (nil: from its own VNet). With Standard network features its
+// delegated subnet's admin rules and NSG filter what arrives; with Basic they do not apply
+// (model.NetAppVolume.Basic), and a client over global peering or behind an appliance is one
+// Microsoft lists as not supported: the answer is Unknown.
+func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 	w.addHop(HopAzureService, vol.Name, vol.ID, w.pkt.dst)
 	if w.reply {
 		w.drop(NoSession, StepPlatform, vol.ID, "", "trace starts no flow at a NetApp volume, so no reply comes back to one")
+		return
+	}
+	if vol.Basic() && (via != nil && via.Global() || w.forwarded) {
+		w.drop(InsufficientInformation, StepDeliver, vol.ID, "", "NetApp volume %s has Basic network features, which do not support clients "+
+			"over global peering or through an appliance (learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-network-topologies, "+
+			"supported network topologies)", vol.Name)
+		w.assume("NetApp volume %s: Microsoft does not support this path with Basic network features; whether it works is unknown", vol.Name)
 		return
 	}
 	if vol.Basic() {
