@@ -34,5 +34,6 @@ func (w *walker) arriveMember(from *model.VNet, g *model.ConnectedGroup) {
 		target = holders[0]
 	}
 	w.step(StepRoute, Matched, g.ID, "", "connected group %s: %s is in member %s", g.Name, w.pkt.dst, target.Name)
+	w.crossRegion = from != nil && from.Location != "" && target.Location != "" && !strings.EqualFold(from.Location, target.Location)
 	w.arrive(target, nil)
 }

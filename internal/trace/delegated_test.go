@@ -110,6 +110,8 @@ func TestNetAppMountTarget(t *testing.T) {
 			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
 		{"Basic: not over global peering", netAppNet("Basic", global), q("vm1", "10.0.8.4", tcp, 2049),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:vol-anf", "<nil>", nil},
+		{"Basic: over global peering, nothing listens on SSH", netAppNet("Basic", global), q("vm1", "10.0.8.4", tcp, 22),
+			"Unreachable Dropped/NoListener Deliver=", "Nic:vm1-nic > AzureService:vol-anf", "<nil>", nil},
 		{"Standard: over global peering", netAppNet("Standard", global), q("vm1", "10.0.8.4", tcp, 2049),
 			"Reachable Delivered Route=System Route | Delivered Route=System Route", "Nic:vm1-nic > AzureService:vol-anf", "AzureService:vol-anf > Nic:vm1-nic", nil},
 		{"Basic: not through an appliance", netAppNet("Basic", viaNVA), q("vm1", "10.0.8.4", tcp, 2049),

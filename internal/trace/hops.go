@@ -105,19 +105,13 @@ func (w *walker) atResolver(in *model.DNSResolverInbound) {
 // atNetApp delivers to a NetApp volume's mount target, which no NIC in the snapshot holds, the
 // packet arriving over peering via (nil: from its own VNet). With Standard network features its
 // delegated subnet's admin rules and NSG filter what arrives; with Basic they do not apply
-// (model.NetAppVolume.Basic), and a client over global peering or behind an appliance is one
-// Microsoft lists as not supported: the answer is Unknown.
+// (model.NetAppVolume.Basic), and a client in another region (over global peering or a
+// connected group) or behind an appliance is one Microsoft lists as not supported: the answer is
+// Unknown.
 func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 	w.addHop(HopAzureService, vol.Name, vol.ID, w.pkt.dst)
 	if w.reply {
 		w.drop(NoSession, StepPlatform, vol.ID, "", "trace starts no flow at a NetApp volume, so no reply comes back to one")
-		return
-	}
-	if vol.Basic() && (via != nil && via.Global() || w.forwarded) {
-		w.drop(InsufficientInformation, StepDeliver, vol.ID, "", "NetApp volume %s has Basic network features, which do not support clients "+
-			"over global peering or through an appliance (learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-network-topologies, "+
-			"supported network topologies)", vol.Name)
-		w.assume("NetApp volume %s: Microsoft does not support this path with Basic network features; whether it works is unknown", vol.Name)
 		return
 	}
 	if vol.Basic() {
@@ -129,6 +123,13 @@ func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 	}
 	if !model.NetAppListens(w.pkt.proto, w.pkt.dport) {
 		w.drop(NoListener, StepDeliver, vol.ID, "", "NetApp volume %s answers NFS (TCP and UDP 111, 635, 2049, 4045, 4046, 4049) and SMB (TCP 445) only", vol.Name)
+		return
+	}
+	if vol.Basic() && (via != nil && via.Global() || w.crossRegion || w.forwarded) {
+		w.drop(InsufficientInformation, StepDeliver, vol.ID, "", "NetApp volume %s has Basic network features, which do not support clients "+
+			"in another region or behind an appliance (learn.microsoft.com/azure/azure-netapp-files/azure-netapp-files-network-topologies, "+
+			"supported network topologies)", vol.Name)
+		w.assume("NetApp volume %s: Microsoft does not support this path with Basic network features; whether it works is unknown", vol.Name)
 		return
 	}
 	w.step(StepDeliver, Allowed, vol.ID, "", "delivered to NetApp volume %s (mount target %s)", vol.Name, w.pkt.dst)

@@ -104,6 +104,9 @@ type walker struct {
 	final any
 	// origin is where the forward flow started (the reply's destination).
 	origin endpoint
+	// crossRegion: a connected group delivers the packet from a member in another region
+	// (atNetApp; a peering says so itself, model.Peering.Global).
+	crossRegion bool
 }
 
 func newWalker(p *dataplane.Plane, a *Answer, pkt packet, reply bool) *walker {
