@@ -2,12 +2,15 @@ package ask
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vnetdoctor/vnetdoctor/internal/model"
 )
 
 const (
@@ -84,6 +87,11 @@ func TestDiffNetAppVolume(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := diffCopiesOf(t, base, tt.before, tt.after)
+			// A NetApp subnet's rules do not decide for its unlisted addresses (atDelegated):
+			// nothing here asks every endpoint about the subnet.
+			if a.ReachStats.Scope == "transit" {
+				t.Errorf("scope %+v; want the volume's subnet's endpoints, not its addresses as transit", a.ReachStats)
+			}
 			got := rowsTo(a, "10.0.8.4/32")
 			for _, w := range tt.want {
 				if !slices.Contains(got, w) {
@@ -117,5 +125,22 @@ func TestDiffDelegatedSubnet(t *testing.T) {
 				t.Errorf("no row %q among %q (scope %+v)", tt.want, got, a.ReachStats)
 			}
 		})
+	}
+}
+
+// TestReachVolumeAmbiguous: reach --to takes a NetApp volume by its own name as trace does, and
+// two volumes of that name are ambiguous rather than the first taken silently.
+func TestReachVolumeAmbiguous(t *testing.T) {
+	n := &model.Network{}
+	for _, acct := range []string{"a", "b"} {
+		n.NetAppVolumes = append(n.NetAppVolumes, &model.NetAppVolume{ID: model.ID("/netAppAccounts/" + acct + "/capacityPools/p/volumes/data"),
+			Name: acct + "/p/data", MountTargets: []netip.Addr{netip.MustParseAddr("10.0.8.4")}})
+	}
+	var amb *model.AmbiguousError
+	if eps, err := namedEndpoints(n, "data", true); !errors.As(err, &amb) || len(amb.Candidates) != 2 {
+		t.Errorf("--to data: %v, %v; want an AmbiguousError naming both volumes", eps, err)
+	}
+	if eps, err := namedEndpoints(n, "b/p/data", true); err != nil || len(eps) != 1 || eps[0].Addr != netip.MustParseAddr("10.0.8.4") {
+		t.Errorf("--to b/p/data: %v, %v; want its mount target", eps, err)
 	}
 }

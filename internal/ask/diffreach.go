@@ -75,7 +75,7 @@ func diffReach(ctx context.Context, before, after *Snapshot, sc diffScope, opts 
 	}
 	sc.transit = union(sc.transit)
 	if size := spaceSize(sc.transit); size > transitBudget {
-		st.Scope, st.Reason = "skipped", fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %d addresses (%v): over diff's budget of %d", size, sc.transit, transitBudget)
+		st.Scope, st.Reason = "skipped", fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway), or what a delegated subnet's unlisted addresses answer, for %d addresses (%v): over diff's budget of %d", size, sc.transit, transitBudget)
 		return nil, st, nil
 	}
 	switch {
@@ -259,7 +259,7 @@ func planRuns(pb, pa *dataplane.Plane, mb, ma *reach.Model, sc diffScope, opts O
 		dsts, srcs := minus(space, whole.covered), minus(space, whole.sources)
 		w := (len(every.to)*max(mb.JobsIn(srcs), ma.JobsIn(srcs)) + len(every.from)*max(mb.JobsIn(dsts), ma.JobsIn(dsts))) * everyPort
 		if w > transitBudgetWork {
-			return nil, fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway) for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
+			return nil, fmt.Sprintf("the change alters where others' flows cross (forwarding routes, an appliance, a firewall or a gateway), or what a delegated subnet's unlisted addresses answer, for %v: every endpoint asked about those addresses is worth about %d traces, over diff's budget of %d", space, w, transitBudgetWork)
 		}
 		if len(srcs) > 0 {
 			runs = append(runs, diffRun{reach.Query{To: every.to, Protocols: allProtocols, Space: srcs, Assume: opts.Assume}, true, nil})

@@ -205,26 +205,58 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	return sc
 }
 
-// touchDelegated makes transit the prefixes of the delegated subnets whose filtering or
-// delegation changed (recomputed whole, or filters, or a rule of their NSG, or admin rules of
-// their VNet): an address no listed resource holds there is Unknown or denied as the subnet's
-// rules and delegation decide (trace's atDelegated), and no endpoint stands for it, so every
-// endpoint is asked about the subnet's addresses, as about a forwarding subnet's changed routes.
-func (sc *diffScope) touchDelegated(nets ...*model.Network) {
-	seen := map[string]bool{}
-	for _, n := range nets {
+// touchDelegated makes transit the prefixes of the delegated subnets where what an address no
+// listed resource holds gets may change (trace's atDelegated: Unknown, or denied by the subnet's
+// rules): the delegation or the prefixes differ between the sides, or the subnet's filtering
+// changed (filters, a rule of its NSG or an ASG one names, admin rules of its VNet), except in a
+// NetApp subnet, whose rules do not decide there. No endpoint stands for such an address, so
+// every endpoint is asked about the subnet's, as about a forwarding subnet's changed routes.
+func (sc *diffScope) touchDelegated(b, a *model.Network) {
+	type pair struct{ b, a *model.Subnet }
+	subnets := map[string]*pair{}
+	for i, n := range []*model.Network{b, a} {
 		for _, s := range n.Subnets {
 			k := s.ID.Key()
-			if s.UnlistedService() == "" || seen[k] {
-				continue
+			p := subnets[k]
+			if p == nil {
+				p = &pair{}
+				subnets[k] = p
 			}
-			ruled := s.NSG != nil && len(sc.rules[s.NSG.ID.Key()]) > 0
-			if sc.subnets[k] || sc.filters[k] || ruled || (s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()]) {
-				seen[k] = true
-				sc.transit = append(sc.transit, s.Prefixes...)
+			if i == 0 {
+				p.b = s
+			} else {
+				p.a = s
 			}
 		}
 	}
+	for k, p := range subnets {
+		s := p.a
+		if s == nil {
+			s = p.b
+		}
+		moved := p.b == nil || p.a == nil || p.b.UnlistedService() != p.a.UnlistedService() || !slices.Equal(p.b.Prefixes, p.a.Prefixes)
+		if s.UnlistedService() == "" && (p.b == nil || p.b.UnlistedService() == "") {
+			continue
+		}
+		if moved || !s.NetAppDelegated() && sc.filtering(k, p.b) || !s.NetAppDelegated() && sc.filtering(k, p.a) {
+			sc.transit = append(sc.transit, s.Prefixes...)
+			if p.b != nil && p.a != nil && !slices.Equal(p.b.Prefixes, p.a.Prefixes) {
+				sc.transit = append(sc.transit, p.b.Prefixes...)
+			}
+		}
+	}
+}
+
+// filtering reports whether subnet s (lower ID k; nil: absent on that side) has filtering that
+// changed: its filters, a rule of its NSG or an ASG one names, or admin rules of its VNet.
+func (sc *diffScope) filtering(k string, s *model.Subnet) bool {
+	if s == nil {
+		return false
+	}
+	if sc.filters[k] || s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()] {
+		return true
+	}
+	return s.NSG != nil && (len(sc.rules[s.NSG.ID.Key()]) > 0 || sc.asgNSGs[s.NSG.ID.Key()])
 }
 
 // touchResolvers recomputes, whole, the subnets of the changed DNS private resolvers' inbound

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -106,8 +107,8 @@ func reachEndpoints(ctx context.Context, s *Snapshot, ref string, to bool) ([]re
 	if !isNotFound(err) {
 		return nil, err
 	}
-	if eps := namedEndpoints(n, ref, to); len(eps) > 0 {
-		return eps, nil
+	if eps, err := namedEndpoints(n, ref, to); len(eps) > 0 || err != nil {
+		return eps, err
 	}
 	return nil, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint, NetApp volume, subnet, prefix or address)", Ref: ref}
 }
@@ -119,7 +120,7 @@ func isNotFound(err error) bool {
 
 // namedEndpoints resolves a private endpoint, firewall, load balancer, public IP, DNS resolver
 // inbound endpoint or NetApp volume (every mount target) by ID or name.
-func namedEndpoints(n *model.Network, ref string, to bool) []reach.Endpoint {
+func namedEndpoints(n *model.Network, ref string, to bool) ([]reach.Endpoint, error) {
 	named := func(id model.ID, name string) bool { return id.Equal(model.ID(ref)) || strings.EqualFold(name, ref) }
 	one := func(a netip.Addr) []reach.Endpoint {
 		if !a.IsValid() {
@@ -129,35 +130,48 @@ func namedEndpoints(n *model.Network, ref string, to bool) []reach.Endpoint {
 	}
 	for _, fw := range n.Firewalls {
 		if named(fw.ID, fw.Name) {
-			return one(fw.PrivateIP)
+			return one(fw.PrivateIP), nil
 		}
 	}
 	if !to {
-		return nil // endpoints and load balancers do not originate traffic; trace says so for one address
+		return nil, nil // endpoints and load balancers do not originate traffic; trace says so for one address
 	}
 	for _, pe := range n.PrivateEndpoints {
 		if named(pe.ID, pe.Name) && len(pe.IPs) > 0 {
-			return one(pe.IPs[0])
+			return one(pe.IPs[0]), nil
 		}
 	}
 	for _, pip := range n.PublicIPs {
 		if named(pip.ID, pip.Name) {
-			return one(pip.Address)
+			return one(pip.Address), nil
 		}
 	}
 	for _, in := range n.ResolverInbounds {
 		if named(in.ID, in.Name) {
-			return one(in.Addr)
+			return one(in.Addr), nil
 		}
 	}
-	for _, vol := range n.NetAppVolumes { // by its name ("account/pool/volume") or the volume's own
+	var vols []*model.NetAppVolume // by its name ("account/pool/volume") or the volume's own, as trace
+	for _, vol := range n.NetAppVolumes {
 		if (named(vol.ID, vol.Name) || strings.EqualFold(vol.ID.Name(), ref)) && len(vol.MountTargets) > 0 {
-			var out []reach.Endpoint
-			for _, a := range vol.MountTargets {
-				out = append(out, reach.Endpoint{Ref: a.String(), Addr: a, Label: ref + " (" + a.String() + ")"})
-			}
-			return out
+			vols = append(vols, vol)
 		}
+	}
+	switch len(vols) {
+	case 0:
+	case 1:
+		var out []reach.Endpoint
+		for _, a := range vols[0].MountTargets {
+			out = append(out, reach.Endpoint{Ref: a.String(), Addr: a, Label: ref + " (" + a.String() + ")"})
+		}
+		return out, nil
+	default:
+		amb := &model.AmbiguousError{Ref: ref}
+		for _, v := range vols {
+			amb.Candidates = append(amb.Candidates, v.ID)
+		}
+		slices.Sort(amb.Candidates)
+		return nil, amb
 	}
 	for _, lb := range n.LoadBalancers {
 		if named(lb.ID, lb.Name) {
@@ -171,10 +185,10 @@ func namedEndpoints(n *model.Network, ref string, to bool) []reach.Endpoint {
 					out = append(out, reach.Endpoint{Ref: a.String(), Addr: a, Label: ref + " (" + fe.Name + ")"})
 				}
 			}
-			return out
+			return out, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // ownedIn lists the addresses resources own in prefixes (and in subnet sub, when set): NIC ip
