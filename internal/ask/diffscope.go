@@ -212,36 +212,30 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 // NetApp subnet, whose rules do not decide there. No endpoint stands for such an address, so
 // every endpoint is asked about the subnet's, as about a forwarding subnet's changed routes.
 func (sc *diffScope) touchDelegated(b, a *model.Network) {
-	type pair struct{ b, a *model.Subnet }
-	subnets := map[string]*pair{}
+	seen := map[string]bool{}
 	for i, n := range []*model.Network{b, a} {
+		other := [2]*model.Network{a, b}[i]
 		for _, s := range n.Subnets {
+			if s.UnlistedService() == "" {
+				continue // most subnets: nothing to key
+			}
 			k := s.ID.Key()
-			p := subnets[k]
-			if p == nil {
-				p = &pair{}
-				subnets[k] = p
+			if seen[k] {
+				continue
 			}
-			if i == 0 {
-				p.b = s
-			} else {
-				p.a = s
+			seen[k] = true
+			r, _ := other.Lookup(s.ID)
+			o, _ := r.(*model.Subnet)
+			pb, pa := s, o
+			if i == 1 {
+				pb, pa = o, s
 			}
-		}
-	}
-	for k, p := range subnets {
-		s := p.a
-		if s == nil {
-			s = p.b
-		}
-		moved := p.b == nil || p.a == nil || p.b.UnlistedService() != p.a.UnlistedService() || !slices.Equal(p.b.Prefixes, p.a.Prefixes)
-		if s.UnlistedService() == "" && (p.b == nil || p.b.UnlistedService() == "") {
-			continue
-		}
-		if moved || !s.NetAppDelegated() && sc.filtering(k, p.b) || !s.NetAppDelegated() && sc.filtering(k, p.a) {
-			sc.transit = append(sc.transit, s.Prefixes...)
-			if p.b != nil && p.a != nil && !slices.Equal(p.b.Prefixes, p.a.Prefixes) {
-				sc.transit = append(sc.transit, p.b.Prefixes...)
+			moved := o == nil || o.UnlistedService() != s.UnlistedService() || !slices.Equal(o.Prefixes, s.Prefixes)
+			if moved || !pa.NetAppDelegated() && (sc.filtering(k, pb) || sc.filtering(k, pa)) {
+				sc.transit = append(sc.transit, s.Prefixes...)
+				if o != nil {
+					sc.transit = append(sc.transit, o.Prefixes...)
+				}
 			}
 		}
 	}
