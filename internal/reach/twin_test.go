@@ -249,24 +249,13 @@ func provedBySibling(q Query, c Class) bool {
 // answers leave by its subnet's routes: every class agrees with a trace of every packet, to it
 // and from the estate's VMs.
 func TestTwinResolverEstates(t *testing.T) {
-	n := seeds(12, 4)
+	in := Endpoint{Ref: "10.0.2.4", Addr: ip("10.0.2.4"), Label: "dns-in"}
 	reached := 0
-	for seed := int64(1); seed <= int64(n); seed++ {
-		r := rand.New(rand.NewSource(seed))
-		e := withResolver(randomEstate(r), r)
-		p := e.plane()
-		m := Build(p)
-		in := Endpoint{Ref: "10.0.2.4", Addr: ip("10.0.2.4"), Label: "dns-in"}
-		for _, q := range append(queries(e, r), Query{To: []Endpoint{in}}) {
-			res, bad := twin(p, m, q)
-			reportBad(t, seed, bad)
-			for _, c := range res.Classes {
-				if len(q.To) == 1 && q.To[0] == in && c.Verdict == trace.Reachable {
-					reached++
-				}
-			}
+	twinWith(t, withResolver, in, func(_ *estate, q Query, c Class) {
+		if len(q.To) == 1 && q.To[0] == in && c.Verdict == trace.Reachable {
+			reached++
 		}
-	}
+	})
 	if reached == 0 {
 		t.Error("no estate's VM reaches the resolver: the test proves nothing about delivery")
 	}
@@ -277,14 +266,31 @@ func TestTwinResolverEstates(t *testing.T) {
 // a NetApp volume's mount target answers NFS and SMB (atNetApp), and reach agrees with trace on
 // every packet to them.
 func TestTwinDelegatedEstates(t *testing.T) {
-	n := seeds(12, 4)
+	at := Endpoint{Ref: "10.0.2.4", Addr: ip("10.0.2.4"), Label: "delegated"}
 	unknown, mounted := 0, 0
-	for seed := int64(1); seed <= int64(n); seed++ {
+	twinWith(t, withDelegated, at, func(e *estate, _ Query, c Class) {
+		dst, err := netip.ParseAddr(c.Example.To)
+		if err == nil && c.Verdict == trace.UnknownV && pfx("10.0.2.0/28").Contains(dst) {
+			unknown++
+		}
+		if err == nil && c.Verdict == trace.Reachable && dst == at.Addr && len(e.n.NetAppVolumes) > 0 {
+			mounted++
+		}
+	})
+	if unknown == 0 || mounted == 0 {
+		t.Errorf("%d classes Unknown for a delegated subnet, %d reaching a mount target: the test proves too little", unknown, mounted)
+	}
+}
+
+// twinWith runs the twin on random estates that add changes, asking the queries of queries and
+// who reaches at, and calls count with every class.
+func twinWith(t *testing.T, add func(*estate, *rand.Rand) *estate, at Endpoint, count func(*estate, Query, Class)) {
+	t.Helper()
+	for seed := int64(1); seed <= int64(seeds(12, 4)); seed++ {
 		r := rand.New(rand.NewSource(seed))
-		e := withDelegated(randomEstate(r), r)
+		e := add(randomEstate(r), r)
 		p := e.plane()
 		m := Build(p)
-		at := Endpoint{Ref: "10.0.2.4", Addr: ip("10.0.2.4"), Label: "delegated"}
 		for _, q := range append(queries(e, r), Query{To: []Endpoint{at}}) {
 			res, bad := twin(p, m, q)
 			reportBad(t, seed, bad)
@@ -292,18 +298,9 @@ func TestTwinDelegatedEstates(t *testing.T) {
 				continue
 			}
 			for _, c := range res.Classes {
-				dst, err := netip.ParseAddr(c.Example.To)
-				if err == nil && c.Verdict == trace.UnknownV && pfx("10.0.2.0/28").Contains(dst) {
-					unknown++
-				}
-				if err == nil && c.Verdict == trace.Reachable && dst == at.Addr && len(e.n.NetAppVolumes) > 0 {
-					mounted++
-				}
+				count(e, q, c)
 			}
 		}
-	}
-	if unknown == 0 || mounted == 0 {
-		t.Errorf("%d classes Unknown for a delegated subnet, %d reaching a mount target: the test proves too little", unknown, mounted)
 	}
 }
 
