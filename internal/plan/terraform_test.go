@@ -838,3 +838,15 @@ func TestTerraformIPPoolAddressDelete(t *testing.T) {
 		t.Errorf("be-ip after deleting its address: %s, warnings %v; want no member", got, ws)
 	}
 }
+
+// TestTerraformPoolUpdateKeepsMembers: an update of a deployed backend pool (its members are NIC
+// associations, managed elsewhere) keeps them: the load balancer still reaches its backend. The
+// kept lists are of IDs and addresses, which graft copies whole (found by review: it took every
+// list element for a resource and would have panicked).
+func TestTerraformPoolUpdateKeepsMembers(t *testing.T) {
+	pool := map[string]any{"name": "be-web", "loadbalancer_id": lbWeb}
+	p, ws := planned(t, tfFile(t, tfChange("azurerm_lb_backend_address_pool", "web", []any{"update"}, pool, pool)))
+	if got := verdict(t, p, "internet:198.51.100.7", "20.103.51.30", model.ProtoTCP, 443); got != trace.Reachable {
+		t.Errorf("internet -> lb-web-public:443 after be-web is updated: %s (warnings %v); want Reachable", got, ws)
+	}
+}
