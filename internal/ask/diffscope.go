@@ -54,7 +54,7 @@ type diffScope struct {
 	// their frontends are destinations (diffedge.go).
 	lbs map[string]bool
 	// resolvers are the changed DNS private resolvers (lower IDs): their inbound endpoints'
-	// subnets are recomputed whole (touchResolvers); netApp the changed NetApp accounts (lower
+	// subnets are recomputed whole (touchListeners); netApp the changed NetApp accounts (lower
 	// IDs), whose volumes' subnets are too.
 	resolvers, netApp map[string]bool
 	// hops are the next-hop addresses of changed appliances and internal load balancers: the
@@ -200,7 +200,7 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	sc.touchGroups(b, a)
 	sc.touchRules(b, a)
 	sc.touchAppliances(b, a)
-	sc.touchResolvers(b, a)
+	sc.touchListeners(b, a)
 	sc.touchDelegated(b, a)
 	return sc
 }
@@ -231,7 +231,7 @@ func (sc *diffScope) touchDelegated(b, a *model.Network) {
 				pb, pa = o, s
 			}
 			moved := o == nil || o.UnlistedService() != s.UnlistedService() || !slices.Equal(o.Prefixes, s.Prefixes)
-			if moved || !pa.NetAppDelegated() && (sc.filtering(k, pb) || sc.filtering(k, pa)) {
+			if moved || pa.FiltersUnlisted() && (sc.filtering(k, pb) || sc.filtering(k, pa)) {
 				sc.transit = append(sc.transit, s.Prefixes...)
 				if o != nil {
 					sc.transit = append(sc.transit, o.Prefixes...)
@@ -253,11 +253,11 @@ func (sc *diffScope) filtering(k string, s *model.Subnet) bool {
 	return s.NSG != nil && (len(sc.rules[s.NSG.ID.Key()]) > 0 || sc.asgNSGs[s.NSG.ID.Key()])
 }
 
-// touchResolvers recomputes, whole, the subnets of the changed DNS private resolvers' inbound
+// touchListeners recomputes, whole, the subnets of the changed DNS private resolvers' inbound
 // endpoints, and of the changed NetApp accounts' volumes, on either side: trace delivers flows
 // to their addresses (atResolver, atNetApp), so one added, removed or moved changes the flows to
 // its address, and a volume's network features whether its subnet's NSG and UDRs apply.
-func (sc *diffScope) touchResolvers(nets ...*model.Network) {
+func (sc *diffScope) touchListeners(nets ...*model.Network) {
 	for _, n := range nets {
 		for _, in := range n.ResolverInbounds {
 			if in.Subnet != nil && sc.resolvers[strings.ToLower(rootID(string(in.ID)))] {
@@ -286,9 +286,9 @@ func (sc *diffScope) byType(ids []string) (pips, firewalls, gateways map[string]
 		top, root := topType(t), strings.ToLower(rootID(id))
 		switch {
 		case top == "microsoft.network/dnsresolvers":
-			sc.resolvers[root] = true // its inbound endpoints take flows (touchResolvers)
+			sc.resolvers[root] = true // its inbound endpoints take flows (touchListeners)
 		case top == "microsoft.netapp/netappaccounts":
-			sc.netApp[root] = true // its volumes' mount targets take flows (touchResolvers)
+			sc.netApp[root] = true // its volumes' mount targets take flows (touchListeners)
 		case strings.HasPrefix(t, "microsoft.network/privatednszones") || strings.HasPrefix(t, "microsoft.network/dns"):
 		case firewallRuleTypes[t]:
 			sc.firewall = true

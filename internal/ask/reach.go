@@ -151,9 +151,9 @@ func namedEndpoints(n *model.Network, ref string, to bool) ([]reach.Endpoint, er
 			return one(in.Addr), nil
 		}
 	}
-	var vols []*model.NetAppVolume // by its name ("account/pool/volume") or the volume's own, as trace
+	var vols []*model.NetAppVolume
 	for _, vol := range n.NetAppVolumes {
-		if (named(vol.ID, vol.Name) || strings.EqualFold(vol.ID.Name(), ref)) && len(vol.MountTargets) > 0 {
+		if vol.Named(ref) && len(vol.MountTargets) > 0 {
 			vols = append(vols, vol)
 		}
 	}

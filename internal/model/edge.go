@@ -155,6 +155,22 @@ func NetAppListens(proto Protocol, port uint16) bool {
 	return false
 }
 
+// Named reports whether ref names the volume: its ID, its name ("account/pool/volume") or the
+// volume's own name, the ID's last segment (case-insensitively, as Azure compares names).
+func (v *NetAppVolume) Named(ref string) bool {
+	return v.ID.Equal(ID(ref)) || eqFold(v.Name, ref) || eqFold(v.ID.Name(), ref)
+}
+
+// MountTargetAt returns a NetApp volume with a mount target at address a, in any VNet, or nil.
+func (n *Network) MountTargetAt(a netip.Addr) *NetAppVolume {
+	for _, vol := range n.NetAppVolumes {
+		if slices.Contains(vol.MountTargets, a) {
+			return vol
+		}
+	}
+	return nil
+}
+
 // NetAppVolumeAt returns the NetApp volume with a mount target at address a in VNet v, or nil.
 // Volumes are not owners (Owners): trace delivers to them where nothing owns the address.
 func (n *Network) NetAppVolumeAt(v *VNet, a netip.Addr) *NetAppVolume {

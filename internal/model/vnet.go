@@ -104,11 +104,11 @@ func (s *Subnet) UnlistedService() string {
 	return ""
 }
 
-// NetAppDelegated reports whether s is delegated to Azure NetApp Files: a volume there with
-// Basic network features is not filtered by s's NSG (NetAppVolume.Basic), so what the NSG denies
-// may still reach an instance the snapshot does not list.
-func (s *Subnet) NetAppDelegated() bool {
-	return slices.ContainsFunc(s.Delegations, func(d string) bool { return eqFold(d, "Microsoft.Netapp/volumes") })
+// FiltersUnlisted reports whether s's admin rules and NSG decide what reaches an address in s
+// that no listed resource holds (UnlistedService): not in a subnet delegated to Azure NetApp
+// Files, where a volume with Basic network features escapes them (NetAppVolume.Basic).
+func (s *Subnet) FiltersUnlisted() bool {
+	return !slices.ContainsFunc(s.Delegations, func(d string) bool { return eqFold(d, "Microsoft.Netapp/volumes") })
 }
 
 // SubnetNamed returns v's subnet called name (Subnet.Named), or nil.

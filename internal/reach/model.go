@@ -578,7 +578,7 @@ func (m *Model) endpointPorts(a netip.Addr) []uint64 {
 		for _, s := range m.subnets[m.classStart(u32(a))] {
 			add(m.p.ACL.ForSubnet(s))
 		}
-		if slices.ContainsFunc(m.p.Net.NetAppVolumes, func(v *model.NetAppVolume) bool { return slices.Contains(v.MountTargets, a) }) {
+		if m.p.Net.MountTargetAt(a) != nil {
 			lists = append(lists, netAppStarts) // a mount target answers on these only (atNetApp)
 		}
 	}

@@ -264,8 +264,8 @@ func resolveName(n *model.Network, ref string) (endpoint, error) {
 			add(e, in.ID) // resolve makes it a destination
 		}
 	}
-	for _, vol := range n.NetAppVolumes { // by its name ("account/pool/volume") or the volume's own
-		if e, ok := answering(vol); ok && (strings.EqualFold(vol.Name, ref) || strings.EqualFold(vol.ID.Name(), ref)) {
+	for _, vol := range n.NetAppVolumes {
+		if e, ok := answering(vol); ok && vol.Named(ref) {
 			add(e, vol.ID)
 		}
 	}

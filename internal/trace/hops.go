@@ -144,7 +144,7 @@ func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 // In a NetApp subnet they do not: an unlisted volume with Basic network features escapes them.
 func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	w.addHop(HopAzureService, svc, "", w.pkt.dst)
-	if !w.reply && !s.NetAppDelegated() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
+	if !w.reply && s.FiltersUnlisted() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
 		return
 	}
 	w.drop(InsufficientInformation, StepDeliver, s.ID, "", "nothing the snapshot holds owns %s, but subnet %s is delegated to %s, "+
