@@ -35,6 +35,7 @@ func runDiff(args []string, stdin io.Reader, stdout io.Writer) error {
 		return usagef("diff: give files or directories; - (standard input) cannot be read twice")
 	}
 	ctx := context.Background()
+	prepareHeap(c.snapshots, after)
 	// Files the two sides hold alike are parsed once (plans rewrite wire objects, never trees),
 	// and each file is read once for its load and for the resource comparison.
 	c.parsed = azure.NewParsed()

@@ -189,6 +189,7 @@ func (c *common) snapshot(ctx context.Context, stdin io.Reader) (*ask.Snapshot, 
 	if in != nil {
 		stdin = in.Reader
 	}
+	prepareHeap(c.snapshots)
 	s, err := azure.Load(c.snapshots, azure.Options{SkipInvalid: c.skipInvalid, Stdin: stdin, MaxFileSize: int64(c.maxFileSize), Parsed: c.parsed})
 	if err != nil {
 		return nil, err

@@ -56,6 +56,7 @@ func commands() []command {
 func main() {
 	if len(os.Args) > 1 {
 		tuneGC(os.Args[1], os.Getenv("GOGC"))
+		hugePagesOn = os.Args[1] != "serve"
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -177,3 +177,20 @@ func collectedSnapshot(dir string, entries []fs.DirEntry) bool {
 }
 
 var manifestTool = regexp.MustCompile(`^\s*\{\s*"tool"\s*:\s*"vnetdoctor"`)
+
+// Size is the number of bytes Load would read from paths (directories expanded as Load expands
+// them; standard input and files that cannot be read count nothing): what a command may size its
+// memory by before it loads. Errors are Load's to report.
+func Size(paths []string) int64 {
+	files, _ := expand(paths)
+	var n int64
+	for _, f := range files {
+		if f.err != nil || f.path == "-" {
+			continue
+		}
+		if st, err := os.Stat(f.path); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
