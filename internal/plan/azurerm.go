@@ -55,6 +55,32 @@ var childTypes = map[string]struct{ parentAttr, parentType, segment string }{
 	"azurerm_virtual_network_gateway_nat_rule":      {"virtual_network_gateway_id", "Microsoft.Network/virtualNetworkGateways", "natRules"},
 }
 
+// nestedTypes are the azurerm resources whose ARM name is a path of their parents' names, each
+// parent named by an attribute in turn: a NetApp volume is netAppAccounts/A/capacityPools/P/
+// volumes/V, named "A/P/V" (learn.microsoft.com/rest/api/netapp/volumes/get).
+var nestedTypes = map[string]struct {
+	armType string
+	parents []string
+}{
+	"azurerm_netapp_volume": {"Microsoft.NetApp/netAppAccounts/capacityPools/volumes", []string{"account_name", "pool_name"}},
+}
+
+// nestedID is the ID and the ARM name of a nested type's resource r, in resource group scope.
+func nestedID(scope string, r *tfRes) (id, name string) {
+	nt := nestedTypes[r.typ]
+	segs := strings.Split(nt.armType, "/") // namespace, then one segment per level
+	var names []string
+	for _, a := range nt.parents {
+		names = append(names, str(r.after[a]))
+	}
+	names = append(names, str(r.after["name"]))
+	id = scope + "/providers/" + segs[0]
+	for i, n := range names {
+		id += "/" + segs[i+1] + "/" + n
+	}
+	return id, strings.Join(names, "/")
+}
+
 // ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
 // are built from subscription, resource group, type and names).
 func (t *tfPlan) ensureID(r *tfRes) {
@@ -73,6 +99,10 @@ func (t *tfPlan) ensureID(r *tfRes) {
 	name := str(r.after["name"])
 	if arm, ok := armTypes[r.typ]; ok {
 		r.id = t.scope(r) + "/providers/" + arm + "/" + name
+		return
+	}
+	if _, ok := nestedTypes[r.typ]; ok {
+		r.id, _ = nestedID(t.scope(r), r)
 		return
 	}
 	if c, ok := childTypes[r.typ]; ok {
@@ -152,6 +182,9 @@ func (t *tfPlan) apply(r *tfRes) {
 		body["type"] = typ
 	} else if c, ok := childTypes[r.typ]; ok {
 		body["type"] = c.parentType + "/" + c.segment
+	} else if nt, ok := nestedTypes[r.typ]; ok {
+		body["type"] = nt.armType
+		_, body["name"] = nestedID(t.scope(r), r)
 	}
 	if loc := str(r.after["location"]); loc != "" {
 		body["location"] = loc

@@ -138,6 +138,7 @@ var builders = map[string]func(v tfVal) (map[string]any, []string){
 		return set(map[string]any{}, "ipPrefix", v.str("ip_prefix")), nil
 	},
 	"azurerm_lb":                                 loadBalancer,
+	"azurerm_netapp_volume":                      netAppVolume,
 	"azurerm_lb_backend_address_pool":            lbPool,
 	"azurerm_lb_rule":                            lbRule,
 	"azurerm_lb_probe":                           lbProbe,
@@ -393,6 +394,36 @@ func frontendID(lb, name string) string { return lb + "/frontendIPConfigurations
 // ruleFrontend is the frontend a load-balancing or NAT rule names.
 func ruleFrontend(v tfVal) any {
 	return ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name")))
+}
+
+// netAppVolume maps azurerm_netapp_volume to a volume's subnetId, networkFeatures and
+// protocolTypes, and its mount targets (mount_ip_addresses, computed: Azure assigns them).
+// network_features is optional and computed in azurerm 4.x: unset, it is known only after
+// apply, and the volume reads as Standard (its subnet's NSG and UDRs apply), which the warning
+// says. A new (or replaced) volume's mount addresses are unknown until apply: flows to them
+// cannot be traced. A changed volume whose addresses the plan does not know keeps the deployed
+// ones (childLists).
+func netAppVolume(v tfVal) (map[string]any, []string) {
+	p := set(map[string]any{}, "subnetId", v.id("subnet_id"), "protocolTypes", v.strs("protocols"))
+	if v.isUnknown("network_features") {
+		v.unknownWarn("network_features", "read as Standard (the subnet's NSG and UDRs apply to the volume); with Basic they would not")
+	} else {
+		set(p, "networkFeatures", v.str("network_features"))
+	}
+	switch {
+	case v.isUnknown("mount_ip_addresses") && slices.Contains(v.r.actions, "create"):
+		v.unknownWarn("mount_ip_addresses", "the volume has no mount address yet; flows to it cannot be traced")
+		p["mountTargets"] = []any{} // a replaced volume's addresses are Azure's to assign again: none kept
+	case !v.isUnknown("mount_ip_addresses"):
+		var targets []any
+		for _, a := range v.strs("mount_ip_addresses") {
+			targets = append(targets, map[string]any{"ipAddress": a})
+		}
+		if len(targets) > 0 {
+			p["mountTargets"] = targets
+		}
+	}
+	return p, nil
 }
 
 // lbPool maps azurerm_lb_backend_address_pool; its members are NIC associations and

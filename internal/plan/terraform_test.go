@@ -850,3 +850,83 @@ func TestTerraformPoolUpdateKeepsMembers(t *testing.T) {
 		t.Errorf("internet -> lb-web-public:443 after be-web is updated: %s (warnings %v); want Reachable", got, ws)
 	}
 }
+
+// TestTerraformNetAppVolume: azurerm_netapp_volume maps to the volume its ID names (account,
+// pool and volume names): network_features decides whether the subnet's NSG applies (Basic: no),
+// mount_ip_addresses are its mount targets, unknown ones on a new volume are a warning, and a
+// deleted volume answers no more.
+func TestTerraformNetAppVolume(t *testing.T) {
+	const hub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.Network"
+	const anf = hub + "/virtualNetworks/vnet-hub/subnets/snet-anf"
+	volume := func(name, features string, mounts ...any) map[string]any {
+		v := map[string]any{"name": name, "resource_group_name": "rg-connectivity", "account_name": "anf-hub", "pool_name": "pool-premium",
+			"subnet_id": anf, "protocols": []any{"NFSv3"}, "network_features": features}
+		if mounts != nil {
+			v["mount_ip_addresses"] = mounts
+		}
+		return v
+	}
+	// An NSG on the volume's subnet that refuses NFS from anywhere.
+	denyNFS := []map[string]any{
+		tfChange("azurerm_network_security_group", "anf", []any{"create"}, nil, map[string]any{"name": "nsg-anf", "resource_group_name": "rg-connectivity",
+			"security_rule": []any{map[string]any{"name": "deny-nfs", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "*",
+				"source_port_range": "*", "destination_port_range": "2049", "source_address_prefix": "*", "destination_address_prefix": "*"}}}),
+		tfChange("azurerm_subnet_network_security_group_association", "anf", []any{"create"}, nil, map[string]any{"subnet_id": anf,
+			"network_security_group_id": hub + "/networkSecurityGroups/nsg-anf"}),
+	}
+	standard := tfChange("azurerm_netapp_volume", "shared", []any{"update"}, volume("vol-shared", "Basic", "10.0.8.4"), volume("vol-shared", "Standard", "10.0.8.4"))
+	basic := tfChange("azurerm_netapp_volume", "logs", []any{"create"}, nil, volume("vol-logs", "Basic", "10.0.8.5"))
+	for _, c := range []struct {
+		what    string
+		to      string
+		changes []map[string]any
+		want    trace.Verdict
+	}{
+		{"the NSG alone (Basic features ignore it)", "10.0.8.4", denyNFS, trace.Reachable},
+		{"the NSG and Standard features", "10.0.8.4", append(slices.Clone(denyNFS), standard), trace.Unreachable},
+		{"the NSG and a new Basic volume", "10.0.8.5", append(slices.Clone(denyNFS), basic), trace.Reachable},
+	} {
+		p, ws := planned(t, tfFile(t, c.changes...))
+		if got := verdict(t, p, "vm-app1", c.to, model.ProtoTCP, 2049); got != c.want {
+			t.Errorf("%s: vm-app1 -> %s:2049 %s (warnings %v); want %s", c.what, c.to, got, ws, c.want)
+		}
+	}
+
+	// A new volume: its ID and name are built from the account and pool, and its mount target
+	// takes NFS when the plan knows it.
+	p, ws := planned(t, tfFile(t, tfChange("azurerm_netapp_volume", "logs", []any{"create"}, nil, volume("vol-logs", "Standard", "10.0.8.5"))))
+	vol := named(t, p.Net.NetAppVolumes, func(v *model.NetAppVolume) string { return v.Name }, "anf-hub/pool-premium/vol-logs")
+	const wantID = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-connectivity/providers/Microsoft.NetApp/netAppAccounts/anf-hub/capacityPools/pool-premium/volumes/vol-logs"
+	if string(vol.ID) != wantID || vol.Subnet == nil || vol.Subnet.Name != "snet-anf" || vol.Basic() {
+		t.Errorf("vol-logs: ID %s, subnet %v, Basic %v; want %s in snet-anf, Standard", vol.ID, vol.Subnet, vol.Basic(), wantID)
+	}
+	if got := verdict(t, p, "vm-app1", "vol-logs", model.ProtoTCP, 2049); got != trace.Reachable {
+		t.Errorf("vm-app1 -> vol-logs:2049 %s (warnings %v); want Reachable", got, ws)
+	}
+
+	// Unknown until apply: the mount address (no target, and a warning) and the network features.
+	created := tfChange("azurerm_netapp_volume", "logs", []any{"create"}, nil, volume("vol-logs", ""))
+	created["change"].(map[string]any)["after_unknown"] = map[string]any{"mount_ip_addresses": true, "network_features": true}
+	p, ws = planned(t, tfFile(t, created))
+	vol = named(t, p.Net.NetAppVolumes, func(v *model.NetAppVolume) string { return v.Name }, "anf-hub/pool-premium/vol-logs")
+	if len(vol.MountTargets) != 0 {
+		t.Errorf("vol-logs mount targets %v; want none before apply", vol.MountTargets)
+	}
+	var unknown []string
+	for _, w := range ws {
+		if w.Code == "PlanUnknownValue" {
+			unknown = append(unknown, w.Message)
+		}
+	}
+	if len(unknown) != 2 || !strings.Contains(strings.Join(unknown, "\n"), "mount_ip_addresses") || !strings.Contains(strings.Join(unknown, "\n"), "network_features") {
+		t.Errorf("warnings %v; want one PlanUnknownValue each for mount_ip_addresses and network_features", ws)
+	}
+
+	// Deleted: its mount target answers no more.
+	deployed := volume("vol-shared", "Basic", "10.0.8.4")
+	deployed["id"] = strings.TrimSuffix(wantID, "vol-logs") + "vol-shared"
+	p, _ = planned(t, tfFile(t, tfChange("azurerm_netapp_volume", "shared", []any{"delete"}, deployed, nil)))
+	if len(p.Net.NetAppVolumes) != 0 {
+		t.Errorf("volumes after the delete: %d; want none", len(p.Net.NetAppVolumes))
+	}
+}
