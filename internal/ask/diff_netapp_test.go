@@ -2,6 +2,7 @@ package ask
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,7 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
+	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
+	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
 const (
@@ -143,4 +148,86 @@ func TestReachVolumeAmbiguous(t *testing.T) {
 	if eps, err := namedEndpoints(n, "b/p/data", true); err != nil || len(eps) != 1 || eps[0].Addr != netip.MustParseAddr("10.0.8.4") {
 		t.Errorf("--to b/p/data: %v, %v; want its mount target", eps, err)
 	}
+}
+
+// TestDiffDelegatedAsTransit: when only a delegated subnet's filtering changes, diff asks about
+// one address of each class of its unlisted ones as a destination (unlistedRuns) instead of every
+// endpoint about the subnet (transit): the rows are those of the transit way and more (sources no
+// endpoint stands for, such as on-premises ranges and the internet), and each row's example
+// traces to the verdicts it states. A rule for half the subnet makes two classes there.
+func TestDiffDelegatedAsTransit(t *testing.T) {
+	base := filepath.Join("..", "dns", "testdata", "hubspoke-resolver")
+	const sqlmi = "Microsoft.Sql/managedInstances"
+	upperHalf := strings.Replace(delegatedNSG("Deny", "1433"), `"destinationAddressPrefix": "*"`, `"destinationAddressPrefix": "10.0.8.32/27"`, 1)
+	for _, tt := range []struct {
+		name          string
+		before, after func(string, []byte) []byte
+		want          string // a row to the subnet, "ports protocol before→after", that must be there
+	}{
+		{"its NSG's rule", delegatedEdit(sqlmi, true, delegatedNSG("Allow", "1433")), delegatedEdit(sqlmi, true, delegatedNSG("Deny", "1433")), "1433 Tcp Unknown→Unreachable"},
+		{"an NSG comes", delegatedEdit(sqlmi, false, delegatedNSG("Deny", "1433")), delegatedEdit(sqlmi, true, delegatedNSG("Deny", "1433")), "1433 Tcp Unknown→Unreachable"},
+		{"a rule for half the subnet", delegatedEdit(sqlmi, true, delegatedNSG("Allow", "1433")), delegatedEdit(sqlmi, true, upperHalf), "1433 Tcp Unknown→Unreachable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before, after, a := diffSnapshots(t, base, tt.before, tt.after)
+			if a.ReachStats.Scope != "rules" {
+				t.Errorf("scope %+v; want rules (the subnet's unlisted addresses asked as destinations)", a.ReachStats)
+			}
+			if got := rowsTo(a, "10.0.8.0/26"); !slices.Contains(got, tt.want) {
+				t.Errorf("no row %q among %q", tt.want, got)
+			}
+			for _, r := range a.Reachability {
+				for _, side := range []struct {
+					s    *Snapshot
+					want trace.Verdict
+				}{{before, r.Before}, {after, r.After}} {
+					if got, err := trace.Run(side.s.Plane, r.Example); err != nil || got.Verdict != side.want {
+						t.Errorf("row %s -> %s %s/%s: its example %+v traces to %v (%v); the row says %s", r.From, r.To, r.Protocol, r.Ports, r.Example, got.Verdict, err, side.want)
+					}
+				}
+			}
+			unlistedAsTransit = true
+			defer func() { unlistedAsTransit = false }()
+			_, _, slow := diffSnapshots(t, base, tt.before, tt.after)
+			if slow.ReachStats.Scope != "transit" {
+				t.Fatalf("the transit way: scope %+v", slow.ReachStats)
+			}
+			key := func(r ReachChange) string {
+				return fmt.Sprintf("%s -> %s %s/%s %s→%s", r.From, r.To, r.Protocol, r.Ports, r.Before, r.After)
+			}
+			fast := map[string]bool{}
+			for _, r := range a.Reachability {
+				fast[key(r)] = true
+			}
+			for _, r := range slow.Reachability {
+				if !fast[key(r)] {
+					t.Errorf("the transit way's row %q is missing", key(r))
+				}
+			}
+		})
+	}
+}
+
+// diffSnapshots is diff of copies of base, each rewritten by its edit: the snapshots and the answer.
+func diffSnapshots(t *testing.T, base string, before, after func(string, []byte) []byte) (*Snapshot, *Snapshot, *DiffAnswer) {
+	t.Helper()
+	ctx := context.Background()
+	var snaps [2]*Snapshot
+	var docs [2]diff.Docs
+	for i, edit := range []func(string, []byte) []byte{before, after} {
+		dir := snapshottest.Rewrite(t, base, edit)
+		s, err := Load(ctx, []string{dir}, convert.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if docs[i], err = diff.ReadDocs([]string{dir}, nil); err != nil {
+			t.Fatal(err)
+		}
+		snaps[i] = s
+	}
+	a, err := Diff(ctx, snaps[0], snaps[1], docs[0], docs[1], DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snaps[0], snaps[1], a
 }

@@ -134,7 +134,7 @@ func domainRuns(a netip.Addr, to bool, d firewall.Domain, space []netip.Prefix, 
 		if !d.AnyPort && proto != model.ProtoICMP {
 			q.Ports = d.Ports
 		}
-		out = append(out, pendingRun{a, to, q})
+		out = append(out, pendingRun{addr: a, to: to, q: q})
 	}
 	return out
 }

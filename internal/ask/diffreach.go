@@ -301,6 +301,9 @@ type pendingRun struct {
 	addr netip.Addr
 	to   bool
 	q    reach.Query // without the endpoint
+	// unlisted, when set, stands for the addresses of that delegated subnet no listed resource
+	// holds (addr is unset): groupRuns asks about one of each class as a destination.
+	unlisted *model.Subnet
 }
 
 // ruleRuns are the queries the changed NSG rules need, for the endpoints their NSGs filter (but
@@ -311,26 +314,58 @@ type pendingRun struct {
 func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun {
 	var out []pendingRun
 	tr := translatedSources(pb.Net, pa.Net)
-	underNSG := func(nsgs func(string) bool) []addrEnd { // the endpoints under those NSGs not recomputed whole
-		return addrsOf(pb, pa, func(s *model.Subnet) bool { return s.NSG != nil && nsgs(s.NSG.ID.Key()) && !sc.subnets[s.ID.Key()] },
-			func(nic *model.NIC) bool { return nic.NSG != nil && nsgs(nic.NSG.ID.Key()) && !sc.nics[nic.ID.Key()] })
+	// The endpoints of the subnets inSubnet accepts and of the NICs inNIC accepts, but those
+	// recomputed whole, and the unlisted addresses of those subnets, whose filtering decisions dc
+	// changed.
+	changedAt := func(inSubnet func(*model.Subnet) bool, inNIC func(*model.NIC) bool, dc decisionChange) {
+		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool { return inSubnet(s) && !sc.subnets[s.ID.Key()] },
+			func(nic *model.NIC) bool { return inNIC != nil && inNIC(nic) && !sc.nics[nic.ID.Key()] })
+		out = append(out, bothWays(pb, pa, addrs, dc, tr, opts)...)
+		out = append(out, unlistedRuns(pb, pa, sc, inSubnet, dc, opts)...)
+	}
+	underNSG := func(nsgs func(string) bool, dc decisionChange) {
+		changedAt(func(s *model.Subnet) bool { return s.NSG != nil && nsgs(s.NSG.ID.Key()) },
+			func(nic *model.NIC) bool { return nic.NSG != nil && nsgs(nic.NSG.ID.Key()) }, dc)
 	}
 	for _, nsg := range slices.Sorted(maps.Keys(sc.rules)) {
-		changes := sc.rules[nsg]
-		addrs := underNSG(func(k string) bool { return k == nsg })
-		out = append(out, bothWays(pb, pa, addrs, rulesChanged(pb.Net, pa.Net, changes), tr, opts)...)
+		underNSG(func(k string) bool { return k == nsg }, rulesChanged(pb.Net, pa.Net, sc.rules[nsg]))
 	}
 	if len(sc.admin) > 0 {
-		addrs := addrsOf(pb, pa, func(s *model.Subnet) bool {
-			return s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()] && !sc.subnets[s.ID.Key()]
-		}, nil)
-		out = append(out, bothWays(pb, pa, addrs, rulesChanged(pb.Net, pa.Net, sc.admin), tr, opts)...)
+		changedAt(func(s *model.Subnet) bool { return s.VNet != nil && sc.adminVNets[s.VNet.ID.Key()] }, nil, rulesChanged(pb.Net, pa.Net, sc.admin))
 	}
 	if len(sc.asgNSGs) > 0 {
-		addrs := underNSG(func(k string) bool { return sc.asgNSGs[k] })
-		out = append(out, bothWays(pb, pa, addrs, membersChanged(sc), tr, opts)...)
+		underNSG(func(k string) bool { return sc.asgNSGs[k] }, membersChanged(sc))
 	}
 	return append(out, filterRuns(pb, pa, sc, tr, opts)...)
+}
+
+// unlistedRuns stand for the addresses no listed resource holds in the delegated subnets of
+// sc.unlisted that inSubnet accepts, on either side: asked as destinations (trace starts no flow
+// there) about the packets the change may decide otherwise, from any source (one the rules see
+// may be translated on its way). Their rules are the subnet's alone (trace's atDelegated), so
+// dc's fallback query, the packets the changed rules match, covers what changed.
+func unlistedRuns(pb, pa *dataplane.Plane, sc diffScope, inSubnet func(*model.Subnet) bool, dc decisionChange, opts Options) []pendingRun {
+	if len(sc.unlisted) == 0 {
+		return nil
+	}
+	var out []pendingRun
+	seen := map[string]bool{}
+	for _, p := range []*dataplane.Plane{pa, pb} {
+		for _, s := range p.Net.Subnets {
+			k := s.ID.Key()
+			if !sc.unlisted[k] || seen[k] || !inSubnet(s) {
+				continue
+			}
+			seen[k] = true
+			q, any := dc.fallback(model.Inbound)
+			if !any {
+				continue
+			}
+			q.Space, q.Assume = nil, opts.Assume
+			out = append(out, pendingRun{to: true, q: q, unlisted: s})
+		}
+	}
+	return out
 }
 
 // decisionChange is what moved the filtering decisions at a set of endpoints: the rules whose
@@ -386,14 +421,14 @@ func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Option
 	// are elsewhere, a NAT gateway's public IPs, which stop what is sent to them.
 	addrs = slices.DeleteFunc(addrs, func(e addrEnd) bool { return !filteredAt(pb, e.addr) && !filteredAt(pa, e.addr) })
 	every := func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }
-	var out []pendingRun
+	out := unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.filters[s.ID.Key()] }, decisionChange{fallback: every}, opts)
 	for _, e := range addrs {
 		for _, fe := range append(frontendsOf(pb, e.addr), frontendsOf(pa, e.addr)...) {
-			out = append(out, pendingRun{fe, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
+			out = append(out, pendingRun{addr: fe, to: true, q: reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
 			out = append(out, frontendRuns(pb, pa, fe, allProtocols, opts)...) // DNAT to a load balancer frontend
 		}
 		if _, public := pa.Index.IPConfigByPublicIP[e.addr]; public && hasNSG(pb, e.addr) != hasNSG(pa, e.addr) {
-			out = append(out, pendingRun{e.addr, true, reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
+			out = append(out, pendingRun{addr: e.addr, to: true, q: reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
 		}
 	}
 	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, every}, tr, opts)...)
@@ -471,7 +506,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc
 			q.Space = nil
 			out = frontendRuns(pb, pa, a, q.Protocols, opts)
 		}
-		return append(out, pendingRun{a, to, q})
+		return append(out, pendingRun{addr: a, to: to, q: q})
 	}
 	var out []pendingRun
 	if to && len(d) > 0 {
@@ -491,7 +526,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc
 		if proto == model.ProtoICMP {
 			q.Ports = nil
 		}
-		out = append(out, pendingRun{a, to, q})
+		out = append(out, pendingRun{addr: a, to: to, q: q})
 	}
 	return out
 }
@@ -501,7 +536,7 @@ func endpointRuns(pb, pa *dataplane.Plane, a netip.Addr, dir model.Direction, dc
 func frontendRuns(pb, pa *dataplane.Plane, a netip.Addr, protos []model.Protocol, opts Options) []pendingRun {
 	var out []pendingRun
 	for _, fe := range append(frontendsOf(pb, a), frontendsOf(pa, a)...) {
-		out = append(out, pendingRun{fe, true, reach.Query{Protocols: protos, Assume: opts.Assume}})
+		out = append(out, pendingRun{addr: fe, to: true, q: reach.Query{Protocols: protos, Assume: opts.Assume}})
 	}
 	return out
 }
@@ -511,7 +546,7 @@ func frontendRuns(pb, pa *dataplane.Plane, a netip.Addr, protos []model.Protocol
 func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
 	seen := map[string]bool{}
 	var out []diffRun
-	for _, p := range pending {
+	for _, p := range withUnlisted(pending, mb, ma) {
 		key := p.addr.String()
 		if kb, ka := mb.FixedKey(p.addr), ma.FixedKey(p.addr); kb != "" && ka != "" {
 			key = kb + "#" + ka
@@ -529,6 +564,24 @@ func groupRuns(pending []pendingRun, mb, ma *reach.Model) []diffRun {
 			q.From = []reach.Endpoint{e}
 		}
 		out = append(out, diffRun{q, p.to, nil}) // its domain is not every packet: From runs keep theirs
+	}
+	return out
+}
+
+// withUnlisted is pending with each run standing for a delegated subnet's unlisted addresses
+// (unlistedRuns) made one run per class of them, at an address neither side's resources hold
+// and Azure does not reserve (trace answers those otherwise).
+func withUnlisted(pending []pendingRun, mb, ma *reach.Model) []pendingRun {
+	var out []pendingRun
+	for _, p := range pending {
+		s := p.unlisted
+		if s == nil {
+			out = append(out, p)
+			continue
+		}
+		for _, a := range reach.Unowned(s.Prefixes, func(a netip.Addr) bool { return !s.Reserved(a) }, mb, ma) {
+			out = append(out, pendingRun{addr: a, to: true, q: p.q})
+		}
 	}
 	return out
 }

@@ -43,6 +43,10 @@ type diffScope struct {
 	// transit are the destinations whose route changed in a subnet that forwards others' flows:
 	// only packets to (or replies to) these addresses can take another way there.
 	transit []netip.Prefix
+	// unlisted are the delegated subnets (lower IDs) whose filtering changed, and not their
+	// delegation or prefixes: what their unlisted addresses get changes only as their rules decide,
+	// so those addresses are asked about as destinations, one per class (unlistedRuns).
+	unlisted map[string]bool
 	// routed are the subnets (lower IDs) whose effective routes changed and that forward nothing,
 	// with the changed routes' prefixes: only their endpoints' packets to (or replies to) those
 	// addresses can change. A subnet also in subnets is recomputed whole.
@@ -146,7 +150,8 @@ var local = map[string]bool{ // top-level types: their children (subnets, peerin
 func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network) diffScope {
 	sc := diffScope{subnets: map[string]bool{}, nics: map[string]bool{}, filters: map[string]bool{}, asgs: map[string]bool{}, asgNICs: map[string]bool{},
 		asgNSGs: map[string]bool{}, rules: map[string][]ruleChange{}, adminVNets: map[string]bool{}, routed: map[string][]netip.Prefix{},
-		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}, resolvers: map[string]bool{}, netApp: map[string]bool{}}
+		lbs: map[string]bool{}, hops: map[netip.Addr]bool{}, gateways: map[string]bool{}, resolvers: map[string]bool{}, netApp: map[string]bool{},
+		unlisted: map[string]bool{}}
 	pips, firewalls, gateways := sc.byType(allIDs(res))
 	fwd := forwardingIn(b, a)
 	sc.touchTags(b, a)
@@ -205,12 +210,13 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 	return sc
 }
 
-// touchDelegated makes transit the prefixes of the delegated subnets where what an address no
-// listed resource holds gets may change (trace's atDelegated: Unknown, or denied by the subnet's
-// rules): the delegation or the prefixes differ between the sides, or the subnet's filtering
-// changed (filters, a rule of its NSG or an ASG one names, admin rules of its VNet), except in a
-// NetApp subnet, whose rules do not decide there. No endpoint stands for such an address, so
-// every endpoint is asked about the subnet's, as about a forwarding subnet's changed routes.
+// touchDelegated keeps track of the delegated subnets where what an address no listed resource
+// holds gets may change (trace's atDelegated: Unknown, or denied by the subnet's rules). When the
+// delegation or the prefixes differ between the sides, the subnet's prefixes are transit: every
+// endpoint is asked about them, as about a forwarding subnet's changed routes. When only the
+// subnet's filtering changed (filters, a rule of its NSG or an ASG one names, admin rules of its
+// VNet), it is unlisted: its addresses are asked about as destinations over the packets the change
+// may decide otherwise (unlistedRuns). A NetApp subnet's rules do not decide there.
 func (sc *diffScope) touchDelegated(b, a *model.Network) {
 	seen := map[string]bool{}
 	for i, n := range []*model.Network{b, a} {
@@ -226,20 +232,27 @@ func (sc *diffScope) touchDelegated(b, a *model.Network) {
 			seen[k] = true
 			r, _ := other.Lookup(s.ID)
 			o, _ := r.(*model.Subnet)
-			pb, pa := s, o
-			if i == 1 {
-				pb, pa = o, s
-			}
-			moved := o == nil || o.UnlistedService() != s.UnlistedService() || !slices.Equal(o.Prefixes, s.Prefixes)
-			if moved || pa.FiltersUnlisted() && (sc.filtering(k, pb) || sc.filtering(k, pa)) {
+			switch {
+			case o == nil || o.UnlistedService() != s.UnlistedService() || !slices.Equal(o.Prefixes, s.Prefixes):
 				sc.transit = append(sc.transit, s.Prefixes...)
 				if o != nil {
 					sc.transit = append(sc.transit, o.Prefixes...)
+				}
+			case s.FiltersUnlisted() && (sc.filtering(k, s) || sc.filtering(k, o)):
+				if unlistedAsTransit {
+					sc.transit = append(sc.transit, s.Prefixes...)
+				} else {
+					sc.unlisted[k] = true
 				}
 			}
 		}
 	}
 }
+
+// unlistedAsTransit, set by a test, asks about a delegated subnet whose filtering alone changed
+// as transit, every endpoint about its prefixes: the slower way, which the test holds the rows of
+// unlistedRuns against.
+var unlistedAsTransit bool
 
 // filtering reports whether subnet s (lower ID k; nil: absent on that side) has filtering that
 // changed: its filters, a rule of its NSG or an ASG one names, or admin rules of its VNet.

@@ -66,3 +66,46 @@ func (m *Model) Rebase(p *dataplane.Plane, changed func(*acl.Rule) bool) (*Model
 // rebaseIDs numbers Rebase's lists far past any count Build reaches, so their IDs (mix is a
 // bijection) never equal one of m's lists'.
 const rebaseIDs = 1 << 40
+
+// Unowned is one address of each class the models tell apart (every cut of any of them) within
+// ps that no resource owns in any of them, the lowest keep admits; a class with no such address
+// has none. An address nothing owns behaves as every other one of its behaviour class (Model.behav),
+// so a query about it answers for them all: `diff` asks about the addresses of a delegated subnet
+// that no listed resource holds this way, one per class, rather than every endpoint about the
+// whole subnet.
+func Unowned(ps []netip.Prefix, keep func(netip.Addr) bool, ms ...*Model) []netip.Addr {
+	var starts [][]uint64
+	var owned []uint32
+	for _, m := range ms {
+		starts = append(starts, m.behav)
+		owned = append(owned, m.owned...)
+	}
+	cut := mergeStarts(starts...)
+	slices.Sort(owned)
+	var out []netip.Addr
+	for _, p := range ps {
+		sp, ok := prefixSpan(p)
+		if !ok {
+			continue
+		}
+		// The class starts inside the prefix, after its first address: each begins a class.
+		lo := uint64(sp.Lo)
+		i, _ := slices.BinarySearch(cut, lo+1)
+		for lo <= uint64(sp.Hi) {
+			hi := uint64(sp.Hi)
+			if i < len(cut) && cut[i] <= hi {
+				hi = cut[i] - 1
+			}
+			// Owned or refused addresses are few: the walk stops at the first other one.
+			for v := lo; v <= hi; v++ {
+				if _, own := slices.BinarySearch(owned, uint32(v)); !own && keep(addrOf(uint32(v))) {
+					out = append(out, addrOf(uint32(v)))
+					break
+				}
+			}
+			lo = hi + 1
+			i++
+		}
+	}
+	return out
+}
