@@ -426,10 +426,11 @@ func TestDiffUnmodeled(t *testing.T) {
 	before, after := NewSnapshot(nb), NewSnapshot(na)
 	bastion := tsub + "bastionHosts/bas"
 	vmss := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss"
-	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: bastion}, {ID: vmss}}}, nil, nb, na)
+	agw := tsub + "applicationGateways/agw" // read for its subnet and frontends, not its listeners and rules
+	sc := scopeOf(diff.Resources{Changed: []diff.Changed{{ID: bastion}, {ID: vmss}, {ID: agw}}}, nil, nb, na)
 	_, st, err := diffReach(context.Background(), before, after, sc, DefaultOptions())
-	if err != nil || st.Scope != "rules" || !slices.Equal(st.Unmodeled, []string{bastion, vmss}) {
-		t.Errorf("scope %+v, %v; want rules, with the Bastion host and the scale set unmodeled", st, err)
+	if err != nil || st.Scope != "rules" || !slices.Equal(st.Unmodeled, []string{bastion, vmss, agw}) {
+		t.Errorf("scope %+v, %v; want rules, with the Bastion host, the scale set and the application gateway unmodeled", st, err)
 	}
 }
 

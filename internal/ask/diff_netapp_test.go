@@ -154,7 +154,8 @@ func TestReachVolumeAmbiguous(t *testing.T) {
 // one address of each class of its unlisted ones as a destination (unlistedRuns) instead of every
 // endpoint about the subnet (transit): the rows are those of the transit way and more (sources no
 // endpoint stands for, such as on-premises ranges and the internet), and each row's example
-// traces to the verdicts it states. A rule for half the subnet makes two classes there.
+// traces to the verdicts it states. A rule for half the subnet makes two classes there. A subnet
+// running an application gateway is alike (its instances are not listed either).
 func TestDiffDelegatedAsTransit(t *testing.T) {
 	base := filepath.Join("..", "dns", "testdata", "hubspoke-resolver")
 	const sqlmi = "Microsoft.Sql/managedInstances"
@@ -167,6 +168,8 @@ func TestDiffDelegatedAsTransit(t *testing.T) {
 		{"its NSG's rule", delegatedEdit(sqlmi, true, delegatedNSG("Allow", "1433")), delegatedEdit(sqlmi, true, delegatedNSG("Deny", "1433")), "1433 Tcp Unknown→Unreachable"},
 		{"an NSG comes", delegatedEdit(sqlmi, false, delegatedNSG("Deny", "1433")), delegatedEdit(sqlmi, true, delegatedNSG("Deny", "1433")), "1433 Tcp Unknown→Unreachable"},
 		{"a rule for half the subnet", delegatedEdit(sqlmi, true, delegatedNSG("Allow", "1433")), delegatedEdit(sqlmi, true, upperHalf), "1433 Tcp Unknown→Unreachable"},
+		{"an application gateway's subnet", delegatedEdit("", true, delegatedNSG("Allow", "1433"), appGateway), delegatedEdit("", true, delegatedNSG("Deny", "1433"), appGateway),
+			"1433 Tcp Unknown→Unreachable"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before, after, a := diffSnapshots(t, base, tt.before, tt.after)
@@ -207,6 +210,11 @@ func TestDiffDelegatedAsTransit(t *testing.T) {
 		})
 	}
 }
+
+// appGateway is application gateway agw running in snet-delegated (delegatedEdit with no service).
+const appGateway = `{"id": "` + delegatedHub + `Microsoft.Network/applicationGateways/agw", "name": "agw", "type": "Microsoft.Network/applicationGateways",
+	"location": "westeurope", "properties": {"gatewayIPConfigurations": [{"name": "gwip", "properties": {"subnet": {"id": "` + delegatedSubnet + `"}}}],
+	"frontendIPConfigurations": [{"name": "private", "properties": {"privateIPAddress": "10.0.8.10", "subnet": {"id": "` + delegatedSubnet + `"}}}]}},`
 
 // diffSnapshots is diff of copies of base, each rewritten by its edit: the snapshots and the answer.
 func diffSnapshots(t *testing.T, base string, before, after func(string, []byte) []byte) (*Snapshot, *Snapshot, *DiffAnswer) {

@@ -205,6 +205,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.ConnectivityConfigs = append(s.ConnectivityConfigs, o.ConnectivityConfigs...)
 	s.AVNMDeployments = append(s.AVNMDeployments, o.AVNMDeployments...)
 	s.NetAppVolumes = append(s.NetAppVolumes, o.NetAppVolumes...)
+	s.AppGateways = append(s.AppGateways, o.AppGateways...)
 	s.ServiceTags = append(s.ServiceTags, o.ServiceTags...)
 	s.DNS.merge(&o.DNS)
 	s.BGP.merge(&o.BGP)

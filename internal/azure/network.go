@@ -473,6 +473,42 @@ func (d *dec) netAppVolume(v *jsondoc.Value, p *jsondoc.Path) *NetAppVolume {
 	return w
 }
 
+// appGateway reads an application gateway's subnets and frontends
+// (learn.microsoft.com/rest/api/application-gateway/application-gateways/get).
+func (d *dec) appGateway(v *jsondoc.Value, p *jsondoc.Path) *AppGateway {
+	w := &AppGateway{Meta: d.meta(v, p)}
+	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+		switch k {
+		case "gatewayipconfigurations":
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+					if k == "subnet" {
+						if id := d.ref(m, at); id != "" {
+							w.Subnets = append(w.Subnets, id)
+						}
+					}
+				})
+			})
+		case "frontendipconfigurations":
+			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
+				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+					switch k {
+					case "privateipaddress":
+						if a := d.addr(m, at); a.IsValid() {
+							w.PrivateIPs = append(w.PrivateIPs, a)
+						}
+					case "publicipaddress":
+						if id := d.ref(m, at); id != "" {
+							w.PublicIPs = append(w.PublicIPs, id)
+						}
+					}
+				})
+			})
+		}
+	})
+	return w
+}
+
 // serviceTags reads the "values" of a service tags file or discovery API answer.
 func (d *dec) serviceTags(v *jsondoc.Value, p *jsondoc.Path) []*ServiceTag {
 	var out []*ServiceTag

@@ -10,7 +10,7 @@ func TestReads(t *testing.T) {
 		"microsoft.network/loadbalancers/loadbalancingrules":           true,
 		"Microsoft.Network/networkSecurityGroups/securityRules":        true,
 		"Microsoft.Network/bastionHosts":                               false,
-		"Microsoft.Network/applicationGateways":                        false,
+		"Microsoft.Network/applicationGateways":                        true,
 		"Microsoft.Network/networkWatchers/flowLogs":                   false,
 		"Microsoft.Network/networkManagers":                            false,
 		"Microsoft.Network/networkManagers/connectivityConfigurations": true,

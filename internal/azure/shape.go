@@ -72,6 +72,7 @@ func init() {
 	add(n+"localNetworkGateways", func(s *Snapshot) *[]*LocalGateway { return &s.LocalGateways }, (*dec).localGateway)
 	add(n+"connections", func(s *Snapshot) *[]*Connection { return &s.Connections }, (*dec).connection)
 	add(n+"loadBalancers", func(s *Snapshot) *[]*LoadBalancer { return &s.LoadBalancers }, (*dec).loadBalancer)
+	add(n+"applicationGateways", func(s *Snapshot) *[]*AppGateway { return &s.AppGateways }, (*dec).appGateway)
 	const sac = n + "networkManagers/securityAdminConfigurations"
 	add(sac, func(s *Snapshot) *[]*Meta { return &s.AdminConfigs }, (*dec).bare)
 	add(sac+"/ruleCollections", func(s *Snapshot) *[]*AdminRuleCollection { return &s.AdminCollections }, (*dec).adminCollection)

@@ -38,6 +38,7 @@ type Snapshot struct {
 	NetworkGroups    []*Meta
 	StaticMembers    []*StaticMember
 	NetAppVolumes    []*NetAppVolume
+	AppGateways      []*AppGateway
 	ServiceTags      []*ServiceTag
 	DNS              DNS // private zones, resolvers, rulesets (dns.go)
 	BGP              BGP // Route Servers and learned-routes tables (learned.go, routeserver.go)
@@ -234,6 +235,16 @@ type NetAppVolume struct {
 	Subnet          string
 	NetworkFeatures string
 	MountTargets    []netip.Addr // mountTargets[].ipAddress: where clients mount the volume
+}
+
+// AppGateway is Microsoft.Network/applicationGateways, as far as the network model reads it:
+// the subnets its instances run in and the addresses of its frontends. Its listeners, rules and
+// backends are not read.
+type AppGateway struct {
+	Meta
+	Subnets    []string     // gatewayIPConfigurations[].subnet.id
+	PrivateIPs []netip.Addr // frontendIPConfigurations[].privateIPAddress
+	PublicIPs  []string     // frontendIPConfigurations[].publicIPAddress.id
 }
 
 // ServiceTag is one entry of a service tags file.

@@ -42,7 +42,7 @@ var families = []family{
 	{name: "network", table: "resources", top: maxTop, types: []string{
 		nw + "applicationsecuritygroups", nw + "azurefirewalls", nw + "firewallpolicies", nw + "ipgroups",
 		nw + "privateendpoints", nw + "publicipaddresses", nw + "publicipprefixes", nw + "natgateways",
-		nw + "loadbalancers", nw + "privatednszones", nw + "privatednszones/virtualnetworklinks",
+		nw + "loadbalancers", nw + "applicationgateways", nw + "privatednszones", nw + "privatednszones/virtualnetworklinks",
 		nw + "virtualnetworkgateways", nw + "connections", nw + "localnetworkgateways",
 		nw + "virtualhubs", nw + "dnsresolvers", nw + "dnsresolvers/inboundendpoints",
 		nw + "dnsresolvers/outboundendpoints", nw + "dnsforwardingrulesets", nw + "networkmanagers",

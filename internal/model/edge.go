@@ -124,6 +124,20 @@ type Connection struct {
 	PolicySelectors bool
 }
 
+// AppGateway is an application gateway, as far as the model reads it: a reverse proxy whose
+// instances hold addresses in its subnet that the snapshot does not list, and whose frontends are
+// its listeners' addresses. Its listeners, rules and backends are not modelled: what reaches an
+// address of its subnet, once the subnet's rules let it in, is Unknown
+// (learn.microsoft.com/azure/application-gateway/configuration-infrastructure: the subnet holds
+// the instances' private addresses and the private frontend, and its NSG applies).
+type AppGateway struct {
+	ID         ID
+	Name       string
+	Subnet     *Subnet
+	PrivateIPs []netip.Addr
+	PublicIPs  []*PublicIP
+}
+
 // NetAppVolume is an Azure NetApp Files volume (spec §7: Basic network features count IPs).
 type NetAppVolume struct {
 	ID              ID

@@ -91,6 +91,7 @@ type Network struct {
 	LoadBalancers    []*LoadBalancer
 	AdminRules       []*AdminRule
 	NetAppVolumes    []*NetAppVolume
+	AppGateways      []*AppGateway
 	RouteServers     []*RouteServer // routeserver.go
 	VirtualWANs      []*VirtualWAN  // vwan.go
 	VirtualHubs      []*VirtualHub  // vwan.go: Virtual WAN hubs, by ID

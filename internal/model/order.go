@@ -42,6 +42,7 @@ func (n *Network) sortLists() {
 	sortByID(n.LoadBalancers, func(x *LoadBalancer) ID { return x.ID })
 	sortByID(n.AdminRules, func(x *AdminRule) ID { return x.ID })
 	sortByID(n.NetAppVolumes, func(x *NetAppVolume) ID { return x.ID })
+	sortByID(n.AppGateways, func(x *AppGateway) ID { return x.ID })
 	sortByID(n.RouteServers, func(x *RouteServer) ID { return x.ID })
 	for _, rs := range nonNil(n.RouteServers) {
 		sortByID(rs.Peers, func(x *BGPPeer) ID { return x.ID })

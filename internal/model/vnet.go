@@ -45,6 +45,8 @@ type Subnet struct {
 	// DefaultOutboundAccess is false only when the subnet is private (spec §4); nil in the input means true.
 	DefaultOutboundAccess bool
 	Delegations           []string // service names, e.g. "Microsoft.Netapp/volumes"
+	// AppGateways are the application gateways whose instances run in the subnet.
+	AppGateways []*AppGateway
 	// ServiceEndpointPolicies are IDs of attached service endpoint policies.
 	ServiceEndpointPolicies []ID
 }
@@ -89,7 +91,8 @@ const (
 func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
 
 // UnlistedService is the service s is delegated to that places instances of its own in s, with
-// addresses the snapshot does not list, or "". A delegated subnet is the service's, which
+// addresses the snapshot does not list, or "": the service it is delegated to, or application
+// gateways (AppGateway) running in it. A delegated subnet is the service's, which
 // deploys into it (learn.microsoft.com/azure/virtual-network/subnet-delegation-overview): SQL
 // managed instances, NetApp volumes, container groups, Databricks clusters and others. Two
 // services are left out: DNS private resolvers, whose inbound endpoints the snapshot lists, and
@@ -97,12 +100,18 @@ func (s *Subnet) Named(name string) bool { return eqFold(s.Name, name) }
 // (learn.microsoft.com/azure/app-service/overview-vnet-integration).
 func (s *Subnet) UnlistedService() string {
 	for _, d := range s.Delegations {
-		if !eqFold(d, "Microsoft.Network/dnsResolvers") && !eqFold(d, "Microsoft.Web/serverFarms") {
+		if d != "" && !eqFold(d, "Microsoft.Network/dnsResolvers") && !eqFold(d, "Microsoft.Web/serverFarms") {
 			return d
 		}
 	}
+	if len(s.AppGateways) > 0 {
+		return AppGatewayService // its instances, whose addresses the snapshot does not list
+	}
 	return ""
 }
+
+// AppGatewayService is the UnlistedService of a subnet holding application gateways.
+const AppGatewayService = "Microsoft.Network/applicationGateways"
 
 // FiltersUnlisted reports whether s's admin rules and NSG decide what reaches an address in s
 // that no listed resource holds (UnlistedService): not in a subnet delegated to Azure NetApp

@@ -202,13 +202,25 @@ func withResolver(e *estate, r *rand.Rand) *estate {
 // table its answers take or not.
 func withDelegated(e *estate, r *rand.Rand) *estate {
 	s := e.subnet(e.n.VNets[0], "delegated", "10.0.2.0/28")
-	svcs := []string{"Microsoft.Netapp/volumes", "Microsoft.Sql/managedInstances", "Microsoft.Web/serverFarms", "Microsoft.Network/dnsResolvers"}
+	svcs := []string{"Microsoft.Netapp/volumes", "Microsoft.Sql/managedInstances", "Microsoft.Web/serverFarms", "Microsoft.Network/dnsResolvers", model.AppGatewayService}
 	s.Delegations = []string{svcs[r.Intn(len(svcs))]}
 	pick := func(xs []string) string { return xs[r.Intn(len(xs))] }
+	if s.Delegations[0] == model.AppGatewayService { // not a delegation: an application gateway runs there
+		s.Delegations = nil
+		g := &model.AppGateway{ID: model.ID(sub + "applicationGateways/agw"), Name: "agw", Subnet: s, PrivateIPs: []netip.Addr{ip("10.0.2.10")}}
+		if r.Intn(2) == 0 {
+			pip := e.publicIP("agw-pip", "20.0.0.30")
+			pip.AttachedTo = g.ID + "/frontendIPConfigurations/public"
+			g.PublicIPs = []*model.PublicIP{pip}
+		}
+		s.AppGateways = []*model.AppGateway{g}
+		e.n.AppGateways = append(e.n.AppGateways, g)
+		e.n.Index(g.ID, g)
+	}
 	if r.Intn(3) > 0 {
 		s.NSG = randomNSG(e, r, pick, "nsg-delegated")
 	}
-	if s.Delegations[0] == svcs[0] && r.Intn(3) > 0 { // a NetApp volume's mount target, which trace delivers to
+	if len(s.Delegations) > 0 && s.Delegations[0] == svcs[0] && r.Intn(3) > 0 { // a NetApp volume's mount target, which trace delivers to
 		e.n.NetAppVolumes = append(e.n.NetAppVolumes, &model.NetAppVolume{ID: model.ID(sub + "netAppAccounts/anf/capacityPools/p/volumes/v"),
 			Name: "v", Subnet: s, NetworkFeatures: pick([]string{"Basic", "Standard"}), MountTargets: []netip.Addr{ip("10.0.2.4")}})
 		if r.Intn(2) == 0 {

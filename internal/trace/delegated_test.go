@@ -141,3 +141,55 @@ func TestNetAppVolumeByName(t *testing.T) {
 		}
 	}
 }
+
+// appGatewayNet is delegatedNet without a delegation, where snet-anf (10.0.8.0/26) runs
+// application gateway agw (private frontend 10.0.8.10, public frontend pip-agw 20.0.0.20); mut
+// changes the subnet.
+func appGatewayNet(mut func(n *net, s *model.Subnet)) func() *net {
+	return delegatedNet("", func(n *net, s *model.Subnet) {
+		s.Delegations = nil
+		pip := n.pip("pip-agw", "20.0.0.20")
+		g := &model.AppGateway{ID: "/applicationGateways/agw", Name: "agw", Subnet: s, PrivateIPs: []netip.Addr{ip("10.0.8.10")},
+			PublicIPs: []*model.PublicIP{pip}}
+		pip.AttachedTo = g.ID + "/frontendIPConfigurations/public"
+		s.AppGateways = append(s.AppGateways, g)
+		n.AppGateways = append(n.AppGateways, g)
+		n.Index(g.ID, g)
+		if mut != nil {
+			mut(n, s)
+		}
+	})
+}
+
+// TestAppGatewayAddresses: an application gateway's listeners, rules and backends are not
+// modelled, so what reaches its subnet's addresses (its instances and private frontend, which no
+// listed resource holds) or its public frontend is Unknown, naming it, never NoListener or
+// NoInboundPath. Its subnet's NSG decides first for the private addresses.
+func TestAppGatewayAddresses(t *testing.T) {
+	agw := appGatewayNet(nil)
+	denied := appGatewayNet(func(n *net, s *model.Subnet) {
+		s.NSG = n.nsg("nsg-agw", "deny-spoke 100 In Deny Tcp 10.1.0.0/16 * 443")
+	})
+	cases := []tcase{
+		{"its private frontend", agw, q("vm1", "10.0.8.10", tcp, 443),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+		{"an instance address", agw, q("vm1", "10.0.8.20", tcp, 80),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+		{"its subnet's NSG denies first", denied, q("vm1", "10.0.8.10", tcp, 443),
+			"Unreachable Dropped/NsgDenied NsgInbound=securityRules/deny-spoke", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+		{"its public frontend", agw, q("internet:198.51.100.7", "20.0.0.20", tcp, 443),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Internet:internet > AzureService:agw", "<nil>", nil},
+	}
+	runCases(t, cases)
+	for _, to := range []string{"10.0.8.10", "20.0.0.20"} {
+		from := "vm1"
+		if to == "20.0.0.20" {
+			from = "internet:198.51.100.7"
+		}
+		a := run(t, agw().plane(), from, to, tcp, 443)
+		hops := a.Forward.Hops
+		if st := hops[len(hops)-1].Steps; len(st) == 0 || !strings.Contains(st[len(st)-1].Detail, "application gateway agw") {
+			t.Errorf("%s: last hop's steps %+v; want the application gateway named", to, st)
+		}
+	}
+}

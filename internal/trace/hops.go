@@ -147,9 +147,29 @@ func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	if !w.reply && s.FiltersUnlisted() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
 		return
 	}
+	if svc == model.AppGatewayService {
+		// Application gateways run in the subnet (not a delegation): its instances and private
+		// frontends are theirs, and their listeners, rules and backends, which the model does
+		// not read, decide what answers.
+		g := s.AppGateways[0]
+		w.drop(InsufficientInformation, StepDeliver, g.ID, "", "nothing the snapshot lists owns %s, but subnet %s runs application gateway %s, "+
+			"whose instances and private frontend hold addresses there; its listeners and rules decide what answers, and vnetdoctor does not model them", w.pkt.dst, s.Name, g.Name)
+		w.assume("subnet %s runs application gateway %s, whose listeners and rules are not modelled; what answers at %s is unknown", s.Name, g.Name, w.pkt.dst)
+		return
+	}
 	w.drop(InsufficientInformation, StepDeliver, s.ID, "", "nothing the snapshot holds owns %s, but subnet %s is delegated to %s, "+
 		"whose instances hold addresses there that the snapshot does not list", w.pkt.dst, s.Name, svc)
 	w.assume("subnet %s is delegated to %s; the snapshot does not list its instances, so what holds %s is unknown", s.Name, svc, w.pkt.dst)
+}
+
+// atAppGatewayFrontend is a packet from the internet for public IP pip, a frontend of application
+// gateway g: its listeners, rules and backends decide what answers (and what its subnet's NSG
+// sees of the packet), none of which the model reads, so the answer is Unknown.
+func (w *walker) atAppGatewayFrontend(g *model.AppGateway, pip *model.PublicIP) {
+	w.addHop(HopAzureService, g.Name, g.ID, w.pkt.dst)
+	w.drop(InsufficientInformation, StepDeliver, g.ID, "", "public IP %s (%s) is a frontend of application gateway %s: its listeners, rules and backends "+
+		"decide what answers, and vnetdoctor does not model them", pip.Name, w.pkt.dst, g.Name)
+	w.assume("application gateway %s's listeners and rules are not modelled; what answers at %s is unknown", g.Name, w.pkt.dst)
 }
 
 func (w *walker) dropReserved(s *model.Subnet) {

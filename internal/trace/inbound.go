@@ -33,9 +33,14 @@ func (w *walker) atPublicIP() {
 	}
 	if pip, ok := w.p.Net.PublicIPByAddr(a); ok {
 		if h := holderOf(pip.AttachedTo); h != "" {
-			if _, ok := w.p.Net.Lookup(h); !ok {
+			r, ok := w.p.Net.Lookup(h)
+			if !ok {
 				w.drop(InsufficientInformation, StepPlatform, pip.ID, "", "public IP %s (%s) is attached to %s, which is not in the snapshot", pip.Name, a, h.Name())
 				w.assume("%s holds public IP %s but is not in the snapshot; the answer depends on it", h, pip.Name)
+				return
+			}
+			if g, ok := r.(*model.AppGateway); ok {
+				w.atAppGatewayFrontend(g, pip)
 				return
 			}
 		}

@@ -52,7 +52,7 @@ func Convert(s *azure.Snapshot) (*model.Network, error) {
 	steps := []func(){
 		b.buildASGs, b.buildNSGs, b.buildRouteTables, b.buildPublicIPs, b.buildNATGateways, b.buildIPGroups, b.buildFirewallPolicies,
 		b.buildVNets, b.buildNATSubnets, b.buildLoadBalancers, b.buildNICs, b.buildLBBackends, b.buildVMs, b.buildPrivateEndpoints, b.buildFirewalls,
-		b.buildVNetGateways, b.buildLocalGateways, b.buildConnections, b.buildRouteServers, b.buildLearned, b.buildAdminRules, b.buildNetAppVolumes, b.buildServiceTags, b.buildDNS,
+		b.buildVNetGateways, b.buildLocalGateways, b.buildConnections, b.buildRouteServers, b.buildLearned, b.buildAdminRules, b.buildNetAppVolumes, b.buildAppGateways, b.buildServiceTags, b.buildDNS,
 		b.buildConnectivity, // after VNets, peerings and gateways (connectivity.go)
 		b.buildVWAN,         // after VNets and firewalls (vwan.go)
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 const (
-	typePE     = "Microsoft.Network/privateEndpoints"
-	typeNetApp = "Microsoft.NetApp/netAppAccounts/capacityPools/volumes"
+	typePE         = "Microsoft.Network/privateEndpoints"
+	typeNetApp     = "Microsoft.NetApp/netAppAccounts/capacityPools/volumes"
+	typeAppGateway = "Microsoft.Network/applicationGateways"
 )
 
 // privateEndpoints builds private endpoints. Their addresses come from the endpoint's
@@ -101,6 +102,30 @@ func (b *builder) buildNetAppVolumes() {
 		b.n.NetAppVolumes = append(b.n.NetAppVolumes, v)
 		b.n.Index(v.ID, v)
 		b.count(typeNetApp)
+	}
+}
+
+// buildAppGateways links each application gateway to the subnet of its (first) gateway ip
+// configuration, where its instances run, and to its frontends' public IPs. The subnet's
+// addresses no listed resource holds are then its instances' (model.Subnet.UnlistedService).
+func (b *builder) buildAppGateways() {
+	for _, w := range dedup(b, b.s.AppGateways) {
+		g := &model.AppGateway{ID: model.ID(w.ID), Name: w.Name, PrivateIPs: w.PrivateIPs}
+		if len(w.Subnets) > 0 {
+			if g.Subnet = b.subnets[b.key(w.Subnets[0])]; g.Subnet == nil {
+				b.dangling(g.ID, "subnet", w.Subnets[0])
+			} else {
+				g.Subnet.AppGateways = append(g.Subnet.AppGateways, g)
+			}
+		}
+		for _, id := range w.PublicIPs {
+			if p := b.publicIP(g.ID, id); p != nil {
+				g.PublicIPs = append(g.PublicIPs, p)
+			}
+		}
+		b.n.AppGateways = append(b.n.AppGateways, g)
+		b.n.Index(g.ID, g)
+		b.count(typeAppGateway)
 	}
 }
 
