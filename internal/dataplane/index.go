@@ -16,12 +16,13 @@ const MaxInstanceAddrs = 1019
 // owner index: public IPs by their holder, firewall subnets and instance addresses, and
 // on-premises prefixes per gateway. A backend's load balancer outbound rule is Egress's.
 type Index struct {
-	NATByPublicIP      map[netip.Addr]*model.NATGateway
-	FirewallByPublicIP map[netip.Addr]*model.Firewall
-	FrontendByPublicIP map[netip.Addr]*model.Frontend // public load balancer frontends
-	GatewayByPublicIP  map[netip.Addr]*model.VNetGateway
-	IPConfigByPublicIP map[netip.Addr]*model.IPConfig // instance public IPs
-	FirewallBySubnet   map[*model.Subnet]*model.Firewall
+	NATByPublicIP        map[netip.Addr]*model.NATGateway
+	FirewallByPublicIP   map[netip.Addr]*model.Firewall
+	FrontendByPublicIP   map[netip.Addr]*model.Frontend   // public load balancer frontends
+	AppGatewayByPublicIP map[netip.Addr]*model.AppGateway // application gateways' public frontends
+	GatewayByPublicIP    map[netip.Addr]*model.VNetGateway
+	IPConfigByPublicIP   map[netip.Addr]*model.IPConfig // instance public IPs
+	FirewallBySubnet     map[*model.Subnet]*model.Firewall
 	// Instances are each firewall's instance addresses (firewall.InstanceAddresses, spec §3.1),
 	// at most MaxInstanceAddrs; instanceSets the whole set, for FirewallInstance.
 	Instances    map[*model.Firewall][]netip.Addr
@@ -43,14 +44,15 @@ type OnPremPrefix struct {
 
 func buildIndex(n *model.Network) *Index {
 	x := &Index{
-		NATByPublicIP:      map[netip.Addr]*model.NATGateway{},
-		FirewallByPublicIP: map[netip.Addr]*model.Firewall{},
-		FrontendByPublicIP: map[netip.Addr]*model.Frontend{},
-		GatewayByPublicIP:  map[netip.Addr]*model.VNetGateway{},
-		IPConfigByPublicIP: map[netip.Addr]*model.IPConfig{},
-		FirewallBySubnet:   map[*model.Subnet]*model.Firewall{},
-		Instances:          map[*model.Firewall][]netip.Addr{},
-		instanceSets:       map[*model.Firewall]ipset.Set{},
+		NATByPublicIP:        map[netip.Addr]*model.NATGateway{},
+		FirewallByPublicIP:   map[netip.Addr]*model.Firewall{},
+		FrontendByPublicIP:   map[netip.Addr]*model.Frontend{},
+		AppGatewayByPublicIP: map[netip.Addr]*model.AppGateway{},
+		GatewayByPublicIP:    map[netip.Addr]*model.VNetGateway{},
+		IPConfigByPublicIP:   map[netip.Addr]*model.IPConfig{},
+		FirewallBySubnet:     map[*model.Subnet]*model.Firewall{},
+		Instances:            map[*model.Firewall][]netip.Addr{},
+		instanceSets:         map[*model.Firewall]ipset.Set{},
 	}
 	for _, g := range n.NATGateways {
 		for _, p := range g.PublicIPs {
@@ -119,6 +121,15 @@ func (x *Index) indexLBs(n *model.Network) {
 		for _, fe := range lb.Frontends {
 			if fe.PublicIP != nil && fe.PublicIP.Address.IsValid() {
 				x.FrontendByPublicIP[fe.PublicIP.Address] = fe
+			}
+		}
+	}
+	// An application gateway names its public frontends itself: the public IP's own
+	// ipConfiguration, which a plan's body may lack, is not needed to find it.
+	for _, g := range n.AppGateways {
+		for _, p := range g.PublicIPs {
+			if p != nil && p.Address.IsValid() {
+				x.AppGatewayByPublicIP[p.Address] = g
 			}
 		}
 	}

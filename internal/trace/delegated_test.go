@@ -172,13 +172,19 @@ func TestAppGatewayAddresses(t *testing.T) {
 	})
 	cases := []tcase{
 		{"its private frontend", agw, q("vm1", "10.0.8.10", tcp, 443),
-			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:agw", "<nil>", nil},
 		{"an instance address", agw, q("vm1", "10.0.8.20", tcp, 80),
-			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:agw", "<nil>", nil},
 		{"its subnet's NSG denies first", denied, q("vm1", "10.0.8.10", tcp, 443),
-			"Unreachable Dropped/NsgDenied NsgInbound=securityRules/deny-spoke", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
+			"Unreachable Dropped/NsgDenied NsgInbound=securityRules/deny-spoke", "Nic:vm1-nic > AzureService:agw", "<nil>", nil},
 		{"its public frontend", agw, q("internet:198.51.100.7", "20.0.0.20", tcp, 443),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Internet:internet > AzureService:agw", "<nil>", nil},
+		{"its public frontend, the IP not saying so (a plan's body)", appGatewayNet(func(n *net, s *model.Subnet) {
+			n.AppGateways[0].PublicIPs[0].AttachedTo = ""
+		}), q("internet:198.51.100.7", "20.0.0.20", tcp, 443),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Internet:internet > AzureService:agw", "<nil>", nil},
+		{"a subnet delegated to application gateways, none listed", delegatedNet(model.AppGatewayService, nil), q("vm1", "10.0.8.4", tcp, 443),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
 	}
 	runCases(t, cases)
 	for _, to := range []string{"10.0.8.10", "20.0.0.20"} {

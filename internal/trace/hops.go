@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"net/netip"
+
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -143,15 +145,21 @@ func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 // for anything in the subnet (spec §2.1); what they let through is Unknown, naming the service.
 // In a NetApp subnet they do not: an unlisted volume with Basic network features escapes them.
 func (w *walker) atDelegated(s *model.Subnet, svc string) {
-	w.addHop(HopAzureService, svc, "", w.pkt.dst)
+	var g *model.AppGateway
+	if svc == model.AppGatewayService && len(s.AppGateways) > 0 {
+		g = s.AppGateways[0] // not a delegation: application gateways run in the subnet
+	}
+	if g != nil {
+		w.addHop(HopAzureService, g.Name, g.ID, w.pkt.dst)
+	} else {
+		w.addHop(HopAzureService, svc, "", w.pkt.dst)
+	}
 	if !w.reply && s.FiltersUnlisted() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
 		return
 	}
-	if svc == model.AppGatewayService {
-		// Application gateways run in the subnet (not a delegation): its instances and private
-		// frontends are theirs, and their listeners, rules and backends, which the model does
-		// not read, decide what answers.
-		g := s.AppGateways[0]
+	if g != nil {
+		// Its instances and private frontend hold the subnet's addresses, and its listeners,
+		// rules and backends, which the model does not read, decide what answers.
 		w.drop(InsufficientInformation, StepDeliver, g.ID, "", "nothing the snapshot lists owns %s, but subnet %s runs application gateway %s, "+
 			"whose instances and private frontend hold addresses there; its listeners and rules decide what answers, and vnetdoctor does not model them", w.pkt.dst, s.Name, g.Name)
 		w.assume("subnet %s runs application gateway %s, whose listeners and rules are not modelled; what answers at %s is unknown", s.Name, g.Name, w.pkt.dst)
@@ -162,13 +170,13 @@ func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	w.assume("subnet %s is delegated to %s; the snapshot does not list its instances, so what holds %s is unknown", s.Name, svc, w.pkt.dst)
 }
 
-// atAppGatewayFrontend is a packet from the internet for public IP pip, a frontend of application
+// atAppGatewayFrontend is a packet from the internet for public IP a, a frontend of application
 // gateway g: its listeners, rules and backends decide what answers (and what its subnet's NSG
 // sees of the packet), none of which the model reads, so the answer is Unknown.
-func (w *walker) atAppGatewayFrontend(g *model.AppGateway, pip *model.PublicIP) {
+func (w *walker) atAppGatewayFrontend(g *model.AppGateway, a netip.Addr) {
 	w.addHop(HopAzureService, g.Name, g.ID, w.pkt.dst)
-	w.drop(InsufficientInformation, StepDeliver, g.ID, "", "public IP %s (%s) is a frontend of application gateway %s: its listeners, rules and backends "+
-		"decide what answers, and vnetdoctor does not model them", pip.Name, w.pkt.dst, g.Name)
+	w.drop(InsufficientInformation, StepDeliver, g.ID, "", "public IP %s is a frontend of application gateway %s: its listeners, rules and backends "+
+		"decide what answers, and vnetdoctor does not model them", a, g.Name)
 	w.assume("application gateway %s's listeners and rules are not modelled; what answers at %s is unknown", g.Name, w.pkt.dst)
 }
 

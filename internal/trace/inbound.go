@@ -27,20 +27,19 @@ func (w *walker) atPublicIP() {
 		w.atFirewall(fw)
 		return
 	}
+	if g, ok := x.AppGatewayByPublicIP[a]; ok {
+		w.atAppGatewayFrontend(g, a)
+		return
+	}
 	if ng, ok := x.NATByPublicIP[a]; ok {
 		w.drop(NoInboundPath, StepPlatform, ng.ID, "", "%s belongs to NAT gateway %s, which drops unsolicited inbound traffic (spec §4)", a, ng.Name)
 		return
 	}
 	if pip, ok := w.p.Net.PublicIPByAddr(a); ok {
 		if h := holderOf(pip.AttachedTo); h != "" {
-			r, ok := w.p.Net.Lookup(h)
-			if !ok {
+			if _, ok := w.p.Net.Lookup(h); !ok {
 				w.drop(InsufficientInformation, StepPlatform, pip.ID, "", "public IP %s (%s) is attached to %s, which is not in the snapshot", pip.Name, a, h.Name())
 				w.assume("%s holds public IP %s but is not in the snapshot; the answer depends on it", h, pip.Name)
-				return
-			}
-			if g, ok := r.(*model.AppGateway); ok {
-				w.atAppGatewayFrontend(g, pip)
 				return
 			}
 		}
