@@ -336,6 +336,10 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun 
 	if len(sc.asgNSGs) > 0 {
 		underNSG(func(k string) bool { return sc.asgNSGs[k] }, membersChanged(sc))
 	}
+	// A delegated subnet recomputed whole (its NSG changed with another setting, say): its
+	// unlisted addresses about every packet, as its endpoints are.
+	every := decisionChange{fallback: func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }}
+	out = append(out, unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.subnets[s.ID.Key()] }, every, opts)...)
 	return append(out, filterRuns(pb, pa, sc, tr, opts)...)
 }
 
@@ -357,12 +361,21 @@ func unlistedRuns(pb, pa *dataplane.Plane, sc diffScope, inSubnet func(*model.Su
 				continue
 			}
 			seen[k] = true
-			q, any := dc.fallback(model.Inbound)
-			if !any {
-				continue
+			if q, any := dc.fallback(model.Inbound); any {
+				q.Space, q.Assume = nil, opts.Assume
+				out = append(out, pendingRun{to: true, q: q, unlisted: s})
 			}
-			q.Space, q.Assume = nil, opts.Assume
-			out = append(out, pendingRun{to: true, q: q, unlisted: s})
+			// What hands flows to its addresses under another destination (a firewall's DNAT
+			// addresses translating there, a load balancer's frontends with backends there, and
+			// DNAT to those) is asked about every packet, as for a filtered endpoint
+			// (filterRuns): the subnet's rules see the translated packet.
+			for _, e := range addrsOf(pb, pa, func(x *model.Subnet) bool { return x.ID.Key() == k }, nil) {
+				if filteredAt(pb, e.addr) || filteredAt(pa, e.addr) {
+					continue // the subnet's own endpoints: the caller asks about them
+				}
+				out = append(out, pendingRun{addr: e.addr, to: true, q: reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
+				out = append(out, frontendRuns(pb, pa, e.addr, allProtocols, opts)...)
+			}
 		}
 	}
 	return out
@@ -580,6 +593,11 @@ func withUnlisted(pending []pendingRun, mb, ma *reach.Model) []pendingRun {
 			continue
 		}
 		for _, a := range reach.Unowned(s.Prefixes, func(a netip.Addr) bool { return !s.Reserved(a) }, mb, ma) {
+			out = append(out, pendingRun{addr: a, to: true, q: p.q})
+		}
+		// The addresses the models own there are classes of their own, which trace may still
+		// answer as unlisted (an IP-based load balancer backend): asked alike.
+		for _, a := range reach.OwnedIn(s.Prefixes, mb, ma) {
 			out = append(out, pendingRun{addr: a, to: true, q: p.q})
 		}
 	}

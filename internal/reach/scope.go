@@ -109,3 +109,21 @@ func Unowned(ps []netip.Prefix, keep func(netip.Addr) bool, ms ...*Model) []neti
 	}
 	return out
 }
+
+// OwnedIn is the addresses within ps that a resource owns in any of the models, sorted and
+// distinct: each is a class of its own, which Unowned leaves out.
+func OwnedIn(ps []netip.Prefix, ms ...*Model) []netip.Addr {
+	var owned []uint32
+	for _, m := range ms {
+		owned = append(owned, m.owned...)
+	}
+	slices.Sort(owned)
+	var out []netip.Addr
+	for _, v := range slices.Compact(owned) {
+		a := addrOf(v)
+		if slices.ContainsFunc(ps, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
