@@ -26,6 +26,9 @@ func prepareHeap(paths ...[]string) {
 		return
 	}
 	hugePagesOnce.Do(func() {
+		if !hugePagesAdvisable() {
+			return // before walking the inputs: most systems stop here
+		}
 		var n int64
 		for _, p := range paths {
 			n += azure.Size(p)

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -24,12 +25,12 @@ const minHugeHeap = 64 << 20
 // How: the runtime maps a heap arena when the heap grows and never unmaps it, and the advice
 // sticks to a mapping. So a slice of n bytes makes the runtime map the arenas the command will
 // grow into; its untouched pages cost nothing; madvise marks them; once the slice is collected
-// its pages hold the command's objects. n is capped at a quarter of the machine's memory (a
-// mapping larger than the system allows would stop the program), and nothing is done when the
-// system commits memory strictly (vm.overcommit_memory 2, where mapped counts as used).
+// its pages hold the command's objects. n is capped at a quarter of the machine's memory: a
+// mapping the system refuses stops a Go program, so the advice is given only where that cannot
+// happen (hugePagesAdvisable).
 func adviseHugePages(n int64) {
 	n = min(n, totalRAM()/4)
-	if n < minHugeHeap || thpMode() != "madvise" || readTrim("/proc/sys/vm/overcommit_memory") == "2" {
+	if n < minHugeHeap {
 		return
 	}
 	b := make([]byte, n)
@@ -37,6 +38,16 @@ func adviseHugePages(n int64) {
 	runtime.KeepAlive(b)
 	b = nil
 	runtime.GC() // frees the slice's pages for the command's objects, and resets the heap goal
+}
+
+// hugePagesAdvisable reports whether the advice applies and is safe to give: transparent huge
+// pages in madvise mode (in "always" the heap has them already, in "never" not at all), a 64-bit
+// address space, memory committed lazily (not vm.overcommit_memory 2, where mapped counts as
+// used) and no address-space limit (ulimit -v), under which the slice could be refused.
+func hugePagesAdvisable() bool {
+	var rl syscall.Rlimit
+	return strconv.IntSize == 64 && thpMode() == "madvise" && readTrim("/proc/sys/vm/overcommit_memory") != "2" &&
+		syscall.Getrlimit(syscall.RLIMIT_AS, &rl) == nil && rl.Cur == ^uint64(0)
 }
 
 // thpMode is the system's transparent huge page mode: "always", "madvise" or "never" (the

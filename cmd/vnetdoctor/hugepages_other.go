@@ -2,5 +2,7 @@
 
 package main
 
-// adviseHugePages does nothing off Linux: the advice it gives is Linux's (hugepages_linux.go).
+// hugePagesAdvisable is false off Linux: the advice is Linux's (hugepages_linux.go).
+func hugePagesAdvisable() bool { return false }
+
 func adviseHugePages(int64) {}
