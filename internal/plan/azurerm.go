@@ -65,20 +65,34 @@ var nestedTypes = map[string]struct {
 	"azurerm_netapp_volume": {"Microsoft.NetApp/netAppAccounts/capacityPools/volumes", []string{"account_name", "pool_name"}},
 }
 
-// nestedID is the ID and the ARM name of a nested type's resource r, in resource group scope.
-func nestedID(scope string, r *tfRes) (id, name string) {
+// nestedID is the ID of a nested type's resource r in resource group scope, or "" while one of
+// its names is known only after apply.
+func nestedID(scope string, r *tfRes) string {
 	nt := nestedTypes[r.typ]
 	segs := strings.Split(nt.armType, "/") // namespace, then one segment per level
+	id := scope + "/providers/" + segs[0]
+	for i, a := range append(slices.Clone(nt.parents), "name") {
+		name := str(r.after[a])
+		if name == "" || r.unknown[a] == true {
+			return ""
+		}
+		id += "/" + segs[i+1] + "/" + name
+	}
+	return id
+}
+
+// nestedName is the ARM name of a nested type's resource with ID id: its names from the ID's
+// last segments, "A/P/V" (the ID wins over the plan's attributes, as for any put).
+func nestedName(typ, id string) string {
+	levels := strings.Count(nestedTypes[typ].armType, "/")
+	segs := strings.Split(id, "/")
 	var names []string
-	for _, a := range nt.parents {
-		names = append(names, str(r.after[a]))
+	for i := len(segs) - 2*levels + 1; i < len(segs); i += 2 {
+		if i > 0 {
+			names = append(names, segs[i])
+		}
 	}
-	names = append(names, str(r.after["name"]))
-	id = scope + "/providers/" + segs[0]
-	for i, n := range names {
-		id += "/" + segs[i+1] + "/" + n
-	}
-	return id, strings.Join(names, "/")
+	return strings.Join(names, "/")
 }
 
 // ensureID sets r.id: the ID the plan knows, else the one Azure will give it (inference: ARM IDs
@@ -102,7 +116,7 @@ func (t *tfPlan) ensureID(r *tfRes) {
 		return
 	}
 	if _, ok := nestedTypes[r.typ]; ok {
-		r.id, _ = nestedID(t.scope(r), r)
+		r.id = nestedID(t.scope(r), r)
 		return
 	}
 	if c, ok := childTypes[r.typ]; ok {
@@ -168,6 +182,10 @@ func (t *tfPlan) apply(r *tfRes) {
 		}
 		return
 	}
+	if _, nested := nestedTypes[r.typ]; nested && r.id == "" { // a name known only after apply (nestedID)
+		t.ov.warn("PlanUnknownValue", r.addr, "%s: its ID (a name of it or of a parent) is known only after apply; not applied", r.addr)
+		return
+	}
 	if act == "delete" {
 		t.ov.Deletes = append(t.ov.Deletes, r.id)
 		return
@@ -183,8 +201,7 @@ func (t *tfPlan) apply(r *tfRes) {
 	} else if c, ok := childTypes[r.typ]; ok {
 		body["type"] = c.parentType + "/" + c.segment
 	} else if nt, ok := nestedTypes[r.typ]; ok {
-		body["type"] = nt.armType
-		_, body["name"] = nestedID(t.scope(r), r)
+		body["type"], body["name"] = nt.armType, nestedName(r.typ, r.id)
 	}
 	if loc := str(r.after["location"]); loc != "" {
 		body["location"] = loc

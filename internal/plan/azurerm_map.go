@@ -396,15 +396,15 @@ func ruleFrontend(v tfVal) any {
 	return ref(frontendID(v.id("loadbalancer_id"), v.str("frontend_ip_configuration_name")))
 }
 
-// netAppVolume maps azurerm_netapp_volume to a volume's subnetId, networkFeatures and
-// protocolTypes, and its mount targets (mount_ip_addresses, computed: Azure assigns them).
+// netAppVolume maps azurerm_netapp_volume to a volume's subnetId and networkFeatures, and its
+// mount targets (mount_ip_addresses, computed: Azure assigns them).
 // network_features is optional and computed in azurerm 4.x: unset, it is known only after
 // apply, and the volume reads as Standard (its subnet's NSG and UDRs apply), which the warning
 // says. A new (or replaced) volume's mount addresses are unknown until apply: flows to them
 // cannot be traced. A changed volume whose addresses the plan does not know keeps the deployed
 // ones (childLists).
 func netAppVolume(v tfVal) (map[string]any, []string) {
-	p := set(map[string]any{}, "subnetId", v.id("subnet_id"), "protocolTypes", v.strs("protocols"))
+	p := set(map[string]any{}, "subnetId", v.id("subnet_id")) // protocols: the volume answers both (model.NetAppPorts)
 	if v.isUnknown("network_features") {
 		v.unknownWarn("network_features", "read as Standard (the subnet's NSG and UDRs apply to the volume); with Basic they would not")
 	} else {

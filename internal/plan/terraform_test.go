@@ -922,11 +922,31 @@ func TestTerraformNetAppVolume(t *testing.T) {
 		t.Errorf("warnings %v; want one PlanUnknownValue each for mount_ip_addresses and network_features", ws)
 	}
 
+	// A name known only after apply: no ID to put it under.
+	unnamed := tfChange("azurerm_netapp_volume", "logs", []any{"create"}, nil, volume("vol-logs", "Standard", "10.0.8.5"))
+	delete(unnamed["change"].(map[string]any)["after"].(map[string]any), "pool_name")
+	unnamed["change"].(map[string]any)["after_unknown"] = map[string]any{"pool_name": true}
+	p, ws = planned(t, tfFile(t, unnamed))
+	if len(p.Net.NetAppVolumes) != 1 || !slices.ContainsFunc(ws, func(w Warning) bool {
+		return w.Code == "PlanUnknownValue" && strings.Contains(w.Message, "its ID")
+	}) {
+		t.Errorf("a volume whose pool name is unknown: %d volumes, warnings %v; want vol-shared alone and a PlanUnknownValue for its ID", len(p.Net.NetAppVolumes), ws)
+	}
+
 	// Deleted: its mount target answers no more.
 	deployed := volume("vol-shared", "Basic", "10.0.8.4")
 	deployed["id"] = strings.TrimSuffix(wantID, "vol-logs") + "vol-shared"
 	p, _ = planned(t, tfFile(t, tfChange("azurerm_netapp_volume", "shared", []any{"delete"}, deployed, nil)))
 	if len(p.Net.NetAppVolumes) != 0 {
 		t.Errorf("volumes after the delete: %d; want none", len(p.Net.NetAppVolumes))
+	}
+}
+
+// TestNestedName: a nested resource's ARM name is its names from its ID, whatever the plan's
+// attributes say (a replacement that renames keeps the deployed ID until apply).
+func TestNestedName(t *testing.T) {
+	const id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.NetApp/netAppAccounts/a/capacityPools/p/volumes/v"
+	if got := nestedName("azurerm_netapp_volume", id); got != "a/p/v" {
+		t.Errorf("nestedName = %q; want a/p/v", got)
 	}
 }
