@@ -3,7 +3,6 @@ package ask
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -12,10 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
-	"github.com/vnetdoctor/vnetdoctor/internal/diff"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
-	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -285,27 +281,3 @@ func withRouteTable(edit func(string, []byte) []byte) func(string, []byte) []byt
 const appGateway = `{"id": "` + delegatedHub + `Microsoft.Network/applicationGateways/agw", "name": "agw", "type": "Microsoft.Network/applicationGateways",
 	"location": "westeurope", "properties": {"gatewayIPConfigurations": [{"name": "gwip", "properties": {"subnet": {"id": "` + delegatedSubnet + `"}}}],
 	"frontendIPConfigurations": [{"name": "private", "properties": {"privateIPAddress": "10.0.8.10", "subnet": {"id": "` + delegatedSubnet + `"}}}]}},`
-
-// diffSnapshots is diff of copies of base, each rewritten by its edit: the snapshots and the answer.
-func diffSnapshots(t *testing.T, base string, before, after func(string, []byte) []byte) (*Snapshot, *Snapshot, *DiffAnswer) {
-	t.Helper()
-	ctx := context.Background()
-	var snaps [2]*Snapshot
-	var docs [2]diff.Docs
-	for i, edit := range []func(string, []byte) []byte{before, after} {
-		dir := snapshottest.Rewrite(t, base, edit)
-		s, err := Load(ctx, []string{dir}, convert.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if docs[i], err = diff.ReadDocs([]string{dir}, nil); err != nil {
-			t.Fatal(err)
-		}
-		snaps[i] = s
-	}
-	a, err := Diff(ctx, snaps[0], snaps[1], docs[0], docs[1], DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snaps[0], snaps[1], a
-}

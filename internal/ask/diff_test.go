@@ -110,29 +110,12 @@ func diffCopies(t *testing.T, before, after func(name string, b []byte) []byte) 
 func diffCopiesOf(t *testing.T, base string, before, after func(name string, b []byte) []byte) *DiffAnswer {
 	t.Helper()
 	ctx := context.Background()
-	var snaps [2]*Snapshot
-	var docs [2]diff.Docs
-	for i, edit := range []func(string, []byte) []byte{before, after} {
-		dir := snapshottest.Rewrite(t, base, edit)
-		s, err := Load(ctx, []string{dir}, convert.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := diff.ReadDocs([]string{dir}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snaps[i], docs[i] = s, d
-	}
-	a, err := Diff(ctx, snaps[0], snaps[1], docs[0], docs[1], DefaultOptions())
+	sb, sa, a := diffSnapshots(t, base, before, after)
+	fb, err := Check(ctx, sb, CheckQuery{}, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	fb, err := Check(ctx, snaps[0], CheckQuery{}, DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fa, err := Check(ctx, snaps[1], CheckQuery{}, DefaultOptions())
+	fa, err := Check(ctx, sa, CheckQuery{}, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +133,30 @@ func diffCopiesOf(t *testing.T, base string, before, after func(name string, b [
 		t.Errorf("resolved findings %v; every check whole on both sides: %v", got, want)
 	}
 	return a
+}
+
+// diffSnapshots is diff of copies of base, each rewritten by its edit: the snapshots and the answer.
+func diffSnapshots(t *testing.T, base string, before, after func(string, []byte) []byte) (*Snapshot, *Snapshot, *DiffAnswer) {
+	t.Helper()
+	ctx := context.Background()
+	var snaps [2]*Snapshot
+	var docs [2]diff.Docs
+	for i, edit := range []func(string, []byte) []byte{before, after} {
+		dir := snapshottest.Rewrite(t, base, edit)
+		s, err := Load(ctx, []string{dir}, convert.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if docs[i], err = diff.ReadDocs([]string{dir}, nil); err != nil {
+			t.Fatal(err)
+		}
+		snaps[i] = s
+	}
+	a, err := Diff(ctx, snaps[0], snaps[1], docs[0], docs[1], DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snaps[0], snaps[1], a
 }
 
 // exampleCopy writes the bundled example's files to a new directory, each rewritten by edit.
