@@ -3,6 +3,7 @@ package ask
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vnetdoctor/vnetdoctor/internal/azure/convert"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
+	"github.com/vnetdoctor/vnetdoctor/internal/snapshottest"
 	"github.com/vnetdoctor/vnetdoctor/internal/trace"
 )
 
@@ -281,3 +284,38 @@ func withRouteTable(edit func(string, []byte) []byte) func(string, []byte) []byt
 const appGateway = `{"id": "` + delegatedHub + `Microsoft.Network/applicationGateways/agw", "name": "agw", "type": "Microsoft.Network/applicationGateways",
 	"location": "westeurope", "properties": {"gatewayIPConfigurations": [{"name": "gwip", "properties": {"subnet": {"id": "` + delegatedSubnet + `"}}}],
 	"frontendIPConfigurations": [{"name": "private", "properties": {"privateIPAddress": "10.0.8.10", "subnet": {"id": "` + delegatedSubnet + `"}}}]}},`
+
+// TestReachAppGateway: reach --to an application gateway by name asks about its frontends, private
+// and public, and what reaches them is Unknown (trace's atDelegated and atAppGatewayFrontend): its
+// listeners decide, which are not modelled.
+func TestReachAppGateway(t *testing.T) {
+	const pip = `{"id": "` + delegatedHub + `Microsoft.Network/publicIPAddresses/pip-agw", "name": "pip-agw", "type": "Microsoft.Network/publicIPAddresses",
+		"location": "westeurope", "sku": {"name": "Standard"}, "properties": {"ipAddress": "20.0.0.20"}},`
+	withPublic := strings.Replace(appGateway, `"frontendIPConfigurations": [`, `"frontendIPConfigurations": [{"name": "public", "properties": {"publicIPAddress": {"id": "`+
+		delegatedHub+`Microsoft.Network/publicIPAddresses/pip-agw"}}}, `, 1)
+	dir := snapshottest.Rewrite(t, filepath.Join("..", "dns", "testdata", "hubspoke-resolver"), delegatedEdit("", false, pip, withPublic))
+	s, err := Load(context.Background(), []string{dir}, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Reach(context.Background(), s, ReachQuery{To: "agw", Ports: []model.PortRange{{Lo: 443, Hi: 443}}, Protocols: []model.Protocol{model.ProtoTCP}}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ends []string
+	for _, e := range a.Endpoints {
+		ends = append(ends, e.Addr.String())
+	}
+	if !slices.Equal(ends, []string{"10.0.8.10", "20.0.0.20"}) {
+		t.Errorf("reach --to agw asks about %v; want its private and public frontends", ends)
+	}
+	unknown := map[string]bool{}
+	for _, r := range a.Rows {
+		if r.Verdict == trace.UnknownV {
+			unknown[r.Example.To] = true
+		}
+	}
+	if !unknown["10.0.8.10"] || !unknown["20.0.0.20"] {
+		t.Errorf("rows %+v; want Unknown rows to both frontends", a.Rows)
+	}
+}

@@ -183,10 +183,15 @@ func TestAppGatewayAddresses(t *testing.T) {
 			n.AppGateways[0].PublicIPs[0].AttachedTo = ""
 		}), q("internet:198.51.100.7", "20.0.0.20", tcp, 443),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Internet:internet > AzureService:agw", "<nil>", nil},
+		{"the gateway by name: its private frontend", agw, q("vm1", "agw", tcp, 443),
+			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:agw", "<nil>", nil},
 		{"a subnet delegated to application gateways, none listed", delegatedNet(model.AppGatewayService, nil), q("vm1", "10.0.8.4", tcp, 443),
 			"Unknown Unknown/InsufficientInformation Deliver=", "Nic:vm1-nic > AzureService:Microsoft.Network/applicationGateways", "<nil>", nil},
 	}
 	runCases(t, cases)
+	if _, err := Run(agw().plane(), q("agw", "vm1", tcp, 443)); err == nil || !strings.Contains(err.Error(), "application gateway") {
+		t.Errorf("trace --from agw: %v; want an error saying trace starts no flow at an application gateway", err)
+	}
 	for _, to := range []string{"10.0.8.10", "20.0.0.20"} {
 		from := "vm1"
 		if to == "20.0.0.20" {

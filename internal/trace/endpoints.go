@@ -74,8 +74,9 @@ func resolve(p *dataplane.Plane, ref string, isSource bool) (endpoint, error) {
 }
 
 // answering is a resource that only answers, at an address no resource owns (trace delivers
-// there: atResolver, atNetApp), as an endpoint: a DNS resolver inbound endpoint, or a NetApp
-// volume at its first mount target.
+// there: atResolver, atNetApp, atDelegated, atAppGatewayFrontend), as an endpoint: a DNS resolver
+// inbound endpoint, a NetApp volume at its first mount target, or an application gateway at its
+// private frontend (else its public one).
 func answering(r any) (endpoint, bool) {
 	switch x := r.(type) {
 	case *model.DNSResolverInbound:
@@ -83,6 +84,15 @@ func answering(r any) (endpoint, bool) {
 	case *model.NetAppVolume:
 		if len(x.MountTargets) > 0 { // its own calls (SMB volumes' to AD DS) are not modelled
 			return endpoint{kind: epAddress, addr: x.MountTargets[0], answers: "trace starts no flow at a NetApp volume"}, true
+		}
+	case *model.AppGateway:
+		// Its private frontend, else its public one; its calls to its backends are not modelled.
+		const answers = "trace starts no flow at an application gateway: its listeners, rules and backends are not modelled"
+		if len(x.PrivateIPs) > 0 {
+			return endpoint{kind: epAddress, addr: x.PrivateIPs[0], answers: answers}, true
+		}
+		if len(x.PublicIPs) > 0 && x.PublicIPs[0] != nil && x.PublicIPs[0].Address.IsValid() {
+			return endpoint{kind: epAddress, addr: x.PublicIPs[0].Address, answers: answers}, true
 		}
 	}
 	return endpoint{}, false
@@ -269,9 +279,14 @@ func resolveName(n *model.Network, ref string) (endpoint, error) {
 			add(e, vol.ID)
 		}
 	}
+	for _, g := range n.AppGateways {
+		if e, ok := answering(g); ok && strings.EqualFold(g.Name, ref) {
+			add(e, g.ID)
+		}
+	}
 	switch len(found) {
 	case 0:
-		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint, NetApp volume or address)", Ref: ref}
+		return endpoint{}, &model.NotFoundError{Kind: "endpoint (VM, NIC, private endpoint, firewall, load balancer, public IP, DNS resolver inbound endpoint, NetApp volume, application gateway or address)", Ref: ref}
 	case 1:
 		return found[0], nil
 	}
