@@ -338,8 +338,7 @@ func ruleRuns(pb, pa *dataplane.Plane, sc diffScope, opts Options) []pendingRun 
 	}
 	// A delegated subnet recomputed whole (its NSG changed with another setting, say): its
 	// unlisted addresses about every packet, as its endpoints are.
-	every := decisionChange{fallback: func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }}
-	out = append(out, unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.subnets[s.ID.Key()] }, every, opts)...)
+	out = append(out, unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.subnets[s.ID.Key()] }, decisionChange{fallback: everyPacket}, opts)...)
 	return append(out, filterRuns(pb, pa, sc, tr, opts)...)
 }
 
@@ -433,8 +432,7 @@ func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Option
 	// What else the subnets hold is not filtered there: a load balancer frontend whose backends
 	// are elsewhere, a NAT gateway's public IPs, which stop what is sent to them.
 	addrs = slices.DeleteFunc(addrs, func(e addrEnd) bool { return !filteredAt(pb, e.addr) && !filteredAt(pa, e.addr) })
-	every := func(model.Direction) (reach.Query, bool) { return reach.Query{Protocols: allProtocols}, true }
-	out := unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.filters[s.ID.Key()] }, decisionChange{fallback: every}, opts)
+	out := unlistedRuns(pb, pa, sc, func(s *model.Subnet) bool { return sc.filters[s.ID.Key()] }, decisionChange{fallback: everyPacket}, opts)
 	for _, e := range addrs {
 		for _, fe := range append(frontendsOf(pb, e.addr), frontendsOf(pa, e.addr)...) {
 			out = append(out, pendingRun{addr: fe, to: true, q: reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
@@ -444,7 +442,12 @@ func filterRuns(pb, pa *dataplane.Plane, sc diffScope, tr ipset.Set, opts Option
 			out = append(out, pendingRun{addr: e.addr, to: true, q: reach.Query{Protocols: allProtocols, Assume: opts.Assume}})
 		}
 	}
-	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, every}, tr, opts)...)
+	return append(out, bothWays(pb, pa, addrs, decisionChange{func(*acl.Rule) bool { return true }, everyPacket}, tr, opts)...)
+}
+
+// everyPacket is a decisionChange's fallback when any packet may be decided otherwise.
+func everyPacket(model.Direction) (reach.Query, bool) {
+	return reach.Query{Protocols: allProtocols}, true
 }
 
 // filteredAt reports whether address a in p is a NIC's (private or public), a private

@@ -215,8 +215,9 @@ func scopeOf(res diff.Resources, routes []diff.SubnetRoutes, b, a *model.Network
 // delegation or the prefixes differ between the sides, the subnet's prefixes are transit: every
 // endpoint is asked about them, as about a forwarding subnet's changed routes. When only the
 // subnet's filtering changed (filters, a rule of its NSG or an ASG one names, admin rules of its
-// VNet), or it is recomputed whole (its NSG changed with another setting), it is unlisted: its addresses are asked about as destinations over the packets the change
-// may decide otherwise (unlistedRuns). A NetApp subnet's rules do not decide there.
+// VNet), or it is recomputed whole (its NSG changed with another setting), it is unlisted: its
+// addresses are asked about as destinations over the packets the change may decide otherwise
+// (unlistedRuns). A NetApp subnet's rules do not decide there.
 func (sc *diffScope) touchDelegated(b, a *model.Network) {
 	seen := map[string]bool{}
 	for i, n := range []*model.Network{b, a} {
