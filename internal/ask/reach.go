@@ -154,13 +154,8 @@ func namedEndpoints(n *model.Network, ref string, to bool) ([]reach.Endpoint, er
 	for _, g := range n.AppGateways {
 		if named(g.ID, g.Name) { // its frontends, private and public (trace answers both Unknown)
 			var out []reach.Endpoint
-			for _, a := range g.PrivateIPs {
+			for _, a := range g.Frontends() {
 				out = append(out, reach.Endpoint{Ref: a.String(), Addr: a, Label: ref + " (" + a.String() + ")"})
-			}
-			for _, pip := range g.PublicIPs {
-				if pip != nil && pip.Address.IsValid() {
-					out = append(out, reach.Endpoint{Ref: pip.Address.String(), Addr: pip.Address, Label: ref + " (" + pip.Address.String() + ")"})
-				}
 			}
 			return out, nil
 		}

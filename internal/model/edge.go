@@ -138,6 +138,18 @@ type AppGateway struct {
 	PublicIPs  []*PublicIP
 }
 
+// Frontends are the gateway's frontend addresses, private first, then public: where its
+// listeners answer.
+func (g *AppGateway) Frontends() []netip.Addr {
+	out := slices.Clone(g.PrivateIPs)
+	for _, p := range g.PublicIPs {
+		if p != nil && p.Address.IsValid() {
+			out = append(out, p.Address)
+		}
+	}
+	return out
+}
+
 // NetAppVolume is an Azure NetApp Files volume (spec §7: Basic network features count IPs).
 type NetAppVolume struct {
 	ID              ID

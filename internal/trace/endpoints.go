@@ -86,13 +86,9 @@ func answering(r any) (endpoint, bool) {
 			return endpoint{kind: epAddress, addr: x.MountTargets[0], answers: "trace starts no flow at a NetApp volume"}, true
 		}
 	case *model.AppGateway:
-		// Its private frontend, else its public one; its calls to its backends are not modelled.
-		const answers = "trace starts no flow at an application gateway: its listeners, rules and backends are not modelled"
-		if len(x.PrivateIPs) > 0 {
-			return endpoint{kind: epAddress, addr: x.PrivateIPs[0], answers: answers}, true
-		}
-		if len(x.PublicIPs) > 0 && x.PublicIPs[0] != nil && x.PublicIPs[0].Address.IsValid() {
-			return endpoint{kind: epAddress, addr: x.PublicIPs[0].Address, answers: answers}, true
+		// Its first frontend; its calls to its backends are not modelled.
+		if fe := x.Frontends(); len(fe) > 0 {
+			return endpoint{kind: epAddress, addr: fe[0], answers: "trace starts no flow at an application gateway: its listeners, rules and backends are not modelled"}, true
 		}
 	}
 	return endpoint{}, false

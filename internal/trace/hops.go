@@ -1,8 +1,6 @@
 package trace
 
 import (
-	"net/netip"
-
 	"github.com/vnetdoctor/vnetdoctor/internal/assume"
 	"github.com/vnetdoctor/vnetdoctor/internal/fib"
 	"github.com/vnetdoctor/vnetdoctor/internal/model"
@@ -146,14 +144,12 @@ func (w *walker) atNetApp(vol *model.NetAppVolume, via *model.Peering) {
 // In a NetApp subnet they do not: an unlisted volume with Basic network features escapes them.
 func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	var g *model.AppGateway
+	name, id := svc, model.ID("")
 	if svc == model.AppGatewayService && len(s.AppGateways) > 0 {
 		g = s.AppGateways[0] // not a delegation: application gateways run in the subnet
+		name, id = g.Name, g.ID
 	}
-	if g != nil {
-		w.addHop(HopAzureService, g.Name, g.ID, w.pkt.dst)
-	} else {
-		w.addHop(HopAzureService, svc, "", w.pkt.dst)
-	}
+	w.addHop(HopAzureService, name, id, w.pkt.dst)
 	if !w.reply && s.FiltersUnlisted() && !w.filter(s, w.p.ACL.ForSubnet(s), model.Inbound) {
 		return
 	}
@@ -170,13 +166,13 @@ func (w *walker) atDelegated(s *model.Subnet, svc string) {
 	w.assume("subnet %s is delegated to %s; the snapshot does not list its instances, so what holds %s is unknown", s.Name, svc, w.pkt.dst)
 }
 
-// atAppGatewayFrontend is a packet from the internet for public IP a, a frontend of application
+// atAppGatewayFrontend is a packet from the internet for a public frontend of application
 // gateway g: its listeners, rules and backends decide what answers (and what its subnet's NSG
 // sees of the packet), none of which the model reads, so the answer is Unknown.
-func (w *walker) atAppGatewayFrontend(g *model.AppGateway, a netip.Addr) {
+func (w *walker) atAppGatewayFrontend(g *model.AppGateway) {
 	w.addHop(HopAzureService, g.Name, g.ID, w.pkt.dst)
 	w.drop(InsufficientInformation, StepDeliver, g.ID, "", "public IP %s is a frontend of application gateway %s: its listeners, rules and backends "+
-		"decide what answers, and vnetdoctor does not model them", a, g.Name)
+		"decide what answers, and vnetdoctor does not model them", w.pkt.dst, g.Name)
 	w.assume("application gateway %s's listeners and rules are not modelled; what answers at %s is unknown", g.Name, w.pkt.dst)
 }
 

@@ -28,7 +28,7 @@ func (w *walker) atPublicIP() {
 		return
 	}
 	if g, ok := x.AppGatewayByPublicIP[a]; ok {
-		w.atAppGatewayFrontend(g, a)
+		w.atAppGatewayFrontend(g)
 		return
 	}
 	if ng, ok := x.NATByPublicIP[a]; ok {
