@@ -57,6 +57,12 @@ func each(v *jsondoc.Value, p *jsondoc.Path, fn memberFn) {
 	}
 }
 
+// itemMembers calls fn for the members of each object of the array held by member m (and of its
+// properties bag): items and each in one.
+func (d *dec) itemMembers(m *jsondoc.Member, at *jsondoc.Path, fn memberFn) {
+	d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) { each(v, p, fn) })
+}
+
 // sub calls fn for the members of the object held by member m (and its properties bag).
 func (d *dec) sub(m *jsondoc.Member, at *jsondoc.Path, fn memberFn) {
 	switch m.Val.Kind {

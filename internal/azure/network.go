@@ -458,15 +458,13 @@ func (d *dec) netAppVolume(v *jsondoc.Value, p *jsondoc.Path) *NetAppVolume {
 		case "networkfeatures":
 			w.NetworkFeatures = d.str(m, at)
 		case "mounttargets": // properties.mountTargets[].ipAddress (learn.microsoft.com/rest/api/netapp/volumes/get)
-			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
-				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-					if k != "ipaddress" {
-						return
-					}
-					if a := d.addr(m, at); a.IsValid() {
-						w.MountTargets = append(w.MountTargets, a)
-					}
-				})
+			d.itemMembers(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				if k != "ipaddress" {
+					return
+				}
+				if a := d.addr(m, at); a.IsValid() {
+					w.MountTargets = append(w.MountTargets, a)
+				}
 			})
 		}
 	})
@@ -480,29 +478,26 @@ func (d *dec) appGateway(v *jsondoc.Value, p *jsondoc.Path) *AppGateway {
 	each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
 		switch k {
 		case "gatewayipconfigurations":
-			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
-				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-					if k == "subnet" {
-						if id := d.ref(m, at); id != "" {
-							w.Subnets = append(w.Subnets, id)
-						}
-					}
-				})
+			d.itemMembers(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				if k != "subnet" {
+					return
+				}
+				if id := d.ref(m, at); id != "" {
+					w.Subnets = append(w.Subnets, id)
+				}
 			})
 		case "frontendipconfigurations":
-			d.items(m, at, func(v *jsondoc.Value, p *jsondoc.Path) {
-				each(v, p, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
-					switch k {
-					case "privateipaddress":
-						if a := d.addr(m, at); a.IsValid() {
-							w.PrivateIPs = append(w.PrivateIPs, a)
-						}
-					case "publicipaddress":
-						if id := d.ref(m, at); id != "" {
-							w.PublicIPs = append(w.PublicIPs, id)
-						}
+			d.itemMembers(m, at, func(k string, m *jsondoc.Member, at *jsondoc.Path) {
+				switch k {
+				case "privateipaddress":
+					if a := d.addr(m, at); a.IsValid() {
+						w.PrivateIPs = append(w.PrivateIPs, a)
 					}
-				})
+				case "publicipaddress":
+					if id := d.ref(m, at); id != "" {
+						w.PublicIPs = append(w.PublicIPs, id)
+					}
+				}
 			})
 		}
 	})
