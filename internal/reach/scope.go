@@ -75,13 +75,10 @@ const rebaseIDs = 1 << 40
 // whole subnet.
 func Unowned(ps []netip.Prefix, keep func(netip.Addr) bool, ms ...*Model) []netip.Addr {
 	var starts [][]uint64
-	var owned []uint32
 	for _, m := range ms {
 		starts = append(starts, m.behav)
-		owned = append(owned, m.owned...)
 	}
-	cut := mergeStarts(starts...)
-	slices.Sort(owned)
+	cut, owned := mergeStarts(starts...), ownedOf(ms)
 	var out []netip.Addr
 	for _, p := range ps {
 		sp, ok := prefixSpan(p)
@@ -113,17 +110,22 @@ func Unowned(ps []netip.Prefix, keep func(netip.Addr) bool, ms ...*Model) []neti
 // OwnedIn is the addresses within ps that a resource owns in any of the models, sorted and
 // distinct: each is a class of its own, which Unowned leaves out.
 func OwnedIn(ps []netip.Prefix, ms ...*Model) []netip.Addr {
-	var owned []uint32
-	for _, m := range ms {
-		owned = append(owned, m.owned...)
-	}
-	slices.Sort(owned)
 	var out []netip.Addr
-	for _, v := range slices.Compact(owned) {
+	for _, v := range ownedOf(ms) {
 		a := addrOf(v)
 		if slices.ContainsFunc(ps, func(p netip.Prefix) bool { return p.Contains(a) }) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// ownedOf is the addresses any of ms owns, sorted and distinct (a new slice).
+func ownedOf(ms []*Model) []uint32 {
+	var owned []uint32
+	for _, m := range ms {
+		owned = append(owned, m.owned...)
+	}
+	slices.Sort(owned)
+	return slices.Compact(owned)
 }
